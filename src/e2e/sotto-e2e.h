@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include "sotto-e2e-error.h"
+#include "sotto-envelope.h"
+#include "sotto-identity.h"
+#include "sotto-password-seal.h"
+#include "sotto-safety-number.h"
+#include "sotto-sender-key.h"

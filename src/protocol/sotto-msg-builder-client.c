@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include "sotto-msg-builder.h"
+#include "sotto-msg-builder-private.h"
+
+/* Client → server */
+
+static GBytes *
+build_credentials (const char              *type,
+                   const char              *id,
+                   const char              *username,
+                   const char              *password,
+                   const SottoWireIdentity *identity)
+{
+  JsonBuilder *builder = begin_message (type);
+
+  add_string (builder, "id", id);
+  add_string (builder, "username", username);
+  add_string (builder, "password", password);
+  add_identity (builder, identity);
+
+  return end_message (builder);
+}
+
+GBytes *
+sotto_msg_build_register (const char              *id,
+                          const char              *username,
+                          const char              *password,
+                          const SottoWireIdentity *identity)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (username != NULL, NULL);
+  g_return_val_if_fail (password != NULL, NULL);
+  g_return_val_if_fail (identity != NULL, NULL);
+
+  return build_credentials ("register", id, username, password, identity);
+}
+
+GBytes *
+sotto_msg_build_login (const char              *id,
+                       const char              *username,
+                       const char              *password,
+                       const SottoWireIdentity *identity)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (username != NULL, NULL);
+  g_return_val_if_fail (password != NULL, NULL);
+  g_return_val_if_fail (identity != NULL, NULL);
+
+  return build_credentials ("login", id, username, password, identity);
+}
+
+static GBytes *
+build_id_room (const char *type,
+               const char *id,
+               const char *room)
+{
+  JsonBuilder *builder = begin_message (type);
+
+  add_string (builder, "id", id);
+  add_string (builder, "room", room);
+
+  return end_message (builder);
+}
+
+GBytes *
+sotto_msg_build_logout (const char *id)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+
+  return build_id_only ("logout", id);
+}
+
+GBytes *
+sotto_msg_build_join (const char *id,
+                      const char *room)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+
+  return build_id_room ("join", id, room);
+}
+
+GBytes *
+sotto_msg_build_leave (const char *id,
+                       const char *room)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+
+  return build_id_room ("leave", id, room);
+}
+
+GBytes *
+sotto_msg_build_list_rooms (const char *id)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+
+  return build_id_only ("list_rooms", id);
+}
+
+GBytes *
+sotto_msg_build_list_members (const char *id,
+                              const char *room)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+
+  return build_id_room ("list_members", id, room);
+}
+
+GBytes *
+sotto_msg_build_open_direct (const char *id,
+                             const char *user)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+
+  builder = begin_message ("open_direct");
+  add_string (builder, "id", id);
+  add_string (builder, "user", user);
+
+  return end_message (builder);
+}
+
+GBytes *
+sotto_msg_build_send (const char *id,
+                      const char *room,
+                      const char *msg_id,
+                      GBytes     *envelope)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+  g_return_val_if_fail (msg_id != NULL, NULL);
+  g_return_val_if_fail (envelope != NULL, NULL);
+
+  builder = begin_message ("send");
+  add_string (builder, "id", id);
+  add_string (builder, "room", room);
+  add_string (builder, "msg_id", msg_id);
+  add_bytes (builder, "envelope", envelope);
+
+  return end_message (builder);
+}
+
+GBytes *
+sotto_msg_build_send_key (const char *id,
+                          const char *to,
+                          const char *room,
+                          GBytes     *box)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (to != NULL, NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+  g_return_val_if_fail (box != NULL, NULL);
+
+  builder = begin_message ("send_key");
+  add_string (builder, "id", id);
+  add_string (builder, "to", to);
+  add_string (builder, "room", room);
+  add_bytes (builder, "box", box);
+
+  return end_message (builder);
+}
+
+GBytes *
+sotto_msg_build_key_request (const char *id,
+                             const char *to,
+                             const char *room,
+                             guint32     key_id)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (to != NULL, NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+
+  builder = begin_message ("key_request");
+  add_string (builder, "id", id);
+  add_string (builder, "to", to);
+  add_string (builder, "room", room);
+  add_int (builder, "key_id", key_id);
+
+  return end_message (builder);
+}
+
+GBytes *
+sotto_msg_build_ack_keys (const char   *id,
+                          const gint64 *kids,
+                          gsize         n_kids)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (kids != NULL || n_kids == 0, NULL);
+
+  builder = begin_message ("ack_keys");
+  add_string (builder, "id", id);
+  json_builder_set_member_name (builder, "kids");
+  json_builder_begin_array (builder);
+  for (gsize i = 0; i < n_kids; i++)
+    json_builder_add_int_value (builder, kids[i]);
+  json_builder_end_array (builder);
+
+  return end_message (builder);
+}
+
+GBytes *
+sotto_msg_build_catchup (const char *id,
+                         const char *room,
+                         gint64      after,
+                         gint64      limit)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+
+  builder = begin_message ("catchup");
+  add_string (builder, "id", id);
+  add_string (builder, "room", room);
+  add_int (builder, "after", after);
+  add_int (builder, "limit", limit);
+
+  return end_message (builder);
+}
+
+GBytes *
+sotto_msg_build_typing (const char *room)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (room != NULL, NULL);
+
+  builder = begin_message ("typing");
+  add_string (builder, "room", room);
+
+  return end_message (builder);
+}
+
+GBytes *
+sotto_msg_build_kick (const char *id,
+                      const char *room,
+                      const char *user)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+
+  builder = begin_message ("kick");
+  add_string (builder, "id", id);
+  add_string (builder, "room", room);
+  add_string (builder, "user", user);
+
+  return end_message (builder);
+}
+
+GBytes *
+sotto_msg_build_ping (const char *id)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+
+  return build_id_only ("ping", id);
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <glib.h>
+
+#include "sotto-protocol-types.h"
+
+G_BEGIN_DECLS
+
+/* Every builder returns one message as compact JSON without a trailing
+ * newline, ready to be batched into a frame. Builders check for NULL, not
+ * content: callers pass values that already satisfy docs/protocol.md.
+ */
+
+/* client → server */
+GBytes *sotto_msg_build_register      (const char                 *id,
+                                       const char                 *username,
+                                       const char                 *password,
+                                       const SottoWireIdentity    *identity);
+GBytes *sotto_msg_build_login         (const char                 *id,
+                                       const char                 *username,
+                                       const char                 *password,
+                                       const SottoWireIdentity    *identity);
+GBytes *sotto_msg_build_logout        (const char                 *id);
+GBytes *sotto_msg_build_join          (const char                 *id,
+                                       const char                 *room);
+GBytes *sotto_msg_build_leave         (const char                 *id,
+                                       const char                 *room);
+GBytes *sotto_msg_build_list_rooms    (const char                 *id);
+GBytes *sotto_msg_build_list_members  (const char                 *id,
+                                       const char                 *room);
+GBytes *sotto_msg_build_open_direct   (const char                 *id,
+                                       const char                 *user);
+GBytes *sotto_msg_build_send          (const char                 *id,
+                                       const char                 *room,
+                                       const char                 *msg_id,
+                                       GBytes                     *envelope);
+GBytes *sotto_msg_build_send_key      (const char                 *id,
+                                       const char                 *to,
+                                       const char                 *room,
+                                       GBytes                     *box);
+GBytes *sotto_msg_build_key_request   (const char                 *id,
+                                       const char                 *to,
+                                       const char                 *room,
+                                       guint32                     key_id);
+GBytes *sotto_msg_build_ack_keys      (const char                 *id,
+                                       const gint64               *kids,
+                                       gsize                       n_kids);
+GBytes *sotto_msg_build_catchup       (const char                 *id,
+                                       const char                 *room,
+                                       gint64                      after,
+                                       gint64                      limit);
+GBytes *sotto_msg_build_typing        (const char                 *room);
+GBytes *sotto_msg_build_kick          (const char                 *id,
+                                       const char                 *room,
+                                       const char                 *user);
+GBytes *sotto_msg_build_ping          (const char                 *id);
+
+/* server → client */
+GBytes *sotto_msg_build_welcome       (const char                 *server_version,
+                                       gint64                      protocol,
+                                       gint64                      min_password,
+                                       gint64                      max_frame);
+GBytes *sotto_msg_build_ok            (const char                 *id);
+GBytes *sotto_msg_build_error         (const char                 *id,
+                                       SottoMsgErrorCode           code,
+                                       const char                 *message);
+GBytes *sotto_msg_build_session       (const char                 *id,
+                                       const char                 *user,
+                                       const SottoWireIdentity    *identity,
+                                       const SottoWireRoomSummary *rooms,
+                                       gsize                       n_rooms);
+GBytes *sotto_msg_build_room_list     (const char                 *id,
+                                       const SottoWireRoomSummary *rooms,
+                                       gsize                       n_rooms);
+GBytes *sotto_msg_build_members       (const char                 *id,
+                                       const char                 *room,
+                                       const SottoWireMember      *members,
+                                       gsize                       n_members);
+GBytes *sotto_msg_build_joined        (const char                 *id,
+                                       const char                 *room,
+                                       gboolean                    direct,
+                                       gint64                      last_seq,
+                                       const SottoWireMember      *members,
+                                       gsize                       n_members);
+GBytes *sotto_msg_build_sent          (const char                 *id,
+                                       const char                 *room,
+                                       const char                 *msg_id,
+                                       gint64                      seq,
+                                       gint64                      ts);
+GBytes *sotto_msg_build_message       (const char                 *room,
+                                       gint64                      seq,
+                                       gint64                      ts,
+                                       const char                 *sender,
+                                       const char                 *msg_id,
+                                       GBytes                     *envelope);
+GBytes *sotto_msg_build_member_joined (const char                 *room,
+                                       gint64                      seq,
+                                       gint64                      ts,
+                                       const char                 *user,
+                                       const SottoWireIdentity    *identity);
+GBytes *sotto_msg_build_member_left   (const char                 *room,
+                                       gint64                      seq,
+                                       gint64                      ts,
+                                       const char                 *user,
+                                       SottoMsgLeaveReason         reason);
+GBytes *sotto_msg_build_key_changed   (const char                 *room,
+                                       gint64                      seq,
+                                       gint64                      ts,
+                                       const char                 *user,
+                                       const SottoWireIdentity    *identity);
+GBytes *sotto_msg_build_presence      (const char                 *user,
+                                       gboolean                    online);
+GBytes *sotto_msg_build_key           (gint64                      kid,
+                                       const char                 *from,
+                                       const char                 *room,
+                                       GBytes                     *box);
+GBytes *sotto_msg_build_key_requested (gint64                      kid,
+                                       const char                 *from,
+                                       const char                 *room,
+                                       guint32                     key_id);
+GBytes *sotto_msg_build_typing_event  (const char                 *room,
+                                       const char                 *user);
+GBytes *sotto_msg_build_catchup_done  (const char                 *id,
+                                       const char                 *room,
+                                       gint64                      last_seq,
+                                       gboolean                    more);
+GBytes *sotto_msg_build_notice        (const char                 *text,
+                                       gint64                      ts);
+GBytes *sotto_msg_build_pong          (const char                 *id);
+
+G_END_DECLS

@@ -1,0 +1,694 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-msg.h"
+#include "sotto-protocol-private.h"
+
+struct _SottoMsg
+{
+  gatomicrefcount       ref_count;
+  const SottoMsgSchema *schema;
+  JsonNode             *root;
+  JsonObject           *object; /* owned by root */
+};
+
+G_DEFINE_BOXED_TYPE (SottoMsg, sotto_msg, sotto_msg_ref, sotto_msg_unref)
+
+/* json-glib 1.6 escapes control characters below 0x1f but writes 0x1f
+ * itself raw, which strict parsers (ours included) refuse. Outside strings
+ * the generator never writes it, and in UTF-8 it is never part of another
+ * character, so it is safe to patch afterwards.
+ */
+static GBytes *
+escape_unit_separator (char  *data,
+                       gsize  len)
+{
+  GString *str = g_string_sized_new (len + 16);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (data[i] == 0x1f)
+        g_string_append (str, "\\u001f");
+      else
+        g_string_append_c (str, data[i]);
+    }
+
+  g_free (data);
+
+  return g_string_free_to_bytes (str);
+}
+
+GBytes *
+_sotto_protocol_generate (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  char *data;
+  gsize len;
+
+  json_generator_set_root (generator, root);
+  data = json_generator_to_data (generator, &len);
+
+  if (memchr (data, 0x1f, len) != NULL)
+    return escape_unit_separator (data, len);
+
+  return g_bytes_new_take (data, len);
+}
+
+#define KIND(k)      (1u << (k))
+#define STRING_KINDS (KIND (SOTTO_FIELD_ID) | KIND (SOTTO_FIELD_USERNAME) | \
+                      KIND (SOTTO_FIELD_ROOM) | KIND (SOTTO_FIELD_NORMAL_ROOM) | \
+                      KIND (SOTTO_FIELD_PASSWORD) | KIND (SOTTO_FIELD_TEXT) | \
+                      KIND (SOTTO_FIELD_ENUM) | KIND (SOTTO_FIELD_BASE64))
+#define ARRAY_KINDS  (KIND (SOTTO_FIELD_INT_ARRAY) | KIND (SOTTO_FIELD_OBJECT_ARRAY))
+
+static guint
+count_members (JsonNode *node)
+{
+  guint n = 0;
+
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonObjectIter iter;
+      JsonNode *child;
+
+      n = json_object_get_size (object);
+
+      json_object_iter_init (&iter, object);
+      while (json_object_iter_next (&iter, NULL, &child))
+        n += count_members (child);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      guint length = json_array_get_length (array);
+
+      for (guint i = 0; i < length; i++)
+        n += count_members (json_array_get_element (array, i));
+    }
+
+  return n;
+}
+
+/* Echo a peer's type string only when it could be a real one. */
+static gboolean
+is_plain_type (const char *type)
+{
+  gsize i;
+
+  for (i = 0; type[i] != '\0'; i++)
+    {
+      if (i >= 32 || !(g_ascii_islower (type[i]) || type[i] == '_'))
+        return FALSE;
+    }
+
+  return i > 0;
+}
+
+static SottoMsg *
+parse_object (JsonNode           *root,
+              SottoMsgDirection   direction,
+              GError            **error)
+{
+  JsonObject *object = json_node_get_object (root);
+  const SottoMsgSchema *schema;
+  JsonNode *type_node;
+  const char *type_name;
+  gboolean other_direction;
+  SottoMsg *self;
+
+  type_node = json_object_get_member (object, "type");
+  if (type_node == NULL)
+    {
+      g_set_error_literal (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_MISSING_FIELD,
+                           _("field “type” is missing"));
+      return NULL;
+    }
+
+  if (!JSON_NODE_HOLDS_VALUE (type_node) || json_node_get_value_type (type_node) != G_TYPE_STRING)
+    {
+      g_set_error_literal (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_BAD_FIELD,
+                           _("field “type”: must be a string"));
+      return NULL;
+    }
+
+  type_name = json_node_get_string (type_node);
+  schema = _sotto_msg_schema_lookup (type_name, direction, &other_direction);
+
+  if (schema == NULL && other_direction)
+    {
+      if (direction == SOTTO_MSG_FROM_CLIENT)
+        g_set_error (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_WRONG_DIRECTION,
+                     _("message type “%s” is only sent by servers"), type_name);
+      else
+        g_set_error (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_WRONG_DIRECTION,
+                     _("message type “%s” is only sent by clients"), type_name);
+      return NULL;
+    }
+
+  if (schema == NULL)
+    {
+      if (is_plain_type (type_name))
+        g_set_error (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_UNKNOWN_TYPE,
+                     _("unknown message type “%s”"), type_name);
+      else
+        g_set_error_literal (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_UNKNOWN_TYPE,
+                             _("unknown message type"));
+      return NULL;
+    }
+
+  if (!_sotto_protocol_validate_object (&schema->body, object, NULL, "type", error))
+    return NULL;
+
+  self = g_new0 (SottoMsg, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->schema = schema;
+  self->root = json_node_ref (root);
+  self->object = object;
+
+  return self;
+}
+
+/**
+ * sotto_msg_parse_full:
+ * @data: (array length=len): one message, without the '\n' that separates
+ *   it from the next one in a frame
+ * @len: the length of @data
+ * @direction: who sent @data: %SOTTO_MSG_FROM_CLIENT when a server parses
+ * @out_request_id: (out) (optional) (nullable): when parsing fails but
+ *   @data is a JSON object with a well-formed "id", that id, so that the
+ *   error can answer the request; %NULL otherwise and on success
+ * @error: return location for a %SOTTO_PROTOCOL_ERROR
+ *
+ * Checks @data against the message table of docs/protocol.md: size, depth,
+ * strict JSON, type, direction, every field and no other field.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL with @error set
+ */
+SottoMsg *
+sotto_msg_parse_full (const guint8       *data,
+                      gsize               len,
+                      SottoMsgDirection   direction,
+                      char              **out_request_id,
+                      GError            **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+  JsonNode *id_node;
+  guint n_members = 0;
+  SottoMsg *self;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (direction == SOTTO_MSG_FROM_CLIENT ||
+                        direction == SOTTO_MSG_FROM_SERVER, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (out_request_id != NULL)
+    *out_request_id = NULL;
+
+  if (!_sotto_json_prescan (data, len, &n_members, error))
+    return NULL;
+
+  /* The scan has vetted every token, so what json-glib can still refuse is
+   * their order. Its own message is not passed on: it quotes the peer's
+   * token, cut at a byte count that may split a character. */
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, (const char *) data, (gssize) len, NULL))
+    {
+      g_set_error_literal (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_MALFORMED,
+                           _("not valid JSON: a “:”, “,” or value is missing or out of place"));
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_MALFORMED,
+                           _("a message must be a JSON object"));
+      return NULL;
+    }
+
+  /* json-glib keeps the last of duplicate members; strict parsers refuse
+   * them, and two readers of one message must never disagree. */
+  if (count_members (root) != n_members)
+    {
+      g_set_error_literal (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_MALFORMED,
+                           _("an object has two members with the same name"));
+      return NULL;
+    }
+
+  self = parse_object (root, direction, error);
+
+  if (self == NULL && out_request_id != NULL)
+    {
+      id_node = json_object_get_member (json_node_get_object (root), "id");
+
+      if (id_node != NULL &&
+          JSON_NODE_HOLDS_VALUE (id_node) &&
+          json_node_get_value_type (id_node) == G_TYPE_STRING &&
+          sotto_protocol_id_is_valid (json_node_get_string (id_node)))
+        *out_request_id = g_strdup (json_node_get_string (id_node));
+    }
+
+  return self;
+}
+
+/**
+ * sotto_msg_parse:
+ * @data: (array length=len): one message
+ * @len: the length of @data
+ * @direction: who sent @data
+ * @error: return location for a %SOTTO_PROTOCOL_ERROR
+ *
+ * Like sotto_msg_parse_full() without the request id.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL with @error set
+ */
+SottoMsg *
+sotto_msg_parse (const guint8       *data,
+                 gsize               len,
+                 SottoMsgDirection   direction,
+                 GError            **error)
+{
+  return sotto_msg_parse_full (data, len, direction, NULL, error);
+}
+
+/**
+ * sotto_msg_parse_bytes:
+ * @bytes: one message
+ * @direction: who sent @bytes
+ * @error: return location for a %SOTTO_PROTOCOL_ERROR
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL with @error set
+ */
+SottoMsg *
+sotto_msg_parse_bytes (GBytes             *bytes,
+                       SottoMsgDirection   direction,
+                       GError            **error)
+{
+  gsize len;
+  const guint8 *data;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &len);
+
+  return sotto_msg_parse_full (data, len, direction, NULL, error);
+}
+
+SottoMsg *
+sotto_msg_ref (SottoMsg *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+
+  return self;
+}
+
+void
+sotto_msg_unref (SottoMsg *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    {
+      json_node_unref (self->root);
+      g_free (self);
+    }
+}
+
+SottoMsgType
+sotto_msg_get_msg_type (SottoMsg *self)
+{
+  g_return_val_if_fail (self != NULL, SOTTO_MSG_TYPE_INVALID);
+
+  return self->schema->type;
+}
+
+SottoMsgDirection
+sotto_msg_get_direction (SottoMsg *self)
+{
+  g_return_val_if_fail (self != NULL, SOTTO_MSG_FROM_CLIENT);
+
+  return self->schema->direction;
+}
+
+/**
+ * sotto_msg_get_object:
+ * @self: a message
+ *
+ * Returns: (transfer none): the validated, immutable JSON object, "type"
+ *   included
+ */
+JsonObject *
+sotto_msg_get_object (SottoMsg *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->object;
+}
+
+/**
+ * sotto_msg_serialize:
+ * @self: a message
+ *
+ * Returns: (transfer full): @self as compact JSON, as a builder makes it
+ */
+GBytes *
+sotto_msg_serialize (SottoMsg *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return _sotto_protocol_generate (self->root);
+}
+
+/* Asking for a field the message type does not have, or with the wrong
+ * accessor, is a bug in the caller: say so loudly. */
+static JsonNode *
+lookup_member (SottoMsg   *self,
+               const char *field,
+               guint       kinds,
+               const char *func)
+{
+  const SottoFieldSchema *schema;
+
+  schema = _sotto_object_schema_find (&self->schema->body, field);
+  if (schema == NULL)
+    {
+      g_critical ("%s: a “%s” message has no field “%s”",
+                  func, sotto_msg_type_to_string (self->schema->type), field);
+      return NULL;
+    }
+
+  if ((KIND (schema->kind) & kinds) == 0)
+    {
+      g_critical ("%s: field “%s” of a “%s” message is of another kind",
+                  func, field, sotto_msg_type_to_string (self->schema->type));
+      return NULL;
+    }
+
+  return json_object_get_member (self->object, field);
+}
+
+/**
+ * sotto_msg_get_id:
+ * @self: a message
+ *
+ * Returns: (nullable): the "id" of a request or of a reply, or %NULL for
+ *   messages that carry none
+ */
+const char *
+sotto_msg_get_id (SottoMsg *self)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (_sotto_object_schema_find (&self->schema->body, "id") == NULL)
+    return NULL;
+
+  node = json_object_get_member (self->object, "id");
+
+  return node != NULL ? json_node_get_string (node) : NULL;
+}
+
+/**
+ * sotto_msg_has_field:
+ * @self: a message
+ * @field: a field of the message's type
+ *
+ * Only "id" of "error" is optional; every other field is always present.
+ *
+ * Returns: %TRUE if @field is present
+ */
+gboolean
+sotto_msg_has_field (SottoMsg   *self,
+                     const char *field)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  return lookup_member (self, field, ~0u, G_STRFUNC) != NULL;
+}
+
+/**
+ * sotto_msg_get_string:
+ * @self: a message
+ * @field: a string field of the message's type (names, text, enums, base64)
+ *
+ * Returns: (nullable): the string, or %NULL if @field is optional and absent
+ */
+const char *
+sotto_msg_get_string (SottoMsg   *self,
+                      const char *field)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  node = lookup_member (self, field, STRING_KINDS, G_STRFUNC);
+
+  return node != NULL ? json_node_get_string (node) : NULL;
+}
+
+gint64
+sotto_msg_get_int (SottoMsg   *self,
+                   const char *field)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (field != NULL, 0);
+
+  node = lookup_member (self, field, KIND (SOTTO_FIELD_INT), G_STRFUNC);
+
+  return node != NULL ? json_node_get_int (node) : 0;
+}
+
+gboolean
+sotto_msg_get_bool (SottoMsg   *self,
+                    const char *field)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  node = lookup_member (self, field, KIND (SOTTO_FIELD_BOOL), G_STRFUNC);
+
+  return node != NULL ? json_node_get_boolean (node) : FALSE;
+}
+
+/**
+ * sotto_msg_dup_bytes:
+ * @self: a message
+ * @field: a base64 field of the message's type
+ *
+ * Returns: (transfer full) (nullable): the decoded bytes
+ */
+GBytes *
+sotto_msg_dup_bytes (SottoMsg   *self,
+                     const char *field)
+{
+  JsonNode *node;
+  guchar *data;
+  gsize len;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  node = lookup_member (self, field, KIND (SOTTO_FIELD_BASE64), G_STRFUNC);
+  if (node == NULL)
+    return NULL;
+
+  data = g_base64_decode (json_node_get_string (node), &len);
+
+  return g_bytes_new_take (data, len);
+}
+
+/**
+ * sotto_msg_get_array:
+ * @self: a message
+ * @field: an array field of the message's type
+ *
+ * Returns: (transfer none) (nullable): the validated, immutable array
+ */
+JsonArray *
+sotto_msg_get_array (SottoMsg   *self,
+                     const char *field)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  node = lookup_member (self, field, ARRAY_KINDS, G_STRFUNC);
+
+  return node != NULL ? json_node_get_array (node) : NULL;
+}
+
+static void
+decode_exact (JsonObject *object,
+              const char *member,
+              guint8     *out,
+              gsize       out_len)
+{
+  g_autofree guchar *data = NULL;
+  gsize len;
+
+  data = g_base64_decode (json_object_get_string_member (object, member), &len);
+  g_assert (len == out_len);
+  memcpy (out, data, out_len);
+}
+
+static void
+read_identity (JsonObject        *object,
+               SottoWireIdentity *out_identity)
+{
+  decode_exact (object, "box", out_identity->box, sizeof out_identity->box);
+  decode_exact (object, "sign", out_identity->sign, sizeof out_identity->sign);
+  decode_exact (object, "binding", out_identity->binding, sizeof out_identity->binding);
+}
+
+/**
+ * sotto_msg_get_identity:
+ * @self: a message with an "identity" field
+ * @out_identity: (out caller-allocates): where to store the keys
+ *
+ * Returns: %TRUE if @out_identity was filled in
+ */
+gboolean
+sotto_msg_get_identity (SottoMsg          *self,
+                        SottoWireIdentity *out_identity)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (out_identity != NULL, FALSE);
+
+  node = lookup_member (self, "identity", KIND (SOTTO_FIELD_OBJECT), G_STRFUNC);
+  if (node == NULL)
+    return FALSE;
+
+  read_identity (json_node_get_object (node), out_identity);
+
+  return TRUE;
+}
+
+/**
+ * sotto_msg_get_member:
+ * @self: a "members" or "joined" message
+ * @index: an index into "members"
+ * @out_member: (out caller-allocates): where to store the member; its
+ *   user name is owned by @self
+ *
+ * Returns: %TRUE if @out_member was filled in
+ */
+gboolean
+sotto_msg_get_member (SottoMsg        *self,
+                      guint            index,
+                      SottoWireMember *out_member)
+{
+  JsonArray *array;
+  JsonObject *object;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (out_member != NULL, FALSE);
+
+  array = sotto_msg_get_array (self, "members");
+  if (array == NULL)
+    return FALSE;
+
+  g_return_val_if_fail (index < json_array_get_length (array), FALSE);
+
+  object = json_array_get_object_element (array, index);
+  out_member->user = json_object_get_string_member (object, "user");
+  read_identity (json_object_get_object_member (object, "identity"), &out_member->identity);
+  out_member->online = json_object_get_boolean_member (object, "online");
+
+  return TRUE;
+}
+
+/**
+ * sotto_msg_get_room_summary:
+ * @self: a "session" or "room_list" message
+ * @index: an index into "rooms"
+ * @out_summary: (out caller-allocates): where to store the summary; its
+ *   room name is owned by @self
+ *
+ * Returns: %TRUE if @out_summary was filled in
+ */
+gboolean
+sotto_msg_get_room_summary (SottoMsg             *self,
+                            guint                 index,
+                            SottoWireRoomSummary *out_summary)
+{
+  JsonArray *array;
+  JsonObject *object;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (out_summary != NULL, FALSE);
+
+  array = sotto_msg_get_array (self, "rooms");
+  if (array == NULL)
+    return FALSE;
+
+  g_return_val_if_fail (index < json_array_get_length (array), FALSE);
+
+  object = json_array_get_object_element (array, index);
+  out_summary->room = json_object_get_string_member (object, "room");
+  out_summary->members = json_object_get_int_member (object, "members");
+  out_summary->direct = json_object_get_boolean_member (object, "direct");
+  out_summary->last_seq = json_object_get_int_member (object, "last_seq");
+
+  return TRUE;
+}
+
+/**
+ * sotto_msg_get_error_code:
+ * @self: an "error" message
+ *
+ * Returns: its "code"
+ */
+SottoMsgErrorCode
+sotto_msg_get_error_code (SottoMsg *self)
+{
+  SottoMsgErrorCode code = SOTTO_MSG_ERROR_CODE_INTERNAL;
+
+  g_return_val_if_fail (self != NULL, code);
+  g_return_val_if_fail (self->schema->type == SOTTO_MSG_TYPE_ERROR, code);
+
+  if (!sotto_msg_error_code_from_string (json_object_get_string_member (self->object, "code"),
+                                         &code))
+    g_assert_not_reached ();
+
+  return code;
+}
+
+/**
+ * sotto_msg_get_leave_reason:
+ * @self: a "member_left" message
+ *
+ * Returns: its "reason"
+ */
+SottoMsgLeaveReason
+sotto_msg_get_leave_reason (SottoMsg *self)
+{
+  const char *reason;
+
+  g_return_val_if_fail (self != NULL, SOTTO_MSG_LEAVE_REASON_LEFT);
+  g_return_val_if_fail (self->schema->type == SOTTO_MSG_TYPE_MEMBER_LEFT,
+                        SOTTO_MSG_LEAVE_REASON_LEFT);
+
+  reason = json_object_get_string_member (self->object, "reason");
+
+  return strcmp (reason, "kicked") == 0 ? SOTTO_MSG_LEAVE_REASON_KICKED
+                                        : SOTTO_MSG_LEAVE_REASON_LEFT;
+}

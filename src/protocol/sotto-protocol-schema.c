@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "sotto-protocol-private.h"
+
+/* The whole protocol as data: one schema per message type and direction.
+ * docs/protocol.md describes the same table in prose; keep them together.
+ */
+
+#define UNBOUNDED G_MAXINT64
+
+#define F_ID(n)                 { .name = n, .kind = SOTTO_FIELD_ID }
+#define F_USERNAME(n)           { .name = n, .kind = SOTTO_FIELD_USERNAME }
+#define F_ROOM                  { .name = "room", .kind = SOTTO_FIELD_ROOM }
+#define F_NORMAL_ROOM           { .name = "room", .kind = SOTTO_FIELD_NORMAL_ROOM }
+#define F_PASSWORD              { .name = "password", .kind = SOTTO_FIELD_PASSWORD, \
+                                  .min = 1, .max = SOTTO_PROTOCOL_PASSWORD_MAX_LEN }
+#define F_TEXT(n, lo, hi)       { .name = n, .kind = SOTTO_FIELD_TEXT, .min = lo, .max = hi }
+#define F_INT(n, lo, hi)        { .name = n, .kind = SOTTO_FIELD_INT, .min = lo, .max = hi }
+#define F_BOOL(n)               { .name = n, .kind = SOTTO_FIELD_BOOL }
+#define F_ENUM(n, v)            { .name = n, .kind = SOTTO_FIELD_ENUM, .values = v }
+#define F_BASE64(n, lo, hi)     { .name = n, .kind = SOTTO_FIELD_BASE64, .min = lo, .max = hi }
+#define F_OBJECT(n, s)          { .name = n, .kind = SOTTO_FIELD_OBJECT, .object = &s }
+#define F_OBJECTS(n, s, hi)     { .name = n, .kind = SOTTO_FIELD_OBJECT_ARRAY, .object = &s, \
+                                  .min_items = 0, .max_items = hi }
+
+#define F_SEQ                   F_INT ("seq", 1, UNBOUNDED)
+#define F_TS                    F_INT ("ts", 0, UNBOUNDED)
+#define F_KID                   F_INT ("kid", 1, UNBOUNDED)
+#define F_LAST_SEQ              F_INT ("last_seq", 0, UNBOUNDED)
+#define F_KEY_ID                F_INT ("key_id", 0, SOTTO_PROTOCOL_MAX_KEY_ID)
+#define F_ENVELOPE              F_BASE64 ("envelope", 1, SOTTO_PROTOCOL_ENVELOPE_MAX_SIZE)
+#define F_KEY_BOX               F_BASE64 ("box", 1, SOTTO_PROTOCOL_KEY_BOX_MAX_SIZE)
+#define F_IDENTITY              F_OBJECT ("identity", identity_schema)
+#define F_MEMBERS               F_OBJECTS ("members", member_schema, SOTTO_PROTOCOL_MAX_LIST_ITEMS)
+#define F_ROOMS                 F_OBJECTS ("rooms", room_summary_schema, \
+                                           SOTTO_PROTOCOL_MAX_LIST_ITEMS)
+
+#define SCHEMA(fields)          { fields, G_N_ELEMENTS (fields) }
+#define MSG(t, dir, fields)     { SOTTO_MSG_TYPE_##t, SOTTO_MSG_FROM_##dir, SCHEMA (fields) }
+
+static const char * const error_codes[] = {
+  [SOTTO_MSG_ERROR_CODE_BAD_REQUEST] = "bad_request",
+  [SOTTO_MSG_ERROR_CODE_UNKNOWN_TYPE] = "unknown_type",
+  [SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN] = "not_logged_in",
+  [SOTTO_MSG_ERROR_CODE_ALREADY_LOGGED_IN] = "already_logged_in",
+  [SOTTO_MSG_ERROR_CODE_NAME_TAKEN] = "name_taken",
+  [SOTTO_MSG_ERROR_CODE_BAD_USERNAME] = "bad_username",
+  [SOTTO_MSG_ERROR_CODE_WEAK_PASSWORD] = "weak_password",
+  [SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS] = "bad_credentials",
+  [SOTTO_MSG_ERROR_CODE_RATE_LIMITED] = "rate_limited",
+  [SOTTO_MSG_ERROR_CODE_NO_SUCH_ROOM] = "no_such_room",
+  [SOTTO_MSG_ERROR_CODE_NO_SUCH_USER] = "no_such_user",
+  [SOTTO_MSG_ERROR_CODE_NOT_MEMBER] = "not_member",
+  [SOTTO_MSG_ERROR_CODE_FORBIDDEN] = "forbidden",
+  [SOTTO_MSG_ERROR_CODE_TOO_LARGE] = "too_large",
+  [SOTTO_MSG_ERROR_CODE_OVERLOADED] = "overloaded",
+  [SOTTO_MSG_ERROR_CODE_INTERNAL] = "internal",
+  NULL
+};
+
+static const char * const leave_reasons[] = {
+  [SOTTO_MSG_LEAVE_REASON_LEFT] = "left",
+  [SOTTO_MSG_LEAVE_REASON_KICKED] = "kicked",
+  NULL
+};
+
+/* Nested objects */
+
+static const SottoFieldSchema identity_fields[] = {
+  F_BASE64 ("box", SOTTO_PROTOCOL_KEY_SIZE, SOTTO_PROTOCOL_KEY_SIZE),
+  F_BASE64 ("sign", SOTTO_PROTOCOL_KEY_SIZE, SOTTO_PROTOCOL_KEY_SIZE),
+  F_BASE64 ("binding", SOTTO_PROTOCOL_BINDING_SIZE, SOTTO_PROTOCOL_BINDING_SIZE),
+};
+static const SottoObjectSchema identity_schema = SCHEMA (identity_fields);
+
+static const SottoFieldSchema member_fields[] = {
+  F_USERNAME ("user"),
+  F_IDENTITY,
+  F_BOOL ("online"),
+};
+static const SottoObjectSchema member_schema = SCHEMA (member_fields);
+
+static const SottoFieldSchema room_summary_fields[] = {
+  F_ROOM,
+  F_INT ("members", 0, UNBOUNDED),
+  F_BOOL ("direct"),
+  F_LAST_SEQ,
+};
+static const SottoObjectSchema room_summary_schema = SCHEMA (room_summary_fields);
+
+/* Client → server */
+
+static const SottoFieldSchema only_id_fields[] = {
+  F_ID ("id"),
+};
+
+static const SottoFieldSchema credentials_fields[] = {
+  F_ID ("id"),
+  F_USERNAME ("username"),
+  F_PASSWORD,
+  F_IDENTITY,
+};
+
+static const SottoFieldSchema join_fields[] = {
+  F_ID ("id"),
+  F_NORMAL_ROOM,
+};
+
+static const SottoFieldSchema id_room_fields[] = {
+  F_ID ("id"),
+  F_ROOM,
+};
+
+static const SottoFieldSchema open_direct_fields[] = {
+  F_ID ("id"),
+  F_USERNAME ("user"),
+};
+
+static const SottoFieldSchema send_fields[] = {
+  F_ID ("id"),
+  F_ROOM,
+  F_ID ("msg_id"),
+  F_ENVELOPE,
+};
+
+static const SottoFieldSchema send_key_fields[] = {
+  F_ID ("id"),
+  F_USERNAME ("to"),
+  F_ROOM,
+  F_KEY_BOX,
+};
+
+static const SottoFieldSchema key_request_fields[] = {
+  F_ID ("id"),
+  F_USERNAME ("to"),
+  F_ROOM,
+  F_KEY_ID,
+};
+
+static const SottoFieldSchema ack_keys_fields[] = {
+  F_ID ("id"),
+  { .name = "kids", .kind = SOTTO_FIELD_INT_ARRAY, .min = 1, .max = UNBOUNDED,
+    .min_items = 1, .max_items = SOTTO_PROTOCOL_MAX_ACK_KIDS },
+};
+
+static const SottoFieldSchema catchup_fields[] = {
+  F_ID ("id"),
+  F_ROOM,
+  F_INT ("after", 0, UNBOUNDED),
+  F_INT ("limit", 1, SOTTO_PROTOCOL_MAX_CATCHUP_LIMIT),
+};
+
+static const SottoFieldSchema typing_fields[] = {
+  F_ROOM,
+};
+
+static const SottoFieldSchema kick_fields[] = {
+  F_ID ("id"),
+  F_ROOM,
+  F_USERNAME ("user"),
+};
+
+/* Server → client */
+
+static const SottoFieldSchema welcome_fields[] = {
+  F_TEXT ("server_version", 1, SOTTO_PROTOCOL_SERVER_VERSION_MAX_LEN),
+  F_INT ("protocol", 1, 65535),
+  F_INT ("min_password", 1, SOTTO_PROTOCOL_PASSWORD_MAX_LEN),
+  F_INT ("max_frame", 1, SOTTO_PROTOCOL_MAX_FRAME),
+};
+
+static const SottoFieldSchema error_fields[] = {
+  { .name = "id", .kind = SOTTO_FIELD_ID, .optional = TRUE },
+  F_ENUM ("code", error_codes),
+  F_TEXT ("message", 1, SOTTO_PROTOCOL_ERROR_MESSAGE_MAX_LEN),
+};
+
+static const SottoFieldSchema session_fields[] = {
+  F_ID ("id"),
+  F_USERNAME ("user"),
+  F_IDENTITY,
+  F_ROOMS,
+};
+
+static const SottoFieldSchema room_list_fields[] = {
+  F_ID ("id"),
+  F_ROOMS,
+};
+
+static const SottoFieldSchema members_fields[] = {
+  F_ID ("id"),
+  F_ROOM,
+  F_MEMBERS,
+};
+
+static const SottoFieldSchema joined_fields[] = {
+  F_ID ("id"),
+  F_ROOM,
+  F_BOOL ("direct"),
+  F_LAST_SEQ,
+  F_MEMBERS,
+};
+
+static const SottoFieldSchema sent_fields[] = {
+  F_ID ("id"),
+  F_ROOM,
+  F_ID ("msg_id"),
+  F_SEQ,
+  F_TS,
+};
+
+static const SottoFieldSchema message_fields[] = {
+  F_ROOM,
+  F_SEQ,
+  F_TS,
+  F_USERNAME ("sender"),
+  F_ID ("msg_id"),
+  F_ENVELOPE,
+};
+
+static const SottoFieldSchema member_identity_event_fields[] = {
+  F_ROOM,
+  F_SEQ,
+  F_TS,
+  F_USERNAME ("user"),
+  F_IDENTITY,
+};
+
+static const SottoFieldSchema member_left_fields[] = {
+  F_ROOM,
+  F_SEQ,
+  F_TS,
+  F_USERNAME ("user"),
+  F_ENUM ("reason", leave_reasons),
+};
+
+static const SottoFieldSchema presence_fields[] = {
+  F_USERNAME ("user"),
+  F_BOOL ("online"),
+};
+
+static const SottoFieldSchema key_fields[] = {
+  F_KID,
+  F_USERNAME ("from"),
+  F_ROOM,
+  F_KEY_BOX,
+};
+
+static const SottoFieldSchema key_requested_fields[] = {
+  F_KID,
+  F_USERNAME ("from"),
+  F_ROOM,
+  F_KEY_ID,
+};
+
+static const SottoFieldSchema typing_event_fields[] = {
+  F_ROOM,
+  F_USERNAME ("user"),
+};
+
+static const SottoFieldSchema catchup_done_fields[] = {
+  F_ID ("id"),
+  F_ROOM,
+  F_LAST_SEQ,
+  F_BOOL ("more"),
+};
+
+static const SottoFieldSchema notice_fields[] = {
+  F_TEXT ("text", 1, SOTTO_PROTOCOL_NOTICE_MAX_LEN),
+  F_TS,
+};
+
+static const SottoMsgSchema msg_schemas[] = {
+  MSG (REGISTER, CLIENT, credentials_fields),
+  MSG (LOGIN, CLIENT, credentials_fields),
+  MSG (LOGOUT, CLIENT, only_id_fields),
+  MSG (JOIN, CLIENT, join_fields),
+  MSG (LEAVE, CLIENT, id_room_fields),
+  MSG (LIST_ROOMS, CLIENT, only_id_fields),
+  MSG (LIST_MEMBERS, CLIENT, id_room_fields),
+  MSG (OPEN_DIRECT, CLIENT, open_direct_fields),
+  MSG (SEND, CLIENT, send_fields),
+  MSG (SEND_KEY, CLIENT, send_key_fields),
+  MSG (KEY_REQUEST, CLIENT, key_request_fields),
+  MSG (ACK_KEYS, CLIENT, ack_keys_fields),
+  MSG (CATCHUP, CLIENT, catchup_fields),
+  MSG (TYPING, CLIENT, typing_fields),
+  MSG (KICK, CLIENT, kick_fields),
+  MSG (PING, CLIENT, only_id_fields),
+
+  MSG (WELCOME, SERVER, welcome_fields),
+  MSG (OK, SERVER, only_id_fields),
+  MSG (ERROR, SERVER, error_fields),
+  MSG (SESSION, SERVER, session_fields),
+  MSG (ROOM_LIST, SERVER, room_list_fields),
+  MSG (MEMBERS, SERVER, members_fields),
+  MSG (JOINED, SERVER, joined_fields),
+  MSG (SENT, SERVER, sent_fields),
+  MSG (MESSAGE, SERVER, message_fields),
+  MSG (MEMBER_JOINED, SERVER, member_identity_event_fields),
+  MSG (MEMBER_LEFT, SERVER, member_left_fields),
+  MSG (KEY_CHANGED, SERVER, member_identity_event_fields),
+  MSG (PRESENCE, SERVER, presence_fields),
+  MSG (KEY, SERVER, key_fields),
+  MSG (KEY_REQUESTED, SERVER, key_requested_fields),
+  MSG (TYPING, SERVER, typing_event_fields),
+  MSG (CATCHUP_DONE, SERVER, catchup_done_fields),
+  MSG (NOTICE, SERVER, notice_fields),
+  MSG (PONG, SERVER, only_id_fields),
+};
+
+static const char * const type_names[SOTTO_MSG_N_TYPES] = {
+  [SOTTO_MSG_TYPE_INVALID] = NULL,
+  [SOTTO_MSG_TYPE_REGISTER] = "register",
+  [SOTTO_MSG_TYPE_LOGIN] = "login",
+  [SOTTO_MSG_TYPE_LOGOUT] = "logout",
+  [SOTTO_MSG_TYPE_JOIN] = "join",
+  [SOTTO_MSG_TYPE_LEAVE] = "leave",
+  [SOTTO_MSG_TYPE_LIST_ROOMS] = "list_rooms",
+  [SOTTO_MSG_TYPE_LIST_MEMBERS] = "list_members",
+  [SOTTO_MSG_TYPE_OPEN_DIRECT] = "open_direct",
+  [SOTTO_MSG_TYPE_SEND] = "send",
+  [SOTTO_MSG_TYPE_SEND_KEY] = "send_key",
+  [SOTTO_MSG_TYPE_KEY_REQUEST] = "key_request",
+  [SOTTO_MSG_TYPE_ACK_KEYS] = "ack_keys",
+  [SOTTO_MSG_TYPE_CATCHUP] = "catchup",
+  [SOTTO_MSG_TYPE_TYPING] = "typing",
+  [SOTTO_MSG_TYPE_KICK] = "kick",
+  [SOTTO_MSG_TYPE_PING] = "ping",
+  [SOTTO_MSG_TYPE_WELCOME] = "welcome",
+  [SOTTO_MSG_TYPE_OK] = "ok",
+  [SOTTO_MSG_TYPE_ERROR] = "error",
+  [SOTTO_MSG_TYPE_SESSION] = "session",
+  [SOTTO_MSG_TYPE_ROOM_LIST] = "room_list",
+  [SOTTO_MSG_TYPE_MEMBERS] = "members",
+  [SOTTO_MSG_TYPE_JOINED] = "joined",
+  [SOTTO_MSG_TYPE_SENT] = "sent",
+  [SOTTO_MSG_TYPE_MESSAGE] = "message",
+  [SOTTO_MSG_TYPE_MEMBER_JOINED] = "member_joined",
+  [SOTTO_MSG_TYPE_MEMBER_LEFT] = "member_left",
+  [SOTTO_MSG_TYPE_KEY_CHANGED] = "key_changed",
+  [SOTTO_MSG_TYPE_PRESENCE] = "presence",
+  [SOTTO_MSG_TYPE_KEY] = "key",
+  [SOTTO_MSG_TYPE_KEY_REQUESTED] = "key_requested",
+  [SOTTO_MSG_TYPE_CATCHUP_DONE] = "catchup_done",
+  [SOTTO_MSG_TYPE_NOTICE] = "notice",
+  [SOTTO_MSG_TYPE_PONG] = "pong",
+};
+
+/**
+ * sotto_msg_type_to_string:
+ * @type: a message type
+ *
+ * Returns: (nullable): the "type" string of @type on the wire, or %NULL
+ *   for %SOTTO_MSG_TYPE_INVALID and values out of range
+ */
+const char *
+sotto_msg_type_to_string (SottoMsgType type)
+{
+  if ((guint) type >= SOTTO_MSG_N_TYPES)
+    return NULL;
+
+  return type_names[type];
+}
+
+const char *
+sotto_msg_error_code_to_string (SottoMsgErrorCode code)
+{
+  g_return_val_if_fail ((guint) code < G_N_ELEMENTS (error_codes) - 1, NULL);
+
+  return error_codes[code];
+}
+
+/**
+ * sotto_msg_error_code_from_string:
+ * @str: a "code" string
+ * @out_code: (out): where to store the code
+ *
+ * Returns: %TRUE if @str is one of the codes of docs/protocol.md
+ */
+gboolean
+sotto_msg_error_code_from_string (const char        *str,
+                                  SottoMsgErrorCode *out_code)
+{
+  g_return_val_if_fail (str != NULL, FALSE);
+  g_return_val_if_fail (out_code != NULL, FALSE);
+
+  for (guint i = 0; error_codes[i] != NULL; i++)
+    {
+      if (strcmp (error_codes[i], str) == 0)
+        {
+          *out_code = (SottoMsgErrorCode) i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+const char *
+sotto_msg_leave_reason_to_string (SottoMsgLeaveReason reason)
+{
+  g_return_val_if_fail ((guint) reason < G_N_ELEMENTS (leave_reasons) - 1, NULL);
+
+  return leave_reasons[reason];
+}
+
+const SottoMsgSchema *
+_sotto_msg_schema_get (SottoMsgType      type,
+                       SottoMsgDirection direction)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (msg_schemas); i++)
+    {
+      if (msg_schemas[i].type == type && msg_schemas[i].direction == direction)
+        return &msg_schemas[i];
+    }
+
+  return NULL;
+}
+
+/* A linear scan: 35 short names, cheaper than hashing for this size. */
+const SottoMsgSchema *
+_sotto_msg_schema_lookup (const char        *type_name,
+                          SottoMsgDirection  direction,
+                          gboolean          *out_other_direction)
+{
+  *out_other_direction = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (msg_schemas); i++)
+    {
+      if (strcmp (type_names[msg_schemas[i].type], type_name) != 0)
+        continue;
+
+      if (msg_schemas[i].direction == direction)
+        return &msg_schemas[i];
+
+      *out_other_direction = TRUE;
+    }
+
+  return NULL;
+}
+
+const SottoFieldSchema *
+_sotto_object_schema_find (const SottoObjectSchema *schema,
+                           const char              *name)
+{
+  for (guint i = 0; i < schema->n_fields; i++)
+    {
+      if (strcmp (schema->fields[i].name, name) == 0)
+        return &schema->fields[i];
+    }
+
+  return NULL;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <sodium.h>
+
+G_BEGIN_DECLS
+
+#define SOTTO_CHANNEL_KEY_SIZE crypto_secretstream_xchacha20poly1305_KEYBYTES
+/* What encryption adds to every frame. */
+#define SOTTO_CHANNEL_FRAME_OVERHEAD crypto_secretstream_xchacha20poly1305_ABYTES
+#define SOTTO_CHANNEL_MAX_QUEUE_DEFAULT (8 * 1024 * 1024)
+
+#define SOTTO_TYPE_CHANNEL (sotto_channel_get_type ())
+
+G_DECLARE_FINAL_TYPE (SottoChannel, sotto_channel, SOTTO, CHANNEL, GObject)
+
+SottoChannel *sotto_channel_new           (GIOStream     *stream,
+                                           const guint8  *tx_key,
+                                           const guint8  *rx_key);
+void          sotto_channel_start         (SottoChannel  *self);
+gboolean      sotto_channel_send          (SottoChannel  *self,
+                                           GBytes        *message);
+void          sotto_channel_close         (SottoChannel  *self);
+void          sotto_channel_abort         (SottoChannel  *self,
+                                           const GError  *error);
+gboolean      sotto_channel_is_open       (SottoChannel  *self);
+GIOStream    *sotto_channel_get_stream    (SottoChannel  *self);
+gsize         sotto_channel_get_max_frame (SottoChannel  *self);
+void          sotto_channel_set_max_frame (SottoChannel  *self,
+                                           gsize          max_frame);
+gsize         sotto_channel_get_max_queue (SottoChannel  *self);
+void          sotto_channel_set_max_queue (SottoChannel  *self,
+                                           gsize          max_queue);
+gsize         sotto_channel_get_queued_bytes (SottoChannel *self);
+gsize         sotto_channel_get_max_message_size (SottoChannel *self);
+
+G_END_DECLS

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+void sotto_test_tcp_pair          (GIOStream    **server,
+                                   GIOStream    **client);
+void sotto_test_wait_for          (gboolean     *flag);
+void sotto_test_iterate           (guint         milliseconds);
+void sotto_test_write_all         (GIOStream    *stream,
+                                   const void   *data,
+                                   gsize         length);
+void sotto_test_write_frame       (GIOStream    *stream,
+                                   GBytes       *payload);
+void sotto_test_shutdown_write    (GIOStream    *stream);
+
+G_END_DECLS
