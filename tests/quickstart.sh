@@ -96,7 +96,7 @@ run_main () {
   install_missing "${build_packages[@]}"
   configure _build
   meson compile -C _build
-  echo "Built in _build. The server is not part of the tree yet."
+  exec _build/src/server/sotto-server --listen 127.0.0.1:7777 --listen "[::1]:7777"
 }
 
 case "${1:-}" in

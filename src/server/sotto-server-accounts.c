@@ -1,0 +1,589 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "sotto-server-private.h"
+
+/*
+ * Registration and login. Password hashes are Argon2id
+ * (crypto_pwhash_str), computed and checked in a worker thread so the
+ * main loop keeps serving everyone else meanwhile.
+ *
+ * Failed logins are limited per account and per address: after
+ * FREE_FAILURES failures, each further attempt must wait twice as long as
+ * the last (1 s, 2 s, 4 s ... up to MAX_LOCK_SECONDS). A quiet period of
+ * FORGET_AFTER_SECONDS forgets the failures.
+ */
+
+#define FREE_FAILURES 5
+#define MAX_LOCK_SECONDS (15 * 60)
+#define FORGET_AFTER_SECONDS (30 * 60)
+#define MAX_PENDING_KEYS 1000
+
+SottoUser *
+_sotto_user_new (gint64                   id,
+                 const char              *name,
+                 const SottoWireIdentity *identity)
+{
+  SottoUser *user = g_new0 (SottoUser, 1);
+
+  user->id = id;
+  user->name = g_strdup (name);
+  user->identity = *identity;
+  user->sessions = g_ptr_array_new ();
+  user->rooms = g_ptr_array_new ();
+
+  return user;
+}
+
+void
+_sotto_user_free (SottoUser *user)
+{
+  g_ptr_array_unref (user->sessions);
+  g_ptr_array_unref (user->rooms);
+  g_free (user->name);
+  g_free (user);
+}
+
+/* Everyone who shares a room with @user and is online, once each. */
+static void
+send_to_contacts (SottoServer *self,
+                  SottoUser   *user,
+                  GBytes      *message)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < user->rooms->len; i++)
+    {
+      SottoRoom *room = g_ptr_array_index (user->rooms, i);
+
+      for (guint j = 0; j < room->members->len; j++)
+        {
+          SottoUser *member = g_ptr_array_index (room->members, j);
+
+          if (member != user && member->sessions->len > 0 && g_hash_table_add (seen, member))
+            _sotto_server_send_to_user (self, member, message, NULL);
+        }
+    }
+}
+
+void
+_sotto_server_user_online (SottoServer  *self,
+                           SottoUser    *user,
+                           SottoSession *session)
+{
+  sotto_session_set_user (session, user);
+  g_ptr_array_add (user->sessions, session);
+
+  if (user->sessions->len == 1)
+    {
+      g_autoptr(GBytes) presence = sotto_msg_build_presence (user->name, TRUE);
+
+      send_to_contacts (self, user, presence);
+    }
+}
+
+void
+_sotto_server_user_offline (SottoServer  *self,
+                            SottoUser    *user,
+                            SottoSession *session)
+{
+  if (!g_ptr_array_remove (user->sessions, session))
+    return;
+
+  if (user->sessions->len == 0 && !self->stopping)
+    {
+      g_autoptr(GBytes) presence = sotto_msg_build_presence (user->name, FALSE);
+
+      send_to_contacts (self, user, presence);
+    }
+}
+
+static SottoLoginFailures *
+failures_for (GHashTable *table,
+              const char *key,
+              gint64      now_us)
+{
+  SottoLoginFailures *failures = g_hash_table_lookup (table, key);
+
+  if (failures != NULL &&
+      now_us - failures->last_failure_us > FORGET_AFTER_SECONDS * G_USEC_PER_SEC &&
+      now_us >= failures->locked_until_us)
+    {
+      g_hash_table_remove (table, key);
+      failures = NULL;
+    }
+
+  return failures;
+}
+
+static gint64
+locked_seconds (GHashTable *table,
+                const char *key,
+                gint64      now_us)
+{
+  SottoLoginFailures *failures = failures_for (table, key, now_us);
+
+  if (failures == NULL || now_us >= failures->locked_until_us)
+    return 0;
+
+  return (failures->locked_until_us - now_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+}
+
+static void
+record_failure (GHashTable *table,
+                const char *key,
+                gint64      now_us)
+{
+  SottoLoginFailures *failures = failures_for (table, key, now_us);
+
+  if (failures == NULL)
+    {
+      failures = g_new0 (SottoLoginFailures, 1);
+      g_hash_table_insert (table, g_strdup (key), failures);
+    }
+
+  failures->failures++;
+  failures->last_failure_us = now_us;
+  if (failures->failures >= FREE_FAILURES)
+    {
+      guint shift = MIN (failures->failures - FREE_FAILURES, 10);
+      gint64 lock = MIN ((gint64) 1 << shift, MAX_LOCK_SECONDS);
+
+      failures->locked_until_us = now_us + lock * G_USEC_PER_SEC;
+    }
+}
+
+/* The address part of "host:port" or "[host]:port". */
+static char *
+peer_host (SottoSession *session)
+{
+  const char *peer = sotto_session_get_peer (session);
+  const char *colon = strrchr (peer, ':');
+
+  return colon != NULL ? g_strndup (peer, colon - peer) : g_strdup (peer);
+}
+
+typedef struct
+{
+  SottoSession      *session;
+  SottoMsg          *msg;
+  char              *username;
+  char              *password; /* sodium_malloc'ed */
+  gsize              password_len;
+  SottoWireIdentity  identity;
+  guint64            opslimit;
+  gsize              memlimit;
+  char              *stored_hash;
+  char               hash[crypto_pwhash_STRBYTES];
+} AccountJob;
+
+static void
+account_job_free (gpointer data)
+{
+  AccountJob *job = data;
+
+  g_object_unref (job->session);
+  sotto_msg_unref (job->msg);
+  g_free (job->username);
+  sodium_free (job->password);
+  g_free (job->stored_hash);
+  sodium_memzero (job->hash, sizeof job->hash);
+  g_free (job);
+}
+
+static AccountJob *
+account_job_new (SottoServer  *self,
+                 SottoSession *session,
+                 SottoMsg     *msg)
+{
+  AccountJob *job = g_new0 (AccountJob, 1);
+  const char *password = sotto_msg_get_string (msg, "password");
+
+  job->session = g_object_ref (session);
+  job->msg = sotto_msg_ref (msg);
+  job->username = g_ascii_strdown (sotto_msg_get_string (msg, "username"), -1);
+  job->password_len = strlen (password);
+  job->password = sodium_malloc (job->password_len + 1);
+  memcpy (job->password, password, job->password_len + 1);
+  job->opslimit = self->config->pwhash_opslimit;
+  job->memlimit = self->config->pwhash_memlimit;
+  sotto_msg_get_identity (msg, &job->identity);
+
+  return job;
+}
+
+static void
+hash_password_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  AccountJob *job = task_data;
+
+  if (crypto_pwhash_str (job->hash, job->password, job->password_len,
+                         job->opslimit, job->memlimit) != 0)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                             "Out of memory while hashing a password");
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* A hash to check unknown users against, so that an unknown name takes as
+ * long to refuse as a wrong password. Made once, in a worker. */
+static const char *
+dummy_hash (guint64 opslimit,
+            gsize   memlimit)
+{
+  static char hash[crypto_pwhash_STRBYTES];
+  static gsize made;
+
+  if (g_once_init_enter (&made))
+    {
+      char password[32];
+
+      randombytes_buf (password, sizeof password);
+      if (crypto_pwhash_str (hash, password, sizeof password, opslimit, memlimit) != 0)
+        hash[0] = '\0';
+      g_once_init_leave (&made, 1);
+    }
+
+  return hash;
+}
+
+static void
+verify_password_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  AccountJob *job = task_data;
+  const char *hash = job->stored_hash != NULL ? job->stored_hash
+                                              : dummy_hash (job->opslimit, job->memlimit);
+  gboolean matches = crypto_pwhash_str_verify (hash, job->password, job->password_len) == 0;
+
+  g_task_return_boolean (task, matches && job->stored_hash != NULL);
+}
+
+static void
+send_session (SottoServer  *self,
+              SottoSession *session,
+              SottoMsg     *msg,
+              SottoUser    *user)
+{
+  g_autoptr(GArray) summaries = g_array_new (FALSE, FALSE, sizeof (SottoWireRoomSummary));
+  g_autoptr(GBytes) reply = NULL;
+
+  _sotto_server_summarize_rooms (self, user, FALSE, summaries);
+  reply = sotto_msg_build_session (sotto_msg_get_id (msg), user->name, &user->identity,
+                                   (SottoWireRoomSummary *) summaries->data, summaries->len);
+  sotto_session_send (session, reply);
+}
+
+typedef struct
+{
+  SottoServer  *server;
+  SottoSession *session;
+  SottoMsg     *msg;
+  char         *username;
+} RegisterCommit;
+
+static void
+register_commit_free (gpointer data)
+{
+  RegisterCommit *commit = data;
+
+  g_object_unref (commit->session);
+  sotto_msg_unref (commit->msg);
+  g_free (commit->username);
+  g_free (commit);
+}
+
+static void
+register_committed_cb (SottoStore   *store,
+                       const GError *error,
+                       gpointer      user_data)
+{
+  RegisterCommit *commit = user_data;
+  SottoServer *self = commit->server;
+  SottoUser *user = _sotto_server_lookup_user (self, commit->username);
+
+  if (error != NULL)
+    {
+      /* Nothing of the account was stored: forget it here too. */
+      if (user != NULL)
+        {
+          while (user->rooms->len > 0)
+            _sotto_room_remove_member (g_ptr_array_index (user->rooms, 0), user);
+          g_hash_table_remove (self->users, commit->username);
+        }
+      sotto_session_set_busy (commit->session, FALSE);
+      _sotto_server_reply_store_error (self, commit->session, commit->msg, error);
+      return;
+    }
+
+  sotto_session_set_busy (commit->session, FALSE);
+  if (user == NULL || !sotto_session_is_open (commit->session))
+    return;
+
+  g_message ("Account %s registered from %s", user->name, sotto_session_get_peer (commit->session));
+  _sotto_server_user_online (self, user, commit->session);
+  send_session (self, commit->session, commit->msg, user);
+}
+
+static void
+register_hashed_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SottoServer *self = SOTTO_SERVER (object);
+  AccountJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  RegisterCommit *commit;
+  SottoUser *user;
+  SottoRoom *general;
+  gint64 id;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      sotto_session_set_busy (job->session, FALSE);
+      _sotto_server_reply_error (self, job->session, job->msg, SOTTO_MSG_ERROR_CODE_OVERLOADED,
+                                 _("The server is too busy to create an account now"));
+      return;
+    }
+
+  sotto_session_set_busy (job->session, FALSE);
+
+  /* Someone may have taken the name while the hash was made. */
+  if (_sotto_server_lookup_user (self, job->username) != NULL)
+    {
+      _sotto_server_reply_error (self, job->session, job->msg, SOTTO_MSG_ERROR_CODE_NAME_TAKEN,
+                                 _("That name is taken"));
+      return;
+    }
+
+  id = sotto_store_add_account (self->store, job->username, job->hash, &job->identity, &error);
+  if (id < 0)
+    {
+      if (g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT))
+        _sotto_server_reply_error (self, job->session, job->msg, SOTTO_MSG_ERROR_CODE_NAME_TAKEN,
+                                   _("That name is taken"));
+      else
+        _sotto_server_reply_store_error (self, job->session, job->msg, error);
+      return;
+    }
+
+  user = _sotto_user_new (id, job->username, &job->identity);
+  g_hash_table_insert (self->users, user->name, user);
+  sotto_session_set_busy (job->session, TRUE);
+
+  general = _sotto_server_lookup_room (self, "general");
+  if (general != NULL && !_sotto_server_join_room (self, user, general, &error))
+    g_warning ("Could not add %s to general: %s", user->name, error->message);
+
+  commit = g_new0 (RegisterCommit, 1);
+  commit->server = self;
+  commit->session = g_object_ref (job->session);
+  commit->msg = sotto_msg_ref (job->msg);
+  commit->username = g_strdup (job->username);
+  sotto_store_commit_soon (self->store, register_committed_cb, commit, register_commit_free);
+}
+
+static gboolean
+check_account_request (SottoServer  *self,
+                       SottoSession *session,
+                       SottoMsg     *msg)
+{
+  if (sotto_session_get_user (session) != NULL)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_ALREADY_LOGGED_IN,
+                                 _("This connection is already logged in"));
+      return FALSE;
+    }
+
+  if (sotto_session_get_busy (session))
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_RATE_LIMITED,
+                                 _("Wait for the previous request to finish"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+_sotto_server_handle_register (SottoServer  *self,
+                               SottoSession *session,
+                               SottoMsg     *msg)
+{
+  const char *username = sotto_msg_get_string (msg, "username");
+  const char *password = sotto_msg_get_string (msg, "password");
+  g_autoptr(GTask) task = NULL;
+
+  if (!check_account_request (self, session, msg))
+    return;
+
+  if (!sotto_protocol_username_is_valid (username))
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_BAD_USERNAME,
+                                 _("A name is 1 to 32 characters: letters a–z, digits, "
+                                   "dot, dash or underscore"));
+      return;
+    }
+
+  if (g_utf8_strlen (password, -1) < SOTTO_PROTOCOL_MIN_PASSWORD_LEN)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_WEAK_PASSWORD,
+                                 _("A password needs at least 8 characters"));
+      return;
+    }
+
+  if (_sotto_server_lookup_user (self, username) != NULL)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NAME_TAKEN,
+                                 _("That name is taken"));
+      return;
+    }
+
+  sotto_session_set_busy (session, TRUE);
+  task = g_task_new (self, sotto_session_get_cancellable (session), register_hashed_cb, NULL);
+  g_task_set_source_tag (task, _sotto_server_handle_register);
+  g_task_set_task_data (task, account_job_new (self, session, msg), account_job_free);
+  g_task_run_in_thread (task, hash_password_thread);
+}
+
+void
+_sotto_server_deliver_pending_keys (SottoServer  *self,
+                                    SottoSession *session)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GError) error = NULL;
+
+  keys = sotto_store_pending_keys (self->store, user->id, MAX_PENDING_KEYS, &error);
+  if (keys == NULL)
+    {
+      g_warning ("Could not read the key queue of %s: %s", user->name, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      SottoStoreKey *key = g_ptr_array_index (keys, i);
+      g_autoptr(GBytes) message = NULL;
+
+      if (key->kind == SOTTO_STORE_KEY_REQUEST)
+        message = sotto_msg_build_key_requested (key->kid, key->sender, key->room, key->key_id);
+      else
+        message = sotto_msg_build_key (key->kid, key->sender, key->room, key->box);
+      sotto_session_send (session, message);
+    }
+}
+
+static void
+login_verified_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SottoServer *self = SOTTO_SERVER (object);
+  AccountJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *host = NULL;
+  gint64 now = g_get_monotonic_time ();
+  SottoUser *user;
+  gboolean matches;
+
+  matches = g_task_propagate_boolean (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  sotto_session_set_busy (job->session, FALSE);
+  host = peer_host (job->session);
+  user = _sotto_server_lookup_user (self, job->username);
+
+  if (!matches || user == NULL)
+    {
+      record_failure (self->account_failures, job->username, now);
+      record_failure (self->address_failures, host, now);
+      g_message ("Failed login for %s from %s", job->username, sotto_session_get_peer (job->session));
+      _sotto_server_reply_error (self, job->session, job->msg, SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS,
+                                 _("Wrong username or password"));
+      return;
+    }
+
+  g_hash_table_remove (self->account_failures, job->username);
+
+  if (sodium_memcmp (&user->identity, &job->identity, sizeof user->identity) != 0)
+    {
+      if (!sotto_store_set_identity (self->store, user->id, &job->identity, &error))
+        {
+          _sotto_server_reply_store_error (self, job->session, job->msg, error);
+          return;
+        }
+      user->identity = job->identity;
+      _sotto_server_announce_key_change (self, user);
+    }
+
+  g_message ("%s logged in from %s", user->name, sotto_session_get_peer (job->session));
+  _sotto_server_user_online (self, user, job->session);
+  send_session (self, job->session, job->msg, user);
+  _sotto_server_deliver_pending_keys (self, job->session);
+}
+
+void
+_sotto_server_handle_login (SottoServer  *self,
+                            SottoSession *session,
+                            SottoMsg     *msg)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *username = NULL;
+  g_autofree char *host = NULL;
+  g_auto(SottoStoreAccount) account = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_monotonic_time ();
+  gint64 wait;
+  AccountJob *job;
+
+  if (!check_account_request (self, session, msg))
+    return;
+
+  username = g_ascii_strdown (sotto_msg_get_string (msg, "username"), -1);
+  host = peer_host (session);
+  wait = MAX (locked_seconds (self->account_failures, username, now),
+              locked_seconds (self->address_failures, host, now));
+  if (wait > 0)
+    {
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "Too many failed attempts: try again "
+                                                            "in %" G_GINT64_FORMAT " second",
+                                                            "Too many failed attempts: try again "
+                                                            "in %" G_GINT64_FORMAT " seconds",
+                                                            wait), wait);
+
+      g_message ("Login for %s from %s refused: rate limited", username,
+                 sotto_session_get_peer (session));
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_RATE_LIMITED, text);
+      return;
+    }
+
+  job = account_job_new (self, session, msg);
+  if (sotto_store_find_account (self->store, username, &account, &error))
+    job->stored_hash = g_strdup (account.password_hash);
+  else if (error != NULL)
+    {
+      account_job_free (job);
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  sotto_session_set_busy (session, TRUE);
+  task = g_task_new (self, sotto_session_get_cancellable (session), login_verified_cb, NULL);
+  g_task_set_source_tag (task, _sotto_server_handle_login);
+  g_task_set_task_data (task, job, account_job_free);
+  g_task_run_in_thread (task, verify_password_thread);
+}

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-server-private.h"
+
+/*
+ * Relaying what members say: room messages (end-to-end envelopes the server
+ * cannot read), per-recipient key messages, catch-up, typing notices.
+ */
+
+static SottoRoom *
+member_room (SottoServer  *self,
+             SottoSession *session,
+             SottoMsg     *msg,
+             const char   *field)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  SottoRoom *room = _sotto_server_lookup_room (self, sotto_msg_get_string (msg, field));
+
+  if (room == NULL)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_ROOM,
+                                 _("There is no such room"));
+      return NULL;
+    }
+
+  if (!_sotto_room_has_member (room, user))
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NOT_MEMBER,
+                                 _("You are not a member of this room"));
+      return NULL;
+    }
+
+  return room;
+}
+
+static char *
+message_key (const char *room,
+             const char *sender,
+             const char *msg_id)
+{
+  return g_strconcat (room, "\n", sender, "\n", msg_id, NULL);
+}
+
+typedef struct
+{
+  SottoMsg *msg;
+  SottoUser *sender;
+} Outgoing;
+
+static GBytes *
+build_message (SottoRoom *room,
+               gint64     seq,
+               gint64     ts,
+               gpointer   data)
+{
+  Outgoing *outgoing = data;
+  g_autoptr(GBytes) envelope = sotto_msg_dup_bytes (outgoing->msg, "envelope");
+
+  return sotto_msg_build_message (room->name, seq, ts, outgoing->sender->name,
+                                  sotto_msg_get_string (outgoing->msg, "msg_id"), envelope);
+}
+
+typedef struct
+{
+  SottoServer  *server;
+  SottoSession *session;
+  SottoMsg     *msg;
+  char         *key;
+  char         *room;
+  gint64        seq;
+  gint64        ts;
+} SentCommit;
+
+static void
+sent_commit_free (gpointer data)
+{
+  SentCommit *commit = data;
+
+  g_object_unref (commit->session);
+  sotto_msg_unref (commit->msg);
+  g_free (commit->key);
+  g_free (commit->room);
+  g_free (commit);
+}
+
+static void
+sent_committed_cb (SottoStore   *store,
+                   const GError *error,
+                   gpointer      user_data)
+{
+  SentCommit *commit = user_data;
+  g_autoptr(GBytes) ack = NULL;
+
+  g_hash_table_remove (commit->server->uncommitted_messages, commit->key);
+
+  if (error != NULL)
+    {
+      _sotto_server_reply_store_error (commit->server, commit->session, commit->msg, error);
+      return;
+    }
+
+  ack = sotto_msg_build_sent (sotto_msg_get_id (commit->msg), commit->room,
+                              sotto_msg_get_string (commit->msg, "msg_id"),
+                              commit->seq, commit->ts);
+  sotto_session_send (commit->session, ack);
+}
+
+/**
+ * _sotto_server_handle_send:
+ *
+ * Stores a room message with the room's next sequence number and answers
+ * "sent" once it is durable; the members get it at the same moment. A
+ * message id the sender used before in this room is acknowledged again
+ * with its first number and stored once.
+ */
+void
+_sotto_server_handle_send (SottoServer  *self,
+                           SottoSession *session,
+                           SottoMsg     *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  SottoRoom *room = member_room (self, session, msg, "room");
+  const char *msg_id = sotto_msg_get_string (msg, "msg_id");
+  g_autofree char *key = NULL;
+  g_autoptr(GError) error = NULL;
+  Outgoing outgoing = { msg, user };
+  SentCommit *commit;
+  gint64 seq, ts;
+
+  if (room == NULL)
+    return;
+
+  key = message_key (room->name, user->name, msg_id);
+  if (g_hash_table_contains (self->uncommitted_messages, key) ||
+      sotto_store_find_message (self->store, room->id, user->name, msg_id, &seq, &ts, &error))
+    {
+      /* A resend. If the first is not committed yet, the answer to the
+       * first is on its way; this one waits for the same commit. */
+      commit = g_new0 (SentCommit, 1);
+      commit->server = self;
+      commit->session = g_object_ref (session);
+      commit->msg = sotto_msg_ref (msg);
+      commit->key = g_strdup ("");
+      commit->room = g_strdup (room->name);
+      if (!g_hash_table_contains (self->uncommitted_messages, key))
+        {
+          commit->seq = seq;
+          commit->ts = ts;
+        }
+      else
+        {
+          gint64 *pending = g_hash_table_lookup (self->uncommitted_messages, key);
+
+          commit->seq = pending[0];
+          commit->ts = pending[1];
+        }
+      sotto_store_commit_soon (self->store, sent_committed_cb, commit, sent_commit_free);
+      return;
+    }
+
+  if (error != NULL ||
+      !_sotto_server_append_event (self, room, user->name, msg_id, build_message, &outgoing,
+                                   NULL, session, &error))
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  commit = g_new0 (SentCommit, 1);
+  commit->server = self;
+  commit->session = g_object_ref (session);
+  commit->msg = sotto_msg_ref (msg);
+  commit->key = g_strdup (key);
+  commit->room = g_strdup (room->name);
+  commit->seq = room->last_seq;
+  commit->ts = _sotto_server_now_ms ();
+  {
+    gint64 *pending = g_new (gint64, 2);
+
+    pending[0] = commit->seq;
+    pending[1] = commit->ts;
+    g_hash_table_insert (self->uncommitted_messages, g_steal_pointer (&key), pending);
+  }
+  sotto_store_commit_soon (self->store, sent_committed_cb, commit, sent_commit_free);
+}
+
+typedef struct
+{
+  SottoServer *server;
+  char        *recipient;
+  GBytes      *delivery;
+} KeyCommit;
+
+static void
+key_commit_free (gpointer data)
+{
+  KeyCommit *commit = data;
+
+  g_free (commit->recipient);
+  g_bytes_unref (commit->delivery);
+  g_free (commit);
+}
+
+static void
+key_committed_cb (SottoStore   *store,
+                  const GError *error,
+                  gpointer      user_data)
+{
+  KeyCommit *commit = user_data;
+  SottoUser *recipient;
+
+  if (error != NULL)
+    return;
+
+  recipient = _sotto_server_lookup_user (commit->server, commit->recipient);
+  if (recipient != NULL)
+    _sotto_server_send_to_user (commit->server, recipient, commit->delivery, NULL);
+}
+
+/**
+ * _sotto_server_handle_send_key:
+ *
+ * Queues a key message (a sender key in a box, or a request for one) for
+ * one member of a room the sender is in. It waits in the store until the
+ * recipient acknowledges it, and goes out at once if they are online.
+ */
+void
+_sotto_server_handle_send_key (SottoServer  *self,
+                               SottoSession *session,
+                               SottoMsg     *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  SottoRoom *room = member_room (self, session, msg, "room");
+  SottoUser *recipient;
+  gboolean request = sotto_msg_get_msg_type (msg) == SOTTO_MSG_TYPE_KEY_REQUEST;
+  g_autoptr(GBytes) box = NULL;
+  g_autoptr(GError) error = NULL;
+  KeyCommit *commit;
+  gint64 key_id = 0;
+  gint64 kid;
+
+  if (room == NULL)
+    return;
+
+  recipient = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "to"));
+  if (recipient == NULL || recipient == user || !_sotto_room_has_member (room, recipient))
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_USER,
+                                 _("That user is not another member of this room"));
+      return;
+    }
+
+  if (request)
+    key_id = sotto_msg_get_int (msg, "key_id");
+  else
+    box = sotto_msg_dup_bytes (msg, "box");
+
+  kid = sotto_store_queue_key (self->store, recipient->id, _sotto_server_now_ms (), user->name,
+                               room->name, request ? SOTTO_STORE_KEY_REQUEST : SOTTO_STORE_KEY_BOX,
+                               key_id, box, &error);
+  if (kid < 0)
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  commit = g_new0 (KeyCommit, 1);
+  commit->server = self;
+  commit->recipient = g_strdup (recipient->name);
+  commit->delivery = request
+    ? sotto_msg_build_key_requested (kid, user->name, room->name, key_id)
+    : sotto_msg_build_key (kid, user->name, room->name, box);
+  sotto_store_commit_soon (self->store, key_committed_cb, commit, key_commit_free);
+  _sotto_server_reply_after_commit (self, session, msg, NULL);
+}
+
+void
+_sotto_server_handle_ack_keys (SottoServer  *self,
+                               SottoSession *session,
+                               SottoMsg     *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  JsonArray *array = sotto_msg_get_array (msg, "kids");
+  guint n = json_array_get_length (array);
+  g_autofree gint64 *kids = g_new (gint64, n);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    kids[i] = json_array_get_int_element (array, i);
+
+  /* Only the recipient's own keys can be acknowledged away. */
+  sotto_store_ack_keys (self->store, user->id, kids, n, &error);
+  if (error != NULL)
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  _sotto_server_reply_after_commit (self, session, msg, NULL);
+}
+
+/**
+ * _sotto_server_handle_catchup:
+ *
+ * Sends the stored events of a room after a sequence number, at most
+ * "limit" of them and never past what is committed, then "catchup_done"
+ * saying where it stopped and whether there is more.
+ */
+void
+_sotto_server_handle_catchup (SottoServer  *self,
+                              SottoSession *session,
+                              SottoMsg     *msg)
+{
+  SottoRoom *room = member_room (self, session, msg, "room");
+  gint64 after = sotto_msg_get_int (msg, "after");
+  gint64 limit = sotto_msg_get_int (msg, "limit");
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GBytes) done = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 last;
+
+  if (room == NULL)
+    return;
+
+  if (after >= room->committed_seq)
+    {
+      done = sotto_msg_build_catchup_done (sotto_msg_get_id (msg), room->name,
+                                           room->committed_seq, FALSE);
+      sotto_session_send (session, done);
+      return;
+    }
+
+  /* Uncommitted events are visible to this connection to the database but
+   * may still be rolled back: the catch-up stops at the committed ones. */
+  events = sotto_store_read_log (self->store, room->id, after, room->committed_seq, limit,
+                                 &last, &error);
+  if (events == NULL)
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  for (guint i = 0; i < events->len; i++)
+    sotto_session_send (session, g_ptr_array_index (events, i));
+
+  if (events->len < (guint) limit)
+    last = room->committed_seq;
+  done = sotto_msg_build_catchup_done (sotto_msg_get_id (msg), room->name, last,
+                                       last < room->committed_seq);
+  sotto_session_send (session, done);
+}
+
+void
+_sotto_server_handle_typing (SottoServer  *self,
+                             SottoSession *session,
+                             SottoMsg     *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  SottoRoom *room = _sotto_server_lookup_room (self, sotto_msg_get_string (msg, "room"));
+  g_autoptr(GBytes) notice = NULL;
+
+  /* Typing has no reply: a notice for a room one is not in is dropped. */
+  if (room == NULL || !_sotto_room_has_member (room, user) ||
+      !sotto_session_allow_typing (session, room->name))
+    return;
+
+  notice = sotto_msg_build_typing_event (room->name, user->name);
+  for (guint i = 0; i < room->members->len; i++)
+    {
+      SottoUser *member = g_ptr_array_index (room->members, i);
+
+      if (member != user)
+        _sotto_server_send_to_user (self, member, notice, NULL);
+    }
+}

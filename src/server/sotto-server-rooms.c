@@ -1,0 +1,679 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-server-private.h"
+
+/*
+ * Rooms and memberships. Every change of membership is an event in the
+ * room's log with its own sequence number, so members who were away learn
+ * of it on catch-up. Events are sent to the online members only once the
+ * store has committed them, in the order of their sequence numbers.
+ */
+
+SottoRoom *
+_sotto_room_new (gint64      id,
+                 const char *name,
+                 gboolean    direct,
+                 const char *owner,
+                 gint64      last_seq)
+{
+  SottoRoom *room = g_new0 (SottoRoom, 1);
+
+  room->id = id;
+  room->name = g_strdup (name);
+  room->direct = direct;
+  room->owner = g_strdup (owner);
+  room->last_seq = last_seq;
+  room->committed_seq = last_seq;
+  room->members = g_ptr_array_new ();
+
+  return room;
+}
+
+void
+_sotto_room_free (SottoRoom *room)
+{
+  g_ptr_array_unref (room->members);
+  g_free (room->name);
+  g_free (room->owner);
+  g_free (room);
+}
+
+void
+_sotto_room_add_member (SottoRoom *room,
+                        SottoUser *user)
+{
+  if (!_sotto_room_has_member (room, user))
+    {
+      g_ptr_array_add (room->members, user);
+      g_ptr_array_add (user->rooms, room);
+    }
+}
+
+void
+_sotto_room_remove_member (SottoRoom *room,
+                           SottoUser *user)
+{
+  g_ptr_array_remove (room->members, user);
+  g_ptr_array_remove (user->rooms, room);
+}
+
+static void
+wire_member_for (SottoUser       *user,
+                 SottoWireMember *out)
+{
+  out->user = user->name;
+  out->identity = user->identity;
+  out->online = user->sessions->len > 0;
+}
+
+static GArray *
+room_wire_members (SottoRoom *room)
+{
+  GArray *members = g_array_sized_new (FALSE, FALSE, sizeof (SottoWireMember),
+                                       room->members->len);
+
+  for (guint i = 0; i < room->members->len; i++)
+    {
+      SottoWireMember member;
+
+      wire_member_for (g_ptr_array_index (room->members, i), &member);
+      g_array_append_val (members, member);
+    }
+
+  return members;
+}
+
+typedef struct
+{
+  SottoServer *server;
+  char        *room;
+  gint64       seq;
+  GBytes      *body;
+  SottoUser   *also;
+  SottoSession *except;
+} EventCommit;
+
+static void
+event_committed_cb (SottoStore   *store,
+                    const GError *error,
+                    gpointer      user_data)
+{
+  EventCommit *commit = user_data;
+  SottoRoom *room = _sotto_server_lookup_room (commit->server, commit->room);
+
+  if (room == NULL)
+    return;
+
+  if (error != NULL)
+    {
+      /* The batch was rolled back: hand out the lost numbers again. */
+      g_autoptr(GError) local_error = NULL;
+      gint64 last = sotto_store_get_last_seq (store, room->id, &local_error);
+
+      if (last >= 0)
+        room->last_seq = room->committed_seq = last;
+      return;
+    }
+
+  room->committed_seq = MAX (room->committed_seq, commit->seq);
+  _sotto_server_send_to_room (commit->server, room, commit->body, commit->except);
+  if (commit->also != NULL && !_sotto_room_has_member (room, commit->also))
+    _sotto_server_send_to_user (commit->server, commit->also, commit->body, NULL);
+}
+
+static void
+event_commit_free (gpointer data)
+{
+  EventCommit *commit = data;
+
+  g_free (commit->room);
+  g_bytes_unref (commit->body);
+  g_clear_object (&commit->except);
+  g_free (commit);
+}
+
+/**
+ * _sotto_server_append_event:
+ * @build: makes the serialized event for its sequence number and time
+ * @also: (nullable): a user who hears of the event though not a member,
+ *   such as one who just left
+ * @except: (nullable): a connection that does not get the event, because
+ *   it has its own answer (the sender of a message)
+ *
+ * Writes the next event of @room to the store; once committed it goes to
+ * every online member. The same bytes are stored and sent.
+ */
+gboolean
+_sotto_server_append_event (SottoServer  *self,
+                            SottoRoom    *room,
+                            const char   *sender,
+                            const char   *msg_id,
+                            GBytes     *(*build) (SottoRoom *room,
+                                                  gint64     seq,
+                                                  gint64     ts,
+                                                  gpointer   data),
+                            gpointer      data,
+                            SottoUser    *also,
+                            SottoSession *except,
+                            GError      **error)
+{
+  gint64 seq = room->last_seq + 1;
+  gint64 ts = _sotto_server_now_ms ();
+  g_autoptr(GBytes) body = build (room, seq, ts, data);
+  EventCommit *commit;
+
+  if (!sotto_store_append_event (self->store, room->id, seq, ts, 0, sender, msg_id, body, error))
+    return FALSE;
+
+  room->last_seq = seq;
+  commit = g_new0 (EventCommit, 1);
+  commit->server = self;
+  commit->room = g_strdup (room->name);
+  commit->seq = seq;
+  commit->body = g_steal_pointer (&body);
+  commit->also = also;
+  commit->except = except != NULL ? g_object_ref (except) : NULL;
+  sotto_store_commit_soon (self->store, event_committed_cb, commit, event_commit_free);
+
+  return TRUE;
+}
+
+static GBytes *
+build_member_joined (SottoRoom *room,
+                     gint64     seq,
+                     gint64     ts,
+                     gpointer   data)
+{
+  SottoUser *user = data;
+
+  return sotto_msg_build_member_joined (room->name, seq, ts, user->name, &user->identity);
+}
+
+typedef struct
+{
+  SottoUser           *user;
+  SottoMsgLeaveReason  reason;
+} Departure;
+
+static GBytes *
+build_member_left (SottoRoom *room,
+                   gint64     seq,
+                   gint64     ts,
+                   gpointer   data)
+{
+  Departure *departure = data;
+
+  return sotto_msg_build_member_left (room->name, seq, ts, departure->user->name,
+                                      departure->reason);
+}
+
+static GBytes *
+build_key_changed (SottoRoom *room,
+                   gint64     seq,
+                   gint64     ts,
+                   gpointer   data)
+{
+  SottoUser *user = data;
+
+  return sotto_msg_build_key_changed (room->name, seq, ts, user->name, &user->identity);
+}
+
+/* Adds @user to @room in memory and in the store, with its event. */
+gboolean
+_sotto_server_join_room (SottoServer  *self,
+                         SottoUser    *user,
+                         SottoRoom    *room,
+                         GError      **error)
+{
+  if (_sotto_room_has_member (room, user))
+    return TRUE;
+
+  if (!sotto_store_add_member (self->store, room->id, user->id, error))
+    return FALSE;
+
+  _sotto_room_add_member (room, user);
+  if (!_sotto_server_append_event (self, room, user->name, NULL, build_member_joined, user,
+                                   NULL, NULL, error))
+    return FALSE;
+
+  g_message ("%s joined %s", user->name, room->name);
+  return TRUE;
+}
+
+/* Removes @user from @room; the event goes to the remaining members and
+ * to @user's own connections, which are no longer members by then. */
+gboolean
+_sotto_server_remove_from_room (SottoServer          *self,
+                                SottoUser            *user,
+                                SottoRoom            *room,
+                                SottoMsgLeaveReason   reason,
+                                GError              **error)
+{
+  Departure departure = { user, reason };
+
+  if (!sotto_store_remove_member (self->store, room->id, user->id, error))
+    return FALSE;
+
+  _sotto_room_remove_member (room, user);
+  if (!_sotto_server_append_event (self, room, user->name, NULL, build_member_left,
+                                   &departure, user, NULL, error))
+    return FALSE;
+
+  g_message ("%s %s %s", user->name, reason == SOTTO_MSG_LEAVE_REASON_KICKED ?
+             "was removed from" : "left", room->name);
+  return TRUE;
+}
+
+void
+_sotto_server_announce_key_change (SottoServer *self,
+                                   SottoUser   *user)
+{
+  for (guint i = 0; i < user->rooms->len; i++)
+    {
+      SottoRoom *room = g_ptr_array_index (user->rooms, i);
+      g_autoptr(GError) error = NULL;
+
+      if (!_sotto_server_append_event (self, room, user->name, NULL, build_key_changed, user,
+                                       NULL, NULL, &error))
+        g_warning ("Could not record the key change of %s in %s: %s",
+                   user->name, room->name, error->message);
+    }
+
+  g_message ("%s logged in with new identity keys", user->name);
+}
+
+/**
+ * _sotto_server_summarize_rooms:
+ * @all_public: also list the public rooms @user is not in
+ *
+ * Fills @summaries (of SottoWireRoomSummary, borrowing names) with the
+ * rooms @user is in, and with @all_public the other public rooms.
+ */
+void
+_sotto_server_summarize_rooms (SottoServer *self,
+                               SottoUser   *user,
+                               gboolean     all_public,
+                               GArray      *summaries)
+{
+  GHashTableIter iter;
+  SottoRoom *room;
+
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
+    {
+      gboolean member = _sotto_room_has_member (room, user);
+      SottoWireRoomSummary summary;
+
+      if (!member && (room->direct || !all_public))
+        continue;
+
+      summary.room = room->name;
+      summary.members = room->members->len;
+      summary.direct = room->direct;
+      summary.last_seq = room->committed_seq;
+      g_array_append_val (summaries, summary);
+    }
+}
+
+typedef struct
+{
+  SottoServer  *server;
+  SottoSession *session;
+  SottoMsg     *msg;
+  char         *room;
+} JoinReply;
+
+static void
+join_reply_free (gpointer data)
+{
+  JoinReply *reply = data;
+
+  g_object_unref (reply->session);
+  sotto_msg_unref (reply->msg);
+  g_free (reply->room);
+  g_free (reply);
+}
+
+/* Answers a join once it is durable, with the members as they are then. */
+static void
+join_committed_cb (SottoStore   *store,
+                   const GError *error,
+                   gpointer      user_data)
+{
+  JoinReply *reply = user_data;
+  SottoRoom *room = _sotto_server_lookup_room (reply->server, reply->room);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GArray) members = NULL;
+
+  if (!sotto_session_is_open (reply->session))
+    return;
+
+  if (error != NULL || room == NULL)
+    {
+      SottoUser *user = sotto_session_get_user (reply->session);
+
+      if (room != NULL && user != NULL)
+        _sotto_room_remove_member (room, user);
+      if (error != NULL)
+        _sotto_server_reply_store_error (reply->server, reply->session, reply->msg, error);
+      return;
+    }
+
+  members = room_wire_members (room);
+  bytes = sotto_msg_build_joined (sotto_msg_get_id (reply->msg), room->name, room->direct,
+                                  room->committed_seq, (SottoWireMember *) members->data,
+                                  members->len);
+  sotto_session_send (reply->session, bytes);
+}
+
+static void
+reply_joined_after_commit (SottoServer  *self,
+                           SottoSession *session,
+                           SottoMsg     *msg,
+                           SottoRoom    *room)
+{
+  JoinReply *reply = g_new0 (JoinReply, 1);
+
+  reply->server = self;
+  reply->session = g_object_ref (session);
+  reply->msg = sotto_msg_ref (msg);
+  reply->room = g_strdup (room->name);
+  sotto_store_commit_soon (self->store, join_committed_cb, reply, join_reply_free);
+}
+
+static SottoRoom *
+create_room (SottoServer  *self,
+             const char   *name,
+             gboolean      direct,
+             const char   *owner,
+             GError      **error)
+{
+  gint64 id = sotto_store_add_room (self->store, name, direct, owner, error);
+  SottoRoom *room;
+
+  if (id < 0)
+    return NULL;
+
+  room = _sotto_room_new (id, name, direct, owner, 0);
+  g_hash_table_insert (self->rooms, room->name, room);
+  g_message ("Room %s created%s%s", name, owner != NULL ? " by " : "", owner != NULL ? owner : "");
+
+  return room;
+}
+
+void
+_sotto_server_handle_join (SottoServer  *self,
+                           SottoSession *session,
+                           SottoMsg     *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  const char *name = sotto_msg_get_string (msg, "room");
+  SottoRoom *room = _sotto_server_lookup_room (self, name);
+  g_autoptr(GError) error = NULL;
+
+  if (sotto_protocol_room_is_direct (name))
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_FORBIDDEN,
+                                 _("Direct chats are opened with a user, not joined"));
+      return;
+    }
+
+  if (room == NULL)
+    room = create_room (self, name, FALSE, user->name, &error);
+
+  if (room == NULL || !_sotto_server_join_room (self, user, room, &error))
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  reply_joined_after_commit (self, session, msg, room);
+}
+
+static SottoRoom *
+lookup_member_room (SottoServer  *self,
+                    SottoSession *session,
+                    SottoMsg     *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  const char *name = sotto_msg_get_string (msg, "room");
+  SottoRoom *room = _sotto_server_lookup_room (self, name);
+
+  if (room == NULL)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_ROOM,
+                                 _("There is no such room"));
+      return NULL;
+    }
+
+  if (!_sotto_room_has_member (room, user))
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NOT_MEMBER,
+                                 _("You are not a member of this room"));
+      return NULL;
+    }
+
+  return room;
+}
+
+typedef struct
+{
+  SottoServer  *server;
+  SottoSession *session;
+  SottoMsg     *msg;
+  GBytes       *reply;
+} OkReply;
+
+static void
+ok_reply_free (gpointer data)
+{
+  OkReply *reply = data;
+
+  g_object_unref (reply->session);
+  sotto_msg_unref (reply->msg);
+  g_clear_pointer (&reply->reply, g_bytes_unref);
+  g_free (reply);
+}
+
+static void
+ok_committed_cb (SottoStore   *store,
+                 const GError *error,
+                 gpointer      user_data)
+{
+  OkReply *reply = user_data;
+
+  if (error != NULL)
+    _sotto_server_reply_store_error (reply->server, reply->session, reply->msg, error);
+  else
+    sotto_session_send (reply->session, reply->reply);
+}
+
+/* Sends @reply (or "ok") once everything written so far is durable. */
+void
+_sotto_server_reply_after_commit (SottoServer  *self,
+                                  SottoSession *session,
+                                  SottoMsg     *msg,
+                                  GBytes       *reply_bytes)
+{
+  OkReply *reply = g_new0 (OkReply, 1);
+
+  reply->server = self;
+  reply->session = g_object_ref (session);
+  reply->msg = sotto_msg_ref (msg);
+  reply->reply = reply_bytes != NULL ? g_bytes_ref (reply_bytes)
+                                     : sotto_msg_build_ok (sotto_msg_get_id (msg));
+  sotto_store_commit_soon (self->store, ok_committed_cb, reply, ok_reply_free);
+}
+
+void
+_sotto_server_handle_leave (SottoServer  *self,
+                            SottoSession *session,
+                            SottoMsg     *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  SottoRoom *room = lookup_member_room (self, session, msg);
+  g_autoptr(GError) error = NULL;
+
+  if (room == NULL)
+    return;
+
+  if (!_sotto_server_remove_from_room (self, user, room, SOTTO_MSG_LEAVE_REASON_LEFT, &error))
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  _sotto_server_reply_after_commit (self, session, msg, NULL);
+}
+
+void
+_sotto_server_handle_list_rooms (SottoServer  *self,
+                                 SottoSession *session,
+                                 SottoMsg     *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  g_autoptr(GArray) summaries = g_array_new (FALSE, FALSE, sizeof (SottoWireRoomSummary));
+  g_autoptr(GBytes) reply = NULL;
+
+  _sotto_server_summarize_rooms (self, user, TRUE, summaries);
+  reply = sotto_msg_build_room_list (sotto_msg_get_id (msg),
+                                     (SottoWireRoomSummary *) summaries->data, summaries->len);
+  sotto_session_send (session, reply);
+}
+
+void
+_sotto_server_handle_list_members (SottoServer  *self,
+                                   SottoSession *session,
+                                   SottoMsg     *msg)
+{
+  SottoRoom *room = lookup_member_room (self, session, msg);
+  g_autoptr(GArray) members = NULL;
+  g_autoptr(GBytes) reply = NULL;
+
+  if (room == NULL)
+    return;
+
+  members = room_wire_members (room);
+  reply = sotto_msg_build_members (sotto_msg_get_id (msg), room->name,
+                                   (SottoWireMember *) members->data, members->len);
+  sotto_session_send (session, reply);
+}
+
+/* A direct chat between two users has one name both can find. */
+static char *
+direct_room_name (const char *a,
+                  const char *b)
+{
+  if (g_strcmp0 (a, b) > 0)
+    {
+      const char *swap = a;
+
+      a = b;
+      b = swap;
+    }
+
+  return g_strdup_printf ("@%s+%s", a, b);
+}
+
+void
+_sotto_server_handle_open_direct (SottoServer  *self,
+                                  SottoSession *session,
+                                  SottoMsg     *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  SottoUser *other = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "user"));
+  g_autofree char *name = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoRoom *room;
+
+  if (other == NULL)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_USER,
+                                 _("There is no user with that name"));
+      return;
+    }
+
+  if (other == user)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_BAD_REQUEST,
+                                 _("A direct chat needs another user"));
+      return;
+    }
+
+  name = direct_room_name (user->name, other->name);
+  room = _sotto_server_lookup_room (self, name);
+  if (room == NULL)
+    room = create_room (self, name, TRUE, NULL, &error);
+
+  if (room == NULL ||
+      !_sotto_server_join_room (self, user, room, &error) ||
+      !_sotto_server_join_room (self, other, room, &error))
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  reply_joined_after_commit (self, session, msg, room);
+}
+
+gboolean
+_sotto_server_kick (SottoServer  *self,
+                    SottoUser    *user,
+                    SottoRoom    *room,
+                    GError      **error)
+{
+  if (!_sotto_room_has_member (room, user))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("%s is not a member of %s"), user->name, room->name);
+      return FALSE;
+    }
+
+  if (!_sotto_server_remove_from_room (self, user, room, SOTTO_MSG_LEAVE_REASON_KICKED, error))
+    return FALSE;
+
+  sotto_store_commit_soon (self->store, NULL, NULL, NULL);
+  return TRUE;
+}
+
+void
+_sotto_server_handle_kick (SottoServer  *self,
+                           SottoSession *session,
+                           SottoMsg     *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  SottoRoom *room = lookup_member_room (self, session, msg);
+  SottoUser *target;
+  g_autoptr(GError) error = NULL;
+
+  if (room == NULL)
+    return;
+
+  /* Only the one who created a room may remove others from it; nobody
+   * but the operator removes anyone from a shared room like "general". */
+  if (room->direct || g_strcmp0 (room->owner, user->name) != 0)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_FORBIDDEN,
+                                 _("Only the creator of this room can remove members"));
+      return;
+    }
+
+  target = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "user"));
+  if (target == NULL || !_sotto_room_has_member (room, target))
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_USER,
+                                 _("That user is not in this room"));
+      return;
+    }
+
+  if (!_sotto_server_remove_from_room (self, target, room, SOTTO_MSG_LEAVE_REASON_KICKED, &error))
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  _sotto_server_reply_after_commit (self, session, msg, NULL);
+}

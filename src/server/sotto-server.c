@@ -1,0 +1,728 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "sotto-server-private.h"
+
+/*
+ * SottoServer accepts connections, owns the sessions, the in-memory view
+ * of accounts and rooms, and the store. Requests are handled in
+ * sotto-server-accounts.c, -rooms.c and -relay.c; this file holds the
+ * service itself, routing, and the operator's actions.
+ */
+
+#define RETENTION_INTERVAL_SECONDS 3600
+#define SHUTDOWN_GRACE_MS 800
+
+G_DEFINE_FINAL_TYPE (SottoServer, sotto_server, G_TYPE_SOCKET_SERVICE)
+
+/* A snapshot to walk while sessions may end and leave the original. */
+static GPtrArray *
+copy_sessions (GPtrArray *sessions)
+{
+  GPtrArray *copy = g_ptr_array_new_full (sessions->len, g_object_unref);
+
+  for (guint i = 0; i < sessions->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (sessions, i)));
+
+  return copy;
+}
+
+static void
+sotto_server_dispose (GObject *object)
+{
+  SottoServer *self = SOTTO_SERVER (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->retention_id, g_source_remove);
+
+  if (self->sessions != NULL)
+    {
+      /* Sessions point back at the server: end them all first. */
+      g_autoptr(GPtrArray) sessions = copy_sessions (self->sessions);
+      self->stopping = TRUE;
+      for (guint i = 0; i < sessions->len; i++)
+        sotto_session_abort (g_ptr_array_index (sessions, i), "server stopped");
+    }
+
+  g_clear_pointer (&self->sessions, g_ptr_array_unref);
+  g_clear_pointer (&self->rooms, g_hash_table_unref);
+  g_clear_pointer (&self->users, g_hash_table_unref);
+  g_clear_object (&self->store);
+  g_clear_object (&self->key);
+
+  G_OBJECT_CLASS (sotto_server_parent_class)->dispose (object);
+}
+
+static void
+sotto_server_finalize (GObject *object)
+{
+  SottoServer *self = SOTTO_SERVER (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->account_failures, g_hash_table_unref);
+  g_clear_pointer (&self->address_failures, g_hash_table_unref);
+  g_clear_pointer (&self->uncommitted_messages, g_hash_table_unref);
+  g_clear_pointer (&self->listen_addresses, g_ptr_array_unref);
+  g_clear_pointer (&self->config, sotto_server_config_free);
+
+  G_OBJECT_CLASS (sotto_server_parent_class)->finalize (object);
+}
+
+static gboolean
+sotto_server_incoming (GSocketService    *service,
+                       GSocketConnection *connection,
+                       GObject           *source_object)
+{
+  SottoServer *self = SOTTO_SERVER (service);
+  SottoSession *session;
+
+  if (self->stopping)
+    return FALSE;
+
+  session = sotto_session_new (self, connection, ++self->next_session_id);
+  g_ptr_array_add (self->sessions, session);
+  sotto_session_start (session);
+
+  return TRUE;
+}
+
+static void
+sotto_server_class_init (SottoServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GSocketServiceClass *service_class = G_SOCKET_SERVICE_CLASS (klass);
+
+  object_class->dispose = sotto_server_dispose;
+  object_class->finalize = sotto_server_finalize;
+  service_class->incoming = sotto_server_incoming;
+}
+
+static void
+sotto_server_init (SottoServer *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->users = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                       (GDestroyNotify) _sotto_user_free);
+  self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                       (GDestroyNotify) _sotto_room_free);
+  self->sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  self->account_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->address_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->uncommitted_messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->listen_addresses = g_ptr_array_new_with_free_func (g_free);
+}
+
+/* Mirrors the store's accounts, rooms and memberships in memory. */
+static gboolean
+server_load_state (SottoServer  *self,
+                   GError      **error)
+{
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) rooms = NULL;
+
+  names = sotto_store_list_usernames (self->store, error);
+  if (names == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_auto(SottoStoreAccount) account = { 0 };
+
+      if (!sotto_store_find_account (self->store, g_ptr_array_index (names, i), &account, error))
+        {
+          if (error != NULL && *error == NULL)
+            g_set_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CORRUPT,
+                         _("The account %s vanished while loading"),
+                         (const char *) g_ptr_array_index (names, i));
+          return FALSE;
+        }
+      SottoUser *user = _sotto_user_new (account.id, account.username, &account.identity);
+      g_hash_table_insert (self->users, user->name, user);
+    }
+
+  rooms = sotto_store_load_rooms (self->store, error);
+  if (rooms == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < rooms->len; i++)
+    {
+      SottoStoreRoom *record = g_ptr_array_index (rooms, i);
+      SottoRoom *room = _sotto_room_new (record->id, record->name, record->direct,
+                                         record->owner, record->last_seq);
+      g_autoptr(GPtrArray) members = NULL;
+
+      g_hash_table_insert (self->rooms, room->name, room);
+      members = sotto_store_load_member_names (self->store, room->id, error);
+      if (members == NULL)
+        return FALSE;
+
+      for (guint j = 0; j < members->len; j++)
+        {
+          SottoUser *user = g_hash_table_lookup (self->users, g_ptr_array_index (members, j));
+
+          if (user != NULL)
+            _sotto_room_add_member (room, user);
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+retention_cb (gpointer user_data)
+{
+  SottoServer *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 removed;
+
+  if (self->config->retention_days == 0 && self->config->retention_messages == 0)
+    return G_SOURCE_CONTINUE;
+
+  removed = sotto_store_enforce_retention (self->store,
+                                           self->config->retention_days * 24 * 3600 * 1000,
+                                           _sotto_server_now_ms (),
+                                           self->config->retention_messages, &error);
+  if (removed < 0)
+    g_warning ("Could not apply the retention limits: %s", error->message);
+  else if (removed > 0)
+    {
+      g_message ("Retention removed %" G_GINT64_FORMAT " stored events", removed);
+      sotto_store_commit_soon (self->store, NULL, NULL, NULL);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * sotto_server_new:
+ * @config: (transfer full): the settings
+ *
+ * Creates the data directory if needed (mode 0700), loads or creates the
+ * server key and opens the store. Nothing listens yet.
+ */
+SottoServer *
+sotto_server_new (SottoServerConfig  *config,
+                  GError            **error)
+{
+  g_autoptr(SottoServer) self = g_object_new (SOTTO_TYPE_SERVER, NULL);
+  g_autofree char *key_path = NULL;
+  g_autofree char *db_path = NULL;
+
+  self->config = config;
+
+  if (g_mkdir_with_parents (config->data_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create the data directory %s: %s"),
+                   config->data_dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  key_path = g_build_filename (config->data_dir, "server.key", NULL);
+  self->key = sotto_server_key_load_or_create (key_path, error);
+  if (self->key == NULL)
+    return NULL;
+
+  db_path = g_build_filename (config->data_dir, "sotto.db", NULL);
+  self->store = sotto_store_open (db_path, error);
+  if (self->store == NULL)
+    return NULL;
+
+  if (!server_load_state (self, error))
+    return NULL;
+
+  retention_cb (self);
+  self->retention_id = g_timeout_add_seconds (RETENTION_INTERVAL_SECONDS, retention_cb, self);
+
+  return g_steal_pointer (&self);
+}
+
+static char *
+format_address (GInetSocketAddress *address)
+{
+  g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (address));
+
+  if (g_socket_address_get_family (G_SOCKET_ADDRESS (address)) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("[%s]:%u", host, g_inet_socket_address_get_port (address));
+  return g_strdup_printf ("%s:%u", host, g_inet_socket_address_get_port (address));
+}
+
+/**
+ * sotto_server_listen:
+ *
+ * Binds every configured address and starts accepting.
+ * sotto_server_get_listen_addresses() then tells the real ports.
+ */
+gboolean
+sotto_server_listen (SottoServer  *self,
+                     GError      **error)
+{
+  g_return_val_if_fail (SOTTO_IS_SERVER (self), FALSE);
+
+  for (guint i = 0; self->config->listen[i] != NULL; i++)
+    {
+      g_autofree char *host = NULL;
+      g_autoptr(GInetAddress) inet = NULL;
+      g_autoptr(GSocketAddress) address = NULL;
+      g_autoptr(GSocketAddress) bound = NULL;
+      g_autoptr(GError) local_error = NULL;
+      guint16 port = 0;
+
+      if (!sotto_parse_listen_address (self->config->listen[i], &host, &port, error))
+        return FALSE;
+
+      inet = g_inet_address_new_from_string (host);
+      address = g_inet_socket_address_new (inet, port);
+      if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self), address,
+                                          G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                          NULL, &bound, &local_error))
+        {
+          g_set_error (error, local_error->domain, local_error->code,
+                       _("Could not listen on %s: %s"), self->config->listen[i],
+                       local_error->message);
+          return FALSE;
+        }
+
+      g_ptr_array_add (self->listen_addresses, format_address (G_INET_SOCKET_ADDRESS (bound)));
+    }
+
+  g_socket_service_start (G_SOCKET_SERVICE (self));
+  return TRUE;
+}
+
+/**
+ * sotto_server_get_listen_addresses:
+ *
+ * Returns: (transfer none) (element-type utf8): "ADDR:PORT" of each bound socket
+ */
+GPtrArray *
+sotto_server_get_listen_addresses (SottoServer *self)
+{
+  g_return_val_if_fail (SOTTO_IS_SERVER (self), NULL);
+
+  return self->listen_addresses;
+}
+
+const char *
+sotto_server_get_fingerprint (SottoServer *self)
+{
+  g_return_val_if_fail (SOTTO_IS_SERVER (self), NULL);
+
+  return sotto_server_key_get_fingerprint (self->key);
+}
+
+gint64
+_sotto_server_now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+SottoUser *
+_sotto_server_lookup_user (SottoServer *self,
+                           const char  *name)
+{
+  g_autofree char *folded = g_ascii_strdown (name, -1);
+
+  return g_hash_table_lookup (self->users, folded);
+}
+
+SottoRoom *
+_sotto_server_lookup_room (SottoServer *self,
+                           const char  *name)
+{
+  return g_hash_table_lookup (self->rooms, name);
+}
+
+gboolean
+_sotto_room_has_member (SottoRoom *room,
+                        SottoUser *user)
+{
+  return g_ptr_array_find (room->members, user, NULL);
+}
+
+void
+_sotto_server_send_to_user (SottoServer  *self,
+                            SottoUser    *user,
+                            GBytes       *message,
+                            SottoSession *except)
+{
+  /* A send can fail a slow session, which then leaves user->sessions from
+   * an idle, never during this loop. */
+  for (guint i = 0; i < user->sessions->len; i++)
+    {
+      SottoSession *session = g_ptr_array_index (user->sessions, i);
+
+      if (session != except)
+        sotto_session_send (session, message);
+    }
+}
+
+/* The same bytes go to every online member: serialized once. */
+void
+_sotto_server_send_to_room (SottoServer  *self,
+                            SottoRoom    *room,
+                            GBytes       *message,
+                            SottoSession *except)
+{
+  for (guint i = 0; i < room->members->len; i++)
+    _sotto_server_send_to_user (self, g_ptr_array_index (room->members, i), message, except);
+}
+
+void
+_sotto_server_reply_error (SottoServer       *self,
+                           SottoSession      *session,
+                           SottoMsg          *msg,
+                           SottoMsgErrorCode  code,
+                           const char        *message)
+{
+  g_autoptr(GBytes) reply = sotto_msg_build_error (msg != NULL ? sotto_msg_get_id (msg) : NULL,
+                                                   code, message);
+
+  sotto_session_send (session, reply);
+}
+
+void
+_sotto_server_reply_store_error (SottoServer  *self,
+                                 SottoSession *session,
+                                 SottoMsg     *msg,
+                                 const GError *error)
+{
+  g_warning ("Storage failure: %s", error->message);
+
+  if (g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_FULL) ||
+      g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_READ_ONLY) ||
+      g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_IO))
+    _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_OVERLOADED,
+                               _("The server cannot store anything right now; try again later"));
+  else
+    _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_INTERNAL,
+                               _("The server could not complete the request"));
+}
+
+static gboolean
+drop_session_cb (gpointer user_data)
+{
+  SottoSession *session = user_data;
+  SottoServer *server = g_object_get_data (G_OBJECT (session), "sotto-server");
+
+  if (server->sessions != NULL)
+    g_ptr_array_remove_fast (server->sessions, session);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+_sotto_server_session_closed (SottoServer  *self,
+                              SottoSession *session)
+{
+  SottoUser *user = sotto_session_get_user (session);
+
+  if (user != NULL)
+    {
+      _sotto_server_user_offline (self, user, session);
+      sotto_session_set_user (session, NULL);
+    }
+
+  if (self->sessions == NULL)
+    return;
+
+  /* Never drop the session inside its own signal emission. */
+  g_object_set_data (G_OBJECT (session), "sotto-server", self);
+  g_idle_add_full (G_PRIORITY_DEFAULT, drop_session_cb, g_object_ref (session), g_object_unref);
+}
+
+static void
+handle_logout (SottoServer  *self,
+               SottoSession *session,
+               SottoMsg     *msg)
+{
+  g_autoptr(GBytes) reply = sotto_msg_build_ok (sotto_msg_get_id (msg));
+
+  sotto_session_send (session, reply);
+  sotto_session_close (session, "logged out");
+}
+
+static void
+handle_ping (SottoServer  *self,
+             SottoSession *session,
+             SottoMsg     *msg)
+{
+  g_autoptr(GBytes) reply = sotto_msg_build_pong (sotto_msg_get_id (msg));
+
+  sotto_session_send (session, reply);
+}
+
+typedef void (*Handler) (SottoServer  *self,
+                         SottoSession *session,
+                         SottoMsg     *msg);
+
+void
+_sotto_server_dispatch (SottoServer  *self,
+                        SottoSession *session,
+                        SottoMsg     *msg)
+{
+  static const struct {
+    SottoMsgType type;
+    gboolean     needs_login;
+    Handler      handler;
+  } handlers[] = {
+    { SOTTO_MSG_TYPE_REGISTER, FALSE, _sotto_server_handle_register },
+    { SOTTO_MSG_TYPE_LOGIN, FALSE, _sotto_server_handle_login },
+    { SOTTO_MSG_TYPE_PING, FALSE, handle_ping },
+    { SOTTO_MSG_TYPE_LOGOUT, TRUE, handle_logout },
+    { SOTTO_MSG_TYPE_JOIN, TRUE, _sotto_server_handle_join },
+    { SOTTO_MSG_TYPE_LEAVE, TRUE, _sotto_server_handle_leave },
+    { SOTTO_MSG_TYPE_LIST_ROOMS, TRUE, _sotto_server_handle_list_rooms },
+    { SOTTO_MSG_TYPE_LIST_MEMBERS, TRUE, _sotto_server_handle_list_members },
+    { SOTTO_MSG_TYPE_OPEN_DIRECT, TRUE, _sotto_server_handle_open_direct },
+    { SOTTO_MSG_TYPE_KICK, TRUE, _sotto_server_handle_kick },
+    { SOTTO_MSG_TYPE_SEND, TRUE, _sotto_server_handle_send },
+    { SOTTO_MSG_TYPE_SEND_KEY, TRUE, _sotto_server_handle_send_key },
+    { SOTTO_MSG_TYPE_KEY_REQUEST, TRUE, _sotto_server_handle_send_key },
+    { SOTTO_MSG_TYPE_ACK_KEYS, TRUE, _sotto_server_handle_ack_keys },
+    { SOTTO_MSG_TYPE_CATCHUP, TRUE, _sotto_server_handle_catchup },
+    { SOTTO_MSG_TYPE_TYPING, TRUE, _sotto_server_handle_typing },
+  };
+  SottoMsgType type = sotto_msg_get_msg_type (msg);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (handlers); i++)
+    {
+      if (handlers[i].type != type)
+        continue;
+
+      if (handlers[i].needs_login && sotto_session_get_user (session) == NULL)
+        {
+          _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN,
+                                     _("Log in first"));
+          return;
+        }
+
+      handlers[i].handler (self, session, msg);
+      return;
+    }
+
+  _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_UNKNOWN_TYPE,
+                             _("The server does not handle this message"));
+}
+
+/**
+ * sotto_server_broadcast:
+ * @text: what the operator says
+ *
+ * Sends a server notice to every online user. Clients show it as coming
+ * from the server, not from a person.
+ */
+void
+sotto_server_broadcast (SottoServer *self,
+                        const char  *text)
+{
+  g_autoptr(GBytes) notice = NULL;
+  GHashTableIter iter;
+  SottoUser *user;
+
+  g_return_if_fail (SOTTO_IS_SERVER (self));
+
+  notice = sotto_msg_build_notice (text, _sotto_server_now_ms ());
+  g_hash_table_iter_init (&iter, self->users);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &user))
+    _sotto_server_send_to_user (self, user, notice, NULL);
+
+  g_message ("The operator sent a notice to everyone online");
+}
+
+/**
+ * sotto_server_operator_kick:
+ * @room: (nullable): the room to remove @user from, or %NULL to disconnect
+ *   every connection of @user
+ */
+gboolean
+sotto_server_operator_kick (SottoServer  *self,
+                            const char   *user_name,
+                            const char   *room_name,
+                            GError      **error)
+{
+  SottoUser *user;
+  SottoRoom *room;
+
+  g_return_val_if_fail (SOTTO_IS_SERVER (self), FALSE);
+
+  user = _sotto_server_lookup_user (self, user_name);
+  if (user == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no user %s"), user_name);
+      return FALSE;
+    }
+
+  if (room_name == NULL)
+    {
+      g_autoptr(GPtrArray) sessions = copy_sessions (user->sessions);
+      for (guint i = 0; i < sessions->len; i++)
+        sotto_session_close (g_ptr_array_index (sessions, i), "disconnected by the operator");
+      g_message ("The operator disconnected %s", user->name);
+      return TRUE;
+    }
+
+  room = _sotto_server_lookup_room (self, room_name);
+  if (room == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no room %s"), room_name);
+      return FALSE;
+    }
+
+  return _sotto_server_kick (self, user, room, error);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char **) a, *(const char **) b);
+}
+
+char *
+sotto_server_describe_users (SottoServer *self)
+{
+  g_autoptr(GPtrArray) online = g_ptr_array_new ();
+  g_autoptr(GPtrArray) offline = g_ptr_array_new ();
+  GString *out = g_string_new (NULL);
+  GHashTableIter iter;
+  SottoUser *user;
+
+  g_return_val_if_fail (SOTTO_IS_SERVER (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->users);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &user))
+    g_ptr_array_add (user->sessions->len > 0 ? online : offline, user->name);
+  g_ptr_array_sort (online, compare_names);
+  g_ptr_array_sort (offline, compare_names);
+
+  g_string_append_printf (out, _("Online (%u):"), online->len);
+  for (guint i = 0; i < online->len; i++)
+    {
+      SottoUser *u = g_hash_table_lookup (self->users, g_ptr_array_index (online, i));
+
+      g_string_append_printf (out, " %s", u->name);
+      if (u->sessions->len > 1)
+        g_string_append_printf (out, "(×%u)", u->sessions->len);
+    }
+  g_string_append_c (out, '\n');
+  g_string_append_printf (out, _("Offline (%u):"), offline->len);
+  for (guint i = 0; i < offline->len; i++)
+    g_string_append_printf (out, " %s", (const char *) g_ptr_array_index (offline, i));
+
+  return g_string_free (out, FALSE);
+}
+
+char *
+sotto_server_describe_rooms (SottoServer *self)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  GString *out = g_string_new (NULL);
+  GHashTableIter iter;
+  SottoRoom *room;
+
+  g_return_val_if_fail (SOTTO_IS_SERVER (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
+    g_ptr_array_add (names, room->name);
+  g_ptr_array_sort (names, compare_names);
+
+  g_string_append_printf (out, _("%u rooms:"), names->len);
+  for (guint i = 0; i < names->len; i++)
+    {
+      guint online = 0;
+
+      room = g_hash_table_lookup (self->rooms, g_ptr_array_index (names, i));
+      for (guint j = 0; j < room->members->len; j++)
+        if (((SottoUser *) g_ptr_array_index (room->members, j))->sessions->len > 0)
+          online++;
+
+      g_string_append_printf (out, _("\n  %s: %u members, %u online, %" G_GINT64_FORMAT
+                                     " events%s"),
+                              room->name, room->members->len, online, room->last_seq,
+                              room->direct ? _(", direct chat") : "");
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+shutdown_finish (GTask *task)
+{
+  SottoServer *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!sotto_store_commit_now (self->store, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+shutdown_grace_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  SottoServer *self = g_task_get_source_object (task);
+  g_autoptr(GPtrArray) sessions = copy_sessions (self->sessions);
+  for (guint i = 0; i < sessions->len; i++)
+    sotto_session_abort (g_ptr_array_index (sessions, i), "server stopped");
+
+  shutdown_finish (task);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * sotto_server_shutdown_async:
+ *
+ * Stops accepting, says goodbye to every client, waits a moment for the
+ * goodbyes to go out, and commits the store. Finishes within a second.
+ */
+void
+sotto_server_shutdown_async (SottoServer         *self,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GBytes) notice = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+
+  g_return_if_fail (SOTTO_IS_SERVER (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, sotto_server_shutdown_async);
+
+  self->stopping = TRUE;
+  g_socket_service_stop (G_SOCKET_SERVICE (self));
+  g_socket_listener_close (G_SOCKET_LISTENER (self));
+
+  notice = sotto_msg_build_notice (_("The server is shutting down"), _sotto_server_now_ms ());
+  sessions = copy_sessions (self->sessions);
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      SottoSession *session = g_ptr_array_index (sessions, i);
+
+      if (sotto_session_get_user (session) != NULL)
+        sotto_session_send (session, notice);
+      sotto_session_close (session, "server shutting down");
+    }
+
+  g_timeout_add_full (G_PRIORITY_DEFAULT, SHUTDOWN_GRACE_MS, shutdown_grace_cb,
+                      g_steal_pointer (&task), g_object_unref);
+}
+
+gboolean
+sotto_server_shutdown_finish (SottoServer   *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

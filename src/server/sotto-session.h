@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _SottoServer SottoServer;
+
+#define SOTTO_TYPE_SESSION (sotto_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (SottoSession, sotto_session, SOTTO, SESSION, GObject)
+
+SottoSession *sotto_session_new          (SottoServer        *server,
+                                          GSocketConnection  *connection,
+                                          guint64             id);
+void          sotto_session_start        (SottoSession       *self);
+gboolean      sotto_session_send         (SottoSession       *self,
+                                          GBytes             *message);
+void          sotto_session_close        (SottoSession       *self,
+                                          const char         *reason);
+void          sotto_session_abort        (SottoSession       *self,
+                                          const char         *reason);
+gboolean      sotto_session_is_open      (SottoSession       *self);
+guint64       sotto_session_get_id       (SottoSession       *self);
+const char   *sotto_session_get_peer     (SottoSession       *self);
+gpointer      sotto_session_get_user     (SottoSession       *self);
+void          sotto_session_set_user     (SottoSession       *self,
+                                          gpointer            user);
+gboolean      sotto_session_get_busy     (SottoSession       *self);
+void          sotto_session_set_busy     (SottoSession       *self,
+                                          gboolean            busy);
+GCancellable *sotto_session_get_cancellable (SottoSession    *self);
+gboolean      sotto_session_allow_typing (SottoSession       *self,
+                                          const char         *room);
+
+G_END_DECLS

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "sotto-protocol-types.h"
+
+G_BEGIN_DECLS
+
+/* The schema this code writes; PRAGMA user_version of an up-to-date file. */
+#define SOTTO_STORE_SCHEMA_VERSION 1
+
+/* The room every store has, made on first open. */
+#define SOTTO_STORE_GENERAL_ROOM "general"
+
+#define SOTTO_STORE_ERROR (sotto_store_error_quark ())
+
+/**
+ * SottoStoreError:
+ * @SOTTO_STORE_ERROR_FAILED: any other SQLite failure (out of memory, misuse)
+ * @SOTTO_STORE_ERROR_OPEN: the database file could not be opened or created
+ * @SOTTO_STORE_ERROR_CORRUPT: the file is not a database, or is damaged
+ * @SOTTO_STORE_ERROR_TOO_NEW: the file was written by a newer Sotto
+ * @SOTTO_STORE_ERROR_IO: reading or writing the file failed
+ * @SOTTO_STORE_ERROR_FULL: the disk is full
+ * @SOTTO_STORE_ERROR_READ_ONLY: the file or its directory cannot be written
+ * @SOTTO_STORE_ERROR_BUSY: another process holds the database lock
+ * @SOTTO_STORE_ERROR_CONSTRAINT: a uniqueness or reference rule refused the
+ *   change, e.g. a username or room name that is taken
+ * @SOTTO_STORE_ERROR_NOT_FOUND: the account or room the call names does not exist
+ *
+ * Errors of #SottoStore. Messages include SQLite's own.
+ */
+typedef enum
+{
+  SOTTO_STORE_ERROR_FAILED,
+  SOTTO_STORE_ERROR_OPEN,
+  SOTTO_STORE_ERROR_CORRUPT,
+  SOTTO_STORE_ERROR_TOO_NEW,
+  SOTTO_STORE_ERROR_IO,
+  SOTTO_STORE_ERROR_FULL,
+  SOTTO_STORE_ERROR_READ_ONLY,
+  SOTTO_STORE_ERROR_BUSY,
+  SOTTO_STORE_ERROR_CONSTRAINT,
+  SOTTO_STORE_ERROR_NOT_FOUND,
+} SottoStoreError;
+
+GQuark sotto_store_error_quark (void);
+
+/**
+ * SottoStoreKeyKind:
+ * @SOTTO_STORE_KEY_BOX: a sender key in a crypto_box for the recipient
+ * @SOTTO_STORE_KEY_REQUEST: a member asks the recipient for its sender key
+ *
+ * What a row of the key queue carries. The values are stored on disk.
+ */
+typedef enum
+{
+  SOTTO_STORE_KEY_BOX = 0,
+  SOTTO_STORE_KEY_REQUEST = 1,
+} SottoStoreKeyKind;
+
+/**
+ * SottoStoreAccount:
+ * @id: the row id, stable for the life of the account
+ * @username: lower-case
+ * @password_hash: a crypto_pwhash_str() string
+ * @identity: the published identity keys; all zero unless @has_identity
+ * @has_identity: whether @identity holds keys
+ * @created: when the account was made, in ms since the epoch
+ *
+ * One account. Fill it with sotto_store_find_account(), release it with
+ * sotto_store_account_clear() or declare it g_auto(SottoStoreAccount).
+ */
+typedef struct
+{
+  gint64             id;
+  char              *username;
+  char              *password_hash;
+  SottoWireIdentity  identity;
+  gboolean           has_identity;
+  gint64             created;
+} SottoStoreAccount;
+
+void sotto_store_account_clear (SottoStoreAccount *account);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SottoStoreAccount, sotto_store_account_clear)
+
+/**
+ * SottoStoreRoom:
+ * @id: the row id
+ * @name: the room name; direct rooms are "@a+b"
+ * @direct: whether this is a direct chat
+ * @owner: (nullable): the username that made the room, %NULL for "general"
+ * @created: when the room was made, in ms since the epoch
+ * @last_seq: the highest sequence number ever appended, even if retention
+ *   has since removed the event
+ *
+ * One room, as sotto_store_load_rooms() returns it.
+ */
+typedef struct
+{
+  gint64    id;
+  char     *name;
+  gboolean  direct;
+  char     *owner;
+  gint64    created;
+  gint64    last_seq;
+} SottoStoreRoom;
+
+void sotto_store_room_free (SottoStoreRoom *room);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoreRoom, sotto_store_room_free)
+
+/**
+ * SottoStoreKey:
+ * @kid: the queue id, to acknowledge with sotto_store_ack_keys(); never reused
+ * @ts: when it was queued, in ms since the epoch
+ * @sender: the username that sent it
+ * @room: the room it is for
+ * @kind: a #SottoStoreKeyKind
+ * @key_id: the sender key id, or -1 when none was given
+ * @box: (nullable): the crypto_box, %NULL for a request
+ *
+ * One pending row of a recipient's key queue.
+ */
+typedef struct
+{
+  gint64             kid;
+  gint64             ts;
+  char              *sender;
+  char              *room;
+  SottoStoreKeyKind  kind;
+  gint64             key_id;
+  GBytes            *box;
+} SottoStoreKey;
+
+void sotto_store_key_free (SottoStoreKey *key);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoreKey, sotto_store_key_free)
+
+#define SOTTO_TYPE_STORE (sotto_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (SottoStore, sotto_store, SOTTO, STORE, GObject)
+
+/**
+ * SottoStoreCommittedFunc:
+ * @self: the store
+ * @error: (nullable): why the batch was rolled back, %NULL once it is on disk
+ * @user_data: the data given to sotto_store_commit_soon()
+ *
+ * Tells that the writes made before sotto_store_commit_soon() are durable,
+ * or that all of them were lost.
+ */
+typedef void (*SottoStoreCommittedFunc) (SottoStore   *self,
+                                         const GError *error,
+                                         gpointer      user_data);
+
+SottoStore *sotto_store_open                (const char               *path,
+                                             GError                  **error);
+void        sotto_store_set_busy_timeout    (SottoStore               *self,
+                                             guint                     milliseconds);
+
+void        sotto_store_commit_soon         (SottoStore               *self,
+                                             SottoStoreCommittedFunc   func,
+                                             gpointer                  user_data,
+                                             GDestroyNotify            destroy);
+gboolean    sotto_store_commit_now          (SottoStore               *self,
+                                             GError                  **error);
+
+/* Accounts */
+gboolean    sotto_store_find_account        (SottoStore               *self,
+                                             const char               *username,
+                                             SottoStoreAccount        *out,
+                                             GError                  **error);
+gint64      sotto_store_add_account         (SottoStore               *self,
+                                             const char               *username,
+                                             const char               *password_hash,
+                                             const SottoWireIdentity  *identity,
+                                             GError                  **error);
+gboolean    sotto_store_set_identity        (SottoStore               *self,
+                                             gint64                    account_id,
+                                             const SottoWireIdentity  *identity,
+                                             GError                  **error);
+GPtrArray  *sotto_store_list_usernames      (SottoStore               *self,
+                                             GError                  **error);
+
+/* Rooms and members */
+GPtrArray  *sotto_store_load_rooms          (SottoStore               *self,
+                                             GError                  **error);
+gint64      sotto_store_add_room            (SottoStore               *self,
+                                             const char               *name,
+                                             gboolean                  direct,
+                                             const char               *owner,
+                                             GError                  **error);
+gboolean    sotto_store_add_member          (SottoStore               *self,
+                                             gint64                    room_id,
+                                             gint64                    account_id,
+                                             GError                  **error);
+gboolean    sotto_store_remove_member       (SottoStore               *self,
+                                             gint64                    room_id,
+                                             gint64                    account_id,
+                                             GError                  **error);
+GPtrArray  *sotto_store_load_member_names   (SottoStore               *self,
+                                             gint64                    room_id,
+                                             GError                  **error);
+GPtrArray  *sotto_store_load_rooms_of       (SottoStore               *self,
+                                             gint64                    account_id,
+                                             GError                  **error);
+gint64      sotto_store_count_members       (SottoStore               *self,
+                                             gint64                    room_id,
+                                             GError                  **error);
+
+/* Room log */
+gboolean    sotto_store_append_event        (SottoStore               *self,
+                                             gint64                    room_id,
+                                             gint64                    seq,
+                                             gint64                    ts,
+                                             int                       kind,
+                                             const char               *sender,
+                                             const char               *msg_id,
+                                             GBytes                   *body,
+                                             GError                  **error);
+gboolean    sotto_store_find_message        (SottoStore               *self,
+                                             gint64                    room_id,
+                                             const char               *sender,
+                                             const char               *msg_id,
+                                             gint64                   *seq,
+                                             gint64                   *ts,
+                                             GError                  **error);
+GPtrArray  *sotto_store_read_log            (SottoStore               *self,
+                                             gint64                    room_id,
+                                             gint64                    after_seq,
+                                             gint64                    up_to_seq,
+                                             guint                     limit,
+                                             gint64                   *last_seq,
+                                             GError                  **error);
+gint64      sotto_store_get_last_seq        (SottoStore               *self,
+                                             gint64                    room_id,
+                                             GError                  **error);
+gint64      sotto_store_enforce_retention   (SottoStore               *self,
+                                             gint64                    max_age_ms,
+                                             gint64                    now_ms,
+                                             gint64                    max_per_room,
+                                             GError                  **error);
+
+/* Key queue */
+gint64      sotto_store_queue_key           (SottoStore               *self,
+                                             gint64                    recipient_id,
+                                             gint64                    ts,
+                                             const char               *sender,
+                                             const char               *room,
+                                             SottoStoreKeyKind         kind,
+                                             gint64                    key_id,
+                                             GBytes                   *box,
+                                             GError                  **error);
+GPtrArray  *sotto_store_pending_keys        (SottoStore               *self,
+                                             gint64                    recipient_id,
+                                             guint                     limit,
+                                             GError                  **error);
+guint       sotto_store_ack_keys            (SottoStore               *self,
+                                             gint64                    recipient_id,
+                                             const gint64             *kids,
+                                             guint                     n_kids,
+                                             GError                  **error);
+
+G_END_DECLS

@@ -1,0 +1,911 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "sotto-e2e.h"
+#include "sotto-test-server.h"
+#include "sotto-test-util.h"
+
+/*
+ * The server as a client sees it: the real binary on 127.0.0.1, real
+ * sockets, a real database in a temporary directory.
+ */
+
+#define PASSWORD "correct horse battery"
+
+typedef struct
+{
+  SottoTestServer *server;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->server = sotto_test_server_start (NULL, NULL);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  if (sotto_test_server_is_running (fixture->server))
+    sotto_test_server_stop (fixture->server);
+  g_clear_pointer (&fixture->server, sotto_test_server_free);
+}
+
+static SottoTestClient *
+connect_user (Fixture    *fixture,
+              const char *name)
+{
+  SottoTestClient *client = sotto_test_client_connect (fixture->server);
+  g_autoptr(SottoMsg) reply = sotto_test_client_register (client, name, PASSWORD);
+
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  return client;
+}
+
+static SottoTestClient *
+login_user (Fixture    *fixture,
+            const char *name)
+{
+  SottoTestClient *client = sotto_test_client_connect (fixture->server);
+  g_autoptr(SottoMsg) reply = sotto_test_client_login (client, name, PASSWORD);
+
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  return client;
+}
+
+static void
+expect_ok (SottoTestClient *client,
+           const char      *id)
+{
+  g_autoptr(SottoMsg) reply = sotto_test_client_expect_reply (client, id);
+
+  if (sotto_msg_get_msg_type (reply) == SOTTO_MSG_TYPE_ERROR)
+    g_error ("Request %s failed: %s", id, sotto_msg_get_string (reply, "message"));
+}
+
+static SottoMsg *
+join (SottoTestClient *client,
+      const char      *room)
+{
+  g_autoptr(SottoMsg) reply = sotto_test_client_request (client, sotto_msg_build_join, room);
+
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_JOINED);
+  return g_steal_pointer (&reply);
+}
+
+static GBytes *
+envelope_of (const char *text)
+{
+  return g_bytes_new (text, strlen (text));
+}
+
+/* Sends a room message and returns the server's "sent". */
+static SottoMsg *
+say (SottoTestClient *client,
+     const char      *room,
+     const char      *msg_id,
+     const char      *text)
+{
+  g_autofree char *id = sotto_test_client_next_id (client);
+  g_autoptr(GBytes) envelope = envelope_of (text);
+  g_autoptr(SottoMsg) reply = NULL;
+
+  sotto_test_client_send_take (client, sotto_msg_build_send (id, room, msg_id, envelope));
+  reply = sotto_test_client_expect_reply (client, id);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SENT);
+
+  return g_steal_pointer (&reply);
+}
+
+static void
+assert_message (SottoMsg   *msg,
+                const char *room,
+                const char *sender,
+                const char *text)
+{
+  g_autoptr(GBytes) envelope = sotto_msg_dup_bytes (msg, "envelope");
+
+  g_assert_cmpint (sotto_msg_get_msg_type (msg), ==, SOTTO_MSG_TYPE_MESSAGE);
+  g_assert_cmpstr (sotto_msg_get_string (msg, "room"), ==, room);
+  g_assert_cmpstr (sotto_msg_get_string (msg, "sender"), ==, sender);
+  g_assert_cmpmem (g_bytes_get_data (envelope, NULL), g_bytes_get_size (envelope),
+                   text, strlen (text));
+}
+
+static void
+test_register_and_login (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_test_client_connect (fixture->server);
+  g_autoptr(SottoTestClient) again = NULL;
+  g_autoptr(SottoMsg) session = sotto_test_client_register (alice, "Alice", PASSWORD);
+  g_autoptr(SottoMsg) login = NULL;
+  SottoWireRoomSummary summary;
+
+  /* Names are folded to lower case; every new account is in "general". */
+  g_assert_cmpint (sotto_msg_get_msg_type (session), ==, SOTTO_MSG_TYPE_SESSION);
+  g_assert_cmpstr (sotto_msg_get_string (session, "user"), ==, "alice");
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (session, "rooms")), ==, 1);
+  g_assert_true (sotto_msg_get_room_summary (session, 0, &summary));
+  g_assert_cmpstr (summary.room, ==, "general");
+
+  again = sotto_test_client_connect (fixture->server);
+  login = sotto_test_client_login (again, "ALICE", PASSWORD);
+  g_assert_cmpint (sotto_msg_get_msg_type (login), ==, SOTTO_MSG_TYPE_SESSION);
+  g_assert_cmpstr (sotto_msg_get_string (login, "user"), ==, "alice");
+}
+
+static void
+test_account_errors (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) client = sotto_test_client_connect (fixture->server);
+  g_autoptr(SottoMsg) taken = sotto_test_client_register (client, "ALICE", PASSWORD);
+  g_autoptr(SottoMsg) weak = sotto_test_client_register (client, "bob", "short");
+  g_autoptr(SottoMsg) unknown = sotto_test_client_login (client, "nobody", PASSWORD);
+  g_autoptr(SottoMsg) wrong = sotto_test_client_login (client, "alice", "not the password");
+  g_autoptr(SottoMsg) early = sotto_test_client_request (client, sotto_msg_build_join, "lobby");
+  g_autoptr(SottoMsg) twice = NULL;
+
+  g_assert_cmpint (sotto_msg_get_error_code (taken), ==, SOTTO_MSG_ERROR_CODE_NAME_TAKEN);
+  g_assert_cmpint (sotto_msg_get_error_code (weak), ==, SOTTO_MSG_ERROR_CODE_WEAK_PASSWORD);
+  g_assert_cmpint (sotto_msg_get_error_code (unknown), ==, SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS);
+  g_assert_cmpint (sotto_msg_get_error_code (wrong), ==, SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS);
+  g_assert_cmpint (sotto_msg_get_error_code (early), ==, SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN);
+
+  /* An unknown name and a wrong password read the same. */
+  g_assert_cmpstr (sotto_msg_get_string (unknown, "message"), ==,
+                   sotto_msg_get_string (wrong, "message"));
+
+  twice = sotto_test_client_login (alice, "alice", PASSWORD);
+  g_assert_cmpint (sotto_msg_get_error_code (twice), ==, SOTTO_MSG_ERROR_CODE_ALREADY_LOGGED_IN);
+}
+
+static void
+test_bad_username (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) client = sotto_test_client_connect (fixture->server);
+  static const char *const names[] = { "", "has space", "émile", "a/b", "thirty-three-characters-long-name" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(SottoMsg) reply = sotto_test_client_register (client, names[i], PASSWORD);
+      SottoMsgErrorCode code = sotto_msg_get_error_code (reply);
+
+      g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_ERROR);
+      /* Either the parser or the server refuses it, with a sentence. */
+      g_assert_true (code == SOTTO_MSG_ERROR_CODE_BAD_USERNAME ||
+                     code == SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+      g_assert_cmpstr (sotto_msg_get_string (reply, "message"), !=, "");
+    }
+}
+
+static void
+test_rate_limit (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoMsg) limited = NULL;
+  g_autoptr(SottoMsg) still = NULL;
+
+  /* The owner's session stays up throughout. */
+  g_assert_false (sotto_test_client_is_closed (alice));
+
+  /* Five wrong guesses, each over a new connection. */
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(SottoTestClient) guesser = sotto_test_client_connect (fixture->server);
+      g_autoptr(SottoMsg) reply = sotto_test_client_login (guesser, "alice", "guess guess");
+
+      g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS);
+    }
+
+  /* Then even the right password waits: the limit holds across
+   * reconnects, and says how long. */
+  {
+    g_autoptr(SottoTestClient) guesser = sotto_test_client_connect (fixture->server);
+
+    limited = sotto_test_client_login (guesser, "alice", PASSWORD);
+    g_assert_cmpint (sotto_msg_get_error_code (limited), ==, SOTTO_MSG_ERROR_CODE_RATE_LIMITED);
+    g_assert_nonnull (strstr (sotto_msg_get_string (limited, "message"), "second"));
+  }
+
+  /* After the wait the right password works again. */
+  sotto_test_iterate (1100);
+  {
+    g_autoptr(SottoTestClient) owner = sotto_test_client_connect (fixture->server);
+
+    still = sotto_test_client_login (owner, "alice", PASSWORD);
+    g_assert_cmpint (sotto_msg_get_msg_type (still), ==, SOTTO_MSG_TYPE_SESSION);
+  }
+}
+
+static GBytes *
+build_list_rooms (const char *id,
+                  const char *unused)
+{
+  return sotto_msg_build_list_rooms (id);
+}
+
+static void
+test_rooms (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoMsg) joined = join (alice, "lobby");
+  g_autoptr(SottoMsg) bob_joined = NULL;
+  g_autoptr(SottoMsg) seen = NULL;
+  g_autoptr(SottoMsg) list = NULL;
+  g_autoptr(SottoMsg) members = NULL;
+  g_autoptr(SottoMsg) left = NULL;
+  g_autoptr(SottoMsg) not_member = NULL;
+  SottoWireMember member;
+  SottoWireIdentity bob_identity;
+  gboolean found_lobby = FALSE;
+
+  g_assert_false (sotto_msg_get_bool (joined, "direct"));
+  g_assert_cmpint (sotto_msg_get_int (joined, "last_seq"), ==, 1);
+
+  bob_joined = join (bob, "lobby");
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (bob_joined, "members")), ==, 2);
+
+  /* Alice hears of Bob, with his identity keys. */
+  seen = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_MEMBER_JOINED);
+  /* Members hear of every join, their own included: it has a seq. */
+  while (g_strcmp0 (sotto_msg_get_string (seen, "room"), "lobby") != 0 ||
+         g_strcmp0 (sotto_msg_get_string (seen, "user"), "alice") == 0)
+    {
+      sotto_msg_unref (seen);
+      seen = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_MEMBER_JOINED);
+    }
+  g_assert_cmpstr (sotto_msg_get_string (seen, "user"), ==, "bob");
+  g_assert_cmpint (sotto_msg_get_int (seen, "seq"), ==, 2);
+
+  list = sotto_test_client_request (bob, build_list_rooms, NULL);
+  for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (list, "rooms")); i++)
+    {
+      SottoWireRoomSummary summary;
+
+      g_assert_true (sotto_msg_get_room_summary (list, i, &summary));
+      if (g_str_equal (summary.room, "lobby"))
+        {
+          found_lobby = TRUE;
+          g_assert_cmpint (summary.members, ==, 2);
+        }
+    }
+  g_assert_true (found_lobby);
+
+  members = sotto_test_client_request (alice, sotto_msg_build_list_members, "lobby");
+  g_assert_cmpint (sotto_msg_get_msg_type (members), ==, SOTTO_MSG_TYPE_MEMBERS);
+  g_assert_true (sotto_msg_get_member (members, 1, &member));
+  g_assert_cmpstr (member.user, ==, "bob");
+  g_assert_true (member.online);
+  sotto_test_client_identity (bob, &bob_identity);
+  g_assert_cmpmem (&member.identity, sizeof member.identity, &bob_identity, sizeof bob_identity);
+
+  sotto_test_client_send_take (bob, sotto_msg_build_leave ("leave-1", "lobby"));
+  expect_ok (bob, "leave-1");
+  left = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_MEMBER_LEFT);
+  g_assert_cmpstr (sotto_msg_get_string (left, "user"), ==, "bob");
+  g_assert_cmpint (sotto_msg_get_leave_reason (left), ==, SOTTO_MSG_LEAVE_REASON_LEFT);
+  g_clear_pointer (&left, sotto_msg_unref);
+  /* The one who left hears it too, from the same stored event. */
+  left = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_MEMBER_LEFT);
+  g_assert_cmpint (sotto_msg_get_int (left, "seq"), ==, 3);
+  not_member = sotto_test_client_request (bob, sotto_msg_build_list_members, "lobby");
+  g_assert_cmpint (sotto_msg_get_error_code (not_member), ==, SOTTO_MSG_ERROR_CODE_NOT_MEMBER);
+}
+
+/* Each online member gets each message once, in order, with its seq. */
+static void
+test_relay (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoTestClient) carol = connect_user (fixture, "carol");
+  g_autoptr(SottoTestClient) outsider = connect_user (fixture, "dave");
+  SottoTestClient *members[] = { bob, carol };
+  sotto_msg_unref (join (alice, "lobby"));
+  sotto_msg_unref (join (bob, "lobby"));
+  sotto_msg_unref (join (carol, "lobby"));
+  gint64 first_seq = 0;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *msg_id = g_strdup_printf ("m%u", i);
+      g_autofree char *text = g_strdup_printf ("ciphertext %u", i);
+      g_autoptr(SottoMsg) sent = say (alice, "lobby", msg_id, text);
+
+      g_assert_cmpstr (sotto_msg_get_string (sent, "msg_id"), ==, msg_id);
+      if (i == 0)
+        first_seq = sotto_msg_get_int (sent, "seq");
+      g_assert_cmpint (sotto_msg_get_int (sent, "seq"), ==, first_seq + i);
+      g_assert_cmpint (sotto_msg_get_int (sent, "ts"), >, 0);
+    }
+
+  for (guint m = 0; m < G_N_ELEMENTS (members); m++)
+    for (guint i = 0; i < 10; i++)
+      {
+        g_autoptr(SottoMsg) msg = sotto_test_client_expect (members[m], SOTTO_MSG_TYPE_MESSAGE);
+        g_autofree char *text = g_strdup_printf ("ciphertext %u", i);
+
+        assert_message (msg, "lobby", "alice", text);
+        g_assert_cmpint (sotto_msg_get_int (msg, "seq"), ==, first_seq + i);
+      }
+
+  /* The sender's own connection has the "sent"; nobody else hears it. */
+  sotto_test_client_assert_none (alice, SOTTO_MSG_TYPE_MESSAGE, 100);
+  sotto_test_client_assert_none (outsider, SOTTO_MSG_TYPE_MESSAGE, 0);
+  for (guint m = 0; m < G_N_ELEMENTS (members); m++)
+    sotto_test_client_assert_none (members[m], SOTTO_MSG_TYPE_MESSAGE, 0);
+
+  /* Only members may speak. */
+  {
+    g_autoptr(GBytes) envelope = envelope_of ("x");
+    g_autoptr(SottoMsg) refused = NULL;
+
+    sotto_test_client_send_take (outsider, sotto_msg_build_send ("no", "lobby", "m0", envelope));
+    refused = sotto_test_client_expect_error (outsider, "no", SOTTO_MSG_ERROR_CODE_NOT_MEMBER);
+  }
+}
+
+/* The same message id twice is stored once and acknowledged twice with the
+ * same number, whether the first was committed yet or not. */
+static void
+test_idempotent_resend (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoMsg) first = NULL;
+  g_autoptr(SottoMsg) again = NULL;
+  g_autoptr(GBytes) envelope = envelope_of ("once");
+  g_autoptr(SottoMsg) a = NULL;
+  g_autoptr(SottoMsg) b = NULL;
+  g_autoptr(SottoMsg) delivered = NULL;
+
+  first = say (alice, "general", "same-id", "once");
+  again = say (alice, "general", "same-id", "once");
+  g_assert_cmpint (sotto_msg_get_int (first, "seq"), ==, sotto_msg_get_int (again, "seq"));
+  g_assert_cmpint (sotto_msg_get_int (first, "ts"), ==, sotto_msg_get_int (again, "ts"));
+
+  /* Both in one frame: the second arrives before the first is committed. */
+  sotto_test_client_send_take (alice, sotto_msg_build_send ("a", "general", "twin", envelope));
+  sotto_test_client_send_take (alice, sotto_msg_build_send ("b", "general", "twin", envelope));
+  a = sotto_test_client_expect_reply (alice, "a");
+  b = sotto_test_client_expect_reply (alice, "b");
+  g_assert_cmpint (sotto_msg_get_msg_type (a), ==, SOTTO_MSG_TYPE_SENT);
+  g_assert_cmpint (sotto_msg_get_msg_type (b), ==, SOTTO_MSG_TYPE_SENT);
+  g_assert_cmpint (sotto_msg_get_int (a, "seq"), ==, sotto_msg_get_int (b, "seq"));
+
+  delivered = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_MESSAGE);
+  g_clear_pointer (&delivered, sotto_msg_unref);
+  delivered = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_MESSAGE);
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_MESSAGE, 200);
+}
+
+typedef struct
+{
+  GHashTable *seen;
+  gint64      last;
+} CatchUp;
+
+/* Reads catch-up pages of @limit until the server says there is no more. */
+static void
+catch_up (SottoTestClient *client,
+          const char      *room,
+          gint64           after,
+          gint64           limit,
+          CatchUp         *result)
+{
+  gboolean more = TRUE;
+
+  result->last = after;
+  while (more)
+    {
+      g_autofree char *id = sotto_test_client_next_id (client);
+      g_autoptr(SottoMsg) done = NULL;
+
+      sotto_test_client_send_take (client, sotto_msg_build_catchup (id, room, result->last, limit));
+      done = sotto_test_client_expect_reply (client, id);
+      g_assert_cmpint (sotto_msg_get_msg_type (done), ==, SOTTO_MSG_TYPE_CATCHUP_DONE);
+
+      for (;;)
+        {
+          g_autoptr(SottoMsg) msg = NULL;
+          gint64 seq;
+
+          if (sotto_test_client_count (client, SOTTO_MSG_TYPE_MESSAGE) == 0)
+            break;
+          msg = sotto_test_client_expect (client, SOTTO_MSG_TYPE_MESSAGE);
+          seq = sotto_msg_get_int (msg, "seq");
+          g_assert_cmpint (seq, >, result->last);
+          g_assert_true (g_hash_table_add (result->seen, g_strdup (sotto_msg_get_string (msg, "msg_id"))));
+          result->last = seq;
+        }
+
+      g_assert_cmpint (sotto_msg_get_int (done, "last_seq"), >=, result->last);
+      result->last = sotto_msg_get_int (done, "last_seq");
+      more = sotto_msg_get_bool (done, "more");
+    }
+}
+
+/* What was said while Bob was away reaches him on catch-up: all of it, in
+ * order, once. */
+static void
+test_catch_up (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoMsg) joined = join (bob, "lobby");
+  sotto_msg_unref (join (alice, "lobby"));
+  gint64 bob_has = sotto_msg_get_int (joined, "last_seq");
+  CatchUp result = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0 };
+
+  g_clear_pointer (&bob, sotto_test_client_free);
+
+  for (guint i = 0; i < 25; i++)
+    {
+      g_autofree char *msg_id = g_strdup_printf ("away-%u", i);
+      sotto_msg_unref (say (alice, "lobby", msg_id, "while you were out"));
+    }
+
+  bob = login_user (fixture, "bob");
+  catch_up (bob, "lobby", bob_has, 10, &result);
+
+  g_assert_cmpuint (g_hash_table_size (result.seen), ==, 25);
+  for (guint i = 0; i < 25; i++)
+    {
+      g_autofree char *msg_id = g_strdup_printf ("away-%u", i);
+
+      g_assert_true (g_hash_table_contains (result.seen, msg_id));
+    }
+
+  /* Caught up: asking again gives nothing more. */
+  g_hash_table_remove_all (result.seen);
+  catch_up (bob, "lobby", result.last, 10, &result);
+  g_assert_cmpuint (g_hash_table_size (result.seen), ==, 0);
+  g_hash_table_unref (result.seen);
+}
+
+/* A key message waits for an offline recipient, arrives at the next login,
+ * and is gone once acknowledged. Nobody else can acknowledge it away. */
+static void
+test_key_queue (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoTestClient) mallory = connect_user (fixture, "mallory");
+  g_autoptr(GBytes) box = g_bytes_new_static ("sealed sender key", 17);
+  g_autoptr(SottoMsg) key = NULL;
+  g_autoptr(SottoMsg) request = NULL;
+  g_autoptr(GBytes) delivered = NULL;
+  gint64 kid;
+
+  g_clear_pointer (&bob, sotto_test_client_free);
+
+  sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k1", "bob", "general", box));
+  expect_ok (alice, "k1");
+  sotto_test_client_send_take (alice, sotto_msg_build_key_request ("k2", "bob", "general", 77));
+  expect_ok (alice, "k2");
+
+  bob = login_user (fixture, "bob");
+  key = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_KEY);
+  g_assert_cmpstr (sotto_msg_get_string (key, "from"), ==, "alice");
+  g_assert_cmpstr (sotto_msg_get_string (key, "room"), ==, "general");
+  delivered = sotto_msg_dup_bytes (key, "box");
+  g_assert_true (g_bytes_equal (delivered, box));
+  kid = sotto_msg_get_int (key, "kid");
+
+  request = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_KEY_REQUESTED);
+  g_assert_cmpint (sotto_msg_get_int (request, "key_id"), ==, 77);
+
+  /* Mallory tries to acknowledge Bob's keys away: it does nothing. */
+  {
+    gint64 kids[] = { kid, sotto_msg_get_int (request, "kid") };
+
+    sotto_test_client_send_take (mallory, sotto_msg_build_ack_keys ("m", kids, 2));
+    expect_ok (mallory, "m");
+  }
+
+  g_clear_pointer (&bob, sotto_test_client_free);
+  bob = login_user (fixture, "bob");
+  g_clear_pointer (&key, sotto_msg_unref);
+  key = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_KEY);
+  g_assert_cmpint (sotto_msg_get_int (key, "kid"), ==, kid);
+
+  {
+    gint64 kids[] = { kid, sotto_msg_get_int (request, "kid") };
+
+    sotto_test_client_send_take (bob, sotto_msg_build_ack_keys ("ack", kids, 2));
+    expect_ok (bob, "ack");
+  }
+
+  g_clear_pointer (&bob, sotto_test_client_free);
+  bob = login_user (fixture, "bob");
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_KEY, 300);
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_KEY_REQUESTED, 0);
+
+  /* Live delivery while online, and only to members of the room. */
+  sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k3", "bob", "general", box));
+  expect_ok (alice, "k3");
+  g_clear_pointer (&key, sotto_msg_unref);
+  key = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_KEY);
+
+  {
+    sotto_msg_unref (join (alice, "lobby"));
+    g_autoptr(SottoMsg) refused = NULL;
+
+    sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k4", "bob", "lobby", box));
+    refused = sotto_test_client_expect_error (alice, "k4", SOTTO_MSG_ERROR_CODE_NO_SUCH_USER);
+  }
+}
+
+static void
+test_typing (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoMsg) typing = NULL;
+
+  sotto_test_client_send_take (alice, sotto_msg_build_typing ("general"));
+  typing = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_TYPING);
+  g_assert_cmpstr (sotto_msg_get_string (typing, "user"), ==, "alice");
+  g_assert_cmpstr (sotto_msg_get_string (typing, "room"), ==, "general");
+
+  /* A burst is thinned out, and the typist does not hear itself. */
+  for (guint i = 0; i < 20; i++)
+    sotto_test_client_send_take (alice, sotto_msg_build_typing ("general"));
+  sotto_test_iterate (200);
+  g_assert_cmpuint (sotto_test_client_count (bob, SOTTO_MSG_TYPE_TYPING), <=, 1);
+  g_assert_cmpuint (sotto_test_client_count (alice, SOTTO_MSG_TYPE_TYPING), ==, 0);
+}
+
+static void
+test_presence (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoMsg) online = NULL;
+  g_autoptr(SottoMsg) offline = NULL;
+
+  online = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_PRESENCE);
+  g_assert_cmpstr (sotto_msg_get_string (online, "user"), ==, "bob");
+  g_assert_true (sotto_msg_get_bool (online, "online"));
+
+  g_clear_pointer (&bob, sotto_test_client_free);
+  offline = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_PRESENCE);
+  g_assert_cmpstr (sotto_msg_get_string (offline, "user"), ==, "bob");
+  g_assert_false (sotto_msg_get_bool (offline, "online"));
+}
+
+static void
+test_direct_chat (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoTestClient) carol = connect_user (fixture, "carol");
+  g_autoptr(SottoMsg) opened = sotto_test_client_request (alice, sotto_msg_build_open_direct, "bob");
+  g_autoptr(SottoMsg) again = sotto_test_client_request (bob, sotto_msg_build_open_direct, "alice");
+  g_autoptr(SottoMsg) missing = sotto_test_client_request (alice, sotto_msg_build_open_direct, "zed");
+  g_autoptr(SottoMsg) intrude = sotto_test_client_request (carol, sotto_msg_build_join, "@alice+bob");
+  g_autoptr(SottoMsg) sent = NULL;
+  g_autoptr(SottoMsg) msg = NULL;
+
+  g_assert_cmpint (sotto_msg_get_msg_type (opened), ==, SOTTO_MSG_TYPE_JOINED);
+  g_assert_true (sotto_msg_get_bool (opened, "direct"));
+  g_assert_cmpstr (sotto_msg_get_string (opened, "room"), ==, "@alice+bob");
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (opened, "members")), ==, 2);
+
+  /* Both find the same room. */
+  g_assert_cmpstr (sotto_msg_get_string (again, "room"), ==, "@alice+bob");
+  g_assert_cmpint (sotto_msg_get_error_code (missing), ==, SOTTO_MSG_ERROR_CODE_NO_SUCH_USER);
+  g_assert_cmpint (sotto_msg_get_msg_type (intrude), ==, SOTTO_MSG_TYPE_ERROR);
+
+  sent = say (alice, "@alice+bob", "dm-1", "just us");
+  msg = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_MESSAGE);
+  assert_message (msg, "@alice+bob", "alice", "just us");
+  sotto_test_client_assert_none (carol, SOTTO_MSG_TYPE_MESSAGE, 200);
+}
+
+static void
+test_kick_rights (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  sotto_msg_unref (join (alice, "garden"));
+  sotto_msg_unref (join (bob, "garden"));
+  g_autoptr(SottoMsg) refused = NULL;
+  g_autoptr(SottoMsg) general = NULL;
+  g_autoptr(SottoMsg) left = NULL;
+
+  /* Bob did not create the room: he cannot remove its creator. */
+  sotto_test_client_send_take (bob, sotto_msg_build_kick ("k", "garden", "alice"));
+  refused = sotto_test_client_expect_error (bob, "k", SOTTO_MSG_ERROR_CODE_FORBIDDEN);
+  sotto_test_client_send_take (alice, sotto_msg_build_kick ("g", "general", "bob"));
+  general = sotto_test_client_expect_error (alice, "g", SOTTO_MSG_ERROR_CODE_FORBIDDEN);
+
+  sotto_test_client_send_take (alice, sotto_msg_build_kick ("k2", "garden", "bob"));
+  expect_ok (alice, "k2");
+  left = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_MEMBER_LEFT);
+  g_assert_cmpstr (sotto_msg_get_string (left, "user"), ==, "bob");
+  g_assert_cmpint (sotto_msg_get_leave_reason (left), ==, SOTTO_MSG_LEAVE_REASON_KICKED);
+}
+
+static void
+test_console (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  sotto_msg_unref (join (alice, "garden"));
+  sotto_msg_unref (join (bob, "garden"));
+  g_autoptr(SottoMsg) notice = NULL;
+  g_autoptr(SottoMsg) left = NULL;
+  g_autofree char *answer = NULL;
+
+  g_free (answer);
+  answer = sotto_test_server_command (fixture->server, "/broadcast Maintenance at noon");
+  g_assert_cmpstr (answer, ==, "Sent to everyone online.");
+  notice = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_NOTICE);
+  g_assert_cmpstr (sotto_msg_get_string (notice, "text"), ==, "Maintenance at noon");
+  g_clear_pointer (&notice, sotto_msg_unref);
+  notice = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_NOTICE);
+
+  g_free (answer);
+  answer = sotto_test_server_command (fixture->server, "/users");
+  g_assert_cmpstr (answer, ==, "Online (2): alice bob");
+  g_free (answer);
+  answer = sotto_test_server_read_line (fixture->server);
+  g_assert_cmpstr (answer, ==, "Offline (0):");
+
+  g_free (answer);
+  answer = sotto_test_server_command (fixture->server, "/kick bob garden");
+  g_assert_cmpstr (answer, ==, "bob was removed from garden.");
+  left = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_MEMBER_LEFT);
+  g_assert_cmpint (sotto_msg_get_leave_reason (left), ==, SOTTO_MSG_LEAVE_REASON_KICKED);
+
+  g_free (answer);
+  answer = sotto_test_server_command (fixture->server, "/kick nobody");
+  g_assert_cmpstr (answer, ==, "There is no user nobody");
+
+  g_free (answer);
+  answer = sotto_test_server_command (fixture->server, "/kick bob");
+  g_assert_cmpstr (answer, ==, "bob was disconnected.");
+  sotto_test_client_wait_closed (bob);
+
+  g_free (answer);
+  answer = sotto_test_server_command (fixture->server, "/frobnicate");
+  g_assert_true (g_str_has_prefix (answer, "Unknown command /frobnicate"));
+
+  g_free (answer);
+  answer = sotto_test_server_command (fixture->server, "/quit");
+  g_assert_cmpstr (answer, ==, "Stopping the server.");
+  sotto_test_client_wait_closed (alice);
+}
+
+/* Accounts, rooms, memberships and the log survive a restart. */
+static void
+test_restart (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *dir = sotto_test_make_data_dir ();
+  g_autoptr(SottoTestServer) first = sotto_test_server_start (dir, NULL);
+  g_autoptr(SottoTestServer) second = NULL;
+  g_autoptr(SottoTestClient) alice = NULL;
+  g_autoptr(SottoTestClient) bob = NULL;
+  g_autofree char *fingerprint = NULL;
+  CatchUp result = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0 };
+
+  alice = sotto_test_client_connect (first);
+  bob = sotto_test_client_connect (first);
+  {
+    g_autoptr(SottoMsg) a = sotto_test_client_register (alice, "alice", PASSWORD);
+    g_autoptr(SottoMsg) b = sotto_test_client_register (bob, "bob", PASSWORD);
+
+    g_assert_cmpint (sotto_msg_get_msg_type (a), ==, SOTTO_MSG_TYPE_SESSION);
+    g_assert_cmpint (sotto_msg_get_msg_type (b), ==, SOTTO_MSG_TYPE_SESSION);
+  }
+  sotto_msg_unref (join (alice, "lobby"));
+  sotto_msg_unref (join (bob, "lobby"));
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *msg_id = g_strdup_printf ("kept-%u", i);
+
+      sotto_msg_unref (say (alice, "lobby", msg_id, "kept"));
+    }
+  fingerprint = g_strdup (sotto_test_server_get_fingerprint (first));
+  g_clear_pointer (&alice, sotto_test_client_free);
+  g_clear_pointer (&bob, sotto_test_client_free);
+  sotto_test_server_stop (first);
+
+  second = sotto_test_server_start (dir, NULL);
+  g_assert_cmpstr (sotto_test_server_get_fingerprint (second), ==, fingerprint);
+  bob = sotto_test_client_connect (second);
+  {
+    g_autoptr(SottoMsg) session = sotto_test_client_login (bob, "bob", PASSWORD);
+
+    g_assert_cmpint (sotto_msg_get_msg_type (session), ==, SOTTO_MSG_TYPE_SESSION);
+    g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (session, "rooms")), ==, 2);
+  }
+  catch_up (bob, "lobby", 0, 100, &result);
+  g_assert_cmpuint (g_hash_table_size (result.seen), ==, 5);
+  g_hash_table_unref (result.seen);
+
+  /* Numbering goes on where it stopped. */
+  {
+    g_autoptr(SottoMsg) sent = say (bob, "lobby", "after", "restart");
+
+    g_assert_cmpint (sotto_msg_get_int (sent, "seq"), ==, result.last + 1);
+  }
+
+  sotto_test_server_stop (second);
+  sotto_test_remove_dir (dir);
+}
+
+static gboolean
+file_contains (const char   *path,
+               const guint8 *needle,
+               gsize         length)
+{
+  g_autofree char *contents = NULL;
+  gsize size = 0;
+
+  if (!g_file_get_contents (path, &contents, &size, NULL))
+    return FALSE;
+
+  return size >= length && memmem (contents, size, needle, length) != NULL;
+}
+
+/* A real end-to-end envelope goes through the server; the marker in its
+ * plaintext is in no file the server wrote, while the ciphertext is. */
+static void
+test_no_plaintext_on_disk (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoIdentity) identity = sotto_identity_new ();
+  g_autoptr(SottoSenderKey) key = sotto_sender_key_new ();
+  g_autofree char *marker = NULL;
+  g_autoptr(GBytes) plaintext = NULL;
+  g_autoptr(GBytes) envelope = NULL;
+  g_autoptr(SottoMsg) delivered = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *dir = sotto_test_server_get_data_dir (fixture->server);
+  g_autoptr(GDir) listing = NULL;
+  const char *name;
+  guint files = 0;
+  gboolean ciphertext_stored = FALSE;
+  guint8 random[16];
+
+  randombytes_buf (random, sizeof random);
+  marker = g_strdup_printf ("MARKER-%08x%08x", *(guint32 *) random, *(guint32 *) (random + 4));
+  plaintext = g_bytes_new (marker, strlen (marker));
+  envelope = sotto_envelope_seal (key, identity, "general", "alice", plaintext, &error);
+  g_assert_no_error (error);
+
+  sotto_test_client_send_take (alice, sotto_msg_build_send ("s", "general", "secret", envelope));
+  expect_ok (alice, "s");
+  delivered = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_MESSAGE);
+
+  /* Stop the server so everything it holds is on disk. */
+  g_clear_pointer (&alice, sotto_test_client_free);
+  g_clear_pointer (&bob, sotto_test_client_free);
+  sotto_test_server_stop (fixture->server);
+
+  listing = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      files++;
+      g_assert_false (file_contains (path, (const guint8 *) marker, strlen (marker)));
+      if (file_contains (path, (const guint8 *) g_bytes_get_data (envelope, NULL) + 48, 16))
+        ciphertext_stored = TRUE;
+    }
+
+  g_assert_cmpuint (files, >=, 2);
+  /* The envelope is stored as base64 inside the event: look for that. */
+  if (!ciphertext_stored)
+    {
+      g_autofree char *encoded = g_base64_encode (g_bytes_get_data (envelope, NULL), 48);
+      g_autoptr(GDir) again = g_dir_open (dir, 0, NULL);
+
+      while ((name = g_dir_read_name (again)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+
+          if (file_contains (path, (const guint8 *) encoded, 40))
+            ciphertext_stored = TRUE;
+        }
+    }
+  g_assert_true (ciphertext_stored);
+}
+
+static void
+test_key_change (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoTestClient) new_device = sotto_test_client_connect (fixture->server);
+  g_autoptr(SottoMsg) session = NULL;
+  g_autoptr(SottoMsg) changed = NULL;
+  SottoWireIdentity identity, announced;
+
+  g_assert_nonnull (bob);
+  /* Bob logs in from a new device with new identity keys. */
+  randombytes_buf (&identity, sizeof identity);
+  sotto_test_client_set_identity (new_device, &identity);
+  session = sotto_test_client_login (new_device, "bob", PASSWORD);
+  g_assert_cmpint (sotto_msg_get_msg_type (session), ==, SOTTO_MSG_TYPE_SESSION);
+
+  changed = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_KEY_CHANGED);
+  g_assert_cmpstr (sotto_msg_get_string (changed, "user"), ==, "bob");
+  g_assert_cmpstr (sotto_msg_get_string (changed, "room"), ==, "general");
+  g_assert_true (sotto_msg_get_identity (changed, &announced));
+  g_assert_cmpmem (&announced, sizeof announced, &identity, sizeof identity);
+}
+
+static void
+test_shutdown_tells_clients (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoMsg) notice = NULL;
+
+  sotto_test_server_stop (fixture->server);
+  notice = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_NOTICE);
+  sotto_test_client_wait_closed (alice);
+  /* A goodbye, not a cut. */
+  g_assert_null (sotto_test_client_get_close_error (alice));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (sodium_init (), >=, 0);
+
+#define ADD(path, func) \
+  g_test_add ("/sotto/server/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("register-and-login", test_register_and_login);
+  ADD ("account-errors", test_account_errors);
+  ADD ("bad-username", test_bad_username);
+  ADD ("rate-limit", test_rate_limit);
+  ADD ("rooms", test_rooms);
+  ADD ("relay", test_relay);
+  ADD ("idempotent-resend", test_idempotent_resend);
+  ADD ("catch-up", test_catch_up);
+  ADD ("key-queue", test_key_queue);
+  ADD ("typing", test_typing);
+  ADD ("presence", test_presence);
+  ADD ("direct-chat", test_direct_chat);
+  ADD ("kick-rights", test_kick_rights);
+  ADD ("console", test_console);
+  ADD ("restart", test_restart);
+  ADD ("no-plaintext-on-disk", test_no_plaintext_on_disk);
+  ADD ("key-change", test_key_change);
+  ADD ("shutdown-tells-clients", test_shutdown_tells_clients);
+#undef ADD
+
+  return g_test_run ();
+}
