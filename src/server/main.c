@@ -63,6 +63,26 @@ console_quit_cb (SottoConsole *console,
   app_stop (user_data);
 }
 
+static gboolean
+drain_timeout_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+drain_main_context (void)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (50, drain_timeout_cb, &timed_out);
+
+  while (!timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (id);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -133,6 +153,11 @@ main (int   argc,
     }
 
   g_main_loop_run (loop);
+
+  /* Let the connections' last closes finish before the process ends. */
+  g_clear_object (&console);
+  g_clear_object (&server);
+  drain_main_context ();
 
   return app.status;
 }

@@ -38,6 +38,8 @@ struct _SottoRoom
    * catch-up never reads past what is durable. */
   gint64      last_seq;
   gint64      committed_seq;
+  /* The server time given to the event numbered last_seq. */
+  gint64      last_ts;
   /* Members (SottoUser *, not owned), in join order. */
   GPtrArray  *members;
 };
@@ -63,8 +65,10 @@ struct _SottoServer
   GHashTable         *users;
   /* name → SottoRoom *, owned */
   GHashTable         *rooms;
-  /* All live sessions (owned). */
+  /* All live sessions (owned), and those closed but not yet forgotten. */
   GPtrArray          *sessions;
+  GPtrArray          *closed_sessions;
+  guint               drop_id;
   /* account name or peer address → SottoLoginFailures *, owned */
   GHashTable         *account_failures;
   GHashTable         *address_failures;
@@ -73,6 +77,8 @@ struct _SottoServer
 
   GPtrArray          *listen_addresses;
   guint               retention_id;
+  GTask              *shutdown_task;
+  guint               shutdown_grace_id;
   guint64             next_session_id;
   gboolean            stopping;
 };

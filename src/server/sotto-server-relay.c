@@ -176,7 +176,7 @@ _sotto_server_handle_send (SottoServer  *self,
   commit->key = g_strdup (key);
   commit->room = g_strdup (room->name);
   commit->seq = room->last_seq;
-  commit->ts = _sotto_server_now_ms ();
+  commit->ts = room->last_ts;
   {
     gint64 *pending = g_new (gint64, 2);
 

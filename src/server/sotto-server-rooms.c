@@ -169,6 +169,7 @@ _sotto_server_append_event (SottoServer  *self,
     return FALSE;
 
   room->last_seq = seq;
+  room->last_ts = ts;
   commit = g_new0 (EventCommit, 1);
   commit->server = self;
   commit->room = g_strdup (room->name);

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "sotto-server-private.h"
 
@@ -15,9 +17,12 @@
  */
 
 #define RETENTION_INTERVAL_SECONDS 3600
-#define SHUTDOWN_GRACE_MS 800
+#define SHUTDOWN_GRACE_MS 500
 
 G_DEFINE_FINAL_TYPE (SottoServer, sotto_server, G_TYPE_SOCKET_SERVICE)
+
+static void shutdown_complete (SottoServer *self);
+static gboolean drop_closed_sessions_cb (gpointer user_data);
 
 /* A snapshot to walk while sessions may end and leave the original. */
 static GPtrArray *
@@ -38,16 +43,24 @@ sotto_server_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->retention_id, g_source_remove);
+  g_clear_handle_id (&self->shutdown_grace_id, g_source_remove);
 
   if (self->sessions != NULL)
     {
       /* Sessions point back at the server: end them all first. */
       g_autoptr(GPtrArray) sessions = copy_sessions (self->sessions);
+
       self->stopping = TRUE;
       for (guint i = 0; i < sessions->len; i++)
         sotto_session_abort (g_ptr_array_index (sessions, i), "server stopped");
+
+      /* Forget the closed ones now: the idle would come too late. */
+      g_clear_handle_id (&self->drop_id, g_source_remove);
+      drop_closed_sessions_cb (self);
+      g_clear_handle_id (&self->drop_id, g_source_remove);
     }
 
+  g_clear_pointer (&self->closed_sessions, g_ptr_array_unref);
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
   g_clear_pointer (&self->users, g_hash_table_unref);
@@ -83,6 +96,11 @@ sotto_server_incoming (GSocketService    *service,
   if (self->stopping)
     return FALSE;
 
+  /* The channel batches what it writes per turn of the loop; Nagle's
+   * algorithm would only hold the batch back for a delayed ACK. */
+  g_socket_set_option (g_socket_connection_get_socket (connection),
+                       IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+
   session = sotto_session_new (self, connection, ++self->next_session_id);
   g_ptr_array_add (self->sessions, session);
   sotto_session_start (session);
@@ -110,6 +128,7 @@ sotto_server_init (SottoServer *self)
   self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) _sotto_room_free);
   self->sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  self->closed_sessions = g_ptr_array_new_with_free_func (g_object_unref);
   self->account_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->address_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->uncommitted_messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -265,6 +284,10 @@ sotto_server_listen (SottoServer  *self,
 {
   g_return_val_if_fail (SOTTO_IS_SERVER (self), FALSE);
 
+  /* GLib's default backlog of 10 makes a burst of connects wait for SYN
+   * retransmits; the kernel caps this at net.core.somaxconn. */
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self), 1024);
+
   for (guint i = 0; self->config->listen[i] != NULL; i++)
     {
       g_autofree char *host = NULL;
@@ -352,8 +375,8 @@ _sotto_server_send_to_user (SottoServer  *self,
                             GBytes       *message,
                             SottoSession *except)
 {
-  /* A send can fail a slow session, which then leaves user->sessions from
-   * an idle, never during this loop. */
+  /* A send can fail a slow session; it leaves user->sessions from an
+   * idle, never during this loop. */
   for (guint i = 0; i < user->sessions->len; i++)
     {
       SottoSession *session = g_ptr_array_index (user->sessions, i);
@@ -405,21 +428,12 @@ _sotto_server_reply_store_error (SottoServer  *self,
                                _("The server could not complete the request"));
 }
 
-static gboolean
-drop_session_cb (gpointer user_data)
-{
-  SottoSession *session = user_data;
-  SottoServer *server = g_object_get_data (G_OBJECT (session), "sotto-server");
-
-  if (server->sessions != NULL)
-    g_ptr_array_remove_fast (server->sessions, session);
-
-  return G_SOURCE_REMOVE;
-}
-
-void
-_sotto_server_session_closed (SottoServer  *self,
-                              SottoSession *session)
+/* Ends what a closed session left behind. This runs from an idle, never
+ * inside the session's own signal emission, nor while a loop over a
+ * user's sessions (a fan-out that overflowed one of them) is running. */
+static void
+server_forget_session (SottoServer  *self,
+                       SottoSession *session)
 {
   SottoUser *user = sotto_session_get_user (session);
 
@@ -429,12 +443,37 @@ _sotto_server_session_closed (SottoServer  *self,
       sotto_session_set_user (session, NULL);
     }
 
-  if (self->sessions == NULL)
+  g_ptr_array_remove_fast (self->sessions, session);
+}
+
+static gboolean
+drop_closed_sessions_cb (gpointer user_data)
+{
+  SottoServer *self = user_data;
+  g_autoptr(GPtrArray) closed = g_steal_pointer (&self->closed_sessions);
+
+  self->drop_id = 0;
+  self->closed_sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < closed->len; i++)
+    server_forget_session (self, g_ptr_array_index (closed, i));
+
+  /* Every goodbye is out: no need to wait for the grace period. */
+  if (self->shutdown_task != NULL && self->sessions->len == 0)
+    shutdown_complete (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+_sotto_server_session_closed (SottoServer  *self,
+                              SottoSession *session)
+{
+  if (self->closed_sessions == NULL)
     return;
 
-  /* Never drop the session inside its own signal emission. */
-  g_object_set_data (G_OBJECT (session), "sotto-server", self);
-  g_idle_add_full (G_PRIORITY_DEFAULT, drop_session_cb, g_object_ref (session), g_object_unref);
+  g_ptr_array_add (self->closed_sessions, g_object_ref (session));
+  if (self->drop_id == 0)
+    self->drop_id = g_idle_add_full (G_PRIORITY_DEFAULT, drop_closed_sessions_cb, self, NULL);
 }
 
 static void
@@ -654,10 +693,12 @@ sotto_server_describe_rooms (SottoServer *self)
 }
 
 static void
-shutdown_finish (GTask *task)
+shutdown_complete (SottoServer *self)
 {
-  SottoServer *self = g_task_get_source_object (task);
+  g_autoptr(GTask) task = g_steal_pointer (&self->shutdown_task);
   g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->shutdown_grace_id, g_source_remove);
 
   if (!sotto_store_commit_now (self->store, &error))
     g_task_return_error (task, g_steal_pointer (&error));
@@ -668,35 +709,36 @@ shutdown_finish (GTask *task)
 static gboolean
 shutdown_grace_cb (gpointer user_data)
 {
-  GTask *task = user_data;
-  SottoServer *self = g_task_get_source_object (task);
+  SottoServer *self = user_data;
   g_autoptr(GPtrArray) sessions = copy_sessions (self->sessions);
+
+  self->shutdown_grace_id = 0;
   for (guint i = 0; i < sessions->len; i++)
     sotto_session_abort (g_ptr_array_index (sessions, i), "server stopped");
 
-  shutdown_finish (task);
+  shutdown_complete (self);
   return G_SOURCE_REMOVE;
 }
 
 /**
  * sotto_server_shutdown_async:
  *
- * Stops accepting, says goodbye to every client, waits a moment for the
- * goodbyes to go out, and commits the store. Finishes within a second.
+ * Stops accepting, says goodbye to every client, waits until the goodbyes
+ * are out (at most half a second), and commits the store.
  */
 void
 sotto_server_shutdown_async (SottoServer         *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autoptr(GBytes) notice = NULL;
   g_autoptr(GPtrArray) sessions = NULL;
 
   g_return_if_fail (SOTTO_IS_SERVER (self));
+  g_return_if_fail (self->shutdown_task == NULL);
 
-  task = g_task_new (self, NULL, callback, user_data);
-  g_task_set_source_tag (task, sotto_server_shutdown_async);
+  self->shutdown_task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (self->shutdown_task, sotto_server_shutdown_async);
 
   self->stopping = TRUE;
   g_socket_service_stop (G_SOCKET_SERVICE (self));
@@ -713,8 +755,9 @@ sotto_server_shutdown_async (SottoServer         *self,
       sotto_session_close (session, "server shutting down");
     }
 
-  g_timeout_add_full (G_PRIORITY_DEFAULT, SHUTDOWN_GRACE_MS, shutdown_grace_cb,
-                      g_steal_pointer (&task), g_object_unref);
+  self->shutdown_grace_id = g_timeout_add (SHUTDOWN_GRACE_MS, shutdown_grace_cb, self);
+  if (self->sessions->len == 0)
+    shutdown_complete (self);
 }
 
 gboolean

@@ -155,7 +155,8 @@ channel_message_cb (SottoChannel *channel,
   g_autoptr(GError) error = NULL;
   g_autofree char *request_id = NULL;
 
-  if (self->closed)
+  /* Nothing after a goodbye counts, even in the same frame. */
+  if (self->closed || !sotto_channel_is_open (self->channel))
     return;
 
   msg = sotto_msg_parse_full (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
@@ -266,14 +267,18 @@ sotto_session_close (SottoSession *self,
   if (self->closed)
     return;
 
-  if (self->channel != NULL && sotto_channel_is_open (self->channel))
+  if (self->channel == NULL)
     {
-      g_info ("Connection %" G_GUINT64_FORMAT ": closing: %s", self->id, reason);
-      sotto_channel_close (self->channel);
+      sotto_session_abort (self, reason);
       return;
     }
 
-  sotto_session_abort (self, reason);
+  /* A second goodbye while the first is going out changes nothing. */
+  if (sotto_channel_is_open (self->channel))
+    {
+      g_info ("Connection %" G_GUINT64_FORMAT ": closing: %s", self->id, reason);
+      sotto_channel_close (self->channel);
+    }
 }
 
 void

@@ -438,7 +438,8 @@ deliver_batch (SottoChannel *self,
   const guint8 *data = g_bytes_get_data (plain, NULL);
   gsize start = 0;
 
-  while (start < size && self->state != CHANNEL_CLOSED)
+  /* Once this side has said goodbye, what the peer still sends is dropped. */
+  while (start < size && self->state == CHANNEL_OPEN)
     {
       const guint8 *newline = memchr (data + start, '\n', size - start);
       gsize end = newline != NULL ? (gsize) (newline - data) : size;
