@@ -55,19 +55,27 @@ configure () {
   fi
 }
 
-# Prints one "N passed, N failed" line over the given meson build dirs.
+# Prints one "N passed, N failed" line over the given meson build dirs,
+# counting each TAP subtest of a GTest program, and each other test once.
 summarize () {
   python3 - "$@" <<'PY'
-import json, sys
+import json, re, sys
 passed = failed = skipped = 0
 for build in sys.argv[1:]:
     with open(f"{build}/meson-logs/testlog.json") as log:
         for line in log:
-            result = json.loads(line)["result"]
-            if result in ("OK", "EXPECTEDFAIL"):
-                passed += 1
-            elif result == "SKIP":
+            test = json.loads(line)
+            ok = len(re.findall(r"^ok \d+", test.get("stdout") or "", re.M))
+            not_ok = len(re.findall(r"^not ok \d+", test.get("stdout") or "", re.M))
+            if test["result"] == "SKIP":
                 skipped += 1
+            elif ok + not_ok > 0:
+                passed += ok
+                failed += not_ok
+                if test["result"] not in ("OK", "EXPECTEDFAIL") and not_ok == 0:
+                    failed += 1
+            elif test["result"] in ("OK", "EXPECTEDFAIL"):
+                passed += 1
             else:
                 failed += 1
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
@@ -85,7 +93,7 @@ run_tests () {
   CC=clang configure _build-sanitize -Dwerror=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dfuzzing=true
   meson compile -C _build-sanitize
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
     meson test -C _build-sanitize --print-errorlogs --num-processes 2 || status=1
 
   summarize _build _build-sanitize

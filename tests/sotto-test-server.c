@@ -83,6 +83,19 @@ SottoTestServer *
 sotto_test_server_start (const char        *data_dir,
                          const char *const *extra_args)
 {
+  return sotto_test_server_start_full (data_dir, extra_args, NULL);
+}
+
+/**
+ * sotto_test_server_start_full:
+ * @stderr_path: (nullable): a file to write the server's log to, instead
+ *   of the test's own stderr
+ */
+SottoTestServer *
+sotto_test_server_start_full (const char        *data_dir,
+                              const char *const *extra_args,
+                              const char        *stderr_path)
+{
   SottoTestServer *server = g_new0 (SottoTestServer, 1);
   const char *binary = g_getenv ("SOTTO_SERVER");
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -111,6 +124,8 @@ sotto_test_server_start (const char        *data_dir,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  if (stderr_path != NULL)
+    g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
                                                   &error);
   g_assert_no_error (error);
@@ -665,4 +680,14 @@ sotto_test_client_request (SottoTestClient  *client,
 
   sotto_test_client_send_take (client, build (id, arg));
   return sotto_test_client_expect_reply (client, id);
+}
+
+/* Ends the console's input, as when a terminal goes away. */
+void
+sotto_test_server_close_stdin (SottoTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_close (server->stdin_pipe, NULL, &error);
+  g_assert_no_error (error);
 }

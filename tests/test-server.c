@@ -878,6 +878,114 @@ test_shutdown_tells_clients (Fixture       *fixture,
   g_assert_null (sotto_test_client_get_close_error (alice));
 }
 
+/* Retention keeps the newest events of a room; numbering is not reset. */
+static void
+test_retention (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const char *const args[] = { "--retention-messages", "3", NULL };
+  g_autofree char *dir = sotto_test_make_data_dir ();
+  g_autoptr(SottoTestServer) first = sotto_test_server_start (dir, args);
+  g_autoptr(SottoTestServer) second = NULL;
+  g_autoptr(SottoTestClient) alice = sotto_test_client_connect (first);
+  g_autoptr(SottoMsg) session = sotto_test_client_register (alice, "alice", PASSWORD);
+  CatchUp result = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0 };
+  SottoWireIdentity identity;
+  gint64 last = 0;
+
+  sotto_test_client_identity (alice, &identity);
+  sotto_msg_unref (join (alice, "lobby"));
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *msg_id = g_strdup_printf ("r%u", i);
+      g_autoptr(SottoMsg) sent = say (alice, "lobby", msg_id, "old news");
+
+      last = sotto_msg_get_int (sent, "seq");
+    }
+  g_clear_pointer (&alice, sotto_test_client_free);
+  sotto_test_server_stop (first);
+
+  /* Applied at start. */
+  second = sotto_test_server_start (dir, args);
+  alice = sotto_test_client_connect (second);
+  sotto_test_client_set_identity (alice, &identity);
+  g_clear_pointer (&session, sotto_msg_unref);
+  session = sotto_test_client_login (alice, "alice", PASSWORD);
+  catch_up (alice, "lobby", 0, 100, &result);
+  g_assert_cmpuint (g_hash_table_size (result.seen), ==, 3);
+  g_assert_true (g_hash_table_contains (result.seen, "r9"));
+  g_assert_false (g_hash_table_contains (result.seen, "r6"));
+  g_assert_cmpint (result.last, ==, last);
+
+  {
+    g_autoptr(SottoMsg) sent = say (alice, "lobby", "new", "fresh");
+
+    g_assert_cmpint (sotto_msg_get_int (sent, "seq"), ==, last + 1);
+  }
+
+  g_hash_table_unref (result.seen);
+  sotto_test_server_stop (second);
+  sotto_test_remove_dir (dir);
+}
+
+/* The end of the console's input ends the console, not the server. */
+static void
+test_console_closed (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = NULL;
+
+  sotto_test_server_close_stdin (fixture->server);
+  sotto_test_iterate (200);
+  g_assert_true (sotto_test_server_is_running (fixture->server));
+  alice = connect_user (fixture, "alice");
+  sotto_msg_unref (say (alice, "general", "still-here", "still here"));
+}
+
+/* The log says who did what, never what was said nor any password. */
+static void
+test_logs_without_content (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  static const char *const args[] = { "--verbose", NULL };
+  g_autofree char *dir = sotto_test_make_data_dir ();
+  g_autofree char *log_path = g_build_filename (dir, "server.log", NULL);
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autoptr(SottoTestServer) server = sotto_test_server_start_full (data_dir, args, log_path);
+  g_autoptr(SottoTestClient) alice = sotto_test_client_connect (server);
+  g_autoptr(SottoTestClient) bob = sotto_test_client_connect (server);
+  g_autoptr(SottoMsg) a = sotto_test_client_register (alice, "alice", "password-marker-5123");
+  g_autoptr(SottoMsg) b = sotto_test_client_register (bob, "bob", PASSWORD);
+  g_autoptr(SottoTestClient) guesser = sotto_test_client_connect (server);
+  g_autoptr(SottoMsg) wrong = sotto_test_client_login (guesser, "bob", "wrong-marker-7781");
+  g_autoptr(GBytes) envelope = envelope_of ("envelope-marker-9090");
+  g_autofree char *encoded = g_base64_encode (g_bytes_get_data (envelope, NULL),
+                                              g_bytes_get_size (envelope));
+  g_autofree char *log = NULL;
+
+  sotto_test_client_send_take (alice, sotto_msg_build_send ("s", "general", "m", envelope));
+  expect_ok (alice, "s");
+  sotto_msg_unref (sotto_test_client_expect (bob, SOTTO_MSG_TYPE_MESSAGE));
+  g_clear_pointer (&alice, sotto_test_client_free);
+  g_clear_pointer (&bob, sotto_test_client_free);
+  g_clear_pointer (&guesser, sotto_test_client_free);
+  g_assert_cmpint (sotto_msg_get_error_code (wrong), ==, SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS);
+  g_assert_cmpint (sotto_msg_get_msg_type (a), ==, SOTTO_MSG_TYPE_SESSION);
+  g_assert_cmpint (sotto_msg_get_msg_type (b), ==, SOTTO_MSG_TYPE_SESSION);
+  sotto_test_server_stop (server);
+
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "Account alice registered"));
+  g_assert_nonnull (strstr (log, "Failed login for bob"));
+  g_assert_null (strstr (log, "password-marker"));
+  g_assert_null (strstr (log, "wrong-marker"));
+  g_assert_null (strstr (log, "envelope-marker"));
+  g_assert_null (strstr (log, encoded));
+
+  g_clear_pointer (&server, sotto_test_server_free);
+  sotto_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -905,6 +1013,9 @@ main (int   argc,
   ADD ("no-plaintext-on-disk", test_no_plaintext_on_disk);
   ADD ("key-change", test_key_change);
   ADD ("shutdown-tells-clients", test_shutdown_tells_clients);
+  ADD ("retention", test_retention);
+  ADD ("console-closed", test_console_closed);
+  ADD ("logs-without-content", test_logs_without_content);
 #undef ADD
 
   return g_test_run ();
