@@ -88,6 +88,9 @@ SottoUser  *_sotto_server_lookup_user       (SottoServer   *self,
                                              const char    *name);
 SottoRoom  *_sotto_server_lookup_room       (SottoServer   *self,
                                              const char    *name);
+SottoRoom  *_sotto_server_lookup_member_room (SottoServer *self,
+                                              SottoSession *session,
+                                              SottoMsg    *msg);
 gboolean    _sotto_room_has_member          (SottoRoom     *room,
                                              SottoUser     *user);
 void        _sotto_server_send_to_user      (SottoServer   *self,

@@ -10,32 +10,6 @@
  * cannot read), per-recipient key messages, catch-up, typing notices.
  */
 
-static SottoRoom *
-member_room (SottoServer  *self,
-             SottoSession *session,
-             SottoMsg     *msg,
-             const char   *field)
-{
-  SottoUser *user = sotto_session_get_user (session);
-  SottoRoom *room = _sotto_server_lookup_room (self, sotto_msg_get_string (msg, field));
-
-  if (room == NULL)
-    {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_ROOM,
-                                 _("There is no such room"));
-      return NULL;
-    }
-
-  if (!_sotto_room_has_member (room, user))
-    {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NOT_MEMBER,
-                                 _("You are not a member of this room"));
-      return NULL;
-    }
-
-  return room;
-}
-
 static char *
 message_key (const char *room,
              const char *sender,
@@ -122,7 +96,7 @@ _sotto_server_handle_send (SottoServer  *self,
                            SottoMsg     *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
-  SottoRoom *room = member_room (self, session, msg, "room");
+  SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
   const char *msg_id = sotto_msg_get_string (msg, "msg_id");
   g_autofree char *key = NULL;
   g_autoptr(GError) error = NULL;
@@ -233,7 +207,7 @@ _sotto_server_handle_send_key (SottoServer  *self,
                                SottoMsg     *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
-  SottoRoom *room = member_room (self, session, msg, "room");
+  SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
   SottoUser *recipient;
   gboolean request = sotto_msg_get_msg_type (msg) == SOTTO_MSG_TYPE_KEY_REQUEST;
   g_autoptr(GBytes) box = NULL;
@@ -314,7 +288,7 @@ _sotto_server_handle_catchup (SottoServer  *self,
                               SottoSession *session,
                               SottoMsg     *msg)
 {
-  SottoRoom *room = member_room (self, session, msg, "room");
+  SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
   gint64 after = sotto_msg_get_int (msg, "after");
   gint64 limit = sotto_msg_get_int (msg, "limit");
   g_autoptr(GPtrArray) events = NULL;

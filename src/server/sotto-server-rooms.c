@@ -434,10 +434,16 @@ _sotto_server_handle_join (SottoServer  *self,
   reply_joined_after_commit (self, session, msg, room);
 }
 
-static SottoRoom *
-lookup_member_room (SottoServer  *self,
-                    SottoSession *session,
-                    SottoMsg     *msg)
+/**
+ * _sotto_server_lookup_member_room:
+ *
+ * Returns: (nullable): the room @msg names, if it exists and the user is a
+ *   member; otherwise %NULL, and @msg has been answered with the error
+ */
+SottoRoom *
+_sotto_server_lookup_member_room (SottoServer  *self,
+                                  SottoSession *session,
+                                  SottoMsg     *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
   const char *name = sotto_msg_get_string (msg, "room");
@@ -515,7 +521,7 @@ _sotto_server_handle_leave (SottoServer  *self,
                             SottoMsg     *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
-  SottoRoom *room = lookup_member_room (self, session, msg);
+  SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
   g_autoptr(GError) error = NULL;
 
   if (room == NULL)
@@ -550,7 +556,7 @@ _sotto_server_handle_list_members (SottoServer  *self,
                                    SottoSession *session,
                                    SottoMsg     *msg)
 {
-  SottoRoom *room = lookup_member_room (self, session, msg);
+  SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
   g_autoptr(GArray) members = NULL;
   g_autoptr(GBytes) reply = NULL;
 
@@ -646,7 +652,7 @@ _sotto_server_handle_kick (SottoServer  *self,
                            SottoMsg     *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
-  SottoRoom *room = lookup_member_room (self, session, msg);
+  SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
   SottoUser *target;
   g_autoptr(GError) error = NULL;
 
