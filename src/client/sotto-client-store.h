@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sotto-identity.h"
+#include "sotto-pin-store.h"
+#include "sotto-sender-key.h"
+
+G_BEGIN_DECLS
+
+/* The schema this code writes; PRAGMA user_version of an up-to-date file. */
+#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 1
+
+#define SOTTO_CLIENT_STORE_ERROR (sotto_client_store_error_quark ())
+
+/**
+ * SottoClientStoreError:
+ * @SOTTO_CLIENT_STORE_ERROR_FAILED: any other failure (out of memory, misuse)
+ * @SOTTO_CLIENT_STORE_ERROR_OPEN: the database file could not be opened or
+ *   created, or is not a Sotto client database
+ * @SOTTO_CLIENT_STORE_ERROR_CORRUPT: the file is not a database, is damaged,
+ *   or an encrypted value does not decrypt where it is (altered or moved)
+ * @SOTTO_CLIENT_STORE_ERROR_TOO_NEW: the file was written by a newer Sotto
+ * @SOTTO_CLIENT_STORE_ERROR_IO: reading or writing the file failed
+ * @SOTTO_CLIENT_STORE_ERROR_FULL: the disk is full
+ * @SOTTO_CLIENT_STORE_ERROR_READ_ONLY: the file or its directory cannot be
+ *   written
+ * @SOTTO_CLIENT_STORE_ERROR_BUSY: another process has the store open
+ * @SOTTO_CLIENT_STORE_ERROR_CONSTRAINT: the change conflicts with a stored
+ *   row, e.g. a sequence number already taken in the room
+ * @SOTTO_CLIENT_STORE_ERROR_NOT_FOUND: the row the call names does not exist
+ * @SOTTO_CLIENT_STORE_ERROR_NOT_UNLOCKED: the call needs the local key and
+ *   the store is locked
+ *
+ * Errors of #SottoClientStore. Messages include SQLite's own. A wrong
+ * password is %SOTTO_E2E_ERROR_BAD_PASSWORD, passed through.
+ */
+typedef enum
+{
+  SOTTO_CLIENT_STORE_ERROR_FAILED,
+  SOTTO_CLIENT_STORE_ERROR_OPEN,
+  SOTTO_CLIENT_STORE_ERROR_CORRUPT,
+  SOTTO_CLIENT_STORE_ERROR_TOO_NEW,
+  SOTTO_CLIENT_STORE_ERROR_IO,
+  SOTTO_CLIENT_STORE_ERROR_FULL,
+  SOTTO_CLIENT_STORE_ERROR_READ_ONLY,
+  SOTTO_CLIENT_STORE_ERROR_BUSY,
+  SOTTO_CLIENT_STORE_ERROR_CONSTRAINT,
+  SOTTO_CLIENT_STORE_ERROR_NOT_FOUND,
+  SOTTO_CLIENT_STORE_ERROR_NOT_UNLOCKED,
+} SottoClientStoreError;
+
+GQuark sotto_client_store_error_quark (void);
+
+/**
+ * SottoIdentitySeen:
+ * @SOTTO_IDENTITY_SEEN_NEW: the first identity seen for this user
+ * @SOTTO_IDENTITY_SEEN_SAME: the identity already stored
+ * @SOTTO_IDENTITY_SEEN_CHANGED: a different identity than the one stored;
+ *   the contact is no longer verified
+ *
+ * What sotto_client_store_see_identity() found.
+ */
+typedef enum
+{
+  SOTTO_IDENTITY_SEEN_NEW,
+  SOTTO_IDENTITY_SEEN_SAME,
+  SOTTO_IDENTITY_SEEN_CHANGED,
+} SottoIdentitySeen;
+
+/**
+ * SottoStoredContact:
+ * @identity: the identity last seen for the user
+ * @first_seen: when an identity of the user was first seen, in ms since
+ *   the epoch
+ * @verified: whether the user compared safety numbers for @identity
+ * @changed_at: when the identity last changed, in ms since the epoch, or 0
+ *   if it never did
+ *
+ * A contact, as sotto_client_store_get_contact() returns it. Plain data.
+ */
+typedef struct
+{
+  SottoPublicIdentity identity;
+  gint64              first_seen;
+  gboolean            verified;
+  gint64              changed_at;
+} SottoStoredContact;
+
+/**
+ * SottoStoredRoom:
+ * @name: the room name
+ * @direct: whether this is a direct chat
+ * @last_seq: the highest sequence number held, 0 for none
+ *
+ * One known room, as sotto_client_store_list_rooms() returns it.
+ */
+typedef struct
+{
+  char     *name;
+  gboolean  direct;
+  gint64    last_seq;
+} SottoStoredRoom;
+
+void sotto_stored_room_free (SottoStoredRoom *room);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoredRoom, sotto_stored_room_free)
+
+/**
+ * SottoStoredMessageState:
+ * @SOTTO_STORED_MESSAGE_SENDING: our own, not acknowledged by the server yet
+ *   (the outbox)
+ * @SOTTO_STORED_MESSAGE_SENT: our own, acknowledged
+ * @SOTTO_STORED_MESSAGE_RECEIVED: someone else's, decrypted and verified
+ * @SOTTO_STORED_MESSAGE_WAITING_FOR_KEY: the sender key is missing; the body
+ *   is the raw envelope, to decrypt in place later
+ * @SOTTO_STORED_MESSAGE_UNVERIFIABLE: could not be decrypted or verified
+ * @SOTTO_STORED_MESSAGE_SYSTEM: an event of the room (join, key change...)
+ *
+ * The state of a history row. The values are stored on disk.
+ */
+typedef enum
+{
+  SOTTO_STORED_MESSAGE_SENDING = 0,
+  SOTTO_STORED_MESSAGE_SENT = 1,
+  SOTTO_STORED_MESSAGE_RECEIVED = 2,
+  SOTTO_STORED_MESSAGE_WAITING_FOR_KEY = 3,
+  SOTTO_STORED_MESSAGE_UNVERIFIABLE = 4,
+  SOTTO_STORED_MESSAGE_SYSTEM = 5,
+} SottoStoredMessageState;
+
+/**
+ * SottoStoredMessage:
+ * @id: the local row id; grows in the order rows were added
+ * @room: the room
+ * @seq: the room's sequence number, 0 until the server acknowledged it
+ * @msg_id: (nullable): the sender's message id
+ * @sender: the sender's username ("" for events without one)
+ * @ts: the time of the message, in ms since the epoch
+ * @state: a #SottoStoredMessageState
+ * @body: the decrypted body (the raw envelope while waiting for a key)
+ *
+ * One history row.
+ */
+typedef struct
+{
+  gint64                   id;
+  char                    *room;
+  gint64                   seq;
+  char                    *msg_id;
+  char                    *sender;
+  gint64                   ts;
+  SottoStoredMessageState  state;
+  GBytes                  *body;
+} SottoStoredMessage;
+
+void sotto_stored_message_free (SottoStoredMessage *message);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoredMessage, sotto_stored_message_free)
+
+#define SOTTO_TYPE_CLIENT_STORE (sotto_client_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (SottoClientStore, sotto_client_store, SOTTO, CLIENT_STORE, GObject)
+
+SottoClientStore *sotto_client_store_open                  (const char               *path,
+                                                            GError                  **error);
+
+/* The local key */
+gboolean          sotto_client_store_is_new                (SottoClientStore         *self);
+gboolean          sotto_client_store_is_unlocked           (SottoClientStore         *self);
+void              sotto_client_store_unlock_async          (SottoClientStore         *self,
+                                                            const char               *password,
+                                                            guint64                   opslimit,
+                                                            gsize                     memlimit,
+                                                            GCancellable             *cancellable,
+                                                            GAsyncReadyCallback       callback,
+                                                            gpointer                  user_data);
+gboolean          sotto_client_store_unlock_finish         (SottoClientStore         *self,
+                                                            GAsyncResult             *result,
+                                                            GError                  **error);
+void              sotto_client_store_lock                  (SottoClientStore         *self);
+void              sotto_client_store_set_password_async    (SottoClientStore         *self,
+                                                            const char               *old_password,
+                                                            const char               *new_password,
+                                                            guint64                   opslimit,
+                                                            gsize                     memlimit,
+                                                            GCancellable             *cancellable,
+                                                            GAsyncReadyCallback       callback,
+                                                            gpointer                  user_data);
+gboolean          sotto_client_store_set_password_finish   (SottoClientStore         *self,
+                                                            GAsyncResult             *result,
+                                                            GError                  **error);
+
+/* Our identity */
+gboolean          sotto_client_store_save_identity         (SottoClientStore         *self,
+                                                            SottoIdentity            *identity,
+                                                            GError                  **error);
+SottoIdentity    *sotto_client_store_load_identity         (SottoClientStore         *self,
+                                                            GError                  **error);
+
+/* Contacts */
+gboolean          sotto_client_store_see_identity          (SottoClientStore         *self,
+                                                            const char               *user,
+                                                            const SottoPublicIdentity *identity,
+                                                            gint64                    now_ms,
+                                                            SottoIdentitySeen        *out_result,
+                                                            GError                  **error);
+gboolean          sotto_client_store_get_contact           (SottoClientStore         *self,
+                                                            const char               *user,
+                                                            SottoStoredContact       *out,
+                                                            GError                  **error);
+gboolean          sotto_client_store_set_verified          (SottoClientStore         *self,
+                                                            const char               *user,
+                                                            gboolean                  verified,
+                                                            GError                  **error);
+
+/* Sender keys */
+gboolean          sotto_client_store_save_sender_key       (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *owner,
+                                                            SottoSenderKey           *key,
+                                                            GError                  **error);
+SottoSenderKey   *sotto_client_store_load_sender_key       (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *owner,
+                                                            guint32                   key_id,
+                                                            GError                  **error);
+SottoSenderKey   *sotto_client_store_load_own_sender_key   (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *own_user,
+                                                            GError                  **error);
+gboolean          sotto_client_store_forget_sender_keys    (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *owner,
+                                                            GError                  **error);
+
+/* Rooms */
+gboolean          sotto_client_store_save_room             (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            gboolean                  direct,
+                                                            GError                  **error);
+gboolean          sotto_client_store_set_last_seq          (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            gint64                    seq,
+                                                            GError                  **error);
+gint64            sotto_client_store_get_last_seq          (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            GError                  **error);
+GPtrArray        *sotto_client_store_list_rooms            (SottoClientStore         *self,
+                                                            GError                  **error);
+gboolean          sotto_client_store_forget_room           (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            GError                  **error);
+
+/* History */
+gboolean          sotto_client_store_add_message           (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *sender,
+                                                            const char               *msg_id,
+                                                            gint64                    seq,
+                                                            gint64                    ts,
+                                                            SottoStoredMessageState   state,
+                                                            GBytes                   *body,
+                                                            gboolean                 *out_added,
+                                                            GError                  **error);
+gboolean          sotto_client_store_update_message        (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *sender,
+                                                            const char               *msg_id,
+                                                            SottoStoredMessageState   state,
+                                                            gint64                    seq,
+                                                            GBytes                   *body,
+                                                            GError                  **error);
+gboolean          sotto_client_store_update_message_by_seq (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            gint64                    seq,
+                                                            SottoStoredMessageState   state,
+                                                            GBytes                   *body,
+                                                            GError                  **error);
+GPtrArray        *sotto_client_store_load_history          (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            gint64                    before_seq,
+                                                            guint                     limit,
+                                                            GError                  **error);
+GPtrArray        *sotto_client_store_list_messages         (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            SottoStoredMessageState   state,
+                                                            GError                  **error);
+GPtrArray        *sotto_client_store_list_outbox           (SottoClientStore         *self,
+                                                            GError                  **error);
+
+G_END_DECLS

@@ -1,0 +1,1481 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sotto-client-store.h"
+#include "sotto-e2e.h"
+#include "sotto-identity-private.h"
+#include "sotto-sender-key-private.h"
+
+/* The longest an async test waits for a callback before failing. */
+#define WAIT_TIMEOUT_SECONDS 20
+
+/* The cheapest Argon2id, so tests stay fast. */
+#define OPSLIMIT SOTTO_PWHASH_OPSLIMIT_MIN
+#define MEMLIMIT SOTTO_PWHASH_MEMLIMIT_MIN
+
+#define PASSWORD "correct horse battery staple"
+#define ROOM "#garden"
+#define ME "alice"
+
+typedef struct
+{
+  char *dir;
+  char *path;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("sotto-client-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* Folders that do not exist yet: the store makes them. */
+  fixture->path = g_build_filename (fixture->dir, "example.org_7777", ME, "client.db", NULL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      g_assert_nonnull (dir);
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+      g_assert_cmpint (g_rmdir (path), ==, 0);
+    }
+  else
+    {
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+}
+
+/* Helpers */
+
+static gboolean
+wait_timeout_cb (gpointer user_data)
+{
+  g_error ("Timed out waiting for a callback");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+async_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+  g_main_context_wakeup (NULL);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **result)
+{
+  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, wait_timeout_cb, NULL);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+  /* A GMainLoop, as the application runs; the callback only wakes it. */
+  while (*result == NULL)
+    g_main_context_iteration (g_main_loop_get_context (loop), TRUE);
+
+  g_source_remove (timeout_id);
+  return *result;
+}
+
+static gboolean
+unlock (SottoClientStore  *store,
+        const char        *password,
+        GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  sotto_client_store_unlock_async (store, password, OPSLIMIT, MEMLIMIT, NULL,
+                                   async_done_cb, &result);
+  g_assert_null (result);
+
+  return sotto_client_store_unlock_finish (store, wait_for_result (&result), error);
+}
+
+static gboolean
+set_password (SottoClientStore  *store,
+              const char        *old_password,
+              const char        *new_password,
+              GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  sotto_client_store_set_password_async (store, old_password, new_password, OPSLIMIT, MEMLIMIT,
+                                         NULL, async_done_cb, &result);
+
+  return sotto_client_store_set_password_finish (store, wait_for_result (&result), error);
+}
+
+static SottoClientStore *
+open_store (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  SottoClientStore *store = sotto_client_store_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+
+  return store;
+}
+
+static SottoClientStore *
+open_unlocked (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  SottoClientStore *store = open_store (path);
+
+  unlock (store, PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_true (sotto_client_store_is_unlocked (store));
+
+  return store;
+}
+
+static GBytes *
+text (const char *string)
+{
+  return g_bytes_new (string, strlen (string));
+}
+
+static void
+assert_body (SottoStoredMessage *message,
+             const char         *expected)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (message->body, &size);
+
+  g_assert_cmpmem (data, size, expected, strlen (expected));
+}
+
+static void
+add_message (SottoClientStore        *store,
+             const char              *room,
+             const char              *sender,
+             const char              *msg_id,
+             gint64                   seq,
+             SottoStoredMessageState  state,
+             const char              *body)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = text (body);
+  gboolean added = FALSE;
+
+  sotto_client_store_add_message (store, room, sender, msg_id, seq, 1000 + seq, state, bytes,
+                                  &added, &error);
+  g_assert_no_error (error);
+  g_assert_true (added);
+}
+
+/* Runs SQL on a closed store's file, behind its back. */
+static void
+raw_exec (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
+/* A checksum of the file, or "absent". */
+static char *
+file_checksum (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize size;
+
+  if (!g_file_get_contents (path, &contents, &size, NULL))
+    return g_strdup ("absent");
+
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, size);
+}
+
+static char *
+store_files_checksum (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autofree char *db_sum = file_checksum (path);
+  g_autofree char *wal_sum = file_checksum (wal);
+  g_autofree char *shm_sum = file_checksum (shm);
+
+  return g_strjoin (" ", db_sum, wal_sum, shm_sum, NULL);
+}
+
+static SottoIdentity *
+identity_from_byte (guint8 byte)
+{
+  guint8 box_seed[SOTTO_IDENTITY_SEED_BYTES];
+  guint8 sign_seed[SOTTO_IDENTITY_SEED_BYTES];
+
+  memset (box_seed, byte, sizeof box_seed);
+  memset (sign_seed, byte ^ 0xff, sizeof sign_seed);
+
+  return sotto_identity_new_from_seeds (box_seed, sign_seed);
+}
+
+static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+/* Tests */
+
+static void
+test_open_fresh (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (fixture->path);
+  SottoClientStore *store;
+  GStatBuf st;
+  guint notified = 0;
+
+  store = open_store (fixture->path);
+  g_assert_true (sotto_client_store_is_new (store));
+  g_assert_false (sotto_client_store_is_unlocked (store));
+
+  g_assert_cmpint (g_stat (fixture->path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+
+  /* The first unlock makes and seals the local key. */
+  g_signal_connect_swapped (store, "notify::unlocked", G_CALLBACK (count_cb), &notified);
+  unlock (store, PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_false (sotto_client_store_is_new (store));
+  g_assert_true (sotto_client_store_is_unlocked (store));
+  g_assert_finalize_object (store);
+
+  /* The key is on disk. */
+  store = open_store (fixture->path);
+  g_assert_false (sotto_client_store_is_new (store));
+  g_assert_false (sotto_client_store_is_unlocked (store));
+  unlock (store, PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+}
+
+static void
+test_open_garbage (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const gsize sizes[] = { 4096, 10 };
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (fixture->path, "-shm", NULL);
+  g_autofree char *dir = g_path_get_dirname (fixture->path);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *garbage = g_strnfill (sizes[i], 'x');
+      g_autofree char *after = NULL;
+      SottoClientStore *store;
+      gsize after_len;
+
+      memcpy (garbage, "garbage", MIN (7, sizes[i]));
+      g_assert_true (g_file_set_contents (fixture->path, garbage, sizes[i], &error));
+
+      store = sotto_client_store_open (fixture->path, &error);
+      g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_CORRUPT);
+      g_assert_null (store);
+      g_test_message ("%s", error->message);
+      g_clear_error (&error);
+
+      g_assert_true (g_file_get_contents (fixture->path, &after, &after_len, &error));
+      g_assert_cmpmem (after, after_len, garbage, sizes[i]);
+      g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+    }
+}
+
+static void
+test_open_too_new (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("PRAGMA user_version = %d",
+                                          SOTTO_CLIENT_STORE_SCHEMA_VERSION + 1);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  SottoClientStore *store;
+
+  g_assert_finalize_object (open_store (fixture->path));
+  raw_exec (fixture->path, sql);
+  before = store_files_checksum (fixture->path);
+
+  store = sotto_client_store_open (fixture->path, &error);
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_TOO_NEW);
+  g_assert_null (store);
+  g_test_message ("%s", error->message);
+
+  after = store_files_checksum (fixture->path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+/* Another program's database is not taken over. */
+static void
+test_open_foreign (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (fixture->path);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  SottoClientStore *store;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE notes (x)", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+  before = store_files_checksum (fixture->path);
+
+  store = sotto_client_store_open (fixture->path, &error);
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_OPEN);
+  g_assert_null (store);
+  g_test_message ("%s", error->message);
+
+  after = store_files_checksum (fixture->path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+/* Two clients must not step the same sender keys. */
+static void
+test_open_in_use (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  SottoClientStore *first = open_store (fixture->path);
+  SottoClientStore *second;
+
+  second = sotto_client_store_open (fixture->path, &error);
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_BUSY);
+  g_assert_null (second);
+  g_clear_error (&error);
+
+  g_assert_finalize_object (first);
+  second = open_store (fixture->path);
+  g_assert_finalize_object (second);
+}
+
+static void
+test_wrong_password (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoIdentity) identity = sotto_identity_new ();
+  g_autoptr(SottoIdentity) loaded = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  SottoClientStore *store;
+
+  store = open_unlocked (fixture->path);
+  sotto_client_store_save_identity (store, identity, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+
+  store = open_store (fixture->path);
+  before = store_files_checksum (fixture->path);
+
+  g_assert_false (unlock (store, "correct horse battery stapler", &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_PASSWORD);
+  g_clear_error (&error);
+  g_assert_false (sotto_client_store_is_unlocked (store));
+  g_assert_false (sotto_client_store_is_new (store));
+
+  after = store_files_checksum (fixture->path);
+  g_assert_cmpstr (before, ==, after);
+
+  /* The right one still works. */
+  g_assert_true (unlock (store, PASSWORD, &error));
+  g_assert_no_error (error);
+  loaded = sotto_client_store_load_identity (store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+  g_assert_true (sotto_public_identity_equal (sotto_identity_get_public (loaded),
+                                              sotto_identity_get_public (identity)));
+  g_assert_finalize_object (store);
+}
+
+/* A lock before the worker is done wins: nothing is unlocked or written. */
+static void
+test_unlock_cancelled (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  SottoClientStore *store = open_store (fixture->path);
+
+  sotto_client_store_unlock_async (store, PASSWORD, OPSLIMIT, MEMLIMIT, NULL,
+                                   async_done_cb, &result);
+  sotto_client_store_lock (store);
+  g_assert_false (sotto_client_store_unlock_finish (store, wait_for_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_false (sotto_client_store_is_unlocked (store));
+  g_assert_true (sotto_client_store_is_new (store));
+
+  sotto_client_store_unlock_async (store, PASSWORD, OPSLIMIT, MEMLIMIT, cancellable,
+                                   async_done_cb, &result);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (sotto_client_store_unlock_finish (store, wait_for_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (sotto_client_store_is_unlocked (store));
+  g_assert_true (sotto_client_store_is_new (store));
+
+  /* The result holds the store. */
+  g_clear_object (&result);
+  g_assert_finalize_object (store);
+}
+
+static void
+assert_not_unlocked (GError *error)
+{
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_NOT_UNLOCKED);
+}
+
+static void
+check_locked (SottoClientStore *store)
+{
+  g_autoptr(SottoIdentity) identity = identity_from_byte (1);
+  g_autoptr(SottoSenderKey) key = sotto_sender_key_new ();
+  g_autoptr(GBytes) body = text ("hello");
+  SottoStoredContact contact;
+  SottoIdentitySeen seen;
+  gboolean added;
+  GError *error = NULL;
+
+  g_assert_false (sotto_client_store_is_unlocked (store));
+
+#define CHECK(call) \
+  G_STMT_START { \
+    g_assert_false (call); \
+    assert_not_unlocked (error); \
+    g_clear_error (&error); \
+  } G_STMT_END
+#define CHECK_NULL(call) \
+  G_STMT_START { \
+    g_assert_null (call); \
+    assert_not_unlocked (error); \
+    g_clear_error (&error); \
+  } G_STMT_END
+
+  CHECK (sotto_client_store_save_identity (store, identity, &error));
+  CHECK_NULL (sotto_client_store_load_identity (store, &error));
+  CHECK (sotto_client_store_see_identity (store, "bob", sotto_identity_get_public (identity),
+                                          1, &seen, &error));
+  CHECK (sotto_client_store_get_contact (store, "bob", &contact, &error));
+  CHECK (sotto_client_store_set_verified (store, "bob", TRUE, &error));
+  CHECK (sotto_client_store_save_sender_key (store, ROOM, ME, key, &error));
+  CHECK_NULL (sotto_client_store_load_sender_key (store, ROOM, ME, 1, &error));
+  CHECK_NULL (sotto_client_store_load_own_sender_key (store, ROOM, ME, &error));
+  CHECK (sotto_client_store_forget_sender_keys (store, ROOM, ME, &error));
+  CHECK (sotto_client_store_save_room (store, ROOM, FALSE, &error));
+  CHECK (sotto_client_store_set_last_seq (store, ROOM, 3, &error));
+  g_assert_cmpint (sotto_client_store_get_last_seq (store, ROOM, &error), ==, -1);
+  assert_not_unlocked (error);
+  g_clear_error (&error);
+  CHECK_NULL (sotto_client_store_list_rooms (store, &error));
+  CHECK (sotto_client_store_forget_room (store, ROOM, &error));
+  CHECK (sotto_client_store_add_message (store, ROOM, ME, "m1", 0, 1, SOTTO_STORED_MESSAGE_SENDING,
+                                         body, &added, &error));
+  CHECK (sotto_client_store_update_message (store, ROOM, ME, "m1", SOTTO_STORED_MESSAGE_SENT, 1,
+                                            NULL, &error));
+  CHECK (sotto_client_store_update_message_by_seq (store, ROOM, 1, SOTTO_STORED_MESSAGE_RECEIVED,
+                                                   body, &error));
+  CHECK_NULL (sotto_client_store_load_history (store, ROOM, 0, 10, &error));
+  CHECK_NULL (sotto_client_store_list_messages (store, ROOM, SOTTO_STORED_MESSAGE_SENT, &error));
+  CHECK_NULL (sotto_client_store_list_outbox (store, &error));
+
+#undef CHECK
+#undef CHECK_NULL
+}
+
+static void
+test_locked (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  SottoClientStore *store;
+  guint8 server_key[32];
+  guint8 found_key[32];
+
+  memset (server_key, 0x5a, sizeof server_key);
+
+  /* A new store: everything but pins waits for the password. */
+  store = open_store (fixture->path);
+  check_locked (store);
+  g_assert_false (sotto_pin_store_lookup (SOTTO_PIN_STORE (store), "example.org:7777",
+                                          found_key));
+  g_assert_true (sotto_pin_store_pin (SOTTO_PIN_STORE (store), "example.org:7777", server_key,
+                                      &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_pin_store_lookup (SOTTO_PIN_STORE (store), "example.org:7777",
+                                         found_key));
+  g_assert_cmpmem (found_key, sizeof found_key, server_key, sizeof server_key);
+
+  /* Locking again wipes the keys. */
+  unlock (store, PASSWORD, &error);
+  g_assert_no_error (error);
+  sotto_client_store_lock (store);
+  check_locked (store);
+  g_assert_finalize_object (store);
+
+  /* An existing store, before unlocking. */
+  store = open_store (fixture->path);
+  check_locked (store);
+  memset (found_key, 0, sizeof found_key);
+  g_assert_true (sotto_pin_store_lookup (SOTTO_PIN_STORE (store), "example.org:7777",
+                                         found_key));
+  g_assert_cmpmem (found_key, sizeof found_key, server_key, sizeof server_key);
+  g_assert_false (sotto_pin_store_lookup (SOTTO_PIN_STORE (store), "example.org:7778",
+                                          found_key));
+  g_assert_finalize_object (store);
+}
+
+static void
+assert_same_chain (SottoSenderKey *a,
+                   SottoSenderKey *b,
+                   guint           count)
+{
+  g_autoptr(GError) error = NULL;
+  guint32 index = sotto_sender_key_get_index (a);
+
+  g_assert_cmpuint (sotto_sender_key_get_key_id (a), ==, sotto_sender_key_get_key_id (b));
+  g_assert_cmpuint (index, ==, sotto_sender_key_get_index (b));
+
+  for (guint i = 0; i < count; i++, index++)
+    {
+      guint8 key_a[SOTTO_MESSAGE_KEY_BYTES];
+      guint8 key_b[SOTTO_MESSAGE_KEY_BYTES];
+
+      g_assert_true (_sotto_sender_key_get_message_key (a, index, key_a, &error));
+      g_assert_no_error (error);
+      g_assert_true (_sotto_sender_key_get_message_key (b, index, key_b, &error));
+      g_assert_no_error (error);
+      g_assert_cmpmem (key_a, sizeof key_a, key_b, sizeof key_b);
+      _sotto_sender_key_consume (a, index);
+      _sotto_sender_key_consume (b, index);
+    }
+}
+
+static void
+test_restore (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoIdentity) identity = sotto_identity_new ();
+  g_autoptr(SottoIdentity) bob = identity_from_byte (2);
+  g_autoptr(SottoIdentity) loaded = NULL;
+  g_autoptr(SottoSenderKey) own = sotto_sender_key_new ();
+  g_autoptr(SottoSenderKey) bobs = NULL;
+  g_autoptr(SottoSenderKey) own_loaded = NULL;
+  g_autoptr(SottoSenderKey) bobs_loaded = NULL;
+  g_autoptr(SottoSenderKey) absent = NULL;
+  g_autoptr(GBytes) exported = NULL;
+  g_autoptr(GPtrArray) rooms = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GPtrArray) outbox = NULL;
+  SottoStoredContact contact;
+  SottoIdentitySeen seen;
+  SottoStoredRoom *room;
+  SottoClientStore *store;
+  guint8 server_key[32];
+  guint8 found_key[32];
+  guint8 signature[crypto_sign_BYTES];
+  guint8 message_key[SOTTO_MESSAGE_KEY_BYTES];
+
+  memset (server_key, 0xa5, sizeof server_key);
+
+  store = open_unlocked (fixture->path);
+
+  sotto_client_store_save_identity (store, identity, &error);
+  g_assert_no_error (error);
+  sotto_pin_store_pin (SOTTO_PIN_STORE (store), "example.org:7777", server_key, &error);
+  g_assert_no_error (error);
+  sotto_client_store_see_identity (store, "bob", sotto_identity_get_public (bob), 111, &seen,
+                                   &error);
+  g_assert_no_error (error);
+  sotto_client_store_set_verified (store, "bob", TRUE, &error);
+  g_assert_no_error (error);
+
+  /* Our key, some messages in; bob's, as a receiver holds it. */
+  for (guint32 i = 0; i < 3; i++)
+    {
+      g_assert_true (_sotto_sender_key_get_message_key (own, i, message_key, &error));
+      _sotto_sender_key_consume (own, i);
+    }
+  sotto_client_store_save_sender_key (store, ROOM, ME, own, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(SottoSenderKey) bob_sending = sotto_sender_key_new ();
+
+    exported = sotto_sender_key_export (bob_sending);
+    bobs = sotto_sender_key_import (exported, &error);
+    g_assert_no_error (error);
+  }
+  sotto_client_store_save_sender_key (store, ROOM, "bob", bobs, &error);
+  g_assert_no_error (error);
+
+  sotto_client_store_save_room (store, ROOM, FALSE, &error);
+  g_assert_no_error (error);
+  sotto_client_store_save_room (store, "@alice+bob", TRUE, &error);
+  g_assert_no_error (error);
+  sotto_client_store_set_last_seq (store, ROOM, 2, &error);
+  g_assert_no_error (error);
+  sotto_client_store_set_last_seq (store, "@alice+bob", 7, &error);
+  g_assert_no_error (error);
+  /* Never goes back. */
+  sotto_client_store_set_last_seq (store, "@alice+bob", 5, &error);
+  g_assert_no_error (error);
+
+  add_message (store, ROOM, "bob", "b1", 1, SOTTO_STORED_MESSAGE_RECEIVED, "hi alice");
+  add_message (store, ROOM, ME, "a1", 2, SOTTO_STORED_MESSAGE_SENT, "hi bob");
+  add_message (store, ROOM, ME, "a2", 0, SOTTO_STORED_MESSAGE_SENDING, "are you there?");
+  add_message (store, "@alice+bob", ME, "a3", 0, SOTTO_STORED_MESSAGE_SENDING, "psst");
+  g_assert_finalize_object (store);
+
+  store = open_unlocked (fixture->path);
+
+  loaded = sotto_client_store_load_identity (store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+  g_assert_true (sotto_public_identity_equal (sotto_identity_get_public (loaded),
+                                              sotto_identity_get_public (identity)));
+  /* With its secret keys: it signs for its public key. */
+  _sotto_identity_sign (loaded, (const guint8 *) "test", 4, signature);
+  g_assert_cmpint (crypto_sign_verify_detached (signature, (const guint8 *) "test", 4,
+                                                sotto_identity_get_public (identity)->sign_pk),
+                   ==, 0);
+
+  g_assert_true (sotto_pin_store_lookup (SOTTO_PIN_STORE (store), "example.org:7777",
+                                         found_key));
+  g_assert_cmpmem (found_key, sizeof found_key, server_key, sizeof server_key);
+
+  g_assert_true (sotto_client_store_get_contact (store, "bob", &contact, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_public_identity_equal (&contact.identity, sotto_identity_get_public (bob)));
+  g_assert_cmpint (contact.first_seen, ==, 111);
+  g_assert_true (contact.verified);
+  g_assert_cmpint (contact.changed_at, ==, 0);
+  g_assert_false (sotto_client_store_get_contact (store, "carol", &contact, &error));
+  g_assert_no_error (error);
+
+  /* The restored keys go on with the same chains. */
+  own_loaded = sotto_client_store_load_own_sender_key (store, ROOM, ME, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (own_loaded);
+  g_assert_cmpuint (sotto_sender_key_get_index (own_loaded), ==, 3);
+  assert_same_chain (own, own_loaded, 5);
+  bobs_loaded = sotto_client_store_load_sender_key (store, ROOM, "bob",
+                                                    sotto_sender_key_get_key_id (bobs), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bobs_loaded);
+  assert_same_chain (bobs, bobs_loaded, 5);
+  absent = sotto_client_store_load_sender_key (store, ROOM, "bob",
+                                               sotto_sender_key_get_key_id (bobs) + 1, &error);
+  g_assert_no_error (error);
+  g_assert_null (absent);
+  absent = sotto_client_store_load_own_sender_key (store, "#elsewhere", ME, &error);
+  g_assert_no_error (error);
+  g_assert_null (absent);
+
+  rooms = sotto_client_store_list_rooms (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rooms->len, ==, 2);
+  room = g_ptr_array_index (rooms, 0);
+  g_assert_cmpstr (room->name, ==, ROOM);
+  g_assert_false (room->direct);
+  g_assert_cmpint (room->last_seq, ==, 2);
+  room = g_ptr_array_index (rooms, 1);
+  g_assert_cmpstr (room->name, ==, "@alice+bob");
+  g_assert_true (room->direct);
+  g_assert_cmpint (room->last_seq, ==, 7);
+  g_assert_cmpint (sotto_client_store_get_last_seq (store, ROOM, &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_cmpint (sotto_client_store_get_last_seq (store, "#unknown", &error), ==, 0);
+  g_assert_no_error (error);
+
+  history = sotto_client_store_load_history (store, ROOM, 0, 50, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 3);
+  {
+    SottoStoredMessage *m = g_ptr_array_index (history, 0);
+
+    g_assert_cmpstr (m->room, ==, ROOM);
+    g_assert_cmpstr (m->sender, ==, "bob");
+    g_assert_cmpstr (m->msg_id, ==, "b1");
+    g_assert_cmpint (m->seq, ==, 1);
+    g_assert_cmpint (m->ts, ==, 1001);
+    g_assert_cmpint (m->state, ==, SOTTO_STORED_MESSAGE_RECEIVED);
+    assert_body (m, "hi alice");
+    m = g_ptr_array_index (history, 1);
+    g_assert_cmpstr (m->msg_id, ==, "a1");
+    g_assert_cmpint (m->state, ==, SOTTO_STORED_MESSAGE_SENT);
+    assert_body (m, "hi bob");
+    m = g_ptr_array_index (history, 2);
+    g_assert_cmpstr (m->msg_id, ==, "a2");
+    g_assert_cmpint (m->seq, ==, 0);
+    g_assert_cmpint (m->state, ==, SOTTO_STORED_MESSAGE_SENDING);
+    assert_body (m, "are you there?");
+  }
+
+  outbox = sotto_client_store_list_outbox (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox->len, ==, 2);
+  g_assert_cmpstr (((SottoStoredMessage *) g_ptr_array_index (outbox, 0))->msg_id, ==, "a2");
+  g_assert_cmpstr (((SottoStoredMessage *) g_ptr_array_index (outbox, 1))->msg_id, ==, "a3");
+  assert_body (g_ptr_array_index (outbox, 1), "psst");
+
+  g_assert_finalize_object (store);
+}
+
+static void
+test_identity_change (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoIdentity) first = identity_from_byte (3);
+  g_autoptr(SottoIdentity) second = identity_from_byte (4);
+  SottoPublicIdentity forged;
+  SottoStoredContact contact;
+  SottoIdentitySeen seen;
+  SottoClientStore *store = open_unlocked (fixture->path);
+
+  sotto_client_store_see_identity (store, "bob", sotto_identity_get_public (first), 100, &seen,
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (seen, ==, SOTTO_IDENTITY_SEEN_NEW);
+  g_assert_true (sotto_client_store_get_contact (store, "bob", &contact, &error));
+  g_assert_false (contact.verified);
+  g_assert_cmpint (contact.first_seen, ==, 100);
+
+  sotto_client_store_see_identity (store, "bob", sotto_identity_get_public (first), 200, &seen,
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (seen, ==, SOTTO_IDENTITY_SEEN_SAME);
+
+  sotto_client_store_set_verified (store, "bob", TRUE, &error);
+  g_assert_no_error (error);
+  sotto_client_store_see_identity (store, "bob", sotto_identity_get_public (first), 300, &seen,
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (seen, ==, SOTTO_IDENTITY_SEEN_SAME);
+  g_assert_true (sotto_client_store_get_contact (store, "bob", &contact, &error));
+  g_assert_true (contact.verified);
+  g_assert_cmpint (contact.changed_at, ==, 0);
+
+  /* A new key: the verification was for the old one. */
+  sotto_client_store_see_identity (store, "bob", sotto_identity_get_public (second), 400, &seen,
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (seen, ==, SOTTO_IDENTITY_SEEN_CHANGED);
+  g_assert_true (sotto_client_store_get_contact (store, "bob", &contact, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_public_identity_equal (&contact.identity,
+                                              sotto_identity_get_public (second)));
+  g_assert_false (contact.verified);
+  g_assert_cmpint (contact.first_seen, ==, 100);
+  g_assert_cmpint (contact.changed_at, ==, 400);
+
+  sotto_client_store_see_identity (store, "bob", sotto_identity_get_public (second), 500, &seen,
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (seen, ==, SOTTO_IDENTITY_SEEN_SAME);
+
+  /* An identity whose binding does not verify is refused. */
+  forged = *sotto_identity_get_public (second);
+  memcpy (forged.box_pk, sotto_identity_get_public (first)->box_pk, sizeof forged.box_pk);
+  g_assert_false (sotto_client_store_see_identity (store, "bob", &forged, 600, &seen, &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_BINDING);
+  g_clear_error (&error);
+
+  g_assert_false (sotto_client_store_set_verified (store, "carol", TRUE, &error));
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_NOT_FOUND);
+
+  g_assert_finalize_object (store);
+}
+
+static void
+test_sender_keys (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoSenderKey) first = sotto_sender_key_new ();
+  g_autoptr(SottoSenderKey) second = sotto_sender_key_new ();
+  SottoClientStore *store = open_unlocked (fixture->path);
+  guint8 message_key[SOTTO_MESSAGE_KEY_BYTES];
+  SottoSenderKey *loaded;
+
+  sotto_client_store_save_sender_key (store, ROOM, ME, first, &error);
+  g_assert_no_error (error);
+  sotto_client_store_save_sender_key (store, ROOM, ME, second, &error);
+  g_assert_no_error (error);
+
+  loaded = sotto_client_store_load_own_sender_key (store, ROOM, ME, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sotto_sender_key_get_key_id (loaded), ==, sotto_sender_key_get_key_id (second));
+  g_assert_finalize_object (loaded);
+
+  /* Saving the older key's new state does not make it current again. */
+  g_assert_true (_sotto_sender_key_get_message_key (first, 0, message_key, &error));
+  _sotto_sender_key_consume (first, 0);
+  sotto_client_store_save_sender_key (store, ROOM, ME, first, &error);
+  g_assert_no_error (error);
+  loaded = sotto_client_store_load_own_sender_key (store, ROOM, ME, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sotto_sender_key_get_key_id (loaded), ==, sotto_sender_key_get_key_id (second));
+  g_assert_finalize_object (loaded);
+
+  /* But its state was replaced. */
+  loaded = sotto_client_store_load_sender_key (store, ROOM, ME,
+                                               sotto_sender_key_get_key_id (first), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sotto_sender_key_get_index (loaded), ==, 1);
+  g_assert_finalize_object (loaded);
+
+  /* Another owner's keys are apart. */
+  g_assert_null (sotto_client_store_load_own_sender_key (store, ROOM, "bob", &error));
+  g_assert_no_error (error);
+
+  sotto_client_store_forget_sender_keys (store, ROOM, ME, &error);
+  g_assert_no_error (error);
+  g_assert_null (sotto_client_store_load_own_sender_key (store, ROOM, ME, &error));
+  g_assert_no_error (error);
+  g_assert_null (sotto_client_store_load_sender_key (store, ROOM, ME,
+                                                     sotto_sender_key_get_key_id (first),
+                                                     &error));
+  g_assert_no_error (error);
+
+  g_assert_finalize_object (store);
+}
+
+static void
+assert_seqs (GPtrArray    *messages,
+             const gint64 *expected,
+             guint         n_expected)
+{
+  g_assert_cmpuint (messages->len, ==, n_expected);
+
+  for (guint i = 0; i < n_expected; i++)
+    {
+      SottoStoredMessage *message = g_ptr_array_index (messages, i);
+      g_autofree char *body = g_strdup_printf ("message %" G_GINT64_FORMAT, message->seq);
+
+      g_assert_cmpint (message->seq, ==, expected[i]);
+      if (message->seq > 0)
+        assert_body (message, body);
+    }
+}
+
+static void
+test_history_pages (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  static const gint64 latest[] = { 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 0, 0 };
+  static const gint64 middle[] = { 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+  static const gint64 oldest[] = { 1, 2, 3, 4, 5 };
+  g_autoptr(GError) error = NULL;
+  GPtrArray *page;
+  SottoClientStore *store = open_unlocked (fixture->path);
+
+  /* Added out of order, as a catch-up after live messages can. */
+  for (gint64 i = 0; i < 25; i++)
+    {
+      gint64 seq = (i * 7) % 25 + 1;
+      g_autofree char *msg_id = g_strdup_printf ("m%" G_GINT64_FORMAT, seq);
+      g_autofree char *body = g_strdup_printf ("message %" G_GINT64_FORMAT, seq);
+
+      add_message (store, ROOM, "bob", msg_id, seq, SOTTO_STORED_MESSAGE_RECEIVED, body);
+    }
+  add_message (store, ROOM, ME, "p1", 0, SOTTO_STORED_MESSAGE_SENDING, "pending 1");
+  add_message (store, ROOM, ME, "p2", 0, SOTTO_STORED_MESSAGE_SENDING, "pending 2");
+  add_message (store, "#other", "bob", "o1", 30, SOTTO_STORED_MESSAGE_RECEIVED, "elsewhere");
+
+  page = sotto_client_store_load_history (store, ROOM, 0, 10, &error);
+  g_assert_no_error (error);
+  assert_seqs (page, latest, G_N_ELEMENTS (latest));
+  assert_body (g_ptr_array_index (page, 10), "pending 1");
+  assert_body (g_ptr_array_index (page, 11), "pending 2");
+  g_ptr_array_unref (page);
+
+  page = sotto_client_store_load_history (store, ROOM, 16, 10, &error);
+  g_assert_no_error (error);
+  assert_seqs (page, middle, G_N_ELEMENTS (middle));
+  g_ptr_array_unref (page);
+
+  page = sotto_client_store_load_history (store, ROOM, 6, 10, &error);
+  g_assert_no_error (error);
+  assert_seqs (page, oldest, G_N_ELEMENTS (oldest));
+  g_ptr_array_unref (page);
+
+  page = sotto_client_store_load_history (store, ROOM, 1, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 0);
+  g_ptr_array_unref (page);
+
+  /* No limit: everything. */
+  page = sotto_client_store_load_history (store, ROOM, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 27);
+  g_ptr_array_unref (page);
+
+  page = sotto_client_store_load_history (store, "#empty", 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 0);
+  g_ptr_array_unref (page);
+
+  g_assert_finalize_object (store);
+}
+
+static void
+test_history_idempotent (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) first = text ("first");
+  g_autoptr(GBytes) second = text ("second");
+  g_autoptr(GPtrArray) history = NULL;
+  SottoClientStore *store = open_unlocked (fixture->path);
+  gboolean added = FALSE;
+
+  sotto_client_store_add_message (store, ROOM, "bob", "m1", 1, 10,
+                                  SOTTO_STORED_MESSAGE_RECEIVED, first, &added, &error);
+  g_assert_no_error (error);
+  g_assert_true (added);
+
+  /* The same message again, even with other content, is not stored twice. */
+  g_assert_true (sotto_client_store_add_message (store, ROOM, "bob", "m1", 1, 10,
+                                                 SOTTO_STORED_MESSAGE_RECEIVED, second, &added,
+                                                 &error));
+  g_assert_no_error (error);
+  g_assert_false (added);
+  g_assert_true (sotto_client_store_add_message (store, ROOM, "bob", "m1", 0, 10,
+                                                 SOTTO_STORED_MESSAGE_RECEIVED, second, &added,
+                                                 &error));
+  g_assert_no_error (error);
+  g_assert_false (added);
+
+  /* Another sender may use the same id. */
+  sotto_client_store_add_message (store, ROOM, "carol", "m1", 2, 11,
+                                  SOTTO_STORED_MESSAGE_RECEIVED, second, &added, &error);
+  g_assert_no_error (error);
+  g_assert_true (added);
+
+  /* An event has no msg_id: its seq identifies it. */
+  sotto_client_store_add_message (store, ROOM, "dave", NULL, 3, 12,
+                                  SOTTO_STORED_MESSAGE_SYSTEM, first, &added, &error);
+  g_assert_no_error (error);
+  g_assert_true (added);
+  sotto_client_store_add_message (store, ROOM, "dave", NULL, 3, 12,
+                                  SOTTO_STORED_MESSAGE_SYSTEM, second, &added, &error);
+  g_assert_no_error (error);
+  g_assert_false (added);
+
+  /* A seq already taken by another message is a conflict. */
+  g_assert_false (sotto_client_store_add_message (store, ROOM, "bob", "m9", 2, 13,
+                                                  SOTTO_STORED_MESSAGE_RECEIVED, second, &added,
+                                                  &error));
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  history = sotto_client_store_load_history (store, ROOM, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 3);
+  assert_body (g_ptr_array_index (history, 0), "first");
+  assert_body (g_ptr_array_index (history, 1), "second");
+  assert_body (g_ptr_array_index (history, 2), "first");
+  g_assert_null (((SottoStoredMessage *) g_ptr_array_index (history, 2))->msg_id);
+
+  g_assert_finalize_object (store);
+}
+
+static void
+test_history_update (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) plaintext = text ("now readable");
+  g_autoptr(GPtrArray) outbox = NULL;
+  g_autoptr(GPtrArray) waiting = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  SottoStoredMessage *message;
+  SottoClientStore *store = open_unlocked (fixture->path);
+
+  add_message (store, ROOM, ME, "a1", 0, SOTTO_STORED_MESSAGE_SENDING, "first out");
+  add_message (store, "#other", ME, "a2", 0, SOTTO_STORED_MESSAGE_SENDING, "second out");
+  add_message (store, ROOM, ME, "a3", 0, SOTTO_STORED_MESSAGE_SENDING, "third out");
+  add_message (store, ROOM, "bob", "b1", 4, SOTTO_STORED_MESSAGE_WAITING_FOR_KEY,
+               "\x01raw envelope");
+
+  outbox = sotto_client_store_list_outbox (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox->len, ==, 3);
+  g_assert_cmpstr (((SottoStoredMessage *) g_ptr_array_index (outbox, 0))->msg_id, ==, "a1");
+  g_assert_cmpstr (((SottoStoredMessage *) g_ptr_array_index (outbox, 1))->msg_id, ==, "a2");
+  g_assert_cmpstr (((SottoStoredMessage *) g_ptr_array_index (outbox, 2))->msg_id, ==, "a3");
+  g_clear_pointer (&outbox, g_ptr_array_unref);
+
+  /* The server acknowledged a1 with seq 5. */
+  sotto_client_store_update_message (store, ROOM, ME, "a1", SOTTO_STORED_MESSAGE_SENT, 5, NULL,
+                                     &error);
+  g_assert_no_error (error);
+  outbox = sotto_client_store_list_outbox (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox->len, ==, 2);
+  g_assert_cmpstr (((SottoStoredMessage *) g_ptr_array_index (outbox, 0))->msg_id, ==, "a2");
+
+  /* The envelope waits, then is decrypted in place. */
+  waiting = sotto_client_store_list_messages (store, ROOM, SOTTO_STORED_MESSAGE_WAITING_FOR_KEY,
+                                              &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (waiting->len, ==, 1);
+  assert_body (g_ptr_array_index (waiting, 0), "\x01raw envelope");
+  sotto_client_store_update_message_by_seq (store, ROOM, 4, SOTTO_STORED_MESSAGE_RECEIVED,
+                                            plaintext, &error);
+  g_assert_no_error (error);
+
+  history = sotto_client_store_load_history (store, ROOM, 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 3);
+  message = g_ptr_array_index (history, 0);
+  g_assert_cmpint (message->seq, ==, 4);
+  g_assert_cmpint (message->state, ==, SOTTO_STORED_MESSAGE_RECEIVED);
+  assert_body (message, "now readable");
+  message = g_ptr_array_index (history, 1);
+  g_assert_cmpstr (message->msg_id, ==, "a1");
+  g_assert_cmpint (message->seq, ==, 5);
+  g_assert_cmpint (message->state, ==, SOTTO_STORED_MESSAGE_SENT);
+  assert_body (message, "first out");
+  message = g_ptr_array_index (history, 2);
+  g_assert_cmpstr (message->msg_id, ==, "a3");
+
+  g_assert_false (sotto_client_store_update_message (store, ROOM, ME, "zz",
+                                                     SOTTO_STORED_MESSAGE_SENT, 9, NULL, &error));
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (sotto_client_store_update_message_by_seq (store, ROOM, 99,
+                                                            SOTTO_STORED_MESSAGE_RECEIVED, NULL,
+                                                            &error));
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Forgetting a room takes its history along. */
+  sotto_client_store_forget_room (store, ROOM, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&history, g_ptr_array_unref);
+  history = sotto_client_store_load_history (store, ROOM, 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 0);
+
+  g_assert_finalize_object (store);
+}
+
+/* Fills a store, closes it, tampers with the file through @sql and checks
+ * that the altered value is refused. */
+static void
+check_tampering (const char *path,
+                 const char *sql,
+                 const char *what)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoSenderKey) key_a = sotto_sender_key_new ();
+  g_autoptr(SottoSenderKey) key_b = sotto_sender_key_new ();
+  g_autoptr(SottoIdentity) bob = identity_from_byte (5);
+  g_autoptr(SottoIdentity) carol = identity_from_byte (6);
+  SottoClientStore *store;
+  SottoIdentitySeen seen;
+
+  store = open_unlocked (path);
+  add_message (store, ROOM, "bob", "secret", 1, SOTTO_STORED_MESSAGE_RECEIVED, "the secret");
+  add_message (store, ROOM, "bob", "plain", 2, SOTTO_STORED_MESSAGE_RECEIVED, "hello");
+  add_message (store, ROOM, "carol", "waits", 3, SOTTO_STORED_MESSAGE_WAITING_FOR_KEY,
+               "raw envelope");
+  sotto_client_store_save_sender_key (store, ROOM, "bob", key_a, &error);
+  g_assert_no_error (error);
+  sotto_client_store_save_sender_key (store, ROOM, "carol", key_b, &error);
+  g_assert_no_error (error);
+  sotto_client_store_see_identity (store, "bob", sotto_identity_get_public (bob), 1, &seen,
+                                   &error);
+  g_assert_no_error (error);
+  sotto_client_store_see_identity (store, "carol", sotto_identity_get_public (carol), 1, &seen,
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+
+  raw_exec (path, sql);
+
+  store = open_unlocked (path);
+  if (g_str_equal (what, "history"))
+    {
+      g_autoptr(GPtrArray) history = sotto_client_store_load_history (store, ROOM, 0, 10, &error);
+
+      g_assert_null (history);
+    }
+  else if (g_str_equal (what, "sender key"))
+    {
+      g_autoptr(SottoSenderKey) key =
+        sotto_client_store_load_own_sender_key (store, ROOM, "carol", &error);
+
+      g_assert_null (key);
+    }
+  else if (g_str_equal (what, "contact"))
+    {
+      SottoStoredContact contact;
+
+      g_assert_false (sotto_client_store_get_contact (store, "carol", &contact, &error));
+    }
+  else
+    {
+      g_assert_not_reached ();
+    }
+
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_CORRUPT);
+  g_test_message ("%s: %s", sql, error->message);
+  g_assert_finalize_object (store);
+}
+
+static void
+test_tampering (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const struct
+  {
+    const char *sql;
+    const char *what;
+  } cases[] = {
+    /* A body copied into another row. */
+    { "UPDATE messages SET body = (SELECT body FROM messages WHERE msg_id = 'secret')"
+      " WHERE msg_id = 'plain'", "history" },
+    /* A row moved to another sender, place in the room, or state. */
+    { "UPDATE messages SET sender = 'carol' WHERE msg_id = 'secret'", "history" },
+    { "UPDATE messages SET seq = 9 WHERE msg_id = 'secret'", "history" },
+    { "UPDATE messages SET state = 2 WHERE msg_id = 'waits'", "history" },
+    { "UPDATE messages SET ts = 0 WHERE msg_id = 'plain'", "history" },
+    { "UPDATE messages SET body = substr (body, 1, 20) WHERE msg_id = 'plain'", "history" },
+    /* One member's sender key passed off as another's. */
+    { "UPDATE sender_keys SET state = (SELECT state FROM sender_keys WHERE owner = 'bob')"
+      " WHERE owner = 'carol'", "sender key" },
+    { "DELETE FROM sender_keys WHERE owner = 'carol';"
+      "UPDATE sender_keys SET owner = 'carol' WHERE owner = 'bob'", "sender key" },
+    /* A contact marked verified, or given someone else's key. */
+    { "UPDATE contacts SET verified = 1 WHERE user = 'carol'", "contact" },
+    { "UPDATE contacts SET identity = (SELECT identity FROM contacts WHERE user = 'bob')"
+      " WHERE user = 'carol'", "contact" },
+    { "UPDATE contacts SET tag = (SELECT tag FROM contacts WHERE user = 'bob'),"
+      " identity = (SELECT identity FROM contacts WHERE user = 'bob') WHERE user = 'carol'",
+      "contact" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s.%u", fixture->path, i);
+
+      check_tampering (path, cases[i].sql, cases[i].what);
+    }
+}
+
+static void
+test_set_password (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoIdentity) identity = sotto_identity_new ();
+  g_autoptr(SottoIdentity) loaded = NULL;
+  SottoClientStore *store = open_store (fixture->path);
+
+  /* No password to change yet. */
+  g_assert_false (set_password (store, PASSWORD, "new", &error));
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  unlock (store, PASSWORD, &error);
+  g_assert_no_error (error);
+  sotto_client_store_save_identity (store, identity, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (set_password (store, "not it", "new password", &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_PASSWORD);
+  g_clear_error (&error);
+
+  g_assert_true (set_password (store, PASSWORD, "new password", &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_client_store_is_unlocked (store));
+  g_assert_finalize_object (store);
+
+  store = open_store (fixture->path);
+  g_assert_false (unlock (store, PASSWORD, &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_PASSWORD);
+  g_clear_error (&error);
+  g_assert_true (unlock (store, "new password", &error));
+  g_assert_no_error (error);
+  loaded = sotto_client_store_load_identity (store, &error);
+  g_assert_no_error (error);
+  g_assert_true (sotto_public_identity_equal (sotto_identity_get_public (loaded),
+                                              sotto_identity_get_public (identity)));
+  g_assert_finalize_object (store);
+}
+
+static void
+test_password_normalized (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  SottoClientStore *store;
+
+  /* "café" precomposed, then with a combining accent. */
+  store = open_store (fixture->path);
+  unlock (store, "caf\xc3\xa9", &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+
+  store = open_store (fixture->path);
+  g_assert_true (unlock (store, "cafe\xcc\x81", &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+}
+
+static gboolean
+file_contains (const char *path,
+               const void *needle,
+               gsize       needle_len)
+{
+  g_autofree char *contents = NULL;
+  gsize size;
+
+  if (!g_file_get_contents (path, &contents, &size, NULL))
+    return FALSE;
+
+  return memmem (contents, size, needle, needle_len) != NULL;
+}
+
+typedef struct
+{
+  const char *name;
+  GBytes     *bytes;
+} Secret;
+
+static void
+assert_no_secret_on_disk (const char   *path,
+                          const Secret *secrets,
+                          guint         n_secrets)
+{
+  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+  guint files_found = 0;
+
+  for (guint f = 0; f < G_N_ELEMENTS (suffixes); f++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[f], NULL);
+
+      if (!g_file_test (file, G_FILE_TEST_EXISTS))
+        continue;
+
+      files_found++;
+      for (guint i = 0; i < n_secrets; i++)
+        {
+          gsize size;
+          const void *data = g_bytes_get_data (secrets[i].bytes, &size);
+
+          if (file_contains (file, data, size))
+            g_error ("%s found in %s", secrets[i].name, file);
+        }
+    }
+
+  g_assert_cmpuint (files_found, >, 0);
+}
+
+static void
+test_no_plaintext (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoIdentity) identity = NULL;
+  g_autoptr(SottoSenderKey) own = sotto_sender_key_new ();
+  g_autoptr(SottoSenderKey) bobs = NULL;
+  g_autoptr(GBytes) own_serialized = NULL;
+  g_autoptr(GBytes) own_exported = NULL;
+  g_autoptr(GBytes) bobs_serialized = NULL;
+  g_autoptr(GBytes) bobs_exported = NULL;
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  guint8 box_seed[SOTTO_IDENTITY_SEED_BYTES];
+  guint8 sign_seed[SOTTO_IDENTITY_SEED_BYTES];
+  guint8 box_pk[crypto_box_PUBLICKEYBYTES];
+  guint8 box_sk[crypto_box_SECRETKEYBYTES];
+  guint8 message_key[SOTTO_MESSAGE_KEY_BYTES];
+  char marker[5][64];
+  Secret list[16];
+  guint n = 0;
+  SottoClientStore *store;
+
+  randombytes_buf (box_seed, sizeof box_seed);
+  randombytes_buf (sign_seed, sizeof sign_seed);
+  identity = sotto_identity_new_from_seeds (box_seed, sign_seed);
+  crypto_box_seed_keypair (box_pk, box_sk, box_seed);
+
+  for (guint i = 0; i < G_N_ELEMENTS (marker); i++)
+    {
+      guint8 random[12];
+      char hex[2 * sizeof random + 1];
+
+      randombytes_buf (random, sizeof random);
+      sodium_bin2hex (hex, sizeof hex, random, sizeof random);
+      g_snprintf (marker[i], sizeof marker[i], "marker-%u-%s", i, hex);
+      list[n].name = marker[i];
+      list[n].bytes = text (marker[i]);
+      g_ptr_array_add (owned, list[n].bytes);
+      n++;
+    }
+
+  /* The identity's secret keys: the X25519 secret key, and the Ed25519
+   * seed that is the first half of its secret key. */
+  list[n].name = "identity box secret key";
+  list[n].bytes = g_bytes_new (box_sk, sizeof box_sk);
+  g_ptr_array_add (owned, list[n++].bytes);
+  list[n].name = "identity signing seed";
+  list[n].bytes = g_bytes_new (sign_seed, sizeof sign_seed);
+  g_ptr_array_add (owned, list[n++].bytes);
+
+  store = open_unlocked (fixture->path);
+  sotto_client_store_save_identity (store, identity, &error);
+  g_assert_no_error (error);
+
+  /* Sender keys: ours after a message, with a skipped key in bob's. */
+  g_assert_true (_sotto_sender_key_get_message_key (own, 0, message_key, &error));
+  _sotto_sender_key_consume (own, 0);
+  {
+    g_autoptr(SottoSenderKey) bob_sending = sotto_sender_key_new ();
+    g_autoptr(GBytes) exported = sotto_sender_key_export (bob_sending);
+
+    bobs = sotto_sender_key_import (exported, &error);
+    g_assert_no_error (error);
+    g_assert_true (_sotto_sender_key_get_message_key (bobs, 2, message_key, &error));
+    _sotto_sender_key_consume (bobs, 2);
+    g_assert_cmpuint (sotto_sender_key_get_n_skipped (bobs), ==, 2);
+  }
+  sotto_client_store_save_sender_key (store, ROOM, ME, own, &error);
+  g_assert_no_error (error);
+  sotto_client_store_save_sender_key (store, ROOM, "bob", bobs, &error);
+  g_assert_no_error (error);
+
+  own_serialized = sotto_sender_key_serialize (own);
+  own_exported = sotto_sender_key_export (own);
+  bobs_serialized = sotto_sender_key_serialize (bobs);
+  bobs_exported = sotto_sender_key_export (bobs);
+  list[n].name = "our sender key state";
+  list[n++].bytes = own_serialized;
+  list[n].name = "our chain key";
+  list[n].bytes = g_bytes_new_from_bytes (own_exported, 9, 32);
+  g_ptr_array_add (owned, list[n++].bytes);
+  list[n].name = "bob's sender key state";
+  list[n++].bytes = bobs_serialized;
+  list[n].name = "bob's chain key";
+  list[n].bytes = g_bytes_new_from_bytes (bobs_exported, 9, 32);
+  g_ptr_array_add (owned, list[n++].bytes);
+  list[n].name = "a skipped message key";
+  list[n].bytes = g_bytes_new_from_bytes (bobs_serialized, 45 + 4, SOTTO_MESSAGE_KEY_BYTES);
+  g_ptr_array_add (owned, list[n++].bytes);
+  g_assert_cmpuint (n, <=, G_N_ELEMENTS (list));
+
+  /* Bodies in every state, and one rewritten in place. */
+  add_message (store, ROOM, "bob", "m1", 1, SOTTO_STORED_MESSAGE_RECEIVED, marker[0]);
+  add_message (store, ROOM, ME, "m2", 2, SOTTO_STORED_MESSAGE_SENT, marker[1]);
+  add_message (store, ROOM, ME, "m3", 0, SOTTO_STORED_MESSAGE_SENDING, marker[2]);
+  add_message (store, ROOM, "carol", "m4", 3, SOTTO_STORED_MESSAGE_WAITING_FOR_KEY, marker[3]);
+  sotto_client_store_update_message_by_seq (store, ROOM, 3, SOTTO_STORED_MESSAGE_RECEIVED,
+                                            list[4].bytes, &error);
+  g_assert_no_error (error);
+
+  /* While open, the changes are in the WAL. */
+  assert_no_secret_on_disk (fixture->path, list, n);
+  g_assert_finalize_object (store);
+  assert_no_secret_on_disk (fixture->path, list, n);
+
+  /* And it all reads back. */
+  store = open_unlocked (fixture->path);
+  {
+    g_autoptr(GPtrArray) history = sotto_client_store_load_history (store, ROOM, 0, 0, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (history->len, ==, 4);
+    assert_body (g_ptr_array_index (history, 0), marker[0]);
+    assert_body (g_ptr_array_index (history, 2), marker[4]);
+  }
+  g_assert_finalize_object (store);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (sodium_init () < 0)
+    g_error ("sodium_init failed");
+
+#define ADD(path, func) \
+  g_test_add ("/sotto/client/store/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("open/fresh", test_open_fresh);
+  ADD ("open/garbage", test_open_garbage);
+  ADD ("open/too-new", test_open_too_new);
+  ADD ("open/foreign", test_open_foreign);
+  ADD ("open/in-use", test_open_in_use);
+  ADD ("unlock/wrong-password", test_wrong_password);
+  ADD ("unlock/cancelled", test_unlock_cancelled);
+  ADD ("unlock/normalized", test_password_normalized);
+  ADD ("unlock/set-password", test_set_password);
+  ADD ("locked", test_locked);
+  ADD ("restore", test_restore);
+  ADD ("contacts/identity-change", test_identity_change);
+  ADD ("sender-keys/current", test_sender_keys);
+  ADD ("history/pages", test_history_pages);
+  ADD ("history/idempotent", test_history_idempotent);
+  ADD ("history/update", test_history_update);
+  ADD ("tampering", test_tampering);
+  ADD ("no-plaintext", test_no_plaintext);
+
+#undef ADD
+
+  return g_test_run ();
+}
