@@ -93,7 +93,7 @@ run_tests () {
   CC=clang configure _build-sanitize -Dwerror=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dfuzzing=true
   meson compile -C _build-sanitize
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     meson test -C _build-sanitize --print-errorlogs --num-processes 2 || status=1
 
   summarize _build _build-sanitize
