@@ -2262,6 +2262,41 @@ test_docs_examples (void)
   g_assert_cmpuint (n_examples, >=, G_N_ELEMENTS (specs));
 }
 
+/* The fast path for relayed messages writes exactly what JsonGenerator
+ * writes, and a string that needs escaping still comes out right. */
+static void
+test_fast_path_matches_generator (void)
+{
+  g_autoptr(GBytes) envelope = g_bytes_new_static ("\x00\xff envelope bytes?>", 20);
+  g_autofree char *encoded = g_base64_encode (g_bytes_get_data (envelope, NULL), 20);
+  g_autoptr(GBytes) fast = sotto_msg_build_message_encoded ("general", 42, 1700000000123,
+                                                            "alice", "01HF8Z3K9Q", encoded);
+  g_autoptr(GBytes) slow = sotto_msg_build_message ("general", 42, 1700000000123,
+                                                    "alice", "01HF8Z3K9Q", envelope);
+  g_autoptr(SottoMsg) parsed = sotto_msg_parse_bytes (fast, SOTTO_MSG_FROM_SERVER, NULL);
+  g_autoptr(GBytes) regenerated = NULL;
+  g_autoptr(GBytes) sent = sotto_msg_build_sent ("7", "@alice+bob", "m-1", 1, 1700000000999);
+  g_autoptr(SottoMsg) sent_parsed = sotto_msg_parse_bytes (sent, SOTTO_MSG_FROM_SERVER, NULL);
+  g_autoptr(GBytes) sent_regenerated = NULL;
+  g_autoptr(GBytes) odd = sotto_msg_build_sent ("q\"\\\n", "general", "m", 1, 2);
+  g_autoptr(SottoMsg) odd_parsed = sotto_msg_parse_bytes (odd, SOTTO_MSG_FROM_SERVER, NULL);
+
+  g_assert_true (g_bytes_equal (fast, slow));
+  g_assert_nonnull (parsed);
+  g_assert_cmpstr (sotto_msg_get_base64 (parsed, "envelope"), ==, encoded);
+  regenerated = sotto_msg_serialize (parsed);
+  g_assert_true (g_bytes_equal (fast, regenerated));
+
+  g_assert_nonnull (sent_parsed);
+  sent_regenerated = sotto_msg_serialize (sent_parsed);
+  g_assert_true (g_bytes_equal (sent, sent_regenerated));
+  g_assert_cmpint (sotto_msg_get_int (sent_parsed, "ts"), ==, 1700000000999);
+
+  /* An id the parser would refuse still builds valid, escaped JSON. */
+  g_assert_null (odd_parsed);
+  g_assert_nonnull (memchr (g_bytes_get_data (odd, NULL), '\\', g_bytes_get_size (odd)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2315,6 +2350,7 @@ main (int   argc,
   g_test_add_func ("/sotto/protocol/accessor-misuse", test_accessor_misuse);
   g_test_add_func ("/sotto/protocol/boxed-refcount", test_boxed_refcount);
   g_test_add_func ("/sotto/protocol/docs-examples", test_docs_examples);
+  g_test_add_func ("/sotto/protocol/fast-path", test_fast_path_matches_generator);
 
   return g_test_run ();
 }

@@ -95,6 +95,12 @@ GBytes *sotto_msg_build_message       (const char                 *room,
                                        const char                 *sender,
                                        const char                 *msg_id,
                                        GBytes                     *envelope);
+GBytes *sotto_msg_build_message_encoded (const char             *room,
+                                         gint64                  seq,
+                                         gint64                  ts,
+                                         const char             *sender,
+                                         const char             *msg_id,
+                                         const char             *envelope_base64);
 GBytes *sotto_msg_build_member_joined (const char                 *room,
                                        gint64                      seq,
                                        gint64                      ts,

@@ -514,6 +514,30 @@ sotto_msg_dup_bytes (SottoMsg   *self,
 }
 
 /**
+ * sotto_msg_get_base64:
+ * @self: a message
+ * @field: a base64 field of the message's type
+ *
+ * Returns: (transfer none) (nullable): the field as it came, validated
+ *   canonical base64, for passing on without decoding
+ */
+const char *
+sotto_msg_get_base64 (SottoMsg   *self,
+                      const char *field)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  node = lookup_member (self, field, KIND (SOTTO_FIELD_BASE64), G_STRFUNC);
+  if (node == NULL)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+/**
  * sotto_msg_get_array:
  * @self: a message
  * @field: an array field of the message's type

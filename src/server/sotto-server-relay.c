@@ -31,10 +31,11 @@ build_message (SottoRoom *room,
                gpointer   data)
 {
   Outgoing *outgoing = data;
-  g_autoptr(GBytes) envelope = sotto_msg_dup_bytes (outgoing->msg, "envelope");
 
-  return sotto_msg_build_message (room->name, seq, ts, outgoing->sender->name,
-                                  sotto_msg_get_string (outgoing->msg, "msg_id"), envelope);
+  /* The envelope goes on as it came, already validated base64. */
+  return sotto_msg_build_message_encoded (room->name, seq, ts, outgoing->sender->name,
+                                          sotto_msg_get_string (outgoing->msg, "msg_id"),
+                                          sotto_msg_get_base64 (outgoing->msg, "envelope"));
 }
 
 typedef struct
