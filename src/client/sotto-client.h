@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sotto-connection.h"
+#include "sotto-room.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SOTTO_CLIENT_DISCONNECTED,
+  SOTTO_CLIENT_CONNECTING,
+  SOTTO_CLIENT_AWAITING_TRUST,
+  SOTTO_CLIENT_AUTHENTICATING,
+  SOTTO_CLIENT_ONLINE,
+} SottoClientState;
+
+#define SOTTO_TYPE_CLIENT (sotto_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (SottoClient, sotto_client, SOTTO, CLIENT, GObject)
+
+SottoClient      *sotto_client_new                  (const char          *data_dir,
+                                                     const char          *server);
+SottoClientState  sotto_client_get_state            (SottoClient         *self);
+const char       *sotto_client_get_user             (SottoClient         *self);
+GListModel       *sotto_client_get_rooms            (SottoClient         *self);
+SottoRoom        *sotto_client_lookup_room          (SottoClient         *self,
+                                                     const char          *name);
+SottoConnection  *sotto_client_get_connection       (SottoClient         *self);
+void              sotto_client_set_pwhash_limits    (SottoClient         *self,
+                                                     guint64              opslimit,
+                                                     gsize                memlimit);
+
+void              sotto_client_connect_async        (SottoClient         *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_connect_finish       (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+void              sotto_client_trust_server_async   (SottoClient         *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_trust_server_finish  (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
+void              sotto_client_register_async       (SottoClient         *self,
+                                                     const char          *username,
+                                                     const char          *password,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+void              sotto_client_login_async          (SottoClient         *self,
+                                                     const char          *username,
+                                                     const char          *password,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_account_finish       (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
+void              sotto_client_close                (SottoClient         *self);
+
+void              sotto_client_join_async           (SottoClient         *self,
+                                                     const char          *room,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+SottoRoom        *sotto_client_join_finish          (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+SottoMessage     *sotto_client_send_message         (SottoClient         *self,
+                                                     SottoRoom           *room,
+                                                     const char          *text,
+                                                     GError             **error);
+
+G_END_DECLS

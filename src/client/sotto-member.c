@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sotto-member.h"
+
+/* One member of a room: name, public identity keys, presence. */
+
+struct _SottoMember
+{
+  GObject             parent_instance;
+
+  char               *user;
+  SottoPublicIdentity identity;
+  gboolean            online;
+};
+
+enum {
+  PROP_0,
+  PROP_USER,
+  PROP_ONLINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (SottoMember, sotto_member, G_TYPE_OBJECT)
+
+static void
+sotto_member_finalize (GObject *object)
+{
+  g_free (SOTTO_MEMBER (object)->user);
+
+  G_OBJECT_CLASS (sotto_member_parent_class)->finalize (object);
+}
+
+static void
+sotto_member_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  SottoMember *self = SOTTO_MEMBER (object);
+
+  switch (prop_id)
+    {
+    case PROP_USER:
+      g_value_set_string (value, self->user);
+      break;
+    case PROP_ONLINE:
+      g_value_set_boolean (value, self->online);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sotto_member_class_init (SottoMemberClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = sotto_member_finalize;
+  object_class->get_property = sotto_member_get_property;
+
+  properties[PROP_USER] =
+    g_param_spec_string ("user", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ONLINE] =
+    g_param_spec_boolean ("online", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+sotto_member_init (SottoMember *self)
+{
+}
+
+SottoMember *
+sotto_member_new (const char                *user,
+                  const SottoPublicIdentity *identity,
+                  gboolean                   online)
+{
+  SottoMember *self = g_object_new (SOTTO_TYPE_MEMBER, NULL);
+
+  self->user = g_strdup (user);
+  self->identity = *identity;
+  self->online = online;
+
+  return self;
+}
+
+const char *
+sotto_member_get_user (SottoMember *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MEMBER (self), NULL);
+  return self->user;
+}
+
+const SottoPublicIdentity *
+sotto_member_get_identity (SottoMember *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MEMBER (self), NULL);
+  return &self->identity;
+}
+
+void
+sotto_member_set_identity (SottoMember               *self,
+                           const SottoPublicIdentity *identity)
+{
+  g_return_if_fail (SOTTO_IS_MEMBER (self));
+  self->identity = *identity;
+}
+
+gboolean
+sotto_member_get_online (SottoMember *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MEMBER (self), FALSE);
+  return self->online;
+}
+
+void
+sotto_member_set_online (SottoMember *self,
+                         gboolean     online)
+{
+  g_return_if_fail (SOTTO_IS_MEMBER (self));
+
+  if (self->online == online)
+    return;
+
+  self->online = online;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sotto-member.h"
+#include "sotto-message.h"
+
+G_BEGIN_DECLS
+
+#define SOTTO_TYPE_ROOM (sotto_room_get_type ())
+
+G_DECLARE_FINAL_TYPE (SottoRoom, sotto_room, SOTTO, ROOM, GObject)
+
+SottoRoom    *sotto_room_new              (const char   *name,
+                                           gboolean      direct);
+const char   *sotto_room_get_name         (SottoRoom    *self);
+gboolean      sotto_room_get_direct       (SottoRoom    *self);
+GListModel   *sotto_room_get_members      (SottoRoom    *self);
+GListModel   *sotto_room_get_messages     (SottoRoom    *self);
+SottoMember  *sotto_room_lookup_member    (SottoRoom    *self,
+                                           const char   *user);
+void          sotto_room_set_member       (SottoRoom    *self,
+                                           SottoMember  *member);
+void          sotto_room_remove_member    (SottoRoom    *self,
+                                           const char   *user);
+void          sotto_room_clear_members    (SottoRoom    *self);
+SottoMessage *sotto_room_lookup_message   (SottoRoom    *self,
+                                           const char   *sender,
+                                           const char   *msg_id);
+void          sotto_room_add_message      (SottoRoom    *self,
+                                           SottoMessage *message);
+
+G_END_DECLS

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "sotto-client.h"
+#include "sotto-test-server.h"
+#include "sotto-test-util.h"
+
+/*
+ * The client core end to end: several SottoClient objects, each with its
+ * own data directory, talk through the real server over loopback, and
+ * each sees the others' text, which the server never could.
+ */
+
+#define PASSWORD "correct horse battery"
+
+typedef struct
+{
+  SottoTestServer *server;
+  char            *dir;
+  char            *address;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->server = sotto_test_server_start (NULL, NULL);
+  fixture->dir = sotto_test_make_data_dir ();
+  fixture->address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (fixture->server));
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  if (sotto_test_server_is_running (fixture->server))
+    sotto_test_server_stop (fixture->server);
+  g_clear_pointer (&fixture->server, sotto_test_server_free);
+  sotto_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->address);
+}
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  gpointer  object;
+  GError   *error;
+} Outcome;
+
+static void
+connected_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_connect_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+trusted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_trust_server_finish (SOTTO_CLIENT (object), result,
+                                                  &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+account_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_account_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+joined_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->object = sotto_client_join_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+/* A user on their own computer (data directory), connected and trusting
+ * the server as a person would after checking the fingerprint. */
+static SottoClient *
+open_client (Fixture    *fixture,
+             const char *computer)
+{
+  g_autofree char *dir = g_build_filename (fixture->dir, computer, NULL);
+  SottoClient *client = sotto_client_new (dir, fixture->address);
+  Outcome outcome = { FALSE };
+
+  sotto_client_set_pwhash_limits (client, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
+  sotto_client_connect_async (client, NULL, connected_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  if (g_error_matches (outcome.error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_UNKNOWN))
+    {
+      g_assert_cmpint (sotto_client_get_state (client), ==, SOTTO_CLIENT_AWAITING_TRUST);
+      g_clear_error (&outcome.error);
+      outcome.done = FALSE;
+      sotto_client_trust_server_async (client, NULL, trusted_cb, &outcome);
+      sotto_test_wait_for (&outcome.done);
+    }
+  g_assert_no_error (outcome.error);
+
+  return client;
+}
+
+static void
+account (SottoClient *client,
+         gboolean     create,
+         const char  *user,
+         const char  *password,
+         GError     **error)
+{
+  Outcome outcome = { FALSE };
+
+  if (create)
+    sotto_client_register_async (client, user, password, NULL, account_cb, &outcome);
+  else
+    sotto_client_login_async (client, user, password, NULL, account_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  if (outcome.error != NULL)
+    g_propagate_error (error, outcome.error);
+}
+
+static SottoClient *
+new_user (Fixture    *fixture,
+          const char *user)
+{
+  SottoClient *client = open_client (fixture, user);
+  g_autoptr(GError) error = NULL;
+
+  account (client, TRUE, user, PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sotto_client_get_state (client), ==, SOTTO_CLIENT_ONLINE);
+  g_assert_cmpstr (sotto_client_get_user (client), ==, user);
+
+  return client;
+}
+
+static SottoRoom *
+join (SottoClient *client,
+      const char  *name)
+{
+  Outcome outcome = { FALSE };
+
+  sotto_client_join_async (client, name, NULL, joined_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  g_assert_no_error (outcome.error);
+  g_object_unref (outcome.object);
+
+  return sotto_client_lookup_room (client, name);
+}
+
+/* Waits until @room holds a message from @sender reading @text. */
+static SottoMessage *
+wait_for_text (SottoRoom  *room,
+               const char *sender,
+               const char *text)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      GListModel *messages = sotto_room_get_messages (room);
+      guint n = g_list_model_get_n_items (messages);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+
+          if (g_strcmp0 (sotto_message_get_sender (message), sender) == 0 &&
+              g_strcmp0 (sotto_message_get_text (message), text) == 0)
+            {
+              g_assert_cmpint (sotto_message_get_state (message), ==, SOTTO_MESSAGE_RECEIVED);
+              return message;
+            }
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_error ("“%s” from %s never arrived in %s", text, sender, sotto_room_get_name (room));
+}
+
+static void
+wait_sent (SottoMessage *message)
+{
+  while (sotto_message_get_state (message) == SOTTO_MESSAGE_SENDING)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (sotto_message_get_state (message), ==, SOTTO_MESSAGE_SENT);
+  g_assert_cmpint (sotto_message_get_seq (message), >, 0);
+}
+
+static SottoMessage *
+say (SottoClient *client,
+     SottoRoom   *room,
+     const char  *text)
+{
+  g_autoptr(GError) error = NULL;
+  SottoMessage *message = sotto_client_send_message (client, room, text, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (message);
+  g_assert_cmpstr (sotto_message_get_text (message), ==, text);
+  return message;
+}
+
+static void
+test_two_talk (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  SottoRoom *alice_room = join (alice, "lobby");
+  SottoRoom *bob_room = join (bob, "lobby");
+  SottoMessage *sent;
+
+  /* Alice learns of Bob before she speaks, so her key reaches him. */
+  while (sotto_room_lookup_member (alice_room, "bob") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  sent = say (alice, alice_room, "hello bob");
+  wait_sent (sent);
+  wait_for_text (bob_room, "alice", "hello bob");
+
+  sent = say (bob, bob_room, "hi alice");
+  wait_sent (sent);
+  wait_for_text (alice_room, "bob", "hi alice");
+}
+
+static void
+test_five_in_a_room (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const char *const names[] = { "ann", "ben", "cal", "dee", "eve" };
+  SottoClient *clients[G_N_ELEMENTS (names)];
+  SottoRoom *rooms[G_N_ELEMENTS (names)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      clients[i] = new_user (fixture, names[i]);
+      rooms[i] = join (clients[i], "circle");
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    while (g_list_model_get_n_items (sotto_room_get_members (rooms[i])) < G_N_ELEMENTS (names))
+      g_main_context_iteration (NULL, TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%s says hello", names[i]);
+
+      wait_sent (say (clients[i], rooms[i], text));
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+      if (i != j)
+        {
+          g_autofree char *text = g_strdup_printf ("%s says hello", names[j]);
+
+          wait_for_text (rooms[i], names[j], text);
+        }
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_object_unref (clients[i]);
+}
+
+/* Bob is away while Alice talks; at his next login, on the same computer,
+ * the keys and the messages come, in order, readable. */
+static void
+test_offline_member (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(GError) error = NULL;
+  SottoRoom *alice_room = join (alice, "lobby");
+  SottoRoom *bob_room = join (bob, "lobby");
+  GListModel *messages;
+  gint64 last_seq = 0;
+
+  while (sotto_room_lookup_member (alice_room, "bob") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  (void) bob_room;
+  sotto_client_close (bob);
+  g_clear_object (&bob);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("while you were away %u", i);
+
+      wait_sent (say (alice, alice_room, text));
+    }
+
+  bob = open_client (fixture, "bob");
+  account (bob, FALSE, "bob", PASSWORD, &error);
+  g_assert_no_error (error);
+  bob_room = sotto_client_lookup_room (bob, "lobby");
+  g_assert_nonnull (bob_room);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("while you were away %u", i);
+
+      wait_for_text (bob_room, "alice", text);
+    }
+
+  /* In order, each once. */
+  messages = sotto_room_get_messages (bob_room);
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+
+      g_assert_cmpint (sotto_message_get_seq (message), >, last_seq);
+      last_seq = sotto_message_get_seq (message);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 5);
+}
+
+static void
+test_wrong_password (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) again = NULL;
+  g_autoptr(SottoClient) twice = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sotto_client_close (alice);
+
+  /* On the same computer: the local state refuses it, and stays intact. */
+  again = open_client (fixture, "alice");
+  account (again, FALSE, "alice", "not the password", &error);
+  g_assert_true (sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS));
+  g_clear_error (&error);
+  account (again, FALSE, "alice", PASSWORD, &error);
+  g_assert_no_error (error);
+
+  /* A second window on the same account is refused with a sentence. */
+  twice = open_client (fixture, "alice");
+  account (twice, FALSE, "alice", PASSWORD, &error);
+  g_assert_error (error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "already open"));
+  g_clear_error (&error);
+
+  /* Creating it again on that computer is refused with a sentence. */
+  sotto_client_close (again);
+  account (twice, TRUE, "alice", PASSWORD, &error);
+  g_assert_true (sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NAME_TAKEN));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (sodium_init (), >=, 0);
+
+#define ADD(path, func) \
+  g_test_add ("/sotto/client/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("two-talk", test_two_talk);
+  ADD ("five-in-a-room", test_five_in_a_room);
+  ADD ("offline-member", test_offline_member);
+  ADD ("wrong-password", test_wrong_password);
+#undef ADD
+
+  return g_test_run ();
+}
