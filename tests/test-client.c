@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "sotto-client.h"
+#include "sotto-client-store.h"
+#include "sotto-e2e.h"
 #include "sotto-test-server.h"
 #include "sotto-test-util.h"
 
@@ -366,6 +368,233 @@ test_wrong_password (Fixture       *fixture,
   g_assert_true (sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NAME_TAKEN));
 }
 
+static void
+unlocked_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_store_unlock_finish (SOTTO_CLIENT_STORE (object), result,
+                                                  &outcome->error);
+  outcome->done = TRUE;
+}
+
+/* The local store of @user on @computer, unlocked, as a thief with the
+ * password would have it. */
+static SottoClientStore *
+open_store (Fixture    *fixture,
+            const char *computer,
+            const char *user)
+{
+  g_autofree char *server_dir = g_uri_escape_string (fixture->address, NULL, FALSE);
+  g_autofree char *path = g_build_filename (fixture->dir, computer, server_dir, user,
+                                            "client.db", NULL);
+  g_autoptr(GError) error = NULL;
+  SottoClientStore *store = sotto_client_store_open (path, &error);
+  Outcome outcome = { FALSE };
+
+  g_assert_no_error (error);
+  sotto_client_store_unlock_async (store, PASSWORD, crypto_pwhash_OPSLIMIT_MIN,
+                                   crypto_pwhash_MEMLIMIT_MIN, NULL, unlocked_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  g_assert_no_error (outcome.error);
+
+  return store;
+}
+
+static gboolean
+room_has_text (SottoRoom  *room,
+               const char *text)
+{
+  GListModel *messages = sotto_room_get_messages (room);
+
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+
+      if (g_strcmp0 (sotto_message_get_text (message), text) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Carol joins after "before" was said: she reads what comes after, and
+ * "before" never reaches her as text. */
+static void
+test_newcomer (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(SottoClient) carol = NULL;
+  SottoRoom *alice_room = join (alice, "lobby");
+  SottoRoom *bob_room = join (bob, "lobby");
+  SottoRoom *carol_room;
+
+  while (sotto_room_lookup_member (alice_room, "bob") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  wait_sent (say (alice, alice_room, "before"));
+  wait_for_text (bob_room, "alice", "before");
+
+  carol = new_user (fixture, "carol");
+  carol_room = join (carol, "lobby");
+  while (sotto_room_lookup_member (alice_room, "carol") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  wait_sent (say (alice, alice_room, "after"));
+  wait_for_text (carol_room, "alice", "after");
+  wait_for_text (bob_room, "alice", "after");
+  g_assert_false (room_has_text (carol_room, "before"));
+}
+
+static void
+identity_changed_cb (SottoClient *client,
+                     const char  *user,
+                     gboolean     was_verified,
+                     gpointer     user_data)
+{
+  char **changed = user_data;
+
+  g_free (*changed);
+  *changed = g_strdup_printf ("%s %s", user, was_verified ? "verified" : "unverified");
+}
+
+/* Bob compares safety numbers with Alice; then "Alice" logs in from a
+ * new computer: Bob is warned and she is no longer verified. */
+static void
+test_identity_change (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(SottoClient) elsewhere = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *alice_sees = NULL;
+  g_autofree char *bob_sees = NULL;
+  g_autofree char *changed = NULL;
+  SottoRoom *alice_room = join (alice, "lobby");
+  SottoRoom *bob_room = join (bob, "lobby");
+
+  while (sotto_room_lookup_member (alice_room, "bob") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  (void) bob_room;
+
+  alice_sees = sotto_client_safety_number (alice, "bob");
+  bob_sees = sotto_client_safety_number (bob, "alice");
+  g_assert_nonnull (alice_sees);
+  g_assert_cmpstr (alice_sees, ==, bob_sees);
+  g_assert_cmpuint (strlen (alice_sees), ==, 71);
+
+  g_assert_true (sotto_client_set_verified (bob, "alice", TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_client_is_verified (bob, "alice"));
+
+  g_signal_connect (bob, "identity-changed", G_CALLBACK (identity_changed_cb), &changed);
+  sotto_client_close (alice);
+  elsewhere = open_client (fixture, "alice-laptop");
+  account (elsewhere, FALSE, "alice", PASSWORD, &error);
+  g_assert_no_error (error);
+
+  while (changed == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (changed, ==, "alice verified");
+  g_assert_false (sotto_client_is_verified (bob, "alice"));
+  g_signal_handlers_disconnect_by_data (bob, &changed);
+}
+
+static void
+test_direct_chat (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  Outcome outcome = { FALSE };
+  SottoRoom *alice_dm;
+  SottoRoom *bob_dm;
+
+  sotto_client_open_direct_async (alice, "bob", NULL, joined_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  g_assert_no_error (outcome.error);
+  alice_dm = outcome.object;
+  g_assert_true (sotto_room_get_direct (alice_dm));
+  g_assert_cmpstr (sotto_room_get_name (alice_dm), ==, "@alice+bob");
+
+  outcome = (Outcome) { FALSE };
+  sotto_client_open_direct_async (bob, "alice", NULL, joined_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  g_assert_no_error (outcome.error);
+  bob_dm = outcome.object;
+
+  wait_sent (say (alice, alice_dm, "just us"));
+  wait_for_text (bob_dm, "alice", "just us");
+  g_object_unref (alice_dm);
+  g_object_unref (bob_dm);
+}
+
+static void
+left_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_leave_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+/* After Bob leaves, Alice's next message is sealed with a new key that
+ * only the remaining members get: Carol reads it, Bob's client hears
+ * nothing, and the keys Bob kept are not the one used. */
+static void
+test_leaver (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(SottoClient) carol = new_user (fixture, "carol");
+  SottoRoom *alice_room = join (alice, "lobby");
+  SottoRoom *bob_room = join (bob, "lobby");
+  SottoRoom *carol_room = join (carol, "lobby");
+  Outcome outcome = { FALSE };
+
+  while (g_list_model_get_n_items (sotto_room_get_members (alice_room)) < 3)
+    g_main_context_iteration (NULL, TRUE);
+  wait_sent (say (alice, alice_room, "all three"));
+  wait_for_text (bob_room, "alice", "all three");
+  wait_for_text (carol_room, "alice", "all three");
+
+  sotto_client_leave_async (bob, "lobby", NULL, left_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  g_assert_no_error (outcome.error);
+  g_assert_null (sotto_client_lookup_room (bob, "lobby"));
+  while (sotto_room_lookup_member (alice_room, "bob") != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  wait_sent (say (alice, alice_room, "just carol and me"));
+  wait_for_text (carol_room, "alice", "just carol and me");
+
+  /* Bob kept every key he was given; none of them is Alice's key now. */
+  sotto_client_close (alice);
+  sotto_client_close (bob);
+  {
+    g_autoptr(SottoClientStore) alice_store = open_store (fixture, "alice", "alice");
+    g_autoptr(SottoClientStore) bob_store = open_store (fixture, "bob", "bob");
+    g_autoptr(SottoSenderKey) current = NULL;
+    g_autoptr(SottoSenderKey) kept = NULL;
+    g_autoptr(GError) error = NULL;
+
+    current = sotto_client_store_load_own_sender_key (alice_store, "lobby", "alice", &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (current);
+    kept = sotto_client_store_load_sender_key (bob_store, "lobby", "alice",
+                                               sotto_sender_key_get_key_id (current), &error);
+    g_assert_no_error (error);
+    g_assert_null (kept);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -379,6 +608,10 @@ main (int   argc,
   ADD ("five-in-a-room", test_five_in_a_room);
   ADD ("offline-member", test_offline_member);
   ADD ("wrong-password", test_wrong_password);
+  ADD ("newcomer", test_newcomer);
+  ADD ("identity-change", test_identity_change);
+  ADD ("direct-chat", test_direct_chat);
+  ADD ("leaver", test_leaver);
 #undef ADD
 
   return g_test_run ();

@@ -53,6 +53,14 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  NOTICE,
+  IDENTITY_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (SottoClient, sotto_client, G_TYPE_OBJECT)
 
 static void handle_event_cb (SottoConnection *connection,
@@ -148,6 +156,26 @@ sotto_client_class_init (SottoClientClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SottoClient::notice:
+   * @text: what the server's operator said to everyone
+   */
+  signals[NOTICE] =
+    g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * SottoClient::identity-changed:
+   * @user: whose identity keys changed
+   * @was_verified: whether the user had verified them; they no longer are
+   *
+   * A contact logged in with other keys: a new device, or someone posing
+   * as them. A UI warns in every room shared with @user.
+   */
+  signals[IDENTITY_CHANGED] =
+    g_signal_new ("identity-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
 }
 
 static void
@@ -433,16 +461,25 @@ set_member (SottoClient             *self,
   g_autoptr(SottoMember) member = NULL;
   g_autoptr(GError) error = NULL;
   SottoPublicIdentity identity;
+  SottoStoredContact before = { 0 };
+  gboolean was_verified = FALSE;
   SottoIdentitySeen seen;
 
   public_from_wire (wire, &identity);
   member = sotto_member_new (user, &identity, online);
   sotto_room_set_member (room, member);
 
-  if (g_strcmp0 (user, self->user) != 0 &&
-      !sotto_client_store_see_identity (self->store, user, &identity,
+  if (g_strcmp0 (user, self->user) == 0)
+    return;
+
+  if (sotto_client_store_get_contact (self->store, user, &before, NULL))
+    was_verified = before.verified;
+
+  if (!sotto_client_store_see_identity (self->store, user, &identity,
                                         g_get_real_time () / 1000, &seen, &error))
     g_warning ("The identity of %s is not usable: %s", user, error->message);
+  else if (seen == SOTTO_IDENTITY_SEEN_CHANGED)
+    g_signal_emit (self, signals[IDENTITY_CHANGED], 0, user, was_verified);
 }
 
 /* Sender keys */
@@ -897,6 +934,10 @@ handle_event_cb (SottoConnection *connection,
 
     case SOTTO_MSG_TYPE_KEY_REQUESTED:
       handle_key_requested (self, msg);
+      break;
+
+    case SOTTO_MSG_TYPE_NOTICE:
+      g_signal_emit (self, signals[NOTICE], 0, sotto_msg_get_string (msg, "text"));
       break;
 
     default:
@@ -1468,6 +1509,188 @@ sotto_client_join_async (SottoClient         *self,
   request = sotto_msg_build_join (id, room);
   sotto_connection_request_async (self->connection, id, request, cancellable, joined_cb,
                                   g_steal_pointer (&task));
+}
+
+/**
+ * sotto_client_open_direct_async:
+ * @user: the other person
+ *
+ * Opens the direct chat with @user, making it if needed; finish with
+ * sotto_client_join_finish().
+ */
+void
+sotto_client_open_direct_async (SottoClient         *self,
+                                const char          *user,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GBytes) request = NULL;
+
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_client_join_async);
+
+  if (self->state != SOTTO_CLIENT_ONLINE)
+    {
+      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
+                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
+                               _("Log in first"));
+      return;
+    }
+
+  id = sotto_connection_next_id (self->connection);
+  request = sotto_msg_build_open_direct (id, user);
+  sotto_connection_request_async (self->connection, id, request, cancellable, joined_cb,
+                                  g_steal_pointer (&task));
+}
+
+static void
+left_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SottoClient *self = g_task_get_source_object (task);
+  const char *name = g_task_get_task_data (task);
+  g_autoptr(SottoMsg) reply = NULL;
+  GError *error = NULL;
+  SottoRoom *room;
+
+  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  room = sotto_client_lookup_room (self, name);
+  if (room != NULL)
+    {
+      guint position;
+
+      if (g_list_store_find (self->rooms, room, &position))
+        g_list_store_remove (self->rooms, position);
+    }
+  if (self->store != NULL && !sotto_client_store_forget_room (self->store, name, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * sotto_client_leave_async:
+ *
+ * Leaves @room; its history and keys are removed from this computer.
+ */
+void
+sotto_client_leave_async (SottoClient         *self,
+                          const char          *room,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GBytes) request = NULL;
+
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_client_leave_async);
+  g_task_set_task_data (task, g_strdup (room), g_free);
+
+  if (self->state != SOTTO_CLIENT_ONLINE)
+    {
+      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
+                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
+                               _("Log in first"));
+      return;
+    }
+
+  id = sotto_connection_next_id (self->connection);
+  request = sotto_msg_build_leave (id, room);
+  sotto_connection_request_async (self->connection, id, request, cancellable, left_cb,
+                                  g_steal_pointer (&task));
+}
+
+gboolean
+sotto_client_leave_finish (SottoClient   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * sotto_client_safety_number:
+ * @user: a contact who shares a room with us
+ *
+ * Returns: (transfer full) (nullable): the digits to compare with @user,
+ *   or %NULL if @user's keys are not known
+ */
+char *
+sotto_client_safety_number (SottoClient *self,
+                            const char  *user)
+{
+  SottoStoredContact contact = { 0 };
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), NULL);
+
+  if (self->store == NULL || self->identity == NULL ||
+      !sotto_client_store_get_contact (self->store, user, &contact, NULL))
+    return NULL;
+
+  return sotto_safety_number (self->user, sotto_identity_get_public (self->identity),
+                              user, &contact.identity);
+}
+
+/**
+ * sotto_client_set_verified:
+ *
+ * Records that the user compared the safety number with @user.
+ */
+gboolean
+sotto_client_set_verified (SottoClient  *self,
+                           const char   *user,
+                           gboolean      verified,
+                           GError      **error)
+{
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), FALSE);
+
+  if (self->store == NULL)
+    {
+      g_set_error (error, SOTTO_CLIENT_ERROR,
+                   sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
+                   _("Log in first"));
+      return FALSE;
+    }
+
+  return sotto_client_store_set_verified (self->store, user, verified, error);
+}
+
+/**
+ * sotto_client_is_verified:
+ */
+gboolean
+sotto_client_is_verified (SottoClient *self,
+                          const char  *user)
+{
+  SottoStoredContact contact = { 0 };
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), FALSE);
+
+  return self->store != NULL &&
+         sotto_client_store_get_contact (self->store, user, &contact, NULL) &&
+         contact.verified;
 }
 
 /**

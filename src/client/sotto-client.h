@@ -74,6 +74,27 @@ void              sotto_client_join_async           (SottoClient         *self,
 SottoRoom        *sotto_client_join_finish          (SottoClient         *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
+void              sotto_client_open_direct_async    (SottoClient         *self,
+                                                     const char          *user,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+void              sotto_client_leave_async          (SottoClient         *self,
+                                                     const char          *room,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_leave_finish         (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+char             *sotto_client_safety_number        (SottoClient         *self,
+                                                     const char          *user);
+gboolean          sotto_client_set_verified         (SottoClient         *self,
+                                                     const char          *user,
+                                                     gboolean             verified,
+                                                     GError             **error);
+gboolean          sotto_client_is_verified          (SottoClient         *self,
+                                                     const char          *user);
 SottoMessage     *sotto_client_send_message         (SottoClient         *self,
                                                      SottoRoom           *room,
                                                      const char          *text,
