@@ -595,6 +595,55 @@ test_leaver (Fixture       *fixture,
   }
 }
 
+/* The connection drops (the operator disconnects Alice): the client comes
+ * back by itself, logs in again, and what Alice typed meanwhile goes out
+ * from the outbox, once. */
+static void
+test_reconnect_and_outbox (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  SottoRoom *alice_room = join (alice, "lobby");
+  SottoRoom *bob_room = join (bob, "lobby");
+  g_autofree char *answer = NULL;
+  SottoMessage *waiting;
+  GListModel *messages;
+  guint copies = 0;
+
+  while (sotto_room_lookup_member (alice_room, "bob") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  wait_sent (say (alice, alice_room, "before the cut"));
+  wait_for_text (bob_room, "alice", "before the cut");
+
+  answer = sotto_test_server_command (fixture->server, "/kick alice");
+  g_assert_cmpstr (answer, ==, "alice was disconnected.");
+  while (sotto_client_get_state (alice) != SOTTO_CLIENT_RECONNECTING)
+    g_main_context_iteration (NULL, TRUE);
+
+  waiting = say (alice, alice_room, "typed while away");
+  g_assert_cmpint (sotto_message_get_state (waiting), ==, SOTTO_MESSAGE_SENDING);
+
+  while (sotto_client_get_state (alice) != SOTTO_CLIENT_ONLINE)
+    g_main_context_iteration (NULL, TRUE);
+  wait_sent (waiting);
+  wait_for_text (bob_room, "alice", "typed while away");
+
+  /* And the conversation goes on both ways. */
+  wait_sent (say (bob, bob_room, "welcome back"));
+  wait_for_text (alice_room, "bob", "welcome back");
+
+  messages = sotto_room_get_messages (bob_room);
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+
+      if (g_strcmp0 (sotto_message_get_text (message), "typed while away") == 0)
+        copies++;
+    }
+  g_assert_cmpuint (copies, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -612,6 +661,7 @@ main (int   argc,
   ADD ("identity-change", test_identity_change);
   ADD ("direct-chat", test_direct_chat);
   ADD ("leaver", test_leaver);
+  ADD ("reconnect-and-outbox", test_reconnect_and_outbox);
 #undef ADD
 
   return g_test_run ();

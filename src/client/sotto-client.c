@@ -42,7 +42,15 @@ struct _SottoClient
   gsize              memlimit;
   /* Key messages that came before their room's members were known. */
   GPtrArray         *early_keys;
+
+  /* For logging in again after the connection drops. */
+  char              *login_secret;
+  guint              reconnect_id;
+  guint              reconnect_attempt;
 };
+
+#define RECONNECT_FIRST_MS 500
+#define RECONNECT_MAX_MS (60 * 1000)
 
 enum {
   PROP_0,
@@ -66,6 +74,9 @@ G_DEFINE_FINAL_TYPE (SottoClient, sotto_client, G_TYPE_OBJECT)
 static void handle_event_cb (SottoConnection *connection,
                              SottoMsg        *msg,
                              gpointer         user_data);
+static void connection_closed_cb (SottoConnection *connection,
+                                  const GError    *error,
+                                  gpointer         user_data);
 
 static void
 set_state (SottoClient      *self,
@@ -95,6 +106,7 @@ sotto_client_dispose (GObject *object)
   g_clear_object (&self->identity);
   g_clear_object (&self->rooms);
   g_clear_pointer (&self->early_keys, g_ptr_array_unref);
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
 
   G_OBJECT_CLASS (sotto_client_parent_class)->dispose (object);
 }
@@ -108,6 +120,9 @@ sotto_client_finalize (GObject *object)
   g_free (self->data_dir);
   g_free (self->server);
   g_free (self->user);
+  if (self->login_secret != NULL)
+    sodium_memzero (self->login_secret, strlen (self->login_secret));
+  g_free (self->login_secret);
 
   G_OBJECT_CLASS (sotto_client_parent_class)->finalize (object);
 }
@@ -211,6 +226,7 @@ sotto_client_new (const char *data_dir,
   self->pins = sotto_file_pin_store_new (pin_path);
   self->connection = sotto_connection_new (server, SOTTO_PIN_STORE (self->pins));
   g_signal_connect (self->connection, "event", G_CALLBACK (handle_event_cb), self);
+  g_signal_connect (self->connection, "closed", G_CALLBACK (connection_closed_cb), self);
 
   return self;
 }
@@ -1146,6 +1162,33 @@ derive_login_secret_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+static void flush_outbox (SottoClient *self);
+
+/* Logged in (again): the rooms, their history, members and what was
+ * missed, then whatever waited in the outbox. */
+static void
+start_session (SottoClient *self,
+               SottoMsg    *session)
+{
+  SottoWireRoomSummary summary;
+
+  self->reconnect_attempt = 0;
+  set_state (self, SOTTO_CLIENT_ONLINE);
+
+  for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (session, "rooms")); i++)
+    {
+      SottoRoom *room;
+
+      if (!sotto_msg_get_room_summary (session, i, &summary))
+        continue;
+      room = ensure_room (self, summary.room, summary.direct);
+      load_history (self, room);
+      load_members (self, summary.room);
+    }
+
+  flush_outbox (self);
+}
+
 static void
 session_done_cb (GObject      *object,
                  GAsyncResult *result,
@@ -1156,7 +1199,6 @@ session_done_cb (GObject      *object,
   Account *account = g_task_get_task_data (task);
   g_autoptr(SottoMsg) session = NULL;
   GError *error = NULL;
-  SottoWireRoomSummary summary;
 
   session = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
   if (session == NULL || self->store == NULL)
@@ -1173,18 +1215,10 @@ session_done_cb (GObject      *object,
 
   g_free (self->user);
   self->user = g_strdup (account->username);
+  g_free (self->login_secret);
+  self->login_secret = g_strdup (account->login_secret);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER]);
-  set_state (self, SOTTO_CLIENT_ONLINE);
-
-  for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (session, "rooms")); i++)
-    {
-      if (!sotto_msg_get_room_summary (session, i, &summary))
-        continue;
-      SottoRoom *room = ensure_room (self, summary.room, summary.direct);
-
-      load_history (self, room);
-      load_members (self, summary.room);
-    }
+  start_session (self, session);
 
   g_task_return_boolean (task, TRUE);
 }
@@ -1463,6 +1497,7 @@ sotto_client_close (SottoClient *self)
   g_return_if_fail (SOTTO_IS_CLIENT (self));
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
   sotto_connection_close (self->connection);
   g_clear_object (&self->store);
   g_clear_object (&self->identity);
@@ -1748,13 +1783,208 @@ sent_cb (GObject      *object,
   g_free (sending);
 }
 
+/* Seals @message's text with the room's key and sends it. The same
+ * msg_id every time: a resend of something the server already stored is
+ * answered with the first one's number, and stored once. */
+static gboolean
+send_now (SottoClient   *self,
+          SottoRoom     *room,
+          SottoMessage  *message,
+          GError       **error)
+{
+  const char *name = sotto_room_get_name (room);
+  const char *text = sotto_message_get_text (message);
+  g_autoptr(SottoSenderKey) key = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) envelope = NULL;
+  g_autoptr(GBytes) request = NULL;
+  g_autofree char *id = NULL;
+  Sending *sending;
+
+  key = ensure_own_key (self, room, error);
+  if (key == NULL)
+    return FALSE;
+
+  plain = g_bytes_new (text, strlen (text));
+  envelope = sotto_envelope_seal (key, self->identity, name, self->user, plain, error);
+  if (envelope == NULL ||
+      !sotto_client_store_save_sender_key (self->store, name, self->user, key, error))
+    return FALSE;
+
+  id = sotto_connection_next_id (self->connection);
+  request = sotto_msg_build_send (id, name, sotto_message_get_msg_id (message), envelope);
+  sending = g_new0 (Sending, 1);
+  sending->client = g_object_ref (self);
+  sending->message = g_object_ref (message);
+  sotto_connection_request_async (self->connection, id, request, self->cancellable, sent_cb,
+                                  sending);
+
+  return TRUE;
+}
+
+/* Sends what waited while the connection was down, oldest first. */
+static void
+flush_outbox (SottoClient *self)
+{
+  g_autoptr(GPtrArray) outbox = NULL;
+  g_autoptr(GError) error = NULL;
+
+  outbox = sotto_client_store_list_outbox (self->store, &error);
+  if (outbox == NULL)
+    {
+      g_warning ("Could not read the outbox: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < outbox->len; i++)
+    {
+      SottoStoredMessage *row = g_ptr_array_index (outbox, i);
+      SottoRoom *room = sotto_client_lookup_room (self, row->room);
+      SottoMessage *message;
+      g_autoptr(GError) send_error = NULL;
+
+      if (room == NULL || row->body == NULL)
+        continue;
+
+      message = sotto_room_lookup_message (room, self->user, row->msg_id);
+      if (message == NULL)
+        {
+          g_autofree char *text = g_strndup (g_bytes_get_data (row->body, NULL),
+                                             g_bytes_get_size (row->body));
+          g_autoptr(SottoMessage) restored = sotto_message_new (row->room, self->user,
+                                                                row->msg_id, 0, row->ts,
+                                                                SOTTO_MESSAGE_SENDING, text);
+
+          sotto_room_add_message (room, restored);
+          message = restored;
+        }
+
+      if (!send_now (self, room, message, &send_error))
+        g_warning ("Could not send a message from the outbox: %s", send_error->message);
+    }
+}
+
+/* Reconnecting */
+
+static void schedule_reconnect (SottoClient *self);
+
+static void
+relogin_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SottoClient) self = user_data;
+  g_autoptr(SottoMsg) session = NULL;
+  g_autoptr(GError) error = NULL;
+
+  session = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  if (self->store == NULL)
+    return;
+
+  if (session == NULL)
+    {
+      /* The password changed elsewhere, or the account is gone: that needs
+       * the user, not another try. A dropped connection is tried again. */
+      if (sotto_client_error_to_server (error) != (SottoMsgErrorCode) -1)
+        {
+          g_warning ("Could not log in again: %s", error->message);
+          set_state (self, SOTTO_CLIENT_DISCONNECTED);
+        }
+      else
+        schedule_reconnect (self);
+      return;
+    }
+
+  start_session (self, session);
+}
+
+static void
+reconnected_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SottoClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GBytes) request = NULL;
+  SottoWireIdentity wire;
+
+  if (!sotto_connection_connect_finish (SOTTO_CONNECTION (object), result, &error))
+    {
+      if (self->store == NULL)
+        return;
+      /* A server whose key is not the pinned one is never talked to. */
+      if (error->domain == SOTTO_WIRE_ERROR)
+        {
+          g_warning ("Not reconnecting: %s", error->message);
+          sotto_connection_close (self->connection);
+          set_state (self, SOTTO_CLIENT_DISCONNECTED);
+          return;
+        }
+      schedule_reconnect (self);
+      return;
+    }
+
+  if (self->store == NULL)
+    return;
+
+  wire_from_public (sotto_identity_get_public (self->identity), &wire);
+  id = sotto_connection_next_id (self->connection);
+  request = sotto_msg_build_login (id, self->user, self->login_secret, &wire);
+  sotto_connection_request_async (self->connection, id, request, self->cancellable,
+                                  relogin_done_cb, g_object_ref (self));
+}
+
+static gboolean
+reconnect_cb (gpointer user_data)
+{
+  SottoClient *self = user_data;
+
+  self->reconnect_id = 0;
+  sotto_connection_connect_async (self->connection, self->cancellable, reconnected_cb,
+                                  g_object_ref (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits longer after each failure (0.5 s, 1 s, 2 s ... 60 s), with a
+ * random part so that clients cut off together do not all come back in
+ * the same instant. */
+static void
+schedule_reconnect (SottoClient *self)
+{
+  guint delay;
+
+  if (self->reconnect_id != 0 || self->store == NULL)
+    return;
+
+  delay = MIN ((guint64) RECONNECT_FIRST_MS << MIN (self->reconnect_attempt, 16),
+               (guint64) RECONNECT_MAX_MS);
+  delay = delay * 3 / 4 + g_random_int_range (0, delay / 2 + 1);
+  self->reconnect_attempt++;
+  set_state (self, SOTTO_CLIENT_RECONNECTING);
+  self->reconnect_id = g_timeout_add (delay, reconnect_cb, self);
+}
+
+static void
+connection_closed_cb (SottoConnection *connection,
+                      const GError    *error,
+                      gpointer         user_data)
+{
+  SottoClient *self = user_data;
+
+  if (self->state == SOTTO_CLIENT_ONLINE && self->login_secret != NULL)
+    schedule_reconnect (self);
+}
+
 /**
  * sotto_client_send_message:
  * @text: what the user typed
  *
  * Seals @text for the room's members and sends it. The message is in the
  * room's model at once as "sending", and becomes "sent" when the server
- * has stored it.
+ * has stored it. While the connection is down it waits in the outbox, and
+ * goes out when the client is back online.
  *
  * Returns: (transfer none): the message
  */
@@ -1765,21 +1995,17 @@ sotto_client_send_message (SottoClient  *self,
                            GError      **error)
 {
   const char *name;
-  g_autoptr(SottoSenderKey) key = NULL;
   g_autoptr(GBytes) plain = NULL;
-  g_autoptr(GBytes) envelope = NULL;
   g_autoptr(SottoMessage) message = NULL;
-  g_autoptr(GBytes) request = NULL;
-  g_autofree char *id = NULL;
   char msg_id[2 * 12 + 1];
   guint8 random[12];
-  Sending *sending;
+  gint64 now = g_get_real_time () / 1000;
 
   g_return_val_if_fail (SOTTO_IS_CLIENT (self), NULL);
   g_return_val_if_fail (SOTTO_IS_ROOM (room), NULL);
   g_return_val_if_fail (text != NULL, NULL);
 
-  if (self->state != SOTTO_CLIENT_ONLINE || self->store == NULL)
+  if (self->store == NULL || self->user == NULL)
     {
       g_set_error (error, SOTTO_CLIENT_ERROR,
                    sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
@@ -1788,34 +2014,18 @@ sotto_client_send_message (SottoClient  *self,
     }
 
   name = sotto_room_get_name (room);
-  key = ensure_own_key (self, room, error);
-  if (key == NULL)
-    return NULL;
-
   plain = g_bytes_new (text, strlen (text));
-  envelope = sotto_envelope_seal (key, self->identity, name, self->user, plain, error);
-  if (envelope == NULL ||
-      !sotto_client_store_save_sender_key (self->store, name, self->user, key, error))
-    return NULL;
-
   randombytes_buf (random, sizeof random);
   sodium_bin2hex (msg_id, sizeof msg_id, random, sizeof random);
-  if (!sotto_client_store_add_message (self->store, name, self->user, msg_id, 0,
-                                       g_get_real_time () / 1000, SOTTO_STORED_MESSAGE_SENDING,
-                                       plain, NULL, error))
+  if (!sotto_client_store_add_message (self->store, name, self->user, msg_id, 0, now,
+                                       SOTTO_STORED_MESSAGE_SENDING, plain, NULL, error))
     return NULL;
 
-  message = sotto_message_new (name, self->user, msg_id, 0, g_get_real_time () / 1000,
-                               SOTTO_MESSAGE_SENDING, text);
+  message = sotto_message_new (name, self->user, msg_id, 0, now, SOTTO_MESSAGE_SENDING, text);
   sotto_room_add_message (room, message);
 
-  id = sotto_connection_next_id (self->connection);
-  request = sotto_msg_build_send (id, name, msg_id, envelope);
-  sending = g_new0 (Sending, 1);
-  sending->client = g_object_ref (self);
-  sending->message = g_object_ref (message);
-  sotto_connection_request_async (self->connection, id, request, self->cancellable, sent_cb,
-                                  sending);
+  if (self->state == SOTTO_CLIENT_ONLINE && !send_now (self, room, message, error))
+    return NULL;
 
   return message;
 }
