@@ -424,6 +424,9 @@ test_server_rejects_garbage (Fixture       *fixture,
     { "\0\0\0\7SOTTO\0\1", 11, SOTTO_WIRE_ERROR_BAD_HANDSHAKE },
     { "\0\0\0\0", 4, SOTTO_WIRE_ERROR_BAD_HANDSHAKE },
     { "\0\0", 2, SOTTO_WIRE_ERROR_CLOSED },
+    /* A well-formed hello with an all-zero (low-order) key. */
+    { "\0\0\0\x27SOTTO\0\1" "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+      "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 43, SOTTO_WIRE_ERROR_BAD_HANDSHAKE },
     { "", 0, SOTTO_WIRE_ERROR_CLOSED },
   };
 

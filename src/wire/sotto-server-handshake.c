@@ -25,6 +25,8 @@ struct _SottoServerHandshake
   guint8           client_ephemeral[HANDSHAKE_EPHEMERAL_LEN];
   guint8           ephemeral_public[HANDSHAKE_EPHEMERAL_LEN];
   guint8           ephemeral_secret[crypto_kx_SECRETKEYBYTES];
+  guint8           rx[crypto_kx_SESSIONKEYBYTES];
+  guint8           tx[crypto_kx_SESSIONKEYBYTES];
 };
 
 G_DEFINE_FINAL_TYPE (SottoServerHandshake, sotto_server_handshake, G_TYPE_OBJECT)
@@ -46,6 +48,8 @@ sotto_server_handshake_finalize (GObject *object)
   SottoServerHandshake *self = SOTTO_SERVER_HANDSHAKE (object);
 
   sodium_memzero (self->ephemeral_secret, sizeof self->ephemeral_secret);
+  sodium_memzero (self->rx, sizeof self->rx);
+  sodium_memzero (self->tx, sizeof self->tx);
 
   G_OBJECT_CLASS (sotto_server_handshake_parent_class)->finalize (object);
 }
@@ -101,8 +105,6 @@ reply_written_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   SottoServerHandshake *self = g_task_get_source_object (task);
-  guint8 rx[crypto_kx_SESSIONKEYBYTES];
-  guint8 tx[crypto_kx_SESSIONKEYBYTES];
   GError *error = NULL;
 
   if (!sotto_frame_write_finish (G_OUTPUT_STREAM (object), result, &error))
@@ -111,18 +113,10 @@ reply_written_cb (GObject      *object,
       return;
     }
 
-  if (crypto_kx_server_session_keys (rx, tx, self->ephemeral_public, self->ephemeral_secret,
-                                     self->client_ephemeral) != 0)
-    {
-      g_task_return_new_error (task, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_BAD_HANDSHAKE,
-                               _("The client sent an unusable key"));
-      return;
-    }
-
-  sodium_memzero (self->ephemeral_secret, sizeof self->ephemeral_secret);
-  g_task_return_pointer (task, sotto_channel_new (self->stream, tx, rx), g_object_unref);
-  sodium_memzero (rx, sizeof rx);
-  sodium_memzero (tx, sizeof tx);
+  g_task_return_pointer (task, sotto_channel_new (self->stream, self->tx, self->rx),
+                         g_object_unref);
+  sodium_memzero (self->rx, sizeof self->rx);
+  sodium_memzero (self->tx, sizeof self->tx);
 }
 
 static void
@@ -190,6 +184,17 @@ hello_read_cb (GObject      *object,
 
   memcpy (self->client_ephemeral, data + HANDSHAKE_MAGIC_LEN + 2, HANDSHAKE_EPHEMERAL_LEN);
   crypto_kx_keypair (self->ephemeral_public, self->ephemeral_secret);
+
+  /* A key that yields no shared secret (a low-order point) is refused
+   * before anything is signed for it. */
+  if (crypto_kx_server_session_keys (self->rx, self->tx, self->ephemeral_public,
+                                     self->ephemeral_secret, self->client_ephemeral) != 0)
+    {
+      g_task_return_new_error (task, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_BAD_HANDSHAKE,
+                               _("The client sent an unusable key"));
+      return;
+    }
+  sodium_memzero (self->ephemeral_secret, sizeof self->ephemeral_secret);
 
   _sotto_handshake_transcript (transcript, SOTTO_WIRE_PROTOCOL_VERSION,
                                self->client_ephemeral, self->ephemeral_public,
