@@ -21,6 +21,8 @@ struct _SottoTestServer
   gboolean          own_data_dir;
   guint16           port;
   char             *fingerprint;
+  GStrv             extra_args;
+  char             *stderr_path;
   gboolean          exited;
 };
 
@@ -91,25 +93,23 @@ sotto_test_server_start (const char        *data_dir,
  * @stderr_path: (nullable): a file to write the server's log to, instead
  *   of the test's own stderr
  */
-SottoTestServer *
-sotto_test_server_start_full (const char        *data_dir,
-                              const char *const *extra_args,
-                              const char        *stderr_path)
+/* Starts the process, listening on @port (0: any), and reads back the
+ * port it bound and its fingerprint. */
+static void
+server_spawn (SottoTestServer *server,
+              guint16          port)
 {
-  SottoTestServer *server = g_new0 (SottoTestServer, 1);
   const char *binary = g_getenv ("SOTTO_SERVER");
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_nonnull (binary);
 
-  server->own_data_dir = data_dir == NULL;
-  server->data_dir = data_dir != NULL ? g_strdup (data_dir) : sotto_test_make_data_dir ();
-
   g_ptr_array_add (argv, (char *) binary);
   g_ptr_array_add (argv, (char *) "--listen");
-  g_ptr_array_add (argv, (char *) "127.0.0.1:0");
+  g_ptr_array_add (argv, listen);
   g_ptr_array_add (argv, (char *) "--data-dir");
   g_ptr_array_add (argv, server->data_dir);
   g_ptr_array_add (argv, (char *) "--console");
@@ -117,21 +117,24 @@ sotto_test_server_start_full (const char        *data_dir,
   g_ptr_array_add (argv, (char *) "1");
   g_ptr_array_add (argv, (char *) "--pwhash-mem");
   g_ptr_array_add (argv, (char *) "8192");
-  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) extra_args[i]);
+  for (guint i = 0; server->extra_args != NULL && server->extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, server->extra_args[i]);
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  if (stderr_path != NULL)
-    g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
+  if (server->stderr_path != NULL)
+    g_subprocess_launcher_set_stderr_file_path (launcher, server->stderr_path);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
                                                   &error);
   g_assert_no_error (error);
+  server->exited = FALSE;
   server->stdin_pipe = g_object_ref (g_subprocess_get_stdin_pipe (server->process));
   server->stdout_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
 
+  server->port = 0;
+  g_clear_pointer (&server->fingerprint, g_free);
   for (;;)
     {
       g_autofree char *line = read_stdout_line (server);
@@ -147,7 +150,39 @@ sotto_test_server_start_full (const char        *data_dir,
     }
 
   g_assert_cmpuint (server->port, >, 0);
+}
+
+SottoTestServer *
+sotto_test_server_start_full (const char        *data_dir,
+                              const char *const *extra_args,
+                              const char        *stderr_path)
+{
+  SottoTestServer *server = g_new0 (SottoTestServer, 1);
+
+  server->own_data_dir = data_dir == NULL;
+  server->data_dir = data_dir != NULL ? g_strdup (data_dir) : sotto_test_make_data_dir ();
+  server->extra_args = g_strdupv ((char **) extra_args);
+  server->stderr_path = g_strdup (stderr_path);
+  server_spawn (server, 0);
+
   return server;
+}
+
+/**
+ * sotto_test_server_restart:
+ *
+ * Starts a stopped or killed server again, on the same port and data, as
+ * an operator restarting it would.
+ */
+void
+sotto_test_server_restart (SottoTestServer *server)
+{
+  g_assert_true (server->exited);
+
+  g_clear_object (&server->stdout_lines);
+  g_clear_object (&server->stdin_pipe);
+  g_clear_object (&server->process);
+  server_spawn (server, server->port);
 }
 
 static void
@@ -224,6 +259,8 @@ sotto_test_server_free (SottoTestServer *server)
     sotto_test_remove_dir (server->data_dir);
   g_free (server->data_dir);
   g_free (server->fingerprint);
+  g_strfreev (server->extra_args);
+  g_free (server->stderr_path);
   g_free (server);
 }
 

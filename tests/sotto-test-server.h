@@ -22,6 +22,7 @@ SottoTestServer *sotto_test_server_start        (const char       *data_dir,
 SottoTestServer *sotto_test_server_start_full   (const char       *data_dir,
                                                  const char *const *extra_args,
                                                  const char       *stderr_path);
+void             sotto_test_server_restart      (SottoTestServer  *server);
 void             sotto_test_server_close_stdin  (SottoTestServer  *server);
 void             sotto_test_server_stop         (SottoTestServer  *server);
 void             sotto_test_server_kill         (SottoTestServer  *server);

@@ -644,6 +644,42 @@ test_reconnect_and_outbox (Fixture       *fixture,
   g_assert_cmpuint (copies, ==, 1);
 }
 
+/* The server stops in the middle of a conversation and comes back on the
+ * same address: both clients return by themselves, what Alice typed while
+ * it was down arrives once, and what Bob missed is caught up. */
+static void
+test_server_restart (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  SottoRoom *alice_room = join (alice, "lobby");
+  SottoRoom *bob_room = join (bob, "lobby");
+  SottoMessage *waiting;
+
+  while (sotto_room_lookup_member (alice_room, "bob") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  wait_sent (say (alice, alice_room, "one"));
+  wait_for_text (bob_room, "alice", "one");
+
+  sotto_test_server_stop (fixture->server);
+  while (sotto_client_get_state (alice) != SOTTO_CLIENT_RECONNECTING ||
+         sotto_client_get_state (bob) != SOTTO_CLIENT_RECONNECTING)
+    g_main_context_iteration (NULL, TRUE);
+
+  waiting = say (alice, alice_room, "two, while the server was down");
+  sotto_test_server_restart (fixture->server);
+
+  while (sotto_client_get_state (alice) != SOTTO_CLIENT_ONLINE ||
+         sotto_client_get_state (bob) != SOTTO_CLIENT_ONLINE)
+    g_main_context_iteration (NULL, TRUE);
+  wait_sent (waiting);
+  wait_for_text (bob_room, "alice", "two, while the server was down");
+  wait_sent (say (alice, alice_room, "three"));
+  wait_for_text (bob_room, "alice", "three");
+  g_assert_cmpuint (g_list_model_get_n_items (sotto_room_get_messages (bob_room)), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -662,6 +698,7 @@ main (int   argc,
   ADD ("direct-chat", test_direct_chat);
   ADD ("leaver", test_leaver);
   ADD ("reconnect-and-outbox", test_reconnect_and_outbox);
+  ADD ("server-restart", test_server_restart);
 #undef ADD
 
   return g_test_run ();
