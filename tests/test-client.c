@@ -680,6 +680,39 @@ test_server_restart (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (sotto_room_get_messages (bob_room)), ==, 3);
 }
 
+static gboolean
+typing_is (SottoRoom  *room,
+           const char *expected)
+{
+  g_auto(GStrv) typing = sotto_room_dup_typing (room);
+  g_autofree char *joined = g_strjoinv (",", typing);
+
+  return g_strcmp0 (joined, expected) == 0;
+}
+
+/* Alice types: Bob sees it, until her message comes. */
+static void
+test_typing (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  SottoRoom *alice_room = join (alice, "lobby");
+  SottoRoom *bob_room = join (bob, "lobby");
+
+  while (sotto_room_lookup_member (alice_room, "bob") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  sotto_client_send_typing (alice, alice_room);
+  while (!typing_is (bob_room, "alice"))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (typing_is (alice_room, ""));
+
+  wait_sent (say (alice, alice_room, "done typing"));
+  wait_for_text (bob_room, "alice", "done typing");
+  g_assert_true (typing_is (bob_room, ""));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -699,6 +732,7 @@ main (int   argc,
   ADD ("leaver", test_leaver);
   ADD ("reconnect-and-outbox", test_reconnect_and_outbox);
   ADD ("server-restart", test_server_restart);
+  ADD ("typing", test_typing);
 #undef ADD
 
   return g_test_run ();

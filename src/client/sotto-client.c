@@ -698,6 +698,7 @@ handle_message (SottoClient *self,
     return;
 
   remember_seq (self, name, seq);
+  sotto_room_set_typing (room, sender, FALSE);
 
   /* Ours, from another connection or a catch-up: we hold its text, or
    * cannot have it (a sender cannot open its own envelopes). */
@@ -950,6 +951,16 @@ handle_event_cb (SottoConnection *connection,
 
     case SOTTO_MSG_TYPE_KEY_REQUESTED:
       handle_key_requested (self, msg);
+      break;
+
+    case SOTTO_MSG_TYPE_TYPING:
+      {
+        SottoRoom *typing_room = sotto_client_lookup_room (self,
+                                                           sotto_msg_get_string (msg, "room"));
+
+        if (typing_room != NULL)
+          sotto_room_set_typing (typing_room, sotto_msg_get_string (msg, "user"), TRUE);
+      }
       break;
 
     case SOTTO_MSG_TYPE_NOTICE:
@@ -1975,6 +1986,28 @@ connection_closed_cb (SottoConnection *connection,
 
   if (self->state == SOTTO_CLIENT_ONLINE && self->login_secret != NULL)
     schedule_reconnect (self);
+}
+
+/**
+ * sotto_client_send_typing:
+ *
+ * Tells the room's members the user is typing; call it on every key
+ * press; notices go out only every few seconds.
+ */
+void
+sotto_client_send_typing (SottoClient *self,
+                          SottoRoom   *room)
+{
+  g_autoptr(GBytes) notice = NULL;
+
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+  g_return_if_fail (SOTTO_IS_ROOM (room));
+
+  if (self->state != SOTTO_CLIENT_ONLINE || !sotto_room_should_send_typing (room))
+    return;
+
+  notice = sotto_msg_build_typing (sotto_room_get_name (room));
+  sotto_connection_send (self->connection, notice);
 }
 
 /**

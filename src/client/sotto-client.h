@@ -96,6 +96,8 @@ gboolean          sotto_client_set_verified         (SottoClient         *self,
                                                      GError             **error);
 gboolean          sotto_client_is_verified          (SottoClient         *self,
                                                      const char          *user);
+void              sotto_client_send_typing          (SottoClient         *self,
+                                                     SottoRoom           *room);
 SottoMessage     *sotto_client_send_message         (SottoClient         *self,
                                                      SottoRoom           *room,
                                                      const char          *text,

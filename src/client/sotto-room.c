@@ -17,12 +17,19 @@ struct _SottoRoom
   gboolean    direct;
   GListStore *members;
   GListStore *messages;
+  /* user → the timeout that ends their typing notice */
+  GHashTable *typing;
+  gint64      last_typing_sent;
 };
+
+/* How long "is typing" lasts without a new notice. */
+#define TYPING_SHOWN_SECONDS 5
 
 enum {
   PROP_0,
   PROP_NAME,
   PROP_DIRECT,
+  PROP_TYPING,
   N_PROPS
 };
 
@@ -31,12 +38,19 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (SottoRoom, sotto_room, G_TYPE_OBJECT)
 
 static void
+remove_source_cb (gpointer id)
+{
+  g_source_remove (GPOINTER_TO_UINT (id));
+}
+
+static void
 sotto_room_dispose (GObject *object)
 {
   SottoRoom *self = SOTTO_ROOM (object);
 
   g_clear_object (&self->members);
   g_clear_object (&self->messages);
+  g_clear_pointer (&self->typing, g_hash_table_unref);
 
   G_OBJECT_CLASS (sotto_room_parent_class)->dispose (object);
 }
@@ -65,6 +79,9 @@ sotto_room_get_property (GObject    *object,
     case PROP_DIRECT:
       g_value_set_boolean (value, self->direct);
       break;
+    case PROP_TYPING:
+      g_value_take_boxed (value, sotto_room_dup_typing (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -83,6 +100,14 @@ sotto_room_class_init (SottoRoomClass *klass)
     g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_DIRECT] =
     g_param_spec_boolean ("direct", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * SottoRoom:typing:
+   *
+   * Who is typing in the room now, sorted.
+   */
+  properties[PROP_TYPING] =
+    g_param_spec_boxed ("typing", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -92,6 +117,8 @@ sotto_room_init (SottoRoom *self)
 {
   self->members = g_list_store_new (SOTTO_TYPE_MEMBER);
   self->messages = g_list_store_new (SOTTO_TYPE_MESSAGE);
+  self->typing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) remove_source_cb);
 }
 
 SottoRoom *
@@ -273,4 +300,114 @@ sotto_room_add_message (SottoRoom    *self,
     }
 
   g_list_store_insert (self->messages, position, message);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char **) a, *(const char **) b);
+}
+
+/**
+ * sotto_room_dup_typing:
+ *
+ * Returns: (transfer full): who is typing now, sorted
+ */
+GStrv
+sotto_room_dup_typing (SottoRoom *self)
+{
+  g_autoptr(GPtrArray) users = g_ptr_array_new ();
+  GHashTableIter iter;
+  const char *user;
+
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->typing);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &user, NULL))
+    g_ptr_array_add (users, g_strdup (user));
+  g_ptr_array_sort (users, compare_names);
+  g_ptr_array_add (users, NULL);
+
+  return (GStrv) g_ptr_array_steal (users, NULL);
+}
+
+typedef struct
+{
+  SottoRoom *room;
+  char      *user;
+} TypingEnd;
+
+static void
+typing_end_free (gpointer data)
+{
+  TypingEnd *end = data;
+
+  g_free (end->user);
+  g_free (end);
+}
+
+static gboolean
+typing_ended_cb (gpointer user_data)
+{
+  TypingEnd *end = user_data;
+
+  /* The table's destroy function would remove this source again. */
+  g_hash_table_steal (end->room->typing, end->user);
+  g_object_notify_by_pspec (G_OBJECT (end->room), properties[PROP_TYPING]);
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * sotto_room_set_typing:
+ * @typing: %TRUE when a notice came, %FALSE when @user's message did
+ *
+ * Shows @user as typing for a few seconds after each notice.
+ */
+void
+sotto_room_set_typing (SottoRoom  *self,
+                       const char *user,
+                       gboolean    typing)
+{
+  gboolean was = FALSE;
+  TypingEnd *end;
+  guint id;
+
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  was = g_hash_table_remove (self->typing, user);
+  if (typing)
+    {
+      end = g_new0 (TypingEnd, 1);
+      end->room = self;
+      end->user = g_strdup (user);
+      id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, TYPING_SHOWN_SECONDS,
+                                       typing_ended_cb, end, typing_end_free);
+      g_hash_table_insert (self->typing, g_strdup (user), GUINT_TO_POINTER (id));
+    }
+
+  if (was != typing)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TYPING]);
+}
+
+/**
+ * sotto_room_should_send_typing:
+ *
+ * Typing notices go out at most every few seconds per room: this says
+ * whether one is due now, and counts it as sent.
+ */
+gboolean
+sotto_room_should_send_typing (SottoRoom *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), FALSE);
+
+  if (self->last_typing_sent != 0 &&
+      now - self->last_typing_sent < (TYPING_SHOWN_SECONDS - 2) * G_USEC_PER_SEC)
+    return FALSE;
+
+  self->last_typing_sent = now;
+  return TRUE;
 }

@@ -28,6 +28,11 @@ void          sotto_room_clear_members    (SottoRoom    *self);
 SottoMessage *sotto_room_lookup_message   (SottoRoom    *self,
                                            const char   *sender,
                                            const char   *msg_id);
+GStrv         sotto_room_dup_typing       (SottoRoom    *self);
+void          sotto_room_set_typing       (SottoRoom    *self,
+                                           const char   *user,
+                                           gboolean      typing);
+gboolean      sotto_room_should_send_typing (SottoRoom  *self);
 void          sotto_room_add_message      (SottoRoom    *self,
                                            SottoMessage *message);
 
