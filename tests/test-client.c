@@ -713,6 +713,138 @@ test_typing (Fixture       *fixture,
   g_assert_true (typing_is (bob_room, ""));
 }
 
+/* A message that comes before its sender key is kept as "waiting", a key
+ * request goes to the sender, and it opens in place when the key comes.
+ * Alice here is a raw protocol client, so the order is certain. */
+static void
+test_key_after_message (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(SottoTestClient) alice = sotto_test_client_connect (fixture->server);
+  g_autoptr(SottoIdentity) identity = sotto_identity_new ();
+  g_autoptr(SottoSenderKey) key = sotto_sender_key_new ();
+  g_autoptr(SottoMsg) session = NULL;
+  g_autoptr(SottoMsg) request = NULL;
+  g_autoptr(SottoMsg) members = NULL;
+  g_autoptr(GBytes) plain = g_bytes_new_static ("sent before its key", 19);
+  g_autoptr(GBytes) envelope = NULL;
+  g_autoptr(GBytes) exported = NULL;
+  g_autoptr(SottoSenderKey) initial_key = NULL;
+  g_autoptr(GBytes) box = NULL;
+  g_autoptr(GError) error = NULL;
+  const SottoPublicIdentity *public = sotto_identity_get_public (identity);
+  SottoPublicIdentity bob_public;
+  SottoWireIdentity wire;
+  SottoWireMember member;
+  SottoRoom *bob_room;
+  SottoMessage *message;
+
+  memcpy (wire.box, public->box_pk, 32);
+  memcpy (wire.sign, public->sign_pk, 32);
+  memcpy (wire.binding, public->binding, 64);
+  sotto_test_client_set_identity (alice, &wire);
+  session = sotto_test_client_register (alice, "alice", PASSWORD);
+  g_assert_cmpint (sotto_msg_get_msg_type (session), ==, SOTTO_MSG_TYPE_SESSION);
+
+  bob_room = sotto_client_lookup_room (bob, "general");
+  g_assert_nonnull (bob_room);
+  while (sotto_room_lookup_member (bob_room, "alice") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  exported = sotto_sender_key_export (key);
+  envelope = sotto_envelope_seal (key, identity, "general", "alice", plain, &error);
+  g_assert_no_error (error);
+  sotto_test_client_send_take (alice, sotto_msg_build_send ("s", "general", "early", envelope));
+  sotto_msg_unref (sotto_test_client_expect_reply (alice, "s"));
+
+  /* Bob holds it, unreadable, and asks Alice for her key. */
+  while ((message = sotto_room_lookup_message (bob_room, "alice", "early")) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (sotto_message_get_state (message), ==, SOTTO_MESSAGE_WAITING_FOR_KEY);
+  g_assert_null (sotto_message_get_text (message));
+  request = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_KEY_REQUESTED);
+  g_assert_cmpstr (sotto_msg_get_string (request, "from"), ==, "bob");
+  g_assert_cmpint (sotto_msg_get_int (request, "key_id"), ==, sotto_sender_key_get_key_id (key));
+
+  /* Alice answers with her key, from where it was when she sealed. */
+  members = sotto_test_client_request (alice, sotto_msg_build_list_members, "general");
+  for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (members, "members")); i++)
+    if (sotto_msg_get_member (members, i, &member) && g_str_equal (member.user, "bob"))
+      {
+        memcpy (bob_public.box_pk, member.identity.box, 32);
+        memcpy (bob_public.sign_pk, member.identity.sign, 32);
+        memcpy (bob_public.binding, member.identity.binding, 64);
+      }
+  /* The key moved on when it sealed: hand over the copy from before. */
+  initial_key = sotto_sender_key_import (exported, &error);
+  g_assert_no_error (error);
+  box = sotto_sender_key_seal_for (initial_key, "general", identity, "alice", &bob_public, &error);
+  g_assert_no_error (error);
+  sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k", "bob", "general", box));
+  sotto_msg_unref (sotto_test_client_expect_reply (alice, "k"));
+
+  while (sotto_message_get_state (message) == SOTTO_MESSAGE_WAITING_FOR_KEY)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (sotto_message_get_state (message), ==, SOTTO_MESSAGE_RECEIVED);
+  g_assert_cmpstr (sotto_message_get_text (message), ==, "sent before its key");
+}
+
+static gboolean
+tree_contains (const char *path,
+               const char *needle)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      g_autofree char *contents = NULL;
+      gsize size = 0;
+
+      return g_file_get_contents (path, &contents, &size, NULL) &&
+             memmem (contents, size, needle, strlen (needle)) != NULL;
+    }
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (tree_contains (child, needle))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* After a conversation, neither client's files nor the server's hold the
+ * words that were said. */
+static void
+test_no_plaintext_at_rest (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  SottoRoom *alice_room = join (alice, "lobby");
+  SottoRoom *bob_room = join (bob, "lobby");
+  g_autofree char *marker = g_strdup_printf ("marker-%08x-%08x", g_random_int (), g_random_int ());
+  g_autofree char *reply = g_strconcat ("re: ", marker, NULL);
+
+  while (sotto_room_lookup_member (alice_room, "bob") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  wait_sent (say (alice, alice_room, marker));
+  wait_for_text (bob_room, "alice", marker);
+  wait_sent (say (bob, bob_room, reply));
+  wait_for_text (alice_room, "bob", reply);
+
+  sotto_client_close (alice);
+  sotto_client_close (bob);
+  sotto_test_server_stop (fixture->server);
+
+  g_assert_false (tree_contains (fixture->dir, marker));
+  g_assert_false (tree_contains (sotto_test_server_get_data_dir (fixture->server), marker));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -733,6 +865,8 @@ main (int   argc,
   ADD ("reconnect-and-outbox", test_reconnect_and_outbox);
   ADD ("server-restart", test_server_restart);
   ADD ("typing", test_typing);
+  ADD ("key-after-message", test_key_after_message);
+  ADD ("no-plaintext-at-rest", test_no_plaintext_at_rest);
 #undef ADD
 
   return g_test_run ();
