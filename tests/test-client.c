@@ -479,7 +479,6 @@ test_identity_change (Fixture       *fixture,
 
   while (sotto_room_lookup_member (alice_room, "bob") == NULL)
     g_main_context_iteration (NULL, TRUE);
-  (void) bob_room;
 
   alice_sees = sotto_client_safety_number (alice, "bob");
   bob_sees = sotto_client_safety_number (bob, "alice");
@@ -490,6 +489,7 @@ test_identity_change (Fixture       *fixture,
   g_assert_true (sotto_client_set_verified (bob, "alice", TRUE, &error));
   g_assert_no_error (error);
   g_assert_true (sotto_client_is_verified (bob, "alice"));
+  g_assert_true (sotto_member_get_verified (sotto_room_lookup_member (bob_room, "alice")));
 
   g_signal_connect (bob, "identity-changed", G_CALLBACK (identity_changed_cb), &changed);
   sotto_client_close (alice);
@@ -501,6 +501,7 @@ test_identity_change (Fixture       *fixture,
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpstr (changed, ==, "alice verified");
   g_assert_false (sotto_client_is_verified (bob, "alice"));
+  g_assert_false (sotto_member_get_verified (sotto_room_lookup_member (bob_room, "alice")));
   g_signal_handlers_disconnect_by_data (bob, &changed);
 }
 

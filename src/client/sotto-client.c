@@ -496,6 +496,8 @@ set_member (SottoClient             *self,
     g_warning ("The identity of %s is not usable: %s", user, error->message);
   else if (seen == SOTTO_IDENTITY_SEEN_CHANGED)
     g_signal_emit (self, signals[IDENTITY_CHANGED], 0, user, was_verified);
+  else
+    sotto_member_set_verified (member, was_verified);
 }
 
 /* Sender keys */
@@ -1720,7 +1722,19 @@ sotto_client_set_verified (SottoClient  *self,
       return FALSE;
     }
 
-  return sotto_client_store_set_verified (self->store, user, verified, error);
+  if (!sotto_client_store_set_verified (self->store, user, verified, error))
+    return FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->rooms)); i++)
+    {
+      g_autoptr(SottoRoom) room = g_list_model_get_item (G_LIST_MODEL (self->rooms), i);
+      SottoMember *member = sotto_room_lookup_member (room, user);
+
+      if (member != NULL)
+        sotto_member_set_verified (member, verified);
+    }
+
+  return TRUE;
 }
 
 /**

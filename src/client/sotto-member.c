@@ -12,12 +12,14 @@ struct _SottoMember
   char               *user;
   SottoPublicIdentity identity;
   gboolean            online;
+  gboolean            verified;
 };
 
 enum {
   PROP_0,
   PROP_USER,
   PROP_ONLINE,
+  PROP_VERIFIED,
   N_PROPS
 };
 
@@ -49,6 +51,9 @@ sotto_member_get_property (GObject    *object,
     case PROP_ONLINE:
       g_value_set_boolean (value, self->online);
       break;
+    case PROP_VERIFIED:
+      g_value_set_boolean (value, self->verified);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -67,6 +72,14 @@ sotto_member_class_init (SottoMemberClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_ONLINE] =
     g_param_spec_boolean ("online", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * SottoMember:verified:
+   *
+   * Whether the user compared safety numbers with this member's current keys.
+   */
+  properties[PROP_VERIFIED] =
+    g_param_spec_boolean ("verified", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -131,4 +144,24 @@ sotto_member_set_online (SottoMember *self,
 
   self->online = online;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
+}
+
+gboolean
+sotto_member_get_verified (SottoMember *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MEMBER (self), FALSE);
+  return self->verified;
+}
+
+void
+sotto_member_set_verified (SottoMember *self,
+                           gboolean     verified)
+{
+  g_return_if_fail (SOTTO_IS_MEMBER (self));
+
+  if (self->verified == verified)
+    return;
+
+  self->verified = verified;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERIFIED]);
 }

@@ -22,4 +22,8 @@ gboolean                   sotto_member_get_online   (SottoMember               
 void                       sotto_member_set_online   (SottoMember               *self,
                                                       gboolean                   online);
 
+gboolean                   sotto_member_get_verified (SottoMember               *self);
+void                       sotto_member_set_verified (SottoMember               *self,
+                                                      gboolean                   verified);
+
 G_END_DECLS
