@@ -1524,6 +1524,34 @@ sotto_client_close (SottoClient *self)
   set_state (self, SOTTO_CLIENT_DISCONNECTED);
 }
 
+/* Sends a request of the logged-in user made by @build from an id and
+ * @arg; @reply_cb gets the answer with @task, which it owns. */
+static void
+request_as_user (SottoClient          *self,
+                 GTask                *task,
+                 GBytes             *(*build) (const char *id,
+                                               const char *arg),
+                 const char           *arg,
+                 GAsyncReadyCallback   reply_cb)
+{
+  g_autofree char *id = NULL;
+  g_autoptr(GBytes) request = NULL;
+
+  if (self->state != SOTTO_CLIENT_ONLINE)
+    {
+      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
+                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
+                               _("Log in first"));
+      g_object_unref (task);
+      return;
+    }
+
+  id = sotto_connection_next_id (self->connection);
+  request = build (id, arg);
+  sotto_connection_request_async (self->connection, id, request, g_task_get_cancellable (task),
+                                  reply_cb, task);
+}
+
 /**
  * sotto_client_join_async:
  *
@@ -1536,27 +1564,13 @@ sotto_client_join_async (SottoClient         *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *id = NULL;
-  g_autoptr(GBytes) request = NULL;
+  GTask *task;
 
   g_return_if_fail (SOTTO_IS_CLIENT (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sotto_client_join_async);
-
-  if (self->state != SOTTO_CLIENT_ONLINE)
-    {
-      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
-                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
-                               _("Log in first"));
-      return;
-    }
-
-  id = sotto_connection_next_id (self->connection);
-  request = sotto_msg_build_join (id, room);
-  sotto_connection_request_async (self->connection, id, request, cancellable, joined_cb,
-                                  g_steal_pointer (&task));
+  request_as_user (self, task, sotto_msg_build_join, room, joined_cb);
 }
 
 /**
@@ -1573,27 +1587,13 @@ sotto_client_open_direct_async (SottoClient         *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *id = NULL;
-  g_autoptr(GBytes) request = NULL;
+  GTask *task;
 
   g_return_if_fail (SOTTO_IS_CLIENT (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sotto_client_join_async);
-
-  if (self->state != SOTTO_CLIENT_ONLINE)
-    {
-      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
-                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
-                               _("Log in first"));
-      return;
-    }
-
-  id = sotto_connection_next_id (self->connection);
-  request = sotto_msg_build_open_direct (id, user);
-  sotto_connection_request_async (self->connection, id, request, cancellable, joined_cb,
-                                  g_steal_pointer (&task));
+  request_as_user (self, task, sotto_msg_build_open_direct, user, joined_cb);
 }
 
 static void
@@ -1644,28 +1644,14 @@ sotto_client_leave_async (SottoClient         *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *id = NULL;
-  g_autoptr(GBytes) request = NULL;
+  GTask *task;
 
   g_return_if_fail (SOTTO_IS_CLIENT (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sotto_client_leave_async);
   g_task_set_task_data (task, g_strdup (room), g_free);
-
-  if (self->state != SOTTO_CLIENT_ONLINE)
-    {
-      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
-                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
-                               _("Log in first"));
-      return;
-    }
-
-  id = sotto_connection_next_id (self->connection);
-  request = sotto_msg_build_leave (id, room);
-  sotto_connection_request_async (self->connection, id, request, cancellable, left_cb,
-                                  g_steal_pointer (&task));
+  request_as_user (self, task, sotto_msg_build_leave, room, left_cb);
 }
 
 gboolean
