@@ -127,18 +127,20 @@ main (int   argc,
       return 1;
     }
 
+  loop = g_main_loop_new (NULL, FALSE);
+  app.loop = loop;
+  app.server = server;
+
+  /* Before the lines below: whoever reads them may stop us at once. */
+  g_unix_signal_add (SIGINT, signal_cb, &app);
+  g_unix_signal_add (SIGTERM, signal_cb, &app);
+
   /* Tests and scripts read these lines: keep their form. */
   addresses = sotto_server_get_listen_addresses (server);
   for (guint i = 0; i < addresses->len; i++)
     g_print ("listening on %s\n", (const char *) g_ptr_array_index (addresses, i));
   g_print ("fingerprint: %s\n", sotto_server_get_fingerprint (server));
 
-  loop = g_main_loop_new (NULL, FALSE);
-  app.loop = loop;
-  app.server = server;
-
-  g_unix_signal_add (SIGINT, signal_cb, &app);
-  g_unix_signal_add (SIGTERM, signal_cb, &app);
 
   if (isatty (STDIN_FILENO) || want_console)
     {
