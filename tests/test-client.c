@@ -355,6 +355,19 @@ test_wrong_password (Fixture       *fixture,
   account (again, FALSE, "alice", PASSWORD, &error);
   g_assert_no_error (error);
 
+  /* On a computer that never held the account, a refused login leaves
+   * nothing behind that would stand in the way of the right password. */
+  {
+    g_autoptr(SottoClient) laptop = open_client (fixture, "alice-laptop");
+
+    account (laptop, FALSE, "alice", "not the password", &error);
+    g_assert_true (sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS));
+    g_clear_error (&error);
+    account (laptop, FALSE, "alice", PASSWORD, &error);
+    g_assert_no_error (error);
+    sotto_client_close (laptop);
+  }
+
   /* A second window on the same account is refused with a sentence. */
   twice = open_client (fixture, "alice");
   account (twice, FALSE, "alice", PASSWORD, &error);
@@ -532,6 +545,31 @@ test_direct_chat (Fixture       *fixture,
   wait_for_text (bob_dm, "alice", "just us");
   g_object_unref (alice_dm);
   g_object_unref (bob_dm);
+}
+
+/* Carol opens a direct chat with Bob and writes at once: Bob's client
+ * learns of the room by itself and reads her. */
+static void
+test_direct_chat_opened_by_other (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(SottoClient) carol = new_user (fixture, "carol");
+  Outcome outcome = { FALSE };
+  SottoRoom *carol_dm;
+  SottoRoom *bob_dm;
+
+  sotto_client_open_direct_async (carol, "bob", NULL, joined_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  g_assert_no_error (outcome.error);
+  carol_dm = outcome.object;
+  wait_sent (say (carol, carol_dm, "are you there?"));
+
+  while ((bob_dm = sotto_client_lookup_room (bob, "@bob+carol")) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (sotto_room_get_direct (bob_dm));
+  wait_for_text (bob_dm, "carol", "are you there?");
+  g_object_unref (carol_dm);
 }
 
 static void
@@ -862,6 +900,7 @@ main (int   argc,
   ADD ("newcomer", test_newcomer);
   ADD ("identity-change", test_identity_change);
   ADD ("direct-chat", test_direct_chat);
+  ADD ("direct-chat-opened-by-other", test_direct_chat_opened_by_other);
   ADD ("leaver", test_leaver);
   ADD ("reconnect-and-outbox", test_reconnect_and_outbox);
   ADD ("server-restart", test_server_restart);

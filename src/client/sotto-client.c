@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -64,6 +65,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   NOTICE,
   IDENTITY_CHANGED,
+  CONNECTION_LOST,
   N_SIGNALS
 };
 
@@ -74,6 +76,8 @@ G_DEFINE_FINAL_TYPE (SottoClient, sotto_client, G_TYPE_OBJECT)
 static void handle_event_cb (SottoConnection *connection,
                              SottoMsg        *msg,
                              gpointer         user_data);
+static void load_members (SottoClient *self,
+                          const char  *room);
 static void connection_closed_cb (SottoConnection *connection,
                                   const GError    *error,
                                   gpointer         user_data);
@@ -188,6 +192,17 @@ sotto_client_class_init (SottoClientClass *klass)
    * A contact logged in with other keys: a new device, or someone posing
    * as them. A UI warns in every room shared with @user.
    */
+  /**
+   * SottoClient::connection-lost:
+   * @error: why the client stopped trying to reconnect
+   *
+   * The client is offline for good until the user acts: the server's key
+   * changed, or it refused the login.
+   */
+  signals[CONNECTION_LOST] =
+    g_signal_new ("connection-lost", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
   signals[IDENTITY_CHANGED] =
     g_signal_new ("identity-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
@@ -818,7 +833,7 @@ handle_key (SottoClient *self,
    * server, unacknowledged. */
   if (member == NULL)
     {
-      if (room != NULL)
+      if (room != NULL && !sotto_room_get_loaded (room))
         g_ptr_array_add (self->early_keys, sotto_msg_ref (msg));
       return;
     }
@@ -856,7 +871,14 @@ handle_key_requested (SottoClient *self,
   g_autoptr(SottoSenderKey) key = NULL;
   KeyAck ack = { sotto_msg_get_int (msg, "kid") };
 
-  /* Only a current member gets our current key, from where it is now. */
+  /* At login the requests come before the members are listed: keep them
+   * until they are. Only a member ever gets our key. */
+  if (member == NULL && room != NULL && !sotto_room_get_loaded (room))
+    {
+      g_ptr_array_add (self->early_keys, sotto_msg_ref (msg));
+      return;
+    }
+
   if (member != NULL)
     key = sotto_client_store_load_own_sender_key (self->store, name, self->user, NULL);
   if (key != NULL)
@@ -889,6 +911,16 @@ handle_event_cb (SottoConnection *connection,
       break;
 
     case SOTTO_MSG_TYPE_MEMBER_JOINED:
+      /* Someone opened a direct chat with us, or we joined elsewhere:
+       * the room is new here, and all of it is caught up. */
+      if (room == NULL && g_strcmp0 (sotto_msg_get_string (msg, "user"), self->user) == 0)
+        {
+          const char *name = sotto_msg_get_string (msg, "room");
+
+          room = ensure_room (self, name, sotto_protocol_room_is_direct (name));
+          load_members (self, name);
+          break;
+        }
       if (room == NULL)
         break;
       remember_seq (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq"));
@@ -1044,6 +1076,7 @@ members_done_cb (GObject      *object,
   for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (reply, "members")); i++)
     if (sotto_msg_get_member (reply, i, &member))
       set_member (self, room, member.user, &member.identity, member.online);
+  sotto_room_set_loaded (room, TRUE);
 
   /* With the members known, their keys can be opened, then what was missed. */
   {
@@ -1054,10 +1087,12 @@ members_done_cb (GObject      *object,
       {
         SottoMsg *key = g_ptr_array_index (early, i);
 
-        if (g_strcmp0 (sotto_msg_get_string (key, "room"), sotto_room_get_name (room)) == 0)
-          handle_key (self, key);
-        else
+        if (g_strcmp0 (sotto_msg_get_string (key, "room"), sotto_room_get_name (room)) != 0)
           g_ptr_array_add (self->early_keys, sotto_msg_ref (key));
+        else if (sotto_msg_get_msg_type (key) == SOTTO_MSG_TYPE_KEY_REQUESTED)
+          handle_key_requested (self, key);
+        else
+          handle_key (self, key);
       }
   }
 
@@ -1123,6 +1158,8 @@ typedef struct
   gsize        memlimit;
   char        *server;
   char        *login_secret;
+  char        *store_path;
+  gboolean     store_was_new;
 } Account;
 
 static void
@@ -1133,6 +1170,7 @@ account_free (gpointer data)
   g_free (account->username);
   sodium_free (account->password);
   g_free (account->server);
+  g_free (account->store_path);
   if (account->login_secret != NULL)
     sodium_memzero (account->login_secret, strlen (account->login_secret));
   g_free (account->login_secret);
@@ -1177,6 +1215,26 @@ derive_login_secret_thread (GTask        *task,
 
 static void flush_outbox (SottoClient *self);
 
+/* A store made for an account the server then refused holds nothing of
+ * value, and would lock the name to that first password: remove it. */
+static void
+forget_new_store (SottoClient *self,
+                  Account     *account)
+{
+  g_clear_object (&self->store);
+  g_clear_object (&self->identity);
+  if (!account->store_was_new)
+    return;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *const suffixes[] = { "", "-wal", "-shm" };
+      g_autofree char *file = g_strconcat (account->store_path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+}
+
 /* Logged in (again): the rooms, their history, members and what was
  * missed, then whatever waited in the outbox. */
 static void
@@ -1219,8 +1277,7 @@ session_done_cb (GObject      *object,
       if (error == NULL)
         error = g_error_new_literal (SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED,
                                      _("Logged out"));
-      g_clear_object (&self->store);
-      g_clear_object (&self->identity);
+      forget_new_store (self, account);
       set_state (self, SOTTO_CLIENT_AUTHENTICATING);
       g_task_return_error (task, error);
       return;
@@ -1406,6 +1463,8 @@ account_async (SottoClient         *self,
   account->opslimit = self->opslimit;
   account->memlimit = self->memlimit;
   account->server = g_strdup (self->server);
+  account->store_path = g_strdup (path);
+  account->store_was_new = sotto_client_store_is_new (self->store);
   g_task_set_task_data (task, account, account_free);
 
   set_state (self, SOTTO_CLIENT_AUTHENTICATING);
@@ -1492,6 +1551,7 @@ joined_cb (GObject      *object,
   for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (reply, "members")); i++)
     if (sotto_msg_get_member (reply, i, &member))
       set_member (self, room, member.user, &member.identity, member.online);
+  sotto_room_set_loaded (room, TRUE);
   remember_seq (self, sotto_room_get_name (room), sotto_msg_get_int (reply, "last_seq"));
 
   g_task_return_pointer (task, g_object_ref (room), g_object_unref);
@@ -1898,8 +1958,9 @@ relogin_done_cb (GObject      *object,
        * the user, not another try. A dropped connection is tried again. */
       if (sotto_client_error_to_server (error) != (SottoMsgErrorCode) -1)
         {
-          g_warning ("Could not log in again: %s", error->message);
+          g_info ("Could not log in again: %s", error->message);
           set_state (self, SOTTO_CLIENT_DISCONNECTED);
+          g_signal_emit (self, signals[CONNECTION_LOST], 0, error);
         }
       else
         schedule_reconnect (self);
@@ -1927,9 +1988,10 @@ reconnected_cb (GObject      *object,
       /* A server whose key is not the pinned one is never talked to. */
       if (error->domain == SOTTO_WIRE_ERROR)
         {
-          g_warning ("Not reconnecting: %s", error->message);
+          g_info ("Not reconnecting: %s", error->message);
           sotto_connection_close (self->connection);
           set_state (self, SOTTO_CLIENT_DISCONNECTED);
+          g_signal_emit (self, signals[CONNECTION_LOST], 0, error);
           return;
         }
       schedule_reconnect (self);

@@ -20,6 +20,7 @@ struct _SottoRoom
   /* user → the timeout that ends their typing notice */
   GHashTable *typing;
   gint64      last_typing_sent;
+  gboolean    loaded;
 };
 
 /* How long "is typing" lasts without a new notice. */
@@ -30,6 +31,7 @@ enum {
   PROP_NAME,
   PROP_DIRECT,
   PROP_TYPING,
+  PROP_LOADED,
   N_PROPS
 };
 
@@ -82,6 +84,9 @@ sotto_room_get_property (GObject    *object,
     case PROP_TYPING:
       g_value_take_boxed (value, sotto_room_dup_typing (self));
       break;
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -108,6 +113,16 @@ sotto_room_class_init (SottoRoomClass *klass)
   properties[PROP_TYPING] =
     g_param_spec_boxed ("typing", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoRoom:loaded:
+   *
+   * Whether the members are known (after joining, or listed after login):
+   * what is sent before then reaches only the members known.
+   */
+  properties[PROP_LOADED] =
+    g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -410,4 +425,24 @@ sotto_room_should_send_typing (SottoRoom *self)
 
   self->last_typing_sent = now;
   return TRUE;
+}
+
+gboolean
+sotto_room_get_loaded (SottoRoom *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), FALSE);
+  return self->loaded;
+}
+
+void
+sotto_room_set_loaded (SottoRoom *self,
+                       gboolean   loaded)
+{
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  if (self->loaded == loaded)
+    return;
+
+  self->loaded = loaded;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
 }

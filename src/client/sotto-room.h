@@ -28,6 +28,9 @@ void          sotto_room_clear_members    (SottoRoom    *self);
 SottoMessage *sotto_room_lookup_message   (SottoRoom    *self,
                                            const char   *sender,
                                            const char   *msg_id);
+gboolean      sotto_room_get_loaded       (SottoRoom    *self);
+void          sotto_room_set_loaded       (SottoRoom    *self,
+                                           gboolean      loaded);
 GStrv         sotto_room_dup_typing       (SottoRoom    *self);
 void          sotto_room_set_typing       (SottoRoom    *self,
                                            const char   *user,
