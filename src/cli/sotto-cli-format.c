@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "sotto-cli-format.h"
+#include "sotto-connection.h"
+
+/*
+ * What sotto-cli prints, kept apart from the I/O so it can be tested: the
+ * lines a person reads, the JSON lines a script reads, and the exit status
+ * for an error.
+ */
+
+/**
+ * sotto_cli_exit_for_error:
+ * @phase: what was under way
+ *
+ * Returns: the exit status that says what failed
+ */
+SottoCliExit
+sotto_cli_exit_for_error (const GError  *error,
+                          SottoCliPhase  phase)
+{
+  if (error == NULL)
+    return SOTTO_CLI_EXIT_OK;
+
+  if (error->domain == G_OPTION_ERROR)
+    return SOTTO_CLI_EXIT_USAGE;
+
+  if (error->domain == SOTTO_WIRE_ERROR)
+    {
+      if (error->code == SOTTO_WIRE_ERROR_SERVER_KEY_UNKNOWN ||
+          error->code == SOTTO_WIRE_ERROR_SERVER_KEY_CHANGED)
+        return SOTTO_CLI_EXIT_SERVER_KEY;
+      return SOTTO_CLI_EXIT_CONNECT;
+    }
+
+  if (error->domain == SOTTO_CLIENT_ERROR)
+    {
+      switch ((int) sotto_client_error_to_server (error))
+        {
+        case -1:
+          break;
+        case SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN:
+        case SOTTO_MSG_ERROR_CODE_ALREADY_LOGGED_IN:
+        case SOTTO_MSG_ERROR_CODE_NAME_TAKEN:
+        case SOTTO_MSG_ERROR_CODE_BAD_USERNAME:
+        case SOTTO_MSG_ERROR_CODE_WEAK_PASSWORD:
+        case SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS:
+          return SOTTO_CLI_EXIT_ACCOUNT;
+        case SOTTO_MSG_ERROR_CODE_RATE_LIMITED:
+          return phase == SOTTO_CLI_PHASE_ACCOUNT ? SOTTO_CLI_EXIT_ACCOUNT
+                                                  : SOTTO_CLI_EXIT_REFUSED;
+        default:
+          return SOTTO_CLI_EXIT_REFUSED;
+        }
+
+      switch (error->code)
+        {
+        case SOTTO_CLIENT_ERROR_RESOLVE:
+        case SOTTO_CLIENT_ERROR_REFUSED:
+        case SOTTO_CLIENT_ERROR_DISCONNECTED:
+          return SOTTO_CLI_EXIT_CONNECT;
+        case SOTTO_CLIENT_ERROR_BAD_ADDRESS:
+          return SOTTO_CLI_EXIT_USAGE;
+        case SOTTO_CLIENT_ERROR_TIMED_OUT:
+          return phase == SOTTO_CLI_PHASE_CONNECT ? SOTTO_CLI_EXIT_CONNECT
+                                                  : SOTTO_CLI_EXIT_TIMEOUT;
+        default:
+          break;
+        }
+    }
+
+  switch (phase)
+    {
+    case SOTTO_CLI_PHASE_CONNECT:
+      return SOTTO_CLI_EXIT_CONNECT;
+    case SOTTO_CLI_PHASE_ACCOUNT:
+      return SOTTO_CLI_EXIT_ACCOUNT;
+    case SOTTO_CLI_PHASE_REQUEST:
+    default:
+      return SOTTO_CLI_EXIT_REFUSED;
+    }
+}
+
+static char *
+fingerprint_normalize (const char *fingerprint)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = fingerprint; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      g_string_append_c (out, g_ascii_toupper (*p));
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * sotto_cli_fingerprint_equal:
+ *
+ * Compares two server fingerprints as a person would read them: spaces
+ * and case do not count.
+ */
+gboolean
+sotto_cli_fingerprint_equal (const char *a,
+                             const char *b)
+{
+  g_autofree char *norm_a = NULL;
+  g_autofree char *norm_b = NULL;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+
+  norm_a = fingerprint_normalize (a);
+  norm_b = fingerprint_normalize (b);
+
+  return norm_a[0] != '\0' && g_str_equal (norm_a, norm_b);
+}
+
+/* Characters that would let a sender move the cursor, recolour or clear
+ * the terminal, or reorder what is shown around the text. */
+static gboolean
+is_unsafe_for_terminal (gunichar c)
+{
+  return g_unichar_iscntrl (c) ||
+         c == 0x061C || c == 0x200E || c == 0x200F ||
+         (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
+/**
+ * sotto_cli_sanitize:
+ * @text: UTF-8 from someone else
+ * @continuation: what starts each line after a line break in @text
+ *
+ * Returns: @text safe to write to a terminal: control characters and
+ *   direction overrides become U+FFFD, tabs spaces.
+ */
+char *
+sotto_cli_sanitize (const char *text,
+                    const char *continuation)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          /* Not UTF-8 after all: nothing more of it is shown. */
+          g_string_append_unichar (out, 0xFFFD);
+          break;
+        }
+      else if (c == '\n')
+        {
+          g_string_append_c (out, '\n');
+          g_string_append (out, continuation);
+        }
+      else if (c == '\t')
+        g_string_append_c (out, ' ');
+      else if (is_unsafe_for_terminal (c))
+        g_string_append_unichar (out, 0xFFFD);
+      else
+        g_string_append_unichar (out, c);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * sotto_cli_message_is_printable:
+ *
+ * Returns: whether @message is settled: readable, or known to be
+ *   unreadable for good. One still sending or waiting for its sender's key
+ *   is not, yet.
+ */
+gboolean
+sotto_cli_message_is_printable (SottoMessage *message)
+{
+  switch (sotto_message_get_state (message))
+    {
+    case SOTTO_MESSAGE_SENT:
+    case SOTTO_MESSAGE_RECEIVED:
+    case SOTTO_MESSAGE_UNVERIFIABLE:
+    case SOTTO_MESSAGE_SYSTEM:
+      return TRUE;
+    case SOTTO_MESSAGE_SENDING:
+    case SOTTO_MESSAGE_WAITING_FOR_KEY:
+    default:
+      return FALSE;
+    }
+}
+
+const char *
+sotto_cli_message_state_name (SottoMessageState state)
+{
+  switch (state)
+    {
+    case SOTTO_MESSAGE_SENDING:
+      return "sending";
+    case SOTTO_MESSAGE_SENT:
+      return "sent";
+    case SOTTO_MESSAGE_RECEIVED:
+      return "received";
+    case SOTTO_MESSAGE_WAITING_FOR_KEY:
+      return "waiting_for_key";
+    case SOTTO_MESSAGE_UNVERIFIABLE:
+      return "unverifiable";
+    case SOTTO_MESSAGE_SYSTEM:
+      return "system";
+    default:
+      return "unknown";
+    }
+}
+
+/* Only a message that is settled and was not refused shows its text. */
+static const char *
+readable_text (SottoMessage *message)
+{
+  switch (sotto_message_get_state (message))
+    {
+    case SOTTO_MESSAGE_SENDING:
+    case SOTTO_MESSAGE_SENT:
+    case SOTTO_MESSAGE_RECEIVED:
+    case SOTTO_MESSAGE_SYSTEM:
+      return sotto_message_get_text (message);
+    case SOTTO_MESSAGE_WAITING_FOR_KEY:
+    case SOTTO_MESSAGE_UNVERIFIABLE:
+    default:
+      return NULL;
+    }
+}
+
+static char *
+format_time (gint64 ts_ms)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  if (ts_ms > 0)
+    time = g_date_time_new_from_unix_local (ts_ms / 1000);
+  if (time == NULL)
+    time = g_date_time_new_now_local ();
+
+  return g_date_time_format (time, "%H:%M");
+}
+
+/**
+ * sotto_cli_format_message:
+ * @room_label: (nullable): shown before the sender, for a message of a
+ *   room other than the one the user is in
+ *
+ * Returns: (nullable): "HH:MM sender: text", with the text made safe for
+ *   a terminal; a marker instead of the text for a message that could not
+ *   be verified; %NULL for a message that is not settled yet
+ */
+char *
+sotto_cli_format_message (SottoMessage *message,
+                          const char   *room_label)
+{
+  g_autofree char *time = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *body = NULL;
+  const char *text;
+
+  if (!sotto_cli_message_is_printable (message))
+    return NULL;
+
+  time = format_time (sotto_message_get_ts (message));
+  if (room_label != NULL)
+    prefix = g_strdup_printf ("%s [%s]", time, room_label);
+  else
+    prefix = g_strdup (time);
+
+  if (sotto_message_get_state (message) == SOTTO_MESSAGE_UNVERIFIABLE)
+    return g_strdup_printf ("%s %s: %s", prefix, sotto_message_get_sender (message),
+                            _("[a message that could not be decrypted or verified; "
+                              "it is not shown]"));
+
+  text = readable_text (message);
+  body = sotto_cli_sanitize (text != NULL ? text : "", "    ");
+
+  if (sotto_message_get_state (message) == SOTTO_MESSAGE_SYSTEM)
+    return g_strdup_printf ("%s * %s", prefix, body);
+
+  return g_strdup_printf ("%s %s: %s", prefix, sotto_message_get_sender (message), body);
+}
+
+/**
+ * sotto_cli_format_message_json:
+ *
+ * Returns: (nullable): one line of JSON with room, sender, seq, ts (in
+ *   milliseconds since 1970), text (%NULL when it cannot be shown) and
+ *   state; %NULL for a message that is not settled yet
+ */
+char *
+sotto_cli_format_message_json (SottoMessage *message)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  const char *text;
+
+  if (!sotto_cli_message_is_printable (message))
+    return NULL;
+
+  text = readable_text (message);
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "room");
+  json_builder_add_string_value (builder, sotto_message_get_room (message));
+  json_builder_set_member_name (builder, "sender");
+  json_builder_add_string_value (builder, sotto_message_get_sender (message));
+  json_builder_set_member_name (builder, "seq");
+  json_builder_add_int_value (builder, sotto_message_get_seq (message));
+  json_builder_set_member_name (builder, "ts");
+  json_builder_add_int_value (builder, sotto_message_get_ts (message));
+  json_builder_set_member_name (builder, "text");
+  if (text != NULL)
+    json_builder_add_string_value (builder, text);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder,
+                                 sotto_cli_message_state_name (sotto_message_get_state (message)));
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  generator = json_generator_new ();
+  json_generator_set_root (generator, root);
+
+  return json_generator_to_data (generator, NULL);
+}

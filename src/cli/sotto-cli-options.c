@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "sotto-cli-private.h"
+
+/*
+ * The command line: the options, the command and its arguments, and the
+ * help that documents the exit status scripts rely on.
+ */
+
+#define DEFAULT_SERVER "localhost:7777"
+#define DEFAULT_COMMAND_TIMEOUT 60
+
+static gboolean
+parse_command (SottoCli  *self,
+               int        argc,
+               char     **argv,
+               GError   **error)
+{
+  static const struct
+  {
+    const char      *name;
+    SottoCliCommand  command;
+    int              min_args;
+    int              max_args;
+  } commands[] = {
+    { "register", SOTTO_CLI_COMMAND_REGISTER, 0, 0 },
+    { "join", SOTTO_CLI_COMMAND_JOIN, 1, 1 },
+    { "send", SOTTO_CLI_COMMAND_SEND, 2, G_MAXINT },
+    { "listen", SOTTO_CLI_COMMAND_LISTEN, 0, 1 },
+    { "rooms", SOTTO_CLI_COMMAND_ROOMS, 0, 0 },
+    { "members", SOTTO_CLI_COMMAND_MEMBERS, 1, 1 },
+  };
+  int n_args = argc - 2;
+
+  if (argc < 2)
+    {
+      self->command = SOTTO_CLI_COMMAND_CHAT;
+      if (!self->stdin_is_tty)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                       _("Give a command, or run sotto-cli in a terminal to chat; see --help"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (!g_str_equal (argv[1], commands[i].name))
+        continue;
+
+      if (n_args < commands[i].min_args || n_args > commands[i].max_args)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                       _("Wrong number of arguments for “%s”; see --help"), argv[1]);
+          return FALSE;
+        }
+
+      self->command = commands[i].command;
+      if (n_args >= 1)
+        self->room_arg = g_strdup (argv[2]);
+      if (n_args >= 2)
+        self->text_arg = g_strjoinv (" ", argv + 3);
+      if (self->text_arg != NULL && self->text_arg[0] == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                       _("There is no text to send"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+               _("Unknown command “%s”; see --help"), argv[1]);
+  return FALSE;
+}
+
+/**
+ * _sotto_cli_parse_options:
+ *
+ * Reads the command line into @self; the password too, from the file or
+ * the environment. Errors are %G_OPTION_ERROR errors.
+ */
+gboolean
+_sotto_cli_parse_options (SottoCli   *self,
+                          int        *argc,
+                          char     ***argv,
+                          GError    **error)
+{
+  g_autofree char *password_file = NULL;
+  const char *password_env;
+  int timeout = -1;
+  const GOptionEntry entries[] = {
+    { "server", 's', 0, G_OPTION_ARG_STRING, &self->server,
+      N_("The server, HOST:PORT (default: localhost:7777)"), N_("HOST:PORT") },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &self->user,
+      N_("Your account name"), N_("NAME") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
+      N_("Read the password from the first line of FILE"), N_("FILE") },
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &self->data_dir,
+      N_("Keep keys, trusted servers and history in DIR (default: $XDG_DATA_HOME/sotto)"),
+      N_("DIR") },
+    { "trust-fingerprint", 0, 0, G_OPTION_ARG_STRING, &self->trust_fingerprint,
+      N_("On first contact, trust the server only if its fingerprint is FP (spaces and case "
+         "do not matter)"), N_("FP") },
+    { "count", 'n', 0, G_OPTION_ARG_INT, &self->count,
+      N_("listen: end after N messages"), N_("N") },
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
+      N_("Give up after SECONDS (default: 60; listen: none, and it ends then)"),
+      N_("SECONDS") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &self->json,
+      N_("listen, rooms, members: print one JSON object per line"), NULL },
+    /* For tests only: the cheapest Argon2id for the login secret and the
+     * local store, which protects the password from nothing. */
+    { "pwhash-fast", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &self->pwhash_fast,
+      "For tests only: the cheapest password hashing", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+
+  context = g_option_context_new (_("[COMMAND [ARGUMENTS…]]"));
+  g_option_context_set_summary (context,
+    _("A terminal client for Sotto, the end-to-end encrypted chat.\n"
+      "\n"
+      "Without a command, in a terminal, sotto-cli is a chat: type /help there.\n"
+      "\n"
+      "Commands:\n"
+      "  register          create the account named with --user\n"
+      "  join ROOM         join ROOM, making it if it does not exist\n"
+      "  send ROOM TEXT    send TEXT to ROOM (joining it if needed) and wait until\n"
+      "                    the server has stored it\n"
+      "  listen [ROOM]     print messages as they come, from ROOM or from every room,\n"
+      "                    as “HH:MM sender: text” or, with --json, as JSON lines with\n"
+      "                    room, sender, seq, ts, text and state; until --count\n"
+      "                    messages came or --timeout ran out\n"
+      "  rooms             list your rooms\n"
+      "  members ROOM      list the members of ROOM: online or not, verified or not\n"
+      "\n"
+      "A ROOM written @NAME is the direct chat with NAME."));
+  g_option_context_set_description (context,
+    _("The password is read from --password-file, else from the environment variable\n"
+      "SOTTO_PASSWORD, else asked for on the terminal.\n"
+      "\n"
+      "Exit status:\n"
+      "  0    done\n"
+      "  1    bad options or arguments, or no password\n"
+      "  2    the server cannot be reached, or the connection was lost\n"
+      "  3    the server's key is not trusted (first contact refused, wrong\n"
+      "       --trust-fingerprint) or has changed\n"
+      "  4    wrong name or password, or the account could not be made or opened\n"
+      "  5    the server refused the request\n"
+      "  6    --timeout ran out (listen: before --count messages came), or the\n"
+      "       server did not answer in time\n"
+      "  130  interrupted"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+
+  /* GOption leaves the "--" that ends the options; it is no argument. */
+  for (int i = 1; i < *argc; i++)
+    if (g_str_equal ((*argv)[i], "--"))
+      {
+        memmove (*argv + i, *argv + i + 1, (*argc - i) * sizeof (char *));
+        (*argc)--;
+        break;
+      }
+
+  if (!parse_command (self, *argc, *argv, error))
+    return FALSE;
+
+  if (self->server == NULL)
+    self->server = g_strdup (DEFAULT_SERVER);
+  if (self->data_dir == NULL)
+    self->data_dir = g_build_filename (g_get_user_data_dir (), "sotto", NULL);
+
+  if (self->count < 0 || timeout < -1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--count and --timeout cannot be negative"));
+      return FALSE;
+    }
+  if (timeout >= 0)
+    self->timeout = timeout;
+  else if (self->command != SOTTO_CLI_COMMAND_CHAT && self->command != SOTTO_CLI_COMMAND_LISTEN)
+    self->timeout = DEFAULT_COMMAND_TIMEOUT;
+
+  if (self->command != SOTTO_CLI_COMMAND_CHAT && self->user == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("Name the account with --user"));
+      return FALSE;
+    }
+
+  password_env = g_getenv ("SOTTO_PASSWORD");
+  if (password_file != NULL)
+    {
+      if (!_sotto_cli_load_password (self, password_file, error))
+        return FALSE;
+    }
+  else if (password_env != NULL && password_env[0] != '\0')
+    self->password = g_strdup (password_env);
+  else if (!self->stdin_is_tty)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("No password: use --password-file FILE or set SOTTO_PASSWORD"));
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,1322 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "sotto-cli-feed.h"
+#include "sotto-cli-format.h"
+#include "sotto-client.h"
+#include "sotto-test-server.h"
+#include "sotto-test-util.h"
+
+/*
+ * sotto-cli as scripts and people use it: the real binary ($SOTTO_CLI)
+ * against the real server, each user with a data directory of their own,
+ * through pipes for the scripted commands and through a pseudo-terminal
+ * for the chat. The formatting and the message feed are tested directly.
+ */
+
+#define PASSWORD "correct horse battery"
+/* The longest a test waits for the program before failing. */
+#define RUN_TIMEOUT_MS 60000
+
+typedef struct
+{
+  SottoTestServer *server;
+  char            *dir;
+  char            *address;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->server = sotto_test_server_start (NULL, NULL);
+  fixture->dir = sotto_test_make_data_dir ();
+  fixture->address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (fixture->server));
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  if (sotto_test_server_is_running (fixture->server))
+    sotto_test_server_stop (fixture->server);
+  g_clear_pointer (&fixture->server, sotto_test_server_free);
+  sotto_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->address);
+}
+
+static gboolean
+flag_timeout_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Like sotto_test_wait_for(), with room for a slow sanitizer build. */
+static void
+wait_long_for (gboolean   *flag,
+               const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (RUN_TIMEOUT_MS, flag_timeout_cb, &timed_out);
+
+  while (!*flag && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (timed_out)
+    g_error ("Timed out waiting for %s", what);
+  g_source_remove (id);
+}
+
+static char *
+data_dir (Fixture    *fixture,
+          const char *computer)
+{
+  return g_build_filename (fixture->dir, computer, NULL);
+}
+
+static char *
+pins_path (Fixture    *fixture,
+           const char *computer)
+{
+  return g_build_filename (fixture->dir, computer, "servers.ini", NULL);
+}
+
+/* A failed assertion ends the test at once; the program must not outlive it. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* sotto-cli with the common options for @computer, then @args. */
+static GPtrArray *
+cli_argv (Fixture            *fixture,
+          const char         *computer,
+          const char         *trust,
+          const char *const  *args)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+  const char *binary = g_getenv ("SOTTO_CLI");
+
+  g_assert_nonnull (binary);
+  g_ptr_array_add (argv, g_strdup (binary));
+  g_ptr_array_add (argv, g_strdup ("--server"));
+  g_ptr_array_add (argv, g_strdup (fixture->address));
+  g_ptr_array_add (argv, g_strdup ("--data-dir"));
+  g_ptr_array_add (argv, data_dir (fixture, computer));
+  g_ptr_array_add (argv, g_strdup ("--pwhash-fast"));
+  if (trust != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("--trust-fingerprint"));
+      g_ptr_array_add (argv, g_strdup (trust));
+    }
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  return argv;
+}
+
+/* Standard input is a pipe nobody writes to: never a terminal. With
+ * @warnings_fatal FALSE, a warning the program logs does not end it. */
+static GSubprocess *
+cli_spawn_full (Fixture           *fixture,
+                const char        *computer,
+                const char        *password,
+                const char        *trust,
+                const char *const *args,
+                gboolean           warnings_fatal)
+{
+  g_autoptr(GPtrArray) argv = cli_argv (fixture, computer, trust, args);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (password != NULL)
+    g_subprocess_launcher_setenv (launcher, "SOTTO_PASSWORD", password, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "SOTTO_PASSWORD");
+  if (!warnings_fatal)
+    g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  return process;
+}
+
+static GSubprocess *
+cli_spawn (Fixture           *fixture,
+           const char        *computer,
+           const char        *password,
+           const char        *trust,
+           const char *const *args)
+{
+  return cli_spawn_full (fixture, computer, password, trust, args, TRUE);
+}
+
+typedef struct
+{
+  gboolean  done;
+  char     *out;
+  char     *err;
+} Communicated;
+
+static void
+communicated_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Communicated *outcome = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &outcome->out,
+                                        &outcome->err, &error);
+  g_assert_no_error (error);
+  outcome->done = TRUE;
+}
+
+static int
+exit_status (GSubprocess *process)
+{
+  if (g_subprocess_get_if_exited (process))
+    return g_subprocess_get_exit_status (process);
+
+  return 128 + g_subprocess_get_term_sig (process);
+}
+
+/* Waits for @process to end and returns its exit status, with what it
+ * wrote. */
+static int
+cli_finish (GSubprocess  *process,
+            char        **out,
+            char        **err)
+{
+  Communicated outcome = { FALSE, NULL, NULL };
+  int status;
+
+  /* This also waits for the process to end. */
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated_cb, &outcome);
+  wait_long_for (&outcome.done, "sotto-cli to end");
+  status = exit_status (process);
+  g_test_message ("sotto-cli exited with %d; stdout:\n%s\nstderr:\n%s", status,
+                  outcome.out, outcome.err);
+
+  if (out != NULL)
+    *out = g_steal_pointer (&outcome.out);
+  if (err != NULL)
+    *err = g_steal_pointer (&outcome.err);
+  g_free (outcome.out);
+  g_free (outcome.err);
+
+  return status;
+}
+
+static int
+cli_run_full (Fixture           *fixture,
+              const char        *computer,
+              const char        *password,
+              const char        *trust,
+              const char *const *args,
+              char             **out,
+              char             **err)
+{
+  g_autoptr(GSubprocess) process = cli_spawn (fixture, computer, password, trust, args);
+
+  return cli_finish (process, out, err);
+}
+
+/* As a script would run it: the right password, the server trusted. */
+static int
+cli_run (Fixture           *fixture,
+         const char        *computer,
+         const char *const *args,
+         char             **out,
+         char             **err)
+{
+  return cli_run_full (fixture, computer, PASSWORD,
+                       sotto_test_server_get_fingerprint (fixture->server), args, out, err);
+}
+
+static void
+register_user (Fixture    *fixture,
+               const char *user)
+{
+  const char *args[] = { "--user", user, "register", NULL };
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (cli_run (fixture, user, args, NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, user));
+}
+
+static JsonObject *
+parse_json_line (const char *line)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, line, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* Scripted commands */
+
+static void
+test_register (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *spaced = g_ascii_strdown (sotto_test_server_get_fingerprint (fixture->server),
+                                             -1);
+  const char *bob_args[] = { "--user", "bob", "register", NULL };
+  const char *again_args[] = { "--user", "alice", "register", NULL };
+  g_autofree char *alice_pins = pins_path (fixture, "alice");
+  g_autofree char *bob_pins = pins_path (fixture, "bob");
+  g_autofree char *err = NULL;
+  g_auto(GStrv) groups = NULL;
+  g_autofree char *joined = NULL;
+
+  register_user (fixture, "alice");
+  g_assert_true (g_file_test (alice_pins, G_FILE_TEST_IS_REGULAR));
+
+  /* The fingerprint as someone might type it: lower case, no spaces. */
+  groups = g_strsplit (spaced, " ", -1);
+  joined = g_strjoinv ("", groups);
+  g_assert_cmpint (cli_run_full (fixture, "bob", PASSWORD, joined, bob_args, NULL, NULL), ==, 0);
+  g_assert_true (g_file_test (bob_pins, G_FILE_TEST_IS_REGULAR));
+
+  /* The name is taken, from another computer. */
+  g_assert_cmpint (cli_run (fixture, "alice-again", again_args, NULL, &err), ==, 4);
+  g_assert_nonnull (strstr (err, "taken"));
+}
+
+static void
+test_wrong_fingerprint (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char *args[] = { "--user", "carol", "register", NULL };
+  g_autofree char *pins = pins_path (fixture, "carol");
+  g_autofree char *err = NULL;
+  g_autofree char *err2 = NULL;
+
+  g_assert_cmpint (cli_run_full (fixture, "carol", PASSWORD,
+                                 "0000 1111 2222 3333 4444 5555 6666 7777", args, NULL, &err),
+                   ==, 3);
+  g_assert_nonnull (strstr (err, sotto_test_server_get_fingerprint (fixture->server)));
+  g_assert_false (g_file_test (pins, G_FILE_TEST_EXISTS));
+
+  /* Without one, and no terminal to ask on, nothing is trusted either. */
+  g_assert_cmpint (cli_run_full (fixture, "carol", PASSWORD, NULL, args, NULL, &err2), ==, 3);
+  g_assert_nonnull (strstr (err2, sotto_test_server_get_fingerprint (fixture->server)));
+  g_assert_nonnull (strstr (err2, "--trust-fingerprint"));
+  g_assert_false (g_file_test (pins, G_FILE_TEST_EXISTS));
+
+  /* Once trusted, the key is pinned and no fingerprint is needed. */
+  register_user (fixture, "carol");
+  g_assert_true (g_file_test (pins, G_FILE_TEST_IS_REGULAR));
+  {
+    const char *rooms[] = { "--user", "carol", "rooms", NULL };
+
+    g_assert_cmpint (cli_run_full (fixture, "carol", PASSWORD, NULL, rooms, NULL, NULL), ==, 0);
+  }
+}
+
+typedef struct
+{
+  gboolean          done;
+  GDataInputStream *lines;
+  const char       *wanted;
+  GString          *seen;
+} ReadUntil;
+
+static void
+read_until_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ReadUntil *reading = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  line = g_data_input_stream_read_line_finish_utf8 (reading->lines, result, NULL, &error);
+  g_assert_no_error (error);
+  if (line == NULL)
+    g_error ("The listener ended before saying “%s”: %s", reading->wanted, reading->seen->str);
+
+  g_string_append_printf (reading->seen, "%s\n", line);
+  if (strstr (line, reading->wanted) != NULL)
+    {
+      reading->done = TRUE;
+      return;
+    }
+
+  g_data_input_stream_read_line_async (reading->lines, G_PRIORITY_DEFAULT, NULL, read_until_cb,
+                                       reading);
+}
+
+/* Waits until @process wrote a line with @wanted on its standard error. */
+static void
+wait_for_stderr (GSubprocess *process,
+                 const char  *wanted)
+{
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  ReadUntil reading = { FALSE, NULL, wanted, seen };
+
+  /* Reads a line at a time: nothing past the wanted line is taken. */
+  lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (lines), 1);
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
+  reading.lines = lines;
+  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, read_until_cb, &reading);
+  wait_long_for (&reading.done, wanted);
+}
+
+static void
+assert_json_message (const char *line,
+                     const char *room,
+                     const char *sender,
+                     const char *text)
+{
+  g_autoptr(JsonObject) message = parse_json_line (line);
+
+  g_assert_cmpstr (json_object_get_string_member (message, "room"), ==, room);
+  g_assert_cmpstr (json_object_get_string_member (message, "sender"), ==, sender);
+  g_assert_cmpstr (json_object_get_string_member (message, "text"), ==, text);
+  g_assert_cmpstr (json_object_get_string_member (message, "state"), ==, "received");
+  g_assert_cmpint (json_object_get_int_member (message, "seq"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (message, "ts"), >, 0);
+}
+
+static void
+assert_one_json_message (const char *out,
+                         const char *room,
+                         const char *sender,
+                         const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_cmpstr (lines[1], ==, "");
+  assert_json_message (lines[0], room, sender, text);
+}
+
+/* Two processes at once: one listens, another sends. */
+static void
+test_send_listen (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const char *listen_args[] = { "--user", "bob", "listen", "lobby", "--count", "1", "--json",
+                                "--timeout", "60", NULL };
+  const char *send_args[] = { "--user", "alice", "send", "lobby", "hello from a script", NULL };
+  g_autoptr(GSubprocess) listener = NULL;
+  g_autofree char *out = NULL;
+
+  register_user (fixture, "alice");
+  register_user (fixture, "bob");
+
+  listener = cli_spawn (fixture, "bob", PASSWORD, NULL, listen_args);
+  wait_for_stderr (listener, "Listening in lobby");
+
+  g_assert_cmpint (cli_run (fixture, "alice", send_args, NULL, NULL), ==, 0);
+
+  g_assert_cmpint (cli_finish (listener, &out, NULL), ==, 0);
+  assert_one_json_message (out, "lobby", "alice", "hello from a script");
+}
+
+/* The server restarts while someone listens: the listener reconnects,
+ * and what is said afterwards still comes. */
+static void
+test_reconnect (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *server_dir = g_build_filename (fixture->dir, "server", NULL);
+  g_autofree char *listen = NULL;
+  const char *extra[] = { NULL, NULL };
+  const char *join_args[] = { "--user", "bob", "join", "lobby", NULL };
+  const char *listen_args[] = { "--user", "bob", "listen", "lobby", "--count", "1", "--json",
+                                "--timeout", "60", NULL };
+  const char *send_args[] = { "--user", "alice", "send", "lobby", "after the restart", NULL };
+  g_autoptr(GSubprocess) listener = NULL;
+  g_autofree char *out = NULL;
+
+  /* A server whose key outlives it, at an address that stays. The first
+   * one goes at once, before it may even handle SIGTERM. */
+  sotto_test_server_kill (fixture->server);
+  g_clear_pointer (&fixture->server, sotto_test_server_free);
+  fixture->server = sotto_test_server_start (server_dir, NULL);
+  g_free (fixture->address);
+  fixture->address = g_strdup_printf ("127.0.0.1:%u",
+                                      sotto_test_server_get_port (fixture->server));
+  listen = g_strdup_printf ("--listen=%s", fixture->address);
+  extra[0] = listen;
+
+  register_user (fixture, "alice");
+  register_user (fixture, "bob");
+  g_assert_cmpint (cli_run (fixture, "bob", join_args, NULL, NULL), ==, 0);
+
+  listener = cli_spawn (fixture, "bob", PASSWORD, NULL, listen_args);
+  wait_for_stderr (listener, "Listening in lobby");
+
+  sotto_test_server_stop (fixture->server);
+  g_clear_pointer (&fixture->server, sotto_test_server_free);
+  wait_for_stderr (listener, "Reconnecting");
+  fixture->server = sotto_test_server_start (server_dir, extra);
+  wait_for_stderr (listener, "again");
+
+  g_assert_cmpint (cli_run (fixture, "alice", send_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_finish (listener, &out, NULL), ==, 0);
+  assert_one_json_message (out, "lobby", "alice", "after the restart");
+}
+
+/* Another server, with another key, where the trusted one was. */
+static void
+test_key_changed (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const char *args[] = { "--user", "alice", "rooms", NULL };
+  const char *old_fingerprint = NULL;
+  g_autofree char *listen = g_strdup_printf ("--listen=%s", fixture->address);
+  const char *extra[] = { listen, NULL };
+  g_autofree char *pins = pins_path (fixture, "alice");
+  g_autofree char *pins_before = NULL;
+  g_autofree char *pins_after = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *listener_err = NULL;
+  const char *listen_args[] = { "--user", "bob", "listen", "--timeout", "60", NULL };
+  g_autoptr(GSubprocess) listener = NULL;
+
+  register_user (fixture, "alice");
+  register_user (fixture, "bob");
+  g_assert_true (g_file_get_contents (pins, &pins_before, NULL, NULL));
+  old_fingerprint = sotto_test_server_get_fingerprint (fixture->server);
+  g_assert_nonnull (old_fingerprint);
+  old_fingerprint = g_strdup (old_fingerprint);
+
+  /* The client core warns when it stops reconnecting; that is no bug. */
+  listener = cli_spawn_full (fixture, "bob", PASSWORD, NULL, listen_args, FALSE);
+  wait_for_stderr (listener, "Listening in all your rooms");
+
+  sotto_test_server_stop (fixture->server);
+  g_clear_pointer (&fixture->server, sotto_test_server_free);
+  fixture->server = sotto_test_server_start (NULL, extra);
+  g_assert_cmpstr (sotto_test_server_get_fingerprint (fixture->server), !=, old_fingerprint);
+
+  /* Reconnecting, the listener finds the other key and stops. */
+  g_assert_cmpint (cli_finish (listener, NULL, &listener_err), ==, 3);
+  g_assert_nonnull (strstr (listener_err, "has changed"));
+
+  /* Even with the new fingerprint given: a changed key is never accepted. */
+  g_assert_cmpint (cli_run (fixture, "alice", args, NULL, &err), ==, 3);
+  g_assert_nonnull (strstr (err, "has changed"));
+  g_assert_nonnull (strstr (err, old_fingerprint));
+  g_assert_nonnull (strstr (err, sotto_test_server_get_fingerprint (fixture->server)));
+  g_assert_true (g_file_get_contents (pins, &pins_after, NULL, NULL));
+  g_assert_cmpstr (pins_after, ==, pins_before);
+  g_free ((char *) old_fingerprint);
+}
+
+/* What was said while a user was away comes at their next listen, once. */
+static void
+test_catch_up (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const char *join_args[] = { "--user", "bob", "join", "lobby", NULL };
+  const char *send_args[] = { "--user", "alice", "send", "lobby", "--",
+                              "-while you were away", NULL };
+  const char *send_again_args[] = { "--user", "alice", "send", "lobby", "and", "again", NULL };
+  const char *listen_args[] = { "--user", "bob", "listen", "lobby", "--count", "2", "--json",
+                                "--timeout", "60", NULL };
+  const char *again_args[] = { "--user", "bob", "listen", "lobby", "--count", "1",
+                               "--timeout", "2", NULL };
+  const char *quiet_args[] = { "--user", "bob", "listen", "--timeout", "1", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  register_user (fixture, "alice");
+  register_user (fixture, "bob");
+  g_assert_cmpint (cli_run (fixture, "bob", join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "alice", send_args, NULL, NULL), ==, 0);
+  /* Now alice is in lobby at login, and sends once its members are known. */
+  g_assert_cmpint (cli_run (fixture, "alice", send_again_args, NULL, NULL), ==, 0);
+
+  g_assert_cmpint (cli_run (fixture, "bob", listen_args, &out, NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  assert_json_message (lines[0], "lobby", "alice", "-while you were away");
+  assert_json_message (lines[1], "lobby", "alice", "and again");
+
+  /* Not again: with --count, the time running out is a failure. */
+  g_assert_cmpint (cli_run (fixture, "bob", again_args, &again, &err), ==, 6);
+  g_assert_cmpstr (again, ==, "");
+  g_assert_nonnull (strstr (err, "0 of 1"));
+
+  /* Without --count, it is how listening ends. */
+  g_assert_cmpint (cli_run (fixture, "bob", quiet_args, NULL, NULL), ==, 0);
+}
+
+static void
+test_wrong_password (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const char *args[] = { "--user", "alice", "rooms", NULL };
+  const char *trust = sotto_test_server_get_fingerprint (fixture->server);
+  g_autofree char *err = NULL;
+  g_autofree char *err2 = NULL;
+
+  register_user (fixture, "alice");
+
+  /* On the computer that has the account: the local store refuses it. */
+  g_assert_cmpint (cli_run_full (fixture, "alice", "not the password", NULL, args, NULL, &err),
+                   ==, 4);
+  g_assert_nonnull (strstr (err, "Wrong username or password"));
+
+  /* On another computer: the server refuses it. */
+  g_assert_cmpint (cli_run_full (fixture, "elsewhere", "not the password", trust, args, NULL,
+                                 &err2), ==, 4);
+  g_assert_nonnull (strstr (err2, "Wrong username or password"));
+
+  g_assert_cmpint (cli_run (fixture, "alice", args, NULL, NULL), ==, 0);
+}
+
+static void
+test_rooms_members (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  const char *join_args[] = { "--user", "bob", "join", "lobby", NULL };
+  const char *send_args[] = { "--user", "alice", "send", "lobby", "hello", NULL };
+  const char *rooms_args[] = { "--user", "alice", "rooms", NULL };
+  const char *rooms_json_args[] = { "--user", "alice", "rooms", "--json", NULL };
+  const char *members_args[] = { "--user", "alice", "members", "lobby", NULL };
+  const char *members_json_args[] = { "--user", "alice", "members", "lobby", "--json", NULL };
+  const char *nowhere_args[] = { "--user", "alice", "members", "nowhere", NULL };
+  const char *direct_args[] = { "--user", "alice", "send", "@bob", "just us", NULL };
+  g_autofree char *rooms = NULL;
+  g_autofree char *rooms_json = NULL;
+  g_autofree char *members = NULL;
+  g_autofree char *members_json = NULL;
+  g_auto(GStrv) room_lines = NULL;
+  g_auto(GStrv) member_lines = NULL;
+  gboolean found = FALSE;
+
+  register_user (fixture, "alice");
+  register_user (fixture, "bob");
+  g_assert_cmpint (cli_run (fixture, "bob", join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "alice", send_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "alice", direct_args, NULL, NULL), ==, 0);
+
+  g_assert_cmpint (cli_run (fixture, "alice", rooms_args, &rooms, NULL), ==, 0);
+  room_lines = g_strsplit (rooms, "\n", -1);
+  g_assert_true (g_strv_contains ((const char *const *) room_lines, "lobby"));
+  g_assert_true (g_strv_contains ((const char *const *) room_lines, "@alice+bob"));
+
+  g_assert_cmpint (cli_run (fixture, "alice", rooms_json_args, &rooms_json, NULL), ==, 0);
+  g_assert_nonnull (strstr (rooms_json, "{\"room\":\"lobby\",\"direct\":false}"));
+
+  /* Bob is offline; alice, asking, is online. */
+  g_assert_cmpint (cli_run (fixture, "alice", members_args, &members, NULL), ==, 0);
+  member_lines = g_strsplit (members, "\n", -1);
+  for (guint i = 0; member_lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (member_lines[i], "bob "))
+        {
+          g_assert_nonnull (strstr (member_lines[i], "offline"));
+          g_assert_nonnull (strstr (member_lines[i], "not verified"));
+          found = TRUE;
+        }
+      else if (g_str_has_prefix (member_lines[i], "alice "))
+        g_assert_nonnull (strstr (member_lines[i], "online"));
+    }
+  g_assert_true (found);
+
+  g_assert_cmpint (cli_run (fixture, "alice", members_json_args, &members_json, NULL), ==, 0);
+  g_assert_nonnull (strstr (members_json,
+                            "{\"user\":\"bob\",\"online\":false,\"verified\":false,"
+                            "\"you\":false}"));
+
+  /* Asking about a room one is not in does not join it. */
+  g_assert_cmpint (cli_run (fixture, "alice", nowhere_args, NULL, NULL), ==, 5);
+}
+
+static void
+test_usage (Fixture       *fixture,
+            gconstpointer  data)
+{
+  const char *none[] = { NULL };
+  const char *bogus[] = { "--user", "alice", "bogus", NULL };
+  const char *short_send[] = { "--user", "alice", "send", "lobby", NULL };
+  const char *no_user[] = { "register", NULL };
+  const char *help[] = { "--help", NULL };
+  const char *rooms[] = { "--user", "alice", "rooms", NULL };
+  const char *negative[] = { "--user", "alice", "listen", "--count", "-1", NULL };
+  g_autofree char *help_out = NULL;
+  g_autofree char *no_password_err = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *closed_port = NULL;
+  Fixture nowhere = *fixture;
+
+  g_assert_cmpint (cli_run (fixture, "alice", none, NULL, NULL), ==, 1);
+  g_assert_cmpint (cli_run (fixture, "alice", bogus, NULL, NULL), ==, 1);
+  g_assert_cmpint (cli_run (fixture, "alice", short_send, NULL, NULL), ==, 1);
+  g_assert_cmpint (cli_run (fixture, "alice", no_user, NULL, NULL), ==, 1);
+  g_assert_cmpint (cli_run (fixture, "alice", negative, NULL, NULL), ==, 1);
+  g_assert_cmpint (cli_run_full (fixture, "alice", NULL, NULL, rooms, NULL, &no_password_err),
+                   ==, 1);
+  g_assert_nonnull (strstr (no_password_err, "SOTTO_PASSWORD"));
+
+  g_assert_cmpint (cli_run (fixture, "alice", help, &help_out, NULL), ==, 0);
+  g_assert_nonnull (strstr (help_out, "Exit status"));
+  g_assert_null (strstr (help_out, "pwhash"));
+
+  /* A port nothing listens on: bound, then let go. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, any, TRUE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  closed_port = g_strdup_printf ("127.0.0.1:%u",
+                                 g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (socket, NULL);
+  nowhere.address = closed_port;
+  g_assert_cmpint (cli_run (&nowhere, "alice", rooms, NULL, NULL), ==, 2);
+}
+
+/* The chat, through a pseudo-terminal */
+
+typedef struct
+{
+  GSubprocess *process;
+  int          master;
+  guint        watch_id;
+  GString     *output;
+  gsize        seen;
+  gboolean     exited;
+} Pty;
+
+static gboolean
+pty_readable_cb (int          fd,
+                 GIOCondition condition,
+                 gpointer     user_data)
+{
+  Pty *pty = user_data;
+  char buffer[4096];
+  ssize_t n = read (fd, buffer, sizeof buffer);
+
+  if (n > 0)
+    {
+      g_string_append_len (pty->output, buffer, n);
+      return G_SOURCE_CONTINUE;
+    }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+
+  /* EIO: the program closed its end. */
+  pty->watch_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* In the child, before exec: the terminal becomes its controlling one. */
+static void
+pty_child_setup (gpointer user_data)
+{
+  setsid ();
+  ioctl (STDIN_FILENO, TIOCSCTTY, 0);
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static Pty *
+pty_spawn (Fixture           *fixture,
+           const char        *computer,
+           const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = cli_argv (fixture, computer, NULL, args);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  Pty *pty = g_new0 (Pty, 1);
+  int follower;
+
+  pty->output = g_string_new (NULL);
+  pty->master = posix_openpt (O_RDWR | O_NOCTTY);
+  g_assert_cmpint (pty->master, >=, 0);
+  g_assert_cmpint (grantpt (pty->master), ==, 0);
+  g_assert_cmpint (unlockpt (pty->master), ==, 0);
+  follower = open (ptsname (pty->master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (follower, >=, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_unsetenv (launcher, "SOTTO_PASSWORD");
+  g_subprocess_launcher_take_stdin_fd (launcher, dup (follower));
+  g_subprocess_launcher_take_stdout_fd (launcher, dup (follower));
+  g_subprocess_launcher_take_stderr_fd (launcher, dup (follower));
+  close (follower);
+  g_subprocess_launcher_set_child_setup (launcher, pty_child_setup, NULL, NULL);
+  pty->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
+                                               &error);
+  g_assert_no_error (error);
+  g_clear_object (&launcher);
+
+  g_assert_true (g_unix_set_fd_nonblocking (pty->master, TRUE, NULL));
+  pty->watch_id = g_unix_fd_add (pty->master, G_IO_IN | G_IO_HUP | G_IO_ERR, pty_readable_cb, pty);
+
+  return pty;
+}
+
+static void
+pty_free (Pty *pty)
+{
+  if (!pty->exited)
+    g_subprocess_force_exit (pty->process);
+  g_clear_handle_id (&pty->watch_id, g_source_remove);
+  close (pty->master);
+  g_clear_object (&pty->process);
+  g_string_free (pty->output, TRUE);
+  g_free (pty);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pty, pty_free)
+
+/* Waits until the program wrote @text after what earlier calls found. */
+static void
+pty_expect (Pty        *pty,
+            const char *text)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (RUN_TIMEOUT_MS, flag_timeout_cb, &timed_out);
+  const char *found;
+
+  while ((found = strstr (pty->output->str + pty->seen, text)) == NULL && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (found == NULL)
+    g_error ("Expected “%s” from the chat, which wrote:\n%s", text, pty->output->str);
+  g_source_remove (id);
+  pty->seen = found - pty->output->str + strlen (text);
+}
+
+static void
+pty_type (Pty        *pty,
+          const char *line)
+{
+  g_autofree char *typed = g_strconcat (line, "\n", NULL);
+
+  g_assert_cmpint (write (pty->master, typed, strlen (typed)), ==, (gssize) strlen (typed));
+}
+
+static void
+exited_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static int
+pty_wait_exit (Pty *pty)
+{
+  g_subprocess_wait_async (pty->process, NULL, exited_cb, &pty->exited);
+  wait_long_for (&pty->exited, "the chat to end");
+  g_test_message ("The chat wrote:\n%s", pty->output->str);
+
+  return exit_status (pty->process);
+}
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  gpointer  object;
+  GError   *error;
+} Outcome;
+
+static void
+client_connected_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_connect_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+client_trusted_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_trust_server_finish (SOTTO_CLIENT (object), result,
+                                                  &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+client_account_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_account_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+client_joined_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->object = sotto_client_join_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+/* The other side of the chat: the client core in this process, on
+ * @computer, making the account @user or logging in to it. */
+static SottoClient *
+in_process_user (Fixture    *fixture,
+                 const char *computer,
+                 const char *user,
+                 gboolean    create,
+                 const char *room)
+{
+  g_autofree char *dir = data_dir (fixture, computer);
+  SottoClient *client = sotto_client_new (dir, fixture->address);
+  Outcome outcome = { FALSE };
+
+  sotto_client_set_pwhash_limits (client, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
+  sotto_client_connect_async (client, NULL, client_connected_cb, &outcome);
+  wait_long_for (&outcome.done, "connecting");
+  g_assert_error (outcome.error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_UNKNOWN);
+  g_clear_error (&outcome.error);
+  outcome.done = FALSE;
+  sotto_client_trust_server_async (client, NULL, client_trusted_cb, &outcome);
+  wait_long_for (&outcome.done, "trusting");
+  g_assert_no_error (outcome.error);
+
+  outcome.done = FALSE;
+  if (create)
+    sotto_client_register_async (client, user, PASSWORD, NULL, client_account_cb, &outcome);
+  else
+    sotto_client_login_async (client, user, PASSWORD, NULL, client_account_cb, &outcome);
+  wait_long_for (&outcome.done, "logging in");
+  g_assert_no_error (outcome.error);
+
+  if (room == NULL)
+    return client;
+
+  outcome.done = FALSE;
+  sotto_client_join_async (client, room, NULL, client_joined_cb, &outcome);
+  wait_long_for (&outcome.done, "joining");
+  g_assert_no_error (outcome.error);
+  g_object_unref (outcome.object);
+
+  return client;
+}
+
+static void
+wait_for_text (SottoRoom  *room,
+               const char *sender,
+               const char *text)
+{
+  gint64 deadline = g_get_monotonic_time () + RUN_TIMEOUT_MS * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      GListModel *messages = sotto_room_get_messages (room);
+
+      for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+        {
+          g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+
+          if (g_strcmp0 (sotto_message_get_sender (message), sender) == 0 &&
+              g_strcmp0 (sotto_message_get_text (message), text) == 0)
+            {
+              g_assert_cmpint (sotto_message_get_state (message), ==, SOTTO_MESSAGE_RECEIVED);
+              return;
+            }
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_error ("“%s” from %s never arrived", text, sender);
+}
+
+static void
+test_chat (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(Pty) first = NULL;
+  g_autoptr(Pty) chat = NULL;
+  g_autoptr(SottoClient) bob = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *first_group = NULL;
+  SottoRoom *bob_room;
+
+  /* First contact: the fingerprint is shown and the user says yes; then
+   * a new account, its password asked twice, never echoed. */
+  first = pty_spawn (fixture, "alice", NULL);
+  pty_expect (first, sotto_test_server_get_fingerprint (fixture->server));
+  pty_expect (first, "Trust this server? [y/N]");
+  pty_type (first, "y");
+  pty_expect (first, "Connected to");
+  pty_type (first, "/register alice");
+  pty_expect (first, "Password: ");
+  pty_type (first, PASSWORD);
+  pty_expect (first, "The same password again: ");
+  pty_type (first, PASSWORD);
+  pty_expect (first, "Logged in as alice.");
+  pty_type (first, "/quit");
+  g_assert_cmpint (pty_wait_exit (first), ==, 0);
+  g_assert_null (strstr (first->output->str, PASSWORD));
+
+  bob = in_process_user (fixture, "bob", "bob", TRUE, "lobby");
+  bob_room = sotto_client_lookup_room (bob, "lobby");
+
+  /* The server is known now: straight to logging in. */
+  chat = pty_spawn (fixture, "alice", NULL);
+  pty_expect (chat, "Connected to");
+  pty_type (chat, "hello before logging in");
+  pty_expect (chat, "Log in first");
+  pty_type (chat, "/login alice");
+  pty_expect (chat, "Password: ");
+  pty_type (chat, PASSWORD);
+  pty_expect (chat, "Logged in as alice.");
+  g_assert_null (strstr (chat->output->str, PASSWORD));
+
+  pty_type (chat, "/join lobby");
+  pty_expect (chat, "You are in lobby.");
+  pty_type (chat, "hello from the terminal");
+  wait_for_text (bob_room, "alice", "hello from the terminal");
+  /* Once the server has it, with the time and the sender. */
+  pty_expect (chat, "alice: hello from the terminal");
+
+  g_assert_nonnull (sotto_client_send_message (bob, bob_room, "hi alice\x1b[2J", &error));
+  g_assert_no_error (error);
+  pty_expect (chat, "bob: hi alice\xef\xbf\xbd[2J");
+
+  pty_type (chat, "/who");
+  pty_expect (chat, "bob ");
+  pty_expect (chat, "online");
+
+  /* The safety number is the one bob sees. */
+  number = sotto_client_safety_number (bob, "alice");
+  g_assert_nonnull (number);
+  first_group = g_strndup (number, 5);
+  pty_type (chat, "/verify bob");
+  pty_expect (chat, first_group);
+  pty_expect (chat, "Mark bob as verified [y/N]");
+  pty_type (chat, "y");
+  pty_expect (chat, "bob is verified.");
+  pty_type (chat, "/who");
+  pty_expect (chat, "verified");
+
+  /* bob opens a direct chat; alice's side takes it up at once. */
+  {
+    Outcome outcome = { FALSE };
+    g_autoptr(SottoRoom) direct = NULL;
+
+    sotto_client_open_direct_async (bob, "alice", NULL, client_joined_cb, &outcome);
+    wait_long_for (&outcome.done, "opening a direct chat");
+    g_assert_no_error (outcome.error);
+    direct = outcome.object;
+    pty_expect (chat, "bob opened a direct chat with you: /join @bob");
+
+    g_assert_nonnull (sotto_client_send_message (bob, direct, "psst", &error));
+    g_assert_no_error (error);
+    pty_expect (chat, "[@bob] bob: psst");
+
+    pty_type (chat, "/msg bob whispering back");
+    wait_for_text (direct, "alice", "whispering back");
+    pty_expect (chat, "[@bob] alice: whispering back");
+
+    pty_type (chat, "/rooms");
+    pty_expect (chat, "* lobby");
+    pty_expect (chat, "  @bob");
+  }
+
+  /* What the server's operator says to everyone. */
+  g_free (sotto_test_server_command (fixture->server, "/broadcast maintenance at noon"));
+  pty_expect (chat, "*** Notice from the server: maintenance at noon");
+
+  /* bob on another computer, with other keys: alice had verified him. */
+  {
+    g_autoptr(SottoClient) laptop = in_process_user (fixture, "bob-laptop", "bob", FALSE, NULL);
+
+    pty_expect (chat, "WARNING: bob has new identity keys");
+    pty_expect (chat, "You had verified bob; they are no longer marked verified.");
+    pty_expect (chat, "/verify bob");
+    sotto_client_close (laptop);
+  }
+
+  pty_type (chat, "/nonsense");
+  pty_expect (chat, "There is no command /nonsense");
+  pty_type (chat, "/quit");
+  g_assert_cmpint (pty_wait_exit (chat), ==, 0);
+}
+
+/* Ctrl+C at the password prompt ends the chat and gives the terminal
+ * its echo back. */
+static void
+test_chat_interrupted (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char *args[] = { "--user", "alice", NULL };
+  g_autoptr(Pty) chat = NULL;
+  struct termios modes;
+
+  register_user (fixture, "alice");
+  chat = pty_spawn (fixture, "alice", args);
+  pty_expect (chat, "Password: ");
+  g_assert_cmpint (tcgetattr (chat->master, &modes), ==, 0);
+  g_assert_false (modes.c_lflag & ECHO);
+
+  g_assert_cmpint (write (chat->master, "\x03", 1), ==, 1);
+  g_assert_cmpint (pty_wait_exit (chat), ==, 0);
+  g_assert_cmpint (tcgetattr (chat->master, &modes), ==, 0);
+  g_assert_true (modes.c_lflag & ECHO);
+}
+
+/* Formatting and the feed, without a server */
+
+static void
+test_format (void)
+{
+  g_autoptr(SottoMessage) received = sotto_message_new ("lobby", "bob", "m1", 3,
+                                                        1700000000000, SOTTO_MESSAGE_RECEIVED,
+                                                        "a \"quote\"\nand\x1b[31m red");
+  g_autoptr(SottoMessage) forged = sotto_message_new ("lobby", "bob", "m2", 4, 1700000000000,
+                                                      SOTTO_MESSAGE_UNVERIFIABLE, "forged");
+  g_autoptr(SottoMessage) waiting = sotto_message_new ("lobby", "bob", "m3", 5, 1700000000000,
+                                                       SOTTO_MESSAGE_WAITING_FOR_KEY, NULL);
+  g_autofree char *line = sotto_cli_format_message (received, NULL);
+  g_autofree char *labelled = sotto_cli_format_message (received, "lobby");
+  g_autofree char *forged_line = sotto_cli_format_message (forged, NULL);
+  g_autofree char *json = sotto_cli_format_message_json (received);
+  g_autofree char *forged_json = sotto_cli_format_message_json (forged);
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonObject) forged_object = NULL;
+
+  /* HH:MM, the sender, the text with its escape made harmless and its
+   * second line indented. */
+  g_assert_true (g_regex_match_simple ("^[0-9][0-9]:[0-9][0-9] bob: a \"quote\"\n    and"
+                                       "\xef\xbf\xbd\\[31m red$", line, 0, 0));
+  g_assert_nonnull (strstr (labelled, " [lobby] bob: "));
+  g_assert_null (strchr (line, '\x1b'));
+
+  /* Never the text of what could not be verified. */
+  g_assert_null (strstr (forged_line, "forged"));
+  g_assert_nonnull (strstr (forged_line, "could not be decrypted or verified"));
+  g_assert_null (sotto_cli_format_message (waiting, NULL));
+  g_assert_null (sotto_cli_format_message_json (waiting));
+
+  object = parse_json_line (json);
+  g_assert_cmpstr (json_object_get_string_member (object, "room"), ==, "lobby");
+  g_assert_cmpstr (json_object_get_string_member (object, "sender"), ==, "bob");
+  g_assert_cmpint (json_object_get_int_member (object, "seq"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (object, "ts"), ==, 1700000000000);
+  g_assert_cmpstr (json_object_get_string_member (object, "text"), ==,
+                   "a \"quote\"\nand\x1b[31m red");
+  g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, "received");
+  g_assert_null (strchr (json, '\n'));
+
+  forged_object = parse_json_line (forged_json);
+  g_assert_true (json_object_get_null_member (forged_object, "text"));
+  g_assert_cmpstr (json_object_get_string_member (forged_object, "state"), ==, "unverifiable");
+
+  g_assert_true (sotto_cli_fingerprint_equal ("AB12 CD34", "ab12cd34"));
+  g_assert_false (sotto_cli_fingerprint_equal ("AB12 CD34", "AB12 CD35"));
+  g_assert_false (sotto_cli_fingerprint_equal ("AB12 CD34", " "));
+}
+
+#define SERVER_ERROR(code) (SOTTO_CLIENT_ERROR_SERVER_FIRST + SOTTO_MSG_ERROR_CODE_ ## code)
+
+static void
+test_exit_codes (void)
+{
+  static const struct
+  {
+    GQuark        (*domain) (void);
+    int           code;
+    SottoCliPhase phase;
+    SottoCliExit  exit;
+  } cases[] = {
+    { sotto_wire_error_quark, SOTTO_WIRE_ERROR_SERVER_KEY_UNKNOWN, SOTTO_CLI_PHASE_CONNECT,
+      SOTTO_CLI_EXIT_SERVER_KEY },
+    { sotto_wire_error_quark, SOTTO_WIRE_ERROR_SERVER_KEY_CHANGED, SOTTO_CLI_PHASE_CONNECT,
+      SOTTO_CLI_EXIT_SERVER_KEY },
+    { sotto_wire_error_quark, SOTTO_WIRE_ERROR_BAD_HANDSHAKE, SOTTO_CLI_PHASE_CONNECT,
+      SOTTO_CLI_EXIT_CONNECT },
+    { sotto_client_error_quark, SOTTO_CLIENT_ERROR_REFUSED, SOTTO_CLI_PHASE_CONNECT,
+      SOTTO_CLI_EXIT_CONNECT },
+    { sotto_client_error_quark, SOTTO_CLIENT_ERROR_TIMED_OUT, SOTTO_CLI_PHASE_CONNECT,
+      SOTTO_CLI_EXIT_CONNECT },
+    { sotto_client_error_quark, SOTTO_CLIENT_ERROR_TIMED_OUT, SOTTO_CLI_PHASE_REQUEST,
+      SOTTO_CLI_EXIT_TIMEOUT },
+    { sotto_client_error_quark, SOTTO_CLIENT_ERROR_DISCONNECTED, SOTTO_CLI_PHASE_REQUEST,
+      SOTTO_CLI_EXIT_CONNECT },
+    { sotto_client_error_quark, SOTTO_CLIENT_ERROR_BAD_ADDRESS, SOTTO_CLI_PHASE_CONNECT,
+      SOTTO_CLI_EXIT_USAGE },
+    { sotto_client_error_quark, SOTTO_CLIENT_ERROR_FAILED, SOTTO_CLI_PHASE_ACCOUNT,
+      SOTTO_CLI_EXIT_ACCOUNT },
+    { sotto_client_error_quark, SERVER_ERROR (BAD_CREDENTIALS), SOTTO_CLI_PHASE_ACCOUNT,
+      SOTTO_CLI_EXIT_ACCOUNT },
+    { sotto_client_error_quark, SERVER_ERROR (NAME_TAKEN), SOTTO_CLI_PHASE_ACCOUNT,
+      SOTTO_CLI_EXIT_ACCOUNT },
+    { sotto_client_error_quark, SERVER_ERROR (RATE_LIMITED), SOTTO_CLI_PHASE_ACCOUNT,
+      SOTTO_CLI_EXIT_ACCOUNT },
+    { sotto_client_error_quark, SERVER_ERROR (RATE_LIMITED), SOTTO_CLI_PHASE_REQUEST,
+      SOTTO_CLI_EXIT_REFUSED },
+    { sotto_client_error_quark, SERVER_ERROR (FORBIDDEN), SOTTO_CLI_PHASE_REQUEST,
+      SOTTO_CLI_EXIT_REFUSED },
+    { sotto_client_error_quark, SERVER_ERROR (NOT_MEMBER), SOTTO_CLI_PHASE_REQUEST,
+      SOTTO_CLI_EXIT_REFUSED },
+    { g_option_error_quark, G_OPTION_ERROR_BAD_VALUE, SOTTO_CLI_PHASE_CONNECT,
+      SOTTO_CLI_EXIT_USAGE },
+    { g_io_error_quark, G_IO_ERROR_FAILED, SOTTO_CLI_PHASE_REQUEST, SOTTO_CLI_EXIT_REFUSED },
+  };
+
+  g_assert_cmpint (sotto_cli_exit_for_error (NULL, SOTTO_CLI_PHASE_REQUEST), ==,
+                   SOTTO_CLI_EXIT_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (cases[i].domain (), cases[i].code, "x");
+
+      g_assert_cmpint (sotto_cli_exit_for_error (error, cases[i].phase), ==, cases[i].exit);
+    }
+}
+
+static void
+feed_message_cb (SottoCliFeed *feed,
+                 SottoMessage *message,
+                 gpointer      user_data)
+{
+  GPtrArray *emitted = user_data;
+
+  g_ptr_array_add (emitted, g_strdup_printf ("%s:%s", sotto_message_get_msg_id (message),
+                                             sotto_cli_message_state_name (
+                                               sotto_message_get_state (message))));
+}
+
+static void
+test_feed (void)
+{
+  g_autoptr(GListStore) rooms = g_list_store_new (SOTTO_TYPE_ROOM);
+  g_autoptr(SottoRoom) lobby = sotto_room_new ("lobby", FALSE);
+  g_autoptr(SottoRoom) later = sotto_room_new ("later", FALSE);
+  g_autoptr(SottoMessage) old = sotto_message_new ("lobby", "bob", "old", 1, 1000,
+                                                   SOTTO_MESSAGE_RECEIVED, "old news");
+  g_autoptr(SottoMessage) old_waiting = sotto_message_new ("lobby", "bob", "old-waiting", 2, 1000,
+                                                           SOTTO_MESSAGE_WAITING_FOR_KEY, NULL);
+  g_autoptr(SottoMessage) fresh = sotto_message_new ("lobby", "bob", "fresh", 3, 1000,
+                                                     SOTTO_MESSAGE_RECEIVED, "fresh");
+  g_autoptr(SottoMessage) waiting = sotto_message_new ("lobby", "bob", "waiting", 4, 1000,
+                                                       SOTTO_MESSAGE_WAITING_FOR_KEY, NULL);
+  g_autoptr(SottoMessage) ours = sotto_message_new ("lobby", "alice", "ours", 0, 1000,
+                                                    SOTTO_MESSAGE_SENDING, "mine");
+  g_autoptr(SottoMessage) elsewhere = sotto_message_new ("later", "bob", "elsewhere", 1, 1000,
+                                                         SOTTO_MESSAGE_RECEIVED, "there");
+  g_autoptr(GPtrArray) emitted = g_ptr_array_new_with_free_func (g_free);
+  SottoCliFeed *feed;
+
+  sotto_room_add_message (lobby, old);
+  sotto_room_add_message (lobby, old_waiting);
+  g_list_store_append (rooms, lobby);
+
+  feed = sotto_cli_feed_new (G_LIST_MODEL (rooms));
+  g_signal_connect (feed, "message", G_CALLBACK (feed_message_cb), emitted);
+
+  /* History is not repeated, unless it becomes readable only now. */
+  g_assert_cmpuint (emitted->len, ==, 0);
+  sotto_message_update (old_waiting, SOTTO_MESSAGE_RECEIVED, 0, 0, "late");
+  g_assert_cmpuint (emitted->len, ==, 1);
+
+  sotto_room_add_message (lobby, fresh);
+  sotto_room_add_message (lobby, waiting);
+  sotto_room_add_message (lobby, ours);
+  g_assert_cmpuint (emitted->len, ==, 2);
+
+  /* Waiting, then opened: once, when opened; ours, once the server has it. */
+  sotto_message_update (waiting, SOTTO_MESSAGE_UNVERIFIABLE, 0, 0, NULL);
+  sotto_message_update (ours, SOTTO_MESSAGE_SENT, 5, 2000, NULL);
+  sotto_message_update (ours, SOTTO_MESSAGE_SENT, 5, 2000, NULL);
+  g_assert_cmpuint (emitted->len, ==, 4);
+
+  g_list_store_append (rooms, later);
+  sotto_room_add_message (later, elsewhere);
+  g_assert_cmpuint (emitted->len, ==, 5);
+
+  g_assert_cmpstr (g_ptr_array_index (emitted, 0), ==, "old-waiting:received");
+  g_assert_cmpstr (g_ptr_array_index (emitted, 1), ==, "fresh:received");
+  g_assert_cmpstr (g_ptr_array_index (emitted, 2), ==, "waiting:unverifiable");
+  g_assert_cmpstr (g_ptr_array_index (emitted, 3), ==, "ours:sent");
+  g_assert_cmpstr (g_ptr_array_index (emitted, 4), ==, "elsewhere:received");
+
+  /* A room that goes is no longer watched; the feed lets everything go. */
+  g_list_store_remove (rooms, 1);
+  g_assert_finalize_object (feed);
+  g_list_store_remove_all (rooms);
+  g_assert_finalize_object (g_steal_pointer (&later));
+  g_assert_finalize_object (g_steal_pointer (&lobby));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (sodium_init (), >=, 0);
+
+  g_test_add_func ("/sotto/cli/format", test_format);
+  g_test_add_func ("/sotto/cli/exit-codes", test_exit_codes);
+  g_test_add_func ("/sotto/cli/feed", test_feed);
+
+#define ADD(path, func) \
+  g_test_add ("/sotto/cli/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("register", test_register);
+  ADD ("wrong-fingerprint", test_wrong_fingerprint);
+  ADD ("send-listen", test_send_listen);
+  ADD ("reconnect", test_reconnect);
+  ADD ("key-changed", test_key_changed);
+  ADD ("catch-up", test_catch_up);
+  ADD ("wrong-password", test_wrong_password);
+  ADD ("rooms-members", test_rooms_members);
+  ADD ("usage", test_usage);
+  ADD ("chat", test_chat);
+  ADD ("chat-interrupted", test_chat_interrupted);
+#undef ADD
+
+  return g_test_run ();
+}
