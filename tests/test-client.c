@@ -614,6 +614,11 @@ test_leaver (Fixture       *fixture,
   wait_sent (say (alice, alice_room, "just carol and me"));
   wait_for_text (carol_room, "alice", "just carol and me");
 
+  /* The room tells of the departure, in its place among the messages. */
+  g_assert_true (room_has_text (carol_room, "bob left"));
+  g_assert_true (room_has_text (carol_room, "carol joined") ||
+                 room_has_text (alice_room, "carol joined"));
+
   /* Bob kept every key he was given; none of them is Alice's key now. */
   sotto_client_close (alice);
   sotto_client_close (bob);

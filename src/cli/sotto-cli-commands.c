@@ -125,7 +125,9 @@ listen_message_cb (SottoCliFeed *feed,
   SottoCli *self = user_data;
   g_autofree char *line = NULL;
 
-  if (self->finishing)
+  /* Scripts listen for what people say; joins and departures are for the
+   * chat. */
+  if (self->finishing || sotto_message_get_state (message) == SOTTO_MESSAGE_SYSTEM)
     return;
 
   if (self->room_arg != NULL)

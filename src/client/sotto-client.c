@@ -887,6 +887,30 @@ handle_key_requested (SottoClient *self,
   send_logged (self, build_ack, &ack, "acknowledge a key request");
 }
 
+/* Tells in the room what happened in it (a join, a departure, a key
+ * change), once, at its place in the order of the room's events. */
+static void
+add_system_row (SottoRoom  *room,
+                SottoMsg   *msg,
+                const char *text)
+{
+  gint64 seq = sotto_msg_get_int (msg, "seq");
+  GListModel *messages = sotto_room_get_messages (room);
+  g_autoptr(SottoMessage) row = NULL;
+
+  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i - 1);
+
+      if (sotto_message_get_seq (message) == seq)
+        return;
+    }
+
+  row = sotto_message_new (sotto_room_get_name (room), sotto_msg_get_string (msg, "user"), NULL,
+                           seq, sotto_msg_get_int (msg, "ts"), SOTTO_MESSAGE_SYSTEM, text);
+  sotto_room_add_message (room, row);
+}
+
 static void
 handle_event_cb (SottoConnection *connection,
                  SottoMsg        *msg,
@@ -927,6 +951,12 @@ handle_event_cb (SottoConnection *connection,
       sotto_msg_get_identity (msg, &wire);
       set_member (self, room, sotto_msg_get_string (msg, "user"), &wire, TRUE);
       {
+        g_autofree char *text = g_strdup_printf (_("%s joined"),
+                                                 sotto_msg_get_string (msg, "user"));
+
+        add_system_row (room, msg, text);
+      }
+      {
         g_autoptr(SottoSenderKey) key =
           sotto_client_store_load_own_sender_key (self->store, sotto_room_get_name (room),
                                                   self->user, NULL);
@@ -951,6 +981,14 @@ handle_event_cb (SottoConnection *connection,
           break;
         }
       sotto_room_remove_member (room, sotto_msg_get_string (msg, "user"));
+      {
+        g_autofree char *text =
+          g_strdup_printf (sotto_msg_get_leave_reason (msg) == SOTTO_MSG_LEAVE_REASON_KICKED
+                           ? _("%s was removed") : _("%s left"),
+                           sotto_msg_get_string (msg, "user"));
+
+        add_system_row (room, msg, text);
+      }
       rotate_own_key (self, room);
       break;
 
@@ -960,6 +998,13 @@ handle_event_cb (SottoConnection *connection,
       remember_seq (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq"));
       sotto_msg_get_identity (msg, &wire);
       set_member (self, room, sotto_msg_get_string (msg, "user"), &wire, TRUE);
+      {
+        g_autofree char *text =
+          g_strdup_printf (_("The security keys of %s changed: compare safety numbers again"),
+                           sotto_msg_get_string (msg, "user"));
+
+        add_system_row (room, msg, text);
+      }
       rotate_own_key (self, room);
       break;
 
