@@ -88,6 +88,28 @@ account_cb (GObject      *object,
 }
 
 static void
+listed_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->object = sotto_client_list_rooms_finish (SOTTO_CLIENT (object), result,
+                                                    &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+record_state_cb (SottoClient *client,
+                 GParamSpec  *pspec,
+                 gpointer     user_data)
+{
+  GString *states = user_data;
+
+  g_string_append_printf (states, "%d ", sotto_client_get_state (client));
+}
+
+static void
 joined_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
@@ -106,11 +128,16 @@ open_client (Fixture    *fixture,
 {
   g_autofree char *dir = g_build_filename (fixture->dir, computer, NULL);
   SottoClient *client = sotto_client_new (dir, fixture->address);
+  g_autoptr(GString) states = g_string_new (NULL);
+  g_autofree char *handshaking = g_strdup_printf ("%d ", SOTTO_CLIENT_HANDSHAKING);
   Outcome outcome = { FALSE };
 
   sotto_client_set_pwhash_limits (client, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
+  g_signal_connect (client, "notify::state", G_CALLBACK (record_state_cb), states);
   sotto_client_connect_async (client, NULL, connected_cb, &outcome);
   sotto_test_wait_for (&outcome.done);
+  g_signal_handlers_disconnect_by_data (client, states);
+  g_assert_nonnull (strstr (states->str, handshaking));
   if (g_error_matches (outcome.error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_UNKNOWN))
     {
       g_assert_cmpint (sotto_client_get_state (client), ==, SOTTO_CLIENT_AWAITING_TRUST);
@@ -245,6 +272,31 @@ test_two_talk (Fixture       *fixture,
   sent = say (bob, bob_room, "hi alice");
   wait_sent (sent);
   wait_for_text (alice_room, "bob", "hi alice");
+
+  /* The server's list of rooms, for choosing one to join. */
+  {
+    Outcome outcome = { FALSE };
+    g_autoptr(GPtrArray) rooms = NULL;
+    gboolean found = FALSE;
+
+    sotto_client_list_rooms_async (bob, NULL, listed_cb, &outcome);
+    sotto_test_wait_for (&outcome.done);
+    g_assert_no_error (outcome.error);
+    rooms = outcome.object;
+    for (guint i = 0; i < rooms->len; i++)
+      {
+        SottoRoomInfo *info = g_ptr_array_index (rooms, i);
+
+        if (g_str_equal (info->name, "lobby"))
+          {
+            found = TRUE;
+            g_assert_cmpint (info->members, ==, 2);
+            g_assert_true (info->joined);
+            g_assert_false (info->direct);
+          }
+      }
+    g_assert_true (found);
+  }
 }
 
 static void

@@ -78,6 +78,9 @@ static void handle_event_cb (SottoConnection *connection,
                              gpointer         user_data);
 static void load_members (SottoClient *self,
                           const char  *room);
+static void connection_state_cb (SottoConnection *connection,
+                                 GParamSpec      *pspec,
+                                 gpointer         user_data);
 static void connection_closed_cb (SottoConnection *connection,
                                   const GError    *error,
                                   gpointer         user_data);
@@ -218,6 +221,19 @@ sotto_client_init (SottoClient *self)
   self->memlimit = SOTTO_PWHASH_MEMLIMIT_DEFAULT;
 }
 
+/* The connection's progress shows through while connecting. */
+static void
+connection_state_cb (SottoConnection *connection,
+                     GParamSpec      *pspec,
+                     gpointer         user_data)
+{
+  SottoClient *self = user_data;
+
+  if (sotto_connection_get_state (connection) == SOTTO_CONNECTION_HANDSHAKING &&
+      self->state == SOTTO_CLIENT_CONNECTING)
+    set_state (self, SOTTO_CLIENT_HANDSHAKING);
+}
+
 /**
  * sotto_client_new:
  * @data_dir: where this client keeps its state, one folder per server
@@ -242,6 +258,7 @@ sotto_client_new (const char *data_dir,
   self->connection = sotto_connection_new (server, SOTTO_PIN_STORE (self->pins));
   g_signal_connect (self->connection, "event", G_CALLBACK (handle_event_cb), self);
   g_signal_connect (self->connection, "closed", G_CALLBACK (connection_closed_cb), self);
+  g_signal_connect (self->connection, "notify::state", G_CALLBACK (connection_state_cb), self);
 
   return self;
 }
@@ -1699,6 +1716,95 @@ sotto_client_open_direct_async (SottoClient         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sotto_client_join_async);
   request_as_user (self, task, sotto_msg_build_open_direct, user, joined_cb);
+}
+
+void
+sotto_room_info_free (SottoRoomInfo *info)
+{
+  g_free (info->name);
+  g_free (info);
+}
+
+static void
+listed_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SottoClient *self = g_task_get_source_object (task);
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GPtrArray) rooms = NULL;
+  GError *error = NULL;
+  guint n;
+
+  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  n = json_array_get_length (sotto_msg_get_array (reply, "rooms"));
+  rooms = g_ptr_array_new_full (n, (GDestroyNotify) sotto_room_info_free);
+  for (guint i = 0; i < n; i++)
+    {
+      SottoWireRoomSummary summary;
+      SottoRoomInfo *info;
+
+      if (!sotto_msg_get_room_summary (reply, i, &summary))
+        continue;
+      info = g_new0 (SottoRoomInfo, 1);
+      info->name = g_strdup (summary.room);
+      info->members = summary.members;
+      info->direct = summary.direct;
+      info->joined = sotto_client_lookup_room (self, summary.room) != NULL;
+      g_ptr_array_add (rooms, info);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&rooms), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static GBytes *
+build_list_rooms (const char *id,
+                  const char *unused)
+{
+  return sotto_msg_build_list_rooms (id);
+}
+
+/**
+ * sotto_client_list_rooms_async:
+ *
+ * Asks the server for the rooms there are: the user's, and every other
+ * normal room, with member counts.
+ */
+void
+sotto_client_list_rooms_async (SottoClient         *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_client_list_rooms_async);
+  request_as_user (self, task, build_list_rooms, NULL, listed_cb);
+}
+
+/**
+ * sotto_client_list_rooms_finish:
+ *
+ * Returns: (transfer full) (element-type SottoRoomInfo): the rooms
+ */
+GPtrArray *
+sotto_client_list_rooms_finish (SottoClient   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void

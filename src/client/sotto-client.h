@@ -12,11 +12,31 @@ typedef enum
 {
   SOTTO_CLIENT_DISCONNECTED,
   SOTTO_CLIENT_CONNECTING,
+  SOTTO_CLIENT_HANDSHAKING,
   SOTTO_CLIENT_AWAITING_TRUST,
   SOTTO_CLIENT_AUTHENTICATING,
   SOTTO_CLIENT_RECONNECTING,
   SOTTO_CLIENT_ONLINE,
 } SottoClientState;
+
+/**
+ * SottoRoomInfo:
+ * @name: the room
+ * @members: how many members it has
+ * @direct: whether it is a direct chat
+ * @joined: whether the user is a member
+ *
+ * A room as the server lists it, for choosing one to join.
+ */
+typedef struct
+{
+  char     *name;
+  gint64    members;
+  gboolean  direct;
+  gboolean  joined;
+} SottoRoomInfo;
+
+void sotto_room_info_free (SottoRoomInfo *info);
 
 #define SOTTO_TYPE_CLIENT (sotto_client_get_type ())
 
@@ -80,6 +100,13 @@ void              sotto_client_open_direct_async    (SottoClient         *self,
                                                      GCancellable        *cancellable,
                                                      GAsyncReadyCallback  callback,
                                                      gpointer             user_data);
+void              sotto_client_list_rooms_async     (SottoClient         *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GPtrArray        *sotto_client_list_rooms_finish    (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
 void              sotto_client_leave_async          (SottoClient         *self,
                                                      const char          *room,
                                                      GCancellable        *cancellable,
