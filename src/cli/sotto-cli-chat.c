@@ -73,6 +73,13 @@ enter_room (SottoCli  *self,
 {
   g_autofree char *label = _sotto_cli_room_label (self, sotto_room_get_name (room));
 
+  /* What is on the screen already is not shown again. */
+  if (g_strcmp0 (self->current_room, sotto_room_get_name (room)) == 0)
+    {
+      _sotto_cli_say (self, _("You are in %s already."), label);
+      return;
+    }
+
   g_free (self->current_room);
   self->current_room = g_strdup (sotto_room_get_name (room));
   _sotto_cli_say (self, _("You are in %s."), label);
