@@ -88,13 +88,13 @@ run_tests () {
   local status=0
   configure _build -Dwerror=true
   meson compile -C _build
-  meson test -C _build --print-errorlogs --num-processes 2 || status=1
+  meson test -C _build --print-errorlogs --num-processes 2 --no-suite memcheck || status=1
 
   CC=clang configure _build-sanitize -Dwerror=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dfuzzing=true
   meson compile -C _build-sanitize
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    meson test -C _build-sanitize --print-errorlogs --num-processes 2 || status=1
+    meson test -C _build-sanitize --print-errorlogs --num-processes 2 --no-suite memcheck || status=1
 
   summarize _build _build-sanitize
   return $status

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Runs the server integration suite with every sotto-server process under
+# valgrind memcheck, and fails on any invalid access or definite leak.
+#
+#   bash tests/memcheck-server.sh [BUILD_DIR]     (default: _build)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$top/_build}" && pwd)
+command -v valgrind >/dev/null || { echo "memcheck-server: install valgrind first" >&2; exit 2; }
+
+logs=$(mktemp -d)
+wrapper="$logs/sotto-server"
+trap 'rm -rf "$logs"' EXIT
+
+cat >"$wrapper" <<WRAP
+#!/bin/sh
+exec valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \\
+  --log-file="$logs/server.%p.log" "$build/src/server/sotto-server" "\$@"
+WRAP
+chmod +x "$wrapper"
+
+ninja -C "$build" src/server/sotto-server tests/test-server >/dev/null
+status=0
+SOTTO_SERVER="$wrapper" G_DEBUG=gc-friendly "$build/tests/test-server" || status=$?
+
+runs=$(find "$logs" -name 'server.*.log' | wc -l)
+if grep -lE "Invalid (read|write|free)|uninitialised|definitely lost in" "$logs"/server.*.log >/dev/null 2>&1; then
+  grep -hE -A20 "Invalid (read|write|free)|uninitialised|definitely lost in" "$logs"/server.*.log
+  status=1
+fi
+echo "memcheck-server: $runs server processes checked, suite status $status"
+exit $status
