@@ -740,7 +740,7 @@ handle_message (SottoClient *self,
   if (known != NULL)
     {
       if (g_strcmp0 (sender, self->user) == 0)
-        sotto_message_update (known, SOTTO_MESSAGE_SENT, seq, ts, NULL);
+        sotto_room_update_message (room, known, SOTTO_MESSAGE_SENT, seq, ts, NULL);
       return;
     }
   if (g_strcmp0 (sender, self->user) == 0)
@@ -772,8 +772,6 @@ retry_waiting (SottoClient *self,
                SottoRoom   *room,
                const char  *sender)
 {
-  GListModel *messages = sotto_room_get_messages (room);
-  guint n = g_list_model_get_n_items (messages);
   g_autoptr(GPtrArray) stored = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -806,14 +804,12 @@ retry_waiting (SottoClient *self,
           g_warning ("Could not update a message: %s", update_error->message);
       }
 
-      for (guint j = 0; j < n; j++)
-        {
-          g_autoptr(SottoMessage) message = g_list_model_get_item (messages, j);
+      {
+        SottoMessage *message = sotto_room_lookup_message (room, sender, waiting->msg_id);
 
-          if (g_strcmp0 (sotto_message_get_msg_id (message), waiting->msg_id) == 0 &&
-              g_strcmp0 (sotto_message_get_sender (message), sender) == 0)
-            sotto_message_update (message, state, 0, 0, text);
-        }
+        if (message != NULL)
+          sotto_room_update_message (room, message, state, 0, 0, text);
+      }
     }
 }
 
@@ -912,16 +908,10 @@ add_system_row (SottoRoom  *room,
                 const char *text)
 {
   gint64 seq = sotto_msg_get_int (msg, "seq");
-  GListModel *messages = sotto_room_get_messages (room);
   g_autoptr(SottoMessage) row = NULL;
 
-  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
-    {
-      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i - 1);
-
-      if (sotto_message_get_seq (message) == seq)
-        return;
-    }
+  if (sotto_room_has_seq (room, seq))
+    return;
 
   row = sotto_message_new (sotto_room_get_name (room), sotto_msg_get_string (msg, "user"), NULL,
                            seq, sotto_msg_get_int (msg, "ts"), SOTTO_MESSAGE_SYSTEM, text);
@@ -1991,7 +1981,12 @@ sent_cb (GObject      *object,
       gint64 ts = sotto_msg_get_int (reply, "ts");
       g_autoptr(GError) store_error = NULL;
 
-      sotto_message_update (message, SOTTO_MESSAGE_SENT, seq, ts, NULL);
+      SottoRoom *room = sotto_client_lookup_room (self, sotto_message_get_room (message));
+
+      if (room != NULL)
+        sotto_room_update_message (room, message, SOTTO_MESSAGE_SENT, seq, ts, NULL);
+      else
+        sotto_message_update (message, SOTTO_MESSAGE_SENT, seq, ts, NULL);
       if (!sotto_client_store_update_message (self->store, sotto_message_get_room (message),
                                               self->user, sotto_message_get_msg_id (message),
                                               SOTTO_STORED_MESSAGE_SENT, seq, NULL, &store_error))

@@ -17,6 +17,10 @@ struct _SottoRoom
   gboolean    direct;
   GListStore *members;
   GListStore *messages;
+  /* "sender\nmsg_id" → SottoMessage (borrowed from @messages), and the set
+   * of sequence numbers held: lookups stay cheap in a long history. */
+  GHashTable *by_id;
+  GHashTable *seqs;
   /* user → the timeout that ends their typing notice */
   GHashTable *typing;
   gint64      last_typing_sent;
@@ -50,6 +54,8 @@ sotto_room_dispose (GObject *object)
 {
   SottoRoom *self = SOTTO_ROOM (object);
 
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->seqs, g_hash_table_unref);
   g_clear_object (&self->members);
   g_clear_object (&self->messages);
   g_clear_pointer (&self->typing, g_hash_table_unref);
@@ -132,6 +138,8 @@ sotto_room_init (SottoRoom *self)
 {
   self->members = g_list_store_new (SOTTO_TYPE_MEMBER);
   self->messages = g_list_store_new (SOTTO_TYPE_MESSAGE);
+  self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->seqs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->typing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) remove_source_cb);
 }
@@ -263,6 +271,21 @@ sotto_room_clear_members (SottoRoom *self)
   g_list_store_remove_all (self->members);
 }
 
+static char *
+message_key (const char *sender,
+             const char *msg_id)
+{
+  return g_strconcat (sender != NULL ? sender : "", "\n", msg_id, NULL);
+}
+
+static void
+index_seq (SottoRoom *self,
+           gint64     seq)
+{
+  if (seq > 0 && !g_hash_table_contains (self->seqs, &seq))
+    g_hash_table_add (self->seqs, g_memdup2 (&seq, sizeof seq));
+}
+
 /**
  * sotto_room_lookup_message:
  *
@@ -273,23 +296,49 @@ sotto_room_lookup_message (SottoRoom  *self,
                            const char *sender,
                            const char *msg_id)
 {
-  guint n;
+  g_autofree char *key = NULL;
 
   g_return_val_if_fail (SOTTO_IS_ROOM (self), NULL);
 
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
-  /* Recent messages are looked up most: search from the end. */
-  for (guint i = n; i > 0; i--)
-    {
-      g_autoptr(SottoMessage) message = g_list_model_get_item (G_LIST_MODEL (self->messages),
-                                                               i - 1);
+  if (msg_id == NULL)
+    return NULL;
 
-      if (g_strcmp0 (sotto_message_get_msg_id (message), msg_id) == 0 &&
-          g_strcmp0 (sotto_message_get_sender (message), sender) == 0)
-        return message;
-    }
+  key = message_key (sender, msg_id);
+  return g_hash_table_lookup (self->by_id, key);
+}
 
-  return NULL;
+/**
+ * sotto_room_has_seq:
+ *
+ * Returns: whether a message or event with @seq is in the history
+ */
+gboolean
+sotto_room_has_seq (SottoRoom *self,
+                    gint64     seq)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), FALSE);
+
+  return g_hash_table_contains (self->seqs, &seq);
+}
+
+/**
+ * sotto_room_update_message:
+ *
+ * sotto_message_update() for a message of this room, keeping the room's
+ * index of sequence numbers true.
+ */
+void
+sotto_room_update_message (SottoRoom         *self,
+                           SottoMessage      *message,
+                           SottoMessageState  state,
+                           gint64             seq,
+                           gint64             ts,
+                           const char        *text)
+{
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  sotto_message_update (message, state, seq, ts, text);
+  index_seq (self, seq);
 }
 
 /* Inserts @message by its seq; one without a seq goes at the end. */
@@ -315,6 +364,13 @@ sotto_room_add_message (SottoRoom    *self,
     }
 
   g_list_store_insert (self->messages, position, message);
+
+  if (sotto_message_get_msg_id (message) != NULL)
+    g_hash_table_insert (self->by_id,
+                         message_key (sotto_message_get_sender (message),
+                                      sotto_message_get_msg_id (message)),
+                         message);
+  index_seq (self, seq);
 }
 
 static int

@@ -36,6 +36,14 @@ void          sotto_room_set_typing       (SottoRoom    *self,
                                            const char   *user,
                                            gboolean      typing);
 gboolean      sotto_room_should_send_typing (SottoRoom  *self);
+gboolean      sotto_room_has_seq          (SottoRoom    *self,
+                                           gint64        seq);
+void          sotto_room_update_message   (SottoRoom    *self,
+                                           SottoMessage *message,
+                                           SottoMessageState state,
+                                           gint64        seq,
+                                           gint64        ts,
+                                           const char   *text);
 void          sotto_room_add_message      (SottoRoom    *self,
                                            SottoMessage *message);
 
