@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "sotto-frame.h"
 #include "sotto-test-util.h"
 
@@ -127,4 +129,42 @@ sotto_test_shutdown_write (GIOStream *stream)
 
   g_socket_shutdown (socket, FALSE, TRUE, &error);
   g_assert_no_error (error);
+}
+
+/* Whether the file at @path holds @length bytes of @needle anywhere. */
+gboolean
+sotto_test_file_contains (const char   *path,
+                          const guint8 *needle,
+                          gsize         length)
+{
+  g_autofree char *contents = NULL;
+  gsize size = 0;
+
+  if (!g_file_get_contents (path, &contents, &size, NULL))
+    return FALSE;
+
+  return size >= length && memmem (contents, size, needle, length) != NULL;
+}
+
+/* The same, for every file below @path. */
+gboolean
+sotto_test_tree_contains (const char   *path,
+                          const guint8 *needle,
+                          gsize         length)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return sotto_test_file_contains (path, needle, length);
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (sotto_test_tree_contains (child, needle, length))
+        return TRUE;
+    }
+
+  return FALSE;
 }

@@ -16,4 +16,11 @@ void sotto_test_write_frame       (GIOStream    *stream,
                                    GBytes       *payload);
 void sotto_test_shutdown_write    (GIOStream    *stream);
 
+gboolean sotto_test_file_contains (const char   *path,
+                                   const guint8 *needle,
+                                   gsize         length);
+gboolean sotto_test_tree_contains (const char   *path,
+                                   const guint8 *needle,
+                                   gsize         length);
+
 G_END_DECLS

@@ -886,33 +886,6 @@ test_key_after_message (Fixture       *fixture,
   g_assert_cmpstr (sotto_message_get_text (message), ==, "sent before its key");
 }
 
-static gboolean
-tree_contains (const char *path,
-               const char *needle)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_autofree char *contents = NULL;
-      gsize size = 0;
-
-      return g_file_get_contents (path, &contents, &size, NULL) &&
-             memmem (contents, size, needle, strlen (needle)) != NULL;
-    }
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (tree_contains (child, needle))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 /* After a conversation, neither client's files nor the server's hold the
  * words that were said. */
 static void
@@ -937,8 +910,10 @@ test_no_plaintext_at_rest (Fixture       *fixture,
   sotto_client_close (bob);
   sotto_test_server_stop (fixture->server);
 
-  g_assert_false (tree_contains (fixture->dir, marker));
-  g_assert_false (tree_contains (sotto_test_server_get_data_dir (fixture->server), marker));
+  g_assert_false (sotto_test_tree_contains (fixture->dir, (const guint8 *) marker,
+                                            strlen (marker)));
+  g_assert_false (sotto_test_tree_contains (sotto_test_server_get_data_dir (fixture->server),
+                                            (const guint8 *) marker, strlen (marker)));
 }
 
 int

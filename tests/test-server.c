@@ -758,20 +758,6 @@ test_restart (Fixture       *fixture,
   sotto_test_remove_dir (dir);
 }
 
-static gboolean
-file_contains (const char   *path,
-               const guint8 *needle,
-               gsize         length)
-{
-  g_autofree char *contents = NULL;
-  gsize size = 0;
-
-  if (!g_file_get_contents (path, &contents, &size, NULL))
-    return FALSE;
-
-  return size >= length && memmem (contents, size, needle, length) != NULL;
-}
-
 /* A real end-to-end envelope goes through the server; the marker in its
  * plaintext is in no file the server wrote, while the ciphertext is. */
 static void
@@ -816,8 +802,8 @@ test_no_plaintext_on_disk (Fixture       *fixture,
       g_autofree char *path = g_build_filename (dir, name, NULL);
 
       files++;
-      g_assert_false (file_contains (path, (const guint8 *) marker, strlen (marker)));
-      if (file_contains (path, (const guint8 *) g_bytes_get_data (envelope, NULL) + 48, 16))
+      g_assert_false (sotto_test_file_contains (path, (const guint8 *) marker, strlen (marker)));
+      if (sotto_test_file_contains (path, (const guint8 *) g_bytes_get_data (envelope, NULL) + 48, 16))
         ciphertext_stored = TRUE;
     }
 
@@ -832,7 +818,7 @@ test_no_plaintext_on_disk (Fixture       *fixture,
         {
           g_autofree char *path = g_build_filename (dir, name, NULL);
 
-          if (file_contains (path, (const guint8 *) encoded, 40))
+          if (sotto_test_file_contains (path, (const guint8 *) encoded, 40))
             ciphertext_stored = TRUE;
         }
     }
