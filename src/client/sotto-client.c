@@ -48,6 +48,7 @@ struct _SottoClient
   char              *login_secret;
   guint              reconnect_id;
   guint              reconnect_attempt;
+  gint64             reconnect_at;
 };
 
 #define RECONNECT_FIRST_MS 500
@@ -900,6 +901,26 @@ handle_key_requested (SottoClient *self,
   send_logged (self, build_ack, &ack, "acknowledge a key request");
 }
 
+/* What the operator said to everyone shows in every room, where it was
+ * when it came. It is not kept: it belongs to the server, not a room. */
+static void
+add_notice_rows (SottoClient *self,
+                 const char  *text)
+{
+  GListModel *rooms = G_LIST_MODEL (self->rooms);
+  g_autofree char *line = g_strdup_printf (_("Notice from the server: %s"), text);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rooms); i++)
+    {
+      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
+      g_autoptr(SottoMessage) row = sotto_message_new (sotto_room_get_name (room), NULL, NULL, 0,
+                                                       g_get_real_time () / 1000,
+                                                       SOTTO_MESSAGE_SYSTEM, line);
+
+      sotto_room_add_message (room, row);
+    }
+}
+
 /* Tells in the room what happened in it (a join, a departure, a key
  * change), once, at its place in the order of the room's events. */
 static void
@@ -1050,6 +1071,7 @@ handle_event_cb (SottoConnection *connection,
       break;
 
     case SOTTO_MSG_TYPE_NOTICE:
+      add_notice_rows (self, sotto_msg_get_string (msg, "text"));
       g_signal_emit (self, signals[NOTICE], 0, sotto_msg_get_string (msg, "text"));
       break;
 
@@ -1164,7 +1186,32 @@ load_members (SottoClient *self,
                                   members_done_cb, g_object_ref (self));
 }
 
-/* Shows what the store holds of a room's history. */
+#define HISTORY_PAGE 200
+
+static SottoMessage *
+message_from_stored (const SottoStoredMessage *row)
+{
+  gboolean readable = row->state != SOTTO_STORED_MESSAGE_WAITING_FOR_KEY &&
+                      row->state != SOTTO_STORED_MESSAGE_UNVERIFIABLE;
+  g_autofree char *text = readable && row->body != NULL
+    ? g_strndup (g_bytes_get_data (row->body, NULL), g_bytes_get_size (row->body)) : NULL;
+
+  return sotto_message_new (row->room, row->sender, row->msg_id, row->seq, row->ts,
+                            (SottoMessageState) row->state, text);
+}
+
+static guint
+count_numbered (GPtrArray *stored)
+{
+  guint numbered = 0;
+
+  for (guint i = 0; i < stored->len; i++)
+    if (((SottoStoredMessage *) g_ptr_array_index (stored, i))->seq > 0)
+      numbered++;
+  return numbered;
+}
+
+/* Shows what the store holds of the latest page of a room's history. */
 static void
 load_history (SottoClient *self,
               SottoRoom   *room)
@@ -1172,8 +1219,8 @@ load_history (SottoClient *self,
   g_autoptr(GPtrArray) stored = NULL;
   g_autoptr(GError) error = NULL;
 
-  stored = sotto_client_store_load_history (self->store, sotto_room_get_name (room), 0, 200,
-                                            &error);
+  stored = sotto_client_store_load_history (self->store, sotto_room_get_name (room), 0,
+                                            HISTORY_PAGE, &error);
   if (stored == NULL)
     {
       g_warning ("Could not read the history of %s: %s", sotto_room_get_name (room),
@@ -1181,20 +1228,99 @@ load_history (SottoClient *self,
       return;
     }
 
+  if (g_list_model_get_n_items (sotto_room_get_messages (room)) == 0 &&
+      count_numbered (stored) < HISTORY_PAGE)
+    sotto_room_set_history_complete (room, TRUE);
+
   for (guint i = 0; i < stored->len; i++)
     {
       SottoStoredMessage *row = g_ptr_array_index (stored, i);
-      gboolean readable = row->state != SOTTO_STORED_MESSAGE_WAITING_FOR_KEY &&
-                          row->state != SOTTO_STORED_MESSAGE_UNVERIFIABLE;
-      g_autofree char *text = readable && row->body != NULL
-        ? g_strndup (g_bytes_get_data (row->body, NULL), g_bytes_get_size (row->body)) : NULL;
-      g_autoptr(SottoMessage) message = sotto_message_new (row->room, row->sender, row->msg_id,
-                                                           row->seq, row->ts,
-                                                           (SottoMessageState) row->state, text);
+      g_autoptr(SottoMessage) message = message_from_stored (row);
 
       if (sotto_room_lookup_message (room, row->sender, row->msg_id) == NULL)
         sotto_room_add_message (room, message);
     }
+}
+
+/**
+ * sotto_client_load_older:
+ * @limit: the most messages to load
+ *
+ * Puts up to @limit messages from the local history before the oldest the
+ * room shows, for a view scrolled to the top. Reading a page is quick
+ * (one indexed query), so it runs on the calling thread.
+ *
+ * Returns: how many messages were added; 0 with @error unset once the
+ *   whole history is shown (#SottoRoom:history-complete)
+ */
+guint
+sotto_client_load_older (SottoClient  *self,
+                         SottoRoom    *room,
+                         guint         limit,
+                         GError      **error)
+{
+  GListModel *messages;
+  gint64 before_seq = 0;
+  guint n;
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), 0);
+  g_return_val_if_fail (SOTTO_IS_ROOM (room), 0);
+  g_return_val_if_fail (limit > 0, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  if (sotto_room_get_history_complete (room))
+    return 0;
+  if (self->store == NULL)
+    {
+      g_set_error_literal (error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_FAILED,
+                           _("Not logged in"));
+      return 0;
+    }
+
+  messages = sotto_room_get_messages (room);
+  n = g_list_model_get_n_items (messages);
+  for (guint i = 0; i < n && before_seq == 0; i++)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+
+      before_seq = sotto_message_get_seq (message);
+    }
+  if (before_seq == 1 || (n > 0 && before_seq == 0))
+    {
+      sotto_room_set_history_complete (room, TRUE);
+      return 0;
+    }
+
+  stored = sotto_client_store_load_history (self->store, sotto_room_get_name (room),
+                                            before_seq, limit, error);
+  if (stored == NULL)
+    return 0;
+
+  page = g_ptr_array_new_full (stored->len, g_object_unref);
+  for (guint i = 0; i < stored->len; i++)
+    g_ptr_array_add (page, message_from_stored (g_ptr_array_index (stored, i)));
+  sotto_room_prepend_messages (room, (SottoMessage **) page->pdata, page->len);
+
+  if (stored->len < limit)
+    sotto_room_set_history_complete (room, TRUE);
+
+  return page->len;
+}
+
+/**
+ * sotto_client_get_reconnect_time:
+ *
+ * Returns: the monotonic time (g_get_monotonic_time()) of the next attempt
+ *   to reconnect, or 0 when none is planned
+ */
+gint64
+sotto_client_get_reconnect_time (SottoClient *self)
+{
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), 0);
+
+  return self->reconnect_id != 0 ? self->reconnect_at : 0;
 }
 
 /* Accounts */
@@ -2181,8 +2307,9 @@ schedule_reconnect (SottoClient *self)
                (guint64) RECONNECT_MAX_MS);
   delay = delay * 3 / 4 + g_random_int_range (0, delay / 2 + 1);
   self->reconnect_attempt++;
-  set_state (self, SOTTO_CLIENT_RECONNECTING);
+  self->reconnect_at = g_get_monotonic_time () + (gint64) delay * 1000;
   self->reconnect_id = g_timeout_add (delay, reconnect_cb, self);
+  set_state (self, SOTTO_CLIENT_RECONNECTING);
 }
 
 static void

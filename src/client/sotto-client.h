@@ -123,6 +123,11 @@ gboolean          sotto_client_set_verified         (SottoClient         *self,
                                                      GError             **error);
 gboolean          sotto_client_is_verified          (SottoClient         *self,
                                                      const char          *user);
+guint             sotto_client_load_older           (SottoClient         *self,
+                                                     SottoRoom           *room,
+                                                     guint                limit,
+                                                     GError             **error);
+gint64            sotto_client_get_reconnect_time   (SottoClient         *self);
 void              sotto_client_send_typing          (SottoClient         *self,
                                                      SottoRoom           *room);
 SottoMessage     *sotto_client_send_message         (SottoClient         *self,

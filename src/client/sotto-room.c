@@ -25,6 +25,8 @@ struct _SottoRoom
   GHashTable *typing;
   gint64      last_typing_sent;
   gboolean    loaded;
+  gboolean    history_complete;
+  guint       unread;
 };
 
 /* How long "is typing" lasts without a new notice. */
@@ -36,6 +38,8 @@ enum {
   PROP_DIRECT,
   PROP_TYPING,
   PROP_LOADED,
+  PROP_HISTORY_COMPLETE,
+  PROP_UNREAD,
   N_PROPS
 };
 
@@ -93,6 +97,12 @@ sotto_room_get_property (GObject    *object,
     case PROP_LOADED:
       g_value_set_boolean (value, self->loaded);
       break;
+    case PROP_HISTORY_COMPLETE:
+      g_value_set_boolean (value, self->history_complete);
+      break;
+    case PROP_UNREAD:
+      g_value_set_uint (value, self->unread);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -129,6 +139,25 @@ sotto_room_class_init (SottoRoomClass *klass)
   properties[PROP_LOADED] =
     g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoRoom:history-complete:
+   *
+   * Whether the messages hold the whole history the client has kept, back
+   * to the first; until then older pages can be loaded.
+   */
+  properties[PROP_HISTORY_COMPLETE] =
+    g_param_spec_boolean ("history-complete", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoRoom:unread:
+   *
+   * How many messages arrived that the user has not seen; kept by the UI.
+   */
+  properties[PROP_UNREAD] =
+    g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -360,6 +389,9 @@ sotto_room_add_message (SottoRoom    *self,
 
       if (before_seq != 0 && before_seq < seq)
         break;
+      /* A server notice has no number but keeps its place. */
+      if (before_seq == 0 && sotto_message_get_state (before) == SOTTO_MESSAGE_SYSTEM)
+        break;
       position--;
     }
 
@@ -371,6 +403,84 @@ sotto_room_add_message (SottoRoom    *self,
                                       sotto_message_get_msg_id (message)),
                          message);
   index_seq (self, seq);
+}
+
+/**
+ * sotto_room_prepend_messages:
+ * @messages: (array length=n_messages): older messages, oldest first
+ *
+ * Puts a page of older history before what the room holds, in one change
+ * of the model. Messages already held are skipped.
+ */
+void
+sotto_room_prepend_messages (SottoRoom     *self,
+                             SottoMessage **messages,
+                             guint          n_messages)
+{
+  g_autoptr(GPtrArray) fresh = NULL;
+
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  fresh = g_ptr_array_sized_new (n_messages);
+  for (guint i = 0; i < n_messages; i++)
+    {
+      SottoMessage *message = messages[i];
+      const char *msg_id = sotto_message_get_msg_id (message);
+      gint64 seq = sotto_message_get_seq (message);
+
+      if (sotto_room_lookup_message (self, sotto_message_get_sender (message), msg_id) != NULL)
+        continue;
+      if (msg_id == NULL && seq > 0 && sotto_room_has_seq (self, seq))
+        continue;
+
+      g_ptr_array_add (fresh, message);
+      if (msg_id != NULL)
+        g_hash_table_insert (self->by_id,
+                             message_key (sotto_message_get_sender (message), msg_id),
+                             message);
+      index_seq (self, seq);
+    }
+
+  g_list_store_splice (self->messages, 0, 0, fresh->pdata, fresh->len);
+}
+
+gboolean
+sotto_room_get_history_complete (SottoRoom *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), FALSE);
+  return self->history_complete;
+}
+
+void
+sotto_room_set_history_complete (SottoRoom *self,
+                                 gboolean   complete)
+{
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  complete = !!complete;
+  if (self->history_complete == complete)
+    return;
+  self->history_complete = complete;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY_COMPLETE]);
+}
+
+guint
+sotto_room_get_unread (SottoRoom *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), 0);
+  return self->unread;
+}
+
+void
+sotto_room_set_unread (SottoRoom *self,
+                       guint      unread)
+{
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  if (self->unread == unread)
+    return;
+  self->unread = unread;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
 }
 
 static int

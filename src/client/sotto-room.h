@@ -46,5 +46,14 @@ void          sotto_room_update_message   (SottoRoom    *self,
                                            const char   *text);
 void          sotto_room_add_message      (SottoRoom    *self,
                                            SottoMessage *message);
+void          sotto_room_prepend_messages (SottoRoom     *self,
+                                           SottoMessage **messages,
+                                           guint          n_messages);
+gboolean      sotto_room_get_history_complete (SottoRoom *self);
+void          sotto_room_set_history_complete (SottoRoom *self,
+                                               gboolean   complete);
+guint         sotto_room_get_unread       (SottoRoom    *self);
+void          sotto_room_set_unread       (SottoRoom    *self,
+                                           guint         unread);
 
 G_END_DECLS
