@@ -1,6 +1,7 @@
 #!/bin/sh
-# Fails when a source file with translatable strings is missing from
-# po/POTFILES.in, or when the list names a file that does not exist.
+# Fails when a file with translatable strings (C, GtkBuilder, desktop entry,
+# metainfo, settings schema) is missing from po/POTFILES.in, or when the
+# list names a file that does not exist.
 set -eu
 export LC_ALL=C
 top=$1
@@ -10,7 +11,13 @@ listed=$(mktemp)
 trap 'rm -f "$listed"' EXIT
 grep -v '^#' po/POTFILES.in | sed '/^$/d' | sort > "$listed"
 
-for file in $(grep -rlE '(^|[^A-Za-z0-9_])(N?_|C_|NC_|g_dn?gettext)\s*\(' src --include='*.c' --include='*.ui' | sort); do
+translatable=$( {
+  grep -rlE '(^|[^A-Za-z0-9_])(N?_|C_|NC_|g_dn?gettext)\s*\(' src --include='*.c'
+  grep -rl 'translatable="yes"' src --include='*.ui'
+  ls data/*.desktop.in data/*.metainfo.xml.in data/*.gschema.xml 2>/dev/null
+} | sort -u)
+
+for file in $translatable; do
   if ! grep -qx "$file" "$listed"; then
     echo "missing from po/POTFILES.in: $file"
     status=1

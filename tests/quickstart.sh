@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # The README's quick start, on Debian 12:
-#   bash tests/quickstart.sh run    install what is missing, build, run a local server
+#   bash tests/quickstart.sh run    install what is missing, build, run a local server and the app
 #   bash tests/quickstart.sh test   install what is missing, build, run the whole suite
 #
 # The suite runs twice: a normal build (gcc), and a clang build with
@@ -15,9 +15,10 @@ cd "$top"
 
 build_packages=(
   gcc meson ninja-build pkg-config gettext
-  libglib2.0-dev libjson-glib-dev libsodium-dev libsqlite3-dev
+  libglib2.0-dev libglib2.0-bin libjson-glib-dev libsodium-dev libsqlite3-dev
+  libgtk-4-dev libadwaita-1-dev desktop-file-utils appstream-util
 )
-test_packages=(clang libclang-rt-14-dev python3)
+test_packages=(clang libclang-rt-14-dev python3 xvfb xauth dbus tcpdump)
 
 as_root () {
   if [ "$(id -u)" -eq 0 ]; then
@@ -100,11 +101,32 @@ run_tests () {
   return $status
 }
 
+server_answers () {
+  (exec 3<>/dev/tcp/127.0.0.1/7777) 2>/dev/null
+}
+
+# A local server on 127.0.0.1:7777 (unless one already answers there), and
+# the app, logged out; closing the app stops the server it started.
 run_main () {
   install_missing "${build_packages[@]}"
   configure _build
   meson compile -C _build
-  exec _build/src/server/sotto-server --listen 127.0.0.1:7777 --listen "[::1]:7777"
+
+  local server_pid=
+  if ! server_answers; then
+    local data_dir="${XDG_DATA_HOME:-$HOME/.local/share}/sotto-server"
+    mkdir -p "$data_dir"
+    _build/src/server/sotto-server --listen 127.0.0.1:7777 --listen "[::1]:7777" \
+      --data-dir "$data_dir" &
+    server_pid=$!
+    trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null' EXIT
+    for _ in $(seq 50); do
+      server_answers && break
+      sleep 0.1
+    done
+  fi
+
+  GSETTINGS_SCHEMA_DIR="$top/_build/data" _build/src/app/sotto
 }
 
 case "${1:-}" in

@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sotto-login-view.h"
+#include "sotto-server-dialogs.h"
+#include "sotto-wire.h"
+
+/*
+ * The login and registration form. It connects, asks the user to trust a
+ * server seen for the first time, logs in or creates the account, and
+ * hands the logged-in client to the window. Every failure is a sentence
+ * under the form, which stays filled.
+ */
+
+struct _SottoLoginView
+{
+  AdwBin            parent_instance;
+
+  GtkLabel         *subtitle_label;
+  AdwEntryRow      *server_row;
+  AdwEntryRow      *username_row;
+  AdwPasswordEntryRow *password_row;
+  AdwPasswordEntryRow *confirm_row;
+  GtkLabel         *rules_label;
+  GtkLabel         *error_label;
+  GtkButton        *submit_button;
+  GtkSpinner       *spinner;
+  GtkLabel         *submit_label;
+  GtkButton        *mode_button;
+
+  SottoApplication *application;   /* weak: it outlives its windows */
+  SottoClient      *client;        /* while logging in */
+  GCancellable     *cancellable;
+  gboolean          creating;
+  gboolean          busy;
+};
+
+enum {
+  PROP_0,
+  PROP_CREATING,
+  PROP_BUSY,
+  N_PROPS
+};
+
+enum {
+  LOGGED_IN,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SottoLoginView, sotto_login_view, ADW_TYPE_BIN)
+
+static void
+show_error (SottoLoginView *self,
+            const char     *text)
+{
+  gtk_label_set_text (self->error_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), text != NULL);
+}
+
+static void
+set_busy (SottoLoginView *self,
+          gboolean        busy)
+{
+  if (self->busy == busy)
+    return;
+
+  self->busy = busy;
+  /* Focus leaves the form before it turns insensitive, so that no entry
+   * is left focused and disabled. */
+  if (busy && GTK_IS_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))))
+    gtk_window_set_focus (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->username_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->confirm_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->mode_button), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->submit_button), !busy);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+update_mode (SottoLoginView *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->confirm_row), self->creating);
+  gtk_widget_set_visible (GTK_WIDGET (self->rules_label), self->creating);
+  if (self->creating)
+    {
+      gtk_label_set_text (self->subtitle_label,
+                          _("Create an account on your server. Messages are encrypted on this "
+                            "computer; the server cannot read them."));
+      gtk_label_set_text_with_mnemonic (self->submit_label, _("_Create Account"));
+      gtk_button_set_label (self->mode_button, _("I Already Have an Account"));
+    }
+  else
+    {
+      gtk_label_set_text (self->subtitle_label, _("Log in to your server to chat."));
+      gtk_label_set_text_with_mnemonic (self->submit_label, _("_Log In"));
+      gtk_button_set_label (self->mode_button, _("Create an Account"));
+    }
+}
+
+/* The end of a login attempt: success hands the client on. */
+static void
+finish (SottoLoginView *self,
+        const char     *error_text)
+{
+  g_autoptr(SottoClient) client = g_steal_pointer (&self->client);
+
+  g_clear_object (&self->cancellable);
+  set_busy (self, FALSE);
+
+  if (error_text != NULL)
+    {
+      if (client != NULL)
+        sotto_client_close (client);
+      show_error (self, error_text);
+      gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+      return;
+    }
+
+  if (self->application != NULL)
+    {
+      GSettings *settings = sotto_application_get_settings (self->application);
+
+      g_settings_set_string (settings, "last-server",
+                             gtk_editable_get_text (GTK_EDITABLE (self->server_row)));
+      g_settings_set_string (settings, "last-username", sotto_client_get_user (client));
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->confirm_row), "");
+  show_error (self, NULL);
+
+  g_signal_emit (self, signals[LOGGED_IN], 0, client);
+}
+
+static void
+account_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SottoLoginView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sotto_client_account_finish (SOTTO_CLIENT (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      finish (self, error->message);
+      return;
+    }
+  finish (self, NULL);
+}
+
+static void
+start_account (SottoLoginView *self)
+{
+  const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+
+  if (self->creating)
+    sotto_client_register_async (self->client, username, password, self->cancellable,
+                                 account_done_cb, g_object_ref (self));
+  else
+    sotto_client_login_async (self->client, username, password, self->cancellable,
+                              account_done_cb, g_object_ref (self));
+}
+
+static void
+trusted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SottoLoginView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sotto_client_trust_server_finish (SOTTO_CLIENT (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      finish (self, error->message);
+      return;
+    }
+  start_account (self);
+}
+
+static void
+trust_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   gpointer          user_data)
+{
+  SottoLoginView *self = user_data;
+
+  if (self->client == NULL)
+    return;
+
+  if (g_strcmp0 (response, "trust") == 0)
+    sotto_client_trust_server_async (self->client, self->cancellable, trusted_cb,
+                                     g_object_ref (self));
+  else
+    finish (self, _("Not connected: the server’s key was not trusted."));
+}
+
+static void
+connected_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(SottoLoginView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  SottoConnection *connection;
+  GtkWindow *dialog;
+  GtkRoot *root;
+
+  if (sotto_client_connect_finish (SOTTO_CLIENT (object), result, &error))
+    {
+      start_account (self);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  connection = sotto_client_get_connection (self->client);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_UNKNOWN))
+    {
+      dialog = sotto_trust_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                       sotto_connection_get_server (connection),
+                                       sotto_connection_get_server_fingerprint (connection));
+      g_signal_connect_object (dialog, "response", G_CALLBACK (trust_response_cb), self, 0);
+      gtk_window_present (dialog);
+      return;
+    }
+
+  if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_CHANGED))
+    {
+      dialog = sotto_key_changed_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                             sotto_connection_get_server (connection),
+                                             sotto_connection_get_pinned_fingerprint (connection),
+                                             sotto_connection_get_server_fingerprint (connection));
+      gtk_window_present (dialog);
+    }
+
+  finish (self, error->message);
+}
+
+static gboolean
+username_is_valid (const char *username)
+{
+  gsize length = strlen (username);
+
+  if (length == 0 || length > 32)
+    return FALSE;
+  for (const char *c = username; *c != '\0'; c++)
+    if (!g_ascii_isalnum (*c) && *c != '.' && *c != '_' && *c != '-')
+      return FALSE;
+  return TRUE;
+}
+
+/* What can be told before asking the server. */
+static const char *
+check_form (SottoLoginView *self)
+{
+  const char *server = gtk_editable_get_text (GTK_EDITABLE (self->server_row));
+  const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  const char *confirm = gtk_editable_get_text (GTK_EDITABLE (self->confirm_row));
+
+  if (*server == '\0')
+    return _("Enter the address of the server, such as localhost:7777.");
+  if (*username == '\0')
+    return _("Enter your username.");
+  if (self->creating && !username_is_valid (username))
+    return _("A username has 1 to 32 characters: letters, digits, “.”, “_” and “-”.");
+  if (*password == '\0')
+    return _("Enter your password.");
+  if (self->creating && g_utf8_strlen (password, -1) < 8)
+    return _("The password is too short: it needs at least 8 characters.");
+  if (self->creating && g_strcmp0 (password, confirm) != 0)
+    return _("The passwords do not match.");
+  return NULL;
+}
+
+/**
+ * sotto_login_view_submit:
+ *
+ * What "Log In" (or "Create Account") does.
+ */
+void
+sotto_login_view_submit (SottoLoginView *self)
+{
+  const char *problem;
+  g_autofree char *data_dir = NULL;
+  guint64 opslimit = 0;
+  gsize memlimit = 0;
+
+  g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
+
+  if (self->busy)
+    return;
+
+  if ((problem = check_form (self)) != NULL)
+    {
+      show_error (self, problem);
+      return;
+    }
+
+  show_error (self, NULL);
+  set_busy (self, TRUE);
+
+  if (self->application != NULL)
+    {
+      data_dir = g_strdup (sotto_application_get_data_dir (self->application));
+      sotto_application_get_pwhash_limits (self->application, &opslimit, &memlimit);
+    }
+  else
+    data_dir = g_build_filename (g_get_user_data_dir (), "sotto", NULL);
+
+  self->cancellable = g_cancellable_new ();
+  self->client = sotto_client_new (data_dir,
+                                   gtk_editable_get_text (GTK_EDITABLE (self->server_row)));
+  if (opslimit != 0 && memlimit != 0)
+    sotto_client_set_pwhash_limits (self->client, opslimit, memlimit);
+  sotto_client_connect_async (self->client, self->cancellable, connected_cb,
+                              g_object_ref (self));
+}
+
+static void
+submit_clicked_cb (SottoLoginView *self)
+{
+  sotto_login_view_submit (self);
+}
+
+/* Enter in a field moves on to the next empty one, or submits. */
+static void
+entry_activated_cb (SottoLoginView *self,
+                    AdwEntryRow    *row)
+{
+  GtkWidget *rows[] = {
+    GTK_WIDGET (self->server_row), GTK_WIDGET (self->username_row),
+    GTK_WIDGET (self->password_row), GTK_WIDGET (self->confirm_row),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    if (gtk_widget_get_visible (rows[i]) &&
+        *gtk_editable_get_text (GTK_EDITABLE (rows[i])) == '\0')
+      {
+        gtk_widget_grab_focus (rows[i]);
+        return;
+      }
+
+  sotto_login_view_submit (self);
+}
+
+static void
+form_changed_cb (SottoLoginView *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->submit_button), !self->busy);
+}
+
+static void
+mode_clicked_cb (SottoLoginView *self)
+{
+  sotto_login_view_set_creating (self, !self->creating);
+}
+
+static void
+sotto_login_view_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  SottoLoginView *self = SOTTO_LOGIN_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CREATING:
+      g_value_set_boolean (value, self->creating);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sotto_login_view_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  SottoLoginView *self = SOTTO_LOGIN_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CREATING:
+      sotto_login_view_set_creating (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sotto_login_view_dispose (GObject *object)
+{
+  SottoLoginView *self = SOTTO_LOGIN_VIEW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->client != NULL)
+    sotto_client_close (self->client);
+  g_clear_object (&self->client);
+  if (self->application != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->application), (gpointer *) &self->application);
+  self->application = NULL;
+  gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_LOGIN_VIEW);
+
+  G_OBJECT_CLASS (sotto_login_view_parent_class)->dispose (object);
+}
+
+static void
+sotto_login_view_class_init (SottoLoginViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sotto_login_view_dispose;
+  object_class->get_property = sotto_login_view_get_property;
+  object_class->set_property = sotto_login_view_set_property;
+
+  properties[PROP_CREATING] =
+    g_param_spec_boolean ("creating", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SottoLoginView::logged-in:
+   * @client: the client, online and logged in
+   */
+  signals[LOGGED_IN] =
+    g_signal_new ("logged-in", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SOTTO_TYPE_CLIENT);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               APP_RESOURCE_PATH "/ui/sotto-login-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, server_row);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, username_row);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, password_row);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, confirm_row);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, rules_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, error_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, submit_button);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, spinner);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, submit_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, mode_button);
+  gtk_widget_class_bind_template_callback (widget_class, submit_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, form_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, mode_clicked_cb);
+}
+
+static void
+sotto_login_view_init (SottoLoginView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), "localhost:7777");
+  update_mode (self);
+}
+
+/**
+ * sotto_login_view_set_application:
+ *
+ * Where the form finds the data folder and remembers the last login.
+ */
+void
+sotto_login_view_set_application (SottoLoginView   *self,
+                                  SottoApplication *application)
+{
+  GSettings *settings;
+  g_autofree char *server = NULL;
+  g_autofree char *username = NULL;
+
+  g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
+  g_return_if_fail (SOTTO_IS_APPLICATION (application));
+
+  if (self->application != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->application), (gpointer *) &self->application);
+  self->application = application;
+  g_object_add_weak_pointer (G_OBJECT (application), (gpointer *) &self->application);
+
+  settings = sotto_application_get_settings (application);
+  server = g_settings_get_string (settings, "last-server");
+  username = g_settings_get_string (settings, "last-username");
+  if (*server != '\0')
+    gtk_editable_set_text (GTK_EDITABLE (self->server_row), server);
+  gtk_editable_set_text (GTK_EDITABLE (self->username_row), username);
+  /* A returning user starts at the password. */
+  if (*username != '\0')
+    gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->username_row));
+}
+
+void
+sotto_login_view_set_creating (SottoLoginView *self,
+                               gboolean        creating)
+{
+  g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
+
+  creating = !!creating;
+  if (self->creating == creating)
+    return;
+
+  self->creating = creating;
+  update_mode (self);
+  show_error (self, NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATING]);
+}
+
+gboolean
+sotto_login_view_get_creating (SottoLoginView *self)
+{
+  g_return_val_if_fail (SOTTO_IS_LOGIN_VIEW (self), FALSE);
+  return self->creating;
+}
+
+gboolean
+sotto_login_view_get_busy (SottoLoginView *self)
+{
+  g_return_val_if_fail (SOTTO_IS_LOGIN_VIEW (self), FALSE);
+  return self->busy;
+}
+
+/**
+ * sotto_login_view_get_error:
+ *
+ * Returns: (nullable): the sentence shown under the form, if any
+ */
+const char *
+sotto_login_view_get_error (SottoLoginView *self)
+{
+  g_return_val_if_fail (SOTTO_IS_LOGIN_VIEW (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->error_label)))
+    return NULL;
+  return gtk_label_get_text (self->error_label);
+}
+
+/* Fills the form as a user would type it. */
+void
+sotto_login_view_fill (SottoLoginView *self,
+                       const char     *server,
+                       const char     *username,
+                       const char     *password)
+{
+  g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
+
+  if (server != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->server_row), server);
+  if (username != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->username_row), username);
+  if (password != NULL)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
+      gtk_editable_set_text (GTK_EDITABLE (self->confirm_row), password);
+    }
+}
+
+/**
+ * sotto_login_view_reset:
+ * @error_text: (nullable): why the user is back at the form
+ *
+ * The form after a log-out: server and username kept, passwords cleared.
+ */
+void
+sotto_login_view_reset (SottoLoginView *self,
+                        const char     *error_text)
+{
+  g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->confirm_row), "");
+  sotto_login_view_set_creating (self, FALSE);
+  show_error (self, error_text);
+  gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+}

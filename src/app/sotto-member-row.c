@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sotto-member-row.h"
+
+/* A member in the room's panel: presence, and whether verified. */
+
+struct _SottoMemberRow
+{
+  AdwBin       parent_instance;
+
+  AdwAvatar   *avatar;
+  GtkWidget   *presence_dot;
+  GtkLabel    *name_label;
+  GtkLabel    *presence_label;
+  GtkWidget   *verified_icon;
+
+  SottoMember *member;
+  gboolean     own;
+};
+
+G_DEFINE_FINAL_TYPE (SottoMemberRow, sotto_member_row, ADW_TYPE_BIN)
+
+static void
+member_notify_cb (SottoMember    *member,
+                  GParamSpec     *pspec,
+                  SottoMemberRow *self)
+{
+  gboolean online = sotto_member_get_online (member);
+  gboolean verified = sotto_member_get_verified (member);
+
+  if (online)
+    {
+      gtk_widget_add_css_class (self->presence_dot, "online");
+      gtk_widget_remove_css_class (self->presence_dot, "offline");
+    }
+  else
+    {
+      gtk_widget_add_css_class (self->presence_dot, "offline");
+      gtk_widget_remove_css_class (self->presence_dot, "online");
+    }
+
+  if (self->own)
+    gtk_label_set_text (self->presence_label, _("You"));
+  else if (verified)
+    gtk_label_set_text (self->presence_label, online ? _("Online · verified")
+                                                     : _("Offline · verified"));
+  else
+    gtk_label_set_text (self->presence_label, online ? _("Online") : _("Offline"));
+  gtk_widget_set_visible (self->verified_icon, verified && !self->own);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self),
+                               self->own ? NULL : _("Compare safety numbers"));
+}
+
+/**
+ * sotto_member_row_set_member:
+ * @member: (nullable): the member, or %NULL to unbind
+ */
+void
+sotto_member_row_set_member (SottoMemberRow *self,
+                             SottoMember    *member,
+                             const char     *own_user)
+{
+  g_return_if_fail (SOTTO_IS_MEMBER_ROW (self));
+
+  if (self->member != NULL)
+    g_signal_handlers_disconnect_by_data (self->member, self);
+  g_clear_object (&self->member);
+
+  if (member == NULL)
+    return;
+
+  self->member = g_object_ref (member);
+  self->own = own_user != NULL && g_strcmp0 (sotto_member_get_user (member), own_user) == 0;
+  gtk_label_set_text (self->name_label, sotto_member_get_user (member));
+  adw_avatar_set_text (self->avatar, sotto_member_get_user (member));
+  g_signal_connect (member, "notify", G_CALLBACK (member_notify_cb), self);
+  member_notify_cb (member, NULL, self);
+}
+
+/**
+ * sotto_member_row_get_member:
+ *
+ * Returns: (transfer none) (nullable): the member shown
+ */
+SottoMember *
+sotto_member_row_get_member (SottoMemberRow *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MEMBER_ROW (self), NULL);
+  return self->member;
+}
+
+static void
+sotto_member_row_dispose (GObject *object)
+{
+  SottoMemberRow *self = SOTTO_MEMBER_ROW (object);
+
+  sotto_member_row_set_member (self, NULL, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_MEMBER_ROW);
+
+  G_OBJECT_CLASS (sotto_member_row_parent_class)->dispose (object);
+}
+
+static void
+sotto_member_row_class_init (SottoMemberRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sotto_member_row_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               APP_RESOURCE_PATH "/ui/sotto-member-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, avatar);
+  gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, presence_dot);
+  gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, presence_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, verified_icon);
+}
+
+static void
+sotto_member_row_init (SottoMemberRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+SottoMemberRow *
+sotto_member_row_new (void)
+{
+  return g_object_new (SOTTO_TYPE_MEMBER_ROW, NULL);
+}

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sotto-message-row.h"
+
+/*
+ * One row of the chat view: a day separator, a system line (joined, left,
+ * new keys, server notice), or a message with its sender, time, body and,
+ * while it has one, its state ("Sending…", waiting for a key, …).
+ */
+
+struct _SottoMessageRow
+{
+  AdwBin             parent_instance;
+
+  GtkWidget         *day_box;
+  GtkLabel          *day_label;
+  GtkWidget         *system_box;
+  GtkLabel          *system_label;
+  GtkWidget         *message_box;
+  AdwAvatar         *avatar;
+  GtkWidget         *content_box;
+  GtkWidget         *header_box;
+  GtkLabel          *sender_label;
+  GtkLabel          *time_label;
+  GtkLabel          *body_label;
+  GtkWidget         *status_box;
+  GtkImage          *status_icon;
+  GtkLabel          *status_label;
+
+  SottoTimelineItem *item;
+  SottoMessage      *message;
+  gulong             notify_id;
+  gboolean           own;
+};
+
+enum {
+  PROP_0,
+  PROP_ITEM,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (SottoMessageRow, sotto_message_row, ADW_TYPE_BIN)
+
+/**
+ * sotto_linkify:
+ *
+ * Returns: (transfer full): @text as Pango markup, with web and mail
+ *   addresses made into links
+ */
+char *
+sotto_linkify (const char *text)
+{
+  static GRegex *links;
+  g_autofree char *escaped = g_markup_escape_text (text != NULL ? text : "", -1);
+
+  if (g_once_init_enter (&links))
+    g_once_init_leave (&links,
+                       g_regex_new ("\\b(?:https?://|mailto:)[^\\s<>\"]*[^\\s<>\".,;:!?')\\]]",
+                                    G_REGEX_OPTIMIZE | G_REGEX_CASELESS, 0, NULL));
+
+  return g_regex_replace (links, escaped, -1, 0, "<a href=\"\\0\">\\0</a>", 0, NULL);
+}
+
+/**
+ * sotto_format_day:
+ *
+ * Returns: (transfer full): "Today", "Yesterday", a weekday within the
+ *   week, or the date
+ */
+char *
+sotto_format_day (GDateTime *day,
+                  GDateTime *now)
+{
+  g_autoptr(GDateTime) today = g_date_time_new_local (g_date_time_get_year (now),
+                                                      g_date_time_get_month (now),
+                                                      g_date_time_get_day_of_month (now),
+                                                      0, 0, 0);
+  GTimeSpan ago = g_date_time_difference (today, day);
+
+  if (ago <= 0)
+    return g_strdup (_("Today"));
+  if (ago <= G_TIME_SPAN_DAY + G_TIME_SPAN_HOUR)
+    return g_strdup (_("Yesterday"));
+  if (ago < 6 * G_TIME_SPAN_DAY)
+    /* Translators: a day separator in the chat within the last week, see strftime */
+    return g_date_time_format (day, _("%A"));
+  if (g_date_time_get_year (day) == g_date_time_get_year (now))
+    /* Translators: a day separator in the chat this year, see strftime */
+    return g_date_time_format (day, _("%A, %B %-e"));
+  /* Translators: a day separator in the chat, see strftime */
+  return g_date_time_format (day, _("%A, %B %-e, %Y"));
+}
+
+static void
+show_state (SottoMessageRow *self)
+{
+  SottoMessageState state = sotto_message_get_state (self->message);
+  const char *status = NULL;
+  const char *detail = NULL;
+  const char *icon = NULL;
+  const char *text = sotto_message_get_text (self->message);
+  g_autofree char *markup = NULL;
+  gboolean problem = FALSE;
+
+  switch (state)
+    {
+    case SOTTO_MESSAGE_SENDING:
+      status = _("Sending…");
+      icon = "mail-send-symbolic";
+      break;
+    case SOTTO_MESSAGE_WAITING_FOR_KEY:
+      status = _("Waiting for the sender’s key…");
+      detail = _("The message appears as soon as the sender’s key arrives.");
+      icon = "dialog-password-symbolic";
+      text = NULL;
+      break;
+    case SOTTO_MESSAGE_UNVERIFIABLE:
+      status = _("Could not be verified, so it is not shown");
+      detail = _("This message could not be verified as coming from its sender: it may have "
+                 "been changed on the way.");
+      icon = "dialog-warning-symbolic";
+      text = NULL;
+      problem = TRUE;
+      break;
+    case SOTTO_MESSAGE_SENT:
+    case SOTTO_MESSAGE_RECEIVED:
+    case SOTTO_MESSAGE_SYSTEM:
+    default:
+      break;
+    }
+
+  markup = text != NULL ? sotto_linkify (text) : NULL;
+  gtk_label_set_markup (self->body_label, markup != NULL ? markup : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->body_label), markup != NULL);
+
+  gtk_widget_set_visible (self->status_box, status != NULL);
+  gtk_label_set_text (self->status_label, status != NULL ? status : "");
+  gtk_widget_set_tooltip_text (self->status_box, detail);
+  gtk_image_set_from_icon_name (self->status_icon, icon);
+  if (problem)
+    gtk_widget_add_css_class (self->status_box, "error");
+  else
+    gtk_widget_remove_css_class (self->status_box, "error");
+  if (state == SOTTO_MESSAGE_SENDING)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "sending");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "sending");
+  gtk_widget_set_opacity (GTK_WIDGET (self->status_box), problem ? 1.0 : 0.7);
+}
+
+static void
+message_notify_cb (SottoMessage    *message,
+                   GParamSpec      *pspec,
+                   SottoMessageRow *self)
+{
+  show_state (self);
+}
+
+static void
+show_message (SottoMessageRow *self,
+              gboolean         grouped,
+              const char      *own_user)
+{
+  const char *sender = sotto_message_get_sender (self->message);
+  gint64 ts = sotto_message_get_ts (self->message);
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (ts > 0 ? ts / 1000
+                                                               : g_get_real_time () / G_USEC_PER_SEC);
+  g_autofree char *clock = g_date_time_format (time, "%H:%M");
+  g_autofree char *full = g_date_time_format (time, "%c");
+
+  if (sotto_message_get_state (self->message) == SOTTO_MESSAGE_SYSTEM)
+    {
+      gtk_label_set_text (self->system_label, sotto_message_get_text (self->message));
+      gtk_widget_set_tooltip_text (self->system_box, full);
+      gtk_widget_set_visible (self->system_box, TRUE);
+      return;
+    }
+
+  self->own = own_user != NULL && g_strcmp0 (sender, own_user) == 0;
+  gtk_widget_set_visible (self->message_box, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->avatar), !grouped);
+  gtk_widget_set_visible (self->header_box, !grouped);
+  gtk_widget_set_margin_start (self->content_box, grouped ? 48 : 0);
+  gtk_widget_set_margin_top (self->message_box, grouped ? 0 : 8);
+  adw_avatar_set_text (self->avatar, sender);
+  gtk_label_set_text (self->sender_label, sender != NULL ? sender : "");
+  gtk_label_set_text (self->time_label, clock);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_label), full);
+  gtk_widget_set_tooltip_text (self->content_box, grouped ? full : NULL);
+  if (self->own)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "own");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "own");
+
+  self->notify_id = g_signal_connect (self->message, "notify", G_CALLBACK (message_notify_cb),
+                                      self);
+  show_state (self);
+}
+
+/**
+ * sotto_message_row_set_item:
+ * @item: (nullable): what to show, or %NULL to unbind
+ * @own_user: (nullable): the logged-in user, whose messages look their own
+ */
+void
+sotto_message_row_set_item (SottoMessageRow   *self,
+                            SottoTimelineItem *item,
+                            const char        *own_user)
+{
+  g_return_if_fail (SOTTO_IS_MESSAGE_ROW (self));
+
+  if (self->message != NULL)
+    g_clear_signal_handler (&self->notify_id, self->message);
+  g_clear_object (&self->message);
+  g_set_object (&self->item, item);
+
+  gtk_widget_set_visible (self->day_box, FALSE);
+  gtk_widget_set_visible (self->system_box, FALSE);
+  gtk_widget_set_visible (self->message_box, FALSE);
+
+  if (item != NULL && sotto_timeline_item_get_message (item) == NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *day = sotto_format_day (sotto_timeline_item_get_day (item), now);
+
+      gtk_label_set_text (self->day_label, day);
+      gtk_widget_set_visible (self->day_box, TRUE);
+    }
+  else if (item != NULL)
+    {
+      self->message = g_object_ref (sotto_timeline_item_get_message (item));
+      show_message (self, sotto_timeline_item_get_grouped (item), own_user);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
+}
+
+/**
+ * sotto_message_row_get_item:
+ *
+ * Returns: (transfer none) (nullable): the item shown
+ */
+SottoTimelineItem *
+sotto_message_row_get_item (SottoMessageRow *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MESSAGE_ROW (self), NULL);
+  return self->item;
+}
+
+static void
+sotto_message_row_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_ITEM:
+      g_value_set_object (value, SOTTO_MESSAGE_ROW (object)->item);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sotto_message_row_dispose (GObject *object)
+{
+  SottoMessageRow *self = SOTTO_MESSAGE_ROW (object);
+
+  if (self->message != NULL)
+    g_clear_signal_handler (&self->notify_id, self->message);
+  g_clear_object (&self->message);
+  g_clear_object (&self->item);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_MESSAGE_ROW);
+
+  G_OBJECT_CLASS (sotto_message_row_parent_class)->dispose (object);
+}
+
+static void
+sotto_message_row_class_init (SottoMessageRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sotto_message_row_dispose;
+  object_class->get_property = sotto_message_row_get_property;
+
+  properties[PROP_ITEM] =
+    g_param_spec_object ("item", NULL, NULL, SOTTO_TYPE_TIMELINE_ITEM,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               APP_RESOURCE_PATH "/ui/sotto-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, day_box);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, day_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, system_box);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, system_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, message_box);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, avatar);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, header_box);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, sender_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, body_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, status_box);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, status_icon);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, status_label);
+  gtk_widget_class_set_css_name (widget_class, "messagerow");
+}
+
+static void
+sotto_message_row_init (SottoMessageRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+SottoMessageRow *
+sotto_message_row_new (void)
+{
+  return g_object_new (SOTTO_TYPE_MESSAGE_ROW, NULL);
+}

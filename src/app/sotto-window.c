@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sotto-join-dialog.h"
+#include "sotto-server-dialogs.h"
+#include "sotto-window-private.h"
+
+/*
+ * The main window: the login form until a login succeeds, then the rooms
+ * in a sidebar and the chosen room beside them, folding to one pane with
+ * back navigation when narrow. The rooms side lives in
+ * sotto-window-rooms.c.
+ */
+
+G_DEFINE_FINAL_TYPE (SottoWindow, sotto_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static SottoApplication *
+get_app (SottoWindow *self)
+{
+  return SOTTO_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+}
+
+void
+sotto_window_show_toast (SottoWindow *self,
+                         const char  *text)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (SOTTO_IS_WINDOW (self));
+
+  toast = adw_toast_new (text);
+  adw_toast_set_timeout (toast, 4);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* The connection, in the line under the account name */
+
+static gboolean
+countdown_cb (gpointer user_data);
+
+static void
+update_status (SottoWindow *self)
+{
+  g_autofree char *text = NULL;
+  const char *icon = "network-offline-symbolic";
+  gint64 at;
+
+  g_clear_handle_id (&self->countdown_id, g_source_remove);
+
+  if (self->client == NULL)
+    return;
+
+  switch (sotto_client_get_state (self->client))
+    {
+    case SOTTO_CLIENT_ONLINE:
+      text = g_strdup (_("Online"));
+      icon = "network-transmit-receive-symbolic";
+      break;
+    case SOTTO_CLIENT_RECONNECTING:
+      at = sotto_client_get_reconnect_time (self->client);
+      if (at > 0)
+        {
+          gint64 seconds = MAX ((at - g_get_monotonic_time () + G_USEC_PER_SEC - 1) /
+                                G_USEC_PER_SEC, 1);
+
+          text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Offline · reconnecting in %d s…",
+                                               "Offline · reconnecting in %d s…", seconds),
+                                  (int) seconds);
+          self->countdown_id = g_timeout_add_seconds (1, countdown_cb, self);
+        }
+      else
+        text = g_strdup (_("Offline · reconnecting…"));
+      break;
+    case SOTTO_CLIENT_CONNECTING:
+    case SOTTO_CLIENT_HANDSHAKING:
+    case SOTTO_CLIENT_AUTHENTICATING:
+      text = g_strdup (_("Connecting…"));
+      break;
+    case SOTTO_CLIENT_AWAITING_TRUST:
+    case SOTTO_CLIENT_DISCONNECTED:
+    default:
+      text = g_strdup (_("Offline"));
+      break;
+    }
+
+  gtk_label_set_text (self->status_label, text);
+  gtk_image_set_from_icon_name (self->status_icon, icon);
+}
+
+static gboolean
+countdown_cb (gpointer user_data)
+{
+  SottoWindow *self = user_data;
+
+  self->countdown_id = 0;
+  update_status (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+client_state_cb (SottoClient *client,
+                 GParamSpec  *pspec,
+                 gpointer     user_data)
+{
+  SottoWindow *self = user_data;
+  SottoClientState state = sotto_client_get_state (client);
+
+  update_status (self);
+
+  if (state == SOTTO_CLIENT_RECONNECTING && self->was_online)
+    sotto_window_show_toast (self, _("Connection lost. Reconnecting…"));
+  else if (state == SOTTO_CLIENT_ONLINE && !self->was_online)
+    sotto_window_show_toast (self, _("Connected again"));
+
+  if (state == SOTTO_CLIENT_ONLINE)
+    self->was_online = TRUE;
+  else if (state == SOTTO_CLIENT_RECONNECTING)
+    self->was_online = FALSE;
+}
+
+static void
+notice_cb (SottoClient *client,
+           const char  *text,
+           gpointer     user_data)
+{
+  SottoWindow *self = user_data;
+  g_autofree char *toast = g_strdup_printf (_("Server notice: %s"), text);
+
+  sotto_window_show_toast (self, toast);
+}
+
+static void
+identity_changed_cb (SottoClient *client,
+                     const char  *user,
+                     gboolean     was_verified,
+                     gpointer     user_data)
+{
+  SottoWindow *self = user_data;
+  g_autofree char *text = NULL;
+
+  if (was_verified)
+    text = g_strdup_printf (_("%s has new keys and is no longer verified. Compare the safety "
+                              "number again."), user);
+  else
+    text = g_strdup_printf (_("%s has new keys: a new computer, or someone posing as them."),
+                            user);
+  sotto_window_show_toast (self, text);
+}
+
+static void log_out (SottoWindow *self,
+                     const char  *error_text);
+
+static void
+connection_lost_cb (SottoClient  *client,
+                    const GError *error,
+                    gpointer      user_data)
+{
+  SottoWindow *self = user_data;
+  SottoConnection *connection = sotto_client_get_connection (client);
+
+  if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_CHANGED))
+    {
+      g_autofree char *server = g_strdup (sotto_connection_get_server (connection));
+      g_autofree char *pinned = g_strdup (sotto_connection_get_pinned_fingerprint (connection));
+      g_autofree char *now = g_strdup (sotto_connection_get_server_fingerprint (connection));
+      GtkWindow *dialog;
+
+      log_out (self, error->message);
+      dialog = sotto_key_changed_dialog_new (GTK_WINDOW (self), server, pinned, now);
+      gtk_window_present (dialog);
+      return;
+    }
+
+  log_out (self, error->message);
+}
+
+static void
+set_client (SottoWindow *self,
+            SottoClient *client)
+{
+  if (self->client == client)
+    return;
+
+  if (self->client != NULL)
+    {
+      _sotto_window_rooms_detach (self);
+      g_signal_handlers_disconnect_by_data (self->client, self);
+      sotto_client_close (self->client);
+      g_clear_object (&self->client);
+    }
+
+  g_clear_handle_id (&self->countdown_id, g_source_remove);
+  self->was_online = client != NULL && sotto_client_get_state (client) == SOTTO_CLIENT_ONLINE;
+
+  if (client == NULL)
+    return;
+
+  self->client = g_object_ref (client);
+  g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
+  g_signal_connect (client, "notice", G_CALLBACK (notice_cb), self);
+  g_signal_connect (client, "identity-changed", G_CALLBACK (identity_changed_cb), self);
+  g_signal_connect (client, "connection-lost", G_CALLBACK (connection_lost_cb), self);
+
+  gtk_label_set_text (self->account_name, sotto_client_get_user (client));
+  adw_avatar_set_text (self->account_avatar, sotto_client_get_user (client));
+  update_status (self);
+  _sotto_window_rooms_attach (self);
+}
+
+static void
+logged_in_cb (SottoLoginView *login_view,
+              SottoClient    *client,
+              SottoWindow    *self)
+{
+  set_client (self, client);
+  gtk_stack_set_visible_child_name (self->content_stack, "empty");
+  gtk_stack_set_visible_child_name (self->main_stack, "chat");
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+
+  /* Everyone is in "general": open it, so that a new user sees a room. */
+  if (!sotto_window_open_room (self, "general"))
+    gtk_widget_grab_focus (GTK_WIDGET (self->room_list));
+}
+
+static void
+log_out (SottoWindow *self,
+         const char  *error_text)
+{
+  sotto_room_view_set_room (self->room_view, NULL, NULL);
+  set_client (self, NULL);
+  gtk_stack_set_visible_child_name (self->main_stack, "login");
+  sotto_login_view_reset (self->login_view, error_text);
+}
+
+static void
+log_out_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  log_out (SOTTO_WINDOW (widget), NULL);
+}
+
+static void
+go_back_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SottoWindow *self = SOTTO_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+room_joined_cb (SottoJoinDialog *dialog,
+                SottoRoom       *room,
+                SottoWindow     *self)
+{
+  _sotto_window_rooms_select (self, room);
+}
+
+static void
+open_join_dialog (SottoWindow *self,
+                  gboolean     direct)
+{
+  SottoJoinDialog *dialog;
+
+  if (self->client == NULL)
+    return;
+
+  dialog = sotto_join_dialog_new (GTK_WINDOW (self), self->client, direct);
+  g_signal_connect_object (dialog, "joined", G_CALLBACK (room_joined_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+join_room_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  open_join_dialog (SOTTO_WINDOW (widget), FALSE);
+}
+
+static void
+new_direct_chat_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  open_join_dialog (SOTTO_WINDOW (widget), TRUE);
+}
+
+static void
+jump_to_room_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  SottoWindow *self = SOTTO_WINDOW (widget);
+
+  if (self->client == NULL)
+    return;
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->room_search));
+}
+
+static void
+save_window_state (SottoWindow *self)
+{
+  GSettings *settings = sotto_application_get_settings (get_app (self));
+  int width, height;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+  if (!gtk_window_is_maximized (GTK_WINDOW (self)) && width > 0 && height > 0)
+    {
+      g_settings_set_int (settings, "window-width", width);
+      g_settings_set_int (settings, "window-height", height);
+    }
+}
+
+static gboolean
+sotto_window_close_request (GtkWindow *window)
+{
+  SottoWindow *self = SOTTO_WINDOW (window);
+
+  save_window_state (self);
+  sotto_room_view_set_room (self->room_view, NULL, NULL);
+  set_client (self, NULL);
+
+  return GTK_WINDOW_CLASS (sotto_window_parent_class)->close_request (window);
+}
+
+static void
+sotto_window_constructed (GObject *object)
+{
+  SottoWindow *self = SOTTO_WINDOW (object);
+  SottoApplication *app = get_app (self);
+  GSettings *settings;
+
+  G_OBJECT_CLASS (sotto_window_parent_class)->constructed (object);
+
+  if (app == NULL)
+    return;
+
+  settings = sotto_application_get_settings (app);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (settings, "window-width"),
+                               g_settings_get_int (settings, "window-height"));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  sotto_login_view_set_application (self->login_view, app);
+}
+
+static void
+sotto_window_dispose (GObject *object)
+{
+  SottoWindow *self = SOTTO_WINDOW (object);
+
+  set_client (self, NULL);
+  g_clear_pointer (&self->watches, g_hash_table_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (sotto_window_parent_class)->dispose (object);
+}
+
+static void
+sotto_window_class_init (SottoWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = sotto_window_constructed;
+  object_class->dispose = sotto_window_dispose;
+  window_class->close_request = sotto_window_close_request;
+
+  g_type_ensure (SOTTO_TYPE_LOGIN_VIEW);
+  g_type_ensure (SOTTO_TYPE_ROOM_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               APP_RESOURCE_PATH "/ui/sotto-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, login_view);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, room_search);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, rooms_stack);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, room_list);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, account_avatar);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, account_name);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, status_icon);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, room_view);
+  gtk_widget_class_bind_template_callback (widget_class, logged_in_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.log-out", NULL, log_out_action);
+  gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
+  gtk_widget_class_install_action (widget_class, "win.join-room", NULL, join_room_action);
+  gtk_widget_class_install_action (widget_class, "win.new-direct-chat", NULL,
+                                   new_direct_chat_action);
+  gtk_widget_class_install_action (widget_class, "win.jump-to-room", NULL, jump_to_room_action);
+
+  _sotto_window_rooms_class_init (widget_class);
+}
+
+static void
+sotto_window_init (SottoWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+SottoWindow *
+sotto_window_new (SottoApplication *application)
+{
+  return g_object_new (SOTTO_TYPE_WINDOW, "application", application, NULL);
+}
+
+/**
+ * sotto_window_get_client:
+ *
+ * Returns: (transfer none) (nullable): the logged-in client
+ */
+SottoClient *
+sotto_window_get_client (SottoWindow *self)
+{
+  g_return_val_if_fail (SOTTO_IS_WINDOW (self), NULL);
+  return self->client;
+}
+
+SottoLoginView *
+sotto_window_get_login_view (SottoWindow *self)
+{
+  g_return_val_if_fail (SOTTO_IS_WINDOW (self), NULL);
+  return self->login_view;
+}
+
+SottoRoomView *
+sotto_window_get_room_view (SottoWindow *self)
+{
+  g_return_val_if_fail (SOTTO_IS_WINDOW (self), NULL);
+  return self->room_view;
+}
+
+/**
+ * sotto_window_get_room:
+ *
+ * Returns: (transfer none) (nullable): the room shown
+ */
+SottoRoom *
+sotto_window_get_room (SottoWindow *self)
+{
+  g_return_val_if_fail (SOTTO_IS_WINDOW (self), NULL);
+  return sotto_room_view_get_room (self->room_view);
+}

@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <sodium.h>
+
+#include "sotto-resources.h"
+#include "sotto-ui-test.h"
+
+/*
+ * What the UI tests share: setting GTK up in the Xvfb display the test
+ * runs in, waiting for the real window to get somewhere, screenshots
+ * rendered from the widget tree, and a second, headless client.
+ */
+
+void
+sotto_ui_test_init (int    *argc,
+                    char ***argv)
+{
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  /* Screenshots show where things end up, not a crossfade on the way. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  g_assert_cmpint (sodium_init (), >=, 0);
+  sotto_register_resource ();
+}
+
+/**
+ * sotto_ui_screenshot:
+ *
+ * Renders @widget as it is now into screenshots/NAME.png in the test's
+ * build directory, for a person to look at what was tested.
+ *
+ * Returns: (transfer full): the file written
+ */
+char *
+sotto_ui_screenshot (GtkWidget  *widget,
+                     const char *name)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") != NULL
+                                           ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                                           "screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  char *path = g_build_filename (dir, file, NULL);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer;
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+  return path;
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * sotto_ui_wait_until:
+ *
+ * Runs the main loop until @condition holds, or @seconds pass.
+ *
+ * Returns: whether @condition came to hold
+ */
+gboolean
+sotto_ui_wait_until (SottoUiCondition condition,
+                     gpointer         data,
+                     guint            seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
+  gboolean met;
+
+  while (!(met = condition (data)) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (id);
+  return met;
+}
+
+/* Lets the window lay out and draw what changed. */
+void
+sotto_ui_settle (GtkWidget *widget)
+{
+  gboolean done = FALSE;
+  guint id = g_timeout_add (150, timeout_cb, &done);
+
+  gtk_test_widget_wait_for_draw (widget);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  (void) id;
+  gtk_test_widget_wait_for_draw (widget);
+}
+
+/**
+ * sotto_ui_find_window:
+ *
+ * Returns: (transfer none) (nullable): a shown toplevel of @type
+ */
+GtkWindow *
+sotto_ui_find_window (GType type)
+{
+  g_autoptr(GListModel) toplevels = NULL;
+
+  toplevels = g_object_ref (gtk_window_get_toplevels ());
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) &&
+          gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  gpointer  object;
+  GError   *error;
+} Outcome;
+
+static void
+connected_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_connect_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+trusted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_trust_server_finish (SOTTO_CLIENT (object), result,
+                                                  &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+account_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_account_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+joined_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->object = sotto_client_join_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static gboolean
+outcome_done (gpointer data)
+{
+  return ((Outcome *) data)->done;
+}
+
+/**
+ * sotto_ui_headless_client:
+ *
+ * Another person on another computer, through the client core alone.
+ *
+ * Returns: (transfer full): the client, logged in
+ */
+SottoClient *
+sotto_ui_headless_client (const char *data_dir,
+                          const char *address,
+                          const char *user,
+                          const char *password,
+                          gboolean    create)
+{
+  SottoClient *client = sotto_client_new (data_dir, address);
+  Outcome outcome = { FALSE };
+
+  sotto_client_set_pwhash_limits (client, crypto_pwhash_OPSLIMIT_MIN,
+                                  crypto_pwhash_MEMLIMIT_MIN);
+  sotto_client_connect_async (client, NULL, connected_cb, &outcome);
+  g_assert_true (sotto_ui_wait_until (outcome_done, &outcome, 30));
+  if (!outcome.ok)
+    {
+      g_clear_error (&outcome.error);
+      outcome = (Outcome) { FALSE };
+      sotto_client_trust_server_async (client, NULL, trusted_cb, &outcome);
+      g_assert_true (sotto_ui_wait_until (outcome_done, &outcome, 30));
+      g_assert_no_error (outcome.error);
+    }
+
+  outcome = (Outcome) { FALSE };
+  if (create)
+    sotto_client_register_async (client, user, password, NULL, account_cb, &outcome);
+  else
+    sotto_client_login_async (client, user, password, NULL, account_cb, &outcome);
+  g_assert_true (sotto_ui_wait_until (outcome_done, &outcome, 30));
+  g_assert_no_error (outcome.error);
+  g_assert_true (outcome.ok);
+  return client;
+}
+
+/**
+ * sotto_ui_join:
+ *
+ * Returns: (transfer none): the room @client joined
+ */
+SottoRoom *
+sotto_ui_join (SottoClient *client,
+               const char  *room)
+{
+  Outcome outcome = { FALSE };
+  g_autoptr(SottoRoom) joined = NULL;
+
+  sotto_client_join_async (client, room, NULL, joined_cb, &outcome);
+  g_assert_true (sotto_ui_wait_until (outcome_done, &outcome, 30));
+  g_assert_no_error (outcome.error);
+  joined = outcome.object;
+  return sotto_client_lookup_room (client, room);
+}
+
+/**
+ * sotto_ui_find_message:
+ *
+ * Returns: (transfer none) (nullable): the message of @room with @text
+ */
+SottoMessage *
+sotto_ui_find_message (SottoRoom  *room,
+                       const char *text)
+{
+  GListModel *messages = sotto_room_get_messages (room);
+
+  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i - 1);
+
+      if (g_strcmp0 (sotto_message_get_text (message), text) == 0)
+        return message;
+    }
+  return NULL;
+}
+
+/* A key press as the user makes it, through the widget's controllers. */
+void
+sotto_ui_press_key (GtkWidget       *widget,
+                    guint            keyval,
+                    GdkModifierType  state)
+{
+  GList *controllers = NULL;
+  GListModel *list = gtk_widget_observe_controllers (widget);
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    controllers = g_list_append (controllers, g_list_model_get_item (list, i));
+  g_object_unref (list);
+
+  for (GList *l = controllers; l != NULL && !handled; l = l->next)
+    if (GTK_IS_EVENT_CONTROLLER_KEY (l->data))
+      g_signal_emit_by_name (l->data, "key-pressed", keyval, 0, state, &handled);
+
+  g_list_free_full (controllers, g_object_unref);
+  g_assert_true (handled);
+}
+
+/* Notifications: the test process is the desktop's notification server
+ * (org.freedesktop.Notifications on the test's own session bus), so the
+ * app's real notifications arrive here and can be clicked. */
+
+static const char notifications_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.Notifications'>"
+  "    <method name='Notify'>"
+  "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "      <arg type='u' direction='out'/>"
+  "    </method>"
+  "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "    <method name='GetServerInformation'>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "    </method>"
+  "    <signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "    <signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+  "  </interface>"
+  "</node>";
+
+static GPtrArray *notifications;
+static GDBusConnection *notifications_bus;
+static guint last_notification_id;
+
+static void
+notification_free (SottoUiNotification *notification)
+{
+  g_free (notification->summary);
+  g_free (notification->body);
+  g_free (notification);
+}
+
+static void
+notifications_method_cb (GDBusConnection       *connection,
+                         const char            *sender,
+                         const char            *object_path,
+                         const char            *interface_name,
+                         const char            *method_name,
+                         GVariant              *parameters,
+                         GDBusMethodInvocation *invocation,
+                         gpointer               user_data)
+{
+  if (g_strcmp0 (method_name, "Notify") == 0)
+    {
+      SottoUiNotification *notification = g_new0 (SottoUiNotification, 1);
+      guint32 replaces;
+
+      g_variant_get (parameters, "(&su&s&s&s^a&s@a{sv}i)", NULL, &replaces, NULL,
+                     &notification->summary, &notification->body, NULL, NULL, NULL);
+      notification->summary = g_strdup (notification->summary);
+      notification->body = g_strdup (notification->body);
+      notification->id = replaces != 0 ? replaces : ++last_notification_id;
+      g_ptr_array_add (notifications, notification);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notification->id));
+    }
+  else if (g_strcmp0 (method_name, "GetCapabilities") == 0)
+    {
+      const char *caps[] = { "body", "actions", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else if (g_strcmp0 (method_name, "GetServerInformation") == 0)
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(ssss)", "sotto-tests", "sotto",
+                                                          "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static const GDBusInterfaceVTable notifications_vtable = { notifications_method_cb };
+
+static void
+name_acquired_cb (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+void
+sotto_ui_notifications_start (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusNodeInfo) info = NULL;
+  gboolean acquired = FALSE;
+
+  if (notifications != NULL)
+    return;
+
+  notifications = g_ptr_array_new_with_free_func ((GDestroyNotify) notification_free);
+  notifications_bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  info = g_dbus_node_info_new_for_xml (notifications_xml, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_register_object (notifications_bus, "/org/freedesktop/Notifications",
+                                     info->interfaces[0], &notifications_vtable, NULL, NULL,
+                                     &error);
+  g_assert_no_error (error);
+  g_bus_own_name_on_connection (notifications_bus, "org.freedesktop.Notifications",
+                                G_BUS_NAME_OWNER_FLAGS_NONE, name_acquired_cb, NULL,
+                                &acquired, NULL);
+  while (!acquired)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/**
+ * sotto_ui_notifications_get:
+ *
+ * Returns: (transfer none): every notification shown so far, in order
+ */
+GPtrArray *
+sotto_ui_notifications_get (void)
+{
+  return notifications;
+}
+
+/* What the desktop does when the user clicks a notification. */
+void
+sotto_ui_notifications_click (guint id)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_emit_signal (notifications_bus, NULL, "/org/freedesktop/Notifications",
+                                 "org.freedesktop.Notifications", "ActionInvoked",
+                                 g_variant_new ("(us)", id, "default"), &error);
+  g_assert_no_error (error);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "sotto-client.h"
+
+G_BEGIN_DECLS
+
+typedef gboolean (*SottoUiCondition) (gpointer data);
+
+void         sotto_ui_test_init       (int              *argc,
+                                       char           ***argv);
+char        *sotto_ui_screenshot      (GtkWidget        *widget,
+                                       const char       *name);
+gboolean     sotto_ui_wait_until      (SottoUiCondition  condition,
+                                       gpointer          data,
+                                       guint             seconds);
+void         sotto_ui_settle          (GtkWidget        *widget);
+GtkWindow   *sotto_ui_find_window     (GType             type);
+SottoClient *sotto_ui_headless_client (const char       *data_dir,
+                                       const char       *address,
+                                       const char       *user,
+                                       const char       *password,
+                                       gboolean          create);
+SottoRoom   *sotto_ui_join            (SottoClient      *client,
+                                       const char       *room);
+SottoMessage *sotto_ui_find_message   (SottoRoom        *room,
+                                       const char       *text);
+void         sotto_ui_press_key       (GtkWidget        *widget,
+                                       guint             keyval,
+                                       GdkModifierType   state);
+
+typedef struct
+{
+  guint  id;
+  char  *summary;
+  char  *body;
+} SottoUiNotification;
+
+void       sotto_ui_notifications_start  (void);
+GPtrArray *sotto_ui_notifications_get    (void);
+void       sotto_ui_notifications_click  (guint             id);
+
+G_END_DECLS

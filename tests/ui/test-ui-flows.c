@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "sotto-application.h"
+#include "sotto-join-dialog.h"
+#include "sotto-message-row.h"
+#include "sotto-safety-dialog.h"
+#include "sotto-test-server.h"
+#include "sotto-test-util.h"
+#include "sotto-ui-test.h"
+#include "sotto-window.h"
+
+/*
+ * The app in a real window under Xvfb against a real sotto-server: what a
+ * person does, through the same widgets, and what they would see, saved
+ * as screenshots in the build directory.
+ */
+
+#define PASSWORD "correct horse battery"
+
+/* One application per process, as in the real app; each test has its own
+ * window and data. */
+static SottoApplication *the_app;
+
+typedef struct
+{
+  SottoTestServer  *server;
+  char             *dir;
+  char             *address;
+  SottoApplication *app;
+  SottoWindow      *window;
+  SottoClient      *bob;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *app_dir = NULL;
+
+  fixture->server = sotto_test_server_start (NULL, NULL);
+  fixture->dir = sotto_test_make_data_dir ();
+  fixture->address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (fixture->server));
+  app_dir = g_build_filename (fixture->dir, "app", NULL);
+
+  fixture->app = g_object_ref (the_app);
+  sotto_application_set_data_dir (fixture->app, app_dir);
+  sotto_application_set_pwhash_limits (fixture->app, crypto_pwhash_OPSLIMIT_MIN,
+                                       crypto_pwhash_MEMLIMIT_MIN);
+
+  fixture->window = sotto_window_new (fixture->app);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  GtkWindow *dialog;
+
+  while ((dialog = sotto_ui_find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL ||
+         (dialog = sotto_ui_find_window (SOTTO_TYPE_JOIN_DIALOG)) != NULL)
+    gtk_window_destroy (dialog);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  if (fixture->bob != NULL)
+    sotto_client_close (fixture->bob);
+  g_clear_object (&fixture->bob);
+  sotto_test_iterate (50);
+  g_clear_object (&fixture->app);
+
+  if (sotto_test_server_is_running (fixture->server))
+    sotto_test_server_stop (fixture->server);
+  g_clear_pointer (&fixture->server, sotto_test_server_free);
+  sotto_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->address);
+}
+
+static gboolean
+trust_dialog_shown (gpointer data)
+{
+  return sotto_ui_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static gboolean
+logged_in (gpointer data)
+{
+  Fixture *fixture = data;
+  SottoClient *client = sotto_window_get_client (fixture->window);
+
+  return client != NULL && sotto_client_get_state (client) == SOTTO_CLIENT_ONLINE &&
+         sotto_window_get_room (fixture->window) != NULL;
+}
+
+static gboolean
+login_failed (gpointer data)
+{
+  Fixture *fixture = data;
+  SottoLoginView *login = sotto_window_get_login_view (fixture->window);
+
+  return !sotto_login_view_get_busy (login) && sotto_login_view_get_error (login) != NULL;
+}
+
+/* Through the form, as a new user: create the account, trust the server. */
+static void
+register_through_form (Fixture    *fixture,
+                       const char *user,
+                       const char *screenshot_prefix)
+{
+  SottoLoginView *login = sotto_window_get_login_view (fixture->window);
+  AdwMessageDialog *dialog;
+
+  sotto_login_view_set_creating (login, TRUE);
+  sotto_login_view_fill (login, fixture->address, user, PASSWORD);
+  if (screenshot_prefix != NULL)
+    {
+      g_autofree char *name = g_strconcat (screenshot_prefix, "-form", NULL);
+      g_autofree char *path = NULL;
+
+      sotto_ui_settle (GTK_WIDGET (fixture->window));
+      path = sotto_ui_screenshot (GTK_WIDGET (fixture->window), name);
+    }
+  sotto_login_view_submit (login);
+  g_assert_true (sotto_login_view_get_busy (login));
+
+  g_assert_true (sotto_ui_wait_until (trust_dialog_shown, NULL, 30));
+  dialog = ADW_MESSAGE_DIALOG (sotto_ui_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  if (screenshot_prefix != NULL)
+    {
+      g_autofree char *name = g_strconcat (screenshot_prefix, "-trust", NULL);
+      g_autofree char *path = NULL;
+
+      sotto_ui_settle (GTK_WIDGET (dialog));
+      path = sotto_ui_screenshot (GTK_WIDGET (dialog), name);
+    }
+  g_assert_true (adw_message_dialog_has_response (dialog, "trust"));
+  adw_message_dialog_response (dialog, "trust");
+
+  g_assert_true (sotto_ui_wait_until (logged_in, fixture, 30));
+  g_assert_cmpstr (sotto_client_get_user (sotto_window_get_client (fixture->window)), ==, user);
+}
+
+static void
+test_register (Fixture       *fixture,
+               gconstpointer  data)
+{
+  SottoRoom *room;
+  g_autofree char *path = NULL;
+
+  register_through_form (fixture, "alice", "register");
+
+  room = sotto_window_get_room (fixture->window);
+  g_assert_cmpstr (sotto_room_get_name (room), ==, "general");
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  path = sotto_ui_screenshot (GTK_WIDGET (fixture->window), "registered");
+}
+
+static gboolean
+message_sent (gpointer data)
+{
+  SottoMessage *message = data;
+
+  return sotto_message_get_state (message) == SOTTO_MESSAGE_SENT;
+}
+
+typedef struct
+{
+  SottoRoom  *room;
+  const char *text;
+} Expected;
+
+static gboolean
+message_arrived (gpointer data)
+{
+  Expected *expected = data;
+  SottoMessage *message = sotto_ui_find_message (expected->room, expected->text);
+
+  return message != NULL && sotto_message_get_state (message) == SOTTO_MESSAGE_RECEIVED;
+}
+
+static gboolean
+member_online (gpointer data)
+{
+  Expected *expected = data;
+  SottoMember *member = sotto_room_lookup_member (expected->room, expected->text);
+
+  return member != NULL && sotto_member_get_online (member);
+}
+
+/* Typing a message and pressing Enter; a second person receives it, and
+ * their answer shows in the list. */
+static void
+test_conversation (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *bob_dir = g_build_filename (fixture->dir, "bob", NULL);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoom *room, *bob_room;
+  SottoMessage *sent;
+  GtkWidget *composer;
+  g_autofree char *path = NULL;
+  Expected expected;
+
+  fixture->bob = sotto_ui_headless_client (bob_dir, fixture->address, "bob", PASSWORD, TRUE);
+  register_through_form (fixture, "alice", NULL);
+  room = sotto_window_get_room (fixture->window);
+  bob_room = sotto_client_lookup_room (fixture->bob, "general");
+  g_assert_nonnull (bob_room);
+
+  expected = (Expected) { room, "bob" };
+  g_assert_true (sotto_ui_wait_until (member_online, &expected, 30));
+  expected = (Expected) { bob_room, "alice" };
+  g_assert_true (sotto_ui_wait_until (member_online, &expected, 30));
+
+  /* Enter in the composer sends. */
+  sotto_room_view_set_draft (view, "Hello Bob! The notes are at https://example.org/notes");
+  composer = gtk_widget_get_focus_child (GTK_WIDGET (view));
+  composer = GTK_WIDGET (gtk_window_get_focus (GTK_WINDOW (fixture->window)));
+  g_assert_true (GTK_IS_TEXT_VIEW (composer));
+  sotto_ui_press_key (composer, GDK_KEY_Return, 0);
+  g_autofree char *draft = sotto_room_view_dup_draft (view);
+  g_assert_cmpstr (draft, ==, "");
+
+  sent = sotto_ui_find_message (room, "Hello Bob! The notes are at https://example.org/notes");
+  g_assert_nonnull (sent);
+  g_assert_true (sotto_ui_wait_until (message_sent, sent, 30));
+
+  expected = (Expected) { bob_room, "Hello Bob! The notes are at https://example.org/notes" };
+  g_assert_true (sotto_ui_wait_until (message_arrived, &expected, 30));
+
+  /* Bob answers, twice: the second groups under the first. */
+  g_assert_nonnull (sotto_client_send_message (fixture->bob, bob_room, "Hi Alice, got them.",
+                                               NULL));
+  g_assert_nonnull (sotto_client_send_message (fixture->bob, bob_room,
+                                               "Let's meet at ten.\nBring the draft.", NULL));
+  expected = (Expected) { room, "Let's meet at ten.\nBring the draft." };
+  g_assert_true (sotto_ui_wait_until (message_arrived, &expected, 30));
+
+  /* Shift+Enter is a new line, not a send. */
+  sotto_room_view_set_draft (view, "See you");
+  sotto_ui_press_key (composer, GDK_KEY_Return, GDK_SHIFT_MASK);
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "room.toggle-members", NULL);
+  g_assert_true (sotto_room_view_get_members_shown (view));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_true (sotto_room_view_get_at_bottom (view));
+  path = sotto_ui_screenshot (GTK_WIDGET (fixture->window), "conversation");
+}
+
+static void
+test_wrong_password (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  SottoLoginView *login = sotto_window_get_login_view (fixture->window);
+  g_autofree char *path = NULL;
+
+  register_through_form (fixture, "alice", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.log-out", NULL);
+  g_assert_null (sotto_window_get_client (fixture->window));
+
+  sotto_login_view_fill (login, NULL, NULL, "not the password");
+  sotto_login_view_submit (login);
+  g_assert_true (sotto_ui_wait_until (login_failed, fixture, 30));
+  g_assert_null (sotto_window_get_client (fixture->window));
+  g_assert_cmpstr (sotto_login_view_get_error (login), !=, "");
+  g_test_message ("error shown: %s", sotto_login_view_get_error (login));
+
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  path = sotto_ui_screenshot (GTK_WIDGET (fixture->window), "wrong-password");
+
+  /* The form kept the server and username: the right password is enough. */
+  sotto_login_view_fill (login, NULL, NULL, PASSWORD);
+  sotto_login_view_submit (login);
+  g_assert_true (sotto_ui_wait_until (logged_in, fixture, 30));
+}
+
+static gboolean
+client_reconnecting (gpointer data)
+{
+  return sotto_client_get_state (data) == SOTTO_CLIENT_RECONNECTING;
+}
+
+static gboolean
+client_online (gpointer data)
+{
+  return sotto_client_get_state (data) == SOTTO_CLIENT_ONLINE;
+}
+
+/* The server goes away and comes back: what was written meanwhile waits
+ * as "Sending…" and goes out on reconnect. */
+static void
+test_reconnect (Fixture       *fixture,
+                gconstpointer  data)
+{
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoClient *client;
+  SottoRoom *room;
+  SottoMessage *waiting;
+  g_autofree char *offline = NULL;
+  g_autofree char *back = NULL;
+
+  register_through_form (fixture, "alice", NULL);
+  client = sotto_window_get_client (fixture->window);
+  room = sotto_window_get_room (fixture->window);
+
+  sotto_test_server_stop (fixture->server);
+  g_assert_true (sotto_ui_wait_until (client_reconnecting, client, 30));
+
+  sotto_room_view_set_draft (view, "Written while the server was away");
+  sotto_room_view_send (view);
+  waiting = sotto_ui_find_message (room, "Written while the server was away");
+  g_assert_nonnull (waiting);
+  g_assert_cmpint (sotto_message_get_state (waiting), ==, SOTTO_MESSAGE_SENDING);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  offline = sotto_ui_screenshot (GTK_WIDGET (fixture->window), "offline");
+
+  sotto_test_server_restart (fixture->server);
+  g_assert_true (sotto_ui_wait_until (client_online, client, 90));
+  g_assert_true (sotto_ui_wait_until (message_sent, waiting, 30));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  back = sotto_ui_screenshot (GTK_WIDGET (fixture->window), "reconnected");
+}
+
+static void
+direct_opened_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoRoom) room = sotto_client_join_finish (SOTTO_CLIENT (object), result, &error);
+
+  g_assert_no_error (error);
+  *(SottoRoom **) user_data = g_steal_pointer (&room);
+}
+
+static gboolean
+pointer_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+static gboolean
+has_notification (gpointer data)
+{
+  GPtrArray *shown = sotto_ui_notifications_get ();
+  const char *summary = data;
+
+  for (guint i = 0; i < shown->len; i++)
+    if (g_strcmp0 (((SottoUiNotification *) g_ptr_array_index (shown, i))->summary, summary) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static SottoUiNotification *
+last_notification (const char *summary)
+{
+  GPtrArray *shown = sotto_ui_notifications_get ();
+
+  for (guint i = shown->len; i > 0; i--)
+    {
+      SottoUiNotification *notification = g_ptr_array_index (shown, i - 1);
+
+      if (g_strcmp0 (notification->summary, summary) == 0)
+        return notification;
+    }
+  return NULL;
+}
+
+static gboolean
+has_body (gpointer data)
+{
+  GPtrArray *shown = sotto_ui_notifications_get ();
+
+  for (guint i = 0; i < shown->len; i++)
+    if (g_strcmp0 (((SottoUiNotification *) g_ptr_array_index (shown, i))->body, data) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+showing_direct_chat (gpointer data)
+{
+  Fixture *fixture = data;
+  SottoRoom *room = sotto_window_get_room (fixture->window);
+
+  return room != NULL && sotto_room_get_direct (room);
+}
+
+/* A message while the window is in the background: a notification that
+ * hides the text unless the user asked for it, and opens the chat when
+ * clicked. */
+static void
+test_notifications (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *bob_dir = g_build_filename (fixture->dir, "bob", NULL);
+  GSettings *settings = sotto_application_get_settings (fixture->app);
+  SottoRoom *direct = NULL;
+  SottoRoom *mine;
+  SottoUiNotification *notification;
+
+  fixture->bob = sotto_ui_headless_client (bob_dir, fixture->address, "bob", PASSWORD, TRUE);
+  register_through_form (fixture, "alice", NULL);
+  g_settings_set_boolean (settings, "notification-text", FALSE);
+
+  /* The test's X server has no window manager: the window is never active,
+   * as when the user is in another application. */
+  g_assert_false (gtk_window_is_active (GTK_WINDOW (fixture->window)));
+
+  sotto_client_open_direct_async (fixture->bob, "alice", NULL, direct_opened_cb, &direct);
+  g_assert_true (sotto_ui_wait_until (pointer_set, &direct, 30));
+  g_assert_nonnull (sotto_client_send_message (fixture->bob, direct, "a secret plan", NULL));
+  g_assert_true (sotto_ui_wait_until (has_notification, "bob", 30));
+  notification = last_notification ("bob");
+  g_assert_nonnull (notification);
+  g_assert_cmpstr (notification->body, ==, "1 new message");
+
+  g_settings_set_boolean (settings, "notification-text", TRUE);
+  g_assert_nonnull (sotto_client_send_message (fixture->bob, direct, "meet at noon", NULL));
+  g_assert_true (sotto_ui_wait_until (has_body, "meet at noon", 30));
+  g_settings_set_boolean (settings, "notification-text", FALSE);
+
+  /* The room list counts what was not seen. */
+  mine = sotto_client_lookup_room (sotto_window_get_client (fixture->window),
+                                   sotto_room_get_name (direct));
+  g_assert_nonnull (mine);
+  g_assert_cmpuint (sotto_room_get_unread (mine), ==, 2);
+
+  g_assert_false (showing_direct_chat (fixture));
+  notification = last_notification ("bob");
+  g_assert_nonnull (notification);
+  sotto_ui_notifications_click (notification->id);
+  g_assert_true (sotto_ui_wait_until (showing_direct_chat, fixture, 30));
+  g_assert_true (sotto_window_get_room (fixture->window) == mine);
+  g_object_unref (direct);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  sotto_ui_test_init (&argc, &argv);
+  sotto_ui_notifications_start ();
+  the_app = sotto_application_new ();
+  g_application_set_flags (G_APPLICATION (the_app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (the_app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_test_add ("/sotto/ui/register", Fixture, NULL, fixture_setup, test_register,
+              fixture_teardown);
+  g_test_add ("/sotto/ui/conversation", Fixture, NULL, fixture_setup, test_conversation,
+              fixture_teardown);
+  g_test_add ("/sotto/ui/wrong-password", Fixture, NULL, fixture_setup, test_wrong_password,
+              fixture_teardown);
+  g_test_add ("/sotto/ui/notifications", Fixture, NULL, fixture_setup, test_notifications,
+              fixture_teardown);
+  g_test_add ("/sotto/ui/reconnect", Fixture, NULL, fixture_setup, test_reconnect,
+              fixture_teardown);
+
+  status = g_test_run ();
+  g_clear_object (&the_app);
+  return status;
+}
