@@ -118,6 +118,8 @@ sotto_join_dialog_join (SottoJoinDialog *self)
     return;
 
   self->busy = TRUE;
+  /* Focus leaves the entry before it turns insensitive. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   update_sensitivity (self);
   show_error (self, NULL);
 

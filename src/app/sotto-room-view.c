@@ -293,29 +293,48 @@ compare_members (gconstpointer a,
   return g_utf8_collate (sotto_member_get_user (member_a), sotto_member_get_user (member_b));
 }
 
+/**
+ * sotto_room_view_show_member:
+ *
+ * Opens the safety number shared with @user, to compare and verify.
+ *
+ * Returns: (transfer none) (nullable): the dialog, or %NULL for oneself
+ */
+GtkWindow *
+sotto_room_view_show_member (SottoRoomView *self,
+                             const char    *user)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWindow *dialog;
+
+  g_return_val_if_fail (SOTTO_IS_ROOM_VIEW (self), NULL);
+
+  if (self->client == NULL)
+    return NULL;
+
+  if (g_strcmp0 (user, own_user (self)) == 0)
+    {
+      if (SOTTO_IS_WINDOW (root))
+        sotto_window_show_toast (SOTTO_WINDOW (root),
+                                 _("This is you. Choose someone else to compare safety numbers."));
+      return NULL;
+    }
+
+  dialog = GTK_WINDOW (sotto_safety_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                self->client, user));
+  gtk_window_present (dialog);
+  return dialog;
+}
+
 static void
 member_activated_cb (SottoRoomView *self,
                      guint          position)
 {
   GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (self->member_list));
   g_autoptr(SottoMember) member = g_list_model_get_item (model, position);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkWindow *dialog;
 
-  if (member == NULL || self->client == NULL)
-    return;
-
-  if (g_strcmp0 (sotto_member_get_user (member), own_user (self)) == 0)
-    {
-      if (SOTTO_IS_WINDOW (root))
-        sotto_window_show_toast (SOTTO_WINDOW (root),
-                                 _("This is you. Choose someone else to compare safety numbers."));
-      return;
-    }
-
-  dialog = GTK_WINDOW (sotto_safety_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                self->client, sotto_member_get_user (member)));
-  gtk_window_present (dialog);
+  if (member != NULL)
+    sotto_room_view_show_member (self, sotto_member_get_user (member));
 }
 
 /* The header: the room's name and who is there */

@@ -283,8 +283,9 @@ room_search_activate_cb (GtkSearchEntry *entry,
     return;
 
   room = g_list_model_get_item (G_LIST_MODEL (self->selection), 0);
-  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  /* The room takes the focus before the entry goes away. */
   _sotto_window_rooms_select (self, room);
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
 }
 
 static void

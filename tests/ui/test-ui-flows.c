@@ -440,6 +440,121 @@ test_notifications (Fixture       *fixture,
   g_object_unref (direct);
 }
 
+static gboolean
+rooms_listed (gpointer data)
+{
+  return sotto_join_dialog_get_n_listed (data) > 0;
+}
+
+static gboolean
+showing_room (gpointer data)
+{
+  Expected *expected = data;
+  SottoRoom *room = sotto_window_get_room (SOTTO_WINDOW (expected->room));
+
+  return room != NULL && g_strcmp0 (sotto_room_get_name (room), expected->text) == 0;
+}
+
+static gboolean
+member_verified (gpointer data)
+{
+  return sotto_member_get_verified (data);
+}
+
+static void
+screenshot (Fixture    *fixture,
+            const char *name)
+{
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), name));
+}
+
+/* Joining a room through the dialog, jumping between rooms, comparing a
+ * safety number and marking the contact verified; the narrow layout and
+ * the dark style. */
+static void
+test_rooms_and_safety (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *bob_dir = g_build_filename (fixture->dir, "bob", NULL);
+  g_autofree char *bob_digits = NULL;
+  g_autofree char *alice_digits = NULL;
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoJoinDialog *join;
+  SottoSafetyDialog *safety;
+  SottoRoom *lobby;
+  GtkWidget *focus, *search;
+  Expected expected;
+
+  fixture->bob = sotto_ui_headless_client (bob_dir, fixture->address, "bob", PASSWORD, TRUE);
+  sotto_ui_join (fixture->bob, "lobby");
+  register_through_form (fixture, "alice", NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.join-room", NULL);
+  join = SOTTO_JOIN_DIALOG (sotto_ui_find_window (SOTTO_TYPE_JOIN_DIALOG));
+  g_assert_nonnull (join);
+  g_assert_true (sotto_ui_wait_until (rooms_listed, join, 30));
+  sotto_join_dialog_set_name (join, "#lobby");
+  sotto_ui_settle (GTK_WIDGET (join));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (join), "join-dialog"));
+  sotto_join_dialog_join (join);
+  expected = (Expected) { (SottoRoom *) fixture->window, "lobby" };
+  g_assert_true (sotto_ui_wait_until (showing_room, &expected, 30));
+  g_assert_null (sotto_ui_find_window (SOTTO_TYPE_JOIN_DIALOG));
+  lobby = sotto_window_get_room (fixture->window);
+  expected = (Expected) { sotto_client_lookup_room (fixture->bob, "lobby"), "alice" };
+  g_assert_true (sotto_ui_wait_until (member_online, &expected, 30));
+  g_assert_nonnull (sotto_client_send_message (fixture->bob,
+                                               sotto_client_lookup_room (fixture->bob, "lobby"),
+                                               "Welcome to the lobby", NULL));
+  expected = (Expected) { lobby, "Welcome to the lobby" };
+  g_assert_true (sotto_ui_wait_until (message_arrived, &expected, 30));
+
+  /* Ctrl+K: type part of a name, Enter opens it. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.jump-to-room", NULL);
+  focus = GTK_WIDGET (gtk_window_get_focus (GTK_WINDOW (fixture->window)));
+  search = gtk_widget_get_ancestor (focus, GTK_TYPE_SEARCH_ENTRY);
+  g_assert_nonnull (search);
+  gtk_editable_set_text (GTK_EDITABLE (search), "gen");
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_signal_emit_by_name (search, "activate");
+  expected = (Expected) { (SottoRoom *) fixture->window, "general" };
+  g_assert_true (sotto_ui_wait_until (showing_room, &expected, 30));
+  g_assert_true (sotto_window_open_room (fixture->window, "lobby"));
+
+  /* The same digits on both sides. */
+  expected = (Expected) { lobby, "bob" };
+  g_assert_true (sotto_ui_wait_until (member_online, &expected, 30));
+  gtk_widget_activate_action (GTK_WIDGET (view), "room.toggle-members", NULL);
+  safety = SOTTO_SAFETY_DIALOG (sotto_room_view_show_member (view, "bob"));
+  g_assert_nonnull (safety);
+  alice_digits = sotto_safety_dialog_dup_digits (safety);
+  bob_digits = sotto_client_safety_number (fixture->bob, "alice");
+  g_assert_nonnull (alice_digits);
+  g_assert_cmpstr (alice_digits, ==, bob_digits);
+  sotto_ui_settle (GTK_WIDGET (safety));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (safety), "safety-number"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (safety), "verify");
+  g_assert_true (sotto_ui_wait_until (member_verified, sotto_room_lookup_member (lobby, "bob"),
+                                      10));
+  g_assert_true (sotto_client_is_verified (sotto_window_get_client (fixture->window), "bob"));
+  screenshot (fixture, "room-verified");
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  screenshot (fixture, "dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+
+  /* Narrow: one pane at a time, with a way back. */
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 380, 680);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  gtk_widget_activate_action (GTK_WIDGET (view), "room.close-panels", NULL);
+  screenshot (fixture, "narrow-room");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.go-back", NULL);
+  screenshot (fixture, "narrow-rooms");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -461,6 +576,8 @@ main (int   argc,
   g_test_add ("/sotto/ui/wrong-password", Fixture, NULL, fixture_setup, test_wrong_password,
               fixture_teardown);
   g_test_add ("/sotto/ui/notifications", Fixture, NULL, fixture_setup, test_notifications,
+              fixture_teardown);
+  g_test_add ("/sotto/ui/rooms-and-safety", Fixture, NULL, fixture_setup, test_rooms_and_safety,
               fixture_teardown);
   g_test_add ("/sotto/ui/reconnect", Fixture, NULL, fixture_setup, test_reconnect,
               fixture_teardown);

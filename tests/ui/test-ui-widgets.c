@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "sotto-application.h"
+#include "sotto-join-dialog.h"
+#include "sotto-login-view.h"
+#include "sotto-member-row.h"
+#include "sotto-message-row.h"
+#include "sotto-preferences-window.h"
+#include "sotto-room-row.h"
+#include "sotto-room-view.h"
+#include "sotto-safety-dialog.h"
+#include "sotto-server-dialogs.h"
+#include "sotto-test-server.h"
+#include "sotto-test-util.h"
+#include "sotto-timeline.h"
+#include "sotto-ui-test.h"
+#include "sotto-window.h"
+
+/*
+ * Every template and dialog of the app, built from its .ui file and shown
+ * in a real window: a broken template fails here, not in a user's hands.
+ */
+
+static SottoApplication *the_app;
+
+static GtkWindow *
+show_in_window (GtkWidget *child)
+{
+  GtkWindow *window = GTK_WINDOW (adw_window_new ());
+
+  adw_window_set_content (ADW_WINDOW (window), child);
+  gtk_window_set_default_size (window, 480, 360);
+  gtk_window_present (window);
+  sotto_ui_settle (GTK_WIDGET (window));
+  return window;
+}
+
+static void
+test_login_view (void)
+{
+  SottoLoginView *view = g_object_new (SOTTO_TYPE_LOGIN_VIEW, NULL);
+  GtkWindow *window = show_in_window (GTK_WIDGET (view));
+
+  g_assert_false (sotto_login_view_get_creating (view));
+  g_assert_false (sotto_login_view_get_busy (view));
+  g_assert_null (sotto_login_view_get_error (view));
+
+  /* What can be told before asking a server is told at once. */
+  sotto_login_view_set_creating (view, TRUE);
+  sotto_login_view_fill (view, "localhost:7777", "not a name!", "correct horse battery");
+  sotto_login_view_submit (view);
+  g_assert_false (sotto_login_view_get_busy (view));
+  g_assert_nonnull (sotto_login_view_get_error (view));
+
+  sotto_login_view_fill (view, NULL, "alice", "short");
+  sotto_login_view_submit (view);
+  g_assert_false (sotto_login_view_get_busy (view));
+  g_assert_nonnull (strstr (sotto_login_view_get_error (view), "8"));
+
+  sotto_login_view_reset (view, "Gone");
+  g_assert_false (sotto_login_view_get_creating (view));
+  g_assert_cmpstr (sotto_login_view_get_error (view), ==, "Gone");
+
+  gtk_window_destroy (window);
+}
+
+static SottoMessage *
+message_at (gint64      ts,
+            const char *sender,
+            const char *text,
+            SottoMessageState state)
+{
+  static gint64 seq;
+  g_autofree char *id = g_strdup_printf ("m%" G_GINT64_FORMAT, ++seq);
+
+  return sotto_message_new ("general", sender, state == SOTTO_MESSAGE_SYSTEM ? NULL : id,
+                            seq, ts, state, text);
+}
+
+static void
+test_message_rows (void)
+{
+  g_autoptr(GListStore) messages = g_list_store_new (SOTTO_TYPE_MESSAGE);
+  g_autoptr(SottoTimeline) timeline = NULL;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWindow *window;
+  gint64 now = g_get_real_time () / 1000;
+  SottoMessageState states[] = {
+    SOTTO_MESSAGE_SYSTEM, SOTTO_MESSAGE_RECEIVED, SOTTO_MESSAGE_RECEIVED, SOTTO_MESSAGE_SENDING,
+    SOTTO_MESSAGE_WAITING_FOR_KEY, SOTTO_MESSAGE_UNVERIFIABLE,
+  };
+  const char *senders[] = { NULL, "bob", "bob", "alice", "carol", "mallory" };
+  const char *texts[] = { "bob joined", "see https://example.org/a?b=1&c=2.", "<b>not bold</b>",
+                          "on my way", NULL, NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      g_autoptr(SottoMessage) message = message_at (now - 2 * 86400000 + i * 60000, senders[i],
+                                                    texts[i], states[i]);
+
+      g_list_store_append (messages, message);
+    }
+  timeline = sotto_timeline_new (G_LIST_MODEL (messages));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (timeline)), ==, 7);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (timeline)); i++)
+    {
+      g_autoptr(SottoTimelineItem) item = g_list_model_get_item (G_LIST_MODEL (timeline), i);
+      SottoMessageRow *row = sotto_message_row_new ();
+
+      sotto_message_row_set_item (row, item, "alice");
+      g_assert_true (sotto_message_row_get_item (row) == item);
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (row));
+    }
+
+  window = show_in_window (box);
+  g_free (sotto_ui_screenshot (GTK_WIDGET (window), "message-rows"));
+
+  /* Unbinding lets go of the item. */
+  for (GtkWidget *child = gtk_widget_get_first_child (box); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      sotto_message_row_set_item (SOTTO_MESSAGE_ROW (child), NULL, NULL);
+      g_assert_null (sotto_message_row_get_item (SOTTO_MESSAGE_ROW (child)));
+    }
+  gtk_window_destroy (window);
+}
+
+static void
+test_linkify (void)
+{
+  g_autofree char *plain = sotto_linkify ("no links <here> & there");
+  g_autofree char *link = sotto_linkify ("see https://example.org/x?a=1&b=2, then");
+  g_autofree char *mail = sotto_linkify ("mailto:bob@example.org");
+
+  g_assert_cmpstr (plain, ==, "no links &lt;here&gt; &amp; there");
+  g_assert_cmpstr (link, ==, "see <a href=\"https://example.org/x?a=1&amp;b=2\">"
+                   "https://example.org/x?a=1&amp;b=2</a>, then");
+  g_assert_cmpstr (mail, ==, "<a href=\"mailto:bob@example.org\">mailto:bob@example.org</a>");
+}
+
+static void
+test_format_day (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 22, 15, 0, 0);
+  g_autoptr(GDateTime) today = g_date_time_new_local (2026, 11, 22, 0, 0, 0);
+  g_autoptr(GDateTime) yesterday = g_date_time_new_local (2026, 11, 21, 0, 0, 0);
+  g_autoptr(GDateTime) wednesday = g_date_time_new_local (2026, 11, 18, 0, 0, 0);
+  g_autoptr(GDateTime) spring = g_date_time_new_local (2026, 3, 2, 0, 0, 0);
+  g_autoptr(GDateTime) old = g_date_time_new_local (2024, 3, 2, 0, 0, 0);
+  g_autofree char *a = sotto_format_day (today, now);
+  g_autofree char *b = sotto_format_day (yesterday, now);
+  g_autofree char *c = sotto_format_day (wednesday, now);
+  g_autofree char *d = sotto_format_day (spring, now);
+  g_autofree char *e = sotto_format_day (old, now);
+
+  g_assert_cmpstr (a, ==, "Today");
+  g_assert_cmpstr (b, ==, "Yesterday");
+  g_assert_cmpstr (c, ==, "Wednesday");
+  g_assert_cmpstr (d, ==, "Monday, March 2");
+  g_assert_cmpstr (e, ==, "Saturday, March 2, 2024");
+}
+
+static void
+test_room_and_member_rows (void)
+{
+  g_autoptr(SottoRoom) room = sotto_room_new ("general", FALSE);
+  g_autoptr(SottoRoom) direct = sotto_room_new ("@alice+bob", TRUE);
+  g_autoptr(SottoMessage) message = message_at (g_get_real_time () / 1000, "bob",
+                                                "first line\nsecond", SOTTO_MESSAGE_RECEIVED);
+  g_autoptr(SottoIdentity) identity = sotto_identity_new ();
+  g_autoptr(SottoMember) member = sotto_member_new ("bob", sotto_identity_get_public (identity),
+                                                    TRUE);
+  SottoRoomRow *room_row = sotto_room_row_new ();
+  SottoRoomRow *direct_row = sotto_room_row_new ();
+  SottoMemberRow *member_row = sotto_member_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWindow *window;
+  g_autofree char *direct_name = sotto_room_display_name (direct, "alice");
+
+  sotto_room_row_set_room (room_row, room, "alice");
+  g_assert_cmpstr (sotto_room_row_get_preview (room_row), ==, "No messages yet");
+  sotto_room_add_message (room, message);
+  g_assert_cmpstr (sotto_room_row_get_preview (room_row), ==, "bob: first line second");
+  sotto_room_set_unread (room, 3);
+
+  sotto_room_row_set_room (direct_row, direct, "alice");
+  g_assert_cmpstr (direct_name, ==, "bob");
+  sotto_member_row_set_member (member_row, member, "alice");
+  sotto_member_set_verified (member, TRUE);
+
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (room_row));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (direct_row));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (member_row));
+  window = show_in_window (box);
+  g_free (sotto_ui_screenshot (GTK_WIDGET (window), "rows"));
+
+  sotto_room_row_set_room (room_row, NULL, NULL);
+  sotto_room_row_set_room (direct_row, NULL, NULL);
+  sotto_member_row_set_member (member_row, NULL, NULL);
+  g_assert_null (sotto_room_row_get_room (room_row));
+  g_assert_null (sotto_member_row_get_member (member_row));
+  gtk_window_destroy (window);
+}
+
+static void
+test_room_view (void)
+{
+  g_autofree char *dir = sotto_test_make_data_dir ();
+  g_autoptr(SottoClient) client = sotto_client_new (dir, "127.0.0.1:1");
+  g_autoptr(SottoRoom) room = sotto_room_new ("general", FALSE);
+  SottoRoomView *view = g_object_new (SOTTO_TYPE_ROOM_VIEW, NULL);
+  GtkWindow *window = show_in_window (GTK_WIDGET (view));
+  g_autofree char *draft = NULL;
+
+  sotto_room_view_set_room (view, client, room);
+  g_assert_true (sotto_room_view_get_room (view) == room);
+  g_assert_false (sotto_room_view_get_members_shown (view));
+  gtk_widget_activate_action (GTK_WIDGET (view), "room.toggle-members", NULL);
+  g_assert_true (sotto_room_view_get_members_shown (view));
+  gtk_widget_activate_action (GTK_WIDGET (view), "room.close-panels", NULL);
+  g_assert_false (sotto_room_view_get_members_shown (view));
+
+  /* A draft stays with its room. */
+  sotto_room_view_set_draft (view, "half a thought");
+  sotto_room_view_set_room (view, NULL, NULL);
+  sotto_room_view_set_room (view, client, room);
+  draft = sotto_room_view_dup_draft (view);
+  g_assert_cmpstr (draft, ==, "half a thought");
+
+  sotto_room_view_set_room (view, NULL, NULL);
+  g_assert_null (sotto_room_view_get_room (view));
+  gtk_window_destroy (window);
+  sotto_client_close (client);
+  sotto_test_remove_dir (dir);
+}
+
+static void
+test_dialogs (void)
+{
+  g_autofree char *dir = sotto_test_make_data_dir ();
+  g_autoptr(SottoClient) client = sotto_client_new (dir, "127.0.0.1:1");
+  GtkWindow *trust, *changed;
+  SottoSafetyDialog *safety;
+  SottoJoinDialog *join, *direct;
+  SottoPreferencesWindow *preferences;
+  g_autoptr(GtkBuilder) builder = NULL;
+  GObject *shortcuts;
+
+  trust = sotto_trust_dialog_new (NULL, "localhost:7777",
+                                  "30D5 4163 06A3 A733 BF4B 9731 ED97 CCBB");
+  gtk_window_present (trust);
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (trust), "trust"));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (trust), "cancel"));
+  gtk_window_destroy (trust);
+
+  /* A changed key has no way on. */
+  changed = sotto_key_changed_dialog_new (NULL, "localhost:7777",
+                                          "30D5 4163 06A3 A733 BF4B 9731 ED97 CCBB",
+                                          "0000 4163 06A3 A733 BF4B 9731 ED97 1111");
+  gtk_window_present (changed);
+  sotto_ui_settle (GTK_WIDGET (changed));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (changed), "key-changed"));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (changed), "close"));
+  g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (changed), "trust"));
+  gtk_window_destroy (changed);
+
+  /* Not logged in: no keys to compare yet. */
+  safety = sotto_safety_dialog_new (NULL, client, "bob");
+  gtk_window_present (GTK_WINDOW (safety));
+  g_assert_null (sotto_safety_dialog_dup_digits (safety));
+  g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (safety), "verify"));
+  gtk_window_destroy (GTK_WINDOW (safety));
+
+  join = sotto_join_dialog_new (NULL, client, FALSE);
+  direct = sotto_join_dialog_new (NULL, client, TRUE);
+  gtk_window_present (GTK_WINDOW (join));
+  gtk_window_present (GTK_WINDOW (direct));
+  sotto_ui_settle (GTK_WIDGET (join));
+  g_assert_cmpuint (sotto_join_dialog_get_n_listed (join), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (join));
+  gtk_window_destroy (GTK_WINDOW (direct));
+
+  preferences = sotto_preferences_window_new (sotto_application_get_settings (the_app));
+  gtk_window_present (GTK_WINDOW (preferences));
+  sotto_ui_settle (GTK_WIDGET (preferences));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (preferences), "preferences"));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  builder = gtk_builder_new_from_resource (APP_RESOURCE_PATH "/gtk/help-overlay.ui");
+  shortcuts = gtk_builder_get_object (builder, "help_overlay");
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (shortcuts));
+  gtk_window_destroy (GTK_WINDOW (shortcuts));
+
+  sotto_client_close (client);
+  sotto_test_remove_dir (dir);
+}
+
+static gboolean
+about_shown (gpointer data)
+{
+  return sotto_ui_find_window (ADW_TYPE_ABOUT_WINDOW) != NULL;
+}
+
+static void
+test_window_and_actions (void)
+{
+  SottoWindow *window = sotto_window_new (the_app);
+  GtkWindow *about;
+
+  gtk_window_present (GTK_WINDOW (window));
+  sotto_ui_settle (GTK_WIDGET (window));
+  g_assert_null (sotto_window_get_client (window));
+  g_assert_false (sotto_window_open_room (window, "general"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (the_app), "about", NULL);
+  g_assert_true (sotto_ui_wait_until (about_shown, NULL, 10));
+  about = sotto_ui_find_window (ADW_TYPE_ABOUT_WINDOW);
+  gtk_window_destroy (about);
+
+  g_action_group_activate_action (G_ACTION_GROUP (the_app), "preferences", NULL);
+  gtk_window_destroy (sotto_ui_find_window (SOTTO_TYPE_PREFERENCES_WINDOW));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  sotto_ui_test_init (&argc, &argv);
+  the_app = sotto_application_new ();
+  g_application_set_flags (G_APPLICATION (the_app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (the_app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_test_add_func ("/sotto/ui/widgets/login-view", test_login_view);
+  g_test_add_func ("/sotto/ui/widgets/message-rows", test_message_rows);
+  g_test_add_func ("/sotto/ui/widgets/linkify", test_linkify);
+  g_test_add_func ("/sotto/ui/widgets/format-day", test_format_day);
+  g_test_add_func ("/sotto/ui/widgets/room-and-member-rows", test_room_and_member_rows);
+  g_test_add_func ("/sotto/ui/widgets/room-view", test_room_view);
+  g_test_add_func ("/sotto/ui/widgets/dialogs", test_dialogs);
+  g_test_add_func ("/sotto/ui/widgets/window-and-actions", test_window_and_actions);
+
+  status = g_test_run ();
+  g_clear_object (&the_app);
+  return status;
+}
