@@ -101,18 +101,25 @@ at_bottom (SottoRoomView *self)
          gtk_adjustment_get_upper (adj) - BOTTOM_SLACK;
 }
 
+/* Puts the end of the list in view; @to_item first brings the last row
+ * itself into the list's layout, for a jump from far away. Nothing moves
+ * when the list is already there, so following the end settles. */
 static void
-jump_to_end (SottoRoomView *self)
+jump_to_end (SottoRoomView *self,
+             gboolean       to_item)
 {
+  GtkAdjustment *adj = self->vadjustment;
   guint n = self->timeline != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->timeline)) : 0;
+  double target;
 
-  if (n > 0)
+  if (to_item && n > 0)
     gtk_widget_activate_action (GTK_WIDGET (self->message_list), "list.scroll-to-item", "u",
                                 n - 1);
-  gtk_adjustment_set_value (self->vadjustment,
-                            gtk_adjustment_get_upper (self->vadjustment) -
-                            gtk_adjustment_get_page_size (self->vadjustment));
-  self->last_value = gtk_adjustment_get_value (self->vadjustment);
+
+  target = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+  if (ABS (gtk_adjustment_get_value (adj) - target) >= 1.0)
+    gtk_adjustment_set_value (adj, target);
+  self->last_value = gtk_adjustment_get_value (adj);
 }
 
 /* Row heights are estimates until rows are built: keep at the end until
@@ -124,7 +131,7 @@ stick_cb (gpointer user_data)
 
   self->stick_id = 0;
   if (self->stick_to_bottom && self->timeline != NULL)
-    jump_to_end (self);
+    jump_to_end (self, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -140,16 +147,32 @@ load_older_cb (gpointer user_data)
 {
   SottoRoomView *self = user_data;
   g_autoptr(GError) error = NULL;
+  guint added;
 
   self->older_id = 0;
   if (self->room == NULL || self->client == NULL || sotto_room_get_history_complete (self->room))
     return G_SOURCE_REMOVE;
 
-  if (sotto_client_load_older (self->client, self->room, OLDER_PAGE, &error) == 0 &&
-      error != NULL)
+  added = sotto_client_load_older (self->client, self->room, OLDER_PAGE, &error);
+  if (added == 0 && error != NULL)
     g_warning ("Could not load older messages of %s: %s", sotto_room_get_name (self->room),
                error->message);
+
+  /* At the very top the list has nothing to keep in place: show the
+   * message that was first, so reading goes on where it was. */
+  if (added > 0 && gtk_adjustment_get_value (self->vadjustment) < 1.0)
+    gtk_widget_activate_action (GTK_WIDGET (self->message_list), "list.scroll-to-item", "u",
+                                sotto_timeline_get_position (self->timeline, added));
   return G_SOURCE_REMOVE;
+}
+
+static void
+maybe_load_older (SottoRoomView *self)
+{
+  if (self->room != NULL && self->older_id == 0 &&
+      !sotto_room_get_history_complete (self->room) &&
+      gtk_adjustment_get_value (self->vadjustment) < gtk_adjustment_get_page_size (self->vadjustment))
+    self->older_id = g_idle_add (load_older_cb, self);
 }
 
 static void
@@ -171,11 +194,7 @@ value_changed_cb (GtkAdjustment *adj,
     self->stick_to_bottom = FALSE;
   self->last_value = value;
   update_bottom_button (self);
-
-  if (self->room != NULL && self->older_id == 0 &&
-      !sotto_room_get_history_complete (self->room) &&
-      value < gtk_adjustment_get_page_size (adj))
-    self->older_id = g_idle_add (load_older_cb, self);
+  maybe_load_older (self);
 }
 
 static void
@@ -196,7 +215,7 @@ sotto_room_view_scroll_to_bottom (SottoRoomView *self)
 
   self->stick_to_bottom = TRUE;
   update_bottom_button (self);
-  jump_to_end (self);
+  jump_to_end (self, TRUE);
   queue_stick (self);
 }
 
@@ -210,6 +229,7 @@ sotto_room_view_scroll_to_top (SottoRoomView *self)
     gtk_widget_activate_action (GTK_WIDGET (self->message_list), "list.scroll-to-item", "u", 0);
   gtk_adjustment_set_value (self->vadjustment, 0);
   update_bottom_button (self);
+  maybe_load_older (self);
 }
 
 gboolean

@@ -89,6 +89,10 @@ struct _SottoTimeline
   /* Sorted message positions that begin a day. */
   GArray     *day_starts;
   GTimeZone  *zone;
+  /* SottoMessage → the SottoTimelineItem given out for it, as a message
+   * and as the first of its day */
+  GHashTable *message_items;
+  GHashTable *day_items;
 };
 
 static void sotto_timeline_list_model_init (GListModelInterface *iface);
@@ -211,8 +215,15 @@ prepend (SottoTimeline *self,
   g_array_set_size (self->day_starts, 0);
   g_array_append_vals (self->day_starts, starts->data, starts->len);
 
+  /* Nothing shown before is removed, so a view keeps its anchor: the page
+   * goes in before the old top separator when that day still begins at the
+   * old first message, or after the top separator when the page ends on
+   * that same day (the separator then stands for the page's first day). */
   prefix = added + days_before (self, added) + (kept_from == 0 ? 1 : 0);
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, 1, prefix);
+  if (kept_from == 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, prefix - 1);
+  else
+    g_list_model_items_changed (G_LIST_MODEL (self), 1, 0, prefix - 1);
 }
 
 static void
@@ -260,8 +271,10 @@ sotto_timeline_get_item (GListModel *model,
 {
   SottoTimeline *self = SOTTO_TIMELINE (model);
   SottoTimelineItem *item;
+  g_autoptr(SottoMessage) message = NULL;
   guint low = 0, high = self->day_starts->len;
   guint days, message_position;
+  gboolean grouped = FALSE;
 
   if (position >= timeline_length (self))
     return NULL;
@@ -279,21 +292,26 @@ sotto_timeline_get_item (GListModel *model,
   days = low;
   g_assert (days > 0);
 
-  item = g_object_new (SOTTO_TYPE_TIMELINE_ITEM, NULL);
   if (g_array_index (self->day_starts, guint, days - 1) + days - 1 == position)
     {
       g_autoptr(SottoMessage) message =
         g_list_model_get_item (self->messages, g_array_index (self->day_starts, guint, days - 1));
-      g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (message_time (message));
+      g_autoptr(GDateTime) time = NULL;
 
+      if ((item = g_hash_table_lookup (self->day_items, message)) != NULL)
+        return g_object_ref (item);
+
+      time = g_date_time_new_from_unix_local (message_time (message));
+      item = g_object_new (SOTTO_TYPE_TIMELINE_ITEM, NULL);
       item->day = g_date_time_new_local (g_date_time_get_year (time),
                                          g_date_time_get_month (time),
                                          g_date_time_get_day_of_month (time), 0, 0, 0);
+      g_hash_table_insert (self->day_items, g_steal_pointer (&message), g_object_ref (item));
       return item;
     }
 
   message_position = position - days;
-  item->message = g_list_model_get_item (self->messages, message_position);
+  message = g_list_model_get_item (self->messages, message_position);
 
   if (message_position > 0 &&
       g_array_index (self->day_starts, guint, days - 1) != message_position)
@@ -301,13 +319,23 @@ sotto_timeline_get_item (GListModel *model,
       g_autoptr(SottoMessage) before = g_list_model_get_item (self->messages,
                                                               message_position - 1);
 
-      item->grouped =
+      grouped =
         sotto_message_get_state (before) != SOTTO_MESSAGE_SYSTEM &&
-        sotto_message_get_state (item->message) != SOTTO_MESSAGE_SYSTEM &&
-        g_strcmp0 (sotto_message_get_sender (before), sotto_message_get_sender (item->message)) == 0 &&
-        message_time (item->message) - message_time (before) < GROUP_SECONDS;
+        sotto_message_get_state (message) != SOTTO_MESSAGE_SYSTEM &&
+        g_strcmp0 (sotto_message_get_sender (before), sotto_message_get_sender (message)) == 0 &&
+        message_time (message) - message_time (before) < GROUP_SECONDS;
     }
 
+  /* The same object for the same row, so that a view keeps what it built
+   * for it when other rows come and go. */
+  item = g_hash_table_lookup (self->message_items, message);
+  if (item != NULL && item->grouped == grouped)
+    return g_object_ref (item);
+
+  item = g_object_new (SOTTO_TYPE_TIMELINE_ITEM, NULL);
+  item->message = g_object_ref (message);
+  item->grouped = grouped;
+  g_hash_table_insert (self->message_items, g_steal_pointer (&message), g_object_ref (item));
   return item;
 }
 
@@ -327,6 +355,8 @@ sotto_timeline_dispose (GObject *object)
   if (self->messages != NULL)
     g_clear_signal_handler (&self->changed_id, self->messages);
   g_clear_object (&self->messages);
+  g_hash_table_remove_all (self->message_items);
+  g_hash_table_remove_all (self->day_items);
 
   G_OBJECT_CLASS (sotto_timeline_parent_class)->dispose (object);
 }
@@ -338,6 +368,8 @@ sotto_timeline_finalize (GObject *object)
 
   g_array_unref (self->day_starts);
   g_time_zone_unref (self->zone);
+  g_hash_table_unref (self->message_items);
+  g_hash_table_unref (self->day_items);
 
   G_OBJECT_CLASS (sotto_timeline_parent_class)->finalize (object);
 }
@@ -356,6 +388,8 @@ sotto_timeline_init (SottoTimeline *self)
 {
   self->day_starts = g_array_new (FALSE, FALSE, sizeof (guint));
   self->zone = g_time_zone_new_local ();
+  self->message_items = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
+  self->day_items = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
 }
 
 /**

@@ -332,14 +332,15 @@ sotto_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (sotto_window_parent_class)->close_request (window);
 }
 
+/* The application is set after construction (GtkWindow:application is not
+ * a construct property): only then are the settings and data folder known. */
 static void
-sotto_window_constructed (GObject *object)
+application_set_cb (SottoWindow *self,
+                    GParamSpec  *pspec,
+                    gpointer     user_data)
 {
-  SottoWindow *self = SOTTO_WINDOW (object);
   SottoApplication *app = get_app (self);
   GSettings *settings;
-
-  G_OBJECT_CLASS (sotto_window_parent_class)->constructed (object);
 
   if (app == NULL)
     return;
@@ -373,7 +374,6 @@ sotto_window_class_init (SottoWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = sotto_window_constructed;
   object_class->dispose = sotto_window_dispose;
   window_class->close_request = sotto_window_close_request;
 
@@ -413,6 +413,7 @@ static void
 sotto_window_init (SottoWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_set_cb), NULL);
 }
 
 SottoWindow *
