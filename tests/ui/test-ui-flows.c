@@ -192,6 +192,82 @@ member_online (gpointer data)
   return member != NULL && sotto_member_get_online (member);
 }
 
+static void
+screenshot (Fixture    *fixture,
+            const char *name)
+{
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), name));
+}
+
+static gboolean
+typing_shown (gpointer data)
+{
+  return g_str_has_suffix (sotto_room_view_get_typing_text (data), "typing…");
+}
+
+static GtkAdjustment *
+list_adjustment (SottoRoomView *view)
+{
+  return gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (sotto_room_view_get_message_list (view)));
+}
+
+/* A long conversation: the view follows new messages while at the bottom,
+ * stays where the reader is when scrolled up, and the button brings the
+ * newest back. */
+static void
+test_scrolling (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *bob_dir = g_build_filename (fixture->dir, "bob", NULL);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoom *room, *bob_room;
+  GtkAdjustment *adj;
+  double value;
+  Expected expected;
+
+  fixture->bob = sotto_ui_headless_client (bob_dir, fixture->address, "bob", PASSWORD, TRUE);
+  register_through_form (fixture, "alice", NULL);
+  room = sotto_window_get_room (fixture->window);
+  bob_room = sotto_client_lookup_room (fixture->bob, "general");
+  expected = (Expected) { bob_room, "alice" };
+  g_assert_true (sotto_ui_wait_until (member_online, &expected, 30));
+
+  for (guint i = 1; i <= 60; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Line %u of a long story", i);
+
+      g_assert_nonnull (sotto_client_send_message (fixture->bob, bob_room, text, NULL));
+    }
+  expected = (Expected) { room, "Line 60 of a long story" };
+  g_assert_true (sotto_ui_wait_until (message_arrived, &expected, 30));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+
+  adj = list_adjustment (view);
+  g_assert_true (sotto_room_view_get_at_bottom (view));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj), >=,
+                     gtk_adjustment_get_upper (adj) - 30);
+
+  /* The reader goes back up; a new message does not pull them down. */
+  sotto_room_view_scroll_to_top (view);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_false (sotto_room_view_get_at_bottom (view));
+  value = gtk_adjustment_get_value (adj);
+  g_assert_nonnull (sotto_client_send_message (fixture->bob, bob_room, "And one more", NULL));
+  expected = (Expected) { room, "And one more" };
+  g_assert_true (sotto_ui_wait_until (message_arrived, &expected, 30));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_false (sotto_room_view_get_at_bottom (view));
+  g_assert_cmpfloat (ABS (gtk_adjustment_get_value (adj) - value), <, 1.0);
+  screenshot (fixture, "scrolled-up");
+
+  sotto_room_view_scroll_to_bottom (view);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_true (sotto_room_view_get_at_bottom (view));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj), >=,
+                     gtk_adjustment_get_upper (adj) - 30);
+}
+
 /* Typing a message and pressing Enter; a second person receives it, and
  * their answer shows in the list. */
 static void
@@ -240,6 +316,11 @@ test_conversation (Fixture       *fixture,
                                                "Let's meet at ten.\nBring the draft.", NULL));
   expected = (Expected) { room, "Let's meet at ten.\nBring the draft." };
   g_assert_true (sotto_ui_wait_until (message_arrived, &expected, 30));
+
+  /* Bob types: Alice sees it under the list. */
+  sotto_client_send_typing (fixture->bob, bob_room);
+  g_assert_true (sotto_ui_wait_until (typing_shown, view, 30));
+  g_assert_cmpstr (sotto_room_view_get_typing_text (view), ==, "bob is typing…");
 
   /* Shift+Enter is a new line, not a send. */
   sotto_room_view_set_draft (view, "See you");
@@ -461,13 +542,6 @@ member_verified (gpointer data)
   return sotto_member_get_verified (data);
 }
 
-static void
-screenshot (Fixture    *fixture,
-            const char *name)
-{
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), name));
-}
 
 /* Joining a room through the dialog, jumping between rooms, comparing a
  * safety number and marking the contact verified; the narrow layout and
@@ -572,6 +646,8 @@ main (int   argc,
   g_test_add ("/sotto/ui/register", Fixture, NULL, fixture_setup, test_register,
               fixture_teardown);
   g_test_add ("/sotto/ui/conversation", Fixture, NULL, fixture_setup, test_conversation,
+              fixture_teardown);
+  g_test_add ("/sotto/ui/scrolling", Fixture, NULL, fixture_setup, test_scrolling,
               fixture_teardown);
   g_test_add ("/sotto/ui/wrong-password", Fixture, NULL, fixture_setup, test_wrong_password,
               fixture_teardown);
