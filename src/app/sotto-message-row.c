@@ -153,6 +153,16 @@ show_state (SottoMessageRow *self)
   gtk_widget_set_opacity (GTK_WIDGET (self->status_box), problem ? 1.0 : 0.7);
 }
 
+/* Shows one of the three kinds of row, hiding the others. */
+static void
+show_part (SottoMessageRow *self,
+           GtkWidget       *part)
+{
+  gtk_widget_set_visible (self->day_box, part == self->day_box);
+  gtk_widget_set_visible (self->system_box, part == self->system_box);
+  gtk_widget_set_visible (self->message_box, part == self->message_box);
+}
+
 static void
 message_notify_cb (SottoMessage    *message,
                    GParamSpec      *pspec,
@@ -177,12 +187,12 @@ show_message (SottoMessageRow *self,
     {
       gtk_label_set_text (self->system_label, sotto_message_get_text (self->message));
       gtk_widget_set_tooltip_text (self->system_box, full);
-      gtk_widget_set_visible (self->system_box, TRUE);
+      show_part (self, self->system_box);
       return;
     }
 
   self->own = own_user != NULL && g_strcmp0 (sender, own_user) == 0;
-  gtk_widget_set_visible (self->message_box, TRUE);
+  show_part (self, self->message_box);
   gtk_widget_set_visible (GTK_WIDGET (self->avatar), !grouped);
   gtk_widget_set_visible (self->header_box, !grouped);
   gtk_widget_set_margin_start (self->content_box, grouped ? 48 : 0);
@@ -219,19 +229,24 @@ sotto_message_row_set_item (SottoMessageRow   *self,
   g_clear_object (&self->message);
   g_set_object (&self->item, item);
 
-  gtk_widget_set_visible (self->day_box, FALSE);
-  gtk_widget_set_visible (self->system_box, FALSE);
-  gtk_widget_set_visible (self->message_box, FALSE);
+  /* Unbinding leaves the widgets as they are: a recycled row is shown
+   * again at once, and each part is shown or hidden only when it changes,
+   * which spares mapping it anew. */
+  if (item == NULL)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
+      return;
+    }
 
-  if (item != NULL && sotto_timeline_item_get_message (item) == NULL)
+  if (sotto_timeline_item_get_message (item) == NULL)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
       g_autofree char *day = sotto_format_day (sotto_timeline_item_get_day (item), now);
 
       gtk_label_set_text (self->day_label, day);
-      gtk_widget_set_visible (self->day_box, TRUE);
+      show_part (self, self->day_box);
     }
-  else if (item != NULL)
+  else
     {
       self->message = g_object_ref (sotto_timeline_item_get_message (item));
       show_message (self, sotto_timeline_item_get_grouped (item), own_user);

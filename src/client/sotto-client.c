@@ -1186,7 +1186,10 @@ load_members (SottoClient *self,
                                   members_done_cb, g_object_ref (self));
 }
 
-#define HISTORY_PAGE 200
+/* What a room shows at login: a screenful or two. A view asks for older
+ * pages as the user scrolls up; a long first page only costs a UI rows
+ * nobody looks at. */
+#define HISTORY_PAGE 50
 
 static SottoMessage *
 message_from_stored (const SottoStoredMessage *row)
