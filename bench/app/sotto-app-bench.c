@@ -689,6 +689,11 @@ main (int   argc,
       g_array_append_val (peer_p95s, plain.frame_p95);
       frames = room.frames;
       peer_frames_count = plain.frames;
+      g_printerr ("round %d: open %.1f ms, scroll %.1f s in %u frames (frame p50 %.1f ms, "
+                  "p95 %.1f ms), %.1f MB; peer scroll %.1f s, frame p50 %.1f ms\n",
+                  i + 1, room.open_ms, room.scroll_ms / 1000.0, room.frames, room.frame_p50,
+                  room.frame_p95, room.rss_kib / 1024.0, plain.scroll_ms / 1000.0,
+                  plain.frame_p50);
     }
 
   sotto_ms = median (sotto_frames);
