@@ -629,6 +629,65 @@ test_rooms_and_safety (Fixture       *fixture,
   screenshot (fixture, "narrow-rooms");
 }
 
+static AdwMessageDialog *
+find_key_changed_dialog (void)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (window), "close") &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)),
+                     "The Server’s Key Has Changed") == 0)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+key_changed_shown (gpointer data)
+{
+  return find_key_changed_dialog () != NULL && login_failed (data);
+}
+
+/* Another server answers at the remembered address, with another key: the
+ * app explains, offers no way on, and stays logged out. */
+static void
+test_key_changed (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  SottoLoginView *login = sotto_window_get_login_view (fixture->window);
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u",
+                                             sotto_test_server_get_port (fixture->server));
+  const char *args[] = { "--listen", listen, NULL };
+  SottoTestServer *impostor;
+  AdwMessageDialog *dialog;
+
+  register_through_form (fixture, "alice", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.log-out", NULL);
+  sotto_test_server_stop (fixture->server);
+  impostor = sotto_test_server_start (NULL, args);
+
+  sotto_login_view_fill (login, NULL, NULL, PASSWORD);
+  sotto_login_view_submit (login);
+  g_assert_true (sotto_ui_wait_until (key_changed_shown, fixture, 30));
+  dialog = find_key_changed_dialog ();
+  g_assert_nonnull (strstr (sotto_login_view_get_error (login), "has changed"));
+  g_assert_false (adw_message_dialog_has_response (dialog, "trust"));
+  g_assert_null (sotto_window_get_client (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (dialog));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (dialog), "key-changed-dialog"));
+  adw_message_dialog_response (dialog, "close");
+  screenshot (fixture, "key-changed-form");
+
+  sotto_test_server_stop (impostor);
+  sotto_test_server_free (impostor);
+  sotto_test_server_restart (fixture->server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -654,6 +713,8 @@ main (int   argc,
   g_test_add ("/sotto/ui/notifications", Fixture, NULL, fixture_setup, test_notifications,
               fixture_teardown);
   g_test_add ("/sotto/ui/rooms-and-safety", Fixture, NULL, fixture_setup, test_rooms_and_safety,
+              fixture_teardown);
+  g_test_add ("/sotto/ui/key-changed", Fixture, NULL, fixture_setup, test_key_changed,
               fixture_teardown);
   g_test_add ("/sotto/ui/reconnect", Fixture, NULL, fixture_setup, test_reconnect,
               fixture_teardown);
