@@ -24,6 +24,7 @@ struct _SottoTestServer
   GStrv             extra_args;
   char             *stderr_path;
   gboolean          exited;
+  gboolean          lenient;
 };
 
 char *
@@ -124,6 +125,8 @@ server_spawn (SottoTestServer *server,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  if (server->lenient)
+    g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly", TRUE);
   if (server->stderr_path != NULL)
     g_subprocess_launcher_set_stderr_file_path (launcher, server->stderr_path);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
@@ -163,6 +166,29 @@ sotto_test_server_start_full (const char        *data_dir,
   server->data_dir = data_dir != NULL ? g_strdup (data_dir) : sotto_test_make_data_dir ();
   server->extra_args = g_strdupv ((char **) extra_args);
   server->stderr_path = g_strdup (stderr_path);
+  server_spawn (server, 0);
+
+  return server;
+}
+
+/**
+ * sotto_test_server_start_lenient:
+ *
+ * Like sotto_test_server_start_full(), for a server that is expected to
+ * log warnings (a full disk) and go on: they are not fatal in it.
+ */
+SottoTestServer *
+sotto_test_server_start_lenient (const char        *data_dir,
+                                 const char *const *extra_args,
+                                 const char        *stderr_path)
+{
+  SottoTestServer *server = g_new0 (SottoTestServer, 1);
+
+  server->own_data_dir = data_dir == NULL;
+  server->data_dir = data_dir != NULL ? g_strdup (data_dir) : sotto_test_make_data_dir ();
+  server->extra_args = g_strdupv ((char **) extra_args);
+  server->stderr_path = g_strdup (stderr_path);
+  server->lenient = TRUE;
   server_spawn (server, 0);
 
   return server;
@@ -435,8 +461,11 @@ handshake_cb (GObject      *object,
   handshake->done = TRUE;
 }
 
-SottoTestClient *
-sotto_test_client_connect_port (guint16 port)
+/* Connects from @local_ip (any loopback address), or from wherever the
+ * system chooses when %NULL. */
+static SottoTestClient *
+client_connect (guint16     port,
+                const char *local_ip)
 {
   g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
   g_autoptr(SottoTestPins) pins = g_object_new (SOTTO_TYPE_TEST_PINS, NULL);
@@ -445,6 +474,13 @@ sotto_test_client_connect_port (guint16 port)
   SottoTestClient *client = g_new0 (SottoTestClient, 1);
   Handshake outcome = { FALSE, NULL, NULL };
 
+  if (local_ip != NULL)
+    {
+      g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (local_ip, 0);
+
+      g_assert_nonnull (local);
+      g_socket_client_set_local_address (socket_client, local);
+    }
   client->stream = G_IO_STREAM (g_socket_client_connect_to_host (socket_client, "127.0.0.1", port,
                                                                  NULL, &error));
   g_assert_no_error (error);
@@ -469,9 +505,29 @@ sotto_test_client_connect_port (guint16 port)
 }
 
 SottoTestClient *
+sotto_test_client_connect_port (guint16 port)
+{
+  return client_connect (port, NULL);
+}
+
+SottoTestClient *
 sotto_test_client_connect (SottoTestServer *server)
 {
-  return sotto_test_client_connect_port (server->port);
+  return client_connect (server->port, NULL);
+}
+
+/**
+ * sotto_test_client_connect_from:
+ * @local_ip: a loopback address, such as "127.0.0.7"
+ *
+ * Connects from another address, as a client on another machine would
+ * seem to the server.
+ */
+SottoTestClient *
+sotto_test_client_connect_from (SottoTestServer *server,
+                                const char      *local_ip)
+{
+  return client_connect (server->port, local_ip);
 }
 
 void

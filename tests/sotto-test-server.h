@@ -22,6 +22,9 @@ SottoTestServer *sotto_test_server_start        (const char       *data_dir,
 SottoTestServer *sotto_test_server_start_full   (const char       *data_dir,
                                                  const char *const *extra_args,
                                                  const char       *stderr_path);
+SottoTestServer *sotto_test_server_start_lenient (const char       *data_dir,
+                                                 const char *const *extra_args,
+                                                 const char       *stderr_path);
 void             sotto_test_server_restart      (SottoTestServer  *server);
 void             sotto_test_server_close_stdin  (SottoTestServer  *server);
 void             sotto_test_server_stop         (SottoTestServer  *server);
@@ -40,6 +43,8 @@ void             sotto_test_remove_dir          (const char       *path);
 
 SottoTestClient *sotto_test_client_connect      (SottoTestServer  *server);
 SottoTestClient *sotto_test_client_connect_port (guint16           port);
+SottoTestClient *sotto_test_client_connect_from (SottoTestServer  *server,
+                                                 const char       *local_ip);
 void             sotto_test_client_free         (SottoTestClient  *client);
 void             sotto_test_client_send         (SottoTestClient  *client,
                                                  GBytes           *message);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "sotto-frame.h"
@@ -1990,6 +1991,361 @@ test_connection_burst (Fixture       *fixture,
   assert_honest_chat (fixture);
 }
 
+/* 9. A thousand half-open handshakes */
+
+#define N_HALF_OPEN 1000
+#define N_ONE_BYTE 50
+#define SLOWLORIS_TIMEOUT_S 5
+#define HONEST_ROUND_TRIP_MAX_US (2 * G_USEC_PER_SEC)
+
+static const char *const login_timeout_5[] = { "--login-timeout", "5", NULL };
+
+typedef struct
+{
+  GSocket *socket;
+  gint64   opened;
+  gint64   closed;
+} Attacker;
+
+static void
+attacker_clear (gpointer data)
+{
+  Attacker *attacker = data;
+
+  g_clear_object (&attacker->socket);
+}
+
+/* Records when the server closed each attacking connection. */
+static guint
+note_closed (GArray *attackers)
+{
+  guint closed = 0;
+
+  for (guint i = 0; i < attackers->len; i++)
+    {
+      Attacker *attacker = &g_array_index (attackers, Attacker, i);
+
+      if (attacker->closed == 0 && raw_poll_closed (attacker->socket))
+        attacker->closed = g_get_monotonic_time ();
+      if (attacker->closed != 0)
+        closed++;
+    }
+
+  return closed;
+}
+
+/* 1,000 connections that start a handshake and never finish it, and 50
+ * that send their hello one byte a second: each is dropped when its
+ * login time is up, while alice and bob keep talking, every round trip
+ * under two seconds, and a newcomer registers. */
+static void
+test_slowloris (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GArray) attackers = g_array_new (FALSE, TRUE, sizeof (Attacker));
+  Drip drip = { g_ptr_array_new (), { 0 }, 0 };
+  g_autoptr(SottoTestClient) carol = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gint64 opened, deadline, slowest = 0, total = 0, latest_drop = 0;
+  guint rounds = 0, closed = 0, open_at_start;
+  guint drip_id;
+
+  g_array_set_clear_func (attackers, attacker_clear);
+  sotto_frame_put_header (drip.hello, HANDSHAKE_HELLO_LEN);
+  _sotto_handshake_put_prefix (drip.hello + SOTTO_FRAME_HEADER_SIZE, SOTTO_WIRE_PROTOCOL_VERSION);
+  randombytes_buf (drip.hello + SOTTO_FRAME_HEADER_SIZE + HANDSHAKE_MAGIC_LEN + 2,
+                   HANDSHAKE_EPHEMERAL_LEN);
+
+  for (guint i = 0; i < N_HALF_OPEN + N_ONE_BYTE; i++)
+    {
+      Attacker attacker = { raw_connect (fixture->server), g_get_monotonic_time (), 0 };
+
+      if (i < N_HALF_OPEN)
+        raw_write (attacker.socket, drip.hello, SOTTO_FRAME_HEADER_SIZE + HANDSHAKE_MAGIC_LEN);
+      else
+        g_ptr_array_add (drip.sockets, attacker.socket);
+      g_socket_set_blocking (attacker.socket, FALSE);
+      g_array_append_val (attackers, attacker);
+      /* The server accepts as fast as it can; a burst beyond its listen
+       * queue would only measure SYN retransmits. */
+      if (i % 4 == 3)
+        sotto_test_iterate (5);
+    }
+  opened = g_get_monotonic_time ();
+  open_at_start = attackers->len - note_closed (attackers);
+  g_test_message ("%u connections opened in %" G_GINT64_FORMAT " ms, %u of them still open",
+                  attackers->len, (opened - start) / 1000, open_at_start);
+  /* One byte a second. */
+  drip_id = g_timeout_add (1000, drip_cb, &drip);
+
+  deadline = opened + (SLOWLORIS_TIMEOUT_S + 15) * G_USEC_PER_SEC;
+  while (closed < attackers->len && g_get_monotonic_time () < deadline)
+    {
+      gint64 round_trip = assert_honest_chat (fixture);
+
+      g_assert_cmpint (round_trip, <, HONEST_ROUND_TRIP_MAX_US);
+      slowest = MAX (slowest, round_trip);
+      total += round_trip;
+      rounds++;
+      if (carol == NULL)
+        carol = register_user (fixture->server, "carol");
+      sotto_test_iterate (100);
+      closed = note_closed (attackers);
+    }
+  g_source_remove (drip_id);
+
+  for (guint i = 0; i < attackers->len; i++)
+    {
+      Attacker *attacker = &g_array_index (attackers, Attacker, i);
+
+      if (attacker->closed != 0)
+        latest_drop = MAX (latest_drop, attacker->closed - attacker->opened);
+    }
+  g_test_message ("%u round trips during the attack: slowest %" G_GINT64_FORMAT " ms, mean %"
+                  G_GINT64_FORMAT " ms; %u of %u attackers dropped, the last %" G_GINT64_FORMAT
+                  " ms after it connected (login timeout %d s); %u hello bytes dripped",
+                  rounds, slowest / 1000, total / MAX (rounds, 1) / 1000, closed, attackers->len,
+                  latest_drop / 1000, SLOWLORIS_TIMEOUT_S, drip.position);
+  g_assert_cmpuint (closed, ==, attackers->len);
+  /* On time: the timeout, its one-second timer, and room for a loaded
+   * machine; not kept alive by a byte a second. */
+  g_assert_cmpint (latest_drop, <, (SLOWLORIS_TIMEOUT_S + 5) * G_USEC_PER_SEC);
+  g_ptr_array_unref (drip.sockets);
+
+  chat_in (carol, fixture->alice, "general", "carol-after-the-attack");
+  sotto_msg_unref (expect_message (fixture->bob, "carol-after-the-attack"));
+  assert_honest_chat (fixture);
+}
+
+/* 10. Altered, replayed and misplaced frames of a real channel */
+
+/* Every byte of an encrypted ping, one flipped bit at a time, each on a
+ * connection of its own: none is answered, each connection is dropped.
+ * Then frames taken from one connection and played on another, a ping's
+ * and a login's: dropped as well, with no answer, so the replayed login
+ * opens no session. */
+static void
+test_channel_tampering (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GArray) attempts = g_array_new (FALSE, FALSE, sizeof (Attempt));
+  g_autoptr(GBytes) ping = sotto_msg_build_ping ("tampered");
+  g_autoptr(RawChannel) source = NULL;
+  g_autoptr(GBytes) login_frame = NULL;
+  g_autoptr(GBytes) ping_frame = NULL;
+  g_autoptr(SottoMsg) session = NULL;
+  SottoWireIdentity identity;
+  gsize frame_size = SOTTO_FRAME_HEADER_SIZE + g_bytes_get_size (ping) + ABYTES;
+
+  g_array_set_clear_func (attempts, attempt_clear);
+
+  for (gsize i = SOTTO_FRAME_HEADER_SIZE; i < frame_size; i++)
+    {
+      RawChannel *channel = open_welcomed (fixture);
+      g_autoptr(GBytes) frame = raw_channel_seal (channel, g_bytes_get_data (ping, NULL),
+                                                  g_bytes_get_size (ping));
+      g_autofree guint8 *bytes = g_memdup2 (g_bytes_get_data (frame, NULL), frame_size);
+
+      g_assert_cmpuint (g_bytes_get_size (frame), ==, frame_size);
+      bytes[i] ^= 1 << (i % 8);
+      raw_try_write (channel->socket, bytes, frame_size);
+      add_attempt (attempts, channel, "a frame with a flipped bit");
+    }
+
+  /* Frames of a connection that logs in as bob. */
+  source = open_welcomed (fixture);
+  raw_channel_ping (source, "source");
+  ping_frame = g_bytes_ref (source->last_frame);
+  sotto_test_client_identity (fixture->bob, &identity);
+  {
+    g_autoptr(GBytes) login = sotto_msg_build_login ("replayed-login", "bob", PASSWORD,
+                                                     &identity);
+
+    raw_channel_send_bytes (source, login);
+    session = raw_channel_expect_reply (source, "replayed-login");
+    g_assert_cmpint (sotto_msg_get_msg_type (session), ==, SOTTO_MSG_TYPE_SESSION);
+    login_frame = g_bytes_ref (source->last_frame);
+  }
+
+  for (guint i = 0; i < 2; i++)
+    {
+      RawChannel *channel = open_welcomed (fixture);
+
+      raw_channel_try_send_frame (channel, i == 0 ? ping_frame : login_frame);
+      add_attempt (attempts, channel, i == 0 ? "a ping from another connection"
+                                             : "a login from another connection");
+    }
+
+  assert_honest_chat (fixture);
+  for (guint i = 0; i < attempts->len; i++)
+    {
+      Attempt *attempt = &g_array_index (attempts, Attempt, i);
+      g_autoptr(GBytes) answer = raw_channel_receive (attempt->channel);
+
+      /* Nothing comes back but the end of the stream. */
+      g_assert_null (answer);
+      assert_dropped (attempt->channel->socket, attempt->what);
+    }
+  g_test_message ("%u altered or misplaced frames, each on its own connection, all dropped",
+                  attempts->len);
+
+  assert_honest_chat (fixture);
+}
+
+/* 11. Fields that name someone else */
+
+/* Mallory puts Alice's name in the fields a server fills in itself: the
+ * message still comes from Mallory (or is refused), and the room she
+ * joins "as Alice" has Mallory in it, not Alice. */
+static void
+test_impersonation_fields (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) mallory = register_user (fixture->server, "mallory");
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(SottoMsg) members = NULL;
+  static const char *const sends[] = {
+    "{\"type\":\"send\",\"id\":\"f1\",\"room\":\"general\",\"msg_id\":\"fake-1\","
+    "\"envelope\":\"Zm9yZ2Vk\",\"sender\":\"alice\"}",
+    "{\"type\":\"send\",\"id\":\"f2\",\"room\":\"general\",\"msg_id\":\"fake-2\","
+    "\"envelope\":\"Zm9yZ2Vk\",\"from\":\"alice\",\"user\":\"alice\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sends); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("f%u", i + 1);
+      g_autoptr(SottoMsg) answer = NULL;
+
+      sotto_test_client_send_take (mallory, g_bytes_new_static (sends[i], strlen (sends[i])));
+      answer = sotto_test_client_expect_reply (mallory, id);
+      g_test_message ("a send naming alice: %s",
+                      sotto_msg_type_to_string (sotto_msg_get_msg_type (answer)));
+      if (sotto_msg_get_msg_type (answer) == SOTTO_MSG_TYPE_SENT)
+        {
+          g_autofree char *msg_id = g_strdup_printf ("fake-%u", i + 1);
+          g_autoptr(SottoMsg) seen = expect_message (fixture->bob, msg_id);
+
+          g_assert_cmpstr (sotto_msg_get_string (seen, "sender"), ==, "mallory");
+        }
+      else
+        {
+          assert_refused (answer, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+        }
+    }
+
+  {
+    static const char join[] = "{\"type\":\"join\",\"id\":\"j1\",\"room\":\"masks\","
+                               "\"user\":\"alice\"}";
+
+    sotto_test_client_send_take (mallory, g_bytes_new_static (join, strlen (join)));
+    reply = sotto_test_client_expect_reply (mallory, "j1");
+  }
+  members = sotto_test_client_request (mallory, sotto_msg_build_list_members, "masks");
+  if (sotto_msg_get_msg_type (members) == SOTTO_MSG_TYPE_MEMBERS)
+    {
+      JsonArray *list = sotto_msg_get_array (members, "members");
+
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          SottoWireMember member;
+
+          g_assert_true (sotto_msg_get_member (members, i, &member));
+          g_assert_cmpstr (member.user, !=, "alice");
+        }
+    }
+  else
+    {
+      /* The join was refused: then she is not in the room at all. */
+      assert_refused (reply, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+    }
+
+  assert_honest_chat (fixture);
+}
+
+/* 12. Password guessing from many addresses */
+
+/* Someone guesses Bob's password from a new address and a new connection
+ * for every guess (127.0.0.x, all of loopback). The limit is per account
+ * as well as per address: after five failures even the right password
+ * waits, and over the next three seconds of guessing, every 100 ms from
+ * yet another address, at most a few guesses are even tried. Bob's own
+ * session is not disturbed, and once the wait is over he logs in. */
+static void
+test_password_guessing (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  SottoWireIdentity identity;
+  guint tried = 0, refused = 0, address = 10;
+  gint64 start;
+
+  sotto_test_client_identity (fixture->bob, &identity);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *from = g_strdup_printf ("127.0.0.%u", address++);
+      g_autoptr(SottoTestClient) guesser = sotto_test_client_connect_from (fixture->server, from);
+      g_autoptr(SottoMsg) reply = sotto_test_client_login (guesser, "bob", "guess guess");
+
+      assert_refused (reply, SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS);
+    }
+
+  {
+    g_autofree char *from = g_strdup_printf ("127.0.0.%u", address++);
+    g_autoptr(SottoTestClient) owner = sotto_test_client_connect_from (fixture->server, from);
+    g_autoptr(SottoMsg) reply = NULL;
+
+    sotto_test_client_set_identity (owner, &identity);
+    reply = sotto_test_client_login (owner, "bob", PASSWORD);
+    assert_refused (reply, SOTTO_MSG_ERROR_CODE_RATE_LIMITED);
+  }
+
+  start = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - start < 3 * G_USEC_PER_SEC)
+    {
+      g_autofree char *from = g_strdup_printf ("127.0.0.%u", address++);
+      g_autoptr(SottoTestClient) guesser = sotto_test_client_connect_from (fixture->server, from);
+      g_autoptr(SottoMsg) reply = sotto_test_client_login (guesser, "bob", "guess again");
+
+      g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_ERROR);
+      if (sotto_msg_get_error_code (reply) == SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS)
+        {
+          tried++;
+        }
+      else
+        {
+          assert_refused (reply, SOTTO_MSG_ERROR_CODE_RATE_LIMITED);
+          refused++;
+        }
+      sotto_test_iterate (100);
+    }
+  g_test_message ("in 3 s of guessing from %u addresses: %u guesses tried, %u refused unseen",
+                  tried + refused, tried, refused);
+  /* A second of lock, then two, then four: two tries fit in three seconds. */
+  g_assert_cmpuint (tried, <=, 2);
+  g_assert_cmpuint (refused, >, 0);
+
+  assert_honest_chat (fixture);
+
+  /* The wait ends (at most 8 s now), and the right password works. */
+  start = g_get_monotonic_time ();
+  for (;;)
+    {
+      g_autofree char *from = g_strdup_printf ("127.0.0.%u", address++);
+      g_autoptr(SottoTestClient) owner = sotto_test_client_connect_from (fixture->server, from);
+      g_autoptr(SottoMsg) reply = NULL;
+
+      sotto_test_client_set_identity (owner, &identity);
+      reply = sotto_test_client_login (owner, "bob", PASSWORD);
+      if (sotto_msg_get_msg_type (reply) == SOTTO_MSG_TYPE_SESSION)
+        break;
+      assert_refused (reply, SOTTO_MSG_ERROR_CODE_RATE_LIMITED);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * G_USEC_PER_SEC);
+      sotto_test_iterate (500);
+    }
+
+  assert_honest_chat (fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1998,6 +2354,16 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   g_assert_cmpint (sodium_init (), >=, 0);
+
+  /* slowloris holds over a thousand sockets, and so does the server,
+   * which inherits the limit. */
+  {
+    struct rlimit limit;
+
+    g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+    limit.rlim_cur = MIN (MAX (limit.rlim_cur, 4096), limit.rlim_max);
+    g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+  }
 
   /* Under AddressSanitizer, freed memory waits in a quarantine of up to
    * 256 MiB before it is reused, which the server's RSS would show as
@@ -2029,6 +2395,10 @@ main (int   argc,
   ADD ("requests-after-logout", NULL, test_requests_after_logout);
   ADD ("bad-batch-over-limit", NULL, test_bad_batch_over_limit);
   ADD ("connection-burst", NULL, test_connection_burst);
+  ADD ("slowloris", login_timeout_5, test_slowloris);
+  ADD ("channel-tampering", NULL, test_channel_tampering);
+  ADD ("impersonation-fields", NULL, test_impersonation_fields);
+  ADD ("password-guessing", NULL, test_password_guessing);
 #undef ADD
 
   return g_test_run ();

@@ -422,7 +422,10 @@ store_set_error (SottoClientStore  *self,
                  int                rc,
                  const char        *what)
 {
-  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+  /* SQLite quotes what it could not parse, bytes of a damaged file
+   * included: the message must stay valid UTF-8 for whoever shows it. */
+  g_autofree char *detail = g_utf8_make_valid (self->db != NULL ? sqlite3_errmsg (self->db)
+                                                                : sqlite3_errstr (rc), -1);
 
   g_set_error (error, SOTTO_CLIENT_STORE_ERROR, error_code_from_sqlite (rc),
                "%s: %s", what, detail);
@@ -2292,11 +2295,22 @@ sotto_client_store_list_rooms (SottoClientStore  *self,
   rooms = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_stored_room_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      SottoStoredRoom *room = g_new0 (SottoStoredRoom, 1);
+      const char *name = (const char *) sqlite3_column_text (stmt, 0);
+      SottoStoredRoom *room;
 
-      room->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      /* SQLite lets a TEXT primary key be NULL: only an edited file has one. */
+      if (name == NULL)
+        {
+          g_set_error_literal (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_CORRUPT,
+                               _("A room without a name is stored; the database was altered "
+                                 "or damaged"));
+          return NULL;
+        }
+
+      room = g_new0 (SottoStoredRoom, 1);
+      room->name = g_strdup (name);
       room->direct = sqlite3_column_int (stmt, 1) != 0;
-      room->last_seq = sqlite3_column_int64 (stmt, 2);
+      room->last_seq = MAX (0, sqlite3_column_int64 (stmt, 2));
       g_ptr_array_add (rooms, room);
     }
 

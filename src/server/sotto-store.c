@@ -291,7 +291,10 @@ store_set_error (SottoStore  *self,
                  const char  *what)
 {
   SottoStoreError code = error_code_from_sqlite (rc);
-  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+  /* SQLite quotes what it could not parse, bytes of a damaged file
+   * included: the message must stay valid UTF-8 for whoever shows it. */
+  g_autofree char *detail = g_utf8_make_valid (self->db != NULL ? sqlite3_errmsg (self->db)
+                                                                : sqlite3_errstr (rc), -1);
 
   /* Some errors make SQLite roll back the whole transaction, not just the
    * statement: the batch is lost, and its waiters must hear it. */
