@@ -43,10 +43,14 @@ struct _SottoClient
   gsize              memlimit;
   /* Key messages that came before their room's members were known. */
   GPtrArray         *early_keys;
+  /* room → the last seq held when the session began: where its catch-up
+   * starts, whatever arrives before the members are listed */
+  GHashTable        *catchup_from;
 
   /* For logging in again after the connection drops. */
   char              *login_secret;
   guint              reconnect_id;
+  guint              outbox_retry_id;
   guint              reconnect_attempt;
   gint64             reconnect_at;
 };
@@ -114,7 +118,9 @@ sotto_client_dispose (GObject *object)
   g_clear_object (&self->identity);
   g_clear_object (&self->rooms);
   g_clear_pointer (&self->early_keys, g_ptr_array_unref);
+  g_clear_pointer (&self->catchup_from, g_hash_table_unref);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  g_clear_handle_id (&self->outbox_retry_id, g_source_remove);
 
   G_OBJECT_CLASS (sotto_client_parent_class)->dispose (object);
 }
@@ -218,6 +224,7 @@ sotto_client_init (SottoClient *self)
   self->cancellable = g_cancellable_new ();
   self->rooms = g_list_store_new (SOTTO_TYPE_ROOM);
   self->early_keys = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_msg_unref);
+  self->catchup_from = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->opslimit = SOTTO_PWHASH_OPSLIMIT_DEFAULT;
   self->memlimit = SOTTO_PWHASH_MEMLIMIT_DEFAULT;
 }
@@ -1170,9 +1177,24 @@ members_done_cb (GObject      *object,
       }
   }
 
-  catch_up (self, sotto_room_get_name (room),
-            MAX (0, sotto_client_store_get_last_seq (self->store, sotto_room_get_name (room),
-                                                     &seq_error)));
+  /* From where the session began: messages re-sent by others from their
+   * outboxes, or acknowledgements of our own, may already have moved the
+   * stored mark past what this client never received. */
+  {
+    gpointer key, from;
+    gint64 after;
+
+    if (g_hash_table_steal_extended (self->catchup_from, sotto_room_get_name (room), &key, &from))
+      {
+        after = *(gint64 *) from;
+        g_free (key);
+        g_free (from);
+      }
+    else
+      after = sotto_client_store_get_last_seq (self->store, sotto_room_get_name (room),
+                                               &seq_error);
+    catch_up (self, sotto_room_get_name (room), MAX (0, after));
+  }
 }
 
 static void
@@ -1435,6 +1457,12 @@ start_session (SottoClient *self,
         continue;
       room = ensure_room (self, summary.room, summary.direct);
       load_history (self, room);
+      {
+        gint64 last = sotto_client_store_get_last_seq (self->store, summary.room, NULL);
+
+        g_hash_table_insert (self->catchup_from, g_strdup (summary.room),
+                             g_memdup2 (&last, sizeof last));
+      }
       load_members (self, summary.room);
     }
 
@@ -1752,6 +1780,7 @@ sotto_client_close (SottoClient *self)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  g_clear_handle_id (&self->outbox_retry_id, g_source_remove);
   sotto_connection_close (self->connection);
   g_clear_object (&self->store);
   g_clear_object (&self->identity);
@@ -2092,6 +2121,22 @@ typedef struct
   SottoMessage *message;
 } Sending;
 
+/* How long to wait before sending again what an overloaded server refused. */
+#define OUTBOX_RETRY_SECONDS 5
+
+static void flush_outbox (SottoClient *self);
+
+static gboolean
+retry_outbox_cb (gpointer user_data)
+{
+  SottoClient *self = user_data;
+
+  self->outbox_retry_id = 0;
+  if (self->state == SOTTO_CLIENT_ONLINE)
+    flush_outbox (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 sent_cb (GObject      *object,
          GAsyncResult *result,
@@ -2122,7 +2167,12 @@ sent_cb (GObject      *object,
         g_warning ("Could not record a sent message: %s", store_error->message);
       remember_seq (self, sotto_message_get_room (message), seq);
     }
-  /* Otherwise it stays "sending" in the outbox. */
+  /* Otherwise it stays "sending" in the outbox; a server that could not
+   * store it (its disk full, say) is asked again a little later. */
+  else if (g_error_matches (error, SOTTO_CLIENT_ERROR,
+                            sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_OVERLOADED)) &&
+           self->store != NULL && self->outbox_retry_id == 0)
+    self->outbox_retry_id = g_timeout_add_seconds (OUTBOX_RETRY_SECONDS, retry_outbox_cb, self);
 
   g_object_unref (sending->client);
   g_object_unref (sending->message);
