@@ -129,9 +129,13 @@ take_int (GKeyFile    *key_file,
 
   if (value < min || value > max)
     {
+      /* The numbers go in as text: a G_GINT64_FORMAT would hide the rest
+       * of the message from xgettext. */
+      g_autofree char *low = g_strdup_printf ("%" G_GINT64_FORMAT, min);
+      g_autofree char *high = g_strdup_printf ("%" G_GINT64_FORMAT, max);
+
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("“%s” must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT),
-                   key, min, max);
+                   _("“%s” must be between %s and %s"), key, low, high);
       return FALSE;
     }
 
