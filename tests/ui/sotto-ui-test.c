@@ -9,7 +9,8 @@
 /*
  * What the UI tests share: setting GTK up in the Xvfb display the test
  * runs in, waiting for the real window to get somewhere, screenshots
- * rendered from the widget tree, and a second, headless client.
+ * rendered from the widget tree, and the desktop's notification server.
+ * Other people, on the client core alone, come from sotto-test-users.
  */
 
 void
@@ -18,9 +19,9 @@ sotto_ui_test_init (int    *argc,
 {
   gtk_test_init (argc, argv, NULL);
   adw_init ();
+  g_assert_cmpint (sodium_init (), >=, 0);
   /* Screenshots show where things end up, not a crossfade on the way. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-  g_assert_cmpint (sodium_init (), >=, 0);
   sotto_register_resource ();
 }
 
@@ -129,125 +130,6 @@ sotto_ui_find_window (GType type)
         return window;
     }
   return NULL;
-}
-
-typedef struct
-{
-  gboolean  done;
-  gboolean  ok;
-  gpointer  object;
-  GError   *error;
-} Outcome;
-
-static void
-connected_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Outcome *outcome = user_data;
-
-  outcome->ok = sotto_client_connect_finish (SOTTO_CLIENT (object), result, &outcome->error);
-  outcome->done = TRUE;
-}
-
-static void
-trusted_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Outcome *outcome = user_data;
-
-  outcome->ok = sotto_client_trust_server_finish (SOTTO_CLIENT (object), result,
-                                                  &outcome->error);
-  outcome->done = TRUE;
-}
-
-static void
-account_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Outcome *outcome = user_data;
-
-  outcome->ok = sotto_client_account_finish (SOTTO_CLIENT (object), result, &outcome->error);
-  outcome->done = TRUE;
-}
-
-static void
-joined_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Outcome *outcome = user_data;
-
-  outcome->object = sotto_client_join_finish (SOTTO_CLIENT (object), result, &outcome->error);
-  outcome->done = TRUE;
-}
-
-static gboolean
-outcome_done (gpointer data)
-{
-  return ((Outcome *) data)->done;
-}
-
-/**
- * sotto_ui_headless_client:
- *
- * Another person on another computer, through the client core alone.
- *
- * Returns: (transfer full): the client, logged in
- */
-SottoClient *
-sotto_ui_headless_client (const char *data_dir,
-                          const char *address,
-                          const char *user,
-                          const char *password,
-                          gboolean    create)
-{
-  SottoClient *client = sotto_client_new (data_dir, address);
-  Outcome outcome = { FALSE };
-
-  sotto_client_set_pwhash_limits (client, crypto_pwhash_OPSLIMIT_MIN,
-                                  crypto_pwhash_MEMLIMIT_MIN);
-  sotto_client_connect_async (client, NULL, connected_cb, &outcome);
-  g_assert_true (sotto_ui_wait_until (outcome_done, &outcome, 30));
-  if (!outcome.ok)
-    {
-      g_clear_error (&outcome.error);
-      outcome = (Outcome) { FALSE };
-      sotto_client_trust_server_async (client, NULL, trusted_cb, &outcome);
-      g_assert_true (sotto_ui_wait_until (outcome_done, &outcome, 30));
-      g_assert_no_error (outcome.error);
-    }
-
-  outcome = (Outcome) { FALSE };
-  if (create)
-    sotto_client_register_async (client, user, password, NULL, account_cb, &outcome);
-  else
-    sotto_client_login_async (client, user, password, NULL, account_cb, &outcome);
-  g_assert_true (sotto_ui_wait_until (outcome_done, &outcome, 30));
-  g_assert_no_error (outcome.error);
-  g_assert_true (outcome.ok);
-  return client;
-}
-
-/**
- * sotto_ui_join:
- *
- * Returns: (transfer none): the room @client joined
- */
-SottoRoom *
-sotto_ui_join (SottoClient *client,
-               const char  *room)
-{
-  Outcome outcome = { FALSE };
-  g_autoptr(SottoRoom) joined = NULL;
-
-  sotto_client_join_async (client, room, NULL, joined_cb, &outcome);
-  g_assert_true (sotto_ui_wait_until (outcome_done, &outcome, 30));
-  g_assert_no_error (outcome.error);
-  joined = outcome.object;
-  return sotto_client_lookup_room (client, room);
 }
 
 /**

@@ -18,13 +18,6 @@ gboolean     sotto_ui_wait_until      (SottoUiCondition  condition,
                                        guint             seconds);
 void         sotto_ui_settle          (GtkWidget        *widget);
 GtkWindow   *sotto_ui_find_window     (GType             type);
-SottoClient *sotto_ui_headless_client (const char       *data_dir,
-                                       const char       *address,
-                                       const char       *user,
-                                       const char       *password,
-                                       gboolean          create);
-SottoRoom   *sotto_ui_join            (SottoClient      *client,
-                                       const char       *room);
 SottoMessage *sotto_ui_find_message   (SottoRoom        *room,
                                        const char       *text);
 void         sotto_ui_press_key       (GtkWidget        *widget,

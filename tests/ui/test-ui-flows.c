@@ -9,6 +9,7 @@
 #include "sotto-message-row.h"
 #include "sotto-safety-dialog.h"
 #include "sotto-test-server.h"
+#include "sotto-test-users.h"
 #include "sotto-test-util.h"
 #include "sotto-ui-test.h"
 #include "sotto-window.h"
@@ -219,14 +220,13 @@ static void
 test_scrolling (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autofree char *bob_dir = g_build_filename (fixture->dir, "bob", NULL);
   SottoRoomView *view = sotto_window_get_room_view (fixture->window);
   SottoRoom *room, *bob_room;
   GtkAdjustment *adj;
   double value;
   Expected expected;
 
-  fixture->bob = sotto_ui_headless_client (bob_dir, fixture->address, "bob", PASSWORD, TRUE);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
   register_through_form (fixture, "alice", NULL);
   room = sotto_window_get_room (fixture->window);
   bob_room = sotto_client_lookup_room (fixture->bob, "general");
@@ -274,7 +274,6 @@ static void
 test_conversation (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *bob_dir = g_build_filename (fixture->dir, "bob", NULL);
   SottoRoomView *view = sotto_window_get_room_view (fixture->window);
   SottoRoom *room, *bob_room;
   SottoMessage *sent;
@@ -282,7 +281,7 @@ test_conversation (Fixture       *fixture,
   g_autofree char *path = NULL;
   Expected expected;
 
-  fixture->bob = sotto_ui_headless_client (bob_dir, fixture->address, "bob", PASSWORD, TRUE);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
   register_through_form (fixture, "alice", NULL);
   room = sotto_window_get_room (fixture->window);
   bob_room = sotto_client_lookup_room (fixture->bob, "general");
@@ -479,13 +478,12 @@ static void
 test_notifications (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_autofree char *bob_dir = g_build_filename (fixture->dir, "bob", NULL);
   GSettings *settings = sotto_application_get_settings (fixture->app);
   SottoRoom *direct = NULL;
   SottoRoom *mine;
   SottoUiNotification *notification;
 
-  fixture->bob = sotto_ui_headless_client (bob_dir, fixture->address, "bob", PASSWORD, TRUE);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
   register_through_form (fixture, "alice", NULL);
   g_settings_set_boolean (settings, "notification-text", FALSE);
 
@@ -550,7 +548,6 @@ static void
 test_rooms_and_safety (Fixture       *fixture,
                        gconstpointer  data)
 {
-  g_autofree char *bob_dir = g_build_filename (fixture->dir, "bob", NULL);
   g_autofree char *bob_digits = NULL;
   g_autofree char *alice_digits = NULL;
   SottoRoomView *view = sotto_window_get_room_view (fixture->window);
@@ -560,8 +557,8 @@ test_rooms_and_safety (Fixture       *fixture,
   GtkWidget *focus, *search;
   Expected expected;
 
-  fixture->bob = sotto_ui_headless_client (bob_dir, fixture->address, "bob", PASSWORD, TRUE);
-  sotto_ui_join (fixture->bob, "lobby");
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  sotto_test_user_join (fixture->bob, "lobby");
   register_through_form (fixture, "alice", NULL);
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.join-room", NULL);
