@@ -717,7 +717,6 @@ main (int   argc,
   g_subprocess_send_signal (server, SIGTERM);
   g_subprocess_wait (server, NULL, NULL);
   {
-    g_autoptr(GFile) top = g_file_new_for_path (dir);
     g_autofree char *quoted = g_shell_quote (dir);
     g_autofree char *command = g_strconcat ("rm -rf ", quoted, NULL);
 
