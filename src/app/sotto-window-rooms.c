@@ -43,10 +43,9 @@ messages_changed_cb (GListModel *messages,
   g_autoptr(SottoMessage) last = NULL;
   guint fresh = 0;
 
-  /* Pages of older history come in at the front: nothing new there. */
+  /* Pages of older history come in at the front: nothing new there. What
+   * the local store held was loaded before the window began to watch. */
   if (added == 0 || position + added != g_list_model_get_n_items (messages))
-    return;
-  if (!sotto_room_get_loaded (room))
     return;
 
   for (guint i = position; i < position + added; i++)
