@@ -19,8 +19,10 @@
 
 /* Within this many pixels of the end counts as "at the bottom". */
 #define BOTTOM_SLACK 24.0
-/* Older history is loaded this many screens before the top is reached. */
-#define OLDER_PAGE 200
+/* Older history comes in pages of this many messages. Each page makes the
+ * list rebuild the rows around where it looks (up to 200 in GTK 4.8), so
+ * pages are large: reading a thousand rows from the store costs less. */
+#define OLDER_PAGE 1000
 
 struct _SottoRoomView
 {
