@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -9,8 +11,11 @@
 
 /*
  * Registration and login. Password hashes are Argon2id
- * (crypto_pwhash_str), computed and checked in a worker thread so the
- * main loop keeps serving everyone else meanwhile.
+ * (crypto_pwhash_str), computed and checked in the server's own pool of
+ * worker threads so the main loop keeps serving everyone else meanwhile.
+ * The pool is small, since every hash holds its memory limit (64 MiB by
+ * default) while it runs, and its threads run at the lowest priority: on
+ * a busy machine a login waits a little rather than every relayed message.
  *
  * Failed logins are limited per account and per address: after
  * FREE_FAILURES failures, each further attempt must wait twice as long as
@@ -22,6 +27,75 @@
 #define MAX_LOCK_SECONDS (15 * 60)
 #define FORGET_AFTER_SECONDS (30 * 60)
 #define MAX_PENDING_KEYS 1000
+#define MAX_PASSWORD_THREADS 4
+
+typedef struct
+{
+  GTask           *task;
+  GTaskThreadFunc  func;
+} PasswordWork;
+
+static gboolean
+drop_task_cb (gpointer data)
+{
+  g_object_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+password_worker (gpointer data,
+                 gpointer user_data)
+{
+  PasswordWork *work = data;
+  struct sched_param param = { 0 };
+
+  /* SCHED_IDLE: the thread runs only when nothing else wants the CPU, and
+   * gives it up at once when the main loop wakes. */
+  pthread_setschedparam (pthread_self (), SCHED_IDLE, &param);
+  work->func (work->task, g_task_get_source_object (work->task),
+              g_task_get_task_data (work->task), g_task_get_cancellable (work->task));
+
+  /* This may be the last reference: drop it in the task's own context, so
+   * that its data (a session among them) is never freed in this thread. */
+  g_main_context_invoke (g_task_get_context (work->task), drop_task_cb, work->task);
+  g_free (work);
+}
+
+void
+_sotto_server_accounts_init (SottoServer *self)
+{
+  guint threads = CLAMP (g_get_num_processors (), 1, MAX_PASSWORD_THREADS);
+
+  /* Exclusive: the threads are the pool's own, so their low priority never
+   * passes to work of other pools. */
+  self->password_pool = g_thread_pool_new (password_worker, NULL, threads, TRUE, NULL);
+}
+
+static void
+password_pool_free (GThreadPool *pool)
+{
+  g_thread_pool_free (pool, FALSE, TRUE);
+}
+
+void
+_sotto_server_accounts_finalize (SottoServer *self)
+{
+  /* Every job holds a task, and every task the server: none is left. */
+  g_clear_pointer (&self->password_pool, password_pool_free);
+}
+
+/* Runs @func in the password pool; the task returns from there. */
+static void
+run_password_job (SottoServer     *self,
+                  GTask           *task,
+                  GTaskThreadFunc  func)
+{
+  PasswordWork *work = g_new0 (PasswordWork, 1);
+
+  work->task = g_object_ref (task);
+  work->func = func;
+  g_thread_pool_push (self->password_pool, work, NULL);
+}
 
 SottoUser *
 _sotto_user_new (gint64                   id,
@@ -454,7 +528,7 @@ _sotto_server_handle_register (SottoServer  *self,
   task = g_task_new (self, sotto_session_get_cancellable (session), register_hashed_cb, NULL);
   g_task_set_source_tag (task, _sotto_server_handle_register);
   g_task_set_task_data (task, account_job_new (self, session, msg), account_job_free);
-  g_task_run_in_thread (task, hash_password_thread);
+  run_password_job (self, task, hash_password_thread);
 }
 
 void
@@ -585,5 +659,5 @@ _sotto_server_handle_login (SottoServer  *self,
   task = g_task_new (self, sotto_session_get_cancellable (session), login_verified_cb, NULL);
   g_task_set_source_tag (task, _sotto_server_handle_login);
   g_task_set_task_data (task, job, account_job_free);
-  g_task_run_in_thread (task, verify_password_thread);
+  run_password_job (self, task, verify_password_thread);
 }

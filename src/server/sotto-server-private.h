@@ -81,6 +81,8 @@ struct _SottoServer
   guint               shutdown_grace_id;
   guint64             next_session_id;
   gboolean            stopping;
+  /* Argon2id runs here, a few at a time (sotto-server-accounts.c). */
+  GThreadPool        *password_pool;
 };
 
 /* sotto-server.c */
@@ -118,6 +120,8 @@ void        _sotto_server_dispatch          (SottoServer   *self,
                                              SottoMsg      *msg);
 
 /* sotto-server-accounts.c */
+void        _sotto_server_accounts_init     (SottoServer   *self);
+void        _sotto_server_accounts_finalize (SottoServer   *self);
 void        _sotto_server_handle_register   (SottoServer   *self,
                                              SottoSession  *session,
                                              SottoMsg      *msg);

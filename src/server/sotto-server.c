@@ -75,6 +75,7 @@ sotto_server_finalize (GObject *object)
 {
   SottoServer *self = SOTTO_SERVER (object);
 
+  _sotto_server_accounts_finalize (self);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->account_failures, g_hash_table_unref);
   g_clear_pointer (&self->address_failures, g_hash_table_unref);
@@ -133,6 +134,7 @@ sotto_server_init (SottoServer *self)
   self->address_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->uncommitted_messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->listen_addresses = g_ptr_array_new_with_free_func (g_free);
+  _sotto_server_accounts_init (self);
 }
 
 /* Mirrors the store's accounts, rooms and memberships in memory. */

@@ -32,7 +32,8 @@ struct _SottoSession
   gboolean            closed;
   guint               bad_messages;
   guint               login_timeout_id;
-  /* room → last typing notice relayed, in monotonic µs */
+  /* room → last typing notice relayed, in monotonic µs; made on the first
+   * notice, since most connections of a crowd never type */
   GHashTable         *typing;
 };
 
@@ -81,7 +82,6 @@ static void
 sotto_session_init (SottoSession *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->typing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static char *
@@ -382,6 +382,9 @@ sotto_session_allow_typing (SottoSession *self,
   gint64 *last;
 
   g_return_val_if_fail (SOTTO_IS_SESSION (self), FALSE);
+
+  if (self->typing == NULL)
+    self->typing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   last = g_hash_table_lookup (self->typing, room);
   if (last != NULL && now - *last < TYPING_INTERVAL_US)

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "sotto-channel.h"
 #include "sotto-frame.h"
@@ -20,9 +23,24 @@
  * Messages queued with sotto_channel_send() are gathered until the main
  * loop is idle, joined with '\n' and encrypted as one frame (or as few
  * frames as the frame limit allows), then written with a single write.
+ *
+ * A channel over a socket (every real connection) does not use GLib's
+ * per-stream sources: all such channels of one main context share one
+ * ChannelLoop, a GSource that watches a single epoll set, so a pass of the
+ * main loop costs the same with ten or ten thousand idle connections.
+ * Reads take whatever the socket holds and cut it into frames; a flush
+ * writes at once and waits for the socket only when it is full. Channels
+ * over other streams use the streams' async calls.
  */
 
 #define CLOSE_TIMEOUT_SECONDS 5
+/* Bytes read from a socket at a time, and ready sockets taken per pass:
+ * few enough that a pass stays short, so what the last one produced (and
+ * the store committed in between) goes out soon. */
+#define READ_CHUNK (64 * 1024)
+#define MAX_EVENTS 64
+
+typedef struct _ChannelLoop ChannelLoop;
 
 typedef enum
 {
@@ -55,11 +73,34 @@ struct _SottoChannel
   gsize          queued_bytes;
   gsize          in_flight_bytes;
   GByteArray    *out_prefix;
-  GByteArray    *plain;
   GByteArray    *writing;
   gboolean       final_sent;
   guint          flush_id;
   guint          close_timeout_id;
+
+  /* Over a socket: the shared loop, what the socket is watched for, the
+   * start of a frame not yet complete, and the part of the last flush the
+   * socket did not take yet. */
+  GSocket       *socket;
+  ChannelLoop   *loop;
+  guint32        watched;
+  gboolean       flush_pending;
+  GByteArray    *partial;
+  gsize          writing_pos;
+};
+
+/* Every socket channel of one main context, watched through one epoll set
+ * that the context polls as a single file descriptor. */
+struct _ChannelLoop
+{
+  GSource       source;
+  GMainContext *context;
+  int           epoll_fd;
+  gpointer      epoll_tag;
+  guint         n_channels;
+  /* Channels with messages to flush (a reference each). */
+  GPtrArray    *pending;
+  guint8       *chunk;
 };
 
 enum {
@@ -91,6 +132,215 @@ clear_out_queue (SottoChannel *self)
   self->in_flight_bytes = 0;
 }
 
+static G_LOCK_DEFINE (loops);
+/* GMainContext → ChannelLoop, each alive while it has channels. */
+static GHashTable *loops;
+
+static void channel_flush (SottoChannel *self);
+static void channel_socket_read (SottoChannel *self);
+static void channel_socket_write (SottoChannel *self);
+
+static gboolean
+channel_loop_prepare (GSource *source,
+                      gint    *timeout)
+{
+  ChannelLoop *loop = (ChannelLoop *) source;
+
+  *timeout = -1;
+  return loop->pending->len > 0;
+}
+
+static gboolean
+channel_loop_check (GSource *source)
+{
+  ChannelLoop *loop = (ChannelLoop *) source;
+
+  return loop->pending->len > 0 ||
+         (g_source_query_unix_fd (source, loop->epoll_tag) & G_IO_IN) != 0;
+}
+
+/* Flushes every channel that has something queued, including those that
+ * the flushes themselves make pending. Returns whether there was any. */
+static gboolean
+channel_loop_flush_pending (ChannelLoop *loop)
+{
+  gboolean any = loop->pending->len > 0;
+
+  while (loop->pending->len > 0)
+    {
+      g_autoptr(GPtrArray) batch = loop->pending;
+
+      loop->pending = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < batch->len; i++)
+        {
+          SottoChannel *channel = g_ptr_array_index (batch, i);
+
+          channel->flush_pending = FALSE;
+          channel_flush (channel);
+        }
+    }
+
+  return any;
+}
+
+static gboolean
+channel_loop_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
+{
+  ChannelLoop *loop = (ChannelLoop *) source;
+  struct epoll_event events[MAX_EVENTS];
+  SottoChannel *ready[MAX_EVENTS];
+  int n;
+
+  /* What other sources queued since the last pass (room events after a
+   * commit, above all) leaves before anything new is read. A pass that
+   * wrote reads nothing: the other sources of this turn of the main loop
+   * run first, so the store commits what those messages announced before
+   * their recipients' next requests are taken, as when each flush was an
+   * idle of its own. */
+  if (channel_loop_flush_pending (loop))
+    return G_SOURCE_CONTINUE;
+
+  n = epoll_wait (loop->epoll_fd, events, MAX_EVENTS, 0);
+
+  /* A handler may drop any channel, this one included: hold them all. */
+  for (int i = 0; i < n; i++)
+    ready[i] = g_object_ref (events[i].data.ptr);
+
+  for (int i = 0; i < n; i++)
+    {
+      SottoChannel *channel = ready[i];
+
+      if ((events[i].events & EPOLLOUT) && channel->state != CHANNEL_CLOSED)
+        channel_socket_write (channel);
+      if ((events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && channel->state != CHANNEL_CLOSED)
+        channel_socket_read (channel);
+    }
+
+  for (int i = 0; i < n; i++)
+    g_object_unref (ready[i]);
+
+  channel_loop_flush_pending (loop);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+channel_loop_finalize (GSource *source)
+{
+  ChannelLoop *loop = (ChannelLoop *) source;
+
+  g_ptr_array_unref (loop->pending);
+  g_free (loop->chunk);
+  close (loop->epoll_fd);
+  g_main_context_unref (loop->context);
+}
+
+static GSourceFuncs channel_loop_funcs = {
+  .prepare = channel_loop_prepare,
+  .check = channel_loop_check,
+  .dispatch = channel_loop_dispatch,
+  .finalize = channel_loop_finalize,
+};
+
+/* The loop of the thread-default main context, made on first use; NULL
+ * when no epoll set can be had, and the channel then uses the streams. */
+static ChannelLoop *
+channel_loop_acquire (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+  ChannelLoop *loop;
+
+  G_LOCK (loops);
+
+  if (loops == NULL)
+    loops = g_hash_table_new (NULL, NULL);
+
+  loop = g_hash_table_lookup (loops, context);
+  if (loop == NULL)
+    {
+      int epoll_fd = epoll_create1 (EPOLL_CLOEXEC);
+
+      if (epoll_fd < 0)
+        {
+          G_UNLOCK (loops);
+          return NULL;
+        }
+
+      loop = (ChannelLoop *) g_source_new (&channel_loop_funcs, sizeof (ChannelLoop));
+      g_source_set_static_name (&loop->source, "SottoChannel sockets");
+      loop->context = g_main_context_ref (context);
+      loop->epoll_fd = epoll_fd;
+      loop->pending = g_ptr_array_new_with_free_func (g_object_unref);
+      loop->chunk = g_malloc (READ_CHUNK);
+      loop->epoll_tag = g_source_add_unix_fd (&loop->source, epoll_fd, G_IO_IN);
+      g_source_attach (&loop->source, context);
+      g_hash_table_insert (loops, context, loop);
+    }
+  loop->n_channels++;
+
+  G_UNLOCK (loops);
+
+  return loop;
+}
+
+static void
+channel_loop_release (ChannelLoop *loop)
+{
+  gboolean last;
+
+  G_LOCK (loops);
+  last = --loop->n_channels == 0;
+  if (last)
+    g_hash_table_remove (loops, loop->context);
+  G_UNLOCK (loops);
+
+  if (last)
+    {
+      g_source_destroy (&loop->source);
+      g_source_unref (&loop->source);
+    }
+}
+
+/* Watches the socket for @events (EPOLLIN, EPOLLOUT), or stops with 0. */
+static void
+channel_watch (SottoChannel *self,
+               guint32       events)
+{
+  struct epoll_event event = { .events = events, .data.ptr = self };
+  int fd = g_socket_get_fd (self->socket);
+  int op;
+
+  if (self->watched == events)
+    return;
+
+  if (events == 0)
+    op = EPOLL_CTL_DEL;
+  else if (self->watched == 0)
+    op = EPOLL_CTL_ADD;
+  else
+    op = EPOLL_CTL_MOD;
+
+  /* A socket closed under the channel left the set by itself. */
+  if (epoll_ctl (self->loop->epoll_fd, op, fd, &event) != 0 && op != EPOLL_CTL_DEL)
+    g_warning ("Cannot watch a connection: %s", g_strerror (errno));
+  self->watched = events;
+}
+
+/* Leaves the loop; the socket is not watched any more. */
+static void
+channel_detach (SottoChannel *self)
+{
+  if (self->loop == NULL)
+    return;
+
+  if (self->watched != 0 && !g_socket_is_closed (self->socket))
+    channel_watch (self, 0);
+  self->watched = 0;
+  g_clear_pointer (&self->loop, channel_loop_release);
+}
+
 static void
 sotto_channel_dispose (GObject *object)
 {
@@ -99,7 +349,9 @@ sotto_channel_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_handle_id (&self->close_timeout_id, g_source_remove);
+  channel_detach (self);
   clear_out_queue (self);
+  g_clear_object (&self->socket);
   g_clear_object (&self->stream);
 
   G_OBJECT_CLASS (sotto_channel_parent_class)->dispose (object);
@@ -116,10 +368,8 @@ sotto_channel_finalize (GObject *object)
   sodium_memzero (&self->pull, sizeof self->pull);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->out_prefix, g_byte_array_unref);
-  if (self->plain != NULL)
-    sodium_memzero (self->plain->data, self->plain->len);
-  g_clear_pointer (&self->plain, g_byte_array_unref);
   g_clear_pointer (&self->writing, g_byte_array_unref);
+  g_clear_pointer (&self->partial, g_byte_array_unref);
 
   G_OBJECT_CLASS (sotto_channel_parent_class)->finalize (object);
 }
@@ -236,8 +486,6 @@ sotto_channel_init (SottoChannel *self)
   self->cancellable = g_cancellable_new ();
   self->max_frame = SOTTO_FRAME_MAX_DEFAULT;
   self->max_queue = SOTTO_CHANNEL_MAX_QUEUE_DEFAULT;
-  self->out_prefix = g_byte_array_new ();
-  self->plain = g_byte_array_new ();
   g_queue_init (&self->out_queue);
 }
 
@@ -262,6 +510,8 @@ sotto_channel_new (GIOStream    *stream,
 
   self = g_object_new (SOTTO_TYPE_CHANNEL, NULL);
   self->stream = g_object_ref (stream);
+  if (G_IS_SOCKET_CONNECTION (stream))
+    self->socket = g_object_ref (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)));
   memcpy (self->tx_key, tx_key, sizeof self->tx_key);
   memcpy (self->rx_key, rx_key, sizeof self->rx_key);
 
@@ -291,6 +541,7 @@ channel_finish (SottoChannel *self,
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_handle_id (&self->close_timeout_id, g_source_remove);
+  channel_detach (self);
   clear_out_queue (self);
 
   if (self->stream != NULL && !g_io_stream_is_closed (self->stream))
@@ -320,23 +571,41 @@ append_frame_header (GByteArray *out,
   g_byte_array_append (out, header, sizeof header);
 }
 
-/* Encrypts self->plain as one frame at the end of @out. */
+/* Encrypts @plain as one frame at the end of @out, and empties it. */
 static void
 append_encrypted_frame (SottoChannel *self,
+                        GByteArray   *plain,
                         GByteArray   *out,
                         guint8        tag)
 {
-  gsize cipher_len = self->plain->len + SOTTO_CHANNEL_FRAME_OVERHEAD;
+  gsize cipher_len = plain->len + SOTTO_CHANNEL_FRAME_OVERHEAD;
   gsize offset;
 
   append_frame_header (out, cipher_len);
   offset = out->len;
   g_byte_array_set_size (out, offset + cipher_len);
   crypto_secretstream_xchacha20poly1305_push (&self->push, out->data + offset, NULL,
-                                              self->plain->data, self->plain->len,
+                                              plain->data, plain->len,
                                               NULL, 0, tag);
-  sodium_memzero (self->plain->data, self->plain->len);
-  g_byte_array_set_size (self->plain, 0);
+  sodium_memzero (plain->data, plain->len);
+  g_byte_array_set_size (plain, 0);
+}
+
+/* What follows a write that took everything: the goodbye's end, or the
+ * next flush. */
+static void
+channel_write_done (SottoChannel *self)
+{
+  self->in_flight_bytes = 0;
+
+  if (self->state == CHANNEL_CLOSING && self->final_sent)
+    {
+      channel_finish (self, NULL);
+      return;
+    }
+
+  if (!g_queue_is_empty (&self->out_queue) || self->state == CHANNEL_CLOSING)
+    channel_schedule_flush (self);
 }
 
 static void
@@ -356,56 +625,88 @@ write_done_cb (GObject      *object,
       return;
     }
 
-  self->in_flight_bytes = 0;
-
-  if (self->state == CHANNEL_CLOSING && self->final_sent)
-    {
-      channel_finish (self, NULL);
-      return;
-    }
-
-  if (!g_queue_is_empty (&self->out_queue) || self->state == CHANNEL_CLOSING)
-    channel_schedule_flush (self);
+  channel_write_done (self);
 }
 
-static gboolean
-channel_flush_cb (gpointer user_data)
+/* Writes what the socket takes of self->writing; waits for it to take
+ * more when it is full. */
+static void
+channel_socket_write (SottoChannel *self)
 {
-  SottoChannel *self = user_data;
+  while (self->writing != NULL && self->writing_pos < self->writing->len)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize written;
+
+      written = g_socket_send_with_blocking (self->socket,
+                                             (const char *) self->writing->data + self->writing_pos,
+                                             self->writing->len - self->writing_pos,
+                                             FALSE, NULL, &error);
+      if (written < 0)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            channel_watch (self, EPOLLIN | EPOLLOUT);
+          else
+            channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_CLOSED, error->message);
+          return;
+        }
+
+      self->writing_pos += written;
+    }
+
+  if (self->writing == NULL)
+    return;
+
+  g_clear_pointer (&self->writing, g_byte_array_unref);
+  self->writing_pos = 0;
+  channel_watch (self, EPOLLIN);
+  channel_write_done (self);
+}
+
+/* Encrypts everything queued (and the goodbye, when closing) into frames;
+ * returns them, or NULL when there is nothing to write. */
+static GByteArray *
+channel_encrypt_queue (SottoChannel *self)
+{
   g_autoptr(GByteArray) out = NULL;
+  g_autoptr(GByteArray) plain = NULL;
   gsize max_plain = self->max_frame - SOTTO_CHANNEL_FRAME_OVERHEAD;
   gsize flushed = 0;
 
-  self->flush_id = 0;
-
-  if (self->writing != NULL || self->state == CHANNEL_CLOSED)
-    return G_SOURCE_REMOVE;
-
+  /* The stream header, the first time; then a buffer sized for the lot. */
   out = g_steal_pointer (&self->out_prefix);
-  self->out_prefix = g_byte_array_new ();
+  if (out == NULL)
+    out = g_byte_array_sized_new (self->queued_bytes + g_queue_get_length (&self->out_queue) +
+                                  SOTTO_FRAME_HEADER_SIZE + SOTTO_CHANNEL_FRAME_OVERHEAD);
+
+  /* The plaintext lives only for this flush: an idle connection keeps no
+   * buffer the size of the largest batch it was ever sent. */
+  plain = g_byte_array_sized_new (MIN (self->queued_bytes + g_queue_get_length (&self->out_queue),
+                                       max_plain));
 
   while (!g_queue_is_empty (&self->out_queue))
     {
       GBytes *message = g_queue_peek_head (&self->out_queue);
       gsize size = g_bytes_get_size (message);
-      gsize needed = size + (self->plain->len > 0 ? 1 : 0);
+      gsize needed = size + (plain->len > 0 ? 1 : 0);
 
-      if (self->plain->len > 0 && self->plain->len + needed > max_plain)
-        append_encrypted_frame (self, out, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+      if (plain->len > 0 && plain->len + needed > max_plain)
+        append_encrypted_frame (self, plain, out,
+                                crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
 
-      if (self->plain->len > 0)
-        g_byte_array_append (self->plain, (const guint8 *) "\n", 1);
-      g_byte_array_append (self->plain, g_bytes_get_data (message, NULL), size);
+      if (plain->len > 0)
+        g_byte_array_append (plain, (const guint8 *) "\n", 1);
+      g_byte_array_append (plain, g_bytes_get_data (message, NULL), size);
       flushed += size;
       g_bytes_unref (g_queue_pop_head (&self->out_queue));
     }
 
-  if (self->plain->len > 0)
-    append_encrypted_frame (self, out, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+  if (plain->len > 0)
+    append_encrypted_frame (self, plain, out, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
 
   if (self->state == CHANNEL_CLOSING && !self->final_sent)
     {
-      append_encrypted_frame (self, out, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+      append_encrypted_frame (self, plain, out, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
       self->final_sent = TRUE;
     }
 
@@ -413,12 +714,41 @@ channel_flush_cb (gpointer user_data)
   self->in_flight_bytes = flushed;
 
   if (out->len == 0)
-    return G_SOURCE_REMOVE;
+    return NULL;
 
-  self->writing = g_steal_pointer (&out);
+  return g_steal_pointer (&out);
+}
+
+/* One flush: everything queued goes out in one write. */
+static void
+channel_flush (SottoChannel *self)
+{
+  if (self->writing != NULL || self->state == CHANNEL_CLOSED)
+    return;
+
+  self->writing = channel_encrypt_queue (self);
+  if (self->writing == NULL)
+    return;
+
+  if (self->loop != NULL)
+    {
+      self->writing_pos = 0;
+      channel_socket_write (self);
+      return;
+    }
+
   g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream),
                                    self->writing->data, self->writing->len, G_PRIORITY_DEFAULT,
                                    self->cancellable, write_done_cb, g_object_ref (self));
+}
+
+static gboolean
+channel_flush_cb (gpointer user_data)
+{
+  SottoChannel *self = user_data;
+
+  self->flush_id = 0;
+  channel_flush (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -426,7 +756,20 @@ channel_flush_cb (gpointer user_data)
 static void
 channel_schedule_flush (SottoChannel *self)
 {
-  if (self->flush_id == 0 && self->writing == NULL && self->state != CHANNEL_CLOSED)
+  if (self->writing != NULL || self->state == CHANNEL_CLOSED)
+    return;
+
+  if (self->loop != NULL)
+    {
+      if (!self->flush_pending)
+        {
+          self->flush_pending = TRUE;
+          g_ptr_array_add (self->loop->pending, g_object_ref (self));
+        }
+      return;
+    }
+
+  if (self->flush_id == 0)
     self->flush_id = g_idle_add_full (G_PRIORITY_DEFAULT, channel_flush_cb, self, NULL);
 }
 
@@ -453,6 +796,62 @@ deliver_batch (SottoChannel *self,
 
       start = end + 1;
     }
+}
+
+/* Takes one received frame: the peer's stream header first, then batches.
+ * Returns FALSE once the channel has ended. */
+static gboolean
+channel_handle_frame (SottoChannel *self,
+                      const guint8 *data,
+                      gsize         size)
+{
+  g_autofree guint8 *plain = NULL;
+  unsigned long long plain_len = 0;
+  unsigned char tag = 0;
+
+  if (!self->pull_started)
+    {
+      if (size != crypto_secretstream_xchacha20poly1305_HEADERBYTES ||
+          crypto_secretstream_xchacha20poly1305_init_pull (&self->pull, data, self->rx_key) != 0)
+        {
+          channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_BAD_HANDSHAKE,
+                        _("The peer did not start its encrypted stream"));
+          return FALSE;
+        }
+      self->pull_started = TRUE;
+      return TRUE;
+    }
+
+  if (size < SOTTO_CHANNEL_FRAME_OVERHEAD)
+    {
+      channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_DECRYPTION_FAILED,
+                    _("A frame was too short to be encrypted"));
+      return FALSE;
+    }
+
+  plain = g_malloc (size - SOTTO_CHANNEL_FRAME_OVERHEAD + 1);
+  if (crypto_secretstream_xchacha20poly1305_pull (&self->pull, plain, &plain_len, &tag,
+                                                  data, size, NULL, 0) != 0)
+    {
+      channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_DECRYPTION_FAILED,
+                    _("A frame failed to decrypt: it was altered, replayed or reordered"));
+      return FALSE;
+    }
+
+  if (plain_len > 0)
+    {
+      g_autoptr(GBytes) batch = g_bytes_new_take (g_steal_pointer (&plain), plain_len);
+
+      deliver_batch (self, batch);
+    }
+
+  if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+    {
+      channel_finish (self, NULL);
+      return FALSE;
+    }
+
+  return self->state != CHANNEL_CLOSED;
 }
 
 static void
@@ -484,55 +883,8 @@ frame_read_cb (GObject      *object,
     }
 
   data = g_bytes_get_data (frame, &size);
-
-  if (!self->pull_started)
-    {
-      if (size != crypto_secretstream_xchacha20poly1305_HEADERBYTES ||
-          crypto_secretstream_xchacha20poly1305_init_pull (&self->pull, data, self->rx_key) != 0)
-        {
-          channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_BAD_HANDSHAKE,
-                        _("The peer did not start its encrypted stream"));
-          return;
-        }
-      self->pull_started = TRUE;
-    }
-  else
-    {
-      g_autofree guint8 *plain = NULL;
-      unsigned long long plain_len = 0;
-      unsigned char tag = 0;
-
-      if (size < SOTTO_CHANNEL_FRAME_OVERHEAD)
-        {
-          channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_DECRYPTION_FAILED,
-                        _("A frame was too short to be encrypted"));
-          return;
-        }
-
-      plain = g_malloc (size - SOTTO_CHANNEL_FRAME_OVERHEAD + 1);
-      if (crypto_secretstream_xchacha20poly1305_pull (&self->pull, plain, &plain_len, &tag,
-                                                      data, size, NULL, 0) != 0)
-        {
-          channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_DECRYPTION_FAILED,
-                        _("A frame failed to decrypt: it was altered, replayed or reordered"));
-          return;
-        }
-
-      if (plain_len > 0)
-        {
-          g_autoptr(GBytes) batch = g_bytes_new_take (g_steal_pointer (&plain), plain_len);
-
-          deliver_batch (self, batch);
-        }
-
-      if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
-        {
-          channel_finish (self, NULL);
-          return;
-        }
-    }
-
-  channel_read_next (self);
+  if (channel_handle_frame (self, data, size))
+    channel_read_next (self);
 }
 
 static void
@@ -543,6 +895,94 @@ channel_read_next (SottoChannel *self)
 
   sotto_frame_read_async (g_io_stream_get_input_stream (self->stream), self->max_frame,
                           self->cancellable, frame_read_cb, g_object_ref (self));
+}
+
+/* Cuts @data (just read) and what was left of the last read into frames
+ * and takes each complete one; keeps the start of an incomplete one. A
+ * frame's length is checked as soon as its 4 bytes are in, before any
+ * room is made for it. Returns FALSE once the channel has ended. */
+static gboolean
+channel_take_bytes (SottoChannel *self,
+                    const guint8 *data,
+                    gsize         size)
+{
+  const guint8 *bytes = data;
+  gsize available = size;
+  gsize used = 0;
+
+  if (self->partial != NULL)
+    {
+      g_byte_array_append (self->partial, data, size);
+      bytes = self->partial->data;
+      available = self->partial->len;
+    }
+
+  while (available - used >= SOTTO_FRAME_HEADER_SIZE)
+    {
+      guint32 length = sotto_frame_get_header (bytes + used);
+      g_autoptr(GError) error = NULL;
+
+      if (!sotto_frame_check_length (length, self->max_frame, &error))
+        {
+          channel_finish (self, error);
+          return FALSE;
+        }
+
+      if (available - used - SOTTO_FRAME_HEADER_SIZE < length)
+        break;
+
+      if (!channel_handle_frame (self, bytes + used + SOTTO_FRAME_HEADER_SIZE, length))
+        return FALSE;
+      used += SOTTO_FRAME_HEADER_SIZE + length;
+    }
+
+  if (self->partial == NULL)
+    {
+      if (used < available)
+        {
+          self->partial = g_byte_array_sized_new (available - used);
+          g_byte_array_append (self->partial, bytes + used, available - used);
+        }
+    }
+  else if (used == available)
+    g_clear_pointer (&self->partial, g_byte_array_unref);
+  else
+    g_byte_array_remove_range (self->partial, 0, used);
+
+  return TRUE;
+}
+
+/* Reads what the socket holds, a few chunks at most so that one busy peer
+ * does not hold up the others; the loop comes back for the rest. */
+static void
+channel_socket_read (SottoChannel *self)
+{
+  guint8 *chunk = self->loop->chunk;
+
+  for (guint round = 0; round < 4; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize received;
+
+      received = g_socket_receive_with_blocking (self->socket, (char *) chunk, READ_CHUNK,
+                                                 FALSE, NULL, &error);
+      if (received < 0)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_CLOSED, error->message);
+          return;
+        }
+
+      if (received == 0)
+        {
+          channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_CLOSED,
+                        _("The connection was cut without a goodbye"));
+          return;
+        }
+
+      if (!channel_take_bytes (self, chunk, received) || received < READ_CHUNK)
+        return;
+    }
 }
 
 /**
@@ -561,12 +1001,19 @@ sotto_channel_start (SottoChannel *self)
 
   self->state = CHANNEL_OPEN;
   crypto_secretstream_xchacha20poly1305_init_push (&self->push, header, self->tx_key);
+  self->out_prefix = g_byte_array_new ();
   append_frame_header (self->out_prefix, sizeof header);
   g_byte_array_append (self->out_prefix, header, sizeof header);
   sodium_memzero (self->tx_key, sizeof self->tx_key);
 
+  if (self->socket != NULL)
+    self->loop = channel_loop_acquire ();
+
+  if (self->loop != NULL)
+    channel_watch (self, EPOLLIN);
+  else
+    channel_read_next (self);
   channel_schedule_flush (self);
-  channel_read_next (self);
 }
 
 /**
