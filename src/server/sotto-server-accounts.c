@@ -632,12 +632,16 @@ _sotto_server_handle_login (SottoServer  *self,
               locked_seconds (self->address_failures, host, now));
   if (wait > 0)
     {
+      /* The number goes in as text: a G_GINT64_FORMAT would hide the rest
+       * of the message from xgettext. */
+      g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, wait);
       g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                             "Too many failed attempts: try again "
-                                                            "in %" G_GINT64_FORMAT " second",
+                                                            "in %s second",
                                                             "Too many failed attempts: try again "
-                                                            "in %" G_GINT64_FORMAT " seconds",
-                                                            wait), wait);
+                                                            "in %s seconds",
+                                                            (gulong) wait),
+                                               seconds);
 
       g_message ("Login for %s from %s refused: rate limited", username,
                  sotto_session_get_peer (session));

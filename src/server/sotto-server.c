@@ -679,15 +679,16 @@ sotto_server_describe_rooms (SottoServer *self)
   for (guint i = 0; i < names->len; i++)
     {
       guint online = 0;
+      g_autofree char *events = NULL;
 
       room = g_hash_table_lookup (self->rooms, g_ptr_array_index (names, i));
       for (guint j = 0; j < room->members->len; j++)
         if (((SottoUser *) g_ptr_array_index (room->members, j))->sessions->len > 0)
           online++;
 
-      g_string_append_printf (out, _("\n  %s: %u members, %u online, %" G_GINT64_FORMAT
-                                     " events%s"),
-                              room->name, room->members->len, online, room->last_seq,
+      events = g_strdup_printf ("%" G_GINT64_FORMAT, room->last_seq);
+      g_string_append_printf (out, _("\n  %s: %u members, %u online, %s events%s"),
+                              room->name, room->members->len, online, events,
                               room->direct ? _(", direct chat") : "");
     }
 

@@ -37,9 +37,10 @@ sotto_frame_check_length (guint32   length,
 
   if (length > max_length)
     {
+      g_autofree char *limit = g_strdup_printf ("%" G_GSIZE_FORMAT, max_length);
+
       g_set_error (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_FRAME_TOO_LARGE,
-                   _("The peer sent a frame of %u bytes, over the limit of %" G_GSIZE_FORMAT),
-                   length, max_length);
+                   _("The peer sent a frame of %u bytes, over the limit of %s"), length, limit);
       return FALSE;
     }
 
