@@ -702,8 +702,8 @@ main (int   argc,
   printf ("%-44s %12s %12s %8s\n", "", "sotto", "peer", "ratio");
   printf ("%-44s %9.1f ms %9.1f ms %7.2fx\n", "launch to first frame", sotto_ms, peer_ms,
           sotto_ms / peer_ms);
-  printf ("%-44s %9.1f ms\n", "open the 100k room (to its first frame)", median (opens));
-  printf ("%-44s %9.1f ms %9.1f ms %7.2fx\n", "scroll the 100k room from end to start",
+  printf ("%-44s %9.1f ms\n", "open the room (to its first frame)", median (opens));
+  printf ("%-44s %9.1f ms %9.1f ms %7.2fx\n", "scroll the room from end to start",
           median (scrolls), median (peer_scrolls), median (scrolls) / median (peer_scrolls));
   printf ("%-44s %12u %12u\n", "frames painted while scrolling", frames, peer_frames_count);
   printf ("%-44s %9.1f ms %9.1f ms %7.2fx\n", "time per frame while scrolling, median",
