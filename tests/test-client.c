@@ -931,6 +931,65 @@ test_no_plaintext_at_rest (Fixture       *fixture,
                                             (const guint8 *) marker, strlen (marker)));
 }
 
+/* Logging in again shows the latest page of a long history; older pages
+ * come on request, in order, until the first message. */
+static void
+test_older_history (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) again = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoRoom *room = join (alice, "lobby");
+  SottoMessage *last = NULL;
+  GListModel *messages;
+  guint shown;
+
+  for (guint i = 1; i <= 70; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("line %u", i);
+
+      last = say (alice, room, text);
+    }
+  wait_sent (last);
+  sotto_client_close (alice);
+  g_clear_object (&alice);
+
+  again = open_client (fixture, "alice");
+  account (again, FALSE, "alice", PASSWORD, &error);
+  g_assert_no_error (error);
+  room = sotto_client_lookup_room (again, "lobby");
+  g_assert_nonnull (room);
+  messages = sotto_room_get_messages (room);
+  shown = g_list_model_get_n_items (messages);
+  g_assert_cmpuint (shown, <, 70);
+  g_assert_false (sotto_room_get_history_complete (room));
+
+  g_assert_cmpuint (sotto_client_load_older (again, room, 15, &error), ==, 15);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (messages), ==, shown + 15);
+  while (sotto_client_load_older (again, room, 15, &error) > 0)
+    g_assert_no_error (error);
+  g_assert_no_error (error);
+  g_assert_true (sotto_room_get_history_complete (room));
+
+  /* All seventy once, in order; the room's join row may come first. */
+  for (guint i = 0, seen = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+      g_autofree char *text = NULL;
+
+      if (sotto_message_get_state (message) == SOTTO_MESSAGE_SYSTEM)
+        continue;
+      text = g_strdup_printf ("line %u", ++seen);
+      g_assert_cmpstr (sotto_message_get_text (message), ==, text);
+      if (i + 1 == g_list_model_get_n_items (messages))
+        g_assert_cmpuint (seen, ==, 70);
+    }
+  g_assert_cmpuint (sotto_client_load_older (again, room, 15, &error), ==, 0);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -952,6 +1011,7 @@ main (int   argc,
   ADD ("reconnect-and-outbox", test_reconnect_and_outbox);
   ADD ("server-restart", test_server_restart);
   ADD ("typing", test_typing);
+  ADD ("older-history", test_older_history);
   ADD ("key-after-message", test_key_after_message);
   ADD ("no-plaintext-at-rest", test_no_plaintext_at_rest);
 #undef ADD

@@ -23,6 +23,12 @@ add (SottoRoom   *room,
 }
 
 static void
+count_change (guint *changes)
+{
+  (*changes)++;
+}
+
+static void
 assert_order (SottoRoom  *room,
               const char *expected)
 {
@@ -53,6 +59,36 @@ test_order (void)
 
   /* Numbered in server order; ours, not yet numbered, after them. */
   assert_order (room, "b1 a3 b4 a5 mine");
+}
+
+/* A page of older history goes in front in one change; what the room
+ * already holds is not added twice, and the page's numbers are known. */
+static void
+test_prepend (void)
+{
+  g_autoptr(SottoRoom) room = sotto_room_new ("lobby", FALSE);
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
+  guint changes = 0;
+
+  add (room, "bob", "b3", 3);
+  add (room, "alice", "a4", 4);
+  g_ptr_array_add (page, sotto_message_new ("lobby", "bob", "b1", 1, 1000,
+                                            SOTTO_MESSAGE_RECEIVED, "b1"));
+  g_ptr_array_add (page, sotto_message_new ("lobby", "alice", "a2", 2, 2000,
+                                            SOTTO_MESSAGE_RECEIVED, "a2"));
+  /* Already held: the page overlaps what was shown. */
+  g_ptr_array_add (page, sotto_message_new ("lobby", "bob", "b3", 3, 3000,
+                                            SOTTO_MESSAGE_RECEIVED, "b3"));
+
+  g_signal_connect_swapped (sotto_room_get_messages (room), "items-changed",
+                            G_CALLBACK (count_change), &changes);
+  sotto_room_prepend_messages (room, (SottoMessage **) page->pdata, page->len);
+
+  g_assert_cmpuint (changes, ==, 1);
+  assert_order (room, "b1 a2 b3 a4");
+  g_assert_true (sotto_room_has_seq (room, 1));
+  g_assert_true (sotto_room_has_seq (room, 2));
+  g_assert_nonnull (sotto_room_lookup_message (room, "alice", "a2"));
 }
 
 static void
@@ -116,6 +152,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/sotto/client/room/order", test_order);
+  g_test_add_func ("/sotto/client/room/prepend", test_prepend);
   g_test_add_func ("/sotto/client/room/lookup", test_lookup);
   g_test_add_func ("/sotto/client/room/long-history", test_long_history);
 

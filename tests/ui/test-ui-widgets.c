@@ -164,6 +164,112 @@ test_format_day (void)
   g_assert_cmpstr (e, ==, "Saturday, March 2, 2024");
 }
 
+/* The timeline in words: "[day]" for a separator, the text of a message,
+ * with "+" when it is grouped under the one before. */
+static char *
+describe (GListModel *timeline)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (timeline); i++)
+    {
+      g_autoptr(SottoTimelineItem) item = g_list_model_get_item (timeline, i);
+      SottoMessage *message = sotto_timeline_item_get_message (item);
+
+      if (message == NULL)
+        {
+          g_autofree char *day = g_date_time_format (sotto_timeline_item_get_day (item), "%F");
+
+          g_string_append_printf (out, "[%s] ", day);
+        }
+      else
+        g_string_append_printf (out, "%s%s ", sotto_timeline_item_get_grouped (item) ? "+" : "",
+                                sotto_message_get_text (message));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Follows the timeline's items-changed, to check that the ranges it
+ * reports turn the old list into the new one. */
+static void
+mirror_cb (GListModel *timeline,
+           guint       position,
+           guint       removed,
+           guint       added,
+           GListStore *mirror)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_add (items, g_list_model_get_item (timeline, position + i));
+  g_list_store_splice (mirror, position, removed, items->pdata, added);
+}
+
+static void
+assert_timeline (SottoTimeline *timeline,
+                 GListStore    *mirror,
+                 GListModel    *messages)
+{
+  g_autoptr(SottoTimeline) fresh = sotto_timeline_new (messages);
+  g_autofree char *have = describe (G_LIST_MODEL (timeline));
+  g_autofree char *want = describe (G_LIST_MODEL (fresh));
+  g_autofree char *mirrored = describe (G_LIST_MODEL (mirror));
+
+  g_assert_cmpstr (have, ==, want);
+  g_assert_cmpstr (mirrored, ==, want);
+}
+
+/* Pages of older history in front, a message at the end, one moved: each
+ * leaves the timeline as a fresh one over the same messages would be. */
+static void
+test_timeline_changes (void)
+{
+  /* Noon UTC (the UI tests run in UTC) on three days. */
+  gint64 day1 = 1763812800000, day2 = day1 + 86400000, day3 = day2 + 86400000;
+  struct { gint64 ts; const char *sender; const char *text; } history[] = {
+    { day1, "bob", "a" }, { day1 + 60000, "bob", "b" },
+    { day2, "bob", "c" }, { day2 + 60000, "ann", "d" }, { day2 + 120000, "ann", "e" },
+    { day3, "ann", "f" }, { day3 + 10 * 60000, "ann", "g" }, { day3 + 11 * 60000, "bob", "h" },
+  };
+  g_autoptr(GListStore) messages = g_list_store_new (SOTTO_TYPE_MESSAGE);
+  g_autoptr(GListStore) mirror = g_list_store_new (SOTTO_TYPE_TIMELINE_ITEM);
+  g_autoptr(SottoTimeline) timeline = NULL;
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SottoMessage) late = NULL;
+  g_autofree char *final = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (history); i++)
+    g_ptr_array_add (all, message_at (history[i].ts, history[i].sender, history[i].text,
+                                      SOTTO_MESSAGE_RECEIVED));
+
+  /* The latest page: "f g h". */
+  g_list_store_splice (messages, 0, 0, all->pdata + 5, 3);
+  timeline = sotto_timeline_new (G_LIST_MODEL (messages));
+  mirror_cb (G_LIST_MODEL (timeline), 0, 0, g_list_model_get_n_items (G_LIST_MODEL (timeline)),
+             mirror);
+  g_signal_connect (timeline, "items-changed", G_CALLBACK (mirror_cb), mirror);
+  assert_timeline (timeline, mirror, G_LIST_MODEL (messages));
+
+  /* A page that ends on an earlier day than the first shown ("d e"), then
+   * one that ends on the same day as the first shown ("c"). */
+  g_list_store_splice (messages, 0, 0, all->pdata + 3, 2);
+  assert_timeline (timeline, mirror, G_LIST_MODEL (messages));
+  g_list_store_splice (messages, 0, 0, all->pdata + 2, 1);
+  assert_timeline (timeline, mirror, G_LIST_MODEL (messages));
+  g_list_store_splice (messages, 0, 0, all->pdata, 2);
+  assert_timeline (timeline, mirror, G_LIST_MODEL (messages));
+
+  /* New at the end, then the first of a day removed. */
+  late = message_at (day3 + 12 * 60000, "bob", "i", SOTTO_MESSAGE_RECEIVED);
+  g_list_store_append (messages, late);
+  assert_timeline (timeline, mirror, G_LIST_MODEL (messages));
+  g_list_store_remove (messages, 2);
+  assert_timeline (timeline, mirror, G_LIST_MODEL (messages));
+
+  final = describe (G_LIST_MODEL (timeline));
+  g_assert_cmpstr (final, ==, "[2025-11-22] a +b [2025-11-23] d +e [2025-11-24] f g h +i ");
+}
+
 static void
 test_room_and_member_rows (void)
 {
@@ -342,6 +448,7 @@ main (int   argc,
 
   g_test_add_func ("/sotto/ui/widgets/login-view", test_login_view);
   g_test_add_func ("/sotto/ui/widgets/message-rows", test_message_rows);
+  g_test_add_func ("/sotto/ui/widgets/timeline-changes", test_timeline_changes);
   g_test_add_func ("/sotto/ui/widgets/linkify", test_linkify);
   g_test_add_func ("/sotto/ui/widgets/format-day", test_format_day);
   g_test_add_func ("/sotto/ui/widgets/room-and-member-rows", test_room_and_member_rows);
