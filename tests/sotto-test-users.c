@@ -222,6 +222,7 @@ sotto_test_user_say (SottoClient *client,
 
   g_assert_no_error (error);
   g_assert_nonnull (message);
+  g_assert_cmpstr (sotto_message_get_text (message), ==, text);
   return message;
 }
 

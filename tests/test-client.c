@@ -7,6 +7,7 @@
 #include "sotto-client-store.h"
 #include "sotto-e2e.h"
 #include "sotto-test-server.h"
+#include "sotto-test-users.h"
 #include "sotto-test-util.h"
 
 /*
@@ -184,70 +185,16 @@ new_user (Fixture    *fixture,
   return client;
 }
 
-static SottoRoom *
-join (SottoClient *client,
-      const char  *name)
-{
-  Outcome outcome = { FALSE };
-
-  sotto_client_join_async (client, name, NULL, joined_cb, &outcome);
-  sotto_test_wait_for (&outcome.done);
-  g_assert_no_error (outcome.error);
-  g_object_unref (outcome.object);
-
-  return sotto_client_lookup_room (client, name);
-}
-
-/* Waits until @room holds a message from @sender reading @text. */
+/* Waits until @room holds a message from @sender reading @text, read and
+ * verified. */
 static SottoMessage *
 wait_for_text (SottoRoom  *room,
                const char *sender,
                const char *text)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  SottoMessage *message = sotto_test_user_wait_for_text (room, sender, text);
 
-  while (g_get_monotonic_time () < deadline)
-    {
-      GListModel *messages = sotto_room_get_messages (room);
-      guint n = g_list_model_get_n_items (messages);
-
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
-
-          if (g_strcmp0 (sotto_message_get_sender (message), sender) == 0 &&
-              g_strcmp0 (sotto_message_get_text (message), text) == 0)
-            {
-              g_assert_cmpint (sotto_message_get_state (message), ==, SOTTO_MESSAGE_RECEIVED);
-              return message;
-            }
-        }
-      g_main_context_iteration (NULL, TRUE);
-    }
-
-  g_error ("“%s” from %s never arrived in %s", text, sender, sotto_room_get_name (room));
-}
-
-static void
-wait_sent (SottoMessage *message)
-{
-  while (sotto_message_get_state (message) == SOTTO_MESSAGE_SENDING)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpint (sotto_message_get_state (message), ==, SOTTO_MESSAGE_SENT);
-  g_assert_cmpint (sotto_message_get_seq (message), >, 0);
-}
-
-static SottoMessage *
-say (SottoClient *client,
-     SottoRoom   *room,
-     const char  *text)
-{
-  g_autoptr(GError) error = NULL;
-  SottoMessage *message = sotto_client_send_message (client, room, text, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (message);
-  g_assert_cmpstr (sotto_message_get_text (message), ==, text);
+  g_assert_cmpint (sotto_message_get_state (message), ==, SOTTO_MESSAGE_RECEIVED);
   return message;
 }
 
@@ -257,20 +204,20 @@ test_two_talk (Fixture       *fixture,
 {
   g_autoptr(SottoClient) alice = new_user (fixture, "alice");
   g_autoptr(SottoClient) bob = new_user (fixture, "bob");
-  SottoRoom *alice_room = join (alice, "lobby");
-  SottoRoom *bob_room = join (bob, "lobby");
+  SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
   SottoMessage *sent;
 
   /* Alice learns of Bob before she speaks, so her key reaches him. */
   while (sotto_room_lookup_member (alice_room, "bob") == NULL)
     g_main_context_iteration (NULL, TRUE);
 
-  sent = say (alice, alice_room, "hello bob");
-  wait_sent (sent);
+  sent = sotto_test_user_say (alice, alice_room, "hello bob");
+  sotto_test_user_wait_sent (sent);
   wait_for_text (bob_room, "alice", "hello bob");
 
-  sent = say (bob, bob_room, "hi alice");
-  wait_sent (sent);
+  sent = sotto_test_user_say (bob, bob_room, "hi alice");
+  sotto_test_user_wait_sent (sent);
   wait_for_text (alice_room, "bob", "hi alice");
 
   /* The server's list of rooms, for choosing one to join. */
@@ -310,7 +257,7 @@ test_five_in_a_room (Fixture       *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       clients[i] = new_user (fixture, names[i]);
-      rooms[i] = join (clients[i], "circle");
+      rooms[i] = sotto_test_user_join (clients[i], "circle");
     }
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     while (g_list_model_get_n_items (sotto_room_get_members (rooms[i])) < G_N_ELEMENTS (names))
@@ -320,7 +267,7 @@ test_five_in_a_room (Fixture       *fixture,
     {
       g_autofree char *text = g_strdup_printf ("%s says hello", names[i]);
 
-      wait_sent (say (clients[i], rooms[i], text));
+      sotto_test_user_wait_sent (sotto_test_user_say (clients[i], rooms[i], text));
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -345,8 +292,8 @@ test_offline_member (Fixture       *fixture,
   g_autoptr(SottoClient) alice = new_user (fixture, "alice");
   g_autoptr(SottoClient) bob = new_user (fixture, "bob");
   g_autoptr(GError) error = NULL;
-  SottoRoom *alice_room = join (alice, "lobby");
-  SottoRoom *bob_room = join (bob, "lobby");
+  SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
   GListModel *messages;
   gint64 last_seq = 0;
 
@@ -360,7 +307,7 @@ test_offline_member (Fixture       *fixture,
     {
       g_autofree char *text = g_strdup_printf ("while you were away %u", i);
 
-      wait_sent (say (alice, alice_room, text));
+      sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, text));
     }
 
   bob = open_client (fixture, "bob");
@@ -494,21 +441,21 @@ test_newcomer (Fixture       *fixture,
   g_autoptr(SottoClient) alice = new_user (fixture, "alice");
   g_autoptr(SottoClient) bob = new_user (fixture, "bob");
   g_autoptr(SottoClient) carol = NULL;
-  SottoRoom *alice_room = join (alice, "lobby");
-  SottoRoom *bob_room = join (bob, "lobby");
+  SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
   SottoRoom *carol_room;
 
   while (sotto_room_lookup_member (alice_room, "bob") == NULL)
     g_main_context_iteration (NULL, TRUE);
-  wait_sent (say (alice, alice_room, "before"));
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "before"));
   wait_for_text (bob_room, "alice", "before");
 
   carol = new_user (fixture, "carol");
-  carol_room = join (carol, "lobby");
+  carol_room = sotto_test_user_join (carol, "lobby");
   while (sotto_room_lookup_member (alice_room, "carol") == NULL)
     g_main_context_iteration (NULL, TRUE);
 
-  wait_sent (say (alice, alice_room, "after"));
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "after"));
   wait_for_text (carol_room, "alice", "after");
   wait_for_text (bob_room, "alice", "after");
   g_assert_false (room_has_text (carol_room, "before"));
@@ -539,8 +486,8 @@ test_identity_change (Fixture       *fixture,
   g_autofree char *alice_sees = NULL;
   g_autofree char *bob_sees = NULL;
   g_autofree char *changed = NULL;
-  SottoRoom *alice_room = join (alice, "lobby");
-  SottoRoom *bob_room = join (bob, "lobby");
+  SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
 
   while (sotto_room_lookup_member (alice_room, "bob") == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -593,7 +540,7 @@ test_direct_chat (Fixture       *fixture,
   g_assert_no_error (outcome.error);
   bob_dm = outcome.object;
 
-  wait_sent (say (alice, alice_dm, "just us"));
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_dm, "just us"));
   wait_for_text (bob_dm, "alice", "just us");
   g_object_unref (alice_dm);
   g_object_unref (bob_dm);
@@ -615,7 +562,7 @@ test_direct_chat_opened_by_other (Fixture       *fixture,
   sotto_test_wait_for (&outcome.done);
   g_assert_no_error (outcome.error);
   carol_dm = outcome.object;
-  wait_sent (say (carol, carol_dm, "are you there?"));
+  sotto_test_user_wait_sent (sotto_test_user_say (carol, carol_dm, "are you there?"));
 
   while ((bob_dm = sotto_client_lookup_room (bob, "@bob+carol")) == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -645,14 +592,14 @@ test_leaver (Fixture       *fixture,
   g_autoptr(SottoClient) alice = new_user (fixture, "alice");
   g_autoptr(SottoClient) bob = new_user (fixture, "bob");
   g_autoptr(SottoClient) carol = new_user (fixture, "carol");
-  SottoRoom *alice_room = join (alice, "lobby");
-  SottoRoom *bob_room = join (bob, "lobby");
-  SottoRoom *carol_room = join (carol, "lobby");
+  SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
+  SottoRoom *carol_room = sotto_test_user_join (carol, "lobby");
   Outcome outcome = { FALSE };
 
   while (g_list_model_get_n_items (sotto_room_get_members (alice_room)) < 3)
     g_main_context_iteration (NULL, TRUE);
-  wait_sent (say (alice, alice_room, "all three"));
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "all three"));
   wait_for_text (bob_room, "alice", "all three");
   wait_for_text (carol_room, "alice", "all three");
 
@@ -663,7 +610,7 @@ test_leaver (Fixture       *fixture,
   while (sotto_room_lookup_member (alice_room, "bob") != NULL)
     g_main_context_iteration (NULL, TRUE);
 
-  wait_sent (say (alice, alice_room, "just carol and me"));
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "just carol and me"));
   wait_for_text (carol_room, "alice", "just carol and me");
 
   /* The room tells of the departure, in its place among the messages. */
@@ -700,8 +647,8 @@ test_reconnect_and_outbox (Fixture       *fixture,
 {
   g_autoptr(SottoClient) alice = new_user (fixture, "alice");
   g_autoptr(SottoClient) bob = new_user (fixture, "bob");
-  SottoRoom *alice_room = join (alice, "lobby");
-  SottoRoom *bob_room = join (bob, "lobby");
+  SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
   g_autofree char *answer = NULL;
   SottoMessage *waiting;
   GListModel *messages;
@@ -709,7 +656,7 @@ test_reconnect_and_outbox (Fixture       *fixture,
 
   while (sotto_room_lookup_member (alice_room, "bob") == NULL)
     g_main_context_iteration (NULL, TRUE);
-  wait_sent (say (alice, alice_room, "before the cut"));
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "before the cut"));
   wait_for_text (bob_room, "alice", "before the cut");
 
   answer = sotto_test_server_command (fixture->server, "/kick alice");
@@ -717,16 +664,16 @@ test_reconnect_and_outbox (Fixture       *fixture,
   while (sotto_client_get_state (alice) != SOTTO_CLIENT_RECONNECTING)
     g_main_context_iteration (NULL, TRUE);
 
-  waiting = say (alice, alice_room, "typed while away");
+  waiting = sotto_test_user_say (alice, alice_room, "typed while away");
   g_assert_cmpint (sotto_message_get_state (waiting), ==, SOTTO_MESSAGE_SENDING);
 
   while (sotto_client_get_state (alice) != SOTTO_CLIENT_ONLINE)
     g_main_context_iteration (NULL, TRUE);
-  wait_sent (waiting);
+  sotto_test_user_wait_sent (waiting);
   wait_for_text (bob_room, "alice", "typed while away");
 
   /* And the conversation goes on both ways. */
-  wait_sent (say (bob, bob_room, "welcome back"));
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "welcome back"));
   wait_for_text (alice_room, "bob", "welcome back");
 
   messages = sotto_room_get_messages (bob_room);
@@ -749,13 +696,13 @@ test_server_restart (Fixture       *fixture,
 {
   g_autoptr(SottoClient) alice = new_user (fixture, "alice");
   g_autoptr(SottoClient) bob = new_user (fixture, "bob");
-  SottoRoom *alice_room = join (alice, "lobby");
-  SottoRoom *bob_room = join (bob, "lobby");
+  SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
   SottoMessage *waiting;
 
   while (sotto_room_lookup_member (alice_room, "bob") == NULL)
     g_main_context_iteration (NULL, TRUE);
-  wait_sent (say (alice, alice_room, "one"));
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "one"));
   wait_for_text (bob_room, "alice", "one");
 
   sotto_test_server_stop (fixture->server);
@@ -763,15 +710,15 @@ test_server_restart (Fixture       *fixture,
          sotto_client_get_state (bob) != SOTTO_CLIENT_RECONNECTING)
     g_main_context_iteration (NULL, TRUE);
 
-  waiting = say (alice, alice_room, "two, while the server was down");
+  waiting = sotto_test_user_say (alice, alice_room, "two, while the server was down");
   sotto_test_server_restart (fixture->server);
 
   while (sotto_client_get_state (alice) != SOTTO_CLIENT_ONLINE ||
          sotto_client_get_state (bob) != SOTTO_CLIENT_ONLINE)
     g_main_context_iteration (NULL, TRUE);
-  wait_sent (waiting);
+  sotto_test_user_wait_sent (waiting);
   wait_for_text (bob_room, "alice", "two, while the server was down");
-  wait_sent (say (alice, alice_room, "three"));
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "three"));
   wait_for_text (bob_room, "alice", "three");
 
   /* Each message once; beside them only the room's own notices (the
@@ -808,8 +755,8 @@ test_typing (Fixture       *fixture,
 {
   g_autoptr(SottoClient) alice = new_user (fixture, "alice");
   g_autoptr(SottoClient) bob = new_user (fixture, "bob");
-  SottoRoom *alice_room = join (alice, "lobby");
-  SottoRoom *bob_room = join (bob, "lobby");
+  SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
 
   while (sotto_room_lookup_member (alice_room, "bob") == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -819,7 +766,7 @@ test_typing (Fixture       *fixture,
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (typing_is (alice_room, ""));
 
-  wait_sent (say (alice, alice_room, "done typing"));
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "done typing"));
   wait_for_text (bob_room, "alice", "done typing");
   g_assert_true (typing_is (bob_room, ""));
 }
@@ -909,16 +856,16 @@ test_no_plaintext_at_rest (Fixture       *fixture,
 {
   g_autoptr(SottoClient) alice = new_user (fixture, "alice");
   g_autoptr(SottoClient) bob = new_user (fixture, "bob");
-  SottoRoom *alice_room = join (alice, "lobby");
-  SottoRoom *bob_room = join (bob, "lobby");
+  SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
   g_autofree char *marker = g_strdup_printf ("marker-%08x-%08x", g_random_int (), g_random_int ());
   g_autofree char *reply = g_strconcat ("re: ", marker, NULL);
 
   while (sotto_room_lookup_member (alice_room, "bob") == NULL)
     g_main_context_iteration (NULL, TRUE);
-  wait_sent (say (alice, alice_room, marker));
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, marker));
   wait_for_text (bob_room, "alice", marker);
-  wait_sent (say (bob, bob_room, reply));
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, reply));
   wait_for_text (alice_room, "bob", reply);
 
   sotto_client_close (alice);
@@ -940,7 +887,7 @@ test_older_history (Fixture       *fixture,
   g_autoptr(SottoClient) alice = new_user (fixture, "alice");
   g_autoptr(SottoClient) again = NULL;
   g_autoptr(GError) error = NULL;
-  SottoRoom *room = join (alice, "lobby");
+  SottoRoom *room = sotto_test_user_join (alice, "lobby");
   SottoMessage *last = NULL;
   GListModel *messages;
   guint shown;
@@ -949,9 +896,9 @@ test_older_history (Fixture       *fixture,
     {
       g_autofree char *text = g_strdup_printf ("line %u", i);
 
-      last = say (alice, room, text);
+      last = sotto_test_user_say (alice, room, text);
     }
-  wait_sent (last);
+  sotto_test_user_wait_sent (last);
   sotto_client_close (alice);
   g_clear_object (&alice);
 
