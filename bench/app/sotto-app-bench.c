@@ -12,6 +12,8 @@
 #include "sotto-client-store.h"
 #include "sotto-resources.h"
 #include "sotto-room-view.h"
+#include "sotto-test-users.h"
+#include "sotto-ui-test.h"
 #include "sotto-window.h"
 
 /*
@@ -30,31 +32,6 @@ static gint64
 now_us (void)
 {
   return g_get_monotonic_time ();
-}
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     seconds)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
-  gboolean met;
-
-  while (!(met = condition (data)) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return met;
 }
 
 /* Painting */
@@ -83,7 +60,7 @@ wait_for_paint (GtkWidget *window)
   gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), counts);
 
   gtk_widget_queue_draw (window);
-  if (!wait_until (frames_reached, counts, 30))
+  if (!sotto_ui_wait_until (frames_reached, counts, 30))
     g_error ("No frame painted in 30 s");
   g_signal_handler_disconnect (clock, id);
 }
@@ -184,77 +161,6 @@ time_first_frame (const char *self_path,
 
 /* The 100,000-message room */
 
-typedef struct
-{
-  gboolean  done;
-  gboolean  ok;
-  GError   *error;
-  gpointer  object;
-} Outcome;
-
-static gboolean
-outcome_done (gpointer data)
-{
-  return ((Outcome *) data)->done;
-}
-
-static void
-connected_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  Outcome *outcome = user_data;
-
-  outcome->ok = sotto_client_connect_finish (SOTTO_CLIENT (object), result, &outcome->error);
-  outcome->done = TRUE;
-}
-
-static void
-trusted_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  Outcome *outcome = user_data;
-
-  outcome->ok = sotto_client_trust_server_finish (SOTTO_CLIENT (object), result,
-                                                  &outcome->error);
-  outcome->done = TRUE;
-}
-
-static void
-account_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  Outcome *outcome = user_data;
-
-  outcome->ok = sotto_client_account_finish (SOTTO_CLIENT (object), result, &outcome->error);
-  outcome->done = TRUE;
-}
-
-static void
-joined_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  Outcome *outcome = user_data;
-
-  outcome->object = sotto_client_join_finish (SOTTO_CLIENT (object), result, &outcome->error);
-  outcome->done = TRUE;
-}
-
-static void
-unlocked_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  Outcome *outcome = user_data;
-
-  outcome->ok = sotto_client_store_unlock_finish (SOTTO_CLIENT_STORE (object), result,
-                                                  &outcome->error);
-  outcome->done = TRUE;
-}
-
-static void
-check (Outcome    *outcome,
-       const char *what)
-{
-  if (!wait_until (outcome_done, outcome, 60))
-    g_error ("%s: no answer in 60 s", what);
-  if (outcome->error != NULL)
-    g_error ("%s: %s", what, outcome->error->message);
-}
-
 /* Registers "reader" through the client core, with the room joined, then
  * fills its local history with @count messages, as years of a busy room
  * would. */
@@ -263,39 +169,18 @@ make_history (const char *data_dir,
               const char *address,
               guint       count)
 {
-  g_autoptr(SottoClient) client = sotto_client_new (data_dir, address);
+  g_autoptr(SottoClient) client = sotto_test_user_new (data_dir, address, "reader", PASSWORD);
   g_autoptr(SottoClientStore) store = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *escaped = g_uri_escape_string (address, NULL, FALSE);
-  g_autofree char *path = g_build_filename (data_dir, escaped, "reader", "client.db", NULL);
-  Outcome outcome = { FALSE };
+  g_autofree char *path = sotto_test_user_store_path (data_dir, address, "reader", "reader");
   gint64 started = now_us ();
   gint64 first_ts = g_get_real_time () / 1000 - (gint64) count * 60000;
 
-  sotto_client_set_pwhash_limits (client, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
-  sotto_client_connect_async (client, NULL, connected_cb, &outcome);
-  wait_until (outcome_done, &outcome, 60);
-  g_clear_error (&outcome.error);
-  outcome = (Outcome) { FALSE };
-  sotto_client_trust_server_async (client, NULL, trusted_cb, &outcome);
-  check (&outcome, "trust");
-  outcome = (Outcome) { FALSE };
-  sotto_client_register_async (client, "reader", PASSWORD, NULL, account_cb, &outcome);
-  check (&outcome, "register");
-  outcome = (Outcome) { FALSE };
-  sotto_client_join_async (client, ROOM, NULL, joined_cb, &outcome);
-  check (&outcome, "join");
-  g_clear_object (&outcome.object);
+  sotto_test_user_join (client, ROOM);
   sotto_client_close (client);
   g_clear_object (&client);
 
-  store = sotto_client_store_open (path, &error);
-  if (store == NULL)
-    g_error ("open %s: %s", path, error->message);
-  outcome = (Outcome) { FALSE };
-  sotto_client_store_unlock_async (store, PASSWORD, crypto_pwhash_OPSLIMIT_MIN,
-                                   crypto_pwhash_MEMLIMIT_MIN, NULL, unlocked_cb, &outcome);
-  check (&outcome, "unlock");
+  store = sotto_test_user_open_store (path, PASSWORD);
 
   for (guint i = 0; i < count; i++)
     {
@@ -428,12 +313,12 @@ time_big_room (SottoApplication *app,
   sotto_login_view_fill (login, address, "reader", PASSWORD);
   sotto_login_view_submit (login);
   /* A first login from this data folder asks to trust the server. */
-  if (!wait_until (logged_in_or_asked, window, 60))
+  if (!sotto_ui_wait_until (logged_in_or_asked, window, 60))
     g_error ("login did not finish: %s (busy %d)", sotto_login_view_get_error (login),
              sotto_login_view_get_busy (login));
   if (find_dialog () != NULL)
     adw_message_dialog_response (find_dialog (), "trust");
-  wait_until (logged_in, window, 60);
+  sotto_ui_wait_until (logged_in, window, 60);
   if (!logged_in (window))
     g_error ("login failed: %s (busy %d, client state %d)", sotto_login_view_get_error (login),
              sotto_login_view_get_busy (login),
@@ -621,6 +506,7 @@ main (int   argc,
   g_autofree char *dir = NULL;
   g_autofree char *server_dir = NULL;
   g_autofree char *client_dir = NULL;
+  g_autofree char *reader_dir = NULL;
   g_autofree char *address = NULL;
   g_autofree char *self_path = NULL;
   double sotto_ms, peer_ms;
@@ -670,7 +556,8 @@ main (int   argc,
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   if (!g_application_register (G_APPLICATION (app), NULL, &error))
     g_error ("%s", error->message);
-  sotto_application_set_data_dir (app, client_dir);
+  reader_dir = g_build_filename (client_dir, "reader", NULL);
+  sotto_application_set_data_dir (app, reader_dir);
   sotto_application_set_pwhash_limits (app, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
 
   for (int i = 0; i < rounds; i++)
