@@ -2148,6 +2148,31 @@ test_validators (void)
 }
 
 static void
+test_direct_room_names (void)
+{
+  g_autofree char *ab = sotto_protocol_direct_room_name ("alice", "bob");
+  g_autofree char *ba = sotto_protocol_direct_room_name ("bob", "alice");
+  g_autofree char *peer_of_alice = sotto_protocol_direct_room_peer ("@alice+bob", "alice");
+  g_autofree char *peer_of_bob = sotto_protocol_direct_room_peer ("@alice+bob", "bob");
+  g_autofree char *prefix_only = sotto_protocol_direct_room_peer ("@alice+bob", "ali");
+  g_autofree char *stranger = sotto_protocol_direct_room_peer ("@alice+bob", "carol");
+  g_autofree char *normal = sotto_protocol_direct_room_peer ("general", "alice");
+  g_autofree char *nobody = sotto_protocol_direct_room_peer ("@alice+bob", NULL);
+
+  /* Whoever opens it, both find the same room. */
+  g_assert_cmpstr (ab, ==, "@alice+bob");
+  g_assert_cmpstr (ba, ==, "@alice+bob");
+  g_assert_true (sotto_protocol_room_is_direct (ab));
+
+  g_assert_cmpstr (peer_of_alice, ==, "bob");
+  g_assert_cmpstr (peer_of_bob, ==, "alice");
+  g_assert_null (prefix_only);
+  g_assert_null (stranger);
+  g_assert_null (normal);
+  g_assert_null (nobody);
+}
+
+static void
 test_accessor_misuse (void)
 {
   g_autoptr(GBytes) bytes = sample_sent ();
@@ -2347,6 +2372,7 @@ main (int   argc,
   g_test_add_func ("/sotto/protocol/error-codes", test_error_codes);
   g_test_add_func ("/sotto/protocol/type-names", test_type_names);
   g_test_add_func ("/sotto/protocol/validators", test_validators);
+  g_test_add_func ("/sotto/protocol/direct-room-names", test_direct_room_names);
   g_test_add_func ("/sotto/protocol/accessor-misuse", test_accessor_misuse);
   g_test_add_func ("/sotto/protocol/boxed-refcount", test_boxed_refcount);
   g_test_add_func ("/sotto/protocol/docs-examples", test_docs_examples);

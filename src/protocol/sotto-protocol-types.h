@@ -184,5 +184,9 @@ gboolean            sotto_protocol_id_is_valid             (const char          
 gboolean            sotto_protocol_username_is_valid       (const char          *username);
 gboolean            sotto_protocol_room_is_valid           (const char          *room);
 gboolean            sotto_protocol_room_is_direct          (const char          *room);
+char               *sotto_protocol_direct_room_name        (const char          *user,
+                                                            const char          *other);
+char               *sotto_protocol_direct_room_peer        (const char          *room,
+                                                            const char          *user);
 
 G_END_DECLS

@@ -569,22 +569,6 @@ _sotto_server_handle_list_members (SottoServer  *self,
   sotto_session_send (session, reply);
 }
 
-/* A direct chat between two users has one name both can find. */
-static char *
-direct_room_name (const char *a,
-                  const char *b)
-{
-  if (g_strcmp0 (a, b) > 0)
-    {
-      const char *swap = a;
-
-      a = b;
-      b = swap;
-    }
-
-  return g_strdup_printf ("@%s+%s", a, b);
-}
-
 void
 _sotto_server_handle_open_direct (SottoServer  *self,
                                   SottoSession *session,
@@ -610,7 +594,7 @@ _sotto_server_handle_open_direct (SottoServer  *self,
       return;
     }
 
-  name = direct_room_name (user->name, other->name);
+  name = sotto_protocol_direct_room_name (user->name, other->name);
   room = _sotto_server_lookup_room (self, name);
   if (room == NULL)
     room = create_room (self, name, TRUE, NULL, &error);
