@@ -1234,8 +1234,8 @@ static void
 test_feed (void)
 {
   g_autoptr(GListStore) rooms = g_list_store_new (SOTTO_TYPE_ROOM);
-  g_autoptr(SottoRoom) lobby = sotto_room_new ("lobby", FALSE);
-  g_autoptr(SottoRoom) later = sotto_room_new ("later", FALSE);
+  g_autoptr(SottoRoom) lobby = sotto_room_new ("lobby", FALSE, NULL);
+  g_autoptr(SottoRoom) later = sotto_room_new ("later", FALSE, NULL);
   g_autoptr(SottoMessage) old = sotto_message_new ("lobby", "bob", "old", 1, 1000,
                                                    SOTTO_MESSAGE_RECEIVED, "old news");
   g_autoptr(SottoMessage) old_waiting = sotto_message_new ("lobby", "bob", "old-waiting", 2, 1000,

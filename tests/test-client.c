@@ -144,10 +144,14 @@ open_client (Fixture    *fixture,
       g_assert_cmpint (sotto_client_get_state (client), ==, SOTTO_CLIENT_AWAITING_TRUST);
       g_clear_error (&outcome.error);
       outcome.done = FALSE;
+      g_assert_null (sotto_client_get_pinned_fingerprint (client));
       sotto_client_trust_server_async (client, NULL, trusted_cb, &outcome);
       sotto_test_wait_for (&outcome.done);
     }
   g_assert_no_error (outcome.error);
+  g_assert_true (sotto_client_get_connected (client));
+  g_assert_cmpstr (sotto_client_get_server (client), ==, fixture->address);
+  g_assert_nonnull (sotto_client_get_server_fingerprint (client));
 
   return client;
 }
@@ -533,12 +537,14 @@ test_direct_chat (Fixture       *fixture,
   alice_dm = outcome.object;
   g_assert_true (sotto_room_get_direct (alice_dm));
   g_assert_cmpstr (sotto_room_get_name (alice_dm), ==, "@alice+bob");
+  g_assert_cmpstr (sotto_room_get_display_name (alice_dm), ==, "bob");
 
   outcome = (Outcome) { FALSE };
   sotto_client_open_direct_async (bob, "alice", NULL, joined_cb, &outcome);
   sotto_test_wait_for (&outcome.done);
   g_assert_no_error (outcome.error);
   bob_dm = outcome.object;
+  g_assert_cmpstr (sotto_room_get_display_name (bob_dm), ==, "alice");
 
   sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_dm, "just us"));
   wait_for_text (bob_dm, "alice", "just us");
@@ -546,8 +552,20 @@ test_direct_chat (Fixture       *fixture,
   g_object_unref (bob_dm);
 }
 
+static void
+direct_chat_started_cb (SottoClient *client,
+                        const char  *room,
+                        const char  *peer,
+                        gpointer     user_data)
+{
+  g_autofree char *seen = g_strdup_printf ("%s %s", room, peer);
+
+  g_assert_cmpstr (seen, ==, "@bob+carol carol");
+  (*(guint *) user_data)++;
+}
+
 /* Carol opens a direct chat with Bob and writes at once: Bob's client
- * learns of the room by itself and reads her. */
+ * hears who opened it, learns of the room by itself and reads her. */
 static void
 test_direct_chat_opened_by_other (Fixture       *fixture,
                                   gconstpointer  data)
@@ -557,7 +575,9 @@ test_direct_chat_opened_by_other (Fixture       *fixture,
   Outcome outcome = { FALSE };
   SottoRoom *carol_dm;
   SottoRoom *bob_dm;
+  guint started = 0;
 
+  g_signal_connect (bob, "direct-chat-started", G_CALLBACK (direct_chat_started_cb), &started);
   sotto_client_open_direct_async (carol, "bob", NULL, joined_cb, &outcome);
   sotto_test_wait_for (&outcome.done);
   g_assert_no_error (outcome.error);
@@ -568,6 +588,8 @@ test_direct_chat_opened_by_other (Fixture       *fixture,
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (sotto_room_get_direct (bob_dm));
   wait_for_text (bob_dm, "carol", "are you there?");
+  g_assert_cmpuint (started, ==, 1);
+  g_signal_handlers_disconnect_by_data (bob, &started);
   g_object_unref (carol_dm);
 }
 

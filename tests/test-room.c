@@ -47,9 +47,57 @@ assert_order (SottoRoom  *room,
 }
 
 static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* A room is shown by its name, a direct chat by the other person. */
+static void
+test_display_name (void)
+{
+  g_autoptr(SottoRoom) room = sotto_room_new ("lobby", FALSE, "alice");
+  g_autoptr(SottoRoom) direct = sotto_room_new ("@alice+bob", TRUE, "alice");
+  g_autoptr(SottoRoom) direct_of_bob = sotto_room_new ("@alice+bob", TRUE, "bob");
+  g_autoptr(SottoRoom) not_ours = sotto_room_new ("@bob+carol", TRUE, "alice");
+
+  g_assert_cmpstr (sotto_room_get_display_name (room), ==, "#lobby");
+  g_assert_cmpstr (sotto_room_get_display_name (direct), ==, "bob");
+  g_assert_cmpstr (sotto_room_get_display_name (direct_of_bob), ==, "alice");
+  g_assert_cmpstr (sotto_room_get_display_name (not_ours), ==, "#@bob+carol");
+}
+
+/* What was typed and not sent stays with the room; an empty draft is no
+ * draft, and setting the same one again is no change. */
+static void
+test_draft (void)
+{
+  g_autoptr(SottoRoom) room = sotto_room_new ("lobby", FALSE, NULL);
+  g_autofree char *read_back = NULL;
+  guint notified = 0;
+
+  g_signal_connect (room, "notify::draft", G_CALLBACK (count_notify_cb), &notified);
+  g_assert_cmpstr (sotto_room_get_draft (room), ==, "");
+
+  sotto_room_set_draft (room, "half a thought");
+  sotto_room_set_draft (room, "half a thought");
+  g_assert_cmpuint (notified, ==, 1);
+  g_object_get (room, "draft", &read_back, NULL);
+  g_assert_cmpstr (read_back, ==, "half a thought");
+
+  g_object_set (room, "draft", "", NULL);
+  g_assert_cmpuint (notified, ==, 2);
+  g_assert_cmpstr (sotto_room_get_draft (room), ==, "");
+  sotto_room_set_draft (room, NULL);
+  g_assert_cmpuint (notified, ==, 2);
+}
+
+static void
 test_order (void)
 {
-  g_autoptr(SottoRoom) room = sotto_room_new ("lobby", FALSE);
+  g_autoptr(SottoRoom) room = sotto_room_new ("lobby", FALSE, NULL);
 
   add (room, "alice", "a3", 3);
   add (room, "me", "mine", 0);
@@ -66,7 +114,7 @@ test_order (void)
 static void
 test_prepend (void)
 {
-  g_autoptr(SottoRoom) room = sotto_room_new ("lobby", FALSE);
+  g_autoptr(SottoRoom) room = sotto_room_new ("lobby", FALSE, NULL);
   g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
   guint changes = 0;
 
@@ -94,7 +142,7 @@ test_prepend (void)
 static void
 test_lookup (void)
 {
-  g_autoptr(SottoRoom) room = sotto_room_new ("lobby", FALSE);
+  g_autoptr(SottoRoom) room = sotto_room_new ("lobby", FALSE, NULL);
   SottoMessage *mine = add (room, "me", "m1", 0);
   g_autoptr(SottoMessage) event = NULL;
 
@@ -123,7 +171,7 @@ test_lookup (void)
 static void
 test_long_history (void)
 {
-  g_autoptr(SottoRoom) room = sotto_room_new ("lobby", FALSE);
+  g_autoptr(SottoRoom) room = sotto_room_new ("lobby", FALSE, NULL);
   GListModel *messages = sotto_room_get_messages (room);
 
   for (gint64 seq = 1; seq <= 100000; seq++)
@@ -151,6 +199,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/sotto/client/room/display-name", test_display_name);
+  g_test_add_func ("/sotto/client/room/draft", test_draft);
   g_test_add_func ("/sotto/client/room/order", test_order);
   g_test_add_func ("/sotto/client/room/prepend", test_prepend);
   g_test_add_func ("/sotto/client/room/lookup", test_lookup);

@@ -214,7 +214,6 @@ connected_cb (GObject      *object,
 {
   g_autoptr(SottoLoginView) self = user_data;
   g_autoptr(GError) error = NULL;
-  SottoConnection *connection;
   GtkWindow *dialog;
   GtkRoot *root;
 
@@ -226,14 +225,13 @@ connected_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  connection = sotto_client_get_connection (self->client);
   root = gtk_widget_get_root (GTK_WIDGET (self));
 
   if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_UNKNOWN))
     {
       dialog = sotto_trust_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                       sotto_connection_get_server (connection),
-                                       sotto_connection_get_server_fingerprint (connection));
+                                       sotto_client_get_server (self->client),
+                                       sotto_client_get_server_fingerprint (self->client));
       g_signal_connect_object (dialog, "response", G_CALLBACK (trust_response_cb), self, 0);
       gtk_window_present (dialog);
       return;
@@ -242,9 +240,9 @@ connected_cb (GObject      *object,
   if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_CHANGED))
     {
       dialog = sotto_key_changed_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                             sotto_connection_get_server (connection),
-                                             sotto_connection_get_pinned_fingerprint (connection),
-                                             sotto_connection_get_server_fingerprint (connection));
+                                             sotto_client_get_server (self->client),
+                                             sotto_client_get_pinned_fingerprint (self->client),
+                                             sotto_client_get_server_fingerprint (self->client));
       gtk_window_present (dialog);
     }
 

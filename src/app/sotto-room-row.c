@@ -131,7 +131,7 @@ sotto_room_row_set_room (SottoRoomRow *self,
                          SottoRoom    *room,
                          const char   *own_user)
 {
-  g_autofree char *name = NULL;
+  const char *name;
 
   g_return_if_fail (SOTTO_IS_ROOM_ROW (self));
 
@@ -148,7 +148,7 @@ sotto_room_row_set_room (SottoRoomRow *self,
 
   self->room = g_object_ref (room);
   self->own_user = g_strdup (own_user);
-  name = sotto_room_display_name (room, own_user);
+  name = sotto_room_get_display_name (room);
   gtk_label_set_text (self->name_label, name);
   adw_avatar_set_text (self->avatar, sotto_room_get_direct (room) ? name : name + 1);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), name);

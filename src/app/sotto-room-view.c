@@ -63,29 +63,6 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SottoRoomView, sotto_room_view, ADW_TYPE_BIN)
 
-/**
- * sotto_room_display_name:
- *
- * Returns: (transfer full): "#general" for a room; for a direct chat, the
- *   name of the other person
- */
-char *
-sotto_room_display_name (SottoRoom  *room,
-                         const char *own_user)
-{
-  const char *name = sotto_room_get_name (room);
-
-  if (sotto_room_get_direct (room) && name[0] == '@')
-    {
-      g_auto(GStrv) users = g_strsplit (name + 1, "+", 2);
-
-      if (users[0] != NULL && users[1] != NULL)
-        return g_strdup (own_user != NULL && g_ascii_strcasecmp (users[0], own_user) == 0
-                         ? users[1] : users[0]);
-    }
-  return g_strconcat ("#", name, NULL);
-}
-
 static const char *
 own_user (SottoRoomView *self)
 {
@@ -393,7 +370,7 @@ update_subtitle (SottoRoomView *self)
 
   if (sotto_room_get_direct (self->room))
     {
-      g_autofree char *other = sotto_room_display_name (self->room, own_user (self));
+      const char *other = sotto_room_get_display_name (self->room);
       SottoMember *member = sotto_room_lookup_member (self->room, other);
 
       if (member == NULL)
@@ -653,14 +630,14 @@ leave_action (GtkWidget  *widget,
 {
   SottoRoomView *self = SOTTO_ROOM_VIEW (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
-  g_autofree char *name = NULL;
+  const char *name;
   g_autofree char *heading = NULL;
   GtkWidget *dialog;
 
   if (self->room == NULL)
     return;
 
-  name = sotto_room_display_name (self->room, own_user (self));
+  name = sotto_room_get_display_name (self->room);
   heading = sotto_room_get_direct (self->room)
     ? g_strdup_printf (_("Leave the Chat With %s?"), name)
     : g_strdup_printf (_("Leave %s?"), name);
@@ -718,7 +695,7 @@ sotto_room_view_set_room (SottoRoomView *self,
                           SottoClient   *client,
                           SottoRoom     *room)
 {
-  g_autofree char *title = NULL;
+  const char *title;
   g_autofree char *placeholder = NULL;
   GtkNoSelection *messages;
   GtkNoSelection *members;
@@ -735,8 +712,7 @@ sotto_room_view_set_room (SottoRoomView *self,
     {
       g_autofree char *draft = dup_composer_text (self);
 
-      g_object_set_data_full (G_OBJECT (self->room), "sotto-draft", g_steal_pointer (&draft),
-                              g_free);
+      sotto_room_set_draft (self->room, draft);
     }
 
   detach (self);
@@ -752,7 +728,7 @@ sotto_room_view_set_room (SottoRoomView *self,
   self->client = g_object_ref (client);
   self->room = g_object_ref (room);
 
-  title = sotto_room_display_name (room, own_user (self));
+  title = sotto_room_get_display_name (room);
   adw_window_title_set_title (self->window_title, title);
   /* Translators: the composer's placeholder; %s is "#room" or a person */
   placeholder = g_strdup_printf (_("Message %s"), title);
@@ -778,7 +754,7 @@ sotto_room_view_set_room (SottoRoomView *self,
   typing_cb (room, NULL, self);
   client_state_cb (client, NULL, self);
 
-  sotto_room_view_set_draft (self, g_object_get_data (G_OBJECT (room), "sotto-draft") ?: "");
+  sotto_room_view_set_draft (self, sotto_room_get_draft (room));
   sotto_room_view_scroll_to_bottom (self);
 }
 

@@ -28,7 +28,5 @@ const char *sotto_room_view_get_typing_text  (SottoRoomView *self);
 gboolean    sotto_room_view_get_members_shown (SottoRoomView *self);
 GtkWindow  *sotto_room_view_show_member      (SottoRoomView *self,
                                               const char    *user);
-char       *sotto_room_display_name          (SottoRoom     *room,
-                                              const char    *own_user);
 
 G_END_DECLS

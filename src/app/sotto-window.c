@@ -158,13 +158,12 @@ connection_lost_cb (SottoClient  *client,
                     gpointer      user_data)
 {
   SottoWindow *self = user_data;
-  SottoConnection *connection = sotto_client_get_connection (client);
 
   if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_CHANGED))
     {
-      g_autofree char *server = g_strdup (sotto_connection_get_server (connection));
-      g_autofree char *pinned = g_strdup (sotto_connection_get_pinned_fingerprint (connection));
-      g_autofree char *now = g_strdup (sotto_connection_get_server_fingerprint (connection));
+      g_autofree char *server = g_strdup (sotto_client_get_server (client));
+      g_autofree char *pinned = g_strdup (sotto_client_get_pinned_fingerprint (client));
+      g_autofree char *now = g_strdup (sotto_client_get_server_fingerprint (client));
       GtkWindow *dialog;
 
       log_out (self, error->message);

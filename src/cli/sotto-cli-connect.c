@@ -15,9 +15,9 @@
 /* What the server says, and what happens to the connection */
 
 static void
-connection_closed_cb (SottoConnection *connection,
-                      const GError    *error,
-                      gpointer         user_data)
+disconnected_cb (SottoClient  *client,
+                 const GError *error,
+                 gpointer      user_data)
 {
   SottoCli *self = user_data;
   g_autofree char *reason = NULL;
@@ -52,7 +52,6 @@ client_state_cb (SottoClient *client,
                  gpointer     user_data)
 {
   SottoCli *self = user_data;
-  SottoConnection *connection = sotto_client_get_connection (client);
 
   if (self->finishing || !self->reconnecting)
     return;
@@ -68,9 +67,9 @@ client_state_cb (SottoClient *client,
       /* The client core gave up: the server's key changed, or it refused
        * the account. Only the first can be told apart from here. */
       self->reconnecting = FALSE;
-      if (sotto_connection_get_pinned_fingerprint (connection) != NULL &&
-          g_strcmp0 (sotto_connection_get_pinned_fingerprint (connection),
-                     sotto_connection_get_server_fingerprint (connection)) != 0)
+      if (sotto_client_get_pinned_fingerprint (client) != NULL &&
+          g_strcmp0 (sotto_client_get_pinned_fingerprint (client),
+                     sotto_client_get_server_fingerprint (client)) != 0)
         {
           key_changed (self);
           break;
@@ -216,8 +215,7 @@ trust_answer_cb (SottoCli   *self,
 static void
 first_contact (SottoCli *self)
 {
-  const char *fingerprint =
-    sotto_connection_get_server_fingerprint (sotto_client_get_connection (self->client));
+  const char *fingerprint = sotto_client_get_server_fingerprint (self->client);
 
   if (self->trust_fingerprint != NULL)
     {
@@ -258,7 +256,6 @@ first_contact (SottoCli *self)
 static void
 key_changed (SottoCli *self)
 {
-  SottoConnection *connection = sotto_client_get_connection (self->client);
   g_autofree char *pins = g_build_filename (self->data_dir, "servers.ini", NULL);
 
   g_printerr (_("sotto-cli: WARNING: the key of the server at %s has changed.\n"
@@ -267,8 +264,8 @@ key_changed (SottoCli *self)
                 "Someone may be between you and the server. Ask its operator; only if the "
                 "server really has a new key, remove its group from %s and connect again.\n"),
               self->server,
-              sotto_connection_get_pinned_fingerprint (connection),
-              sotto_connection_get_server_fingerprint (connection),
+              sotto_client_get_pinned_fingerprint (self->client),
+              sotto_client_get_server_fingerprint (self->client),
               pins);
   _sotto_cli_finish (self, SOTTO_CLI_EXIT_SERVER_KEY);
 }
@@ -306,13 +303,11 @@ connected_cb (GObject      *object,
 void
 _sotto_cli_connect (SottoCli *self)
 {
-  SottoConnection *connection = sotto_client_get_connection (self->client);
-
   g_signal_connect_object (self->client, "notice", G_CALLBACK (notice_cb), self, 0);
   g_signal_connect_object (self->client, "identity-changed", G_CALLBACK (identity_changed_cb),
                            self, 0);
   g_signal_connect_object (self->client, "notify::state", G_CALLBACK (client_state_cb), self, 0);
-  self->closed_id = g_signal_connect (connection, "closed", G_CALLBACK (connection_closed_cb),
+  self->closed_id = g_signal_connect (self->client, "disconnected", G_CALLBACK (disconnected_cb),
                                       self);
   _sotto_cli_watch_direct (self);
 

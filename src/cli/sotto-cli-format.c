@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "sotto-cli-format.h"
-#include "sotto-connection.h"
+#include "sotto-client-error.h"
+#include "sotto-wire-error.h"
 
 /*
  * What sotto-cli prints, kept apart from the I/O so it can be tested: the

@@ -24,24 +24,14 @@ char *
 _sotto_cli_direct_peer (SottoCli   *self,
                         const char *room)
 {
-  const char *me = sotto_client_get_user (self->client);
-  const char *plus;
-  g_autofree char *first = NULL;
-
   if (room == NULL || room[0] != '@' || room[1] == '\0')
     return NULL;
 
-  plus = strchr (room, '+');
-  if (plus == NULL)
+  /* "@bob", as the user types it. */
+  if (strchr (room, '+') == NULL)
     return g_ascii_strdown (room + 1, -1);
 
-  first = g_strndup (room + 1, plus - room - 1);
-  if (g_strcmp0 (first, me) == 0)
-    return g_strdup (plus + 1);
-  if (g_strcmp0 (plus + 1, me) == 0)
-    return g_steal_pointer (&first);
-
-  return NULL;
+  return sotto_protocol_direct_room_peer (room, sotto_client_get_user (self->client));
 }
 
 /**
@@ -63,9 +53,7 @@ _sotto_cli_canonical_room (SottoCli   *self,
   if (peer == NULL || me == NULL)
     return NULL;
 
-  /* As the server names it: the two names in byte order. */
-  return strcmp (me, peer) < 0 ? g_strdup_printf ("@%s+%s", me, peer)
-                               : g_strdup_printf ("@%s+%s", peer, me);
+  return sotto_protocol_direct_room_name (me, peer);
 }
 
 SottoRoom *
@@ -298,44 +286,32 @@ adopted_cb (SottoCli     *self,
     _sotto_cli_chat_direct_opened (self, room);
 }
 
-/* The client core notices a direct chat someone opened with us only at
- * the next login; until then it ignores its events. Opening it from our
- * side too makes it one of our rooms now. */
+/* The client core makes a direct chat someone opened with us one of its
+ * rooms only at the next login. Opening it from our side too makes it
+ * one of our rooms now. */
 static void
-event_cb (SottoConnection *connection,
-          SottoMsg        *msg,
-          gpointer         user_data)
+direct_chat_started_cb (SottoClient *client,
+                        const char  *room,
+                        const char  *peer,
+                        gpointer     user_data)
 {
   SottoCli *self = user_data;
-  const char *room;
+  g_autofree char *at_peer = NULL;
 
-  if (self->finishing || sotto_client_get_state (self->client) != SOTTO_CLIENT_ONLINE ||
-      sotto_msg_get_msg_type (msg) != SOTTO_MSG_TYPE_MEMBER_JOINED)
-    return;
-
-  room = sotto_msg_get_string (msg, "room");
-  if (room == NULL || !sotto_protocol_room_is_direct (room) ||
-      sotto_client_lookup_room (self->client, room) != NULL ||
+  if (self->finishing || sotto_client_get_state (client) != SOTTO_CLIENT_ONLINE ||
+      sotto_client_lookup_room (client, room) != NULL ||
       g_hash_table_contains (self->adopting, room))
     return;
 
-  {
-    g_autofree char *peer = _sotto_cli_direct_peer (self, room);
-
-    if (peer != NULL && strchr (room, '+') != NULL)
-      {
-        g_autofree char *at_peer = g_strconcat ("@", peer, NULL);
-
-        open_room (self, at_peer, adopted_cb, NULL, NULL);
-      }
-  }
+  at_peer = g_strconcat ("@", peer, NULL);
+  open_room (self, at_peer, adopted_cb, NULL, NULL);
 }
 
 void
 _sotto_cli_watch_direct (SottoCli *self)
 {
-  self->event_id = g_signal_connect (sotto_client_get_connection (self->client), "event",
-                                     G_CALLBACK (event_cb), self);
+  self->event_id = g_signal_connect (self->client, "direct-chat-started",
+                                     G_CALLBACK (direct_chat_started_cb), self);
 }
 
 /* Printing */

@@ -37,11 +37,9 @@ sotto_cli_dispose (GObject *object)
   g_clear_handle_id (&self->close_wait_id, g_source_remove);
   if (self->client != NULL)
     {
-      SottoConnection *connection = sotto_client_get_connection (self->client);
-
-      g_clear_signal_handler (&self->closed_id, connection);
-      g_clear_signal_handler (&self->event_id, connection);
-      g_clear_signal_handler (&self->close_state_id, connection);
+      g_clear_signal_handler (&self->closed_id, self->client);
+      g_clear_signal_handler (&self->event_id, self->client);
+      g_clear_signal_handler (&self->close_state_id, self->client);
     }
   _sotto_cli_cancel_openings (self);
   if (self->sending != NULL)
@@ -105,18 +103,18 @@ static void
 quit (SottoCli *self)
 {
   if (self->client != NULL)
-    g_clear_signal_handler (&self->close_state_id, sotto_client_get_connection (self->client));
+    g_clear_signal_handler (&self->close_state_id, self->client);
   g_clear_handle_id (&self->close_wait_id, g_source_remove);
   if (self->loop != NULL)
     g_main_loop_quit (self->loop);
 }
 
 static void
-close_state_cb (SottoConnection *connection,
-                GParamSpec      *pspec,
-                gpointer         user_data)
+close_state_cb (SottoClient *client,
+                GParamSpec  *pspec,
+                gpointer     user_data)
 {
-  if (sotto_connection_get_state (connection) == SOTTO_CONNECTION_DISCONNECTED)
+  if (!sotto_client_get_connected (client))
     quit (user_data);
 }
 
@@ -134,15 +132,14 @@ static gboolean
 close_cb (gpointer user_data)
 {
   SottoCli *self = user_data;
-  SottoConnection *connection = sotto_client_get_connection (self->client);
 
   self->finish_id = 0;
   _sotto_cli_cancel_openings (self);
   g_clear_object (&self->feed);
-  g_clear_signal_handler (&self->closed_id, connection);
-  g_clear_signal_handler (&self->event_id, connection);
+  g_clear_signal_handler (&self->closed_id, self->client);
+  g_clear_signal_handler (&self->event_id, self->client);
 
-  if (sotto_connection_get_state (connection) != SOTTO_CONNECTION_CONNECTED)
+  if (!sotto_client_get_connected (self->client))
     {
       sotto_client_close (self->client);
       quit (self);
@@ -151,7 +148,7 @@ close_cb (gpointer user_data)
 
   /* The goodbye goes out before the process ends, so the server hears
    * of a clean logout rather than a cut connection. */
-  self->close_state_id = g_signal_connect (connection, "notify::state",
+  self->close_state_id = g_signal_connect (self->client, "notify::connected",
                                            G_CALLBACK (close_state_cb), self);
   self->close_wait_id = g_timeout_add (CLOSE_WAIT_MS, close_wait_cb, self);
   sotto_client_close (self->client);

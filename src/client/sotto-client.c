@@ -8,6 +8,7 @@
 
 #include "sotto-client.h"
 #include "sotto-client-store.h"
+#include "sotto-connection.h"
 #include "sotto-e2e.h"
 
 /*
@@ -53,6 +54,7 @@ struct _SottoClient
   guint              outbox_retry_id;
   guint              reconnect_attempt;
   gint64             reconnect_at;
+  gboolean           connected;
 };
 
 #define RECONNECT_FIRST_MS 500
@@ -62,6 +64,7 @@ enum {
   PROP_0,
   PROP_STATE,
   PROP_USER,
+  PROP_CONNECTED,
   N_PROPS
 };
 
@@ -71,6 +74,8 @@ enum {
   NOTICE,
   IDENTITY_CHANGED,
   CONNECTION_LOST,
+  DISCONNECTED,
+  DIRECT_CHAT_STARTED,
   N_SIGNALS
 };
 
@@ -157,6 +162,9 @@ sotto_client_get_property (GObject    *object,
     case PROP_USER:
       g_value_set_string (value, self->user);
       break;
+    case PROP_CONNECTED:
+      g_value_set_boolean (value, sotto_client_get_connected (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -183,6 +191,15 @@ sotto_client_class_init (SottoClientClass *klass)
   properties[PROP_USER] =
     g_param_spec_string ("user", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * SottoClient:connected:
+   *
+   * Whether the encrypted channel to the server is up, logged in or not.
+   * After sotto_client_close() it turns %FALSE once the goodbye is out.
+   */
+  properties[PROP_CONNECTED] =
+    g_param_spec_boolean ("connected", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -216,6 +233,31 @@ sotto_client_class_init (SottoClientClass *klass)
   signals[IDENTITY_CHANGED] =
     g_signal_new ("identity-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
+
+  /**
+   * SottoClient::disconnected:
+   * @error: (nullable): why the connection ended; %NULL when the server
+   *   said goodbye
+   *
+   * The connection to the server ended. Logged in, the client connects
+   * again by itself (#SottoClient:state turns %SOTTO_CLIENT_RECONNECTING).
+   */
+  signals[DISCONNECTED] =
+    g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * SottoClient::direct-chat-started:
+   * @room: the direct chat's name
+   * @peer: who opened it
+   *
+   * Someone opened a direct chat with the user. It becomes one of the
+   * client's rooms at the next login, or at once when the user opens it
+   * too (sotto_client_open_direct_async()).
+   */
+  signals[DIRECT_CHAT_STARTED] =
+    g_signal_new ("direct-chat-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -236,10 +278,17 @@ connection_state_cb (SottoConnection *connection,
                      gpointer         user_data)
 {
   SottoClient *self = user_data;
+  SottoConnectionState state = sotto_connection_get_state (connection);
+  gboolean connected = state == SOTTO_CONNECTION_CONNECTED;
 
-  if (sotto_connection_get_state (connection) == SOTTO_CONNECTION_HANDSHAKING &&
-      self->state == SOTTO_CLIENT_CONNECTING)
+  if (state == SOTTO_CONNECTION_HANDSHAKING && self->state == SOTTO_CLIENT_CONNECTING)
     set_state (self, SOTTO_CLIENT_HANDSHAKING);
+
+  if (connected != self->connected)
+    {
+      self->connected = connected;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
+    }
 }
 
 /**
@@ -314,11 +363,49 @@ sotto_client_get_rooms (SottoClient *self)
   return G_LIST_MODEL (self->rooms);
 }
 
-SottoConnection *
-sotto_client_get_connection (SottoClient *self)
+/**
+ * sotto_client_get_server:
+ *
+ * Returns: the server address, "HOST[:PORT]", as given
+ */
+const char *
+sotto_client_get_server (SottoClient *self)
 {
   g_return_val_if_fail (SOTTO_IS_CLIENT (self), NULL);
-  return self->connection;
+  return self->server;
+}
+
+/**
+ * sotto_client_get_server_fingerprint:
+ *
+ * Returns: (nullable): the fingerprint of the key the server showed in
+ *   the last handshake, for the user to compare
+ */
+const char *
+sotto_client_get_server_fingerprint (SottoClient *self)
+{
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), NULL);
+  return sotto_connection_get_server_fingerprint (self->connection);
+}
+
+/**
+ * sotto_client_get_pinned_fingerprint:
+ *
+ * Returns: (nullable): the fingerprint of the key trusted for this server
+ *   earlier; when it differs from the server's, the key changed
+ */
+const char *
+sotto_client_get_pinned_fingerprint (SottoClient *self)
+{
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), NULL);
+  return sotto_connection_get_pinned_fingerprint (self->connection);
+}
+
+gboolean
+sotto_client_get_connected (SottoClient *self)
+{
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), FALSE);
+  return self->connected;
 }
 
 /**
@@ -354,7 +441,7 @@ ensure_room (SottoClient *self,
   if (room != NULL)
     return room;
 
-  room = sotto_room_new (name, direct);
+  room = sotto_room_new (name, direct, self->user);
   g_list_store_append (self->rooms, room);
   g_object_unref (room);
   if (!sotto_client_store_save_room (self->store, name, direct, &error))
@@ -981,7 +1068,14 @@ handle_event_cb (SottoConnection *connection,
           break;
         }
       if (room == NULL)
-        break;
+        {
+          const char *name = sotto_msg_get_string (msg, "room");
+          g_autofree char *peer = sotto_protocol_direct_room_peer (name, self->user);
+
+          if (peer != NULL)
+            g_signal_emit (self, signals[DIRECT_CHAT_STARTED], 0, name, peer);
+          break;
+        }
       remember_seq (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq"));
       sotto_msg_get_identity (msg, &wire);
       set_member (self, room, sotto_msg_get_string (msg, "user"), &wire, TRUE);
@@ -2370,10 +2464,12 @@ connection_closed_cb (SottoConnection *connection,
                       const GError    *error,
                       gpointer         user_data)
 {
-  SottoClient *self = user_data;
+  g_autoptr(SottoClient) self = g_object_ref (SOTTO_CLIENT (user_data));
 
   if (self->state == SOTTO_CLIENT_ONLINE && self->login_secret != NULL)
     schedule_reconnect (self);
+
+  g_signal_emit (self, signals[DISCONNECTED], 0, error);
 }
 
 /**

@@ -3,7 +3,8 @@
 
 #include <gio/gio.h>
 
-#include "sotto-connection.h"
+#include "sotto-client-error.h"
+#include "sotto-wire-error.h"
 #include "sotto-room.h"
 
 G_BEGIN_DECLS
@@ -49,7 +50,10 @@ const char       *sotto_client_get_user             (SottoClient         *self);
 GListModel       *sotto_client_get_rooms            (SottoClient         *self);
 SottoRoom        *sotto_client_lookup_room          (SottoClient         *self,
                                                      const char          *name);
-SottoConnection  *sotto_client_get_connection       (SottoClient         *self);
+const char       *sotto_client_get_server           (SottoClient         *self);
+const char       *sotto_client_get_server_fingerprint (SottoClient       *self);
+const char       *sotto_client_get_pinned_fingerprint (SottoClient       *self);
+gboolean          sotto_client_get_connected        (SottoClient         *self);
 void              sotto_client_set_pwhash_limits    (SottoClient         *self,
                                                      guint64              opslimit,
                                                      gsize                memlimit);

@@ -21,8 +21,6 @@
 #define DEFAULT_PORT 7777
 #define DEFAULT_TIMEOUT_SECONDS 20
 
-G_DEFINE_QUARK (sotto-client-error-quark, sotto_client_error)
-
 struct _SottoConnection
 {
   GObject               parent_instance;
@@ -85,35 +83,6 @@ request_free (Request *request)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
-
-int
-sotto_client_error_from_server (SottoMsgErrorCode code)
-{
-  return SOTTO_CLIENT_ERROR_SERVER_FIRST + (int) code;
-}
-
-/**
- * sotto_client_error_to_server:
- *
- * Returns: the protocol error code of an error the server answered with,
- *   or -1 for any other error
- */
-SottoMsgErrorCode
-sotto_client_error_to_server (const GError *error)
-{
-  if (error == NULL || error->domain != SOTTO_CLIENT_ERROR ||
-      error->code < SOTTO_CLIENT_ERROR_SERVER_FIRST)
-    return -1;
-
-  return error->code - SOTTO_CLIENT_ERROR_SERVER_FIRST;
-}
-
-gboolean
-sotto_client_error_is_server (const GError      *error,
-                              SottoMsgErrorCode  code)
-{
-  return g_error_matches (error, SOTTO_CLIENT_ERROR, sotto_client_error_from_server (code));
-}
 
 /* A sentence in the user's language for what the server refused. Where
  * the server's own words carry facts (how long to wait, what the rule

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "sotto-protocol.h"
 #include "sotto-room.h"
 
 /*
@@ -15,6 +16,9 @@ struct _SottoRoom
 
   char       *name;
   gboolean    direct;
+  char       *display_name;
+  /* What the user typed and has not sent yet. */
+  char       *draft;
   GListStore *members;
   GListStore *messages;
   /* "sender\nmsg_id" → SottoMessage (borrowed from @messages), and the set
@@ -36,6 +40,8 @@ enum {
   PROP_0,
   PROP_NAME,
   PROP_DIRECT,
+  PROP_DISPLAY_NAME,
+  PROP_DRAFT,
   PROP_TYPING,
   PROP_LOADED,
   PROP_HISTORY_COMPLETE,
@@ -70,7 +76,11 @@ sotto_room_dispose (GObject *object)
 static void
 sotto_room_finalize (GObject *object)
 {
-  g_free (SOTTO_ROOM (object)->name);
+  SottoRoom *self = SOTTO_ROOM (object);
+
+  g_free (self->name);
+  g_free (self->display_name);
+  g_free (self->draft);
 
   G_OBJECT_CLASS (sotto_room_parent_class)->finalize (object);
 }
@@ -91,6 +101,12 @@ sotto_room_get_property (GObject    *object,
     case PROP_DIRECT:
       g_value_set_boolean (value, self->direct);
       break;
+    case PROP_DISPLAY_NAME:
+      g_value_set_string (value, self->display_name);
+      break;
+    case PROP_DRAFT:
+      g_value_set_string (value, sotto_room_get_draft (self));
+      break;
     case PROP_TYPING:
       g_value_take_boxed (value, sotto_room_dup_typing (self));
       break;
@@ -109,6 +125,24 @@ sotto_room_get_property (GObject    *object,
 }
 
 static void
+sotto_room_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  SottoRoom *self = SOTTO_ROOM (object);
+
+  switch (prop_id)
+    {
+    case PROP_DRAFT:
+      sotto_room_set_draft (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 sotto_room_class_init (SottoRoomClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -116,11 +150,30 @@ sotto_room_class_init (SottoRoomClass *klass)
   object_class->dispose = sotto_room_dispose;
   object_class->finalize = sotto_room_finalize;
   object_class->get_property = sotto_room_get_property;
+  object_class->set_property = sotto_room_set_property;
 
   properties[PROP_NAME] =
     g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_DIRECT] =
     g_param_spec_boolean ("direct", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * SottoRoom:display-name:
+   *
+   * How the room is shown: "#general" for a room; for a direct chat, the
+   * name of the other person.
+   */
+  properties[PROP_DISPLAY_NAME] =
+    g_param_spec_string ("display-name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * SottoRoom:draft:
+   *
+   * What the user typed in the room and has not sent yet, kept while
+   * another room is shown; never %NULL.
+   */
+  properties[PROP_DRAFT] =
+    g_param_spec_string ("draft", NULL, NULL, "",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * SottoRoom:typing:
    *
@@ -173,16 +226,65 @@ sotto_room_init (SottoRoom *self)
                                         (GDestroyNotify) remove_source_cb);
 }
 
+/**
+ * sotto_room_new:
+ * @name: the room's name on the server
+ * @direct: whether it is a direct chat
+ * @own_user: (nullable): who looks at the room, for the name a direct
+ *   chat is shown by
+ *
+ * Returns: (transfer full): a room with no members and no messages
+ */
 SottoRoom *
 sotto_room_new (const char *name,
-                gboolean    direct)
+                gboolean    direct,
+                const char *own_user)
 {
-  SottoRoom *self = g_object_new (SOTTO_TYPE_ROOM, NULL);
+  SottoRoom *self;
+  g_autofree char *peer = NULL;
 
+  g_return_val_if_fail (name != NULL, NULL);
+
+  self = g_object_new (SOTTO_TYPE_ROOM, NULL);
   self->name = g_strdup (name);
   self->direct = direct;
 
+  if (direct)
+    peer = sotto_protocol_direct_room_peer (name, own_user);
+  self->display_name = peer != NULL ? g_steal_pointer (&peer) : g_strconcat ("#", name, NULL);
+
   return self;
+}
+
+const char *
+sotto_room_get_display_name (SottoRoom *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), NULL);
+  return self->display_name;
+}
+
+const char *
+sotto_room_get_draft (SottoRoom *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), NULL);
+  return self->draft != NULL ? self->draft : "";
+}
+
+void
+sotto_room_set_draft (SottoRoom  *self,
+                      const char *draft)
+{
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  if (draft != NULL && draft[0] == '\0')
+    draft = NULL;
+
+  if (g_strcmp0 (self->draft, draft) == 0)
+    return;
+
+  g_free (self->draft);
+  self->draft = g_strdup (draft);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT]);
 }
 
 const char *

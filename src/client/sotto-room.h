@@ -13,9 +13,14 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SottoRoom, sotto_room, SOTTO, ROOM, GObject)
 
 SottoRoom    *sotto_room_new              (const char   *name,
-                                           gboolean      direct);
+                                           gboolean      direct,
+                                           const char   *own_user);
 const char   *sotto_room_get_name         (SottoRoom    *self);
 gboolean      sotto_room_get_direct       (SottoRoom    *self);
+const char   *sotto_room_get_display_name (SottoRoom    *self);
+const char   *sotto_room_get_draft        (SottoRoom    *self);
+void          sotto_room_set_draft        (SottoRoom    *self,
+                                           const char   *draft);
 GListModel   *sotto_room_get_members      (SottoRoom    *self);
 GListModel   *sotto_room_get_messages     (SottoRoom    *self);
 SottoMember  *sotto_room_lookup_member    (SottoRoom    *self,

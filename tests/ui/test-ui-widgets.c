@@ -273,8 +273,8 @@ test_timeline_changes (void)
 static void
 test_room_and_member_rows (void)
 {
-  g_autoptr(SottoRoom) room = sotto_room_new ("general", FALSE);
-  g_autoptr(SottoRoom) direct = sotto_room_new ("@alice+bob", TRUE);
+  g_autoptr(SottoRoom) room = sotto_room_new ("general", FALSE, "alice");
+  g_autoptr(SottoRoom) direct = sotto_room_new ("@alice+bob", TRUE, "alice");
   g_autoptr(SottoMessage) message = message_at (g_get_real_time () / 1000, "bob",
                                                 "first line\nsecond", SOTTO_MESSAGE_RECEIVED);
   g_autoptr(SottoIdentity) identity = sotto_identity_new ();
@@ -285,7 +285,7 @@ test_room_and_member_rows (void)
   SottoMemberRow *member_row = sotto_member_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWindow *window;
-  g_autofree char *direct_name = sotto_room_display_name (direct, "alice");
+  const char *direct_name = sotto_room_get_display_name (direct);
 
   sotto_room_row_set_room (room_row, room, "alice");
   g_assert_cmpstr (sotto_room_row_get_preview (room_row), ==, "No messages yet");
@@ -317,7 +317,7 @@ test_room_view (void)
 {
   g_autofree char *dir = sotto_test_make_data_dir ();
   g_autoptr(SottoClient) client = sotto_client_new (dir, "127.0.0.1:1");
-  g_autoptr(SottoRoom) room = sotto_room_new ("general", FALSE);
+  g_autoptr(SottoRoom) room = sotto_room_new ("general", FALSE, "alice");
   SottoRoomView *view = g_object_new (SOTTO_TYPE_ROOM_VIEW, NULL);
   GtkWindow *window = show_in_window (GTK_WIDGET (view));
   g_autofree char *draft = NULL;
