@@ -71,6 +71,16 @@ struct _SottoFieldPath
   gint                  index;
 };
 
+/* A parsed, validated message: sotto-msg.c makes it, sotto-msg-fields.c
+ * reads its fields. */
+struct _SottoMsg
+{
+  gatomicrefcount       ref_count;
+  const SottoMsgSchema *schema;
+  JsonNode             *root;
+  JsonObject           *object; /* owned by root */
+};
+
 const SottoMsgSchema   *_sotto_msg_schema_lookup  (const char               *type_name,
                                                    SottoMsgDirection         direction,
                                                    gboolean                 *out_other_direction);
