@@ -102,6 +102,26 @@ gboolean _sotto_base64_check             (const char               *str,
                                           gsize                     len,
                                           gsize                    *out_decoded_len);
 
+/* What is wrong with a message, as the %SOTTO_PROTOCOL_ERROR a validator
+ * returns; each sets @error and returns %FALSE. */
+gboolean _sotto_protocol_bad_field       (GError                  **error,
+                                          const SottoFieldPath     *path,
+                                          const char               *reason);
+gboolean _sotto_protocol_bad_range       (GError                  **error,
+                                          const SottoFieldPath     *path,
+                                          const SottoFieldSchema   *field);
+gboolean _sotto_protocol_bad_string      (GError                  **error,
+                                          const SottoFieldPath     *path,
+                                          const SottoFieldSchema   *field);
+gboolean _sotto_protocol_bad_count       (GError                  **error,
+                                          const SottoFieldPath     *path,
+                                          const SottoFieldSchema   *field);
+gboolean _sotto_protocol_unknown_field   (GError                  **error,
+                                          const SottoFieldPath     *path,
+                                          const char               *name);
+gboolean _sotto_protocol_missing_field   (GError                  **error,
+                                          const SottoFieldPath     *path);
+
 GBytes  *_sotto_protocol_generate        (JsonNode                 *root);
 
 G_END_DECLS

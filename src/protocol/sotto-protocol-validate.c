@@ -8,43 +8,6 @@
 
 #include "sotto-protocol-private.h"
 
-G_DEFINE_QUARK (sotto-protocol-error-quark, sotto_protocol_error)
-
-/**
- * sotto_msg_error_code_for_parse_error:
- * @error: an error from sotto_msg_parse()
- *
- * Picks the "code" a server answers a message with when it could not
- * parse it.
- *
- * Returns: the error code to send back
- */
-SottoMsgErrorCode
-sotto_msg_error_code_for_parse_error (const GError *error)
-{
-  g_return_val_if_fail (error != NULL, SOTTO_MSG_ERROR_CODE_INTERNAL);
-
-  if (error->domain != SOTTO_PROTOCOL_ERROR)
-    return SOTTO_MSG_ERROR_CODE_INTERNAL;
-
-  switch ((SottoProtocolError) error->code)
-    {
-    case SOTTO_PROTOCOL_ERROR_TOO_LARGE:
-      return SOTTO_MSG_ERROR_CODE_TOO_LARGE;
-
-    case SOTTO_PROTOCOL_ERROR_UNKNOWN_TYPE:
-    case SOTTO_PROTOCOL_ERROR_WRONG_DIRECTION:
-      return SOTTO_MSG_ERROR_CODE_UNKNOWN_TYPE;
-
-    case SOTTO_PROTOCOL_ERROR_MALFORMED:
-    case SOTTO_PROTOCOL_ERROR_MISSING_FIELD:
-    case SOTTO_PROTOCOL_ERROR_BAD_FIELD:
-    case SOTTO_PROTOCOL_ERROR_UNKNOWN_FIELD:
-    default:
-      return SOTTO_MSG_ERROR_CODE_BAD_REQUEST;
-    }
-}
-
 /* Character classes and names */
 
 static inline gboolean
@@ -269,157 +232,6 @@ _sotto_base64_check (const char *str,
   return TRUE;
 }
 
-/* Error messages */
-
-static void
-append_path (GString              *str,
-             const SottoFieldPath *path)
-{
-  if (path == NULL)
-    return;
-
-  append_path (str, path->parent);
-
-  if (path->name == NULL)
-    g_string_append_printf (str, "[%d]", path->index);
-  else if (str->len > 0)
-    g_string_append_printf (str, ".%s", path->name);
-  else
-    g_string_append (str, path->name);
-}
-
-static char *
-format_path (const SottoFieldPath *path)
-{
-  GString *str = g_string_new (NULL);
-
-  append_path (str, path);
-
-  return g_string_free (str, FALSE);
-}
-
-static gboolean
-bad_field (GError               **error,
-           const SottoFieldPath  *path,
-           const char            *reason)
-{
-  g_autofree char *name = format_path (path);
-
-  /* Translators: the first %s is a field name such as “room”, the
-   * second says what is wrong with it. */
-  g_set_error (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_BAD_FIELD,
-               _("field “%s”: %s"), name, reason);
-
-  return FALSE;
-}
-
-static char *
-int_to_string (gint64 value)
-{
-  return g_strdup_printf ("%" G_GINT64_FORMAT, value);
-}
-
-static gboolean
-bad_range (GError                 **error,
-           const SottoFieldPath    *path,
-           const SottoFieldSchema  *field)
-{
-  g_autofree char *min = int_to_string (field->min);
-  g_autofree char *max = int_to_string (field->max);
-  g_autofree char *reason = NULL;
-
-  if (field->max == G_MAXINT64)
-    reason = g_strdup_printf (_("must be an integer of at least %s"), min);
-  else
-    reason = g_strdup_printf (_("must be an integer from %s to %s"), min, max);
-
-  return bad_field (error, path, reason);
-}
-
-static gboolean
-bad_string (GError                 **error,
-            const SottoFieldPath    *path,
-            const SottoFieldSchema  *field)
-{
-  g_autofree char *reason = NULL;
-  g_autofree char *min = int_to_string (field->min);
-  g_autofree char *max = int_to_string (field->max);
-
-  switch (field->kind)
-    {
-    case SOTTO_FIELD_ID:
-      reason = g_strdup_printf (_("must be 1–%d characters of A–Z, a–z, 0–9, _ or -"),
-                                SOTTO_PROTOCOL_ID_MAX_LEN);
-      break;
-
-    case SOTTO_FIELD_USERNAME:
-      reason = g_strdup_printf (_("must be 1–%d characters of A–Z, a–z, 0–9, ., _ or -"),
-                                SOTTO_PROTOCOL_USERNAME_MAX_LEN);
-      break;
-
-    case SOTTO_FIELD_NORMAL_ROOM:
-      reason = g_strdup_printf (_("must be 1–%d characters of a–z, 0–9, ., _ or -, "
-                                  "starting with a letter or digit"),
-                                SOTTO_PROTOCOL_ROOM_MAX_LEN);
-      break;
-
-    case SOTTO_FIELD_ROOM:
-      reason = g_strdup_printf (_("must be 1–%d characters of a–z, 0–9, ., _ or -, "
-                                  "starting with a letter or digit, or a direct room "
-                                  "such as “@alice+bob”"),
-                                SOTTO_PROTOCOL_ROOM_MAX_LEN);
-      break;
-
-    case SOTTO_FIELD_PASSWORD:
-      reason = g_strdup_printf (_("must be %s–%s bytes of UTF-8"), min, max);
-      break;
-
-    case SOTTO_FIELD_TEXT:
-      reason = g_strdup_printf (_("must be %s–%s characters of UTF-8"), min, max);
-      break;
-
-    case SOTTO_FIELD_ENUM:
-      {
-        g_autofree char *values = g_strjoinv (", ", (char **) field->values);
-
-        reason = g_strdup_printf (_("must be one of %s"), values);
-      }
-      break;
-
-    case SOTTO_FIELD_BASE64:
-      if (field->min == field->max)
-        reason = g_strdup_printf (_("must be base64 of exactly %s bytes"), min);
-      else
-        reason = g_strdup_printf (_("must be base64 of %s–%s bytes"), min, max);
-      break;
-
-    case SOTTO_FIELD_INT:
-    case SOTTO_FIELD_BOOL:
-    case SOTTO_FIELD_INT_ARRAY:
-    case SOTTO_FIELD_OBJECT_ARRAY:
-    case SOTTO_FIELD_OBJECT:
-    default:
-      g_assert_not_reached ();
-    }
-
-  return bad_field (error, path, reason);
-}
-
-static gboolean
-bad_count (GError                 **error,
-           const SottoFieldPath    *path,
-           const SottoFieldSchema  *field)
-{
-  g_autofree char *reason = NULL;
-
-  if (field->min_items == 0)
-    reason = g_strdup_printf (_("must have at most %u items"), field->max_items);
-  else
-    reason = g_strdup_printf (_("must have %u–%u items"), field->min_items, field->max_items);
-
-  return bad_field (error, path, reason);
-}
-
 /* Validation */
 
 static inline gboolean
@@ -492,7 +304,7 @@ validate_string (const SottoFieldSchema  *field,
     }
 
   if (!ok)
-    return bad_string (error, path, field);
+    return _sotto_protocol_bad_string (error, path, field);
 
   return TRUE;
 }
@@ -506,11 +318,11 @@ validate_int (const SottoFieldSchema  *field,
   gint64 value;
 
   if (!node_holds (node, G_TYPE_INT64))
-    return bad_range (error, path, field);
+    return _sotto_protocol_bad_range (error, path, field);
 
   value = json_node_get_int (node);
   if (value < field->min || value > field->max)
-    return bad_range (error, path, field);
+    return _sotto_protocol_bad_range (error, path, field);
 
   return TRUE;
 }
@@ -527,7 +339,7 @@ validate_value (const SottoFieldSchema  *field,
   if (SOTTO_FIELD_KIND_IS_STRING (field->kind))
     {
       if (!node_holds (node, G_TYPE_STRING))
-        return bad_field (error, path, _("must be a string"));
+        return _sotto_protocol_bad_field (error, path, _("must be a string"));
 
       return validate_string (field, json_node_get_string (node), path, error);
     }
@@ -539,24 +351,24 @@ validate_value (const SottoFieldSchema  *field,
 
     case SOTTO_FIELD_BOOL:
       if (!node_holds (node, G_TYPE_BOOLEAN))
-        return bad_field (error, path, _("must be true or false"));
+        return _sotto_protocol_bad_field (error, path, _("must be true or false"));
       return TRUE;
 
     case SOTTO_FIELD_OBJECT:
       if (!JSON_NODE_HOLDS_OBJECT (node))
-        return bad_field (error, path, _("must be an object"));
+        return _sotto_protocol_bad_field (error, path, _("must be an object"));
       return _sotto_protocol_validate_object (field->object, json_node_get_object (node),
                                               path, NULL, error);
 
     case SOTTO_FIELD_INT_ARRAY:
     case SOTTO_FIELD_OBJECT_ARRAY:
       if (!JSON_NODE_HOLDS_ARRAY (node))
-        return bad_field (error, path, _("must be an array"));
+        return _sotto_protocol_bad_field (error, path, _("must be an array"));
 
       array = json_node_get_array (node);
       n_items = json_array_get_length (array);
       if (n_items < field->min_items || n_items > field->max_items)
-        return bad_count (error, path, field);
+        return _sotto_protocol_bad_count (error, path, field);
 
       for (guint i = 0; i < n_items; i++)
         {
@@ -571,7 +383,7 @@ validate_value (const SottoFieldSchema  *field,
           else
             {
               if (!JSON_NODE_HOLDS_OBJECT (item))
-                return bad_field (error, &item_path, _("must be an object"));
+                return _sotto_protocol_bad_field (error, &item_path, _("must be an object"));
 
               if (!_sotto_protocol_validate_object (field->object, json_node_get_object (item),
                                                     &item_path, NULL, error))
@@ -632,30 +444,7 @@ _sotto_protocol_validate_object (const SottoObjectSchema  *schema,
         continue;
 
       if (_sotto_object_schema_find (schema, name) == NULL)
-        {
-          SottoFieldPath member_path = { path, name, 0 };
-          g_autofree char *where = NULL;
-
-          if (is_plain_name (name))
-            {
-              where = format_path (&member_path);
-              g_set_error (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_UNKNOWN_FIELD,
-                           _("unknown field “%s”"), where);
-            }
-          else if (path != NULL)
-            {
-              where = format_path (path);
-              g_set_error (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_UNKNOWN_FIELD,
-                           _("unknown field in “%s”"), where);
-            }
-          else
-            {
-              g_set_error_literal (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_UNKNOWN_FIELD,
-                                   _("unknown field"));
-            }
-
-          return FALSE;
-        }
+        return _sotto_protocol_unknown_field (error, path, is_plain_name (name) ? name : NULL);
     }
 
   for (guint i = 0; i < schema->n_fields; i++)
@@ -666,15 +455,10 @@ _sotto_protocol_validate_object (const SottoObjectSchema  *schema,
       node = json_object_get_member (object, field->name);
       if (node == NULL)
         {
-          g_autofree char *where = NULL;
-
           if (field->optional)
             continue;
 
-          where = format_path (&field_path);
-          g_set_error (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_MISSING_FIELD,
-                       _("field “%s” is missing"), where);
-          return FALSE;
+          return _sotto_protocol_missing_field (error, &field_path);
         }
 
       if (!validate_value (field, node, &field_path, error))
