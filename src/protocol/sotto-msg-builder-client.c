@@ -14,9 +14,8 @@ build_credentials (const char              *type,
                    const char              *password,
                    const SottoWireIdentity *identity)
 {
-  JsonBuilder *builder = begin_message (type);
+  JsonBuilder *builder = begin_request (type, id);
 
-  add_string (builder, "id", id);
   add_string (builder, "username", username);
   add_string (builder, "password", password);
   add_identity (builder, identity);
@@ -52,19 +51,6 @@ sotto_msg_build_login (const char              *id,
   return build_credentials ("login", id, username, password, identity);
 }
 
-static GBytes *
-build_id_room (const char *type,
-               const char *id,
-               const char *room)
-{
-  JsonBuilder *builder = begin_message (type);
-
-  add_string (builder, "id", id);
-  add_string (builder, "room", room);
-
-  return end_message (builder);
-}
-
 GBytes *
 sotto_msg_build_logout (const char *id)
 {
@@ -80,7 +66,7 @@ sotto_msg_build_join (const char *id,
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (room != NULL, NULL);
 
-  return build_id_room ("join", id, room);
+  return end_message (begin_room_request ("join", id, room));
 }
 
 GBytes *
@@ -90,7 +76,7 @@ sotto_msg_build_leave (const char *id,
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (room != NULL, NULL);
 
-  return build_id_room ("leave", id, room);
+  return end_message (begin_room_request ("leave", id, room));
 }
 
 GBytes *
@@ -108,7 +94,7 @@ sotto_msg_build_list_members (const char *id,
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (room != NULL, NULL);
 
-  return build_id_room ("list_members", id, room);
+  return end_message (begin_room_request ("list_members", id, room));
 }
 
 GBytes *
@@ -120,8 +106,7 @@ sotto_msg_build_open_direct (const char *id,
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (user != NULL, NULL);
 
-  builder = begin_message ("open_direct");
-  add_string (builder, "id", id);
+  builder = begin_request ("open_direct", id);
   add_string (builder, "user", user);
 
   return end_message (builder);
@@ -140,9 +125,7 @@ sotto_msg_build_send (const char *id,
   g_return_val_if_fail (msg_id != NULL, NULL);
   g_return_val_if_fail (envelope != NULL, NULL);
 
-  builder = begin_message ("send");
-  add_string (builder, "id", id);
-  add_string (builder, "room", room);
+  builder = begin_room_request ("send", id, room);
   add_string (builder, "msg_id", msg_id);
   add_bytes (builder, "envelope", envelope);
 
@@ -162,8 +145,7 @@ sotto_msg_build_send_key (const char *id,
   g_return_val_if_fail (room != NULL, NULL);
   g_return_val_if_fail (box != NULL, NULL);
 
-  builder = begin_message ("send_key");
-  add_string (builder, "id", id);
+  builder = begin_request ("send_key", id);
   add_string (builder, "to", to);
   add_string (builder, "room", room);
   add_bytes (builder, "box", box);
@@ -183,8 +165,7 @@ sotto_msg_build_key_request (const char *id,
   g_return_val_if_fail (to != NULL, NULL);
   g_return_val_if_fail (room != NULL, NULL);
 
-  builder = begin_message ("key_request");
-  add_string (builder, "id", id);
+  builder = begin_request ("key_request", id);
   add_string (builder, "to", to);
   add_string (builder, "room", room);
   add_int (builder, "key_id", key_id);
@@ -202,8 +183,7 @@ sotto_msg_build_ack_keys (const char   *id,
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (kids != NULL || n_kids == 0, NULL);
 
-  builder = begin_message ("ack_keys");
-  add_string (builder, "id", id);
+  builder = begin_request ("ack_keys", id);
   json_builder_set_member_name (builder, "kids");
   json_builder_begin_array (builder);
   for (gsize i = 0; i < n_kids; i++)
@@ -224,9 +204,7 @@ sotto_msg_build_catchup (const char *id,
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (room != NULL, NULL);
 
-  builder = begin_message ("catchup");
-  add_string (builder, "id", id);
-  add_string (builder, "room", room);
+  builder = begin_room_request ("catchup", id, room);
   add_int (builder, "after", after);
   add_int (builder, "limit", limit);
 
@@ -257,9 +235,7 @@ sotto_msg_build_kick (const char *id,
   g_return_val_if_fail (room != NULL, NULL);
   g_return_val_if_fail (user != NULL, NULL);
 
-  builder = begin_message ("kick");
-  add_string (builder, "id", id);
-  add_string (builder, "room", room);
+  builder = begin_room_request ("kick", id, room);
   add_string (builder, "user", user);
 
   return end_message (builder);

@@ -96,15 +96,36 @@ add_identity (JsonBuilder             *builder,
   json_builder_end_object (builder);
 }
 
-static inline GBytes *
-build_id_only (const char *type,
+/* A request starts with its id, and so does the answer to it; most of
+ * them are about one room, named next. */
+static inline JsonBuilder *
+begin_request (const char *type,
                const char *id)
 {
   JsonBuilder *builder = begin_message (type);
 
   add_string (builder, "id", id);
 
-  return end_message (builder);
+  return builder;
+}
+
+static inline JsonBuilder *
+begin_room_request (const char *type,
+                    const char *id,
+                    const char *room)
+{
+  JsonBuilder *builder = begin_request (type, id);
+
+  add_string (builder, "room", room);
+
+  return builder;
+}
+
+static inline GBytes *
+build_id_only (const char *type,
+               const char *id)
+{
+  return end_message (begin_request (type, id));
 }
 
 /*
