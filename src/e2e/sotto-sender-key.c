@@ -15,50 +15,13 @@
 #define KDF_SUBKEY_MESSAGE 1
 #define KDF_SUBKEY_CHAIN 2
 
-#define CHAIN_KEY_BYTES 32
-
 /* The last index the chain can serve; at G_MAXUINT32 it is exhausted. */
 #define INDEX_END G_MAXUINT32
 
-/* export:    version (1) | key_id (4) | index (4) | chain key (32)
- * serialize: version (1) | key_id (4) | index (4) | chain key (32) |
- *            n_skipped (4) | n_skipped * (index (4) | message key (32))
- */
-#define EXPORT_VERSION 1
-#define STATE_VERSION 2
-#define STATE_HEADER_BYTES (SOTTO_SENDER_KEY_EXPORT_BYTES + 4)
-#define SKIPPED_ENTRY_BYTES (4 + SOTTO_MESSAGE_KEY_BYTES)
-
-G_STATIC_ASSERT (crypto_kdf_KEYBYTES == CHAIN_KEY_BYTES);
+G_STATIC_ASSERT (crypto_kdf_KEYBYTES == SOTTO_SENDER_KEY_CHAIN_BYTES);
 G_STATIC_ASSERT (sizeof KDF_CONTEXT - 1 == crypto_kdf_CONTEXTBYTES);
-G_STATIC_ASSERT (SOTTO_SENDER_KEY_EXPORT_BYTES == 1 + 4 + 4 + CHAIN_KEY_BYTES);
 /* The keys skipped by one accepted message always fit. */
 G_STATIC_ASSERT (SOTTO_SENDER_KEY_MAX_SKIP <= SOTTO_SENDER_KEY_MAX_STORED);
-
-typedef struct
-{
-  guint32 index;
-  guint8  key[SOTTO_MESSAGE_KEY_BYTES];
-} SkippedKey;
-
-struct _SottoSenderKey
-{
-  GObject parent_instance;
-
-  guint32 key_id;
-  /* The index of the next message key the chain gives. */
-  guint32 index;
-
-  /* sodium_malloc()ed. */
-  guint8 *chain_key;
-
-  /* sodium_malloc()ed with room for SOTTO_SENDER_KEY_MAX_STORED entries the
-   * first time a message is skipped; sorted by ascending index, all below
-   * the chain's index.
-   */
-  SkippedKey *skipped;
-  guint n_skipped;
-};
 
 G_DEFINE_FINAL_TYPE (SottoSenderKey, sotto_sender_key, G_TYPE_OBJECT)
 
@@ -84,14 +47,15 @@ sotto_sender_key_class_init (SottoSenderKeyClass *klass)
 static void
 sotto_sender_key_init (SottoSenderKey *self)
 {
-  self->chain_key = _sotto_e2e_secure_alloc (CHAIN_KEY_BYTES);
+  self->chain_key = _sotto_e2e_secure_alloc (SOTTO_SENDER_KEY_CHAIN_BYTES);
 }
 
-static void
-ensure_skipped (SottoSenderKey *self)
+void
+_sotto_sender_key_ensure_skipped (SottoSenderKey *self)
 {
   if (self->skipped == NULL)
-    self->skipped = _sotto_e2e_secure_alloc (SOTTO_SENDER_KEY_MAX_STORED * sizeof (SkippedKey));
+    self->skipped = _sotto_e2e_secure_alloc (SOTTO_SENDER_KEY_MAX_STORED *
+                                             sizeof (SottoSkippedKey));
 }
 
 /* Derives the message key of @chain (if @message_key is not %NULL) and
@@ -101,13 +65,14 @@ static void
 chain_step (guint8 *chain,
             guint8 *message_key)
 {
-  guint8 next[CHAIN_KEY_BYTES];
+  guint8 next[SOTTO_SENDER_KEY_CHAIN_BYTES];
 
   if (message_key != NULL)
     crypto_kdf_derive_from_key (message_key, SOTTO_MESSAGE_KEY_BYTES,
                                 KDF_SUBKEY_MESSAGE, KDF_CONTEXT, chain);
-  crypto_kdf_derive_from_key (next, CHAIN_KEY_BYTES, KDF_SUBKEY_CHAIN, KDF_CONTEXT, chain);
-  memcpy (chain, next, CHAIN_KEY_BYTES);
+  crypto_kdf_derive_from_key (next, SOTTO_SENDER_KEY_CHAIN_BYTES,
+                              KDF_SUBKEY_CHAIN, KDF_CONTEXT, chain);
+  memcpy (chain, next, SOTTO_SENDER_KEY_CHAIN_BYTES);
   sodium_memzero (next, sizeof next);
 }
 
@@ -144,9 +109,9 @@ remove_skipped (SottoSenderKey *self,
   g_assert (position + count <= self->n_skipped);
 
   memmove (&self->skipped[position], &self->skipped[position + count],
-           (self->n_skipped - position - count) * sizeof (SkippedKey));
+           (self->n_skipped - position - count) * sizeof (SottoSkippedKey));
   self->n_skipped -= count;
-  sodium_memzero (&self->skipped[self->n_skipped], count * sizeof (SkippedKey));
+  sodium_memzero (&self->skipped[self->n_skipped], count * sizeof (SottoSkippedKey));
 }
 
 /**
@@ -166,7 +131,7 @@ sotto_sender_key_new (void)
 
   self->key_id = randombytes_random ();
   self->index = 0;
-  randombytes_buf (self->chain_key, CHAIN_KEY_BYTES);
+  randombytes_buf (self->chain_key, SOTTO_SENDER_KEY_CHAIN_BYTES);
 
   return self;
 }
@@ -232,7 +197,7 @@ _sotto_sender_key_get_message_key (SottoSenderKey  *self,
                                    guint8          *message_key,
                                    GError         **error)
 {
-  guint8 chain[CHAIN_KEY_BYTES];
+  guint8 chain[SOTTO_SENDER_KEY_CHAIN_BYTES];
   guint position;
 
   g_assert (SOTTO_IS_SENDER_KEY (self));
@@ -265,7 +230,7 @@ _sotto_sender_key_get_message_key (SottoSenderKey  *self,
     }
 
   /* Transient copies of keys live on the stack and are wiped at once. */
-  memcpy (chain, self->chain_key, CHAIN_KEY_BYTES);
+  memcpy (chain, self->chain_key, SOTTO_SENDER_KEY_CHAIN_BYTES);
   for (guint32 i = self->index; i < index; i++)
     chain_step (chain, NULL);
   crypto_kdf_derive_from_key (message_key, SOTTO_MESSAGE_KEY_BYTES,
@@ -308,14 +273,14 @@ _sotto_sender_key_consume (SottoSenderKey *self,
   n_new = index - self->index;
   if (n_new > 0)
     {
-      ensure_skipped (self);
+      _sotto_sender_key_ensure_skipped (self);
       if (self->n_skipped + n_new > SOTTO_SENDER_KEY_MAX_STORED)
         remove_skipped (self, 0, self->n_skipped + n_new - SOTTO_SENDER_KEY_MAX_STORED);
     }
 
   for (; self->index < index; self->index++)
     {
-      SkippedKey *entry = &self->skipped[self->n_skipped++];
+      SottoSkippedKey *entry = &self->skipped[self->n_skipped++];
 
       entry->index = self->index;
       chain_step (self->chain_key, entry->key);
@@ -323,181 +288,4 @@ _sotto_sender_key_consume (SottoSenderKey *self,
 
   chain_step (self->chain_key, NULL);
   self->index = index + 1;
-}
-
-static void
-write_export (SottoSenderKey *self,
-              SottoE2eWriter *writer,
-              guint8          version)
-{
-  _sotto_e2e_writer_put_u8 (writer, version);
-  _sotto_e2e_writer_put_u32 (writer, self->key_id);
-  _sotto_e2e_writer_put_u32 (writer, self->index);
-  _sotto_e2e_writer_put (writer, self->chain_key, CHAIN_KEY_BYTES);
-}
-
-static SottoSenderKey *
-read_export (SottoE2eReader *reader,
-             guint8          expected_version)
-{
-  g_autoptr(SottoSenderKey) self = g_object_new (SOTTO_TYPE_SENDER_KEY, NULL);
-  const guint8 *chain;
-  guint8 version;
-
-  if (!_sotto_e2e_reader_get_u8 (reader, &version) ||
-      version != expected_version ||
-      !_sotto_e2e_reader_get_u32 (reader, &self->key_id) ||
-      !_sotto_e2e_reader_get_u32 (reader, &self->index) ||
-      !_sotto_e2e_reader_get (reader, &chain, CHAIN_KEY_BYTES))
-    return NULL;
-
-  memcpy (self->chain_key, chain, CHAIN_KEY_BYTES);
-
-  return g_steal_pointer (&self);
-}
-
-/**
- * sotto_sender_key_export:
- * @self: a #SottoSenderKey
- *
- * Exports the key id, the index and the chain key, for another member: they
- * can read messages from the current index on, and none before. Stored
- * skipped keys are not included.
- *
- * Returns: (transfer full): %SOTTO_SENDER_KEY_EXPORT_BYTES secret bytes, in
- *   memory wiped when the last reference is dropped
- */
-GBytes *
-sotto_sender_key_export (SottoSenderKey *self)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  SottoE2eWriter writer = { 0 };
-
-  g_return_val_if_fail (SOTTO_IS_SENDER_KEY (self), NULL);
-
-  bytes = _sotto_e2e_secure_bytes_new (SOTTO_SENDER_KEY_EXPORT_BYTES, &writer.data);
-  writer.size = SOTTO_SENDER_KEY_EXPORT_BYTES;
-  write_export (self, &writer, EXPORT_VERSION);
-  g_assert (writer.pos == writer.size);
-
-  return g_steal_pointer (&bytes);
-}
-
-/**
- * sotto_sender_key_import:
- * @exported: bytes from sotto_sender_key_export()
- * @error: return location for a #GError
- *
- * Returns: (transfer full): a receiving state, or %NULL on error
- */
-SottoSenderKey *
-sotto_sender_key_import (GBytes  *exported,
-                         GError **error)
-{
-  g_autoptr(SottoSenderKey) self = NULL;
-  SottoE2eReader reader = { 0 };
-
-  g_return_val_if_fail (exported != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  reader.data = _sotto_e2e_bytes_get_data (exported, &reader.size);
-  self = read_export (&reader, EXPORT_VERSION);
-  if (self == NULL || !_sotto_e2e_reader_at_end (&reader))
-    {
-      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
-                           _("The sender key is damaged or in an unknown format"));
-      return NULL;
-    }
-
-  return g_steal_pointer (&self);
-}
-
-/**
- * sotto_sender_key_serialize:
- * @self: a #SottoSenderKey
- *
- * Saves the whole state, stored skipped keys included, for the local store.
- * Keep the result encrypted at rest.
- *
- * Returns: (transfer full): secret bytes, wiped when the last reference is
- *   dropped
- */
-GBytes *
-sotto_sender_key_serialize (SottoSenderKey *self)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  SottoE2eWriter writer = { 0 };
-
-  g_return_val_if_fail (SOTTO_IS_SENDER_KEY (self), NULL);
-
-  writer.size = STATE_HEADER_BYTES + (gsize) self->n_skipped * SKIPPED_ENTRY_BYTES;
-  bytes = _sotto_e2e_secure_bytes_new (writer.size, &writer.data);
-  write_export (self, &writer, STATE_VERSION);
-  _sotto_e2e_writer_put_u32 (&writer, self->n_skipped);
-  for (guint i = 0; i < self->n_skipped; i++)
-    {
-      _sotto_e2e_writer_put_u32 (&writer, self->skipped[i].index);
-      _sotto_e2e_writer_put (&writer, self->skipped[i].key, SOTTO_MESSAGE_KEY_BYTES);
-    }
-  g_assert (writer.pos == writer.size);
-
-  return g_steal_pointer (&bytes);
-}
-
-/**
- * sotto_sender_key_deserialize:
- * @serialized: bytes from sotto_sender_key_serialize()
- * @error: return location for a #GError
- *
- * Parses a saved state strictly: exact length, at most
- * %SOTTO_SENDER_KEY_MAX_STORED skipped keys, in strictly ascending order and
- * all behind the chain.
- *
- * Returns: (transfer full): the state, or %NULL on error
- */
-SottoSenderKey *
-sotto_sender_key_deserialize (GBytes  *serialized,
-                              GError **error)
-{
-  g_autoptr(SottoSenderKey) self = NULL;
-  SottoE2eReader reader = { 0 };
-  guint32 n_skipped;
-
-  g_return_val_if_fail (serialized != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  reader.data = _sotto_e2e_bytes_get_data (serialized, &reader.size);
-  self = read_export (&reader, STATE_VERSION);
-  if (self == NULL ||
-      !_sotto_e2e_reader_get_u32 (&reader, &n_skipped) ||
-      n_skipped > SOTTO_SENDER_KEY_MAX_STORED ||
-      reader.size - reader.pos != (gsize) n_skipped * SKIPPED_ENTRY_BYTES)
-    goto bad_format;
-
-  if (n_skipped > 0)
-    ensure_skipped (self);
-
-  for (guint i = 0; i < n_skipped; i++)
-    {
-      SkippedKey *entry = &self->skipped[i];
-      const guint8 *key;
-
-      if (!_sotto_e2e_reader_get_u32 (&reader, &entry->index) ||
-          !_sotto_e2e_reader_get (&reader, &key, SOTTO_MESSAGE_KEY_BYTES) ||
-          entry->index >= self->index ||
-          (i > 0 && entry->index <= self->skipped[i - 1].index))
-        goto bad_format;
-
-      memcpy (entry->key, key, SOTTO_MESSAGE_KEY_BYTES);
-      self->n_skipped = i + 1;
-    }
-
-  g_assert (_sotto_e2e_reader_at_end (&reader));
-
-  return g_steal_pointer (&self);
-
-bad_format:
-  g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
-                       _("The saved sender key is damaged or in an unknown format"));
-  return NULL;
 }
