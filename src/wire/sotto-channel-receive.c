@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "sotto-channel-private.h"
+#include "sotto-frame.h"
+#include "sotto-wire-error.h"
+
+/*
+ * The receiving half of a channel: the peer's stream header first, then
+ * one secretstream message per frame, each a batch of messages joined
+ * with '\n'. A frame that was altered, replayed, reordered or dropped
+ * fails to decrypt; a connection that ends without FINAL is reported as
+ * cut rather than closed.
+ *
+ * Over a socket, reads take whatever the socket holds and cut it into
+ * frames; over other streams, frames are read one by one.
+ */
+
+static void channel_read_next (SottoChannel *self);
+
+static void
+deliver_batch (SottoChannel *self,
+               GBytes       *plain)
+{
+  gsize size = g_bytes_get_size (plain);
+  const guint8 *data = g_bytes_get_data (plain, NULL);
+  gsize start = 0;
+
+  /* Once this side has said goodbye, what the peer still sends is dropped. */
+  while (start < size && self->state == SOTTO_CHANNEL_STATE_OPEN)
+    {
+      const guint8 *newline = memchr (data + start, '\n', size - start);
+      gsize end = newline != NULL ? (gsize) (newline - data) : size;
+
+      if (end > start)
+        {
+          g_autoptr(GBytes) message = g_bytes_new_from_bytes (plain, start, end - start);
+
+          g_signal_emit (self, _sotto_channel_signals[SOTTO_CHANNEL_SIGNAL_MESSAGE], 0, message);
+        }
+
+      start = end + 1;
+    }
+}
+
+/* Takes one received frame: the peer's stream header first, then batches.
+ * Returns FALSE once the channel has ended. */
+static gboolean
+channel_handle_frame (SottoChannel *self,
+                      const guint8 *data,
+                      gsize         size)
+{
+  g_autofree guint8 *plain = NULL;
+  unsigned long long plain_len = 0;
+  unsigned char tag = 0;
+
+  if (!self->pull_started)
+    {
+      if (size != crypto_secretstream_xchacha20poly1305_HEADERBYTES ||
+          crypto_secretstream_xchacha20poly1305_init_pull (&self->pull, data, self->rx_key) != 0)
+        {
+          _sotto_channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_BAD_HANDSHAKE,
+                               _("The peer did not start its encrypted stream"));
+          return FALSE;
+        }
+      self->pull_started = TRUE;
+      return TRUE;
+    }
+
+  if (size < SOTTO_CHANNEL_FRAME_OVERHEAD)
+    {
+      _sotto_channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_DECRYPTION_FAILED,
+                           _("A frame was too short to be encrypted"));
+      return FALSE;
+    }
+
+  plain = g_malloc (size - SOTTO_CHANNEL_FRAME_OVERHEAD + 1);
+  if (crypto_secretstream_xchacha20poly1305_pull (&self->pull, plain, &plain_len, &tag,
+                                                  data, size, NULL, 0) != 0)
+    {
+      _sotto_channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_DECRYPTION_FAILED,
+                           _("A frame failed to decrypt: it was altered, replayed or reordered"));
+      return FALSE;
+    }
+
+  if (plain_len > 0)
+    {
+      g_autoptr(GBytes) batch = g_bytes_new_take (g_steal_pointer (&plain), plain_len);
+
+      deliver_batch (self, batch);
+    }
+
+  if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+    {
+      _sotto_channel_finish (self, NULL);
+      return FALSE;
+    }
+
+  return self->state != SOTTO_CHANNEL_STATE_CLOSED;
+}
+
+static void
+frame_read_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(SottoChannel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  const guint8 *data;
+  gsize size;
+
+  frame = sotto_frame_read_finish (G_INPUT_STREAM (object), result, &error);
+
+  if (self->state == SOTTO_CHANNEL_STATE_CLOSED)
+    return;
+
+  if (frame == NULL)
+    {
+      if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_CLOSED))
+        _sotto_channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_CLOSED,
+                             _("The connection was cut without a goodbye"));
+      else if (error->domain == SOTTO_WIRE_ERROR)
+        _sotto_channel_finish (self, error);
+      else
+        _sotto_channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_CLOSED, error->message);
+      return;
+    }
+
+  data = g_bytes_get_data (frame, &size);
+  if (channel_handle_frame (self, data, size))
+    channel_read_next (self);
+}
+
+static void
+channel_read_next (SottoChannel *self)
+{
+  if (self->state == SOTTO_CHANNEL_STATE_CLOSED)
+    return;
+
+  sotto_frame_read_async (g_io_stream_get_input_stream (self->stream), self->max_frame,
+                          self->cancellable, frame_read_cb, g_object_ref (self));
+}
+
+/* Cuts @data (just read) and what was left of the last read into frames
+ * and takes each complete one; keeps the start of an incomplete one. A
+ * frame's length is checked as soon as its 4 bytes are in, before any
+ * room is made for it. Returns FALSE once the channel has ended. */
+static gboolean
+channel_take_bytes (SottoChannel *self,
+                    const guint8 *data,
+                    gsize         size)
+{
+  const guint8 *bytes = data;
+  gsize available = size;
+  gsize used = 0;
+
+  if (self->partial != NULL)
+    {
+      g_byte_array_append (self->partial, data, size);
+      bytes = self->partial->data;
+      available = self->partial->len;
+    }
+
+  while (available - used >= SOTTO_FRAME_HEADER_SIZE)
+    {
+      guint32 length = sotto_frame_get_header (bytes + used);
+      g_autoptr(GError) error = NULL;
+
+      if (!sotto_frame_check_length (length, self->max_frame, &error))
+        {
+          _sotto_channel_finish (self, error);
+          return FALSE;
+        }
+
+      if (available - used - SOTTO_FRAME_HEADER_SIZE < length)
+        break;
+
+      if (!channel_handle_frame (self, bytes + used + SOTTO_FRAME_HEADER_SIZE, length))
+        return FALSE;
+      used += SOTTO_FRAME_HEADER_SIZE + length;
+    }
+
+  if (self->partial == NULL)
+    {
+      if (used < available)
+        {
+          self->partial = g_byte_array_sized_new (available - used);
+          g_byte_array_append (self->partial, bytes + used, available - used);
+        }
+    }
+  else if (used == available)
+    g_clear_pointer (&self->partial, g_byte_array_unref);
+  else
+    g_byte_array_remove_range (self->partial, 0, used);
+
+  return TRUE;
+}
+
+/* Reads what the socket holds, a few chunks at most so that one busy peer
+ * does not hold up the others; the source comes back for the rest. */
+void
+_sotto_channel_socket_read (SottoChannel *self)
+{
+  guint8 *chunk = _sotto_channel_source_get_chunk (self->source);
+
+  for (guint round = 0; round < 4; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize received;
+
+      received = g_socket_receive_with_blocking (self->socket, (char *) chunk,
+                                                 SOTTO_CHANNEL_READ_CHUNK, FALSE, NULL, &error);
+      if (received < 0)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            _sotto_channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_CLOSED, error->message);
+          return;
+        }
+
+      if (received == 0)
+        {
+          _sotto_channel_fail (self, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_CLOSED,
+                               _("The connection was cut without a goodbye"));
+          return;
+        }
+
+      if (!channel_take_bytes (self, chunk, received) || received < SOTTO_CHANNEL_READ_CHUNK)
+        return;
+    }
+}
+
+/* Reads through the shared source over a socket, through the stream's
+ * async calls otherwise. */
+void
+_sotto_channel_start_receiving (SottoChannel *self)
+{
+  if (self->source != NULL)
+    _sotto_channel_watch (self, EPOLLIN);
+  else
+    channel_read_next (self);
+}
