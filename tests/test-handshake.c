@@ -7,6 +7,7 @@
 
 #include "sotto-frame.h"
 #include "sotto-handshake-private.h"
+#include "sotto-memory-pin-store.h"
 #include "sotto-test-util.h"
 #include "sotto-wire-error.h"
 
@@ -559,6 +560,40 @@ test_pin_store_damaged (Fixture       *fixture,
     g_assert_cmpuint (out[i], ==, 0);
 }
 
+/* Lookup, first pin and overwrite, as the handshake uses them; and each
+ * store is a device of its own. */
+static void
+test_pin_store_memory (void)
+{
+  SottoMemoryPinStore *pins = sotto_memory_pin_store_new ();
+  g_autoptr(SottoMemoryPinStore) other = sotto_memory_pin_store_new ();
+  g_autoptr(GError) error = NULL;
+  guint8 key_a[SOTTO_SERVER_KEY_PUBLIC_SIZE], key_b[SOTTO_SERVER_KEY_PUBLIC_SIZE];
+  guint8 out[SOTTO_SERVER_KEY_PUBLIC_SIZE];
+
+  randombytes_buf (key_a, sizeof key_a);
+  randombytes_buf (key_b, sizeof key_b);
+
+  g_assert_true (SOTTO_IS_PIN_STORE (pins));
+  g_assert_false (sotto_pin_store_lookup (SOTTO_PIN_STORE (pins), SERVER_NAME, out));
+
+  g_assert_true (sotto_pin_store_pin (SOTTO_PIN_STORE (pins), SERVER_NAME, key_a, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_pin_store_lookup (SOTTO_PIN_STORE (pins), SERVER_NAME, out));
+  g_assert_cmpmem (out, sizeof out, key_a, sizeof key_a);
+  g_assert_false (sotto_pin_store_lookup (SOTTO_PIN_STORE (pins), "127.0.0.1:7778", out));
+
+  /* A second pin for the same server replaces the first. */
+  g_assert_true (sotto_pin_store_pin (SOTTO_PIN_STORE (pins), SERVER_NAME, key_b, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_pin_store_lookup (SOTTO_PIN_STORE (pins), SERVER_NAME, out));
+  g_assert_cmpmem (out, sizeof out, key_b, sizeof key_b);
+
+  g_assert_false (sotto_pin_store_lookup (SOTTO_PIN_STORE (other), SERVER_NAME, out));
+
+  g_assert_finalize_object (pins);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -567,6 +602,7 @@ main (int   argc,
   g_assert_cmpint (sodium_init (), >=, 0);
 
   g_test_add_func ("/sotto/wire/handshake/fingerprint-format", test_fingerprint_format);
+  g_test_add_func ("/sotto/wire/handshake/pin-store-memory", test_pin_store_memory);
 #define ADD(path, func) \
   g_test_add ("/sotto/wire/handshake/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("first-contact", test_first_contact);

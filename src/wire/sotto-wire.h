@@ -6,6 +6,7 @@
 #include "sotto-channel.h"
 #include "sotto-frame.h"
 #include "sotto-handshake.h"
+#include "sotto-memory-pin-store.h"
 #include "sotto-pin-store.h"
 #include "sotto-server-key.h"
 #include "sotto-wire-error.h"
