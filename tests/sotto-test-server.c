@@ -337,70 +337,6 @@ sotto_test_server_read_line (SottoTestServer *server)
   return read_stdout_line (server);
 }
 
-/* An in-memory pin store, so each client is a fresh device. */
-#define SOTTO_TYPE_TEST_PINS (sotto_test_pins_get_type ())
-G_DECLARE_FINAL_TYPE (SottoTestPins, sotto_test_pins, SOTTO, TEST_PINS, GObject)
-
-struct _SottoTestPins
-{
-  GObject     parent_instance;
-  GHashTable *pins;
-};
-
-static gboolean
-test_pins_lookup (SottoPinStore *store,
-                  const char    *server,
-                  guint8        *public_key)
-{
-  GBytes *key = g_hash_table_lookup (SOTTO_TEST_PINS (store)->pins, server);
-
-  if (key == NULL)
-    return FALSE;
-  memcpy (public_key, g_bytes_get_data (key, NULL), g_bytes_get_size (key));
-  return TRUE;
-}
-
-static gboolean
-test_pins_pin (SottoPinStore  *store,
-               const char     *server,
-               const guint8   *public_key,
-               GError        **error)
-{
-  g_hash_table_insert (SOTTO_TEST_PINS (store)->pins, g_strdup (server),
-                       g_bytes_new (public_key, SOTTO_SERVER_KEY_PUBLIC_SIZE));
-  return TRUE;
-}
-
-static void
-test_pins_iface_init (SottoPinStoreInterface *iface)
-{
-  iface->lookup = test_pins_lookup;
-  iface->pin = test_pins_pin;
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (SottoTestPins, sotto_test_pins, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (SOTTO_TYPE_PIN_STORE, test_pins_iface_init))
-
-static void
-sotto_test_pins_finalize (GObject *object)
-{
-  g_hash_table_unref (SOTTO_TEST_PINS (object)->pins);
-  G_OBJECT_CLASS (sotto_test_pins_parent_class)->finalize (object);
-}
-
-static void
-sotto_test_pins_class_init (SottoTestPinsClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = sotto_test_pins_finalize;
-}
-
-static void
-sotto_test_pins_init (SottoTestPins *self)
-{
-  self->pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                      (GDestroyNotify) g_bytes_unref);
-}
-
 struct _SottoTestClient
 {
   GIOStream         *stream;
@@ -468,7 +404,8 @@ client_connect (guint16     port,
                 const char *local_ip)
 {
   g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
-  g_autoptr(SottoTestPins) pins = g_object_new (SOTTO_TYPE_TEST_PINS, NULL);
+  /* A pin store of its own: each client is a fresh device. */
+  g_autoptr(SottoMemoryPinStore) pins = sotto_memory_pin_store_new ();
   g_autoptr(SottoClientHandshake) handshake = NULL;
   g_autoptr(GError) error = NULL;
   SottoTestClient *client = g_new0 (SottoTestClient, 1);
