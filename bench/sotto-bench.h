@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "sotto-bench-stats.h"
+
 G_BEGIN_DECLS
 
 /* Plaintext bytes of every message, whatever the protocol. */
@@ -68,13 +70,8 @@ struct _BenchClient
   gint64       next_due_us;
 };
 
-typedef struct
-{
-  gint64 sent_us;
-  gint64 latency_us;
-} BenchSample;
-
 typedef gboolean (*BenchScenario) (Bench *bench);
+typedef gboolean (*BenchDone) (Bench *bench);
 
 typedef struct
 {
@@ -201,5 +198,26 @@ void     bench_record_delivery   (BenchClient  *client,
                                   gint64        sent_us,
                                   guint         sender);
 void     bench_record_ack        (BenchClient  *client);
+
+/* sotto-bench-loop.c: the loop, clients and their setup. */
+gboolean     bench_run_until      (Bench        *bench,
+                                   BenchDone     done,
+                                   gint64        timeout_us);
+BenchClient *bench_add_client     (Bench        *bench,
+                                   const char   *prefix,
+                                   int           room,
+                                   gboolean      publisher);
+void         bench_client_free    (BenchClient  *client);
+gboolean     bench_setup_clients  (Bench        *bench,
+                                   GPtrArray    *list,
+                                   SetupGoal     goal);
+gboolean     bench_prepare_rooms  (Bench        *bench);
+
+/* sotto-bench-scenarios.c: the five scenarios of bench/compare. */
+gboolean bench_scenario_fanout  (Bench *bench);
+gboolean bench_scenario_latency (Bench *bench);
+gboolean bench_scenario_rooms   (Bench *bench);
+gboolean bench_scenario_idle    (Bench *bench);
+gboolean bench_scenario_storm   (Bench *bench);
 
 G_END_DECLS
