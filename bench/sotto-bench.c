@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sotto-bench.h"
+#include "sotto-bench-relay.h"
 
 /*
  * sotto-bench: many simulated chat clients in one process and one epoll
@@ -18,6 +19,8 @@
  * protocols in sotto-bench-sotto.c, sotto-bench-irc.c and
  * sotto-bench-redis.c; the five scenarios of bench/compare in
  * sotto-bench-scenarios.c; what they measure with in sotto-bench-stats.c.
+ * The relay scenario (bench/relay-quick, bench/relay-callgrind) runs the
+ * real client stack on a GLib main loop instead, in sotto-bench-relay.c.
  * This file reads the options and runs one scenario.
  *
  * Output: one line of key=value fields per scenario on stdout, progress on
@@ -31,10 +34,45 @@ static const BenchProtocol *protocols[] = {
   &bench_protocol_redis,
 };
 
+static const struct
+{
+  const char    *name;
+  BenchScenario  run;
+} scenarios[] = {
+  { "fanout", bench_scenario_fanout },
+  { "latency", bench_scenario_latency },
+  { "rooms", bench_scenario_rooms },
+  { "idle", bench_scenario_idle },
+  { "storm", bench_scenario_storm },
+  /* Not on the epoll loop: see relay_run(). */
+  { "relay", NULL },
+};
+
+/* The options of the relay scenario come from its own group, and the ones
+ * it shares with the others; it speaks Sotto only. */
+static gboolean
+check_relay_options (const BenchOptions *o,
+                     const char         *protocol,
+                     RelayOptions       *relay)
+{
+  if (protocol != NULL && g_strcmp0 (protocol, bench_protocol_sotto.name) != 0)
+    {
+      g_printerr ("sotto-bench: --scenario relay speaks sotto only\n");
+      return FALSE;
+    }
+
+  relay->port = o->port;
+  relay->clients = o->clients;
+  relay->server_pid = o->server_pid;
+  return relay_check_options (relay);
+}
+
 static gboolean
 parse_options (int           *argc,
                char        ***argv,
-               BenchOptions  *o)
+               BenchOptions  *o,
+               RelayOptions  *relay,
+               gboolean      *relay_scenario)
 {
   g_autofree char *protocol = NULL;
   g_autofree char *scenario = NULL;
@@ -44,8 +82,9 @@ parse_options (int           *argc,
     { "server-pid", 0, 0, G_OPTION_ARG_INT, &o->server_pid,
       "The server's process, for its CPU time and memory", "PID" },
     { "scenario", 0, 0, G_OPTION_ARG_STRING, &scenario,
-      "fanout, latency, rooms, idle or storm", "NAME" },
-    { "clients", 'c', 0, G_OPTION_ARG_INT, &o->clients, "Clients in the measured rooms", "N" },
+      "fanout, latency, rooms, idle, storm or relay", "NAME" },
+    { "clients", 'c', 0, G_OPTION_ARG_INT, &o->clients,
+      "Clients in the measured rooms (default 100; relay: 20)", "N" },
     { "publishers", 0, 0, G_OPTION_ARG_INT, &o->publishers, "Publishers per room", "N" },
     { "rooms", 0, 0, G_OPTION_ARG_INT, &o->rooms, "Rooms (scenario rooms)", "N" },
     { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &o->rate, "Deliveries per second offered", "R" },
@@ -72,8 +111,11 @@ parse_options (int           *argc,
 
   g_option_context_set_summary (context,
                                 "Simulated chat clients against sotto-server, ngircd or "
-                                "redis-server on 127.0.0.1, for bench/compare.");
+                                "redis-server on 127.0.0.1, for bench/compare; and, as "
+                                "scenario relay, N clients in one room of sotto-server each "
+                                "posting M envelopes, for bench/relay-quick.");
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, relay_option_group (relay));
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       g_printerr ("sotto-bench: %s\n", error->message);
@@ -84,21 +126,23 @@ parse_options (int           *argc,
     if (g_str_equal (protocol, protocols[i]->name))
       o->protocol = protocols[i];
 
-  if (g_strcmp0 (scenario, "fanout") == 0)
-    o->scenario = bench_scenario_fanout;
-  else if (g_strcmp0 (scenario, "latency") == 0)
-    o->scenario = bench_scenario_latency;
-  else if (g_strcmp0 (scenario, "rooms") == 0)
-    o->scenario = bench_scenario_rooms;
-  else if (g_strcmp0 (scenario, "idle") == 0)
-    o->scenario = bench_scenario_idle;
-  else if (g_strcmp0 (scenario, "storm") == 0)
-    o->scenario = bench_scenario_storm;
+  for (guint i = 0; scenario != NULL && i < G_N_ELEMENTS (scenarios); i++)
+    if (g_str_equal (scenario, scenarios[i].name))
+      {
+        o->scenario = scenarios[i].run;
+        *relay_scenario = scenarios[i].run == NULL;
+      }
+
+  if (o->clients < 0)
+    o->clients = *relay_scenario ? 20 : 100;
+
+  if (*relay_scenario)
+    return check_relay_options (o, protocol, relay);
 
   if (o->protocol == NULL)
     g_printerr ("sotto-bench: --protocol must be sotto, irc or redis\n");
   else if (o->scenario == NULL)
-    g_printerr ("sotto-bench: --scenario must be fanout, latency, rooms, idle or storm\n");
+    g_printerr ("sotto-bench: --scenario must be fanout, latency, rooms, idle, storm or relay\n");
   else if (o->port < 1 || o->port > G_MAXUINT16)
     g_printerr ("sotto-bench: --port is required\n");
   else if (o->clients < 2 || o->publishers < 1 || o->publishers > o->clients)
@@ -130,7 +174,8 @@ main (int   argc,
       char *argv[])
 {
   BenchOptions options = {
-    .clients = 100,
+    /* 100, or 20 for the relay scenario. */
+    .clients = -1,
     .publishers = 10,
     .rooms = 1,
     .rate = 100000,
@@ -145,13 +190,21 @@ main (int   argc,
     .storm_at_ms = 3000,
     .check_every = 100,
   };
+  RelayOptions relay = {
+    .messages = 500,
+    .size = 200,
+    .window = 50,
+    .timeout = 300,
+    .stall = 15,
+  };
+  gboolean relay_scenario = FALSE;
   Bench *bench;
   gboolean ok;
 
   setlocale (LC_ALL, "");
   setlocale (LC_NUMERIC, "C");
 
-  if (!parse_options (&argc, &argv, &options))
+  if (!parse_options (&argc, &argv, &options, &relay, &relay_scenario))
     return 2;
 
   if (sodium_init () < 0)
@@ -159,6 +212,9 @@ main (int   argc,
       g_printerr ("sotto-bench: the cryptography library could not start\n");
       return 1;
     }
+
+  if (relay_scenario)
+    return relay_run (&relay);
 
   raise_file_limit ();
 
