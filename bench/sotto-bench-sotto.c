@@ -3,12 +3,9 @@
 
 #include <string.h>
 
-#include "sotto-bench.h"
-#include "sotto-e2e.h"
+#include "sotto-bench-sotto.h"
 #include "sotto-frame.h"
 #include "sotto-handshake-private.h"
-#include "sotto-protocol.h"
-#include "sotto-wire.h"
 
 /*
  * The Sotto client of sotto-bench: the real handshake (the server's
@@ -24,7 +21,9 @@
  * message, and one process that reads for a thousand members cannot. One
  * client in --check-every (the last of each such group) does open and
  * verify every envelope it receives, with the sender keys it was handed,
- * and checks that the plaintext is the one that was sent.
+ * and checks that the plaintext is the one that was sent. Sender keys and
+ * envelopes are in sotto-bench-sotto-e2e.c; this file holds the
+ * connection, the setup and the reading of what the server sends.
  *
  * sotto-server puts every new account in the room "general". A client of
  * the benchmark leaves it at once, so that each registration does not
@@ -35,47 +34,8 @@
 #define PASSWORD "bench-password"
 #define MAX_PLAIN (SOTTO_FRAME_MAX_DEFAULT - SOTTO_CHANNEL_FRAME_OVERHEAD)
 
-typedef enum
-{
-  STAGE_HELLO,
-  STAGE_HEADER,
-  STAGE_OPEN,
-} Stage;
-
-typedef struct
-{
-  SottoIdentity    *identity;
-  SottoWireIdentity wire_identity;
-  Stage             stage;
-  guint8            kx_public[crypto_kx_PUBLICKEYBYTES];
-  guint8            kx_secret[crypto_kx_SECRETKEYBYTES];
-  guint8            rx_key[crypto_kx_SESSIONKEYBYTES];
-  crypto_secretstream_xchacha20poly1305_state push;
-  crypto_secretstream_xchacha20poly1305_state pull;
-  GByteArray       *plain;
-  guint             next_request;
-
-  SottoSenderKey   *own_key;
-  gboolean          checker;
-  /* Checkers: sender's client index → SottoSenderKey */
-  GHashTable       *keys;
-  guint             keys_expected;
-  guint             keys_received;
-  GArray           *kids;
-} SottoData;
-
-typedef struct
-{
-  gboolean pinned;
-  guint8   server_key[crypto_sign_PUBLICKEYBYTES];
-  GByteArray *scratch;
-  guint64  verified;
-  guint64  verify_failures;
-  guint64  keys_sent;
-} SottoBenchData;
-
-static SottoBenchData *
-bench_data (Bench *bench)
+SottoBenchData *
+bench_sotto_data (Bench *bench)
 {
   if (bench->data == NULL)
     {
@@ -87,8 +47,8 @@ bench_data (Bench *bench)
   return bench->data;
 }
 
-static char *
-room_name (int room)
+char *
+bench_sotto_room_name (int room)
 {
   return g_strdup_printf ("r%d", room);
 }
@@ -160,9 +120,9 @@ sotto_before_write (BenchConn *conn)
   g_byte_array_set_size (data->plain, 0);
 }
 
-static void
-queue_message (BenchClient *client,
-               GBytes      *message)
+void
+bench_sotto_queue_message (BenchClient *client,
+                           GBytes      *message)
 {
   SottoData *data = client->data;
   gsize size;
@@ -177,8 +137,8 @@ queue_message (BenchClient *client,
   g_bytes_unref (message);
 }
 
-static char *
-next_request_id (BenchClient *client)
+char *
+bench_sotto_next_request_id (BenchClient *client)
 {
   SottoData *data = client->data;
 
@@ -222,7 +182,7 @@ handle_reply (BenchClient  *client,
               gsize         size)
 {
   Bench *bench = client->bench;
-  SottoBenchData *shared = bench_data (bench);
+  SottoBenchData *shared = bench_sotto_data (bench);
   SottoData *data = client->data;
   guint8 transcript[HANDSHAKE_TRANSCRIPT_LEN];
   guint8 header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
@@ -301,52 +261,6 @@ find_string (const char  *msg,
 }
 
 static void
-check_envelope (BenchClient *client,
-                const char  *msg,
-                gsize        size,
-                guint        sender)
-{
-  Bench *bench = client->bench;
-  SottoBenchData *shared = bench_data (bench);
-  SottoData *data = client->data;
-  g_autoptr(SottoMsg) parsed = NULL;
-  g_autoptr(GBytes) envelope = NULL;
-  g_autoptr(GBytes) plain = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *room = room_name (client->room);
-  BenchClient *from;
-  SottoSenderKey *key;
-  const char *msg_id;
-
-  parsed = sotto_msg_parse ((const guint8 *) msg, size, SOTTO_MSG_FROM_SERVER, &error);
-  if (parsed == NULL || sender >= bench->clients->len)
-    {
-      shared->verify_failures++;
-      return;
-    }
-
-  from = g_ptr_array_index (bench->clients, sender);
-  key = g_hash_table_lookup (data->keys, GUINT_TO_POINTER (sender));
-  envelope = sotto_msg_dup_bytes (parsed, "envelope");
-  msg_id = sotto_msg_get_string (parsed, "msg_id");
-  if (key != NULL)
-    plain = sotto_envelope_open (envelope, room, from->name,
-                                 sotto_identity_get_public (((SottoData *) from->data)->identity),
-                                 key, &error);
-
-  if (plain != NULL && g_bytes_get_size (plain) == BENCH_PAYLOAD_SIZE &&
-      strncmp (g_bytes_get_data (plain, NULL), msg_id, strlen (msg_id)) == 0 &&
-      g_strcmp0 (sotto_msg_get_string (parsed, "sender"), from->name) == 0)
-    shared->verified++;
-  else
-    {
-      if (shared->verify_failures++ == 0)
-        g_printerr ("sotto-bench: %s: an envelope from %s did not verify: %s\n", client->name,
-                    from->name, error != NULL ? error->message : "wrong content");
-    }
-}
-
-static void
 handle_delivery (BenchClient *client,
                  const char  *msg,
                  gsize        size)
@@ -363,53 +277,7 @@ handle_delivery (BenchClient *client,
 
   bench_record_delivery (client, sent_us, sender);
   if (data->checker && sender != client->index)
-    check_envelope (client, msg, size, sender);
-}
-
-static void
-handle_key (BenchClient *client,
-            const char  *msg,
-            gsize        size)
-{
-  Bench *bench = client->bench;
-  SottoData *data = client->data;
-  g_autoptr(SottoMsg) parsed = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 kid;
-
-  parsed = sotto_msg_parse ((const guint8 *) msg, size, SOTTO_MSG_FROM_SERVER, &error);
-  if (parsed == NULL)
-    {
-      bench_fail (bench, "%s: a key message that does not parse: %s", client->name,
-                  error->message);
-      return;
-    }
-
-  kid = sotto_msg_get_int (parsed, "kid");
-  g_array_append_val (data->kids, kid);
-  data->keys_received++;
-
-  if (data->checker)
-    {
-      const char *from_name = sotto_msg_get_string (parsed, "from");
-      g_autoptr(GBytes) box = sotto_msg_dup_bytes (parsed, "box");
-      g_autofree char *room = room_name (client->room);
-      guint sender = g_ascii_strtoull (from_name + 1, NULL, 10);
-      BenchClient *from;
-      SottoSenderKey *key;
-
-      if (sender >= bench->clients->len)
-        return;
-      from = g_ptr_array_index (bench->clients, sender);
-      key = sotto_sender_key_open_from (box, room, data->identity, from->name,
-                                        sotto_identity_get_public (((SottoData *) from->data)->identity),
-                                        &error);
-      if (key == NULL)
-        bench_fail (bench, "%s: the key box from %s does not open: %s", client->name,
-                    from->name, error->message);
-      else
-        g_hash_table_replace (data->keys, GUINT_TO_POINTER (sender), key);
-    }
+    bench_sotto_check_envelope (client, msg, size, sender);
 }
 
 static void
@@ -426,14 +294,15 @@ static void
 handle_welcome (BenchClient *client)
 {
   SottoData *data = client->data;
-  g_autofree char *id = next_request_id (client);
+  g_autofree char *id = bench_sotto_next_request_id (client);
 
   if (client->goal == SETUP_LOGIN)
-    queue_message (client, sotto_msg_build_login (id, client->name, PASSWORD,
-                                                  &data->wire_identity));
+    bench_sotto_queue_message (client, sotto_msg_build_login (id, client->name, PASSWORD,
+                                                              &data->wire_identity));
   else
-    queue_message (client, sotto_msg_build_register (id, client->name, PASSWORD,
-                                                     &data->wire_identity));
+    bench_sotto_queue_message (client,
+                               sotto_msg_build_register (id, client->name, PASSWORD,
+                                                         &data->wire_identity));
 }
 
 #define LEAVE_GENERAL_ID "leave-general"
@@ -443,7 +312,7 @@ handle_session (BenchClient *client)
 {
   if (client->goal != SETUP_LOGIN)
     {
-      queue_message (client, sotto_msg_build_leave (LEAVE_GENERAL_ID, "general"));
+      bench_sotto_queue_message (client, sotto_msg_build_leave (LEAVE_GENERAL_ID, "general"));
       return;
     }
 
@@ -456,10 +325,10 @@ handle_left_general (BenchClient *client)
 {
   if (client->goal == SETUP_REGISTER_AND_JOIN)
     {
-      g_autofree char *id = next_request_id (client);
-      g_autofree char *room = room_name (client->room);
+      g_autofree char *id = bench_sotto_next_request_id (client);
+      g_autofree char *room = bench_sotto_room_name (client->room);
 
-      queue_message (client, sotto_msg_build_join (id, room));
+      bench_sotto_queue_message (client, sotto_msg_build_join (id, room));
       return;
     }
 
@@ -499,7 +368,7 @@ handle_message (BenchClient *client,
   if (type_is (type, type_len, "sent"))
     bench_record_ack (client);
   else if (type_is (type, type_len, "key"))
-    handle_key (client, msg, size);
+    bench_sotto_handle_key (client, msg, size);
   else if (type_is (type, type_len, "welcome"))
     handle_welcome (client);
   else if (type_is (type, type_len, "session"))
@@ -514,21 +383,6 @@ handle_message (BenchClient *client,
   /* member_joined, presence, ok, notices: nothing to do. */
 }
 
-static void
-ack_keys (BenchClient *client)
-{
-  SottoData *data = client->data;
-
-  while (data->kids->len > 0)
-    {
-      guint n = MIN (data->kids->len, SOTTO_PROTOCOL_MAX_ACK_KIDS);
-      g_autofree char *id = next_request_id (client);
-
-      queue_message (client, sotto_msg_build_ack_keys (id, (gint64 *) data->kids->data, n));
-      g_array_remove_range (data->kids, 0, n);
-    }
-}
-
 static gboolean
 handle_frame (BenchClient  *client,
               const guint8 *frame,
@@ -536,7 +390,7 @@ handle_frame (BenchClient  *client,
 {
   Bench *bench = client->bench;
   SottoData *data = client->data;
-  GByteArray *plain = bench_data (bench)->scratch;
+  GByteArray *plain = bench_sotto_data (bench)->scratch;
   unsigned long long plain_len = 0;
   unsigned char tag = 0;
   gsize start = 0;
@@ -593,7 +447,7 @@ handle_frame (BenchClient  *client,
     }
 
   if (data->kids->len > 0)
-    ack_keys (client);
+    bench_sotto_ack_keys (client);
 
   return TRUE;
 }
@@ -627,107 +481,6 @@ sotto_read (BenchConn    *conn,
 }
 
 static void
-sotto_send (BenchClient *client,
-            const char  *payload,
-            gsize        size)
-{
-  SottoData *data = client->data;
-  g_autoptr(GBytes) plaintext = g_bytes_new (payload, size);
-  g_autoptr(GBytes) envelope = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *room = room_name (client->room);
-  g_autofree char *msg_id = g_strndup (payload, strcspn (payload, "x"));
-  char id[24];
-
-  envelope = sotto_envelope_seal (data->own_key, data->identity, room, client->name,
-                                  plaintext, &error);
-  if (envelope == NULL)
-    {
-      bench_fail (client->bench, "%s: could not seal: %s", client->name, error->message);
-      return;
-    }
-
-  g_snprintf (id, sizeof id, "m%" G_GUINT64_FORMAT, client->sent);
-  queue_message (client, sotto_msg_build_send (id, room, msg_id, envelope));
-}
-
-/* Every publisher makes a sender key and hands it to every other member of
- * its room, in a box for that member's identity. */
-static void
-sotto_prepare_rooms (Bench *bench)
-{
-  SottoBenchData *shared = bench_data (bench);
-
-  for (guint r = 0; r < bench->rooms->len; r++)
-    {
-      GPtrArray *room = g_ptr_array_index (bench->rooms, r);
-      g_autofree char *name = room_name (r);
-
-      for (guint i = 0; i < room->len; i++)
-        {
-          BenchClient *client = g_ptr_array_index (room, i);
-          SottoData *data = client->data;
-
-          if (!client->publisher)
-            continue;
-
-          data->own_key = sotto_sender_key_new ();
-          for (guint j = 0; j < room->len; j++)
-            {
-              BenchClient *member = g_ptr_array_index (room, j);
-              SottoData *member_data = member->data;
-              g_autoptr(GBytes) box = NULL;
-              g_autoptr(GError) error = NULL;
-              g_autofree char *id = NULL;
-
-              if (member == client)
-                continue;
-
-              box = sotto_sender_key_seal_for (data->own_key, name, data->identity, client->name,
-                                               sotto_identity_get_public (member_data->identity),
-                                               &error);
-              if (box == NULL)
-                {
-                  bench_fail (bench, "%s: could not seal a key: %s", client->name, error->message);
-                  return;
-                }
-              id = next_request_id (client);
-              queue_message (client, sotto_msg_build_send_key (id, member->name, name, box));
-              member_data->keys_expected++;
-              shared->keys_sent++;
-            }
-        }
-    }
-}
-
-static gboolean
-sotto_rooms_ready (Bench *bench)
-{
-  for (guint i = 0; i < bench->clients->len; i++)
-    {
-      BenchClient *client = g_ptr_array_index (bench->clients, i);
-      SottoData *data = client->data;
-
-      if (client->room >= 0 && data->keys_received < data->keys_expected)
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-static void
-sotto_report (Bench *bench)
-{
-  SottoBenchData *shared = bench_data (bench);
-
-  g_printerr ("sotto-bench: %" G_GUINT64_FORMAT " key boxes sent; %" G_GUINT64_FORMAT
-              " envelopes opened and verified by checkers, %" G_GUINT64_FORMAT " failed\n",
-              shared->keys_sent, shared->verified, shared->verify_failures);
-  if (shared->verify_failures > 0)
-    bench_fail (bench, "%" G_GUINT64_FORMAT " envelopes did not verify", shared->verify_failures);
-}
-
-static void
 sotto_bench_clear (Bench *bench)
 {
   SottoBenchData *shared = bench->data;
@@ -748,9 +501,9 @@ const BenchProtocol bench_protocol_sotto = {
   .connected = sotto_connected,
   .read = sotto_read,
   .before_write = sotto_before_write,
-  .send = sotto_send,
-  .prepare_rooms = sotto_prepare_rooms,
-  .rooms_ready = sotto_rooms_ready,
-  .report = sotto_report,
+  .send = bench_sotto_send,
+  .prepare_rooms = bench_sotto_prepare_rooms,
+  .rooms_ready = bench_sotto_rooms_ready,
+  .report = bench_sotto_report,
   .bench_clear = sotto_bench_clear,
 };
