@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include "sotto-db.h"
+#include "sotto-store.h"
+
+G_BEGIN_DECLS
+
+/* The store's cached statements, by id; their SQL is in
+ * sotto-store-schema.c. */
+typedef enum
+{
+  STMT_ENSURE_ROOM,
+  STMT_FIND_ACCOUNT,
+  STMT_ADD_ACCOUNT,
+  STMT_SET_IDENTITY,
+  STMT_LIST_USERNAMES,
+  STMT_LOAD_ROOMS,
+  STMT_ADD_ROOM,
+  STMT_ADD_MEMBER,
+  STMT_REMOVE_MEMBER,
+  STMT_MEMBER_NAMES,
+  STMT_ROOMS_OF,
+  STMT_COUNT_MEMBERS,
+  STMT_APPEND_EVENT,
+  STMT_FIND_MESSAGE,
+  STMT_READ_LOG,
+  STMT_LAST_SEQ,
+  STMT_DELETE_OLDER,
+  STMT_ROOM_IDS,
+  STMT_TRIM_ROOM,
+  STMT_QUEUE_KEY,
+  STMT_PENDING_KEYS,
+  STMT_ACK_KEY,
+  N_STMTS
+} SottoStoreStatementId;
+
+/* sotto-store-schema.c */
+extern const SottoDbSchema _sotto_store_schema;
+
+/* sotto-store.c */
+SottoDb      *_sotto_store_get_db          (SottoStore             *self);
+sqlite3_stmt *_sotto_store_statement       (SottoStore             *self,
+                                            SottoStoreStatementId   id,
+                                            GError                **error);
+sqlite3_stmt *_sotto_store_write_statement (SottoStore             *self,
+                                            SottoStoreStatementId   id,
+                                            GError                **error);
+gint64        _sotto_store_now_ms          (void);
+
+G_END_DECLS

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-store-private.h"
+
+/*
+ * What the server's store knows of its file: the migrations that make
+ * its schema, the PRAGMAs it runs with and the SQL of its cached
+ * statements. The server store sets no application_id, so files made
+ * before the store had one still open.
+ */
+
+/* Keeps the WAL from staying at the size of the biggest batch ever made:
+ * 64 MiB, as a string for the PRAGMA. */
+#define JOURNAL_SIZE_LIMIT "67108864"
+
+/* Each entry moves the schema from version i to i + 1, in one transaction.
+ * Append only: a released entry never changes.
+ */
+static const char * const migrations[] = {
+  /* 1: the first schema.
+   *
+   * room_log keeps a rowid: bodies are envelopes of hundreds of bytes or
+   * more, and a WITHOUT ROWID table stores whole rows in its interior
+   * pages, which SQLite advises against past a few percent of a page.
+   * The unique (room_id, seq) index serves catch-up and trimming.
+   *
+   * key_queue uses AUTOINCREMENT so a kid is never reused: a late or
+   * repeated acknowledgement can only ever delete the row it meant.
+   */
+  "CREATE TABLE accounts ("
+  "  id            INTEGER PRIMARY KEY,"
+  "  username      TEXT NOT NULL UNIQUE CHECK (username = lower (username)),"
+  "  password_hash TEXT NOT NULL,"
+  "  box_pk        BLOB CHECK (box_pk IS NULL OR length (box_pk) = 32),"
+  "  sign_pk       BLOB CHECK (sign_pk IS NULL OR length (sign_pk) = 32),"
+  "  binding       BLOB CHECK (binding IS NULL OR length (binding) = 64),"
+  "  created       INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE rooms ("
+  "  id       INTEGER PRIMARY KEY,"
+  "  name     TEXT NOT NULL UNIQUE,"
+  "  direct   INTEGER NOT NULL CHECK (direct IN (0, 1)),"
+  "  owner    TEXT,"
+  "  created  INTEGER NOT NULL,"
+  "  last_seq INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE TABLE members ("
+  "  room_id    INTEGER NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  joined     INTEGER NOT NULL,"
+  "  PRIMARY KEY (room_id, account_id)"
+  ");"
+  "CREATE INDEX members_account ON members (account_id);"
+  "CREATE TABLE room_log ("
+  "  room_id INTEGER NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,"
+  "  seq     INTEGER NOT NULL,"
+  "  ts      INTEGER NOT NULL,"
+  "  kind    INTEGER NOT NULL,"
+  "  sender  TEXT,"
+  "  msg_id  TEXT,"
+  "  body    BLOB NOT NULL,"
+  "  UNIQUE (room_id, seq)"
+  ");"
+  "CREATE UNIQUE INDEX room_log_msg_id ON room_log (room_id, sender, msg_id)"
+  "  WHERE msg_id IS NOT NULL;"
+  "CREATE INDEX room_log_ts ON room_log (ts);"
+  /* In the trigger, the counter moves with the row in the same statement,
+   * so no failure can leave one without the other. */
+  "CREATE TRIGGER room_log_last_seq AFTER INSERT ON room_log BEGIN"
+  "  UPDATE rooms SET last_seq = max (last_seq, NEW.seq) WHERE id = NEW.room_id;"
+  "END;"
+  "CREATE TABLE key_queue ("
+  "  kid          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  recipient_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  ts           INTEGER NOT NULL,"
+  "  sender       TEXT NOT NULL,"
+  "  room         TEXT NOT NULL,"
+  "  kind         INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+  "  key_id       INTEGER,"
+  "  box          BLOB,"
+  "  CHECK (kind <> 0 OR box IS NOT NULL)"
+  ");"
+  "CREATE INDEX key_queue_recipient ON key_queue (recipient_id, kid);",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_STORE_SCHEMA_VERSION);
+
+static const char * const statement_sql[N_STMTS] = {
+  [STMT_ENSURE_ROOM] =
+    "INSERT INTO rooms (name, direct, owner, created) VALUES (?1, 0, NULL, ?2)"
+    " ON CONFLICT (name) DO NOTHING",
+  [STMT_FIND_ACCOUNT] =
+    "SELECT id, username, password_hash, box_pk, sign_pk, binding, created"
+    " FROM accounts WHERE username = ?1",
+  [STMT_ADD_ACCOUNT] =
+    "INSERT INTO accounts (username, password_hash, box_pk, sign_pk, binding, created)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [STMT_SET_IDENTITY] =
+    "UPDATE accounts SET box_pk = ?2, sign_pk = ?3, binding = ?4 WHERE id = ?1",
+  [STMT_LIST_USERNAMES] =
+    "SELECT username FROM accounts ORDER BY username",
+  [STMT_LOAD_ROOMS] =
+    "SELECT id, name, direct, owner, created, last_seq FROM rooms ORDER BY id",
+  [STMT_ADD_ROOM] =
+    "INSERT INTO rooms (name, direct, owner, created) VALUES (?1, ?2, ?3, ?4)",
+  /* Only the primary key conflict is ignored: a missing room or account
+   * still fails its foreign key. */
+  [STMT_ADD_MEMBER] =
+    "INSERT INTO members (room_id, account_id, joined) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (room_id, account_id) DO NOTHING",
+  [STMT_REMOVE_MEMBER] =
+    "DELETE FROM members WHERE room_id = ?1 AND account_id = ?2",
+  /* The rowid of a membership grows with every join, so it gives join order. */
+  [STMT_MEMBER_NAMES] =
+    "SELECT a.username FROM members AS m JOIN accounts AS a ON a.id = m.account_id"
+    " WHERE m.room_id = ?1 ORDER BY m.rowid",
+  [STMT_ROOMS_OF] =
+    "SELECT r.name FROM members AS m JOIN rooms AS r ON r.id = m.room_id"
+    " WHERE m.account_id = ?1 ORDER BY r.name",
+  [STMT_COUNT_MEMBERS] =
+    "SELECT count(*) FROM members WHERE room_id = ?1",
+  [STMT_APPEND_EVENT] =
+    "INSERT INTO room_log (room_id, seq, ts, kind, sender, msg_id, body)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [STMT_FIND_MESSAGE] =
+    "SELECT seq, ts FROM room_log WHERE room_id = ?1 AND sender = ?2 AND msg_id = ?3",
+  [STMT_READ_LOG] =
+    "SELECT seq, body FROM room_log WHERE room_id = ?1 AND seq > ?2 AND seq <= ?3"
+    " ORDER BY seq LIMIT ?4",
+  [STMT_LAST_SEQ] =
+    "SELECT last_seq FROM rooms WHERE id = ?1",
+  [STMT_DELETE_OLDER] =
+    "DELETE FROM room_log WHERE ts < ?1",
+  [STMT_ROOM_IDS] =
+    "SELECT id FROM rooms ORDER BY id",
+  /* Keeps the newest ?2 events: deletes up to the (?2 + 1)th newest. */
+  [STMT_TRIM_ROOM] =
+    "DELETE FROM room_log WHERE room_id = ?1 AND seq <= "
+    "(SELECT seq FROM room_log WHERE room_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)",
+  [STMT_QUEUE_KEY] =
+    "INSERT INTO key_queue (recipient_id, ts, sender, room, kind, key_id, box)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [STMT_PENDING_KEYS] =
+    "SELECT kid, ts, sender, room, kind, key_id, box FROM key_queue"
+    " WHERE recipient_id = ?1 ORDER BY kid LIMIT ?2",
+  /* The recipient is part of the key: nobody acknowledges another's rows. */
+  [STMT_ACK_KEY] =
+    "DELETE FROM key_queue WHERE kid = ?1 AND recipient_id = ?2",
+};
+
+static void
+too_new_error (int      version,
+               int      known,
+               GError **error)
+{
+  g_set_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_TOO_NEW,
+               _("The database has schema version %d, but this server knows versions "
+                 "up to %d; use a newer server"),
+               version, known);
+}
+
+/* WAL: readers (an operator's sqlite3 shell, a backup) never block the
+ * server, and a commit is one append to the log.
+ *
+ * synchronous=NORMAL in WAL mode does not fsync on every commit: a
+ * committed transaction survives any crash or kill of the process, and
+ * the database is never corrupted, but a power loss or kernel crash can
+ * undo the transactions committed since the last checkpoint. For a chat
+ * relay that is the right trade for not syncing once per message.
+ *
+ * secure_delete: rows removed by retention and acknowledged key boxes
+ * are overwritten, so the file does not keep them in free space. Debian
+ * builds SQLite with it on; other builds may not. */
+const SottoDbSchema _sotto_store_schema = {
+  .label = "store",
+  .application_id = 0,
+  .pragmas =
+    "PRAGMA journal_mode = WAL;"
+    "PRAGMA synchronous = NORMAL;"
+    "PRAGMA foreign_keys = ON;"
+    "PRAGMA secure_delete = ON;"
+    "PRAGMA journal_size_limit = " JOURNAL_SIZE_LIMIT ";",
+  .migrations = migrations,
+  .version = SOTTO_STORE_SCHEMA_VERSION,
+  .too_new = too_new_error,
+  .statements = statement_sql,
+  .n_statements = N_STMTS,
+};
