@@ -113,11 +113,6 @@ void        _sotto_server_reply_store_error (SottoServer   *self,
                                              SottoSession  *session,
                                              SottoMsg      *msg,
                                              const GError  *error);
-void        _sotto_server_session_closed    (SottoServer   *self,
-                                             SottoSession  *session);
-void        _sotto_server_dispatch          (SottoServer   *self,
-                                             SottoSession  *session,
-                                             SottoMsg      *msg);
 
 /* sotto-server-accounts.c */
 void        _sotto_server_accounts_init     (SottoServer   *self);

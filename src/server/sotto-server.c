@@ -23,6 +23,11 @@ G_DEFINE_FINAL_TYPE (SottoServer, sotto_server, G_TYPE_SOCKET_SERVICE)
 
 static void shutdown_complete (SottoServer *self);
 static gboolean drop_closed_sessions_cb (gpointer user_data);
+static void session_message_cb (SottoSession *session,
+                                SottoMsg     *msg,
+                                gpointer      user_data);
+static void session_closed_cb (SottoSession *session,
+                               gpointer      user_data);
 
 /* A snapshot to walk while sessions may end and leave the original. */
 static GPtrArray *
@@ -102,7 +107,9 @@ sotto_server_incoming (GSocketService    *service,
   g_socket_set_option (g_socket_connection_get_socket (connection),
                        IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
 
-  session = sotto_session_new (self, connection, ++self->next_session_id);
+  session = sotto_session_new (connection, ++self->next_session_id, self->key, self->config);
+  g_signal_connect_object (session, "message", G_CALLBACK (session_message_cb), self, 0);
+  g_signal_connect_object (session, "closed", G_CALLBACK (session_closed_cb), self, 0);
   g_ptr_array_add (self->sessions, session);
   sotto_session_start (session);
 
@@ -466,10 +473,12 @@ drop_closed_sessions_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-void
-_sotto_server_session_closed (SottoServer  *self,
-                              SottoSession *session)
+static void
+session_closed_cb (SottoSession *session,
+                   gpointer      user_data)
 {
+  SottoServer *self = user_data;
+
   if (self->closed_sessions == NULL)
     return;
 
@@ -503,11 +512,13 @@ typedef void (*Handler) (SottoServer  *self,
                          SottoSession *session,
                          SottoMsg     *msg);
 
-void
-_sotto_server_dispatch (SottoServer  *self,
-                        SottoSession *session,
-                        SottoMsg     *msg)
+/* The requests a session hands on, each to its handler. */
+static void
+session_message_cb (SottoSession *session,
+                    SottoMsg     *msg,
+                    gpointer      user_data)
 {
+  SottoServer *self = user_data;
   static const struct {
     SottoMsgType type;
     gboolean     needs_login;

@@ -3,14 +3,16 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "sotto-server-private.h"
+#include "sotto-protocol.h"
 #include "sotto-session.h"
 
 /*
  * One client connection: the handshake, then the encrypted channel, whose
- * messages are parsed and handed to the server. A connection that has not
- * logged in within the login timeout is dropped, and so is one that keeps
- * sending what does not parse.
+ * messages are parsed and handed on through the "message" signal. A
+ * connection that has not logged in within the login timeout is dropped,
+ * and so is one that keeps sending what does not parse. The session knows
+ * nothing of the server above it: whoever made it listens to "message"
+ * and "closed".
  */
 
 #define MAX_BAD_MESSAGES 20
@@ -20,7 +22,9 @@ struct _SottoSession
 {
   GObject             parent_instance;
 
-  SottoServer        *server;
+  SottoServerKey     *key;
+  /* The server's settings; they outlive every session. */
+  const SottoServerConfig *config;
   GSocketConnection  *connection;
   SottoChannel       *channel;
   GCancellable       *cancellable;
@@ -39,6 +43,14 @@ struct _SottoSession
 
 G_DEFINE_FINAL_TYPE (SottoSession, sotto_session, G_TYPE_OBJECT)
 
+enum {
+  MESSAGE,
+  CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 sotto_session_dispose (GObject *object)
 {
@@ -53,6 +65,7 @@ sotto_session_dispose (GObject *object)
     }
   g_clear_object (&self->channel);
   g_clear_object (&self->connection);
+  g_clear_object (&self->key);
 
   G_OBJECT_CLASS (sotto_session_parent_class)->dispose (object);
 }
@@ -76,6 +89,38 @@ sotto_session_class_init (SottoSessionClass *klass)
 
   object_class->dispose = sotto_session_dispose;
   object_class->finalize = sotto_session_finalize;
+
+  /**
+   * SottoSession::message:
+   * @msg: a parsed request of the client
+   *
+   * A request arrived. Emitted once per message, on the hot path of every
+   * relayed message: the marshaller is the specific one, and @msg is
+   * passed without a copy.
+   */
+  signals[MESSAGE] =
+    g_signal_new ("message",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL,
+                  g_cclosure_marshal_VOID__BOXED,
+                  G_TYPE_NONE, 1,
+                  SOTTO_TYPE_MSG | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (signals[MESSAGE], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__BOXEDv);
+
+  /**
+   * SottoSession::closed:
+   *
+   * The connection ended, once. Whoever owns the session drops it from an
+   * idle, never inside this emission.
+   */
+  signals[CLOSED] =
+    g_signal_new ("closed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void
@@ -102,17 +147,26 @@ describe_peer (GSocketConnection *connection)
   return g_strdup ("unknown");
 }
 
+/**
+ * sotto_session_new:
+ * @key: the server's long-term key, for the handshake
+ * @config: the server's settings; must outlive the session
+ */
 SottoSession *
-sotto_session_new (SottoServer       *server,
-                   GSocketConnection *connection,
-                   guint64            id)
+sotto_session_new (GSocketConnection       *connection,
+                   guint64                  id,
+                   SottoServerKey          *key,
+                   const SottoServerConfig *config)
 {
   SottoSession *self;
 
   g_return_val_if_fail (G_IS_SOCKET_CONNECTION (connection), NULL);
+  g_return_val_if_fail (SOTTO_IS_SERVER_KEY (key), NULL);
+  g_return_val_if_fail (config != NULL, NULL);
 
   self = g_object_new (SOTTO_TYPE_SESSION, NULL);
-  self->server = server;
+  self->key = g_object_ref (key);
+  self->config = config;
   self->connection = g_object_ref (connection);
   self->id = id;
   self->peer = describe_peer (connection);
@@ -120,7 +174,7 @@ sotto_session_new (SottoServer       *server,
   return self;
 }
 
-/* Ends the session once; the server drops it from an idle. */
+/* Ends the session once; its owner drops it from an idle. */
 static void
 session_end (SottoSession *self,
              const char   *reason)
@@ -132,7 +186,7 @@ session_end (SottoSession *self,
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->login_timeout_id, g_source_remove);
   g_info ("Connection %" G_GUINT64_FORMAT " from %s closed: %s", self->id, self->peer, reason);
-  _sotto_server_session_closed (self->server, self);
+  g_signal_emit (self, signals[CLOSED], 0);
 }
 
 static void
@@ -175,7 +229,7 @@ channel_message_cb (SottoChannel *channel,
       return;
     }
 
-  _sotto_server_dispatch (self->server, self, msg);
+  g_signal_emit (self, signals[MESSAGE], 0, msg);
 }
 
 static gboolean
@@ -214,15 +268,15 @@ handshake_done_cb (GObject      *object,
     }
 
   self->channel = channel;
-  sotto_channel_set_max_frame (channel, self->server->config->max_frame);
-  sotto_channel_set_max_queue (channel, self->server->config->max_queue);
+  sotto_channel_set_max_frame (channel, self->config->max_frame);
+  sotto_channel_set_max_queue (channel, self->config->max_queue);
   g_signal_connect (channel, "message", G_CALLBACK (channel_message_cb), self);
   g_signal_connect (channel, "closed", G_CALLBACK (channel_closed_cb), self);
   sotto_channel_start (channel);
 
   welcome = sotto_msg_build_welcome (PACKAGE_VERSION, SOTTO_PROTOCOL_VERSION,
                                      SOTTO_PROTOCOL_MIN_PASSWORD_LEN,
-                                     self->server->config->max_frame);
+                                     self->config->max_frame);
   sotto_session_send (self, welcome);
 }
 
@@ -234,9 +288,9 @@ sotto_session_start (SottoSession *self)
   g_return_if_fail (SOTTO_IS_SESSION (self));
 
   g_info ("Connection %" G_GUINT64_FORMAT " from %s", self->id, self->peer);
-  self->login_timeout_id = g_timeout_add_seconds (self->server->config->login_timeout,
+  self->login_timeout_id = g_timeout_add_seconds (self->config->login_timeout,
                                                   login_timeout_cb, self);
-  handshake = sotto_server_handshake_new (G_IO_STREAM (self->connection), self->server->key);
+  handshake = sotto_server_handshake_new (G_IO_STREAM (self->connection), self->key);
   sotto_server_handshake_run_async (handshake, self->cancellable, handshake_done_cb,
                                     g_object_ref (self));
 }

@@ -3,17 +3,19 @@
 
 #include <gio/gio.h>
 
-G_BEGIN_DECLS
+#include "sotto-server-config.h"
+#include "sotto-wire.h"
 
-typedef struct _SottoServer SottoServer;
+G_BEGIN_DECLS
 
 #define SOTTO_TYPE_SESSION (sotto_session_get_type ())
 
 G_DECLARE_FINAL_TYPE (SottoSession, sotto_session, SOTTO, SESSION, GObject)
 
-SottoSession *sotto_session_new          (SottoServer        *server,
-                                          GSocketConnection  *connection,
-                                          guint64             id);
+SottoSession *sotto_session_new          (GSocketConnection       *connection,
+                                          guint64                  id,
+                                          SottoServerKey          *key,
+                                          const SottoServerConfig *config);
 void          sotto_session_start        (SottoSession       *self);
 gboolean      sotto_session_send         (SottoSession       *self,
                                           GBytes             *message);
