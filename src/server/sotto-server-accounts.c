@@ -2,20 +2,19 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <pthread.h>
-#include <sched.h>
 #include <sodium.h>
 #include <string.h>
 
-#include "sotto-server-private.h"
+#include "sotto-server-accounts.h"
+#include "sotto-server-password-pool.h"
+#include "sotto-server-relay.h"
+#include "sotto-server-rooms.h"
 
 /*
  * Registration and login. Password hashes are Argon2id
  * (crypto_pwhash_str), computed and checked in the server's own pool of
- * worker threads so the main loop keeps serving everyone else meanwhile.
- * The pool is small, since every hash holds its memory limit (64 MiB by
- * default) while it runs, and its threads run at the lowest priority: on
- * a busy machine a login waits a little rather than every relayed message.
+ * worker threads (sotto-server-password-pool.c) so the main loop keeps
+ * serving everyone else meanwhile.
  *
  * Failed logins are limited per account and per address: after
  * FREE_FAILURES failures, each further attempt must wait twice as long as
@@ -26,155 +25,6 @@
 #define FREE_FAILURES 5
 #define MAX_LOCK_SECONDS (15 * 60)
 #define FORGET_AFTER_SECONDS (30 * 60)
-#define MAX_PENDING_KEYS 1000
-#define MAX_PASSWORD_THREADS 4
-
-typedef struct
-{
-  GTask           *task;
-  GTaskThreadFunc  func;
-} PasswordWork;
-
-static gboolean
-drop_task_cb (gpointer data)
-{
-  g_object_unref (data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-password_worker (gpointer data,
-                 gpointer user_data)
-{
-  PasswordWork *work = data;
-  struct sched_param param = { 0 };
-
-  /* SCHED_IDLE: the thread runs only when nothing else wants the CPU, and
-   * gives it up at once when the main loop wakes. */
-  pthread_setschedparam (pthread_self (), SCHED_IDLE, &param);
-  work->func (work->task, g_task_get_source_object (work->task),
-              g_task_get_task_data (work->task), g_task_get_cancellable (work->task));
-
-  /* This may be the last reference: drop it in the task's own context, so
-   * that its data (a session among them) is never freed in this thread. */
-  g_main_context_invoke (g_task_get_context (work->task), drop_task_cb, work->task);
-  g_free (work);
-}
-
-void
-_sotto_server_accounts_init (SottoServer *self)
-{
-  guint threads = CLAMP (g_get_num_processors (), 1, MAX_PASSWORD_THREADS);
-
-  /* Exclusive: the threads are the pool's own, so their low priority never
-   * passes to work of other pools. */
-  self->password_pool = g_thread_pool_new (password_worker, NULL, threads, TRUE, NULL);
-}
-
-static void
-password_pool_free (GThreadPool *pool)
-{
-  g_thread_pool_free (pool, FALSE, TRUE);
-}
-
-void
-_sotto_server_accounts_finalize (SottoServer *self)
-{
-  /* Every job holds a task, and every task the server: none is left. */
-  g_clear_pointer (&self->password_pool, password_pool_free);
-}
-
-/* Runs @func in the password pool; the task returns from there. */
-static void
-run_password_job (SottoServer     *self,
-                  GTask           *task,
-                  GTaskThreadFunc  func)
-{
-  PasswordWork *work = g_new0 (PasswordWork, 1);
-
-  work->task = g_object_ref (task);
-  work->func = func;
-  g_thread_pool_push (self->password_pool, work, NULL);
-}
-
-SottoUser *
-_sotto_user_new (gint64                   id,
-                 const char              *name,
-                 const SottoWireIdentity *identity)
-{
-  SottoUser *user = g_new0 (SottoUser, 1);
-
-  user->id = id;
-  user->name = g_strdup (name);
-  user->identity = *identity;
-  user->sessions = g_ptr_array_new ();
-  user->rooms = g_ptr_array_new ();
-
-  return user;
-}
-
-void
-_sotto_user_free (SottoUser *user)
-{
-  g_ptr_array_unref (user->sessions);
-  g_ptr_array_unref (user->rooms);
-  g_free (user->name);
-  g_free (user);
-}
-
-/* Everyone who shares a room with @user and is online, once each. */
-static void
-send_to_contacts (SottoServer *self,
-                  SottoUser   *user,
-                  GBytes      *message)
-{
-  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
-
-  for (guint i = 0; i < user->rooms->len; i++)
-    {
-      SottoRoom *room = g_ptr_array_index (user->rooms, i);
-
-      for (guint j = 0; j < room->members->len; j++)
-        {
-          SottoUser *member = g_ptr_array_index (room->members, j);
-
-          if (member != user && member->sessions->len > 0 && g_hash_table_add (seen, member))
-            _sotto_server_send_to_user (self, member, message, NULL);
-        }
-    }
-}
-
-void
-_sotto_server_user_online (SottoServer  *self,
-                           SottoUser    *user,
-                           SottoSession *session)
-{
-  sotto_session_set_user (session, user);
-  g_ptr_array_add (user->sessions, session);
-
-  if (user->sessions->len == 1)
-    {
-      g_autoptr(GBytes) presence = sotto_msg_build_presence (user->name, TRUE);
-
-      send_to_contacts (self, user, presence);
-    }
-}
-
-void
-_sotto_server_user_offline (SottoServer  *self,
-                            SottoUser    *user,
-                            SottoSession *session)
-{
-  if (!g_ptr_array_remove (user->sessions, session))
-    return;
-
-  if (user->sessions->len == 0 && !self->stopping)
-    {
-      g_autoptr(GBytes) presence = sotto_msg_build_presence (user->name, FALSE);
-
-      send_to_contacts (self, user, presence);
-    }
-}
 
 static SottoLoginFailures *
 failures_for (GHashTable *table,
@@ -270,9 +120,9 @@ account_job_free (gpointer data)
 }
 
 static AccountJob *
-account_job_new (SottoServer  *self,
-                 SottoSession *session,
-                 SottoMsg     *msg)
+account_job_new (SottoServerState *self,
+                 SottoSession     *session,
+                 SottoMsg         *msg)
 {
   AccountJob *job = g_new0 (AccountJob, 1);
   const char *password = sotto_msg_get_string (msg, "password");
@@ -343,10 +193,10 @@ verify_password_thread (GTask        *task,
 }
 
 static void
-send_session (SottoServer  *self,
-              SottoSession *session,
-              SottoMsg     *msg,
-              SottoUser    *user)
+send_session (SottoServerState *self,
+              SottoSession     *session,
+              SottoMsg         *msg,
+              SottoUser        *user)
 {
   g_autoptr(GArray) summaries = g_array_new (FALSE, FALSE, sizeof (SottoWireRoomSummary));
   g_autoptr(GBytes) reply = NULL;
@@ -359,10 +209,10 @@ send_session (SottoServer  *self,
 
 typedef struct
 {
-  SottoServer  *server;
-  SottoSession *session;
-  SottoMsg     *msg;
-  char         *username;
+  SottoServerState *server;
+  SottoSession     *session;
+  SottoMsg         *msg;
+  char             *username;
 } RegisterCommit;
 
 static void
@@ -382,7 +232,7 @@ register_committed_cb (SottoStore   *store,
                        gpointer      user_data)
 {
   RegisterCommit *commit = user_data;
-  SottoServer *self = commit->server;
+  SottoServerState *self = commit->server;
   SottoUser *user = _sotto_server_lookup_user (self, commit->username);
 
   if (error != NULL)
@@ -413,7 +263,7 @@ register_hashed_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  SottoServer *self = SOTTO_SERVER (object);
+  SottoServerState *self = user_data;
   AccountJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   RegisterCommit *commit;
@@ -469,9 +319,9 @@ register_hashed_cb (GObject      *object,
 }
 
 static gboolean
-check_account_request (SottoServer  *self,
-                       SottoSession *session,
-                       SottoMsg     *msg)
+check_account_request (SottoServerState *self,
+                       SottoSession     *session,
+                       SottoMsg         *msg)
 {
   if (sotto_session_get_user (session) != NULL)
     {
@@ -491,9 +341,9 @@ check_account_request (SottoServer  *self,
 }
 
 void
-_sotto_server_handle_register (SottoServer  *self,
-                               SottoSession *session,
-                               SottoMsg     *msg)
+_sotto_server_handle_register (SottoServerState *self,
+                               SottoSession     *session,
+                               SottoMsg         *msg)
 {
   const char *username = sotto_msg_get_string (msg, "username");
   const char *password = sotto_msg_get_string (msg, "password");
@@ -525,38 +375,11 @@ _sotto_server_handle_register (SottoServer  *self,
     }
 
   sotto_session_set_busy (session, TRUE);
-  task = g_task_new (self, sotto_session_get_cancellable (session), register_hashed_cb, NULL);
+  task = g_task_new (self->owner, sotto_session_get_cancellable (session), register_hashed_cb,
+                     self);
   g_task_set_source_tag (task, _sotto_server_handle_register);
   g_task_set_task_data (task, account_job_new (self, session, msg), account_job_free);
-  run_password_job (self, task, hash_password_thread);
-}
-
-void
-_sotto_server_deliver_pending_keys (SottoServer  *self,
-                                    SottoSession *session)
-{
-  SottoUser *user = sotto_session_get_user (session);
-  g_autoptr(GPtrArray) keys = NULL;
-  g_autoptr(GError) error = NULL;
-
-  keys = sotto_store_pending_keys (self->store, user->id, MAX_PENDING_KEYS, &error);
-  if (keys == NULL)
-    {
-      g_warning ("Could not read the key queue of %s: %s", user->name, error->message);
-      return;
-    }
-
-  for (guint i = 0; i < keys->len; i++)
-    {
-      SottoStoreKey *key = g_ptr_array_index (keys, i);
-      g_autoptr(GBytes) message = NULL;
-
-      if (key->kind == SOTTO_STORE_KEY_REQUEST)
-        message = sotto_msg_build_key_requested (key->kid, key->sender, key->room, key->key_id);
-      else
-        message = sotto_msg_build_key (key->kid, key->sender, key->room, key->box);
-      sotto_session_send (session, message);
-    }
+  _sotto_password_pool_run (self->password_pool, task, hash_password_thread);
 }
 
 static void
@@ -564,7 +387,7 @@ login_verified_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  SottoServer *self = SOTTO_SERVER (object);
+  SottoServerState *self = user_data;
   AccountJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   g_autofree char *host = NULL;
@@ -610,9 +433,9 @@ login_verified_cb (GObject      *object,
 }
 
 void
-_sotto_server_handle_login (SottoServer  *self,
-                            SottoSession *session,
-                            SottoMsg     *msg)
+_sotto_server_handle_login (SottoServerState *self,
+                            SottoSession     *session,
+                            SottoMsg         *msg)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *username = NULL;
@@ -660,8 +483,9 @@ _sotto_server_handle_login (SottoServer  *self,
     }
 
   sotto_session_set_busy (session, TRUE);
-  task = g_task_new (self, sotto_session_get_cancellable (session), login_verified_cb, NULL);
+  task = g_task_new (self->owner, sotto_session_get_cancellable (session), login_verified_cb,
+                     self);
   g_task_set_source_tag (task, _sotto_server_handle_login);
   g_task_set_task_data (task, job, account_job_free);
-  run_password_job (self, task, verify_password_thread);
+  _sotto_password_pool_run (self->password_pool, task, verify_password_thread);
 }

@@ -3,12 +3,15 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "sotto-server-private.h"
+#include "sotto-server-events.h"
+#include "sotto-server-relay.h"
 
 /*
  * Relaying what members say: room messages (end-to-end envelopes the server
  * cannot read), per-recipient key messages, catch-up, typing notices.
  */
+
+#define MAX_PENDING_KEYS 1000
 
 static char *
 message_key (const char *room,
@@ -40,13 +43,13 @@ build_message (SottoRoom *room,
 
 typedef struct
 {
-  SottoServer  *server;
-  SottoSession *session;
-  SottoMsg     *msg;
-  char         *key;
-  char         *room;
-  gint64        seq;
-  gint64        ts;
+  SottoServerState *server;
+  SottoSession     *session;
+  SottoMsg         *msg;
+  char             *key;
+  char             *room;
+  gint64            seq;
+  gint64            ts;
 } SentCommit;
 
 static void
@@ -92,9 +95,9 @@ sent_committed_cb (SottoStore   *store,
  * with its first number and stored once.
  */
 void
-_sotto_server_handle_send (SottoServer  *self,
-                           SottoSession *session,
-                           SottoMsg     *msg)
+_sotto_server_handle_send (SottoServerState *self,
+                           SottoSession     *session,
+                           SottoMsg         *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
   SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
@@ -164,9 +167,9 @@ _sotto_server_handle_send (SottoServer  *self,
 
 typedef struct
 {
-  SottoServer *server;
-  char        *recipient;
-  GBytes      *delivery;
+  SottoServerState *server;
+  char             *recipient;
+  GBytes           *delivery;
 } KeyCommit;
 
 static void
@@ -203,9 +206,9 @@ key_committed_cb (SottoStore   *store,
  * recipient acknowledges it, and goes out at once if they are online.
  */
 void
-_sotto_server_handle_send_key (SottoServer  *self,
-                               SottoSession *session,
-                               SottoMsg     *msg)
+_sotto_server_handle_send_key (SottoServerState *self,
+                               SottoSession     *session,
+                               SottoMsg         *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
   SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
@@ -253,9 +256,9 @@ _sotto_server_handle_send_key (SottoServer  *self,
 }
 
 void
-_sotto_server_handle_ack_keys (SottoServer  *self,
-                               SottoSession *session,
-                               SottoMsg     *msg)
+_sotto_server_handle_ack_keys (SottoServerState *self,
+                               SottoSession     *session,
+                               SottoMsg         *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
   JsonArray *array = sotto_msg_get_array (msg, "kids");
@@ -285,9 +288,9 @@ _sotto_server_handle_ack_keys (SottoServer  *self,
  * saying where it stopped and whether there is more.
  */
 void
-_sotto_server_handle_catchup (SottoServer  *self,
-                              SottoSession *session,
-                              SottoMsg     *msg)
+_sotto_server_handle_catchup (SottoServerState *self,
+                              SottoSession     *session,
+                              SottoMsg         *msg)
 {
   SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
   gint64 after = sotto_msg_get_int (msg, "after");
@@ -329,9 +332,9 @@ _sotto_server_handle_catchup (SottoServer  *self,
 }
 
 void
-_sotto_server_handle_typing (SottoServer  *self,
-                             SottoSession *session,
-                             SottoMsg     *msg)
+_sotto_server_handle_typing (SottoServerState *self,
+                             SottoSession     *session,
+                             SottoMsg         *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
   SottoRoom *room = _sotto_server_lookup_room (self, sotto_msg_get_string (msg, "room"));
@@ -349,5 +352,34 @@ _sotto_server_handle_typing (SottoServer  *self,
 
       if (member != user)
         _sotto_server_send_to_user (self, member, notice, NULL);
+    }
+}
+
+/* Sends what waits in the key queue of the session's user, at login. */
+void
+_sotto_server_deliver_pending_keys (SottoServerState *self,
+                                    SottoSession     *session)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GError) error = NULL;
+
+  keys = sotto_store_pending_keys (self->store, user->id, MAX_PENDING_KEYS, &error);
+  if (keys == NULL)
+    {
+      g_warning ("Could not read the key queue of %s: %s", user->name, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      SottoStoreKey *key = g_ptr_array_index (keys, i);
+      g_autoptr(GBytes) message = NULL;
+
+      if (key->kind == SOTTO_STORE_KEY_REQUEST)
+        message = sotto_msg_build_key_requested (key->kid, key->sender, key->room, key->key_id);
+      else
+        message = sotto_msg_build_key (key->kid, key->sender, key->room, key->box);
+      sotto_session_send (session, message);
     }
 }

@@ -3,62 +3,14 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "sotto-server-private.h"
+#include "sotto-server-events.h"
+#include "sotto-server-rooms.h"
 
 /*
  * Rooms and memberships. Every change of membership is an event in the
- * room's log with its own sequence number, so members who were away learn
- * of it on catch-up. Events are sent to the online members only once the
- * store has committed them, in the order of their sequence numbers.
+ * room's log with its own sequence number (sotto-server-events.c), so
+ * members who were away learn of it on catch-up.
  */
-
-SottoRoom *
-_sotto_room_new (gint64      id,
-                 const char *name,
-                 gboolean    direct,
-                 const char *owner,
-                 gint64      last_seq)
-{
-  SottoRoom *room = g_new0 (SottoRoom, 1);
-
-  room->id = id;
-  room->name = g_strdup (name);
-  room->direct = direct;
-  room->owner = g_strdup (owner);
-  room->last_seq = last_seq;
-  room->committed_seq = last_seq;
-  room->members = g_ptr_array_new ();
-
-  return room;
-}
-
-void
-_sotto_room_free (SottoRoom *room)
-{
-  g_ptr_array_unref (room->members);
-  g_free (room->name);
-  g_free (room->owner);
-  g_free (room);
-}
-
-void
-_sotto_room_add_member (SottoRoom *room,
-                        SottoUser *user)
-{
-  if (!_sotto_room_has_member (room, user))
-    {
-      g_ptr_array_add (room->members, user);
-      g_ptr_array_add (user->rooms, room);
-    }
-}
-
-void
-_sotto_room_remove_member (SottoRoom *room,
-                           SottoUser *user)
-{
-  g_ptr_array_remove (room->members, user);
-  g_ptr_array_remove (user->rooms, room);
-}
 
 static void
 wire_member_for (SottoUser       *user,
@@ -86,101 +38,6 @@ room_wire_members (SottoRoom *room)
   return members;
 }
 
-typedef struct
-{
-  SottoServer *server;
-  char        *room;
-  gint64       seq;
-  GBytes      *body;
-  SottoUser   *also;
-  SottoSession *except;
-} EventCommit;
-
-static void
-event_committed_cb (SottoStore   *store,
-                    const GError *error,
-                    gpointer      user_data)
-{
-  EventCommit *commit = user_data;
-  SottoRoom *room = _sotto_server_lookup_room (commit->server, commit->room);
-
-  if (room == NULL)
-    return;
-
-  if (error != NULL)
-    {
-      /* The batch was rolled back: hand out the lost numbers again. */
-      g_autoptr(GError) local_error = NULL;
-      gint64 last = sotto_store_get_last_seq (store, room->id, &local_error);
-
-      if (last >= 0)
-        room->last_seq = room->committed_seq = last;
-      return;
-    }
-
-  room->committed_seq = MAX (room->committed_seq, commit->seq);
-  _sotto_server_send_to_room (commit->server, room, commit->body, commit->except);
-  if (commit->also != NULL && !_sotto_room_has_member (room, commit->also))
-    _sotto_server_send_to_user (commit->server, commit->also, commit->body, NULL);
-}
-
-static void
-event_commit_free (gpointer data)
-{
-  EventCommit *commit = data;
-
-  g_free (commit->room);
-  g_bytes_unref (commit->body);
-  g_clear_object (&commit->except);
-  g_free (commit);
-}
-
-/**
- * _sotto_server_append_event:
- * @build: makes the serialized event for its sequence number and time
- * @also: (nullable): a user who hears of the event though not a member,
- *   such as one who just left
- * @except: (nullable): a connection that does not get the event, because
- *   it has its own answer (the sender of a message)
- *
- * Writes the next event of @room to the store; once committed it goes to
- * every online member. The same bytes are stored and sent.
- */
-gboolean
-_sotto_server_append_event (SottoServer  *self,
-                            SottoRoom    *room,
-                            const char   *sender,
-                            const char   *msg_id,
-                            GBytes     *(*build) (SottoRoom *room,
-                                                  gint64     seq,
-                                                  gint64     ts,
-                                                  gpointer   data),
-                            gpointer      data,
-                            SottoUser    *also,
-                            SottoSession *except,
-                            GError      **error)
-{
-  gint64 seq = room->last_seq + 1;
-  gint64 ts = _sotto_server_now_ms ();
-  g_autoptr(GBytes) body = build (room, seq, ts, data);
-  EventCommit *commit;
-
-  if (!sotto_store_append_event (self->store, room->id, seq, ts, 0, sender, msg_id, body, error))
-    return FALSE;
-
-  room->last_seq = seq;
-  room->last_ts = ts;
-  commit = g_new0 (EventCommit, 1);
-  commit->server = self;
-  commit->room = g_strdup (room->name);
-  commit->seq = seq;
-  commit->body = g_steal_pointer (&body);
-  commit->also = also;
-  commit->except = except != NULL ? g_object_ref (except) : NULL;
-  sotto_store_commit_soon (self->store, event_committed_cb, commit, event_commit_free);
-
-  return TRUE;
-}
 
 static GBytes *
 build_member_joined (SottoRoom *room,
@@ -224,10 +81,10 @@ build_key_changed (SottoRoom *room,
 
 /* Adds @user to @room in memory and in the store, with its event. */
 gboolean
-_sotto_server_join_room (SottoServer  *self,
-                         SottoUser    *user,
-                         SottoRoom    *room,
-                         GError      **error)
+_sotto_server_join_room (SottoServerState  *self,
+                         SottoUser         *user,
+                         SottoRoom         *room,
+                         GError           **error)
 {
   if (_sotto_room_has_member (room, user))
     return TRUE;
@@ -247,7 +104,7 @@ _sotto_server_join_room (SottoServer  *self,
 /* Removes @user from @room; the event goes to the remaining members and
  * to @user's own connections, which are no longer members by then. */
 gboolean
-_sotto_server_remove_from_room (SottoServer          *self,
+_sotto_server_remove_from_room (SottoServerState     *self,
                                 SottoUser            *user,
                                 SottoRoom            *room,
                                 SottoMsgLeaveReason   reason,
@@ -269,8 +126,8 @@ _sotto_server_remove_from_room (SottoServer          *self,
 }
 
 void
-_sotto_server_announce_key_change (SottoServer *self,
-                                   SottoUser   *user)
+_sotto_server_announce_key_change (SottoServerState *self,
+                                   SottoUser        *user)
 {
   for (guint i = 0; i < user->rooms->len; i++)
     {
@@ -294,10 +151,10 @@ _sotto_server_announce_key_change (SottoServer *self,
  * rooms @user is in, and with @all_public the other public rooms.
  */
 void
-_sotto_server_summarize_rooms (SottoServer *self,
-                               SottoUser   *user,
-                               gboolean     all_public,
-                               GArray      *summaries)
+_sotto_server_summarize_rooms (SottoServerState *self,
+                               SottoUser        *user,
+                               gboolean          all_public,
+                               GArray           *summaries)
 {
   GHashTableIter iter;
   SottoRoom *room;
@@ -321,10 +178,10 @@ _sotto_server_summarize_rooms (SottoServer *self,
 
 typedef struct
 {
-  SottoServer  *server;
-  SottoSession *session;
-  SottoMsg     *msg;
-  char         *room;
+  SottoServerState *server;
+  SottoSession     *session;
+  SottoMsg         *msg;
+  char             *room;
 } JoinReply;
 
 static void
@@ -371,10 +228,10 @@ join_committed_cb (SottoStore   *store,
 }
 
 static void
-reply_joined_after_commit (SottoServer  *self,
-                           SottoSession *session,
-                           SottoMsg     *msg,
-                           SottoRoom    *room)
+reply_joined_after_commit (SottoServerState *self,
+                           SottoSession     *session,
+                           SottoMsg         *msg,
+                           SottoRoom        *room)
 {
   JoinReply *reply = g_new0 (JoinReply, 1);
 
@@ -386,11 +243,11 @@ reply_joined_after_commit (SottoServer  *self,
 }
 
 static SottoRoom *
-create_room (SottoServer  *self,
-             const char   *name,
-             gboolean      direct,
-             const char   *owner,
-             GError      **error)
+create_room (SottoServerState  *self,
+             const char        *name,
+             gboolean           direct,
+             const char        *owner,
+             GError           **error)
 {
   gint64 id = sotto_store_add_room (self->store, name, direct, owner, error);
   SottoRoom *room;
@@ -406,9 +263,9 @@ create_room (SottoServer  *self,
 }
 
 void
-_sotto_server_handle_join (SottoServer  *self,
-                           SottoSession *session,
-                           SottoMsg     *msg)
+_sotto_server_handle_join (SottoServerState *self,
+                           SottoSession     *session,
+                           SottoMsg         *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
   const char *name = sotto_msg_get_string (msg, "room");
@@ -434,91 +291,10 @@ _sotto_server_handle_join (SottoServer  *self,
   reply_joined_after_commit (self, session, msg, room);
 }
 
-/**
- * _sotto_server_lookup_member_room:
- *
- * Returns: (nullable): the room @msg names, if it exists and the user is a
- *   member; otherwise %NULL, and @msg has been answered with the error
- */
-SottoRoom *
-_sotto_server_lookup_member_room (SottoServer  *self,
-                                  SottoSession *session,
-                                  SottoMsg     *msg)
-{
-  SottoUser *user = sotto_session_get_user (session);
-  const char *name = sotto_msg_get_string (msg, "room");
-  SottoRoom *room = _sotto_server_lookup_room (self, name);
-
-  if (room == NULL)
-    {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_ROOM,
-                                 _("There is no such room"));
-      return NULL;
-    }
-
-  if (!_sotto_room_has_member (room, user))
-    {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NOT_MEMBER,
-                                 _("You are not a member of this room"));
-      return NULL;
-    }
-
-  return room;
-}
-
-typedef struct
-{
-  SottoServer  *server;
-  SottoSession *session;
-  SottoMsg     *msg;
-  GBytes       *reply;
-} OkReply;
-
-static void
-ok_reply_free (gpointer data)
-{
-  OkReply *reply = data;
-
-  g_object_unref (reply->session);
-  sotto_msg_unref (reply->msg);
-  g_clear_pointer (&reply->reply, g_bytes_unref);
-  g_free (reply);
-}
-
-static void
-ok_committed_cb (SottoStore   *store,
-                 const GError *error,
-                 gpointer      user_data)
-{
-  OkReply *reply = user_data;
-
-  if (error != NULL)
-    _sotto_server_reply_store_error (reply->server, reply->session, reply->msg, error);
-  else
-    sotto_session_send (reply->session, reply->reply);
-}
-
-/* Sends @reply (or "ok") once everything written so far is durable. */
 void
-_sotto_server_reply_after_commit (SottoServer  *self,
-                                  SottoSession *session,
-                                  SottoMsg     *msg,
-                                  GBytes       *reply_bytes)
-{
-  OkReply *reply = g_new0 (OkReply, 1);
-
-  reply->server = self;
-  reply->session = g_object_ref (session);
-  reply->msg = sotto_msg_ref (msg);
-  reply->reply = reply_bytes != NULL ? g_bytes_ref (reply_bytes)
-                                     : sotto_msg_build_ok (sotto_msg_get_id (msg));
-  sotto_store_commit_soon (self->store, ok_committed_cb, reply, ok_reply_free);
-}
-
-void
-_sotto_server_handle_leave (SottoServer  *self,
-                            SottoSession *session,
-                            SottoMsg     *msg)
+_sotto_server_handle_leave (SottoServerState *self,
+                            SottoSession     *session,
+                            SottoMsg         *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
   SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
@@ -537,9 +313,9 @@ _sotto_server_handle_leave (SottoServer  *self,
 }
 
 void
-_sotto_server_handle_list_rooms (SottoServer  *self,
-                                 SottoSession *session,
-                                 SottoMsg     *msg)
+_sotto_server_handle_list_rooms (SottoServerState *self,
+                                 SottoSession     *session,
+                                 SottoMsg         *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
   g_autoptr(GArray) summaries = g_array_new (FALSE, FALSE, sizeof (SottoWireRoomSummary));
@@ -552,9 +328,9 @@ _sotto_server_handle_list_rooms (SottoServer  *self,
 }
 
 void
-_sotto_server_handle_list_members (SottoServer  *self,
-                                   SottoSession *session,
-                                   SottoMsg     *msg)
+_sotto_server_handle_list_members (SottoServerState *self,
+                                   SottoSession     *session,
+                                   SottoMsg         *msg)
 {
   SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
   g_autoptr(GArray) members = NULL;
@@ -570,9 +346,9 @@ _sotto_server_handle_list_members (SottoServer  *self,
 }
 
 void
-_sotto_server_handle_open_direct (SottoServer  *self,
-                                  SottoSession *session,
-                                  SottoMsg     *msg)
+_sotto_server_handle_open_direct (SottoServerState *self,
+                                  SottoSession     *session,
+                                  SottoMsg         *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
   SottoUser *other = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "user"));
@@ -611,10 +387,10 @@ _sotto_server_handle_open_direct (SottoServer  *self,
 }
 
 gboolean
-_sotto_server_kick (SottoServer  *self,
-                    SottoUser    *user,
-                    SottoRoom    *room,
-                    GError      **error)
+_sotto_server_kick (SottoServerState  *self,
+                    SottoUser         *user,
+                    SottoRoom         *room,
+                    GError           **error)
 {
   if (!_sotto_room_has_member (room, user))
     {
@@ -631,9 +407,9 @@ _sotto_server_kick (SottoServer  *self,
 }
 
 void
-_sotto_server_handle_kick (SottoServer  *self,
-                           SottoSession *session,
-                           SottoMsg     *msg)
+_sotto_server_handle_kick (SottoServerState *self,
+                           SottoSession     *session,
+                           SottoMsg         *msg)
 {
   SottoUser *user = sotto_session_get_user (session);
   SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);

@@ -7,13 +7,19 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "sotto-server-accounts.h"
+#include "sotto-server-password-pool.h"
 #include "sotto-server-private.h"
+#include "sotto-server-relay.h"
+#include "sotto-server-rooms.h"
 
 /*
- * SottoServer accepts connections, owns the sessions, the in-memory view
- * of accounts and rooms, and the store. Requests are handled in
+ * SottoServer accepts connections, owns the sessions and the state the
+ * requests work on: the in-memory view of accounts and rooms, and the
+ * store (sotto-server-state.c). Requests are handled in
  * sotto-server-accounts.c, -rooms.c and -relay.c; this file holds the
- * service itself, routing, and the operator's actions.
+ * service itself and the dispatch table, and sotto-server-operator.c the
+ * operator's actions.
  */
 
 #define RETENTION_INTERVAL_SECONDS 3600
@@ -30,8 +36,8 @@ static void session_closed_cb (SottoSession *session,
                                gpointer      user_data);
 
 /* A snapshot to walk while sessions may end and leave the original. */
-static GPtrArray *
-copy_sessions (GPtrArray *sessions)
+GPtrArray *
+_sotto_server_copy_sessions (GPtrArray *sessions)
 {
   GPtrArray *copy = g_ptr_array_new_full (sessions->len, g_object_unref);
 
@@ -53,9 +59,9 @@ sotto_server_dispose (GObject *object)
   if (self->sessions != NULL)
     {
       /* Sessions point back at the server: end them all first. */
-      g_autoptr(GPtrArray) sessions = copy_sessions (self->sessions);
+      g_autoptr(GPtrArray) sessions = _sotto_server_copy_sessions (self->sessions);
 
-      self->stopping = TRUE;
+      self->state->stopping = TRUE;
       for (guint i = 0; i < sessions->len; i++)
         sotto_session_abort (g_ptr_array_index (sessions, i), "server stopped");
 
@@ -67,9 +73,8 @@ sotto_server_dispose (GObject *object)
 
   g_clear_pointer (&self->closed_sessions, g_ptr_array_unref);
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
-  g_clear_pointer (&self->rooms, g_hash_table_unref);
-  g_clear_pointer (&self->users, g_hash_table_unref);
-  g_clear_object (&self->store);
+  if (self->state != NULL)
+    _sotto_server_state_close (self->state);
   g_clear_object (&self->key);
 
   G_OBJECT_CLASS (sotto_server_parent_class)->dispose (object);
@@ -80,11 +85,9 @@ sotto_server_finalize (GObject *object)
 {
   SottoServer *self = SOTTO_SERVER (object);
 
-  _sotto_server_accounts_finalize (self);
+  g_clear_pointer (&self->state->password_pool, _sotto_password_pool_free);
+  g_clear_pointer (&self->state, _sotto_server_state_free);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->account_failures, g_hash_table_unref);
-  g_clear_pointer (&self->address_failures, g_hash_table_unref);
-  g_clear_pointer (&self->uncommitted_messages, g_hash_table_unref);
   g_clear_pointer (&self->listen_addresses, g_ptr_array_unref);
   g_clear_pointer (&self->config, sotto_server_config_free);
 
@@ -99,7 +102,7 @@ sotto_server_incoming (GSocketService    *service,
   SottoServer *self = SOTTO_SERVER (service);
   SottoSession *session;
 
-  if (self->stopping)
+  if (self->state->stopping)
     return FALSE;
 
   /* The channel batches what it writes per turn of the loop; Nagle's
@@ -131,73 +134,11 @@ static void
 sotto_server_init (SottoServer *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->users = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                       (GDestroyNotify) _sotto_user_free);
-  self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                       (GDestroyNotify) _sotto_room_free);
+  self->state = _sotto_server_state_new (G_OBJECT (self));
   self->sessions = g_ptr_array_new_with_free_func (g_object_unref);
   self->closed_sessions = g_ptr_array_new_with_free_func (g_object_unref);
-  self->account_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->address_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->uncommitted_messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->listen_addresses = g_ptr_array_new_with_free_func (g_free);
-  _sotto_server_accounts_init (self);
-}
-
-/* Mirrors the store's accounts, rooms and memberships in memory. */
-static gboolean
-server_load_state (SottoServer  *self,
-                   GError      **error)
-{
-  g_autoptr(GPtrArray) names = NULL;
-  g_autoptr(GPtrArray) rooms = NULL;
-
-  names = sotto_store_list_usernames (self->store, error);
-  if (names == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      g_auto(SottoStoreAccount) account = { 0 };
-
-      if (!sotto_store_find_account (self->store, g_ptr_array_index (names, i), &account, error))
-        {
-          if (error != NULL && *error == NULL)
-            g_set_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CORRUPT,
-                         _("The account %s vanished while loading"),
-                         (const char *) g_ptr_array_index (names, i));
-          return FALSE;
-        }
-      SottoUser *user = _sotto_user_new (account.id, account.username, &account.identity);
-      g_hash_table_insert (self->users, user->name, user);
-    }
-
-  rooms = sotto_store_load_rooms (self->store, error);
-  if (rooms == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < rooms->len; i++)
-    {
-      SottoStoreRoom *record = g_ptr_array_index (rooms, i);
-      SottoRoom *room = _sotto_room_new (record->id, record->name, record->direct,
-                                         record->owner, record->last_seq);
-      g_autoptr(GPtrArray) members = NULL;
-
-      g_hash_table_insert (self->rooms, room->name, room);
-      members = sotto_store_load_member_names (self->store, room->id, error);
-      if (members == NULL)
-        return FALSE;
-
-      for (guint j = 0; j < members->len; j++)
-        {
-          SottoUser *user = g_hash_table_lookup (self->users, g_ptr_array_index (members, j));
-
-          if (user != NULL)
-            _sotto_room_add_member (room, user);
-        }
-    }
-
-  return TRUE;
+  self->state->password_pool = _sotto_password_pool_new ();
 }
 
 static gboolean
@@ -210,7 +151,7 @@ retention_cb (gpointer user_data)
   if (self->config->retention_days == 0 && self->config->retention_messages == 0)
     return G_SOURCE_CONTINUE;
 
-  removed = sotto_store_enforce_retention (self->store,
+  removed = sotto_store_enforce_retention (self->state->store,
                                            self->config->retention_days * 24 * 3600 * 1000,
                                            _sotto_server_now_ms (),
                                            self->config->retention_messages, &error);
@@ -219,7 +160,7 @@ retention_cb (gpointer user_data)
   else if (removed > 0)
     {
       g_message ("Retention removed %" G_GINT64_FORMAT " stored events", removed);
-      sotto_store_commit_soon (self->store, NULL, NULL, NULL);
+      sotto_store_commit_soon (self->state->store, NULL, NULL, NULL);
     }
 
   return G_SOURCE_CONTINUE;
@@ -241,6 +182,7 @@ sotto_server_new (SottoServerConfig  *config,
   g_autofree char *db_path = NULL;
 
   self->config = config;
+  self->state->config = config;
 
   if (g_mkdir_with_parents (config->data_dir, 0700) != 0)
     {
@@ -258,11 +200,11 @@ sotto_server_new (SottoServerConfig  *config,
     return NULL;
 
   db_path = g_build_filename (config->data_dir, "sotto.db", NULL);
-  self->store = sotto_store_open (db_path, error);
-  if (self->store == NULL)
+  self->state->store = sotto_store_open (db_path, error);
+  if (self->state->store == NULL)
     return NULL;
 
-  if (!server_load_state (self, error))
+  if (!_sotto_server_state_load (self->state, error))
     return NULL;
 
   retention_cb (self);
@@ -349,94 +291,6 @@ sotto_server_get_fingerprint (SottoServer *self)
   return sotto_server_key_get_fingerprint (self->key);
 }
 
-gint64
-_sotto_server_now_ms (void)
-{
-  return g_get_real_time () / 1000;
-}
-
-SottoUser *
-_sotto_server_lookup_user (SottoServer *self,
-                           const char  *name)
-{
-  g_autofree char *folded = g_ascii_strdown (name, -1);
-
-  return g_hash_table_lookup (self->users, folded);
-}
-
-SottoRoom *
-_sotto_server_lookup_room (SottoServer *self,
-                           const char  *name)
-{
-  return g_hash_table_lookup (self->rooms, name);
-}
-
-gboolean
-_sotto_room_has_member (SottoRoom *room,
-                        SottoUser *user)
-{
-  return g_ptr_array_find (room->members, user, NULL);
-}
-
-void
-_sotto_server_send_to_user (SottoServer  *self,
-                            SottoUser    *user,
-                            GBytes       *message,
-                            SottoSession *except)
-{
-  /* A send can fail a slow session; it leaves user->sessions from an
-   * idle, never during this loop. */
-  for (guint i = 0; i < user->sessions->len; i++)
-    {
-      SottoSession *session = g_ptr_array_index (user->sessions, i);
-
-      if (session != except)
-        sotto_session_send (session, message);
-    }
-}
-
-/* The same bytes go to every online member: serialized once. */
-void
-_sotto_server_send_to_room (SottoServer  *self,
-                            SottoRoom    *room,
-                            GBytes       *message,
-                            SottoSession *except)
-{
-  for (guint i = 0; i < room->members->len; i++)
-    _sotto_server_send_to_user (self, g_ptr_array_index (room->members, i), message, except);
-}
-
-void
-_sotto_server_reply_error (SottoServer       *self,
-                           SottoSession      *session,
-                           SottoMsg          *msg,
-                           SottoMsgErrorCode  code,
-                           const char        *message)
-{
-  g_autoptr(GBytes) reply = sotto_msg_build_error (msg != NULL ? sotto_msg_get_id (msg) : NULL,
-                                                   code, message);
-
-  sotto_session_send (session, reply);
-}
-
-void
-_sotto_server_reply_store_error (SottoServer  *self,
-                                 SottoSession *session,
-                                 SottoMsg     *msg,
-                                 const GError *error)
-{
-  g_warning ("Storage failure: %s", error->message);
-
-  if (g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_FULL) ||
-      g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_READ_ONLY) ||
-      g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_IO))
-    _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_OVERLOADED,
-                               _("The server cannot store anything right now; try again later"));
-  else
-    _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_INTERNAL,
-                               _("The server could not complete the request"));
-}
-
 /* Ends what a closed session left behind. This runs from an idle, never
  * inside the session's own signal emission, nor while a loop over a
  * user's sessions (a fan-out that overflowed one of them) is running. */
@@ -448,7 +302,7 @@ server_forget_session (SottoServer  *self,
 
   if (user != NULL)
     {
-      _sotto_server_user_offline (self, user, session);
+      _sotto_server_user_offline (self->state, user, session);
       sotto_session_set_user (session, NULL);
     }
 
@@ -488,7 +342,7 @@ session_closed_cb (SottoSession *session,
 }
 
 static void
-handle_logout (SottoServer  *self,
+handle_logout (SottoServerState *self,
                SottoSession *session,
                SottoMsg     *msg)
 {
@@ -499,7 +353,7 @@ handle_logout (SottoServer  *self,
 }
 
 static void
-handle_ping (SottoServer  *self,
+handle_ping (SottoServerState *self,
              SottoSession *session,
              SottoMsg     *msg)
 {
@@ -508,9 +362,9 @@ handle_ping (SottoServer  *self,
   sotto_session_send (session, reply);
 }
 
-typedef void (*Handler) (SottoServer  *self,
-                         SottoSession *session,
-                         SottoMsg     *msg);
+typedef void (*Handler) (SottoServerState *state,
+                         SottoSession     *session,
+                         SottoMsg         *msg);
 
 /* The requests a session hands on, each to its handler. */
 static void
@@ -550,160 +404,17 @@ session_message_cb (SottoSession *session,
 
       if (handlers[i].needs_login && sotto_session_get_user (session) == NULL)
         {
-          _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN,
-                                     _("Log in first"));
+          _sotto_server_reply_error (self->state, session, msg,
+                                     SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN, _("Log in first"));
           return;
         }
 
-      handlers[i].handler (self, session, msg);
+      handlers[i].handler (self->state, session, msg);
       return;
     }
 
-  _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_UNKNOWN_TYPE,
+  _sotto_server_reply_error (self->state, session, msg, SOTTO_MSG_ERROR_CODE_UNKNOWN_TYPE,
                              _("The server does not handle this message"));
-}
-
-/**
- * sotto_server_broadcast:
- * @text: what the operator says
- *
- * Sends a server notice to every online user. Clients show it as coming
- * from the server, not from a person.
- */
-void
-sotto_server_broadcast (SottoServer *self,
-                        const char  *text)
-{
-  g_autoptr(GBytes) notice = NULL;
-  GHashTableIter iter;
-  SottoUser *user;
-
-  g_return_if_fail (SOTTO_IS_SERVER (self));
-
-  notice = sotto_msg_build_notice (text, _sotto_server_now_ms ());
-  g_hash_table_iter_init (&iter, self->users);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &user))
-    _sotto_server_send_to_user (self, user, notice, NULL);
-
-  g_message ("The operator sent a notice to everyone online");
-}
-
-/**
- * sotto_server_operator_kick:
- * @room: (nullable): the room to remove @user from, or %NULL to disconnect
- *   every connection of @user
- */
-gboolean
-sotto_server_operator_kick (SottoServer  *self,
-                            const char   *user_name,
-                            const char   *room_name,
-                            GError      **error)
-{
-  SottoUser *user;
-  SottoRoom *room;
-
-  g_return_val_if_fail (SOTTO_IS_SERVER (self), FALSE);
-
-  user = _sotto_server_lookup_user (self, user_name);
-  if (user == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no user %s"), user_name);
-      return FALSE;
-    }
-
-  if (room_name == NULL)
-    {
-      g_autoptr(GPtrArray) sessions = copy_sessions (user->sessions);
-      for (guint i = 0; i < sessions->len; i++)
-        sotto_session_close (g_ptr_array_index (sessions, i), "disconnected by the operator");
-      g_message ("The operator disconnected %s", user->name);
-      return TRUE;
-    }
-
-  room = _sotto_server_lookup_room (self, room_name);
-  if (room == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no room %s"), room_name);
-      return FALSE;
-    }
-
-  return _sotto_server_kick (self, user, room, error);
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(const char **) a, *(const char **) b);
-}
-
-char *
-sotto_server_describe_users (SottoServer *self)
-{
-  g_autoptr(GPtrArray) online = g_ptr_array_new ();
-  g_autoptr(GPtrArray) offline = g_ptr_array_new ();
-  GString *out = g_string_new (NULL);
-  GHashTableIter iter;
-  SottoUser *user;
-
-  g_return_val_if_fail (SOTTO_IS_SERVER (self), NULL);
-
-  g_hash_table_iter_init (&iter, self->users);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &user))
-    g_ptr_array_add (user->sessions->len > 0 ? online : offline, user->name);
-  g_ptr_array_sort (online, compare_names);
-  g_ptr_array_sort (offline, compare_names);
-
-  g_string_append_printf (out, _("Online (%u):"), online->len);
-  for (guint i = 0; i < online->len; i++)
-    {
-      SottoUser *u = g_hash_table_lookup (self->users, g_ptr_array_index (online, i));
-
-      g_string_append_printf (out, " %s", u->name);
-      if (u->sessions->len > 1)
-        g_string_append_printf (out, "(×%u)", u->sessions->len);
-    }
-  g_string_append_c (out, '\n');
-  g_string_append_printf (out, _("Offline (%u):"), offline->len);
-  for (guint i = 0; i < offline->len; i++)
-    g_string_append_printf (out, " %s", (const char *) g_ptr_array_index (offline, i));
-
-  return g_string_free (out, FALSE);
-}
-
-char *
-sotto_server_describe_rooms (SottoServer *self)
-{
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  GString *out = g_string_new (NULL);
-  GHashTableIter iter;
-  SottoRoom *room;
-
-  g_return_val_if_fail (SOTTO_IS_SERVER (self), NULL);
-
-  g_hash_table_iter_init (&iter, self->rooms);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
-    g_ptr_array_add (names, room->name);
-  g_ptr_array_sort (names, compare_names);
-
-  g_string_append_printf (out, _("%u rooms:"), names->len);
-  for (guint i = 0; i < names->len; i++)
-    {
-      guint online = 0;
-      g_autofree char *events = NULL;
-
-      room = g_hash_table_lookup (self->rooms, g_ptr_array_index (names, i));
-      for (guint j = 0; j < room->members->len; j++)
-        if (((SottoUser *) g_ptr_array_index (room->members, j))->sessions->len > 0)
-          online++;
-
-      events = g_strdup_printf ("%" G_GINT64_FORMAT, room->last_seq);
-      g_string_append_printf (out, _("\n  %s: %u members, %u online, %s events%s"),
-                              room->name, room->members->len, online, events,
-                              room->direct ? _(", direct chat") : "");
-    }
-
-  return g_string_free (out, FALSE);
 }
 
 static void
@@ -714,7 +425,7 @@ shutdown_complete (SottoServer *self)
 
   g_clear_handle_id (&self->shutdown_grace_id, g_source_remove);
 
-  if (!sotto_store_commit_now (self->store, &error))
+  if (!sotto_store_commit_now (self->state->store, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
@@ -724,7 +435,7 @@ static gboolean
 shutdown_grace_cb (gpointer user_data)
 {
   SottoServer *self = user_data;
-  g_autoptr(GPtrArray) sessions = copy_sessions (self->sessions);
+  g_autoptr(GPtrArray) sessions = _sotto_server_copy_sessions (self->sessions);
 
   self->shutdown_grace_id = 0;
   for (guint i = 0; i < sessions->len; i++)
@@ -754,12 +465,12 @@ sotto_server_shutdown_async (SottoServer         *self,
   self->shutdown_task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (self->shutdown_task, sotto_server_shutdown_async);
 
-  self->stopping = TRUE;
+  self->state->stopping = TRUE;
   g_socket_service_stop (G_SOCKET_SERVICE (self));
   g_socket_listener_close (G_SOCKET_LISTENER (self));
 
   notice = sotto_msg_build_notice (_("The server is shutting down"), _sotto_server_now_ms ());
-  sessions = copy_sessions (self->sessions);
+  sessions = _sotto_server_copy_sessions (self->sessions);
   for (guint i = 0; i < sessions->len; i++)
     {
       SottoSession *session = g_ptr_array_index (sessions, i);

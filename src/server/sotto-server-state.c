@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-server-state.h"
+
+/*
+ * The accounts and rooms the server holds in memory, and the helpers every
+ * request handler shares: lookups, sending to a user or a room, error
+ * replies, and presence.
+ */
+
+/**
+ * _sotto_server_state_new:
+ * @owner: the object the state belongs to, held by the handlers' tasks
+ *
+ * An empty state; the owner sets the config and the store, then loads it.
+ */
+SottoServerState *
+_sotto_server_state_new (GObject *owner)
+{
+  SottoServerState *self = g_new0 (SottoServerState, 1);
+
+  self->owner = owner;
+  self->users = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                       (GDestroyNotify) _sotto_user_free);
+  self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                       (GDestroyNotify) _sotto_room_free);
+  self->account_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->address_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->uncommitted_messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  return self;
+}
+
+/**
+ * _sotto_server_state_close:
+ *
+ * Forgets the rooms and accounts, then closes the store. Waiters the store
+ * still calls while it closes find neither.
+ */
+void
+_sotto_server_state_close (SottoServerState *self)
+{
+  g_clear_pointer (&self->rooms, g_hash_table_unref);
+  g_clear_pointer (&self->users, g_hash_table_unref);
+  g_clear_object (&self->store);
+}
+
+void
+_sotto_server_state_free (SottoServerState *self)
+{
+  /* The owner ends the password pool first. */
+  g_assert (self->password_pool == NULL);
+
+  _sotto_server_state_close (self);
+  g_clear_pointer (&self->account_failures, g_hash_table_unref);
+  g_clear_pointer (&self->address_failures, g_hash_table_unref);
+  g_clear_pointer (&self->uncommitted_messages, g_hash_table_unref);
+  g_free (self);
+}
+
+/* Mirrors the store's accounts, rooms and memberships in memory. */
+gboolean
+_sotto_server_state_load (SottoServerState  *self,
+                          GError           **error)
+{
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) rooms = NULL;
+
+  names = sotto_store_list_usernames (self->store, error);
+  if (names == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_auto(SottoStoreAccount) account = { 0 };
+
+      if (!sotto_store_find_account (self->store, g_ptr_array_index (names, i), &account, error))
+        {
+          if (error != NULL && *error == NULL)
+            g_set_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CORRUPT,
+                         _("The account %s vanished while loading"),
+                         (const char *) g_ptr_array_index (names, i));
+          return FALSE;
+        }
+      SottoUser *user = _sotto_user_new (account.id, account.username, &account.identity);
+      g_hash_table_insert (self->users, user->name, user);
+    }
+
+  rooms = sotto_store_load_rooms (self->store, error);
+  if (rooms == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < rooms->len; i++)
+    {
+      SottoStoreRoom *record = g_ptr_array_index (rooms, i);
+      SottoRoom *room = _sotto_room_new (record->id, record->name, record->direct,
+                                         record->owner, record->last_seq);
+      g_autoptr(GPtrArray) members = NULL;
+
+      g_hash_table_insert (self->rooms, room->name, room);
+      members = sotto_store_load_member_names (self->store, room->id, error);
+      if (members == NULL)
+        return FALSE;
+
+      for (guint j = 0; j < members->len; j++)
+        {
+          SottoUser *user = g_hash_table_lookup (self->users, g_ptr_array_index (members, j));
+
+          if (user != NULL)
+            _sotto_room_add_member (room, user);
+        }
+    }
+
+  return TRUE;
+}
+
+SottoUser *
+_sotto_user_new (gint64                   id,
+                 const char              *name,
+                 const SottoWireIdentity *identity)
+{
+  SottoUser *user = g_new0 (SottoUser, 1);
+
+  user->id = id;
+  user->name = g_strdup (name);
+  user->identity = *identity;
+  user->sessions = g_ptr_array_new ();
+  user->rooms = g_ptr_array_new ();
+
+  return user;
+}
+
+void
+_sotto_user_free (SottoUser *user)
+{
+  g_ptr_array_unref (user->sessions);
+  g_ptr_array_unref (user->rooms);
+  g_free (user->name);
+  g_free (user);
+}
+
+SottoRoom *
+_sotto_room_new (gint64      id,
+                 const char *name,
+                 gboolean    direct,
+                 const char *owner,
+                 gint64      last_seq)
+{
+  SottoRoom *room = g_new0 (SottoRoom, 1);
+
+  room->id = id;
+  room->name = g_strdup (name);
+  room->direct = direct;
+  room->owner = g_strdup (owner);
+  room->last_seq = last_seq;
+  room->committed_seq = last_seq;
+  room->members = g_ptr_array_new ();
+
+  return room;
+}
+
+void
+_sotto_room_free (SottoRoom *room)
+{
+  g_ptr_array_unref (room->members);
+  g_free (room->name);
+  g_free (room->owner);
+  g_free (room);
+}
+
+gboolean
+_sotto_room_has_member (SottoRoom *room,
+                        SottoUser *user)
+{
+  return g_ptr_array_find (room->members, user, NULL);
+}
+
+void
+_sotto_room_add_member (SottoRoom *room,
+                        SottoUser *user)
+{
+  if (!_sotto_room_has_member (room, user))
+    {
+      g_ptr_array_add (room->members, user);
+      g_ptr_array_add (user->rooms, room);
+    }
+}
+
+void
+_sotto_room_remove_member (SottoRoom *room,
+                           SottoUser *user)
+{
+  g_ptr_array_remove (room->members, user);
+  g_ptr_array_remove (user->rooms, room);
+}
+
+gint64
+_sotto_server_now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+SottoUser *
+_sotto_server_lookup_user (SottoServerState *self,
+                           const char       *name)
+{
+  g_autofree char *folded = g_ascii_strdown (name, -1);
+
+  return g_hash_table_lookup (self->users, folded);
+}
+
+SottoRoom *
+_sotto_server_lookup_room (SottoServerState *self,
+                           const char       *name)
+{
+  return g_hash_table_lookup (self->rooms, name);
+}
+
+/**
+ * _sotto_server_lookup_member_room:
+ *
+ * Returns: (nullable): the room @msg names, if it exists and the user is a
+ *   member; otherwise %NULL, and @msg has been answered with the error
+ */
+SottoRoom *
+_sotto_server_lookup_member_room (SottoServerState *self,
+                                  SottoSession     *session,
+                                  SottoMsg         *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  const char *name = sotto_msg_get_string (msg, "room");
+  SottoRoom *room = _sotto_server_lookup_room (self, name);
+
+  if (room == NULL)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_ROOM,
+                                 _("There is no such room"));
+      return NULL;
+    }
+
+  if (!_sotto_room_has_member (room, user))
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NOT_MEMBER,
+                                 _("You are not a member of this room"));
+      return NULL;
+    }
+
+  return room;
+}
+
+void
+_sotto_server_send_to_user (SottoServerState *self,
+                            SottoUser        *user,
+                            GBytes           *message,
+                            SottoSession     *except)
+{
+  /* A send can fail a slow session; it leaves user->sessions from an
+   * idle, never during this loop. */
+  for (guint i = 0; i < user->sessions->len; i++)
+    {
+      SottoSession *session = g_ptr_array_index (user->sessions, i);
+
+      if (session != except)
+        sotto_session_send (session, message);
+    }
+}
+
+/* The same bytes go to every online member: serialized once. */
+void
+_sotto_server_send_to_room (SottoServerState *self,
+                            SottoRoom        *room,
+                            GBytes           *message,
+                            SottoSession     *except)
+{
+  for (guint i = 0; i < room->members->len; i++)
+    _sotto_server_send_to_user (self, g_ptr_array_index (room->members, i), message, except);
+}
+
+void
+_sotto_server_reply_error (SottoServerState  *self,
+                           SottoSession      *session,
+                           SottoMsg          *msg,
+                           SottoMsgErrorCode  code,
+                           const char        *message)
+{
+  g_autoptr(GBytes) reply = sotto_msg_build_error (msg != NULL ? sotto_msg_get_id (msg) : NULL,
+                                                   code, message);
+
+  sotto_session_send (session, reply);
+}
+
+void
+_sotto_server_reply_store_error (SottoServerState *self,
+                                 SottoSession     *session,
+                                 SottoMsg         *msg,
+                                 const GError     *error)
+{
+  g_warning ("Storage failure: %s", error->message);
+
+  if (g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_FULL) ||
+      g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_READ_ONLY) ||
+      g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_IO))
+    _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_OVERLOADED,
+                               _("The server cannot store anything right now; try again later"));
+  else
+    _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_INTERNAL,
+                               _("The server could not complete the request"));
+}
+
+/* Everyone who shares a room with @user and is online, once each. */
+static void
+send_to_contacts (SottoServerState *self,
+                  SottoUser        *user,
+                  GBytes           *message)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < user->rooms->len; i++)
+    {
+      SottoRoom *room = g_ptr_array_index (user->rooms, i);
+
+      for (guint j = 0; j < room->members->len; j++)
+        {
+          SottoUser *member = g_ptr_array_index (room->members, j);
+
+          if (member != user && member->sessions->len > 0 && g_hash_table_add (seen, member))
+            _sotto_server_send_to_user (self, member, message, NULL);
+        }
+    }
+}
+
+void
+_sotto_server_user_online (SottoServerState *self,
+                           SottoUser        *user,
+                           SottoSession     *session)
+{
+  sotto_session_set_user (session, user);
+  g_ptr_array_add (user->sessions, session);
+
+  if (user->sessions->len == 1)
+    {
+      g_autoptr(GBytes) presence = sotto_msg_build_presence (user->name, TRUE);
+
+      send_to_contacts (self, user, presence);
+    }
+}
+
+void
+_sotto_server_user_offline (SottoServerState *self,
+                            SottoUser        *user,
+                            SottoSession     *session)
+{
+  if (!g_ptr_array_remove (user->sessions, session))
+    return;
+
+  if (user->sessions->len == 0 && !self->stopping)
+    {
+      g_autoptr(GBytes) presence = sotto_msg_build_presence (user->name, FALSE);
+
+      send_to_contacts (self, user, presence);
+    }
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sotto-protocol.h"
+#include "sotto-server-config.h"
+#include "sotto-session.h"
+#include "sotto-store.h"
+#include "sotto-wire.h"
+
+G_BEGIN_DECLS
+
+/*
+ * What the server holds in memory: every account and room, mirrored from
+ * the store at start and written through to it. The store is the truth;
+ * these are for routing without a query per message.
+ *
+ * The request handlers (sotto-server-accounts.c, -rooms.c, -relay.c) work
+ * on this state, never on the SottoServer that owns it, so they sit below
+ * the server and its dispatch table.
+ */
+
+typedef struct _SottoRoom SottoRoom;
+
+typedef struct
+{
+  gint64             id;
+  char              *name;
+  SottoWireIdentity  identity;
+  /* Online connections of this account (SottoSession *, not owned). */
+  GPtrArray         *sessions;
+  /* Rooms this account is a member of (SottoRoom *, not owned). */
+  GPtrArray         *rooms;
+} SottoUser;
+
+struct _SottoRoom
+{
+  gint64      id;
+  char       *name;
+  gboolean    direct;
+  char       *owner;
+  /* The last sequence number handed out, and the last one committed: a
+   * catch-up never reads past what is durable. */
+  gint64      last_seq;
+  gint64      committed_seq;
+  /* The server time given to the event numbered last_seq. */
+  gint64      last_ts;
+  /* Members (SottoUser *, not owned), in join order. */
+  GPtrArray  *members;
+};
+
+/* Failed logins for one account or one address. */
+typedef struct
+{
+  guint   failures;
+  gint64  last_failure_us;
+  gint64  locked_until_us;
+} SottoLoginFailures;
+
+typedef struct
+{
+  /* The object that owns this state: tasks of the handlers hold it, so
+   * the state outlives them. Not a reference. */
+  GObject                  *owner;
+  /* The owner's, which outlive the state. */
+  const SottoServerConfig  *config;
+  SottoStore               *store;
+
+  /* name → SottoUser *, owned */
+  GHashTable               *users;
+  /* name → SottoRoom *, owned */
+  GHashTable               *rooms;
+  /* account name or peer address → SottoLoginFailures *, owned */
+  GHashTable               *account_failures;
+  GHashTable               *address_failures;
+  /* "room\nsender\nmsg_id" → seq of a message written but not committed */
+  GHashTable               *uncommitted_messages;
+  /* Argon2id runs here, a few at a time (sotto-server-accounts.c). */
+  GThreadPool              *password_pool;
+  /* Set once the server stops: nobody hears of the users going offline. */
+  gboolean                  stopping;
+} SottoServerState;
+
+SottoServerState *_sotto_server_state_new          (GObject           *owner);
+void              _sotto_server_state_close        (SottoServerState  *self);
+void              _sotto_server_state_free         (SottoServerState  *self);
+gboolean          _sotto_server_state_load         (SottoServerState  *self,
+                                                    GError           **error);
+
+SottoUser        *_sotto_user_new                  (gint64                   id,
+                                                    const char              *name,
+                                                    const SottoWireIdentity *identity);
+void              _sotto_user_free                 (SottoUser         *user);
+SottoRoom        *_sotto_room_new                  (gint64             id,
+                                                    const char        *name,
+                                                    gboolean           direct,
+                                                    const char        *owner,
+                                                    gint64             last_seq);
+void              _sotto_room_free                 (SottoRoom         *room);
+gboolean          _sotto_room_has_member           (SottoRoom         *room,
+                                                    SottoUser         *user);
+void              _sotto_room_add_member           (SottoRoom         *room,
+                                                    SottoUser         *user);
+void              _sotto_room_remove_member        (SottoRoom         *room,
+                                                    SottoUser         *user);
+
+gint64            _sotto_server_now_ms             (void);
+SottoUser        *_sotto_server_lookup_user        (SottoServerState  *self,
+                                                    const char        *name);
+SottoRoom        *_sotto_server_lookup_room        (SottoServerState  *self,
+                                                    const char        *name);
+SottoRoom        *_sotto_server_lookup_member_room (SottoServerState  *self,
+                                                    SottoSession      *session,
+                                                    SottoMsg          *msg);
+void              _sotto_server_send_to_user       (SottoServerState  *self,
+                                                    SottoUser         *user,
+                                                    GBytes            *message,
+                                                    SottoSession      *except);
+void              _sotto_server_send_to_room       (SottoServerState  *self,
+                                                    SottoRoom         *room,
+                                                    GBytes            *message,
+                                                    SottoSession      *except);
+void              _sotto_server_reply_error        (SottoServerState  *self,
+                                                    SottoSession      *session,
+                                                    SottoMsg          *msg,
+                                                    SottoMsgErrorCode  code,
+                                                    const char        *message);
+void              _sotto_server_reply_store_error  (SottoServerState  *self,
+                                                    SottoSession      *session,
+                                                    SottoMsg          *msg,
+                                                    const GError      *error);
+void              _sotto_server_user_online        (SottoServerState  *self,
+                                                    SottoUser         *user,
+                                                    SottoSession      *session);
+void              _sotto_server_user_offline       (SottoServerState  *self,
+                                                    SottoUser         *user,
+                                                    SottoSession      *session);
+
+G_END_DECLS
