@@ -538,22 +538,10 @@ test_locked (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   SottoClientStore *store;
-  guint8 server_key[32];
-  guint8 found_key[32];
 
-  memset (server_key, 0x5a, sizeof server_key);
-
-  /* A new store: everything but pins waits for the password. */
+  /* A new store: everything waits for the password. */
   store = open_store (fixture->path);
   check_locked (store);
-  g_assert_false (sotto_pin_store_lookup (SOTTO_PIN_STORE (store), "example.org:7777",
-                                          found_key));
-  g_assert_true (sotto_pin_store_pin (SOTTO_PIN_STORE (store), "example.org:7777", server_key,
-                                      &error));
-  g_assert_no_error (error);
-  g_assert_true (sotto_pin_store_lookup (SOTTO_PIN_STORE (store), "example.org:7777",
-                                         found_key));
-  g_assert_cmpmem (found_key, sizeof found_key, server_key, sizeof server_key);
 
   /* Locking again wipes the keys. */
   unlock (store, PASSWORD, &error);
@@ -565,12 +553,6 @@ test_locked (Fixture       *fixture,
   /* An existing store, before unlocking. */
   store = open_store (fixture->path);
   check_locked (store);
-  memset (found_key, 0, sizeof found_key);
-  g_assert_true (sotto_pin_store_lookup (SOTTO_PIN_STORE (store), "example.org:7777",
-                                         found_key));
-  g_assert_cmpmem (found_key, sizeof found_key, server_key, sizeof server_key);
-  g_assert_false (sotto_pin_store_lookup (SOTTO_PIN_STORE (store), "example.org:7778",
-                                          found_key));
   g_assert_finalize_object (store);
 }
 
@@ -621,18 +603,12 @@ test_restore (Fixture       *fixture,
   SottoIdentitySeen seen;
   SottoStoredRoom *room;
   SottoClientStore *store;
-  guint8 server_key[32];
-  guint8 found_key[32];
   guint8 signature[crypto_sign_BYTES];
   guint8 message_key[SOTTO_MESSAGE_KEY_BYTES];
-
-  memset (server_key, 0xa5, sizeof server_key);
 
   store = open_unlocked (fixture->path);
 
   sotto_client_store_save_identity (store, identity, &error);
-  g_assert_no_error (error);
-  sotto_pin_store_pin (SOTTO_PIN_STORE (store), "example.org:7777", server_key, &error);
   g_assert_no_error (error);
   sotto_client_store_see_identity (store, "bob", sotto_identity_get_public (bob), 111, &seen,
                                    &error);
@@ -688,10 +664,6 @@ test_restore (Fixture       *fixture,
   g_assert_cmpint (crypto_sign_verify_detached (signature, (const guint8 *) "test", 4,
                                                 sotto_identity_get_public (identity)->sign_pk),
                    ==, 0);
-
-  g_assert_true (sotto_pin_store_lookup (SOTTO_PIN_STORE (store), "example.org:7777",
-                                         found_key));
-  g_assert_cmpmem (found_key, sizeof found_key, server_key, sizeof server_key);
 
   g_assert_true (sotto_client_store_get_contact (store, "bob", &contact, &error));
   g_assert_no_error (error);

@@ -15,7 +15,7 @@
 
 /*
  * The client's SQLite store, one per server and account: the identity,
- * pinned server keys, contacts, sender keys, rooms and the message history.
+ * contacts, sender keys, rooms and the message history.
  *
  * A random 32-byte local key, sealed with the password
  * (sotto_password_seal(), Argon2id, in a worker thread), protects
@@ -37,12 +37,12 @@
  *    main loop and follows a change of password for free.
  *
  * In the clear: room names, user names, message ids, sequence numbers,
- * times and states, the pinned server keys and the contacts' public
- * identities. The server knows all of these already.
+ * times and states, and the contacts' public identities. The server knows
+ * all of these already.
  *
- * A locked store answers only the pin store interface (the handshake comes
- * before the password is asked for) and sotto_client_store_is_new(); every
- * other call fails with %SOTTO_CLIENT_STORE_ERROR_NOT_UNLOCKED.
+ * A locked store answers only sotto_client_store_is_new() and
+ * sotto_client_store_set_password_async(); every other call fails with
+ * %SOTTO_CLIENT_STORE_ERROR_NOT_UNLOCKED.
  *
  * Used from the main thread only. The connection holds SQLite's lock in
  * exclusive mode from open to close: a second client on the same account
@@ -75,7 +75,9 @@ G_STATIC_ASSERT (crypto_kdf_KEYBYTES == LOCAL_KEY_BYTES);
 G_STATIC_ASSERT (sizeof KDF_CONTEXT - 1 == crypto_kdf_CONTEXTBYTES);
 
 /* Each entry moves the schema from version i to i + 1, in one transaction.
- * Append only: a released entry never changes.
+ * Append only: a released entry never changes. That is why the pins table
+ * is still made, and left empty: the client pins server keys in
+ * servers.ini, through the file pin store of the wire layer.
  */
 static const char * const migrations[] = {
   /* 1: the first schema.
@@ -148,8 +150,6 @@ typedef enum
   STMT_REPLACE_LOCAL_KEY,
   STMT_GET_IDENTITY,
   STMT_SET_IDENTITY,
-  STMT_LOOKUP_PIN,
-  STMT_SET_PIN,
   STMT_GET_CONTACT,
   STMT_SET_CONTACT,
   STMT_SET_SENDER_KEY,
@@ -187,11 +187,6 @@ static const char * const statement_sql[N_STMTS] = {
   [STMT_SET_IDENTITY] =
     "INSERT INTO identity (id, sealed) VALUES (1, ?1)"
     " ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed",
-  [STMT_LOOKUP_PIN] =
-    "SELECT public_key FROM pins WHERE server = ?1",
-  [STMT_SET_PIN] =
-    "INSERT INTO pins (server, public_key) VALUES (?1, ?2)"
-    " ON CONFLICT (server) DO UPDATE SET public_key = excluded.public_key",
   [STMT_GET_CONTACT] =
     "SELECT identity, first_seen, verified, changed_at, tag FROM contacts WHERE user = ?1",
   [STMT_SET_CONTACT] =
@@ -270,10 +265,7 @@ struct _SottoClientStore
   guint          lock_serial;
 };
 
-static void pin_store_iface_init (SottoPinStoreInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (SottoClientStore, sotto_client_store, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (SOTTO_TYPE_PIN_STORE, pin_store_iface_init))
+G_DEFINE_FINAL_TYPE (SottoClientStore, sotto_client_store, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (sotto-client-store-error-quark, sotto_client_store_error)
 
@@ -1058,72 +1050,6 @@ sotto_client_store_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
-/* Pins: public keys, in the clear, and usable while locked. */
-
-static gboolean
-client_store_lookup_pin (SottoPinStore *store,
-                         const char    *server,
-                         guint8        *public_key)
-{
-  SottoClientStore *self = SOTTO_CLIENT_STORE (store);
-  g_autoptr(GError) error = NULL;
-  g_auto(BorrowedStatement) stmt = store_statement (self, STMT_LOOKUP_PIN, &error);
-  const guint8 *data;
-  gboolean found = FALSE;
-  gsize size;
-
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, server, -1, SQLITE_STATIC);
-      store_step_row (self, stmt, &found, _("Could not read the pinned key"), &error);
-    }
-
-  if (error != NULL)
-    {
-      /* A failed read must not pass for "never pinned", or a changed key
-       * would look like a first contact. An all-zero key matches no server. */
-      g_warning ("%s", error->message);
-      memset (public_key, 0, crypto_sign_PUBLICKEYBYTES);
-      return TRUE;
-    }
-
-  if (!found)
-    return FALSE;
-
-  data = column_blob (stmt, 0, &size);
-  if (size != crypto_sign_PUBLICKEYBYTES)
-    memset (public_key, 0, crypto_sign_PUBLICKEYBYTES);
-  else
-    memcpy (public_key, data, size);
-
-  return TRUE;
-}
-
-static gboolean
-client_store_pin (SottoPinStore  *store,
-                  const char     *server,
-                  const guint8   *public_key,
-                  GError        **error)
-{
-  SottoClientStore *self = SOTTO_CLIENT_STORE (store);
-  g_auto(BorrowedStatement) stmt = store_statement (self, STMT_SET_PIN, error);
-
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, server, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 2, public_key, crypto_sign_PUBLICKEYBYTES, SQLITE_STATIC);
-
-  return store_step_done (self, stmt, _("Could not pin the server key"), error);
-}
-
-static void
-pin_store_iface_init (SottoPinStoreInterface *iface)
-{
-  iface->lookup = client_store_lookup_pin;
-  iface->pin = client_store_pin;
-}
-
 /* Unlocking */
 
 typedef struct
@@ -1375,8 +1301,7 @@ sotto_client_store_unlock_finish (SottoClientStore  *self,
  * sotto_client_store_lock:
  * @self: a #SottoClientStore
  *
- * Wipes the keys from memory; an unlock under way is cancelled. Pins keep
- * working.
+ * Wipes the keys from memory; an unlock under way is cancelled.
  */
 void
 sotto_client_store_lock (SottoClientStore *self)

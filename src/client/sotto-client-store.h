@@ -5,7 +5,6 @@
 #include <gio/gio.h>
 
 #include "sotto-identity.h"
-#include "sotto-pin-store.h"
 #include "sotto-sender-key.h"
 
 G_BEGIN_DECLS
