@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-client-store-private.h"
+
+/* Reading the history: a row of the messages table, decrypted, and the
+ * pages and lists made of them. */
+
+void
+sotto_stored_message_free (SottoStoredMessage *message)
+{
+  if (message == NULL)
+    return;
+
+  g_free (message->room);
+  g_free (message->msg_id);
+  g_free (message->sender);
+  g_clear_pointer (&message->body, g_bytes_unref);
+  g_free (message);
+}
+
+/* The body is bound to every other column of its row. */
+GByteArray *
+_sotto_client_store_message_ad (const char              *room,
+                                const char              *sender,
+                                const char              *msg_id,
+                                gint64                   seq,
+                                gint64                   ts,
+                                SottoStoredMessageState  state)
+{
+  GByteArray *ad = _sotto_client_store_ad_new ("messages", "body");
+
+  _sotto_client_store_ad_add_string (ad, room);
+  _sotto_client_store_ad_add_string (ad, sender);
+  _sotto_client_store_ad_add_string (ad, msg_id);
+  _sotto_client_store_ad_add_int (ad, seq);
+  _sotto_client_store_ad_add_int (ad, ts);
+  _sotto_client_store_ad_add_int (ad, state);
+
+  return ad;
+}
+
+/* Reads and decrypts the row @stmt stands on (MESSAGE_COLUMNS). */
+static SottoStoredMessage *
+store_read_message (SottoClientStore  *self,
+                    sqlite3_stmt      *stmt,
+                    GError           **error)
+{
+  g_autoptr(SottoStoredMessage) message = g_new0 (SottoStoredMessage, 1);
+  g_autoptr(GByteArray) ad = NULL;
+  g_autofree guint8 *body = NULL;
+  const guint8 *blob;
+  gsize blob_len;
+  gssize size;
+
+  message->id = sqlite3_column_int64 (stmt, 0);
+  message->room = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  message->seq = sqlite3_column_int64 (stmt, 2);
+  message->msg_id = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  message->sender = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  message->ts = sqlite3_column_int64 (stmt, 5);
+  message->state = sqlite3_column_int (stmt, 6);
+  blob = _sotto_client_store_column_blob (stmt, 7, &blob_len);
+  size = _sotto_client_store_value_plaintext_size (blob_len);
+
+  if (message->room == NULL || message->sender == NULL || size < 0)
+    {
+      _sotto_client_store_set_corrupt_error (error, "messages");
+      return NULL;
+    }
+
+  ad = _sotto_client_store_message_ad (message->room, message->sender, message->msg_id,
+                                       message->seq, message->ts, message->state);
+  body = g_malloc (MAX (size, 1));
+  if (!_sotto_client_store_open_value (self, ad, blob, blob_len, body, "messages", error))
+    return NULL;
+
+  /* Checked after decryption: only an altered row can hold a bad state. */
+  if (!_sotto_client_store_message_state_is_valid (message->state))
+    {
+      _sotto_client_store_set_corrupt_error (error, "messages");
+      return NULL;
+    }
+
+  message->body = g_bytes_new_take (g_steal_pointer (&body), (gsize) size);
+
+  return g_steal_pointer (&message);
+}
+
+/* Appends the rows of @stmt to @messages. */
+static gboolean
+store_collect_messages (SottoClientStore  *self,
+                        sqlite3_stmt      *stmt,
+                        GPtrArray         *messages,
+                        GError           **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SottoStoredMessage *message = store_read_message (self, stmt, error);
+
+      if (message == NULL)
+        return FALSE;
+
+      g_ptr_array_add (messages, message);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      _sotto_client_store_set_error (self, error, rc, _("Could not read the history"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Finds a message by (room, sender, msg_id) when @msg_id is set, else by
+ * (room, seq). %TRUE and *out = NULL when there is none. */
+gboolean
+_sotto_client_store_find_message (SottoClientStore    *self,
+                                  const char          *room,
+                                  const char          *sender,
+                                  const char          *msg_id,
+                                  gint64               seq,
+                                  SottoStoredMessage **out,
+                                  GError             **error)
+{
+  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  gboolean found;
+
+  *out = NULL;
+
+  stmt = _sotto_client_store_statement (self, msg_id != NULL ? STMT_FIND_MESSAGE_BY_MSG_ID
+                                                             : STMT_FIND_MESSAGE_BY_SEQ, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  if (msg_id != NULL)
+    {
+      sqlite3_bind_text (stmt, 2, sender, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, msg_id, -1, SQLITE_STATIC);
+    }
+  else
+    {
+      sqlite3_bind_int64 (stmt, 2, seq);
+    }
+
+  if (!_sotto_client_store_step_row (self, stmt, &found, _("Could not read the history"), error))
+    return FALSE;
+
+  if (!found)
+    return TRUE;
+
+  *out = store_read_message (self, stmt, error);
+  return *out != NULL;
+}
+
+static gint64
+limit_or_none (guint limit)
+{
+  return limit > 0 ? (gint64) limit : -1;
+}
+
+/**
+ * sotto_client_store_load_history:
+ * @self: a #SottoClientStore
+ * @room: the room
+ * @before_seq: load messages before this sequence number, or 0 for the
+ *   latest page
+ * @limit: how many acknowledged messages at most, 0 for all
+ * @error: return location for a #GError
+ *
+ * Loads a page of history, oldest first, in sequence order. The latest page
+ * ends with every message not acknowledged yet (no sequence number), in the
+ * order they were added; they do not count in @limit. The next page back
+ * starts before the first sequence number of this one.
+ *
+ * Returns: (transfer container) (element-type SottoStoredMessage): the
+ *   messages, or %NULL on error; a message that fails to decrypt fails the
+ *   whole page with %SOTTO_CLIENT_STORE_ERROR_CORRUPT
+ */
+GPtrArray *
+sotto_client_store_load_history (SottoClientStore  *self,
+                                 const char        *room,
+                                 gint64             before_seq,
+                                 guint              limit,
+                                 GError           **error)
+{
+  g_autoptr(GPtrArray) messages = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+  g_return_val_if_fail (before_seq >= 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!_sotto_client_store_require_unlocked (self, error))
+    return NULL;
+
+  messages = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_stored_message_free);
+
+  {
+    g_auto(SottoClientStoreBorrowedStatement) stmt =
+      _sotto_client_store_statement (self, STMT_MESSAGES_BEFORE, error);
+
+    if (stmt == NULL)
+      return NULL;
+
+    sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 2, before_seq > 0 ? before_seq : G_MAXINT64);
+    sqlite3_bind_int64 (stmt, 3, limit_or_none (limit));
+
+    if (!store_collect_messages (self, stmt, messages, error))
+      return NULL;
+
+    /* Read newest first to honour the limit; given oldest first. */
+    for (guint i = 0, j = messages->len; i + 1 < j; i++, j--)
+      {
+        gpointer swap = messages->pdata[i];
+
+        messages->pdata[i] = messages->pdata[j - 1];
+        messages->pdata[j - 1] = swap;
+      }
+  }
+
+  if (before_seq == 0)
+    {
+      g_auto(SottoClientStoreBorrowedStatement) stmt =
+        _sotto_client_store_statement (self, STMT_PENDING_MESSAGES, error);
+
+      if (stmt == NULL)
+        return NULL;
+
+      sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+
+      if (!store_collect_messages (self, stmt, messages, error))
+        return NULL;
+    }
+
+  return g_steal_pointer (&messages);
+}
+
+/**
+ * sotto_client_store_list_messages:
+ * @self: a #SottoClientStore
+ * @room: (nullable): the room, or %NULL for all rooms
+ * @state: the state to list
+ * @error: return location for a #GError
+ *
+ * Lists the messages in @state in the order they were added, e.g. those
+ * waiting for a sender key.
+ *
+ * Returns: (transfer container) (element-type SottoStoredMessage): the
+ *   messages, or %NULL on error
+ */
+GPtrArray *
+sotto_client_store_list_messages (SottoClientStore         *self,
+                                  const char               *room,
+                                  SottoStoredMessageState   state,
+                                  GError                  **error)
+{
+  g_autoptr(GPtrArray) messages = NULL;
+  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), NULL);
+  g_return_val_if_fail (_sotto_client_store_message_state_is_valid (state), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!_sotto_client_store_require_unlocked (self, error))
+    return NULL;
+
+  stmt = _sotto_client_store_statement (self, room != NULL ? STMT_ROOM_MESSAGES_IN_STATE
+                                                           : STMT_MESSAGES_IN_STATE, error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int (stmt, 1, state);
+  if (room != NULL)
+    sqlite3_bind_text (stmt, 2, room, -1, SQLITE_STATIC);
+
+  messages = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_stored_message_free);
+  if (!store_collect_messages (self, stmt, messages, error))
+    return NULL;
+
+  return g_steal_pointer (&messages);
+}
+
+/**
+ * sotto_client_store_list_outbox:
+ * @self: a #SottoClientStore
+ * @error: return location for a #GError
+ *
+ * Lists our messages not acknowledged by the server yet, of every room, in
+ * the order they were written: what to send again after a reconnection.
+ *
+ * Returns: (transfer container) (element-type SottoStoredMessage): the
+ *   messages, or %NULL on error
+ */
+GPtrArray *
+sotto_client_store_list_outbox (SottoClientStore  *self,
+                                GError           **error)
+{
+  return sotto_client_store_list_messages (self, NULL, SOTTO_STORED_MESSAGE_SENDING, error);
+}

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "sotto-client-store.h"
+
+G_BEGIN_DECLS
+
+/* "SotC", in the header of every client database. */
+#define SOTTO_CLIENT_STORE_APPLICATION_ID 0x536f7443
+
+#define SOTTO_CLIENT_STORE_LOCAL_KEY_BYTES 32
+
+/* An encrypted value: version (1) | nonce (24) | ciphertext | tag (16). */
+#define SOTTO_CLIENT_STORE_VALUE_VERSION 1
+#define SOTTO_CLIENT_STORE_VALUE_NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define SOTTO_CLIENT_STORE_VALUE_HEADER_BYTES (1 + SOTTO_CLIENT_STORE_VALUE_NONCE_BYTES)
+#define SOTTO_CLIENT_STORE_VALUE_OVERHEAD \
+  (SOTTO_CLIENT_STORE_VALUE_HEADER_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+
+/* Prefixes the associated data of every value. */
+#define SOTTO_CLIENT_STORE_AD_LABEL "sotto client store v1"
+
+/* The columns of a history row, in the order sotto-client-store-history.c
+ * reads them. */
+#define SOTTO_CLIENT_STORE_MESSAGE_COLUMNS "id, room, seq, msg_id, sender, ts, state, body"
+
+/* The cached statements, one per query of sotto-client-store-schema.c. */
+typedef enum
+{
+  STMT_GET_LOCAL_KEY,
+  STMT_ADD_LOCAL_KEY,
+  STMT_REPLACE_LOCAL_KEY,
+  STMT_GET_IDENTITY,
+  STMT_SET_IDENTITY,
+  STMT_GET_CONTACT,
+  STMT_SET_CONTACT,
+  STMT_SET_SENDER_KEY,
+  STMT_GET_SENDER_KEY,
+  STMT_GET_NEWEST_SENDER_KEY,
+  STMT_FORGET_SENDER_KEYS,
+  STMT_SAVE_ROOM,
+  STMT_SET_LAST_SEQ,
+  STMT_GET_LAST_SEQ,
+  STMT_LIST_ROOMS,
+  STMT_FORGET_ROOM,
+  STMT_FORGET_ROOM_KEYS,
+  STMT_FORGET_ROOM_MESSAGES,
+  STMT_FIND_MESSAGE_BY_MSG_ID,
+  STMT_FIND_MESSAGE_BY_SEQ,
+  STMT_ADD_MESSAGE,
+  STMT_UPDATE_MESSAGE,
+  STMT_PENDING_MESSAGES,
+  STMT_MESSAGES_BEFORE,
+  STMT_MESSAGES_IN_STATE,
+  STMT_ROOM_MESSAGES_IN_STATE,
+  N_STMTS
+} SottoClientStoreStatement;
+
+/* The keys derived from the local key, in sodium_malloc() memory, read-only
+ * once filled in. */
+typedef struct
+{
+  guint8 value_key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+  char   identity_password[2 * SOTTO_CLIENT_STORE_LOCAL_KEY_BYTES + 1];
+} SottoClientStoreKeys;
+
+struct _SottoClientStore
+{
+  GObject               parent_instance;
+
+  sqlite3              *db;
+  sqlite3_stmt         *statements[N_STMTS];
+
+  /* Whether the file holds a sealed local key. */
+  gboolean              has_local_key;
+  /* Set while unlocked. */
+  SottoClientStoreKeys *keys;
+  /* Moved by every lock, so an unlock started before it does not apply. */
+  guint                 lock_serial;
+};
+
+/* sotto-client-store-schema.c */
+
+/* Each entry moves the schema from version i to i + 1. */
+extern const char * const _sotto_client_store_migrations[];
+extern const char * const _sotto_client_store_statement_sql[N_STMTS];
+
+/* sotto-client-store.c */
+
+gboolean _sotto_client_store_require_unlocked (SottoClientStore      *self,
+                                               GError               **error);
+void     _sotto_client_store_set_keys         (SottoClientStore      *self,
+                                               SottoClientStoreKeys  *keys);
+
+/* sotto-client-store-sql.c */
+
+/* A cached statement borrowed for one call: declared g_auto(), it is
+ * reset and its bindings dropped whichever way the call returns, so
+ * SQLITE_STATIC bindings never outlive the caller's data.
+ *
+ * sqlite3_bind_*() can only fail on a wrong index, which the fixed SQL
+ * rules out, or on sizes far beyond anything stored here; their results
+ * are not checked. */
+typedef sqlite3_stmt *SottoClientStoreBorrowedStatement;
+
+void          _sotto_client_store_release_statement (sqlite3_stmt               *stmt);
+
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (SottoClientStoreBorrowedStatement,
+                                 _sotto_client_store_release_statement, NULL)
+
+void          _sotto_client_store_set_error         (SottoClientStore           *self,
+                                                     GError                    **error,
+                                                     int                         rc,
+                                                     const char                 *what);
+gboolean      _sotto_client_store_exec              (SottoClientStore           *self,
+                                                     const char                 *sql,
+                                                     const char                 *what,
+                                                     GError                    **error);
+gboolean      _sotto_client_store_read_pragma       (SottoClientStore           *self,
+                                                     const char                 *sql,
+                                                     gint64                     *value,
+                                                     GError                    **error);
+void          _sotto_client_store_rollback          (SottoClientStore           *self);
+gboolean      _sotto_client_store_begin             (SottoClientStore           *self,
+                                                     GError                    **error);
+gboolean      _sotto_client_store_commit            (SottoClientStore           *self,
+                                                     GError                    **error);
+sqlite3_stmt *_sotto_client_store_prepare           (SottoClientStore           *self,
+                                                     SottoClientStoreStatement   id,
+                                                     GError                    **error);
+gboolean      _sotto_client_store_step_done         (SottoClientStore           *self,
+                                                     sqlite3_stmt               *stmt,
+                                                     const char                 *what,
+                                                     GError                    **error);
+gboolean      _sotto_client_store_step_row          (SottoClientStore           *self,
+                                                     sqlite3_stmt               *stmt,
+                                                     gboolean                   *found,
+                                                     const char                 *what,
+                                                     GError                    **error);
+
+static inline const guint8 *
+_sotto_client_store_column_blob (sqlite3_stmt *stmt,
+                                 int           column,
+                                 gsize        *size)
+{
+  const guint8 *data = sqlite3_column_blob (stmt, column);
+
+  *size = (gsize) sqlite3_column_bytes (stmt, column);
+
+  return data != NULL ? data : (const guint8 *) "";
+}
+
+/* The cached statement @id, prepared on first use. Every query goes
+ * through here: once prepared, a statement costs one array read. */
+static inline sqlite3_stmt *
+_sotto_client_store_statement (SottoClientStore           *self,
+                               SottoClientStoreStatement   id,
+                               GError                    **error)
+{
+  g_assert (id < N_STMTS);
+
+  /* The statements are finalized before the connection is closed. */
+  if (G_LIKELY (self->statements[id] != NULL))
+    return self->statements[id];
+
+  return _sotto_client_store_prepare (self, id, error);
+}
+
+/* sotto-client-store-seal.c */
+
+gpointer              _sotto_client_store_secure_alloc        (gsize                 size);
+GBytes               *_sotto_client_store_secure_bytes_new    (gsize                 size,
+                                                               guint8              **data);
+char                 *_sotto_client_store_secure_password_new (const char           *password);
+SottoClientStoreKeys *_sotto_client_store_derive_keys         (const guint8         *local_key);
+void                  _sotto_client_store_set_corrupt_error   (GError              **error,
+                                                               const char           *table);
+GBytes               *_sotto_client_store_seal_value          (SottoClientStore     *self,
+                                                               GByteArray           *ad,
+                                                               const guint8         *plaintext,
+                                                               gsize                 size);
+gboolean              _sotto_client_store_open_value          (SottoClientStore     *self,
+                                                               GByteArray           *ad,
+                                                               const guint8         *blob,
+                                                               gsize                 blob_len,
+                                                               guint8               *plaintext,
+                                                               const char           *table,
+                                                               GError              **error);
+
+/* The helpers below run several times for every row read or written:
+ * inline, as they were before the store was split. */
+
+/* g_bytes_get_data() gives NULL for an empty GBytes; libsodium and memcpy
+ * want a valid pointer even for zero bytes. */
+static inline const guint8 *
+_sotto_client_store_bytes_get_data (GBytes *bytes,
+                                    gsize  *size)
+{
+  const guint8 *data = g_bytes_get_data (bytes, size);
+
+  return data != NULL ? data : (const guint8 *) "";
+}
+
+/* Size of the plaintext in a value of @blob_len bytes, or -1 if too short. */
+static inline gssize
+_sotto_client_store_value_plaintext_size (gsize blob_len)
+{
+  return blob_len < SOTTO_CLIENT_STORE_VALUE_OVERHEAD
+    ? -1 : (gssize) (blob_len - SOTTO_CLIENT_STORE_VALUE_OVERHEAD);
+}
+
+/* The associated data binds a value to its table, column and row. Strings
+ * carry a presence byte and a length, integers are 8 bytes, so no two
+ * different rows give the same bytes. */
+static inline GByteArray *
+_sotto_client_store_ad_new (const char *table,
+                            const char *column)
+{
+  GByteArray *ad = g_byte_array_sized_new (128);
+  guint8 version = SOTTO_CLIENT_STORE_VALUE_VERSION;
+
+  g_byte_array_append (ad, (const guint8 *) SOTTO_CLIENT_STORE_AD_LABEL,
+                       sizeof SOTTO_CLIENT_STORE_AD_LABEL);
+  g_byte_array_append (ad, &version, 1);
+  g_byte_array_append (ad, (const guint8 *) table, strlen (table) + 1);
+  g_byte_array_append (ad, (const guint8 *) column, strlen (column) + 1);
+
+  return ad;
+}
+
+static inline void
+_sotto_client_store_ad_add_int (GByteArray *ad,
+                                gint64      value)
+{
+  guint8 buf[8];
+  guint64 v = (guint64) value;
+
+  for (guint i = 0; i < 8; i++)
+    buf[i] = (guint8) (v >> (56 - 8 * i));
+
+  g_byte_array_append (ad, buf, sizeof buf);
+}
+
+static inline void
+_sotto_client_store_ad_add_bytes (GByteArray   *ad,
+                                  const guint8 *data,
+                                  gsize         size)
+{
+  _sotto_client_store_ad_add_int (ad, (gint64) size);
+  g_byte_array_append (ad, data, (guint) size);
+}
+
+static inline void
+_sotto_client_store_ad_add_string (GByteArray *ad,
+                                   const char *value)
+{
+  guint8 present = value != NULL;
+
+  g_byte_array_append (ad, &present, 1);
+  if (value != NULL)
+    _sotto_client_store_ad_add_bytes (ad, (const guint8 *) value, strlen (value));
+}
+
+/* sotto-client-store-unlock.c */
+
+GBytes *_sotto_client_store_get_local_key (SottoClientStore  *self,
+                                           GError           **error);
+
+/* sotto-client-store-history.c */
+
+static inline gboolean
+_sotto_client_store_message_state_is_valid (SottoStoredMessageState state)
+{
+  return state >= SOTTO_STORED_MESSAGE_SENDING && state <= SOTTO_STORED_MESSAGE_SYSTEM;
+}
+
+GByteArray *_sotto_client_store_message_ad             (const char               *room,
+                                                        const char               *sender,
+                                                        const char               *msg_id,
+                                                        gint64                    seq,
+                                                        gint64                    ts,
+                                                        SottoStoredMessageState   state);
+gboolean    _sotto_client_store_find_message           (SottoClientStore         *self,
+                                                        const char               *room,
+                                                        const char               *sender,
+                                                        const char               *msg_id,
+                                                        gint64                    seq,
+                                                        SottoStoredMessage      **out,
+                                                        GError                  **error);
+
+G_END_DECLS

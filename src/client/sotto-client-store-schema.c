@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include "sotto-client-store-private.h"
+
+/*
+ * What the client store's file holds: the schema, step by step, and every
+ * query the store runs, prepared once and cached by their
+ * #SottoClientStoreStatement.
+ */
+
+/* Each entry moves the schema from version i to i + 1, in one transaction.
+ * Append only: a released entry never changes. That is why the pins table
+ * is still made, and left empty: the client pins server keys in
+ * servers.ini, through the file pin store of the wire layer.
+ */
+const char * const _sotto_client_store_migrations[] = {
+  /* 1: the first schema.
+   *
+   * local_key and identity hold at most one row each.
+   *
+   * A message has a msg_id (ours and other members') or at least a seq
+   * (room events); either one identifies it. Its id gives the order in
+   * which rows were added, which is the outbox order.
+   */
+  "PRAGMA application_id = 1399813187;"
+  "CREATE TABLE local_key ("
+  "  id     INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  sealed BLOB NOT NULL"
+  ");"
+  "CREATE TABLE identity ("
+  "  id     INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  sealed BLOB NOT NULL"
+  ");"
+  "CREATE TABLE pins ("
+  "  server     TEXT PRIMARY KEY,"
+  "  public_key BLOB NOT NULL CHECK (length (public_key) = 32)"
+  ");"
+  "CREATE TABLE contacts ("
+  "  user       TEXT PRIMARY KEY,"
+  "  identity   BLOB NOT NULL CHECK (length (identity) = 128),"
+  "  first_seen INTEGER NOT NULL,"
+  "  verified   INTEGER NOT NULL CHECK (verified IN (0, 1)),"
+  "  changed_at INTEGER NOT NULL DEFAULT 0,"
+  "  tag        BLOB NOT NULL"
+  ");"
+  "CREATE TABLE sender_keys ("
+  "  room   TEXT NOT NULL,"
+  "  owner  TEXT NOT NULL,"
+  "  key_id INTEGER NOT NULL,"
+  "  state  BLOB NOT NULL,"
+  "  PRIMARY KEY (room, owner, key_id)"
+  ");"
+  "CREATE TABLE rooms ("
+  "  name     TEXT PRIMARY KEY,"
+  "  direct   INTEGER NOT NULL DEFAULT 0 CHECK (direct IN (0, 1)),"
+  "  last_seq INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE TABLE messages ("
+  "  id     INTEGER PRIMARY KEY,"
+  "  room   TEXT NOT NULL,"
+  "  seq    INTEGER CHECK (seq IS NULL OR seq > 0),"
+  "  msg_id TEXT,"
+  "  sender TEXT NOT NULL,"
+  "  ts     INTEGER NOT NULL,"
+  "  state  INTEGER NOT NULL,"
+  "  body   BLOB NOT NULL,"
+  "  CHECK (msg_id IS NOT NULL OR seq IS NOT NULL)"
+  ");"
+  "CREATE UNIQUE INDEX messages_seq ON messages (room, seq) WHERE seq IS NOT NULL;"
+  "CREATE UNIQUE INDEX messages_msg_id ON messages (room, sender, msg_id)"
+  "  WHERE msg_id IS NOT NULL;"
+  "CREATE INDEX messages_state ON messages (state, id);",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (_sotto_client_store_migrations) ==
+                 SOTTO_CLIENT_STORE_SCHEMA_VERSION);
+G_STATIC_ASSERT (SOTTO_CLIENT_STORE_APPLICATION_ID == 1399813187);
+
+#define MESSAGE_COLUMNS SOTTO_CLIENT_STORE_MESSAGE_COLUMNS
+
+const char * const _sotto_client_store_statement_sql[N_STMTS] = {
+  [STMT_GET_LOCAL_KEY] =
+    "SELECT sealed FROM local_key WHERE id = 1",
+  [STMT_ADD_LOCAL_KEY] =
+    "INSERT INTO local_key (id, sealed) VALUES (1, ?1) ON CONFLICT (id) DO NOTHING",
+  /* Replaces only the blob the new one was made from. */
+  [STMT_REPLACE_LOCAL_KEY] =
+    "UPDATE local_key SET sealed = ?2 WHERE id = 1 AND sealed = ?1",
+  [STMT_GET_IDENTITY] =
+    "SELECT sealed FROM identity WHERE id = 1",
+  [STMT_SET_IDENTITY] =
+    "INSERT INTO identity (id, sealed) VALUES (1, ?1)"
+    " ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed",
+  [STMT_GET_CONTACT] =
+    "SELECT identity, first_seen, verified, changed_at, tag FROM contacts WHERE user = ?1",
+  [STMT_SET_CONTACT] =
+    "INSERT INTO contacts (user, identity, first_seen, verified, changed_at, tag)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT (user) DO UPDATE SET identity = excluded.identity,"
+    " first_seen = excluded.first_seen, verified = excluded.verified,"
+    " changed_at = excluded.changed_at, tag = excluded.tag",
+  /* An update keeps the rowid, which so gives the order keys were added. */
+  [STMT_SET_SENDER_KEY] =
+    "INSERT INTO sender_keys (room, owner, key_id, state) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (room, owner, key_id) DO UPDATE SET state = excluded.state",
+  [STMT_GET_SENDER_KEY] =
+    "SELECT key_id, state FROM sender_keys WHERE room = ?1 AND owner = ?2 AND key_id = ?3",
+  [STMT_GET_NEWEST_SENDER_KEY] =
+    "SELECT key_id, state FROM sender_keys WHERE room = ?1 AND owner = ?2"
+    " ORDER BY rowid DESC LIMIT 1",
+  [STMT_FORGET_SENDER_KEYS] =
+    "DELETE FROM sender_keys WHERE room = ?1 AND owner = ?2",
+  [STMT_SAVE_ROOM] =
+    "INSERT INTO rooms (name, direct) VALUES (?1, ?2)"
+    " ON CONFLICT (name) DO UPDATE SET direct = excluded.direct",
+  [STMT_SET_LAST_SEQ] =
+    "INSERT INTO rooms (name, last_seq) VALUES (?1, ?2)"
+    " ON CONFLICT (name) DO UPDATE SET last_seq = max (last_seq, excluded.last_seq)",
+  [STMT_GET_LAST_SEQ] =
+    "SELECT last_seq FROM rooms WHERE name = ?1",
+  [STMT_LIST_ROOMS] =
+    "SELECT name, direct, last_seq FROM rooms ORDER BY name",
+  [STMT_FORGET_ROOM] =
+    "DELETE FROM rooms WHERE name = ?1",
+  [STMT_FORGET_ROOM_KEYS] =
+    "DELETE FROM sender_keys WHERE room = ?1",
+  [STMT_FORGET_ROOM_MESSAGES] =
+    "DELETE FROM messages WHERE room = ?1",
+  [STMT_FIND_MESSAGE_BY_MSG_ID] =
+    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE room = ?1 AND sender = ?2 AND msg_id = ?3",
+  [STMT_FIND_MESSAGE_BY_SEQ] =
+    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE room = ?1 AND seq = ?2",
+  [STMT_ADD_MESSAGE] =
+    "INSERT INTO messages (room, seq, msg_id, sender, ts, state, body)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [STMT_UPDATE_MESSAGE] =
+    "UPDATE messages SET seq = ?2, state = ?3, body = ?4 WHERE id = ?1",
+  [STMT_PENDING_MESSAGES] =
+    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE room = ?1 AND seq IS NULL ORDER BY id",
+  [STMT_MESSAGES_BEFORE] =
+    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE room = ?1 AND seq < ?2"
+    " ORDER BY seq DESC LIMIT ?3",
+  [STMT_MESSAGES_IN_STATE] =
+    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE state = ?1 ORDER BY id",
+  [STMT_ROOM_MESSAGES_IN_STATE] =
+    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE state = ?1 AND room = ?2 ORDER BY id",
+};
