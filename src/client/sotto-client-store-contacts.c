@@ -27,7 +27,7 @@ sotto_client_store_save_identity (SottoClientStore  *self,
                                   SottoIdentity     *identity,
                                   GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
   g_autoptr(GBytes) sealed = NULL;
   const guint8 *data;
   gsize size;
@@ -42,13 +42,13 @@ sotto_client_store_save_identity (SottoClientStore  *self,
   sealed = sotto_identity_seal (identity, self->keys->identity_password,
                                 SOTTO_PWHASH_OPSLIMIT_MIN, SOTTO_PWHASH_MEMLIMIT_MIN, error);
   if (sealed == NULL ||
-      (stmt = _sotto_client_store_statement (self, STMT_SET_IDENTITY, error)) == NULL)
+      (stmt = sotto_db_statement (self->db, STMT_SET_IDENTITY, error)) == NULL)
     return FALSE;
 
   data = _sotto_client_store_bytes_get_data (sealed, &size);
   sqlite3_bind_blob64 (stmt, 1, data, size, SQLITE_STATIC);
 
-  return _sotto_client_store_step_done (self, stmt, _("Could not save the identity"), error);
+  return sotto_db_step_done (self->db, stmt, _("Could not save the identity"), error);
 }
 
 /**
@@ -63,7 +63,7 @@ SottoIdentity *
 sotto_client_store_load_identity (SottoClientStore  *self,
                                   GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
   g_autoptr(GBytes) sealed = NULL;
   g_autoptr(GError) local_error = NULL;
   SottoIdentity *identity;
@@ -75,12 +75,12 @@ sotto_client_store_load_identity (SottoClientStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!_sotto_client_store_require_unlocked (self, error) ||
-      (stmt = _sotto_client_store_statement (self, STMT_GET_IDENTITY, error)) == NULL ||
-      !_sotto_client_store_step_row (self, stmt, &found, _("Could not read the identity"), error) ||
+      (stmt = sotto_db_statement (self->db, STMT_GET_IDENTITY, error)) == NULL ||
+      !sotto_db_step_row (self->db, stmt, &found, _("Could not read the identity"), error) ||
       !found)
     return NULL;
 
-  data = _sotto_client_store_column_blob (stmt, 0, &size);
+  data = sotto_db_column_blob (stmt, 0, &size);
   sealed = g_bytes_new (data, size);
 
   identity = sotto_identity_unseal (sealed, self->keys->identity_password, &local_error);
@@ -120,8 +120,7 @@ store_read_contact (SottoClientStore    *self,
                     gboolean            *found,
                     GError             **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt =
-    _sotto_client_store_statement (self, STMT_GET_CONTACT, error);
+  g_auto(SottoDbStatement) stmt = sotto_db_statement (self->db, STMT_GET_CONTACT, error);
   g_autoptr(GByteArray) ad = NULL;
   g_autoptr(GBytes) identity = NULL;
   SottoStoredContact contact = { 0 };
@@ -135,18 +134,18 @@ store_read_contact (SottoClientStore    *self,
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, user, -1, SQLITE_STATIC);
-  if (!_sotto_client_store_step_row (self, stmt, found, _("Could not read a contact"), error))
+  if (!sotto_db_step_row (self->db, stmt, found, _("Could not read a contact"), error))
     return FALSE;
 
   if (!*found)
     return TRUE;
 
-  data = _sotto_client_store_column_blob (stmt, 0, &size);
+  data = sotto_db_column_blob (stmt, 0, &size);
   identity = g_bytes_new (data, size);
   contact.first_seen = sqlite3_column_int64 (stmt, 1);
   contact.verified = sqlite3_column_int64 (stmt, 2) != 0;
   contact.changed_at = sqlite3_column_int64 (stmt, 3);
-  tag = _sotto_client_store_column_blob (stmt, 4, &tag_size);
+  tag = sotto_db_column_blob (stmt, 4, &tag_size);
 
   if (!sotto_public_identity_from_bytes (identity, &contact.identity, NULL))
     {
@@ -174,8 +173,7 @@ store_write_contact (SottoClientStore          *self,
                      const SottoStoredContact  *contact,
                      GError                   **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt =
-    _sotto_client_store_statement (self, STMT_SET_CONTACT, error);
+  g_auto(SottoDbStatement) stmt = sotto_db_statement (self->db, STMT_SET_CONTACT, error);
   g_autoptr(GByteArray) ad = NULL;
   g_autoptr(GBytes) tag = NULL;
   const guint8 *tag_data;
@@ -195,7 +193,7 @@ store_write_contact (SottoClientStore          *self,
   sqlite3_bind_int64 (stmt, 5, contact->changed_at);
   sqlite3_bind_blob64 (stmt, 6, tag_data, tag_size, SQLITE_STATIC);
 
-  return _sotto_client_store_step_done (self, stmt, _("Could not save a contact"), error);
+  return sotto_db_step_done (self->db, stmt, _("Could not save a contact"), error);
 }
 
 /**
@@ -233,7 +231,7 @@ sotto_client_store_see_identity (SottoClientStore           *self,
 
   if (!_sotto_client_store_require_unlocked (self, error) ||
       !sotto_public_identity_verify (identity, error) ||
-      !_sotto_client_store_begin (self, error))
+      !sotto_db_begin (self->db, error))
     return FALSE;
 
   if (!store_read_contact (self, user, &contact, &found, error))
@@ -263,7 +261,7 @@ sotto_client_store_see_identity (SottoClientStore           *self,
       !store_write_contact (self, user, &contact, error))
     goto fail;
 
-  if (!_sotto_client_store_commit (self, error))
+  if (!sotto_db_commit (self->db, error))
     return FALSE;
 
   if (out_result != NULL)
@@ -272,7 +270,7 @@ sotto_client_store_see_identity (SottoClientStore           *self,
   return TRUE;
 
 fail:
-  _sotto_client_store_rollback (self);
+  sotto_db_rollback (self->db);
   return FALSE;
 }
 
@@ -326,8 +324,7 @@ sotto_client_store_set_verified (SottoClientStore  *self,
   g_return_val_if_fail (user != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!_sotto_client_store_require_unlocked (self, error) ||
-      !_sotto_client_store_begin (self, error))
+  if (!_sotto_client_store_require_unlocked (self, error) || !sotto_db_begin (self->db, error))
     return FALSE;
 
   if (!store_read_contact (self, user, &contact, &found, error))
@@ -344,9 +341,9 @@ sotto_client_store_set_verified (SottoClientStore  *self,
   if (!store_write_contact (self, user, &contact, error))
     goto fail;
 
-  return _sotto_client_store_commit (self, error);
+  return sotto_db_commit (self->db, error);
 
 fail:
-  _sotto_client_store_rollback (self);
+  sotto_db_rollback (self->db);
   return FALSE;
 }

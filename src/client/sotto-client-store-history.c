@@ -63,7 +63,7 @@ store_read_message (SottoClientStore  *self,
   message->sender = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
   message->ts = sqlite3_column_int64 (stmt, 5);
   message->state = sqlite3_column_int (stmt, 6);
-  blob = _sotto_client_store_column_blob (stmt, 7, &blob_len);
+  blob = sotto_db_column_blob (stmt, 7, &blob_len);
   size = _sotto_client_store_value_plaintext_size (blob_len);
 
   if (message->room == NULL || message->sender == NULL || size < 0)
@@ -111,7 +111,7 @@ store_collect_messages (SottoClientStore  *self,
 
   if (rc != SQLITE_DONE)
     {
-      _sotto_client_store_set_error (self, error, rc, _("Could not read the history"));
+      sotto_db_set_error (self->db, error, rc, _("Could not read the history"));
       return FALSE;
     }
 
@@ -129,13 +129,13 @@ _sotto_client_store_find_message (SottoClientStore    *self,
                                   SottoStoredMessage **out,
                                   GError             **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
   gboolean found;
 
   *out = NULL;
 
-  stmt = _sotto_client_store_statement (self, msg_id != NULL ? STMT_FIND_MESSAGE_BY_MSG_ID
-                                                             : STMT_FIND_MESSAGE_BY_SEQ, error);
+  stmt = sotto_db_statement (self->db, msg_id != NULL ? STMT_FIND_MESSAGE_BY_MSG_ID
+                                                      : STMT_FIND_MESSAGE_BY_SEQ, error);
   if (stmt == NULL)
     return FALSE;
 
@@ -150,7 +150,7 @@ _sotto_client_store_find_message (SottoClientStore    *self,
       sqlite3_bind_int64 (stmt, 2, seq);
     }
 
-  if (!_sotto_client_store_step_row (self, stmt, &found, _("Could not read the history"), error))
+  if (!sotto_db_step_row (self->db, stmt, &found, _("Could not read the history"), error))
     return FALSE;
 
   if (!found)
@@ -158,12 +158,6 @@ _sotto_client_store_find_message (SottoClientStore    *self,
 
   *out = store_read_message (self, stmt, error);
   return *out != NULL;
-}
-
-static gint64
-limit_or_none (guint limit)
-{
-  return limit > 0 ? (gint64) limit : -1;
 }
 
 /**
@@ -204,15 +198,14 @@ sotto_client_store_load_history (SottoClientStore  *self,
   messages = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_stored_message_free);
 
   {
-    g_auto(SottoClientStoreBorrowedStatement) stmt =
-      _sotto_client_store_statement (self, STMT_MESSAGES_BEFORE, error);
+    g_auto(SottoDbStatement) stmt = sotto_db_statement (self->db, STMT_MESSAGES_BEFORE, error);
 
     if (stmt == NULL)
       return NULL;
 
     sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
     sqlite3_bind_int64 (stmt, 2, before_seq > 0 ? before_seq : G_MAXINT64);
-    sqlite3_bind_int64 (stmt, 3, limit_or_none (limit));
+    sqlite3_bind_int64 (stmt, 3, sotto_db_limit_or_none (limit));
 
     if (!store_collect_messages (self, stmt, messages, error))
       return NULL;
@@ -229,8 +222,7 @@ sotto_client_store_load_history (SottoClientStore  *self,
 
   if (before_seq == 0)
     {
-      g_auto(SottoClientStoreBorrowedStatement) stmt =
-        _sotto_client_store_statement (self, STMT_PENDING_MESSAGES, error);
+      g_auto(SottoDbStatement) stmt = sotto_db_statement (self->db, STMT_PENDING_MESSAGES, error);
 
       if (stmt == NULL)
         return NULL;
@@ -264,7 +256,7 @@ sotto_client_store_list_messages (SottoClientStore         *self,
                                   GError                  **error)
 {
   g_autoptr(GPtrArray) messages = NULL;
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
 
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), NULL);
   g_return_val_if_fail (_sotto_client_store_message_state_is_valid (state), NULL);
@@ -273,8 +265,8 @@ sotto_client_store_list_messages (SottoClientStore         *self,
   if (!_sotto_client_store_require_unlocked (self, error))
     return NULL;
 
-  stmt = _sotto_client_store_statement (self, room != NULL ? STMT_ROOM_MESSAGES_IN_STATE
-                                                           : STMT_MESSAGES_IN_STATE, error);
+  stmt = sotto_db_statement (self->db, room != NULL ? STMT_ROOM_MESSAGES_IN_STATE
+                                                    : STMT_MESSAGES_IN_STATE, error);
   if (stmt == NULL)
     return NULL;
 

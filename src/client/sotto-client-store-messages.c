@@ -55,7 +55,7 @@ sotto_client_store_add_message (SottoClientStore         *self,
   g_autoptr(SottoStoredMessage) existing = NULL;
   g_autoptr(GByteArray) ad = NULL;
   g_autoptr(GBytes) sealed = NULL;
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
   const guint8 *data;
   gsize size;
 
@@ -68,8 +68,7 @@ sotto_client_store_add_message (SottoClientStore         *self,
   g_return_val_if_fail (body != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!_sotto_client_store_require_unlocked (self, error) ||
-      !_sotto_client_store_begin (self, error))
+  if (!_sotto_client_store_require_unlocked (self, error) || !sotto_db_begin (self->db, error))
     return FALSE;
 
   if (!_sotto_client_store_find_message (self, room, sender, msg_id, seq, &existing, error))
@@ -79,10 +78,10 @@ sotto_client_store_add_message (SottoClientStore         *self,
     {
       if (out_added != NULL)
         *out_added = FALSE;
-      return _sotto_client_store_commit (self, error);
+      return sotto_db_commit (self->db, error);
     }
 
-  stmt = _sotto_client_store_statement (self, STMT_ADD_MESSAGE, error);
+  stmt = sotto_db_statement (self->db, STMT_ADD_MESSAGE, error);
   if (stmt == NULL)
     goto fail;
 
@@ -99,10 +98,10 @@ sotto_client_store_add_message (SottoClientStore         *self,
   sqlite3_bind_int (stmt, 6, state);
   sqlite3_bind_blob64 (stmt, 7, data, size, SQLITE_STATIC);
 
-  if (!_sotto_client_store_step_done (self, stmt, _("Could not save a message"), error))
+  if (!sotto_db_step_done (self->db, stmt, _("Could not save a message"), error))
     goto fail;
 
-  if (!_sotto_client_store_commit (self, error))
+  if (!sotto_db_commit (self->db, error))
     return FALSE;
 
   if (out_added != NULL)
@@ -111,7 +110,7 @@ sotto_client_store_add_message (SottoClientStore         *self,
   return TRUE;
 
 fail:
-  _sotto_client_store_rollback (self);
+  sotto_db_rollback (self->db);
   return FALSE;
 }
 
@@ -130,12 +129,11 @@ store_update_message (SottoClientStore         *self,
   g_autoptr(SottoStoredMessage) message = NULL;
   g_autoptr(GByteArray) ad = NULL;
   g_autoptr(GBytes) sealed = NULL;
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
   const guint8 *data;
   gsize size;
 
-  if (!_sotto_client_store_require_unlocked (self, error) ||
-      !_sotto_client_store_begin (self, error))
+  if (!_sotto_client_store_require_unlocked (self, error) || !sotto_db_begin (self->db, error))
     return FALSE;
 
   if (!_sotto_client_store_find_message (self, room, sender, msg_id, find_seq, &message, error))
@@ -157,7 +155,7 @@ store_update_message (SottoClientStore         *self,
       message->body = g_bytes_ref (body);
     }
 
-  stmt = _sotto_client_store_statement (self, STMT_UPDATE_MESSAGE, error);
+  stmt = sotto_db_statement (self->db, STMT_UPDATE_MESSAGE, error);
   if (stmt == NULL)
     goto fail;
 
@@ -172,13 +170,13 @@ store_update_message (SottoClientStore         *self,
   sqlite3_bind_int (stmt, 3, message->state);
   sqlite3_bind_blob64 (stmt, 4, data, size, SQLITE_STATIC);
 
-  if (!_sotto_client_store_step_done (self, stmt, _("Could not save a message"), error))
+  if (!sotto_db_step_done (self->db, stmt, _("Could not save a message"), error))
     goto fail;
 
-  return _sotto_client_store_commit (self, error);
+  return sotto_db_commit (self->db, error);
 
 fail:
-  _sotto_client_store_rollback (self);
+  sotto_db_rollback (self->db);
   return FALSE;
 }
 

@@ -3,10 +3,10 @@
 #pragma once
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "sotto-client-store.h"
+#include "sotto-db.h"
 
 G_BEGIN_DECLS
 
@@ -29,7 +29,7 @@ G_BEGIN_DECLS
  * reads them. */
 #define SOTTO_CLIENT_STORE_MESSAGE_COLUMNS "id, room, seq, msg_id, sender, ts, state, body"
 
-/* The cached statements, one per query of sotto-client-store-schema.c. */
+/* The cached statements, by their index in the schema's statements. */
 typedef enum
 {
   STMT_GET_LOCAL_KEY,
@@ -73,8 +73,7 @@ struct _SottoClientStore
 {
   GObject               parent_instance;
 
-  sqlite3              *db;
-  sqlite3_stmt         *statements[N_STMTS];
+  SottoDb              *db;
 
   /* Whether the file holds a sealed local key. */
   gboolean              has_local_key;
@@ -86,9 +85,7 @@ struct _SottoClientStore
 
 /* sotto-client-store-schema.c */
 
-/* Each entry moves the schema from version i to i + 1. */
-extern const char * const _sotto_client_store_migrations[];
-extern const char * const _sotto_client_store_statement_sql[N_STMTS];
+extern const SottoDbSchema _sotto_client_store_schema;
 
 /* sotto-client-store.c */
 
@@ -96,80 +93,6 @@ gboolean _sotto_client_store_require_unlocked (SottoClientStore      *self,
                                                GError               **error);
 void     _sotto_client_store_set_keys         (SottoClientStore      *self,
                                                SottoClientStoreKeys  *keys);
-
-/* sotto-client-store-sql.c */
-
-/* A cached statement borrowed for one call: declared g_auto(), it is
- * reset and its bindings dropped whichever way the call returns, so
- * SQLITE_STATIC bindings never outlive the caller's data.
- *
- * sqlite3_bind_*() can only fail on a wrong index, which the fixed SQL
- * rules out, or on sizes far beyond anything stored here; their results
- * are not checked. */
-typedef sqlite3_stmt *SottoClientStoreBorrowedStatement;
-
-void          _sotto_client_store_release_statement (sqlite3_stmt               *stmt);
-
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (SottoClientStoreBorrowedStatement,
-                                 _sotto_client_store_release_statement, NULL)
-
-void          _sotto_client_store_set_error         (SottoClientStore           *self,
-                                                     GError                    **error,
-                                                     int                         rc,
-                                                     const char                 *what);
-gboolean      _sotto_client_store_exec              (SottoClientStore           *self,
-                                                     const char                 *sql,
-                                                     const char                 *what,
-                                                     GError                    **error);
-gboolean      _sotto_client_store_read_pragma       (SottoClientStore           *self,
-                                                     const char                 *sql,
-                                                     gint64                     *value,
-                                                     GError                    **error);
-void          _sotto_client_store_rollback          (SottoClientStore           *self);
-gboolean      _sotto_client_store_begin             (SottoClientStore           *self,
-                                                     GError                    **error);
-gboolean      _sotto_client_store_commit            (SottoClientStore           *self,
-                                                     GError                    **error);
-sqlite3_stmt *_sotto_client_store_prepare           (SottoClientStore           *self,
-                                                     SottoClientStoreStatement   id,
-                                                     GError                    **error);
-gboolean      _sotto_client_store_step_done         (SottoClientStore           *self,
-                                                     sqlite3_stmt               *stmt,
-                                                     const char                 *what,
-                                                     GError                    **error);
-gboolean      _sotto_client_store_step_row          (SottoClientStore           *self,
-                                                     sqlite3_stmt               *stmt,
-                                                     gboolean                   *found,
-                                                     const char                 *what,
-                                                     GError                    **error);
-
-static inline const guint8 *
-_sotto_client_store_column_blob (sqlite3_stmt *stmt,
-                                 int           column,
-                                 gsize        *size)
-{
-  const guint8 *data = sqlite3_column_blob (stmt, column);
-
-  *size = (gsize) sqlite3_column_bytes (stmt, column);
-
-  return data != NULL ? data : (const guint8 *) "";
-}
-
-/* The cached statement @id, prepared on first use. Every query goes
- * through here: once prepared, a statement costs one array read. */
-static inline sqlite3_stmt *
-_sotto_client_store_statement (SottoClientStore           *self,
-                               SottoClientStoreStatement   id,
-                               GError                    **error)
-{
-  g_assert (id < N_STMTS);
-
-  /* The statements are finalized before the connection is closed. */
-  if (G_LIKELY (self->statements[id] != NULL))
-    return self->statements[id];
-
-  return _sotto_client_store_prepare (self, id, error);
-}
 
 /* sotto-client-store-seal.c */
 

@@ -35,20 +35,20 @@ sotto_client_store_save_room (SottoClientStore  *self,
                               gboolean           direct,
                               GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
 
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
   g_return_val_if_fail (room != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!_sotto_client_store_require_unlocked (self, error) ||
-      (stmt = _sotto_client_store_statement (self, STMT_SAVE_ROOM, error)) == NULL)
+      (stmt = sotto_db_statement (self->db, STMT_SAVE_ROOM, error)) == NULL)
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 2, direct ? 1 : 0);
 
-  return _sotto_client_store_step_done (self, stmt, _("Could not save a room"), error);
+  return sotto_db_step_done (self->db, stmt, _("Could not save a room"), error);
 }
 
 /**
@@ -70,7 +70,7 @@ sotto_client_store_set_last_seq (SottoClientStore  *self,
                                  gint64             seq,
                                  GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
 
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
   g_return_val_if_fail (room != NULL, FALSE);
@@ -78,13 +78,13 @@ sotto_client_store_set_last_seq (SottoClientStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!_sotto_client_store_require_unlocked (self, error) ||
-      (stmt = _sotto_client_store_statement (self, STMT_SET_LAST_SEQ, error)) == NULL)
+      (stmt = sotto_db_statement (self->db, STMT_SET_LAST_SEQ, error)) == NULL)
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, seq);
 
-  return _sotto_client_store_step_done (self, stmt, _("Could not save a room"), error);
+  return sotto_db_step_done (self->db, stmt, _("Could not save a room"), error);
 }
 
 /**
@@ -101,7 +101,7 @@ sotto_client_store_get_last_seq (SottoClientStore  *self,
                                  const char        *room,
                                  GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
   gboolean found;
 
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), -1);
@@ -109,11 +109,11 @@ sotto_client_store_get_last_seq (SottoClientStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
   if (!_sotto_client_store_require_unlocked (self, error) ||
-      (stmt = _sotto_client_store_statement (self, STMT_GET_LAST_SEQ, error)) == NULL)
+      (stmt = sotto_db_statement (self->db, STMT_GET_LAST_SEQ, error)) == NULL)
     return -1;
 
   sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
-  if (!_sotto_client_store_step_row (self, stmt, &found, _("Could not read a room"), error))
+  if (!sotto_db_step_row (self->db, stmt, &found, _("Could not read a room"), error))
     return -1;
 
   return found ? sqlite3_column_int64 (stmt, 0) : 0;
@@ -131,7 +131,7 @@ GPtrArray *
 sotto_client_store_list_rooms (SottoClientStore  *self,
                                GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
   g_autoptr(GPtrArray) rooms = NULL;
   int rc;
 
@@ -139,7 +139,7 @@ sotto_client_store_list_rooms (SottoClientStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!_sotto_client_store_require_unlocked (self, error) ||
-      (stmt = _sotto_client_store_statement (self, STMT_LIST_ROOMS, error)) == NULL)
+      (stmt = sotto_db_statement (self->db, STMT_LIST_ROOMS, error)) == NULL)
     return NULL;
 
   rooms = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_stored_room_free);
@@ -166,7 +166,7 @@ sotto_client_store_list_rooms (SottoClientStore  *self,
 
   if (rc != SQLITE_DONE)
     {
-      _sotto_client_store_set_error (self, error, rc, _("Could not read the rooms"));
+      sotto_db_set_error (self->db, error, rc, _("Could not read the rooms"));
       return NULL;
     }
 
@@ -179,14 +179,14 @@ store_run_for_room (SottoClientStore  *self,
                     const char        *room,
                     GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt = _sotto_client_store_statement (self, id, error);
+  g_auto(SottoDbStatement) stmt = sotto_db_statement (self->db, id, error);
 
   if (stmt == NULL)
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
 
-  return _sotto_client_store_step_done (self, stmt, _("Could not delete a room"), error);
+  return sotto_db_step_done (self->db, stmt, _("Could not delete a room"), error);
 }
 
 /**
@@ -208,17 +208,16 @@ sotto_client_store_forget_room (SottoClientStore  *self,
   g_return_val_if_fail (room != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!_sotto_client_store_require_unlocked (self, error) ||
-      !_sotto_client_store_begin (self, error))
+  if (!_sotto_client_store_require_unlocked (self, error) || !sotto_db_begin (self->db, error))
     return FALSE;
 
   if (!store_run_for_room (self, STMT_FORGET_ROOM_MESSAGES, room, error) ||
       !store_run_for_room (self, STMT_FORGET_ROOM_KEYS, room, error) ||
       !store_run_for_room (self, STMT_FORGET_ROOM, room, error))
     {
-      _sotto_client_store_rollback (self);
+      sotto_db_rollback (self->db);
       return FALSE;
     }
 
-  return _sotto_client_store_commit (self, error);
+  return sotto_db_commit (self->db, error);
 }

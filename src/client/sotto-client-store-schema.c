@@ -2,12 +2,14 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "sotto-client-store-private.h"
 
 /*
- * What the client store's file holds: the schema, step by step, and every
- * query the store runs, prepared once and cached by their
- * #SottoClientStoreStatement.
+ * What the client store knows of its file: the migrations that make its
+ * schema, the PRAGMAs it runs with, and the SQL of every query, which
+ * libsotto-db prepares once and caches by #SottoClientStoreStatement.
  */
 
 /* Each entry moves the schema from version i to i + 1, in one transaction.
@@ -15,7 +17,7 @@
  * is still made, and left empty: the client pins server keys in
  * servers.ini, through the file pin store of the wire layer.
  */
-const char * const _sotto_client_store_migrations[] = {
+static const char * const migrations[] = {
   /* 1: the first schema.
    *
    * local_key and identity hold at most one row each.
@@ -74,13 +76,12 @@ const char * const _sotto_client_store_migrations[] = {
   "CREATE INDEX messages_state ON messages (state, id);",
 };
 
-G_STATIC_ASSERT (G_N_ELEMENTS (_sotto_client_store_migrations) ==
-                 SOTTO_CLIENT_STORE_SCHEMA_VERSION);
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_CLIENT_STORE_SCHEMA_VERSION);
 G_STATIC_ASSERT (SOTTO_CLIENT_STORE_APPLICATION_ID == 1399813187);
 
 #define MESSAGE_COLUMNS SOTTO_CLIENT_STORE_MESSAGE_COLUMNS
 
-const char * const _sotto_client_store_statement_sql[N_STMTS] = {
+static const char * const statement_sql[N_STMTS] = {
   [STMT_GET_LOCAL_KEY] =
     "SELECT sealed FROM local_key WHERE id = 1",
   [STMT_ADD_LOCAL_KEY] =
@@ -146,4 +147,36 @@ const char * const _sotto_client_store_statement_sql[N_STMTS] = {
     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE state = ?1 ORDER BY id",
   [STMT_ROOM_MESSAGES_IN_STATE] =
     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE state = ?1 AND room = ?2 ORDER BY id",
+};
+
+static void
+too_new_error (int      version,
+               int      known,
+               GError **error)
+{
+  g_set_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_TOO_NEW,
+               _("The database has schema version %d, but this Sotto knows versions "
+                 "up to %d; use a newer Sotto"),
+               version, known);
+}
+
+/* synchronous=NORMAL in WAL mode: a commit survives the process being
+ * killed but not a power cut. What the server acknowledged is fetched
+ * again then, from the last_seq that was lost along with it.
+ *
+ * secure_delete: forgotten sender keys and history are overwritten, not
+ * left in free pages (they are ciphertext, but of keys meant to be gone). */
+const SottoDbSchema _sotto_client_store_schema = {
+  .label = "client store",
+  .application_id = SOTTO_CLIENT_STORE_APPLICATION_ID,
+  .pragmas =
+    "PRAGMA journal_mode = WAL;"
+    "PRAGMA synchronous = NORMAL;"
+    "PRAGMA secure_delete = ON;"
+    "PRAGMA temp_store = MEMORY;",
+  .migrations = migrations,
+  .version = SOTTO_CLIENT_STORE_SCHEMA_VERSION,
+  .too_new = too_new_error,
+  .statements = statement_sql,
+  .n_statements = N_STMTS,
 };

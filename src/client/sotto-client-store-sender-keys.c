@@ -42,7 +42,7 @@ sotto_client_store_save_sender_key (SottoClientStore  *self,
                                     SottoSenderKey    *key,
                                     GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
   g_autoptr(GByteArray) ad = NULL;
   g_autoptr(GBytes) serialized = NULL;
   g_autoptr(GBytes) sealed = NULL;
@@ -57,7 +57,7 @@ sotto_client_store_save_sender_key (SottoClientStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!_sotto_client_store_require_unlocked (self, error) ||
-      (stmt = _sotto_client_store_statement (self, STMT_SET_SENDER_KEY, error)) == NULL)
+      (stmt = sotto_db_statement (self->db, STMT_SET_SENDER_KEY, error)) == NULL)
     return FALSE;
 
   key_id = sotto_sender_key_get_key_id (key);
@@ -72,7 +72,7 @@ sotto_client_store_save_sender_key (SottoClientStore  *self,
   sqlite3_bind_int64 (stmt, 3, key_id);
   sqlite3_bind_blob64 (stmt, 4, data, size, SQLITE_STATIC);
 
-  return _sotto_client_store_step_done (self, stmt, _("Could not save a sender key"), error);
+  return sotto_db_step_done (self->db, stmt, _("Could not save a sender key"), error);
 }
 
 /* Reads the sender key in the row @stmt stands on. */
@@ -93,7 +93,7 @@ store_read_sender_key (SottoClientStore  *self,
   gssize size;
 
   key_id = sqlite3_column_int64 (stmt, 0);
-  blob = _sotto_client_store_column_blob (stmt, 1, &blob_len);
+  blob = sotto_db_column_blob (stmt, 1, &blob_len);
   size = _sotto_client_store_value_plaintext_size (blob_len);
 
   if (key_id < 0 || key_id > G_MAXUINT32 || size < 0)
@@ -135,7 +135,7 @@ sotto_client_store_load_sender_key (SottoClientStore  *self,
                                     guint32            key_id,
                                     GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
   gboolean found;
 
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), NULL);
@@ -144,15 +144,14 @@ sotto_client_store_load_sender_key (SottoClientStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!_sotto_client_store_require_unlocked (self, error) ||
-      (stmt = _sotto_client_store_statement (self, STMT_GET_SENDER_KEY, error)) == NULL)
+      (stmt = sotto_db_statement (self->db, STMT_GET_SENDER_KEY, error)) == NULL)
     return NULL;
 
   sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, owner, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, key_id);
 
-  if (!_sotto_client_store_step_row (self, stmt, &found, _("Could not read a sender key"),
-                                     error) ||
+  if (!sotto_db_step_row (self->db, stmt, &found, _("Could not read a sender key"), error) ||
       !found)
     return NULL;
 
@@ -176,7 +175,7 @@ sotto_client_store_load_own_sender_key (SottoClientStore  *self,
                                         const char        *own_user,
                                         GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
   gboolean found;
 
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), NULL);
@@ -185,14 +184,13 @@ sotto_client_store_load_own_sender_key (SottoClientStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!_sotto_client_store_require_unlocked (self, error) ||
-      (stmt = _sotto_client_store_statement (self, STMT_GET_NEWEST_SENDER_KEY, error)) == NULL)
+      (stmt = sotto_db_statement (self->db, STMT_GET_NEWEST_SENDER_KEY, error)) == NULL)
     return NULL;
 
   sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, own_user, -1, SQLITE_STATIC);
 
-  if (!_sotto_client_store_step_row (self, stmt, &found, _("Could not read a sender key"),
-                                     error) ||
+  if (!sotto_db_step_row (self->db, stmt, &found, _("Could not read a sender key"), error) ||
       !found)
     return NULL;
 
@@ -216,7 +214,7 @@ sotto_client_store_forget_sender_keys (SottoClientStore  *self,
                                        const char        *owner,
                                        GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
 
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
   g_return_val_if_fail (room != NULL, FALSE);
@@ -224,11 +222,11 @@ sotto_client_store_forget_sender_keys (SottoClientStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!_sotto_client_store_require_unlocked (self, error) ||
-      (stmt = _sotto_client_store_statement (self, STMT_FORGET_SENDER_KEYS, error)) == NULL)
+      (stmt = sotto_db_statement (self->db, STMT_FORGET_SENDER_KEYS, error)) == NULL)
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, owner, -1, SQLITE_STATIC);
 
-  return _sotto_client_store_step_done (self, stmt, _("Could not delete sender keys"), error);
+  return sotto_db_step_done (self->db, stmt, _("Could not delete sender keys"), error);
 }

@@ -16,20 +16,19 @@ GBytes *
 _sotto_client_store_get_local_key (SottoClientStore  *self,
                                    GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt =
-    _sotto_client_store_statement (self, STMT_GET_LOCAL_KEY, error);
+  g_auto(SottoDbStatement) stmt = sotto_db_statement (self->db, STMT_GET_LOCAL_KEY, error);
   const guint8 *data;
   gboolean found;
   gsize size;
 
   if (stmt == NULL ||
-      !_sotto_client_store_step_row (self, stmt, &found, _("Could not read the local key"), error))
+      !sotto_db_step_row (self->db, stmt, &found, _("Could not read the local key"), error))
     return NULL;
 
   if (!found)
     return NULL;
 
-  data = _sotto_client_store_column_blob (stmt, 0, &size);
+  data = sotto_db_column_blob (stmt, 0, &size);
   return g_bytes_new (data, size);
 }
 
@@ -123,8 +122,7 @@ store_add_local_key (SottoClientStore  *self,
                      GBytes            *sealed,
                      GError           **error)
 {
-  g_auto(SottoClientStoreBorrowedStatement) stmt =
-    _sotto_client_store_statement (self, STMT_ADD_LOCAL_KEY, error);
+  g_auto(SottoDbStatement) stmt = sotto_db_statement (self->db, STMT_ADD_LOCAL_KEY, error);
   const guint8 *data;
   gsize size;
 
@@ -134,11 +132,11 @@ store_add_local_key (SottoClientStore  *self,
   data = _sotto_client_store_bytes_get_data (sealed, &size);
   sqlite3_bind_blob64 (stmt, 1, data, size, SQLITE_STATIC);
 
-  if (!_sotto_client_store_step_done (self, stmt, _("Could not save the local key"), error))
+  if (!sotto_db_step_done (self->db, stmt, _("Could not save the local key"), error))
     return FALSE;
 
   /* Two first unlocks ran at once, and the other one won. */
-  if (sqlite3_changes (self->db) != 1)
+  if (sotto_db_changes (self->db) != 1)
     {
       g_set_error_literal (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_FAILED,
                            _("The store got a password meanwhile; unlock it again"));
@@ -331,15 +329,28 @@ set_password_thread_done_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   SottoClientStore *self = g_task_get_source_object (task);
   KeyTaskData *data = g_task_get_task_data (G_TASK (result));
-  g_auto(SottoClientStoreBorrowedStatement) stmt = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
   GError *error = NULL;
   const guint8 *old_data;
   const guint8 *new_data;
   gsize old_size;
   gsize new_size;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error) ||
-      (stmt = _sotto_client_store_statement (self, STMT_REPLACE_LOCAL_KEY, &error)) == NULL)
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (self->db == NULL)
+    {
+      g_task_return_new_error (task, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_FAILED,
+                               _("The store is closed"));
+      return;
+    }
+
+  stmt = sotto_db_statement (self->db, STMT_REPLACE_LOCAL_KEY, &error);
+  if (stmt == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -350,13 +361,13 @@ set_password_thread_done_cb (GObject      *object,
   sqlite3_bind_blob64 (stmt, 1, old_data, old_size, SQLITE_STATIC);
   sqlite3_bind_blob64 (stmt, 2, new_data, new_size, SQLITE_STATIC);
 
-  if (!_sotto_client_store_step_done (self, stmt, _("Could not save the local key"), &error))
+  if (!sotto_db_step_done (self->db, stmt, _("Could not save the local key"), &error))
     {
       g_task_return_error (task, error);
       return;
     }
 
-  if (sqlite3_changes (self->db) != 1)
+  if (sotto_db_changes (self->db) != 1)
     {
       g_task_return_new_error (task, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_FAILED,
                                _("The password was changed meanwhile"));

@@ -42,17 +42,35 @@
  * exclusive mode from open to close: a second client on the same account
  * cannot run beside this one and step the same sender keys.
  *
- * The class is split by concern: the schema and queries
- * (-schema.c), SQLite calls (-sql.c), the encryption of values (-seal.c),
- * opening and migrating the file (-open.c), the password and the lock
- * (-unlock.c), then one file per kind of row: our identity and contacts
- * (-contacts.c), sender keys (-sender-keys.c), rooms (-rooms.c), and the
- * history, read (-history.c) and written (-messages.c).
+ * libsotto-db opens, checks and migrates the file and caches the
+ * statements. The class is split by concern: the schema and its queries
+ * (-schema.c), the encryption of values (-seal.c), the password and the
+ * lock (-unlock.c), then one file per kind of row: our identity and
+ * contacts (-contacts.c), sender keys (-sender-keys.c), rooms (-rooms.c),
+ * and the history, read (-history.c) and written (-messages.c).
  */
 
 G_DEFINE_FINAL_TYPE (SottoClientStore, sotto_client_store, G_TYPE_OBJECT)
 
-G_DEFINE_QUARK (sotto-client-store-error-quark, sotto_client_store_error)
+/* The store's errors are those of the SQLite layer, code for code. */
+G_STATIC_ASSERT ((int) SOTTO_CLIENT_STORE_ERROR_FAILED == (int) SOTTO_DB_ERROR_FAILED);
+G_STATIC_ASSERT ((int) SOTTO_CLIENT_STORE_ERROR_OPEN == (int) SOTTO_DB_ERROR_OPEN);
+G_STATIC_ASSERT ((int) SOTTO_CLIENT_STORE_ERROR_CORRUPT == (int) SOTTO_DB_ERROR_CORRUPT);
+G_STATIC_ASSERT ((int) SOTTO_CLIENT_STORE_ERROR_TOO_NEW == (int) SOTTO_DB_ERROR_TOO_NEW);
+G_STATIC_ASSERT ((int) SOTTO_CLIENT_STORE_ERROR_IO == (int) SOTTO_DB_ERROR_IO);
+G_STATIC_ASSERT ((int) SOTTO_CLIENT_STORE_ERROR_FULL == (int) SOTTO_DB_ERROR_FULL);
+G_STATIC_ASSERT ((int) SOTTO_CLIENT_STORE_ERROR_READ_ONLY == (int) SOTTO_DB_ERROR_READ_ONLY);
+G_STATIC_ASSERT ((int) SOTTO_CLIENT_STORE_ERROR_BUSY == (int) SOTTO_DB_ERROR_BUSY);
+G_STATIC_ASSERT ((int) SOTTO_CLIENT_STORE_ERROR_CONSTRAINT == (int) SOTTO_DB_ERROR_CONSTRAINT);
+G_STATIC_ASSERT ((int) SOTTO_CLIENT_STORE_ERROR_NOT_FOUND == (int) SOTTO_DB_ERROR_NOT_FOUND);
+G_STATIC_ASSERT ((int) SOTTO_CLIENT_STORE_ERROR_NOT_UNLOCKED ==
+                 (int) SOTTO_DB_ERROR_NOT_UNLOCKED);
+
+GQuark
+sotto_client_store_error_quark (void)
+{
+  return SOTTO_DB_ERROR;
+}
 
 enum {
   PROP_0,
@@ -104,17 +122,8 @@ sotto_client_store_dispose (GObject *object)
   SottoClientStore *self = SOTTO_CLIENT_STORE (object);
 
   g_clear_pointer (&self->keys, sodium_free);
-
-  if (self->db != NULL)
-    {
-      for (guint i = 0; i < N_STMTS; i++)
-        g_clear_pointer (&self->statements[i], sqlite3_finalize);
-
-      /* Closing checkpoints the WAL into the file and removes it. */
-      if (sqlite3_close (self->db) != SQLITE_OK)
-        g_warning ("Could not close the client store: %s", sqlite3_errmsg (self->db));
-      self->db = NULL;
-    }
+  /* Closing checkpoints the WAL into the file and removes it. */
+  g_clear_pointer (&self->db, sotto_db_close);
 
   G_OBJECT_CLASS (sotto_client_store_parent_class)->dispose (object);
 }
@@ -166,6 +175,53 @@ sotto_client_store_class_init (SottoClientStoreClass *klass)
 static void
 sotto_client_store_init (SottoClientStore *self)
 {
+}
+
+/**
+ * sotto_client_store_open:
+ * @path: the database file, created (mode 0600, its folders 0700) if missing
+ * @error: return location for a #SOTTO_CLIENT_STORE_ERROR
+ *
+ * Opens the store, locked, and brings its schema up to date. A file written
+ * by a newer Sotto is refused with %SOTTO_CLIENT_STORE_ERROR_TOO_NEW, and a
+ * file that is not a database with %SOTTO_CLIENT_STORE_ERROR_CORRUPT; both
+ * are left as they were. A store open in another process gives
+ * %SOTTO_CLIENT_STORE_ERROR_BUSY.
+ *
+ * Returns: (transfer full): the store, or %NULL
+ */
+SottoClientStore *
+sotto_client_store_open (const char  *path,
+                         GError     **error)
+{
+  g_autoptr(SottoClientStore) self = NULL;
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (SOTTO_TYPE_CLIENT_STORE, NULL);
+
+  /* The file is made private before SQLite opens it, and SQLite gives the
+   * -wal file the same mode. The lock is exclusive from open to close, so
+   * WAL mode uses no shared memory and a second client on the account
+   * cannot open the store. */
+  self->db = sotto_db_open (path, SOTTO_DB_OPEN_PRIVATE | SOTTO_DB_OPEN_EXCLUSIVE,
+                            &_sotto_client_store_schema, &local_error);
+  if (self->db != NULL)
+    sealed = _sotto_client_store_get_local_key (self, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  _("Could not open the database %s: "), path);
+      return NULL;
+    }
+
+  self->has_local_key = sealed != NULL;
+
+  return g_steal_pointer (&self);
 }
 
 /**
