@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-client-private.h"
+
+/*
+ * What the server sends on its own: room events, presence, keys, typing
+ * and notices, live or from a catch-up. A table gives each type its
+ * handler, as the server's dispatch table does for requests.
+ */
+
+/* What the operator said to everyone shows in every room, where it was
+ * when it came. It is not kept: it belongs to the server, not a room. */
+static void
+add_notice_rows (SottoClient *self,
+                 const char  *text)
+{
+  GListModel *rooms = G_LIST_MODEL (self->rooms);
+  g_autofree char *line = g_strdup_printf (_("Notice from the server: %s"), text);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rooms); i++)
+    {
+      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
+      g_autoptr(SottoMessage) row = sotto_message_new (sotto_room_get_name (room), NULL, NULL, 0,
+                                                       g_get_real_time () / 1000,
+                                                       SOTTO_MESSAGE_SYSTEM, line);
+
+      sotto_room_add_message (room, row);
+    }
+}
+
+/* Tells in the room what happened in it (a join, a departure, a key
+ * change), once, at its place in the order of the room's events. */
+static void
+add_system_row (SottoRoom  *room,
+                SottoMsg   *msg,
+                const char *text)
+{
+  gint64 seq = sotto_msg_get_int (msg, "seq");
+  g_autoptr(SottoMessage) row = NULL;
+
+  if (sotto_room_has_seq (room, seq))
+    return;
+
+  row = sotto_message_new (sotto_room_get_name (room), sotto_msg_get_string (msg, "user"), NULL,
+                           seq, sotto_msg_get_int (msg, "ts"), SOTTO_MESSAGE_SYSTEM, text);
+  sotto_room_add_message (room, row);
+}
+
+/* Someone opened a direct chat with us, or we joined elsewhere: the room
+ * is new here, and all of it is caught up. Otherwise a member came. */
+static void
+handle_member_joined (SottoClient *self,
+                      SottoMsg    *msg)
+{
+  const char *name = sotto_msg_get_string (msg, "room");
+  const char *user = sotto_msg_get_string (msg, "user");
+  SottoRoom *room = sotto_client_lookup_room (self, name);
+  g_autoptr(SottoSenderKey) key = NULL;
+  g_autofree char *text = NULL;
+  SottoWireIdentity wire;
+  SottoMember *member;
+
+  if (room == NULL && g_strcmp0 (user, self->user) == 0)
+    {
+      _sotto_client_ensure_room (self, name, sotto_protocol_room_is_direct (name));
+      _sotto_client_load_members (self, name);
+      return;
+    }
+  if (room == NULL)
+    {
+      g_autofree char *peer = sotto_protocol_direct_room_peer (name, self->user);
+
+      if (peer != NULL)
+        _sotto_client_emit_direct_chat_started (self, name, peer);
+      return;
+    }
+
+  _sotto_client_remember_seq (self, name, sotto_msg_get_int (msg, "seq"));
+  sotto_msg_get_identity (msg, &wire);
+  _sotto_client_set_member (self, room, user, &wire, TRUE);
+  text = g_strdup_printf (_("%s joined"), user);
+  add_system_row (room, msg, text);
+
+  /* The newcomer gets our key from where it is now: nothing before. */
+  key = sotto_client_store_load_own_sender_key (self->store, name, self->user, NULL);
+  member = sotto_room_lookup_member (room, user);
+  if (key != NULL && member != NULL)
+    _sotto_client_give_key (self, room, key, member);
+}
+
+static void
+handle_member_left (SottoClient *self,
+                    SottoMsg    *msg)
+{
+  const char *user = sotto_msg_get_string (msg, "user");
+  SottoRoom *room = sotto_client_lookup_room (self, sotto_msg_get_string (msg, "room"));
+  g_autofree char *text = NULL;
+
+  if (room == NULL)
+    return;
+
+  _sotto_client_remember_seq (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq"));
+  if (g_strcmp0 (user, self->user) == 0)
+    {
+      _sotto_client_drop_room (self, room);
+      return;
+    }
+
+  sotto_room_remove_member (room, user);
+  text = g_strdup_printf (sotto_msg_get_leave_reason (msg) == SOTTO_MSG_LEAVE_REASON_KICKED
+                          ? _("%s was removed") : _("%s left"), user);
+  add_system_row (room, msg, text);
+  _sotto_client_rotate_own_key (self, room);
+}
+
+static void
+handle_key_changed (SottoClient *self,
+                    SottoMsg    *msg)
+{
+  const char *user = sotto_msg_get_string (msg, "user");
+  SottoRoom *room = sotto_client_lookup_room (self, sotto_msg_get_string (msg, "room"));
+  g_autofree char *text = NULL;
+  SottoWireIdentity wire;
+
+  if (room == NULL)
+    return;
+
+  _sotto_client_remember_seq (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq"));
+  sotto_msg_get_identity (msg, &wire);
+  _sotto_client_set_member (self, room, user, &wire, TRUE);
+  text = g_strdup_printf (_("The security keys of %s changed: compare safety numbers again"),
+                          user);
+  add_system_row (room, msg, text);
+  _sotto_client_rotate_own_key (self, room);
+}
+
+static void
+handle_presence (SottoClient *self,
+                 SottoMsg    *msg)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rooms));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SottoRoom) room = g_list_model_get_item (G_LIST_MODEL (self->rooms), i);
+      SottoMember *member = sotto_room_lookup_member (room, sotto_msg_get_string (msg, "user"));
+
+      if (member != NULL)
+        sotto_member_set_online (member, sotto_msg_get_bool (msg, "online"));
+    }
+}
+
+static void
+handle_typing (SottoClient *self,
+               SottoMsg    *msg)
+{
+  SottoRoom *room = sotto_client_lookup_room (self, sotto_msg_get_string (msg, "room"));
+
+  if (room != NULL)
+    sotto_room_set_typing (room, sotto_msg_get_string (msg, "user"), TRUE);
+}
+
+static void
+handle_notice (SottoClient *self,
+               SottoMsg    *msg)
+{
+  add_notice_rows (self, sotto_msg_get_string (msg, "text"));
+  _sotto_client_emit_notice (self, sotto_msg_get_string (msg, "text"));
+}
+
+typedef void (*EventHandler) (SottoClient *self,
+                              SottoMsg    *msg);
+
+/* Handles an event of the connection; events of types not listed, and
+ * those that need a login before there is one, are dropped. */
+void
+_sotto_client_handle_event (SottoConnection *connection,
+                            SottoMsg        *msg,
+                            gpointer         user_data)
+{
+  static const struct {
+    SottoMsgType type;
+    gboolean     needs_login;
+    EventHandler handler;
+  } handlers[] = {
+    { SOTTO_MSG_TYPE_MESSAGE, TRUE, _sotto_client_receive_message },
+    { SOTTO_MSG_TYPE_MEMBER_JOINED, TRUE, handle_member_joined },
+    { SOTTO_MSG_TYPE_MEMBER_LEFT, TRUE, handle_member_left },
+    { SOTTO_MSG_TYPE_KEY_CHANGED, TRUE, handle_key_changed },
+    { SOTTO_MSG_TYPE_PRESENCE, TRUE, handle_presence },
+    { SOTTO_MSG_TYPE_KEY, TRUE, _sotto_client_handle_key },
+    { SOTTO_MSG_TYPE_KEY_REQUESTED, TRUE, _sotto_client_handle_key_requested },
+    { SOTTO_MSG_TYPE_TYPING, TRUE, handle_typing },
+    { SOTTO_MSG_TYPE_NOTICE, TRUE, handle_notice },
+  };
+  SottoClient *self = user_data;
+  SottoMsgType type = sotto_msg_get_msg_type (msg);
+  gboolean logged_in = self->store != NULL && self->user != NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (handlers); i++)
+    {
+      if (handlers[i].type != type)
+        continue;
+
+      if (handlers[i].needs_login && !logged_in)
+        return;
+
+      handlers[i].handler (self, msg);
+      return;
+    }
+}

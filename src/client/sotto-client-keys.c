@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "sotto-client-private.h"
+
+/*
+ * Sender keys: ours is handed to every member in a box only they can
+ * open, and dropped when someone leaves or changes keys; theirs arrive in
+ * boxes, open the messages that waited for them, and are asked for when a
+ * message comes sealed with a key we do not hold.
+ */
+
+typedef struct
+{
+  const char *to;
+  const char *room;
+  GBytes     *box;
+} KeyBox;
+
+static GBytes *
+build_send_key (const char *id,
+                gpointer    data)
+{
+  KeyBox *box = data;
+
+  return sotto_msg_build_send_key (id, box->to, box->room, box->box);
+}
+
+/* Hands our current sender key for @room to @member in a box only they
+ * can open. */
+void
+_sotto_client_give_key (SottoClient    *self,
+                        SottoRoom      *room,
+                        SottoSenderKey *key,
+                        SottoMember    *member)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) sealed = NULL;
+  KeyBox box;
+
+  if (g_strcmp0 (sotto_member_get_user (member), self->user) == 0)
+    return;
+
+  sealed = sotto_sender_key_seal_for (key, sotto_room_get_name (room), self->identity,
+                                      self->user, sotto_member_get_identity (member), &error);
+  if (sealed == NULL)
+    {
+      g_warning ("Could not seal the key of %s for %s: %s", sotto_room_get_name (room),
+                 sotto_member_get_user (member), error->message);
+      return;
+    }
+
+  box.to = sotto_member_get_user (member);
+  box.room = sotto_room_get_name (room);
+  box.box = sealed;
+  _sotto_client_send_logged (self, build_send_key, &box, "hand over a sender key");
+}
+
+static void
+give_key_to_all (SottoClient    *self,
+                 SottoRoom      *room,
+                 SottoSenderKey *key)
+{
+  GListModel *members = sotto_room_get_members (room);
+  guint n = g_list_model_get_n_items (members);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SottoMember) member = g_list_model_get_item (members, i);
+
+      _sotto_client_give_key (self, room, key, member);
+    }
+}
+
+/* Our key for @room; a new one is made, stored and handed to every member
+ * when there is none (first send, or after a rotation). */
+SottoSenderKey *
+_sotto_client_ensure_own_key (SottoClient  *self,
+                              SottoRoom    *room,
+                              GError      **error)
+{
+  const char *name = sotto_room_get_name (room);
+  g_autoptr(SottoSenderKey) key = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  key = sotto_client_store_load_own_sender_key (self->store, name, self->user, &local_error);
+  if (key != NULL)
+    return g_steal_pointer (&key);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  key = sotto_sender_key_new ();
+  if (!sotto_client_store_save_sender_key (self->store, name, self->user, key, error))
+    return NULL;
+
+  give_key_to_all (self, room, key);
+  return g_steal_pointer (&key);
+}
+
+/* Someone left or changed keys: what we send next must be unreadable to
+ * the old keys, so our key is dropped and a new one made at the next send. */
+void
+_sotto_client_rotate_own_key (SottoClient *self,
+                              SottoRoom   *room)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sotto_client_store_forget_sender_keys (self->store, sotto_room_get_name (room),
+                                              self->user, &error))
+    g_warning ("Could not rotate the key of %s: %s", sotto_room_get_name (room), error->message);
+}
+
+typedef struct
+{
+  const char *to;
+  const char *room;
+  guint32     key_id;
+} KeyWanted;
+
+static GBytes *
+build_key_request (const char *id,
+                   gpointer    data)
+{
+  KeyWanted *wanted = data;
+
+  return sotto_msg_build_key_request (id, wanted->to, wanted->room, wanted->key_id);
+}
+
+/* Asks @sender for the key @envelope was sealed with, which we lack. */
+void
+_sotto_client_ask_for_key (SottoClient *self,
+                           const char  *room,
+                           const char  *sender,
+                           GBytes      *envelope)
+{
+  KeyWanted wanted = { sender, room, 0 };
+  guint32 index;
+
+  sotto_envelope_peek (envelope, &wanted.key_id, &index, NULL);
+  _sotto_client_send_logged (self, build_key_request, &wanted, "ask for a sender key");
+}
+
+/* Opens @envelope from @sender in @room with the key we hold, if any.
+ * Returns the state the message is then in, and its text if readable. */
+SottoMessageState
+_sotto_client_open_envelope (SottoClient  *self,
+                             SottoRoom    *room,
+                             const char   *sender,
+                             GBytes       *envelope,
+                             char        **text)
+{
+  const char *name = sotto_room_get_name (room);
+  SottoMember *member = sotto_room_lookup_member (room, sender);
+  g_autoptr(SottoSenderKey) key = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 key_id = 0, index = 0;
+
+  *text = NULL;
+
+  if (!sotto_envelope_peek (envelope, &key_id, &index, &error))
+    return SOTTO_MESSAGE_UNVERIFIABLE;
+
+  key = sotto_client_store_load_sender_key (self->store, name, sender, key_id, &error);
+  if (key == NULL || member == NULL)
+    return SOTTO_MESSAGE_WAITING_FOR_KEY;
+
+  plain = sotto_envelope_open (envelope, name, sender, sotto_member_get_identity (member),
+                               key, &error);
+  if (plain == NULL)
+    {
+      g_info ("A message from %s in %s cannot be read: %s", sender, name, error->message);
+      return SOTTO_MESSAGE_UNVERIFIABLE;
+    }
+
+  g_clear_error (&error);
+  if (!sotto_client_store_save_sender_key (self->store, name, sender, key, &error))
+    g_warning ("Could not keep the key of %s: %s", sender, error->message);
+
+  if (!g_utf8_validate (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), NULL))
+    return SOTTO_MESSAGE_UNVERIFIABLE;
+
+  *text = g_strndup (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain));
+  return SOTTO_MESSAGE_RECEIVED;
+}
+
+/* A key arrived: messages that waited for it are opened in place. */
+static void
+retry_waiting (SottoClient *self,
+               SottoRoom   *room,
+               const char  *sender)
+{
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stored = sotto_client_store_list_messages (self->store, sotto_room_get_name (room),
+                                             SOTTO_STORED_MESSAGE_WAITING_FOR_KEY, &error);
+  if (stored == NULL)
+    return;
+
+  for (guint i = 0; i < stored->len; i++)
+    {
+      SottoStoredMessage *waiting = g_ptr_array_index (stored, i);
+      g_autofree char *text = NULL;
+      SottoMessageState state;
+
+      if (g_strcmp0 (waiting->sender, sender) != 0)
+        continue;
+
+      state = _sotto_client_open_envelope (self, room, sender, waiting->body, &text);
+      if (state == SOTTO_MESSAGE_WAITING_FOR_KEY)
+        continue;
+
+      {
+        g_autoptr(GBytes) body = text != NULL ? g_bytes_new (text, strlen (text)) : NULL;
+        g_autoptr(GError) update_error = NULL;
+
+        if (!sotto_client_store_update_message (self->store, sotto_room_get_name (room), sender,
+                                                waiting->msg_id,
+                                                (SottoStoredMessageState) state, 0, body,
+                                                &update_error))
+          g_warning ("Could not update a message: %s", update_error->message);
+      }
+
+      {
+        SottoMessage *message = sotto_room_lookup_message (room, sender, waiting->msg_id);
+
+        if (message != NULL)
+          sotto_room_update_message (room, message, state, 0, 0, text);
+      }
+    }
+}
+
+typedef struct
+{
+  gint64 kid;
+} KeyAck;
+
+static GBytes *
+build_ack (const char *id,
+           gpointer    data)
+{
+  KeyAck *ack = data;
+
+  return sotto_msg_build_ack_keys (id, &ack->kid, 1);
+}
+
+void
+_sotto_client_handle_key (SottoClient *self,
+                          SottoMsg    *msg)
+{
+  const char *name = sotto_msg_get_string (msg, "room");
+  const char *from = sotto_msg_get_string (msg, "from");
+  SottoRoom *room = sotto_client_lookup_room (self, name);
+  SottoMember *member = room != NULL ? sotto_room_lookup_member (room, from) : NULL;
+  g_autoptr(GBytes) box = sotto_msg_dup_bytes (msg, "box");
+  g_autoptr(SottoSenderKey) key = NULL;
+  g_autoptr(SottoSenderKey) known = NULL;
+  g_autoptr(GError) error = NULL;
+  KeyAck ack = { sotto_msg_get_int (msg, "kid") };
+
+  /* At login the keys come before the members are listed: keep them until
+   * they are. A key from someone who is not a member stays queued on the
+   * server, unacknowledged. */
+  if (member == NULL)
+    {
+      if (room != NULL && !sotto_room_get_loaded (room))
+        g_ptr_array_add (self->early_keys, sotto_msg_ref (msg));
+      return;
+    }
+
+  key = sotto_sender_key_open_from (box, name, self->identity, from,
+                                    sotto_member_get_identity (member), &error);
+  if (key == NULL)
+    g_warning ("A key box from %s for %s cannot be opened: %s", from, name, error->message);
+  else
+    {
+      known = sotto_client_store_load_sender_key (self->store, name, from,
+                                                  sotto_sender_key_get_key_id (key), NULL);
+      /* A key we already hold may have moved on: keep ours. */
+      if (known == NULL &&
+          !sotto_client_store_save_sender_key (self->store, name, from, key, &error))
+        {
+          g_warning ("Could not keep the key of %s: %s", from, error->message);
+          return;
+        }
+    }
+
+  _sotto_client_send_logged (self, build_ack, &ack, "acknowledge a key");
+  if (key != NULL)
+    retry_waiting (self, room, from);
+}
+
+void
+_sotto_client_handle_key_requested (SottoClient *self,
+                                    SottoMsg    *msg)
+{
+  const char *name = sotto_msg_get_string (msg, "room");
+  const char *from = sotto_msg_get_string (msg, "from");
+  SottoRoom *room = sotto_client_lookup_room (self, name);
+  SottoMember *member = room != NULL ? sotto_room_lookup_member (room, from) : NULL;
+  g_autoptr(SottoSenderKey) key = NULL;
+  KeyAck ack = { sotto_msg_get_int (msg, "kid") };
+
+  /* At login the requests come before the members are listed: keep them
+   * until they are. Only a member ever gets our key. */
+  if (member == NULL && room != NULL && !sotto_room_get_loaded (room))
+    {
+      g_ptr_array_add (self->early_keys, sotto_msg_ref (msg));
+      return;
+    }
+
+  if (member != NULL)
+    key = sotto_client_store_load_own_sender_key (self->store, name, self->user, NULL);
+  if (key != NULL)
+    _sotto_client_give_key (self, room, key, member);
+
+  _sotto_client_send_logged (self, build_ack, &ack, "acknowledge a key request");
+}
+
+/* With the members of @room known, the key messages that came before
+ * them can be opened or answered; those of other rooms wait on. */
+void
+_sotto_client_replay_early_keys (SottoClient *self,
+                                 SottoRoom   *room)
+{
+  g_autoptr(GPtrArray) early = g_steal_pointer (&self->early_keys);
+
+  self->early_keys = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_msg_unref);
+  for (guint i = 0; i < early->len; i++)
+    {
+      SottoMsg *key = g_ptr_array_index (early, i);
+
+      if (g_strcmp0 (sotto_msg_get_string (key, "room"), sotto_room_get_name (room)) != 0)
+        g_ptr_array_add (self->early_keys, sotto_msg_ref (key));
+      else if (sotto_msg_get_msg_type (key) == SOTTO_MSG_TYPE_KEY_REQUESTED)
+        _sotto_client_handle_key_requested (self, key);
+      else
+        _sotto_client_handle_key (self, key);
+    }
+}

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "sotto-client-private.h"
+
+/*
+ * Messages: what the user says is stored, sealed with our sender key and
+ * sent, or kept in the outbox while the connection is down; what others
+ * say is opened with theirs, or kept sealed until their key comes.
+ */
+
+void
+_sotto_client_receive_message (SottoClient *self,
+                               SottoMsg    *msg)
+{
+  const char *name = sotto_msg_get_string (msg, "room");
+  const char *sender = sotto_msg_get_string (msg, "sender");
+  const char *msg_id = sotto_msg_get_string (msg, "msg_id");
+  gint64 seq = sotto_msg_get_int (msg, "seq");
+  gint64 ts = sotto_msg_get_int (msg, "ts");
+  SottoRoom *room = sotto_client_lookup_room (self, name);
+  g_autoptr(GBytes) envelope = sotto_msg_dup_bytes (msg, "envelope");
+  g_autoptr(SottoMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) body = NULL;
+  SottoMessage *known;
+  SottoMessageState state;
+
+  if (room == NULL)
+    return;
+
+  _sotto_client_remember_seq (self, name, seq);
+  sotto_room_set_typing (room, sender, FALSE);
+
+  /* Ours, from another connection or a catch-up: we hold its text, or
+   * cannot have it (a sender cannot open its own envelopes). */
+  known = sotto_room_lookup_message (room, sender, msg_id);
+  if (known != NULL)
+    {
+      if (g_strcmp0 (sender, self->user) == 0)
+        sotto_room_update_message (room, known, SOTTO_MESSAGE_SENT, seq, ts, NULL);
+      return;
+    }
+  if (g_strcmp0 (sender, self->user) == 0)
+    return;
+
+  state = _sotto_client_open_envelope (self, room, sender, envelope, &text);
+  if (state == SOTTO_MESSAGE_WAITING_FOR_KEY)
+    _sotto_client_ask_for_key (self, name, sender, envelope);
+
+  /* What cannot be read yet is kept as it came, encrypted at rest. */
+  body = text != NULL ? g_bytes_new (text, strlen (text)) : g_bytes_ref (envelope);
+  if (!sotto_client_store_add_message (self->store, name, sender, msg_id, seq, ts,
+                                       (SottoStoredMessageState) state, body, NULL, &error))
+    g_warning ("Could not keep a message of %s: %s", name, error->message);
+
+  message = sotto_message_new (name, sender, msg_id, seq, ts, state, text);
+  sotto_room_add_message (room, message);
+}
+
+/* Sending */
+
+typedef struct
+{
+  SottoClient  *client;
+  SottoMessage *message;
+} Sending;
+
+/* How long to wait before sending again what an overloaded server refused. */
+#define OUTBOX_RETRY_SECONDS 5
+
+static gboolean
+retry_outbox_cb (gpointer user_data)
+{
+  SottoClient *self = user_data;
+
+  self->outbox_retry_id = 0;
+  if (self->state == SOTTO_CLIENT_ONLINE)
+    _sotto_client_flush_outbox (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Sending *sending = user_data;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoClient *self = sending->client;
+  SottoMessage *message = sending->message;
+
+  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  if (reply != NULL && self->store != NULL)
+    {
+      gint64 seq = sotto_msg_get_int (reply, "seq");
+      gint64 ts = sotto_msg_get_int (reply, "ts");
+      g_autoptr(GError) store_error = NULL;
+
+      SottoRoom *room = sotto_client_lookup_room (self, sotto_message_get_room (message));
+
+      if (room != NULL)
+        sotto_room_update_message (room, message, SOTTO_MESSAGE_SENT, seq, ts, NULL);
+      else
+        sotto_message_update (message, SOTTO_MESSAGE_SENT, seq, ts, NULL);
+      if (!sotto_client_store_update_message (self->store, sotto_message_get_room (message),
+                                              self->user, sotto_message_get_msg_id (message),
+                                              SOTTO_STORED_MESSAGE_SENT, seq, NULL, &store_error))
+        g_warning ("Could not record a sent message: %s", store_error->message);
+      _sotto_client_remember_seq (self, sotto_message_get_room (message), seq);
+    }
+  /* Otherwise it stays "sending" in the outbox; a server that could not
+   * store it (its disk full, say) is asked again a little later. */
+  else if (g_error_matches (error, SOTTO_CLIENT_ERROR,
+                            sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_OVERLOADED)) &&
+           self->store != NULL && self->outbox_retry_id == 0)
+    self->outbox_retry_id = g_timeout_add_seconds (OUTBOX_RETRY_SECONDS, retry_outbox_cb, self);
+
+  g_object_unref (sending->client);
+  g_object_unref (sending->message);
+  g_free (sending);
+}
+
+/* Seals @message's text with the room's key and sends it. The same
+ * msg_id every time: a resend of something the server already stored is
+ * answered with the first one's number, and stored once. */
+static gboolean
+send_now (SottoClient   *self,
+          SottoRoom     *room,
+          SottoMessage  *message,
+          GError       **error)
+{
+  const char *name = sotto_room_get_name (room);
+  const char *text = sotto_message_get_text (message);
+  g_autoptr(SottoSenderKey) key = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) envelope = NULL;
+  g_autoptr(GBytes) request = NULL;
+  g_autofree char *id = NULL;
+  Sending *sending;
+
+  key = _sotto_client_ensure_own_key (self, room, error);
+  if (key == NULL)
+    return FALSE;
+
+  plain = g_bytes_new (text, strlen (text));
+  envelope = sotto_envelope_seal (key, self->identity, name, self->user, plain, error);
+  if (envelope == NULL ||
+      !sotto_client_store_save_sender_key (self->store, name, self->user, key, error))
+    return FALSE;
+
+  id = sotto_connection_next_id (self->connection);
+  request = sotto_msg_build_send (id, name, sotto_message_get_msg_id (message), envelope);
+  sending = g_new0 (Sending, 1);
+  sending->client = g_object_ref (self);
+  sending->message = g_object_ref (message);
+  sotto_connection_request_async (self->connection, id, request, self->cancellable, sent_cb,
+                                  sending);
+
+  return TRUE;
+}
+
+/* Sends what waited while the connection was down, oldest first. */
+void
+_sotto_client_flush_outbox (SottoClient *self)
+{
+  g_autoptr(GPtrArray) outbox = NULL;
+  g_autoptr(GError) error = NULL;
+
+  outbox = sotto_client_store_list_outbox (self->store, &error);
+  if (outbox == NULL)
+    {
+      g_warning ("Could not read the outbox: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < outbox->len; i++)
+    {
+      SottoStoredMessage *row = g_ptr_array_index (outbox, i);
+      SottoRoom *room = sotto_client_lookup_room (self, row->room);
+      SottoMessage *message;
+      g_autoptr(GError) send_error = NULL;
+
+      if (room == NULL || row->body == NULL)
+        continue;
+
+      message = sotto_room_lookup_message (room, self->user, row->msg_id);
+      if (message == NULL)
+        {
+          g_autofree char *text = g_strndup (g_bytes_get_data (row->body, NULL),
+                                             g_bytes_get_size (row->body));
+          g_autoptr(SottoMessage) restored = sotto_message_new (row->room, self->user,
+                                                                row->msg_id, 0, row->ts,
+                                                                SOTTO_MESSAGE_SENDING, text);
+
+          sotto_room_add_message (room, restored);
+          message = restored;
+        }
+
+      if (!send_now (self, room, message, &send_error))
+        g_warning ("Could not send a message from the outbox: %s", send_error->message);
+    }
+}
+
+/**
+ * sotto_client_send_typing:
+ *
+ * Tells the room's members the user is typing; call it on every key
+ * press; notices go out only every few seconds.
+ */
+void
+sotto_client_send_typing (SottoClient *self,
+                          SottoRoom   *room)
+{
+  g_autoptr(GBytes) notice = NULL;
+
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+  g_return_if_fail (SOTTO_IS_ROOM (room));
+
+  if (self->state != SOTTO_CLIENT_ONLINE || !sotto_room_should_send_typing (room))
+    return;
+
+  notice = sotto_msg_build_typing (sotto_room_get_name (room));
+  sotto_connection_send (self->connection, notice);
+}
+
+/**
+ * sotto_client_send_message:
+ * @text: what the user typed
+ *
+ * Seals @text for the room's members and sends it. The message is in the
+ * room's model at once as "sending", and becomes "sent" when the server
+ * has stored it. While the connection is down it waits in the outbox, and
+ * goes out when the client is back online.
+ *
+ * Returns: (transfer none): the message
+ */
+SottoMessage *
+sotto_client_send_message (SottoClient  *self,
+                           SottoRoom    *room,
+                           const char   *text,
+                           GError      **error)
+{
+  const char *name;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(SottoMessage) message = NULL;
+  char msg_id[2 * 12 + 1];
+  guint8 random[12];
+  gint64 now = g_get_real_time () / 1000;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (SOTTO_IS_ROOM (room), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (self->store == NULL || self->user == NULL)
+    {
+      g_set_error (error, SOTTO_CLIENT_ERROR,
+                   sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
+                   _("Log in first"));
+      return NULL;
+    }
+
+  name = sotto_room_get_name (room);
+  plain = g_bytes_new (text, strlen (text));
+  randombytes_buf (random, sizeof random);
+  sodium_bin2hex (msg_id, sizeof msg_id, random, sizeof random);
+  if (!sotto_client_store_add_message (self->store, name, self->user, msg_id, 0, now,
+                                       SOTTO_STORED_MESSAGE_SENDING, plain, NULL, error))
+    return NULL;
+
+  message = sotto_message_new (name, self->user, msg_id, 0, now, SOTTO_MESSAGE_SENDING, text);
+  sotto_room_add_message (room, message);
+
+  if (self->state == SOTTO_CLIENT_ONLINE && !send_now (self, room, message, error))
+    return NULL;
+
+  return message;
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sotto-client.h"
+#include "sotto-client-store.h"
+#include "sotto-connection.h"
+#include "sotto-e2e.h"
+
+G_BEGIN_DECLS
+
+/*
+ * SottoClient is one object split by concern. Calls between its files go
+ * one way, down this list: a file calls only those below it.
+ *
+ *   sotto-client-connect.c   making, connecting, trusting, reconnecting
+ *   sotto-client-account.c   register and login, the store's unlock
+ *   sotto-client-events.c    what the server sends on its own, by type
+ *   sotto-client-rooms.c     join, leave, list, direct chats, members
+ *   sotto-client-messages.c  sending, the outbox, receiving
+ *   sotto-client-history.c   catch-up, the local history, read marks
+ *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
+ *   sotto-client-contacts.c  identities of members, safety numbers
+ *   sotto-client.c           the object: state, properties, signals
+ */
+
+struct _SottoClient
+{
+  GObject            parent_instance;
+
+  char              *data_dir;
+  char              *server;
+  SottoConnection   *connection;
+  SottoFilePinStore *pins;
+  SottoClientStore  *store;
+  SottoIdentity     *identity;
+  char              *user;
+  GListStore        *rooms;
+  SottoClientState   state;
+  GCancellable      *cancellable;
+  guint64            opslimit;
+  gsize              memlimit;
+  /* Key messages that came before their room's members were known. */
+  GPtrArray         *early_keys;
+  /* room → the last seq held when the session began: where its catch-up
+   * starts, whatever arrives before the members are listed */
+  GHashTable        *catchup_from;
+
+  /* For logging in again after the connection drops. */
+  char              *login_secret;
+  guint              reconnect_id;
+  guint              outbox_retry_id;
+  guint              reconnect_attempt;
+  gint64             reconnect_at;
+  gboolean           connected;
+};
+
+typedef GBytes *(*SottoClientBuildRequest) (const char *id,
+                                            gpointer    data);
+
+/* sotto-client.c */
+void               _sotto_client_set_state            (SottoClient              *self,
+                                                       SottoClientState          state);
+void               _sotto_client_set_user             (SottoClient              *self,
+                                                       const char               *user);
+void               _sotto_client_set_connected        (SottoClient              *self,
+                                                       gboolean                  connected);
+void               _sotto_client_emit_notice          (SottoClient              *self,
+                                                       const char               *text);
+void               _sotto_client_emit_identity_changed (SottoClient             *self,
+                                                        const char              *user,
+                                                        gboolean                 was_verified);
+void               _sotto_client_emit_connection_lost (SottoClient              *self,
+                                                       const GError             *error);
+void               _sotto_client_emit_disconnected    (SottoClient              *self,
+                                                       const GError             *error);
+void               _sotto_client_emit_direct_chat_started (SottoClient          *self,
+                                                           const char           *room,
+                                                           const char           *peer);
+void               _sotto_client_send_logged          (SottoClient              *self,
+                                                       SottoClientBuildRequest   build,
+                                                       gpointer                  data,
+                                                       const char               *what);
+void               _sotto_client_request_as_user      (SottoClient              *self,
+                                                       GTask                    *task,
+                                                       GBytes                 *(*build) (const char *id,
+                                                                                         const char *arg),
+                                                       const char               *arg,
+                                                       GAsyncReadyCallback       reply_cb);
+
+/* sotto-client-contacts.c */
+void               _sotto_client_get_wire_identity    (SottoClient              *self,
+                                                       SottoWireIdentity        *wire);
+void               _sotto_client_set_member           (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       const char               *user,
+                                                       const SottoWireIdentity  *wire,
+                                                       gboolean                  online);
+
+/* sotto-client-keys.c */
+void               _sotto_client_give_key             (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       SottoSenderKey           *key,
+                                                       SottoMember              *member);
+SottoSenderKey    *_sotto_client_ensure_own_key       (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       GError                  **error);
+void               _sotto_client_rotate_own_key       (SottoClient              *self,
+                                                       SottoRoom                *room);
+SottoMessageState  _sotto_client_open_envelope        (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       const char               *sender,
+                                                       GBytes                   *envelope,
+                                                       char                    **text);
+void               _sotto_client_ask_for_key          (SottoClient              *self,
+                                                       const char               *room,
+                                                       const char               *sender,
+                                                       GBytes                   *envelope);
+void               _sotto_client_handle_key           (SottoClient              *self,
+                                                       SottoMsg                 *msg);
+void               _sotto_client_handle_key_requested (SottoClient              *self,
+                                                       SottoMsg                 *msg);
+void               _sotto_client_replay_early_keys    (SottoClient              *self,
+                                                       SottoRoom                *room);
+
+/* sotto-client-history.c */
+void               _sotto_client_remember_seq         (SottoClient              *self,
+                                                       const char               *room,
+                                                       gint64                    seq);
+void               _sotto_client_load_history         (SottoClient              *self,
+                                                       SottoRoom                *room);
+void               _sotto_client_mark_session_start   (SottoClient              *self,
+                                                       const char               *room);
+void               _sotto_client_catch_up_missed      (SottoClient              *self,
+                                                       SottoRoom                *room);
+
+/* sotto-client-messages.c */
+void               _sotto_client_receive_message      (SottoClient              *self,
+                                                       SottoMsg                 *msg);
+void               _sotto_client_flush_outbox         (SottoClient              *self);
+
+/* sotto-client-rooms.c */
+SottoRoom         *_sotto_client_ensure_room          (SottoClient              *self,
+                                                       const char               *name,
+                                                       gboolean                  direct);
+void               _sotto_client_drop_room            (SottoClient              *self,
+                                                       SottoRoom                *room);
+void               _sotto_client_load_members         (SottoClient              *self,
+                                                       const char               *room);
+
+/* sotto-client-events.c */
+void               _sotto_client_handle_event         (SottoConnection          *connection,
+                                                       SottoMsg                 *msg,
+                                                       gpointer                  user_data);
+
+/* sotto-client-account.c */
+void               _sotto_client_start_session        (SottoClient              *self,
+                                                       SottoMsg                 *session);
+
+G_END_DECLS

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-client-private.h"
+
+/*
+ * The user's rooms: joining, opening a direct chat, leaving, listing what
+ * the server has, and learning a room's members, which opens the way to
+ * its keys and to what it missed.
+ */
+
+/* The room named @name, made and remembered if it is new here. */
+SottoRoom *
+_sotto_client_ensure_room (SottoClient *self,
+                           const char  *name,
+                           gboolean     direct)
+{
+  SottoRoom *room = sotto_client_lookup_room (self, name);
+  g_autoptr(GError) error = NULL;
+
+  if (room != NULL)
+    return room;
+
+  room = sotto_room_new (name, direct, self->user);
+  g_list_store_append (self->rooms, room);
+  g_object_unref (room);
+  if (!sotto_client_store_save_room (self->store, name, direct, &error))
+    g_warning ("Could not remember the room %s: %s", name, error->message);
+
+  return room;
+}
+
+/* Takes @room off the user's list. */
+void
+_sotto_client_drop_room (SottoClient *self,
+                         SottoRoom   *room)
+{
+  guint position;
+
+  if (g_list_store_find (self->rooms, room, &position))
+    g_list_store_remove (self->rooms, position);
+}
+
+static void
+members_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SottoClient) self = user_data;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoRoom *room;
+  SottoWireMember member;
+
+  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  if (reply == NULL || self->store == NULL)
+    return;
+
+  room = sotto_client_lookup_room (self, sotto_msg_get_string (reply, "room"));
+  if (room == NULL)
+    return;
+
+  for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (reply, "members")); i++)
+    if (sotto_msg_get_member (reply, i, &member))
+      _sotto_client_set_member (self, room, member.user, &member.identity, member.online);
+  sotto_room_set_loaded (room, TRUE);
+
+  /* With the members known, their keys can be opened, then what was missed. */
+  _sotto_client_replay_early_keys (self, room);
+  _sotto_client_catch_up_missed (self, room);
+}
+
+/* Asks who is in @room; a room is loaded once they are known. */
+void
+_sotto_client_load_members (SottoClient *self,
+                            const char  *room)
+{
+  g_autofree char *id = sotto_connection_next_id (self->connection);
+  g_autoptr(GBytes) request = sotto_msg_build_list_members (id, room);
+
+  sotto_connection_request_async (self->connection, id, request, self->cancellable,
+                                  members_done_cb, g_object_ref (self));
+}
+
+static void
+joined_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SottoClient *self = g_task_get_source_object (task);
+  g_autoptr(SottoMsg) reply = NULL;
+  GError *error = NULL;
+  SottoWireMember member;
+  SottoRoom *room;
+
+  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (self->store == NULL)
+    {
+      g_task_return_new_error (task, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED,
+                               _("Logged out"));
+      return;
+    }
+
+  room = _sotto_client_ensure_room (self, sotto_msg_get_string (reply, "room"),
+                                    sotto_msg_get_bool (reply, "direct"));
+  for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (reply, "members")); i++)
+    if (sotto_msg_get_member (reply, i, &member))
+      _sotto_client_set_member (self, room, member.user, &member.identity, member.online);
+  sotto_room_set_loaded (room, TRUE);
+  _sotto_client_remember_seq (self, sotto_room_get_name (room),
+                              sotto_msg_get_int (reply, "last_seq"));
+
+  g_task_return_pointer (task, g_object_ref (room), g_object_unref);
+}
+
+/**
+ * sotto_client_join_async:
+ *
+ * Joins (or creates) a room; nothing said there before is readable.
+ */
+void
+sotto_client_join_async (SottoClient         *self,
+                         const char          *room,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_client_join_async);
+  _sotto_client_request_as_user (self, task, sotto_msg_build_join, room, joined_cb);
+}
+
+/**
+ * sotto_client_join_finish:
+ *
+ * Returns: (transfer full): the room
+ */
+SottoRoom *
+sotto_client_join_finish (SottoClient   *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * sotto_client_open_direct_async:
+ * @user: the other person
+ *
+ * Opens the direct chat with @user, making it if needed; finish with
+ * sotto_client_join_finish().
+ */
+void
+sotto_client_open_direct_async (SottoClient         *self,
+                                const char          *user,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_client_join_async);
+  _sotto_client_request_as_user (self, task, sotto_msg_build_open_direct, user, joined_cb);
+}
+
+void
+sotto_room_info_free (SottoRoomInfo *info)
+{
+  g_free (info->name);
+  g_free (info);
+}
+
+static void
+listed_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SottoClient *self = g_task_get_source_object (task);
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GPtrArray) rooms = NULL;
+  GError *error = NULL;
+  guint n;
+
+  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  n = json_array_get_length (sotto_msg_get_array (reply, "rooms"));
+  rooms = g_ptr_array_new_full (n, (GDestroyNotify) sotto_room_info_free);
+  for (guint i = 0; i < n; i++)
+    {
+      SottoWireRoomSummary summary;
+      SottoRoomInfo *info;
+
+      if (!sotto_msg_get_room_summary (reply, i, &summary))
+        continue;
+      info = g_new0 (SottoRoomInfo, 1);
+      info->name = g_strdup (summary.room);
+      info->members = summary.members;
+      info->direct = summary.direct;
+      info->joined = sotto_client_lookup_room (self, summary.room) != NULL;
+      g_ptr_array_add (rooms, info);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&rooms), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static GBytes *
+build_list_rooms (const char *id,
+                  const char *unused)
+{
+  return sotto_msg_build_list_rooms (id);
+}
+
+/**
+ * sotto_client_list_rooms_async:
+ *
+ * Asks the server for the rooms there are: the user's, and every other
+ * normal room, with member counts.
+ */
+void
+sotto_client_list_rooms_async (SottoClient         *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_client_list_rooms_async);
+  _sotto_client_request_as_user (self, task, build_list_rooms, NULL, listed_cb);
+}
+
+/**
+ * sotto_client_list_rooms_finish:
+ *
+ * Returns: (transfer full) (element-type SottoRoomInfo): the rooms
+ */
+GPtrArray *
+sotto_client_list_rooms_finish (SottoClient   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+left_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SottoClient *self = g_task_get_source_object (task);
+  const char *name = g_task_get_task_data (task);
+  g_autoptr(SottoMsg) reply = NULL;
+  GError *error = NULL;
+  SottoRoom *room;
+
+  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  room = sotto_client_lookup_room (self, name);
+  if (room != NULL)
+    _sotto_client_drop_room (self, room);
+  if (self->store != NULL && !sotto_client_store_forget_room (self->store, name, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * sotto_client_leave_async:
+ *
+ * Leaves @room; its history and keys are removed from this computer.
+ */
+void
+sotto_client_leave_async (SottoClient         *self,
+                          const char          *room,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_client_leave_async);
+  g_task_set_task_data (task, g_strdup (room), g_free);
+  _sotto_client_request_as_user (self, task, sotto_msg_build_leave, room, left_cb);
+}
+
+gboolean
+sotto_client_leave_finish (SottoClient   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
