@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sotto-room-private.h"
+
+/*
+ * The room's history: #SottoMessage items in server order (by seq), with
+ * those not yet numbered at the end, and two indexes beside the list, by
+ * sender and msg_id and by seq, so that lookups stay cheap in a long
+ * history.
+ */
+
+/**
+ * sotto_room_get_messages:
+ *
+ * Returns: (transfer none): the history, #SottoMessage items in order
+ */
+GListModel *
+sotto_room_get_messages (SottoRoom *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), NULL);
+  return G_LIST_MODEL (self->messages);
+}
+
+static char *
+message_key (const char *sender,
+             const char *msg_id)
+{
+  return g_strconcat (sender != NULL ? sender : "", "\n", msg_id, NULL);
+}
+
+static void
+index_seq (SottoRoom *self,
+           gint64     seq)
+{
+  if (seq > 0 && !g_hash_table_contains (self->seqs, &seq))
+    g_hash_table_add (self->seqs, g_memdup2 (&seq, sizeof seq));
+}
+
+/**
+ * sotto_room_lookup_message:
+ *
+ * Returns: (transfer none) (nullable): the message @sender sent with @msg_id
+ */
+SottoMessage *
+sotto_room_lookup_message (SottoRoom  *self,
+                           const char *sender,
+                           const char *msg_id)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), NULL);
+
+  if (msg_id == NULL)
+    return NULL;
+
+  key = message_key (sender, msg_id);
+  return g_hash_table_lookup (self->by_id, key);
+}
+
+/**
+ * sotto_room_has_seq:
+ *
+ * Returns: whether a message or event with @seq is in the history
+ */
+gboolean
+sotto_room_has_seq (SottoRoom *self,
+                    gint64     seq)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), FALSE);
+
+  return g_hash_table_contains (self->seqs, &seq);
+}
+
+/**
+ * sotto_room_update_message:
+ *
+ * sotto_message_update() for a message of this room, keeping the room's
+ * index of sequence numbers true.
+ */
+void
+sotto_room_update_message (SottoRoom         *self,
+                           SottoMessage      *message,
+                           SottoMessageState  state,
+                           gint64             seq,
+                           gint64             ts,
+                           const char        *text)
+{
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  sotto_message_update (message, state, seq, ts, text);
+  index_seq (self, seq);
+}
+
+/* Inserts @message by its seq; one without a seq goes at the end. */
+void
+sotto_room_add_message (SottoRoom    *self,
+                        SottoMessage *message)
+{
+  gint64 seq = sotto_message_get_seq (message);
+  guint position;
+
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  position = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
+  while (seq > 0 && position > 0)
+    {
+      g_autoptr(SottoMessage) before = g_list_model_get_item (G_LIST_MODEL (self->messages),
+                                                              position - 1);
+      gint64 before_seq = sotto_message_get_seq (before);
+
+      if (before_seq != 0 && before_seq < seq)
+        break;
+      /* A server notice has no number but keeps its place. */
+      if (before_seq == 0 && sotto_message_get_state (before) == SOTTO_MESSAGE_SYSTEM)
+        break;
+      position--;
+    }
+
+  g_list_store_insert (self->messages, position, message);
+
+  if (sotto_message_get_msg_id (message) != NULL)
+    g_hash_table_insert (self->by_id,
+                         message_key (sotto_message_get_sender (message),
+                                      sotto_message_get_msg_id (message)),
+                         message);
+  index_seq (self, seq);
+}
+
+/**
+ * sotto_room_prepend_messages:
+ * @messages: (array length=n_messages): older messages, oldest first
+ *
+ * Puts a page of older history before what the room holds, in one change
+ * of the model. Messages already held are skipped.
+ */
+void
+sotto_room_prepend_messages (SottoRoom     *self,
+                             SottoMessage **messages,
+                             guint          n_messages)
+{
+  g_autoptr(GPtrArray) fresh = NULL;
+
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  fresh = g_ptr_array_sized_new (n_messages);
+  for (guint i = 0; i < n_messages; i++)
+    {
+      SottoMessage *message = messages[i];
+      const char *msg_id = sotto_message_get_msg_id (message);
+      gint64 seq = sotto_message_get_seq (message);
+
+      if (sotto_room_lookup_message (self, sotto_message_get_sender (message), msg_id) != NULL)
+        continue;
+      if (msg_id == NULL && seq > 0 && sotto_room_has_seq (self, seq))
+        continue;
+
+      g_ptr_array_add (fresh, message);
+      if (msg_id != NULL)
+        g_hash_table_insert (self->by_id,
+                             message_key (sotto_message_get_sender (message), msg_id),
+                             message);
+      index_seq (self, seq);
+    }
+
+  g_list_store_splice (self->messages, 0, 0, fresh->pdata, fresh->len);
+}

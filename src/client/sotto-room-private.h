@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sotto-room.h"
+
+G_BEGIN_DECLS
+
+/*
+ * SottoRoom in three files; the two parts call only into sotto-room.c:
+ *
+ *   sotto-room-members.c   who is in the room, and who is typing
+ *   sotto-room-messages.c  the history in server order, and its indexes
+ *   sotto-room.c           the object and its properties
+ */
+
+struct _SottoRoom
+{
+  GObject     parent_instance;
+
+  char       *name;
+  gboolean    direct;
+  char       *display_name;
+  /* What the user typed and has not sent yet. */
+  char       *draft;
+  GListStore *members;
+  GListStore *messages;
+  /* "sender\nmsg_id" → SottoMessage (borrowed from @messages), and the set
+   * of sequence numbers held: lookups stay cheap in a long history. */
+  GHashTable *by_id;
+  GHashTable *seqs;
+  /* user → the timeout that ends their typing notice */
+  GHashTable *typing;
+  gint64      last_typing_sent;
+  gboolean    loaded;
+  gboolean    history_complete;
+  guint       unread;
+};
+
+/* sotto-room.c */
+void _sotto_room_notify_typing (SottoRoom *self);
+
+G_END_DECLS
