@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
+#include "sotto-client-enums.h"
 #include "sotto-protocol.h"
 
 G_BEGIN_DECLS

@@ -97,7 +97,7 @@ sotto_client_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     case PROP_USER:
       g_value_set_string (value, self->user);
@@ -125,9 +125,8 @@ sotto_client_class_init (SottoClientClass *klass)
    * A #SottoClientState.
    */
   properties[PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL, SOTTO_CLIENT_DISCONNECTED, SOTTO_CLIENT_ONLINE,
-                      SOTTO_CLIENT_DISCONNECTED,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("state", NULL, NULL, SOTTO_TYPE_CLIENT_STATE, SOTTO_CLIENT_DISCONNECTED,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_USER] =
     g_param_spec_string ("user", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "sotto-client-enums.h"
 #include "sotto-client-error.h"
 #include "sotto-wire-error.h"
 #include "sotto-room.h"

@@ -125,7 +125,7 @@ sotto_connection_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
 
     default:
@@ -148,10 +148,9 @@ sotto_connection_class_init (SottoConnectionClass *klass)
    * A #SottoConnectionState.
    */
   properties[PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL,
-                      SOTTO_CONNECTION_DISCONNECTED, SOTTO_CONNECTION_CONNECTED,
-                      SOTTO_CONNECTION_DISCONNECTED,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("state", NULL, NULL,
+                       SOTTO_TYPE_CONNECTION_STATE, SOTTO_CONNECTION_DISCONNECTED,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -65,7 +65,7 @@ sotto_message_get_property (GObject    *object,
       g_value_set_int64 (value, self->ts);
       break;
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     case PROP_TEXT:
       g_value_set_string (value, self->text);
@@ -98,9 +98,8 @@ sotto_message_class_init (SottoMessageClass *klass)
    * A #SottoMessageState.
    */
   properties[PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL, SOTTO_MESSAGE_SENDING, SOTTO_MESSAGE_SYSTEM,
-                      SOTTO_MESSAGE_SENDING,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("state", NULL, NULL, SOTTO_TYPE_MESSAGE_STATE, SOTTO_MESSAGE_SENDING,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * SottoMessage:text:
    *

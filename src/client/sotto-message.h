@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "sotto-client-enums.h"
+
 G_BEGIN_DECLS
 
 /**
