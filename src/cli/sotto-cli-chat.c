@@ -4,32 +4,267 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "sotto-cli-private.h"
+#include "sotto-cli-chat-view.h"
+#include "sotto-cli-chat.h"
+#include "sotto-cli-format.h"
+#include "sotto-cli-print.h"
+#include "sotto-cli-verify.h"
 
 /*
  * The chat: sotto-cli without a command, in a terminal. Lines starting
- * with "/" are commands, every other line goes to the current room.
- * Messages of every room are printed as they come, those of other rooms
- * with the room's name.
+ * with "/" are commands, every other line goes to the current room; what
+ * the chat shows is its view's. /quit and the end of the input end the
+ * run, through #SottoCliChat::done.
+ *
+ * The chat lives until the run ends, and the rooms and the terminal call
+ * nobody back after that: their callbacks hold no reference to it.
  */
 
-#define RECENT_MESSAGES 10
+struct _SottoCliChat
+{
+  GObject           parent_instance;
+
+  SottoClient      *client;
+  SottoCliTerminal *terminal;
+  SottoCliRooms    *rooms;
+  SottoCliLogin    *login;
+  SottoCliOptions  *options;
+  GCancellable     *cancellable;
+  SottoCliChatView *view;
+  SottoCliVerify   *verify;
+  gulong            line_id;
+  gulong            end_id;
+  gulong            logged_in_id;
+};
+
+enum {
+  DONE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SottoCliChat, sotto_cli_chat, G_TYPE_OBJECT)
+
+static void
+sotto_cli_chat_dispose (GObject *object)
+{
+  SottoCliChat *self = SOTTO_CLI_CHAT (object);
+
+  if (self->terminal != NULL)
+    {
+      g_clear_signal_handler (&self->line_id, self->terminal);
+      g_clear_signal_handler (&self->end_id, self->terminal);
+    }
+  if (self->login != NULL)
+    g_clear_signal_handler (&self->logged_in_id, self->login);
+  g_clear_object (&self->verify);
+  g_clear_object (&self->view);
+  g_clear_object (&self->login);
+  g_clear_object (&self->rooms);
+  g_clear_object (&self->terminal);
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (sotto_cli_chat_parent_class)->dispose (object);
+}
+
+static void
+sotto_cli_chat_finalize (GObject *object)
+{
+  SottoCliChat *self = SOTTO_CLI_CHAT (object);
+
+  g_clear_pointer (&self->options, sotto_cli_options_unref);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (sotto_cli_chat_parent_class)->finalize (object);
+}
+
+static void
+sotto_cli_chat_class_init (SottoCliChatClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sotto_cli_chat_dispose;
+  object_class->finalize = sotto_cli_chat_finalize;
+
+  /**
+   * SottoCliChat::done:
+   * @status: a #SottoCliExit
+   *
+   * The user ended the chat: the run ends with @status.
+   */
+  signals[DONE] =
+    g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT);
+}
+
+static void
+sotto_cli_chat_init (SottoCliChat *self)
+{
+}
+
+static void line_cb      (SottoCliTerminal *terminal,
+                          const char       *line,
+                          gpointer          user_data);
+static void end_cb       (SottoCliTerminal *terminal,
+                          gpointer          user_data);
+static void logged_in_cb (SottoCliLogin    *login,
+                          gpointer          user_data);
+
+/**
+ * sotto_cli_chat_new:
+ * @cancellable: the run's; cancelled when the run ends
+ */
+SottoCliChat *
+sotto_cli_chat_new (SottoClient      *client,
+                    SottoCliTerminal *terminal,
+                    SottoCliRooms    *rooms,
+                    SottoCliLogin    *login,
+                    SottoCliOptions  *options,
+                    GCancellable     *cancellable)
+{
+  SottoCliChat *self;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (SOTTO_IS_CLI_TERMINAL (terminal), NULL);
+  g_return_val_if_fail (SOTTO_IS_CLI_ROOMS (rooms), NULL);
+  g_return_val_if_fail (SOTTO_IS_CLI_LOGIN (login), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (G_IS_CANCELLABLE (cancellable), NULL);
+
+  self = g_object_new (SOTTO_TYPE_CLI_CHAT, NULL);
+  self->client = g_object_ref (client);
+  self->terminal = g_object_ref (terminal);
+  self->rooms = g_object_ref (rooms);
+  self->login = g_object_ref (login);
+  self->options = sotto_cli_options_ref (options);
+  self->cancellable = g_object_ref (cancellable);
+  self->view = sotto_cli_chat_view_new (client, rooms, cancellable);
+  self->verify = sotto_cli_verify_new (client, terminal);
+  self->line_id = g_signal_connect (terminal, "line", G_CALLBACK (line_cb), self);
+  self->end_id = g_signal_connect (terminal, "end", G_CALLBACK (end_cb), self);
+  self->logged_in_id = g_signal_connect (login, "logged-in", G_CALLBACK (logged_in_cb), self);
+
+  return self;
+}
+
+static void
+logged_in_cb (SottoCliLogin *login,
+              gpointer       user_data)
+{
+  SottoCliChat *self = user_data;
+
+  sotto_cli_chat_view_logged_in (self->view);
+}
+
+/**
+ * sotto_cli_chat_start:
+ *
+ * Starts the chat, once connected: reads what the user types, and logs
+ * in if the command line named the account.
+ */
+void
+sotto_cli_chat_start (SottoCliChat *self)
+{
+  g_return_if_fail (SOTTO_IS_CLI_CHAT (self));
+
+  sotto_cli_say (TRUE, _("Connected to %s."), self->options->server);
+  sotto_cli_terminal_read_lines (self->terminal);
+
+  if (self->options->user != NULL)
+    sotto_cli_login_log_in (self->login, FALSE, self->options->user);
+  else
+    sotto_cli_say (TRUE, _("Log in with /login NAME, or make an account with /register NAME. "
+                           "/help lists the commands."));
+}
 
 /* Logged in, if perhaps reconnecting: what is sent then waits in the outbox. */
 static gboolean
-require_login (SottoCli *self)
+require_login (SottoCliChat *self)
 {
   if (sotto_client_get_user (self->client) != NULL)
     return TRUE;
 
-  _sotto_cli_say (self, _("Log in first: /login NAME, or /register NAME for a new account."));
+  sotto_cli_say (TRUE, _("Log in first: /login NAME, or /register NAME for a new account."));
   return FALSE;
 }
 
-static void
-print_help (SottoCli *self)
+/* Sending */
+
+typedef struct
 {
-  _sotto_cli_say (self, "%s",
+  SottoCliChat *chat;
+  char         *text;
+} Sending;
+
+static void
+sending_free (gpointer data)
+{
+  Sending *sending = data;
+
+  g_free (sending->text);
+  g_free (sending);
+}
+
+static void
+text_ready_cb (SottoCliRooms *rooms,
+               SottoRoom     *room,
+               const GError  *error,
+               gpointer       user_data)
+{
+  Sending *sending = user_data;
+  g_autoptr(GError) send_error = NULL;
+
+  if (error != NULL)
+    {
+      sotto_cli_say (TRUE, "%s", error->message);
+      return;
+    }
+
+  /* The feed prints it once the server has it. */
+  if (sotto_client_send_message (sending->chat->client, room, sending->text,
+                                 &send_error) == NULL)
+    sotto_cli_say (TRUE, "%s", send_error->message);
+}
+
+static void
+send_text (SottoCliChat *self,
+           const char   *room,
+           const char   *text)
+{
+  Sending *sending = g_new0 (Sending, 1);
+
+  sending->chat = self;
+  sending->text = g_strdup (text);
+  sotto_cli_rooms_open (self->rooms, room, text_ready_cb, sending, sending_free);
+}
+
+static void
+say_text (SottoCliChat *self,
+          const char   *text)
+{
+  const char *room;
+
+  if (!require_login (self))
+    return;
+
+  room = sotto_cli_chat_view_get_room (self->view);
+  if (room == NULL)
+    {
+      sotto_cli_say (TRUE, _("You are in no room: /join ROOM first."));
+      return;
+    }
+
+  send_text (self, room, text);
+}
+
+/* Commands */
+
+static void
+print_help (SottoCliChat *self,
+            const char   *args)
+{
+  sotto_cli_say (TRUE, "%s",
     _("Commands:\n"
       "  /register NAME     make an account and log in\n"
       "  /login NAME        log in\n"
@@ -45,401 +280,171 @@ print_help (SottoCli *self)
       "line that starts with /."));
 }
 
-/* Shows the last few messages of @room, when the user goes to it. */
 static void
-show_recent (SottoCli  *self,
-             SottoRoom *room)
+quit (SottoCliChat *self,
+      const char   *args)
 {
-  GListModel *messages = sotto_room_get_messages (room);
-  guint n = g_list_model_get_n_items (messages);
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = n; i > 0 && lines->len < RECENT_MESSAGES; i--)
-    {
-      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i - 1);
-      char *line = sotto_cli_format_message (message, NULL);
-
-      if (line != NULL)
-        g_ptr_array_add (lines, line);
-    }
-
-  for (guint i = lines->len; i > 0; i--)
-    g_print ("%s\n", (const char *) g_ptr_array_index (lines, i - 1));
+  g_signal_emit (self, signals[DONE], 0, SOTTO_CLI_EXIT_OK);
 }
 
 static void
-enter_room (SottoCli  *self,
-            SottoRoom *room)
+account (SottoCliChat *self,
+         gboolean      create,
+         const char   *name)
 {
-  g_autofree char *label = _sotto_cli_room_label (self, sotto_room_get_name (room));
-
-  /* What is on the screen already is not shown again. */
-  if (g_strcmp0 (self->current_room, sotto_room_get_name (room)) == 0)
+  if (sotto_client_get_user (self->client) != NULL)
     {
-      _sotto_cli_say (self, _("You are in %s already."), label);
+      sotto_cli_say (TRUE, _("You are logged in as %s."), sotto_client_get_user (self->client));
       return;
     }
 
-  g_free (self->current_room);
-  self->current_room = g_strdup (sotto_room_get_name (room));
-  _sotto_cli_say (self, _("You are in %s."), label);
-  show_recent (self, room);
-}
-
-static void
-message_cb (SottoCliFeed *feed,
-            SottoMessage *message,
-            gpointer      user_data)
-{
-  SottoCli *self = user_data;
-  const char *room = sotto_message_get_room (message);
-  g_autofree char *label = NULL;
-  g_autofree char *line = NULL;
-
-  if (g_strcmp0 (room, self->current_room) != 0)
-    label = _sotto_cli_room_label (self, room);
-
-  line = sotto_cli_format_message (message, label);
-  if (line != NULL)
-    g_print ("%s\n", line);
-}
-
-void
-_sotto_cli_chat_connected (SottoCli *self)
-{
-  _sotto_cli_say (self, _("Connected to %s."), self->server);
-  _sotto_cli_read_all_lines (self);
-
-  if (self->user != NULL)
-    _sotto_cli_log_in (self, FALSE, self->user);
-  else
-    _sotto_cli_say (self, _("Log in with /login NAME, or make an account with /register NAME. "
-                            "/help lists the commands."));
-}
-
-void
-_sotto_cli_chat_logged_in (SottoCli *self)
-{
-  GListModel *rooms = sotto_client_get_rooms (self->client);
-  guint n = g_list_model_get_n_items (rooms);
-  g_autoptr(GString) names = g_string_new (NULL);
-
-  g_clear_object (&self->feed);
-  self->feed = sotto_cli_feed_new (rooms);
-  g_signal_connect (self->feed, "message", G_CALLBACK (message_cb), self);
-
-  _sotto_cli_say (self, _("Logged in as %s."), sotto_client_get_user (self->client));
-  if (n == 0)
+  if (sotto_cli_login_get_busy (self->login))
     {
-      _sotto_cli_say (self, _("Join a room with /join ROOM."));
+      sotto_cli_say (TRUE, _("Logging in already…"));
       return;
     }
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
-      g_autofree char *label = _sotto_cli_room_label (self, sotto_room_get_name (room));
-
-      if (i > 0)
-        g_string_append (names, ", ");
-      g_string_append (names, label);
-    }
-  _sotto_cli_say (self, _("Your rooms: %s"), names->str);
-
-  {
-    g_autoptr(SottoRoom) first = g_list_model_get_item (rooms, 0);
-
-    enter_room (self, first);
-  }
-}
-
-void
-_sotto_cli_chat_account_failed (SottoCli     *self,
-                                const GError *error)
-{
-  _sotto_cli_say (self, "%s", error->message);
-  /* A password from the command line that did not work is not tried again. */
-  _sotto_cli_wipe_string (&self->password);
-}
-
-void
-_sotto_cli_chat_direct_opened (SottoCli  *self,
-                               SottoRoom *room)
-{
-  g_autofree char *label = _sotto_cli_room_label (self, sotto_room_get_name (room));
-
-  _sotto_cli_say (self, _("%s opened a direct chat with you: /join %s to talk there."),
-                  label + 1, label);
-}
-
-/* Sending */
-
-static void
-text_ready_cb (SottoCli     *self,
-               SottoRoom    *room,
-               const GError *error,
-               gpointer      data)
-{
-  const char *text = data;
-  g_autoptr(GError) send_error = NULL;
-
-  if (error != NULL)
-    {
-      _sotto_cli_say (self, "%s", error->message);
-      return;
-    }
-
-  /* The feed prints it once the server has it. */
-  if (sotto_client_send_message (self->client, room, text, &send_error) == NULL)
-    _sotto_cli_say (self, "%s", send_error->message);
-}
-
-static void
-say_text (SottoCli   *self,
-          const char *text)
-{
-  if (!require_login (self))
-    return;
-
-  if (self->current_room == NULL)
-    {
-      _sotto_cli_say (self, _("You are in no room: /join ROOM first."));
-      return;
-    }
-
-  _sotto_cli_open_room (self, self->current_room, text_ready_cb, g_strdup (text), g_free);
-}
-
-/* Commands */
-
-static void
-joined_cb (SottoCli     *self,
-           SottoRoom    *room,
-           const GError *error,
-           gpointer      data)
-{
-  if (error != NULL)
-    _sotto_cli_say (self, "%s", error->message);
-  else
-    enter_room (self, room);
-}
-
-typedef struct
-{
-  SottoCli *cli;
-  char     *room;
-} Leaving;
-
-static void
-left_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Leaving *leaving = user_data;
-  g_autoptr(SottoCli) self = leaving->cli;
-  g_autofree char *room = leaving->room;
-  g_autofree char *label = NULL;
-  g_autoptr(GError) error = NULL;
-  GListModel *rooms;
-
-  g_free (leaving);
-  if (!sotto_client_leave_finish (SOTTO_CLIENT (object), result, &error))
-    {
-      if (!self->finishing)
-        _sotto_cli_say (self, "%s", error->message);
-      return;
-    }
-  if (self->finishing)
-    return;
-
-  label = _sotto_cli_room_label (self, room);
-  _sotto_cli_say (self, _("You left %s."), label);
-  if (g_strcmp0 (room, self->current_room) != 0)
-    return;
-
-  g_clear_pointer (&self->current_room, g_free);
-  rooms = sotto_client_get_rooms (self->client);
-  if (g_list_model_get_n_items (rooms) > 0)
-    {
-      g_autoptr(SottoRoom) next = g_list_model_get_item (rooms, 0);
-
-      enter_room (self, next);
-    }
-}
-
-static void
-leave (SottoCli   *self,
-       const char *name)
-{
-  g_autofree char *room = NULL;
-  Leaving *leaving;
 
   if (name == NULL)
-    name = self->current_room;
+    name = self->options->user;
   if (name == NULL)
     {
-      _sotto_cli_say (self, _("You are in no room."));
+      sotto_cli_say (TRUE, "%s", create ? _("Usage: /register NAME") : _("Usage: /login NAME"));
       return;
     }
 
-  room = _sotto_cli_canonical_room (self, name);
-  if (room == NULL || sotto_client_lookup_room (self->client, room) == NULL)
-    {
-      _sotto_cli_say (self, _("You are not in %s."), name);
-      return;
-    }
-
-  leaving = g_new0 (Leaving, 1);
-  leaving->cli = g_object_ref (self);
-  leaving->room = g_steal_pointer (&room);
-  sotto_client_leave_async (self->client, leaving->room, self->cancellable, left_cb, leaving);
+  sotto_cli_login_log_in (self->login, create, name);
 }
 
 static void
-list_rooms (SottoCli *self)
+register_account (SottoCliChat *self,
+                  const char   *args)
 {
-  GListModel *rooms = sotto_client_get_rooms (self->client);
-  guint n = g_list_model_get_n_items (rooms);
-
-  if (n == 0)
-    _sotto_cli_say (self, _("You are in no room yet."));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
-      const char *name = sotto_room_get_name (room);
-      g_autofree char *label = _sotto_cli_room_label (self, name);
-
-      g_print ("%s %s\n", g_strcmp0 (name, self->current_room) == 0 ? "*" : " ", label);
-    }
+  account (self, TRUE, args);
 }
 
 static void
-who_ready_cb (SottoCli     *self,
-              SottoRoom    *room,
-              const GError *error,
-              gpointer      data)
+log_in (SottoCliChat *self,
+        const char   *args)
 {
+  account (self, FALSE, args);
+}
+
+static void
+joined_cb (SottoCliRooms *rooms,
+           SottoRoom     *room,
+           const GError  *error,
+           gpointer       user_data)
+{
+  SottoCliChat *self = user_data;
+
   if (error != NULL)
-    _sotto_cli_say (self, "%s", error->message);
+    sotto_cli_say (TRUE, "%s", error->message);
   else
-    _sotto_cli_print_members (self, room, FALSE);
+    sotto_cli_chat_view_enter (self->view, room);
 }
 
 static void
-verify_answer_cb (SottoCli   *self,
-                  const char *line)
+join (SottoCliChat *self,
+      const char   *args)
 {
-  g_autofree char *user = g_steal_pointer (&self->verify_user);
-  g_autoptr(GError) error = NULL;
-
-  if (line == NULL || (line[0] != 'y' && line[0] != 'Y'))
-    {
-      _sotto_cli_say (self, _("%s was not marked verified."), user);
-      return;
-    }
-
-  if (!sotto_client_set_verified (self->client, user, TRUE, &error))
-    _sotto_cli_say (self, "%s", error->message);
+  if (args == NULL)
+    sotto_cli_say (TRUE, _("Usage: /join ROOM"));
   else
-    _sotto_cli_say (self, _("%s is verified."), user);
+    sotto_cli_rooms_open (self->rooms, args, joined_cb, self, NULL);
 }
 
 static void
-verify (SottoCli   *self,
-        const char *name)
+leave (SottoCliChat *self,
+       const char   *args)
 {
-  g_autofree char *user = g_ascii_strdown (name, -1);
-  g_autofree char *number = NULL;
-  g_autofree char *prompt = NULL;
-  g_autofree char *first = NULL;
-  g_autofree char *second = NULL;
-
-  if (g_strcmp0 (user, sotto_client_get_user (self->client)) == 0)
-    {
-      _sotto_cli_say (self, _("That is you."));
-      return;
-    }
-
-  number = sotto_client_safety_number (self->client, user);
-  if (number == NULL)
-    {
-      _sotto_cli_say (self, _("You do not have the keys of %s: you need to share a room."), user);
-      return;
-    }
-
-  /* Two lines of six groups of five digits read out more easily than one
-   * of twelve. */
-  if (strlen (number) > 6 * 6)
-    {
-      first = g_strndup (number, 6 * 6 - 1);
-      second = g_strdup (number + 6 * 6);
-    }
-  else
-    first = g_strdup (number);
-
-  _sotto_cli_say (self, _("Your safety number with %s:"), user);
-  _sotto_cli_say (self, "  %s", first);
-  if (second != NULL)
-    _sotto_cli_say (self, "  %s", second);
-  _sotto_cli_say (self, _("Compare it with the one %s sees, in person or on a call."), user);
-  if (sotto_client_is_verified (self->client, user))
-    _sotto_cli_say (self, _("%s is verified already."), user);
-
-  g_free (self->verify_user);
-  self->verify_user = g_steal_pointer (&user);
-  prompt = g_strdup_printf (_("Does it match? Mark %s as verified [y/N] "), self->verify_user);
-  _sotto_cli_ask (self, prompt, FALSE, verify_answer_cb);
+  sotto_cli_chat_view_leave (self->view, args);
 }
 
 static void
-direct_message (SottoCli   *self,
-                const char *args)
+list_rooms (SottoCliChat *self,
+            const char   *args)
+{
+  sotto_cli_chat_view_list_rooms (self->view);
+}
+
+static void
+who_ready_cb (SottoCliRooms *rooms,
+              SottoRoom     *room,
+              const GError  *error,
+              gpointer       user_data)
+{
+  SottoCliChat *self = user_data;
+
+  if (error != NULL)
+    sotto_cli_say (TRUE, "%s", error->message);
+  else
+    sotto_cli_print_members (room, sotto_client_get_user (self->client), FALSE);
+}
+
+static void
+who (SottoCliChat *self,
+     const char   *args)
+{
+  const char *room = sotto_cli_chat_view_get_room (self->view);
+
+  if (room == NULL)
+    sotto_cli_say (TRUE, _("You are in no room."));
+  else
+    sotto_cli_rooms_open (self->rooms, room, who_ready_cb, self, NULL);
+}
+
+static void
+direct_message (SottoCliChat *self,
+                const char   *args)
 {
   g_auto(GStrv) parts = args != NULL ? g_strsplit (args, " ", 2) : NULL;
   g_autofree char *room = NULL;
 
   if (parts == NULL || parts[0] == NULL || parts[1] == NULL || g_strstrip (parts[1])[0] == '\0')
     {
-      _sotto_cli_say (self, _("Usage: /msg USER TEXT"));
+      sotto_cli_say (TRUE, _("Usage: /msg USER TEXT"));
       return;
     }
 
   room = g_strconcat ("@", parts[0], NULL);
-  _sotto_cli_open_room (self, room, text_ready_cb, g_strdup (parts[1]), g_free);
+  send_text (self, room, parts[1]);
 }
 
 static void
-account (SottoCli   *self,
-         gboolean    create,
-         const char *name)
+verify (SottoCliChat *self,
+        const char   *args)
 {
-  if (sotto_client_get_user (self->client) != NULL)
-    {
-      _sotto_cli_say (self, _("You are logged in as %s."), sotto_client_get_user (self->client));
-      return;
-    }
-
-  if (self->logging_in)
-    {
-      _sotto_cli_say (self, _("Logging in already…"));
-      return;
-    }
-
-  if (name == NULL)
-    name = self->user;
-  if (name == NULL)
-    {
-      _sotto_cli_say (self, create ? _("Usage: /register NAME") : _("Usage: /login NAME"));
-      return;
-    }
-
-  _sotto_cli_log_in (self, create, name);
+  if (args == NULL)
+    sotto_cli_say (TRUE, _("Usage: /verify USER"));
+  else
+    sotto_cli_verify_ask (self->verify, args);
 }
 
+/* The chat's commands, as the server's dispatch table has its messages:
+ * a command that needs an account is refused until the user logs in. */
+static const struct
+{
+  const char *name;
+  gboolean    needs_login;
+  void      (*run) (SottoCliChat *self,
+                    const char   *args);
+} commands[] = {
+  { "help", FALSE, print_help },
+  { "quit", FALSE, quit },
+  { "exit", FALSE, quit },
+  { "register", FALSE, register_account },
+  { "login", FALSE, log_in },
+  { "join", TRUE, join },
+  { "leave", TRUE, leave },
+  { "rooms", TRUE, list_rooms },
+  { "who", TRUE, who },
+  { "msg", TRUE, direct_message },
+  { "verify", TRUE, verify },
+};
+
 static void
-run_command (SottoCli   *self,
-             const char *command)
+run_command (SottoCliChat *self,
+             const char   *command)
 {
   g_auto(GStrv) parts = g_strsplit (command, " ", 2);
   const char *name = parts[0];
@@ -448,49 +453,29 @@ run_command (SottoCli   *self,
   if (args != NULL && args[0] == '\0')
     args = NULL;
 
-  if (g_str_equal (name, "help"))
-    print_help (self);
-  else if (g_str_equal (name, "quit") || g_str_equal (name, "exit"))
-    _sotto_cli_finish (self, SOTTO_CLI_EXIT_OK);
-  else if (g_str_equal (name, "register") || g_str_equal (name, "login"))
-    account (self, g_str_equal (name, "register"), args);
-  else if (!g_str_equal (name, "join") && !g_str_equal (name, "leave") &&
-           !g_str_equal (name, "rooms") && !g_str_equal (name, "who") &&
-           !g_str_equal (name, "msg") && !g_str_equal (name, "verify"))
-    _sotto_cli_say (self, _("There is no command /%s; /help lists them."), name);
-  else if (!require_login (self))
-    return;
-  else if (g_str_equal (name, "join"))
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      if (args == NULL)
-        _sotto_cli_say (self, _("Usage: /join ROOM"));
-      else
-        _sotto_cli_open_room (self, args, joined_cb, NULL, NULL);
+      if (!g_str_equal (name, commands[i].name))
+        continue;
+
+      if (commands[i].needs_login && !require_login (self))
+        return;
+
+      commands[i].run (self, args);
+      return;
     }
-  else if (g_str_equal (name, "leave"))
-    leave (self, args);
-  else if (g_str_equal (name, "rooms"))
-    list_rooms (self);
-  else if (g_str_equal (name, "who"))
-    {
-      if (self->current_room == NULL)
-        _sotto_cli_say (self, _("You are in no room."));
-      else
-        _sotto_cli_open_room (self, self->current_room, who_ready_cb, NULL, NULL);
-    }
-  else if (g_str_equal (name, "msg"))
-    direct_message (self, args);
-  else if (args == NULL)
-    _sotto_cli_say (self, _("Usage: /verify USER"));
-  else
-    verify (self, args);
+
+  sotto_cli_say (TRUE, _("There is no command /%s; /help lists them."), name);
 }
 
 /* One line the user typed. */
-void
-_sotto_cli_chat_line (SottoCli   *self,
-                      const char *line)
+static void
+line_cb (SottoCliTerminal *terminal,
+         const char       *line,
+         gpointer          user_data)
 {
+  SottoCliChat *self = user_data;
+
   if (line[0] == '\0')
     return;
 
@@ -498,4 +483,14 @@ _sotto_cli_chat_line (SottoCli   *self,
     run_command (self, line + 1);
   else
     say_text (self, line[0] == '/' ? line + 1 : line);
+}
+
+/* The input ended: so does the chat. */
+static void
+end_cb (SottoCliTerminal *terminal,
+        gpointer          user_data)
+{
+  SottoCliChat *self = user_data;
+
+  g_signal_emit (self, signals[DONE], 0, SOTTO_CLI_EXIT_OK);
 }

@@ -3,16 +3,151 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "sotto-cli-private.h"
+#include "sotto-cli-commands.h"
+#include "sotto-cli-feed.h"
+#include "sotto-cli-format.h"
+#include "sotto-cli-login.h"
+#include "sotto-cli-print.h"
 
 /*
  * The scripted commands, each run once logged in: the result goes to
  * standard output, anything for a person to standard error, and the exit
- * status says how it went.
+ * status, given with #SottoCliCommands::done, says how it went.
+ *
+ * The commands live until the run ends, and the rooms call nobody back
+ * after that: their callbacks hold no reference to them.
  */
 
+struct _SottoCliCommands
+{
+  GObject           parent_instance;
+
+  SottoClient      *client;
+  SottoCliRooms    *rooms;
+  SottoCliLogin    *login;
+  SottoCliOptions  *options;
+  GCancellable     *cancellable;
+  gulong            logged_in_id;
+
+  SottoCliFeed     *feed;
+  SottoMessage     *sending;
+  gulong            sending_id;
+  guint             printed;
+};
+
+enum {
+  DONE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SottoCliCommands, sotto_cli_commands, G_TYPE_OBJECT)
+
 static void
-print_rooms (SottoCli *self)
+sotto_cli_commands_dispose (GObject *object)
+{
+  SottoCliCommands *self = SOTTO_CLI_COMMANDS (object);
+
+  if (self->sending != NULL)
+    g_clear_signal_handler (&self->sending_id, self->sending);
+  g_clear_object (&self->sending);
+  if (self->login != NULL)
+    g_clear_signal_handler (&self->logged_in_id, self->login);
+  g_clear_object (&self->feed);
+  g_clear_object (&self->login);
+  g_clear_object (&self->rooms);
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (sotto_cli_commands_parent_class)->dispose (object);
+}
+
+static void
+sotto_cli_commands_finalize (GObject *object)
+{
+  SottoCliCommands *self = SOTTO_CLI_COMMANDS (object);
+
+  g_clear_pointer (&self->options, sotto_cli_options_unref);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (sotto_cli_commands_parent_class)->finalize (object);
+}
+
+static void
+sotto_cli_commands_class_init (SottoCliCommandsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sotto_cli_commands_dispose;
+  object_class->finalize = sotto_cli_commands_finalize;
+
+  /**
+   * SottoCliCommands::done:
+   * @status: a #SottoCliExit
+   *
+   * The command is over: the run ends with @status.
+   */
+  signals[DONE] =
+    g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT);
+}
+
+static void
+sotto_cli_commands_init (SottoCliCommands *self)
+{
+}
+
+/**
+ * sotto_cli_commands_new:
+ * @options: the command line, which names a command other than the chat
+ * @cancellable: the run's; cancelled when the run ends
+ */
+SottoCliCommands *
+sotto_cli_commands_new (SottoClient     *client,
+                        SottoCliRooms   *rooms,
+                        SottoCliLogin   *login,
+                        SottoCliOptions *options,
+                        GCancellable    *cancellable)
+{
+  SottoCliCommands *self;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (SOTTO_IS_CLI_ROOMS (rooms), NULL);
+  g_return_val_if_fail (SOTTO_IS_CLI_LOGIN (login), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (options->command != SOTTO_CLI_COMMAND_CHAT, NULL);
+  g_return_val_if_fail (G_IS_CANCELLABLE (cancellable), NULL);
+
+  self = g_object_new (SOTTO_TYPE_CLI_COMMANDS, NULL);
+  self->client = g_object_ref (client);
+  self->rooms = g_object_ref (rooms);
+  self->login = g_object_ref (login);
+  self->options = sotto_cli_options_ref (options);
+  self->cancellable = g_object_ref (cancellable);
+
+  return self;
+}
+
+static void
+done (SottoCliCommands *self,
+      int               status)
+{
+  g_signal_emit (self, signals[DONE], 0, status);
+}
+
+static void
+fail (SottoCliCommands *self,
+      const GError     *error)
+{
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  g_printerr ("sotto-cli: %s\n", error->message);
+  done (self, sotto_cli_exit_for_error (error, SOTTO_CLI_PHASE_REQUEST));
+}
+
+static void
+print_rooms (SottoCliCommands *self)
 {
   GListModel *rooms = sotto_client_get_rooms (self->client);
   guint n = g_list_model_get_n_items (rooms);
@@ -21,7 +156,7 @@ print_rooms (SottoCli *self)
     {
       g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
 
-      if (self->json)
+      if (self->options->json)
         {
           g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -31,7 +166,7 @@ print_rooms (SottoCli *self)
           json_builder_set_member_name (builder, "direct");
           json_builder_add_boolean_value (builder, sotto_room_get_direct (room));
           json_builder_end_object (builder);
-          _sotto_cli_print_json (builder);
+          sotto_cli_print_json (builder);
         }
       else
         g_print ("%s\n", sotto_room_get_name (room));
@@ -41,19 +176,21 @@ print_rooms (SottoCli *self)
 /* join */
 
 static void
-joined_cb (SottoCli     *self,
-           SottoRoom    *room,
-           const GError *error,
-           gpointer      data)
+joined_cb (SottoCliRooms *rooms,
+           SottoRoom     *room,
+           const GError  *error,
+           gpointer       user_data)
 {
+  SottoCliCommands *self = user_data;
+
   if (error != NULL)
     {
-      _sotto_cli_fail (self, error, SOTTO_CLI_PHASE_REQUEST);
+      fail (self, error);
       return;
     }
 
   g_printerr (_("Joined %s.\n"), sotto_room_get_name (room));
-  _sotto_cli_finish (self, SOTTO_CLI_EXIT_OK);
+  done (self, SOTTO_CLI_EXIT_OK);
 }
 
 /* send */
@@ -63,31 +200,32 @@ sent_cb (SottoMessage *message,
          GParamSpec   *pspec,
          gpointer      user_data)
 {
-  SottoCli *self = user_data;
+  SottoCliCommands *self = user_data;
 
   if (sotto_message_get_state (message) == SOTTO_MESSAGE_SENT)
-    _sotto_cli_finish (self, SOTTO_CLI_EXIT_OK);
+    done (self, SOTTO_CLI_EXIT_OK);
 }
 
 static void
-send_ready_cb (SottoCli     *self,
-               SottoRoom    *room,
-               const GError *error,
-               gpointer      data)
+send_ready_cb (SottoCliRooms *rooms,
+               SottoRoom     *room,
+               const GError  *error,
+               gpointer       user_data)
 {
+  SottoCliCommands *self = user_data;
   g_autoptr(GError) send_error = NULL;
   SottoMessage *message;
 
   if (error != NULL)
     {
-      _sotto_cli_fail (self, error, SOTTO_CLI_PHASE_REQUEST);
+      fail (self, error);
       return;
     }
 
-  message = sotto_client_send_message (self->client, room, self->text_arg, &send_error);
+  message = sotto_client_send_message (self->client, room, self->options->text_arg, &send_error);
   if (message == NULL)
     {
-      _sotto_cli_fail (self, send_error, SOTTO_CLI_PHASE_REQUEST);
+      fail (self, send_error);
       return;
     }
 
@@ -100,19 +238,21 @@ send_ready_cb (SottoCli     *self,
 /* members */
 
 static void
-members_ready_cb (SottoCli     *self,
-                  SottoRoom    *room,
-                  const GError *error,
-                  gpointer      data)
+members_ready_cb (SottoCliRooms *rooms,
+                  SottoRoom     *room,
+                  const GError  *error,
+                  gpointer       user_data)
 {
+  SottoCliCommands *self = user_data;
+
   if (error != NULL)
     {
-      _sotto_cli_fail (self, error, SOTTO_CLI_PHASE_REQUEST);
+      fail (self, error);
       return;
     }
 
-  _sotto_cli_print_members (self, room, self->json);
-  _sotto_cli_finish (self, SOTTO_CLI_EXIT_OK);
+  sotto_cli_print_members (room, sotto_client_get_user (self->client), self->options->json);
+  done (self, SOTTO_CLI_EXIT_OK);
 }
 
 /* listen */
@@ -122,27 +262,29 @@ listen_message_cb (SottoCliFeed *feed,
                    SottoMessage *message,
                    gpointer      user_data)
 {
-  SottoCli *self = user_data;
+  SottoCliCommands *self = user_data;
   g_autofree char *line = NULL;
 
   /* Scripts listen for what people say; joins and departures are for the
    * chat. */
-  if (self->finishing || sotto_message_get_state (message) == SOTTO_MESSAGE_SYSTEM)
+  if (g_cancellable_is_cancelled (self->cancellable) ||
+      sotto_message_get_state (message) == SOTTO_MESSAGE_SYSTEM)
     return;
 
-  if (self->room_arg != NULL)
+  if (self->options->room_arg != NULL)
     {
-      g_autofree char *room = _sotto_cli_canonical_room (self, self->room_arg);
+      g_autofree char *room = sotto_cli_rooms_canonical (self->rooms, self->options->room_arg);
 
       if (g_strcmp0 (sotto_message_get_room (message), room) != 0)
         return;
     }
 
-  if (self->json)
+  if (self->options->json)
     line = sotto_cli_format_message_json (message);
-  else if (self->room_arg == NULL)
+  else if (self->options->room_arg == NULL)
     {
-      g_autofree char *label = _sotto_cli_room_label (self, sotto_message_get_room (message));
+      const char *room = sotto_message_get_room (message);
+      g_autofree char *label = sotto_cli_rooms_label (self->rooms, room);
 
       line = sotto_cli_format_message (message, label);
     }
@@ -154,19 +296,21 @@ listen_message_cb (SottoCliFeed *feed,
 
   g_print ("%s\n", line);
   self->printed++;
-  if (self->count > 0 && self->printed >= (guint) self->count)
-    _sotto_cli_finish (self, SOTTO_CLI_EXIT_OK);
+  if (self->options->count > 0 && self->printed >= (guint) self->options->count)
+    done (self, SOTTO_CLI_EXIT_OK);
 }
 
 static void
-listening_cb (SottoCli     *self,
-              SottoRoom    *room,
-              const GError *error,
-              gpointer      data)
+listening_cb (SottoCliRooms *rooms,
+              SottoRoom     *room,
+              const GError  *error,
+              gpointer       user_data)
 {
+  SottoCliCommands *self = user_data;
+
   if (error != NULL)
     {
-      _sotto_cli_fail (self, error, SOTTO_CLI_PHASE_REQUEST);
+      fail (self, error);
       return;
     }
 
@@ -178,72 +322,77 @@ listening_cb (SottoCli     *self,
 }
 
 static void
-listen_start (SottoCli *self)
+listen_start (SottoCliCommands *self)
 {
   /* Made before joining, so what a newly joined room brings is new. */
   self->feed = sotto_cli_feed_new (sotto_client_get_rooms (self->client));
   g_signal_connect (self->feed, "message", G_CALLBACK (listen_message_cb), self);
 
-  if (self->room_arg == NULL)
-    listening_cb (self, NULL, NULL, NULL);
+  if (self->options->room_arg == NULL)
+    listening_cb (self->rooms, NULL, NULL, self);
   else
-    _sotto_cli_open_room (self, self->room_arg, listening_cb, NULL, NULL);
+    sotto_cli_rooms_open (self->rooms, self->options->room_arg, listening_cb, self, NULL);
 }
 
 /**
- * _sotto_cli_command_timed_out:
+ * sotto_cli_commands_timed_out:
  *
  * --timeout ran out while listening: the normal end without --count, a
  * failure with it.
  */
 void
-_sotto_cli_command_timed_out (SottoCli *self)
+sotto_cli_commands_timed_out (SottoCliCommands *self)
 {
-  if (self->count == 0)
+  g_return_if_fail (SOTTO_IS_CLI_COMMANDS (self));
+
+  if (self->options->count == 0)
     {
-      _sotto_cli_finish (self, SOTTO_CLI_EXIT_OK);
+      done (self, SOTTO_CLI_EXIT_OK);
       return;
     }
 
   g_printerr (_("sotto-cli: %u of %d messages came in %d seconds\n"), self->printed,
-              self->count, self->timeout);
-  _sotto_cli_finish (self, SOTTO_CLI_EXIT_TIMEOUT);
+              self->options->count, self->options->timeout);
+  done (self, SOTTO_CLI_EXIT_TIMEOUT);
 }
 
 /* Runs the command of the command line, once logged in. */
-void
-_sotto_cli_command_start (SottoCli *self)
+static void
+logged_in_cb (SottoCliLogin *login,
+              gpointer       user_data)
 {
-  switch (self->command)
+  SottoCliCommands *self = user_data;
+
+  switch (self->options->command)
     {
     case SOTTO_CLI_COMMAND_REGISTER:
       g_printerr (_("Created the account %s on %s.\n"), sotto_client_get_user (self->client),
-                  self->server);
-      _sotto_cli_finish (self, SOTTO_CLI_EXIT_OK);
+                  self->options->server);
+      done (self, SOTTO_CLI_EXIT_OK);
       break;
 
     case SOTTO_CLI_COMMAND_ROOMS:
       print_rooms (self);
-      _sotto_cli_finish (self, SOTTO_CLI_EXIT_OK);
+      done (self, SOTTO_CLI_EXIT_OK);
       break;
 
     case SOTTO_CLI_COMMAND_JOIN:
-      _sotto_cli_open_room (self, self->room_arg, joined_cb, NULL, NULL);
+      sotto_cli_rooms_open (self->rooms, self->options->room_arg, joined_cb, self, NULL);
       break;
 
     case SOTTO_CLI_COMMAND_SEND:
-      _sotto_cli_open_room (self, self->room_arg, send_ready_cb, NULL, NULL);
+      sotto_cli_rooms_open (self->rooms, self->options->room_arg, send_ready_cb, self, NULL);
       break;
 
     case SOTTO_CLI_COMMAND_MEMBERS:
       /* Only a room we are in: asking must not join it. */
-      if (_sotto_cli_lookup_room (self, self->room_arg) == NULL)
+      if (sotto_cli_rooms_lookup (self->rooms, self->options->room_arg) == NULL)
         {
-          g_printerr (_("sotto-cli: you are not in %s\n"), self->room_arg);
-          _sotto_cli_finish (self, SOTTO_CLI_EXIT_REFUSED);
+          g_printerr (_("sotto-cli: you are not in %s\n"), self->options->room_arg);
+          done (self, SOTTO_CLI_EXIT_REFUSED);
           break;
         }
-      _sotto_cli_open_room (self, self->room_arg, members_ready_cb, NULL, NULL);
+      sotto_cli_rooms_open (self->rooms, self->options->room_arg, members_ready_cb, self, NULL);
       break;
 
     case SOTTO_CLI_COMMAND_LISTEN:
@@ -254,4 +403,22 @@ _sotto_cli_command_start (SottoCli *self)
     default:
       g_assert_not_reached ();
     }
+}
+
+/**
+ * sotto_cli_commands_start:
+ *
+ * Logs in, or registers the account, once connected; then runs the
+ * command of the command line.
+ */
+void
+sotto_cli_commands_start (SottoCliCommands *self)
+{
+  g_return_if_fail (SOTTO_IS_CLI_COMMANDS (self));
+  g_return_if_fail (self->logged_in_id == 0);
+
+  self->logged_in_id = g_signal_connect (self->login, "logged-in", G_CALLBACK (logged_in_cb),
+                                         self);
+  sotto_cli_login_log_in (self->login, self->options->command == SOTTO_CLI_COMMAND_REGISTER,
+                          self->options->user);
 }

@@ -3,14 +3,152 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "sotto-cli-private.h"
+#include "sotto-cli-connect.h"
+#include "sotto-cli-format.h"
+#include "sotto-cli-print.h"
 
 /*
- * Connecting, trusting the server on first contact, and logging in: the
- * same for the scripted commands and the chat, which take over once
- * logged in. What the server says on its own (notices, identity changes)
- * and the end of the connection are told here too.
+ * Connecting, and trusting the server on first contact: the same for the
+ * scripted commands and the chat, which take over once
+ * #SottoCliConnect::connected is emitted. What the server says on its own
+ * (notices, identity changes) and what happens to the connection later
+ * are told here too. Whatever ends the run is #SottoCliConnect::done.
  */
+
+struct _SottoCliConnect
+{
+  GObject           parent_instance;
+
+  SottoClient      *client;
+  SottoCliTerminal *terminal;
+  SottoCliOptions  *options;
+  GCancellable     *cancellable;
+  /* The chat tells the user on standard output */
+  gboolean          chat;
+  gboolean          reconnecting;
+  gulong            notice_id;
+  gulong            identity_id;
+  gulong            state_id;
+  gulong            disconnected_id;
+};
+
+enum {
+  CONNECTED,
+  DONE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SottoCliConnect, sotto_cli_connect, G_TYPE_OBJECT)
+
+static void
+sotto_cli_connect_dispose (GObject *object)
+{
+  SottoCliConnect *self = SOTTO_CLI_CONNECT (object);
+
+  if (self->client != NULL)
+    {
+      g_clear_signal_handler (&self->notice_id, self->client);
+      g_clear_signal_handler (&self->identity_id, self->client);
+      g_clear_signal_handler (&self->state_id, self->client);
+      g_clear_signal_handler (&self->disconnected_id, self->client);
+    }
+  g_clear_object (&self->terminal);
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (sotto_cli_connect_parent_class)->dispose (object);
+}
+
+static void
+sotto_cli_connect_finalize (GObject *object)
+{
+  SottoCliConnect *self = SOTTO_CLI_CONNECT (object);
+
+  g_clear_pointer (&self->options, sotto_cli_options_unref);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (sotto_cli_connect_parent_class)->finalize (object);
+}
+
+static void
+sotto_cli_connect_class_init (SottoCliConnectClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sotto_cli_connect_dispose;
+  object_class->finalize = sotto_cli_connect_finalize;
+
+  /**
+   * SottoCliConnect::connected:
+   *
+   * The client is connected to a server it trusts.
+   */
+  signals[CONNECTED] =
+    g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+
+  /**
+   * SottoCliConnect::done:
+   * @status: a #SottoCliExit
+   *
+   * The connection failed, or the server is not trusted: the run ends
+   * with @status.
+   */
+  signals[DONE] =
+    g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT);
+}
+
+static void
+sotto_cli_connect_init (SottoCliConnect *self)
+{
+}
+
+/**
+ * sotto_cli_connect_new:
+ * @cancellable: the run's; cancelled when the run ends
+ */
+SottoCliConnect *
+sotto_cli_connect_new (SottoClient      *client,
+                       SottoCliTerminal *terminal,
+                       SottoCliOptions  *options,
+                       GCancellable     *cancellable)
+{
+  SottoCliConnect *self;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (SOTTO_IS_CLI_TERMINAL (terminal), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (G_IS_CANCELLABLE (cancellable), NULL);
+
+  self = g_object_new (SOTTO_TYPE_CLI_CONNECT, NULL);
+  self->client = g_object_ref (client);
+  self->terminal = g_object_ref (terminal);
+  self->options = sotto_cli_options_ref (options);
+  self->cancellable = g_object_ref (cancellable);
+  self->chat = options->command == SOTTO_CLI_COMMAND_CHAT;
+
+  return self;
+}
+
+static void
+done (SottoCliConnect *self,
+      int              status)
+{
+  g_signal_emit (self, signals[DONE], 0, status);
+}
+
+static void
+fail (SottoCliConnect *self,
+      const GError    *error)
+{
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  g_printerr ("sotto-cli: %s\n", error->message);
+  done (self, sotto_cli_exit_for_error (error, SOTTO_CLI_PHASE_CONNECT));
+}
 
 /* What the server says, and what happens to the connection */
 
@@ -19,48 +157,49 @@ disconnected_cb (SottoClient  *client,
                  const GError *error,
                  gpointer      user_data)
 {
-  SottoCli *self = user_data;
+  SottoCliConnect *self = user_data;
   g_autofree char *reason = NULL;
 
-  if (self->finishing)
+  if (g_cancellable_is_cancelled (self->cancellable))
     return;
 
   if (error != NULL)
-    reason = g_strdup_printf (_("The connection to %s ended: %s"), self->server, error->message);
+    reason = g_strdup_printf (_("The connection to %s ended: %s"), self->options->server,
+                              error->message);
   else
-    reason = g_strdup_printf (_("The server %s ended the connection."), self->server);
+    reason = g_strdup_printf (_("The server %s ended the connection."), self->options->server);
 
   /* Logged in, the client core connects again by itself and catches up:
    * nothing is missed, and what is sent meanwhile waits in the outbox. */
   if (sotto_client_get_state (self->client) == SOTTO_CLIENT_RECONNECTING)
     {
       if (!self->reconnecting)
-        _sotto_cli_say (self, _("%s Reconnecting…"), reason);
+        sotto_cli_say (self->chat, _("%s Reconnecting…"), reason);
       self->reconnecting = TRUE;
       return;
     }
 
-  _sotto_cli_say (self, "%s", reason);
-  _sotto_cli_finish (self, SOTTO_CLI_EXIT_CONNECT);
+  sotto_cli_say (self->chat, "%s", reason);
+  done (self, SOTTO_CLI_EXIT_CONNECT);
 }
 
-static void key_changed (SottoCli *self);
+static void key_changed (SottoCliConnect *self);
 
 static void
 client_state_cb (SottoClient *client,
                  GParamSpec  *pspec,
                  gpointer     user_data)
 {
-  SottoCli *self = user_data;
+  SottoCliConnect *self = user_data;
 
-  if (self->finishing || !self->reconnecting)
+  if (g_cancellable_is_cancelled (self->cancellable) || !self->reconnecting)
     return;
 
   switch (sotto_client_get_state (client))
     {
     case SOTTO_CLIENT_ONLINE:
       self->reconnecting = FALSE;
-      _sotto_cli_say (self, _("Connected to %s again."), self->server);
+      sotto_cli_say (self->chat, _("Connected to %s again."), self->options->server);
       break;
 
     case SOTTO_CLIENT_DISCONNECTED:
@@ -74,8 +213,8 @@ client_state_cb (SottoClient *client,
           key_changed (self);
           break;
         }
-      _sotto_cli_say (self, _("Stopped reconnecting to %s."), self->server);
-      _sotto_cli_finish (self, SOTTO_CLI_EXIT_CONNECT);
+      sotto_cli_say (self->chat, _("Stopped reconnecting to %s."), self->options->server);
+      done (self, SOTTO_CLI_EXIT_CONNECT);
       break;
 
     case SOTTO_CLIENT_CONNECTING:
@@ -92,10 +231,10 @@ notice_cb (SottoClient *client,
            const char  *text,
            gpointer     user_data)
 {
-  SottoCli *self = user_data;
+  SottoCliConnect *self = user_data;
   g_autofree char *safe = sotto_cli_sanitize (text != NULL ? text : "", "    ");
 
-  _sotto_cli_say (self, _("*** Notice from the server: %s"), safe);
+  sotto_cli_say (self->chat, _("*** Notice from the server: %s"), safe);
 }
 
 static void
@@ -104,122 +243,70 @@ identity_changed_cb (SottoClient *client,
                      gboolean     was_verified,
                      gpointer     user_data)
 {
-  SottoCli *self = user_data;
+  SottoCliConnect *self = user_data;
 
-  _sotto_cli_say (self, _("!!! WARNING: %s has new identity keys: a new computer, or someone "
-                          "posing as them."), user);
+  sotto_cli_say (self->chat, _("!!! WARNING: %s has new identity keys: a new computer, or "
+                               "someone posing as them."), user);
   if (was_verified)
-    _sotto_cli_say (self, _("!!! You had verified %s; they are no longer marked verified."),
-                    user);
-  if (self->command == SOTTO_CLI_COMMAND_CHAT)
-    _sotto_cli_say (self, _("!!! Compare the safety number with %s again: /verify %s"),
-                    user, user);
-}
-
-/* Logging in */
-
-static void
-account_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(SottoCli) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  self->logging_in = FALSE;
-  if (!sotto_client_account_finish (SOTTO_CLIENT (object), result, &error))
-    {
-      if (self->finishing)
-        return;
-      if (self->command == SOTTO_CLI_COMMAND_CHAT)
-        _sotto_cli_chat_account_failed (self, error);
-      else
-        _sotto_cli_fail (self, error, SOTTO_CLI_PHASE_ACCOUNT);
-      return;
-    }
-
-  if (self->finishing)
-    return;
-
-  if (self->command == SOTTO_CLI_COMMAND_CHAT)
-    _sotto_cli_chat_logged_in (self);
-  else
-    _sotto_cli_command_start (self);
-}
-
-void
-_sotto_cli_account (SottoCli   *self,
-                    gboolean    create,
-                    const char *user,
-                    const char *password)
-{
-  self->logging_in = TRUE;
-  if (create)
-    sotto_client_register_async (self->client, user, password, self->cancellable, account_cb,
-                                 g_object_ref (self));
-  else
-    sotto_client_login_async (self->client, user, password, self->cancellable, account_cb,
-                              g_object_ref (self));
+    sotto_cli_say (self->chat,
+                   _("!!! You had verified %s; they are no longer marked verified."), user);
+  if (self->chat)
+    sotto_cli_say (self->chat, _("!!! Compare the safety number with %s again: /verify %s"),
+                   user, user);
 }
 
 /* Connecting */
-
-static void
-connected (SottoCli *self)
-{
-  if (self->command == SOTTO_CLI_COMMAND_CHAT)
-    _sotto_cli_chat_connected (self);
-  else
-    _sotto_cli_log_in (self, self->command == SOTTO_CLI_COMMAND_REGISTER, self->user);
-}
 
 static void
 trusted_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(SottoCli) self = user_data;
+  g_autoptr(SottoCliConnect) self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!sotto_client_trust_server_finish (SOTTO_CLIENT (object), result, &error))
     {
-      _sotto_cli_fail (self, error, SOTTO_CLI_PHASE_CONNECT);
+      fail (self, error);
       return;
     }
 
-  if (!self->finishing)
-    connected (self);
+  if (!g_cancellable_is_cancelled (self->cancellable))
+    g_signal_emit (self, signals[CONNECTED], 0);
 }
 
 static void
-trust (SottoCli *self)
+trust (SottoCliConnect *self)
 {
   sotto_client_trust_server_async (self->client, self->cancellable, trusted_cb,
                                    g_object_ref (self));
 }
 
 static void
-trust_answer_cb (SottoCli   *self,
-                 const char *line)
+trust_answer_cb (SottoCliTerminal *terminal,
+                 const char       *line,
+                 gpointer          user_data)
 {
+  SottoCliConnect *self = user_data;
+
   if (line != NULL && (line[0] == 'y' || line[0] == 'Y'))
     {
       trust (self);
       return;
     }
 
-  _sotto_cli_say (self, _("The server was not trusted."));
-  _sotto_cli_finish (self, SOTTO_CLI_EXIT_SERVER_KEY);
+  sotto_cli_say (self->chat, _("The server was not trusted."));
+  done (self, SOTTO_CLI_EXIT_SERVER_KEY);
 }
 
 static void
-first_contact (SottoCli *self)
+first_contact (SottoCliConnect *self)
 {
   const char *fingerprint = sotto_client_get_server_fingerprint (self->client);
 
-  if (self->trust_fingerprint != NULL)
+  if (self->options->trust_fingerprint != NULL)
     {
-      if (sotto_cli_fingerprint_equal (fingerprint, self->trust_fingerprint))
+      if (sotto_cli_fingerprint_equal (fingerprint, self->options->trust_fingerprint))
         {
           trust (self);
           return;
@@ -230,18 +317,19 @@ first_contact (SottoCli *self)
                     "not the one given with --trust-fingerprint:\n"
                     "  %s\n"
                     "It was not trusted.\n"),
-                  self->server, fingerprint, self->trust_fingerprint);
-      _sotto_cli_finish (self, SOTTO_CLI_EXIT_SERVER_KEY);
+                  self->options->server, fingerprint, self->options->trust_fingerprint);
+      done (self, SOTTO_CLI_EXIT_SERVER_KEY);
       return;
     }
 
-  if (self->stdin_is_tty)
+  if (sotto_cli_terminal_is_tty (self->terminal))
     {
-      _sotto_cli_say (self, _("This is the first connection to %s. Its fingerprint is\n"
-                              "  %s\n"
-                              "Compare it with the one the server's operator gave you."),
-                      self->server, fingerprint);
-      _sotto_cli_ask (self, _("Trust this server? [y/N] "), FALSE, trust_answer_cb);
+      sotto_cli_say (self->chat, _("This is the first connection to %s. Its fingerprint is\n"
+                                   "  %s\n"
+                                   "Compare it with the one the server's operator gave you."),
+                     self->options->server, fingerprint);
+      sotto_cli_terminal_ask (self->terminal, _("Trust this server? [y/N] "), FALSE,
+                              trust_answer_cb, self);
       return;
     }
 
@@ -249,25 +337,25 @@ first_contact (SottoCli *self)
                 "  %s\n"
                 "Compare it with the one the server's operator gave you, then pass it with "
                 "--trust-fingerprint.\n"),
-              self->server, fingerprint);
-  _sotto_cli_finish (self, SOTTO_CLI_EXIT_SERVER_KEY);
+              self->options->server, fingerprint);
+  done (self, SOTTO_CLI_EXIT_SERVER_KEY);
 }
 
 static void
-key_changed (SottoCli *self)
+key_changed (SottoCliConnect *self)
 {
-  g_autofree char *pins = g_build_filename (self->data_dir, "servers.ini", NULL);
+  g_autofree char *pins = g_build_filename (self->options->data_dir, "servers.ini", NULL);
 
   g_printerr (_("sotto-cli: WARNING: the key of the server at %s has changed.\n"
                 "  remembered: %s\n"
                 "  now:        %s\n"
                 "Someone may be between you and the server. Ask its operator; only if the "
                 "server really has a new key, remove its group from %s and connect again.\n"),
-              self->server,
+              self->options->server,
               sotto_client_get_pinned_fingerprint (self->client),
               sotto_client_get_server_fingerprint (self->client),
               pins);
-  _sotto_cli_finish (self, SOTTO_CLI_EXIT_SERVER_KEY);
+  done (self, SOTTO_CLI_EXIT_SERVER_KEY);
 }
 
 static void
@@ -275,41 +363,45 @@ connected_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(SottoCli) self = user_data;
+  g_autoptr(SottoCliConnect) self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!sotto_client_connect_finish (SOTTO_CLIENT (object), result, &error))
     {
-      if (self->finishing)
+      if (g_cancellable_is_cancelled (self->cancellable))
         return;
       if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_UNKNOWN))
         first_contact (self);
       else if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_CHANGED))
         key_changed (self);
       else
-        _sotto_cli_fail (self, error, SOTTO_CLI_PHASE_CONNECT);
+        fail (self, error);
       return;
     }
 
-  if (!self->finishing)
-    connected (self);
+  if (!g_cancellable_is_cancelled (self->cancellable))
+    g_signal_emit (self, signals[CONNECTED], 0);
 }
 
 /**
- * _sotto_cli_connect:
+ * sotto_cli_connect_start:
  *
- * Connects to the server; the rest of the run follows from there.
+ * Connects to the server, and keeps telling what happens to the
+ * connection until the run ends.
  */
 void
-_sotto_cli_connect (SottoCli *self)
+sotto_cli_connect_start (SottoCliConnect *self)
 {
-  g_signal_connect_object (self->client, "notice", G_CALLBACK (notice_cb), self, 0);
-  g_signal_connect_object (self->client, "identity-changed", G_CALLBACK (identity_changed_cb),
-                           self, 0);
-  g_signal_connect_object (self->client, "notify::state", G_CALLBACK (client_state_cb), self, 0);
-  self->closed_id = g_signal_connect (self->client, "disconnected", G_CALLBACK (disconnected_cb),
-                                      self);
-  _sotto_cli_watch_direct (self);
+  g_return_if_fail (SOTTO_IS_CLI_CONNECT (self));
+  g_return_if_fail (self->disconnected_id == 0);
+
+  self->notice_id = g_signal_connect (self->client, "notice", G_CALLBACK (notice_cb), self);
+  self->identity_id = g_signal_connect (self->client, "identity-changed",
+                                        G_CALLBACK (identity_changed_cb), self);
+  self->state_id = g_signal_connect (self->client, "notify::state",
+                                     G_CALLBACK (client_state_cb), self);
+  self->disconnected_id = g_signal_connect (self->client, "disconnected",
+                                            G_CALLBACK (disconnected_cb), self);
 
   sotto_client_connect_async (self->client, self->cancellable, connected_cb,
                               g_object_ref (self));

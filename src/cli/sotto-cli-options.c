@@ -2,23 +2,82 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <sodium.h>
 #include <string.h>
 
-#include "sotto-cli-private.h"
+#include "sotto-cli-options.h"
 
 /*
- * The command line: the options, the command and its arguments, and the
- * help that documents the exit status scripts rely on.
+ * The command line: the options, the command and its arguments, the
+ * password from a file or the environment, and the help that documents
+ * the exit status scripts rely on.
  */
 
 #define DEFAULT_SERVER "localhost:7777"
 #define DEFAULT_COMMAND_TIMEOUT 60
 
+G_DEFINE_BOXED_TYPE (SottoCliOptions, sotto_cli_options,
+                     sotto_cli_options_ref, sotto_cli_options_unref)
+
+static void
+wipe_string (char **string)
+{
+  if (*string == NULL)
+    return;
+
+  sodium_memzero (*string, strlen (*string));
+  g_clear_pointer (string, g_free);
+}
+
+static void
+options_clear (gpointer data)
+{
+  SottoCliOptions *self = data;
+
+  g_free (self->server);
+  g_free (self->user);
+  g_free (self->data_dir);
+  g_free (self->trust_fingerprint);
+  g_free (self->room_arg);
+  g_free (self->text_arg);
+  wipe_string (&self->password);
+}
+
+SottoCliOptions *
+sotto_cli_options_ref (SottoCliOptions *options)
+{
+  g_return_val_if_fail (options != NULL, NULL);
+
+  return g_rc_box_acquire (options);
+}
+
+void
+sotto_cli_options_unref (SottoCliOptions *options)
+{
+  g_return_if_fail (options != NULL);
+
+  g_rc_box_release_full (options, options_clear);
+}
+
+/**
+ * sotto_cli_options_steal_password:
+ *
+ * Returns: (transfer full) (nullable): the password from the command line
+ *   or the environment, which @options no longer holds then
+ */
+char *
+sotto_cli_options_steal_password (SottoCliOptions *options)
+{
+  g_return_val_if_fail (options != NULL, NULL);
+
+  return g_steal_pointer (&options->password);
+}
+
 static gboolean
-parse_command (SottoCli  *self,
-               int        argc,
-               char     **argv,
-               GError   **error)
+parse_command (SottoCliOptions  *self,
+               int               argc,
+               char            **argv,
+               GError          **error)
 {
   static const struct
   {
@@ -79,18 +138,62 @@ parse_command (SottoCli  *self,
   return FALSE;
 }
 
-/**
- * _sotto_cli_parse_options:
- *
- * Reads the command line into @self; the password too, from the file or
- * the environment. Errors are %G_OPTION_ERROR errors.
- */
-gboolean
-_sotto_cli_parse_options (SottoCli   *self,
-                          int        *argc,
-                          char     ***argv,
-                          GError    **error)
+/* Takes the password from the first line of @password_file. */
+static gboolean
+load_password (SottoCliOptions  *self,
+               const char       *password_file,
+               GError          **error)
 {
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+  char *end;
+
+  if (!g_file_get_contents (password_file, &contents, &length, &local_error))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Could not read the password file: %s"), local_error->message);
+      return FALSE;
+    }
+
+  end = memchr (contents, '\n', length);
+  if (end != NULL)
+    *end = '\0';
+  length = strlen (contents);
+  if (length > 0 && contents[length - 1] == '\r')
+    contents[--length] = '\0';
+
+  if (length == 0 || !g_utf8_validate (contents, length, NULL))
+    {
+      sodium_memzero (contents, length);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("The first line of %s is not a password"), password_file);
+      return FALSE;
+    }
+
+  wipe_string (&self->password);
+  self->password = g_strdup (contents);
+  sodium_memzero (contents, length);
+  return TRUE;
+}
+
+/**
+ * sotto_cli_options_parse:
+ * @stdin_is_tty: whether the standard input is a terminal, where the chat
+ *   runs and a password can be asked for
+ *
+ * Reads the command line; the password too, from the file or the
+ * environment. Errors are %G_OPTION_ERROR errors.
+ *
+ * Returns: (transfer full) (nullable): the options, or %NULL on error
+ */
+SottoCliOptions *
+sotto_cli_options_parse (int        *argc,
+                         char     ***argv,
+                         gboolean    stdin_is_tty,
+                         GError    **error)
+{
+  g_autoptr(SottoCliOptions) self = g_rc_box_new0 (SottoCliOptions);
   g_autofree char *password_file = NULL;
   const char *password_env;
   int timeout = -1;
@@ -158,7 +261,7 @@ _sotto_cli_parse_options (SottoCli   *self,
       "  130  interrupted"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, error))
-    return FALSE;
+    return NULL;
 
   /* GOption leaves the "--" that ends the options; it is no argument. */
   for (int i = 1; i < *argc; i++)
@@ -169,8 +272,9 @@ _sotto_cli_parse_options (SottoCli   *self,
         break;
       }
 
+  self->stdin_is_tty = stdin_is_tty;
   if (!parse_command (self, *argc, *argv, error))
-    return FALSE;
+    return NULL;
 
   if (self->server == NULL)
     self->server = g_strdup (DEFAULT_SERVER);
@@ -181,7 +285,7 @@ _sotto_cli_parse_options (SottoCli   *self,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--count and --timeout cannot be negative"));
-      return FALSE;
+      return NULL;
     }
   if (timeout >= 0)
     self->timeout = timeout;
@@ -192,14 +296,14 @@ _sotto_cli_parse_options (SottoCli   *self,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                    _("Name the account with --user"));
-      return FALSE;
+      return NULL;
     }
 
   password_env = g_getenv ("SOTTO_PASSWORD");
   if (password_file != NULL)
     {
-      if (!_sotto_cli_load_password (self, password_file, error))
-        return FALSE;
+      if (!load_password (self, password_file, error))
+        return NULL;
     }
   else if (password_env != NULL && password_env[0] != '\0')
     self->password = g_strdup (password_env);
@@ -207,8 +311,8 @@ _sotto_cli_parse_options (SottoCli   *self,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                    _("No password: use --password-file FILE or set SOTTO_PASSWORD"));
-      return FALSE;
+      return NULL;
     }
 
-  return TRUE;
+  return g_steal_pointer (&self);
 }

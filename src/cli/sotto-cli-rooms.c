@@ -4,26 +4,127 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "sotto-cli-private.h"
+#include "sotto-cli-rooms.h"
 
 /*
  * Rooms as the user names them: "lobby", or "@bob" for the direct chat
  * with bob, which the server calls "@alice+bob". A room is ready to send
  * to once its members are known, so that the first message's key reaches
- * all of them.
+ * all of them. A direct chat someone else opens with us is opened from
+ * our side too, and told as #SottoCliRooms::direct-chat-opened.
+ *
+ * Once the run's cancellable is cancelled, nobody is called back.
  */
 
+struct _SottoCliRooms
+{
+  GObject        parent_instance;
+
+  SottoClient   *client;
+  GCancellable  *cancellable;
+  gulong         direct_id;
+  /* Direct rooms being opened, by us or by someone with us */
+  GHashTable    *adopting;
+  /* Rooms waiting for their members before they can be used */
+  GList         *openings;
+};
+
+enum {
+  DIRECT_CHAT_OPENED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SottoCliRooms, sotto_cli_rooms, G_TYPE_OBJECT)
+
+static void direct_chat_started_cb (SottoClient *client,
+                                    const char  *room,
+                                    const char  *peer,
+                                    gpointer     user_data);
+
+static void
+sotto_cli_rooms_dispose (GObject *object)
+{
+  SottoCliRooms *self = SOTTO_CLI_ROOMS (object);
+
+  sotto_cli_rooms_cancel_openings (self);
+  if (self->client != NULL)
+    g_clear_signal_handler (&self->direct_id, self->client);
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (sotto_cli_rooms_parent_class)->dispose (object);
+}
+
+static void
+sotto_cli_rooms_finalize (GObject *object)
+{
+  SottoCliRooms *self = SOTTO_CLI_ROOMS (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->adopting, g_hash_table_unref);
+
+  G_OBJECT_CLASS (sotto_cli_rooms_parent_class)->finalize (object);
+}
+
+static void
+sotto_cli_rooms_class_init (SottoCliRoomsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sotto_cli_rooms_dispose;
+  object_class->finalize = sotto_cli_rooms_finalize;
+
+  /**
+   * SottoCliRooms::direct-chat-opened:
+   * @room: the direct chat someone else opened with us, now one of ours
+   */
+  signals[DIRECT_CHAT_OPENED] =
+    g_signal_new ("direct-chat-opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, SOTTO_TYPE_ROOM);
+}
+
+static void
+sotto_cli_rooms_init (SottoCliRooms *self)
+{
+  self->adopting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
 /**
- * _sotto_cli_direct_peer:
+ * sotto_cli_rooms_new:
+ * @cancellable: the run's; cancelled when the run ends
+ */
+SottoCliRooms *
+sotto_cli_rooms_new (SottoClient  *client,
+                     GCancellable *cancellable)
+{
+  SottoCliRooms *self;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (G_IS_CANCELLABLE (cancellable), NULL);
+
+  self = g_object_new (SOTTO_TYPE_CLI_ROOMS, NULL);
+  self->client = g_object_ref (client);
+  self->cancellable = g_object_ref (cancellable);
+  self->direct_id = g_signal_connect (client, "direct-chat-started",
+                                      G_CALLBACK (direct_chat_started_cb), self);
+
+  return self;
+}
+
+/**
+ * sotto_cli_rooms_direct_peer:
  * @room: "@NAME", or a direct room's own name "@a+b"
  *
  * Returns: (nullable): the other person of the direct chat @room names,
  *   or %NULL if @room is not one of ours
  */
 char *
-_sotto_cli_direct_peer (SottoCli   *self,
-                        const char *room)
+sotto_cli_rooms_direct_peer (SottoCliRooms *self,
+                             const char    *room)
 {
+  g_return_val_if_fail (SOTTO_IS_CLI_ROOMS (self), NULL);
+
   if (room == NULL || room[0] != '@' || room[1] == '\0')
     return NULL;
 
@@ -35,45 +136,63 @@ _sotto_cli_direct_peer (SottoCli   *self,
 }
 
 /**
- * _sotto_cli_canonical_room:
+ * sotto_cli_rooms_canonical:
  *
  * Returns: (nullable): the name the server gives the room @room names
  */
 char *
-_sotto_cli_canonical_room (SottoCli   *self,
-                           const char *room)
+sotto_cli_rooms_canonical (SottoCliRooms *self,
+                           const char    *room)
 {
-  const char *me = sotto_client_get_user (self->client);
+  const char *me;
   g_autofree char *peer = NULL;
 
+  g_return_val_if_fail (SOTTO_IS_CLI_ROOMS (self), NULL);
+
+  me = sotto_client_get_user (self->client);
   if (room == NULL || room[0] != '@')
     return g_strdup (room);
 
-  peer = _sotto_cli_direct_peer (self, room);
+  peer = sotto_cli_rooms_direct_peer (self, room);
   if (peer == NULL || me == NULL)
     return NULL;
 
   return sotto_protocol_direct_room_name (me, peer);
 }
 
+/**
+ * sotto_cli_rooms_lookup:
+ *
+ * Returns: (transfer none) (nullable): the room @room names, if we are in it
+ */
 SottoRoom *
-_sotto_cli_lookup_room (SottoCli   *self,
-                        const char *room)
+sotto_cli_rooms_lookup (SottoCliRooms *self,
+                        const char    *room)
 {
-  g_autofree char *name = _sotto_cli_canonical_room (self, room);
+  g_autofree char *name = NULL;
 
+  g_return_val_if_fail (SOTTO_IS_CLI_ROOMS (self), NULL);
+
+  name = sotto_cli_rooms_canonical (self, room);
   return name != NULL ? sotto_client_lookup_room (self->client, name) : NULL;
 }
 
-/* How a room is shown: "@bob" for the direct chat with bob. */
+/**
+ * sotto_cli_rooms_label:
+ *
+ * Returns: how the room named @room is shown: "@bob" for the direct chat
+ *   with bob
+ */
 char *
-_sotto_cli_room_label (SottoCli   *self,
-                       const char *room)
+sotto_cli_rooms_label (SottoCliRooms *self,
+                       const char    *room)
 {
   g_autofree char *peer = NULL;
 
+  g_return_val_if_fail (SOTTO_IS_CLI_ROOMS (self), NULL);
+
   if (sotto_protocol_room_is_direct (room))
-    peer = _sotto_cli_direct_peer (self, room);
+    peer = sotto_cli_rooms_direct_peer (self, room);
 
   return peer != NULL ? g_strconcat ("@", peer, NULL) : g_strdup (room);
 }
@@ -82,10 +201,10 @@ _sotto_cli_room_label (SottoCli   *self,
 
 typedef struct
 {
-  SottoCli          *cli;
+  SottoCliRooms     *rooms;
   /* Held while a request is out. While waiting for a room's members, the
-   * SottoCli holds the opening instead, in its list of openings. */
-  SottoCli          *hold;
+   * rooms hold the opening instead, in their list of openings. */
+  SottoCliRooms     *hold;
   SottoRoom         *room;
   gulong             members_id;
   guint              settled_id;
@@ -119,20 +238,22 @@ opening_done (Opening      *opening,
 {
   gpointer data = g_steal_pointer (&opening->data);
 
-  if (!opening->cli->finishing)
-    opening->ready (opening->cli, room, error, data);
+  if (!g_cancellable_is_cancelled (opening->rooms->cancellable))
+    opening->ready (opening->rooms, room, error, data);
   if (opening->destroy != NULL && data != NULL)
     opening->destroy (data);
 }
 
 /**
- * _sotto_cli_cancel_openings:
+ * sotto_cli_rooms_cancel_openings:
  *
  * Drops the rooms still waiting for their members, without calling back.
  */
 void
-_sotto_cli_cancel_openings (SottoCli *self)
+sotto_cli_rooms_cancel_openings (SottoCliRooms *self)
 {
+  g_return_if_fail (SOTTO_IS_CLI_ROOMS (self));
+
   g_list_free_full (g_steal_pointer (&self->openings), opening_free);
 }
 
@@ -140,7 +261,7 @@ static gboolean
 members_settled_cb (gpointer user_data)
 {
   Opening *opening = user_data;
-  g_autoptr(SottoCli) self = g_object_ref (opening->cli);
+  g_autoptr(SottoCliRooms) self = g_object_ref (opening->rooms);
 
   opening->settled_id = 0;
   self->openings = g_list_remove (self->openings, opening);
@@ -185,7 +306,7 @@ when_members_known (Opening   *opening,
   opening->room = g_object_ref (room);
   opening->members_id = g_signal_connect (members, "items-changed",
                                           G_CALLBACK (members_changed_cb), opening);
-  opening->cli->openings = g_list_prepend (opening->cli->openings, opening);
+  opening->rooms->openings = g_list_prepend (opening->rooms->openings, opening);
 }
 
 static void
@@ -199,24 +320,24 @@ joined_cb (GObject      *object,
 
   room = sotto_client_join_finish (SOTTO_CLIENT (object), result, &error);
   if (opening->name != NULL)
-    g_hash_table_remove (opening->cli->adopting, opening->name);
+    g_hash_table_remove (opening->rooms->adopting, opening->name);
   opening_done (opening, room, error);
   opening_free (opening);
 }
 
 static void
-open_room (SottoCli          *self,
+open_room (SottoCliRooms     *self,
            const char        *name,
            SottoCliRoomReady  ready,
            gpointer           data,
            GDestroyNotify     destroy)
 {
   Opening *opening = g_new0 (Opening, 1);
-  g_autofree char *canonical = _sotto_cli_canonical_room (self, name);
+  g_autofree char *canonical = sotto_cli_rooms_canonical (self, name);
   g_autofree char *peer = NULL;
   SottoRoom *room;
 
-  opening->cli = self;
+  opening->rooms = self;
   opening->ready = ready;
   opening->data = data;
   opening->destroy = destroy;
@@ -241,7 +362,7 @@ open_room (SottoCli          *self,
     }
 
   opening->hold = g_object_ref (self);
-  peer = _sotto_cli_direct_peer (self, name);
+  peer = sotto_cli_rooms_direct_peer (self, name);
   if (peer != NULL)
     {
       /* The server's events about it may come before its answer. */
@@ -254,36 +375,41 @@ open_room (SottoCli          *self,
 }
 
 /**
- * _sotto_cli_open_room:
+ * sotto_cli_rooms_open:
  * @name: a room, or "@NAME" for a direct chat
  * @ready: called once the room's members are known, or with the error;
  *   not called if the run ends first
+ * @destroy: (nullable): frees @user_data, whether @ready was called or not
  *
  * Makes @name ready to send to: joins it, or opens the direct chat, if
  * we are not in it yet. @ready may be called before this returns.
  */
 void
-_sotto_cli_open_room (SottoCli          *self,
+sotto_cli_rooms_open (SottoCliRooms     *self,
                       const char        *name,
                       SottoCliRoomReady  ready,
-                      gpointer           data,
+                      gpointer           user_data,
                       GDestroyNotify     destroy)
 {
-  open_room (self, name, ready, data, destroy);
+  g_return_if_fail (SOTTO_IS_CLI_ROOMS (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (ready != NULL);
+
+  open_room (self, name, ready, user_data, destroy);
 }
 
 /* Direct chats others open with us */
 
 static void
-adopted_cb (SottoCli     *self,
-            SottoRoom    *room,
-            const GError *error,
-            gpointer      data)
+adopted_cb (SottoCliRooms *self,
+            SottoRoom     *room,
+            const GError  *error,
+            gpointer       data)
 {
   if (error != NULL)
     g_debug ("Could not open a direct chat someone opened: %s", error->message);
-  else if (self->command == SOTTO_CLI_COMMAND_CHAT)
-    _sotto_cli_chat_direct_opened (self, room);
+  else
+    g_signal_emit (self, signals[DIRECT_CHAT_OPENED], 0, room);
 }
 
 /* The client core makes a direct chat someone opened with us one of its
@@ -295,89 +421,15 @@ direct_chat_started_cb (SottoClient *client,
                         const char  *peer,
                         gpointer     user_data)
 {
-  SottoCli *self = user_data;
+  SottoCliRooms *self = user_data;
   g_autofree char *at_peer = NULL;
 
-  if (self->finishing || sotto_client_get_state (client) != SOTTO_CLIENT_ONLINE ||
+  if (g_cancellable_is_cancelled (self->cancellable) ||
+      sotto_client_get_state (client) != SOTTO_CLIENT_ONLINE ||
       sotto_client_lookup_room (client, room) != NULL ||
       g_hash_table_contains (self->adopting, room))
     return;
 
   at_peer = g_strconcat ("@", peer, NULL);
   open_room (self, at_peer, adopted_cb, NULL, NULL);
-}
-
-void
-_sotto_cli_watch_direct (SottoCli *self)
-{
-  self->event_id = g_signal_connect (self->client, "direct-chat-started",
-                                     G_CALLBACK (direct_chat_started_cb), self);
-}
-
-/* Printing */
-
-void
-_sotto_cli_print_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *line = NULL;
-
-  json_generator_set_root (generator, root);
-  line = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", line);
-}
-
-/**
- * _sotto_cli_print_members:
- *
- * Lists the members of @room, one a line: name, online or offline, and
- * whether the user verified their safety number.
- */
-void
-_sotto_cli_print_members (SottoCli  *self,
-                          SottoRoom *room,
-                          gboolean   json)
-{
-  GListModel *members = sotto_room_get_members (room);
-  const char *me = sotto_client_get_user (self->client);
-  guint n = g_list_model_get_n_items (members);
-  int width = 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SottoMember) member = g_list_model_get_item (members, i);
-
-      width = MAX (width, (int) strlen (sotto_member_get_user (member)));
-    }
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SottoMember) member = g_list_model_get_item (members, i);
-      const char *user = sotto_member_get_user (member);
-      gboolean online = sotto_member_get_online (member);
-      gboolean you = g_strcmp0 (user, me) == 0;
-      gboolean verified = !you && sotto_member_get_verified (member);
-
-      if (json)
-        {
-          g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "user");
-          json_builder_add_string_value (builder, user);
-          json_builder_set_member_name (builder, "online");
-          json_builder_add_boolean_value (builder, online);
-          json_builder_set_member_name (builder, "verified");
-          json_builder_add_boolean_value (builder, verified);
-          json_builder_set_member_name (builder, "you");
-          json_builder_add_boolean_value (builder, you);
-          json_builder_end_object (builder);
-          _sotto_cli_print_json (builder);
-          continue;
-        }
-
-      g_print ("%-*s  %-7s  %s\n", width, user, online ? _("online") : _("offline"),
-               you ? _("(you)") : verified ? _("verified") : _("not verified"));
-    }
 }

@@ -6,20 +6,59 @@
 #include <sodium.h>
 #include <unistd.h>
 
-#include "sotto-cli-private.h"
+#include "sotto-cli.h"
+#include "sotto-cli-chat.h"
+#include "sotto-cli-commands.h"
+#include "sotto-cli-connect.h"
+#include "sotto-cli-format.h"
+#include "sotto-cli-login.h"
+#include "sotto-cli-options.h"
+#include "sotto-cli-rooms.h"
+#include "sotto-cli-terminal.h"
 
 /*
- * SottoCli is one run of sotto-cli: the command line
- * (sotto-cli-options.c), the client core under it, and the way the run
- * ends. Everything happens on one main loop. Connecting and logging in
- * (sotto-cli-connect.c) are the same for the scripted commands
- * (sotto-cli-commands.c) and the chat (sotto-cli-chat.c). The run ends
- * through _sotto_cli_finish(), which says goodbye to the server before
- * the loop stops.
+ * SottoCli is one run of sotto-cli: the command line, the client core
+ * under it, and the way the run ends. Everything happens on one main
+ * loop. It owns the parts and connects them, and they depend on each
+ * other one way only: connecting (SottoCliConnect) is the same for the
+ * scripted commands (SottoCliCommands) and the chat (SottoCliChat), which
+ * take over once connected; all of them log in through SottoCliLogin,
+ * read the terminal through SottoCliTerminal and open rooms through
+ * SottoCliRooms.
+ *
+ * A part that ends the run emits "done" with the exit status. The run
+ * then cancels its cancellable, which every part holds: from then on no
+ * part calls anybody back. The goodbye to the server goes out before the
+ * loop stops.
  */
 
 /* How long the goodbye to the server may take at the end. */
 #define CLOSE_WAIT_MS 2000
+
+struct _SottoCli
+{
+  GObject           parent_instance;
+
+  SottoCliOptions  *options;
+  SottoClient      *client;
+  SottoCliTerminal *terminal;
+  SottoCliRooms    *rooms;
+  SottoCliLogin    *login;
+  SottoCliConnect  *connect;
+  SottoCliChat     *chat;
+  SottoCliCommands *commands;
+
+  GMainLoop        *loop;
+  GCancellable     *cancellable;
+  int               status;
+  gboolean          finishing;
+  guint             timeout_id;
+  guint             sigint_id;
+  guint             sigterm_id;
+  guint             finish_id;
+  guint             close_wait_id;
+  gulong            close_state_id;
+};
 
 G_DEFINE_FINAL_TYPE (SottoCli, sotto_cli, G_TYPE_OBJECT)
 
@@ -29,24 +68,23 @@ sotto_cli_dispose (GObject *object)
   SottoCli *self = SOTTO_CLI (object);
 
   g_cancellable_cancel (self->cancellable);
-  _sotto_cli_restore_terminal (self);
+  if (self->terminal != NULL)
+    sotto_cli_terminal_restore (self->terminal);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   g_clear_handle_id (&self->finish_id, g_source_remove);
   g_clear_handle_id (&self->close_wait_id, g_source_remove);
   if (self->client != NULL)
-    {
-      g_clear_signal_handler (&self->closed_id, self->client);
-      g_clear_signal_handler (&self->event_id, self->client);
-      g_clear_signal_handler (&self->close_state_id, self->client);
-    }
-  _sotto_cli_cancel_openings (self);
-  if (self->sending != NULL)
-    g_clear_signal_handler (&self->sending_id, self->sending);
-  g_clear_object (&self->sending);
-  g_clear_object (&self->feed);
-  g_clear_object (&self->input);
+    g_clear_signal_handler (&self->close_state_id, self->client);
+  if (self->rooms != NULL)
+    sotto_cli_rooms_cancel_openings (self->rooms);
+  g_clear_object (&self->chat);
+  g_clear_object (&self->commands);
+  g_clear_object (&self->connect);
+  g_clear_object (&self->login);
+  g_clear_object (&self->rooms);
+  g_clear_object (&self->terminal);
   g_clear_object (&self->client);
   g_clear_pointer (&self->loop, g_main_loop_unref);
 
@@ -59,18 +97,7 @@ sotto_cli_finalize (GObject *object)
   SottoCli *self = SOTTO_CLI (object);
 
   g_clear_object (&self->cancellable);
-  g_free (self->server);
-  g_free (self->user);
-  g_free (self->data_dir);
-  g_free (self->trust_fingerprint);
-  g_free (self->room_arg);
-  g_free (self->text_arg);
-  _sotto_cli_wipe_string (&self->password);
-  _sotto_cli_wipe_string (&self->pending_password);
-  g_free (self->pending_user);
-  g_free (self->current_room);
-  g_free (self->verify_user);
-  g_clear_pointer (&self->adopting, g_hash_table_unref);
+  g_clear_pointer (&self->options, sotto_cli_options_unref);
 
   G_OBJECT_CLASS (sotto_cli_parent_class)->finalize (object);
 }
@@ -88,7 +115,6 @@ static void
 sotto_cli_init (SottoCli *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->adopting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 SottoCli *
@@ -134,10 +160,11 @@ close_cb (gpointer user_data)
   SottoCli *self = user_data;
 
   self->finish_id = 0;
-  _sotto_cli_cancel_openings (self);
-  g_clear_object (&self->feed);
-  g_clear_signal_handler (&self->closed_id, self->client);
-  g_clear_signal_handler (&self->event_id, self->client);
+  /* Nothing more is printed: the chat and the commands go with what they
+   * watch. */
+  sotto_cli_rooms_cancel_openings (self->rooms);
+  g_clear_object (&self->chat);
+  g_clear_object (&self->commands);
 
   if (!sotto_client_get_connected (self->client))
     {
@@ -156,16 +183,12 @@ close_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/**
- * _sotto_cli_finish:
- * @status: a #SottoCliExit
- *
- * Ends the run with @status; the first call wins. The client is closed
- * from an idle, never inside the signal emission that led here.
- */
-void
-_sotto_cli_finish (SottoCli *self,
-                   int       status)
+/* Ends the run with @status, a #SottoCliExit; the first call wins. The
+ * client is closed from an idle, never inside the signal emission that
+ * led here. */
+static void
+finish (SottoCli *self,
+        int       status)
 {
   if (self->finishing)
     return;
@@ -173,51 +196,34 @@ _sotto_cli_finish (SottoCli *self,
   self->finishing = TRUE;
   self->status = status;
   g_cancellable_cancel (self->cancellable);
-  _sotto_cli_restore_terminal (self);
+  sotto_cli_terminal_restore (self->terminal);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   self->finish_id = g_idle_add (close_cb, self);
 }
 
-/**
- * _sotto_cli_fail:
- *
- * Ends the run because of @error, with the status that says what failed.
- */
-void
-_sotto_cli_fail (SottoCli      *self,
-                 const GError  *error,
-                 SottoCliPhase  phase)
-{
-  if (self->finishing)
-    return;
+/* What the parts say */
 
-  g_printerr ("sotto-cli: %s\n", error->message);
-  _sotto_cli_finish (self, sotto_cli_exit_for_error (error, phase));
+static void
+done_cb (GObject  *part,
+         int       status,
+         gpointer  user_data)
+{
+  finish (user_data, status);
 }
 
-/**
- * _sotto_cli_say:
- *
- * Tells the user something: on standard output in the chat, on standard
- * error for a scripted command, whose standard output is its result.
- */
-void
-_sotto_cli_say (SottoCli   *self,
-                const char *format,
-                ...)
+static void
+connected_cb (SottoCliConnect *connect,
+              gpointer         user_data)
 {
-  g_autofree char *text = NULL;
-  va_list args;
+  SottoCli *self = user_data;
 
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (self->command == SOTTO_CLI_COMMAND_CHAT)
-    g_print ("%s\n", text);
+  if (self->chat != NULL)
+    sotto_cli_chat_start (self->chat);
   else
-    g_printerr ("%s\n", text);
+    sotto_cli_commands_start (self->commands);
 }
+
+/* Signals and time */
 
 static gboolean
 timeout_cb (gpointer user_data)
@@ -225,14 +231,14 @@ timeout_cb (gpointer user_data)
   SottoCli *self = user_data;
 
   self->timeout_id = 0;
-  if (self->command == SOTTO_CLI_COMMAND_LISTEN)
+  if (self->options->command == SOTTO_CLI_COMMAND_LISTEN)
     {
-      _sotto_cli_command_timed_out (self);
+      sotto_cli_commands_timed_out (self->commands);
       return G_SOURCE_REMOVE;
     }
 
-  g_printerr (_("sotto-cli: gave up after %d seconds\n"), self->timeout);
-  _sotto_cli_finish (self, SOTTO_CLI_EXIT_TIMEOUT);
+  g_printerr (_("sotto-cli: gave up after %d seconds\n"), self->options->timeout);
+  finish (self, SOTTO_CLI_EXIT_TIMEOUT);
   return G_SOURCE_REMOVE;
 }
 
@@ -249,17 +255,56 @@ interrupted_cb (gpointer user_data)
     }
 
   /* Ctrl+C is how a chat or an open-ended listen is meant to end. */
-  if (self->command == SOTTO_CLI_COMMAND_CHAT)
+  if (self->options->command == SOTTO_CLI_COMMAND_CHAT)
     {
       g_print ("\n");
-      _sotto_cli_finish (self, SOTTO_CLI_EXIT_OK);
+      finish (self, SOTTO_CLI_EXIT_OK);
     }
-  else if (self->command == SOTTO_CLI_COMMAND_LISTEN && self->count == 0)
-    _sotto_cli_finish (self, SOTTO_CLI_EXIT_OK);
+  else if (self->options->command == SOTTO_CLI_COMMAND_LISTEN && self->options->count == 0)
+    finish (self, SOTTO_CLI_EXIT_OK);
   else
-    _sotto_cli_finish (self, SOTTO_CLI_EXIT_INTERRUPTED);
+    finish (self, SOTTO_CLI_EXIT_INTERRUPTED);
 
   return G_SOURCE_CONTINUE;
+}
+
+/* Making the parts */
+
+static void
+make_parts (SottoCli *self,
+            gboolean  stdin_is_tty)
+{
+  SottoCliOptions *options = self->options;
+  gboolean chat = options->command == SOTTO_CLI_COMMAND_CHAT;
+
+  self->client = sotto_client_new (options->data_dir, options->server);
+  if (options->pwhash_fast)
+    sotto_client_set_pwhash_limits (self->client, crypto_pwhash_OPSLIMIT_MIN,
+                                    crypto_pwhash_MEMLIMIT_MIN);
+
+  self->terminal = sotto_cli_terminal_new (stdin_is_tty, chat, self->cancellable);
+  self->rooms = sotto_cli_rooms_new (self->client, self->cancellable);
+  self->login = sotto_cli_login_new (self->client, self->terminal, chat,
+                                     sotto_cli_options_steal_password (options),
+                                     self->cancellable);
+  self->connect = sotto_cli_connect_new (self->client, self->terminal, options,
+                                         self->cancellable);
+  g_signal_connect (self->login, "done", G_CALLBACK (done_cb), self);
+  g_signal_connect (self->connect, "done", G_CALLBACK (done_cb), self);
+  g_signal_connect (self->connect, "connected", G_CALLBACK (connected_cb), self);
+
+  if (chat)
+    {
+      self->chat = sotto_cli_chat_new (self->client, self->terminal, self->rooms, self->login,
+                                       options, self->cancellable);
+      g_signal_connect (self->chat, "done", G_CALLBACK (done_cb), self);
+    }
+  else
+    {
+      self->commands = sotto_cli_commands_new (self->client, self->rooms, self->login, options,
+                                               self->cancellable);
+      g_signal_connect (self->commands, "done", G_CALLBACK (done_cb), self);
+    }
 }
 
 /**
@@ -275,12 +320,14 @@ sotto_cli_run (SottoCli  *self,
                char     **argv)
 {
   g_autoptr(GError) error = NULL;
+  gboolean stdin_is_tty;
 
   g_return_val_if_fail (SOTTO_IS_CLI (self), SOTTO_CLI_EXIT_USAGE);
   g_return_val_if_fail (self->loop == NULL, SOTTO_CLI_EXIT_USAGE);
 
-  self->stdin_is_tty = isatty (STDIN_FILENO);
-  if (!_sotto_cli_parse_options (self, &argc, &argv, &error))
+  stdin_is_tty = isatty (STDIN_FILENO);
+  self->options = sotto_cli_options_parse (&argc, &argv, stdin_is_tty, &error);
+  if (self->options == NULL)
     {
       g_printerr ("sotto-cli: %s\n", error->message);
       return SOTTO_CLI_EXIT_USAGE;
@@ -289,16 +336,13 @@ sotto_cli_run (SottoCli  *self,
   self->loop = g_main_loop_new (NULL, FALSE);
   self->sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, self);
   self->sigterm_id = g_unix_signal_add (SIGTERM, interrupted_cb, self);
-  if (self->timeout > 0)
-    self->timeout_id = g_timeout_add_seconds (self->timeout, timeout_cb, self);
+  if (self->options->timeout > 0)
+    self->timeout_id = g_timeout_add_seconds (self->options->timeout, timeout_cb, self);
 
-  self->client = sotto_client_new (self->data_dir, self->server);
-  if (self->pwhash_fast)
-    sotto_client_set_pwhash_limits (self->client, crypto_pwhash_OPSLIMIT_MIN,
-                                    crypto_pwhash_MEMLIMIT_MIN);
-  _sotto_cli_connect (self);
+  make_parts (self, stdin_is_tty);
+  sotto_cli_connect_start (self->connect);
   g_main_loop_run (self->loop);
 
-  _sotto_cli_restore_terminal (self);
+  sotto_cli_terminal_restore (self->terminal);
   return self->status;
 }

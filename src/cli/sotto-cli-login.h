@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sotto-cli-terminal.h"
+#include "sotto-client.h"
+
+G_BEGIN_DECLS
+
+#define SOTTO_TYPE_CLI_LOGIN (sotto_cli_login_get_type ())
+
+G_DECLARE_FINAL_TYPE (SottoCliLogin, sotto_cli_login, SOTTO, CLI_LOGIN, GObject)
+
+SottoCliLogin *sotto_cli_login_new      (SottoClient      *client,
+                                         SottoCliTerminal *terminal,
+                                         gboolean          chat,
+                                         char             *password,
+                                         GCancellable     *cancellable);
+gboolean       sotto_cli_login_get_busy (SottoCliLogin    *self);
+void           sotto_cli_login_log_in   (SottoCliLogin    *self,
+                                         gboolean          create,
+                                         const char       *user);
+
+G_END_DECLS

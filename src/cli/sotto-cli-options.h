@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SOTTO_CLI_COMMAND_CHAT,
+  SOTTO_CLI_COMMAND_REGISTER,
+  SOTTO_CLI_COMMAND_JOIN,
+  SOTTO_CLI_COMMAND_SEND,
+  SOTTO_CLI_COMMAND_LISTEN,
+  SOTTO_CLI_COMMAND_ROOMS,
+  SOTTO_CLI_COMMAND_MEMBERS,
+} SottoCliCommand;
+
+#define SOTTO_TYPE_CLI_OPTIONS (sotto_cli_options_get_type ())
+
+/**
+ * SottoCliOptions:
+ *
+ * What the command line asked for. Read-only once parsed, but for the
+ * password, which whoever logs in takes with
+ * sotto_cli_options_steal_password().
+ */
+typedef struct
+{
+  char            *server;
+  char            *user;
+  char            *data_dir;
+  char            *trust_fingerprint;
+  gboolean         pwhash_fast;
+  gboolean         json;
+  int              count;
+  int              timeout;
+  SottoCliCommand  command;
+  char            *room_arg;
+  char            *text_arg;
+  /* The standard input is a terminal: questions can be asked there. */
+  gboolean         stdin_is_tty;
+  /* From --password-file or $SOTTO_PASSWORD; wiped when freed */
+  char            *password;
+} SottoCliOptions;
+
+GType            sotto_cli_options_get_type        (void) G_GNUC_CONST;
+SottoCliOptions *sotto_cli_options_parse           (int              *argc,
+                                                    char           ***argv,
+                                                    gboolean          stdin_is_tty,
+                                                    GError          **error);
+SottoCliOptions *sotto_cli_options_ref             (SottoCliOptions  *options);
+void             sotto_cli_options_unref           (SottoCliOptions  *options);
+char            *sotto_cli_options_steal_password  (SottoCliOptions  *options);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoCliOptions, sotto_cli_options_unref)
+
+G_END_DECLS

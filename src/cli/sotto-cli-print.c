@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "sotto-cli-print.h"
+#include "sotto-member.h"
+
+/*
+ * Where what sotto-cli tells goes, and the listings more than one part
+ * prints.
+ */
+
+/**
+ * sotto_cli_say:
+ * @to_stdout: the chat tells the user on standard output; a scripted
+ *   command on standard error, as its standard output is its result
+ *
+ * Tells the user something, as a line.
+ */
+void
+sotto_cli_say (gboolean    to_stdout,
+               const char *format,
+               ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (to_stdout)
+    g_print ("%s\n", text);
+  else
+    g_printerr ("%s\n", text);
+}
+
+void
+sotto_cli_print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *line = NULL;
+
+  json_generator_set_root (generator, root);
+  line = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", line);
+}
+
+/**
+ * sotto_cli_print_members:
+ * @me: (nullable): the user logged in
+ *
+ * Lists the members of @room, one a line: name, online or offline, and
+ * whether the user verified their safety number.
+ */
+void
+sotto_cli_print_members (SottoRoom  *room,
+                         const char *me,
+                         gboolean    json)
+{
+  GListModel *members = sotto_room_get_members (room);
+  guint n = g_list_model_get_n_items (members);
+  int width = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SottoMember) member = g_list_model_get_item (members, i);
+
+      width = MAX (width, (int) strlen (sotto_member_get_user (member)));
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SottoMember) member = g_list_model_get_item (members, i);
+      const char *user = sotto_member_get_user (member);
+      gboolean online = sotto_member_get_online (member);
+      gboolean you = g_strcmp0 (user, me) == 0;
+      gboolean verified = !you && sotto_member_get_verified (member);
+
+      if (json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "user");
+          json_builder_add_string_value (builder, user);
+          json_builder_set_member_name (builder, "online");
+          json_builder_add_boolean_value (builder, online);
+          json_builder_set_member_name (builder, "verified");
+          json_builder_add_boolean_value (builder, verified);
+          json_builder_set_member_name (builder, "you");
+          json_builder_add_boolean_value (builder, you);
+          json_builder_end_object (builder);
+          sotto_cli_print_json (builder);
+          continue;
+        }
+
+      g_print ("%-*s  %-7s  %s\n", width, user, online ? _("online") : _("offline"),
+               you ? _("(you)") : verified ? _("verified") : _("not verified"));
+    }
+}
