@@ -4,7 +4,6 @@
 #include <glib/gi18n.h>
 
 #include "sotto-room-row.h"
-#include "sotto-room-view.h"
 
 /*
  * A room or direct chat in the sidebar: its name, the last message and
