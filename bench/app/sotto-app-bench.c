@@ -110,7 +110,7 @@ child_activate_cb (GApplication *app,
   GtkWidget *window;
 
   if (g_strcmp0 (mode, "sotto") == 0)
-    window = GTK_WIDGET (sotto_window_new (SOTTO_APPLICATION (app)));
+    window = GTK_WIDGET (sotto_window_new (GTK_APPLICATION (app)));
   else
     {
       window = adw_application_window_new (GTK_APPLICATION (app));
@@ -298,7 +298,7 @@ time_big_room (SottoApplication *app,
                const char       *address,
                guint             count)
 {
-  SottoWindow *window = sotto_window_new (app);
+  SottoWindow *window = sotto_window_new (GTK_APPLICATION (app));
   SottoLoginView *login = sotto_window_get_login_view (window);
   SottoRoomView *view = sotto_window_get_room_view (window);
   RoomFigures figures = { 0 };

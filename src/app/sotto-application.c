@@ -3,13 +3,16 @@
 
 #include <glib/gi18n.h>
 
+#include "sotto-app-config.h"
 #include "sotto-application.h"
 #include "sotto-preferences-window.h"
 #include "sotto-window.h"
 
 /*
  * The application: one main window, the app-wide actions and shortcuts,
- * the settings, and desktop notifications for new messages.
+ * the settings, and desktop notifications for new messages. It hands its
+ * configuration down to each window it gets and listens to the window's
+ * signals; a window never calls it.
  */
 
 struct _SottoApplication
@@ -17,9 +20,7 @@ struct _SottoApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
-  char           *data_dir;
-  guint64         opslimit;
-  gsize           memlimit;
+  SottoAppConfig *config;
 };
 
 G_DEFINE_FINAL_TYPE (SottoApplication, sotto_application, ADW_TYPE_APPLICATION)
@@ -39,7 +40,7 @@ ensure_main_window (SottoApplication *self)
   SottoWindow *window = get_main_window (self);
 
   if (window == NULL)
-    window = sotto_window_new (self);
+    window = sotto_window_new (GTK_APPLICATION (self));
   return window;
 }
 
@@ -115,7 +116,7 @@ open_room_activated (GSimpleAction *action,
   SottoApplication *self = user_data;
   SottoWindow *window = ensure_main_window (self);
 
-  sotto_window_open_room (window, g_variant_get_string (parameter, NULL));
+  gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.open-room", parameter);
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -181,6 +182,83 @@ sotto_application_startup (GApplication *application)
   apply_color_scheme (self);
 }
 
+static char *
+notification_id (const char *room)
+{
+  return g_strconcat ("room:", room, NULL);
+}
+
+/* Shows (or replaces) the one notification of @room: @message came in
+ * while the window was in the background. Unless the user chose to see
+ * message text in notifications, it says only who wrote where. */
+static void
+unseen_message_cb (SottoWindow      *window,
+                   SottoRoom        *room,
+                   SottoMessage     *message,
+                   SottoApplication *self)
+{
+  const char *name = sotto_room_get_name (room);
+  const char *sender = sotto_message_get_sender (message);
+  const char *text = sotto_message_get_text (message);
+  guint unread = sotto_room_get_unread (room);
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(GIcon) icon = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+
+  if (!g_settings_get_boolean (self->settings, "notifications"))
+    return;
+
+  if (sotto_room_get_direct (room))
+    title = g_strdup (sender);
+  else
+    /* Translators: a notification's title: who wrote in which room */
+    title = g_strdup_printf (_("%s in %s"), sender, name);
+
+  if (g_settings_get_boolean (self->settings, "notification-text") && text != NULL)
+    body = g_strdup (text);
+  else
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new message",
+                                         "%u new messages", unread), unread);
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  icon = g_themed_icon_new (APP_ID);
+  g_notification_set_icon (notification, icon);
+  g_notification_set_default_action_and_target (notification, "app.open-room", "s", name);
+
+  id = notification_id (name);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+/* The user has seen @room: its notification goes. */
+static void
+room_seen_cb (SottoWindow      *window,
+              SottoRoom        *room,
+              SottoApplication *self)
+{
+  g_autofree char *id = notification_id (sotto_room_get_name (room));
+
+  g_application_withdraw_notification (G_APPLICATION (self), id);
+}
+
+static void
+sotto_application_window_added (GtkApplication *application,
+                                GtkWindow      *window)
+{
+  SottoApplication *self = SOTTO_APPLICATION (application);
+
+  GTK_APPLICATION_CLASS (sotto_application_parent_class)->window_added (application, window);
+
+  if (!SOTTO_IS_WINDOW (window))
+    return;
+
+  sotto_window_set_config (SOTTO_WINDOW (window), self->config);
+  g_signal_connect_object (window, "unseen-message", G_CALLBACK (unseen_message_cb), self, 0);
+  g_signal_connect_object (window, "room-seen", G_CALLBACK (room_seen_cb), self, 0);
+}
+
 static int
 sotto_application_handle_local_options (GApplication *application,
                                         GVariantDict *options)
@@ -204,17 +282,10 @@ sotto_application_dispose (GObject *object)
 {
   SottoApplication *self = SOTTO_APPLICATION (object);
 
+  g_clear_object (&self->config);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (sotto_application_parent_class)->dispose (object);
-}
-
-static void
-sotto_application_finalize (GObject *object)
-{
-  g_free (SOTTO_APPLICATION (object)->data_dir);
-
-  G_OBJECT_CLASS (sotto_application_parent_class)->finalize (object);
 }
 
 static void
@@ -222,12 +293,13 @@ sotto_application_class_init (SottoApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+  GtkApplicationClass *gtk_app_class = GTK_APPLICATION_CLASS (klass);
 
   object_class->dispose = sotto_application_dispose;
-  object_class->finalize = sotto_application_finalize;
   app_class->activate = sotto_application_activate;
   app_class->startup = sotto_application_startup;
   app_class->handle_local_options = sotto_application_handle_local_options;
+  gtk_app_class->window_added = sotto_application_window_added;
 }
 
 static const GOptionEntry option_entries[] = {
@@ -241,7 +313,7 @@ static void
 sotto_application_init (SottoApplication *self)
 {
   self->settings = g_settings_new (APP_ID);
-  self->data_dir = g_build_filename (g_get_user_data_dir (), "sotto", NULL);
+  self->config = sotto_app_config_new (self->settings);
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
 }
 
@@ -262,13 +334,6 @@ sotto_application_get_settings (SottoApplication *self)
   return self->settings;
 }
 
-const char *
-sotto_application_get_data_dir (SottoApplication *self)
-{
-  g_return_val_if_fail (SOTTO_IS_APPLICATION (self), NULL);
-  return self->data_dir;
-}
-
 void
 sotto_application_set_data_dir (SottoApplication *self,
                                 const char       *data_dir)
@@ -276,8 +341,7 @@ sotto_application_set_data_dir (SottoApplication *self,
   g_return_if_fail (SOTTO_IS_APPLICATION (self));
   g_return_if_fail (data_dir != NULL);
 
-  g_free (self->data_dir);
-  self->data_dir = g_strdup (data_dir);
+  sotto_app_config_set_data_dir (self->config, data_dir);
 }
 
 /**
@@ -293,84 +357,5 @@ sotto_application_set_pwhash_limits (SottoApplication *self,
 {
   g_return_if_fail (SOTTO_IS_APPLICATION (self));
 
-  self->opslimit = opslimit;
-  self->memlimit = memlimit;
-}
-
-void
-sotto_application_get_pwhash_limits (SottoApplication *self,
-                                     guint64          *opslimit,
-                                     gsize            *memlimit)
-{
-  g_return_if_fail (SOTTO_IS_APPLICATION (self));
-
-  *opslimit = self->opslimit;
-  *memlimit = self->memlimit;
-}
-
-static char *
-notification_id (const char *room)
-{
-  return g_strconcat ("room:", room, NULL);
-}
-
-/**
- * sotto_application_notify_message:
- * @unread: how many messages of @room the user has not seen, this one included
- *
- * Shows (or replaces) the one notification of @room. Unless the user chose
- * to see message text in notifications, it says only who wrote where.
- */
-void
-sotto_application_notify_message (SottoApplication *self,
-                                  const char       *room,
-                                  gboolean          direct,
-                                  const char       *sender,
-                                  const char       *text,
-                                  guint             unread)
-{
-  g_autoptr(GNotification) notification = NULL;
-  g_autoptr(GIcon) icon = NULL;
-  g_autofree char *id = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *body = NULL;
-
-  g_return_if_fail (SOTTO_IS_APPLICATION (self));
-
-  if (!g_settings_get_boolean (self->settings, "notifications"))
-    return;
-
-  if (direct)
-    title = g_strdup (sender);
-  else
-    /* Translators: a notification's title: who wrote in which room */
-    title = g_strdup_printf (_("%s in %s"), sender, room);
-
-  if (g_settings_get_boolean (self->settings, "notification-text") && text != NULL)
-    body = g_strdup (text);
-  else
-    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new message",
-                                         "%u new messages", unread), unread);
-
-  notification = g_notification_new (title);
-  g_notification_set_body (notification, body);
-  icon = g_themed_icon_new (APP_ID);
-  g_notification_set_icon (notification, icon);
-  g_notification_set_default_action_and_target (notification, "app.open-room", "s", room);
-
-  id = notification_id (room);
-  g_application_send_notification (G_APPLICATION (self), id, notification);
-}
-
-/* The user has seen @room: its notification goes. */
-void
-sotto_application_withdraw_room (SottoApplication *self,
-                                 const char       *room)
-{
-  g_autofree char *id = NULL;
-
-  g_return_if_fail (SOTTO_IS_APPLICATION (self));
-
-  id = notification_id (room);
-  g_application_withdraw_notification (G_APPLICATION (self), id);
+  sotto_app_config_set_pwhash_limits (self->config, opslimit, memlimit);
 }

@@ -11,7 +11,8 @@
  * The login and registration form. It connects, asks the user to trust a
  * server seen for the first time, logs in or creates the account, and
  * hands the logged-in client to the window. Every failure is a sentence
- * under the form, which stays filled.
+ * under the form, which stays filled. Its owner gives it the configuration
+ * (data folder, password hashing cost, settings for the last login).
  */
 
 struct _SottoLoginView
@@ -30,7 +31,7 @@ struct _SottoLoginView
   GtkLabel         *submit_label;
   GtkButton        *mode_button;
 
-  SottoApplication *application;   /* weak: it outlives its windows */
+  SottoAppConfig   *config;
   SottoClient      *client;        /* while logging in */
   GCancellable     *cancellable;
   gboolean          creating;
@@ -39,6 +40,7 @@ struct _SottoLoginView
 
 enum {
   PROP_0,
+  PROP_CONFIG,
   PROP_CREATING,
   PROP_BUSY,
   N_PROPS
@@ -125,9 +127,9 @@ finish (SottoLoginView *self,
       return;
     }
 
-  if (self->application != NULL)
+  if (self->config != NULL)
     {
-      GSettings *settings = sotto_application_get_settings (self->application);
+      GSettings *settings = sotto_app_config_get_settings (self->config);
 
       g_settings_set_string (settings, "last-server",
                              gtk_editable_get_text (GTK_EDITABLE (self->server_row)));
@@ -313,10 +315,10 @@ sotto_login_view_submit (SottoLoginView *self)
   show_error (self, NULL);
   set_busy (self, TRUE);
 
-  if (self->application != NULL)
+  if (self->config != NULL)
     {
-      data_dir = g_strdup (sotto_application_get_data_dir (self->application));
-      sotto_application_get_pwhash_limits (self->application, &opslimit, &memlimit);
+      data_dir = g_strdup (sotto_app_config_get_data_dir (self->config));
+      sotto_app_config_get_pwhash_limits (self->config, &opslimit, &memlimit);
     }
   else
     data_dir = g_build_filename (g_get_user_data_dir (), "sotto", NULL);
@@ -379,6 +381,9 @@ sotto_login_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
+      break;
     case PROP_CREATING:
       g_value_set_boolean (value, self->creating);
       break;
@@ -400,6 +405,9 @@ sotto_login_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_CONFIG:
+      sotto_login_view_set_config (self, g_value_get_object (value));
+      break;
     case PROP_CREATING:
       sotto_login_view_set_creating (self, g_value_get_boolean (value));
       break;
@@ -419,9 +427,7 @@ sotto_login_view_dispose (GObject *object)
   if (self->client != NULL)
     sotto_client_close (self->client);
   g_clear_object (&self->client);
-  if (self->application != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (self->application), (gpointer *) &self->application);
-  self->application = NULL;
+  g_clear_object (&self->config);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_LOGIN_VIEW);
 
   G_OBJECT_CLASS (sotto_login_view_parent_class)->dispose (object);
@@ -437,6 +443,15 @@ sotto_login_view_class_init (SottoLoginViewClass *klass)
   object_class->get_property = sotto_login_view_get_property;
   object_class->set_property = sotto_login_view_set_property;
 
+  /**
+   * SottoLoginView:config:
+   *
+   * Where accounts live, how hard passwords are hashed, and the settings
+   * that remember the last login. Without one, the user's data folder.
+   */
+  properties[PROP_CONFIG] =
+    g_param_spec_object ("config", NULL, NULL, SOTTO_TYPE_APP_CONFIG,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CREATING] =
     g_param_spec_boolean ("creating", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -480,28 +495,37 @@ sotto_login_view_init (SottoLoginView *self)
   update_mode (self);
 }
 
+SottoAppConfig *
+sotto_login_view_get_config (SottoLoginView *self)
+{
+  g_return_val_if_fail (SOTTO_IS_LOGIN_VIEW (self), NULL);
+  return self->config;
+}
+
 /**
- * sotto_login_view_set_application:
+ * sotto_login_view_set_config:
  *
- * Where the form finds the data folder and remembers the last login.
+ * Where the form finds the data folder and remembers the last login; a
+ * new configuration fills the form with the last login it remembers.
  */
 void
-sotto_login_view_set_application (SottoLoginView   *self,
-                                  SottoApplication *application)
+sotto_login_view_set_config (SottoLoginView *self,
+                             SottoAppConfig *config)
 {
   GSettings *settings;
   g_autofree char *server = NULL;
   g_autofree char *username = NULL;
 
   g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
-  g_return_if_fail (SOTTO_IS_APPLICATION (application));
+  g_return_if_fail (config == NULL || SOTTO_IS_APP_CONFIG (config));
 
-  if (self->application != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (self->application), (gpointer *) &self->application);
-  self->application = application;
-  g_object_add_weak_pointer (G_OBJECT (application), (gpointer *) &self->application);
+  if (!g_set_object (&self->config, config))
+    return;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFIG]);
+  if (config == NULL)
+    return;
 
-  settings = sotto_application_get_settings (application);
+  settings = sotto_app_config_get_settings (config);
   server = g_settings_get_string (settings, "last-server");
   username = g_settings_get_string (settings, "last-username");
   if (*server != '\0')

@@ -3,7 +3,7 @@
 
 #include <adwaita.h>
 
-#include "sotto-application.h"
+#include "sotto-app-config.h"
 #include "sotto-client.h"
 
 G_BEGIN_DECLS
@@ -12,19 +12,20 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SottoLoginView, sotto_login_view, SOTTO, LOGIN_VIEW, AdwBin)
 
-void        sotto_login_view_set_application (SottoLoginView   *self,
-                                              SottoApplication *application);
-void        sotto_login_view_set_creating    (SottoLoginView   *self,
-                                              gboolean          creating);
-gboolean    sotto_login_view_get_creating    (SottoLoginView   *self);
-gboolean    sotto_login_view_get_busy        (SottoLoginView   *self);
-const char *sotto_login_view_get_error       (SottoLoginView   *self);
-void        sotto_login_view_fill            (SottoLoginView   *self,
-                                              const char       *server,
-                                              const char       *username,
-                                              const char       *password);
-void        sotto_login_view_submit          (SottoLoginView   *self);
-void        sotto_login_view_reset           (SottoLoginView   *self,
-                                              const char       *error_text);
+SottoAppConfig *sotto_login_view_get_config   (SottoLoginView *self);
+void            sotto_login_view_set_config   (SottoLoginView *self,
+                                               SottoAppConfig *config);
+void            sotto_login_view_set_creating (SottoLoginView *self,
+                                               gboolean        creating);
+gboolean        sotto_login_view_get_creating (SottoLoginView *self);
+gboolean        sotto_login_view_get_busy     (SottoLoginView *self);
+const char     *sotto_login_view_get_error    (SottoLoginView *self);
+void            sotto_login_view_fill         (SottoLoginView *self,
+                                               const char     *server,
+                                               const char     *username,
+                                               const char     *password);
+void            sotto_login_view_submit       (SottoLoginView *self);
+void            sotto_login_view_reset        (SottoLoginView *self,
+                                               const char     *error_text);
 
 G_END_DECLS

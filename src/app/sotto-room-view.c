@@ -8,13 +8,13 @@
 #include "sotto-room-view.h"
 #include "sotto-safety-dialog.h"
 #include "sotto-timeline.h"
-#include "sotto-window.h"
 
 /*
  * The chat view of one room: its history in a recycling list that opens at
  * the newest message and follows new ones only while the user is at the
  * bottom, older pages loaded as the user scrolls up, the composer, who is
- * typing, and the members in a panel at the side.
+ * typing, and the members in a panel at the side. Toasts go up as
+ * win.show-toast.
  */
 
 /* Within this many pixels of the end counts as "at the bottom". */
@@ -313,9 +313,8 @@ sotto_room_view_show_member (SottoRoomView *self,
 
   if (g_strcmp0 (user, own_user (self)) == 0)
     {
-      if (SOTTO_IS_WINDOW (root))
-        sotto_window_show_toast (SOTTO_WINDOW (root),
-                                 _("This is you. Choose someone else to compare safety numbers."));
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s",
+                                  _("This is you. Choose someone else to compare safety numbers."));
       return NULL;
     }
 
@@ -493,7 +492,6 @@ sotto_room_view_send (SottoRoomView *self)
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   SottoMessage *message;
-  GtkRoot *root;
   gsize length;
 
   g_return_if_fail (SOTTO_IS_ROOM_VIEW (self));
@@ -513,9 +511,7 @@ sotto_room_view_send (SottoRoomView *self)
   message = sotto_client_send_message (self->client, self->room, text, &error);
   if (message == NULL)
     {
-      root = gtk_widget_get_root (GTK_WIDGET (self));
-      if (SOTTO_IS_WINDOW (root))
-        sotto_window_show_toast (SOTTO_WINDOW (root), error->message);
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", error->message);
       return;
     }
 
@@ -604,8 +600,8 @@ left_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   if (!sotto_client_leave_finish (SOTTO_CLIENT (object), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && SOTTO_IS_WINDOW (window))
-    sotto_window_show_toast (SOTTO_WINDOW (window), error->message);
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && window != NULL)
+    gtk_widget_activate_action (window, "win.show-toast", "s", error->message);
 }
 
 static void

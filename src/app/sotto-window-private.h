@@ -25,6 +25,7 @@ struct _SottoWindow
   GtkStack             *content_stack;
   SottoRoomView        *room_view;
 
+  SottoAppConfig       *config;
   SottoClient          *client;
   GtkFilterListModel   *filtered_rooms;
   GtkStringFilter      *room_filter;

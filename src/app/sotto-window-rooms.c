@@ -8,8 +8,17 @@
 
 /*
  * The window's rooms: the sidebar list (sorted, filtered by the jump
- * entry), which room is shown, unread counts and notifications.
+ * entry), which room is shown, and unread counts. What deserves a
+ * notification the window tells by signals; the application shows it.
  */
+
+enum {
+  UNSEEN_MESSAGE,
+  ROOM_SEEN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 typedef struct
 {
@@ -65,11 +74,7 @@ messages_changed_cb (GListModel *messages,
 
   sotto_room_set_unread (room, sotto_room_get_unread (room) + fresh);
   if (!gtk_window_is_active (GTK_WINDOW (self)))
-    sotto_application_notify_message (SOTTO_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
-                                      sotto_room_get_name (room), sotto_room_get_direct (room),
-                                      sotto_message_get_sender (last),
-                                      sotto_message_get_text (last),
-                                      sotto_room_get_unread (room));
+    g_signal_emit (self, signals[UNSEEN_MESSAGE], 0, room, last);
 }
 
 static void
@@ -190,14 +195,12 @@ void
 _sotto_window_rooms_mark_read (SottoWindow *self)
 {
   SottoRoom *room = sotto_room_view_get_room (self->room_view);
-  SottoApplication *app = SOTTO_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 
   if (room == NULL || !room_is_seen (self, room))
     return;
 
   sotto_room_set_unread (room, 0);
-  if (app != NULL)
-    sotto_application_withdraw_room (app, sotto_room_get_name (room));
+  g_signal_emit (self, signals[ROOM_SEEN], 0, room);
 }
 
 void
@@ -248,6 +251,15 @@ sotto_window_open_room (SottoWindow *self,
 
   _sotto_window_rooms_select (self, found);
   return TRUE;
+}
+
+/* A click on a notification comes here through the application. */
+static void
+open_room_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  sotto_window_open_room (SOTTO_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -380,6 +392,28 @@ _sotto_window_rooms_detach (SottoWindow *self)
 void
 _sotto_window_rooms_class_init (GtkWidgetClass *widget_class)
 {
+  /**
+   * SottoWindow::unseen-message:
+   * @room: where it was said
+   * @message: the newest message of @room the user has not seen
+   *
+   * A message came in while the window was in the background.
+   */
+  signals[UNSEEN_MESSAGE] =
+    g_signal_new ("unseen-message", G_TYPE_FROM_CLASS (widget_class), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, SOTTO_TYPE_ROOM, SOTTO_TYPE_MESSAGE);
+
+  /**
+   * SottoWindow::room-seen:
+   * @room: the room the user now sees
+   *
+   * Whatever was unread in @room has been seen.
+   */
+  signals[ROOM_SEEN] =
+    g_signal_new ("room-seen", G_TYPE_FROM_CLASS (widget_class), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, SOTTO_TYPE_ROOM);
+
+  gtk_widget_class_install_action (widget_class, "win.open-room", "s", open_room_action);
   gtk_widget_class_bind_template_callback (widget_class, room_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, room_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, room_search_activate_cb);

@@ -11,28 +11,36 @@
  * The main window: the login form until a login succeeds, then the rooms
  * in a sidebar and the chosen room beside them, folding to one pane with
  * back navigation when narrow. The rooms side lives in
- * sotto-window-rooms.c.
+ * sotto-window-rooms.c. Its owner hands it the configuration and listens
+ * to its signals; the views inside it show toasts through win.show-toast.
  */
+
+enum {
+  PROP_0,
+  PROP_CONFIG,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SottoWindow, sotto_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static SottoApplication *
-get_app (SottoWindow *self)
+static void
+show_toast (SottoWindow *self,
+            const char  *text)
 {
-  return SOTTO_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-}
+  AdwToast *toast = adw_toast_new (text);
 
-void
-sotto_window_show_toast (SottoWindow *self,
-                         const char  *text)
-{
-  AdwToast *toast;
-
-  g_return_if_fail (SOTTO_IS_WINDOW (self));
-
-  toast = adw_toast_new (text);
   adw_toast_set_timeout (toast, 4);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+show_toast_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  show_toast (SOTTO_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
 /* The connection, in the line under the account name */
@@ -110,9 +118,9 @@ client_state_cb (SottoClient *client,
   update_status (self);
 
   if (state == SOTTO_CLIENT_RECONNECTING && self->was_online)
-    sotto_window_show_toast (self, _("Connection lost. Reconnecting…"));
+    show_toast (self, _("Connection lost. Reconnecting…"));
   else if (state == SOTTO_CLIENT_ONLINE && !self->was_online)
-    sotto_window_show_toast (self, _("Connected again"));
+    show_toast (self, _("Connected again"));
 
   if (state == SOTTO_CLIENT_ONLINE)
     self->was_online = TRUE;
@@ -128,7 +136,7 @@ notice_cb (SottoClient *client,
   SottoWindow *self = user_data;
   g_autofree char *toast = g_strdup_printf (_("Server notice: %s"), text);
 
-  sotto_window_show_toast (self, toast);
+  show_toast (self, toast);
 }
 
 static void
@@ -146,7 +154,7 @@ identity_changed_cb (SottoClient *client,
   else
     text = g_strdup_printf (_("%s has new keys: a new computer, or someone posing as them."),
                             user);
-  sotto_window_show_toast (self, text);
+  show_toast (self, text);
 }
 
 static void log_out (SottoWindow *self,
@@ -307,9 +315,13 @@ jump_to_room_action (GtkWidget  *widget,
 static void
 save_window_state (SottoWindow *self)
 {
-  GSettings *settings = sotto_application_get_settings (get_app (self));
+  GSettings *settings;
   int width, height;
 
+  if (self->config == NULL)
+    return;
+
+  settings = sotto_app_config_get_settings (self->config);
   gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
   g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
   if (!gtk_window_is_maximized (GTK_WINDOW (self)) && width > 0 && height > 0)
@@ -331,27 +343,40 @@ sotto_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (sotto_window_parent_class)->close_request (window);
 }
 
-/* The application is set after construction (GtkWindow:application is not
- * a construct property): only then are the settings and data folder known. */
 static void
-application_set_cb (SottoWindow *self,
-                    GParamSpec  *pspec,
-                    gpointer     user_data)
+sotto_window_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
 {
-  SottoApplication *app = get_app (self);
-  GSettings *settings;
+  SottoWindow *self = SOTTO_WINDOW (object);
 
-  if (app == NULL)
-    return;
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
-  settings = sotto_application_get_settings (app);
-  gtk_window_set_default_size (GTK_WINDOW (self),
-                               g_settings_get_int (settings, "window-width"),
-                               g_settings_get_int (settings, "window-height"));
-  if (g_settings_get_boolean (settings, "window-maximized"))
-    gtk_window_maximize (GTK_WINDOW (self));
+static void
+sotto_window_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  SottoWindow *self = SOTTO_WINDOW (object);
 
-  sotto_login_view_set_application (self->login_view, app);
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      sotto_window_set_config (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -362,6 +387,7 @@ sotto_window_dispose (GObject *object)
   set_client (self, NULL);
   g_clear_pointer (&self->watches, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_WINDOW);
+  g_clear_object (&self->config);
 
   G_OBJECT_CLASS (sotto_window_parent_class)->dispose (object);
 }
@@ -374,7 +400,21 @@ sotto_window_class_init (SottoWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = sotto_window_dispose;
+  object_class->get_property = sotto_window_get_property;
+  object_class->set_property = sotto_window_set_property;
   window_class->close_request = sotto_window_close_request;
+
+  /**
+   * SottoWindow:config:
+   *
+   * The settings, where accounts live and how hard passwords are hashed;
+   * the window keeps its size in the settings and gives the configuration
+   * to its login form.
+   */
+  properties[PROP_CONFIG] =
+    g_param_spec_object ("config", NULL, NULL, SOTTO_TYPE_APP_CONFIG,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (SOTTO_TYPE_LOGIN_VIEW);
   g_type_ensure (SOTTO_TYPE_ROOM_VIEW);
@@ -405,6 +445,8 @@ sotto_window_class_init (SottoWindowClass *klass)
                                    new_direct_chat_action);
   gtk_widget_class_install_action (widget_class, "win.jump-to-room", NULL, jump_to_room_action);
 
+  gtk_widget_class_install_action (widget_class, "win.show-toast", "s", show_toast_action);
+
   _sotto_window_rooms_class_init (widget_class);
 }
 
@@ -412,13 +454,57 @@ static void
 sotto_window_init (SottoWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_signal_connect (self, "notify::application", G_CALLBACK (application_set_cb), NULL);
 }
 
 SottoWindow *
-sotto_window_new (SottoApplication *application)
+sotto_window_new (GtkApplication *application)
 {
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+
   return g_object_new (SOTTO_TYPE_WINDOW, "application", application, NULL);
+}
+
+/**
+ * sotto_window_get_config:
+ *
+ * Returns: (transfer none) (nullable): what the owner told the window
+ */
+SottoAppConfig *
+sotto_window_get_config (SottoWindow *self)
+{
+  g_return_val_if_fail (SOTTO_IS_WINDOW (self), NULL);
+  return self->config;
+}
+
+/**
+ * sotto_window_set_config:
+ *
+ * Set once by the owner, before the window is shown: the window takes its
+ * last size from the settings, and the login form the last login.
+ */
+void
+sotto_window_set_config (SottoWindow    *self,
+                         SottoAppConfig *config)
+{
+  GSettings *settings;
+
+  g_return_if_fail (SOTTO_IS_WINDOW (self));
+  g_return_if_fail (config == NULL || SOTTO_IS_APP_CONFIG (config));
+
+  if (!g_set_object (&self->config, config))
+    return;
+
+  sotto_login_view_set_config (self->login_view, config);
+  if (config != NULL)
+    {
+      settings = sotto_app_config_get_settings (config);
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (settings, "window-width"),
+                                   g_settings_get_int (settings, "window-height"));
+      if (g_settings_get_boolean (settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFIG]);
 }
 
 /**

@@ -52,7 +52,7 @@ fixture_setup (Fixture       *fixture,
   sotto_application_set_pwhash_limits (fixture->app, crypto_pwhash_OPSLIMIT_MIN,
                                        crypto_pwhash_MEMLIMIT_MIN);
 
-  fixture->window = sotto_window_new (fixture->app);
+  fixture->window = sotto_window_new (GTK_APPLICATION (fixture->app));
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 700);
   gtk_window_present (GTK_WINDOW (fixture->window));
   sotto_ui_settle (GTK_WIDGET (fixture->window));

@@ -414,7 +414,7 @@ about_shown (gpointer data)
 static void
 test_window_and_actions (void)
 {
-  SottoWindow *window = sotto_window_new (the_app);
+  SottoWindow *window = sotto_window_new (GTK_APPLICATION (the_app));
   GtkWindow *about;
 
   gtk_window_present (GTK_WINDOW (window));
