@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sotto-room-view.h"
+#include "sotto-timeline.h"
+
+G_BEGIN_DECLS
+
+struct _SottoRoomView
+{
+  AdwBin             parent_instance;
+
+  AdwWindowTitle    *window_title;
+  GtkRevealer       *offline_revealer;
+  AdwFlap           *flap;
+  GtkScrolledWindow *scroller;
+  GtkListView       *message_list;
+  GtkWidget         *bottom_button;
+  GtkLabel          *typing_label;
+  GtkTextView       *composer;
+  GtkLabel          *placeholder_label;
+  GtkWidget         *send_button;
+  GtkLabel          *members_title;
+  GtkListView       *member_list;
+
+  SottoClient       *client;
+  SottoRoom         *room;
+  SottoTimeline     *timeline;
+  GtkAdjustment     *vadjustment;
+  GPtrArray         *watched_members;
+  guint              older_id;
+  guint              stick_id;
+  double             last_value;
+  gboolean           stick_to_bottom;
+  gboolean           folded;
+};
+
+static inline const char *
+_sotto_room_view_own_user (SottoRoomView *self)
+{
+  return self->client != NULL ? sotto_client_get_user (self->client) : NULL;
+}
+
+/* sotto-room-view-history.c: the message list, scrolling, older pages */
+void _sotto_room_view_history_class_init    (GtkWidgetClass *widget_class);
+void _sotto_room_view_history_init          (SottoRoomView  *self);
+void _sotto_room_view_history_attach        (SottoRoomView  *self);
+void _sotto_room_view_history_detach        (SottoRoomView  *self);
+void _sotto_room_view_update_bottom_button  (SottoRoomView  *self);
+
+/* sotto-room-view-members.c: the members panel and the safety number */
+void _sotto_room_view_members_class_init    (GtkWidgetClass *widget_class);
+void _sotto_room_view_members_init          (SottoRoomView  *self);
+void _sotto_room_view_members_attach        (SottoRoomView  *self);
+void _sotto_room_view_members_detach        (SottoRoomView  *self);
+
+/* sotto-room-view-composer.c: the composer, drafts and who is typing */
+void _sotto_room_view_composer_class_init   (GtkWidgetClass *widget_class);
+void _sotto_room_view_composer_init         (SottoRoomView  *self);
+void _sotto_room_view_composer_attach       (SottoRoomView  *self);
+void _sotto_room_view_composer_save_draft   (SottoRoomView  *self);
+void _sotto_room_view_composer_clear        (SottoRoomView  *self);
+
+/* sotto-room-view-leave.c: leaving the room */
+void _sotto_room_view_leave_class_init      (GtkWidgetClass *widget_class);
+
+G_END_DECLS
