@@ -3,9 +3,7 @@
 
 #include <glib/gi18n.h>
 
-#include "sotto-login-view.h"
-#include "sotto-server-dialogs.h"
-#include "sotto-wire.h"
+#include "sotto-login-view-private.h"
 
 /*
  * The login and registration form. It connects, asks the user to trust a
@@ -13,30 +11,10 @@
  * hands the logged-in client to the window. Every failure is a sentence
  * under the form, which stays filled. Its owner gives it the configuration
  * (data folder, password hashing cost, settings for the last login).
+ *
+ * The form's texts and checks live in sotto-login-view-form.c, the steps
+ * of one attempt in sotto-login-view-connect.c.
  */
-
-struct _SottoLoginView
-{
-  AdwBin            parent_instance;
-
-  GtkLabel         *subtitle_label;
-  AdwEntryRow      *server_row;
-  AdwEntryRow      *username_row;
-  AdwPasswordEntryRow *password_row;
-  AdwPasswordEntryRow *confirm_row;
-  GtkLabel         *rules_label;
-  GtkLabel         *error_label;
-  GtkButton        *submit_button;
-  GtkSpinner       *spinner;
-  GtkLabel         *submit_label;
-  GtkButton        *mode_button;
-
-  SottoAppConfig   *config;
-  SottoClient      *client;        /* while logging in */
-  GCancellable     *cancellable;
-  gboolean          creating;
-  gboolean          busy;
-};
 
 enum {
   PROP_0,
@@ -55,14 +33,6 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SottoLoginView, sotto_login_view, ADW_TYPE_BIN)
-
-static void
-show_error (SottoLoginView *self,
-            const char     *text)
-{
-  gtk_label_set_text (self->error_label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), text != NULL);
-}
 
 static void
 set_busy (SottoLoginView *self,
@@ -87,27 +57,6 @@ set_busy (SottoLoginView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-static void
-update_mode (SottoLoginView *self)
-{
-  gtk_widget_set_visible (GTK_WIDGET (self->confirm_row), self->creating);
-  gtk_widget_set_visible (GTK_WIDGET (self->rules_label), self->creating);
-  if (self->creating)
-    {
-      gtk_label_set_text (self->subtitle_label,
-                          _("Create an account on your server. Messages are encrypted on this "
-                            "computer; the server cannot read them."));
-      gtk_label_set_text_with_mnemonic (self->submit_label, _("_Create Account"));
-      gtk_button_set_label (self->mode_button, _("I Already Have an Account"));
-    }
-  else
-    {
-      gtk_label_set_text (self->subtitle_label, _("Log in to your server to chat."));
-      gtk_label_set_text_with_mnemonic (self->submit_label, _("_Log In"));
-      gtk_button_set_label (self->mode_button, _("Create an Account"));
-    }
-}
-
 /* The end of a login attempt: success hands the client on. */
 static void
 finish (SottoLoginView *self,
@@ -122,7 +71,7 @@ finish (SottoLoginView *self,
     {
       if (client != NULL)
         sotto_client_close (client);
-      show_error (self, error_text);
+      _sotto_login_view_show_error (self, error_text);
       gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
       return;
     }
@@ -137,76 +86,9 @@ finish (SottoLoginView *self,
     }
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->confirm_row), "");
-  show_error (self, NULL);
+  _sotto_login_view_show_error (self, NULL);
 
   g_signal_emit (self, signals[LOGGED_IN], 0, client);
-}
-
-static void
-account_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(SottoLoginView) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!sotto_client_account_finish (SOTTO_CLIENT (object), result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      finish (self, error->message);
-      return;
-    }
-  finish (self, NULL);
-}
-
-static void
-start_account (SottoLoginView *self)
-{
-  const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
-  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-
-  if (self->creating)
-    sotto_client_register_async (self->client, username, password, self->cancellable,
-                                 account_done_cb, g_object_ref (self));
-  else
-    sotto_client_login_async (self->client, username, password, self->cancellable,
-                              account_done_cb, g_object_ref (self));
-}
-
-static void
-trusted_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(SottoLoginView) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!sotto_client_trust_server_finish (SOTTO_CLIENT (object), result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      finish (self, error->message);
-      return;
-    }
-  start_account (self);
-}
-
-static void
-trust_response_cb (AdwMessageDialog *dialog,
-                   const char       *response,
-                   gpointer          user_data)
-{
-  SottoLoginView *self = user_data;
-
-  if (self->client == NULL)
-    return;
-
-  if (g_strcmp0 (response, "trust") == 0)
-    sotto_client_trust_server_async (self->client, self->cancellable, trusted_cb,
-                                     g_object_ref (self));
-  else
-    finish (self, _("Not connected: the server’s key was not trusted."));
 }
 
 static void
@@ -214,78 +96,17 @@ connected_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(SottoLoginView) self = user_data;
+  SottoLoginView *self = SOTTO_LOGIN_VIEW (object);
   g_autoptr(GError) error = NULL;
-  GtkWindow *dialog;
-  GtkRoot *root;
 
-  if (sotto_client_connect_finish (SOTTO_CLIENT (object), result, &error))
+  if (!_sotto_login_view_connect_finish (self, result, &error))
     {
-      start_account (self);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      finish (self, error->message);
       return;
     }
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_UNKNOWN))
-    {
-      dialog = sotto_trust_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                       sotto_client_get_server (self->client),
-                                       sotto_client_get_server_fingerprint (self->client));
-      g_signal_connect_object (dialog, "response", G_CALLBACK (trust_response_cb), self, 0);
-      gtk_window_present (dialog);
-      return;
-    }
-
-  if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_CHANGED))
-    {
-      dialog = sotto_key_changed_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                             sotto_client_get_server (self->client),
-                                             sotto_client_get_pinned_fingerprint (self->client),
-                                             sotto_client_get_server_fingerprint (self->client));
-      gtk_window_present (dialog);
-    }
-
-  finish (self, error->message);
-}
-
-static gboolean
-username_is_valid (const char *username)
-{
-  gsize length = strlen (username);
-
-  if (length == 0 || length > 32)
-    return FALSE;
-  for (const char *c = username; *c != '\0'; c++)
-    if (!g_ascii_isalnum (*c) && *c != '.' && *c != '_' && *c != '-')
-      return FALSE;
-  return TRUE;
-}
-
-/* What can be told before asking the server. */
-static const char *
-check_form (SottoLoginView *self)
-{
-  const char *server = gtk_editable_get_text (GTK_EDITABLE (self->server_row));
-  const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
-  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-  const char *confirm = gtk_editable_get_text (GTK_EDITABLE (self->confirm_row));
-
-  if (*server == '\0')
-    return _("Enter the address of the server, such as localhost:7777.");
-  if (*username == '\0')
-    return _("Enter your username.");
-  if (self->creating && !username_is_valid (username))
-    return _("A username has 1 to 32 characters: letters, digits, “.”, “_” and “-”.");
-  if (*password == '\0')
-    return _("Enter your password.");
-  if (self->creating && g_utf8_strlen (password, -1) < 8)
-    return _("The password is too short: it needs at least 8 characters.");
-  if (self->creating && g_strcmp0 (password, confirm) != 0)
-    return _("The passwords do not match.");
-  return NULL;
+  finish (self, NULL);
 }
 
 /**
@@ -306,13 +127,13 @@ sotto_login_view_submit (SottoLoginView *self)
   if (self->busy)
     return;
 
-  if ((problem = check_form (self)) != NULL)
+  if ((problem = _sotto_login_view_check_form (self)) != NULL)
     {
-      show_error (self, problem);
+      _sotto_login_view_show_error (self, problem);
       return;
     }
 
-  show_error (self, NULL);
+  _sotto_login_view_show_error (self, NULL);
   set_busy (self, TRUE);
 
   if (self->config != NULL)
@@ -328,8 +149,7 @@ sotto_login_view_submit (SottoLoginView *self)
                                    gtk_editable_get_text (GTK_EDITABLE (self->server_row)));
   if (opslimit != 0 && memlimit != 0)
     sotto_client_set_pwhash_limits (self->client, opslimit, memlimit);
-  sotto_client_connect_async (self->client, self->cancellable, connected_cb,
-                              g_object_ref (self));
+  _sotto_login_view_connect_async (self, connected_cb, NULL);
 }
 
 static void
@@ -492,7 +312,7 @@ sotto_login_view_init (SottoLoginView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_editable_set_text (GTK_EDITABLE (self->server_row), "localhost:7777");
-  update_mode (self);
+  _sotto_login_view_update_mode (self);
 }
 
 SottoAppConfig *
@@ -549,8 +369,8 @@ sotto_login_view_set_creating (SottoLoginView *self,
     return;
 
   self->creating = creating;
-  update_mode (self);
-  show_error (self, NULL);
+  _sotto_login_view_update_mode (self);
+  _sotto_login_view_show_error (self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATING]);
 }
 
@@ -569,41 +389,6 @@ sotto_login_view_get_busy (SottoLoginView *self)
 }
 
 /**
- * sotto_login_view_get_error:
- *
- * Returns: (nullable): the sentence shown under the form, if any
- */
-const char *
-sotto_login_view_get_error (SottoLoginView *self)
-{
-  g_return_val_if_fail (SOTTO_IS_LOGIN_VIEW (self), NULL);
-
-  if (!gtk_widget_get_visible (GTK_WIDGET (self->error_label)))
-    return NULL;
-  return gtk_label_get_text (self->error_label);
-}
-
-/* Fills the form as a user would type it. */
-void
-sotto_login_view_fill (SottoLoginView *self,
-                       const char     *server,
-                       const char     *username,
-                       const char     *password)
-{
-  g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
-
-  if (server != NULL)
-    gtk_editable_set_text (GTK_EDITABLE (self->server_row), server);
-  if (username != NULL)
-    gtk_editable_set_text (GTK_EDITABLE (self->username_row), username);
-  if (password != NULL)
-    {
-      gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
-      gtk_editable_set_text (GTK_EDITABLE (self->confirm_row), password);
-    }
-}
-
-/**
  * sotto_login_view_reset:
  * @error_text: (nullable): why the user is back at the form
  *
@@ -618,6 +403,6 @@ sotto_login_view_reset (SottoLoginView *self,
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->confirm_row), "");
   sotto_login_view_set_creating (self, FALSE);
-  show_error (self, error_text);
+  _sotto_login_view_show_error (self, error_text);
   gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
 }

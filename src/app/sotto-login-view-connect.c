@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sotto-login-view-private.h"
+#include "sotto-server-dialogs.h"
+#include "sotto-wire.h"
+
+/*
+ * One login attempt of the form's client, as one async operation: connect,
+ * ask the user to trust a server seen for the first time (or show that its
+ * key changed), then log in or create the account.
+ */
+
+typedef struct
+{
+  gboolean answered;   /* the trust dialog gave a response */
+} Attempt;
+
+static GtkWindow *
+parent_window (SottoLoginView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+static void
+account_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!sotto_client_account_finish (SOTTO_CLIENT (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+start_account (GTask *task)
+{
+  SottoLoginView *self = g_task_get_source_object (task);
+  const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+
+  if (self->creating)
+    sotto_client_register_async (self->client, username, password,
+                                 g_task_get_cancellable (task), account_done_cb, task);
+  else
+    sotto_client_login_async (self->client, username, password,
+                              g_task_get_cancellable (task), account_done_cb, task);
+}
+
+static void
+trusted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!sotto_client_trust_server_finish (SOTTO_CLIENT (object), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  start_account (g_steal_pointer (&task));
+}
+
+static void
+trust_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   GTask            *task)
+{
+  SottoLoginView *self = g_task_get_source_object (task);
+  Attempt *attempt = g_task_get_task_data (task);
+
+  attempt->answered = TRUE;
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (g_strcmp0 (response, "trust") == 0)
+    sotto_client_trust_server_async (self->client, g_task_get_cancellable (task), trusted_cb,
+                                     g_object_ref (task));
+  else
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s",
+                             _("Not connected: the server’s key was not trusted."));
+}
+
+/* The dialog's hold on the attempt: a dialog closed without an answer
+ * (destroyed with its window) ends the attempt as cancelled. */
+static void
+trust_dialog_gone_cb (gpointer  data,
+                      GClosure *closure)
+{
+  GTask *task = data;
+  Attempt *attempt = g_task_get_task_data (task);
+
+  if (!attempt->answered)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
+                             "The trust dialog was closed without an answer");
+  g_object_unref (task);
+}
+
+static void
+connected_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SottoLoginView *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  GtkWindow *dialog;
+
+  if (sotto_client_connect_finish (SOTTO_CLIENT (object), result, &error))
+    {
+      start_account (g_steal_pointer (&task));
+      return;
+    }
+
+  if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_UNKNOWN))
+    {
+      g_error_free (error);
+      dialog = sotto_trust_dialog_new (parent_window (self),
+                                       sotto_client_get_server (self->client),
+                                       sotto_client_get_server_fingerprint (self->client));
+      g_signal_connect_data (dialog, "response", G_CALLBACK (trust_response_cb),
+                             g_steal_pointer (&task), trust_dialog_gone_cb, 0);
+      gtk_window_present (dialog);
+      return;
+    }
+
+  if (g_error_matches (error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_CHANGED))
+    {
+      dialog = sotto_key_changed_dialog_new (parent_window (self),
+                                             sotto_client_get_server (self->client),
+                                             sotto_client_get_pinned_fingerprint (self->client),
+                                             sotto_client_get_server_fingerprint (self->client));
+      gtk_window_present (dialog);
+    }
+
+  g_task_return_error (task, error);
+}
+
+/* Connects self->client and logs in, or registers when the form is in
+ * its creating mode, cancelled through self->cancellable. */
+void
+_sotto_login_view_connect_async (SottoLoginView      *self,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+
+  g_assert (SOTTO_IS_CLIENT (self->client));
+
+  task = g_task_new (self, self->cancellable, callback, user_data);
+  g_task_set_source_tag (task, _sotto_login_view_connect_async);
+  g_task_set_task_data (task, g_new0 (Attempt, 1), g_free);
+  sotto_client_connect_async (self->client, self->cancellable, connected_cb, task);
+}
+
+gboolean
+_sotto_login_view_connect_finish (SottoLoginView  *self,
+                                  GAsyncResult    *result,
+                                  GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
