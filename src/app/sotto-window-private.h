@@ -36,6 +36,9 @@ struct _SottoWindow
   gboolean              was_online;
 };
 
+void _sotto_window_status_class_init (GtkWidgetClass *widget_class);
+void _sotto_window_status_attach     (SottoWindow    *self);
+
 void _sotto_window_rooms_class_init (GtkWidgetClass *widget_class);
 void _sotto_window_rooms_attach     (SottoWindow    *self);
 void _sotto_window_rooms_detach     (SottoWindow    *self);

@@ -11,8 +11,9 @@
  * The main window: the login form until a login succeeds, then the rooms
  * in a sidebar and the chosen room beside them, folding to one pane with
  * back navigation when narrow. The rooms side lives in
- * sotto-window-rooms.c. Its owner hands it the configuration and listens
- * to its signals; the views inside it show toasts through win.show-toast.
+ * sotto-window-rooms.c, the connection's status line and toasts in
+ * sotto-window-status.c. Its owner hands it the configuration and listens
+ * to its signals.
  */
 
 enum {
@@ -24,138 +25,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SottoWindow, sotto_window, ADW_TYPE_APPLICATION_WINDOW)
-
-static void
-show_toast (SottoWindow *self,
-            const char  *text)
-{
-  AdwToast *toast = adw_toast_new (text);
-
-  adw_toast_set_timeout (toast, 4);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
-
-static void
-show_toast_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  show_toast (SOTTO_WINDOW (widget), g_variant_get_string (parameter, NULL));
-}
-
-/* The connection, in the line under the account name */
-
-static gboolean
-countdown_cb (gpointer user_data);
-
-static void
-update_status (SottoWindow *self)
-{
-  g_autofree char *text = NULL;
-  const char *icon = "network-offline-symbolic";
-  gint64 at;
-
-  g_clear_handle_id (&self->countdown_id, g_source_remove);
-
-  if (self->client == NULL)
-    return;
-
-  switch (sotto_client_get_state (self->client))
-    {
-    case SOTTO_CLIENT_ONLINE:
-      text = g_strdup (_("Online"));
-      icon = "network-transmit-receive-symbolic";
-      break;
-    case SOTTO_CLIENT_RECONNECTING:
-      at = sotto_client_get_reconnect_time (self->client);
-      if (at > 0)
-        {
-          gint64 seconds = MAX ((at - g_get_monotonic_time () + G_USEC_PER_SEC - 1) /
-                                G_USEC_PER_SEC, 1);
-
-          text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Offline · reconnecting in %d s…",
-                                               "Offline · reconnecting in %d s…", seconds),
-                                  (int) seconds);
-          self->countdown_id = g_timeout_add_seconds (1, countdown_cb, self);
-        }
-      else
-        text = g_strdup (_("Offline · reconnecting…"));
-      break;
-    case SOTTO_CLIENT_CONNECTING:
-    case SOTTO_CLIENT_HANDSHAKING:
-    case SOTTO_CLIENT_AUTHENTICATING:
-      text = g_strdup (_("Connecting…"));
-      break;
-    case SOTTO_CLIENT_AWAITING_TRUST:
-    case SOTTO_CLIENT_DISCONNECTED:
-    default:
-      text = g_strdup (_("Offline"));
-      break;
-    }
-
-  gtk_label_set_text (self->status_label, text);
-  gtk_image_set_from_icon_name (self->status_icon, icon);
-}
-
-static gboolean
-countdown_cb (gpointer user_data)
-{
-  SottoWindow *self = user_data;
-
-  self->countdown_id = 0;
-  update_status (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-client_state_cb (SottoClient *client,
-                 GParamSpec  *pspec,
-                 gpointer     user_data)
-{
-  SottoWindow *self = user_data;
-  SottoClientState state = sotto_client_get_state (client);
-
-  update_status (self);
-
-  if (state == SOTTO_CLIENT_RECONNECTING && self->was_online)
-    show_toast (self, _("Connection lost. Reconnecting…"));
-  else if (state == SOTTO_CLIENT_ONLINE && !self->was_online)
-    show_toast (self, _("Connected again"));
-
-  if (state == SOTTO_CLIENT_ONLINE)
-    self->was_online = TRUE;
-  else if (state == SOTTO_CLIENT_RECONNECTING)
-    self->was_online = FALSE;
-}
-
-static void
-notice_cb (SottoClient *client,
-           const char  *text,
-           gpointer     user_data)
-{
-  SottoWindow *self = user_data;
-  g_autofree char *toast = g_strdup_printf (_("Server notice: %s"), text);
-
-  show_toast (self, toast);
-}
-
-static void
-identity_changed_cb (SottoClient *client,
-                     const char  *user,
-                     gboolean     was_verified,
-                     gpointer     user_data)
-{
-  SottoWindow *self = user_data;
-  g_autofree char *text = NULL;
-
-  if (was_verified)
-    text = g_strdup_printf (_("%s has new keys and is no longer verified. Compare the safety "
-                              "number again."), user);
-  else
-    text = g_strdup_printf (_("%s has new keys: a new computer, or someone posing as them."),
-                            user);
-  show_toast (self, text);
-}
 
 static void log_out (SottoWindow *self,
                      const char  *error_text);
@@ -205,14 +74,11 @@ set_client (SottoWindow *self,
     return;
 
   self->client = g_object_ref (client);
-  g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
-  g_signal_connect (client, "notice", G_CALLBACK (notice_cb), self);
-  g_signal_connect (client, "identity-changed", G_CALLBACK (identity_changed_cb), self);
   g_signal_connect (client, "connection-lost", G_CALLBACK (connection_lost_cb), self);
 
   gtk_label_set_text (self->account_name, sotto_client_get_user (client));
   adw_avatar_set_text (self->account_avatar, sotto_client_get_user (client));
-  update_status (self);
+  _sotto_window_status_attach (self);
   _sotto_window_rooms_attach (self);
 }
 
@@ -445,8 +311,7 @@ sotto_window_class_init (SottoWindowClass *klass)
                                    new_direct_chat_action);
   gtk_widget_class_install_action (widget_class, "win.jump-to-room", NULL, jump_to_room_action);
 
-  gtk_widget_class_install_action (widget_class, "win.show-toast", "s", show_toast_action);
-
+  _sotto_window_status_class_init (widget_class);
   _sotto_window_rooms_class_init (widget_class);
 }
 
