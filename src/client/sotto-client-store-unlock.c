@@ -11,27 +11,6 @@
 /* The password: the local key sealed with it, unlocked, locked and sealed
  * again under a new password. Argon2id runs in worker threads. */
 
-/* Reads the sealed local key, or %NULL without error when there is none. */
-GBytes *
-_sotto_client_store_get_local_key (SottoClientStore  *self,
-                                   GError           **error)
-{
-  g_auto(SottoDbStatement) stmt = sotto_db_statement (self->db, STMT_GET_LOCAL_KEY, error);
-  const guint8 *data;
-  gboolean found;
-  gsize size;
-
-  if (stmt == NULL ||
-      !sotto_db_step_row (self->db, stmt, &found, _("Could not read the local key"), error))
-    return NULL;
-
-  if (!found)
-    return NULL;
-
-  data = sotto_db_column_blob (stmt, 0, &size);
-  return g_bytes_new (data, size);
-}
-
 typedef struct
 {
   /* sodium_malloc()ed and normalized. */

@@ -275,7 +275,7 @@ sotto_channel_send (SottoChannel *self,
 
   size = g_bytes_get_size (message);
   g_return_val_if_fail (size > 0, FALSE);
-  g_return_val_if_fail (size <= sotto_channel_get_max_message_size (self), FALSE);
+  g_return_val_if_fail (size <= self->max_frame - SOTTO_CHANNEL_FRAME_OVERHEAD, FALSE);
   g_return_val_if_fail (memchr (g_bytes_get_data (message, NULL), '\n', size) == NULL, FALSE);
 
   if (self->state != SOTTO_CHANNEL_STATE_OPEN)

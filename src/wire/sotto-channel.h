@@ -4,11 +4,11 @@
 #include <gio/gio.h>
 #include <sodium.h>
 
+#include "sotto-frame.h"
+
 G_BEGIN_DECLS
 
 #define SOTTO_CHANNEL_KEY_SIZE crypto_secretstream_xchacha20poly1305_KEYBYTES
-/* What encryption adds to every frame. */
-#define SOTTO_CHANNEL_FRAME_OVERHEAD crypto_secretstream_xchacha20poly1305_ABYTES
 #define SOTTO_CHANNEL_MAX_QUEUE_DEFAULT (8 * 1024 * 1024)
 
 #define SOTTO_TYPE_CHANNEL (sotto_channel_get_type ())

@@ -2,12 +2,15 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sodium.h>
 
 G_BEGIN_DECLS
 
 /* Every frame is a 4-byte big-endian length and that many payload bytes. */
 #define SOTTO_FRAME_HEADER_SIZE 4
 #define SOTTO_FRAME_MAX_DEFAULT (1024 * 1024)
+/* What a channel's encryption adds to the payload of every frame. */
+#define SOTTO_CHANNEL_FRAME_OVERHEAD crypto_secretstream_xchacha20poly1305_ABYTES
 
 void    sotto_frame_read_async  (GInputStream         *stream,
                                  gsize                 max_length,
