@@ -207,33 +207,14 @@ send_session (SottoServerState *self,
   sotto_session_send (session, reply);
 }
 
-typedef struct
-{
-  SottoServerState *server;
-  SottoSession     *session;
-  SottoMsg         *msg;
-  char             *username;
-} RegisterCommit;
-
-static void
-register_commit_free (gpointer data)
-{
-  RegisterCommit *commit = data;
-
-  g_object_unref (commit->session);
-  sotto_msg_unref (commit->msg);
-  g_free (commit->username);
-  g_free (commit);
-}
-
 static void
 register_committed_cb (SottoStore   *store,
                        const GError *error,
                        gpointer      user_data)
 {
-  RegisterCommit *commit = user_data;
+  SottoPendingReply *commit = user_data;
   SottoServerState *self = commit->server;
-  SottoUser *user = _sotto_server_lookup_user (self, commit->username);
+  SottoUser *user = _sotto_server_lookup_user (self, commit->name);
 
   if (error != NULL)
     {
@@ -242,7 +223,7 @@ register_committed_cb (SottoStore   *store,
         {
           while (user->rooms->len > 0)
             _sotto_room_remove_member (g_ptr_array_index (user->rooms, 0), user);
-          g_hash_table_remove (self->users, commit->username);
+          g_hash_table_remove (self->users, commit->name);
         }
       sotto_session_set_busy (commit->session, FALSE);
       _sotto_server_reply_store_error (self, commit->session, commit->msg, error);
@@ -266,7 +247,6 @@ register_hashed_cb (GObject      *object,
   SottoServerState *self = user_data;
   AccountJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  RegisterCommit *commit;
   SottoUser *user;
   SottoRoom *general;
   gint64 id;
@@ -310,12 +290,8 @@ register_hashed_cb (GObject      *object,
   if (general != NULL && !_sotto_server_join_room (self, user, general, &error))
     g_warning ("Could not add %s to general: %s", user->name, error->message);
 
-  commit = g_new0 (RegisterCommit, 1);
-  commit->server = self;
-  commit->session = g_object_ref (job->session);
-  commit->msg = sotto_msg_ref (job->msg);
-  commit->username = g_strdup (job->username);
-  sotto_store_commit_soon (self->store, register_committed_cb, commit, register_commit_free);
+  _sotto_server_answer_after_commit (self, job->session, job->msg, job->username, NULL,
+                                     register_committed_cb);
 }
 
 static gboolean

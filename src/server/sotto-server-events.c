@@ -104,31 +104,12 @@ _sotto_server_append_event (SottoServerState         *self,
   return TRUE;
 }
 
-typedef struct
-{
-  SottoServerState *server;
-  SottoSession     *session;
-  SottoMsg         *msg;
-  GBytes           *reply;
-} OkReply;
-
-static void
-ok_reply_free (gpointer data)
-{
-  OkReply *reply = data;
-
-  g_object_unref (reply->session);
-  sotto_msg_unref (reply->msg);
-  g_clear_pointer (&reply->reply, g_bytes_unref);
-  g_free (reply);
-}
-
 static void
 ok_committed_cb (SottoStore   *store,
                  const GError *error,
                  gpointer      user_data)
 {
-  OkReply *reply = user_data;
+  SottoPendingReply *reply = user_data;
 
   if (error != NULL)
     _sotto_server_reply_store_error (reply->server, reply->session, reply->msg, error);
@@ -143,12 +124,8 @@ _sotto_server_reply_after_commit (SottoServerState *self,
                                   SottoMsg         *msg,
                                   GBytes           *reply_bytes)
 {
-  OkReply *reply = g_new0 (OkReply, 1);
+  g_autoptr(GBytes) reply = reply_bytes != NULL ? g_bytes_ref (reply_bytes)
+                                                : sotto_msg_build_ok (sotto_msg_get_id (msg));
 
-  reply->server = self;
-  reply->session = g_object_ref (session);
-  reply->msg = sotto_msg_ref (msg);
-  reply->reply = reply_bytes != NULL ? g_bytes_ref (reply_bytes)
-                                     : sotto_msg_build_ok (sotto_msg_get_id (msg));
-  sotto_store_commit_soon (self->store, ok_committed_cb, reply, ok_reply_free);
+  _sotto_server_answer_after_commit (self, session, msg, NULL, reply, ok_committed_cb);
 }

@@ -176,33 +176,14 @@ _sotto_server_summarize_rooms (SottoServerState *self,
     }
 }
 
-typedef struct
-{
-  SottoServerState *server;
-  SottoSession     *session;
-  SottoMsg         *msg;
-  char             *room;
-} JoinReply;
-
-static void
-join_reply_free (gpointer data)
-{
-  JoinReply *reply = data;
-
-  g_object_unref (reply->session);
-  sotto_msg_unref (reply->msg);
-  g_free (reply->room);
-  g_free (reply);
-}
-
 /* Answers a join once it is durable, with the members as they are then. */
 static void
 join_committed_cb (SottoStore   *store,
                    const GError *error,
                    gpointer      user_data)
 {
-  JoinReply *reply = user_data;
-  SottoRoom *room = _sotto_server_lookup_room (reply->server, reply->room);
+  SottoPendingReply *reply = user_data;
+  SottoRoom *room = _sotto_server_lookup_room (reply->server, reply->name);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GArray) members = NULL;
 
@@ -233,13 +214,7 @@ reply_joined_after_commit (SottoServerState *self,
                            SottoMsg         *msg,
                            SottoRoom        *room)
 {
-  JoinReply *reply = g_new0 (JoinReply, 1);
-
-  reply->server = self;
-  reply->session = g_object_ref (session);
-  reply->msg = sotto_msg_ref (msg);
-  reply->room = g_strdup (room->name);
-  sotto_store_commit_soon (self->store, join_committed_cb, reply, join_reply_free);
+  _sotto_server_answer_after_commit (self, session, msg, room->name, NULL, join_committed_cb);
 }
 
 static SottoRoom *

@@ -310,6 +310,38 @@ _sotto_server_reply_store_error (SottoServerState *self,
                                _("The server could not complete the request"));
 }
 
+static void
+pending_reply_free (gpointer data)
+{
+  SottoPendingReply *pending = data;
+
+  g_object_unref (pending->session);
+  sotto_msg_unref (pending->msg);
+  g_free (pending->name);
+  g_clear_pointer (&pending->reply, g_bytes_unref);
+  g_free (pending);
+}
+
+/* Calls @answer with a #SottoPendingReply once everything written so far
+ * is committed, or lost: nobody hears of a change that is not durable. */
+void
+_sotto_server_answer_after_commit (SottoServerState       *self,
+                                   SottoSession           *session,
+                                   SottoMsg               *msg,
+                                   const char             *name,
+                                   GBytes                 *reply,
+                                   SottoStoreCommittedFunc answer)
+{
+  SottoPendingReply *pending = g_new0 (SottoPendingReply, 1);
+
+  pending->server = self;
+  pending->session = g_object_ref (session);
+  pending->msg = sotto_msg_ref (msg);
+  pending->name = g_strdup (name);
+  pending->reply = reply != NULL ? g_bytes_ref (reply) : NULL;
+  sotto_store_commit_soon (self->store, answer, pending, pending_reply_free);
+}
+
 /* Everyone who shares a room with @user and is online, once each. */
 static void
 send_to_contacts (SottoServerState *self,

@@ -128,6 +128,24 @@ void              _sotto_server_reply_store_error  (SottoServerState  *self,
                                                     SottoSession      *session,
                                                     SottoMsg          *msg,
                                                     const GError      *error);
+/* A request answered once the store has committed what it wrote for it. */
+typedef struct
+{
+  SottoServerState *server;
+  SottoSession     *session;
+  SottoMsg         *msg;
+  /* What the answer is about (a user or a room), looked up again then. */
+  char             *name;
+  /* The answer, when it is known before the commit. */
+  GBytes           *reply;
+} SottoPendingReply;
+
+void              _sotto_server_answer_after_commit (SottoServerState       *self,
+                                                     SottoSession           *session,
+                                                     SottoMsg               *msg,
+                                                     const char             *name,
+                                                     GBytes                 *reply,
+                                                     SottoStoreCommittedFunc answer);
 void              _sotto_server_user_online        (SottoServerState  *self,
                                                     SottoUser         *user,
                                                     SottoSession      *session);
