@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "sotto-bench-sotto.h"
+#include "sotto-bench-sotto-e2e.h"
 
 /*
  * The end-to-end part of the Sotto client of sotto-bench: every publisher

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "sotto-bench-sotto.h"
+#include "sotto-bench-sotto-e2e.h"
 #include "sotto-frame.h"
 #include "sotto-handshake-private.h"
 
@@ -22,8 +22,9 @@
  * client in --check-every (the last of each such group) does open and
  * verify every envelope it receives, with the sender keys it was handed,
  * and checks that the plaintext is the one that was sent. Sender keys and
- * envelopes are in sotto-bench-sotto-e2e.c; this file holds the
- * connection, the setup and the reading of what the server sends.
+ * envelopes are in sotto-bench-sotto-e2e.c, a client's state and framing
+ * in sotto-bench-sotto-channel.c; this file holds the connection, the
+ * setup and the reading of what the server sends.
  *
  * sotto-server puts every new account in the room "general". A client of
  * the benchmark leaves it at once, so that each registration does not
@@ -32,27 +33,6 @@
  */
 
 #define PASSWORD "bench-password"
-#define MAX_PLAIN (SOTTO_FRAME_MAX_DEFAULT - SOTTO_CHANNEL_FRAME_OVERHEAD)
-
-SottoBenchData *
-bench_sotto_data (Bench *bench)
-{
-  if (bench->data == NULL)
-    {
-      SottoBenchData *data = g_new0 (SottoBenchData, 1);
-
-      data->scratch = g_byte_array_new ();
-      bench->data = data;
-    }
-  return bench->data;
-}
-
-char *
-bench_sotto_room_name (int room)
-{
-  return g_strdup_printf ("r%d", room);
-}
-
 static void
 sotto_client_init (BenchClient *client)
 {
@@ -88,63 +68,6 @@ sotto_client_clear (BenchClient *client)
   g_free (data);
 }
 
-static void
-put_frame_header (BenchConn *conn,
-                  gsize      length)
-{
-  guint8 header[SOTTO_FRAME_HEADER_SIZE];
-
-  sotto_frame_put_header (header, length);
-  bench_conn_write (conn, header, sizeof header);
-}
-
-/* Encrypts what is queued as one frame; the loop writes it. */
-static void
-sotto_before_write (BenchConn *conn)
-{
-  SottoData *data = conn->client->data;
-  gsize cipher_len;
-  gsize offset;
-
-  if (data->stage != STAGE_OPEN || data->plain->len == 0)
-    return;
-
-  cipher_len = data->plain->len + SOTTO_CHANNEL_FRAME_OVERHEAD;
-  put_frame_header (conn, cipher_len);
-  offset = conn->out->len;
-  g_byte_array_set_size (conn->out, offset + cipher_len);
-  crypto_secretstream_xchacha20poly1305_push (&data->push, conn->out->data + offset, NULL,
-                                              data->plain->data, data->plain->len,
-                                              NULL, 0,
-                                              crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
-  g_byte_array_set_size (data->plain, 0);
-}
-
-void
-bench_sotto_queue_message (BenchClient *client,
-                           GBytes      *message)
-{
-  SottoData *data = client->data;
-  gsize size;
-  const guint8 *bytes = g_bytes_get_data (message, &size);
-
-  if (data->plain->len > 0 && data->plain->len + 1 + size > MAX_PLAIN)
-    sotto_before_write (&client->conn);
-  if (data->plain->len > 0)
-    g_byte_array_append (data->plain, (const guint8 *) "\n", 1);
-  g_byte_array_append (data->plain, bytes, size);
-  bench_conn_mark_dirty (&client->conn);
-  g_bytes_unref (message);
-}
-
-char *
-bench_sotto_next_request_id (BenchClient *client)
-{
-  SottoData *data = client->data;
-
-  return g_strdup_printf ("q%u", data->next_request++);
-}
-
 static gboolean
 sotto_start (BenchClient *client,
              SetupGoal    goal)
@@ -172,7 +95,7 @@ sotto_connected (BenchConn *conn)
   crypto_kx_keypair (data->kx_public, data->kx_secret);
   _sotto_handshake_put_prefix (hello, SOTTO_WIRE_PROTOCOL_VERSION);
   memcpy (hello + HANDSHAKE_MAGIC_LEN + 2, data->kx_public, sizeof data->kx_public);
-  put_frame_header (conn, sizeof hello);
+  bench_sotto_put_frame_header (conn, sizeof hello);
   bench_conn_write (conn, hello, sizeof hello);
 }
 
@@ -228,7 +151,7 @@ handle_reply (BenchClient  *client,
 
   crypto_secretstream_xchacha20poly1305_init_push (&data->push, header, tx);
   sodium_memzero (tx, sizeof tx);
-  put_frame_header (&client->conn, sizeof header);
+  bench_sotto_put_frame_header (&client->conn, sizeof header);
   bench_conn_write (&client->conn, header, sizeof header);
   data->stage = STAGE_HEADER;
   return TRUE;
@@ -500,7 +423,7 @@ const BenchProtocol bench_protocol_sotto = {
   .stop = sotto_stop,
   .connected = sotto_connected,
   .read = sotto_read,
-  .before_write = sotto_before_write,
+  .before_write = bench_sotto_seal_queued,
   .send = bench_sotto_send,
   .prepare_rooms = bench_sotto_prepare_rooms,
   .rooms_ready = bench_sotto_rooms_ready,

@@ -8,8 +8,9 @@
 
 G_BEGIN_DECLS
 
-/* The Sotto protocol of sotto-bench: the connection in sotto-bench-sotto.c,
- * sender keys and envelopes in sotto-bench-sotto-e2e.c. */
+/* The Sotto protocol of sotto-bench: a client's state and its encrypted
+ * channel, under the connection (sotto-bench-sotto.c) and the sender keys
+ * and envelopes (sotto-bench-sotto-e2e.c). */
 
 typedef enum
 {
@@ -50,27 +51,13 @@ typedef struct
   guint64  keys_sent;
 } SottoBenchData;
 
-/* sotto-bench-sotto.c */
 SottoBenchData *bench_sotto_data            (Bench        *bench);
 char           *bench_sotto_room_name       (int           room);
+void            bench_sotto_put_frame_header (BenchConn   *conn,
+                                              gsize        length);
+void            bench_sotto_seal_queued     (BenchConn    *conn);
 void            bench_sotto_queue_message   (BenchClient  *client,
                                              GBytes       *message);
 char           *bench_sotto_next_request_id (BenchClient  *client);
-
-/* sotto-bench-sotto-e2e.c */
-void     bench_sotto_check_envelope (BenchClient *client,
-                                     const char  *msg,
-                                     gsize        size,
-                                     guint        sender);
-void     bench_sotto_handle_key     (BenchClient *client,
-                                     const char  *msg,
-                                     gsize        size);
-void     bench_sotto_ack_keys       (BenchClient *client);
-void     bench_sotto_send           (BenchClient *client,
-                                     const char  *payload,
-                                     gsize        size);
-void     bench_sotto_prepare_rooms  (Bench       *bench);
-gboolean bench_sotto_rooms_ready    (Bench       *bench);
-void     bench_sotto_report         (Bench       *bench);
 
 G_END_DECLS
