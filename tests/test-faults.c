@@ -357,6 +357,8 @@ struct _Proxy
   guint16         target;
   CutPoint        cut;
   guint           cuts;
+  /* Connections are dropped as they come: the client stays offline. */
+  gboolean        refuse;
   GPtrArray      *links;
 };
 
@@ -513,6 +515,12 @@ proxy_incoming_cb (GSocketService    *service,
   GSocketConnection *server;
   Link *link;
 
+  if (proxy->refuse)
+    {
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+
   /* Loopback: the connection is made at once. */
   server = g_socket_client_connect_to_host (socket_client, "127.0.0.1", proxy->target, NULL,
                                             &error);
@@ -623,6 +631,179 @@ test_connection_cut (Fixture       *fixture,
                     &n_distinct);
   g_assert_cmpuint (n_rows, ==, 4);
   g_assert_cmpuint (n_distinct, ==, 4);
+}
+
+/* The key id that sealed @sender's message @msg_id in the server's log of
+ * @room. Read with the server stopped. */
+static guint32
+logged_key_id (const char *data_dir,
+               const char *room,
+               const char *sender,
+               const char *msg_id)
+{
+  g_autofree char *path = g_build_filename (data_dir, "sotto.db", NULL);
+  g_autoptr(SottoMsg) event = NULL;
+  g_autoptr(GBytes) envelope = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint32 key_id = 0;
+  guint32 index = 0;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT body FROM room_log"
+                                       " JOIN rooms ON rooms.id = room_log.room_id"
+                                       " WHERE rooms.name = ?1 AND sender = ?2 AND msg_id = ?3",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, sender, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, msg_id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  event = sotto_msg_parse (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0),
+                           SOTTO_MSG_FROM_SERVER, &error);
+  g_assert_no_error (error);
+  envelope = sotto_msg_dup_bytes (event, "envelope");
+  g_assert_nonnull (envelope);
+  g_assert_true (sotto_envelope_peek (envelope, &key_id, &index, &error));
+  g_assert_no_error (error);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+
+  return key_id;
+}
+
+/* How many key boxes from @sender the server holds for @recipient that
+ * were handed to it at @since (ms) or later. Read with the server stopped. */
+static guint
+count_queued_boxes (const char *data_dir,
+                    const char *sender,
+                    const char *recipient,
+                    gint64      since)
+{
+  g_autofree char *path = g_build_filename (data_dir, "sotto.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT count (*) FROM key_queue"
+                                       " JOIN accounts ON accounts.id = key_queue.recipient_id"
+                                       " WHERE accounts.username = ?1 AND sender = ?2"
+                                       " AND kind = 0 AND ts >= ?3",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, recipient, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, sender, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, since);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+
+  return n;
+}
+
+/* Alice is offline (her connection cut, new ones refused) and writes a
+ * message; meanwhile Carol is removed from the room. When Alice is back,
+ * the message waits until her client has the room's members and what it
+ * missed, learns that Carol is gone, and goes out under a new key that
+ * Carol never held and the server never had for her. */
+static void
+test_outbox_after_departure (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = NULL;
+  g_autoptr(SottoClient) bob = NULL;
+  g_autoptr(SottoClient) carol = NULL;
+  g_autoptr(SottoClientStore) carol_store = NULL;
+  g_autoptr(SottoSenderKey) held = NULL;
+  g_autoptr(SottoSenderKey) not_held = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *proxied = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *carol_path = NULL;
+  g_autofree char *before_id = NULL;
+  g_autofree char *waiting_id = NULL;
+  SottoRoom *alice_room;
+  SottoRoom *bob_room;
+  SottoRoom *carol_room;
+  SottoMessage *before;
+  SottoMessage *waiting;
+  guint32 carol_key_id;
+  guint32 waiting_key_id;
+  gint64 removed_at;
+  Proxy *proxy;
+
+  fixture_start (fixture, NULL, NULL);
+  proxy = proxy_new (sotto_test_server_get_port (fixture->server));
+  proxied = g_strdup_printf ("127.0.0.1:%u", proxy->port);
+
+  alice = sotto_test_user_new (fixture->dir, proxied, "alice", PASSWORD);
+  bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  carol = sotto_test_user_new (fixture->dir, fixture->address, "carol", PASSWORD);
+  alice_room = sotto_test_user_join (alice, "lobby");
+  bob_room = sotto_test_user_join (bob, "lobby");
+  carol_room = sotto_test_user_join (carol, "lobby");
+  sotto_test_user_wait_members (alice_room, 3);
+  before = sotto_test_user_say (alice, alice_room, "all three");
+  before_id = g_strdup (sotto_message_get_msg_id (before));
+  sotto_test_user_wait_sent (before);
+  sotto_test_user_wait_for_text (bob_room, "alice", "all three");
+  sotto_test_user_wait_for_text (carol_room, "alice", "all three");
+
+  /* Carol's computer goes off with the key she was given; what the
+   * server would hand her later waits in its queue. */
+  sotto_client_close (carol);
+
+  proxy->refuse = TRUE;
+  for (guint i = 0; i < proxy->links->len; i++)
+    link_close (g_ptr_array_index (proxy->links, i));
+  sotto_test_user_wait_state (alice, SOTTO_CLIENT_RECONNECTING);
+
+  waiting = sotto_test_user_say (alice, alice_room, "written while carol went");
+  waiting_id = g_strdup (sotto_message_get_msg_id (waiting));
+  g_assert_cmpint (sotto_message_get_state (waiting), ==, SOTTO_MESSAGE_SENDING);
+
+  removed_at = g_get_real_time () / 1000;
+  answer = sotto_test_server_command (fixture->server, "/kick carol lobby");
+  g_assert_cmpstr (answer, ==, "carol was removed from lobby.");
+  while (sotto_room_lookup_member (bob_room, "carol") != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  proxy->refuse = FALSE;
+  sotto_test_user_wait_state (alice, SOTTO_CLIENT_ONLINE);
+  sotto_test_user_wait_sent (waiting);
+  sotto_test_user_wait_for_text (bob_room, "alice", "written while carol went");
+  g_assert_null (sotto_room_lookup_member (alice_room, "carol"));
+
+  sotto_client_close (alice);
+  sotto_client_close (bob);
+  g_clear_pointer (&proxy, proxy_free);
+  sotto_test_server_stop (fixture->server);
+
+  /* The message went out under another key than the one Carol held... */
+  carol_key_id = logged_key_id (sotto_test_server_get_data_dir (fixture->server), "lobby",
+                                "alice", before_id);
+  waiting_key_id = logged_key_id (sotto_test_server_get_data_dir (fixture->server), "lobby",
+                                  "alice", waiting_id);
+  g_assert_cmpuint (waiting_key_id, !=, carol_key_id);
+
+  /* ...which her store shows: the old key is there, the new one never came... */
+  carol_path = sotto_test_user_store_path (fixture->dir, fixture->address, "carol", "carol");
+  carol_store = sotto_test_user_open_store (carol_path, PASSWORD);
+  held = sotto_client_store_load_sender_key (carol_store, "lobby", "alice", carol_key_id,
+                                             &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (held);
+  not_held = sotto_client_store_load_sender_key (carol_store, "lobby", "alice", waiting_key_id,
+                                                 &error);
+  g_assert_no_error (error);
+  g_assert_null (not_held);
+
+  /* ...and nothing Alice sent after the removal waits for her to come back. */
+  g_assert_cmpuint (count_queued_boxes (sotto_test_server_get_data_dir (fixture->server),
+                                        "alice", "carol", removed_at), ==, 0);
 }
 
 /* The disk */
@@ -1145,6 +1326,7 @@ main (int   argc,
   ADD ("cut/mid-frame", GINT_TO_POINTER (CUT_MID_FRAME), test_connection_cut);
   ADD ("cut/unsent", GINT_TO_POINTER (CUT_UNSENT), test_connection_cut);
   ADD ("cut/before-answer", GINT_TO_POINTER (CUT_BEFORE_ANSWER), test_connection_cut);
+  ADD ("outbox/after-departure", NULL, test_outbox_after_departure);
   ADD ("disk-full", NULL, test_disk_full);
   ADD ("read-only-data-dir", NULL, test_read_only_data_dir);
   ADD ("damaged-client-database", NULL, test_damaged_client_database);

@@ -12,7 +12,7 @@
  * The account: registering and logging in. The password unlocks (or
  * makes) the local store, and a login secret derived from it in a thread
  * is what the server sees. Once in, a session starts: the rooms, their
- * history, members and what was missed, then the outbox.
+ * history, members and what was missed, then each room's outbox.
  */
 
 #define LOGIN_SECRET_BYTES 32
@@ -104,7 +104,9 @@ forget_new_store (SottoClient *self,
 }
 
 /* Logged in (again): the rooms, their history, members and what was
- * missed, then whatever waited in the outbox. */
+ * missed. What waited in a room's outbox goes once the room is caught
+ * up, so that it is sealed for its members of now: someone who left while
+ * we were away must not get the key it goes out under. */
 void
 _sotto_client_start_session (SottoClient *self,
                              SottoMsg    *session)
@@ -112,6 +114,7 @@ _sotto_client_start_session (SottoClient *self,
   SottoWireRoomSummary summary;
 
   self->reconnect_attempt = 0;
+  g_hash_table_remove_all (self->rooms_catching_up);
   _sotto_client_set_state (self, SOTTO_CLIENT_ONLINE);
 
   for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (session, "rooms")); i++)
@@ -121,12 +124,11 @@ _sotto_client_start_session (SottoClient *self,
       if (!sotto_msg_get_room_summary (session, i, &summary))
         continue;
       room = _sotto_client_ensure_room (self, summary.room, summary.direct);
+      g_hash_table_add (self->rooms_catching_up, g_strdup (summary.room));
       _sotto_client_load_history (self, room);
       _sotto_client_mark_session_start (self, summary.room);
       _sotto_client_load_members (self, summary.room);
     }
-
-  _sotto_client_flush_outbox (self);
 }
 
 static void

@@ -25,49 +25,52 @@ _sotto_client_remember_seq (SottoClient *self,
     g_warning ("Could not remember how far %s was read: %s", room, error->message);
 }
 
-typedef struct
-{
-  SottoClient *client;
-  char        *room;
-} CatchUp;
-
-static void catch_up (SottoClient *self,
-                      const char  *room,
-                      gint64       after);
+static void catch_up_page (GTask  *task,
+                           gint64  after);
 
 static void
 catchup_done_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  CatchUp *page = user_data;
+  g_autoptr(GTask) task = user_data;
+  SottoClient *self = g_task_get_source_object (task);
   g_autoptr(SottoMsg) done = NULL;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
   done = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
-  if (done != NULL && page->client->store != NULL && sotto_msg_get_bool (done, "more"))
-    catch_up (page->client, page->room, sotto_msg_get_int (done, "last_seq"));
+  if (done == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (self->store == NULL)
+    {
+      g_task_return_new_error (task, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED,
+                               _("Logged out"));
+      return;
+    }
 
-  g_object_unref (page->client);
-  g_free (page->room);
-  g_free (page);
+  if (sotto_msg_get_bool (done, "more"))
+    catch_up_page (g_steal_pointer (&task), sotto_msg_get_int (done, "last_seq"));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
-/* Asks for what was said in @room after @after; the events come through
- * the event handler like live ones, then the next page is asked for. */
+/* Asks for what was said in the task's room after @after; the events come
+ * through the event handler like live ones, before the answer that ends
+ * the page, then the next page is asked for. */
 static void
-catch_up (SottoClient *self,
-          const char  *room,
-          gint64       after)
+catch_up_page (GTask  *task,
+               gint64  after)
 {
+  SottoClient *self = g_task_get_source_object (task);
+  const char *room = g_task_get_task_data (task);
   g_autofree char *id = sotto_connection_next_id (self->connection);
   g_autoptr(GBytes) request = sotto_msg_build_catchup (id, room, after, CATCHUP_PAGE);
-  CatchUp *page = g_new0 (CatchUp, 1);
 
-  page->client = g_object_ref (self);
-  page->room = g_strdup (room);
   sotto_connection_request_async (self->connection, id, request, self->cancellable,
-                                  catchup_done_cb, page);
+                                  catchup_done_cb, task);
 }
 
 /* Keeps where @room stood when the session began, for its catch-up. */
@@ -80,17 +83,25 @@ _sotto_client_mark_session_start (SottoClient *self,
   g_hash_table_insert (self->catchup_from, g_strdup (room), g_memdup2 (&last, sizeof last));
 }
 
-/* Asks for what @room missed, once its members are known. It starts from
- * where the session began: messages re-sent by others from their
- * outboxes, or acknowledgements of our own, may already have moved the
- * stored mark past what this client never received. */
+/* Asks for what @room missed, once its members are known, and finishes
+ * when every page of it has been handled. It starts from where the
+ * session began: messages re-sent by others from their outboxes, or
+ * acknowledgements of our own, may already have moved the stored mark
+ * past what this client never received. */
 void
-_sotto_client_catch_up_missed (SottoClient *self,
-                               SottoRoom   *room)
+_sotto_client_catch_up_missed_async (SottoClient         *self,
+                                     SottoRoom           *room,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
 {
   g_autoptr(GError) seq_error = NULL;
   gpointer key, from;
   gint64 after;
+  GTask *task;
+
+  task = g_task_new (self, self->cancellable, callback, user_data);
+  g_task_set_source_tag (task, _sotto_client_catch_up_missed_async);
+  g_task_set_task_data (task, g_strdup (sotto_room_get_name (room)), g_free);
 
   if (g_hash_table_steal_extended (self->catchup_from, sotto_room_get_name (room), &key, &from))
     {
@@ -101,7 +112,17 @@ _sotto_client_catch_up_missed (SottoClient *self,
   else
     after = sotto_client_store_get_last_seq (self->store, sotto_room_get_name (room),
                                              &seq_error);
-  catch_up (self, sotto_room_get_name (room), MAX (0, after));
+  catch_up_page (task, MAX (0, after));
+}
+
+gboolean
+_sotto_client_catch_up_missed_finish (SottoClient   *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* What a room shows at login: a screenful or two. A view asks for older

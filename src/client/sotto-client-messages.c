@@ -81,7 +81,7 @@ retry_outbox_cb (gpointer user_data)
 
   self->outbox_retry_id = 0;
   if (self->state == SOTTO_CLIENT_ONLINE)
-    _sotto_client_flush_outbox (self);
+    _sotto_client_flush_outbox (self, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -166,9 +166,12 @@ send_now (SottoClient   *self,
   return TRUE;
 }
 
-/* Sends what waited while the connection was down, oldest first. */
+/* Sends what waited while the connection was down, oldest first: in
+ * @room, or in every room that is caught up when @room is %NULL. A room
+ * still catching up keeps its outbox until it is done. */
 void
-_sotto_client_flush_outbox (SottoClient *self)
+_sotto_client_flush_outbox (SottoClient *self,
+                            const char  *room_name)
 {
   g_autoptr(GPtrArray) outbox = NULL;
   g_autoptr(GError) error = NULL;
@@ -187,7 +190,9 @@ _sotto_client_flush_outbox (SottoClient *self)
       SottoMessage *message;
       g_autoptr(GError) send_error = NULL;
 
-      if (room == NULL || row->body == NULL)
+      if (room == NULL || row->body == NULL ||
+          (room_name != NULL && g_strcmp0 (row->room, room_name) != 0) ||
+          g_hash_table_contains (self->rooms_catching_up, row->room))
         continue;
 
       message = sotto_room_lookup_message (room, self->user, row->msg_id);
@@ -277,7 +282,10 @@ sotto_client_send_message (SottoClient  *self,
   message = sotto_message_new (name, self->user, msg_id, 0, now, SOTTO_MESSAGE_SENDING, text);
   sotto_room_add_message (room, message);
 
-  if (self->state == SOTTO_CLIENT_ONLINE && !send_now (self, room, message, error))
+  /* In a room still catching up it waits behind the outbox, in order. */
+  if (self->state == SOTTO_CLIENT_ONLINE &&
+      !g_hash_table_contains (self->rooms_catching_up, name) &&
+      !send_now (self, room, message, error))
     return NULL;
 
   return message;

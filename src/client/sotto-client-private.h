@@ -44,6 +44,10 @@ struct _SottoClient
   /* room → the last seq held when the session began: where its catch-up
    * starts, whatever arrives before the members are listed */
   GHashTable        *catchup_from;
+  /* Rooms of this session whose members are not yet listed or whose
+   * catch-up is not yet done: their outbox waits, so that it is sealed
+   * for the members of now, not those of before the connection dropped */
+  GHashTable        *rooms_catching_up;
 
   /* For logging in again after the connection drops. */
   char              *login_secret;
@@ -130,13 +134,19 @@ void               _sotto_client_load_history         (SottoClient              
                                                        SottoRoom                *room);
 void               _sotto_client_mark_session_start   (SottoClient              *self,
                                                        const char               *room);
-void               _sotto_client_catch_up_missed      (SottoClient              *self,
-                                                       SottoRoom                *room);
+void               _sotto_client_catch_up_missed_async (SottoClient             *self,
+                                                        SottoRoom               *room,
+                                                        GAsyncReadyCallback      callback,
+                                                        gpointer                 user_data);
+gboolean           _sotto_client_catch_up_missed_finish (SottoClient            *self,
+                                                         GAsyncResult           *result,
+                                                         GError                **error);
 
 /* sotto-client-messages.c */
 void               _sotto_client_receive_message      (SottoClient              *self,
                                                        SottoMsg                 *msg);
-void               _sotto_client_flush_outbox         (SottoClient              *self);
+void               _sotto_client_flush_outbox         (SottoClient              *self,
+                                                       const char               *room);
 
 /* sotto-client-rooms.c */
 SottoRoom         *_sotto_client_ensure_room          (SottoClient              *self,

@@ -43,6 +43,53 @@ _sotto_client_drop_room (SottoClient *self,
     g_list_store_remove (self->rooms, position);
 }
 
+/* Caught up: the room's members and what it missed are current, and what
+ * waited in its outbox is sealed for them. */
+static void
+caught_up_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SottoClient *self = SOTTO_CLIENT (object);
+  g_autofree char *room = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* A catch-up cut short (the connection dropped, most often) leaves the
+   * room's outbox waiting for the next session's. */
+  if (!_sotto_client_catch_up_missed_finish (self, result, &error))
+    return;
+
+  g_hash_table_remove (self->rooms_catching_up, room);
+  _sotto_client_flush_outbox (self, room);
+}
+
+/* Takes out of @room whoever it still shows and the server no longer
+ * lists: someone who left while the connection was down. Their going
+ * ends our key as a departure seen live does. */
+static void
+drop_departed_members (SottoClient *self,
+                       SottoRoom   *room,
+                       GHashTable  *listed)
+{
+  GListModel *members = sotto_room_get_members (room);
+  gboolean departed = FALSE;
+
+  for (guint i = g_list_model_get_n_items (members); i > 0; i--)
+    {
+      g_autoptr(SottoMember) member = g_list_model_get_item (members, i - 1);
+      const char *user = sotto_member_get_user (member);
+
+      if (!g_hash_table_contains (listed, user))
+        {
+          sotto_room_remove_member (room, user);
+          departed = TRUE;
+        }
+    }
+
+  if (departed)
+    _sotto_client_rotate_own_key (self, room);
+}
+
 static void
 members_done_cb (GObject      *object,
                  GAsyncResult *result,
@@ -51,9 +98,12 @@ members_done_cb (GObject      *object,
   g_autoptr(SottoClient) self = user_data;
   g_autoptr(SottoMsg) reply = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) listed = NULL;
   SottoRoom *room;
   SottoWireMember member;
 
+  /* Unanswered, the room stays behind: its outbox waits for the next
+   * session, and other rooms go on without it. */
   reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
   if (reply == NULL || self->store == NULL)
     return;
@@ -62,14 +112,21 @@ members_done_cb (GObject      *object,
   if (room == NULL)
     return;
 
+  listed = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (reply, "members")); i++)
     if (sotto_msg_get_member (reply, i, &member))
-      _sotto_client_set_member (self, room, member.user, &member.identity, member.online);
+      {
+        _sotto_client_set_member (self, room, member.user, &member.identity, member.online);
+        g_hash_table_add (listed, (gpointer) member.user);
+      }
+  drop_departed_members (self, room, listed);
   sotto_room_set_loaded (room, TRUE);
 
-  /* With the members known, their keys can be opened, then what was missed. */
+  /* With the members known, their keys can be opened, then what was
+   * missed, and then what waited to be sent. */
   _sotto_client_replay_early_keys (self, room);
-  _sotto_client_catch_up_missed (self, room);
+  _sotto_client_catch_up_missed_async (self, room, caught_up_cb,
+                                       g_strdup (sotto_room_get_name (room)));
 }
 
 /* Asks who is in @room; a room is loaded once they are known. */
