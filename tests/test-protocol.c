@@ -412,6 +412,12 @@ check_kick (SottoMsg *msg)
 }
 
 static GBytes *
+sample_unban (void)
+{
+  return sotto_msg_build_unban (REQ_ID, ROOM, BOB);
+}
+
+static GBytes *
 sample_ping (void)
 {
   return sotto_msg_build_ping (REQ_ID);
@@ -773,6 +779,8 @@ static const MsgSpec specs[] = {
     { F_ROOM_ } },
   { "kick", "kick", FROM_CLIENT, SOTTO_MSG_TYPE_KICK, sample_kick, check_kick,
     { F_ID_, F_ROOM_, { "user", K_USERNAME } } },
+  { "unban", "unban", FROM_CLIENT, SOTTO_MSG_TYPE_UNBAN, sample_unban, check_kick,
+    { F_ID_, F_ROOM_, { "user", K_USERNAME } } },
   { "ping", "ping", FROM_CLIENT, SOTTO_MSG_TYPE_PING, sample_ping, check_id_only,
     { F_ID_ } },
 
@@ -828,7 +836,7 @@ static const MsgSpec specs[] = {
 static const char * const error_code_names[] = {
   "bad_request", "unknown_type", "not_logged_in", "already_logged_in", "name_taken",
   "bad_username", "weak_password", "bad_credentials", "rate_limited", "no_such_room",
-  "no_such_user", "not_member", "forbidden", "too_large", "overloaded", "internal", NULL
+  "no_such_user", "not_member", "forbidden", "too_large", "overloaded", "internal", "banned", NULL
 };
 
 static const char * const leave_reason_names[] = { "left", "kicked", NULL };
@@ -2213,6 +2221,27 @@ test_accessor_misuse (void)
   g_test_assert_expected_messages ();
 }
 
+/* A refused join of a banned user reaches the client as its own code. */
+static void
+test_error_banned (void)
+{
+  static const char json[] =
+    "{\"type\":\"error\",\"id\":\"7\",\"code\":\"banned\","
+    "\"message\":\"You were removed from this room\"}";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (json, sizeof json - 1);
+  g_autoptr(GBytes) built = NULL;
+  SottoMsg *msg = parse_ok (bytes, FROM_SERVER, SOTTO_MSG_TYPE_ERROR);
+
+  g_assert_cmpint (sotto_msg_get_error_code (msg), ==, SOTTO_MSG_ERROR_CODE_BANNED);
+  g_assert_cmpstr (sotto_msg_get_id (msg), ==, "7");
+  sotto_msg_unref (msg);
+
+  built = sotto_msg_build_error ("7", SOTTO_MSG_ERROR_CODE_BANNED, "You were removed");
+  msg = parse_ok (built, FROM_SERVER, SOTTO_MSG_TYPE_ERROR);
+  g_assert_cmpint (sotto_msg_get_error_code (msg), ==, SOTTO_MSG_ERROR_CODE_BANNED);
+  sotto_msg_unref (msg);
+}
+
 static void
 test_boxed_refcount (void)
 {
@@ -2370,6 +2399,7 @@ main (int   argc,
   g_test_add_func ("/sotto/protocol/builder/null-inputs", test_builder_null_inputs);
   g_test_add_func ("/sotto/protocol/parse/request-id", test_parse_request_id);
   g_test_add_func ("/sotto/protocol/error-codes", test_error_codes);
+  g_test_add_func ("/sotto/protocol/error-codes/banned", test_error_banned);
   g_test_add_func ("/sotto/protocol/type-names", test_type_names);
   g_test_add_func ("/sotto/protocol/validators", test_validators);
   g_test_add_func ("/sotto/protocol/direct-room-names", test_direct_room_names);

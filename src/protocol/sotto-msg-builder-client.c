@@ -242,6 +242,23 @@ sotto_msg_build_kick (const char *id,
 }
 
 GBytes *
+sotto_msg_build_unban (const char *id,
+                       const char *room,
+                       const char *user)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+
+  builder = begin_room_request ("unban", id, room);
+  add_string (builder, "user", user);
+
+  return end_message (builder);
+}
+
+GBytes *
 sotto_msg_build_ping (const char *id)
 {
   g_return_val_if_fail (id != NULL, NULL);

@@ -55,6 +55,9 @@ GBytes *sotto_msg_build_typing        (const char                 *room);
 GBytes *sotto_msg_build_kick          (const char                 *id,
                                        const char                 *room,
                                        const char                 *user);
+GBytes *sotto_msg_build_unban         (const char                 *id,
+                                       const char                 *room,
+                                       const char                 *user);
 GBytes *sotto_msg_build_ping          (const char                 *id);
 
 /* server → client */

@@ -59,6 +59,7 @@ static const char * const error_codes[] = {
   [SOTTO_MSG_ERROR_CODE_TOO_LARGE] = "too_large",
   [SOTTO_MSG_ERROR_CODE_OVERLOADED] = "overloaded",
   [SOTTO_MSG_ERROR_CODE_INTERNAL] = "internal",
+  [SOTTO_MSG_ERROR_CODE_BANNED] = "banned",
   NULL
 };
 
@@ -158,6 +159,7 @@ static const SottoFieldSchema typing_fields[] = {
   F_ROOM,
 };
 
+/* kick and unban name the same things. */
 static const SottoFieldSchema kick_fields[] = {
   F_ID ("id"),
   F_ROOM,
@@ -290,6 +292,7 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (CATCHUP, CLIENT, catchup_fields),
   MSG (TYPING, CLIENT, typing_fields),
   MSG (KICK, CLIENT, kick_fields),
+  MSG (UNBAN, CLIENT, kick_fields),
   MSG (PING, CLIENT, only_id_fields),
 
   MSG (WELCOME, SERVER, welcome_fields),
@@ -330,6 +333,7 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_CATCHUP] = "catchup",
   [SOTTO_MSG_TYPE_TYPING] = "typing",
   [SOTTO_MSG_TYPE_KICK] = "kick",
+  [SOTTO_MSG_TYPE_UNBAN] = "unban",
   [SOTTO_MSG_TYPE_PING] = "ping",
   [SOTTO_MSG_TYPE_WELCOME] = "welcome",
   [SOTTO_MSG_TYPE_OK] = "ok",
@@ -422,7 +426,7 @@ _sotto_msg_schema_get (SottoMsgType      type,
   return NULL;
 }
 
-/* A linear scan: 35 short names, cheaper than hashing for this size. */
+/* A linear scan: 36 short names, cheaper than hashing for this size. */
 const SottoMsgSchema *
 _sotto_msg_schema_lookup (const char        *type_name,
                           SottoMsgDirection  direction,

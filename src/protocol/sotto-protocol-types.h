@@ -91,6 +91,7 @@ typedef enum
   SOTTO_MSG_TYPE_CATCHUP,
   SOTTO_MSG_TYPE_TYPING, /* both directions */
   SOTTO_MSG_TYPE_KICK,
+  SOTTO_MSG_TYPE_UNBAN,
   SOTTO_MSG_TYPE_PING,
 
   /* server → client */
@@ -135,6 +136,7 @@ typedef enum
   SOTTO_MSG_ERROR_CODE_TOO_LARGE,
   SOTTO_MSG_ERROR_CODE_OVERLOADED,
   SOTTO_MSG_ERROR_CODE_INTERNAL,
+  SOTTO_MSG_ERROR_CODE_BANNED,
 } SottoMsgErrorCode;
 
 /* The "reason" of a "member_left" message. */

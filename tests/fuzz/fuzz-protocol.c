@@ -144,6 +144,9 @@ rebuild (SottoMsg *msg)
     case SOTTO_MSG_TYPE_KICK:
       return sotto_msg_build_kick (str (msg, "id"), str (msg, "room"), str (msg, "user"));
 
+    case SOTTO_MSG_TYPE_UNBAN:
+      return sotto_msg_build_unban (str (msg, "id"), str (msg, "room"), str (msg, "user"));
+
     case SOTTO_MSG_TYPE_PING:
       return sotto_msg_build_ping (str (msg, "id"));
 
