@@ -648,6 +648,129 @@ test_kick_rights (Fixture       *fixture,
 }
 
 static void
+expect_banned (SottoTestClient *client,
+               const char      *room)
+{
+  g_autoptr(SottoMsg) reply = sotto_test_client_request (client, sotto_msg_build_join, room);
+
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_ERROR);
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_BANNED);
+}
+
+/* A kick is a ban: the one removed cannot join again, and hears nothing
+ * more, until the room's creator lets them back. */
+static void
+test_kick_bans (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoTestClient) carol = connect_user (fixture, "carol");
+  sotto_msg_unref (join (alice, "garden"));
+  sotto_msg_unref (join (bob, "garden"));
+  sotto_msg_unref (join (carol, "garden"));
+  g_autoptr(SottoMsg) left = NULL;
+  g_autoptr(SottoMsg) msg = NULL;
+  g_autoptr(SottoMsg) refused = NULL;
+  g_autoptr(SottoMsg) direct = NULL;
+
+  sotto_test_client_send_take (alice, sotto_msg_build_kick ("k", "garden", "bob"));
+  expect_ok (alice, "k");
+  left = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_MEMBER_LEFT);
+  g_assert_cmpint (sotto_msg_get_leave_reason (left), ==, SOTTO_MSG_LEAVE_REASON_KICKED);
+  sotto_test_client_clear (bob);
+
+  expect_banned (bob, "garden");
+  sotto_msg_unref (say (alice, "garden", "after-kick", "not for bob"));
+  msg = sotto_test_client_expect (carol, SOTTO_MSG_TYPE_MESSAGE);
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_MESSAGE, 200);
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_MEMBER_JOINED, 0);
+
+  /* Kicking again, now that he is out, is a ban already in place. */
+  sotto_test_client_send_take (alice, sotto_msg_build_kick ("k2", "garden", "bob"));
+  expect_ok (alice, "k2");
+  expect_banned (bob, "garden");
+
+  /* A direct chat has no owner and no kick: opening one is not refused. */
+  direct = sotto_test_client_request (bob, sotto_msg_build_open_direct, "alice");
+  g_assert_cmpint (sotto_msg_get_msg_type (direct), ==, SOTTO_MSG_TYPE_JOINED);
+
+  /* Only the creator lets anyone back, and nobody kicks themselves out. */
+  sotto_test_client_send_take (carol, sotto_msg_build_unban ("u-carol", "garden", "bob"));
+  refused = sotto_test_client_expect_error (carol, "u-carol", SOTTO_MSG_ERROR_CODE_FORBIDDEN);
+  g_clear_pointer (&refused, sotto_msg_unref);
+  sotto_test_client_send_take (bob, sotto_msg_build_unban ("u-bob", "garden", "bob"));
+  refused = sotto_test_client_expect_error (bob, "u-bob", SOTTO_MSG_ERROR_CODE_NOT_MEMBER);
+  g_clear_pointer (&refused, sotto_msg_unref);
+  sotto_test_client_send_take (alice, sotto_msg_build_unban ("u-none", "garden", "nobody"));
+  refused = sotto_test_client_expect_error (alice, "u-none", SOTTO_MSG_ERROR_CODE_NO_SUCH_USER);
+  g_clear_pointer (&refused, sotto_msg_unref);
+  sotto_test_client_send_take (alice, sotto_msg_build_unban ("u-room", "nowhere", "bob"));
+  refused = sotto_test_client_expect_error (alice, "u-room", SOTTO_MSG_ERROR_CODE_NO_SUCH_ROOM);
+  g_clear_pointer (&refused, sotto_msg_unref);
+  sotto_test_client_send_take (alice, sotto_msg_build_kick ("k-self", "garden", "alice"));
+  refused = sotto_test_client_expect_error (alice, "k-self", SOTTO_MSG_ERROR_CODE_FORBIDDEN);
+  expect_banned (bob, "garden");
+
+  /* Lifting a ban that is not there is fine. */
+  sotto_test_client_send_take (alice, sotto_msg_build_unban ("u-carol-2", "garden", "carol"));
+  expect_ok (alice, "u-carol-2");
+
+  sotto_test_client_send_take (alice, sotto_msg_build_unban ("u", "garden", "bob"));
+  expect_ok (alice, "u");
+  sotto_msg_unref (join (bob, "garden"));
+  g_clear_pointer (&msg, sotto_msg_unref);
+  sotto_msg_unref (say (alice, "garden", "after-unban", "welcome back"));
+  msg = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_MESSAGE);
+  assert_message (msg, "garden", "alice", "welcome back");
+}
+
+/* The operator's kick bans too, and bans survive a restart. */
+static void
+test_operator_kick_bans (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  sotto_msg_unref (join (alice, "garden"));
+  sotto_msg_unref (join (bob, "garden"));
+  g_autoptr(SottoMsg) left = NULL;
+  g_autoptr(SottoMsg) msg = NULL;
+  g_autofree char *answer = NULL;
+
+  answer = sotto_test_server_command (fixture->server, "/kick bob garden");
+  g_assert_cmpstr (answer, ==, "bob was removed from garden.");
+  left = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_MEMBER_LEFT);
+  expect_banned (bob, "garden");
+
+  g_clear_pointer (&alice, sotto_test_client_free);
+  g_clear_pointer (&bob, sotto_test_client_free);
+  sotto_test_server_stop (fixture->server);
+  sotto_test_server_restart (fixture->server);
+
+  alice = login_user (fixture, "alice");
+  bob = login_user (fixture, "bob");
+  expect_banned (bob, "garden");
+  sotto_msg_unref (say (alice, "garden", "after-restart", "still not for bob"));
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_MESSAGE, 200);
+
+  g_free (answer);
+  answer = sotto_test_server_command (fixture->server, "/unban bob");
+  g_assert_cmpstr (answer, ==, "Usage: /unban USER ROOM");
+  g_free (answer);
+  answer = sotto_test_server_command (fixture->server, "/unban nobody garden");
+  g_assert_cmpstr (answer, ==, "There is no user nobody");
+  g_free (answer);
+  answer = sotto_test_server_command (fixture->server, "/unban bob garden");
+  g_assert_cmpstr (answer, ==, "bob may join garden again.");
+
+  sotto_msg_unref (join (bob, "garden"));
+  sotto_msg_unref (say (alice, "garden", "after-unban", "hello again"));
+  msg = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_MESSAGE);
+  assert_message (msg, "garden", "alice", "hello again");
+}
+
+static void
 test_console (Fixture       *fixture,
               gconstpointer  data)
 {
@@ -994,6 +1117,8 @@ main (int   argc,
   ADD ("presence", test_presence);
   ADD ("direct-chat", test_direct_chat);
   ADD ("kick-rights", test_kick_rights);
+  ADD ("kick-bans", test_kick_bans);
+  ADD ("operator-kick-bans", test_operator_kick_bans);
   ADD ("console", test_console);
   ADD ("restart", test_restart);
   ADD ("no-plaintext-on-disk", test_no_plaintext_on_disk);

@@ -625,7 +625,7 @@ test_open_schema (Fixture       *fixture,
   g_assert_cmpstr (journal_mode, ==, "wal");
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
                                 "name IN ('accounts', 'rooms', 'members', 'room_log', "
-                                "'key_queue')"), ==, 5);
+                                "'key_queue', 'bans')"), ==, 6);
   raw_close (db);
 
   /* Foreign keys are on: a membership needs a room and an account. */
@@ -1006,6 +1006,116 @@ test_rooms_members (Fixture       *fixture,
   g_clear_error (&error);
   g_assert_false (sotto_store_add_member (fixture->store, lobby_id, 999, &error));
   g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
+}
+
+static void
+assert_banned (Fixture  *fixture,
+               gint64    room_id,
+               gint64    account_id,
+               gboolean  expected)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean banned = !expected;
+
+  g_assert_true (sotto_store_is_banned (fixture->store, room_id, account_id, &banned, &error));
+  g_assert_no_error (error);
+  g_assert_true (banned == expected);
+}
+
+/* Bans: set, lifted, kept across a reopen, gone with their room. */
+static void
+test_rooms_bans (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  gint64 alice_id, bob_id, carol_id, lobby_id, garden_id;
+  sqlite3 *db;
+
+  alice_id = add_account (fixture, "alice");
+  bob_id = add_account (fixture, "bob");
+  carol_id = add_account (fixture, "carol");
+  lobby_id = add_room (fixture, "lobby");
+  garden_id = add_room (fixture, "garden");
+
+  /* Banning twice changes nothing; the operator bans with no author. */
+  g_assert_true (sotto_store_add_ban (fixture->store, lobby_id, bob_id, "alice", &error));
+  g_assert_true (sotto_store_add_ban (fixture->store, lobby_id, bob_id, "alice", &error));
+  g_assert_true (sotto_store_add_ban (fixture->store, lobby_id, carol_id, NULL, &error));
+  g_assert_true (sotto_store_add_ban (fixture->store, garden_id, bob_id, NULL, &error));
+  g_assert_no_error (error);
+  assert_banned (fixture, lobby_id, bob_id, TRUE);
+  assert_banned (fixture, lobby_id, alice_id, FALSE);
+
+  names = sotto_store_load_banned_names (fixture->store, lobby_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (names->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (names, 0), ==, "bob");
+  g_assert_cmpstr (g_ptr_array_index (names, 1), ==, "carol");
+
+  /* Lifting, and lifting again. */
+  g_assert_true (sotto_store_remove_ban (fixture->store, lobby_id, carol_id, &error));
+  g_assert_true (sotto_store_remove_ban (fixture->store, lobby_id, carol_id, &error));
+  g_assert_no_error (error);
+  assert_banned (fixture, lobby_id, carol_id, FALSE);
+
+  fixture_commit (fixture);
+  fixture_reopen (fixture);
+
+  assert_banned (fixture, lobby_id, bob_id, TRUE);
+  assert_banned (fixture, garden_id, bob_id, TRUE);
+  assert_banned (fixture, lobby_id, carol_id, FALSE);
+  g_clear_pointer (&names, g_ptr_array_unref);
+  names = sotto_store_load_banned_names (fixture->store, lobby_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (names->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (names, 0), ==, "bob");
+
+  g_assert_false (sotto_store_add_ban (fixture->store, 999, alice_id, NULL, &error));
+  g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_false (sotto_store_add_ban (fixture->store, lobby_id, 999, NULL, &error));
+  g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  fixture_commit (fixture);
+  fixture_close (fixture);
+
+  /* The bans of a room go with it. */
+  db = raw_open (fixture->path);
+  raw_exec (db, "PRAGMA foreign_keys = ON;");
+  raw_exec (db, "DELETE FROM rooms WHERE name = 'lobby'");
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM bans"), ==, 1);
+  raw_close (db);
+}
+
+/* A file of the first schema gains the bans table when opened. */
+static void
+test_open_migrate_bans (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 bob_id = add_account (fixture, "bob");
+  gint64 lobby_id = add_room (fixture, "lobby");
+  sqlite3 *db;
+
+  fixture_commit (fixture);
+  fixture_close (fixture);
+
+  db = raw_open (fixture->path);
+  raw_exec (db, "DROP TABLE bans; PRAGMA user_version = 1;");
+  raw_close (db);
+
+  fixture_reopen (fixture);
+  assert_banned (fixture, lobby_id, bob_id, FALSE);
+  g_assert_true (sotto_store_add_ban (fixture->store, lobby_id, bob_id, NULL, &error));
+  g_assert_no_error (error);
+  fixture_commit (fixture);
+  fixture_close (fixture);
+
+  db = raw_open (fixture->path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, SOTTO_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM bans"), ==, 1);
+  raw_close (db);
 }
 
 /* Room log */
@@ -1653,6 +1763,8 @@ main (int   argc,
   ADD ("accounts/identity", test_accounts_identity);
   ADD ("rooms/add-load", test_rooms_add_load);
   ADD ("rooms/members", test_rooms_members);
+  ADD ("rooms/bans", test_rooms_bans);
+  ADD ("open/migrate-bans", test_open_migrate_bans);
   ADD ("log/append-read", test_log_append_read);
   ADD ("log/idempotent", test_log_idempotent);
   ADD ("log/retention-age", test_log_retention_age);

@@ -99,14 +99,32 @@ sotto_console_new (SottoServer   *server,
   return self;
 }
 
+/* The words of @rest, without the empty ones between repeated blanks. */
+static GStrv
+split_arguments (const char *rest)
+{
+  GStrv args = g_strsplit_set (rest, " \t", -1);
+  guint n = 0;
+
+  for (guint i = 0; args[i] != NULL; i++)
+    if (args[i][0] != '\0')
+      args[n++] = args[i];
+    else
+      g_free (args[i]);
+  args[n] = NULL;
+
+  return args;
+}
+
 static const char help_text[] =
   N_("Commands:\n"
      "  /help                 this list\n"
      "  /users                who is online, and every known account\n"
      "  /rooms                every room with its members and events\n"
      "  /broadcast TEXT       a server notice to everyone online\n"
-     "  /kick USER ROOM       remove USER from ROOM\n"
+     "  /kick USER ROOM       remove USER from ROOM and keep them out\n"
      "  /kick USER            disconnect every connection of USER\n"
+     "  /unban USER ROOM      let USER join ROOM again\n"
      "  /quit                 stop the server");
 
 /**
@@ -154,16 +172,9 @@ sotto_console_execute (SottoConsole *self,
 
   if (g_str_equal (words[0], "/kick"))
     {
-      g_auto(GStrv) args = g_strsplit_set (rest, " \t", -1);
+      g_auto(GStrv) args = split_arguments (rest);
       g_autoptr(GError) error = NULL;
-      guint n = 0;
-
-      for (guint i = 0; args[i] != NULL; i++)
-        if (args[i][0] != '\0')
-          args[n++] = args[i];
-        else
-          g_free (args[i]);
-      args[n] = NULL;
+      guint n = g_strv_length (args);
 
       if (n < 1 || n > 2)
         return g_strdup (_("Usage: /kick USER [ROOM]"));
@@ -171,6 +182,18 @@ sotto_console_execute (SottoConsole *self,
         return g_strdup (error->message);
       return n == 2 ? g_strdup_printf (_("%s was removed from %s."), args[0], args[1])
                     : g_strdup_printf (_("%s was disconnected."), args[0]);
+    }
+
+  if (g_str_equal (words[0], "/unban"))
+    {
+      g_auto(GStrv) args = split_arguments (rest);
+      g_autoptr(GError) error = NULL;
+
+      if (g_strv_length (args) != 2)
+        return g_strdup (_("Usage: /unban USER ROOM"));
+      if (!sotto_server_operator_unban (self->server, args[0], args[1], &error))
+        return g_strdup (error->message);
+      return g_strdup_printf (_("%s may join %s again."), args[0], args[1]);
     }
 
   if (g_str_equal (words[0], "/quit"))

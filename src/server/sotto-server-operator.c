@@ -4,11 +4,12 @@
 #include <glib/gi18n-lib.h>
 
 #include "sotto-server-private.h"
-#include "sotto-server-rooms.h"
+#include "sotto-server-bans.h"
 
 /*
  * What the operator does from the console: a notice to everyone, removing
- * a user from a room or from the server, and the lists of users and rooms.
+ * (and banning) a user from a room or from the server, lifting a ban, and
+ * the lists of users and rooms.
  */
 
 /**
@@ -40,6 +41,9 @@ sotto_server_broadcast (SottoServer *self,
  * sotto_server_operator_kick:
  * @room: (nullable): the room to remove @user from, or %NULL to disconnect
  *   every connection of @user
+ *
+ * Removing from a room is a ban: @user cannot join it again until
+ * sotto_server_operator_unban() or the room's owner lets them back.
  */
 gboolean
 sotto_server_operator_kick (SottoServer  *self,
@@ -75,7 +79,42 @@ sotto_server_operator_kick (SottoServer  *self,
       return FALSE;
     }
 
-  return _sotto_server_kick (self->state, user, room, error);
+  return _sotto_server_kick (self->state, user, room, NULL, error);
+}
+
+/**
+ * sotto_server_operator_unban:
+ *
+ * Lets @user join @room again; lifting a ban that is not there is not an
+ * error.
+ */
+gboolean
+sotto_server_operator_unban (SottoServer  *self,
+                             const char   *user_name,
+                             const char   *room_name,
+                             GError      **error)
+{
+  SottoUser *user;
+  SottoRoom *room;
+
+  g_return_val_if_fail (SOTTO_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (room_name != NULL, FALSE);
+
+  user = _sotto_server_lookup_user (self->state, user_name);
+  if (user == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no user %s"), user_name);
+      return FALSE;
+    }
+
+  room = _sotto_server_lookup_room (self->state, room_name);
+  if (room == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no room %s"), room_name);
+      return FALSE;
+    }
+
+  return _sotto_server_unban (self->state, user, room, error);
 }
 
 static int

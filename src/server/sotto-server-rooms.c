@@ -254,6 +254,16 @@ _sotto_server_handle_join (SottoServerState *self,
       return;
     }
 
+  /* A kick is a ban: whoever was removed stays out until the owner lets
+   * them back (unban). */
+  if (room != NULL && _sotto_room_is_banned (room, user))
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_BANNED,
+                                 _("You were removed from this room and cannot join it again "
+                                   "unless its owner lets you back"));
+      return;
+    }
+
   if (room == NULL)
     room = create_room (self, name, FALSE, user->name, &error);
 
@@ -359,63 +369,4 @@ _sotto_server_handle_open_direct (SottoServerState *self,
     }
 
   reply_joined_after_commit (self, session, msg, room);
-}
-
-gboolean
-_sotto_server_kick (SottoServerState  *self,
-                    SottoUser         *user,
-                    SottoRoom         *room,
-                    GError           **error)
-{
-  if (!_sotto_room_has_member (room, user))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("%s is not a member of %s"), user->name, room->name);
-      return FALSE;
-    }
-
-  if (!_sotto_server_remove_from_room (self, user, room, SOTTO_MSG_LEAVE_REASON_KICKED, error))
-    return FALSE;
-
-  sotto_store_commit_soon (self->store, NULL, NULL, NULL);
-  return TRUE;
-}
-
-void
-_sotto_server_handle_kick (SottoServerState *self,
-                           SottoSession     *session,
-                           SottoMsg         *msg)
-{
-  SottoUser *user = sotto_session_get_user (session);
-  SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
-  SottoUser *target;
-  g_autoptr(GError) error = NULL;
-
-  if (room == NULL)
-    return;
-
-  /* Only the one who created a room may remove others from it; nobody
-   * but the operator removes anyone from a shared room like "general". */
-  if (room->direct || g_strcmp0 (room->owner, user->name) != 0)
-    {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_FORBIDDEN,
-                                 _("Only the creator of this room can remove members"));
-      return;
-    }
-
-  target = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "user"));
-  if (target == NULL || !_sotto_room_has_member (room, target))
-    {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_USER,
-                                 _("That user is not in this room"));
-      return;
-    }
-
-  if (!_sotto_server_remove_from_room (self, target, room, SOTTO_MSG_LEAVE_REASON_KICKED, &error))
-    {
-      _sotto_server_reply_store_error (self, session, msg, error);
-      return;
-    }
-
-  _sotto_server_reply_after_commit (self, session, msg, NULL);
 }

@@ -14,10 +14,6 @@ gboolean _sotto_server_remove_from_room    (SottoServerState     *self,
                                             SottoRoom            *room,
                                             SottoMsgLeaveReason   reason,
                                             GError              **error);
-gboolean _sotto_server_kick                (SottoServerState     *self,
-                                            SottoUser            *user,
-                                            SottoRoom            *room,
-                                            GError              **error);
 void     _sotto_server_announce_key_change (SottoServerState     *self,
                                             SottoUser            *user);
 void     _sotto_server_summarize_rooms     (SottoServerState     *self,
@@ -38,9 +34,6 @@ void     _sotto_server_handle_list_members (SottoServerState     *self,
                                             SottoSession         *session,
                                             SottoMsg             *msg);
 void     _sotto_server_handle_open_direct  (SottoServerState     *self,
-                                            SottoSession         *session,
-                                            SottoMsg             *msg);
-void     _sotto_server_handle_kick         (SottoServerState     *self,
                                             SottoSession         *session,
                                             SottoMsg             *msg);
 

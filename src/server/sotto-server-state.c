@@ -61,7 +61,7 @@ _sotto_server_state_free (SottoServerState *self)
   g_free (self);
 }
 
-/* Mirrors the store's accounts, rooms and memberships in memory. */
+/* Mirrors the store's accounts, rooms, memberships and bans in memory. */
 gboolean
 _sotto_server_state_load (SottoServerState  *self,
                           GError           **error)
@@ -99,11 +99,19 @@ _sotto_server_state_load (SottoServerState  *self,
       SottoRoom *room = _sotto_room_new (record->id, record->name, record->direct,
                                          record->owner, record->last_seq);
       g_autoptr(GPtrArray) members = NULL;
+      g_autoptr(GPtrArray) banned = NULL;
 
       g_hash_table_insert (self->rooms, room->name, room);
       members = sotto_store_load_member_names (self->store, room->id, error);
       if (members == NULL)
         return FALSE;
+
+      banned = sotto_store_load_banned_names (self->store, room->id, error);
+      if (banned == NULL)
+        return FALSE;
+
+      for (guint j = 0; j < banned->len; j++)
+        g_hash_table_add (room->banned, g_strdup (g_ptr_array_index (banned, j)));
 
       for (guint j = 0; j < members->len; j++)
         {
@@ -158,6 +166,7 @@ _sotto_room_new (gint64      id,
   room->last_seq = last_seq;
   room->committed_seq = last_seq;
   room->members = g_ptr_array_new ();
+  room->banned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   return room;
 }
@@ -166,6 +175,7 @@ void
 _sotto_room_free (SottoRoom *room)
 {
   g_ptr_array_unref (room->members);
+  g_hash_table_unref (room->banned);
   g_free (room->name);
   g_free (room->owner);
   g_free (room);
@@ -195,6 +205,13 @@ _sotto_room_remove_member (SottoRoom *room,
 {
   g_ptr_array_remove (room->members, user);
   g_ptr_array_remove (user->rooms, room);
+}
+
+gboolean
+_sotto_room_is_banned (SottoRoom *room,
+                       SottoUser *user)
+{
+  return g_hash_table_contains (room->banned, user->name);
 }
 
 gint64

@@ -46,6 +46,8 @@ struct _SottoRoom
   gint64      last_ts;
   /* Members (SottoUser *, not owned), in join order. */
   GPtrArray  *members;
+  /* Account names banned from the room (owned), so a join needs no query. */
+  GHashTable *banned;
 };
 
 /* Failed logins for one account or one address. */
@@ -101,6 +103,8 @@ gboolean          _sotto_room_has_member           (SottoRoom         *room,
 void              _sotto_room_add_member           (SottoRoom         *room,
                                                     SottoUser         *user);
 void              _sotto_room_remove_member        (SottoRoom         *room,
+                                                    SottoUser         *user);
+gboolean          _sotto_room_is_banned            (SottoRoom         *room,
                                                     SottoUser         *user);
 
 gint64            _sotto_server_now_ms             (void);

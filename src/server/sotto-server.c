@@ -11,6 +11,7 @@
 #include "sotto-server-password-pool.h"
 #include "sotto-server-private.h"
 #include "sotto-server-relay.h"
+#include "sotto-server-bans.h"
 #include "sotto-server-rooms.h"
 
 /*
@@ -388,6 +389,7 @@ session_message_cb (SottoSession *session,
     { SOTTO_MSG_TYPE_LIST_MEMBERS, TRUE, _sotto_server_handle_list_members },
     { SOTTO_MSG_TYPE_OPEN_DIRECT, TRUE, _sotto_server_handle_open_direct },
     { SOTTO_MSG_TYPE_KICK, TRUE, _sotto_server_handle_kick },
+    { SOTTO_MSG_TYPE_UNBAN, TRUE, _sotto_server_handle_unban },
     { SOTTO_MSG_TYPE_SEND, TRUE, _sotto_server_handle_send },
     { SOTTO_MSG_TYPE_SEND_KEY, TRUE, _sotto_server_handle_send_key },
     { SOTTO_MSG_TYPE_KEY_REQUEST, TRUE, _sotto_server_handle_send_key },

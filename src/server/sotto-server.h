@@ -31,6 +31,10 @@ gboolean     sotto_server_operator_kick        (SottoServer        *self,
                                                 const char         *user,
                                                 const char         *room,
                                                 GError            **error);
+gboolean     sotto_server_operator_unban       (SottoServer        *self,
+                                                const char         *user,
+                                                const char         *room,
+                                                GError            **error);
 char        *sotto_server_describe_users       (SottoServer        *self);
 char        *sotto_server_describe_rooms       (SottoServer        *self);
 

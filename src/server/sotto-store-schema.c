@@ -85,6 +85,18 @@ static const char * const migrations[] = {
   "  CHECK (kind <> 0 OR box IS NOT NULL)"
   ");"
   "CREATE INDEX key_queue_recipient ON key_queue (recipient_id, kid);",
+
+  /* 2: bans. A kick keeps the account out of the room until the owner
+   * lets it back; banned_by is the owner's username, NULL when the
+   * operator banned from the console. */
+  "CREATE TABLE bans ("
+  "  room_id    INTEGER NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  banned_by  TEXT,"
+  "  banned     INTEGER NOT NULL,"
+  "  PRIMARY KEY (room_id, account_id)"
+  ");"
+  "CREATE INDEX bans_account ON bans (account_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_STORE_SCHEMA_VERSION);
@@ -150,6 +162,17 @@ static const char * const statement_sql[N_STMTS] = {
   /* The recipient is part of the key: nobody acknowledges another's rows. */
   [STMT_ACK_KEY] =
     "DELETE FROM key_queue WHERE kid = ?1 AND recipient_id = ?2",
+  /* A second ban keeps the first one's author and time. */
+  [STMT_ADD_BAN] =
+    "INSERT INTO bans (room_id, account_id, banned_by, banned) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (room_id, account_id) DO NOTHING",
+  [STMT_REMOVE_BAN] =
+    "DELETE FROM bans WHERE room_id = ?1 AND account_id = ?2",
+  [STMT_IS_BANNED] =
+    "SELECT count(*) FROM bans WHERE room_id = ?1 AND account_id = ?2",
+  [STMT_BANNED_NAMES] =
+    "SELECT a.username FROM bans AS b JOIN accounts AS a ON a.id = b.account_id"
+    " WHERE b.room_id = ?1 ORDER BY a.username",
 };
 
 static void

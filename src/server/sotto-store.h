@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_STORE_SCHEMA_VERSION 1
+#define SOTTO_STORE_SCHEMA_VERSION 2
 
 /* The room every store has, made on first open. */
 #define SOTTO_STORE_GENERAL_ROOM "general"
@@ -209,6 +209,25 @@ GPtrArray  *sotto_store_load_rooms_of       (SottoStore               *self,
                                              gint64                    account_id,
                                              GError                  **error);
 gint64      sotto_store_count_members       (SottoStore               *self,
+                                             gint64                    room_id,
+                                             GError                  **error);
+
+/* Bans */
+gboolean    sotto_store_add_ban             (SottoStore               *self,
+                                             gint64                    room_id,
+                                             gint64                    account_id,
+                                             const char               *banned_by,
+                                             GError                  **error);
+gboolean    sotto_store_remove_ban          (SottoStore               *self,
+                                             gint64                    room_id,
+                                             gint64                    account_id,
+                                             GError                  **error);
+gboolean    sotto_store_is_banned           (SottoStore               *self,
+                                             gint64                    room_id,
+                                             gint64                    account_id,
+                                             gboolean                 *banned,
+                                             GError                  **error);
+GPtrArray  *sotto_store_load_banned_names   (SottoStore               *self,
                                              gint64                    room_id,
                                              GError                  **error);
 

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-store-private.h"
+
+/*
+ * The server store's bans: who may not join a room again. Writes go into
+ * the same batched transaction as every other write of the store.
+ */
+
+/**
+ * sotto_store_add_ban:
+ * @banned_by: (nullable): the username of the one who banned, %NULL for
+ *   the operator
+ *
+ * Banning someone twice is not an error; the first ban stays as it was.
+ * A room or account that does not exist fails with
+ * %SOTTO_STORE_ERROR_CONSTRAINT.
+ */
+gboolean
+sotto_store_add_ban (SottoStore  *self,
+                     gint64       room_id,
+                     gint64       account_id,
+                     const char  *banned_by,
+                     GError     **error)
+{
+  SottoDb *db;
+  g_auto(SottoDbStatement) stmt = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
+
+  db = _sotto_store_get_db (self);
+  stmt = _sotto_store_write_statement (self, STMT_ADD_BAN, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, room_id);
+  sqlite3_bind_int64 (stmt, 2, account_id);
+  if (banned_by != NULL)
+    sqlite3_bind_text (stmt, 3, banned_by, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, 3);
+  sqlite3_bind_int64 (stmt, 4, _sotto_store_now_ms ());
+
+  return sotto_db_step_done (db, stmt, _("Could not record the ban"), error);
+}
+
+/**
+ * sotto_store_remove_ban:
+ *
+ * Lifting a ban that does not exist is not an error.
+ */
+gboolean
+sotto_store_remove_ban (SottoStore  *self,
+                        gint64       room_id,
+                        gint64       account_id,
+                        GError     **error)
+{
+  SottoDb *db;
+  g_auto(SottoDbStatement) stmt = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
+
+  db = _sotto_store_get_db (self);
+  stmt = _sotto_store_write_statement (self, STMT_REMOVE_BAN, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, room_id);
+  sqlite3_bind_int64 (stmt, 2, account_id);
+
+  return sotto_db_step_done (db, stmt, _("Could not lift the ban"), error);
+}
+
+/**
+ * sotto_store_is_banned:
+ * @banned: (out): whether the account is banned from the room
+ *
+ * Returns: %FALSE if the store could not tell
+ */
+gboolean
+sotto_store_is_banned (SottoStore  *self,
+                       gint64       room_id,
+                       gint64       account_id,
+                       gboolean    *banned,
+                       GError     **error)
+{
+  SottoDb *db;
+  g_auto(SottoDbStatement) stmt = NULL;
+  gint64 count;
+
+  g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
+  g_return_val_if_fail (banned != NULL, FALSE);
+
+  db = _sotto_store_get_db (self);
+  stmt = _sotto_store_statement (self, STMT_IS_BANNED, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, room_id);
+  sqlite3_bind_int64 (stmt, 2, account_id);
+
+  if (!sotto_db_step_int64 (db, stmt, &count, _("Could not look up the ban"), error))
+    return FALSE;
+
+  *banned = count > 0;
+  return TRUE;
+}
+
+/**
+ * sotto_store_load_banned_names:
+ *
+ * Returns: (transfer full) (element-type utf8): the usernames banned from
+ *   the room, sorted, or %NULL
+ */
+GPtrArray *
+sotto_store_load_banned_names (SottoStore  *self,
+                               gint64       room_id,
+                               GError     **error)
+{
+  SottoDb *db;
+  g_auto(SottoDbStatement) stmt = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_STORE (self), NULL);
+
+  db = _sotto_store_get_db (self);
+  stmt = _sotto_store_statement (self, STMT_BANNED_NAMES, error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, room_id);
+
+  return sotto_db_collect_strings (db, stmt, _("Could not load the bans"), error);
+}
