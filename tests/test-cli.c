@@ -660,6 +660,32 @@ test_rooms_members (Fixture       *fixture,
   g_assert_cmpint (cli_run (fixture, "alice", nowhere_args, NULL, NULL), ==, 5);
 }
 
+/* After the operator's /kick, joining again is refused with a sentence
+ * and the "refused by the server" status. */
+static void
+test_kicked_join (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const char *alice_join_args[] = { "--user", "alice", "join", "team", NULL };
+  const char *join_args[] = { "--user", "mallory", "join", "team", NULL };
+  g_autofree char *answer = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  register_user (fixture, "alice");
+  register_user (fixture, "mallory");
+  g_assert_cmpint (cli_run (fixture, "alice", alice_join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "mallory", join_args, NULL, NULL), ==, 0);
+
+  answer = sotto_test_server_command (fixture->server, "/kick mallory team");
+  g_assert_cmpstr (answer, ==, "mallory was removed from team.");
+
+  g_assert_cmpint (cli_run (fixture, "mallory", join_args, &out, &err), ==, 5);
+  g_assert_null (strstr (out, "Joined"));
+  g_assert_nonnull (strstr (err, "You were removed from this room and cannot join it again "
+                                 "unless its owner lets you back"));
+}
+
 static void
 test_usage (Fixture       *fixture,
             gconstpointer  data)
@@ -1203,6 +1229,8 @@ test_exit_codes (void)
       SOTTO_CLI_EXIT_REFUSED },
     { sotto_client_error_quark, SERVER_ERROR (NOT_MEMBER), SOTTO_CLI_PHASE_REQUEST,
       SOTTO_CLI_EXIT_REFUSED },
+    { sotto_client_error_quark, SERVER_ERROR (BANNED), SOTTO_CLI_PHASE_REQUEST,
+      SOTTO_CLI_EXIT_REFUSED },
     { g_option_error_quark, G_OPTION_ERROR_BAD_VALUE, SOTTO_CLI_PHASE_CONNECT,
       SOTTO_CLI_EXIT_USAGE },
     { g_io_error_quark, G_IO_ERROR_FAILED, SOTTO_CLI_PHASE_REQUEST, SOTTO_CLI_EXIT_REFUSED },
@@ -1313,6 +1341,7 @@ main (int   argc,
   ADD ("catch-up", test_catch_up);
   ADD ("wrong-password", test_wrong_password);
   ADD ("rooms-members", test_rooms_members);
+  ADD ("kicked-join", test_kicked_join);
   ADD ("usage", test_usage);
   ADD ("chat", test_chat);
   ADD ("chat-interrupted", test_chat_interrupted);

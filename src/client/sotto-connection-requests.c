@@ -151,6 +151,10 @@ error_from_reply (SottoMsg *reply)
     case SOTTO_MSG_ERROR_CODE_OVERLOADED:
       text = _("The server is busy; try again later");
       break;
+    case SOTTO_MSG_ERROR_CODE_BANNED:
+      text = _("You were removed from this room and cannot join it again unless its owner "
+               "lets you back");
+      break;
     case SOTTO_MSG_ERROR_CODE_INTERNAL:
     default:
       text = _("The server could not complete the request");
