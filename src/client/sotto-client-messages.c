@@ -176,7 +176,13 @@ _sotto_client_flush_outbox (SottoClient *self,
   g_autoptr(GPtrArray) outbox = NULL;
   g_autoptr(GError) error = NULL;
 
-  outbox = sotto_client_store_list_outbox (self->store, &error);
+  /* A room's own rows only: each room is flushed as it catches up, and
+   * reading every room's outbox again each time would open every body
+   * once per room. */
+  outbox = room_name != NULL
+    ? sotto_client_store_list_messages (self->store, room_name, SOTTO_STORED_MESSAGE_SENDING,
+                                        &error)
+    : sotto_client_store_list_outbox (self->store, &error);
   if (outbox == NULL)
     {
       g_warning ("Could not read the outbox: %s", error->message);
@@ -191,7 +197,6 @@ _sotto_client_flush_outbox (SottoClient *self,
       g_autoptr(GError) send_error = NULL;
 
       if (room == NULL || row->body == NULL ||
-          (room_name != NULL && g_strcmp0 (row->room, room_name) != 0) ||
           g_hash_table_contains (self->rooms_catching_up, row->room))
         continue;
 
