@@ -56,7 +56,6 @@ _sotto_server_kick (SottoServerState  *self,
       !_sotto_server_remove_from_room (self, user, room, SOTTO_MSG_LEAVE_REASON_KICKED, error))
     return FALSE;
 
-  sotto_store_commit_soon (self->store, NULL, NULL, NULL);
   return TRUE;
 }
 
@@ -79,7 +78,6 @@ _sotto_server_unban (SottoServerState  *self,
     return FALSE;
 
   g_hash_table_remove (room->banned, user->name);
-  sotto_store_commit_soon (self->store, NULL, NULL, NULL);
   g_message ("%s may join %s again", user->name, room->name);
   return TRUE;
 }
