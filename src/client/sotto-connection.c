@@ -390,14 +390,6 @@ sotto_connection_request_finish (SottoConnection  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-const char *
-sotto_connection_get_server (SottoConnection *self)
-{
-  g_return_val_if_fail (SOTTO_IS_CONNECTION (self), NULL);
-
-  return self->server;
-}
-
 SottoConnectionState
 sotto_connection_get_state (SottoConnection *self)
 {

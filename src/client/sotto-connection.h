@@ -25,7 +25,6 @@ G_DECLARE_FINAL_TYPE (SottoConnection, sotto_connection, SOTTO, CONNECTION, GObj
 
 SottoConnection      *sotto_connection_new                (const char           *server,
                                                            SottoPinStore        *pins);
-const char           *sotto_connection_get_server         (SottoConnection      *self);
 SottoConnectionState  sotto_connection_get_state          (SottoConnection      *self);
 const char           *sotto_connection_get_server_fingerprint (SottoConnection  *self);
 const char           *sotto_connection_get_pinned_fingerprint (SottoConnection  *self);
