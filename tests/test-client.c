@@ -660,6 +660,31 @@ test_leaver (Fixture       *fixture,
   }
 }
 
+static void
+count_disconnected_cb (SottoClient  *client,
+                       const GError *error,
+                       gpointer      user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+record_connected_cb (SottoClient *client,
+                     GParamSpec  *pspec,
+                     gpointer     user_data)
+{
+  g_string_append (user_data, sotto_client_get_connected (client) ? "up " : "down ");
+}
+
+static void
+set_flag_when_down_cb (SottoClient *client,
+                       GParamSpec  *pspec,
+                       gpointer     user_data)
+{
+  if (!sotto_client_get_connected (client))
+    *(gboolean *) user_data = TRUE;
+}
+
 /* The connection drops (the operator disconnects Alice): the client comes
  * back by itself, logs in again, and what Alice typed meanwhile goes out
  * from the outbox, once. */
@@ -675,12 +700,17 @@ test_reconnect_and_outbox (Fixture       *fixture,
   SottoMessage *waiting;
   GListModel *messages;
   guint copies = 0;
+  guint disconnected = 0;
+  gboolean closed = FALSE;
+  g_autoptr(GString) connected = g_string_new (NULL);
 
   while (sotto_room_lookup_member (alice_room, "bob") == NULL)
     g_main_context_iteration (NULL, TRUE);
   sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "before the cut"));
   wait_for_text (bob_room, "alice", "before the cut");
 
+  g_signal_connect (alice, "disconnected", G_CALLBACK (count_disconnected_cb), &disconnected);
+  g_signal_connect (alice, "notify::connected", G_CALLBACK (record_connected_cb), connected);
   answer = sotto_test_server_command (fixture->server, "/kick alice");
   g_assert_cmpstr (answer, ==, "alice was disconnected.");
   while (sotto_client_get_state (alice) != SOTTO_CLIENT_RECONNECTING)
@@ -707,6 +737,20 @@ test_reconnect_and_outbox (Fixture       *fixture,
         copies++;
     }
   g_assert_cmpuint (copies, ==, 1);
+
+  /* The cut was heard once, and the channel went down and up again. */
+  g_assert_cmpuint (disconnected, ==, 1);
+  g_assert_cmpstr (connected->str, ==, "down up ");
+  g_assert_true (sotto_client_get_connected (alice));
+  g_signal_handlers_disconnect_by_data (alice, &disconnected);
+  g_signal_handlers_disconnect_by_data (alice, connected);
+
+  /* Logging out: the channel is down once the goodbye is out. */
+  g_signal_connect (alice, "notify::connected", G_CALLBACK (set_flag_when_down_cb), &closed);
+  sotto_client_close (alice);
+  sotto_test_wait_for (&closed);
+  g_assert_false (sotto_client_get_connected (alice));
+  g_signal_handlers_disconnect_by_data (alice, &closed);
 }
 
 /* The server stops in the middle of a conversation and comes back on the
