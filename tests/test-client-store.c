@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "sotto-client-store.h"
+#include "sotto-message.h"
 #include "sotto-e2e.h"
 #include "sotto-identity-private.h"
 #include "sotto-sender-key-private.h"
@@ -208,6 +209,24 @@ raw_exec (const char *path,
   if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
     g_error ("%s: %s", sql, message);
   g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
+static gint64
+raw_int (const char *path,
+         const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+
+  return value;
 }
 
 /* A checksum of the file, or "absent". */
@@ -1416,6 +1435,162 @@ test_no_plaintext (Fixture       *fixture,
   g_assert_finalize_object (store);
 }
 
+/* Counters: what was seen of each sender, kept per room, sender and
+ * signing key; our own counter given once per message; leaving a room
+ * keeps them all and marks the room's as "away". */
+static void
+test_counters (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(SottoClientStore) store = open_unlocked (fixture->path);
+  g_auto(SottoCounterState) state = { 0 };
+  g_auto(SottoCounterState) other = { 0 };
+  g_auto(SottoCounterState) mine = { 0 };
+  g_autofree char *msg_id = NULL;
+  guint8 bob_key[32], bob_new_key[32], my_key[32];
+  guint64 counter = 0;
+  SottoStoredMessage *row;
+
+  memset (bob_key, 1, sizeof bob_key);
+  memset (bob_new_key, 2, sizeof bob_new_key);
+  memset (my_key, 3, sizeof my_key);
+
+  /* Nothing stored: a fresh state, waiting for its first counter. */
+  sotto_client_store_get_counters (store, ROOM, "bob", bob_key, &state, &error);
+  g_assert_no_error (error);
+  g_assert_true (state.rebase);
+  g_assert_cmpuint (state.floor, ==, 0);
+
+  sotto_counter_state_accept (&state, 4);
+  sotto_counter_state_accept (&state, 6);
+  g_assert_true (sotto_client_store_set_counters (store, ROOM, "bob", bob_key, &state, &error));
+  g_assert_no_error (error);
+  sotto_counter_state_clear (&state);
+
+  sotto_client_store_get_counters (store, ROOM, "bob", bob_key, &state, &error);
+  g_assert_no_error (error);
+  g_assert_false (state.rebase);
+  g_assert_cmpuint (state.floor, ==, 4);
+  g_assert_cmpuint (state.seen->len, ==, 1);
+  g_assert_cmpuint (g_array_index (state.seen, guint64, 0), ==, 6);
+
+  /* Another signing key of the same name is someone else to count. */
+  sotto_client_store_get_counters (store, ROOM, "bob", bob_new_key, &other, &error);
+  g_assert_no_error (error);
+  g_assert_true (other.rebase);
+  g_assert_cmpuint (other.floor, ==, 0);
+
+  /* A message of bob's learns its place; the gap before it is told there. */
+  add_message (store, ROOM, "bob", "b6", 9, SOTTO_STORED_MESSAGE_RECEIVED, "six");
+  g_assert_true (sotto_client_store_set_message_order (store, ROOM, "bob", "b6", 6, 123456,
+                                                       SOTTO_MESSAGE_MARK_LATE, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_client_store_mark_gap (store, ROOM, "bob", 6, 1, &msg_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (msg_id, ==, "b6");
+  g_clear_pointer (&msg_id, g_free);
+  g_assert_true (sotto_client_store_mark_gap (store, ROOM, "bob", 77, 1, &msg_id, &error));
+  g_assert_null (msg_id);
+
+  /* Our own messages take the next counter once each. */
+  add_message (store, ROOM, ME, "a1", 0, SOTTO_STORED_MESSAGE_SENDING, "one");
+  add_message (store, ROOM, ME, "a2", 0, SOTTO_STORED_MESSAGE_SENDING, "two");
+  g_assert_true (sotto_client_store_take_counter (store, ROOM, ME, my_key, "a1", &counter,
+                                                  &error));
+  g_assert_cmpuint (counter, ==, 1);
+  g_assert_true (sotto_client_store_take_counter (store, ROOM, ME, my_key, "a1", &counter,
+                                                  &error));
+  g_assert_cmpuint (counter, ==, 1);
+  g_assert_true (sotto_client_store_take_counter (store, ROOM, ME, my_key, "a2", &counter,
+                                                  &error));
+  g_assert_cmpuint (counter, ==, 2);
+  g_assert_false (sotto_client_store_take_counter (store, ROOM, ME, my_key, "nope", &counter,
+                                                   &error));
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  history = sotto_client_store_list_messages (store, ROOM, SOTTO_STORED_MESSAGE_RECEIVED,
+                                              &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 1);
+  row = g_ptr_array_index (history, 0);
+  g_assert_cmpuint (row->counter, ==, 6);
+  g_assert_cmpint (row->sent_at, ==, 123456);
+  g_assert_cmpuint (row->marks, ==, SOTTO_MESSAGE_MARK_LATE);
+  g_assert_cmpuint (row->missing_before, ==, 1);
+  g_clear_pointer (&history, g_ptr_array_unref);
+
+  history = sotto_client_store_list_outbox (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 2);
+  g_assert_cmpuint (((SottoStoredMessage *) g_ptr_array_index (history, 1))->counter, ==, 2);
+  g_assert_cmpint (((SottoStoredMessage *) g_ptr_array_index (history, 1))->sent_at, ==, 1000);
+  g_clear_pointer (&history, g_ptr_array_unref);
+
+  /* Leaving forgets the history but not the counters: bob's are "away",
+   * and ours go on. */
+  g_assert_true (sotto_client_store_forget_room (store, ROOM, &error));
+  g_assert_no_error (error);
+  sotto_counter_state_clear (&state);
+  sotto_client_store_get_counters (store, ROOM, "bob", bob_key, &state, &error);
+  g_assert_no_error (error);
+  g_assert_true (state.rebase);
+  g_assert_cmpuint (state.floor, ==, 4);
+  g_assert_cmpint (sotto_counter_state_accept (&state, 6), ==, SOTTO_COUNTER_REPLAYED);
+
+  add_message (store, ROOM, ME, "a3", 0, SOTTO_STORED_MESSAGE_SENDING, "three");
+  g_assert_true (sotto_client_store_take_counter (store, ROOM, ME, my_key, "a3", &counter,
+                                                  &error));
+  g_assert_cmpuint (counter, ==, 3);
+  sotto_client_store_get_counters (store, ROOM, ME, my_key, &mine, &error);
+  g_assert_cmpuint (mine.floor, ==, 3);
+
+  /* Damaged counters are refused, not guessed. */
+  g_clear_object (&store);
+  raw_exec (fixture->path, "UPDATE counters SET seen = x'0102'");
+  store = open_unlocked (fixture->path);
+  sotto_counter_state_clear (&state);
+  g_assert_false (sotto_client_store_get_counters (store, ROOM, "bob", bob_key, &state, &error));
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_CORRUPT);
+}
+
+/* A file of the first schema opens, moves to the current one, and keeps
+ * its history; its messages have no counter yet. */
+static void
+test_open_migrate_counters (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  SottoClientStore *store = open_unlocked (fixture->path);
+
+  add_message (store, ROOM, "bob", "b1", 1, SOTTO_STORED_MESSAGE_RECEIVED, "before");
+  add_message (store, ROOM, ME, "a1", 0, SOTTO_STORED_MESSAGE_SENDING, "waiting");
+  g_object_unref (store);
+
+  raw_exec (fixture->path,
+            "DROP INDEX messages_counter; DROP INDEX messages_pending;"
+            "ALTER TABLE messages DROP COLUMN counter;"
+            "ALTER TABLE messages DROP COLUMN sent_at;"
+            "ALTER TABLE messages DROP COLUMN marks;"
+            "ALTER TABLE messages DROP COLUMN missing_before;"
+            "DROP TABLE counters; PRAGMA user_version = 1;");
+
+  store = open_unlocked (fixture->path);
+  history = sotto_client_store_load_history (store, ROOM, 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 2);
+  assert_body (g_ptr_array_index (history, 0), "before");
+  g_assert_cmpuint (((SottoStoredMessage *) g_ptr_array_index (history, 0))->counter, ==, 0);
+  assert_body (g_ptr_array_index (history, 1), "waiting");
+  g_object_unref (store);
+
+  g_assert_cmpint (raw_int (fixture->path, "PRAGMA user_version"), ==,
+                   SOTTO_CLIENT_STORE_SCHEMA_VERSION);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1446,6 +1621,8 @@ main (int   argc,
   ADD ("history/update", test_history_update);
   ADD ("tampering", test_tampering);
   ADD ("no-plaintext", test_no_plaintext);
+  ADD ("counters", test_counters);
+  ADD ("open/migrate-counters", test_open_migrate_counters);
 
 #undef ADD
 

@@ -851,7 +851,9 @@ test_key_after_message (Fixture       *fixture,
   g_autoptr(SottoMsg) session = NULL;
   g_autoptr(SottoMsg) request = NULL;
   g_autoptr(SottoMsg) members = NULL;
-  g_autoptr(GBytes) plain = g_bytes_new_static ("sent before its key", 19);
+  g_autoptr(GBytes) content = g_bytes_new_static ("sent before its key", 19);
+  SottoMessageBody body = { SOTTO_MESSAGE_BODY_TEXT, 1, g_get_real_time () / 1000, content };
+  g_autoptr(GBytes) plain = sotto_message_body_encode (&body, NULL);
   g_autoptr(GBytes) envelope = NULL;
   g_autoptr(GBytes) exported = NULL;
   g_autoptr(SottoSenderKey) initial_key = NULL;

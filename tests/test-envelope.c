@@ -561,6 +561,146 @@ test_envelope_exhausted_key (Fixture       *fixture,
   g_assert_null (envelope);
 }
 
+/* Bodies: what the envelope carries, padded to its size class. */
+
+static GBytes *
+encode_text (guint64     counter,
+             gint64      sent_at,
+             const char *text)
+{
+  g_autoptr(GBytes) content = g_bytes_new (text, strlen (text));
+  SottoMessageBody body = { SOTTO_MESSAGE_BODY_TEXT, counter, sent_at, content };
+  g_autoptr(GError) error = NULL;
+  GBytes *encoded = sotto_message_body_encode (&body, &error);
+
+  g_assert_no_error (error);
+  return encoded;
+}
+
+static void
+test_body_round_trip (void)
+{
+  g_autoptr(GBytes) encoded = encode_text (42, -1700000000123, "héllo");
+  g_auto(SottoMessageBody) body = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sotto_message_body_decode (encoded, &body, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (body.type, ==, SOTTO_MESSAGE_BODY_TEXT);
+  g_assert_cmpuint (body.counter, ==, 42);
+  g_assert_cmpint (body.sent_at, ==, -1700000000123);
+  g_assert_cmpmem (g_bytes_get_data (body.content, NULL), g_bytes_get_size (body.content),
+                   "héllo", strlen ("héllo"));
+}
+
+/* Lengths say the size class only: every text of up to 42 bytes seals to
+ * the same envelope length, the next byte doubles it, and the largest
+ * content fills the largest envelope. */
+static void
+test_body_padding (void)
+{
+  g_autoptr(SottoSenderKey) key = sotto_sender_key_new ();
+  g_autoptr(SottoIdentity) alice = sotto_identity_new ();
+  gsize first_class = 0;
+
+  for (gsize len = 0; len <= 42; len++)
+    {
+      g_autofree char *text = g_strnfill (len, 'a');
+      g_autoptr(GBytes) encoded = encode_text (1, 0, text);
+      g_autoptr(GBytes) envelope = sotto_envelope_seal (key, alice, ROOM, "alice", encoded, NULL);
+
+      g_assert_cmpuint (g_bytes_get_size (encoded), ==, SOTTO_MESSAGE_BODY_MIN_PADDED);
+      if (first_class == 0)
+        first_class = g_bytes_get_size (envelope);
+      g_assert_cmpuint (g_bytes_get_size (envelope), ==, first_class);
+    }
+
+  g_assert_cmpuint (sotto_message_body_padded_size (43), ==, 128);
+  g_assert_cmpuint (sotto_message_body_padded_size (1000), ==, 1024);
+  g_assert_cmpuint (sotto_message_body_padded_size (1003), ==, 2048);
+  g_assert_cmpuint (sotto_message_body_padded_size (SOTTO_MESSAGE_BODY_MAX_CONTENT), ==,
+                    SOTTO_ENVELOPE_MAX_PLAINTEXT);
+  g_assert_cmpuint (sotto_message_body_padded_size (32768), ==, SOTTO_ENVELOPE_MAX_PLAINTEXT);
+
+  {
+    g_autofree char *largest = g_strnfill (SOTTO_MESSAGE_BODY_MAX_CONTENT, 'z');
+    g_autofree char *over = g_strnfill (SOTTO_MESSAGE_BODY_MAX_CONTENT + 1, 'z');
+    g_autoptr(GBytes) encoded = encode_text (1, 0, largest);
+    g_autoptr(GBytes) over_content = g_bytes_new (over, strlen (over));
+    SottoMessageBody too_large = { SOTTO_MESSAGE_BODY_TEXT, 1, 0, over_content };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) refused = NULL;
+
+    g_assert_cmpuint (g_bytes_get_size (encoded), ==, SOTTO_ENVELOPE_MAX_PLAINTEXT);
+    refused = sotto_message_body_encode (&too_large, &error);
+    g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_TOO_LARGE);
+    g_assert_null (refused);
+  }
+}
+
+static void
+assert_refused (const guint8 *data,
+                gsize         size)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (data, size);
+  g_auto(SottoMessageBody) body = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (sotto_message_body_decode (bytes, &body, &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
+  g_assert_null (body.content);
+}
+
+/* Decoding is strict: the old plain-text plaintext, another version or
+ * type, a zero counter, a length that runs past the end, padding that is
+ * not zero, text with a NUL byte or invalid UTF-8, and every cut. */
+static void
+test_body_strict (void)
+{
+  g_autoptr(GBytes) good = encode_text (7, 1000, "hi");
+  gsize size = g_bytes_get_size (good);
+  g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (good, NULL), size);
+  g_autoptr(GBytes) content = g_bytes_new ("a\0b", 3);
+  g_autoptr(GBytes) bad_utf8 = g_bytes_new ("\xc3\x28", 2);
+  SottoMessageBody nul = { SOTTO_MESSAGE_BODY_TEXT, 1, 0, content };
+  SottoMessageBody invalid = { SOTTO_MESSAGE_BODY_TEXT, 1, 0, bad_utf8 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) refused = NULL;
+
+  assert_refused ((const guint8 *) "hello, this is how messages used to look", 40);
+
+  copy[0] = 2;
+  assert_refused (copy, size);
+  copy[0] = 1;
+  copy[1] = 9;
+  assert_refused (copy, size);
+  copy[1] = SOTTO_MESSAGE_BODY_TEXT;
+  memset (copy + 2, 0, 8);
+  assert_refused (copy, size);
+  memcpy (copy, g_bytes_get_data (good, NULL), size);
+  copy[21] = 200;
+  assert_refused (copy, size);
+  memcpy (copy, g_bytes_get_data (good, NULL), size);
+  copy[size - 1] = 1;
+  assert_refused (copy, size);
+  memcpy (copy, g_bytes_get_data (good, NULL), size);
+  copy[22] = 0;
+  assert_refused (copy, size);
+  copy[22] = 0xff;
+  assert_refused (copy, size);
+  memcpy (copy, g_bytes_get_data (good, NULL), size);
+  for (gsize cut = 0; cut < SOTTO_MESSAGE_BODY_HEADER_BYTES + 2; cut++)
+    assert_refused (copy, cut);
+
+  refused = sotto_message_body_encode (&nul, &error);
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
+  g_assert_null (refused);
+  g_clear_error (&error);
+  refused = sotto_message_body_encode (&invalid, &error);
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
+  g_assert_null (refused);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -587,6 +727,9 @@ main (int   argc,
   ADD ("peek", test_envelope_peek);
   ADD ("exhausted-key", test_envelope_exhausted_key);
 #undef ADD
+  g_test_add_func ("/sotto/e2e/body/round-trip", test_body_round_trip);
+  g_test_add_func ("/sotto/e2e/body/padding", test_body_padding);
+  g_test_add_func ("/sotto/e2e/body/strict", test_body_strict);
 
   return g_test_run ();
 }

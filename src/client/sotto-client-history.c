@@ -138,8 +138,13 @@ message_from_stored (const SottoStoredMessage *row)
   g_autofree char *text = readable && row->body != NULL
     ? g_strndup (g_bytes_get_data (row->body, NULL), g_bytes_get_size (row->body)) : NULL;
 
-  return sotto_message_new (row->room, row->sender, row->msg_id, row->seq, row->ts,
-                            (SottoMessageState) row->state, text);
+  SottoMessage *message = sotto_message_new (row->room, row->sender, row->msg_id, row->seq,
+                                             row->ts, (SottoMessageState) row->state, text);
+
+  sotto_message_set_order (message, row->counter, row->sent_at, row->marks);
+  sotto_message_set_missing_before (message, row->missing_before);
+
+  return message;
 }
 
 static guint

@@ -146,13 +146,13 @@ _sotto_client_ask_for_key (SottoClient *self,
 }
 
 /* Opens @envelope from @sender in @room with the key we hold, if any.
- * Returns the state the message is then in, and its text if readable. */
+ * Returns the state the message is then in, and its body if readable. */
 SottoMessageState
-_sotto_client_open_envelope (SottoClient  *self,
-                             SottoRoom    *room,
-                             const char   *sender,
-                             GBytes       *envelope,
-                             char        **text)
+_sotto_client_open_envelope (SottoClient       *self,
+                             SottoRoom         *room,
+                             const char        *sender,
+                             GBytes            *envelope,
+                             SottoMessageBody  *body)
 {
   const char *name = sotto_room_get_name (room);
   SottoMember *member = sotto_room_lookup_member (room, sender);
@@ -161,7 +161,7 @@ _sotto_client_open_envelope (SottoClient  *self,
   g_autoptr(GError) error = NULL;
   guint32 key_id = 0, index = 0;
 
-  *text = NULL;
+  memset (body, 0, sizeof *body);
 
   if (!sotto_envelope_peek (envelope, &key_id, &index, &error))
     return SOTTO_MESSAGE_UNVERIFIABLE;
@@ -182,14 +182,18 @@ _sotto_client_open_envelope (SottoClient  *self,
   if (!sotto_client_store_save_sender_key (self->store, name, sender, key, &error))
     g_warning ("Could not keep the key of %s: %s", sender, error->message);
 
-  if (!g_utf8_validate (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), NULL))
-    return SOTTO_MESSAGE_UNVERIFIABLE;
+  g_clear_error (&error);
+  if (!sotto_message_body_decode (plain, body, &error))
+    {
+      g_info ("A message from %s in %s cannot be read: %s", sender, name, error->message);
+      return SOTTO_MESSAGE_UNVERIFIABLE;
+    }
 
-  *text = g_strndup (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain));
   return SOTTO_MESSAGE_RECEIVED;
 }
 
-/* A key arrived: messages that waited for it are opened in place. */
+/* A key arrived: messages that waited for it are opened in place. One
+ * that turns out to be a replay stays unreadable. */
 static void
 retry_waiting (SottoClient *self,
                SottoRoom   *room,
@@ -206,34 +210,51 @@ retry_waiting (SottoClient *self,
   for (guint i = 0; i < stored->len; i++)
     {
       SottoStoredMessage *waiting = g_ptr_array_index (stored, i);
+      g_auto(SottoMessageBody) body = { 0 };
+      g_autoptr(GBytes) content = NULL;
+      g_autoptr(GError) update_error = NULL;
       g_autofree char *text = NULL;
+      SottoMessageMarks marks = SOTTO_MESSAGE_MARK_NONE;
       SottoMessageState state;
+      SottoMessage *message;
 
       if (g_strcmp0 (waiting->sender, sender) != 0)
         continue;
 
-      state = _sotto_client_open_envelope (self, room, sender, waiting->body, &text);
+      state = _sotto_client_open_envelope (self, room, sender, waiting->body, &body);
       if (state == SOTTO_MESSAGE_WAITING_FOR_KEY)
         continue;
+      if (state == SOTTO_MESSAGE_RECEIVED &&
+          !_sotto_client_check_order (self, room, sender, &body, waiting->seq, waiting->ts,
+                                      &marks))
+        state = SOTTO_MESSAGE_UNVERIFIABLE;
 
-      {
-        g_autoptr(GBytes) body = text != NULL ? g_bytes_new (text, strlen (text)) : NULL;
-        g_autoptr(GError) update_error = NULL;
+      if (state == SOTTO_MESSAGE_RECEIVED)
+        {
+          content = g_bytes_ref (body.content);
+          text = g_strndup (g_bytes_get_data (content, NULL), g_bytes_get_size (content));
+        }
 
-        if (!sotto_client_store_update_message (self->store, sotto_room_get_name (room), sender,
-                                                waiting->msg_id,
-                                                (SottoStoredMessageState) state, 0, body,
-                                                &update_error))
-          g_warning ("Could not update a message: %s", update_error->message);
-      }
+      if (!sotto_client_store_update_message (self->store, sotto_room_get_name (room), sender,
+                                              waiting->msg_id,
+                                              (SottoStoredMessageState) state, 0, content,
+                                              &update_error) ||
+          (state == SOTTO_MESSAGE_RECEIVED &&
+           !sotto_client_store_set_message_order (self->store, sotto_room_get_name (room),
+                                                  sender, waiting->msg_id, body.counter,
+                                                  body.sent_at, marks, &update_error)))
+        g_warning ("Could not update a message: %s", update_error->message);
 
-      {
-        SottoMessage *message = sotto_room_lookup_message (room, sender, waiting->msg_id);
-
-        if (message != NULL)
+      message = sotto_room_lookup_message (room, sender, waiting->msg_id);
+      if (message != NULL)
+        {
+          if (state == SOTTO_MESSAGE_RECEIVED)
+            sotto_message_set_order (message, body.counter, body.sent_at, marks);
           sotto_room_update_message (room, message, state, 0, 0, text);
-      }
+        }
     }
+
+  _sotto_client_settle_order (self, room, sender);
 }
 
 typedef struct

@@ -27,7 +27,9 @@ _sotto_client_receive_message (SottoClient *self,
   g_autoptr(SottoMessage) message = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) stored_body = NULL;
+  g_auto(SottoMessageBody) body = { 0 };
+  SottoMessageMarks marks = SOTTO_MESSAGE_MARK_NONE;
   SottoMessage *known;
   SottoMessageState state;
 
@@ -49,18 +51,34 @@ _sotto_client_receive_message (SottoClient *self,
   if (g_strcmp0 (sender, self->user) == 0)
     return;
 
-  state = _sotto_client_open_envelope (self, room, sender, envelope, &text);
+  state = _sotto_client_open_envelope (self, room, sender, envelope, &body);
   if (state == SOTTO_MESSAGE_WAITING_FOR_KEY)
     _sotto_client_ask_for_key (self, name, sender, envelope);
+  if (state == SOTTO_MESSAGE_RECEIVED)
+    {
+      /* Seen before, under another number: not shown again. */
+      if (!_sotto_client_check_order (self, room, sender, &body, seq, ts, &marks))
+        return;
+      text = g_strndup (g_bytes_get_data (body.content, NULL), g_bytes_get_size (body.content));
+    }
 
   /* What cannot be read yet is kept as it came, encrypted at rest. */
-  body = text != NULL ? g_bytes_new (text, strlen (text)) : g_bytes_ref (envelope);
+  stored_body = text != NULL ? g_bytes_ref (body.content) : g_bytes_ref (envelope);
   if (!sotto_client_store_add_message (self->store, name, sender, msg_id, seq, ts,
-                                       (SottoStoredMessageState) state, body, NULL, &error))
+                                       (SottoStoredMessageState) state, stored_body, NULL,
+                                       &error) ||
+      (text != NULL &&
+       !sotto_client_store_set_message_order (self->store, name, sender, msg_id, body.counter,
+                                              body.sent_at, marks, &error)))
     g_warning ("Could not keep a message of %s: %s", name, error->message);
 
   message = sotto_message_new (name, sender, msg_id, seq, ts, state, text);
+  if (text != NULL)
+    sotto_message_set_order (message, body.counter, body.sent_at, marks);
   sotto_room_add_message (room, message);
+
+  if (text != NULL)
+    _sotto_client_settle_order (self, room, sender);
 }
 
 /* Sending */
@@ -138,18 +156,39 @@ send_now (SottoClient   *self,
 {
   const char *name = sotto_room_get_name (room);
   const char *text = sotto_message_get_text (message);
+  SottoMessageBody body = { SOTTO_MESSAGE_BODY_TEXT, sotto_message_get_counter (message),
+                            sotto_message_get_sent_at (message), NULL };
   g_autoptr(SottoSenderKey) key = NULL;
+  g_autoptr(GBytes) content = NULL;
   g_autoptr(GBytes) plain = NULL;
   g_autoptr(GBytes) envelope = NULL;
   g_autoptr(GBytes) request = NULL;
   g_autofree char *id = NULL;
   Sending *sending;
 
+  /* A message keeps its counter however often it is sealed again: a
+   * resend is the same message, and members see it once. */
+  if (body.counter == 0)
+    {
+      const SottoPublicIdentity *own = sotto_identity_get_public (self->identity);
+
+      if (!sotto_client_store_take_counter (self->store, name, self->user, own->sign_pk,
+                                            sotto_message_get_msg_id (message), &body.counter,
+                                            error))
+        return FALSE;
+      body.sent_at = sotto_message_get_ts (message);
+      sotto_message_set_order (message, body.counter, body.sent_at, SOTTO_MESSAGE_MARK_NONE);
+    }
+
   key = _sotto_client_ensure_own_key (self, room, error);
   if (key == NULL)
     return FALSE;
 
-  plain = g_bytes_new (text, strlen (text));
+  content = g_bytes_new (text, strlen (text));
+  body.content = content;
+  plain = sotto_message_body_encode (&body, error);
+  if (plain == NULL)
+    return FALSE;
   envelope = sotto_envelope_seal (key, self->identity, name, self->user, plain, error);
   if (envelope == NULL ||
       !sotto_client_store_save_sender_key (self->store, name, self->user, key, error))
@@ -209,6 +248,7 @@ _sotto_client_flush_outbox (SottoClient *self,
                                                                 row->msg_id, 0, row->ts,
                                                                 SOTTO_MESSAGE_SENDING, text);
 
+          sotto_message_set_order (restored, row->counter, row->sent_at, row->marks);
           sotto_room_add_message (room, restored);
           message = restored;
         }

@@ -19,6 +19,7 @@ G_BEGIN_DECLS
  *   sotto-client-messages.c  sending, the outbox, receiving
  *   sotto-client-history.c   catch-up, the local history, read marks
  *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
+ *   sotto-client-order.c     senders' counters: replays, late and missing
  *   sotto-client-contacts.c  identities of members, safety numbers
  *   sotto-client.c           the object: state, properties, signals
  */
@@ -48,6 +49,8 @@ struct _SottoClient
    * catch-up is not yet done: their outbox waits, so that it is sealed
    * for the members of now, not those of before the connection dropped */
   GHashTable        *rooms_catching_up;
+  /* "room\nsender" of whom a message is missing, not yet told */
+  GHashTable        *rooms_with_gaps;
 
   /* For logging in again after the connection drops. */
   char              *login_secret;
@@ -114,7 +117,7 @@ SottoMessageState  _sotto_client_open_envelope        (SottoClient              
                                                        SottoRoom                *room,
                                                        const char               *sender,
                                                        GBytes                   *envelope,
-                                                       char                    **text);
+                                                       SottoMessageBody         *body);
 void               _sotto_client_ask_for_key          (SottoClient              *self,
                                                        const char               *room,
                                                        const char               *sender,
@@ -125,6 +128,18 @@ void               _sotto_client_handle_key_requested (SottoClient              
                                                        SottoMsg                 *msg);
 void               _sotto_client_replay_early_keys    (SottoClient              *self,
                                                        SottoRoom                *room);
+
+/* sotto-client-order.c */
+gboolean           _sotto_client_check_order          (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       const char               *sender,
+                                                       const SottoMessageBody   *body,
+                                                       gint64                    seq,
+                                                       gint64                    ts,
+                                                       SottoMessageMarks        *marks);
+void               _sotto_client_settle_order         (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       const char               *sender);
 
 /* sotto-client-history.c */
 void               _sotto_client_remember_seq         (SottoClient              *self,

@@ -53,6 +53,7 @@ caught_up_cb (GObject      *object,
   SottoClient *self = SOTTO_CLIENT (object);
   g_autofree char *room = user_data;
   g_autoptr(GError) error = NULL;
+  SottoRoom *caught_up;
 
   /* A catch-up cut short (the connection dropped, most often) leaves the
    * room's outbox waiting for the next session's. */
@@ -60,6 +61,10 @@ caught_up_cb (GObject      *object,
     return;
 
   g_hash_table_remove (self->rooms_catching_up, room);
+  /* Nothing more is on its way: what is still missing was withheld. */
+  caught_up = sotto_client_lookup_room (self, room);
+  if (caught_up != NULL)
+    _sotto_client_settle_order (self, caught_up, NULL);
   _sotto_client_flush_outbox (self, room);
 }
 

@@ -64,6 +64,10 @@ store_read_message (SottoClientStore  *self,
   message->ts = sqlite3_column_int64 (stmt, 5);
   message->state = sqlite3_column_int (stmt, 6);
   blob = sotto_db_column_blob (stmt, 7, &blob_len);
+  message->counter = (guint64) MAX (sqlite3_column_int64 (stmt, 8), 0);
+  message->sent_at = sqlite3_column_int64 (stmt, 9);
+  message->marks = (guint) sqlite3_column_int (stmt, 10);
+  message->missing_before = (guint64) MAX (sqlite3_column_int64 (stmt, 11), 0);
   size = _sotto_client_store_value_plaintext_size (blob_len);
 
   if (message->room == NULL || message->sender == NULL || size < 0)

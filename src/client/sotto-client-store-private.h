@@ -27,7 +27,8 @@ G_BEGIN_DECLS
 
 /* The columns of a history row, in the order sotto-client-store-history.c
  * reads them. */
-#define SOTTO_CLIENT_STORE_MESSAGE_COLUMNS "id, room, seq, msg_id, sender, ts, state, body"
+#define SOTTO_CLIENT_STORE_MESSAGE_COLUMNS \
+  "id, room, seq, msg_id, sender, ts, state, body, counter, sent_at, marks, missing_before"
 
 /* The cached statements, by their index in the schema's statements. */
 typedef enum
@@ -58,6 +59,12 @@ typedef enum
   STMT_MESSAGES_BEFORE,
   STMT_MESSAGES_IN_STATE,
   STMT_ROOM_MESSAGES_IN_STATE,
+  STMT_GET_COUNTERS,
+  STMT_SET_COUNTERS,
+  STMT_REBASE_COUNTERS,
+  STMT_SET_MESSAGE_ORDER,
+  STMT_MARK_GAP,
+  STMT_COUNT_WAITING,
   N_STMTS
 } SottoClientStoreStatement;
 

@@ -74,6 +74,31 @@ static const char * const migrations[] = {
   "CREATE UNIQUE INDEX messages_msg_id ON messages (room, sender, msg_id)"
   "  WHERE msg_id IS NOT NULL;"
   "CREATE INDEX messages_state ON messages (state, id);",
+
+  /* 2: what the reader may rely on. Each message carries its sender's
+   * counter for the room and the sender's time, signed (SottoMessageBody);
+   * marks and missing_before say what the reader found wrong about its
+   * arrival. counters holds, per room, sender and signing key, the
+   * counters seen (SottoCounterState), and for our own key the last one
+   * given out; leaving a room keeps it. The outbox gets an index. */
+  "ALTER TABLE messages ADD COLUMN counter INTEGER CHECK (counter IS NULL OR counter > 0);"
+  "ALTER TABLE messages ADD COLUMN sent_at INTEGER;"
+  "ALTER TABLE messages ADD COLUMN marks INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE messages ADD COLUMN missing_before INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (missing_before >= 0);"
+  "CREATE INDEX messages_counter ON messages (room, sender, counter)"
+  "  WHERE counter IS NOT NULL;"
+  "CREATE INDEX messages_pending ON messages (room, id) WHERE seq IS NULL;"
+  "CREATE TABLE counters ("
+  "  room    TEXT NOT NULL,"
+  "  sender  TEXT NOT NULL,"
+  "  signer  BLOB NOT NULL CHECK (length (signer) = 32),"
+  "  floor   INTEGER NOT NULL DEFAULT 0 CHECK (floor >= 0),"
+  "  seen    BLOB NOT NULL DEFAULT x'',"
+  "  missing BLOB NOT NULL DEFAULT x'',"
+  "  rebase  INTEGER NOT NULL DEFAULT 1 CHECK (rebase IN (0, 1)),"
+  "  PRIMARY KEY (room, sender, signer)"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_CLIENT_STORE_SCHEMA_VERSION);
@@ -147,6 +172,25 @@ static const char * const statement_sql[N_STMTS] = {
     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE state = ?1 ORDER BY id",
   [STMT_ROOM_MESSAGES_IN_STATE] =
     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE state = ?1 AND room = ?2 ORDER BY id",
+  [STMT_GET_COUNTERS] =
+    "SELECT floor, seen, missing, rebase FROM counters"
+    " WHERE room = ?1 AND sender = ?2 AND signer = ?3",
+  [STMT_SET_COUNTERS] =
+    "INSERT INTO counters (room, sender, signer, floor, seen, missing, rebase)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT (room, sender, signer) DO UPDATE SET floor = excluded.floor,"
+    " seen = excluded.seen, missing = excluded.missing, rebase = excluded.rebase",
+  [STMT_REBASE_COUNTERS] =
+    "UPDATE counters SET rebase = 1 WHERE room = ?1",
+  [STMT_SET_MESSAGE_ORDER] =
+    "UPDATE messages SET counter = ?4, sent_at = ?5, marks = ?6"
+    " WHERE room = ?1 AND sender = ?2 AND msg_id = ?3",
+  [STMT_MARK_GAP] =
+    "UPDATE messages SET missing_before = ?4 WHERE id = (SELECT id FROM messages"
+    " WHERE room = ?1 AND sender = ?2 AND counter = ?3 ORDER BY id DESC LIMIT 1)"
+    " RETURNING msg_id",
+  [STMT_COUNT_WAITING] =
+    "SELECT count (*) FROM messages WHERE state = 3 AND room = ?1 AND sender = ?2",
 };
 
 static void

@@ -5,12 +5,13 @@
 #include <gio/gio.h>
 
 #include "sotto-identity.h"
+#include "sotto-counter-state.h"
 #include "sotto-sender-key.h"
 
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 1
+#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 2
 
 #define SOTTO_CLIENT_STORE_ERROR (sotto_client_store_error_quark ())
 
@@ -153,6 +154,10 @@ typedef struct
   gint64                   ts;
   SottoStoredMessageState  state;
   GBytes                  *body;
+  guint64                  counter;
+  gint64                   sent_at;
+  guint                    marks;
+  guint64                  missing_before;
 } SottoStoredMessage;
 
 void sotto_stored_message_free (SottoStoredMessage *message);
@@ -288,6 +293,49 @@ GPtrArray        *sotto_client_store_list_messages         (SottoClientStore    
                                                             SottoStoredMessageState   state,
                                                             GError                  **error);
 GPtrArray        *sotto_client_store_list_outbox           (SottoClientStore         *self,
+                                                            GError                  **error);
+
+/* Counters: the order senders gave their messages */
+gboolean          sotto_client_store_get_counters          (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *sender,
+                                                            const guint8             *signer,
+                                                            SottoCounterState        *state,
+                                                            GError                  **error);
+gboolean          sotto_client_store_set_counters          (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *sender,
+                                                            const guint8             *signer,
+                                                            const SottoCounterState  *state,
+                                                            GError                  **error);
+gboolean          sotto_client_store_rebase_counters       (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            GError                  **error);
+gboolean          sotto_client_store_take_counter          (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *sender,
+                                                            const guint8             *signer,
+                                                            const char               *msg_id,
+                                                            guint64                  *counter,
+                                                            GError                  **error);
+gboolean          sotto_client_store_set_message_order     (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *sender,
+                                                            const char               *msg_id,
+                                                            guint64                   counter,
+                                                            gint64                    sent_at,
+                                                            guint                     marks,
+                                                            GError                  **error);
+gboolean          sotto_client_store_mark_gap              (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *sender,
+                                                            guint64                   counter,
+                                                            guint64                   missing,
+                                                            char                    **msg_id,
+                                                            GError                  **error);
+gint64            sotto_client_store_count_waiting         (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *sender,
                                                             GError                  **error);
 
 G_END_DECLS

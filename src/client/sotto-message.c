@@ -16,6 +16,10 @@ struct _SottoMessage
   gint64             ts;
   SottoMessageState  state;
   char              *text;
+  guint64            counter;
+  gint64             sent_at;
+  SottoMessageMarks  marks;
+  guint64            missing_before;
 };
 
 enum {
@@ -25,6 +29,10 @@ enum {
   PROP_TS,
   PROP_STATE,
   PROP_TEXT,
+  PROP_COUNTER,
+  PROP_SENT_AT,
+  PROP_MARKS,
+  PROP_MISSING_BEFORE,
   N_PROPS
 };
 
@@ -70,6 +78,18 @@ sotto_message_get_property (GObject    *object,
     case PROP_TEXT:
       g_value_set_string (value, self->text);
       break;
+    case PROP_COUNTER:
+      g_value_set_uint64 (value, self->counter);
+      break;
+    case PROP_SENT_AT:
+      g_value_set_int64 (value, self->sent_at);
+      break;
+    case PROP_MARKS:
+      g_value_set_flags (value, self->marks);
+      break;
+    case PROP_MISSING_BEFORE:
+      g_value_set_uint64 (value, self->missing_before);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -107,6 +127,42 @@ sotto_message_class_init (SottoMessageClass *klass)
    */
   properties[PROP_TEXT] =
     g_param_spec_string ("text", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoMessage:counter:
+   *
+   * Its sender's counter for the room, signed by the sender; 0 while
+   * unknown.
+   */
+  properties[PROP_COUNTER] =
+    g_param_spec_uint64 ("counter", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * SottoMessage:sent-at:
+   *
+   * When its sender wrote it, by the sender's clock and signed, in ms since
+   * the epoch; 0 while unknown.
+   */
+  properties[PROP_SENT_AT] =
+    g_param_spec_int64 ("sent-at", NULL, NULL, G_MININT64, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * SottoMessage:marks:
+   *
+   * What the reader found wrong with its arrival, #SottoMessageMarks.
+   */
+  properties[PROP_MARKS] =
+    g_param_spec_flags ("marks", NULL, NULL, SOTTO_TYPE_MESSAGE_MARKS, SOTTO_MESSAGE_MARK_NONE,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * SottoMessage:missing-before:
+   *
+   * How many messages its sender sent just before it never came: the
+   * server withheld them.
+   */
+  properties[PROP_MISSING_BEFORE] =
+    g_param_spec_uint64 ("missing-before", NULL, NULL, 0, G_MAXUINT64, 0,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -186,6 +242,85 @@ sotto_message_get_text (SottoMessage *self)
 {
   g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
   return self->text;
+}
+
+guint64
+sotto_message_get_counter (SottoMessage *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), 0);
+  return self->counter;
+}
+
+gint64
+sotto_message_get_sent_at (SottoMessage *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), 0);
+  return self->sent_at;
+}
+
+SottoMessageMarks
+sotto_message_get_marks (SottoMessage *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), SOTTO_MESSAGE_MARK_NONE);
+  return self->marks;
+}
+
+guint64
+sotto_message_get_missing_before (SottoMessage *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), 0);
+  return self->missing_before;
+}
+
+/**
+ * sotto_message_set_order:
+ * @counter: its sender's counter
+ * @sent_at: its sender's time
+ * @marks: what was found wrong with its arrival
+ *
+ * Records what the envelope said of the message's place, once it opened.
+ */
+void
+sotto_message_set_order (SottoMessage      *self,
+                         guint64            counter,
+                         gint64             sent_at,
+                         SottoMessageMarks  marks)
+{
+  g_return_if_fail (SOTTO_IS_MESSAGE (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->counter != counter)
+    {
+      self->counter = counter;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNTER]);
+    }
+  if (self->sent_at != sent_at)
+    {
+      self->sent_at = sent_at;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SENT_AT]);
+    }
+  if (self->marks != marks)
+    {
+      self->marks = marks;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MARKS]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * sotto_message_set_missing_before:
+ * @missing: how many messages of its sender before it never came
+ */
+void
+sotto_message_set_missing_before (SottoMessage *self,
+                                  guint64       missing)
+{
+  g_return_if_fail (SOTTO_IS_MESSAGE (self));
+
+  if (self->missing_before == missing)
+    return;
+  self->missing_before = missing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MISSING_BEFORE]);
 }
 
 /**

@@ -26,6 +26,28 @@ typedef enum
   SOTTO_MESSAGE_SYSTEM,
 } SottoMessageState;
 
+/**
+ * SottoMessageMarks:
+ * @SOTTO_MESSAGE_MARK_NONE: nothing wrong
+ * @SOTTO_MESSAGE_MARK_LATE: it came after a later message of its sender,
+ *   or after it was reported missing: the server held it back
+ * @SOTTO_MESSAGE_MARK_TIME_MISMATCH: its sender wrote it well after the
+ *   time the server gives for it: the server backdated it
+ *
+ * What the reader found wrong with a message's arrival. The values are
+ * stored on disk.
+ */
+typedef enum /*< flags >*/
+{
+  SOTTO_MESSAGE_MARK_NONE = 0,
+  SOTTO_MESSAGE_MARK_LATE = 1 << 0,
+  SOTTO_MESSAGE_MARK_TIME_MISMATCH = 1 << 1,
+} SottoMessageMarks;
+
+/* How far a sender's own time may run ahead of the server's before the
+ * message counts as backdated, in ms: clocks differ a little. */
+#define SOTTO_MESSAGE_CLOCK_TOLERANCE_MS (10 * 60 * 1000)
+
 #define SOTTO_TYPE_MESSAGE (sotto_message_get_type ())
 
 G_DECLARE_FINAL_TYPE (SottoMessage, sotto_message, SOTTO, MESSAGE, GObject)
@@ -44,6 +66,16 @@ gint64             sotto_message_get_seq    (SottoMessage      *self);
 gint64             sotto_message_get_ts     (SottoMessage      *self);
 SottoMessageState  sotto_message_get_state  (SottoMessage      *self);
 const char        *sotto_message_get_text   (SottoMessage      *self);
+guint64            sotto_message_get_counter (SottoMessage     *self);
+gint64             sotto_message_get_sent_at (SottoMessage     *self);
+SottoMessageMarks  sotto_message_get_marks  (SottoMessage      *self);
+guint64            sotto_message_get_missing_before (SottoMessage *self);
+void               sotto_message_set_order  (SottoMessage      *self,
+                                             guint64            counter,
+                                             gint64             sent_at,
+                                             SottoMessageMarks  marks);
+void               sotto_message_set_missing_before (SottoMessage *self,
+                                                     guint64       missing);
 void               sotto_message_update     (SottoMessage      *self,
                                              SottoMessageState  state,
                                              gint64             seq,

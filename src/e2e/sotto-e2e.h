@@ -5,6 +5,7 @@
 #include "sotto-e2e-error.h"
 #include "sotto-envelope.h"
 #include "sotto-identity.h"
+#include "sotto-message-body.h"
 #include "sotto-password-seal.h"
 #include "sotto-safety-number.h"
 #include "sotto-sender-key.h"

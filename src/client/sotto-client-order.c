@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-client-private.h"
+
+/*
+ * What a reader relies on beyond the text: each message's counter and
+ * time, signed by its sender (SottoMessageBody). A counter seen again is
+ * a replay and is not shown again; one that comes after a later one is
+ * marked late; a sender's time well after the server's marks the message
+ * backdated; and once nothing of a sender is still on its way (the room
+ * caught up, no message of theirs waiting for a key), the counters that
+ * never came are told at the message after them.
+ */
+
+static char *
+gap_key (const char *room,
+         const char *sender)
+{
+  return g_strconcat (room, "\n", sender, NULL);
+}
+
+static const guint8 *
+signer_of (SottoRoom  *room,
+           const char *sender)
+{
+  SottoMember *member = sotto_room_lookup_member (room, sender);
+
+  return member != NULL ? sotto_member_get_identity (member)->sign_pk : NULL;
+}
+
+/* Tells in the room, where it happened, that the server sent something
+ * again; the copy itself is not shown. Not kept: it changed nothing. */
+static void
+tell_replayed (SottoRoom  *room,
+               const char *sender,
+               gint64      seq,
+               gint64      ts)
+{
+  g_autofree char *line = NULL;
+  g_autoptr(SottoMessage) row = NULL;
+
+  if (seq > 0 && sotto_room_has_seq (room, seq))
+    return;
+
+  line = g_strdup_printf (_("The server sent an earlier message from %s again; "
+                            "it is not shown twice"), sender);
+  row = sotto_message_new (sotto_room_get_name (room), NULL, NULL, seq, ts,
+                           SOTTO_MESSAGE_SYSTEM, line);
+  sotto_room_add_message (room, row);
+}
+
+/**
+ * _sotto_client_check_order:
+ * @room: the room
+ * @sender: who sealed @body (not us)
+ * @body: what their envelope held, opened and verified
+ * @seq: the server's number for it
+ * @ts: the server's time for it
+ * @marks: (out): what is wrong with its arrival
+ *
+ * Records @body's counter. A replay is told in the room and refused.
+ *
+ * Returns: %FALSE if the message is a replay and must not be shown
+ */
+gboolean
+_sotto_client_check_order (SottoClient             *self,
+                           SottoRoom               *room,
+                           const char              *sender,
+                           const SottoMessageBody  *body,
+                           gint64                   seq,
+                           gint64                   ts,
+                           SottoMessageMarks       *marks)
+{
+  const char *name = sotto_room_get_name (room);
+  const guint8 *signer = signer_of (room, sender);
+  g_auto(SottoCounterState) state = { 0 };
+  g_autoptr(GError) error = NULL;
+  SottoCounterVerdict verdict;
+
+  *marks = SOTTO_MESSAGE_MARK_NONE;
+
+  /* The envelope opened, so its sender is a member we know. */
+  g_return_val_if_fail (signer != NULL, FALSE);
+
+  if (!sotto_client_store_get_counters (self->store, name, sender, signer, &state, &error))
+    {
+      /* Without what was seen, nothing tells a replay from a new one. */
+      g_warning ("Could not read the order of messages in %s: %s", name, error->message);
+      return FALSE;
+    }
+
+  verdict = sotto_counter_state_accept (&state, body->counter);
+  if (verdict == SOTTO_COUNTER_REPLAYED)
+    {
+      g_info ("Refused a replayed message of %s in %s (counter %" G_GUINT64_FORMAT ")",
+              sender, name, body->counter);
+      tell_replayed (room, sender, seq, ts);
+      return FALSE;
+    }
+
+  if (verdict == SOTTO_COUNTER_LATE)
+    *marks |= SOTTO_MESSAGE_MARK_LATE;
+  if (ts > 0 && body->sent_at > ts && body->sent_at - ts > SOTTO_MESSAGE_CLOCK_TOLERANCE_MS)
+    *marks |= SOTTO_MESSAGE_MARK_TIME_MISMATCH;
+
+  if (!sotto_client_store_set_counters (self->store, name, sender, signer, &state, &error))
+    {
+      g_warning ("Could not record the order of messages in %s: %s", name, error->message);
+      return FALSE;
+    }
+
+  if (sotto_counter_state_has_gaps (&state))
+    g_hash_table_add (self->rooms_with_gaps, gap_key (name, sender));
+
+  return TRUE;
+}
+
+/* Tells the gaps of @sender in @room at the messages after them. */
+static void
+report_sender (SottoClient *self,
+               SottoRoom   *room,
+               const char  *sender)
+{
+  const char *name = sotto_room_get_name (room);
+  const guint8 *signer = signer_of (room, sender);
+  g_auto(SottoCounterState) state = { 0 };
+  g_autoptr(GArray) gaps = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (signer == NULL ||
+      !sotto_client_store_get_counters (self->store, name, sender, signer, &state, &error))
+    {
+      if (error != NULL)
+        g_warning ("Could not read the order of messages in %s: %s", name, error->message);
+      return;
+    }
+
+  gaps = sotto_counter_state_take_gaps (&state);
+  if (gaps->len == 0)
+    return;
+  if (!sotto_client_store_set_counters (self->store, name, sender, signer, &state, &error))
+    {
+      g_warning ("Could not record the order of messages in %s: %s", name, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < gaps->len; i++)
+    {
+      SottoCounterGap *gap = &g_array_index (gaps, SottoCounterGap, i);
+      g_autofree char *msg_id = NULL;
+      SottoMessage *message;
+
+      g_info ("%" G_GUINT64_FORMAT " messages of %s in %s did not arrive", gap->missing,
+              sender, name);
+      if (!sotto_client_store_mark_gap (self->store, name, sender, gap->after, gap->missing,
+                                        &msg_id, &error))
+        {
+          g_warning ("Could not record missing messages in %s: %s", name, error->message);
+          g_clear_error (&error);
+          continue;
+        }
+
+      message = msg_id != NULL ? sotto_room_lookup_message (room, sender, msg_id) : NULL;
+      if (message != NULL)
+        sotto_message_set_missing_before (message, gap->missing);
+    }
+}
+
+/* Whether something of @sender in @room may still be on its way, so that
+ * a hole in their counters does not mean anything yet. */
+static gboolean
+still_coming (SottoClient *self,
+              SottoRoom   *room,
+              const char  *sender)
+{
+  const char *name = sotto_room_get_name (room);
+
+  return g_hash_table_contains (self->rooms_catching_up, name) ||
+         sotto_client_store_count_waiting (self->store, name, sender, NULL) != 0;
+}
+
+/**
+ * _sotto_client_settle_order:
+ * @room: the room
+ * @sender: (nullable): one sender, or %NULL for everyone with a gap in
+ *   @room
+ *
+ * Tells what never came, for the senders of whom nothing is still on its
+ * way: after a room's catch-up, after each live message, after a key
+ * opened what waited for it.
+ */
+void
+_sotto_client_settle_order (SottoClient *self,
+                            SottoRoom   *room,
+                            const char  *sender)
+{
+  const char *name = sotto_room_get_name (room);
+  g_autoptr(GPtrArray) senders = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *prefix = g_strconcat (name, "\n", NULL);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->rooms_with_gaps);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *gap_sender = (const char *) key + strlen (prefix);
+
+      if (!g_str_has_prefix (key, prefix) ||
+          (sender != NULL && strcmp (gap_sender, sender) != 0) ||
+          still_coming (self, room, gap_sender))
+        continue;
+
+      g_ptr_array_add (senders, g_strdup (gap_sender));
+      g_hash_table_iter_remove (&iter);
+    }
+
+  for (guint i = 0; i < senders->len; i++)
+    report_sender (self, room, g_ptr_array_index (senders, i));
+}

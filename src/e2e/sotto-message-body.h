@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <glib.h>
+
+#include "sotto-e2e-error.h"
+#include "sotto-envelope.h"
+
+G_BEGIN_DECLS
+
+/* version (1), type (1), counter (8), sent at (8), content length (4) */
+#define SOTTO_MESSAGE_BODY_HEADER_BYTES 22
+
+/* The longest content a body carries once padded into an envelope. */
+#define SOTTO_MESSAGE_BODY_MAX_CONTENT (SOTTO_ENVELOPE_MAX_PLAINTEXT - SOTTO_MESSAGE_BODY_HEADER_BYTES)
+
+/* The smallest padded body; bodies grow in powers of two from here. */
+#define SOTTO_MESSAGE_BODY_MIN_PADDED 64
+
+/**
+ * SottoMessageBodyType:
+ * @SOTTO_MESSAGE_BODY_TEXT: the content is UTF-8 text without NUL bytes
+ *
+ * What a body's content is. The values are on the wire.
+ */
+typedef enum
+{
+  SOTTO_MESSAGE_BODY_TEXT = 1,
+} SottoMessageBodyType;
+
+/**
+ * SottoMessageBody:
+ * @type: what @content is
+ * @counter: the sender's count of the messages it sent into the room,
+ *   from 1, one more for each new message (a resend keeps its number)
+ * @sent_at: when the sender wrote it, by the sender's clock, in ms since
+ *   the epoch
+ * @content: the content
+ *
+ * What an envelope carries, in its encrypted and signed part, so that a
+ * reader can rely on it: the server cannot change the count or the time.
+ */
+typedef struct
+{
+  SottoMessageBodyType  type;
+  guint64               counter;
+  gint64                sent_at;
+  GBytes               *content;
+} SottoMessageBody;
+
+GBytes   *sotto_message_body_encode (const SottoMessageBody  *body,
+                                     GError                 **error);
+gboolean  sotto_message_body_decode (GBytes                  *plaintext,
+                                     SottoMessageBody        *body,
+                                     GError                 **error);
+void      sotto_message_body_clear  (SottoMessageBody        *body);
+gsize     sotto_message_body_padded_size (gsize               content_size);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SottoMessageBody, sotto_message_body_clear)
+
+G_END_DECLS
