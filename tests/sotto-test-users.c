@@ -340,6 +340,27 @@ sotto_test_room_count_text (SottoRoom  *room,
   return n;
 }
 
+/* How many of @room's messages carry a warning about their arrival:
+ * marked late or backdated, or told to follow messages that never came.
+ * An honest server never causes one. */
+guint
+sotto_test_room_count_warnings (SottoRoom *room)
+{
+  GListModel *messages = sotto_room_get_messages (room);
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+
+      if (sotto_message_get_marks (message) != SOTTO_MESSAGE_MARK_NONE ||
+          sotto_message_get_missing_before (message) > 0)
+        n++;
+    }
+
+  return n;
+}
+
 /* Where the client core keeps @user's store on @computer. */
 char *
 sotto_test_user_store_path (const char *base_dir,

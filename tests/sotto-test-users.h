@@ -43,6 +43,7 @@ void              sotto_test_user_wait_state      (SottoClient  *client,
 guint             sotto_test_room_count_text      (SottoRoom    *room,
                                                    const char   *sender,
                                                    const char   *text);
+guint             sotto_test_room_count_warnings  (SottoRoom    *room);
 char             *sotto_test_user_store_path      (const char   *base_dir,
                                                    const char   *address,
                                                    const char   *computer,

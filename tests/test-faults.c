@@ -304,6 +304,11 @@ test_server_killed (Fixture       *fixture,
   g_test_message ("%u messages missing at some member after %d s", missing, DELIVERY_WAIT_S);
   g_assert_cmpuint (missing, ==, 0);
 
+  /* Resends after the crash are the same messages: nobody is told that
+   * anything came late or never came. */
+  for (guint j = 0; j < N_TALKERS; j++)
+    g_assert_cmpuint (sotto_test_room_count_warnings (talk.rooms[j]), ==, 0);
+
   for (guint i = 0; i < N_TALKERS; i++)
     {
       sotto_client_close (talk.clients[i]);
@@ -622,6 +627,7 @@ test_connection_cut (Fixture       *fixture,
 
   g_assert_cmpuint (sotto_test_room_count_text (bob_room, "alice", "cut short"), ==, 1);
   g_assert_cmpuint (sotto_test_room_count_text (alice_room, "alice", "cut short"), ==, 1);
+  g_assert_cmpuint (sotto_test_room_count_warnings (bob_room), ==, 0);
 
   sotto_client_close (alice);
   sotto_client_close (bob);
