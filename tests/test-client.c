@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 #include "sotto-client.h"
@@ -436,8 +437,57 @@ room_has_text (SottoRoom  *room,
   return FALSE;
 }
 
-/* Carol joins after "before" was said: she reads what comes after, and
- * "before" never reaches her as text. */
+/* The envelope of @room's latest message in the running server's log. */
+static GBytes *
+latest_envelope (Fixture    *fixture,
+                 const char *room)
+{
+  g_autofree char *path = g_build_filename (sotto_test_server_get_data_dir (fixture->server),
+                                            "sotto.db", NULL);
+  g_autoptr(SottoMsg) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT body FROM room_log JOIN rooms"
+                                       " ON rooms.id = room_log.room_id"
+                                       " WHERE rooms.name = ?1 AND msg_id IS NOT NULL"
+                                       " ORDER BY seq DESC LIMIT 1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  body = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+
+  msg = sotto_msg_parse_bytes (body, SOTTO_MSG_FROM_SERVER, &error);
+  g_assert_no_error (error);
+
+  return sotto_msg_dup_bytes (msg, "envelope");
+}
+
+/* Whether Alice's key as Bob held it (@held, saved) opens @envelope. */
+static gboolean
+held_key_opens (GBytes                    *held,
+                const SottoPublicIdentity *alice,
+                GBytes                    *envelope,
+                GError                   **error)
+{
+  g_autoptr(SottoSenderKey) key = sotto_sender_key_deserialize (held, NULL);
+  g_autoptr(GBytes) plain = NULL;
+
+  g_assert_nonnull (key);
+  plain = sotto_envelope_open (envelope, "lobby", "alice", alice, key, error);
+
+  return plain != NULL;
+}
+
+/* Carol joins after "before" was said: she reads what comes after;
+ * "before" never reaches her as text, and the key of Alice's she was
+ * handed, which opens what Alice says next, does not open "before". */
 static void
 test_newcomer (Fixture       *fixture,
                gconstpointer  data)
@@ -445,14 +495,21 @@ test_newcomer (Fixture       *fixture,
   g_autoptr(SottoClient) alice = new_user (fixture, "alice");
   g_autoptr(SottoClient) bob = new_user (fixture, "bob");
   g_autoptr(SottoClient) carol = NULL;
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) next = NULL;
+  g_autoptr(GBytes) handed = NULL;
+  g_autoptr(GError) error = NULL;
   SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
   SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
   SottoRoom *carol_room;
+  SottoPublicIdentity alice_identity;
 
   while (sotto_room_lookup_member (alice_room, "bob") == NULL)
     g_main_context_iteration (NULL, TRUE);
   sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "before"));
   wait_for_text (bob_room, "alice", "before");
+  before = latest_envelope (fixture, "lobby");
+  alice_identity = *sotto_member_get_identity (sotto_room_lookup_member (bob_room, "alice"));
 
   carol = new_user (fixture, "carol");
   carol_room = sotto_test_user_join (carol, "lobby");
@@ -463,6 +520,26 @@ test_newcomer (Fixture       *fixture,
   wait_for_text (carol_room, "alice", "after");
   wait_for_text (bob_room, "alice", "after");
   g_assert_false (room_has_text (carol_room, "before"));
+
+  /* The key as Carol holds it now, read from her store. */
+  sotto_client_close (carol);
+  {
+    g_autoptr(SottoClientStore) carol_store = open_store (fixture, "carol", "carol");
+    g_autoptr(SottoSenderKey) key = NULL;
+
+    key = sotto_client_store_load_own_sender_key (carol_store, "lobby", "alice", &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (key);
+    handed = sotto_sender_key_serialize (key);
+  }
+
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "next"));
+  wait_for_text (bob_room, "alice", "next");
+  next = latest_envelope (fixture, "lobby");
+  g_assert_true (held_key_opens (handed, &alice_identity, next, &error));
+  g_assert_no_error (error);
+  g_assert_false (held_key_opens (handed, &alice_identity, before, &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_REPLAYED);
 }
 
 static void
@@ -606,7 +683,9 @@ left_cb (GObject      *object,
 
 /* After Bob leaves, Alice's next message is sealed with a new key that
  * only the remaining members get: Carol reads it, Bob's client hears
- * nothing, and the keys Bob kept are not the one used. */
+ * nothing, and Alice's key as Bob held it when he went, which opens
+ * what she said just before, does not open it. (Bob's own store forgets
+ * the room's keys when he leaves, so the test keeps a copy.) */
 static void
 test_leaver (Fixture       *fixture,
              gconstpointer  data)
@@ -614,9 +693,14 @@ test_leaver (Fixture       *fixture,
   g_autoptr(SottoClient) alice = new_user (fixture, "alice");
   g_autoptr(SottoClient) bob = new_user (fixture, "bob");
   g_autoptr(SottoClient) carol = new_user (fixture, "carol");
+  g_autoptr(GBytes) held = NULL;
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(GError) error = NULL;
   SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
   SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
   SottoRoom *carol_room = sotto_test_user_join (carol, "lobby");
+  SottoPublicIdentity alice_identity;
   Outcome outcome = { FALSE };
 
   while (g_list_model_get_n_items (sotto_room_get_members (alice_room)) < 3)
@@ -624,7 +708,33 @@ test_leaver (Fixture       *fixture,
   sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "all three"));
   wait_for_text (bob_room, "alice", "all three");
   wait_for_text (carol_room, "alice", "all three");
+  alice_identity = *sotto_member_get_identity (sotto_room_lookup_member (carol_room, "alice"));
 
+  /* What Bob holds of Alice's key, read from his store while he is away. */
+  sotto_client_close (bob);
+  g_clear_object (&bob);
+  {
+    g_autoptr(SottoClientStore) bob_store = open_store (fixture, "bob", "bob");
+    g_autoptr(SottoSenderKey) key = NULL;
+
+    key = sotto_client_store_load_own_sender_key (bob_store, "lobby", "alice", &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (key);
+    held = sotto_sender_key_serialize (key);
+  }
+
+  /* It is Alice's key of now: it opens what she says next. */
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "while bob is out"));
+  wait_for_text (carol_room, "alice", "while bob is out");
+  before = latest_envelope (fixture, "lobby");
+  g_assert_true (held_key_opens (held, &alice_identity, before, &error));
+  g_assert_no_error (error);
+
+  bob = open_client (fixture, "bob");
+  account (bob, FALSE, "bob", PASSWORD, &error);
+  g_assert_no_error (error);
+  bob_room = sotto_client_lookup_room (bob, "lobby");
+  g_assert_nonnull (bob_room);
   sotto_client_leave_async (bob, "lobby", NULL, left_cb, &outcome);
   sotto_test_wait_for (&outcome.done);
   g_assert_no_error (outcome.error);
@@ -640,24 +750,10 @@ test_leaver (Fixture       *fixture,
   g_assert_true (room_has_text (carol_room, "carol joined") ||
                  room_has_text (alice_room, "carol joined"));
 
-  /* Bob kept every key he was given; none of them is Alice's key now. */
-  sotto_client_close (alice);
-  sotto_client_close (bob);
-  {
-    g_autoptr(SottoClientStore) alice_store = open_store (fixture, "alice", "alice");
-    g_autoptr(SottoClientStore) bob_store = open_store (fixture, "bob", "bob");
-    g_autoptr(SottoSenderKey) current = NULL;
-    g_autoptr(SottoSenderKey) kept = NULL;
-    g_autoptr(GError) error = NULL;
-
-    current = sotto_client_store_load_own_sender_key (alice_store, "lobby", "alice", &error);
-    g_assert_no_error (error);
-    g_assert_nonnull (current);
-    kept = sotto_client_store_load_sender_key (bob_store, "lobby", "alice",
-                                               sotto_sender_key_get_key_id (current), &error);
-    g_assert_no_error (error);
-    g_assert_null (kept);
-  }
+  /* Sealed after the departure: a new key, which Bob's does not open. */
+  after = latest_envelope (fixture, "lobby");
+  g_assert_false (held_key_opens (held, &alice_identity, after, &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_UNKNOWN_KEY);
 }
 
 static void
