@@ -1576,6 +1576,7 @@ test_open_migrate_counters (Fixture       *fixture,
             "ALTER TABLE messages DROP COLUMN sent_at;"
             "ALTER TABLE messages DROP COLUMN marks;"
             "ALTER TABLE messages DROP COLUMN missing_before;"
+            "ALTER TABLE contacts DROP COLUMN review;"
             "DROP TABLE counters; PRAGMA user_version = 1;");
 
   store = open_unlocked (fixture->path);

@@ -596,6 +596,76 @@ test_identity_change (Fixture       *fixture,
   g_assert_false (sotto_client_is_verified (bob, "alice"));
   g_assert_false (sotto_member_get_verified (sotto_room_lookup_member (bob_room, "alice")));
   g_signal_handlers_disconnect_by_data (bob, &changed);
+
+  /* She was verified: Bob sends nothing into their room until he looks. */
+  g_assert_cmpint (sotto_client_get_review (bob, "alice"), ==, SOTTO_IDENTITY_REVIEW_BLOCKING);
+  g_assert_cmpint (sotto_member_get_review (sotto_room_lookup_member (bob_room, "alice")), ==,
+                   SOTTO_IDENTITY_REVIEW_BLOCKING);
+  g_assert_cmpstr (sotto_room_get_blocked_by (bob_room), ==, "alice");
+  g_assert_null (sotto_client_send_message (bob, bob_room, "are you still you?", &error));
+  g_assert_error (error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_IDENTITY_CHANGED);
+  g_clear_error (&error);
+  g_assert_cmpuint (sotto_test_room_count_text (bob_room, "bob", "are you still you?"), ==, 0);
+
+  /* He accepts her new keys: she stays unverified, and they talk again. */
+  g_assert_true (sotto_client_accept_identity (bob, "alice", &error));
+  g_assert_no_error (error);
+  g_assert_null (sotto_room_get_blocked_by (bob_room));
+  g_assert_cmpint (sotto_client_get_review (bob, "alice"), ==, SOTTO_IDENTITY_REVIEW_NONE);
+  g_assert_false (sotto_client_is_verified (bob, "alice"));
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "welcome back"));
+  wait_for_text (sotto_client_lookup_room (elsewhere, "lobby"), "bob", "welcome back");
+}
+
+/* Carol never compared safety numbers with Alice: when Alice's keys
+ * change, Carol can go on writing, the change is to be reviewed (not
+ * blocking), and what she writes next is under a new sender key, so
+ * whoever holds Alice's new keys gets nothing that opens what was said
+ * before the change. */
+static void
+test_identity_change_unverified (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) carol = new_user (fixture, "carol");
+  g_autoptr(SottoClient) elsewhere = NULL;
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
+  SottoRoom *carol_room = sotto_test_user_join (carol, "lobby");
+  guint32 before_key = 0, after_key = 0;
+
+  while (sotto_room_lookup_member (alice_room, "carol") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  sotto_test_user_wait_sent (sotto_test_user_say (carol, carol_room, "before the change"));
+  wait_for_text (alice_room, "carol", "before the change");
+  before = latest_envelope (fixture, "lobby");
+
+  sotto_client_close (alice);
+  elsewhere = open_client (fixture, "alice-laptop");
+  account (elsewhere, FALSE, "alice", PASSWORD, &error);
+  g_assert_no_error (error);
+  while (sotto_client_get_review (carol, "alice") == SOTTO_IDENTITY_REVIEW_NONE)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpint (sotto_client_get_review (carol, "alice"), ==, SOTTO_IDENTITY_REVIEW_NOTICE);
+  g_assert_cmpint (sotto_member_get_review (sotto_room_lookup_member (carol_room, "alice")), ==,
+                   SOTTO_IDENTITY_REVIEW_NOTICE);
+  g_assert_null (sotto_room_get_blocked_by (carol_room));
+
+  sotto_test_user_wait_sent (sotto_test_user_say (carol, carol_room, "after the change"));
+  wait_for_text (sotto_client_lookup_room (elsewhere, "lobby"), "carol", "after the change");
+  after = latest_envelope (fixture, "lobby");
+  g_assert_true (sotto_envelope_peek (before, &before_key, NULL, NULL));
+  g_assert_true (sotto_envelope_peek (after, &after_key, NULL, NULL));
+  g_assert_cmpuint (before_key, !=, after_key);
+
+  /* Looking at it settles it. */
+  g_assert_true (sotto_client_accept_identity (carol, "alice", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sotto_member_get_review (sotto_room_lookup_member (carol_room, "alice")), ==,
+                   SOTTO_IDENTITY_REVIEW_NONE);
 }
 
 static void
@@ -1119,6 +1189,7 @@ main (int   argc,
   ADD ("direct-chat", test_direct_chat);
   ADD ("direct-chat-opened-by-other", test_direct_chat_opened_by_other);
   ADD ("leaver", test_leaver);
+  ADD ("identity-change-unverified", test_identity_change_unverified);
   ADD ("reconnect-and-outbox", test_reconnect_and_outbox);
   ADD ("server-restart", test_server_restart);
   ADD ("typing", test_typing);

@@ -7,9 +7,9 @@
 #include "sotto-client-private.h"
 
 /*
- * Who the members are, by their keys: the identity each member shows is
- * recorded in the room and in the contacts, a changed one is told, and
- * safety numbers let the user check a contact's keys with them.
+ * Contacts: our identity as requests carry it, the safety numbers that
+ * let the user check a contact's keys with them, and what the store
+ * knows of each (verified, a change to review).
  */
 
 /* Our own public identity keys, as requests carry them. */
@@ -24,48 +24,13 @@ _sotto_client_get_wire_identity (SottoClient       *self,
   memcpy (wire->binding, identity->binding, sizeof wire->binding);
 }
 
-static void
-public_from_wire (const SottoWireIdentity *wire,
-                  SottoPublicIdentity     *identity)
+void
+_sotto_client_public_from_wire (const SottoWireIdentity *wire,
+                                SottoPublicIdentity     *identity)
 {
   memcpy (identity->box_pk, wire->box, sizeof identity->box_pk);
   memcpy (identity->sign_pk, wire->sign, sizeof identity->sign_pk);
   memcpy (identity->binding, wire->binding, sizeof identity->binding);
-}
-
-/* Records a member's identity in the room and in the contacts; a changed
- * key clears "verified" in the store. */
-void
-_sotto_client_set_member (SottoClient             *self,
-                          SottoRoom               *room,
-                          const char              *user,
-                          const SottoWireIdentity *wire,
-                          gboolean                 online)
-{
-  g_autoptr(SottoMember) member = NULL;
-  g_autoptr(GError) error = NULL;
-  SottoPublicIdentity identity;
-  SottoStoredContact before = { 0 };
-  gboolean was_verified = FALSE;
-  SottoIdentitySeen seen;
-
-  public_from_wire (wire, &identity);
-  member = sotto_member_new (user, &identity, online);
-  sotto_room_set_member (room, member);
-
-  if (g_strcmp0 (user, self->user) == 0)
-    return;
-
-  if (sotto_client_store_get_contact (self->store, user, &before, NULL))
-    was_verified = before.verified;
-
-  if (!sotto_client_store_see_identity (self->store, user, &identity,
-                                        g_get_real_time () / 1000, &seen, &error))
-    g_warning ("The identity of %s is not usable: %s", user, error->message);
-  else if (seen == SOTTO_IDENTITY_SEEN_CHANGED)
-    _sotto_client_emit_identity_changed (self, user, was_verified);
-  else
-    sotto_member_set_verified (member, was_verified);
 }
 
 /**
@@ -92,39 +57,23 @@ sotto_client_safety_number (SottoClient *self,
 }
 
 /**
- * sotto_client_set_verified:
+ * sotto_client_get_review:
+ * @user: a contact
  *
- * Records that the user compared the safety number with @user.
+ * Returns: what a change of @user's keys asks of the user
  */
-gboolean
-sotto_client_set_verified (SottoClient  *self,
-                           const char   *user,
-                           gboolean      verified,
-                           GError      **error)
+SottoIdentityReview
+sotto_client_get_review (SottoClient *self,
+                         const char  *user)
 {
-  g_return_val_if_fail (SOTTO_IS_CLIENT (self), FALSE);
+  SottoStoredContact contact = { 0 };
 
-  if (self->store == NULL)
-    {
-      g_set_error (error, SOTTO_CLIENT_ERROR,
-                   sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
-                   _("Log in first"));
-      return FALSE;
-    }
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), SOTTO_IDENTITY_REVIEW_NONE);
 
-  if (!sotto_client_store_set_verified (self->store, user, verified, error))
-    return FALSE;
+  if (self->store == NULL || !sotto_client_store_get_contact (self->store, user, &contact, NULL))
+    return SOTTO_IDENTITY_REVIEW_NONE;
 
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->rooms)); i++)
-    {
-      g_autoptr(SottoRoom) room = g_list_model_get_item (G_LIST_MODEL (self->rooms), i);
-      SottoMember *member = sotto_room_lookup_member (room, user);
-
-      if (member != NULL)
-        sotto_member_set_verified (member, verified);
-    }
-
-  return TRUE;
+  return contact.review;
 }
 
 /**

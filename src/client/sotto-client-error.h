@@ -18,6 +18,9 @@ G_BEGIN_DECLS
  * @SOTTO_CLIENT_ERROR_TIMED_OUT: the server did not answer in time
  * @SOTTO_CLIENT_ERROR_DISCONNECTED: the connection ended before the answer
  * @SOTTO_CLIENT_ERROR_BAD_ADDRESS: the server address is not HOST:PORT
+ * @SOTTO_CLIENT_ERROR_IDENTITY_CHANGED: the keys of a verified contact in
+ *   the room changed; nothing is sent there until the user compares
+ *   safety numbers again or accepts the new keys
  *
  * Errors of the connection itself. What the server answers with an
  * `error` message is in the same domain, with the codes after
@@ -32,6 +35,7 @@ typedef enum
   SOTTO_CLIENT_ERROR_TIMED_OUT,
   SOTTO_CLIENT_ERROR_DISCONNECTED,
   SOTTO_CLIENT_ERROR_BAD_ADDRESS,
+  SOTTO_CLIENT_ERROR_IDENTITY_CHANGED,
   SOTTO_CLIENT_ERROR_SERVER_FIRST = 100,
 } SottoClientError;
 

@@ -43,6 +43,15 @@ _sotto_client_give_key (SottoClient    *self,
   if (g_strcmp0 (sotto_member_get_user (member), self->user) == 0)
     return;
 
+  /* New keys of a verified contact get nothing until the user accepts
+   * them: whoever holds them may not be that contact. */
+  if (sotto_member_get_review (member) == SOTTO_IDENTITY_REVIEW_BLOCKING)
+    {
+      g_info ("Not handing the key of %s to %s: their new keys are not accepted yet",
+              sotto_room_get_name (room), sotto_member_get_user (member));
+      return;
+    }
+
   sealed = sotto_sender_key_seal_for (key, sotto_room_get_name (room), self->identity,
                                       self->user, sotto_member_get_identity (member), &error);
   if (sealed == NULL)

@@ -236,7 +236,8 @@ _sotto_client_flush_outbox (SottoClient *self,
       g_autoptr(GError) send_error = NULL;
 
       if (room == NULL || row->body == NULL ||
-          g_hash_table_contains (self->rooms_catching_up, row->room))
+          g_hash_table_contains (self->rooms_catching_up, row->room) ||
+          sotto_room_get_blocked_by (room) != NULL)
         continue;
 
       message = sotto_room_lookup_message (room, self->user, row->msg_id);
@@ -313,6 +314,16 @@ sotto_client_send_message (SottoClient  *self,
       g_set_error (error, SOTTO_CLIENT_ERROR,
                    sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
                    _("Log in first"));
+      return NULL;
+    }
+
+  /* Not a word where a verified contact's keys changed unreviewed. */
+  if (sotto_room_get_blocked_by (room) != NULL)
+    {
+      g_set_error (error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_IDENTITY_CHANGED,
+                   _("The safety number of %s changed. Compare it again, or accept the new "
+                     "one, before sending in this room"),
+                   sotto_room_get_blocked_by (room));
       return NULL;
     }
 

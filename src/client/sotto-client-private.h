@@ -16,6 +16,7 @@ G_BEGIN_DECLS
  *   sotto-client-account.c   register and login, the store's unlock
  *   sotto-client-events.c    what the server sends on its own, by type
  *   sotto-client-rooms.c     join, leave, list, direct chats, members
+ *   sotto-client-trust.c     members' keys: changes, review, verifying
  *   sotto-client-messages.c  sending, the outbox, receiving
  *   sotto-client-history.c   catch-up, the local history, read marks
  *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
@@ -97,11 +98,8 @@ void               _sotto_client_request_as_user      (SottoClient              
 /* sotto-client-contacts.c */
 void               _sotto_client_get_wire_identity    (SottoClient              *self,
                                                        SottoWireIdentity        *wire);
-void               _sotto_client_set_member           (SottoClient              *self,
-                                                       SottoRoom                *room,
-                                                       const char               *user,
-                                                       const SottoWireIdentity  *wire,
-                                                       gboolean                  online);
+void               _sotto_client_public_from_wire     (const SottoWireIdentity  *wire,
+                                                       SottoPublicIdentity      *identity);
 
 /* sotto-client-keys.c */
 void               _sotto_client_give_key             (SottoClient              *self,
@@ -156,6 +154,13 @@ void               _sotto_client_catch_up_missed_async (SottoClient             
 gboolean           _sotto_client_catch_up_missed_finish (SottoClient            *self,
                                                          GAsyncResult           *result,
                                                          GError                **error);
+
+/* sotto-client-trust.c */
+void               _sotto_client_set_member           (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       const char               *user,
+                                                       const SottoWireIdentity  *wire,
+                                                       gboolean                  online);
 
 /* sotto-client-messages.c */
 void               _sotto_client_receive_message      (SottoClient              *self,

@@ -109,6 +109,9 @@ contact_ad (const char               *user,
   _sotto_client_store_ad_add_int (ad, contact->first_seen);
   _sotto_client_store_ad_add_int (ad, contact->verified ? 1 : 0);
   _sotto_client_store_ad_add_int (ad, contact->changed_at);
+  /* Added with schema 2: rows with nothing to review keep their tags. */
+  if (contact->review != SOTTO_IDENTITY_REVIEW_NONE)
+    _sotto_client_store_ad_add_int (ad, contact->review);
 
   return ad;
 }
@@ -146,6 +149,7 @@ store_read_contact (SottoClientStore    *self,
   contact.verified = sqlite3_column_int64 (stmt, 2) != 0;
   contact.changed_at = sqlite3_column_int64 (stmt, 3);
   tag = sotto_db_column_blob (stmt, 4, &tag_size);
+  contact.review = (SottoIdentityReview) sqlite3_column_int (stmt, 5);
 
   if (!sotto_public_identity_from_bytes (identity, &contact.identity, NULL))
     {
@@ -192,6 +196,7 @@ store_write_contact (SottoClientStore          *self,
   sqlite3_bind_int (stmt, 4, contact->verified ? 1 : 0);
   sqlite3_bind_int64 (stmt, 5, contact->changed_at);
   sqlite3_bind_blob64 (stmt, 6, tag_data, tag_size, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 7, contact->review);
 
   return sotto_db_step_done (self->db, stmt, _("Could not save a contact"), error);
 }
@@ -208,7 +213,9 @@ store_write_contact (SottoClientStore          *self,
  *
  * Records that @user has @identity. The first identity of a user is
  * trusted on first use; a different one later replaces it, records the
- * time of the change and clears the verified flag, so the user is warned.
+ * time of the change and clears the verified flag, so the user is warned:
+ * the contact is then to be reviewed, blocking if it had been verified
+ * (or was still blocking from an earlier change).
  *
  * Returns: %TRUE on success
  */
@@ -253,6 +260,8 @@ sotto_client_store_see_identity (SottoClientStore           *self,
     {
       result = SOTTO_IDENTITY_SEEN_CHANGED;
       contact.identity = *identity;
+      contact.review = contact.verified || contact.review == SOTTO_IDENTITY_REVIEW_BLOCKING
+        ? SOTTO_IDENTITY_REVIEW_BLOCKING : SOTTO_IDENTITY_REVIEW_NOTICE;
       contact.verified = FALSE;
       contact.changed_at = now_ms;
     }
@@ -308,6 +317,8 @@ sotto_client_store_get_contact (SottoClientStore    *self,
  * @verified: whether the user compared safety numbers with @user
  * @error: return location for a #GError
  *
+ * Verifying also settles any review of a change of @user's keys.
+ *
  * Returns: %TRUE on success; an unknown @user is
  *   %SOTTO_CLIENT_STORE_ERROR_NOT_FOUND
  */
@@ -338,6 +349,57 @@ sotto_client_store_set_verified (SottoClientStore  *self,
     }
 
   contact.verified = !!verified;
+  if (verified)
+    contact.review = SOTTO_IDENTITY_REVIEW_NONE;
+  if (!store_write_contact (self, user, &contact, error))
+    goto fail;
+
+  return sotto_db_commit (self->db, error);
+
+fail:
+  sotto_db_rollback (self->db);
+  return FALSE;
+}
+
+/**
+ * sotto_client_store_acknowledge_identity:
+ * @self: a #SottoClientStore
+ * @user: a known user
+ * @error: return location for a #GError
+ *
+ * Records that the user looked at the change of @user's keys and accepts
+ * the new ones without comparing safety numbers: nothing is left to
+ * review, and @user stays unverified.
+ *
+ * Returns: %TRUE on success; an unknown @user is
+ *   %SOTTO_CLIENT_STORE_ERROR_NOT_FOUND
+ */
+gboolean
+sotto_client_store_acknowledge_identity (SottoClientStore  *self,
+                                         const char        *user,
+                                         GError           **error)
+{
+  SottoStoredContact contact = { 0 };
+  gboolean found;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_sotto_client_store_require_unlocked (self, error) || !sotto_db_begin (self->db, error))
+    return FALSE;
+
+  if (!store_read_contact (self, user, &contact, &found, error))
+    goto fail;
+
+  if (!found)
+    {
+      g_set_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_NOT_FOUND,
+                   _("No identity of “%s” was seen"), user);
+      goto fail;
+    }
+
+  contact.review = SOTTO_IDENTITY_REVIEW_NONE;
   if (!store_write_contact (self, user, &contact, error))
     goto fail;
 

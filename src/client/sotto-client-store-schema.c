@@ -80,7 +80,9 @@ static const char * const migrations[] = {
    * marks and missing_before say what the reader found wrong about its
    * arrival. counters holds, per room, sender and signing key, the
    * counters seen (SottoCounterState), and for our own key the last one
-   * given out; leaving a room keeps it. The outbox gets an index. */
+   * given out; leaving a room keeps it. The outbox gets an index. A
+   * contact's review says what a change of their keys asks of the user
+   * (SottoIdentityReview). */
   "ALTER TABLE messages ADD COLUMN counter INTEGER CHECK (counter IS NULL OR counter > 0);"
   "ALTER TABLE messages ADD COLUMN sent_at INTEGER;"
   "ALTER TABLE messages ADD COLUMN marks INTEGER NOT NULL DEFAULT 0;"
@@ -98,7 +100,9 @@ static const char * const migrations[] = {
   "  missing BLOB NOT NULL DEFAULT x'',"
   "  rebase  INTEGER NOT NULL DEFAULT 1 CHECK (rebase IN (0, 1)),"
   "  PRIMARY KEY (room, sender, signer)"
-  ");",
+  ");"
+  "ALTER TABLE contacts ADD COLUMN review INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (review IN (0, 1, 2));",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_CLIENT_STORE_SCHEMA_VERSION);
@@ -120,13 +124,14 @@ static const char * const statement_sql[N_STMTS] = {
     "INSERT INTO identity (id, sealed) VALUES (1, ?1)"
     " ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed",
   [STMT_GET_CONTACT] =
-    "SELECT identity, first_seen, verified, changed_at, tag FROM contacts WHERE user = ?1",
+    "SELECT identity, first_seen, verified, changed_at, tag, review FROM contacts"
+    " WHERE user = ?1",
   [STMT_SET_CONTACT] =
-    "INSERT INTO contacts (user, identity, first_seen, verified, changed_at, tag)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    "INSERT INTO contacts (user, identity, first_seen, verified, changed_at, tag, review)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
     " ON CONFLICT (user) DO UPDATE SET identity = excluded.identity,"
     " first_seen = excluded.first_seen, verified = excluded.verified,"
-    " changed_at = excluded.changed_at, tag = excluded.tag",
+    " changed_at = excluded.changed_at, tag = excluded.tag, review = excluded.review",
   /* An update keeps the rowid, which so gives the order keys were added. */
   [STMT_SET_SENDER_KEY] =
     "INSERT INTO sender_keys (room, owner, key_id, state) VALUES (?1, ?2, ?3, ?4)"

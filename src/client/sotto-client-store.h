@@ -6,6 +6,7 @@
 
 #include "sotto-identity.h"
 #include "sotto-counter-state.h"
+#include "sotto-member.h"
 #include "sotto-sender-key.h"
 
 G_BEGIN_DECLS
@@ -78,6 +79,7 @@ typedef enum
  * @verified: whether the user compared safety numbers for @identity
  * @changed_at: when the identity last changed, in ms since the epoch, or 0
  *   if it never did
+ * @review: what the last change asks of the user
  *
  * A contact, as sotto_client_store_get_contact() returns it. Plain data.
  */
@@ -87,6 +89,7 @@ typedef struct
   gint64              first_seen;
   gboolean            verified;
   gint64              changed_at;
+  SottoIdentityReview review;
 } SottoStoredContact;
 
 /**
@@ -293,6 +296,10 @@ GPtrArray        *sotto_client_store_list_messages         (SottoClientStore    
                                                             SottoStoredMessageState   state,
                                                             GError                  **error);
 GPtrArray        *sotto_client_store_list_outbox           (SottoClientStore         *self,
+                                                            GError                  **error);
+
+gboolean          sotto_client_store_acknowledge_identity  (SottoClientStore         *self,
+                                                            const char               *user,
                                                             GError                  **error);
 
 /* Counters: the order senders gave their messages */

@@ -126,6 +126,11 @@ gboolean          sotto_client_set_verified         (SottoClient         *self,
                                                      const char          *user,
                                                      gboolean             verified,
                                                      GError             **error);
+SottoIdentityReview sotto_client_get_review       (SottoClient         *self,
+                                                   const char          *user);
+gboolean          sotto_client_accept_identity      (SottoClient         *self,
+                                                   const char          *user,
+                                                   GError             **error);
 gboolean          sotto_client_is_verified          (SottoClient         *self,
                                                      const char          *user);
 guint             sotto_client_load_older           (SottoClient         *self,

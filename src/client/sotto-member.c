@@ -13,6 +13,7 @@ struct _SottoMember
   SottoPublicIdentity identity;
   gboolean            online;
   gboolean            verified;
+  SottoIdentityReview review;
 };
 
 enum {
@@ -20,6 +21,7 @@ enum {
   PROP_USER,
   PROP_ONLINE,
   PROP_VERIFIED,
+  PROP_REVIEW,
   N_PROPS
 };
 
@@ -54,6 +56,9 @@ sotto_member_get_property (GObject    *object,
     case PROP_VERIFIED:
       g_value_set_boolean (value, self->verified);
       break;
+    case PROP_REVIEW:
+      g_value_set_enum (value, self->review);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -81,6 +86,17 @@ sotto_member_class_init (SottoMemberClass *klass)
   properties[PROP_VERIFIED] =
     g_param_spec_boolean ("verified", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoMember:review:
+   *
+   * What a change of this member's identity keys asks of the user, a
+   * #SottoIdentityReview.
+   */
+  properties[PROP_REVIEW] =
+    g_param_spec_enum ("review", NULL, NULL, SOTTO_TYPE_IDENTITY_REVIEW,
+                       SOTTO_IDENTITY_REVIEW_NONE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -164,4 +180,24 @@ sotto_member_set_verified (SottoMember *self,
 
   self->verified = verified;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERIFIED]);
+}
+
+SottoIdentityReview
+sotto_member_get_review (SottoMember *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MEMBER (self), SOTTO_IDENTITY_REVIEW_NONE);
+  return self->review;
+}
+
+void
+sotto_member_set_review (SottoMember         *self,
+                         SottoIdentityReview  review)
+{
+  g_return_if_fail (SOTTO_IS_MEMBER (self));
+
+  if (self->review == review)
+    return;
+
+  self->review = review;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVIEW]);
 }

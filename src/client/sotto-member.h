@@ -3,9 +3,30 @@
 
 #include <glib-object.h>
 
+#include "sotto-client-enums.h"
 #include "sotto-identity.h"
 
 G_BEGIN_DECLS
+
+/**
+ * SottoIdentityReview:
+ * @SOTTO_IDENTITY_REVIEW_NONE: nothing to look at
+ * @SOTTO_IDENTITY_REVIEW_NOTICE: the contact's keys changed and the user
+ *   has not looked yet; sending goes on, under a new sender key
+ * @SOTTO_IDENTITY_REVIEW_BLOCKING: the keys of a contact the user had
+ *   verified changed: nothing is sent to rooms they share, and they get no
+ *   key, until the user compares safety numbers again or accepts the new
+ *   keys
+ *
+ * What a change of a contact's identity keys asks of the user. The values
+ * are stored on disk.
+ */
+typedef enum
+{
+  SOTTO_IDENTITY_REVIEW_NONE = 0,
+  SOTTO_IDENTITY_REVIEW_NOTICE = 1,
+  SOTTO_IDENTITY_REVIEW_BLOCKING = 2,
+} SottoIdentityReview;
 
 #define SOTTO_TYPE_MEMBER (sotto_member_get_type ())
 
@@ -25,5 +46,8 @@ void                       sotto_member_set_online   (SottoMember               
 gboolean                   sotto_member_get_verified (SottoMember               *self);
 void                       sotto_member_set_verified (SottoMember               *self,
                                                       gboolean                   verified);
+SottoIdentityReview        sotto_member_get_review   (SottoMember               *self);
+void                       sotto_member_set_review   (SottoMember               *self,
+                                                      SottoIdentityReview        review);
 
 G_END_DECLS

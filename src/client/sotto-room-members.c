@@ -65,6 +65,59 @@ sotto_room_lookup_member (SottoRoom  *self,
   return member;
 }
 
+/**
+ * sotto_room_get_blocked_by:
+ *
+ * Returns: (nullable): the member whose changed keys hold sending in
+ *   the room until the user reviews them (#SottoRoom:blocked-by)
+ */
+const char *
+sotto_room_get_blocked_by (SottoRoom *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), NULL);
+  return self->blocked_by;
+}
+
+static void
+update_blocked_by (SottoRoom *self)
+{
+  GListModel *members = G_LIST_MODEL (self->members);
+  const char *blocked_by = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (members) && blocked_by == NULL; i++)
+    {
+      g_autoptr(SottoMember) member = g_list_model_get_item (members, i);
+
+      if (sotto_member_get_review (member) == SOTTO_IDENTITY_REVIEW_BLOCKING)
+        blocked_by = sotto_member_get_user (member);
+    }
+
+  if (g_strcmp0 (blocked_by, self->blocked_by) == 0)
+    return;
+
+  g_free (self->blocked_by);
+  self->blocked_by = g_strdup (blocked_by);
+  _sotto_room_notify_blocked_by (self);
+}
+
+static void
+member_review_cb (SottoMember *member,
+                  GParamSpec  *pspec,
+                  SottoRoom   *self)
+{
+  update_blocked_by (self);
+}
+
+static void
+forget_member (SottoRoom *self,
+               guint      position)
+{
+  g_autoptr(SottoMember) member = g_list_model_get_item (G_LIST_MODEL (self->members),
+                                                         position);
+
+  g_signal_handlers_disconnect_by_func (member, member_review_cb, self);
+}
+
 /* Adds @member, or replaces the member of the same name. */
 void
 sotto_room_set_member (SottoRoom   *self,
@@ -75,9 +128,18 @@ sotto_room_set_member (SottoRoom   *self,
   g_return_if_fail (SOTTO_IS_ROOM (self));
 
   if (find_member (self, sotto_member_get_user (member), &position))
-    g_list_store_splice (self->members, position, 1, (gpointer *) &member, 1);
+    {
+      forget_member (self, position);
+      g_signal_connect_object (member, "notify::review", G_CALLBACK (member_review_cb), self, 0);
+      g_list_store_splice (self->members, position, 1, (gpointer *) &member, 1);
+    }
   else
-    g_list_store_append (self->members, member);
+    {
+      g_signal_connect_object (member, "notify::review", G_CALLBACK (member_review_cb), self, 0);
+      g_list_store_append (self->members, member);
+    }
+
+  update_blocked_by (self);
 }
 
 void
@@ -89,7 +151,11 @@ sotto_room_remove_member (SottoRoom  *self,
   g_return_if_fail (SOTTO_IS_ROOM (self));
 
   if (find_member (self, user, &position))
-    g_list_store_remove (self->members, position);
+    {
+      forget_member (self, position);
+      g_list_store_remove (self->members, position);
+      update_blocked_by (self);
+    }
 }
 
 void
@@ -97,7 +163,10 @@ sotto_room_clear_members (SottoRoom *self)
 {
   g_return_if_fail (SOTTO_IS_ROOM (self));
 
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->members)); i++)
+    forget_member (self, i);
   g_list_store_remove_all (self->members);
+  update_blocked_by (self);
 }
 typedef struct
 {

@@ -34,9 +34,12 @@ struct _SottoRoom
   gboolean    loaded;
   gboolean    history_complete;
   guint       unread;
+  /* The first member whose changed keys the user must review first. */
+  char       *blocked_by;
 };
 
 /* sotto-room.c */
-void _sotto_room_notify_typing (SottoRoom *self);
+void _sotto_room_notify_typing     (SottoRoom *self);
+void _sotto_room_notify_blocked_by (SottoRoom *self);
 
 G_END_DECLS

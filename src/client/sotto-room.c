@@ -23,6 +23,7 @@ enum {
   PROP_LOADED,
   PROP_HISTORY_COMPLETE,
   PROP_UNREAD,
+  PROP_BLOCKED_BY,
   N_PROPS
 };
 
@@ -58,6 +59,7 @@ sotto_room_finalize (GObject *object)
   g_free (self->name);
   g_free (self->display_name);
   g_free (self->draft);
+  g_free (self->blocked_by);
 
   G_OBJECT_CLASS (sotto_room_parent_class)->finalize (object);
 }
@@ -92,6 +94,9 @@ sotto_room_get_property (GObject    *object,
       break;
     case PROP_HISTORY_COMPLETE:
       g_value_set_boolean (value, self->history_complete);
+      break;
+    case PROP_BLOCKED_BY:
+      g_value_set_string (value, self->blocked_by);
       break;
     case PROP_UNREAD:
       g_value_set_uint (value, self->unread);
@@ -188,6 +193,17 @@ sotto_room_class_init (SottoRoomClass *klass)
   properties[PROP_UNREAD] =
     g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoRoom:blocked-by:
+   *
+   * A member whose keys changed after the user verified them: nothing is
+   * sent in the room until the user compares safety numbers with them
+   * again or accepts their new keys. %NULL when sending is free.
+   */
+  properties[PROP_BLOCKED_BY] =
+    g_param_spec_string ("blocked-by", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -373,4 +389,10 @@ sotto_room_set_loaded (SottoRoom *self,
 
   self->loaded = loaded;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+}
+
+void
+_sotto_room_notify_blocked_by (SottoRoom *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BLOCKED_BY]);
 }

@@ -30,6 +30,7 @@ void          sotto_room_set_member       (SottoRoom    *self,
 void          sotto_room_remove_member    (SottoRoom    *self,
                                            const char   *user);
 void          sotto_room_clear_members    (SottoRoom    *self);
+const char   *sotto_room_get_blocked_by   (SottoRoom    *self);
 SottoMessage *sotto_room_lookup_message   (SottoRoom    *self,
                                            const char   *sender,
                                            const char   *msg_id);
