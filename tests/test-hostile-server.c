@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "sotto-client.h"
+#include "sotto-test-proxy.h"
+#include "sotto-test-server.h"
+#include "sotto-test-users.h"
+#include "sotto-test-util.h"
+
+/*
+ * The harness for a hostile server: the real sotto-server on 127.0.0.1,
+ * and in front of it a proxy that holds the server's key, so that the
+ * clients take it for the server. These tests show that the proxy is
+ * invisible when it passes everything on, and that what it drops, rewrites,
+ * injects or cuts is what the clients then live with.
+ */
+
+#define PASSWORD "correct horse battery"
+/* Long enough for a loaded machine under sanitizers and for the client's
+ * reconnection delays; a test that waits longer is stuck. */
+#define WAIT_SECONDS 60
+
+typedef struct
+{
+  SottoTestServer *server;
+  SottoTestProxy  *proxy;
+  char            *dir;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->server = sotto_test_server_start (NULL, NULL);
+  fixture->proxy = sotto_test_proxy_start (fixture->server);
+  fixture->dir = sotto_test_make_data_dir ();
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_clear_pointer (&fixture->proxy, sotto_test_proxy_free);
+  if (sotto_test_server_is_running (fixture->server))
+    sotto_test_server_stop (fixture->server);
+  g_clear_pointer (&fixture->server, sotto_test_server_free);
+  sotto_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @condition holds, or fails the test. */
+#define WAIT_UNTIL(condition, what) \
+  G_STMT_START { \
+    gint64 deadline_ = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
+    guint wake_ = g_timeout_add (100, wake_cb, NULL); \
+    while (!(condition)) \
+      { \
+        if (g_get_monotonic_time () > deadline_) \
+          g_error ("Waited %d s for %s", WAIT_SECONDS, what); \
+        g_main_context_iteration (NULL, TRUE); \
+      } \
+    g_source_remove (wake_); \
+  } G_STMT_END
+
+static SottoClient *
+new_user (Fixture    *fixture,
+          const char *user)
+{
+  return sotto_test_user_new (fixture->dir, sotto_test_proxy_get_address (fixture->proxy), user,
+                              PASSWORD);
+}
+
+typedef struct
+{
+  gboolean   done;
+  GPtrArray *rooms;
+  GError    *error;
+} Listing;
+
+static void
+listed_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Listing *listing = user_data;
+
+  listing->rooms = sotto_client_list_rooms_finish (SOTTO_CLIENT (object), result,
+                                                   &listing->error);
+  listing->done = TRUE;
+}
+
+/* A request and its answer: what the proxy sent @client before it, the
+ * client has handled by the time the answer comes. */
+static void
+round_trip (SottoClient *client)
+{
+  Listing listing = { FALSE };
+
+  sotto_client_list_rooms_async (client, NULL, listed_cb, &listing);
+  WAIT_UNTIL (listing.done, "the list of rooms");
+  g_assert_no_error (listing.error);
+  g_ptr_array_unref (listing.rooms);
+}
+
+/* Both in "lobby", each knowing the other, so that keys reach them, and
+ * both caught up on "general" (every account's) and "lobby". Before its
+ * catch-up ends, a joined room's events may come twice, live and caught
+ * up, and what is said in it is sent twice, the second time from the
+ * outbox once the catch-up ends. */
+static void
+join_lobby (Fixture      *fixture,
+            SottoClient  *alice,
+            SottoClient  *bob,
+            SottoRoom   **alice_room,
+            SottoRoom   **bob_room)
+{
+  SottoTestProxy *proxy = fixture->proxy;
+
+  *alice_room = sotto_test_user_join (alice, "lobby");
+  *bob_room = sotto_test_user_join (bob, "lobby");
+  WAIT_UNTIL (sotto_room_lookup_member (*alice_room, "bob") != NULL, "alice to see bob");
+  WAIT_UNTIL (sotto_room_lookup_member (*bob_room, "alice") != NULL, "bob to see alice");
+  WAIT_UNTIL (sotto_test_proxy_count (proxy, "alice", SOTTO_TEST_PROXY_TO_CLIENT,
+                                      "catchup_done") == 2, "alice to catch up");
+  WAIT_UNTIL (sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_CLIENT,
+                                      "catchup_done") == 2, "bob to catch up");
+  round_trip (alice);
+  round_trip (bob);
+}
+
+/* What @user's computer pinned: the server's own key, under the proxy's
+ * address, and nothing under the real server's. */
+static void
+assert_pinned_server_key (Fixture    *fixture,
+                          const char *user)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, user, "servers.ini", NULL);
+  g_autoptr(SottoFilePinStore) pins = sotto_file_pin_store_new (path);
+  g_autofree char *real_address = g_strdup_printf ("127.0.0.1:%u",
+                                                   sotto_test_server_get_port (fixture->server));
+  g_autofree char *fingerprint = NULL;
+  guint8 key[SOTTO_SERVER_KEY_PUBLIC_SIZE];
+
+  g_assert_true (sotto_pin_store_lookup (SOTTO_PIN_STORE (pins),
+                                         sotto_test_proxy_get_address (fixture->proxy), key));
+  fingerprint = sotto_fingerprint_for_public_key (key);
+  g_assert_cmpstr (fingerprint, ==, sotto_test_server_get_fingerprint (fixture->server));
+  g_assert_false (sotto_pin_store_lookup (SOTTO_PIN_STORE (pins), real_address, key));
+}
+
+/* Passing everything on, the proxy is the server as far as clients can
+ * tell, and it sees every message with the user it belongs to. */
+static void
+test_transparent (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  SottoTestProxy *proxy = fixture->proxy;
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  SottoRoom *alice_room, *bob_room;
+  SottoTestProxyLink *link;
+
+  g_assert_cmpuint (sotto_test_proxy_get_port (proxy), !=,
+                    sotto_test_server_get_port (fixture->server));
+  g_assert_cmpstr (sotto_client_get_server (alice), ==, sotto_test_proxy_get_address (proxy));
+  g_assert_cmpstr (sotto_client_get_server_fingerprint (alice), ==,
+                   sotto_test_server_get_fingerprint (fixture->server));
+  g_assert_cmpstr (sotto_client_get_server_fingerprint (bob), ==,
+                   sotto_test_server_get_fingerprint (fixture->server));
+  g_assert_null (sotto_client_get_pinned_fingerprint (alice));
+  assert_pinned_server_key (fixture, "alice");
+  assert_pinned_server_key (fixture, "bob");
+
+  g_assert_cmpuint (sotto_test_proxy_count_links (proxy, NULL), ==, 2);
+  link = sotto_test_proxy_find_link (proxy, "alice");
+  g_assert_nonnull (link);
+  g_assert_cmpstr (sotto_test_proxy_link_get_user (link), ==, "alice");
+
+  join_lobby (fixture, alice, bob, &alice_room, &bob_room);
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "hello bob"));
+  sotto_test_user_wait_for_text (bob_room, "alice", "hello bob");
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "hi alice"));
+  sotto_test_user_wait_for_text (alice_room, "bob", "hi alice");
+  g_assert_cmpuint (sotto_test_room_count_text (bob_room, "alice", "hello bob"), ==, 1);
+  g_assert_cmpuint (sotto_test_room_count_text (alice_room, "bob", "hi alice"), ==, 1);
+
+  /* Every message went by, counted for its own user and direction. */
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, NULL, SOTTO_TEST_PROXY_TO_CLIENT, "welcome"),
+                    ==, 2);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, NULL, SOTTO_TEST_PROXY_TO_SERVER, "register"),
+                    ==, 2);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "alice", SOTTO_TEST_PROXY_TO_CLIENT, "session"),
+                    ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "alice", SOTTO_TEST_PROXY_TO_SERVER, "send"),
+                    ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "alice", SOTTO_TEST_PROXY_TO_CLIENT, "sent"),
+                    ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_CLIENT, "message"),
+                    ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_SERVER, "send"),
+                    ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_CLIENT, "sent"),
+                    ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "alice", SOTTO_TEST_PROXY_TO_CLIENT, "message"),
+                    ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "alice", SOTTO_TEST_PROXY_TO_CLIENT, "send"),
+                    ==, 0);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, NULL, SOTTO_TEST_PROXY_TO_SERVER, "message"),
+                    ==, 0);
+}
+
+typedef struct
+{
+  /* The next `message` event for bob is dropped and kept here. */
+  gboolean  armed;
+  GBytes   *held;
+  /* The answer to a ping the proxy sent in bob's name, kept from him. */
+  char     *ping_id;
+  GBytes   *pong;
+} Interception;
+
+static GBytes *
+intercept_cb (SottoTestProxy          *proxy,
+              SottoTestProxyLink      *link,
+              SottoTestProxyDirection  direction,
+              GBytes                  *message,
+              gpointer                 user_data)
+{
+  Interception *interception = user_data;
+  g_autofree char *type = sotto_test_json_type (message);
+
+  if (direction != SOTTO_TEST_PROXY_TO_CLIENT ||
+      g_strcmp0 (sotto_test_proxy_link_get_user (link), "bob") != 0)
+    return g_bytes_ref (message);
+
+  if (interception->armed && g_strcmp0 (type, "message") == 0)
+    {
+      interception->armed = FALSE;
+      interception->held = g_bytes_ref (message);
+      return NULL;
+    }
+
+  if (interception->ping_id != NULL && g_strcmp0 (type, "pong") == 0)
+    {
+      g_autofree char *id = sotto_test_json_get_string (message, "id");
+
+      if (g_strcmp0 (id, interception->ping_id) == 0)
+        {
+          interception->pong = g_bytes_ref (message);
+          return NULL;
+        }
+    }
+
+  return g_bytes_ref (message);
+}
+
+/* A message the proxy drops never reaches bob, even though the next one
+ * does; the same message injected later, with its time rewritten, is
+ * taken as it comes. The other way, the proxy speaks to the server in
+ * bob's name and keeps the answer from him. */
+static void
+test_drop_and_inject (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  SottoTestProxy *proxy = fixture->proxy;
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  Interception interception = { FALSE };
+  const gint64 forged_ts = 1700000000123;
+  g_autoptr(GBytes) rewritten = NULL;
+  g_autoptr(GBytes) ping = NULL;
+  g_autoptr(SottoMsg) parsed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sender = NULL;
+  SottoRoom *alice_room, *bob_room;
+  SottoMessage *received;
+  guint delivered;
+
+  join_lobby (fixture, alice, bob, &alice_room, &bob_room);
+  sotto_test_proxy_set_hook (proxy, intercept_cb, &interception);
+  delivered = sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_CLIENT, "message");
+
+  interception.armed = TRUE;
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "lost on the way"));
+  WAIT_UNTIL (interception.held != NULL, "the proxy to catch the message");
+  sender = sotto_test_json_get_string (interception.held, "sender");
+  g_assert_cmpstr (sender, ==, "alice");
+
+  /* The order of a direction is kept: had the first come, it would be
+   * there before the second. */
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "right after"));
+  sotto_test_user_wait_for_text (bob_room, "alice", "right after");
+  g_assert_cmpuint (sotto_test_room_count_text (bob_room, "alice", "lost on the way"), ==, 0);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_CLIENT, "message"),
+                    ==, delivered + 1);
+
+  /* The rewritten copy is still a valid server message, integers kept. */
+  rewritten = sotto_test_json_set_int (interception.held, "ts", forged_ts);
+  g_assert_false (g_bytes_equal (rewritten, interception.held));
+  parsed = sotto_msg_parse_bytes (rewritten, SOTTO_MSG_FROM_SERVER, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sotto_msg_get_msg_type (parsed), ==, SOTTO_MSG_TYPE_MESSAGE);
+  g_assert_cmpint (sotto_msg_get_int (parsed, "ts"), ==, forged_ts);
+  g_assert_cmpint (sotto_msg_get_int (parsed, "seq"), ==,
+                   sotto_test_json_get_int (interception.held, "seq"));
+
+  sotto_test_proxy_inject_to_user (proxy, "bob", rewritten);
+  received = sotto_test_user_wait_for_text (bob_room, "alice", "lost on the way");
+  g_assert_cmpint (sotto_message_get_state (received), ==, SOTTO_MESSAGE_RECEIVED);
+  g_assert_cmpint (sotto_message_get_ts (received), ==, forged_ts);
+  g_assert_cmpint (sotto_message_get_seq (received), ==, sotto_msg_get_int (parsed, "seq"));
+  g_assert_cmpuint (sotto_test_room_count_text (bob_room, "alice", "lost on the way"), ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_CLIENT, "message"),
+                    ==, delivered + 2);
+
+  /* Towards the server: a request bob's client never made. */
+  interception.ping_id = g_strdup ("proxy-ping");
+  ping = g_bytes_new_static ("{\"type\":\"ping\",\"id\":\"proxy-ping\"}",
+                             strlen ("{\"type\":\"ping\",\"id\":\"proxy-ping\"}"));
+  sotto_test_proxy_link_inject (sotto_test_proxy_find_link (proxy, "bob"),
+                                SOTTO_TEST_PROXY_TO_SERVER, ping);
+  WAIT_UNTIL (interception.pong != NULL, "the server’s pong");
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_SERVER, "ping"),
+                    ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_CLIENT, "pong"),
+                    ==, 0);
+
+  /* And bob's connection goes on as if nothing happened. */
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "all good here"));
+  sotto_test_user_wait_for_text (alice_room, "bob", "all good here");
+
+  sotto_test_proxy_set_hook (proxy, NULL, NULL);
+  g_bytes_unref (interception.held);
+  g_bytes_unref (interception.pong);
+  g_free (interception.ping_id);
+}
+
+/* What SottoClient::disconnected gave: NULL for a goodbye. */
+static void
+free_reason (gpointer error)
+{
+  if (error != NULL)
+    g_error_free (error);
+}
+
+static void
+record_disconnected_cb (SottoClient  *client,
+                        const GError *error,
+                        gpointer      user_data)
+{
+  GPtrArray *errors = user_data;
+
+  g_ptr_array_add (errors, error != NULL ? g_error_copy (error) : NULL);
+}
+
+/* A cut on the proxy is a cut for the client, which comes back through
+ * the proxy by itself, logs in again and sends what waited. */
+static void
+test_cut (Fixture       *fixture,
+          gconstpointer  data)
+{
+  SottoTestProxy *proxy = fixture->proxy;
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (free_reason);
+  SottoRoom *alice_room, *bob_room;
+  SottoMessage *waiting;
+  const GError *cut;
+  guint presences;
+
+  join_lobby (fixture, alice, bob, &alice_room, &bob_room);
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "before the cut"));
+  sotto_test_user_wait_for_text (bob_room, "alice", "before the cut");
+  presences = sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_CLIENT, "presence");
+
+  g_signal_connect (alice, "disconnected", G_CALLBACK (record_disconnected_cb), errors);
+  sotto_test_proxy_cut_user (proxy, "alice");
+  g_assert_cmpuint (sotto_test_proxy_count_links (proxy, "alice"), ==, 0);
+  g_assert_cmpuint (sotto_test_proxy_count_links (proxy, "bob"), ==, 1);
+
+  WAIT_UNTIL (sotto_client_get_state (alice) == SOTTO_CLIENT_RECONNECTING, "alice to notice");
+  g_assert_cmpuint (errors->len, ==, 1);
+  cut = g_ptr_array_index (errors, 0);
+  g_assert_error (cut, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_CLOSED);
+  waiting = sotto_test_user_say (alice, alice_room, "typed while cut off");
+  g_assert_cmpint (sotto_message_get_state (waiting), ==, SOTTO_MESSAGE_SENDING);
+
+  sotto_test_user_wait_state (alice, SOTTO_CLIENT_ONLINE);
+  sotto_test_user_wait_sent (waiting);
+  sotto_test_user_wait_for_text (bob_room, "alice", "typed while cut off");
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "welcome back"));
+  sotto_test_user_wait_for_text (alice_room, "bob", "welcome back");
+  g_assert_cmpuint (sotto_test_room_count_text (bob_room, "alice", "typed while cut off"), ==, 1);
+
+  /* Alice came back through the proxy and logged in again; bob's link was
+   * never touched, and the server saw alice go and come back. */
+  g_assert_cmpuint (errors->len, ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count_links (proxy, "alice"), ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count_links (proxy, NULL), ==, 2);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, NULL, SOTTO_TEST_PROXY_TO_SERVER, "login"),
+                    ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "alice", SOTTO_TEST_PROXY_TO_CLIENT, "session"),
+                    ==, 2);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_CLIENT, "session"),
+                    ==, 1);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_CLIENT, "presence"),
+                    ==, presences + 2);
+
+  g_signal_handlers_disconnect_by_data (alice, errors);
+}
+
+/* The other way: the server's goodbye reaches the client as a goodbye,
+ * and the server's end as a cut; either way the client comes back through
+ * the proxy by itself, and while the server is down the proxy lets go of
+ * each connection it cannot pass on. */
+static void
+test_server_ends (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  SottoTestProxy *proxy = fixture->proxy;
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(GPtrArray) bob_errors = g_ptr_array_new_with_free_func (free_reason);
+  g_autoptr(GPtrArray) alice_errors = g_ptr_array_new_with_free_func (free_reason);
+  g_autofree char *answer = NULL;
+  SottoRoom *alice_room, *bob_room;
+  const GError *cut;
+
+  join_lobby (fixture, alice, bob, &alice_room, &bob_room);
+  g_signal_connect (bob, "disconnected", G_CALLBACK (record_disconnected_cb), bob_errors);
+  g_signal_connect (alice, "disconnected", G_CALLBACK (record_disconnected_cb), alice_errors);
+
+  /* The operator's kick is a goodbye from the server. */
+  answer = sotto_test_server_command (fixture->server, "/kick bob");
+  g_assert_cmpstr (answer, ==, "bob was disconnected.");
+  WAIT_UNTIL (bob_errors->len == 1, "bob to be told");
+  g_assert_null (g_ptr_array_index (bob_errors, 0));
+  sotto_test_user_wait_state (bob, SOTTO_CLIENT_ONLINE);
+  g_assert_cmpuint (sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_CLIENT, "session"),
+                    ==, 2);
+  g_assert_cmpuint (alice_errors->len, ==, 0);
+
+  /* A server that dies cuts every connection. */
+  sotto_test_server_kill (fixture->server);
+  WAIT_UNTIL (alice_errors->len == 1 && bob_errors->len == 2, "both to be cut off");
+  cut = g_ptr_array_index (alice_errors, 0);
+  g_assert_error (cut, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_CLOSED);
+  cut = g_ptr_array_index (bob_errors, 1);
+  g_assert_error (cut, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_CLOSED);
+  WAIT_UNTIL (sotto_test_proxy_count_links (proxy, NULL) == 0, "the proxy to let go");
+
+  sotto_test_server_restart (fixture->server);
+  sotto_test_user_wait_state (alice, SOTTO_CLIENT_ONLINE);
+  sotto_test_user_wait_state (bob, SOTTO_CLIENT_ONLINE);
+  g_assert_cmpuint (sotto_test_proxy_count_links (proxy, NULL), ==, 2);
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "still talking"));
+  sotto_test_user_wait_for_text (bob_room, "alice", "still talking");
+
+  g_signal_handlers_disconnect_by_data (bob, bob_errors);
+  g_signal_handlers_disconnect_by_data (alice, alice_errors);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (sodium_init (), >=, 0);
+
+#define ADD(path, func) \
+  g_test_add ("/sotto/hostile-server/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("transparent", test_transparent);
+  ADD ("drop-and-inject", test_drop_and_inject);
+  ADD ("cut", test_cut);
+  ADD ("server-ends", test_server_ends);
+#undef ADD
+
+  return g_test_run ();
+}
