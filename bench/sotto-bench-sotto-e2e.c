@@ -95,6 +95,7 @@ bench_sotto_handle_key (BenchClient *client,
       from = g_ptr_array_index (bench->clients, sender);
       key = sotto_sender_key_open_from (box, room, data->identity, from->name,
                                         sotto_identity_get_public (((SottoData *) from->data)->identity),
+                                        NULL,
                                         &error);
       if (key == NULL)
         bench_fail (bench, "%s: the key box from %s does not open: %s", client->name,
@@ -177,7 +178,7 @@ bench_sotto_prepare_rooms (Bench *bench)
               if (member == client)
                 continue;
 
-              box = sotto_sender_key_seal_for (data->own_key, name, data->identity, client->name,
+              box = sotto_sender_key_seal_for (data->own_key, name, 1, data->identity, client->name,
                                                sotto_identity_get_public (member_data->identity),
                                                &error);
               if (box == NULL)

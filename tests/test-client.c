@@ -1071,7 +1071,7 @@ test_key_after_message (Fixture       *fixture,
   /* The key moved on when it sealed: hand over the copy from before. */
   initial_key = sotto_sender_key_import (exported, &error);
   g_assert_no_error (error);
-  box = sotto_sender_key_seal_for (initial_key, "general", identity, "alice", &bob_public, &error);
+  box = sotto_sender_key_seal_for (initial_key, "general", 1, identity, "alice", &bob_public, &error);
   g_assert_no_error (error);
   sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k", "bob", "general", box));
   sotto_msg_unref (sotto_test_client_expect_reply (alice, "k"));

@@ -112,6 +112,39 @@ test_rebase (void)
   g_assert_cmpint (sotto_counter_state_accept (&state, 41), ==, SOTTO_COUNTER_NEW);
 }
 
+/* A key box says from where a sender's messages are owed: new to them,
+ * even the first one, withheld, is missed; back in the room, what was
+ * said while away is not; a box from before what was seen changes
+ * nothing, and neither does one when the count is already running. */
+static void
+test_anchor (void)
+{
+  g_auto(SottoCounterState) state = { 0 };
+  g_autoptr(GArray) gaps = NULL;
+
+  sotto_counter_state_init (&state);
+  g_assert_true (sotto_counter_state_anchor (&state, 1));
+  g_assert_false (state.rebase);
+  g_assert_cmpint (sotto_counter_state_accept (&state, 2), ==, SOTTO_COUNTER_NEW);
+  gaps = sotto_counter_state_take_gaps (&state);
+  g_assert_cmpuint (gaps->len, ==, 1);
+  g_assert_cmpuint (g_array_index (gaps, SottoCounterGap, 0).missing, ==, 1);
+  g_clear_pointer (&gaps, g_array_unref);
+  g_assert_cmpint (sotto_counter_state_accept (&state, 1), ==, SOTTO_COUNTER_LATE);
+
+  g_assert_false (sotto_counter_state_anchor (&state, 9));
+  g_assert_cmpuint (state.floor, ==, 2);
+
+  state.rebase = TRUE;
+  g_assert_false (sotto_counter_state_anchor (&state, 1));
+  g_assert_true (state.rebase);
+  g_assert_cmpint (sotto_counter_state_accept (&state, 2), ==, SOTTO_COUNTER_REPLAYED);
+  g_assert_true (sotto_counter_state_anchor (&state, 30));
+  g_assert_cmpuint (state.floor, ==, 29);
+  g_assert_cmpint (sotto_counter_state_accept (&state, 30), ==, SOTTO_COUNTER_NEW);
+  g_assert_false (sotto_counter_state_has_gaps (&state));
+}
+
 /* A huge gap is told with its true size, but only the latest missing
  * counters are remembered. */
 static void
@@ -174,6 +207,7 @@ main (int   argc,
   g_test_add_func ("/sotto/client/counters/replay", test_replay);
   g_test_add_func ("/sotto/client/counters/gaps-and-late", test_gaps_and_late);
   g_test_add_func ("/sotto/client/counters/rebase", test_rebase);
+  g_test_add_func ("/sotto/client/counters/anchor", test_anchor);
   g_test_add_func ("/sotto/client/counters/bounds", test_bounds);
   g_test_add_func ("/sotto/client/counters/pack", test_pack);
 

@@ -39,11 +39,11 @@ distribute (SottoSenderKey *key,
   g_autoptr(GError) error = NULL;
   SottoSenderKey *received;
 
-  box = sotto_sender_key_seal_for (key, ROOM, from, from_name, sotto_identity_get_public (to),
+  box = sotto_sender_key_seal_for (key, ROOM, 1, from, from_name, sotto_identity_get_public (to),
                                    &error);
   g_assert_no_error (error);
   received = sotto_sender_key_open_from (box, ROOM, to, from_name,
-                                         sotto_identity_get_public (from), &error);
+                                         sotto_identity_get_public (from), NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (received);
 

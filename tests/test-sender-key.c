@@ -621,6 +621,7 @@ open_box (GBytes         *box,
           GError        **error)
 {
   return sotto_sender_key_open_from (box, room, me, from_name, sotto_identity_get_public (from),
+                                     NULL,
                                      error);
 }
 
@@ -635,14 +636,33 @@ test_distribution (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree guint8 *keys = NULL;
 
+  guint64 next_counter = 0;
+
   g_free (sender_keys (own, 3));
-  box = sotto_sender_key_seal_for (own, ROOM, fixture->alice, "alice",
+  box = sotto_sender_key_seal_for (own, ROOM, 1, fixture->alice, "alice",
                                    sotto_identity_get_public (fixture->bob), &error);
   g_assert_no_error (error);
   g_assert_nonnull (box);
 
+  /* The box says which of the sender's counters comes next, signed. */
+  {
+    g_autoptr(GBytes) counted = NULL;
+    g_autoptr(SottoSenderKey) opened = NULL;
+
+    counted = sotto_sender_key_seal_for (own, ROOM, G_GUINT64_CONSTANT (1) << 40, fixture->alice,
+                                         "alice", sotto_identity_get_public (fixture->bob),
+                                         &error);
+    g_assert_no_error (error);
+    opened = sotto_sender_key_open_from (counted, ROOM, fixture->bob, "alice",
+                                         sotto_identity_get_public (fixture->alice),
+                                         &next_counter, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (opened);
+    g_assert_cmpuint (next_counter, ==, G_GUINT64_CONSTANT (1) << 40);
+  }
+
   /* Random nonces: the same key boxed twice looks different. */
-  box_again = sotto_sender_key_seal_for (own, ROOM, fixture->alice, "alice",
+  box_again = sotto_sender_key_seal_for (own, ROOM, 1, fixture->alice, "alice",
                                          sotto_identity_get_public (fixture->bob), &error);
   g_assert_no_error (error);
   g_assert_false (g_bytes_equal (box, box_again));
@@ -673,7 +693,7 @@ test_distribution_wrong_recipient (Fixture       *fixture,
   g_autoptr(GBytes) box = NULL;
   g_autoptr(GError) error = NULL;
 
-  box = sotto_sender_key_seal_for (own, ROOM, fixture->alice, "alice",
+  box = sotto_sender_key_seal_for (own, ROOM, 1, fixture->alice, "alice",
                                    sotto_identity_get_public (fixture->bob), &error);
   g_assert_no_error (error);
 
@@ -691,7 +711,7 @@ test_distribution_wrong_sender (Fixture       *fixture,
   g_autoptr(GBytes) box = NULL;
   g_autoptr(GError) error = NULL;
 
-  box = sotto_sender_key_seal_for (own, ROOM, fixture->alice, "alice",
+  box = sotto_sender_key_seal_for (own, ROOM, 1, fixture->alice, "alice",
                                    sotto_identity_get_public (fixture->bob), &error);
   g_assert_no_error (error);
 
@@ -721,7 +741,7 @@ test_distribution_wrong_room (Fixture       *fixture,
   g_autoptr(GBytes) box = NULL;
   g_autoptr(GError) error = NULL;
 
-  box = sotto_sender_key_seal_for (own, ROOM, fixture->alice, "alice",
+  box = sotto_sender_key_seal_for (own, ROOM, 1, fixture->alice, "alice",
                                    sotto_identity_get_public (fixture->bob), &error);
   g_assert_no_error (error);
 
@@ -747,7 +767,7 @@ test_distribution_reflected (Fixture       *fixture,
   g_autoptr(GBytes) box = NULL;
   g_autoptr(GError) error = NULL;
 
-  box = sotto_sender_key_seal_for (own, ROOM, fixture->alice, "alice",
+  box = sotto_sender_key_seal_for (own, ROOM, 1, fixture->alice, "alice",
                                    sotto_identity_get_public (fixture->bob), &error);
   g_assert_no_error (error);
 
@@ -765,7 +785,7 @@ test_distribution_tampered (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   gsize len;
 
-  box = sotto_sender_key_seal_for (own, ROOM, fixture->alice, "alice",
+  box = sotto_sender_key_seal_for (own, ROOM, 1, fixture->alice, "alice",
                                    sotto_identity_get_public (fixture->bob), &error);
   g_assert_no_error (error);
   len = g_bytes_get_size (box);
@@ -811,31 +831,31 @@ test_distribution_bad_input (Fixture       *fixture,
   /* A recipient whose box key is not vouched for by its signing key. */
   memcpy (forged.box_pk, sotto_identity_get_public (fixture->carol)->box_pk,
           sizeof forged.box_pk);
-  box = sotto_sender_key_seal_for (own, ROOM, fixture->alice, "alice", &forged, &error);
+  box = sotto_sender_key_seal_for (own, ROOM, 1, fixture->alice, "alice", &forged, &error);
   g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_BINDING);
   g_assert_null (box);
   g_clear_error (&error);
 
   /* Nor is a box opened with such a claimed sender. */
-  box = sotto_sender_key_seal_for (own, ROOM, fixture->carol, "carol",
+  box = sotto_sender_key_seal_for (own, ROOM, 1, fixture->carol, "carol",
                                    sotto_identity_get_public (fixture->alice), &error);
   g_assert_no_error (error);
   forged = *sotto_identity_get_public (fixture->carol);
   memcpy (forged.sign_pk, sotto_identity_get_public (fixture->bob)->sign_pk,
           sizeof forged.sign_pk);
-  received = sotto_sender_key_open_from (box, ROOM, fixture->alice, "carol", &forged, &error);
+  received = sotto_sender_key_open_from (box, ROOM, fixture->alice, "carol", &forged, NULL, &error);
   g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_BINDING);
   g_assert_null (received);
   g_clear_error (&error);
   g_clear_pointer (&box, g_bytes_unref);
 
-  box = sotto_sender_key_seal_for (own, long_name, fixture->alice, "alice",
+  box = sotto_sender_key_seal_for (own, long_name, 1, fixture->alice, "alice",
                                    sotto_identity_get_public (fixture->bob), &error);
   g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_TOO_LARGE);
   g_assert_null (box);
   g_clear_error (&error);
 
-  box = sotto_sender_key_seal_for (own, ROOM, fixture->alice, long_name,
+  box = sotto_sender_key_seal_for (own, ROOM, 1, fixture->alice, long_name,
                                    sotto_identity_get_public (fixture->bob), &error);
   g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_TOO_LARGE);
   g_assert_null (box);
@@ -843,7 +863,7 @@ test_distribution_bad_input (Fixture       *fixture,
 
   /* The longest names allowed go through. */
   long_name[SOTTO_E2E_NAME_MAX_BYTES] = '\0';
-  box = sotto_sender_key_seal_for (own, long_name, fixture->alice, long_name,
+  box = sotto_sender_key_seal_for (own, long_name, 1, fixture->alice, long_name,
                                    sotto_identity_get_public (fixture->bob), &error);
   g_assert_no_error (error);
   received = open_box (box, long_name, fixture->bob, long_name, fixture->alice, &error);

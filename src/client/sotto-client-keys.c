@@ -38,6 +38,7 @@ _sotto_client_give_key (SottoClient    *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) sealed = NULL;
+  guint64 next_counter = 0;
   KeyBox box;
 
   if (g_strcmp0 (sotto_member_get_user (member), self->user) == 0)
@@ -52,8 +53,18 @@ _sotto_client_give_key (SottoClient    *self,
       return;
     }
 
-  sealed = sotto_sender_key_seal_for (key, sotto_room_get_name (room), self->identity,
-                                      self->user, sotto_member_get_identity (member), &error);
+  if (!sotto_client_store_next_counter (self->store, sotto_room_get_name (room), self->user,
+                                        sotto_identity_get_public (self->identity)->sign_pk,
+                                        &next_counter, &error))
+    {
+      g_warning ("Could not hand over the key of %s: %s", sotto_room_get_name (room),
+                 error->message);
+      return;
+    }
+
+  sealed = sotto_sender_key_seal_for (key, sotto_room_get_name (room), next_counter,
+                                      self->identity, self->user,
+                                      sotto_member_get_identity (member), &error);
   if (sealed == NULL)
     {
       g_warning ("Could not seal the key of %s for %s: %s", sotto_room_get_name (room),
@@ -292,6 +303,7 @@ _sotto_client_handle_key (SottoClient *self,
   g_autoptr(SottoSenderKey) key = NULL;
   g_autoptr(SottoSenderKey) known = NULL;
   g_autoptr(GError) error = NULL;
+  guint64 next_counter = 0;
   KeyAck ack = { sotto_msg_get_int (msg, "kid") };
 
   /* At login the keys come before the members are listed: keep them until
@@ -305,11 +317,12 @@ _sotto_client_handle_key (SottoClient *self,
     }
 
   key = sotto_sender_key_open_from (box, name, self->identity, from,
-                                    sotto_member_get_identity (member), &error);
+                                    sotto_member_get_identity (member), &next_counter, &error);
   if (key == NULL)
     g_warning ("A key box from %s for %s cannot be opened: %s", from, name, error->message);
   else
     {
+      _sotto_client_anchor_order (self, room, from, next_counter);
       known = sotto_client_store_load_sender_key (self->store, name, from,
                                                   sotto_sender_key_get_key_id (key), NULL);
       /* A key we already hold may have moved on: keep ours. */

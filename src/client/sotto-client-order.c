@@ -118,6 +118,39 @@ _sotto_client_check_order (SottoClient             *self,
   return TRUE;
 }
 
+/**
+ * _sotto_client_anchor_order:
+ * @room: the room
+ * @sender: who sent us a key
+ * @next_counter: the counter their key box says comes next
+ *
+ * Back in @room, or new to @sender: their messages are owed to us from
+ * @next_counter on.
+ */
+void
+_sotto_client_anchor_order (SottoClient *self,
+                            SottoRoom   *room,
+                            const char  *sender,
+                            guint64      next_counter)
+{
+  const char *name = sotto_room_get_name (room);
+  const guint8 *signer = signer_of (room, sender);
+  g_auto(SottoCounterState) state = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  if (signer == NULL ||
+      !sotto_client_store_get_counters (self->store, name, sender, signer, &state, &error))
+    {
+      if (error != NULL)
+        g_warning ("Could not read the order of messages in %s: %s", name, error->message);
+      return;
+    }
+
+  if (sotto_counter_state_anchor (&state, next_counter) &&
+      !sotto_client_store_set_counters (self->store, name, sender, signer, &state, &error))
+    g_warning ("Could not record the order of messages in %s: %s", name, error->message);
+}
+
 /* Tells the gaps of @sender in @room at the messages after them. */
 static void
 report_sender (SottoClient *self,

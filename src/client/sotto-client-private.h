@@ -135,6 +135,10 @@ gboolean           _sotto_client_check_order          (SottoClient              
                                                        gint64                    seq,
                                                        gint64                    ts,
                                                        SottoMessageMarks        *marks);
+void               _sotto_client_anchor_order         (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       const char               *sender,
+                                                       guint64                   next_counter);
 void               _sotto_client_settle_order         (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        const char               *sender);

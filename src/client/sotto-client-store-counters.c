@@ -281,6 +281,55 @@ fail:
 }
 
 /**
+ * sotto_client_store_next_counter:
+ * @self: a #SottoClientStore
+ * @room: the room
+ * @sender: our own user name
+ * @signer: our own 32-byte signing key
+ * @next_counter: (out): the lowest counter a message of ours still to
+ *   go out in @room carries: the oldest in the outbox that has one, or
+ *   the next one to be given
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+sotto_client_store_next_counter (SottoClientStore  *self,
+                                 const char        *room,
+                                 const char        *sender,
+                                 const guint8      *signer,
+                                 guint64           *next_counter,
+                                 GError           **error)
+{
+  g_auto(SottoCounterState) state = { 0 };
+  g_auto(SottoDbStatement) stmt = NULL;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
+  g_return_val_if_fail (room != NULL && sender != NULL && signer != NULL, FALSE);
+  g_return_val_if_fail (next_counter != NULL, FALSE);
+
+  if (!_sotto_client_store_require_unlocked (self, error) ||
+      (stmt = sotto_db_statement (self->db, STMT_MIN_PENDING_COUNTER, error)) == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, sender, -1, SQLITE_STATIC);
+  if (!sotto_db_step_row (self->db, stmt, &found, _("Could not read the history"), error))
+    return FALSE;
+  if (found && sqlite3_column_type (stmt, 0) != SQLITE_NULL && sqlite3_column_int64 (stmt, 0) > 0)
+    {
+      *next_counter = (guint64) sqlite3_column_int64 (stmt, 0);
+      return TRUE;
+    }
+
+  if (!read_counters (self, room, sender, signer, &state, error))
+    return FALSE;
+  *next_counter = state.floor + 1;
+  return TRUE;
+}
+
+/**
  * sotto_client_store_set_message_order:
  * @self: a #SottoClientStore
  * @room: the room

@@ -194,6 +194,9 @@ static const char * const statement_sql[N_STMTS] = {
     "UPDATE messages SET missing_before = ?4 WHERE id = (SELECT id FROM messages"
     " WHERE room = ?1 AND sender = ?2 AND counter = ?3 ORDER BY id DESC LIMIT 1)"
     " RETURNING msg_id",
+  [STMT_MIN_PENDING_COUNTER] =
+    "SELECT min (counter) FROM messages WHERE state = 0 AND room = ?1 AND sender = ?2"
+    " AND counter IS NOT NULL",
   [STMT_COUNT_WAITING] =
     "SELECT count (*) FROM messages WHERE state = 3 AND room = ?1 AND sender = ?2",
 };

@@ -325,6 +325,12 @@ gboolean          sotto_client_store_take_counter          (SottoClientStore    
                                                             const char               *msg_id,
                                                             guint64                  *counter,
                                                             GError                  **error);
+gboolean          sotto_client_store_next_counter          (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *sender,
+                                                            const guint8             *signer,
+                                                            guint64                  *next_counter,
+                                                            GError                  **error);
 gboolean          sotto_client_store_set_message_order     (SottoClientStore         *self,
                                                             const char               *room,
                                                             const char               *sender,

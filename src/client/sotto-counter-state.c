@@ -245,3 +245,39 @@ sotto_counter_state_unpack (const guint8  *data,
   *counters = g_steal_pointer (&array);
   return TRUE;
 }
+
+/**
+ * sotto_counter_state_anchor:
+ * @state: a state
+ * @next_counter: what a key box of the sender says its next message
+ *   carries
+ *
+ * Back in a room (or new to a sender), a key box says from where the
+ * sender's messages are owed: the floor moves up to just below
+ * @next_counter, so that even the first of them, withheld, is missed. A
+ * box from before what was already seen (replayed by the server) changes
+ * nothing.
+ *
+ * Returns: whether @state changed
+ */
+gboolean
+sotto_counter_state_anchor (SottoCounterState *state,
+                            guint64            next_counter)
+{
+  guint64 highest = state->floor;
+
+  g_return_val_if_fail (next_counter > 0, FALSE);
+
+  if (!state->rebase)
+    return FALSE;
+
+  if (state->seen->len > 0)
+    highest = g_array_index (state->seen, guint64, state->seen->len - 1);
+  if (next_counter - 1 < highest)
+    return FALSE;
+
+  state->floor = next_counter - 1;
+  g_array_set_size (state->seen, 0);
+  state->rebase = FALSE;
+  return TRUE;
+}

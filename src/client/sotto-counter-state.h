@@ -69,6 +69,8 @@ void                 sotto_counter_state_init        (SottoCounterState  *state)
 void                 sotto_counter_state_clear       (SottoCounterState  *state);
 SottoCounterVerdict  sotto_counter_state_accept      (SottoCounterState  *state,
                                                       guint64             counter);
+gboolean             sotto_counter_state_anchor      (SottoCounterState  *state,
+                                                      guint64             next_counter);
 GArray              *sotto_counter_state_take_gaps   (SottoCounterState  *state);
 gboolean             sotto_counter_state_has_gaps    (const SottoCounterState *state);
 GBytes              *sotto_counter_state_pack        (const GArray       *counters);

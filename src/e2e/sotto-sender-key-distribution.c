@@ -15,13 +15,17 @@
  * with the payload
  *
  *   version (1) | room length (2) | room | sender length (2) | sender |
- *   recipient box_pk (32) | sotto_sender_key_export ()
+ *   recipient box_pk (32) | next counter (8, big endian) |
+ *   sotto_sender_key_export ()
  *
  * crypto_box authenticates with the key both ends share, so the recipient's
  * key inside keeps a box from being reflected back to its sender as if the
- * recipient had sent it.
+ * recipient had sent it. The next counter is the counter the sender's next
+ * message in the room carries (SottoMessageBody): the recipient owes
+ * itself every message from there on, and knows a box replayed from
+ * before messages it has already seen.
  */
-#define BOX_VERSION 1
+#define BOX_VERSION 2
 #define BOX_HEADER_BYTES (1 + crypto_box_NONCEBYTES)
 
 static gboolean
@@ -44,6 +48,8 @@ check_name (const char  *name,
  * sotto_sender_key_seal_for:
  * @self: the sender key to hand out, from sotto_sender_key_new()
  * @room: the room it is for
+ * @next_counter: the counter the sender's next message in @room carries,
+ *   at least 1
  * @from: the sender's identity
  * @from_name: the sender's user name
  * @to: the recipient's public identity
@@ -57,6 +63,7 @@ check_name (const char  *name,
 GBytes *
 sotto_sender_key_seal_for (SottoSenderKey             *self,
                            const char                 *room,
+                           guint64                     next_counter,
                            SottoIdentity              *from,
                            const char                 *from_name,
                            const SottoPublicIdentity  *to,
@@ -67,6 +74,7 @@ sotto_sender_key_seal_for (SottoSenderKey             *self,
   g_autofree guint8 *box = NULL;
   SottoE2eWriter writer = { 0 };
   const guint8 *export_data;
+  guint8 counter[8];
   gsize export_len;
   gsize room_len;
   gsize from_len;
@@ -74,6 +82,7 @@ sotto_sender_key_seal_for (SottoSenderKey             *self,
 
   g_return_val_if_fail (SOTTO_IS_SENDER_KEY (self), NULL);
   g_return_val_if_fail (room != NULL, NULL);
+  g_return_val_if_fail (next_counter > 0, NULL);
   g_return_val_if_fail (SOTTO_IS_IDENTITY (from), NULL);
   g_return_val_if_fail (from_name != NULL, NULL);
   g_return_val_if_fail (to != NULL, NULL);
@@ -87,7 +96,7 @@ sotto_sender_key_seal_for (SottoSenderKey             *self,
   exported = sotto_sender_key_export (self);
   export_data = g_bytes_get_data (exported, &export_len);
 
-  writer.size = 1 + 2 + room_len + 2 + from_len + sizeof to->box_pk + export_len;
+  writer.size = 1 + 2 + room_len + 2 + from_len + sizeof to->box_pk + 8 + export_len;
   payload = _sotto_e2e_secure_bytes_new (writer.size, &writer.data);
   _sotto_e2e_writer_put_u8 (&writer, BOX_VERSION);
   _sotto_e2e_writer_put_u16 (&writer, (guint16) room_len);
@@ -95,6 +104,8 @@ sotto_sender_key_seal_for (SottoSenderKey             *self,
   _sotto_e2e_writer_put_u16 (&writer, (guint16) from_len);
   _sotto_e2e_writer_put (&writer, from_name, from_len);
   _sotto_e2e_writer_put (&writer, to->box_pk, sizeof to->box_pk);
+  _sotto_e2e_put_u64 (counter, next_counter);
+  _sotto_e2e_writer_put (&writer, counter, sizeof counter);
   _sotto_e2e_writer_put (&writer, export_data, export_len);
   g_assert (writer.pos == writer.size);
 
@@ -139,6 +150,8 @@ read_name (SottoE2eReader *reader,
  * @me: the recipient's identity
  * @from_name: the user name of the claimed sender
  * @from: the claimed sender's public identity
+ * @next_counter: (out) (optional): the counter the sender's next message
+ *   in @room carries
  * @error: return location for a #GError
  *
  * Checks @from's binding, opens a key box with @from's box key, which
@@ -155,6 +168,7 @@ sotto_sender_key_open_from (GBytes                     *box,
                             SottoIdentity              *me,
                             const char                 *from_name,
                             const SottoPublicIdentity  *from,
+                            guint64                    *next_counter,
                             GError                    **error)
 {
   g_autoptr(GBytes) payload = NULL;
@@ -163,6 +177,7 @@ sotto_sender_key_open_from (GBytes                     *box,
   SottoE2eReader reader = { 0 };
   const guint8 *box_data;
   const guint8 *recipient;
+  const guint8 *counter;
   const guint8 *export_data;
   guint8 *payload_data;
   gboolean room_matches;
@@ -205,6 +220,8 @@ sotto_sender_key_open_from (GBytes                     *box,
       !read_name (&reader, room, &room_matches) ||
       !read_name (&reader, from_name, &sender_matches) ||
       !_sotto_e2e_reader_get (&reader, &recipient, sizeof from->box_pk) ||
+      !_sotto_e2e_reader_get (&reader, &counter, 8) ||
+      _sotto_e2e_get_u64 (counter) == 0 ||
       !_sotto_e2e_reader_get (&reader, &export_data, SOTTO_SENDER_KEY_EXPORT_BYTES) ||
       !_sotto_e2e_reader_at_end (&reader))
     {
@@ -237,6 +254,8 @@ sotto_sender_key_open_from (GBytes                     *box,
 
   exported = g_bytes_new_from_bytes (payload, (gsize) (export_data - reader.data),
                                      SOTTO_SENDER_KEY_EXPORT_BYTES);
+  if (next_counter != NULL)
+    *next_counter = _sotto_e2e_get_u64 (counter);
 
   return sotto_sender_key_import (exported, error);
 }

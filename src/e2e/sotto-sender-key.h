@@ -44,6 +44,7 @@ SottoSenderKey *sotto_sender_key_deserialize   (GBytes                     *seri
 
 GBytes         *sotto_sender_key_seal_for      (SottoSenderKey             *self,
                                                 const char                 *room,
+                                                guint64                     next_counter,
                                                 SottoIdentity              *from,
                                                 const char                 *from_name,
                                                 const SottoPublicIdentity  *to,
@@ -53,6 +54,7 @@ SottoSenderKey *sotto_sender_key_open_from     (GBytes                     *box,
                                                 SottoIdentity              *me,
                                                 const char                 *from_name,
                                                 const SottoPublicIdentity  *from,
+                                                guint64                    *next_counter,
                                                 GError                    **error);
 
 G_END_DECLS

@@ -380,7 +380,7 @@ fuzz_key_box_open (GBytes *box,
   g_autoptr(GError) error = NULL;
 
   state = sotto_sender_key_open_from (box, ROOM, bob, SENDER_NAME,
-                                      sotto_identity_get_public (alice), &error);
+                                      sotto_identity_get_public (alice), NULL, &error);
   if (state == NULL)
     {
       check_error (error);
@@ -402,7 +402,7 @@ box_payload (GBytes *payload)
   gsize box_len = 1 + crypto_box_NONCEBYTES + crypto_box_MACBYTES + payload_len;
   guint8 *box = g_malloc0 (box_len);
 
-  box[0] = 1;
+  box[0] = 2;
   g_assert_true (_sotto_identity_box (alice, sotto_identity_get_public (bob)->box_pk, box + 1,
                                       payload_data, payload_len,
                                       box + 1 + crypto_box_NONCEBYTES));

@@ -17,8 +17,9 @@
  *   1  the rest is a stored counter list: it unpacks or is refused; what
  *      unpacks packs to the same bytes
  *   2  the rest is a story of counters (2 bytes each, the top bit of the
- *      first asking to tell the gaps before it): every step keeps the
- *      state's invariants, and a counter just accepted is a replay at once
+ *      first asking to tell the gaps before it; some also stand for a key
+ *      box's next counter): every step keeps the state's invariants, and
+ *      a counter just accepted is a replay at once
  */
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
@@ -121,6 +122,12 @@ fuzz_story (const guint8 *data,
       if (verdict != SOTTO_COUNTER_REPLAYED)
         g_assert_cmpint (sotto_counter_state_accept (&state, counter), ==,
                          SOTTO_COUNTER_REPLAYED);
+      /* A key box: from a sender new to us or after an absence. */
+      if (counter % 13 == 0)
+        {
+          sotto_counter_state_anchor (&state, counter);
+          check_invariants (&state);
+        }
       /* Away and back: nothing seen becomes new. */
       if (counter % 61 == 0)
         {
