@@ -3,38 +3,15 @@
 
 #include <glib/gi18n.h>
 
-#include "sotto-message-row.h"
+#include "sotto-message-row-private.h"
 
 /*
  * One row of the chat view: a day separator, a system line (joined, left,
  * new keys, server notice), or a message with its sender, time, body and,
- * while it has one, its state ("Sending…", waiting for a key, …).
+ * while it has one, its state ("Sending…", waiting for a key, …). A
+ * message also tells what the server did to the order of its sender's
+ * messages (sotto-message-row-order.c).
  */
-
-struct _SottoMessageRow
-{
-  AdwBin             parent_instance;
-
-  GtkWidget         *day_box;
-  GtkLabel          *day_label;
-  GtkWidget         *system_box;
-  GtkLabel          *system_label;
-  GtkWidget         *message_box;
-  AdwAvatar         *avatar;
-  GtkWidget         *content_box;
-  GtkWidget         *header_box;
-  GtkLabel          *sender_label;
-  GtkLabel          *time_label;
-  GtkLabel          *body_label;
-  GtkWidget         *status_box;
-  GtkImage          *status_icon;
-  GtkLabel          *status_label;
-
-  SottoTimelineItem *item;
-  SottoMessage      *message;
-  gulong             notify_id;
-  gboolean           own;
-};
 
 enum {
   PROP_0,
@@ -153,6 +130,22 @@ show_state (SottoMessageRow *self)
   gtk_widget_set_opacity (GTK_WIDGET (self->status_box), problem ? 1.0 : 0.7);
 }
 
+/* A message after a gap starts a group again: the gap's line stands
+ * between it and the one before. */
+static void
+show_grouping (SottoMessageRow *self)
+{
+  gboolean grouped = self->grouped && sotto_message_get_missing_before (self->message) == 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->avatar), !grouped);
+  gtk_widget_set_visible (self->header_box, !grouped);
+  gtk_widget_set_margin_start (self->content_box, grouped ? 48 : 0);
+  gtk_widget_set_margin_top (self->message_box, grouped ? 0 : 8);
+  gtk_widget_set_tooltip_text (self->content_box,
+                               grouped ? gtk_widget_get_tooltip_text (GTK_WIDGET (self->time_label))
+                                       : NULL);
+}
+
 /* Shows one of the three kinds of row, hiding the others. */
 static void
 show_part (SottoMessageRow *self,
@@ -161,6 +154,8 @@ show_part (SottoMessageRow *self,
   gtk_widget_set_visible (self->day_box, part == self->day_box);
   gtk_widget_set_visible (self->system_box, part == self->system_box);
   gtk_widget_set_visible (self->message_box, part == self->message_box);
+  if (part != self->message_box)
+    _sotto_message_row_hide_order (self);
 }
 
 static void
@@ -168,7 +163,16 @@ message_notify_cb (SottoMessage    *message,
                    GParamSpec      *pspec,
                    SottoMessageRow *self)
 {
-  show_state (self);
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (g_str_equal (name, "state") || g_str_equal (name, "text"))
+    show_state (self);
+  else if (g_str_equal (name, "missing-before") || g_str_equal (name, "marks") ||
+           g_str_equal (name, "sent-at"))
+    {
+      _sotto_message_row_show_order (self);
+      show_grouping (self);
+    }
 }
 
 static void
@@ -192,16 +196,12 @@ show_message (SottoMessageRow *self,
     }
 
   self->own = own_user != NULL && g_strcmp0 (sender, own_user) == 0;
+  self->grouped = grouped;
   show_part (self, self->message_box);
-  gtk_widget_set_visible (GTK_WIDGET (self->avatar), !grouped);
-  gtk_widget_set_visible (self->header_box, !grouped);
-  gtk_widget_set_margin_start (self->content_box, grouped ? 48 : 0);
-  gtk_widget_set_margin_top (self->message_box, grouped ? 0 : 8);
   adw_avatar_set_text (self->avatar, sender);
   gtk_label_set_text (self->sender_label, sender != NULL ? sender : "");
   gtk_label_set_text (self->time_label, clock);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_label), full);
-  gtk_widget_set_tooltip_text (self->content_box, grouped ? full : NULL);
   if (self->own)
     gtk_widget_add_css_class (GTK_WIDGET (self), "own");
   else
@@ -210,6 +210,8 @@ show_message (SottoMessageRow *self,
   self->notify_id = g_signal_connect (self->message, "notify", G_CALLBACK (message_notify_cb),
                                       self);
   show_state (self);
+  _sotto_message_row_show_order (self);
+  show_grouping (self);
 }
 
 /**

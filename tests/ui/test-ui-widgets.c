@@ -129,6 +129,198 @@ test_message_rows (void)
   gtk_window_destroy (window);
 }
 
+/* The label under @root, shown, whose text is @text (or has it, unless
+ * @exact); %NULL if there is none. */
+static GtkLabel *
+find_label (GtkWidget  *root,
+            const char *text,
+            gboolean    exact)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_is_visible (root))
+    {
+      const char *have = gtk_label_get_text (GTK_LABEL (root));
+
+      if (exact ? g_str_equal (have, text) : strstr (have, text) != NULL)
+        return GTK_LABEL (root);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child, text, exact);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+count_widgets (GtkWidget *root)
+{
+  guint n = 1;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_widgets (child);
+  return n;
+}
+
+static const char *
+note_detail (GtkLabel *label)
+{
+  return gtk_widget_get_tooltip_text (gtk_widget_get_parent (GTK_WIDGET (label)));
+}
+
+/* What the server did to the order of messages, in the rows: messages
+ * that never came, one held back, one backdated. */
+static void
+test_order_marks (void)
+{
+  /* Noon UTC (the UI tests run in UTC). */
+  gint64 noon = 1763812800000;
+  g_autoptr(GListStore) messages = g_list_store_new (SOTTO_TYPE_MESSAGE);
+  g_autoptr(SottoMessage) before = message_at (noon, "bob", "before the gap",
+                                               SOTTO_MESSAGE_RECEIVED);
+  g_autoptr(SottoMessage) after = message_at (noon + 60000, "bob", "after the gap",
+                                              SOTTO_MESSAGE_RECEIVED);
+  g_autoptr(SottoMessage) held = message_at (noon + 120000, "alice", "held back for a while",
+                                             SOTTO_MESSAGE_RECEIVED);
+  g_autoptr(SottoMessage) backdated = message_at (noon + 180000, "alice", "written much later",
+                                                  SOTTO_MESSAGE_RECEIVED);
+  g_autoptr(SottoMessage) both = message_at (noon + 240000, "carol", "late and backdated",
+                                             SOTTO_MESSAGE_RECEIVED);
+  g_autoptr(SottoMessage) later = message_at (noon + 300000, "carol", "a gap told later",
+                                              SOTTO_MESSAGE_RECEIVED);
+  g_autoptr(SottoTimeline) timeline = NULL;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  SottoMessageRow *fresh = g_object_ref_sink (sotto_message_row_new ());
+  SottoMessageRow *row;
+  GtkWindow *window;
+  GtkLabel *label;
+  guint plain_widgets;
+
+  sotto_message_set_order (before, 1, noon, SOTTO_MESSAGE_MARK_NONE);
+  sotto_message_set_order (after, 4, noon + 60000, SOTTO_MESSAGE_MARK_NONE);
+  sotto_message_set_missing_before (after, 2);
+  sotto_message_set_order (held, 2, noon - 3600000, SOTTO_MESSAGE_MARK_LATE);
+  /* alice's clock says 14:05, two hours after the server's time. */
+  sotto_message_set_order (backdated, 3, noon + 2 * 3600000 + 5 * 60000,
+                           SOTTO_MESSAGE_MARK_TIME_MISMATCH);
+  /* carol's, the next morning. */
+  sotto_message_set_order (both, 7, noon + 21 * 3600000,
+                           SOTTO_MESSAGE_MARK_LATE | SOTTO_MESSAGE_MARK_TIME_MISMATCH);
+  sotto_message_set_order (later, 9, noon + 300000, SOTTO_MESSAGE_MARK_NONE);
+
+  g_list_store_append (messages, before);
+  g_list_store_append (messages, after);
+  g_list_store_append (messages, held);
+  g_list_store_append (messages, backdated);
+  g_list_store_append (messages, both);
+  g_list_store_append (messages, later);
+  timeline = sotto_timeline_new (G_LIST_MODEL (messages));
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (timeline)); i++)
+    {
+      g_autoptr(SottoTimelineItem) item = g_list_model_get_item (G_LIST_MODEL (timeline), i);
+
+      row = sotto_message_row_new ();
+      sotto_message_row_set_item (row, item, "dave");
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (row));
+      g_ptr_array_add (rows, row);
+    }
+  /* The day, then the six messages. */
+  g_assert_cmpuint (rows->len, ==, 7);
+  window = show_in_window (box);
+
+  /* A row with nothing to tell makes nothing more than a fresh one has. */
+  row = g_ptr_array_index (rows, 1);
+  g_assert_nonnull (find_label (GTK_WIDGET (row), "before the gap", TRUE));
+  g_assert_null (find_label (GTK_WIDGET (row), "did not arrive", FALSE));
+  plain_widgets = count_widgets (GTK_WIDGET (row));
+  g_assert_cmpuint (plain_widgets, ==, count_widgets (GTK_WIDGET (fresh)));
+
+  /* Two of bob's never came: told above the next, which shows its sender
+   * again although it follows bob's within minutes. */
+  row = g_ptr_array_index (rows, 2);
+  g_assert_true (sotto_timeline_item_get_grouped (sotto_message_row_get_item (row)));
+  label = find_label (GTK_WIDGET (row), "2 earlier messages from bob did not arrive", TRUE);
+  g_assert_nonnull (label);
+  g_assert_cmpstr (note_detail (label), ==,
+                   "The server did not deliver them. Sotto noticed because bob numbers every "
+                   "message.");
+  g_assert_nonnull (find_label (GTK_WIDGET (row), "bob", TRUE));
+  g_assert_null (find_label (GTK_WIDGET (row), "Arrived late", FALSE));
+
+  row = g_ptr_array_index (rows, 3);
+  label = find_label (GTK_WIDGET (row), "Arrived late: the server held this message back", TRUE);
+  g_assert_nonnull (label);
+  g_assert_nonnull (strstr (note_detail (label), "alice"));
+  g_assert_null (find_label (GTK_WIDGET (row), "wrote this", FALSE));
+  g_assert_null (find_label (GTK_WIDGET (row), "did not arrive", FALSE));
+
+  row = g_ptr_array_index (rows, 4);
+  g_assert_nonnull (find_label (GTK_WIDGET (row),
+                                "alice wrote this at 14:05; the server dates it earlier", TRUE));
+  g_assert_null (find_label (GTK_WIDGET (row), "Arrived late", FALSE));
+
+  row = g_ptr_array_index (rows, 5);
+  g_assert_nonnull (find_label (GTK_WIDGET (row), "Arrived late", FALSE));
+  g_assert_nonnull (find_label (GTK_WIDGET (row), "carol wrote this at November 23, 09:00; "
+                                "the server dates it earlier", TRUE));
+
+  /* Told once the room is caught up, after the row is shown; and taken
+   * back. */
+  row = g_ptr_array_index (rows, 6);
+  g_assert_null (find_label (GTK_WIDGET (row), "did not arrive", FALSE));
+  g_assert_null (find_label (GTK_WIDGET (row), "carol", TRUE));
+  sotto_message_set_missing_before (later, 1);
+  label = find_label (GTK_WIDGET (row), "1 earlier message from carol did not arrive", TRUE);
+  g_assert_nonnull (label);
+  g_assert_cmpstr (note_detail (label), ==,
+                   "The server did not deliver it. Sotto noticed because carol numbers every "
+                   "message.");
+  g_assert_nonnull (find_label (GTK_WIDGET (row), "carol", TRUE));
+
+  sotto_ui_settle (GTK_WIDGET (window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (window), "order-marks"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  sotto_ui_settle (GTK_WIDGET (window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (window), "order-marks-dark"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+
+  sotto_message_set_missing_before (later, 0);
+  g_assert_null (find_label (GTK_WIDGET (row), "did not arrive", FALSE));
+  g_assert_null (find_label (GTK_WIDGET (row), "carol", TRUE));
+
+  /* Recycled, as the list does: the row follows the message it shows now,
+   * and no longer the one it showed. */
+  sotto_message_row_set_item (row, NULL, NULL);
+  sotto_message_row_set_item (row, sotto_message_row_get_item (g_ptr_array_index (rows, 1)),
+                              "dave");
+  g_assert_nonnull (find_label (GTK_WIDGET (row), "before the gap", TRUE));
+  sotto_message_set_missing_before (later, 5);
+  g_assert_null (find_label (GTK_WIDGET (row), "did not arrive", FALSE));
+  sotto_message_set_order (before, 1, noon, SOTTO_MESSAGE_MARK_LATE);
+  g_assert_nonnull (find_label (GTK_WIDGET (row), "Arrived late", FALSE));
+
+  /* A day separator shows none of it. */
+  row = g_ptr_array_index (rows, 2);
+  sotto_message_row_set_item (row, NULL, NULL);
+  sotto_message_row_set_item (row, sotto_message_row_get_item (g_ptr_array_index (rows, 0)),
+                              "dave");
+  g_assert_null (find_label (GTK_WIDGET (row), "did not arrive", FALSE));
+  g_assert_null (find_label (GTK_WIDGET (row), "after the gap", TRUE));
+
+  for (guint i = 0; i < rows->len; i++)
+    sotto_message_row_set_item (g_ptr_array_index (rows, i), NULL, NULL);
+  gtk_window_destroy (window);
+  g_object_unref (fresh);
+}
+
 static void
 test_linkify (void)
 {
@@ -448,6 +640,7 @@ main (int   argc,
 
   g_test_add_func ("/sotto/ui/widgets/login-view", test_login_view);
   g_test_add_func ("/sotto/ui/widgets/message-rows", test_message_rows);
+  g_test_add_func ("/sotto/ui/widgets/order-marks", test_order_marks);
   g_test_add_func ("/sotto/ui/widgets/timeline-changes", test_timeline_changes);
   g_test_add_func ("/sotto/ui/widgets/linkify", test_linkify);
   g_test_add_func ("/sotto/ui/widgets/format-day", test_format_day);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sotto-message-row.h"
+
+G_BEGIN_DECLS
+
+struct _SottoMessageRow
+{
+  AdwBin             parent_instance;
+
+  GtkWidget         *day_box;
+  GtkLabel          *day_label;
+  GtkWidget         *system_box;
+  GtkLabel          *system_label;
+  GtkWidget         *message_box;
+  AdwAvatar         *avatar;
+  GtkWidget         *content_box;
+  GtkWidget         *header_box;
+  GtkLabel          *sender_label;
+  GtkLabel          *time_label;
+  GtkLabel          *body_label;
+  GtkWidget         *status_box;
+  GtkImage          *status_icon;
+  GtkLabel          *status_label;
+
+  /* Made on first need, as most rows never show them. */
+  GtkWidget         *missing_box;
+  GtkLabel          *missing_label;
+  GtkWidget         *late_box;
+  GtkLabel          *late_label;
+  GtkWidget         *backdated_box;
+  GtkLabel          *backdated_label;
+
+  SottoTimelineItem *item;
+  SottoMessage      *message;
+  gulong             notify_id;
+  gboolean           own;
+  gboolean           grouped;
+};
+
+/* sotto-message-row-order.c: what the server did to the order of messages */
+void _sotto_message_row_show_order (SottoMessageRow *self);
+void _sotto_message_row_hide_order (SottoMessageRow *self);
+
+G_END_DECLS
