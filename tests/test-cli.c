@@ -1182,9 +1182,143 @@ test_format (void)
   g_assert_true (json_object_get_null_member (forged_object, "text"));
   g_assert_cmpstr (json_object_get_string_member (forged_object, "state"), ==, "unverifiable");
 
+  g_assert_cmpint (json_object_get_int_member (object, "missing_before"), ==, 0);
+  g_assert_false (json_object_get_boolean_member (object, "late"));
+  g_assert_false (json_object_get_boolean_member (object, "backdated"));
+  g_assert_null (sotto_cli_format_missing_found (received, NULL));
+  g_assert_null (sotto_cli_format_missing_found_json (received));
+
   g_assert_true (sotto_cli_fingerprint_equal ("AB12 CD34", "ab12cd34"));
   g_assert_false (sotto_cli_fingerprint_equal ("AB12 CD34", "AB12 CD35"));
   g_assert_false (sotto_cli_fingerprint_equal ("AB12 CD34", " "));
+}
+
+static char *
+local_time (gint64      ms,
+            const char *format)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (ms / 1000);
+
+  return g_date_time_format (time, format);
+}
+
+static gint64
+local_noon (void)
+{
+  g_autoptr(GDateTime) noon = g_date_time_new_local (2023, 11, 14, 12, 0, 0);
+
+  return g_date_time_to_unix (noon) * 1000;
+}
+
+/* What the server did to the order of messages, in the words the app
+ * uses. */
+static void
+test_format_order (void)
+{
+  gint64 ts = local_noon ();
+  g_autoptr(SottoMessage) after_gap = sotto_message_new ("lobby", "alice", "m1", 7, ts,
+                                                         SOTTO_MESSAGE_RECEIVED, "hello");
+  g_autoptr(SottoMessage) one_gap = sotto_message_new ("lobby", "alice", "m2", 8, ts,
+                                                       SOTTO_MESSAGE_RECEIVED, "again");
+  g_autoptr(SottoMessage) held = sotto_message_new ("lobby", "alice", "m3", 9, ts,
+                                                    SOTTO_MESSAGE_RECEIVED, "held");
+  g_autoptr(SottoMessage) backdated = sotto_message_new ("lobby", "alice", "m4", 10, ts,
+                                                         SOTTO_MESSAGE_RECEIVED, "back\nthen");
+  g_autoptr(SottoMessage) next_day = sotto_message_new ("lobby", "alice", "m5", 11, ts,
+                                                        SOTTO_MESSAGE_RECEIVED, "tomorrow");
+  gint64 written = ts + 2 * 3600000;
+  gint64 tomorrow = ts + 30 * 3600000;
+  g_autofree char *clock = local_time (ts, "%H:%M");
+  g_autofree char *written_clock = local_time (written, "%H:%M");
+  g_autofree char *tomorrow_date = local_time (tomorrow, "%Y-%m-%d %H:%M");
+  g_autofree char *line = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonObject) object = NULL;
+
+  sotto_message_set_order (after_gap, 5, ts, SOTTO_MESSAGE_MARK_NONE);
+  sotto_message_set_missing_before (after_gap, 2);
+  line = sotto_cli_format_message (after_gap, NULL);
+  want = g_strdup_printf ("*** 2 earlier messages from alice did not arrive\n"
+                          "%s alice: hello", clock);
+  g_assert_cmpstr (line, ==, want);
+  g_clear_pointer (&line, g_free);
+  g_clear_pointer (&want, g_free);
+
+  json = sotto_cli_format_message_json (after_gap);
+  object = parse_json_line (json);
+  g_assert_cmpint (json_object_get_int_member (object, "missing_before"), ==, 2);
+  g_assert_false (json_object_get_boolean_member (object, "late"));
+  g_assert_false (json_object_get_boolean_member (object, "backdated"));
+  g_clear_pointer (&json, g_free);
+  g_clear_pointer (&object, json_object_unref);
+
+  /* Found after the message was printed: a line of its own. */
+  sotto_message_set_missing_before (one_gap, 1);
+  line = sotto_cli_format_missing_found (one_gap, NULL);
+  want = g_strdup_printf ("*** 1 earlier message from alice did not arrive "
+                          "(before the message at %s)", clock);
+  g_assert_cmpstr (line, ==, want);
+  g_clear_pointer (&line, g_free);
+  g_clear_pointer (&want, g_free);
+  line = sotto_cli_format_missing_found (one_gap, "lobby");
+  g_assert_true (g_str_has_prefix (line, "*** [lobby] 1 earlier message from alice"));
+  g_clear_pointer (&line, g_free);
+
+  json = sotto_cli_format_missing_found_json (one_gap);
+  object = parse_json_line (json);
+  g_assert_cmpstr (json_object_get_string_member (object, "room"), ==, "lobby");
+  g_assert_cmpstr (json_object_get_string_member (object, "sender"), ==, "alice");
+  g_assert_cmpint (json_object_get_int_member (object, "seq"), ==, 8);
+  g_assert_cmpint (json_object_get_int_member (object, "ts"), ==, ts);
+  g_assert_cmpint (json_object_get_int_member (object, "missing_before"), ==, 1);
+  g_assert_false (json_object_has_member (object, "text"));
+  g_assert_false (json_object_has_member (object, "state"));
+  g_clear_pointer (&json, g_free);
+  g_clear_pointer (&object, json_object_unref);
+
+  sotto_message_set_order (held, 3, ts - 60000, SOTTO_MESSAGE_MARK_LATE);
+  line = sotto_cli_format_message (held, "lobby");
+  want = g_strdup_printf ("%s [lobby] alice: held\n"
+                          "*** Arrived late: the server held this message back", clock);
+  g_assert_cmpstr (line, ==, want);
+  g_clear_pointer (&line, g_free);
+  g_clear_pointer (&want, g_free);
+
+  json = sotto_cli_format_message_json (held);
+  object = parse_json_line (json);
+  g_assert_cmpint (json_object_get_int_member (object, "missing_before"), ==, 0);
+  g_assert_true (json_object_get_boolean_member (object, "late"));
+  g_assert_false (json_object_get_boolean_member (object, "backdated"));
+  g_clear_pointer (&json, g_free);
+  g_clear_pointer (&object, json_object_unref);
+
+  /* Both, after a text of two lines. */
+  sotto_message_set_order (backdated, 10, written,
+                           SOTTO_MESSAGE_MARK_LATE | SOTTO_MESSAGE_MARK_TIME_MISMATCH);
+  line = sotto_cli_format_message (backdated, NULL);
+  want = g_strdup_printf ("%s alice: back\n    then\n"
+                          "*** Arrived late: the server held this message back\n"
+                          "*** alice wrote this at %s; the server dates it earlier",
+                          clock, written_clock);
+  g_assert_cmpstr (line, ==, want);
+  g_clear_pointer (&line, g_free);
+  g_clear_pointer (&want, g_free);
+
+  json = sotto_cli_format_message_json (backdated);
+  object = parse_json_line (json);
+  g_assert_true (json_object_get_boolean_member (object, "late"));
+  g_assert_true (json_object_get_boolean_member (object, "backdated"));
+  g_clear_pointer (&json, g_free);
+  g_clear_pointer (&object, json_object_unref);
+
+  /* Written on another day than the server gives: with the date. */
+  sotto_message_set_order (next_day, 11, tomorrow, SOTTO_MESSAGE_MARK_TIME_MISMATCH);
+  line = sotto_cli_format_message (next_day, NULL);
+  want = g_strdup_printf ("%s alice: tomorrow\n"
+                          "*** alice wrote this at %s; the server dates it earlier",
+                          clock, tomorrow_date);
+  g_assert_cmpstr (line, ==, want);
 }
 
 #define SERVER_ERROR(code) (SOTTO_CLIENT_ERROR_SERVER_FIRST + SOTTO_MSG_ERROR_CODE_ ## code)
@@ -1259,6 +1393,26 @@ feed_message_cb (SottoCliFeed *feed,
 }
 
 static void
+feed_missing_found_cb (SottoCliFeed *feed,
+                       SottoMessage *message,
+                       gpointer      user_data)
+{
+  GPtrArray *emitted = user_data;
+
+  g_ptr_array_add (emitted, g_strdup_printf ("%s:missing %" G_GUINT64_FORMAT,
+                                             sotto_message_get_msg_id (message),
+                                             sotto_message_get_missing_before (message)));
+}
+
+/* The feed hands messages out on the next turns of the main loop. */
+static void
+feed_settle (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
 test_feed (void)
 {
   g_autoptr(GListStore) rooms = g_list_store_new (SOTTO_TYPE_ROOM);
@@ -1276,6 +1430,8 @@ test_feed (void)
                                                     SOTTO_MESSAGE_SENDING, "mine");
   g_autoptr(SottoMessage) elsewhere = sotto_message_new ("later", "bob", "elsewhere", 1, 1000,
                                                          SOTTO_MESSAGE_RECEIVED, "there");
+  g_autoptr(SottoMessage) unsent = sotto_message_new ("lobby", "bob", "unsent", 6, 1000,
+                                                      SOTTO_MESSAGE_RECEIVED, "never out");
   g_autoptr(GPtrArray) emitted = g_ptr_array_new_with_free_func (g_free);
   SottoCliFeed *feed;
 
@@ -1285,36 +1441,58 @@ test_feed (void)
 
   feed = sotto_cli_feed_new (G_LIST_MODEL (rooms));
   g_signal_connect (feed, "message", G_CALLBACK (feed_message_cb), emitted);
+  g_signal_connect (feed, "missing-found", G_CALLBACK (feed_missing_found_cb), emitted);
 
-  /* History is not repeated, unless it becomes readable only now. */
+  /* History is not repeated, unless it becomes readable only now; then it
+   * comes out on the next turn of the main loop. */
+  feed_settle ();
   g_assert_cmpuint (emitted->len, ==, 0);
   sotto_message_update (old_waiting, SOTTO_MESSAGE_RECEIVED, 0, 0, "late");
+  g_assert_cmpuint (emitted->len, ==, 0);
+  feed_settle ();
   g_assert_cmpuint (emitted->len, ==, 1);
 
+  /* What the client tells of a message in the turn it came comes out with
+   * it, not after it. */
   sotto_room_add_message (lobby, fresh);
+  sotto_message_set_missing_before (fresh, 2);
   sotto_room_add_message (lobby, waiting);
   sotto_room_add_message (lobby, ours);
+  feed_settle ();
   g_assert_cmpuint (emitted->len, ==, 2);
+
+  /* Told later, of a message out already; nothing of history. */
+  sotto_message_set_missing_before (fresh, 3);
+  sotto_message_set_missing_before (old, 1);
+  g_assert_cmpuint (emitted->len, ==, 3);
 
   /* Waiting, then opened: once, when opened; ours, once the server has it. */
   sotto_message_update (waiting, SOTTO_MESSAGE_UNVERIFIABLE, 0, 0, NULL);
   sotto_message_update (ours, SOTTO_MESSAGE_SENT, 5, 2000, NULL);
   sotto_message_update (ours, SOTTO_MESSAGE_SENT, 5, 2000, NULL);
-  g_assert_cmpuint (emitted->len, ==, 4);
+  feed_settle ();
+  g_assert_cmpuint (emitted->len, ==, 5);
 
   g_list_store_append (rooms, later);
   sotto_room_add_message (later, elsewhere);
-  g_assert_cmpuint (emitted->len, ==, 5);
+  feed_settle ();
+  g_assert_cmpuint (emitted->len, ==, 6);
 
   g_assert_cmpstr (g_ptr_array_index (emitted, 0), ==, "old-waiting:received");
   g_assert_cmpstr (g_ptr_array_index (emitted, 1), ==, "fresh:received");
-  g_assert_cmpstr (g_ptr_array_index (emitted, 2), ==, "waiting:unverifiable");
-  g_assert_cmpstr (g_ptr_array_index (emitted, 3), ==, "ours:sent");
-  g_assert_cmpstr (g_ptr_array_index (emitted, 4), ==, "elsewhere:received");
+  g_assert_cmpstr (g_ptr_array_index (emitted, 2), ==, "fresh:missing 3");
+  g_assert_cmpstr (g_ptr_array_index (emitted, 3), ==, "waiting:unverifiable");
+  g_assert_cmpstr (g_ptr_array_index (emitted, 4), ==, "ours:sent");
+  g_assert_cmpstr (g_ptr_array_index (emitted, 5), ==, "elsewhere:received");
 
-  /* A room that goes is no longer watched; the feed lets everything go. */
+  /* A room that goes is no longer watched; the feed lets everything go,
+   * what it had still to hand out too, and hears no more of what it did. */
   g_list_store_remove (rooms, 1);
+  sotto_room_add_message (lobby, unsent);
   g_assert_finalize_object (feed);
+  sotto_message_set_missing_before (fresh, 4);
+  feed_settle ();
+  g_assert_cmpuint (emitted->len, ==, 6);
   g_list_store_remove_all (rooms);
   g_assert_finalize_object (g_steal_pointer (&later));
   g_assert_finalize_object (g_steal_pointer (&lobby));
@@ -1328,6 +1506,7 @@ main (int   argc,
   g_assert_cmpint (sodium_init (), >=, 0);
 
   g_test_add_func ("/sotto/cli/format", test_format);
+  g_test_add_func ("/sotto/cli/format-order", test_format_order);
   g_test_add_func ("/sotto/cli/exit-codes", test_exit_codes);
   g_test_add_func ("/sotto/cli/feed", test_feed);
 

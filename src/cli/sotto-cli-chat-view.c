@@ -271,6 +271,24 @@ message_cb (SottoCliFeed *feed,
     g_print ("%s\n", line);
 }
 
+static void
+missing_found_cb (SottoCliFeed *feed,
+                  SottoMessage *message,
+                  gpointer      user_data)
+{
+  SottoCliChatView *self = user_data;
+  const char *room = sotto_message_get_room (message);
+  g_autofree char *label = NULL;
+  g_autofree char *line = NULL;
+
+  if (g_strcmp0 (room, self->current_room) != 0)
+    label = sotto_cli_rooms_label (self->rooms, room);
+
+  line = sotto_cli_format_missing_found (message, label);
+  if (line != NULL)
+    g_print ("%s\n", line);
+}
+
 /**
  * sotto_cli_chat_view_logged_in:
  *
@@ -291,6 +309,7 @@ sotto_cli_chat_view_logged_in (SottoCliChatView *self)
   g_clear_object (&self->feed);
   self->feed = sotto_cli_feed_new (rooms);
   g_signal_connect (self->feed, "message", G_CALLBACK (message_cb), self);
+  g_signal_connect (self->feed, "missing-found", G_CALLBACK (missing_found_cb), self);
 
   sotto_cli_say (TRUE, _("Logged in as %s."), sotto_client_get_user (self->client));
   if (n == 0)

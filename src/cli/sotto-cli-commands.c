@@ -257,6 +257,25 @@ members_ready_cb (SottoCliRooms *rooms,
 
 /* listen */
 
+/* Scripts listen for what people say, where they asked; joins and
+ * departures are for the chat. */
+static gboolean
+listening_to (SottoCliCommands *self,
+              SottoMessage     *message)
+{
+  g_autofree char *room = NULL;
+
+  if (g_cancellable_is_cancelled (self->cancellable) ||
+      sotto_message_get_state (message) == SOTTO_MESSAGE_SYSTEM)
+    return FALSE;
+
+  if (self->options->room_arg == NULL)
+    return TRUE;
+
+  room = sotto_cli_rooms_canonical (self->rooms, self->options->room_arg);
+  return g_strcmp0 (sotto_message_get_room (message), room) == 0;
+}
+
 static void
 listen_message_cb (SottoCliFeed *feed,
                    SottoMessage *message,
@@ -265,19 +284,8 @@ listen_message_cb (SottoCliFeed *feed,
   SottoCliCommands *self = user_data;
   g_autofree char *line = NULL;
 
-  /* Scripts listen for what people say; joins and departures are for the
-   * chat. */
-  if (g_cancellable_is_cancelled (self->cancellable) ||
-      sotto_message_get_state (message) == SOTTO_MESSAGE_SYSTEM)
+  if (!listening_to (self, message))
     return;
-
-  if (self->options->room_arg != NULL)
-    {
-      g_autofree char *room = sotto_cli_rooms_canonical (self->rooms, self->options->room_arg);
-
-      if (g_strcmp0 (sotto_message_get_room (message), room) != 0)
-        return;
-    }
 
   if (self->options->json)
     line = sotto_cli_format_message_json (message);
@@ -298,6 +306,34 @@ listen_message_cb (SottoCliFeed *feed,
   self->printed++;
   if (self->options->count > 0 && self->printed >= (guint) self->options->count)
     done (self, SOTTO_CLI_EXIT_OK);
+}
+
+/* Told of a message printed already; it counts as no message. */
+static void
+listen_missing_found_cb (SottoCliFeed *feed,
+                         SottoMessage *message,
+                         gpointer      user_data)
+{
+  SottoCliCommands *self = user_data;
+  g_autofree char *line = NULL;
+
+  if (!listening_to (self, message))
+    return;
+
+  if (self->options->json)
+    line = sotto_cli_format_missing_found_json (message);
+  else if (self->options->room_arg == NULL)
+    {
+      g_autofree char *label = sotto_cli_rooms_label (self->rooms,
+                                                      sotto_message_get_room (message));
+
+      line = sotto_cli_format_missing_found (message, label);
+    }
+  else
+    line = sotto_cli_format_missing_found (message, NULL);
+
+  if (line != NULL)
+    g_print ("%s\n", line);
 }
 
 static void
@@ -327,6 +363,7 @@ listen_start (SottoCliCommands *self)
   /* Made before joining, so what a newly joined room brings is new. */
   self->feed = sotto_cli_feed_new (sotto_client_get_rooms (self->client));
   g_signal_connect (self->feed, "message", G_CALLBACK (listen_message_cb), self);
+  g_signal_connect (self->feed, "missing-found", G_CALLBACK (listen_missing_found_cb), self);
 
   if (self->options->room_arg == NULL)
     listening_cb (self->rooms, NULL, NULL, self);

@@ -11,6 +11,11 @@
  * has opened it (or when it turned out unverifiable), one of ours when the
  * server has stored it. What the rooms held when the feed was made is
  * history and is not repeated, except what was still waiting for a key.
+ *
+ * A settled message comes out on the next turn of the main loop, in
+ * order, so that what the client tells of it in the turn it came (that
+ * messages of its sender never came before it) comes out with it. What it
+ * tells later of a message already out comes out as ::missing-found.
  */
 
 struct _SottoCliFeed
@@ -23,6 +28,9 @@ struct _SottoCliFeed
   GPtrArray  *watches;
   /* SottoMessage (ref held) → its notify handler id */
   GHashTable *pending;
+  /* SottoMessage (ref held), settled, in the order they came */
+  GQueue      ready;
+  guint       flush_id;
 };
 
 typedef struct
@@ -34,6 +42,7 @@ typedef struct
 
 enum {
   MESSAGE,
+  MISSING_FOUND,
   N_SIGNALS
 };
 
@@ -65,6 +74,50 @@ unpend (SottoCliFeed *self,
 }
 
 static void
+missing_notify_cb (SottoMessage *message,
+                   GParamSpec   *pspec,
+                   gpointer      user_data)
+{
+  SottoCliFeed *self = user_data;
+
+  if (sotto_message_get_missing_before (message) > 0)
+    g_signal_emit (self, signals[MISSING_FOUND], 0, message);
+}
+
+static gboolean
+flush_cb (gpointer user_data)
+{
+  g_autoptr(SottoCliFeed) self = g_object_ref (user_data);
+  SottoMessage *message;
+
+  self->flush_id = 0;
+  /* A handler may end the feed, which empties the queue. */
+  while ((message = g_queue_pop_head (&self->ready)) != NULL)
+    {
+      /* Each message the feed gave out costs a handler, which goes with
+       * the message or with the feed. */
+      g_signal_connect_object (message, "notify::missing-before",
+                               G_CALLBACK (missing_notify_cb), self, 0);
+      g_signal_emit (self, signals[MESSAGE], 0, message);
+      g_object_unref (message);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+give_out (SottoCliFeed *self,
+          SottoMessage *message)
+{
+  if (self->rooms == NULL)
+    return;
+
+  g_queue_push_tail (&self->ready, g_object_ref (message));
+  if (self->flush_id == 0)
+    self->flush_id = g_idle_add_full (G_PRIORITY_DEFAULT, flush_cb, self, NULL);
+}
+
+static void
 message_notify_cb (SottoMessage *message,
                    GParamSpec   *pspec,
                    gpointer      user_data)
@@ -74,13 +127,11 @@ message_notify_cb (SottoMessage *message,
   if (!sotto_cli_message_is_printable (message))
     return;
 
-  /* Unpending drops our reference, and a handler may drop the feed. */
-  g_object_ref (self);
+  /* Unpending drops our reference. */
   g_object_ref (message);
   unpend (self, message);
-  g_signal_emit (self, signals[MESSAGE], 0, message);
+  give_out (self, message);
   g_object_unref (message);
-  g_object_unref (self);
 }
 
 static void
@@ -102,7 +153,7 @@ offer (SottoCliFeed *self,
        SottoMessage *message)
 {
   if (sotto_cli_message_is_printable (message))
-    g_signal_emit (self, signals[MESSAGE], 0, message);
+    give_out (self, message);
   else
     pend (self, message);
 }
@@ -115,15 +166,13 @@ messages_changed_cb (GListModel *messages,
                      gpointer    user_data)
 {
   RoomWatch *watch = user_data;
-  g_autoptr(SottoCliFeed) self = g_object_ref (watch->feed);
-  g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
 
-  /* A handler may end the feed, and this watch with it. */
   for (guint i = position; i < position + added; i++)
-    g_ptr_array_add (fresh, g_list_model_get_item (messages, i));
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
 
-  for (guint i = 0; i < fresh->len && self->rooms != NULL; i++)
-    offer (self, g_ptr_array_index (fresh, i));
+      offer (watch->feed, message);
+    }
 }
 
 static RoomWatch *
@@ -189,6 +238,8 @@ sotto_cli_feed_dispose (GObject *object)
           g_hash_table_iter_remove (&iter);
         }
     }
+  g_queue_clear_full (&self->ready, g_object_unref);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_pointer (&self->watches, g_ptr_array_unref);
   if (self->rooms != NULL)
     g_clear_signal_handler (&self->rooms_changed_id, self->rooms);
@@ -222,6 +273,17 @@ sotto_cli_feed_class_init (SottoCliFeedClass *klass)
   signals[MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SOTTO_TYPE_MESSAGE);
+
+  /**
+   * SottoCliFeed::missing-found:
+   * @message: a #SottoMessage that came out through ::message before
+   *
+   * The client found that messages of @message's sender just before it
+   * never came (#SottoMessage:missing-before), after @message came out.
+   */
+  signals[MISSING_FOUND] =
+    g_signal_new ("missing-found", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, SOTTO_TYPE_MESSAGE);
 }
 
 static void
@@ -229,6 +291,7 @@ sotto_cli_feed_init (SottoCliFeed *self)
 {
   self->watches = g_ptr_array_new_with_free_func (room_watch_free);
   self->pending = g_hash_table_new (NULL, NULL);
+  g_queue_init (&self->ready);
 }
 
 /**

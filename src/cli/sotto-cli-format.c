@@ -249,6 +249,66 @@ format_time (gint64 ts_ms)
   return g_date_time_format (time, "%H:%M");
 }
 
+/* When @sent_at is, by the local clock: the time, and the date too when
+ * it is another day than @ts. */
+static char *
+format_written_at (gint64 sent_at,
+                   gint64 ts)
+{
+  g_autoptr(GDateTime) written = g_date_time_new_from_unix_local (sent_at / 1000);
+  g_autoptr(GDateTime) dated = g_date_time_new_from_unix_local (ts / 1000);
+
+  if (written == NULL)
+    return g_strdup ("?");
+  if (dated != NULL &&
+      g_date_time_get_year (written) == g_date_time_get_year (dated) &&
+      g_date_time_get_day_of_year (written) == g_date_time_get_day_of_year (dated))
+    return g_date_time_format (written, "%H:%M");
+  return g_date_time_format (written, "%Y-%m-%d %H:%M");
+}
+
+/* "2 earlier messages from alice did not arrive", or %NULL. */
+static char *
+format_missing (SottoMessage *message)
+{
+  guint64 missing = sotto_message_get_missing_before (message);
+  g_autofree char *count = NULL;
+
+  if (missing == 0)
+    return NULL;
+
+  count = g_strdup_printf ("%" G_GUINT64_FORMAT, missing);
+  /* Translators: the first %s is how many, the second who sent them */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s earlier message from %s did not arrive",
+                                       "%s earlier messages from %s did not arrive",
+                                       (gulong) MIN (missing, G_MAXULONG)),
+                          count, sotto_message_get_sender (message));
+}
+
+/* The lines after @message that say the server held it back or
+ * backdated it. */
+static void
+append_arrival_notes (GString      *out,
+                      SottoMessage *message)
+{
+  SottoMessageMarks marks = sotto_message_get_marks (message);
+
+  if (marks & SOTTO_MESSAGE_MARK_LATE)
+    g_string_append_printf (out, "\n*** %s",
+                            _("Arrived late: the server held this message back"));
+  if (marks & SOTTO_MESSAGE_MARK_TIME_MISMATCH)
+    {
+      g_autofree char *written = format_written_at (sotto_message_get_sent_at (message),
+                                                    sotto_message_get_ts (message));
+
+      g_string_append (out, "\n*** ");
+      /* Translators: the first %s is who wrote the message, the second when */
+      g_string_append_printf (out, _("%s wrote this at %s; the server dates it earlier"),
+                              sotto_message_get_sender (message), written);
+    }
+}
+
 /**
  * sotto_cli_format_message:
  * @room_label: (nullable): shown before the sender, for a message of a
@@ -256,7 +316,9 @@ format_time (gint64 ts_ms)
  *
  * Returns: (nullable): "HH:MM sender: text", with the text made safe for
  *   a terminal; a marker instead of the text for a message that could not
- *   be verified; %NULL for a message that is not settled yet
+ *   be verified; %NULL for a message that is not settled yet. Lines
+ *   starting "***" before it say which messages of its sender never came
+ *   before it, and after it that it came late or was backdated.
  */
 char *
 sotto_cli_format_message (SottoMessage *message,
@@ -265,6 +327,8 @@ sotto_cli_format_message (SottoMessage *message,
   g_autofree char *time = NULL;
   g_autofree char *prefix = NULL;
   g_autofree char *body = NULL;
+  g_autofree char *missing = NULL;
+  GString *out;
   const char *text;
 
   if (!sotto_cli_message_is_printable (message))
@@ -276,40 +340,69 @@ sotto_cli_format_message (SottoMessage *message,
   else
     prefix = g_strdup (time);
 
+  if (sotto_message_get_state (message) == SOTTO_MESSAGE_SYSTEM)
+    {
+      text = readable_text (message);
+      body = sotto_cli_sanitize (text != NULL ? text : "", "    ");
+      return g_strdup_printf ("%s * %s", prefix, body);
+    }
+
+  out = g_string_new (NULL);
+  missing = format_missing (message);
+  if (missing != NULL)
+    g_string_append_printf (out, "*** %s\n", missing);
   if (sotto_message_get_state (message) == SOTTO_MESSAGE_UNVERIFIABLE)
-    return g_strdup_printf ("%s %s: %s", prefix, sotto_message_get_sender (message),
+    g_string_append_printf (out, "%s %s: %s", prefix, sotto_message_get_sender (message),
                             _("[a message that could not be decrypted or verified; "
                               "it is not shown]"));
+  else
+    {
+      text = readable_text (message);
+      body = sotto_cli_sanitize (text != NULL ? text : "", "    ");
+      g_string_append_printf (out, "%s %s: %s", prefix, sotto_message_get_sender (message),
+                              body);
+    }
+  append_arrival_notes (out, message);
 
-  text = readable_text (message);
-  body = sotto_cli_sanitize (text != NULL ? text : "", "    ");
-
-  if (sotto_message_get_state (message) == SOTTO_MESSAGE_SYSTEM)
-    return g_strdup_printf ("%s * %s", prefix, body);
-
-  return g_strdup_printf ("%s %s: %s", prefix, sotto_message_get_sender (message), body);
+  return g_string_free (out, FALSE);
 }
 
 /**
- * sotto_cli_format_message_json:
+ * sotto_cli_format_missing_found:
+ * @room_label: (nullable): the room's name, for a message of a room other
+ *   than the one the user is in
  *
- * Returns: (nullable): one line of JSON with room, sender, seq, ts (in
- *   milliseconds since 1970), text (%NULL when it cannot be shown) and
- *   state; %NULL for a message that is not settled yet
+ * For a message printed before the client found that messages of its
+ * sender had not arrived before it.
+ *
+ * Returns: (nullable): "*** 2 earlier messages from alice did not arrive
+ *   (before the message at HH:MM)"; %NULL when none are missing
  */
 char *
-sotto_cli_format_message_json (SottoMessage *message)
+sotto_cli_format_missing_found (SottoMessage *message,
+                                const char   *room_label)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  const char *text;
+  g_autofree char *missing = format_missing (message);
+  g_autofree char *time = NULL;
+  g_autofree char *line = NULL;
 
-  if (!sotto_cli_message_is_printable (message))
+  if (missing == NULL)
     return NULL;
 
-  text = readable_text (message);
-  builder = json_builder_new ();
+  time = format_time (sotto_message_get_ts (message));
+  /* Translators: the first %s is a sentence such as "2 earlier messages
+   * from alice did not arrive", the second the time of the message shown
+   * before, which they came before */
+  line = g_strdup_printf (_("%s (before the message at %s)"), missing, time);
+  if (room_label != NULL)
+    return g_strdup_printf ("*** [%s] %s", room_label, line);
+  return g_strdup_printf ("*** %s", line);
+}
+
+static void
+begin_message_json (JsonBuilder  *builder,
+                    SottoMessage *message)
+{
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "room");
   json_builder_add_string_value (builder, sotto_message_get_room (message));
@@ -319,6 +412,57 @@ sotto_cli_format_message_json (SottoMessage *message)
   json_builder_add_int_value (builder, sotto_message_get_seq (message));
   json_builder_set_member_name (builder, "ts");
   json_builder_add_int_value (builder, sotto_message_get_ts (message));
+}
+
+static void
+add_missing_json (JsonBuilder  *builder,
+                  SottoMessage *message)
+{
+  guint64 missing = sotto_message_get_missing_before (message);
+
+  /* JSON numbers beyond 2^53 are not exact in most readers; no sender
+   * writes that many messages. */
+  json_builder_set_member_name (builder, "missing_before");
+  json_builder_add_int_value (builder, (gint64) MIN (missing, (guint64) G_MAXINT64));
+}
+
+static char *
+end_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+
+  return json_generator_to_data (generator, NULL);
+}
+
+/**
+ * sotto_cli_format_message_json:
+ *
+ * Returns: (nullable): one line of JSON with room, sender, seq, ts (in
+ *   milliseconds since 1970), text (%NULL when it cannot be shown), state,
+ *   and what the server did to the order of messages: missing_before (how
+ *   many of the sender's messages just before this one never came), late
+ *   (held back) and backdated (written well after the time the server
+ *   gives); %NULL for a message that is not settled yet
+ */
+char *
+sotto_cli_format_message_json (SottoMessage *message)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  SottoMessageMarks marks;
+  const char *text;
+
+  if (!sotto_cli_message_is_printable (message))
+    return NULL;
+
+  text = readable_text (message);
+  marks = sotto_message_get_marks (message);
+  builder = json_builder_new ();
+  begin_message_json (builder, message);
   json_builder_set_member_name (builder, "text");
   if (text != NULL)
     json_builder_add_string_value (builder, text);
@@ -327,11 +471,36 @@ sotto_cli_format_message_json (SottoMessage *message)
   json_builder_set_member_name (builder, "state");
   json_builder_add_string_value (builder,
                                  sotto_cli_message_state_name (sotto_message_get_state (message)));
-  json_builder_end_object (builder);
+  add_missing_json (builder, message);
+  json_builder_set_member_name (builder, "late");
+  json_builder_add_boolean_value (builder, (marks & SOTTO_MESSAGE_MARK_LATE) != 0);
+  json_builder_set_member_name (builder, "backdated");
+  json_builder_add_boolean_value (builder, (marks & SOTTO_MESSAGE_MARK_TIME_MISMATCH) != 0);
 
-  root = json_builder_get_root (builder);
-  generator = json_generator_new ();
-  json_generator_set_root (generator, root);
+  return end_json (builder);
+}
 
-  return json_generator_to_data (generator, NULL);
+/**
+ * sotto_cli_format_missing_found_json:
+ *
+ * For a message printed before the client found that messages of its
+ * sender had not arrived before it.
+ *
+ * Returns: (nullable): one line of JSON with the room, sender, seq and ts
+ *   that name the message, and missing_before; %NULL when none are
+ *   missing
+ */
+char *
+sotto_cli_format_missing_found_json (SottoMessage *message)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  if (sotto_message_get_missing_before (message) == 0)
+    return NULL;
+
+  builder = json_builder_new ();
+  begin_message_json (builder, message);
+  add_missing_json (builder, message);
+
+  return end_json (builder);
 }

@@ -64,5 +64,8 @@ const char   *sotto_cli_message_state_name    (SottoMessageState state);
 char         *sotto_cli_format_message        (SottoMessage  *message,
                                                const char    *room_label);
 char         *sotto_cli_format_message_json   (SottoMessage  *message);
+char         *sotto_cli_format_missing_found  (SottoMessage  *message,
+                                               const char    *room_label);
+char         *sotto_cli_format_missing_found_json (SottoMessage *message);
 
 G_END_DECLS
