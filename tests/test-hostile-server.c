@@ -114,8 +114,7 @@ round_trip (SottoClient *client)
 /* Both in "lobby", each knowing the other, so that keys reach them, and
  * both caught up on "general" (every account's) and "lobby". Before its
  * catch-up ends, a joined room's events may come twice, live and caught
- * up, and what is said in it is sent twice, the second time from the
- * outbox once the catch-up ends. */
+ * up: the exact counts below wait for that. */
 static void
 join_lobby (Fixture      *fixture,
             SottoClient  *alice,

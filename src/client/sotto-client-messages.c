@@ -115,6 +115,8 @@ sent_cb (GObject      *object,
   SottoMessage *message = sending->message;
 
   reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  if (self->in_flight != NULL)
+    g_hash_table_remove (self->in_flight, message);
   if (reply != NULL && self->store != NULL)
     {
       gint64 seq = sotto_msg_get_int (reply, "seq");
@@ -166,6 +168,11 @@ send_now (SottoClient   *self,
   g_autofree char *id = NULL;
   Sending *sending;
 
+  /* Already on its way (the outbox of a room whose catch-up just ended
+   * holds what was sent while it ran): the answer will tell. */
+  if (g_hash_table_contains (self->in_flight, message))
+    return TRUE;
+
   /* A message keeps its counter however often it is sealed again: a
    * resend is the same message, and members see it once. */
   if (body.counter == 0)
@@ -199,6 +206,7 @@ send_now (SottoClient   *self,
   sending = g_new0 (Sending, 1);
   sending->client = g_object_ref (self);
   sending->message = g_object_ref (message);
+  g_hash_table_add (self->in_flight, message);
   sotto_connection_request_async (self->connection, id, request, self->cancellable, sent_cb,
                                   sending);
 

@@ -50,6 +50,9 @@ struct _SottoClient
    * catch-up is not yet done: their outbox waits, so that it is sealed
    * for the members of now, not those of before the connection dropped */
   GHashTable        *rooms_catching_up;
+  /* Our messages whose send awaits its answer (borrowed: each request
+   * holds a reference) */
+  GHashTable        *in_flight;
   /* "room\nsender" of whom a message is missing, not yet told */
   GHashTable        *rooms_with_gaps;
 

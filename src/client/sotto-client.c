@@ -66,6 +66,7 @@ sotto_client_dispose (GObject *object)
   g_clear_pointer (&self->catchup_from, g_hash_table_unref);
   g_clear_pointer (&self->rooms_catching_up, g_hash_table_unref);
   g_clear_pointer (&self->rooms_with_gaps, g_hash_table_unref);
+  g_clear_pointer (&self->in_flight, g_hash_table_unref);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->outbox_retry_id, g_source_remove);
 
@@ -210,6 +211,7 @@ sotto_client_init (SottoClient *self)
   self->catchup_from = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->rooms_catching_up = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->rooms_with_gaps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->in_flight = g_hash_table_new (NULL, NULL);
   self->opslimit = SOTTO_PWHASH_OPSLIMIT_DEFAULT;
   self->memlimit = SOTTO_PWHASH_MEMLIMIT_DEFAULT;
 }
