@@ -5,9 +5,7 @@
 #include <string.h>
 
 #include "sotto-client.h"
-#include "sotto-test-proxy.h"
-#include "sotto-test-server.h"
-#include "sotto-test-users.h"
+#include "sotto-test-hostile.h"
 #include "sotto-test-util.h"
 
 /*
@@ -18,123 +16,12 @@
  * injects or cuts is what the clients then live with.
  */
 
-#define PASSWORD "correct horse battery"
-/* Long enough for a loaded machine under sanitizers and for the client's
- * reconnection delays; a test that waits longer is stuck. */
-#define WAIT_SECONDS 60
+typedef SottoHostileFixture Fixture;
 
-typedef struct
-{
-  SottoTestServer *server;
-  SottoTestProxy  *proxy;
-  char            *dir;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  fixture->server = sotto_test_server_start (NULL, NULL);
-  fixture->proxy = sotto_test_proxy_start (fixture->server);
-  fixture->dir = sotto_test_make_data_dir ();
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  g_clear_pointer (&fixture->proxy, sotto_test_proxy_free);
-  if (sotto_test_server_is_running (fixture->server))
-    sotto_test_server_stop (fixture->server);
-  g_clear_pointer (&fixture->server, sotto_test_server_free);
-  sotto_test_remove_dir (fixture->dir);
-  g_free (fixture->dir);
-}
-
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @condition holds, or fails the test. */
-#define WAIT_UNTIL(condition, what) \
-  G_STMT_START { \
-    gint64 deadline_ = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    guint wake_ = g_timeout_add (100, wake_cb, NULL); \
-    while (!(condition)) \
-      { \
-        if (g_get_monotonic_time () > deadline_) \
-          g_error ("Waited %d s for %s", WAIT_SECONDS, what); \
-        g_main_context_iteration (NULL, TRUE); \
-      } \
-    g_source_remove (wake_); \
-  } G_STMT_END
-
-static SottoClient *
-new_user (Fixture    *fixture,
-          const char *user)
-{
-  return sotto_test_user_new (fixture->dir, sotto_test_proxy_get_address (fixture->proxy), user,
-                              PASSWORD);
-}
-
-typedef struct
-{
-  gboolean   done;
-  GPtrArray *rooms;
-  GError    *error;
-} Listing;
-
-static void
-listed_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Listing *listing = user_data;
-
-  listing->rooms = sotto_client_list_rooms_finish (SOTTO_CLIENT (object), result,
-                                                   &listing->error);
-  listing->done = TRUE;
-}
-
-/* A request and its answer: what the proxy sent @client before it, the
- * client has handled by the time the answer comes. */
-static void
-round_trip (SottoClient *client)
-{
-  Listing listing = { FALSE };
-
-  sotto_client_list_rooms_async (client, NULL, listed_cb, &listing);
-  WAIT_UNTIL (listing.done, "the list of rooms");
-  g_assert_no_error (listing.error);
-  g_ptr_array_unref (listing.rooms);
-}
-
-/* Both in "lobby", each knowing the other, so that keys reach them, and
- * both caught up on "general" (every account's) and "lobby". Before its
- * catch-up ends, a joined room's events may come twice, live and caught
- * up: the exact counts below wait for that. */
-static void
-join_lobby (Fixture      *fixture,
-            SottoClient  *alice,
-            SottoClient  *bob,
-            SottoRoom   **alice_room,
-            SottoRoom   **bob_room)
-{
-  SottoTestProxy *proxy = fixture->proxy;
-
-  *alice_room = sotto_test_user_join (alice, "lobby");
-  *bob_room = sotto_test_user_join (bob, "lobby");
-  WAIT_UNTIL (sotto_room_lookup_member (*alice_room, "bob") != NULL, "alice to see bob");
-  WAIT_UNTIL (sotto_room_lookup_member (*bob_room, "alice") != NULL, "bob to see alice");
-  WAIT_UNTIL (sotto_test_proxy_count (proxy, "alice", SOTTO_TEST_PROXY_TO_CLIENT,
-                                      "catchup_done") == 2, "alice to catch up");
-  WAIT_UNTIL (sotto_test_proxy_count (proxy, "bob", SOTTO_TEST_PROXY_TO_CLIENT,
-                                      "catchup_done") == 2, "bob to catch up");
-  round_trip (alice);
-  round_trip (bob);
-}
+#define WAIT_UNTIL SOTTO_HOSTILE_WAIT_UNTIL
+#define new_user sotto_hostile_new_user
+#define join_lobby sotto_hostile_join_lobby
+#define round_trip sotto_hostile_round_trip
 
 /* What @user's computer pinned: the server's own key, under the proxy's
  * address, and nothing under the real server's. */
@@ -476,7 +363,8 @@ main (int   argc,
   g_assert_cmpint (sodium_init (), >=, 0);
 
 #define ADD(path, func) \
-  g_test_add ("/sotto/hostile-server/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add ("/sotto/hostile-server/" path, Fixture, NULL, sotto_hostile_fixture_setup, func, \
+              sotto_hostile_fixture_teardown)
   ADD ("transparent", test_transparent);
   ADD ("drop-and-inject", test_drop_and_inject);
   ADD ("cut", test_cut);

@@ -166,13 +166,15 @@ _sotto_client_ask_for_key (SottoClient *self,
 }
 
 /* Opens @envelope from @sender in @room with the key we hold, if any.
- * Returns the state the message is then in, and its body if readable. */
+ * Returns the state the message is then in, and its body if readable;
+ * @replayed says whether the key had already opened it. */
 SottoMessageState
 _sotto_client_open_envelope (SottoClient       *self,
                              SottoRoom         *room,
                              const char        *sender,
                              GBytes            *envelope,
-                             SottoMessageBody  *body)
+                             SottoMessageBody  *body,
+                             gboolean          *replayed)
 {
   const char *name = sotto_room_get_name (room);
   SottoMember *member = sotto_room_lookup_member (room, sender);
@@ -182,6 +184,8 @@ _sotto_client_open_envelope (SottoClient       *self,
   guint32 key_id = 0, index = 0;
 
   memset (body, 0, sizeof *body);
+  if (replayed != NULL)
+    *replayed = FALSE;
 
   if (!sotto_envelope_peek (envelope, &key_id, &index, &error))
     return SOTTO_MESSAGE_UNVERIFIABLE;
@@ -195,6 +199,8 @@ _sotto_client_open_envelope (SottoClient       *self,
   if (plain == NULL)
     {
       g_info ("A message from %s in %s cannot be read: %s", sender, name, error->message);
+      if (replayed != NULL)
+        *replayed = g_error_matches (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_REPLAYED);
       return SOTTO_MESSAGE_UNVERIFIABLE;
     }
 
@@ -241,7 +247,7 @@ retry_waiting (SottoClient *self,
       if (g_strcmp0 (waiting->sender, sender) != 0)
         continue;
 
-      state = _sotto_client_open_envelope (self, room, sender, waiting->body, &body);
+      state = _sotto_client_open_envelope (self, room, sender, waiting->body, &body, NULL);
       if (state == SOTTO_MESSAGE_WAITING_FOR_KEY)
         continue;
       if (state == SOTTO_MESSAGE_RECEIVED &&
@@ -319,7 +325,7 @@ _sotto_client_handle_key (SottoClient *self,
   key = sotto_sender_key_open_from (box, name, self->identity, from,
                                     sotto_member_get_identity (member), &next_counter, &error);
   if (key == NULL)
-    g_warning ("A key box from %s for %s cannot be opened: %s", from, name, error->message);
+    g_info ("A key box from %s for %s cannot be opened: %s", from, name, error->message);
   else
     {
       _sotto_client_anchor_order (self, room, from, next_counter);

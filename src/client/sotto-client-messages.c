@@ -30,6 +30,7 @@ _sotto_client_receive_message (SottoClient *self,
   g_autoptr(GBytes) stored_body = NULL;
   g_auto(SottoMessageBody) body = { 0 };
   SottoMessageMarks marks = SOTTO_MESSAGE_MARK_NONE;
+  gboolean replayed = FALSE;
   SottoMessage *known;
   SottoMessageState state;
 
@@ -51,7 +52,12 @@ _sotto_client_receive_message (SottoClient *self,
   if (g_strcmp0 (sender, self->user) == 0)
     return;
 
-  state = _sotto_client_open_envelope (self, room, sender, envelope, &body);
+  state = _sotto_client_open_envelope (self, room, sender, envelope, &body, &replayed);
+  if (replayed)
+    {
+      _sotto_client_refuse_replay (self, room, sender, seq, ts);
+      return;
+    }
   if (state == SOTTO_MESSAGE_WAITING_FOR_KEY)
     _sotto_client_ask_for_key (self, name, sender, envelope);
   if (state == SOTTO_MESSAGE_RECEIVED)

@@ -53,6 +53,27 @@ tell_replayed (SottoRoom  *room,
 }
 
 /**
+ * _sotto_client_refuse_replay:
+ * @room: the room
+ * @sender: whose message came again
+ * @seq: the server's number for the copy
+ * @ts: the server's time for it
+ *
+ * A message whose key had already opened it came again: it is not shown,
+ * and the room says so.
+ */
+void
+_sotto_client_refuse_replay (SottoClient *self,
+                             SottoRoom   *room,
+                             const char  *sender,
+                             gint64       seq,
+                             gint64       ts)
+{
+  g_info ("Refused a replayed message of %s in %s", sender, sotto_room_get_name (room));
+  tell_replayed (room, sender, seq, ts);
+}
+
+/**
  * _sotto_client_check_order:
  * @room: the room
  * @sender: who sealed @body (not us)

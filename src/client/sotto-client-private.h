@@ -118,7 +118,8 @@ SottoMessageState  _sotto_client_open_envelope        (SottoClient              
                                                        SottoRoom                *room,
                                                        const char               *sender,
                                                        GBytes                   *envelope,
-                                                       SottoMessageBody         *body);
+                                                       SottoMessageBody         *body,
+                                                       gboolean                 *replayed);
 void               _sotto_client_ask_for_key          (SottoClient              *self,
                                                        const char               *room,
                                                        const char               *sender,
@@ -138,6 +139,11 @@ gboolean           _sotto_client_check_order          (SottoClient              
                                                        gint64                    seq,
                                                        gint64                    ts,
                                                        SottoMessageMarks        *marks);
+void               _sotto_client_refuse_replay        (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       const char               *sender,
+                                                       gint64                    seq,
+                                                       gint64                    ts);
 void               _sotto_client_anchor_order         (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        const char               *sender,

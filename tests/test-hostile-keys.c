@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "sotto-e2e.h"
+#include "sotto-test-hostile.h"
+#include "sotto-test-util.h"
+
+/*
+ * A server that swaps a contact's identity keys, or asks for sender keys
+ * in someone's name, in front of real clients: a verified contact's swap
+ * stops sending and hands out nothing; an unverified one's is told and
+ * gets only a new key, which opens nothing said before; a request from
+ * someone who is not a member gets nothing.
+ */
+
+typedef SottoHostileFixture Fixture;
+
+#define WAIT_UNTIL SOTTO_HOSTILE_WAIT_UNTIL
+
+typedef struct
+{
+  /* Bob's view of the room's members shows these keys for alice. */
+  SottoIdentity *fake;
+  /* What bob sends: his envelopes and his key boxes for alice. */
+  GPtrArray     *envelopes;
+  GPtrArray     *boxes_for_alice;
+} Swap;
+
+static void
+swap_init (Swap *swap)
+{
+  memset (swap, 0, sizeof *swap);
+  swap->envelopes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  swap->boxes_for_alice = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+}
+
+static void
+swap_clear (Swap *swap)
+{
+  g_clear_object (&swap->fake);
+  g_ptr_array_unref (swap->envelopes);
+  g_ptr_array_unref (swap->boxes_for_alice);
+}
+
+static void
+wire_from_public (const SottoPublicIdentity *identity,
+                  SottoWireIdentity         *wire)
+{
+  memcpy (wire->box, identity->box_pk, sizeof wire->box);
+  memcpy (wire->sign, identity->sign_pk, sizeof wire->sign);
+  memcpy (wire->binding, identity->binding, sizeof wire->binding);
+}
+
+static GBytes *
+decode_field (GBytes     *message,
+              const char *field)
+{
+  g_autofree char *text = sotto_test_json_get_string (message, field);
+  gsize size = 0;
+  guint8 *data;
+
+  g_assert_nonnull (text);
+  data = g_base64_decode (text, &size);
+  return g_bytes_new_take (data, size);
+}
+
+/* The `members` answer for "lobby" with @swap's keys for alice. */
+static GBytes *
+rewrite_members (Swap   *swap,
+                 GBytes *message)
+{
+  g_autoptr(SottoMsg) msg = sotto_msg_parse_bytes (message, SOTTO_MSG_FROM_SERVER, NULL);
+  g_autoptr(GArray) members = g_array_new (FALSE, FALSE, sizeof (SottoWireMember));
+  SottoWireMember member;
+
+  g_assert_nonnull (msg);
+  for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (msg, "members")); i++)
+    {
+      g_assert_true (sotto_msg_get_member (msg, i, &member));
+      if (g_str_equal (member.user, "alice"))
+        wire_from_public (sotto_identity_get_public (swap->fake), &member.identity);
+      g_array_append_val (members, member);
+    }
+
+  return sotto_msg_build_members (sotto_msg_get_id (msg), "lobby",
+                                  (SottoWireMember *) members->data, members->len);
+}
+
+static GBytes *
+swap_cb (SottoTestProxy          *proxy,
+         SottoTestProxyLink      *link,
+         SottoTestProxyDirection  direction,
+         GBytes                  *message,
+         gpointer                 user_data)
+{
+  Swap *swap = user_data;
+  g_autofree char *type = NULL;
+  g_autofree char *room = NULL;
+  g_autofree char *to = NULL;
+
+  if (g_strcmp0 (sotto_test_proxy_link_get_user (link), "bob") != 0)
+    return g_bytes_ref (message);
+
+  type = sotto_test_json_type (message);
+  room = sotto_test_json_get_string (message, "room");
+  if (direction == SOTTO_TEST_PROXY_TO_SERVER)
+    {
+      to = sotto_test_json_get_string (message, "to");
+      if (g_strcmp0 (type, "send") == 0)
+        g_ptr_array_add (swap->envelopes, decode_field (message, "envelope"));
+      if (g_strcmp0 (type, "send_key") == 0 && g_strcmp0 (to, "alice") == 0)
+        g_ptr_array_add (swap->boxes_for_alice, decode_field (message, "box"));
+      return g_bytes_ref (message);
+    }
+
+  if (swap->fake != NULL && g_strcmp0 (type, "members") == 0 &&
+      g_strcmp0 (room, "lobby") == 0)
+    return rewrite_members (swap, message);
+
+  return g_bytes_ref (message);
+}
+
+static guint
+keys_sent (Fixture *fixture)
+{
+  return sotto_test_proxy_count (fixture->proxy, "bob", SOTTO_TEST_PROXY_TO_SERVER, "send_key");
+}
+
+/* Asks bob for his key of "lobby" in @from's name, as the server can. */
+static void
+forge_key_request (Fixture    *fixture,
+                   const char *from,
+                   gint64      kid)
+{
+  g_autoptr(GBytes) request = sotto_msg_build_key_requested (kid, from, "lobby", 12345);
+
+  sotto_test_proxy_inject_to_user (fixture->proxy, "bob", request);
+}
+
+/* Bob compared safety numbers with Alice. The server then says Alice has
+ * new keys, its own: Bob's client stops sending into their room, and gives
+ * those keys nothing, even when asked in Alice's name. */
+static void
+test_swap_key_verified (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = sotto_hostile_new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = sotto_hostile_new_user (fixture, "bob");
+  g_autoptr(SottoIdentity) fake = sotto_identity_new ();
+  g_autoptr(GBytes) changed = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoRoom *alice_room, *bob_room;
+  SottoWireIdentity wire;
+  guint sent_before;
+  Swap swap;
+
+  swap_init (&swap);
+  sotto_test_proxy_set_hook (fixture->proxy, swap_cb, &swap);
+  sotto_hostile_join_lobby (fixture, alice, bob, &alice_room, &bob_room);
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "hello, verified alice"));
+  sotto_test_user_wait_for_text (alice_room, "bob", "hello, verified alice");
+  g_assert_true (sotto_client_set_verified (bob, "alice", TRUE, &error));
+  g_assert_no_error (error);
+
+  wire_from_public (sotto_identity_get_public (fake), &wire);
+  changed = sotto_msg_build_key_changed ("lobby", 1000, g_get_real_time () / 1000, "alice",
+                                         &wire);
+  sent_before = keys_sent (fixture);
+  sotto_test_proxy_inject_to_user (fixture->proxy, "bob", changed);
+  WAIT_UNTIL (sotto_room_get_blocked_by (bob_room) != NULL, "bob's room to be held");
+
+  g_assert_cmpstr (sotto_room_get_blocked_by (bob_room), ==, "alice");
+  g_assert_cmpint (sotto_client_get_review (bob, "alice"), ==, SOTTO_IDENTITY_REVIEW_BLOCKING);
+  g_assert_false (sotto_client_is_verified (bob, "alice"));
+  g_assert_null (sotto_client_send_message (bob, bob_room, "secret plans", &error));
+  g_assert_error (error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_IDENTITY_CHANGED);
+  g_clear_error (&error);
+
+  forge_key_request (fixture, "alice", 777001);
+  sotto_hostile_round_trip (bob);
+  g_assert_cmpuint (keys_sent (fixture), ==, sent_before);
+  g_assert_cmpuint (swap.boxes_for_alice->len, ==, 1);
+
+  sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
+  swap_clear (&swap);
+}
+
+/* Bob never compared safety numbers with Alice. The server swaps her
+ * keys for its own in the member list only (no key_changed event): Bob's
+ * client tells him (a review, not a block) and ends its sender key, so
+ * the key it then hands to the false Alice is a new one, which opens
+ * nothing Bob said before. */
+static void
+test_swap_key_unverified (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = sotto_hostile_new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = sotto_hostile_new_user (fixture, "bob");
+  g_autoptr(SottoSenderKey) handed = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoRoom *alice_room, *bob_room;
+  SottoPublicIdentity bob_public;
+  GBytes *before;
+  guint32 before_key = 0;
+  guint n_boxes;
+  Swap swap;
+
+  swap_init (&swap);
+  sotto_test_proxy_set_hook (fixture->proxy, swap_cb, &swap);
+  sotto_hostile_join_lobby (fixture, alice, bob, &alice_room, &bob_room);
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "before the swap"));
+  sotto_test_user_wait_for_text (alice_room, "bob", "before the swap");
+  g_assert_cmpuint (swap.envelopes->len, ==, 1);
+  before = g_ptr_array_index (swap.envelopes, 0);
+  g_assert_true (sotto_envelope_peek (before, &before_key, NULL, NULL));
+  bob_public = *sotto_member_get_identity (sotto_room_lookup_member (alice_room, "bob"));
+
+  /* Bob's next member list, after a reconnection, shows the false keys. */
+  swap.fake = sotto_identity_new ();
+  sotto_test_proxy_cut_user (fixture->proxy, "bob");
+  WAIT_UNTIL (sotto_client_get_review (bob, "alice") != SOTTO_IDENTITY_REVIEW_NONE,
+              "bob to see alice's keys change");
+  g_assert_cmpint (sotto_client_get_review (bob, "alice"), ==, SOTTO_IDENTITY_REVIEW_NOTICE);
+  g_assert_null (sotto_room_get_blocked_by (bob_room));
+  sotto_test_user_wait_state (bob, SOTTO_CLIENT_ONLINE);
+
+  n_boxes = swap.boxes_for_alice->len;
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "after the swap"));
+  WAIT_UNTIL (swap.boxes_for_alice->len > n_boxes, "bob to hand the false alice a key");
+
+  handed = sotto_sender_key_open_from (g_ptr_array_index (swap.boxes_for_alice, n_boxes),
+                                       "lobby", swap.fake, "bob", &bob_public, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (handed);
+  g_assert_cmpuint (sotto_sender_key_get_key_id (handed), !=, before_key);
+  plain = sotto_envelope_open (before, "lobby", "bob", &bob_public, handed, &error);
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_UNKNOWN_KEY);
+  g_assert_null (plain);
+
+  sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
+  swap_clear (&swap);
+}
+
+/* The server asks Bob for his key in the name of someone who is not in
+ * the room: Bob's client hands nothing over. */
+static void
+test_forged_key_request (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = sotto_hostile_new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = sotto_hostile_new_user (fixture, "bob");
+  g_autoptr(SottoClient) mallory = sotto_hostile_new_user (fixture, "mallory");
+  SottoRoom *alice_room, *bob_room;
+  guint sent_before;
+  Swap swap;
+
+  swap_init (&swap);
+  sotto_test_proxy_set_hook (fixture->proxy, swap_cb, &swap);
+  sotto_hostile_join_lobby (fixture, alice, bob, &alice_room, &bob_room);
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "members only"));
+  sotto_test_user_wait_for_text (alice_room, "bob", "members only");
+
+  sent_before = keys_sent (fixture);
+  forge_key_request (fixture, "mallory", 777002);
+  sotto_hostile_round_trip (bob);
+  sotto_hostile_round_trip (bob);
+  g_assert_cmpuint (keys_sent (fixture), ==, sent_before);
+
+  sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
+  swap_clear (&swap);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (sodium_init (), >=, 0);
+
+#define ADD(path, func) \
+  g_test_add ("/sotto/hostile-server/" path, Fixture, NULL, sotto_hostile_fixture_setup, func, \
+              sotto_hostile_fixture_teardown)
+  ADD ("swap-key-verified", test_swap_key_verified);
+  ADD ("swap-key-unverified", test_swap_key_unverified);
+  ADD ("forged-key-request", test_forged_key_request);
+#undef ADD
+
+  return g_test_run ();
+}
