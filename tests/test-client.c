@@ -617,6 +617,59 @@ test_identity_change (Fixture       *fixture,
   wait_for_text (sotto_client_lookup_room (elsewhere, "lobby"), "bob", "welcome back");
 }
 
+/* While Bob is away, Carol joins and then logs in from another computer
+ * (new keys). Bob's catch-up brings back her join with her first keys and
+ * the change to the second: his member list already holds the second, so
+ * he is told of no change and has nothing to review. */
+static void
+test_catch_up_keeps_current_keys (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(SottoClient) carol = NULL;
+  g_autoptr(SottoClient) carol_laptop = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *changed = NULL;
+  SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
+  const SottoPublicIdentity *listed;
+  SottoRoom *carol_room;
+
+  while (sotto_room_lookup_member (alice_room, "bob") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  sotto_client_close (bob);
+  g_clear_object (&bob);
+
+  carol = new_user (fixture, "carol");
+  sotto_test_user_join (carol, "lobby");
+  while (sotto_room_lookup_member (alice_room, "carol") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  sotto_client_close (carol);
+  carol_laptop = open_client (fixture, "carol-laptop");
+  account (carol_laptop, FALSE, "carol", PASSWORD, &error);
+  g_assert_no_error (error);
+  carol_room = sotto_client_lookup_room (carol_laptop, "lobby");
+  g_assert_nonnull (carol_room);
+  sotto_test_user_wait_sent (sotto_test_user_say (carol_laptop, carol_room, "from my laptop"));
+
+  bob = open_client (fixture, "bob");
+  g_signal_connect (bob, "identity-changed", G_CALLBACK (identity_changed_cb), &changed);
+  account (bob, FALSE, "bob", PASSWORD, &error);
+  g_assert_no_error (error);
+  bob_room = sotto_client_lookup_room (bob, "lobby");
+  wait_for_text (bob_room, "carol", "from my laptop");
+  g_assert_true (room_has_text (bob_room, "carol joined"));
+
+  g_assert_null (changed);
+  g_assert_cmpint (sotto_client_get_review (bob, "carol"), ==, SOTTO_IDENTITY_REVIEW_NONE);
+  listed = sotto_member_get_identity (sotto_room_lookup_member (bob_room, "carol"));
+  g_assert_true (sotto_public_identity_equal (
+                   listed, sotto_member_get_identity (sotto_room_lookup_member (alice_room,
+                                                                                "carol"))));
+  g_signal_handlers_disconnect_by_data (bob, &changed);
+}
+
 /* Carol never compared safety numbers with Alice: when Alice's keys
  * change, Carol can go on writing, the change is to be reviewed (not
  * blocking), and what she writes next is under a new sender key, so
@@ -1190,6 +1243,7 @@ main (int   argc,
   ADD ("direct-chat-opened-by-other", test_direct_chat_opened_by_other);
   ADD ("leaver", test_leaver);
   ADD ("identity-change-unverified", test_identity_change_unverified);
+  ADD ("catch-up-keeps-current-keys", test_catch_up_keeps_current_keys);
   ADD ("reconnect-and-outbox", test_reconnect_and_outbox);
   ADD ("server-restart", test_server_restart);
   ADD ("typing", test_typing);

@@ -115,6 +115,7 @@ _sotto_client_start_session (SottoClient *self,
 
   self->reconnect_attempt = 0;
   g_hash_table_remove_all (self->rooms_catching_up);
+  g_hash_table_remove_all (self->members_as_of);
   _sotto_client_set_state (self, SOTTO_CLIENT_ONLINE);
 
   for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (session, "rooms")); i++)
@@ -125,6 +126,8 @@ _sotto_client_start_session (SottoClient *self,
         continue;
       room = _sotto_client_ensure_room (self, summary.room, summary.direct);
       g_hash_table_add (self->rooms_catching_up, g_strdup (summary.room));
+      g_hash_table_insert (self->members_as_of, g_strdup (summary.room),
+                           g_memdup2 (&summary.last_seq, sizeof summary.last_seq));
       _sotto_client_load_history (self, room);
       _sotto_client_mark_session_start (self, summary.room);
       _sotto_client_load_members (self, summary.room);

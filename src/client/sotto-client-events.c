@@ -49,6 +49,21 @@ add_system_row (SottoRoom  *room,
   sotto_room_add_message (room, row);
 }
 
+/* Whether the event numbered @seq in @room is older than the room's
+ * member list of this session: a catch-up brings back joins and key
+ * changes that the list already holds in their latest state. Applying
+ * them again would show old keys as changes, and bring back people who
+ * left since. */
+static gboolean
+before_member_list (SottoClient *self,
+                    const char  *room,
+                    gint64       seq)
+{
+  const gint64 *as_of = g_hash_table_lookup (self->members_as_of, room);
+
+  return as_of != NULL && seq <= *as_of;
+}
+
 /* Someone opened a direct chat with us, or we joined elsewhere: the room
  * is new here, and all of it is caught up. Otherwise a member came. */
 static void
@@ -79,10 +94,13 @@ handle_member_joined (SottoClient *self,
     }
 
   _sotto_client_remember_seq (self, name, sotto_msg_get_int (msg, "seq"));
-  sotto_msg_get_identity (msg, &wire);
-  _sotto_client_set_member (self, room, user, &wire, TRUE);
   text = g_strdup_printf (_("%s joined"), user);
   add_system_row (room, msg, text);
+  if (!before_member_list (self, name, sotto_msg_get_int (msg, "seq")))
+    {
+      sotto_msg_get_identity (msg, &wire);
+      _sotto_client_set_member (self, room, user, &wire, TRUE);
+    }
 
   /* The newcomer gets our key from where it is now: nothing before. */
   key = sotto_client_store_load_own_sender_key (self->store, name, self->user, NULL);
@@ -109,10 +127,13 @@ handle_member_left (SottoClient *self,
       return;
     }
 
-  sotto_room_remove_member (room, user);
   text = g_strdup_printf (sotto_msg_get_leave_reason (msg) == SOTTO_MSG_LEAVE_REASON_KICKED
                           ? _("%s was removed") : _("%s left"), user);
   add_system_row (room, msg, text);
+  /* The member list took out whoever had gone, and ended our key. */
+  if (before_member_list (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq")))
+    return;
+  sotto_room_remove_member (room, user);
   _sotto_client_rotate_own_key (self, room);
 }
 
@@ -129,11 +150,13 @@ handle_key_changed (SottoClient *self,
     return;
 
   _sotto_client_remember_seq (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq"));
-  sotto_msg_get_identity (msg, &wire);
-  _sotto_client_set_member (self, room, user, &wire, TRUE);
   text = g_strdup_printf (_("The security keys of %s changed: compare safety numbers again"),
                           user);
   add_system_row (room, msg, text);
+  if (before_member_list (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq")))
+    return;
+  sotto_msg_get_identity (msg, &wire);
+  _sotto_client_set_member (self, room, user, &wire, TRUE);
   _sotto_client_rotate_own_key (self, room);
 }
 

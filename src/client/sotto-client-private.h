@@ -50,6 +50,9 @@ struct _SottoClient
    * catch-up is not yet done: their outbox waits, so that it is sealed
    * for the members of now, not those of before the connection dropped */
   GHashTable        *rooms_catching_up;
+  /* room → the server's last seq when this session began: the room's
+   * member list, asked for after that, is newer than any event up to it */
+  GHashTable        *members_as_of;
   /* Our messages whose send awaits its answer (borrowed: each request
    * holds a reference) */
   GHashTable        *in_flight;

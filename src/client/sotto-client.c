@@ -67,6 +67,7 @@ sotto_client_dispose (GObject *object)
   g_clear_pointer (&self->rooms_catching_up, g_hash_table_unref);
   g_clear_pointer (&self->rooms_with_gaps, g_hash_table_unref);
   g_clear_pointer (&self->in_flight, g_hash_table_unref);
+  g_clear_pointer (&self->members_as_of, g_hash_table_unref);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->outbox_retry_id, g_source_remove);
 
@@ -212,6 +213,7 @@ sotto_client_init (SottoClient *self)
   self->rooms_catching_up = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->rooms_with_gaps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->in_flight = g_hash_table_new (NULL, NULL);
+  self->members_as_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->opslimit = SOTTO_PWHASH_OPSLIMIT_DEFAULT;
   self->memlimit = SOTTO_PWHASH_MEMLIMIT_DEFAULT;
 }
@@ -419,6 +421,7 @@ sotto_client_close (SottoClient *self)
   g_ptr_array_set_size (self->early_keys, 0);
   g_hash_table_remove_all (self->rooms_catching_up);
   g_hash_table_remove_all (self->rooms_with_gaps);
+  g_hash_table_remove_all (self->members_as_of);
   _sotto_client_set_user (self, NULL);
   _sotto_client_set_state (self, SOTTO_CLIENT_DISCONNECTED);
 }
