@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sodium.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "sotto-client.h"
@@ -355,6 +356,132 @@ test_server_ends (Fixture       *fixture,
   g_signal_handlers_disconnect_by_data (alice, alice_errors);
 }
 
+/* Everything the server is sent and sends, decrypted from the channel. */
+static GBytes *
+record_cb (SottoTestProxy          *proxy,
+           SottoTestProxyLink      *link,
+           SottoTestProxyDirection  direction,
+           GBytes                  *message,
+           gpointer                 user_data)
+{
+  g_ptr_array_add (user_data, g_bytes_ref (message));
+  return g_bytes_ref (message);
+}
+
+static gboolean
+bytes_contain (const guint8 *data,
+               gsize         size,
+               const char   *needle)
+{
+  gsize len = strlen (needle);
+
+  for (gsize i = 0; i + len <= size; i++)
+    if (memcmp (data + i, needle, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether @needle is in @node, in the clear or in any base64 string. */
+static gboolean
+json_contains (JsonNode   *node,
+               const char *needle)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        if (json_contains (json_object_get_member (object, l->data), needle))
+          return TRUE;
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (json_contains (json_array_get_element (array, i), needle))
+          return TRUE;
+    }
+  else if (json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      const char *text = json_node_get_string (node);
+      g_autofree guint8 *decoded = NULL;
+      gsize size = 0;
+
+      if (strstr (text, needle) != NULL)
+        return TRUE;
+      decoded = g_base64_decode (text, &size);
+      if (decoded != NULL && bytes_contain (decoded, size, needle))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* What the server sees, once the channel is decrypted: of a whole
+ * conversation it gets no word that was said and no password, neither in
+ * the clear nor in any base64 field; and the envelopes of short messages
+ * of different lengths are all the same size. (The network capture of
+ * tests/test-no-plaintext.c shows the channel's encryption; this shows
+ * the end-to-end one, from the server's side of it.) */
+static void
+test_sees_no_plaintext (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  const char *said[] = { "Meet at the old mill", "see you", "bring the blue folder, not the red one" };
+  g_autoptr(SottoClient) alice = NULL;
+  g_autoptr(SottoClient) bob = NULL;
+  SottoRoom *alice_room, *bob_room;
+  gsize envelope_size = 0;
+  guint envelopes = 0;
+
+  sotto_test_proxy_set_hook (fixture->proxy, record_cb, seen);
+  alice = new_user (fixture, "alice");
+  bob = new_user (fixture, "bob");
+  join_lobby (fixture, alice, bob, &alice_room, &bob_room);
+  for (guint i = 0; i < G_N_ELEMENTS (said); i++)
+    {
+      SottoClient *from = i % 2 == 0 ? alice : bob;
+      SottoRoom *from_room = i % 2 == 0 ? alice_room : bob_room;
+
+      sotto_test_user_wait_sent (sotto_test_user_say (from, from_room, said[i]));
+      sotto_test_user_wait_for_text (i % 2 == 0 ? bob_room : alice_room,
+                                     i % 2 == 0 ? "alice" : "bob", said[i]);
+    }
+  sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
+
+  g_assert_cmpuint (seen->len, >, 20);
+  for (guint i = 0; i < seen->len; i++)
+    {
+      GBytes *message = g_ptr_array_index (seen, i);
+      g_autofree char *json = g_strndup (g_bytes_get_data (message, NULL),
+                                         g_bytes_get_size (message));
+      g_autoptr(JsonNode) node = json_from_string (json, NULL);
+      g_autofree char *type = sotto_test_json_type (message);
+
+      g_assert_nonnull (node);
+      for (guint j = 0; j < G_N_ELEMENTS (said); j++)
+        g_assert_false (json_contains (node, said[j]));
+      g_assert_false (json_contains (node, SOTTO_HOSTILE_PASSWORD));
+
+      if (g_strcmp0 (type, "send") == 0)
+        {
+          g_autofree char *text = sotto_test_json_get_string (message, "envelope");
+          g_autofree guint8 *envelope = NULL;
+          gsize size = 0;
+
+          envelope = g_base64_decode (text, &size);
+          if (envelope_size == 0)
+            envelope_size = size;
+          g_assert_cmpuint (size, ==, envelope_size);
+          envelopes++;
+        }
+    }
+  g_assert_cmpuint (envelopes, ==, G_N_ELEMENTS (said));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -369,6 +496,7 @@ main (int   argc,
   ADD ("drop-and-inject", test_drop_and_inject);
   ADD ("cut", test_cut);
   ADD ("server-ends", test_server_ends);
+  ADD ("sees-no-plaintext", test_sees_no_plaintext);
 #undef ADD
 
   return g_test_run ();
