@@ -264,6 +264,8 @@ test_forged_key_request (Fixture       *fixture,
   sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "members only"));
   sotto_test_user_wait_for_text (alice_room, "bob", "members only");
 
+  /* Mallory has an account, and is not in the room. */
+  g_assert_null (sotto_client_lookup_room (mallory, "lobby"));
   sent_before = keys_sent (fixture);
   forge_key_request (fixture, "mallory", 777002);
   sotto_hostile_round_trip (bob);
