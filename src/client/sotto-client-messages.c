@@ -352,9 +352,12 @@ sotto_client_send_message (SottoClient  *self,
   message = sotto_message_new (name, self->user, msg_id, 0, now, SOTTO_MESSAGE_SENDING, text);
   sotto_room_add_message (room, message);
 
-  /* In a room still catching up it waits behind the outbox, in order. */
+  /* In a room still catching up, or behind a message the server could
+   * not take yet, it waits in the outbox, in order: members see a
+   * sender's messages in the order written. */
   if (self->state == SOTTO_CLIENT_ONLINE &&
       !g_hash_table_contains (self->rooms_catching_up, name) &&
+      self->outbox_retry_id == 0 &&
       !send_now (self, room, message, error))
     return NULL;
 

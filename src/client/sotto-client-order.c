@@ -12,7 +12,10 @@
  * marked late; a sender's time well after the server's marks the message
  * backdated; and once nothing of a sender is still on its way (the room
  * caught up, no message of theirs waiting for a key), the counters that
- * never came are told at the message after them.
+ * never came are told at the message after them. A message is late when
+ * it was told missing before it came, or when the server numbered it
+ * after one its sender wrote later: arriving out of order alone is not,
+ * since live messages and a catch-up cross.
  */
 
 static char *
@@ -122,7 +125,12 @@ _sotto_client_check_order (SottoClient             *self,
       return FALSE;
     }
 
-  if (verdict == SOTTO_COUNTER_LATE)
+  /* Late: told missing before it came, or numbered by the server after a
+   * message its sender wrote later. Crossing a catch-up is not late. */
+  if (verdict == SOTTO_COUNTER_LATE ||
+      (seq > 0 &&
+       sotto_client_store_count_overtaken (self->store, name, sender, body->counter, seq,
+                                           NULL) > 0))
     *marks |= SOTTO_MESSAGE_MARK_LATE;
   if (ts > 0 && body->sent_at > ts && body->sent_at - ts > SOTTO_MESSAGE_CLOCK_TOLERANCE_MS)
     *marks |= SOTTO_MESSAGE_MARK_TIME_MISMATCH;

@@ -409,6 +409,46 @@ sotto_client_store_mark_gap (SottoClientStore  *self,
 }
 
 /**
+ * sotto_client_store_count_overtaken:
+ * @self: a #SottoClientStore
+ * @room: the room
+ * @sender: the sender
+ * @counter: a message's counter
+ * @seq: the number the server gave it
+ * @error: return location for a #GError
+ *
+ * Returns: how many stored messages of @sender in @room the server
+ *   numbered before @seq although @sender wrote them after @counter (the
+ *   server reordered them), or -1 on error
+ */
+gint64
+sotto_client_store_count_overtaken (SottoClientStore  *self,
+                                    const char        *room,
+                                    const char        *sender,
+                                    guint64            counter,
+                                    gint64             seq,
+                                    GError           **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+  gint64 count = -1;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), -1);
+
+  if (!_sotto_client_store_require_unlocked (self, error) ||
+      (stmt = sotto_db_statement (self->db, STMT_COUNT_OVERTAKEN, error)) == NULL)
+    return -1;
+
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, sender, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, (gint64) MIN (counter, (guint64) G_MAXINT64));
+  sqlite3_bind_int64 (stmt, 4, seq);
+  if (!sotto_db_step_int64 (self->db, stmt, &count, _("Could not read the history"), error))
+    return -1;
+
+  return count;
+}
+
+/**
  * sotto_client_store_count_waiting:
  * @self: a #SottoClientStore
  * @room: the room

@@ -197,6 +197,9 @@ static const char * const statement_sql[N_STMTS] = {
   [STMT_MIN_PENDING_COUNTER] =
     "SELECT min (counter) FROM messages WHERE state = 0 AND room = ?1 AND sender = ?2"
     " AND counter IS NOT NULL",
+  [STMT_COUNT_OVERTAKEN] =
+    "SELECT count (*) FROM messages WHERE room = ?1 AND sender = ?2 AND counter > ?3"
+    " AND seq IS NOT NULL AND seq < ?4",
   [STMT_COUNT_WAITING] =
     "SELECT count (*) FROM messages WHERE state = 3 AND room = ?1 AND sender = ?2",
 };

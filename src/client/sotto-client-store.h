@@ -346,6 +346,12 @@ gboolean          sotto_client_store_mark_gap              (SottoClientStore    
                                                             guint64                   missing,
                                                             char                    **msg_id,
                                                             GError                  **error);
+gint64            sotto_client_store_count_overtaken       (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *sender,
+                                                            guint64                   counter,
+                                                            gint64                    seq,
+                                                            GError                  **error);
 gint64            sotto_client_store_count_waiting         (SottoClientStore         *self,
                                                             const char               *room,
                                                             const char               *sender,

@@ -87,8 +87,6 @@ sotto_counter_state_accept (SottoCounterState *state,
 {
   gboolean found;
   guint pos;
-  SottoCounterVerdict verdict;
-
   g_return_val_if_fail (counter > 0, SOTTO_COUNTER_REPLAYED);
 
   pos = find (state->missing, counter, &found);
@@ -122,11 +120,10 @@ sotto_counter_state_accept (SottoCounterState *state,
       return SOTTO_COUNTER_NEW;
     }
 
-  verdict = pos < state->seen->len ? SOTTO_COUNTER_LATE : SOTTO_COUNTER_NEW;
   g_array_insert_val (state->seen, pos, counter);
   compact (state);
 
-  return verdict;
+  return SOTTO_COUNTER_NEW;
 }
 
 /**

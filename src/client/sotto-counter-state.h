@@ -16,9 +16,9 @@ G_BEGIN_DECLS
 
 /**
  * SottoCounterVerdict:
- * @SOTTO_COUNTER_NEW: a message not seen before, in order
- * @SOTTO_COUNTER_LATE: a message not seen before that came after a later
- *   one of the same sender, or after it was reported missing
+ * @SOTTO_COUNTER_NEW: a message not seen before
+ * @SOTTO_COUNTER_LATE: a message not seen before that came after it was
+ *   reported missing
  * @SOTTO_COUNTER_REPLAYED: a message already seen (or older than
  *   everything remembered): the server sent it again
  *
