@@ -30,6 +30,10 @@ G_BEGIN_DECLS
  * @SOTTO_E2E_ERROR_DECRYPT_FAILED: authenticated decryption failed
  * @SOTTO_E2E_ERROR_TOO_LARGE: the plaintext exceeds the allowed size
  * @SOTTO_E2E_ERROR_KEY_EXHAUSTED: the sender key has no message keys left
+ * @SOTTO_E2E_ERROR_FORBIDDEN: a room event its actor may not make (the
+ *   room's rules, as every member checks them)
+ * @SOTTO_E2E_ERROR_FORK: a room event that does not follow the room's
+ *   history as this member holds it
  *
  * Errors of the end-to-end encryption layer.
  */
@@ -50,6 +54,8 @@ typedef enum
   SOTTO_E2E_ERROR_DECRYPT_FAILED,
   SOTTO_E2E_ERROR_TOO_LARGE,
   SOTTO_E2E_ERROR_KEY_EXHAUSTED,
+  SOTTO_E2E_ERROR_FORBIDDEN,
+  SOTTO_E2E_ERROR_FORK,
 } SottoE2eError;
 
 GQuark sotto_e2e_error_quark (void);
