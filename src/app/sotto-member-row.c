@@ -5,7 +5,8 @@
 
 #include "sotto-member-row.h"
 
-/* A member in the room's panel: presence, and whether verified. */
+/* A member in the room's panel: presence, whether verified, and a warning
+ * sign while their changed safety number is to be looked at. */
 
 struct _SottoMemberRow
 {
@@ -16,6 +17,7 @@ struct _SottoMemberRow
   GtkLabel    *name_label;
   GtkLabel    *presence_label;
   GtkWidget   *verified_icon;
+  GtkWidget   *review_icon;
 
   SottoMember *member;
   gboolean     own;
@@ -50,6 +52,25 @@ member_notify_cb (SottoMember    *member,
   else
     gtk_label_set_text (self->presence_label, online ? _("Online") : _("Offline"));
   gtk_widget_set_visible (self->verified_icon, verified && !self->own);
+
+  switch (sotto_member_get_review (member))
+    {
+    case SOTTO_IDENTITY_REVIEW_BLOCKING:
+      gtk_widget_set_tooltip_text (self->review_icon,
+                                   _("Safety number changed: nothing is sent in rooms you share "
+                                     "until you compare it again or accept the new one"));
+      break;
+    case SOTTO_IDENTITY_REVIEW_NOTICE:
+      gtk_widget_set_tooltip_text (self->review_icon,
+                                   _("Safety number changed: compare it to make sure it is "
+                                     "still them"));
+      break;
+    case SOTTO_IDENTITY_REVIEW_NONE:
+    default:
+      break;
+    }
+  gtk_widget_set_visible (self->review_icon,
+                          sotto_member_get_review (member) != SOTTO_IDENTITY_REVIEW_NONE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self),
                                self->own ? NULL : _("Compare safety numbers"));
 }
@@ -118,6 +139,7 @@ sotto_member_row_class_init (SottoMemberRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, presence_label);
   gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, verified_icon);
+  gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, review_icon);
 }
 
 static void

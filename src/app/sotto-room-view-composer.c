@@ -7,8 +7,8 @@
 
 /*
  * The composer: Enter sends, Shift+Enter starts a new line, what was typed
- * stays with its room as a draft, and the line above it says who else is
- * typing.
+ * stays with its room as a draft (and while sending is held), and the line
+ * above it says who else is typing.
  */
 
 static void
@@ -50,6 +50,19 @@ text_is_blank (const char *text)
   return TRUE;
 }
 
+/* While a verified contact's changed safety number holds sending in the
+ * room, what is typed stays in the composer, and Enter tells why it is
+ * not sent. */
+static void
+update_send_button (SottoRoomView *self)
+{
+  g_autofree char *text = dup_composer_text (self);
+
+  gtk_widget_set_sensitive (self->send_button,
+                            !text_is_blank (text) && self->room != NULL &&
+                            sotto_room_get_blocked_by (self->room) == NULL);
+}
+
 static void
 buffer_changed_cb (GtkTextBuffer *buffer,
                    SottoRoomView *self)
@@ -58,7 +71,7 @@ buffer_changed_cb (GtkTextBuffer *buffer,
   gboolean blank = text_is_blank (text);
 
   gtk_widget_set_visible (GTK_WIDGET (self->placeholder_label), *text == '\0');
-  gtk_widget_set_sensitive (self->send_button, !blank && self->room != NULL);
+  update_send_button (self);
 
   if (!blank && self->client != NULL && self->room != NULL &&
       sotto_client_get_state (self->client) == SOTTO_CLIENT_ONLINE)
@@ -184,6 +197,9 @@ _sotto_room_view_composer_attach (SottoRoomView *self)
 
   g_signal_connect (self->room, "notify::typing", G_CALLBACK (typing_cb), self);
   typing_cb (self->room, NULL, self);
+  g_signal_connect_swapped (self->room, "notify::blocked-by", G_CALLBACK (update_send_button),
+                            self);
+  update_send_button (self);
 }
 
 void

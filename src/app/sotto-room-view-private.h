@@ -13,6 +13,12 @@ struct _SottoRoomView
   AdwWindowTitle    *window_title;
   GtkRevealer       *offline_revealer;
   AdwFlap           *flap;
+  GtkRevealer       *review_revealer;
+  GtkWidget         *review_box;
+  GtkLabel          *review_label;
+  GtkLabel          *review_more_label;
+  GtkWidget         *review_compare_button;
+  GtkWidget         *review_accept_button;
   GtkScrolledWindow *scroller;
   GtkListView       *message_list;
   GtkWidget         *bottom_button;
@@ -28,6 +34,8 @@ struct _SottoRoomView
   SottoTimeline     *timeline;
   GtkAdjustment     *vadjustment;
   GPtrArray         *watched_members;
+  /* The members whose review the bar follows */
+  GPtrArray         *review_members;
   guint              older_id;
   guint              stick_id;
   double             last_value;
@@ -60,6 +68,12 @@ void _sotto_room_view_composer_init         (SottoRoomView  *self);
 void _sotto_room_view_composer_attach       (SottoRoomView  *self);
 void _sotto_room_view_composer_save_draft   (SottoRoomView  *self);
 void _sotto_room_view_composer_clear        (SottoRoomView  *self);
+
+/* sotto-room-view-review.c: the bar about members' changed safety numbers */
+void _sotto_room_view_review_class_init     (GtkWidgetClass *widget_class);
+void _sotto_room_view_review_init           (SottoRoomView  *self);
+void _sotto_room_view_review_attach         (SottoRoomView  *self);
+void _sotto_room_view_review_detach         (SottoRoomView  *self);
 
 /* sotto-room-view-leave.c: leaving the room */
 void _sotto_room_view_leave_class_init      (GtkWidgetClass *widget_class);

@@ -11,8 +11,9 @@
  * bottom, older pages loaded as the user scrolls up, the composer, who is
  * typing, and the members in a panel at the side.
  *
- * This file holds the room shown; the history, the members, the composer
- * and leaving live in sotto-room-view-*.c. Toasts go up as win.show-toast.
+ * This file holds the room shown; the history, the members, the bar about
+ * changed safety numbers, the composer and leaving live in
+ * sotto-room-view-*.c. Toasts go up as win.show-toast.
  */
 
 enum {
@@ -41,6 +42,7 @@ detach (SottoRoomView *self)
 {
   _sotto_room_view_history_detach (self);
   _sotto_room_view_members_detach (self);
+  _sotto_room_view_review_detach (self);
 
   if (self->room != NULL)
     g_signal_handlers_disconnect_by_data (self->room, self);
@@ -86,6 +88,7 @@ sotto_room_view_set_room (SottoRoomView *self,
   _sotto_room_view_composer_attach (self);
   _sotto_room_view_history_attach (self);
   _sotto_room_view_members_attach (self);
+  _sotto_room_view_review_attach (self);
 
   g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
   client_state_cb (client, NULL, self);
@@ -153,6 +156,7 @@ sotto_room_view_dispose (GObject *object)
 
   detach (self);
   g_clear_pointer (&self->watched_members, g_ptr_array_unref);
+  g_clear_pointer (&self->review_members, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_ROOM_VIEW);
 
   G_OBJECT_CLASS (sotto_room_view_parent_class)->dispose (object);
@@ -184,6 +188,12 @@ sotto_room_view_class_init (SottoRoomViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, window_title);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, offline_revealer);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, flap);
+  gtk_widget_class_bind_template_child (widget_class, SottoRoomView, review_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SottoRoomView, review_box);
+  gtk_widget_class_bind_template_child (widget_class, SottoRoomView, review_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoRoomView, review_more_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoRoomView, review_compare_button);
+  gtk_widget_class_bind_template_child (widget_class, SottoRoomView, review_accept_button);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, scroller);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, message_list);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, bottom_button);
@@ -197,6 +207,7 @@ sotto_room_view_class_init (SottoRoomViewClass *klass)
   _sotto_room_view_history_class_init (widget_class);
   _sotto_room_view_composer_class_init (widget_class);
   _sotto_room_view_members_class_init (widget_class);
+  _sotto_room_view_review_class_init (widget_class);
   _sotto_room_view_leave_class_init (widget_class);
 }
 
@@ -206,5 +217,6 @@ sotto_room_view_init (SottoRoomView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   _sotto_room_view_history_init (self);
   _sotto_room_view_members_init (self);
+  _sotto_room_view_review_init (self);
   _sotto_room_view_composer_init (self);
 }

@@ -25,6 +25,7 @@ void        sotto_room_view_scroll_to_bottom (SottoRoomView *self);
 void        sotto_room_view_scroll_to_top    (SottoRoomView *self);
 GtkListView *sotto_room_view_get_message_list (SottoRoomView *self);
 const char *sotto_room_view_get_typing_text  (SottoRoomView *self);
+const char *sotto_room_view_get_review_text  (SottoRoomView *self);
 gboolean    sotto_room_view_get_members_shown (SottoRoomView *self);
 GtkWindow  *sotto_room_view_show_member      (SottoRoomView *self,
                                               const char    *user);

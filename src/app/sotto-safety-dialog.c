@@ -150,9 +150,14 @@ sotto_safety_dialog_new (GtkWindow   *parent,
       return self;
     }
 
-  body = g_strdup_printf (_("Compare these numbers with the ones %s sees, in person or on a "
-                            "call. If they are the same, nobody can read or change your messages "
-                            "on the way."), user);
+  if (sotto_client_get_review (client, user) != SOTTO_IDENTITY_REVIEW_NONE)
+    body = g_strdup_printf (_("%s’s safety number changed. Compare the new numbers with the ones "
+                              "%s sees, in person or on a call. If they are the same, nobody can "
+                              "read or change your messages on the way."), user, user);
+  else
+    body = g_strdup_printf (_("Compare these numbers with the ones %s sees, in person or on a "
+                              "call. If they are the same, nobody can read or change your "
+                              "messages on the way."), user);
   adw_message_dialog_set_body (dialog, body);
   show_digits (self);
 

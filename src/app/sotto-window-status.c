@@ -8,7 +8,8 @@
 /*
  * What the window tells of the connection: the line under the account
  * name, with a countdown while it waits to reconnect, and toasts for
- * losing and regaining it, server notices and changed keys. The views
+ * losing and regaining it, server notices, and changed keys of someone
+ * not in the room shown (the room view tells of the others). The views
  * inside the window show their toasts through win.show-toast.
  */
 
@@ -126,6 +127,8 @@ notice_cb (SottoClient *client,
   show_toast (self, toast);
 }
 
+/* The room shown tells of a member's changed safety number in the bar over
+ * its conversation; a toast tells only of someone who is not in it. */
 static void
 identity_changed_cb (SottoClient *client,
                      const char  *user,
@@ -133,13 +136,17 @@ identity_changed_cb (SottoClient *client,
                      gpointer     user_data)
 {
   SottoWindow *self = user_data;
+  SottoRoom *shown = sotto_room_view_get_room (self->room_view);
   g_autofree char *text = NULL;
 
+  if (shown != NULL && sotto_room_lookup_member (shown, user) != NULL)
+    return;
+
   if (was_verified)
-    text = g_strdup_printf (_("%s has new keys and is no longer verified. Compare the safety "
-                              "number again."), user);
+    text = g_strdup_printf (_("%s’s safety number changed. Nothing is sent in the rooms you share "
+                              "until you look at it there."), user);
   else
-    text = g_strdup_printf (_("%s has new keys: a new computer, or someone posing as them."),
+    text = g_strdup_printf (_("%s’s safety number changed. Look at it in a room you share."),
                             user);
   show_toast (self, text);
 }

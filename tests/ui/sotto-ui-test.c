@@ -133,6 +133,81 @@ sotto_ui_find_window (GType type)
 }
 
 /**
+ * sotto_ui_find_widget:
+ *
+ * Returns: (transfer none) (nullable): the first widget of @type under
+ *   @root, @root included, in the order the widgets are drawn
+ */
+GtkWidget *
+sotto_ui_find_widget (GtkWidget *root,
+                      GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = sotto_ui_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/**
+ * sotto_ui_find_button:
+ *
+ * Returns: (transfer none) (nullable): the button under @root whose label
+ *   or tooltip is @text
+ */
+GtkWidget *
+sotto_ui_find_button (GtkWidget  *root,
+                      const char *text)
+{
+  if (GTK_IS_BUTTON (root) &&
+      (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), text) == 0 ||
+       g_strcmp0 (gtk_widget_get_tooltip_text (root), text) == 0))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = sotto_ui_find_button (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/**
+ * sotto_ui_find_icon:
+ *
+ * Returns: (transfer none) (nullable): the image under @root, shown, of
+ *   the icon @icon_name
+ */
+GtkWidget *
+sotto_ui_find_icon (GtkWidget  *root,
+                    const char *icon_name)
+{
+  if (GTK_IS_IMAGE (root) && gtk_widget_get_visible (root) &&
+      g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (root)), icon_name) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = sotto_ui_find_icon (child, icon_name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/**
  * sotto_ui_find_message:
  *
  * Returns: (transfer none) (nullable): the message of @room with @text

@@ -18,6 +18,12 @@ gboolean     sotto_ui_wait_until      (SottoUiCondition  condition,
                                        guint             seconds);
 void         sotto_ui_settle          (GtkWidget        *widget);
 GtkWindow   *sotto_ui_find_window     (GType             type);
+GtkWidget   *sotto_ui_find_widget     (GtkWidget        *root,
+                                       GType             type);
+GtkWidget   *sotto_ui_find_button     (GtkWidget        *root,
+                                       const char       *text);
+GtkWidget   *sotto_ui_find_icon       (GtkWidget        *root,
+                                       const char       *icon_name);
 SottoMessage *sotto_ui_find_message   (SottoRoom        *room,
                                        const char       *text);
 void         sotto_ui_press_key       (GtkWidget        *widget,

@@ -6,6 +6,7 @@
 
 #include "sotto-application.h"
 #include "sotto-join-dialog.h"
+#include "sotto-member-row.h"
 #include "sotto-message-row.h"
 #include "sotto-safety-dialog.h"
 #include "sotto-test-server.h"
@@ -625,6 +626,171 @@ test_rooms_and_safety (Fixture       *fixture,
   screenshot (fixture, "narrow-rooms");
 }
 
+static gboolean
+review_shown (gpointer data)
+{
+  return sotto_room_view_get_review_text (data) != NULL;
+}
+
+static gboolean
+review_hidden (gpointer data)
+{
+  return sotto_room_view_get_review_text (data) == NULL;
+}
+
+/* The warning sign on @user's row in the members panel, if shown. */
+static GtkWidget *
+member_warning (GtkWidget  *root,
+                const char *user)
+{
+  if (SOTTO_IS_MEMBER_ROW (root))
+    {
+      SottoMember *member = sotto_member_row_get_member (SOTTO_MEMBER_ROW (root));
+
+      if (member == NULL || g_strcmp0 (sotto_member_get_user (member), user) != 0)
+        return NULL;
+      return sotto_ui_find_icon (root, "dialog-warning-symbolic");
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = member_warning (child, user);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Bob, whom Alice had verified, logs in on another computer: the bar over
+ * their room says nothing is sent there, the composer keeps what she types,
+ * and Accept lets her write again. Then on a third computer, now that he
+ * is not verified: a notice, which is still there after logging in again,
+ * and which comparing the safety number and marking him verified settles. */
+static void
+test_identity_review (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoLoginView *login = sotto_window_get_login_view (fixture->window);
+  g_autoptr(SottoClient) laptop = NULL;
+  g_autoptr(SottoClient) phone = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *draft = NULL;
+  g_autofree char *alice_digits = NULL;
+  g_autofree char *bob_digits = NULL;
+  SottoSafetyDialog *safety;
+  SottoClient *client;
+  SottoRoom *room;
+  GtkWidget *send, *composer, *warning;
+  Expected expected;
+
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  register_through_form (fixture, "alice", NULL);
+  client = sotto_window_get_client (fixture->window);
+  room = sotto_window_get_room (fixture->window);
+  expected = (Expected) { room, "bob" };
+  g_assert_true (sotto_ui_wait_until (member_online, &expected, 30));
+  g_assert_true (sotto_client_set_verified (client, "bob", TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_null (sotto_room_view_get_review_text (view));
+  if (!sotto_room_view_get_members_shown (view))
+    gtk_widget_activate_action (GTK_WIDGET (view), "room.toggle-members", NULL);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_null (member_warning (GTK_WIDGET (view), "bob"));
+
+  sotto_client_close (fixture->bob);
+  g_clear_object (&fixture->bob);
+  laptop = sotto_test_user_open (fixture->dir, fixture->address, "bob-laptop");
+  sotto_test_user_account (laptop, FALSE, "bob", PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_true (sotto_ui_wait_until (review_shown, view, 30));
+  g_assert_cmpstr (sotto_room_view_get_review_text (view), ==,
+                   "bob’s safety number changed. Nothing is sent in this room until you "
+                   "compare it again or accept the new one.");
+  g_assert_cmpint (sotto_client_get_review (client, "bob"), ==, SOTTO_IDENTITY_REVIEW_BLOCKING);
+  g_assert_nonnull (sotto_ui_find_button (GTK_WIDGET (view), "Compare…"));
+
+  /* What she types stays; Enter sends nothing. */
+  sotto_room_view_set_draft (view, "are you still you?");
+  send = sotto_ui_find_button (GTK_WIDGET (view), "Send");
+  g_assert_nonnull (send);
+  g_assert_false (gtk_widget_get_sensitive (send));
+  composer = sotto_ui_find_widget (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW);
+  g_assert_nonnull (composer);
+  sotto_ui_press_key (composer, GDK_KEY_Return, 0);
+  draft = sotto_room_view_dup_draft (view);
+  g_assert_cmpstr (draft, ==, "are you still you?");
+  g_assert_null (sotto_ui_find_message (room, "are you still you?"));
+
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  warning = member_warning (GTK_WIDGET (view), "bob");
+  g_assert_nonnull (warning);
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (warning), "nothing is sent"));
+  screenshot (fixture, "room-review-blocking");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  screenshot (fixture, "room-review-blocking-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+
+  /* Accept: the review is settled, and what waited in the composer goes. */
+  g_signal_emit_by_name (sotto_ui_find_button (GTK_WIDGET (view), "Accept"), "clicked");
+  g_assert_cmpint (sotto_client_get_review (client, "bob"), ==, SOTTO_IDENTITY_REVIEW_NONE);
+  g_assert_false (sotto_client_is_verified (client, "bob"));
+  g_assert_true (sotto_ui_wait_until (review_hidden, view, 10));
+  g_assert_true (gtk_widget_get_sensitive (send));
+  sotto_ui_press_key (composer, GDK_KEY_Return, 0);
+  g_clear_pointer (&draft, g_free);
+  draft = sotto_room_view_dup_draft (view);
+  g_assert_cmpstr (draft, ==, "");
+  sotto_test_user_wait_for_text (sotto_client_lookup_room (laptop, "general"), "alice",
+                                 "are you still you?");
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_null (member_warning (GTK_WIDGET (view), "bob"));
+
+  /* A third computer: Bob is not verified now, so it is a notice. */
+  sotto_client_close (laptop);
+  phone = sotto_test_user_open (fixture->dir, fixture->address, "bob-phone");
+  sotto_test_user_account (phone, FALSE, "bob", PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_true (sotto_ui_wait_until (review_shown, view, 30));
+  g_assert_cmpstr (sotto_room_view_get_review_text (view), ==,
+                   "bob’s safety number changed. Compare it to make sure you are still talking "
+                   "to bob.");
+  g_assert_nonnull (sotto_ui_find_button (GTK_WIDGET (view), "Dismiss"));
+  sotto_room_view_set_draft (view, "new phone?");
+  g_assert_true (gtk_widget_get_sensitive (send));
+  screenshot (fixture, "room-review-notice");
+
+  /* The review is stored: it is there again after logging in. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.log-out", NULL);
+  g_assert_null (sotto_room_view_get_review_text (view));
+  sotto_login_view_fill (login, NULL, NULL, PASSWORD);
+  sotto_login_view_submit (login);
+  g_assert_true (sotto_ui_wait_until (logged_in, fixture, 30));
+  client = sotto_window_get_client (fixture->window);
+  g_assert_true (sotto_ui_wait_until (review_shown, view, 30));
+  g_assert_nonnull (strstr (sotto_room_view_get_review_text (view), "Compare it to make sure"));
+
+  /* Compare…, the same digits on both sides, marked verified: settled. */
+  g_signal_emit_by_name (sotto_ui_find_button (GTK_WIDGET (view), "Compare…"), "clicked");
+  safety = SOTTO_SAFETY_DIALOG (sotto_ui_find_window (SOTTO_TYPE_SAFETY_DIALOG));
+  g_assert_nonnull (safety);
+  alice_digits = sotto_safety_dialog_dup_digits (safety);
+  bob_digits = sotto_client_safety_number (phone, "alice");
+  g_assert_cmpstr (alice_digits, ==, bob_digits);
+  sotto_ui_settle (GTK_WIDGET (safety));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (safety), "room-review-safety-number"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (safety), "verify");
+  g_assert_true (sotto_ui_wait_until (review_hidden, view, 10));
+  g_assert_cmpint (sotto_client_get_review (client, "bob"), ==, SOTTO_IDENTITY_REVIEW_NONE);
+  g_assert_true (sotto_client_is_verified (client, "bob"));
+
+  sotto_client_close (phone);
+}
+
 static AdwMessageDialog *
 find_key_changed_dialog (void)
 {
@@ -709,6 +875,8 @@ main (int   argc,
   g_test_add ("/sotto/ui/notifications", Fixture, NULL, fixture_setup, test_notifications,
               fixture_teardown);
   g_test_add ("/sotto/ui/rooms-and-safety", Fixture, NULL, fixture_setup, test_rooms_and_safety,
+              fixture_teardown);
+  g_test_add ("/sotto/ui/identity-review", Fixture, NULL, fixture_setup, test_identity_review,
               fixture_teardown);
   g_test_add ("/sotto/ui/key-changed", Fixture, NULL, fixture_setup, test_key_changed,
               fixture_teardown);

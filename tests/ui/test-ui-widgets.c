@@ -476,6 +476,7 @@ test_room_and_member_rows (void)
   SottoRoomRow *direct_row = sotto_room_row_new ();
   SottoMemberRow *member_row = sotto_member_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *warning;
   GtkWindow *window;
   const char *direct_name = sotto_room_get_display_name (direct);
 
@@ -489,6 +490,11 @@ test_room_and_member_rows (void)
   g_assert_cmpstr (direct_name, ==, "bob");
   sotto_member_row_set_member (member_row, member, "alice");
   sotto_member_set_verified (member, TRUE);
+  g_assert_null (sotto_ui_find_icon (GTK_WIDGET (member_row), "dialog-warning-symbolic"));
+  sotto_member_set_review (member, SOTTO_IDENTITY_REVIEW_NOTICE);
+  warning = sotto_ui_find_icon (GTK_WIDGET (member_row), "dialog-warning-symbolic");
+  g_assert_nonnull (warning);
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (warning), "Safety number changed"));
 
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (room_row));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (direct_row));
@@ -531,6 +537,108 @@ test_room_view (void)
 
   sotto_room_view_set_room (view, NULL, NULL);
   g_assert_null (sotto_room_view_get_room (view));
+  gtk_window_destroy (window);
+  sotto_client_close (client);
+  sotto_test_remove_dir (dir);
+}
+
+static SottoMember *
+member_new (const char *user)
+{
+  g_autoptr(SottoIdentity) identity = sotto_identity_new ();
+
+  return sotto_member_new (user, sotto_identity_get_public (identity), TRUE);
+}
+
+/* The bar over the conversation while a member's safety number changed:
+ * a notice, then a change that holds sending (shown first, with the
+ * others counted), as the members' reviews change under a shown view. */
+static void
+test_review_bar (void)
+{
+  g_autofree char *dir = sotto_test_make_data_dir ();
+  g_autoptr(SottoClient) client = sotto_client_new (dir, "127.0.0.1:1");
+  g_autoptr(SottoRoom) room = sotto_room_new ("general", FALSE, "alice");
+  g_autoptr(SottoMember) alice = member_new ("alice");
+  g_autoptr(SottoMember) bob = member_new ("bob");
+  g_autoptr(SottoMember) carol = member_new ("carol");
+  g_autoptr(SottoMember) carol_again = member_new ("carol");
+  SottoRoomView *view = g_object_new (SOTTO_TYPE_ROOM_VIEW, NULL);
+  GtkWindow *window = show_in_window (GTK_WIDGET (view));
+  GtkWidget *send, *accept, *dismiss;
+  g_autofree char *draft = NULL;
+
+  gtk_window_set_default_size (window, 720, 420);
+  sotto_room_set_member (room, alice);
+  sotto_room_set_member (room, bob);
+  sotto_room_set_member (room, carol);
+  sotto_room_view_set_room (view, client, room);
+  sotto_room_view_set_draft (view, "half a thought");
+  send = sotto_ui_find_button (GTK_WIDGET (view), "Send");
+  g_assert_nonnull (send);
+  g_assert_null (sotto_room_view_get_review_text (view));
+  g_assert_true (gtk_widget_get_sensitive (send));
+
+  /* Bob's keys change while the room is shown: a notice, and sending goes on. */
+  sotto_member_set_review (bob, SOTTO_IDENTITY_REVIEW_NOTICE);
+  g_assert_cmpstr (sotto_room_view_get_review_text (view), ==,
+                   "bob’s safety number changed. Compare it to make sure you are still talking "
+                   "to bob.");
+  dismiss = sotto_ui_find_button (GTK_WIDGET (view), "Dismiss");
+  g_assert_nonnull (dismiss);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (dismiss)), ==,
+                   "room.accept-identity");
+  g_assert_cmpstr (g_variant_get_string (gtk_actionable_get_action_target_value (
+                     GTK_ACTIONABLE (dismiss)), NULL), ==, "bob");
+  g_assert_null (sotto_ui_find_button (GTK_WIDGET (view), "Accept"));
+  g_assert_true (gtk_widget_get_sensitive (send));
+  sotto_ui_settle (GTK_WIDGET (window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (window), "review-notice"));
+
+  /* Carol, whom the user had verified: her change holds sending and comes
+   * first; bob is counted. The draft stays. */
+  sotto_member_set_review (carol, SOTTO_IDENTITY_REVIEW_BLOCKING);
+  g_assert_cmpstr (sotto_room_get_blocked_by (room), ==, "carol");
+  g_assert_cmpstr (sotto_room_view_get_review_text (view), ==,
+                   "carol’s safety number changed. Nothing is sent in this room until you "
+                   "compare it again or accept the new one.");
+  g_assert_nonnull (find_label (GTK_WIDGET (view),
+                                "The safety number of 1 more member changed too.", TRUE));
+  accept = sotto_ui_find_button (GTK_WIDGET (view), "Accept");
+  g_assert_nonnull (accept);
+  g_assert_cmpstr (g_variant_get_string (gtk_actionable_get_action_target_value (
+                     GTK_ACTIONABLE (accept)), NULL), ==, "carol");
+  g_assert_nonnull (sotto_ui_find_button (GTK_WIDGET (view), "Compare…"));
+  g_assert_false (gtk_widget_get_sensitive (send));
+  draft = sotto_room_view_dup_draft (view);
+  g_assert_cmpstr (draft, ==, "half a thought");
+  sotto_ui_settle (GTK_WIDGET (window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (window), "review-blocking"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  sotto_ui_settle (GTK_WIDGET (window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (window), "review-blocking-dark"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_set_default_size (window, 360, 420);
+  sotto_ui_settle (GTK_WIDGET (window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (window), "review-blocking-narrow"));
+
+  /* Carol listed again, settled: bob's notice is next, and sending goes on. */
+  sotto_room_set_member (room, carol_again);
+  g_assert_null (sotto_room_get_blocked_by (room));
+  g_assert_nonnull (strstr (sotto_room_view_get_review_text (view), "bob’s"));
+  g_assert_null (find_label (GTK_WIDGET (view), "more member", FALSE));
+  g_assert_true (gtk_widget_get_sensitive (send));
+
+  sotto_member_set_review (bob, SOTTO_IDENTITY_REVIEW_NONE);
+  g_assert_null (sotto_room_view_get_review_text (view));
+
+  /* Another room's members are not followed. */
+  sotto_room_view_set_room (view, NULL, NULL);
+  sotto_member_set_review (bob, SOTTO_IDENTITY_REVIEW_BLOCKING);
+  g_assert_null (sotto_room_view_get_review_text (view));
+
   gtk_window_destroy (window);
   sotto_client_close (client);
   sotto_test_remove_dir (dir);
@@ -646,6 +754,7 @@ main (int   argc,
   g_test_add_func ("/sotto/ui/widgets/format-day", test_format_day);
   g_test_add_func ("/sotto/ui/widgets/room-and-member-rows", test_room_and_member_rows);
   g_test_add_func ("/sotto/ui/widgets/room-view", test_room_view);
+  g_test_add_func ("/sotto/ui/widgets/review-bar", test_review_bar);
   g_test_add_func ("/sotto/ui/widgets/dialogs", test_dialogs);
   g_test_add_func ("/sotto/ui/widgets/window-and-actions", test_window_and_actions);
 
