@@ -16,6 +16,7 @@
 
 #include "sotto-cli-feed.h"
 #include "sotto-cli-format.h"
+#include "sotto-cli-review.h"
 #include "sotto-client.h"
 #include "sotto-test-server.h"
 #include "sotto-test-util.h"
@@ -697,6 +698,7 @@ test_usage (Fixture       *fixture,
   const char *help[] = { "--help", NULL };
   const char *rooms[] = { "--user", "alice", "rooms", NULL };
   const char *negative[] = { "--user", "alice", "listen", "--count", "-1", NULL };
+  const char *accept_nobody[] = { "--user", "alice", "accept", NULL };
   g_autofree char *help_out = NULL;
   g_autofree char *no_password_err = NULL;
   g_autoptr(GSocket) socket = NULL;
@@ -712,12 +714,15 @@ test_usage (Fixture       *fixture,
   g_assert_cmpint (cli_run (fixture, "alice", short_send, NULL, NULL), ==, 1);
   g_assert_cmpint (cli_run (fixture, "alice", no_user, NULL, NULL), ==, 1);
   g_assert_cmpint (cli_run (fixture, "alice", negative, NULL, NULL), ==, 1);
+  g_assert_cmpint (cli_run (fixture, "alice", accept_nobody, NULL, NULL), ==, 1);
   g_assert_cmpint (cli_run_full (fixture, "alice", NULL, NULL, rooms, NULL, &no_password_err),
                    ==, 1);
   g_assert_nonnull (strstr (no_password_err, "SOTTO_PASSWORD"));
 
   g_assert_cmpint (cli_run (fixture, "alice", help, &help_out, NULL), ==, 0);
   g_assert_nonnull (strstr (help_out, "Exit status"));
+  g_assert_nonnull (strstr (help_out, "accept USER"));
+  g_assert_nonnull (strstr (help_out, "  7    send: nothing was sent"));
   g_assert_null (strstr (help_out, "pwhash"));
 
   /* A port nothing listens on: bound, then let go. */
@@ -944,12 +949,16 @@ in_process_user (Fixture    *fixture,
   sotto_client_set_pwhash_limits (client, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
   sotto_client_connect_async (client, NULL, client_connected_cb, &outcome);
   wait_long_for (&outcome.done, "connecting");
-  g_assert_error (outcome.error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_UNKNOWN);
-  g_clear_error (&outcome.error);
-  outcome.done = FALSE;
-  sotto_client_trust_server_async (client, NULL, client_trusted_cb, &outcome);
-  wait_long_for (&outcome.done, "trusting");
-  g_assert_no_error (outcome.error);
+  /* First contact, unless sotto-cli already trusted the server there. */
+  if (outcome.error != NULL)
+    {
+      g_assert_error (outcome.error, SOTTO_WIRE_ERROR, SOTTO_WIRE_ERROR_SERVER_KEY_UNKNOWN);
+      g_clear_error (&outcome.error);
+      outcome.done = FALSE;
+      sotto_client_trust_server_async (client, NULL, client_trusted_cb, &outcome);
+      wait_long_for (&outcome.done, "trusting");
+      g_assert_no_error (outcome.error);
+    }
 
   outcome.done = FALSE;
   if (create)
@@ -1101,9 +1110,27 @@ test_chat (Fixture       *fixture,
   {
     g_autoptr(SottoClient) laptop = in_process_user (fixture, "bob-laptop", "bob", FALSE, NULL);
 
-    pty_expect (chat, "WARNING: bob has new identity keys");
-    pty_expect (chat, "You had verified bob; they are no longer marked verified.");
-    pty_expect (chat, "/verify bob");
+    SottoRoom *laptop_room = sotto_client_lookup_room (laptop, "lobby");
+
+    pty_expect (chat, "*** bob's safety number changed. You had verified bob: nothing is sent "
+                      "in the rooms you share until you compare it with /verify bob or accept it "
+                      "with /accept bob");
+
+    /* Nothing goes into their room until alice looks. */
+    pty_type (chat, "still there?");
+    pty_expect (chat, "The safety number of bob changed. Compare it again, or accept the new "
+                      "one, before sending in this room");
+    pty_expect (chat, "Compare it with /verify bob, or accept it with /accept bob.");
+    pty_type (chat, "/accept");
+    pty_expect (chat, "Usage: /accept USER");
+    pty_type (chat, "/accept bob");
+    pty_expect (chat, "Accepted bob's new safety number; bob stays unverified.");
+    pty_type (chat, "/accept bob");
+    pty_expect (chat, "bob's safety number has not changed since you last looked at it: there "
+                      "is nothing to accept.");
+    g_assert_nonnull (laptop_room);
+    pty_type (chat, "still there?");
+    wait_for_text (laptop_room, "alice", "still there?");
     sotto_client_close (laptop);
   }
 
@@ -1133,6 +1160,151 @@ test_chat_interrupted (Fixture       *fixture,
   g_assert_cmpint (pty_wait_exit (chat), ==, 0);
   g_assert_cmpint (tcgetattr (chat->master, &modes), ==, 0);
   g_assert_true (modes.c_lflag & ECHO);
+}
+
+static SottoClient *
+wait_for_member (SottoClient *client,
+                 const char  *room_name,
+                 const char  *user)
+{
+  gint64 deadline = g_get_monotonic_time () + RUN_TIMEOUT_MS * 1000;
+  SottoRoom *room;
+
+  while ((room = sotto_client_lookup_room (client, room_name)) == NULL ||
+         sotto_room_lookup_member (room, user) == NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%s never showed in %s", user, room_name);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  return client;
+}
+
+/* alice's keys change, first while bob listens (he never compared them:
+ * a notice), then after he verified her: sending into their room is
+ * refused with its own exit status until he accepts. */
+static void
+test_identity_review (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *alice_join_args[] = { "--user", "alice", "join", "lobby", NULL };
+  const char *bob_join_args[] = { "--user", "bob", "join", "lobby", NULL };
+  const char *listen_args[] = { "--user", "bob", "listen", "lobby", "--timeout", "60", NULL };
+  const char *accept_args[] = { "--user", "bob", "accept", "alice", NULL };
+  const char *accept_upper_args[] = { "--user", "bob", "accept", "Alice", NULL };
+  const char *accept_self_args[] = { "--user", "bob", "accept", "bob", NULL };
+  const char *accept_stranger_args[] = { "--user", "bob", "accept", "carol", NULL };
+  const char *send_args[] = { "--user", "bob", "send", "lobby", "are you still you?", NULL };
+  g_autoptr(GSubprocess) listener = NULL;
+  g_autoptr(SottoClient) bob = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+
+  register_user (fixture, "alice");
+  register_user (fixture, "bob");
+  g_assert_cmpint (cli_run (fixture, "bob", bob_join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "alice", alice_join_args, NULL, NULL), ==, 0);
+
+  /* Nothing to accept yet, nobody to accept, and not oneself. */
+  g_assert_cmpint (cli_run (fixture, "bob", accept_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "sotto-cli: alice's safety number has not changed since you "
+                                 "last looked at it: there is nothing to accept."));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "bob", accept_stranger_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "You do not have the keys of carol"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "bob", accept_self_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "That is you."));
+  g_clear_pointer (&err, g_free);
+
+  /* While bob listens, alice logs in on another computer. */
+  listener = cli_spawn (fixture, "bob", PASSWORD, NULL, listen_args);
+  wait_for_stderr (listener, "Listening in lobby");
+  g_clear_object (&bob);
+  bob = in_process_user (fixture, "alice-laptop", "alice", FALSE, NULL);
+  sotto_client_close (bob);
+  g_clear_object (&bob);
+  wait_for_stderr (listener, "*** alice's safety number changed: compare it in the chat with "
+                             "/verify alice, or accept it with `sotto-cli accept alice`");
+  g_subprocess_send_signal (listener, SIGINT);
+  g_assert_cmpint (cli_finish (listener, &out, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+
+  /* A notice: he accepts it (the name as typed), once. */
+  g_assert_cmpint (cli_run (fixture, "bob", accept_upper_args, &out, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "Accepted alice's new safety number; alice stays unverified.\n");
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "bob", accept_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "nothing to accept"));
+  g_clear_pointer (&err, g_free);
+
+  /* bob compares the safety number with alice and marks her verified;
+   * then she changes keys again while he is away. */
+  bob = wait_for_member (in_process_user (fixture, "bob", "bob", FALSE, NULL), "lobby", "alice");
+  g_assert_true (sotto_client_set_verified (bob, "alice", TRUE, &error));
+  g_assert_no_error (error);
+  sotto_client_close (bob);
+  g_clear_object (&bob);
+  bob = in_process_user (fixture, "alice-phone", "alice", FALSE, NULL);
+  sotto_client_close (bob);
+  g_clear_object (&bob);
+
+  /* Sending is refused, with its sentence and its own status. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli_run (fixture, "bob", send_args, &out, &err), ==, 7);
+  g_assert_nonnull (strstr (err, "*** alice's safety number changed. You had verified alice: "
+                                 "nothing is sent in the rooms you share until you compare it "
+                                 "in the chat with /verify alice or accept it with `sotto-cli "
+                                 "accept alice`"));
+  g_assert_nonnull (strstr (err, "sotto-cli: The safety number of alice changed. Compare it "
+                                 "again, or accept the new one, before sending in this room\n"
+                                 "Compare it in the chat with /verify alice, or accept it with "
+                                 "`sotto-cli accept alice`.\n"));
+  g_clear_pointer (&err, g_free);
+
+  /* Still refused at the next run, as the store keeps it; accepted, it goes. */
+  g_assert_cmpint (cli_run (fixture, "bob", send_args, NULL, &err), ==, 7);
+  g_assert_nonnull (strstr (err, "The safety number of alice changed"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "bob", accept_args, NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "Accepted alice's new safety number"));
+  g_assert_cmpint (cli_run (fixture, "bob", send_args, NULL, NULL), ==, 0);
+}
+
+static void
+test_review_lines (void)
+{
+  g_autofree char *chat_notice = sotto_cli_review_line ("alice", SOTTO_IDENTITY_REVIEW_NOTICE,
+                                                        TRUE);
+  g_autofree char *script_blocking = sotto_cli_review_line ("alice",
+                                                            SOTTO_IDENTITY_REVIEW_BLOCKING,
+                                                            FALSE);
+  g_autoptr(SottoRoom) room = sotto_room_new ("lobby", FALSE, "bob");
+  g_autoptr(SottoIdentity) identity = sotto_identity_new ();
+  g_autoptr(SottoMember) alice = sotto_member_new ("alice", sotto_identity_get_public (identity),
+                                                   TRUE);
+  g_autoptr(GError) held = g_error_new_literal (SOTTO_CLIENT_ERROR,
+                                                SOTTO_CLIENT_ERROR_IDENTITY_CHANGED, "Held.");
+  g_autoptr(GError) other = g_error_new_literal (SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_FAILED,
+                                                 "Other.");
+  g_autofree char *held_text = NULL;
+  g_autofree char *other_text = NULL;
+
+  g_assert_cmpstr (chat_notice, ==, "*** alice's safety number changed: compare it with "
+                                    "/verify alice, or accept it with /accept alice");
+  g_assert_cmpstr (script_blocking, ==, "*** alice's safety number changed. You had verified "
+                                        "alice: nothing is sent in the rooms you share until you "
+                                        "compare it in the chat with /verify alice or accept it "
+                                        "with `sotto-cli accept alice`");
+
+  sotto_member_set_review (alice, SOTTO_IDENTITY_REVIEW_BLOCKING);
+  sotto_room_set_member (room, alice);
+  held_text = sotto_cli_review_refused (room, held, TRUE);
+  other_text = sotto_cli_review_refused (room, other, TRUE);
+  g_assert_cmpstr (held_text, ==, "Held.\nCompare it with /verify alice, or accept it with "
+                                  "/accept alice.");
+  g_assert_cmpstr (other_text, ==, "Other.");
 }
 
 /* Formatting and the feed, without a server */
@@ -1365,6 +1537,8 @@ test_exit_codes (void)
       SOTTO_CLI_EXIT_REFUSED },
     { sotto_client_error_quark, SERVER_ERROR (BANNED), SOTTO_CLI_PHASE_REQUEST,
       SOTTO_CLI_EXIT_REFUSED },
+    { sotto_client_error_quark, SOTTO_CLIENT_ERROR_IDENTITY_CHANGED, SOTTO_CLI_PHASE_REQUEST,
+      SOTTO_CLI_EXIT_IDENTITY_CHANGED },
     { g_option_error_quark, G_OPTION_ERROR_BAD_VALUE, SOTTO_CLI_PHASE_CONNECT,
       SOTTO_CLI_EXIT_USAGE },
     { g_io_error_quark, G_IO_ERROR_FAILED, SOTTO_CLI_PHASE_REQUEST, SOTTO_CLI_EXIT_REFUSED },
@@ -1508,6 +1682,7 @@ main (int   argc,
   g_test_add_func ("/sotto/cli/format", test_format);
   g_test_add_func ("/sotto/cli/format-order", test_format_order);
   g_test_add_func ("/sotto/cli/exit-codes", test_exit_codes);
+  g_test_add_func ("/sotto/cli/review-lines", test_review_lines);
   g_test_add_func ("/sotto/cli/feed", test_feed);
 
 #define ADD(path, func) \
@@ -1524,6 +1699,7 @@ main (int   argc,
   ADD ("usage", test_usage);
   ADD ("chat", test_chat);
   ADD ("chat-interrupted", test_chat_interrupted);
+  ADD ("identity-review", test_identity_review);
 #undef ADD
 
   return g_test_run ();

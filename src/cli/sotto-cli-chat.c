@@ -8,6 +8,7 @@
 #include "sotto-cli-chat.h"
 #include "sotto-cli-format.h"
 #include "sotto-cli-print.h"
+#include "sotto-cli-review.h"
 #include "sotto-cli-verify.h"
 
 /*
@@ -214,6 +215,7 @@ text_ready_cb (SottoCliRooms *rooms,
 {
   Sending *sending = user_data;
   g_autoptr(GError) send_error = NULL;
+  g_autofree char *refused = NULL;
 
   if (error != NULL)
     {
@@ -223,8 +225,11 @@ text_ready_cb (SottoCliRooms *rooms,
 
   /* The feed prints it once the server has it. */
   if (sotto_client_send_message (sending->chat->client, room, sending->text,
-                                 &send_error) == NULL)
-    sotto_cli_say (TRUE, "%s", send_error->message);
+                                 &send_error) != NULL)
+    return;
+
+  refused = sotto_cli_review_refused (room, send_error, TRUE);
+  sotto_cli_say (TRUE, "%s", refused);
 }
 
 static void
@@ -275,6 +280,7 @@ print_help (SottoCliChat *self,
       "  /who               list who is in this room\n"
       "  /msg USER TEXT     send TEXT to USER in your direct chat\n"
       "  /verify USER       compare your safety number with USER\n"
+      "  /accept USER       accept the new safety number of USER without comparing\n"
       "  /quit              leave the chat\n"
       "Any other line goes to the room you are in; start it with // to send a\n"
       "line that starts with /."));
@@ -420,6 +426,13 @@ verify (SottoCliChat *self,
     sotto_cli_verify_ask (self->verify, args);
 }
 
+static void
+accept (SottoCliChat *self,
+        const char   *args)
+{
+  sotto_cli_verify_accept (self->verify, args);
+}
+
 /* The chat's commands, as the server's dispatch table has its messages:
  * a command that needs an account is refused until the user logs in. */
 static const struct
@@ -440,6 +453,7 @@ static const struct
   { "who", TRUE, who },
   { "msg", TRUE, direct_message },
   { "verify", TRUE, verify },
+  { "accept", TRUE, accept },
 };
 
 static void

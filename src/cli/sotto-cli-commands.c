@@ -8,6 +8,7 @@
 #include "sotto-cli-format.h"
 #include "sotto-cli-login.h"
 #include "sotto-cli-print.h"
+#include "sotto-cli-review.h"
 
 /*
  * The scripted commands, each run once logged in: the result goes to
@@ -225,7 +226,10 @@ send_ready_cb (SottoCliRooms *rooms,
   message = sotto_client_send_message (self->client, room, self->options->text_arg, &send_error);
   if (message == NULL)
     {
-      fail (self, send_error);
+      g_autofree char *refused = sotto_cli_review_refused (room, send_error, FALSE);
+
+      g_printerr ("sotto-cli: %s\n", refused);
+      done (self, sotto_cli_exit_for_error (send_error, SOTTO_CLI_PHASE_REQUEST));
       return;
     }
 
@@ -252,6 +256,32 @@ members_ready_cb (SottoCliRooms *rooms,
     }
 
   sotto_cli_print_members (room, sotto_client_get_user (self->client), self->options->json);
+  done (self, SOTTO_CLI_EXIT_OK);
+}
+
+/* accept */
+
+/* Called once every room's members are known, and with them what changed
+ * of their keys since the last login. */
+static void
+accept_ready_cb (SottoCliRooms *rooms,
+                 SottoRoom     *room,
+                 const GError  *error,
+                 gpointer       user_data)
+{
+  SottoCliCommands *self = user_data;
+  g_autoptr(GError) accept_error = NULL;
+  g_autofree char *accepted = NULL;
+
+  accepted = sotto_cli_review_accept (self->client, self->options->room_arg, &accept_error);
+  if (accepted == NULL)
+    {
+      g_printerr ("sotto-cli: %s\n", accept_error->message);
+      done (self, SOTTO_CLI_EXIT_REFUSED);
+      return;
+    }
+
+  g_printerr ("%s\n", accepted);
   done (self, SOTTO_CLI_EXIT_OK);
 }
 
@@ -434,6 +464,10 @@ logged_in_cb (SottoCliLogin *login,
 
     case SOTTO_CLI_COMMAND_LISTEN:
       listen_start (self);
+      break;
+
+    case SOTTO_CLI_COMMAND_ACCEPT:
+      sotto_cli_rooms_open_all (self->rooms, accept_ready_cb, self);
       break;
 
     case SOTTO_CLI_COMMAND_CHAT:

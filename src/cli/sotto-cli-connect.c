@@ -6,6 +6,7 @@
 #include "sotto-cli-connect.h"
 #include "sotto-cli-format.h"
 #include "sotto-cli-print.h"
+#include "sotto-cli-review.h"
 
 /*
  * Connecting, and trusting the server on first contact: the same for the
@@ -237,6 +238,8 @@ notice_cb (SottoClient *client,
   sotto_cli_say (self->chat, _("*** Notice from the server: %s"), safe);
 }
 
+/* A contact's keys changed: the change is to be looked at, and holds
+ * sending where the user had verified them. */
 static void
 identity_changed_cb (SottoClient *client,
                      const char  *user,
@@ -244,15 +247,13 @@ identity_changed_cb (SottoClient *client,
                      gpointer     user_data)
 {
   SottoCliConnect *self = user_data;
+  SottoIdentityReview review = sotto_client_get_review (client, user);
+  g_autofree char *line = NULL;
 
-  sotto_cli_say (self->chat, _("!!! WARNING: %s has new identity keys: a new computer, or "
-                               "someone posing as them."), user);
-  if (was_verified)
-    sotto_cli_say (self->chat,
-                   _("!!! You had verified %s; they are no longer marked verified."), user);
-  if (self->chat)
-    sotto_cli_say (self->chat, _("!!! Compare the safety number with %s again: /verify %s"),
-                   user, user);
+  if (review == SOTTO_IDENTITY_REVIEW_NONE)
+    review = was_verified ? SOTTO_IDENTITY_REVIEW_BLOCKING : SOTTO_IDENTITY_REVIEW_NOTICE;
+  line = sotto_cli_review_line (user, review, self->chat);
+  sotto_cli_say (self->chat, "%s", line);
 }
 
 /* Connecting */

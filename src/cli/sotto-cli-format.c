@@ -67,6 +67,8 @@ sotto_cli_exit_for_error (const GError  *error,
           return SOTTO_CLI_EXIT_CONNECT;
         case SOTTO_CLIENT_ERROR_BAD_ADDRESS:
           return SOTTO_CLI_EXIT_USAGE;
+        case SOTTO_CLIENT_ERROR_IDENTITY_CHANGED:
+          return SOTTO_CLI_EXIT_IDENTITY_CHANGED;
         case SOTTO_CLIENT_ERROR_TIMED_OUT:
           return phase == SOTTO_CLI_PHASE_CONNECT ? SOTTO_CLI_EXIT_CONNECT
                                                   : SOTTO_CLI_EXIT_TIMEOUT;

@@ -17,9 +17,14 @@ G_BEGIN_DECLS
  *   contact refused, fingerprint mismatch) or has changed
  * @SOTTO_CLI_EXIT_ACCOUNT: wrong credentials, or the account could not be
  *   created or opened
- * @SOTTO_CLI_EXIT_REFUSED: the server refused a request, or it failed
+ * @SOTTO_CLI_EXIT_REFUSED: the server refused a request, or it failed, or
+ *   there was nothing to do it to (a room one is not in, a safety number
+ *   that did not change)
  * @SOTTO_CLI_EXIT_TIMEOUT: the time given with --timeout ran out, or the
  *   server did not answer in time
+ * @SOTTO_CLI_EXIT_IDENTITY_CHANGED: nothing was sent: the safety number of
+ *   a contact the user had verified changed, and the user has not compared
+ *   it again or accepted it
  * @SOTTO_CLI_EXIT_INTERRUPTED: Ctrl+C or SIGTERM before the command was done
  *
  * The exit status of sotto-cli; scripts rely on these numbers.
@@ -33,6 +38,7 @@ typedef enum
   SOTTO_CLI_EXIT_ACCOUNT = 4,
   SOTTO_CLI_EXIT_REFUSED = 5,
   SOTTO_CLI_EXIT_TIMEOUT = 6,
+  SOTTO_CLI_EXIT_IDENTITY_CHANGED = 7,
   SOTTO_CLI_EXIT_INTERRUPTED = 130,
 } SottoCliExit;
 

@@ -92,6 +92,7 @@ parse_command (SottoCliOptions  *self,
     { "listen", SOTTO_CLI_COMMAND_LISTEN, 0, 1 },
     { "rooms", SOTTO_CLI_COMMAND_ROOMS, 0, 0 },
     { "members", SOTTO_CLI_COMMAND_MEMBERS, 1, 1 },
+    { "accept", SOTTO_CLI_COMMAND_ACCEPT, 1, 1 },
   };
   int n_args = argc - 2;
 
@@ -245,6 +246,13 @@ sotto_cli_options_parse (int        *argc,
       "                    the server withheld, held back or backdated\n"
       "  rooms             list your rooms\n"
       "  members ROOM      list the members of ROOM: online or not, verified or not\n"
+      "  accept USER       accept the new safety number of USER, whose keys changed,\n"
+      "                    without comparing it (compare it in the chat: /verify USER);\n"
+      "                    USER stays unverified\n"
+      "\n"
+      "When a contact's keys change, a line starting “***” on standard error says so.\n"
+      "If you had verified them, nothing is sent in the rooms you share until you\n"
+      "compare the safety number again or accept it.\n"
       "\n"
       "A ROOM written @NAME is the direct chat with NAME."));
   g_option_context_set_description (context,
@@ -258,9 +266,12 @@ sotto_cli_options_parse (int        *argc,
       "  3    the server's key is not trusted (first contact refused, wrong\n"
       "       --trust-fingerprint) or has changed\n"
       "  4    wrong name or password, or the account could not be made or opened\n"
-      "  5    the server refused the request\n"
+      "  5    the server refused the request, or there was nothing to do it to\n"
+      "       (members: a room you are not in; accept: no change to accept)\n"
       "  6    --timeout ran out (listen: before --count messages came), or the\n"
       "       server did not answer in time\n"
+      "  7    send: nothing was sent, as the safety number of someone in the room\n"
+      "       whom you had verified changed; compare it again or accept it\n"
       "  130  interrupted"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, error))

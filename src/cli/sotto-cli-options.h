@@ -14,6 +14,7 @@ typedef enum
   SOTTO_CLI_COMMAND_LISTEN,
   SOTTO_CLI_COMMAND_ROOMS,
   SOTTO_CLI_COMMAND_MEMBERS,
+  SOTTO_CLI_COMMAND_ACCEPT,
 } SottoCliCommand;
 
 #define SOTTO_TYPE_CLI_OPTIONS (sotto_cli_options_get_type ())
@@ -36,6 +37,7 @@ typedef struct
   int              count;
   int              timeout;
   SottoCliCommand  command;
+  /* The room, or for accept the user */
   char            *room_arg;
   char            *text_arg;
   /* The standard input is a terminal: questions can be asked there. */

@@ -398,6 +398,66 @@ sotto_cli_rooms_open (SottoCliRooms     *self,
   open_room (self, name, ready, user_data, destroy);
 }
 
+/* Every room at once */
+
+typedef struct
+{
+  guint              waiting;
+  SottoCliRoomReady  ready;
+  gpointer           data;
+} AllRooms;
+
+static void
+all_rooms_one_ready_cb (SottoCliRooms *self,
+                        SottoRoom     *room,
+                        const GError  *error,
+                        gpointer       user_data)
+{
+  AllRooms *all = user_data;
+
+  /* A room that cannot be opened holds nobody up. */
+  if (--all->waiting == 0)
+    all->ready (self, NULL, NULL, all->data);
+}
+
+/**
+ * sotto_cli_rooms_open_all:
+ * @ready: called, with no room and no error, once the members of every
+ *   room we are in are known; not called if the run ends first
+ *
+ * Waits for the members of every room we are in: after logging in they
+ * come a little later, and with them what changed of their keys.
+ */
+void
+sotto_cli_rooms_open_all (SottoCliRooms     *self,
+                          SottoCliRoomReady  ready,
+                          gpointer           user_data)
+{
+  GListModel *rooms;
+  AllRooms *all;
+  guint n;
+
+  g_return_if_fail (SOTTO_IS_CLI_ROOMS (self));
+  g_return_if_fail (ready != NULL);
+
+  rooms = sotto_client_get_rooms (self->client);
+  n = g_list_model_get_n_items (rooms);
+  all = g_rc_box_new0 (AllRooms);
+  all->waiting = n + 1;
+  all->ready = ready;
+  all->data = user_data;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
+
+      open_room (self, sotto_room_get_name (room), all_rooms_one_ready_cb, g_rc_box_acquire (all),
+                 g_rc_box_release);
+    }
+  all_rooms_one_ready_cb (self, NULL, NULL, all);
+  g_rc_box_release (all);
+}
+
 /* Direct chats others open with us */
 
 static void

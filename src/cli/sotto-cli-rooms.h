@@ -39,6 +39,9 @@ void           sotto_cli_rooms_open             (SottoCliRooms     *self,
                                                  SottoCliRoomReady  ready,
                                                  gpointer           user_data,
                                                  GDestroyNotify     destroy);
+void           sotto_cli_rooms_open_all         (SottoCliRooms     *self,
+                                                 SottoCliRoomReady  ready,
+                                                 gpointer           user_data);
 void           sotto_cli_rooms_cancel_openings  (SottoCliRooms     *self);
 
 G_END_DECLS

@@ -5,11 +5,13 @@
 #include <string.h>
 
 #include "sotto-cli-print.h"
+#include "sotto-cli-review.h"
 #include "sotto-cli-verify.h"
 
 /*
  * Verifying a contact in the chat: the safety number with them, read out
- * to compare with theirs, and the question whether it matches.
+ * to compare with theirs, and the question whether it matches; or, when
+ * it changed, accepting the new one without comparing.
  */
 
 struct _SottoCliVerify
@@ -152,4 +154,30 @@ sotto_cli_verify_ask (SottoCliVerify *self,
   self->user = g_steal_pointer (&user);
   prompt = g_strdup_printf (_("Does it match? Mark %s as verified [y/N] "), self->user);
   sotto_cli_terminal_ask (self->terminal, prompt, FALSE, verify_answer_cb, self);
+}
+
+/**
+ * sotto_cli_verify_accept:
+ * @name: (nullable): the user whose changed safety number to accept, as
+ *   typed after /accept
+ *
+ * Accepts the new safety number of @name without comparing it.
+ */
+void
+sotto_cli_verify_accept (SottoCliVerify *self,
+                         const char     *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *accepted = NULL;
+
+  g_return_if_fail (SOTTO_IS_CLI_VERIFY (self));
+
+  if (name == NULL)
+    {
+      sotto_cli_say (TRUE, _("Usage: /accept USER"));
+      return;
+    }
+
+  accepted = sotto_cli_review_accept (self->client, name, &error);
+  sotto_cli_say (TRUE, "%s", accepted != NULL ? accepted : error->message);
 }

@@ -12,9 +12,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SottoCliVerify, sotto_cli_verify, SOTTO, CLI_VERIFY, GObject)
 
-SottoCliVerify *sotto_cli_verify_new (SottoClient      *client,
-                                      SottoCliTerminal *terminal);
-void            sotto_cli_verify_ask (SottoCliVerify   *self,
-                                      const char       *name);
+SottoCliVerify *sotto_cli_verify_new    (SottoClient      *client,
+                                         SottoCliTerminal *terminal);
+void            sotto_cli_verify_ask    (SottoCliVerify   *self,
+                                         const char       *name);
+void            sotto_cli_verify_accept (SottoCliVerify   *self,
+                                         const char       *name);
 
 G_END_DECLS
