@@ -112,11 +112,14 @@ db_check_file (SottoDb  *self,
 }
 
 /* Applies the missing migrations one transaction each. The version is read
- * again under the write lock, in case another process migrated first. */
+ * again under the write lock, in case another process migrated first. A
+ * file made now is not said to be updated. */
 static gboolean
 db_migrate (SottoDb  *self,
             GError  **error)
 {
+  gboolean made_now = FALSE;
+
   for (;;)
     {
       g_autofree char *set_version = NULL;
@@ -135,7 +138,9 @@ db_migrate (SottoDb  *self,
       if (version == self->schema->version)
         return sotto_db_exec (self, "COMMIT", _("Could not update the schema"), error);
 
-      if (version > 0)
+      if (version == 0)
+        made_now = TRUE;
+      else if (!made_now)
         g_message ("Updating the %s schema from version %d to %d",
                    self->schema->label, (int) version, (int) version + 1);
 
