@@ -86,6 +86,7 @@ rewrite_members (Swap   *swap,
     }
 
   return sotto_msg_build_members (sotto_msg_get_id (msg), "lobby",
+                                  sotto_msg_get_string (msg, "owner"),
                                   (SottoWireMember *) members->data, members->len);
 }
 

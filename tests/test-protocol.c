@@ -418,6 +418,12 @@ sample_unban (void)
 }
 
 static GBytes *
+sample_list_bans (void)
+{
+  return sotto_msg_build_list_bans (REQ_ID, ROOM);
+}
+
+static GBytes *
 sample_ping (void)
 {
   return sotto_msg_build_ping (REQ_ID);
@@ -498,13 +504,14 @@ sample_members_msg (void)
 
   sample_members (members);
 
-  return sotto_msg_build_members (REQ_ID, ROOM, members, 2);
+  return sotto_msg_build_members (REQ_ID, ROOM, ALICE, members, 2);
 }
 
 static void
 check_members (SottoMsg *msg)
 {
   check_id_room (msg);
+  assert_string (msg, "owner", ALICE);
   assert_sample_members (msg);
 }
 
@@ -515,16 +522,46 @@ sample_joined (void)
 
   sample_members (members);
 
-  return sotto_msg_build_joined (REQ_ID, ROOM, FALSE, 41, members, 2);
+  return sotto_msg_build_joined (REQ_ID, ROOM, ALICE, FALSE, 41, members, 2);
 }
 
 static void
 check_joined (SottoMsg *msg)
 {
   check_id_room (msg);
+  assert_string (msg, "owner", ALICE);
   assert_bool (msg, "direct", FALSE);
   assert_int (msg, "last_seq", 41);
   assert_sample_members (msg);
+}
+
+static const SottoWireBan sample_bans[] = {
+  { BOB, ALICE, G_GINT64_CONSTANT (1700000000456) },
+  { "mallory", NULL, 0 },
+};
+
+static GBytes *
+sample_bans_msg (void)
+{
+  return sotto_msg_build_bans (REQ_ID, ROOM, sample_bans, G_N_ELEMENTS (sample_bans));
+}
+
+static void
+check_bans (SottoMsg *msg)
+{
+  check_id_room (msg);
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (msg, "bans")), ==,
+                    G_N_ELEMENTS (sample_bans));
+
+  for (guint i = 0; i < G_N_ELEMENTS (sample_bans); i++)
+    {
+      SottoWireBan ban;
+
+      g_assert_true (sotto_msg_get_ban (msg, i, &ban));
+      g_assert_cmpstr (ban.user, ==, sample_bans[i].user);
+      g_assert_cmpstr (ban.banned_by, ==, sample_bans[i].banned_by);
+      g_assert_cmpint (ban.ts, ==, sample_bans[i].ts);
+    }
 }
 
 static GBytes *
@@ -717,6 +754,7 @@ typedef enum
   K_KIDS,
   K_MEMBERS,
   K_ROOMS,
+  K_BANS,
   K_IDENTITY,
 } Kind;
 
@@ -746,6 +784,7 @@ typedef struct
 #define F_SEQ_      { "seq", K_INT, 1, U }
 #define F_TS_       { "ts", K_INT, 0, U }
 #define F_IDENTITY_ { "identity", K_IDENTITY }
+#define F_OWNER_    { "owner", K_USERNAME, 0, 0, TRUE }
 
 static const MsgSpec specs[] = {
   { "register", "register", FROM_CLIENT, SOTTO_MSG_TYPE_REGISTER, sample_register, check_register,
@@ -781,6 +820,8 @@ static const MsgSpec specs[] = {
     { F_ID_, F_ROOM_, { "user", K_USERNAME } } },
   { "unban", "unban", FROM_CLIENT, SOTTO_MSG_TYPE_UNBAN, sample_unban, check_kick,
     { F_ID_, F_ROOM_, { "user", K_USERNAME } } },
+  { "list_bans", "list_bans", FROM_CLIENT, SOTTO_MSG_TYPE_LIST_BANS, sample_list_bans,
+    check_id_room, { F_ID_, F_ROOM_ } },
   { "ping", "ping", FROM_CLIENT, SOTTO_MSG_TYPE_PING, sample_ping, check_id_only,
     { F_ID_ } },
 
@@ -796,10 +837,12 @@ static const MsgSpec specs[] = {
   { "room_list", "room_list", FROM_SERVER, SOTTO_MSG_TYPE_ROOM_LIST, sample_room_list,
     check_room_list, { F_ID_, { "rooms", K_ROOMS } } },
   { "members", "members", FROM_SERVER, SOTTO_MSG_TYPE_MEMBERS, sample_members_msg,
-    check_members, { F_ID_, F_ROOM_, { "members", K_MEMBERS } } },
+    check_members, { F_ID_, F_ROOM_, F_OWNER_, { "members", K_MEMBERS } } },
   { "joined", "joined", FROM_SERVER, SOTTO_MSG_TYPE_JOINED, sample_joined, check_joined,
-    { F_ID_, F_ROOM_, { "direct", K_BOOL }, { "last_seq", K_INT, 0, U },
+    { F_ID_, F_ROOM_, F_OWNER_, { "direct", K_BOOL }, { "last_seq", K_INT, 0, U },
       { "members", K_MEMBERS } } },
+  { "bans", "bans", FROM_SERVER, SOTTO_MSG_TYPE_BANS, sample_bans_msg, check_bans,
+    { F_ID_, F_ROOM_, { "bans", K_BANS } } },
   { "sent", "sent", FROM_SERVER, SOTTO_MSG_TYPE_SENT, sample_sent, check_sent,
     { F_ID_, F_ROOM_, { "msg_id", K_ID }, F_SEQ_, F_TS_ } },
   { "message", "message", FROM_SERVER, SOTTO_MSG_TYPE_MESSAGE, sample_message, check_message,
@@ -1148,6 +1191,7 @@ add_name_cases (GPtrArray  *cases,
     case K_KIDS:
     case K_MEMBERS:
     case K_ROOMS:
+    case K_BANS:
     case K_IDENTITY:
     default:
       g_assert_not_reached ();
@@ -1219,6 +1263,28 @@ add_object_array_cases (GPtrArray       *cases,
       add_case (cases, SOTTO_PROTOCOL_ERROR_UNKNOWN_FIELD, "members[0].role",
                 g_strdup_printf ("[{\"user\":\"a\",\"identity\":%s,\"online\":true,"
                                  "\"role\":\"admin\"}]", identity));
+    }
+  else if (field->kind == K_BANS)
+    {
+      /* Who banned is there unless the operator did. */
+      add_case (cases, MUST_PARSE, name,
+                g_strdup ("[{\"user\":\"a\",\"banned_by\":\"b\",\"ts\":0},"
+                          "{\"ts\":9223372036854775807,\"user\":\"c\"}]"));
+      add_case (cases, SOTTO_PROTOCOL_ERROR_MISSING_FIELD, "bans[0].user", g_strdup ("[{}]"));
+      add_case (cases, SOTTO_PROTOCOL_ERROR_MISSING_FIELD, "bans[1].ts",
+                g_strdup ("[{\"user\":\"a\",\"ts\":1},{\"user\":\"b\"}]"));
+      add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "bans[0].user",
+                g_strdup ("[{\"user\":\"a b\",\"ts\":1}]"));
+      add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "bans[0].banned_by",
+                g_strdup ("[{\"user\":\"a\",\"banned_by\":\"@a+b\",\"ts\":1}]"));
+      add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "bans[0].banned_by",
+                g_strdup ("[{\"user\":\"a\",\"banned_by\":null,\"ts\":1}]"));
+      add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "bans[0].ts",
+                g_strdup ("[{\"user\":\"a\",\"ts\":-1}]"));
+      add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "bans[0].ts",
+                g_strdup ("[{\"user\":\"a\",\"ts\":1.5}]"));
+      add_case (cases, SOTTO_PROTOCOL_ERROR_UNKNOWN_FIELD, "bans[0].reason",
+                g_strdup ("[{\"user\":\"a\",\"ts\":1,\"reason\":\"spam\"}]"));
     }
   else
     {
@@ -1372,6 +1438,7 @@ make_cases (const FieldSpec *field)
 
     case K_MEMBERS:
     case K_ROOMS:
+    case K_BANS:
       add_object_array_cases (cases, field);
       break;
 
@@ -2242,6 +2309,42 @@ test_error_banned (void)
   sotto_msg_unref (msg);
 }
 
+/* A direct chat and "general" have no creator: "owner" is left out. A
+ * room nobody is banned from lists no bans. */
+static void
+test_owner_and_bans_absent (void)
+{
+  SottoWireMember members[2];
+  g_autoptr(GBytes) members_msg = NULL;
+  g_autoptr(GBytes) joined = NULL;
+  g_autoptr(GBytes) bans = NULL;
+  g_autoptr(GBytes) refused = NULL;
+  SottoMsg *msg;
+
+  sample_members (members);
+  members_msg = sotto_msg_build_members (REQ_ID, DIRECT_ROOM, NULL, members, 2);
+  msg = parse_ok (members_msg, FROM_SERVER, SOTTO_MSG_TYPE_MEMBERS);
+  g_assert_false (sotto_msg_has_field (msg, "owner"));
+  g_assert_null (sotto_msg_get_string (msg, "owner"));
+  g_assert_false (json_object_has_member (sotto_msg_get_object (msg), "owner"));
+  sotto_msg_unref (msg);
+
+  joined = sotto_msg_build_joined (REQ_ID, "general", NULL, FALSE, 0, members, 2);
+  msg = parse_ok (joined, FROM_SERVER, SOTTO_MSG_TYPE_JOINED);
+  g_assert_null (sotto_msg_get_string (msg, "owner"));
+  sotto_msg_unref (msg);
+
+  bans = sotto_msg_build_bans (REQ_ID, ROOM, NULL, 0);
+  msg = parse_ok (bans, FROM_SERVER, SOTTO_MSG_TYPE_BANS);
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (msg, "bans")), ==, 0);
+  sotto_msg_unref (msg);
+
+  g_test_expect_message ("sotto-protocol", G_LOG_LEVEL_CRITICAL, "*bans_are_valid*");
+  refused = sotto_msg_build_bans (REQ_ID, ROOM, NULL, 2);
+  g_test_assert_expected_messages ();
+  g_assert_null (refused);
+}
+
 static void
 test_boxed_refcount (void)
 {
@@ -2400,6 +2503,7 @@ main (int   argc,
   g_test_add_func ("/sotto/protocol/parse/request-id", test_parse_request_id);
   g_test_add_func ("/sotto/protocol/error-codes", test_error_codes);
   g_test_add_func ("/sotto/protocol/error-codes/banned", test_error_banned);
+  g_test_add_func ("/sotto/protocol/owner-and-bans-absent", test_owner_and_bans_absent);
   g_test_add_func ("/sotto/protocol/type-names", test_type_names);
   g_test_add_func ("/sotto/protocol/validators", test_validators);
   g_test_add_func ("/sotto/protocol/direct-room-names", test_direct_room_names);

@@ -259,6 +259,16 @@ sotto_msg_build_unban (const char *id,
 }
 
 GBytes *
+sotto_msg_build_list_bans (const char *id,
+                           const char *room)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+
+  return end_message (begin_room_request ("list_bans", id, room));
+}
+
+GBytes *
 sotto_msg_build_ping (const char *id)
 {
   g_return_val_if_fail (id != NULL, NULL);

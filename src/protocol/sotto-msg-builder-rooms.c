@@ -48,6 +48,14 @@ add_members (JsonBuilder           *builder,
   json_builder_end_array (builder);
 }
 
+static void
+add_owner (JsonBuilder *builder,
+           const char  *owner)
+{
+  if (owner != NULL)
+    add_string (builder, "owner", owner);
+}
+
 static gboolean
 rooms_are_valid (const SottoWireRoomSummary *rooms,
                  gsize                       n_rooms)
@@ -74,6 +82,22 @@ members_are_valid (const SottoWireMember *members,
   for (gsize i = 0; i < n_members; i++)
     {
       if (members[i].user == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+bans_are_valid (const SottoWireBan *bans,
+                gsize               n_bans)
+{
+  if (bans == NULL)
+    return n_bans == 0;
+
+  for (gsize i = 0; i < n_bans; i++)
+    {
+      if (bans[i].user == NULL)
         return FALSE;
     }
 
@@ -118,9 +142,15 @@ sotto_msg_build_room_list (const char                 *id,
   return end_message (builder);
 }
 
+/**
+ * sotto_msg_build_members:
+ * @owner: (nullable): who created the room, %NULL for a direct chat or a
+ *   room nobody created
+ */
 GBytes *
 sotto_msg_build_members (const char            *id,
                          const char            *room,
+                         const char            *owner,
                          const SottoWireMember *members,
                          gsize                  n_members)
 {
@@ -131,14 +161,20 @@ sotto_msg_build_members (const char            *id,
   g_return_val_if_fail (members_are_valid (members, n_members), NULL);
 
   builder = begin_room_request ("members", id, room);
+  add_owner (builder, owner);
   add_members (builder, members, n_members);
 
   return end_message (builder);
 }
 
+/**
+ * sotto_msg_build_joined:
+ * @owner: (nullable): who created the room, as for sotto_msg_build_members()
+ */
 GBytes *
 sotto_msg_build_joined (const char            *id,
                         const char            *room,
+                        const char            *owner,
                         gboolean               direct,
                         gint64                 last_seq,
                         const SottoWireMember *members,
@@ -151,9 +187,44 @@ sotto_msg_build_joined (const char            *id,
   g_return_val_if_fail (members_are_valid (members, n_members), NULL);
 
   builder = begin_room_request ("joined", id, room);
+  add_owner (builder, owner);
   add_bool (builder, "direct", direct);
   add_int (builder, "last_seq", last_seq);
   add_members (builder, members, n_members);
+
+  return end_message (builder);
+}
+
+/**
+ * sotto_msg_build_bans:
+ * @bans: (array length=n_bans): who may not join @room again; the
+ *   banned_by of a ban is %NULL when the server's operator banned
+ */
+GBytes *
+sotto_msg_build_bans (const char         *id,
+                      const char         *room,
+                      const SottoWireBan *bans,
+                      gsize               n_bans)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+  g_return_val_if_fail (bans_are_valid (bans, n_bans), NULL);
+
+  builder = begin_room_request ("bans", id, room);
+  json_builder_set_member_name (builder, "bans");
+  json_builder_begin_array (builder);
+  for (gsize i = 0; i < n_bans; i++)
+    {
+      json_builder_begin_object (builder);
+      add_string (builder, "user", bans[i].user);
+      if (bans[i].banned_by != NULL)
+        add_string (builder, "banned_by", bans[i].banned_by);
+      add_int (builder, "ts", bans[i].ts);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
 
   return end_message (builder);
 }

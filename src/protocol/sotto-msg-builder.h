@@ -58,6 +58,8 @@ GBytes *sotto_msg_build_kick          (const char                 *id,
 GBytes *sotto_msg_build_unban         (const char                 *id,
                                        const char                 *room,
                                        const char                 *user);
+GBytes *sotto_msg_build_list_bans     (const char                 *id,
+                                       const char                 *room);
 GBytes *sotto_msg_build_ping          (const char                 *id);
 
 /* server → client */
@@ -79,14 +81,20 @@ GBytes *sotto_msg_build_room_list     (const char                 *id,
                                        gsize                       n_rooms);
 GBytes *sotto_msg_build_members       (const char                 *id,
                                        const char                 *room,
+                                       const char                 *owner,
                                        const SottoWireMember      *members,
                                        gsize                       n_members);
 GBytes *sotto_msg_build_joined        (const char                 *id,
                                        const char                 *room,
+                                       const char                 *owner,
                                        gboolean                    direct,
                                        gint64                      last_seq,
                                        const SottoWireMember      *members,
                                        gsize                       n_members);
+GBytes *sotto_msg_build_bans          (const char                 *id,
+                                       const char                 *room,
+                                       const SottoWireBan         *bans,
+                                       gsize                       n_bans);
 GBytes *sotto_msg_build_sent          (const char                 *id,
                                        const char                 *room,
                                        const char                 *msg_id,

@@ -69,7 +69,9 @@ sotto_msg_get_id (SottoMsg *self)
  * @self: a message
  * @field: a field of the message's type
  *
- * Only "id" of "error" is optional; every other field is always present.
+ * Only "id" of "error", "owner" of "members" and "joined", and
+ * "banned_by" inside "bans" are optional; every other field is always
+ * present.
  *
  * Returns: %TRUE if @field is present
  */
@@ -253,7 +255,7 @@ sotto_msg_get_identity (SottoMsg          *self,
 }
 
 /* The object at @index of the array @field, for the readers of one entry
- * of "members" or "rooms"; an index past the end is the caller's bug, and
+ * of "members", "rooms" or "bans"; an index past the end is the caller's bug, and
  * is reported as @func's.
  */
 static JsonObject *
@@ -334,6 +336,37 @@ sotto_msg_get_room_summary (SottoMsg             *self,
   out_summary->members = json_object_get_int_member (object, "members");
   out_summary->direct = json_object_get_boolean_member (object, "direct");
   out_summary->last_seq = json_object_get_int_member (object, "last_seq");
+
+  return TRUE;
+}
+
+/**
+ * sotto_msg_get_ban:
+ * @self: a "bans" message
+ * @index: an index into "bans"
+ * @out_ban: (out caller-allocates): where to store the ban; its names are
+ *   owned by @self, and its banned_by is %NULL when the server's operator
+ *   banned
+ *
+ * Returns: %TRUE if @out_ban was filled in
+ */
+gboolean
+sotto_msg_get_ban (SottoMsg     *self,
+                   guint         index,
+                   SottoWireBan *out_ban)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (out_ban != NULL, FALSE);
+
+  object = get_array_object (self, "bans", index, G_STRFUNC);
+  if (object == NULL)
+    return FALSE;
+
+  out_ban->user = json_object_get_string_member (object, "user");
+  out_ban->banned_by = json_object_get_string_member_with_default (object, "banned_by", NULL);
+  out_ban->ts = json_object_get_int_member (object, "ts");
 
   return TRUE;
 }

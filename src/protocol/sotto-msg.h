@@ -68,6 +68,9 @@ gboolean            sotto_msg_get_member        (SottoMsg              *self,
 gboolean            sotto_msg_get_room_summary  (SottoMsg              *self,
                                                  guint                  index,
                                                  SottoWireRoomSummary  *out_summary);
+gboolean            sotto_msg_get_ban           (SottoMsg              *self,
+                                                 guint                  index,
+                                                 SottoWireBan          *out_ban);
 SottoMsgErrorCode   sotto_msg_get_error_code    (SottoMsg              *self);
 SottoMsgLeaveReason sotto_msg_get_leave_reason  (SottoMsg              *self);
 

@@ -38,6 +38,10 @@
 #define F_MEMBERS               F_OBJECTS ("members", member_schema, SOTTO_PROTOCOL_MAX_LIST_ITEMS)
 #define F_ROOMS                 F_OBJECTS ("rooms", room_summary_schema, \
                                            SOTTO_PROTOCOL_MAX_LIST_ITEMS)
+#define F_BANS                  F_OBJECTS ("bans", ban_schema, SOTTO_PROTOCOL_MAX_LIST_ITEMS)
+/* Who created a room, and so may remove people from it; absent for direct
+ * chats and for rooms nobody created, such as "general". */
+#define F_OWNER                 { .name = "owner", .kind = SOTTO_FIELD_USERNAME, .optional = TRUE }
 
 #define SCHEMA(fields)          { fields, G_N_ELEMENTS (fields) }
 #define MSG(t, dir, fields)     { SOTTO_MSG_TYPE_##t, SOTTO_MSG_FROM_##dir, SCHEMA (fields) }
@@ -92,6 +96,14 @@ static const SottoFieldSchema room_summary_fields[] = {
   F_LAST_SEQ,
 };
 static const SottoObjectSchema room_summary_schema = SCHEMA (room_summary_fields);
+
+/* "banned_by" is absent when the server's operator banned. */
+static const SottoFieldSchema ban_fields[] = {
+  F_USERNAME ("user"),
+  { .name = "banned_by", .kind = SOTTO_FIELD_USERNAME, .optional = TRUE },
+  F_TS,
+};
+static const SottoObjectSchema ban_schema = SCHEMA (ban_fields);
 
 /* Client → server */
 
@@ -196,15 +208,23 @@ static const SottoFieldSchema room_list_fields[] = {
 static const SottoFieldSchema members_fields[] = {
   F_ID ("id"),
   F_ROOM,
+  F_OWNER,
   F_MEMBERS,
 };
 
 static const SottoFieldSchema joined_fields[] = {
   F_ID ("id"),
   F_ROOM,
+  F_OWNER,
   F_BOOL ("direct"),
   F_LAST_SEQ,
   F_MEMBERS,
+};
+
+static const SottoFieldSchema bans_fields[] = {
+  F_ID ("id"),
+  F_ROOM,
+  F_BANS,
 };
 
 static const SottoFieldSchema sent_fields[] = {
@@ -293,6 +313,7 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (TYPING, CLIENT, typing_fields),
   MSG (KICK, CLIENT, kick_fields),
   MSG (UNBAN, CLIENT, kick_fields),
+  MSG (LIST_BANS, CLIENT, id_room_fields),
   MSG (PING, CLIENT, only_id_fields),
 
   MSG (WELCOME, SERVER, welcome_fields),
@@ -302,6 +323,7 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (ROOM_LIST, SERVER, room_list_fields),
   MSG (MEMBERS, SERVER, members_fields),
   MSG (JOINED, SERVER, joined_fields),
+  MSG (BANS, SERVER, bans_fields),
   MSG (SENT, SERVER, sent_fields),
   MSG (MESSAGE, SERVER, message_fields),
   MSG (MEMBER_JOINED, SERVER, member_identity_event_fields),
@@ -334,6 +356,7 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_TYPING] = "typing",
   [SOTTO_MSG_TYPE_KICK] = "kick",
   [SOTTO_MSG_TYPE_UNBAN] = "unban",
+  [SOTTO_MSG_TYPE_LIST_BANS] = "list_bans",
   [SOTTO_MSG_TYPE_PING] = "ping",
   [SOTTO_MSG_TYPE_WELCOME] = "welcome",
   [SOTTO_MSG_TYPE_OK] = "ok",
@@ -342,6 +365,7 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_ROOM_LIST] = "room_list",
   [SOTTO_MSG_TYPE_MEMBERS] = "members",
   [SOTTO_MSG_TYPE_JOINED] = "joined",
+  [SOTTO_MSG_TYPE_BANS] = "bans",
   [SOTTO_MSG_TYPE_SENT] = "sent",
   [SOTTO_MSG_TYPE_MESSAGE] = "message",
   [SOTTO_MSG_TYPE_MEMBER_JOINED] = "member_joined",
@@ -426,7 +450,7 @@ _sotto_msg_schema_get (SottoMsgType      type,
   return NULL;
 }
 
-/* A linear scan: 36 short names, cheaper than hashing for this size. */
+/* A linear scan: 38 short names, cheaper than hashing for this size. */
 const SottoMsgSchema *
 _sotto_msg_schema_lookup (const char        *type_name,
                           SottoMsgDirection  direction,

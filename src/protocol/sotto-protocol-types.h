@@ -92,6 +92,7 @@ typedef enum
   SOTTO_MSG_TYPE_TYPING, /* both directions */
   SOTTO_MSG_TYPE_KICK,
   SOTTO_MSG_TYPE_UNBAN,
+  SOTTO_MSG_TYPE_LIST_BANS,
   SOTTO_MSG_TYPE_PING,
 
   /* server → client */
@@ -102,6 +103,7 @@ typedef enum
   SOTTO_MSG_TYPE_ROOM_LIST,
   SOTTO_MSG_TYPE_MEMBERS,
   SOTTO_MSG_TYPE_JOINED,
+  SOTTO_MSG_TYPE_BANS,
   SOTTO_MSG_TYPE_SENT,
   SOTTO_MSG_TYPE_MESSAGE,
   SOTTO_MSG_TYPE_MEMBER_JOINED,
@@ -163,6 +165,15 @@ typedef struct
   SottoWireIdentity  identity;
   gboolean           online;
 } SottoWireMember;
+
+/* One item of "bans". @user and @banned_by are borrowed from the message
+ * they came from; @banned_by is %NULL when the server's operator banned. */
+typedef struct
+{
+  const char *user;
+  const char *banned_by;
+  gint64      ts;
+} SottoWireBan;
 
 /* One item of "rooms". @room is borrowed from the message it came from. */
 typedef struct

@@ -202,9 +202,9 @@ join_committed_cb (SottoStore   *store,
     }
 
   members = room_wire_members (room);
-  bytes = sotto_msg_build_joined (sotto_msg_get_id (reply->msg), room->name, room->direct,
-                                  room->committed_seq, (SottoWireMember *) members->data,
-                                  members->len);
+  bytes = sotto_msg_build_joined (sotto_msg_get_id (reply->msg), room->name, room->owner,
+                                  room->direct, room->committed_seq,
+                                  (SottoWireMember *) members->data, members->len);
   sotto_session_send (reply->session, bytes);
 }
 
@@ -325,7 +325,7 @@ _sotto_server_handle_list_members (SottoServerState *self,
     return;
 
   members = room_wire_members (room);
-  reply = sotto_msg_build_members (sotto_msg_get_id (msg), room->name,
+  reply = sotto_msg_build_members (sotto_msg_get_id (msg), room->name, room->owner,
                                    (SottoWireMember *) members->data, members->len);
   sotto_session_send (session, reply);
 }

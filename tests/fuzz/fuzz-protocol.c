@@ -70,10 +70,27 @@ dup_rooms (SottoMsg *msg,
   return rooms;
 }
 
+static SottoWireBan *
+dup_bans (SottoMsg *msg,
+          gsize    *out_n)
+{
+  JsonArray *array = sotto_msg_get_array (msg, "bans");
+  gsize n = json_array_get_length (array);
+  SottoWireBan *bans = g_new0 (SottoWireBan, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    g_assert_true (sotto_msg_get_ban (msg, i, &bans[i]));
+
+  *out_n = n;
+
+  return bans;
+}
+
 static GBytes *
 rebuild (SottoMsg *msg)
 {
   g_autofree SottoWireMember *members = NULL;
+  g_autofree SottoWireBan *bans = NULL;
   g_autofree SottoWireRoomSummary *rooms = NULL;
   g_autofree gint64 *kids = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -147,6 +164,9 @@ rebuild (SottoMsg *msg)
     case SOTTO_MSG_TYPE_UNBAN:
       return sotto_msg_build_unban (str (msg, "id"), str (msg, "room"), str (msg, "user"));
 
+    case SOTTO_MSG_TYPE_LIST_BANS:
+      return sotto_msg_build_list_bans (str (msg, "id"), str (msg, "room"));
+
     case SOTTO_MSG_TYPE_PING:
       return sotto_msg_build_ping (str (msg, "id"));
 
@@ -174,13 +194,19 @@ rebuild (SottoMsg *msg)
 
     case SOTTO_MSG_TYPE_MEMBERS:
       members = dup_members (msg, &n);
-      return sotto_msg_build_members (str (msg, "id"), str (msg, "room"), members, n);
+      return sotto_msg_build_members (str (msg, "id"), str (msg, "room"),
+                                      sotto_msg_get_string (msg, "owner"), members, n);
 
     case SOTTO_MSG_TYPE_JOINED:
       members = dup_members (msg, &n);
       return sotto_msg_build_joined (str (msg, "id"), str (msg, "room"),
+                                     sotto_msg_get_string (msg, "owner"),
                                      sotto_msg_get_bool (msg, "direct"),
                                      sotto_msg_get_int (msg, "last_seq"), members, n);
+
+    case SOTTO_MSG_TYPE_BANS:
+      bans = dup_bans (msg, &n);
+      return sotto_msg_build_bans (str (msg, "id"), str (msg, "room"), bans, n);
 
     case SOTTO_MSG_TYPE_SENT:
       return sotto_msg_build_sent (str (msg, "id"), str (msg, "room"), str (msg, "msg_id"),
