@@ -725,6 +725,142 @@ test_kick_bans (Fixture       *fixture,
   assert_message (msg, "garden", "alice", "welcome back");
 }
 
+/* Clients learn who may remove people: the creator of a room is its
+ * "owner" in "joined" and "members"; direct chats and "general" have none. */
+static void
+test_room_owner (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoMsg) created = join (alice, "garden");
+  g_autoptr(SottoMsg) joined = join (bob, "garden");
+  g_autoptr(SottoMsg) members = NULL;
+  g_autoptr(SottoMsg) general = NULL;
+  g_autoptr(SottoMsg) general_members = NULL;
+  g_autoptr(SottoMsg) direct = NULL;
+  g_autoptr(SottoMsg) direct_members = NULL;
+
+  g_assert_cmpstr (sotto_msg_get_string (created, "owner"), ==, "alice");
+  g_assert_cmpstr (sotto_msg_get_string (joined, "owner"), ==, "alice");
+  members = sotto_test_client_request (bob, sotto_msg_build_list_members, "garden");
+  g_assert_cmpint (sotto_msg_get_msg_type (members), ==, SOTTO_MSG_TYPE_MEMBERS);
+  g_assert_cmpstr (sotto_msg_get_string (members, "owner"), ==, "alice");
+
+  general = join (alice, "general");
+  g_assert_false (sotto_msg_has_field (general, "owner"));
+  general_members = sotto_test_client_request (alice, sotto_msg_build_list_members, "general");
+  g_assert_false (sotto_msg_has_field (general_members, "owner"));
+
+  direct = sotto_test_client_request (alice, sotto_msg_build_open_direct, "bob");
+  g_assert_cmpint (sotto_msg_get_msg_type (direct), ==, SOTTO_MSG_TYPE_JOINED);
+  g_assert_false (sotto_msg_has_field (direct, "owner"));
+  direct_members = sotto_test_client_request (bob, sotto_msg_build_list_members, "@alice+bob");
+  g_assert_false (sotto_msg_has_field (direct_members, "owner"));
+}
+
+static SottoMsg *
+list_bans (SottoTestClient *client,
+           const char      *room)
+{
+  return sotto_test_client_request (client, sotto_msg_build_list_bans, room);
+}
+
+static void
+assert_ban (SottoMsg   *bans,
+            guint       index,
+            const char *user,
+            const char *banned_by,
+            gint64      not_before)
+{
+  SottoWireBan ban;
+
+  g_assert_true (sotto_msg_get_ban (bans, index, &ban));
+  g_assert_cmpstr (ban.user, ==, user);
+  g_assert_cmpstr (ban.banned_by, ==, banned_by);
+  g_assert_cmpint (ban.ts, >=, not_before);
+  g_assert_cmpint (ban.ts, <=, g_get_real_time () / 1000);
+}
+
+/* The creator sees who is kept out, by whom and since when, sorted by
+ * name; nobody else does, and the list outlives a restart. */
+static void
+test_list_bans (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoTestClient) carol = connect_user (fixture, "carol");
+  g_autoptr(SottoTestClient) dave = connect_user (fixture, "dave");
+  gint64 before = g_get_real_time () / 1000;
+  g_autoptr(SottoMsg) empty = NULL;
+  g_autoptr(SottoMsg) bans = NULL;
+  g_autoptr(SottoMsg) refused = NULL;
+  g_autofree char *answer = NULL;
+  SottoWireBan first;
+  gint64 bob_since;
+
+  sotto_msg_unref (join (alice, "garden"));
+  sotto_msg_unref (join (bob, "garden"));
+  sotto_msg_unref (join (carol, "garden"));
+  sotto_msg_unref (join (dave, "garden"));
+
+  empty = list_bans (alice, "garden");
+  g_assert_cmpint (sotto_msg_get_msg_type (empty), ==, SOTTO_MSG_TYPE_BANS);
+  g_assert_cmpstr (sotto_msg_get_string (empty, "room"), ==, "garden");
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (empty, "bans")), ==, 0);
+
+  /* Carol by the operator, bob by the creator. */
+  answer = sotto_test_server_command (fixture->server, "/kick carol garden");
+  g_assert_cmpstr (answer, ==, "carol was removed from garden.");
+  sotto_test_client_send_take (alice, sotto_msg_build_kick ("k", "garden", "bob"));
+  expect_ok (alice, "k");
+
+  bans = list_bans (alice, "garden");
+  g_assert_cmpint (sotto_msg_get_msg_type (bans), ==, SOTTO_MSG_TYPE_BANS);
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (bans, "bans")), ==, 2);
+  assert_ban (bans, 0, "bob", "alice", before);
+  assert_ban (bans, 1, "carol", NULL, before);
+  g_assert_true (sotto_msg_get_ban (bans, 0, &first));
+  bob_since = first.ts;
+
+  /* A member who did not create the room, and rooms nobody created. */
+  sotto_test_client_send_take (dave, sotto_msg_build_list_bans ("d", "garden"));
+  refused = sotto_test_client_expect_error (dave, "d", SOTTO_MSG_ERROR_CODE_FORBIDDEN);
+  g_clear_pointer (&refused, sotto_msg_unref);
+  sotto_msg_unref (join (alice, "general"));
+  sotto_test_client_send_take (alice, sotto_msg_build_list_bans ("g", "general"));
+  refused = sotto_test_client_expect_error (alice, "g", SOTTO_MSG_ERROR_CODE_FORBIDDEN);
+  g_clear_pointer (&refused, sotto_msg_unref);
+  sotto_msg_unref (sotto_test_client_request (alice, sotto_msg_build_open_direct, "dave"));
+  sotto_test_client_send_take (alice, sotto_msg_build_list_bans ("dm", "@alice+dave"));
+  refused = sotto_test_client_expect_error (alice, "dm", SOTTO_MSG_ERROR_CODE_FORBIDDEN);
+  g_clear_pointer (&refused, sotto_msg_unref);
+  sotto_test_client_send_take (bob, sotto_msg_build_list_bans ("b", "garden"));
+  refused = sotto_test_client_expect_error (bob, "b", SOTTO_MSG_ERROR_CODE_NOT_MEMBER);
+  g_clear_pointer (&refused, sotto_msg_unref);
+  sotto_test_client_send_take (alice, sotto_msg_build_list_bans ("n", "nowhere"));
+  refused = sotto_test_client_expect_error (alice, "n", SOTTO_MSG_ERROR_CODE_NO_SUCH_ROOM);
+
+  /* Lifted bans leave the list; the others are kept as they were. */
+  sotto_test_client_send_take (alice, sotto_msg_build_unban ("u", "garden", "carol"));
+  expect_ok (alice, "u");
+  g_clear_pointer (&alice, sotto_test_client_free);
+  g_clear_pointer (&bob, sotto_test_client_free);
+  g_clear_pointer (&carol, sotto_test_client_free);
+  g_clear_pointer (&dave, sotto_test_client_free);
+  sotto_test_server_stop (fixture->server);
+  sotto_test_server_restart (fixture->server);
+
+  alice = login_user (fixture, "alice");
+  g_clear_pointer (&bans, sotto_msg_unref);
+  bans = list_bans (alice, "garden");
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (bans, "bans")), ==, 1);
+  assert_ban (bans, 0, "bob", "alice", bob_since);
+  g_assert_true (sotto_msg_get_ban (bans, 0, &first));
+  g_assert_cmpint (first.ts, ==, bob_since);
+}
+
 /* The operator's kick bans too, and bans survive a restart. */
 static void
 test_operator_kick_bans (Fixture       *fixture,
@@ -1119,6 +1255,8 @@ main (int   argc,
   ADD ("kick-rights", test_kick_rights);
   ADD ("kick-bans", test_kick_bans);
   ADD ("operator-kick-bans", test_operator_kick_bans);
+  ADD ("room-owner", test_room_owner);
+  ADD ("list-bans", test_list_bans);
   ADD ("console", test_console);
   ADD ("restart", test_restart);
   ADD ("no-plaintext-on-disk", test_no_plaintext_on_disk);

@@ -1028,7 +1028,8 @@ test_rooms_bans (Fixture       *fixture,
                  gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) bans = NULL;
+  SottoStoreBan *ban;
   gint64 alice_id, bob_id, carol_id, lobby_id, garden_id;
   sqlite3 *db;
 
@@ -1039,19 +1040,25 @@ test_rooms_bans (Fixture       *fixture,
   garden_id = add_room (fixture, "garden");
 
   /* Banning twice changes nothing; the operator bans with no author. */
-  g_assert_true (sotto_store_add_ban (fixture->store, lobby_id, bob_id, "alice", &error));
-  g_assert_true (sotto_store_add_ban (fixture->store, lobby_id, bob_id, "alice", &error));
-  g_assert_true (sotto_store_add_ban (fixture->store, lobby_id, carol_id, NULL, &error));
-  g_assert_true (sotto_store_add_ban (fixture->store, garden_id, bob_id, NULL, &error));
+  g_assert_true (sotto_store_add_ban (fixture->store, lobby_id, bob_id, "alice", 1000, &error));
+  g_assert_true (sotto_store_add_ban (fixture->store, lobby_id, bob_id, "carol", 2000, &error));
+  g_assert_true (sotto_store_add_ban (fixture->store, lobby_id, carol_id, NULL, 3000, &error));
+  g_assert_true (sotto_store_add_ban (fixture->store, garden_id, bob_id, NULL, 4000, &error));
   g_assert_no_error (error);
   assert_banned (fixture, lobby_id, bob_id, TRUE);
   assert_banned (fixture, lobby_id, alice_id, FALSE);
 
-  names = sotto_store_load_banned_names (fixture->store, lobby_id, &error);
+  bans = sotto_store_load_bans (fixture->store, lobby_id, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (names->len, ==, 2);
-  g_assert_cmpstr (g_ptr_array_index (names, 0), ==, "bob");
-  g_assert_cmpstr (g_ptr_array_index (names, 1), ==, "carol");
+  g_assert_cmpuint (bans->len, ==, 2);
+  ban = g_ptr_array_index (bans, 0);
+  g_assert_cmpstr (ban->user, ==, "bob");
+  g_assert_cmpstr (ban->banned_by, ==, "alice");
+  g_assert_cmpint (ban->banned, ==, 1000);
+  ban = g_ptr_array_index (bans, 1);
+  g_assert_cmpstr (ban->user, ==, "carol");
+  g_assert_null (ban->banned_by);
+  g_assert_cmpint (ban->banned, ==, 3000);
 
   /* Lifting, and lifting again. */
   g_assert_true (sotto_store_remove_ban (fixture->store, lobby_id, carol_id, &error));
@@ -1065,16 +1072,19 @@ test_rooms_bans (Fixture       *fixture,
   assert_banned (fixture, lobby_id, bob_id, TRUE);
   assert_banned (fixture, garden_id, bob_id, TRUE);
   assert_banned (fixture, lobby_id, carol_id, FALSE);
-  g_clear_pointer (&names, g_ptr_array_unref);
-  names = sotto_store_load_banned_names (fixture->store, lobby_id, &error);
+  g_clear_pointer (&bans, g_ptr_array_unref);
+  bans = sotto_store_load_bans (fixture->store, lobby_id, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (names->len, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (names, 0), ==, "bob");
+  g_assert_cmpuint (bans->len, ==, 1);
+  ban = g_ptr_array_index (bans, 0);
+  g_assert_cmpstr (ban->user, ==, "bob");
+  g_assert_cmpstr (ban->banned_by, ==, "alice");
+  g_assert_cmpint (ban->banned, ==, 1000);
 
-  g_assert_false (sotto_store_add_ban (fixture->store, 999, alice_id, NULL, &error));
+  g_assert_false (sotto_store_add_ban (fixture->store, 999, alice_id, NULL, 1, &error));
   g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
   g_clear_error (&error);
-  g_assert_false (sotto_store_add_ban (fixture->store, lobby_id, 999, NULL, &error));
+  g_assert_false (sotto_store_add_ban (fixture->store, lobby_id, 999, NULL, 1, &error));
   g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
   g_clear_error (&error);
   fixture_commit (fixture);
@@ -1107,7 +1117,7 @@ test_open_migrate_bans (Fixture       *fixture,
 
   fixture_reopen (fixture);
   assert_banned (fixture, lobby_id, bob_id, FALSE);
-  g_assert_true (sotto_store_add_ban (fixture->store, lobby_id, bob_id, NULL, &error));
+  g_assert_true (sotto_store_add_ban (fixture->store, lobby_id, bob_id, NULL, 1, &error));
   g_assert_no_error (error);
   fixture_commit (fixture);
   fixture_close (fixture);

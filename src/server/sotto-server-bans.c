@@ -23,13 +23,15 @@ ban_from_room (SottoServerState  *self,
                const char        *banned_by,
                GError           **error)
 {
+  gint64 now = _sotto_server_now_ms ();
+
   if (room->direct || _sotto_room_is_banned (room, user))
     return TRUE;
 
-  if (!sotto_store_add_ban (self->store, room->id, user->id, banned_by, error))
+  if (!sotto_store_add_ban (self->store, room->id, user->id, banned_by, now, error))
     return FALSE;
 
-  g_hash_table_add (room->banned, g_strdup (user->name));
+  _sotto_room_add_ban (room, user->name, banned_by, now);
   g_message ("%s was banned from %s", user->name, room->name);
   return TRUE;
 }
@@ -82,9 +84,29 @@ _sotto_server_unban (SottoServerState  *self,
   return TRUE;
 }
 
-/* Only the one who created a room may remove others from it or let them
- * back; nobody but the operator does either in a shared room like
- * "general". Answers @msg and returns %NULL when @user may not. */
+/* Only the one who created a room may remove others from it, let them
+ * back or see who was removed; nobody but the operator does any of it in
+ * a shared room like "general". Answers @msg and returns %FALSE when the
+ * session's user may not. */
+static gboolean
+check_owner (SottoServerState *self,
+             SottoSession     *session,
+             SottoMsg         *msg,
+             SottoRoom        *room,
+             const char       *refusal)
+{
+  SottoUser *user = sotto_session_get_user (session);
+
+  if (room->direct || g_strcmp0 (room->owner, user->name) != 0)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_FORBIDDEN, refusal);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The user a kick or an unban names, once the owner is checked. */
 static SottoUser *
 lookup_owner_target (SottoServerState *self,
                      SottoSession     *session,
@@ -92,14 +114,10 @@ lookup_owner_target (SottoServerState *self,
                      SottoRoom        *room,
                      const char       *refusal)
 {
-  SottoUser *user = sotto_session_get_user (session);
   SottoUser *target;
 
-  if (room->direct || g_strcmp0 (room->owner, user->name) != 0)
-    {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_FORBIDDEN, refusal);
-      return NULL;
-    }
+  if (!check_owner (self, session, msg, room, refusal))
+    return NULL;
 
   target = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "user"));
   if (target == NULL)
@@ -171,4 +189,51 @@ _sotto_server_handle_unban (SottoServerState *self,
     }
 
   _sotto_server_reply_after_commit (self, session, msg, NULL);
+}
+
+static int
+compare_bans (gconstpointer a,
+              gconstpointer b)
+{
+  return g_strcmp0 (((const SottoWireBan *) a)->user, ((const SottoWireBan *) b)->user);
+}
+
+/* Who is kept out of the room, for its owner to let back in. */
+void
+_sotto_server_handle_list_bans (SottoServerState *self,
+                                SottoSession     *session,
+                                SottoMsg         *msg)
+{
+  SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
+  g_autoptr(GArray) bans = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  GHashTableIter iter;
+  const char *name;
+  SottoRoomBan *ban;
+
+  if (room == NULL)
+    return;
+
+  if (!check_owner (self, session, msg, room,
+                    _("Only the creator of this room can see who was removed from it")))
+    return;
+
+  bans = g_array_sized_new (FALSE, FALSE, sizeof (SottoWireBan),
+                            g_hash_table_size (room->banned));
+  g_hash_table_iter_init (&iter, room->banned);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &name, (gpointer *) &ban))
+    {
+      SottoWireBan wire = { name, ban->banned_by, ban->since };
+
+      g_array_append_val (bans, wire);
+    }
+
+  /* Sorted by name, and no more than a message may list. */
+  g_array_sort (bans, compare_bans);
+  if (bans->len > SOTTO_PROTOCOL_MAX_LIST_ITEMS)
+    g_array_set_size (bans, SOTTO_PROTOCOL_MAX_LIST_ITEMS);
+
+  reply = sotto_msg_build_bans (sotto_msg_get_id (msg), room->name,
+                                (SottoWireBan *) bans->data, bans->len);
+  sotto_session_send (session, reply);
 }

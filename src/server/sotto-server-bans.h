@@ -21,5 +21,8 @@ void     _sotto_server_handle_kick  (SottoServerState  *self,
 void     _sotto_server_handle_unban (SottoServerState  *self,
                                      SottoSession      *session,
                                      SottoMsg          *msg);
+void     _sotto_server_handle_list_bans (SottoServerState *self,
+                                         SottoSession     *session,
+                                         SottoMsg         *msg);
 
 G_END_DECLS

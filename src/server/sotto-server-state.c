@@ -99,19 +99,23 @@ _sotto_server_state_load (SottoServerState  *self,
       SottoRoom *room = _sotto_room_new (record->id, record->name, record->direct,
                                          record->owner, record->last_seq);
       g_autoptr(GPtrArray) members = NULL;
-      g_autoptr(GPtrArray) banned = NULL;
+      g_autoptr(GPtrArray) bans = NULL;
 
       g_hash_table_insert (self->rooms, room->name, room);
       members = sotto_store_load_member_names (self->store, room->id, error);
       if (members == NULL)
         return FALSE;
 
-      banned = sotto_store_load_banned_names (self->store, room->id, error);
-      if (banned == NULL)
+      bans = sotto_store_load_bans (self->store, room->id, error);
+      if (bans == NULL)
         return FALSE;
 
-      for (guint j = 0; j < banned->len; j++)
-        g_hash_table_add (room->banned, g_strdup (g_ptr_array_index (banned, j)));
+      for (guint j = 0; j < bans->len; j++)
+        {
+          SottoStoreBan *ban = g_ptr_array_index (bans, j);
+
+          _sotto_room_add_ban (room, ban->user, ban->banned_by, ban->banned);
+        }
 
       for (guint j = 0; j < members->len; j++)
         {
@@ -150,6 +154,13 @@ _sotto_user_free (SottoUser *user)
   g_free (user);
 }
 
+static void
+room_ban_free (SottoRoomBan *ban)
+{
+  g_free (ban->banned_by);
+  g_free (ban);
+}
+
 SottoRoom *
 _sotto_room_new (gint64      id,
                  const char *name,
@@ -166,7 +177,8 @@ _sotto_room_new (gint64      id,
   room->last_seq = last_seq;
   room->committed_seq = last_seq;
   room->members = g_ptr_array_new ();
-  room->banned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  room->banned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) room_ban_free);
 
   return room;
 }
@@ -212,6 +224,24 @@ _sotto_room_is_banned (SottoRoom *room,
                        SottoUser *user)
 {
   return g_hash_table_contains (room->banned, user->name);
+}
+
+/* Mirrors a ban the store holds; the first one of a user stays. */
+void
+_sotto_room_add_ban (SottoRoom  *room,
+                     const char *user,
+                     const char *banned_by,
+                     gint64      since)
+{
+  SottoRoomBan *ban;
+
+  if (g_hash_table_contains (room->banned, user))
+    return;
+
+  ban = g_new0 (SottoRoomBan, 1);
+  ban->banned_by = g_strdup (banned_by);
+  ban->since = since;
+  g_hash_table_insert (room->banned, g_strdup (user), ban);
 }
 
 gint64

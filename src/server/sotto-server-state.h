@@ -21,6 +21,14 @@ G_BEGIN_DECLS
 
 typedef struct _SottoRoom SottoRoom;
 
+/* Why someone may not join a room again: who banned them (%NULL for the
+ * operator) and when, in ms since the epoch. */
+typedef struct
+{
+  char   *banned_by;
+  gint64  since;
+} SottoRoomBan;
+
 typedef struct
 {
   gint64             id;
@@ -46,7 +54,7 @@ struct _SottoRoom
   gint64      last_ts;
   /* Members (SottoUser *, not owned), in join order. */
   GPtrArray  *members;
-  /* Account names banned from the room (owned), so a join needs no query. */
+  /* Account name → SottoRoomBan (both owned), so a join needs no query. */
   GHashTable *banned;
 };
 
@@ -106,6 +114,10 @@ void              _sotto_room_remove_member        (SottoRoom         *room,
                                                     SottoUser         *user);
 gboolean          _sotto_room_is_banned            (SottoRoom         *room,
                                                     SottoUser         *user);
+void              _sotto_room_add_ban              (SottoRoom         *room,
+                                                    const char        *user,
+                                                    const char        *banned_by,
+                                                    gint64             since);
 
 gint64            _sotto_server_now_ms             (void);
 SottoUser        *_sotto_server_lookup_user        (SottoServerState  *self,

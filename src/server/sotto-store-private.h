@@ -36,7 +36,7 @@ typedef enum
   STMT_ADD_BAN,
   STMT_REMOVE_BAN,
   STMT_IS_BANNED,
-  STMT_BANNED_NAMES,
+  STMT_LOAD_BANS,
   N_STMTS
 } SottoStoreStatementId;
 

@@ -170,8 +170,9 @@ static const char * const statement_sql[N_STMTS] = {
     "DELETE FROM bans WHERE room_id = ?1 AND account_id = ?2",
   [STMT_IS_BANNED] =
     "SELECT count(*) FROM bans WHERE room_id = ?1 AND account_id = ?2",
-  [STMT_BANNED_NAMES] =
-    "SELECT a.username FROM bans AS b JOIN accounts AS a ON a.id = b.account_id"
+  [STMT_LOAD_BANS] =
+    "SELECT a.username, b.banned_by, b.banned FROM bans AS b"
+    " JOIN accounts AS a ON a.id = b.account_id"
     " WHERE b.room_id = ?1 ORDER BY a.username",
 };
 

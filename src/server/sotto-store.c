@@ -477,6 +477,17 @@ sotto_store_room_free (SottoStoreRoom *room)
 }
 
 void
+sotto_store_ban_free (SottoStoreBan *ban)
+{
+  if (ban == NULL)
+    return;
+
+  g_free (ban->user);
+  g_free (ban->banned_by);
+  g_free (ban);
+}
+
+void
 sotto_store_key_free (SottoStoreKey *key)
 {
   if (key == NULL)

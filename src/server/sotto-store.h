@@ -114,6 +114,25 @@ void sotto_store_room_free (SottoStoreRoom *room);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoreRoom, sotto_store_room_free)
 
 /**
+ * SottoStoreBan:
+ * @user: the username banned
+ * @banned_by: (nullable): who banned them, %NULL for the operator
+ * @banned: when, in ms since the epoch
+ *
+ * One ban, as sotto_store_load_bans() returns it.
+ */
+typedef struct
+{
+  char   *user;
+  char   *banned_by;
+  gint64  banned;
+} SottoStoreBan;
+
+void sotto_store_ban_free (SottoStoreBan *ban);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoreBan, sotto_store_ban_free)
+
+/**
  * SottoStoreKey:
  * @kid: the queue id, to acknowledge with sotto_store_ack_keys(); never reused
  * @ts: when it was queued, in ms since the epoch
@@ -217,6 +236,7 @@ gboolean    sotto_store_add_ban             (SottoStore               *self,
                                              gint64                    room_id,
                                              gint64                    account_id,
                                              const char               *banned_by,
+                                             gint64                    banned,
                                              GError                  **error);
 gboolean    sotto_store_remove_ban          (SottoStore               *self,
                                              gint64                    room_id,
@@ -227,7 +247,7 @@ gboolean    sotto_store_is_banned           (SottoStore               *self,
                                              gint64                    account_id,
                                              gboolean                 *banned,
                                              GError                  **error);
-GPtrArray  *sotto_store_load_banned_names   (SottoStore               *self,
+GPtrArray  *sotto_store_load_bans           (SottoStore               *self,
                                              gint64                    room_id,
                                              GError                  **error);
 
