@@ -880,6 +880,195 @@ test_leaver (Fixture       *fixture,
 }
 
 static void
+kicked_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_kick_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+unbanned_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_unban_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+bans_listed_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->object = sotto_client_list_bans_finish (SOTTO_CLIENT (object), result,
+                                                   &outcome->error);
+  outcome->done = TRUE;
+}
+
+/* Runs one of the calls above to its end; the outcome is the caller's. */
+static void
+kick (SottoClient *client,
+      const char  *room,
+      const char  *user,
+      Outcome     *outcome)
+{
+  *outcome = (Outcome) { FALSE };
+  sotto_client_kick_async (client, room, user, NULL, kicked_cb, outcome);
+  sotto_test_wait_for (&outcome->done);
+}
+
+static void
+unban (SottoClient *client,
+       const char  *room,
+       const char  *user,
+       Outcome     *outcome)
+{
+  *outcome = (Outcome) { FALSE };
+  sotto_client_unban_async (client, room, user, NULL, unbanned_cb, outcome);
+  sotto_test_wait_for (&outcome->done);
+}
+
+static GPtrArray *
+list_bans (SottoClient *client,
+           const char  *room,
+           GError     **error)
+{
+  Outcome outcome = { FALSE };
+
+  sotto_client_list_bans_async (client, room, NULL, bans_listed_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  if (outcome.error != NULL)
+    g_propagate_error (error, outcome.error);
+  return outcome.object;
+}
+
+static void
+record_removed_cb (SottoClient *client,
+                   SottoRoom   *room,
+                   gpointer     user_data)
+{
+  g_string_append_printf (user_data, "%s ", sotto_room_get_name (room));
+}
+
+/* The creator of a room removes Bob: his room goes away and tells why,
+ * his join is refused, nothing said after reaches him; the list of bans
+ * shows him, and letting him back lets him join. Others may do none of
+ * it, and are told who may. */
+static void
+test_kick_and_unban (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(SottoClient) carol = new_user (fixture, "carol");
+  g_autoptr(GString) removed = g_string_new (NULL);
+  g_autoptr(GPtrArray) bans = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 before = g_get_real_time () / 1000;
+  SottoRoom *alice_room = sotto_test_user_join (alice, "team");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "team");
+  SottoRoom *carol_room = sotto_test_user_join (carol, "team");
+  SottoRoom *general;
+  SottoBan *ban;
+  Outcome outcome;
+
+  /* Everyone knows who created the room; only she may remove anyone. */
+  sotto_test_user_wait_members (alice_room, 3);
+  g_assert_cmpstr (sotto_room_get_owner (alice_room), ==, "alice");
+  g_assert_cmpstr (sotto_room_get_owner (bob_room), ==, "alice");
+  g_assert_true (sotto_client_is_room_owner (alice, alice_room));
+  g_assert_false (sotto_client_is_room_owner (bob, bob_room));
+  general = sotto_client_lookup_room (alice, "general");
+  sotto_test_user_wait_members (general, 3);
+  g_assert_null (sotto_room_get_owner (general));
+  g_assert_false (sotto_client_is_room_owner (alice, general));
+
+  kick (carol, "team", "bob", &outcome);
+  g_assert_false (outcome.ok);
+  g_assert_true (sotto_client_error_is_server (outcome.error, SOTTO_MSG_ERROR_CODE_FORBIDDEN));
+  g_assert_cmpstr (outcome.error->message, ==,
+                   "Only alice, who created #team, can remove people from it");
+  g_clear_error (&outcome.error);
+  kick (alice, "team", "alice", &outcome);
+  g_assert_cmpstr (outcome.error->message, ==,
+                   "You cannot remove yourself; leave the room instead");
+  g_clear_error (&outcome.error);
+  kick (alice, "general", "bob", &outcome);
+  g_assert_cmpstr (outcome.error->message, ==,
+                   "Only the server’s operator can remove people from #general");
+  g_clear_error (&outcome.error);
+  g_assert_null (list_bans (carol, "team", &error));
+  g_assert_cmpstr (error->message, ==,
+                   "Only alice, who created #team, can see who was removed from it");
+  g_clear_error (&error);
+
+  /* Alice removes Bob. */
+  g_signal_connect (bob, "removed-from-room", G_CALLBACK (record_removed_cb), removed);
+  kick (alice, "team", "bob", &outcome);
+  g_assert_no_error (outcome.error);
+  g_assert_true (outcome.ok);
+  while (sotto_client_lookup_room (bob, "team") != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (removed->str, ==, "team ");
+  g_assert_null (sotto_room_lookup_member (alice_room, "bob"));
+  while (sotto_room_lookup_member (carol_room, "bob") != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (room_has_text (carol_room, "bob was removed"));
+
+  outcome = (Outcome) { FALSE };
+  sotto_client_join_async (bob, "team", NULL, joined_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  g_assert_true (sotto_client_error_is_server (outcome.error, SOTTO_MSG_ERROR_CODE_BANNED));
+  g_assert_cmpstr (outcome.error->message, ==,
+                   "You were removed from this room and cannot join it again unless its "
+                   "owner lets you back");
+  g_clear_error (&outcome.error);
+  g_assert_null (sotto_client_lookup_room (bob, "team"));
+
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "without bob"));
+  wait_for_text (carol_room, "alice", "without bob");
+
+  bans = list_bans (alice, "team", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bans->len, ==, 1);
+  ban = g_ptr_array_index (bans, 0);
+  g_assert_cmpstr (sotto_ban_get_user (ban), ==, "bob");
+  g_assert_cmpstr (sotto_ban_get_banned_by (ban), ==, "alice");
+  g_assert_cmpint (sotto_ban_get_banned_at (ban), >=, before);
+  g_assert_cmpint (sotto_ban_get_banned_at (ban), <=, g_get_real_time () / 1000);
+  g_clear_pointer (&bans, g_ptr_array_unref);
+
+  /* Only she lets him back. */
+  unban (carol, "team", "bob", &outcome);
+  g_assert_cmpstr (outcome.error->message, ==,
+                   "Only alice, who created #team, can let people back in");
+  g_clear_error (&outcome.error);
+  unban (alice, "team", "bob", &outcome);
+  g_assert_no_error (outcome.error);
+  g_assert_true (outcome.ok);
+  bans = list_bans (alice, "team", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bans->len, ==, 0);
+
+  bob_room = sotto_test_user_join (bob, "team");
+  g_assert_cmpstr (sotto_room_get_owner (bob_room), ==, "alice");
+  while (sotto_room_lookup_member (alice_room, "bob") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "welcome back"));
+  wait_for_text (bob_room, "alice", "welcome back");
+  g_assert_false (room_has_text (bob_room, "without bob"));
+  g_assert_cmpstr (removed->str, ==, "team ");
+}
+
+static void
 count_disconnected_cb (SottoClient  *client,
                        const GError *error,
                        gpointer      user_data)
@@ -1242,6 +1431,7 @@ main (int   argc,
   ADD ("direct-chat", test_direct_chat);
   ADD ("direct-chat-opened-by-other", test_direct_chat_opened_by_other);
   ADD ("leaver", test_leaver);
+  ADD ("kick-and-unban", test_kick_and_unban);
   ADD ("identity-change-unverified", test_identity_change_unverified);
   ADD ("catch-up-keeps-current-keys", test_catch_up_keeps_current_keys);
   ADD ("reconnect-and-outbox", test_reconnect_and_outbox);

@@ -123,7 +123,11 @@ handle_member_left (SottoClient *self,
   _sotto_client_remember_seq (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq"));
   if (g_strcmp0 (user, self->user) == 0)
     {
-      _sotto_client_drop_room (self, room);
+      g_autoptr(SottoRoom) gone = g_object_ref (room);
+
+      _sotto_client_drop_room (self, gone);
+      if (sotto_msg_get_leave_reason (msg) == SOTTO_MSG_LEAVE_REASON_KICKED)
+        _sotto_client_emit_removed_from_room (self, gone);
       return;
     }
 

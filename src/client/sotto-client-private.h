@@ -15,6 +15,7 @@ G_BEGIN_DECLS
  *   sotto-client-connect.c   making, connecting, trusting, reconnecting
  *   sotto-client-account.c   register and login, the store's unlock
  *   sotto-client-events.c    what the server sends on its own, by type
+ *   sotto-client-bans.c      removing members, letting them back, bans
  *   sotto-client-rooms.c     join, leave, list, direct chats, members
  *   sotto-client-trust.c     members' keys: changes, review, verifying
  *   sotto-client-messages.c  sending, the outbox, receiving
@@ -22,6 +23,7 @@ G_BEGIN_DECLS
  *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
  *   sotto-client-order.c     senders' counters: replays, late and missing
  *   sotto-client-contacts.c  identities of members, safety numbers
+ *   sotto-client-requests.c  sending requests, as the user or logged
  *   sotto-client.c           the object: state, properties, signals
  */
 
@@ -90,15 +92,18 @@ void               _sotto_client_emit_disconnected    (SottoClient              
 void               _sotto_client_emit_direct_chat_started (SottoClient          *self,
                                                            const char           *room,
                                                            const char           *peer);
+void               _sotto_client_emit_removed_from_room (SottoClient            *self,
+                                                         SottoRoom              *room);
+
+/* sotto-client-requests.c */
 void               _sotto_client_send_logged          (SottoClient              *self,
                                                        SottoClientBuildRequest   build,
                                                        gpointer                  data,
                                                        const char               *what);
 void               _sotto_client_request_as_user      (SottoClient              *self,
                                                        GTask                    *task,
-                                                       GBytes                 *(*build) (const char *id,
-                                                                                         const char *arg),
-                                                       const char               *arg,
+                                                       SottoClientBuildRequest   build,
+                                                       gpointer                  data,
                                                        GAsyncReadyCallback       reply_cb);
 
 /* sotto-client-contacts.c */

@@ -125,6 +125,7 @@ members_done_cb (GObject      *object,
         g_hash_table_add (listed, (gpointer) member.user);
       }
   drop_departed_members (self, room, listed);
+  sotto_room_set_owner (room, sotto_msg_get_string (reply, "owner"));
   sotto_room_set_loaded (room, TRUE);
 
   /* With the members known, their keys can be opened, then what was
@@ -177,11 +178,19 @@ joined_cb (GObject      *object,
   for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (reply, "members")); i++)
     if (sotto_msg_get_member (reply, i, &member))
       _sotto_client_set_member (self, room, member.user, &member.identity, member.online);
+  sotto_room_set_owner (room, sotto_msg_get_string (reply, "owner"));
   sotto_room_set_loaded (room, TRUE);
   _sotto_client_remember_seq (self, sotto_room_get_name (room),
                               sotto_msg_get_int (reply, "last_seq"));
 
   g_task_return_pointer (task, g_object_ref (room), g_object_unref);
+}
+
+static GBytes *
+build_join (const char *id,
+            gpointer    room)
+{
+  return sotto_msg_build_join (id, room);
 }
 
 /**
@@ -202,7 +211,7 @@ sotto_client_join_async (SottoClient         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sotto_client_join_async);
-  _sotto_client_request_as_user (self, task, sotto_msg_build_join, room, joined_cb);
+  _sotto_client_request_as_user (self, task, build_join, (gpointer) room, joined_cb);
 }
 
 /**
@@ -218,6 +227,13 @@ sotto_client_join_finish (SottoClient   *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static GBytes *
+build_open_direct (const char *id,
+                   gpointer    user)
+{
+  return sotto_msg_build_open_direct (id, user);
 }
 
 /**
@@ -240,7 +256,7 @@ sotto_client_open_direct_async (SottoClient         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sotto_client_join_async);
-  _sotto_client_request_as_user (self, task, sotto_msg_build_open_direct, user, joined_cb);
+  _sotto_client_request_as_user (self, task, build_open_direct, (gpointer) user, joined_cb);
 }
 
 void
@@ -291,7 +307,7 @@ listed_cb (GObject      *object,
 
 static GBytes *
 build_list_rooms (const char *id,
-                  const char *unused)
+                  gpointer    unused)
 {
   return sotto_msg_build_list_rooms (id);
 }
@@ -363,6 +379,13 @@ left_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
+static GBytes *
+build_leave (const char *id,
+             gpointer    room)
+{
+  return sotto_msg_build_leave (id, room);
+}
+
 /**
  * sotto_client_leave_async:
  *
@@ -382,7 +405,7 @@ sotto_client_leave_async (SottoClient         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sotto_client_leave_async);
   g_task_set_task_data (task, g_strdup (room), g_free);
-  _sotto_client_request_as_user (self, task, sotto_msg_build_leave, room, left_cb);
+  _sotto_client_request_as_user (self, task, build_leave, (gpointer) room, left_cb);
 }
 
 gboolean

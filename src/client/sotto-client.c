@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -18,9 +17,9 @@
  * derived from it with Argon2id (salted with the server and the name), and
  * the same password unlocks the local store with another derivation.
  *
- * This file is the object itself: its state, properties and signals, and
- * the requests every other part sends. sotto-client-private.h lists the
- * parts and the order in which they call each other.
+ * This file is the object itself: its state, properties and signals.
+ * sotto-client-private.h lists the parts and the order in which they call
+ * each other.
  */
 
 enum {
@@ -39,6 +38,7 @@ enum {
   CONNECTION_LOST,
   DISCONNECTED,
   DIRECT_CHAT_STARTED,
+  REMOVED_FROM_ROOM,
   N_SIGNALS
 };
 
@@ -201,6 +201,17 @@ sotto_client_class_init (SottoClientClass *klass)
   signals[DIRECT_CHAT_STARTED] =
     g_signal_new ("direct-chat-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * SottoClient::removed-from-room:
+   * @room: the room, no longer among the client's rooms
+   *
+   * The room's creator (or the server's operator) removed the user from
+   * @room, and the server keeps them out until they are let back in.
+   */
+  signals[REMOVED_FROM_ROOM] =
+    g_signal_new ("removed-from-room", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, SOTTO_TYPE_ROOM);
 }
 
 static void
@@ -287,6 +298,13 @@ _sotto_client_emit_direct_chat_started (SottoClient *self,
                                         const char  *peer)
 {
   g_signal_emit (self, signals[DIRECT_CHAT_STARTED], 0, room, peer);
+}
+
+void
+_sotto_client_emit_removed_from_room (SottoClient *self,
+                                      SottoRoom   *room)
+{
+  g_signal_emit (self, signals[REMOVED_FROM_ROOM], 0, room);
 }
 
 /**
@@ -424,65 +442,4 @@ sotto_client_close (SottoClient *self)
   g_hash_table_remove_all (self->members_as_of);
   _sotto_client_set_user (self, NULL);
   _sotto_client_set_state (self, SOTTO_CLIENT_DISCONNECTED);
-}
-
-/* Requests whose answer only matters when it is an error. */
-
-static void
-logged_request_done_cb (GObject      *object,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(SottoMsg) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *what = user_data;
-
-  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
-  if (reply == NULL &&
-      !g_error_matches (error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Could not %s: %s", what, error->message);
-}
-
-/* Sends the request @build makes from an id and @data; only a failure is
- * told, as a warning that says what could not be done. */
-void
-_sotto_client_send_logged (SottoClient             *self,
-                           SottoClientBuildRequest  build,
-                           gpointer                 data,
-                           const char              *what)
-{
-  g_autofree char *id = sotto_connection_next_id (self->connection);
-  g_autoptr(GBytes) message = build (id, data);
-
-  sotto_connection_request_async (self->connection, id, message, self->cancellable,
-                                  logged_request_done_cb, g_strdup (what));
-}
-
-/* Sends a request of the logged-in user made by @build from an id and
- * @arg; @reply_cb gets the answer with @task, which it owns. */
-void
-_sotto_client_request_as_user (SottoClient          *self,
-                               GTask                *task,
-                               GBytes             *(*build) (const char *id,
-                                                             const char *arg),
-                               const char           *arg,
-                               GAsyncReadyCallback   reply_cb)
-{
-  g_autofree char *id = NULL;
-  g_autoptr(GBytes) request = NULL;
-
-  if (self->state != SOTTO_CLIENT_ONLINE)
-    {
-      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
-                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
-                               _("Log in first"));
-      g_object_unref (task);
-      return;
-    }
-
-  id = sotto_connection_next_id (self->connection);
-  request = build (id, arg);
-  sotto_connection_request_async (self->connection, id, request, g_task_get_cancellable (task),
-                                  reply_cb, task);
 }

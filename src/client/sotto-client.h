@@ -6,6 +6,7 @@
 #include "sotto-client-enums.h"
 #include "sotto-client-error.h"
 #include "sotto-wire-error.h"
+#include "sotto-ban.h"
 #include "sotto-room.h"
 
 G_BEGIN_DECLS
@@ -120,6 +121,34 @@ void              sotto_client_leave_async          (SottoClient         *self,
 gboolean          sotto_client_leave_finish         (SottoClient         *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
+void              sotto_client_kick_async           (SottoClient         *self,
+                                                     const char          *room,
+                                                     const char          *user,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_kick_finish          (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+void              sotto_client_unban_async          (SottoClient         *self,
+                                                     const char          *room,
+                                                     const char          *user,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_unban_finish         (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+void              sotto_client_list_bans_async      (SottoClient         *self,
+                                                     const char          *room,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GPtrArray        *sotto_client_list_bans_finish     (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+gboolean          sotto_client_is_room_owner        (SottoClient         *self,
+                                                     SottoRoom           *room);
 char             *sotto_client_safety_number        (SottoClient         *self,
                                                      const char          *user);
 gboolean          sotto_client_set_verified         (SottoClient         *self,

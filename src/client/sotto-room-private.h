@@ -20,6 +20,8 @@ struct _SottoRoom
   char       *name;
   gboolean    direct;
   char       *display_name;
+  /* Who created the room, as the server says; %NULL if nobody did. */
+  char       *owner;
   /* What the user typed and has not sent yet. */
   char       *draft;
   GListStore *members;

@@ -24,6 +24,7 @@ enum {
   PROP_HISTORY_COMPLETE,
   PROP_UNREAD,
   PROP_BLOCKED_BY,
+  PROP_OWNER,
   N_PROPS
 };
 
@@ -60,6 +61,7 @@ sotto_room_finalize (GObject *object)
   g_free (self->display_name);
   g_free (self->draft);
   g_free (self->blocked_by);
+  g_free (self->owner);
 
   G_OBJECT_CLASS (sotto_room_parent_class)->finalize (object);
 }
@@ -100,6 +102,9 @@ sotto_room_get_property (GObject    *object,
       break;
     case PROP_UNREAD:
       g_value_set_uint (value, self->unread);
+      break;
+    case PROP_OWNER:
+      g_value_set_string (value, self->owner);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -205,6 +210,18 @@ sotto_room_class_init (SottoRoomClass *klass)
     g_param_spec_string ("blocked-by", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * SottoRoom:owner:
+   *
+   * Who created the room, and so may remove members from it and let them
+   * back in, as the server last said; %NULL for a direct chat, a room
+   * nobody created (such as "general"), or while the members are not
+   * known yet.
+   */
+  properties[PROP_OWNER] =
+    g_param_spec_string ("owner", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -254,6 +271,31 @@ sotto_room_get_display_name (SottoRoom *self)
 {
   g_return_val_if_fail (SOTTO_IS_ROOM (self), NULL);
   return self->display_name;
+}
+
+const char *
+sotto_room_get_owner (SottoRoom *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), NULL);
+  return self->owner;
+}
+
+/**
+ * sotto_room_set_owner:
+ * @owner: (nullable): who created the room, as the server says
+ */
+void
+sotto_room_set_owner (SottoRoom  *self,
+                      const char *owner)
+{
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  if (g_strcmp0 (self->owner, owner) == 0)
+    return;
+
+  g_free (self->owner);
+  self->owner = g_strdup (owner);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OWNER]);
 }
 
 const char *

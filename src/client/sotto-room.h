@@ -18,6 +18,9 @@ SottoRoom    *sotto_room_new              (const char   *name,
 const char   *sotto_room_get_name         (SottoRoom    *self);
 gboolean      sotto_room_get_direct       (SottoRoom    *self);
 const char   *sotto_room_get_display_name (SottoRoom    *self);
+const char   *sotto_room_get_owner        (SottoRoom    *self);
+void          sotto_room_set_owner        (SottoRoom    *self,
+                                           const char   *owner);
 const char   *sotto_room_get_draft        (SottoRoom    *self);
 void          sotto_room_set_draft        (SottoRoom    *self,
                                            const char   *draft);

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-client-private.h"
+
+/*
+ * Removing people from a room, letting them back in, and the list of who
+ * is kept out. A removal is a ban: the server refuses the removed user's
+ * join until the room's creator lets them back. Only the creator may do
+ * any of it; the server decides, and its refusal is told in words that
+ * say who may.
+ */
+
+typedef enum
+{
+  ACTION_KICK,
+  ACTION_UNBAN,
+  ACTION_LIST,
+} Action;
+
+typedef struct
+{
+  Action  action;
+  char   *room;
+  char   *user;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  g_free (request->room);
+  g_free (request->user);
+  g_free (request);
+}
+
+static GBytes *
+build_request (const char *id,
+               gpointer    data)
+{
+  Request *request = data;
+
+  switch (request->action)
+    {
+    case ACTION_KICK:
+      return sotto_msg_build_kick (id, request->room, request->user);
+    case ACTION_UNBAN:
+      return sotto_msg_build_unban (id, request->room, request->user);
+    case ACTION_LIST:
+    default:
+      return sotto_msg_build_list_bans (id, request->room);
+    }
+}
+
+/* The server's "forbidden", said with who may do what was refused. */
+static GError *
+explain_refusal (SottoClient   *self,
+                 const Request *request,
+                 GError        *error)
+{
+  SottoRoom *room = sotto_client_lookup_room (self, request->room);
+  g_autofree char *label = NULL;
+  const char *owner;
+  char *text;
+
+  if (!sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_FORBIDDEN))
+    return error;
+
+  owner = room != NULL ? sotto_room_get_owner (room) : NULL;
+  label = room != NULL ? g_strdup (sotto_room_get_display_name (room))
+                       : g_strconcat ("#", request->room, NULL);
+
+  if (sotto_protocol_room_is_direct (request->room))
+    text = g_strdup (_("Nobody is removed from a direct chat"));
+  else if (request->action == ACTION_KICK && g_strcmp0 (request->user, self->user) == 0)
+    text = g_strdup (_("You cannot remove yourself; leave the room instead"));
+  else if (g_strcmp0 (owner, self->user) == 0)
+    return error;
+  else if (owner != NULL)
+    /* Translators: the first %s is who created the room, the second the room */
+    text = g_strdup_printf (request->action == ACTION_KICK
+                            ? _("Only %s, who created %s, can remove people from it")
+                            : request->action == ACTION_UNBAN
+                            ? _("Only %s, who created %s, can let people back in")
+                            : _("Only %s, who created %s, can see who was removed from it"),
+                            owner, label);
+  else
+    text = g_strdup_printf (request->action == ACTION_KICK
+                            ? _("Only the server’s operator can remove people from %s")
+                            : request->action == ACTION_UNBAN
+                            ? _("Only the server’s operator can let people back into %s")
+                            : _("Only the server’s operator can see who was removed from %s"),
+                            label);
+
+  g_free (error->message);
+  error->message = text;
+  return error;
+}
+
+static void
+answered_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SottoClient *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GPtrArray) bans = NULL;
+  GError *error = NULL;
+  guint n;
+
+  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, explain_refusal (self, request, error));
+      return;
+    }
+
+  if (request->action != ACTION_LIST)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  n = json_array_get_length (sotto_msg_get_array (reply, "bans"));
+  bans = g_ptr_array_new_full (n, g_object_unref);
+  for (guint i = 0; i < n; i++)
+    {
+      SottoWireBan ban;
+
+      if (sotto_msg_get_ban (reply, i, &ban))
+        g_ptr_array_add (bans, sotto_ban_new (ban.user, ban.banned_by, ban.ts));
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&bans), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+send_request (SottoClient         *self,
+              Action               action,
+              const char          *room,
+              const char          *user,
+              gpointer             source_tag,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Request *request;
+
+  g_task_set_source_tag (task, source_tag);
+  if (user != NULL && !sotto_protocol_username_is_valid (user))
+    {
+      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
+                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NO_SUCH_USER),
+                               _("There is no user named “%s”"), user);
+      g_object_unref (task);
+      return;
+    }
+
+  request = g_new0 (Request, 1);
+  request->action = action;
+  request->room = g_strdup (room);
+  request->user = g_strdup (user);
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+  _sotto_client_request_as_user (self, task, build_request, request, answered_cb);
+}
+
+/**
+ * sotto_client_kick_async:
+ * @room: a normal room the user created
+ * @user: a member to remove, or someone who left, to keep out
+ *
+ * Removes @user from @room and keeps them out: the server refuses their
+ * join until the user lets them back (sotto_client_unban_async()). Only
+ * the room's creator may (#SottoRoom:owner); others are refused with
+ * %SOTTO_MSG_ERROR_CODE_FORBIDDEN, as a %SOTTO_CLIENT_ERROR.
+ */
+void
+sotto_client_kick_async (SottoClient         *self,
+                         const char          *room,
+                         const char          *user,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+  g_return_if_fail (room != NULL);
+  g_return_if_fail (user != NULL);
+
+  send_request (self, ACTION_KICK, room, user, sotto_client_kick_async, cancellable,
+                callback, user_data);
+}
+
+gboolean
+sotto_client_kick_finish (SottoClient   *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sotto_client_kick_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * sotto_client_unban_async:
+ * @room: a normal room the user created
+ * @user: someone removed from it
+ *
+ * Lets @user join @room again; lifting a ban that is not there is not an
+ * error. Only the room's creator may.
+ */
+void
+sotto_client_unban_async (SottoClient         *self,
+                          const char          *room,
+                          const char          *user,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+  g_return_if_fail (room != NULL);
+  g_return_if_fail (user != NULL);
+
+  send_request (self, ACTION_UNBAN, room, user, sotto_client_unban_async, cancellable,
+                callback, user_data);
+}
+
+gboolean
+sotto_client_unban_finish (SottoClient   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sotto_client_unban_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * sotto_client_list_bans_async:
+ * @room: a normal room the user created
+ *
+ * Asks the server who is kept out of @room. Only the room's creator may.
+ */
+void
+sotto_client_list_bans_async (SottoClient         *self,
+                              const char          *room,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+  g_return_if_fail (room != NULL);
+
+  send_request (self, ACTION_LIST, room, NULL, sotto_client_list_bans_async, cancellable,
+                callback, user_data);
+}
+
+/**
+ * sotto_client_list_bans_finish:
+ *
+ * Returns: (transfer full) (element-type SottoBan): who is kept out of the
+ *   room, sorted by name, or %NULL on error
+ */
+GPtrArray *
+sotto_client_list_bans_finish (SottoClient   *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sotto_client_list_bans_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * sotto_client_is_room_owner:
+ *
+ * Whether the user created @room, as the server last said, and so may
+ * remove others from it, let them back in and see who is kept out.
+ */
+gboolean
+sotto_client_is_room_owner (SottoClient *self,
+                            SottoRoom   *room)
+{
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (SOTTO_IS_ROOM (room), FALSE);
+
+  return self->user != NULL && !sotto_room_get_direct (room) &&
+         g_strcmp0 (sotto_room_get_owner (room), self->user) == 0;
+}
