@@ -7,12 +7,13 @@
 #include "sotto-cli-feed.h"
 #include "sotto-cli-format.h"
 #include "sotto-cli-print.h"
+#include "sotto-cli-review.h"
 
 /*
  * What the chat shows: the room the user is in, with its last few
  * messages on entering it, and the messages of every room as they come,
- * those of other rooms with the room's name. Leaving the room takes the
- * user to another.
+ * those of other rooms with the room's name; and what the user says
+ * there. Leaving the room takes the user to another.
  */
 
 #define RECENT_MESSAGES 10
@@ -169,6 +170,71 @@ sotto_cli_chat_view_enter (SottoCliChatView *self,
   self->current_room = g_strdup (sotto_room_get_name (room));
   sotto_cli_say (TRUE, _("You are in %s."), label);
   show_recent (self, room);
+}
+
+/* Sending */
+
+typedef struct
+{
+  SottoCliChatView *view;
+  char             *text;
+} Sending;
+
+static void
+sending_free (gpointer data)
+{
+  Sending *sending = data;
+
+  g_free (sending->text);
+  g_free (sending);
+}
+
+static void
+text_ready_cb (SottoCliRooms *rooms,
+               SottoRoom     *room,
+               const GError  *error,
+               gpointer       user_data)
+{
+  Sending *sending = user_data;
+  g_autoptr(GError) send_error = NULL;
+  g_autofree char *refused = NULL;
+
+  if (error != NULL)
+    {
+      sotto_cli_say (TRUE, "%s", error->message);
+      return;
+    }
+
+  /* The feed prints it once the server has it. */
+  if (sotto_client_send_message (sending->view->client, room, sending->text,
+                                 &send_error) != NULL)
+    return;
+
+  refused = sotto_cli_review_refused (room, send_error, TRUE);
+  sotto_cli_say (TRUE, "%s", refused);
+}
+
+/**
+ * sotto_cli_chat_view_send:
+ * @room: the room, as the user names it; joined or opened if needed
+ *
+ * Sends @text to @room; the feed shows it once the server has it.
+ */
+void
+sotto_cli_chat_view_send (SottoCliChatView *self,
+                          const char       *room,
+                          const char       *text)
+{
+  Sending *sending;
+
+  g_return_if_fail (SOTTO_IS_CLI_CHAT_VIEW (self));
+  g_return_if_fail (room != NULL);
+  g_return_if_fail (text != NULL);
+
+  sending = g_new0 (Sending, 1);
+  sending->view = self;
+  sending->text = g_strdup (text);
+  sotto_cli_rooms_open (self->rooms, room, text_ready_cb, sending, sending_free);
 }
 
 /* Leaving a room */

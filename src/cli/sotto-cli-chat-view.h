@@ -22,5 +22,8 @@ void              sotto_cli_chat_view_enter      (SottoCliChatView *self,
 void              sotto_cli_chat_view_leave      (SottoCliChatView *self,
                                                   const char       *name);
 void              sotto_cli_chat_view_list_rooms (SottoCliChatView *self);
+void              sotto_cli_chat_view_send       (SottoCliChatView *self,
+                                                  const char       *room,
+                                                  const char       *text);
 
 G_END_DECLS

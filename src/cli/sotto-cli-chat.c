@@ -8,7 +8,6 @@
 #include "sotto-cli-chat.h"
 #include "sotto-cli-format.h"
 #include "sotto-cli-print.h"
-#include "sotto-cli-review.h"
 #include "sotto-cli-verify.h"
 
 /*
@@ -190,60 +189,6 @@ require_login (SottoCliChat *self)
   return FALSE;
 }
 
-/* Sending */
-
-typedef struct
-{
-  SottoCliChat *chat;
-  char         *text;
-} Sending;
-
-static void
-sending_free (gpointer data)
-{
-  Sending *sending = data;
-
-  g_free (sending->text);
-  g_free (sending);
-}
-
-static void
-text_ready_cb (SottoCliRooms *rooms,
-               SottoRoom     *room,
-               const GError  *error,
-               gpointer       user_data)
-{
-  Sending *sending = user_data;
-  g_autoptr(GError) send_error = NULL;
-  g_autofree char *refused = NULL;
-
-  if (error != NULL)
-    {
-      sotto_cli_say (TRUE, "%s", error->message);
-      return;
-    }
-
-  /* The feed prints it once the server has it. */
-  if (sotto_client_send_message (sending->chat->client, room, sending->text,
-                                 &send_error) != NULL)
-    return;
-
-  refused = sotto_cli_review_refused (room, send_error, TRUE);
-  sotto_cli_say (TRUE, "%s", refused);
-}
-
-static void
-send_text (SottoCliChat *self,
-           const char   *room,
-           const char   *text)
-{
-  Sending *sending = g_new0 (Sending, 1);
-
-  sending->chat = self;
-  sending->text = g_strdup (text);
-  sotto_cli_rooms_open (self->rooms, room, text_ready_cb, sending, sending_free);
-}
-
 static void
 say_text (SottoCliChat *self,
           const char   *text)
@@ -260,7 +205,7 @@ say_text (SottoCliChat *self,
       return;
     }
 
-  send_text (self, room, text);
+  sotto_cli_chat_view_send (self->view, room, text);
 }
 
 /* Commands */
@@ -413,7 +358,7 @@ direct_message (SottoCliChat *self,
     }
 
   room = g_strconcat ("@", parts[0], NULL);
-  send_text (self, room, parts[1]);
+  sotto_cli_chat_view_send (self->view, room, parts[1]);
 }
 
 static void

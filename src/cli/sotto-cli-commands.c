@@ -147,33 +147,6 @@ fail (SottoCliCommands *self,
   done (self, sotto_cli_exit_for_error (error, SOTTO_CLI_PHASE_REQUEST));
 }
 
-static void
-print_rooms (SottoCliCommands *self)
-{
-  GListModel *rooms = sotto_client_get_rooms (self->client);
-  guint n = g_list_model_get_n_items (rooms);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
-
-      if (self->options->json)
-        {
-          g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "room");
-          json_builder_add_string_value (builder, sotto_room_get_name (room));
-          json_builder_set_member_name (builder, "direct");
-          json_builder_add_boolean_value (builder, sotto_room_get_direct (room));
-          json_builder_end_object (builder);
-          sotto_cli_print_json (builder);
-        }
-      else
-        g_print ("%s\n", sotto_room_get_name (room));
-    }
-}
-
 /* join */
 
 static void
@@ -439,7 +412,7 @@ logged_in_cb (SottoCliLogin *login,
       break;
 
     case SOTTO_CLI_COMMAND_ROOMS:
-      print_rooms (self);
+      sotto_cli_print_rooms (sotto_client_get_rooms (self->client), self->options->json);
       done (self, SOTTO_CLI_EXIT_OK);
       break;
 

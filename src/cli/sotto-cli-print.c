@@ -102,3 +102,36 @@ sotto_cli_print_members (SottoRoom  *room,
                you ? _("(you)") : verified ? _("verified") : _("not verified"));
     }
 }
+
+/**
+ * sotto_cli_print_rooms:
+ * @rooms: (element-type SottoRoom): the user's rooms
+ *
+ * Lists @rooms, one name a line.
+ */
+void
+sotto_cli_print_rooms (GListModel *rooms,
+                       gboolean    json)
+{
+  guint n = g_list_model_get_n_items (rooms);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
+
+      if (json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "room");
+          json_builder_add_string_value (builder, sotto_room_get_name (room));
+          json_builder_set_member_name (builder, "direct");
+          json_builder_add_boolean_value (builder, sotto_room_get_direct (room));
+          json_builder_end_object (builder);
+          sotto_cli_print_json (builder);
+        }
+      else
+        g_print ("%s\n", sotto_room_get_name (room));
+    }
+}

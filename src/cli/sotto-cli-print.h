@@ -14,5 +14,7 @@ void sotto_cli_print_json     (JsonBuilder *builder);
 void sotto_cli_print_members  (SottoRoom   *room,
                                const char  *me,
                                gboolean     json);
+void sotto_cli_print_rooms    (GListModel  *rooms,
+                               gboolean     json);
 
 G_END_DECLS
