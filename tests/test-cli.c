@@ -687,6 +687,109 @@ test_kicked_join (Fixture       *fixture,
                                  "unless its owner lets you back"));
 }
 
+/* The creator of a room removes someone, lists who is kept out and lets
+ * them back in; others are refused with the "refused" status. */
+static void
+test_kick_unban_bans (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *alice_join_args[] = { "--user", "alice", "join", "team", NULL };
+  const char *bob_join_args[] = { "--user", "bob", "join", "team", NULL };
+  const char *carol_join_args[] = { "--user", "carol", "join", "team", NULL };
+  const char *bob_kick_args[] = { "--user", "bob", "kick", "team", "carol", NULL };
+  const char *bob_bans_args[] = { "--user", "bob", "bans", "team", NULL };
+  const char *kick_args[] = { "--user", "alice", "kick", "team", "bob", NULL };
+  const char *kick_nowhere_args[] = { "--user", "alice", "kick", "nowhere", "bob", NULL };
+  const char *kick_nobody_args[] = { "--user", "alice", "kick", "team", "no body", NULL };
+  const char *kick_short_args[] = { "--user", "alice", "kick", "team", NULL };
+  const char *bans_args[] = { "--user", "alice", "bans", "team", NULL };
+  const char *bans_json_args[] = { "--user", "alice", "bans", "team", "--json", NULL };
+  const char *unban_args[] = { "--user", "alice", "unban", "team", "bob", NULL };
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *answer = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  gint64 before = g_get_real_time () / 1000;
+
+  register_user (fixture, "alice");
+  register_user (fixture, "bob");
+  register_user (fixture, "carol");
+  g_assert_cmpint (cli_run (fixture, "alice", alice_join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "bob", bob_join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "carol", carol_join_args, NULL, NULL), ==, 0);
+
+  /* Bob did not create the room. */
+  g_assert_cmpint (cli_run (fixture, "bob", bob_kick_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "Only alice, who created #team, can remove people from it"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "bob", bob_bans_args, &out, &err), ==, 5);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "Only alice, who created #team, can see who was removed"));
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
+
+  /* Nobody yet; then bob, by alice, and carol, by the operator. */
+  g_assert_cmpint (cli_run (fixture, "alice", bans_args, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "Nobody is kept out of team."));
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli_run (fixture, "alice", kick_args, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "Removed bob from team. They cannot join again until you let "
+                                 "them back in with “sotto-cli unban team bob”."));
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
+  answer = sotto_test_server_command (fixture->server, "/kick carol team");
+  g_assert_cmpstr (answer, ==, "carol was removed from team.");
+
+  g_assert_cmpint (cli_run (fixture, "bob", bob_join_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "You were removed from this room"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (cli_run (fixture, "alice", bans_args, &out, NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_true (g_str_has_prefix (lines[0], "bob  "));
+  g_assert_true (g_str_has_suffix (lines[0], "  removed by alice"));
+  g_assert_true (g_str_has_prefix (lines[1], "carol  "));
+  g_assert_true (g_str_has_suffix (lines[1], "  removed by the server’s operator"));
+  g_assert_cmpstr (lines[2], ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&lines, g_strfreev);
+
+  g_assert_cmpint (cli_run (fixture, "alice", bans_json_args, &out, NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  first = parse_json_line (lines[0]);
+  g_assert_cmpuint (json_object_get_size (first), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (first, "user"), ==, "bob");
+  g_assert_cmpstr (json_object_get_string_member (first, "banned_by"), ==, "alice");
+  g_assert_cmpint (json_object_get_int_member (first, "ts"), >=, before);
+  second = parse_json_line (lines[1]);
+  g_assert_cmpstr (json_object_get_string_member (second, "user"), ==, "carol");
+  g_assert_true (json_object_get_null_member (second, "banned_by"));
+  g_clear_pointer (&out, g_free);
+
+  /* Nothing to do it to, and what is not a command line. */
+  g_assert_cmpint (cli_run (fixture, "alice", kick_nowhere_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "You are not in nowhere"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "alice", kick_nobody_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "There is no user named “no body”"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "alice", kick_short_args, NULL, NULL), ==, 1);
+
+  /* Let back in, bob joins again. */
+  g_assert_cmpint (cli_run (fixture, "alice", unban_args, NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "bob may join team again."));
+  g_assert_cmpint (cli_run (fixture, "bob", bob_join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "alice", bans_args, &out, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "carol  "));
+}
+
 static void
 test_usage (Fixture       *fixture,
             gconstpointer  data)
@@ -1136,6 +1239,81 @@ test_chat (Fixture       *fixture,
 
   pty_type (chat, "/nonsense");
   pty_expect (chat, "There is no command /nonsense");
+  pty_type (chat, "/quit");
+  g_assert_cmpint (pty_wait_exit (chat), ==, 0);
+}
+
+static void
+client_kicked_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_kick_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+/* /kick, /bans and /unban in the room the user is in, which she created;
+ * refused in another's room; and the user removed from a room is told
+ * and taken to another. */
+static void
+test_chat_bans (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *args[] = { "--user", "alice", NULL };
+  g_autoptr(SottoClient) bob = NULL;
+  g_autoptr(SottoClient) carol = NULL;
+  g_autoptr(Pty) chat = NULL;
+  Outcome outcome = { FALSE };
+  gint64 deadline;
+
+  register_user (fixture, "alice");
+  bob = in_process_user (fixture, "bob", "bob", TRUE, "club");
+
+  chat = pty_spawn (fixture, "alice", args);
+  pty_expect (chat, "Password: ");
+  pty_type (chat, PASSWORD);
+  pty_expect (chat, "Logged in as alice.");
+  pty_type (chat, "/bans");
+  pty_expect (chat, "Only the server’s operator can see who was removed from #general");
+  pty_type (chat, "/join club");
+  pty_expect (chat, "You are in club.");
+  pty_type (chat, "/kick bob");
+  pty_expect (chat, "Only bob, who created #club, can remove people from it");
+
+  pty_type (chat, "/join team");
+  pty_expect (chat, "You are in team.");
+  carol = in_process_user (fixture, "carol", "carol", TRUE, "team");
+  pty_type (chat, "/kick");
+  pty_expect (chat, "Usage: /kick USER");
+  pty_type (chat, "/kick carol");
+  pty_expect (chat, "Removed carol from team. They cannot join again until you let them back "
+                    "in with /unban carol.");
+  deadline = g_get_monotonic_time () + RUN_TIMEOUT_MS * 1000;
+  while (sotto_client_lookup_room (carol, "team") != NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (sotto_client_lookup_room (carol, "team"));
+  pty_type (chat, "/bans");
+  pty_expect (chat, "carol  ");
+  pty_expect (chat, "removed by alice");
+  pty_type (chat, "/unban carol");
+  pty_expect (chat, "carol may join team again.");
+  pty_type (chat, "/bans");
+  pty_expect (chat, "Nobody is kept out of team.");
+
+  /* Bob removes alice from his room while she is in it. */
+  pty_type (chat, "/join club");
+  pty_expect (chat, "You are in club.");
+  sotto_client_kick_async (bob, "club", "alice", NULL, client_kicked_cb, &outcome);
+  wait_long_for (&outcome.done, "bob to remove alice");
+  g_assert_no_error (outcome.error);
+  pty_expect (chat, "*** You were removed from club and cannot join it again unless its owner "
+                    "lets you back.");
+  pty_expect (chat, "You are in ");
+  pty_type (chat, "/join club");
+  pty_expect (chat, "You were removed from this room and cannot join it again");
+
   pty_type (chat, "/quit");
   g_assert_cmpint (pty_wait_exit (chat), ==, 0);
 }
@@ -1696,9 +1874,11 @@ main (int   argc,
   ADD ("wrong-password", test_wrong_password);
   ADD ("rooms-members", test_rooms_members);
   ADD ("kicked-join", test_kicked_join);
+  ADD ("kick-unban-bans", test_kick_unban_bans);
   ADD ("usage", test_usage);
   ADD ("chat", test_chat);
   ADD ("chat-interrupted", test_chat_interrupted);
+  ADD ("chat-bans", test_chat_bans);
   ADD ("identity-review", test_identity_review);
 #undef ADD
 

@@ -27,6 +27,7 @@ struct _SottoCliChatView
   GCancellable  *cancellable;
   SottoCliFeed  *feed;
   gulong         direct_id;
+  gulong         removed_id;
   char          *current_room;
 };
 
@@ -39,6 +40,8 @@ sotto_cli_chat_view_dispose (GObject *object)
 
   if (self->rooms != NULL)
     g_clear_signal_handler (&self->direct_id, self->rooms);
+  if (self->client != NULL)
+    g_clear_signal_handler (&self->removed_id, self->client);
   g_clear_object (&self->feed);
   g_clear_object (&self->rooms);
   g_clear_object (&self->client);
@@ -83,6 +86,20 @@ direct_chat_opened_cb (SottoCliRooms *rooms,
                  label + 1, label);
 }
 
+static void go_elsewhere (SottoCliChatView *self);
+
+/* SottoCliConnect tells of it; the user is taken to another room. */
+static void
+removed_from_room_cb (SottoClient *client,
+                      SottoRoom   *room,
+                      gpointer     user_data)
+{
+  SottoCliChatView *self = user_data;
+
+  if (g_strcmp0 (sotto_room_get_name (room), self->current_room) == 0)
+    go_elsewhere (self);
+}
+
 /**
  * sotto_cli_chat_view_new:
  * @cancellable: the run's; cancelled when the run ends
@@ -104,6 +121,9 @@ sotto_cli_chat_view_new (SottoClient   *client,
   self->cancellable = g_object_ref (cancellable);
   self->direct_id = g_signal_connect (rooms, "direct-chat-opened",
                                       G_CALLBACK (direct_chat_opened_cb), self);
+  /* After SottoCliConnect has told of it. */
+  self->removed_id = g_signal_connect_after (client, "removed-from-room",
+                                             G_CALLBACK (removed_from_room_cb), self);
 
   return self;
 }
@@ -239,6 +259,23 @@ sotto_cli_chat_view_send (SottoCliChatView *self,
 
 /* Leaving a room */
 
+/* The room the user was in is gone: to the first of the others. */
+static void
+go_elsewhere (SottoCliChatView *self)
+{
+  GListModel *rooms = sotto_client_get_rooms (self->client);
+
+  g_clear_pointer (&self->current_room, g_free);
+  if (g_list_model_get_n_items (rooms) > 0)
+    {
+      g_autoptr(SottoRoom) next = g_list_model_get_item (rooms, 0);
+
+      sotto_cli_chat_view_enter (self, next);
+    }
+  else
+    sotto_cli_say (TRUE, _("You are in no room now: /join ROOM to go to one."));
+}
+
 typedef struct
 {
   SottoCliChatView *view;
@@ -255,7 +292,6 @@ left_cb (GObject      *object,
   g_autofree char *room = leaving->room;
   g_autofree char *label = NULL;
   g_autoptr(GError) error = NULL;
-  GListModel *rooms;
 
   g_free (leaving);
   if (!sotto_client_leave_finish (SOTTO_CLIENT (object), result, &error))
@@ -269,17 +305,8 @@ left_cb (GObject      *object,
 
   label = sotto_cli_rooms_label (self->rooms, room);
   sotto_cli_say (TRUE, _("You left %s."), label);
-  if (g_strcmp0 (room, self->current_room) != 0)
-    return;
-
-  g_clear_pointer (&self->current_room, g_free);
-  rooms = sotto_client_get_rooms (self->client);
-  if (g_list_model_get_n_items (rooms) > 0)
-    {
-      g_autoptr(SottoRoom) next = g_list_model_get_item (rooms, 0);
-
-      sotto_cli_chat_view_enter (self, next);
-    }
+  if (g_strcmp0 (room, self->current_room) == 0)
+    go_elsewhere (self);
 }
 
 /**

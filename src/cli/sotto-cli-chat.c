@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "sotto-cli-bans.h"
 #include "sotto-cli-chat-view.h"
 #include "sotto-cli-chat.h"
 #include "sotto-cli-format.h"
@@ -32,6 +33,7 @@ struct _SottoCliChat
   GCancellable     *cancellable;
   SottoCliChatView *view;
   SottoCliVerify   *verify;
+  SottoCliBans     *bans;
   gulong            line_id;
   gulong            end_id;
   gulong            logged_in_id;
@@ -58,6 +60,7 @@ sotto_cli_chat_dispose (GObject *object)
     }
   if (self->login != NULL)
     g_clear_signal_handler (&self->logged_in_id, self->login);
+  g_clear_object (&self->bans);
   g_clear_object (&self->verify);
   g_clear_object (&self->view);
   g_clear_object (&self->login);
@@ -141,6 +144,7 @@ sotto_cli_chat_new (SottoClient      *client,
   self->cancellable = g_object_ref (cancellable);
   self->view = sotto_cli_chat_view_new (client, rooms, cancellable);
   self->verify = sotto_cli_verify_new (client, terminal);
+  self->bans = sotto_cli_bans_new (client, rooms, TRUE, cancellable);
   self->line_id = g_signal_connect (terminal, "line", G_CALLBACK (line_cb), self);
   self->end_id = g_signal_connect (terminal, "end", G_CALLBACK (end_cb), self);
   self->logged_in_id = g_signal_connect (login, "logged-in", G_CALLBACK (logged_in_cb), self);
@@ -226,6 +230,10 @@ print_help (SottoCliChat *self,
       "  /msg USER TEXT     send TEXT to USER in your direct chat\n"
       "  /verify USER       compare your safety number with USER\n"
       "  /accept USER       accept the new safety number of USER without comparing\n"
+      "  /kick USER         remove USER from this room, if you created it; they cannot\n"
+      "                     join again until you let them back in\n"
+      "  /unban USER        let USER join this room again\n"
+      "  /bans              list who is kept out of this room\n"
       "  /quit              leave the chat\n"
       "Any other line goes to the room you are in; start it with // to send a\n"
       "line that starts with /."));
@@ -378,6 +386,27 @@ accept (SottoCliChat *self,
   sotto_cli_verify_accept (self->verify, args);
 }
 
+static void
+kick (SottoCliChat *self,
+      const char   *args)
+{
+  sotto_cli_bans_kick (self->bans, sotto_cli_chat_view_get_room (self->view), args, NULL, NULL);
+}
+
+static void
+unban (SottoCliChat *self,
+       const char   *args)
+{
+  sotto_cli_bans_unban (self->bans, sotto_cli_chat_view_get_room (self->view), args, NULL, NULL);
+}
+
+static void
+list_bans (SottoCliChat *self,
+           const char   *args)
+{
+  sotto_cli_bans_list (self->bans, sotto_cli_chat_view_get_room (self->view), FALSE, NULL, NULL);
+}
+
 /* The chat's commands, as the server's dispatch table has its messages:
  * a command that needs an account is refused until the user logs in. */
 static const struct
@@ -399,6 +428,9 @@ static const struct
   { "msg", TRUE, direct_message },
   { "verify", TRUE, verify },
   { "accept", TRUE, accept },
+  { "kick", TRUE, kick },
+  { "unban", TRUE, unban },
+  { "bans", TRUE, list_bans },
 };
 
 static void

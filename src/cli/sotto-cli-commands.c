@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sotto-cli-bans.h"
 #include "sotto-cli-commands.h"
 #include "sotto-cli-feed.h"
 #include "sotto-cli-format.h"
@@ -30,6 +31,7 @@ struct _SottoCliCommands
   GCancellable     *cancellable;
   gulong            logged_in_id;
 
+  SottoCliBans     *bans;
   SottoCliFeed     *feed;
   SottoMessage     *sending;
   gulong            sending_id;
@@ -55,6 +57,7 @@ sotto_cli_commands_dispose (GObject *object)
   g_clear_object (&self->sending);
   if (self->login != NULL)
     g_clear_signal_handler (&self->logged_in_id, self->login);
+  g_clear_object (&self->bans);
   g_clear_object (&self->feed);
   g_clear_object (&self->login);
   g_clear_object (&self->rooms);
@@ -125,6 +128,7 @@ sotto_cli_commands_new (SottoClient     *client,
   self->login = g_object_ref (login);
   self->options = sotto_cli_options_ref (options);
   self->cancellable = g_object_ref (cancellable);
+  self->bans = sotto_cli_bans_new (client, rooms, FALSE, cancellable);
 
   return self;
 }
@@ -256,6 +260,16 @@ accept_ready_cb (SottoCliRooms *rooms,
 
   g_printerr ("%s\n", accepted);
   done (self, SOTTO_CLI_EXIT_OK);
+}
+
+/* kick, unban, bans */
+
+static void
+bans_done_cb (SottoCliBans *bans,
+              int           status,
+              gpointer      user_data)
+{
+  done (user_data, status);
 }
 
 /* listen */
@@ -441,6 +455,21 @@ logged_in_cb (SottoCliLogin *login,
 
     case SOTTO_CLI_COMMAND_ACCEPT:
       sotto_cli_rooms_open_all (self->rooms, accept_ready_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_KICK:
+      sotto_cli_bans_kick (self->bans, self->options->room_arg, self->options->text_arg,
+                           bans_done_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_UNBAN:
+      sotto_cli_bans_unban (self->bans, self->options->room_arg, self->options->text_arg,
+                            bans_done_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_BANS:
+      sotto_cli_bans_list (self->bans, self->options->room_arg, self->options->json,
+                           bans_done_cb, self);
       break;
 
     case SOTTO_CLI_COMMAND_CHAT:

@@ -29,6 +29,7 @@ struct _SottoCliConnect
   gboolean          reconnecting;
   gulong            notice_id;
   gulong            identity_id;
+  gulong            removed_id;
   gulong            state_id;
   gulong            disconnected_id;
 };
@@ -52,6 +53,7 @@ sotto_cli_connect_dispose (GObject *object)
     {
       g_clear_signal_handler (&self->notice_id, self->client);
       g_clear_signal_handler (&self->identity_id, self->client);
+      g_clear_signal_handler (&self->removed_id, self->client);
       g_clear_signal_handler (&self->state_id, self->client);
       g_clear_signal_handler (&self->disconnected_id, self->client);
     }
@@ -256,6 +258,17 @@ identity_changed_cb (SottoClient *client,
   sotto_cli_say (self->chat, "%s", line);
 }
 
+static void
+removed_from_room_cb (SottoClient *client,
+                      SottoRoom   *room,
+                      gpointer     user_data)
+{
+  SottoCliConnect *self = user_data;
+
+  sotto_cli_say (self->chat, _("*** You were removed from %s and cannot join it again unless "
+                               "its owner lets you back."), sotto_room_get_name (room));
+}
+
 /* Connecting */
 
 static void
@@ -399,6 +412,8 @@ sotto_cli_connect_start (SottoCliConnect *self)
   self->notice_id = g_signal_connect (self->client, "notice", G_CALLBACK (notice_cb), self);
   self->identity_id = g_signal_connect (self->client, "identity-changed",
                                         G_CALLBACK (identity_changed_cb), self);
+  self->removed_id = g_signal_connect (self->client, "removed-from-room",
+                                       G_CALLBACK (removed_from_room_cb), self);
   self->state_id = g_signal_connect (self->client, "notify::state",
                                      G_CALLBACK (client_state_cb), self);
   self->disconnected_id = g_signal_connect (self->client, "disconnected",

@@ -93,6 +93,9 @@ parse_command (SottoCliOptions  *self,
     { "rooms", SOTTO_CLI_COMMAND_ROOMS, 0, 0 },
     { "members", SOTTO_CLI_COMMAND_MEMBERS, 1, 1 },
     { "accept", SOTTO_CLI_COMMAND_ACCEPT, 1, 1 },
+    { "kick", SOTTO_CLI_COMMAND_KICK, 2, 2 },
+    { "unban", SOTTO_CLI_COMMAND_UNBAN, 2, 2 },
+    { "bans", SOTTO_CLI_COMMAND_BANS, 1, 1 },
   };
   int n_args = argc - 2;
 
@@ -217,7 +220,7 @@ sotto_cli_options_parse (int        *argc,
       N_("Give up after SECONDS (default: 60; listen: none, and it ends then)"),
       N_("SECONDS") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &self->json,
-      N_("listen, rooms, members: print one JSON object per line"), NULL },
+      N_("listen, rooms, members, bans: print one JSON object per line"), NULL },
     /* For tests only: the cheapest Argon2id for the login secret and the
      * local store, which protects the password from nothing. */
     { "pwhash-fast", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &self->pwhash_fast,
@@ -249,6 +252,13 @@ sotto_cli_options_parse (int        *argc,
       "  accept USER       accept the new safety number of USER, whose keys changed,\n"
       "                    without comparing it (compare it in the chat: /verify USER);\n"
       "                    USER stays unverified\n"
+      "  kick ROOM USER    remove USER from ROOM, a room you created; they cannot\n"
+      "                    join it again until you let them back in\n"
+      "  unban ROOM USER   let USER, whom you removed, join ROOM again\n"
+      "  bans ROOM         list who is kept out of ROOM, a room you created: one\n"
+      "                    “USER DATE TIME removed by WHO” a line or, with --json,\n"
+      "                    JSON lines with user, banned_by (null for the server's\n"
+      "                    operator) and ts\n"
       "\n"
       "When a contact's keys change, a line starting “***” on standard error says so.\n"
       "If you had verified them, nothing is sent in the rooms you share until you\n"
@@ -267,7 +277,8 @@ sotto_cli_options_parse (int        *argc,
       "       --trust-fingerprint) or has changed\n"
       "  4    wrong name or password, or the account could not be made or opened\n"
       "  5    the server refused the request, or there was nothing to do it to\n"
-      "       (members: a room you are not in; accept: no change to accept)\n"
+      "       (members, kick, unban, bans: a room you are not in; kick, unban,\n"
+      "       bans: a room you did not create; accept: no change to accept)\n"
       "  6    --timeout ran out (listen: before --count messages came), or the\n"
       "       server did not answer in time\n"
       "  7    send: nothing was sent, as the safety number of someone in the room\n"

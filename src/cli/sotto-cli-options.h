@@ -15,6 +15,9 @@ typedef enum
   SOTTO_CLI_COMMAND_ROOMS,
   SOTTO_CLI_COMMAND_MEMBERS,
   SOTTO_CLI_COMMAND_ACCEPT,
+  SOTTO_CLI_COMMAND_KICK,
+  SOTTO_CLI_COMMAND_UNBAN,
+  SOTTO_CLI_COMMAND_BANS,
 } SottoCliCommand;
 
 #define SOTTO_TYPE_CLI_OPTIONS (sotto_cli_options_get_type ())
@@ -39,6 +42,7 @@ typedef struct
   SottoCliCommand  command;
   /* The room, or for accept the user */
   char            *room_arg;
+  /* What to send, or for kick and unban the user */
   char            *text_arg;
   /* The standard input is a terminal: questions can be asked there. */
   gboolean         stdin_is_tty;

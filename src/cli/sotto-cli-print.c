@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "sotto-ban.h"
 #include "sotto-cli-print.h"
 #include "sotto-member.h"
 
@@ -133,5 +134,56 @@ sotto_cli_print_rooms (GListModel *rooms,
         }
       else
         g_print ("%s\n", sotto_room_get_name (room));
+    }
+}
+
+/**
+ * sotto_cli_print_bans:
+ * @bans: (element-type SottoBan): who is kept out of a room
+ *
+ * Lists @bans, one a line: the name, when (local time) and by whom; as
+ * JSON, "user", "banned_by" (null for the server's operator) and "ts".
+ */
+void
+sotto_cli_print_bans (GPtrArray *bans,
+                      gboolean   json)
+{
+  int width = 0;
+
+  for (guint i = 0; i < bans->len; i++)
+    width = MAX (width, (int) strlen (sotto_ban_get_user (g_ptr_array_index (bans, i))));
+
+  for (guint i = 0; i < bans->len; i++)
+    {
+      SottoBan *ban = g_ptr_array_index (bans, i);
+      const char *banned_by = sotto_ban_get_banned_by (ban);
+      g_autoptr(GDateTime) when = NULL;
+      g_autofree char *date = NULL;
+      g_autofree char *by = NULL;
+
+      if (json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "user");
+          json_builder_add_string_value (builder, sotto_ban_get_user (ban));
+          json_builder_set_member_name (builder, "banned_by");
+          if (banned_by != NULL)
+            json_builder_add_string_value (builder, banned_by);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "ts");
+          json_builder_add_int_value (builder, sotto_ban_get_banned_at (ban));
+          json_builder_end_object (builder);
+          sotto_cli_print_json (builder);
+          continue;
+        }
+
+      when = g_date_time_new_from_unix_local (sotto_ban_get_banned_at (ban) / 1000);
+      date = when != NULL ? g_date_time_format (when, "%Y-%m-%d %H:%M") : g_strdup ("?");
+      by = banned_by != NULL ? g_strdup_printf (_("removed by %s"), banned_by)
+                             : g_strdup (_("removed by the server’s operator"));
+      g_print ("%-*s  %s  %s\n", width, sotto_ban_get_user (ban), date, by);
     }
 }

@@ -16,5 +16,7 @@ void sotto_cli_print_members  (SottoRoom   *room,
                                gboolean     json);
 void sotto_cli_print_rooms    (GListModel  *rooms,
                                gboolean     json);
+void sotto_cli_print_bans     (GPtrArray   *bans,
+                               gboolean     json);
 
 G_END_DECLS
