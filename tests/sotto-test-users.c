@@ -187,14 +187,66 @@ SottoRoom *
 sotto_test_user_join (SottoClient *client,
                       const char  *name)
 {
+  g_autoptr(GError) error = NULL;
+  SottoRoom *room = sotto_test_user_try_join (client, name, &error);
+
+  g_assert_no_error (error);
+  return room;
+}
+
+/**
+ * sotto_test_user_try_join:
+ *
+ * Joins @name, or says why not.
+ *
+ * Returns: (transfer none) (nullable): the room
+ */
+SottoRoom *
+sotto_test_user_try_join (SottoClient  *client,
+                          const char   *name,
+                          GError      **error)
+{
   Outcome outcome = { FALSE };
 
   sotto_client_join_async (client, name, NULL, joined_cb, &outcome);
   wait_outcome (&outcome, "joining");
-  g_assert_no_error (outcome.error);
+  if (outcome.error != NULL)
+    {
+      g_propagate_error (error, outcome.error);
+      return NULL;
+    }
   g_object_unref (outcome.object);
 
   return sotto_client_lookup_room (client, name);
+}
+
+static void
+kicked_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_kick_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+/**
+ * sotto_test_user_kick:
+ *
+ * Removes @user from @room, which @client created.
+ */
+void
+sotto_test_user_kick (SottoClient *client,
+                      const char  *room,
+                      const char  *user)
+{
+  Outcome outcome = { FALSE };
+
+  sotto_client_kick_async (client, room, user, NULL, kicked_cb, &outcome);
+  wait_outcome (&outcome, "removing a member");
+  g_assert_no_error (outcome.error);
+  g_assert_true (outcome.ok);
 }
 
 gboolean

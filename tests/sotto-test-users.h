@@ -26,6 +26,12 @@ SottoClient      *sotto_test_user_new             (const char   *base_dir,
                                                    const char   *password);
 SottoRoom        *sotto_test_user_join            (SottoClient  *client,
                                                    const char   *room);
+SottoRoom        *sotto_test_user_try_join        (SottoClient  *client,
+                                                   const char   *room,
+                                                   GError      **error);
+void              sotto_test_user_kick            (SottoClient  *client,
+                                                   const char   *room,
+                                                   const char   *user);
 gboolean          sotto_test_user_leave           (SottoClient  *client,
                                                    const char   *room,
                                                    GError      **error);

@@ -6,7 +6,9 @@
 #include "sotto-member-row.h"
 
 /* A member in the room's panel: presence, whether verified, and a warning
- * sign while their changed safety number is to be looked at. */
+ * sign while their changed safety number is to be looked at. For the
+ * room's creator, a menu (also on a right click) compares safety numbers
+ * or removes the member, through the room's actions. */
 
 struct _SottoMemberRow
 {
@@ -18,9 +20,11 @@ struct _SottoMemberRow
   GtkLabel    *presence_label;
   GtkWidget   *verified_icon;
   GtkWidget   *review_icon;
+  GtkWidget   *menu_button;
 
   SottoMember *member;
   gboolean     own;
+  gboolean     removable;
 };
 
 G_DEFINE_FINAL_TYPE (SottoMemberRow, sotto_member_row, ADW_TYPE_BIN)
@@ -91,7 +95,10 @@ sotto_member_row_set_member (SottoMemberRow *self,
   g_clear_object (&self->member);
 
   if (member == NULL)
-    return;
+    {
+      sotto_member_row_set_removable (self, FALSE);
+      return;
+    }
 
   self->member = g_object_ref (member);
   self->own = own_user != NULL && g_strcmp0 (sotto_member_get_user (member), own_user) == 0;
@@ -99,6 +106,69 @@ sotto_member_row_set_member (SottoMemberRow *self,
   adw_avatar_set_text (self->avatar, sotto_member_get_user (member));
   g_signal_connect (member, "notify", G_CALLBACK (member_notify_cb), self);
   member_notify_cb (member, NULL, self);
+}
+
+/**
+ * sotto_member_row_set_removable:
+ *
+ * Whether the user may remove this member from the room: only then does
+ * the row offer its menu.
+ */
+void
+sotto_member_row_set_removable (SottoMemberRow *self,
+                                gboolean        removable)
+{
+  g_return_if_fail (SOTTO_IS_MEMBER_ROW (self));
+
+  self->removable = removable;
+  gtk_widget_set_visible (self->menu_button, removable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.remove", removable);
+}
+
+gboolean
+sotto_member_row_get_removable (SottoMemberRow *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MEMBER_ROW (self), FALSE);
+  return self->removable;
+}
+
+/* The room view does the work; the row names the member. */
+static void
+compare_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SottoMemberRow *self = SOTTO_MEMBER_ROW (widget);
+
+  if (self->member != NULL)
+    gtk_widget_activate_action (widget, "room.compare-safety-number", "s",
+                                sotto_member_get_user (self->member));
+}
+
+static void
+remove_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SottoMemberRow *self = SOTTO_MEMBER_ROW (widget);
+
+  if (self->member != NULL && self->removable)
+    gtk_widget_activate_action (widget, "room.remove-member", "s",
+                                sotto_member_get_user (self->member));
+}
+
+static void
+secondary_click_cb (GtkGestureClick *gesture,
+                    int              n_press,
+                    double           x,
+                    double           y,
+                    SottoMemberRow  *self)
+{
+  if (!self->removable)
+    return;
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (self->menu_button));
 }
 
 /**
@@ -140,12 +210,24 @@ sotto_member_row_class_init (SottoMemberRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, presence_label);
   gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, verified_icon);
   gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, review_icon);
+  gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, menu_button);
+
+  gtk_widget_class_install_action (widget_class, "row.compare", NULL, compare_action);
+  gtk_widget_class_install_action (widget_class, "row.remove", NULL, remove_action);
 }
 
 static void
 sotto_member_row_init (SottoMemberRow *self)
 {
+  GtkGesture *click;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.remove", FALSE);
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (secondary_click_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 }
 
 SottoMemberRow *

@@ -9,8 +9,38 @@
 
 /*
  * The room's members: the panel at the side (online first), the header's
- * count of who is there, and the safety number of the member chosen.
+ * count of who is there, and the safety number of the member chosen. For
+ * the room's creator, the rows offer to remove the member, and the room's
+ * menu the people removed (sotto-room-view-remove.c).
  */
+
+/* Whether the user may remove @member: they created the room, and it is
+ * someone else. */
+static gboolean
+can_remove (SottoRoomView *self,
+            SottoMember   *member)
+{
+  return self->client != NULL && self->room != NULL &&
+         sotto_client_is_room_owner (self->client, self->room) &&
+         g_strcmp0 (sotto_member_get_user (member), _sotto_room_view_own_user (self)) != 0;
+}
+
+/* The server names the owner once the members are listed. */
+static void
+owner_changed_cb (SottoRoomView *self)
+{
+  for (guint i = 0; i < self->member_rows->len; i++)
+    {
+      SottoMemberRow *row = g_ptr_array_index (self->member_rows, i);
+      SottoMember *member = sotto_member_row_get_member (row);
+
+      sotto_member_row_set_removable (row, member != NULL && can_remove (self, member));
+    }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "room.show-removed",
+                                 self->client != NULL && self->room != NULL &&
+                                 sotto_client_is_room_owner (self->client, self->room));
+}
 
 static void
 setup_member_cb (GtkSignalListItemFactory *factory,
@@ -25,16 +55,24 @@ bind_member_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 SottoRoomView            *self)
 {
-  sotto_member_row_set_member (SOTTO_MEMBER_ROW (gtk_list_item_get_child (item)),
-                               gtk_list_item_get_item (item), _sotto_room_view_own_user (self));
+  SottoMemberRow *row = SOTTO_MEMBER_ROW (gtk_list_item_get_child (item));
+  SottoMember *member = gtk_list_item_get_item (item);
+
+  sotto_member_row_set_member (row, member, _sotto_room_view_own_user (self));
+  sotto_member_row_set_removable (row, can_remove (self, member));
+  g_ptr_array_add (self->member_rows, row);
 }
 
 static void
 unbind_member_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
-                  gpointer                  user_data)
+                  SottoRoomView            *self)
 {
-  sotto_member_row_set_member (SOTTO_MEMBER_ROW (gtk_list_item_get_child (item)), NULL, NULL);
+  SottoMemberRow *row = SOTTO_MEMBER_ROW (gtk_list_item_get_child (item));
+
+  sotto_member_row_set_member (row, NULL, NULL);
+  if (self->member_rows != NULL)
+    g_ptr_array_remove_fast (self->member_rows, row);
 }
 
 /* Online members first, then by name. */
@@ -221,6 +259,8 @@ _sotto_room_view_members_attach (SottoRoomView *self)
 
   g_signal_connect (model, "items-changed", G_CALLBACK (members_changed_cb), self);
   members_changed_cb (model, 0, 0, 0, self);
+  g_signal_connect_swapped (self->room, "notify::owner", G_CALLBACK (owner_changed_cb), self);
+  owner_changed_cb (self);
 }
 
 void
@@ -233,6 +273,7 @@ _sotto_room_view_members_detach (SottoRoomView *self)
     }
   if (self->member_list != NULL)
     gtk_list_view_set_model (self->member_list, NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "room.show-removed", FALSE);
 }
 
 void
@@ -253,6 +294,8 @@ _sotto_room_view_members_init (SottoRoomView *self)
   GtkListItemFactory *factory;
 
   self->watched_members = g_ptr_array_new_with_free_func (g_object_unref);
+  self->member_rows = g_ptr_array_new ();
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "room.show-removed", FALSE);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_member_cb), self);

@@ -34,6 +34,8 @@ struct _SottoRoomView
   SottoTimeline     *timeline;
   GtkAdjustment     *vadjustment;
   GPtrArray         *watched_members;
+  /* The member rows bound now (not owned), which follow the room's owner */
+  GPtrArray         *member_rows;
   /* The members whose review the bar follows */
   GPtrArray         *review_members;
   guint              older_id;
@@ -56,7 +58,8 @@ void _sotto_room_view_history_attach        (SottoRoomView  *self);
 void _sotto_room_view_history_detach        (SottoRoomView  *self);
 void _sotto_room_view_update_bottom_button  (SottoRoomView  *self);
 
-/* sotto-room-view-members.c: the members panel and the safety number */
+/* sotto-room-view-members.c: the members panel, the safety number, and
+ * whom the user may remove */
 void _sotto_room_view_members_class_init    (GtkWidgetClass *widget_class);
 void _sotto_room_view_members_init          (SottoRoomView  *self);
 void _sotto_room_view_members_attach        (SottoRoomView  *self);
@@ -77,5 +80,8 @@ void _sotto_room_view_review_detach         (SottoRoomView  *self);
 
 /* sotto-room-view-leave.c: leaving the room */
 void _sotto_room_view_leave_class_init      (GtkWidgetClass *widget_class);
+
+/* sotto-room-view-remove.c: removing members, and letting them back in */
+void _sotto_room_view_remove_class_init     (GtkWidgetClass *widget_class);
 
 G_END_DECLS

@@ -12,8 +12,8 @@
  * typing, and the members in a panel at the side.
  *
  * This file holds the room shown; the history, the members, the bar about
- * changed safety numbers, the composer and leaving live in
- * sotto-room-view-*.c. Toasts go up as win.show-toast.
+ * changed safety numbers, the composer, leaving, and removing members live
+ * in sotto-room-view-*.c. Toasts go up as win.show-toast.
  */
 
 enum {
@@ -156,6 +156,7 @@ sotto_room_view_dispose (GObject *object)
 
   detach (self);
   g_clear_pointer (&self->watched_members, g_ptr_array_unref);
+  g_clear_pointer (&self->member_rows, g_ptr_array_unref);
   g_clear_pointer (&self->review_members, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_ROOM_VIEW);
 
@@ -209,6 +210,7 @@ sotto_room_view_class_init (SottoRoomViewClass *klass)
   _sotto_room_view_members_class_init (widget_class);
   _sotto_room_view_review_class_init (widget_class);
   _sotto_room_view_leave_class_init (widget_class);
+  _sotto_room_view_remove_class_init (widget_class);
 }
 
 static void

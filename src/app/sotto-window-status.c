@@ -8,8 +8,9 @@
 /*
  * What the window tells of the connection: the line under the account
  * name, with a countdown while it waits to reconnect, and toasts for
- * losing and regaining it, server notices, and changed keys of someone
- * not in the room shown (the room view tells of the others). The views
+ * losing and regaining it, server notices, being removed from a room, and
+ * changed keys of someone not in the room shown (the room view tells of
+ * the others). The views
  * inside the window show their toasts through win.show-toast.
  */
 
@@ -151,12 +152,27 @@ identity_changed_cb (SottoClient *client,
   show_toast (self, text);
 }
 
+/* The room is gone from the list, and from the view if it was shown: the
+ * toast says why. */
+static void
+removed_from_room_cb (SottoClient *client,
+                      SottoRoom   *room,
+                      gpointer     user_data)
+{
+  SottoWindow *self = user_data;
+  g_autofree char *text = g_strdup_printf (_("You were removed from %s"),
+                                           sotto_room_get_display_name (room));
+
+  show_toast (self, text);
+}
+
 void
 _sotto_window_status_attach (SottoWindow *self)
 {
   g_signal_connect (self->client, "notify::state", G_CALLBACK (client_state_cb), self);
   g_signal_connect (self->client, "notice", G_CALLBACK (notice_cb), self);
   g_signal_connect (self->client, "identity-changed", G_CALLBACK (identity_changed_cb), self);
+  g_signal_connect (self->client, "removed-from-room", G_CALLBACK (removed_from_room_cb), self);
   update_status (self);
 }
 

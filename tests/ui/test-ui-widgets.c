@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sotto-application.h"
+#include "sotto-bans-dialog.h"
 #include "sotto-join-dialog.h"
 #include "sotto-login-view.h"
 #include "sotto-member-row.h"
@@ -476,7 +477,7 @@ test_room_and_member_rows (void)
   SottoRoomRow *direct_row = sotto_room_row_new ();
   SottoMemberRow *member_row = sotto_member_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *warning;
+  GtkWidget *warning, *menu;
   GtkWindow *window;
   const char *direct_name = sotto_room_get_display_name (direct);
 
@@ -496,6 +497,15 @@ test_room_and_member_rows (void)
   g_assert_nonnull (warning);
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (warning), "Safety number changed"));
 
+  /* Only for whoever may remove the member does the row offer its menu. */
+  menu = sotto_ui_find_widget (GTK_WIDGET (member_row), GTK_TYPE_MENU_BUTTON);
+  g_assert_nonnull (menu);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (menu), ==, "Member Menu");
+  g_assert_false (gtk_widget_get_visible (menu));
+  sotto_member_row_set_removable (member_row, TRUE);
+  g_assert_true (sotto_member_row_get_removable (member_row));
+  g_assert_true (gtk_widget_get_visible (menu));
+
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (room_row));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (direct_row));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (member_row));
@@ -507,6 +517,8 @@ test_room_and_member_rows (void)
   sotto_member_row_set_member (member_row, NULL, NULL);
   g_assert_null (sotto_room_row_get_room (room_row));
   g_assert_null (sotto_member_row_get_member (member_row));
+  g_assert_false (sotto_member_row_get_removable (member_row));
+  g_assert_false (gtk_widget_get_visible (menu));
   gtk_window_destroy (window);
 }
 
@@ -644,11 +656,19 @@ test_review_bar (void)
   sotto_test_remove_dir (dir);
 }
 
+static gboolean
+bans_dialog_gone (gpointer data)
+{
+  return sotto_ui_find_window (SOTTO_TYPE_BANS_DIALOG) == NULL;
+}
+
 static void
 test_dialogs (void)
 {
   g_autofree char *dir = sotto_test_make_data_dir ();
   g_autoptr(SottoClient) client = sotto_client_new (dir, "127.0.0.1:1");
+  g_autoptr(SottoRoom) room = sotto_room_new ("team", FALSE, "alice");
+  SottoBansDialog *bans;
   GtkWindow *trust, *changed;
   SottoSafetyDialog *safety;
   SottoJoinDialog *join, *direct;
@@ -680,6 +700,14 @@ test_dialogs (void)
   g_assert_null (sotto_safety_dialog_dup_digits (safety));
   g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (safety), "verify"));
   gtk_window_destroy (GTK_WINDOW (safety));
+
+  /* Not logged in: the list cannot be had, and the dialog goes. */
+  bans = sotto_bans_dialog_new (NULL, client, room);
+  gtk_window_present (GTK_WINDOW (bans));
+  g_assert_false (sotto_bans_dialog_get_loaded (bans));
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (bans)), ==,
+                   "Removed From #team");
+  g_assert_true (sotto_ui_wait_until (bans_dialog_gone, NULL, 10));
 
   join = sotto_join_dialog_new (NULL, client, FALSE);
   direct = sotto_join_dialog_new (NULL, client, TRUE);
