@@ -825,6 +825,9 @@ test_usage (Fixture       *fixture,
   g_assert_cmpint (cli_run (fixture, "alice", help, &help_out, NULL), ==, 0);
   g_assert_nonnull (strstr (help_out, "Exit status"));
   g_assert_nonnull (strstr (help_out, "accept USER"));
+  g_assert_nonnull (strstr (help_out, "kick ROOM USER"));
+  g_assert_nonnull (strstr (help_out, "unban ROOM USER"));
+  g_assert_nonnull (strstr (help_out, "bans ROOM"));
   g_assert_nonnull (strstr (help_out, "  7    send: nothing was sent"));
   g_assert_null (strstr (help_out, "pwhash"));
 
@@ -1275,6 +1278,10 @@ test_chat_bans (Fixture       *fixture,
   pty_expect (chat, "Password: ");
   pty_type (chat, PASSWORD);
   pty_expect (chat, "Logged in as alice.");
+  pty_type (chat, "/help");
+  pty_expect (chat, "/kick USER ");
+  pty_expect (chat, "/unban USER ");
+  pty_expect (chat, "/bans ");
   pty_type (chat, "/bans");
   pty_expect (chat, "Only the server’s operator can see who was removed from #general");
   pty_type (chat, "/join club");
