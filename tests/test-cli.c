@@ -1415,6 +1415,7 @@ test_identity_review (Fixture       *fixture,
   g_subprocess_send_signal (listener, SIGINT);
   g_assert_cmpint (cli_finish (listener, &out, NULL), ==, 0);
   g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
 
   /* A notice: he accepts it (the name as typed), once. */
   g_assert_cmpint (cli_run (fixture, "bob", accept_upper_args, &out, &err), ==, 0);
