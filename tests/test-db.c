@@ -591,6 +591,50 @@ test_transaction_rollback (Fixture       *fixture,
   g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM tags"), ==, 0);
 }
 
+/* A begin inside a transaction is a savepoint: what it rolls back is its
+ * own part; what it commits stays only if the whole commits. */
+static void
+test_transaction_nested (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sotto_db_begin (fixture->db, &error));
+  g_assert_true (add_item (fixture->db, "outer", &error));
+
+  g_assert_true (sotto_db_begin (fixture->db, &error));
+  g_assert_true (add_item (fixture->db, "inner, undone", &error));
+  sotto_db_rollback (fixture->db);
+  g_assert_true (sotto_db_in_transaction (fixture->db));
+
+  g_assert_true (sotto_db_begin (fixture->db, &error));
+  g_assert_true (add_item (fixture->db, "inner, kept", &error));
+  g_assert_true (sotto_db_commit (fixture->db, &error));
+  g_assert_true (sotto_db_in_transaction (fixture->db));
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM items"), ==, 2);
+
+  g_assert_true (sotto_db_commit (fixture->db, &error));
+  g_assert_no_error (error);
+  g_assert_false (sotto_db_in_transaction (fixture->db));
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM items"), ==, 2);
+
+  /* The whole rolled back takes the committed inner part with it. */
+  g_assert_true (sotto_db_begin (fixture->db, &error));
+  g_assert_true (sotto_db_begin (fixture->db, &error));
+  g_assert_true (add_item (fixture->db, "gone with the rest", &error));
+  g_assert_true (sotto_db_commit (fixture->db, &error));
+  sotto_db_rollback (fixture->db);
+  g_assert_false (sotto_db_in_transaction (fixture->db));
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM items"), ==, 2);
+
+  /* And afterwards a plain transaction is a plain transaction. */
+  g_assert_true (sotto_db_begin (fixture->db, &error));
+  g_assert_true (add_item (fixture->db, "last", &error));
+  g_assert_true (sotto_db_commit (fixture->db, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM items"), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -618,6 +662,7 @@ main (int   argc,
   ADD ("/sotto/db/error/read-only", test_error_read_only);
   ADD ("/sotto/db/error/utf8", test_error_utf8);
   ADD ("/sotto/db/transaction/rollback", test_transaction_rollback);
+  ADD ("/sotto/db/transaction/nested", test_transaction_nested);
 
 #undef ADD
 

@@ -13,9 +13,9 @@
  * say is opened with theirs, or kept sealed until their key comes.
  */
 
-void
-_sotto_client_receive_message (SottoClient *self,
-                               SottoMsg    *msg)
+static void
+receive_message (SottoClient *self,
+                 SottoMsg    *msg)
 {
   const char *name = sotto_msg_get_string (msg, "room");
   const char *sender = sotto_msg_get_string (msg, "sender");
@@ -85,6 +85,28 @@ _sotto_client_receive_message (SottoClient *self,
 
   if (text != NULL)
     _sotto_client_settle_order (self, room, sender);
+}
+
+/* Takes a message event: how far the room was read, the message, and
+ * what its sender's counter says, kept together or not at all, so that a
+ * crash between them cannot leave the room read past a message it never
+ * kept. */
+void
+_sotto_client_receive_message (SottoClient *self,
+                               SottoMsg    *msg)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean together;
+
+  if (self->store == NULL)
+    return;
+
+  together = sotto_client_store_begin (self->store, &error);
+  if (!together)
+    g_warning ("Could not keep a message whole: %s", error->message);
+  receive_message (self, msg);
+  if (together && !sotto_client_store_commit (self->store, &error))
+    g_warning ("Could not keep a message: %s", error->message);
 }
 
 /* Sending */

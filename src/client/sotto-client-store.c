@@ -272,3 +272,40 @@ sotto_client_store_is_unlocked (SottoClientStore *self)
 
   return self->keys != NULL;
 }
+
+/**
+ * sotto_client_store_begin:
+ * @self: an unlocked #SottoClientStore
+ * @error: return location for a #GError
+ *
+ * Opens a transaction around the calls that follow, until
+ * sotto_client_store_commit(): they are kept all together or not at all.
+ * The calls keep their own transactions, as savepoints within it.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+sotto_client_store_begin (SottoClientStore  *self,
+                          GError           **error)
+{
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
+
+  return _sotto_client_store_require_unlocked (self, error) && sotto_db_begin (self->db, error);
+}
+
+/**
+ * sotto_client_store_commit:
+ * @self: a #SottoClientStore with a transaction from
+ *   sotto_client_store_begin()
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if what was written since is kept
+ */
+gboolean
+sotto_client_store_commit (SottoClientStore  *self,
+                           GError           **error)
+{
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
+
+  return self->db != NULL && sotto_db_commit (self->db, error);
+}

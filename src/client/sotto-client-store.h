@@ -302,6 +302,11 @@ gboolean          sotto_client_store_acknowledge_identity  (SottoClientStore    
                                                             const char               *user,
                                                             GError                  **error);
 
+gboolean          sotto_client_store_begin                 (SottoClientStore         *self,
+                                                            GError                  **error);
+gboolean          sotto_client_store_commit                (SottoClientStore         *self,
+                                                            GError                  **error);
+
 /* Counters: the order senders gave their messages */
 gboolean          sotto_client_store_get_counters          (SottoClientStore         *self,
                                                             const char               *room,

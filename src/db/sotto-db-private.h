@@ -15,6 +15,9 @@ struct _SottoDb
 
   SottoDbErrorFunc      error_func;
   gpointer              error_data;
+
+  /* Transactions open: the outermost a real one, the others savepoints. */
+  guint                 depth;
 };
 
 G_END_DECLS

@@ -152,23 +152,51 @@ sotto_db_query_int64 (SottoDb     *self,
   return TRUE;
 }
 
+/* SQLite ends a transaction by itself after some errors: what this side
+ * counts as open follows. */
+static void
+db_sync_depth (SottoDb *self)
+{
+  if (self->depth > 0 && sqlite3_get_autocommit (self->handle))
+    self->depth = 0;
+}
+
 /**
  * sotto_db_begin:
  *
  * Opens a transaction. IMMEDIATE takes the write lock now, so another
- * process makes this call fail, not the commit of what follows.
+ * process makes this call fail, not the commit of what follows. Inside an
+ * open transaction it opens a savepoint instead: a write that does its
+ * own begin and commit can be part of a larger one, whole or not at all.
  */
 gboolean
 sotto_db_begin (SottoDb  *self,
                 GError  **error)
 {
-  return sotto_db_exec (self, "BEGIN IMMEDIATE", _("Could not start writing"), error);
+  g_autofree char *savepoint = NULL;
+
+  db_sync_depth (self);
+  if (self->depth == 0)
+    {
+      if (!sotto_db_exec (self, "BEGIN IMMEDIATE", _("Could not start writing"), error))
+        return FALSE;
+    }
+  else
+    {
+      savepoint = g_strdup_printf ("SAVEPOINT sotto_%u", self->depth);
+      if (!sotto_db_exec (self, savepoint, _("Could not start writing"), error))
+        return FALSE;
+    }
+
+  self->depth++;
+  return TRUE;
 }
 
 /**
  * sotto_db_commit:
  *
- * Commits the open transaction. A COMMIT that fails, for example on a
+ * Commits the open transaction, or keeps the changes of the innermost
+ * savepoint in the one around it. A COMMIT that fails, for example on a
  * busy lock, leaves the transaction open: it is rolled back then, so the
  * next write starts afresh.
  */
@@ -176,6 +204,22 @@ gboolean
 sotto_db_commit (SottoDb  *self,
                  GError  **error)
 {
+  g_autofree char *release = NULL;
+
+  db_sync_depth (self);
+  if (self->depth > 1)
+    {
+      release = g_strdup_printf ("RELEASE sotto_%u", self->depth - 1);
+      if (!sotto_db_exec (self, release, _("Could not save the changes"), error))
+        {
+          sotto_db_rollback (self);
+          return FALSE;
+        }
+      self->depth--;
+      return TRUE;
+    }
+
+  self->depth = 0;
   if (!sotto_db_exec (self, "COMMIT", _("Could not save the changes"), error))
     {
       sotto_db_rollback (self);
@@ -188,20 +232,32 @@ sotto_db_commit (SottoDb  *self,
 /**
  * sotto_db_rollback:
  *
- * Rolls back whatever transaction is open, if any. SQLite may already
- * have done it after an I/O error.
+ * Rolls back the innermost savepoint, or the whole transaction, if any.
+ * SQLite may already have done it after an I/O error.
  */
 void
 sotto_db_rollback (SottoDb *self)
 {
-  if (!sqlite3_get_autocommit (self->handle))
-    {
-      int rc = sqlite3_exec (self->handle, "ROLLBACK", NULL, NULL, NULL);
+  g_autofree char *undo = NULL;
+  int rc;
 
-      if (rc != SQLITE_OK)
-        g_warning ("Could not roll back the %s: %s",
-                   self->schema->label, sqlite3_errmsg (self->handle));
+  db_sync_depth (self);
+  if (sqlite3_get_autocommit (self->handle))
+    return;
+
+  if (self->depth > 1)
+    {
+      self->depth--;
+      undo = g_strdup_printf ("ROLLBACK TO sotto_%u; RELEASE sotto_%u", self->depth,
+                              self->depth);
     }
+  else
+    self->depth = 0;
+
+  rc = sqlite3_exec (self->handle, undo != NULL ? undo : "ROLLBACK", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    g_warning ("Could not roll back the %s: %s",
+               self->schema->label, sqlite3_errmsg (self->handle));
 }
 
 /**
