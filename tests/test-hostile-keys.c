@@ -277,6 +277,104 @@ test_forged_key_request (Fixture       *fixture,
   swap_clear (&swap);
 }
 
+typedef struct
+{
+  gboolean      done;
+  SottoRoom    *room;
+  GError       *error;
+} Opened;
+
+static void
+opened_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Opened *opened = user_data;
+
+  opened->room = sotto_client_join_finish (SOTTO_CLIENT (object), result, &opened->error);
+  opened->done = TRUE;
+}
+
+static SottoRoom *
+open_direct (SottoClient *client,
+             const char  *peer)
+{
+  Opened opened = { FALSE };
+
+  sotto_client_open_direct_async (client, peer, NULL, opened_cb, &opened);
+  WAIT_UNTIL (opened.done, "the direct chat");
+  g_assert_no_error (opened.error);
+  return opened.room;
+}
+
+/* Who bob hands his keys to. */
+static GBytes *
+key_recipients_cb (SottoTestProxy          *proxy,
+                   SottoTestProxyLink      *link,
+                   SottoTestProxyDirection  direction,
+                   GBytes                  *message,
+                   gpointer                 user_data)
+{
+  g_autofree char *type = sotto_test_json_type (message);
+
+  if (direction == SOTTO_TEST_PROXY_TO_SERVER &&
+      g_strcmp0 (sotto_test_proxy_link_get_user (link), "bob") == 0 &&
+      g_strcmp0 (type, "send_key") == 0)
+    g_ptr_array_add (user_data, sotto_test_json_get_string (message, "to"));
+
+  return g_bytes_ref (message);
+}
+
+/* The server says Mallory joined Alice and Bob's direct chat: Bob's client
+ * does not take it, says so in the chat, and boxes his key to Alice
+ * only. */
+static void
+test_third_person_in_direct_chat (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = sotto_hostile_new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = sotto_hostile_new_user (fixture, "bob");
+  g_autoptr(SottoClient) mallory = sotto_hostile_new_user (fixture, "mallory");
+  g_autoptr(GPtrArray) recipients = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(SottoRoom) alice_dm = NULL;
+  g_autoptr(SottoRoom) bob_dm = NULL;
+  g_autoptr(GBytes) joined = NULL;
+  SottoWireIdentity wire;
+
+  sotto_test_proxy_set_hook (fixture->proxy, key_recipients_cb, recipients);
+  alice_dm = open_direct (alice, "bob");
+  bob_dm = open_direct (bob, "alice");
+  WAIT_UNTIL (sotto_room_lookup_member (bob_dm, "alice") != NULL, "bob to see alice");
+
+  {
+    g_autoptr(SottoIdentity) keys = sotto_identity_new ();
+    const SottoPublicIdentity *mallory_keys = sotto_identity_get_public (keys);
+
+    memcpy (wire.box, mallory_keys->box_pk, sizeof wire.box);
+    memcpy (wire.sign, mallory_keys->sign_pk, sizeof wire.sign);
+    memcpy (wire.binding, mallory_keys->binding, sizeof wire.binding);
+  }
+  joined = sotto_msg_build_member_joined (sotto_room_get_name (bob_dm), 1000,
+                                          g_get_real_time () / 1000, "mallory", &wire);
+  sotto_test_proxy_inject_to_user (fixture->proxy, "bob", joined);
+  sotto_hostile_round_trip (bob);
+
+  g_assert_null (sotto_room_lookup_member (bob_dm, "mallory"));
+  g_assert_cmpuint (g_list_model_get_n_items (sotto_room_get_members (bob_dm)), ==, 2);
+  g_assert_true (sotto_room_has_system_text (
+                   bob_dm, "The server says mallory is in this direct chat. Sotto does not take "
+                           "it: nothing you write here reaches mallory."));
+
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_dm, "just between us"));
+  sotto_test_user_wait_for_text (alice_dm, "bob", "just between us");
+  g_assert_cmpuint (recipients->len, >=, 1);
+  for (guint i = 0; i < recipients->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (recipients, i), ==, "alice");
+  g_assert_null (sotto_client_lookup_room (mallory, sotto_room_get_name (bob_dm)));
+
+  sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -290,6 +388,7 @@ main (int   argc,
   ADD ("swap-key-verified", test_swap_key_verified);
   ADD ("swap-key-unverified", test_swap_key_unverified);
   ADD ("forged-key-request", test_forged_key_request);
+  ADD ("third-person-in-direct-chat", test_third_person_in_direct_chat);
 #undef ADD
 
   return g_test_run ();

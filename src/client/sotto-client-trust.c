@@ -60,6 +60,41 @@ rotate_where (SottoClient *self,
     }
 }
 
+/* Whether @user may be in @room at all: a direct chat holds its two
+ * people, whatever the server says. */
+static gboolean
+may_be_member (SottoClient *self,
+               SottoRoom   *room,
+               const char  *user)
+{
+  g_autofree char *peer = NULL;
+
+  if (!sotto_room_get_direct (room) || g_strcmp0 (user, self->user) == 0)
+    return TRUE;
+
+  peer = sotto_protocol_direct_room_peer (sotto_room_get_name (room), self->user);
+  return peer != NULL && g_strcmp0 (peer, user) == 0;
+}
+
+/* The server listed someone in a direct chat who cannot be there: they
+ * are not taken in, and get nothing. Told once per session and person. */
+static void
+refuse_intruder (SottoRoom  *room,
+                 const char *user)
+{
+  g_autofree char *line = NULL;
+  g_autoptr(SottoMessage) row = NULL;
+
+  g_info ("Refused %s in the direct chat %s", user, sotto_room_get_name (room));
+  line = g_strdup_printf (_("The server says %s is in this direct chat. Sotto does not take "
+                            "it: nothing you write here reaches %s."), user, user);
+  if (sotto_room_has_system_text (room, line))
+    return;
+  row = sotto_message_new (sotto_room_get_name (room), NULL, NULL, 0, g_get_real_time () / 1000,
+                           SOTTO_MESSAGE_SYSTEM, line);
+  sotto_room_add_message (room, row);
+}
+
 /* Records a member's identity in the room and in the contacts. A changed
  * key clears "verified" in the store, is to be reviewed (blocking if the
  * contact had been verified), and ends our sender key in every room the
@@ -79,6 +114,12 @@ _sotto_client_set_member (SottoClient             *self,
   SottoStoredContact after = { 0 };
   gboolean was_verified = FALSE;
   SottoIdentitySeen seen;
+
+  if (!may_be_member (self, room, user))
+    {
+      refuse_intruder (room, user);
+      return;
+    }
 
   _sotto_client_public_from_wire (wire, &identity);
   member = sotto_member_new (user, &identity, online);

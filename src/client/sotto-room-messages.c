@@ -63,6 +63,33 @@ sotto_room_lookup_message (SottoRoom  *self,
  *
  * Returns: whether a message or event with @seq is in the history
  */
+/**
+ * sotto_room_has_system_text:
+ * @text: what a room event row says
+ *
+ * Returns: whether the room shows a room event row saying @text
+ */
+gboolean
+sotto_room_has_system_text (SottoRoom  *self,
+                            const char *text)
+{
+  GListModel *messages;
+
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), FALSE);
+
+  messages = G_LIST_MODEL (self->messages);
+  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i - 1);
+
+      if (sotto_message_get_state (message) == SOTTO_MESSAGE_SYSTEM &&
+          g_strcmp0 (sotto_message_get_text (message), text) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 gboolean
 sotto_room_has_seq (SottoRoom *self,
                     gint64     seq)
