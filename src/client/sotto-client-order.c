@@ -103,6 +103,7 @@ _sotto_client_check_order (SottoClient             *self,
   g_auto(SottoCounterState) state = { 0 };
   g_autoptr(GError) error = NULL;
   SottoCounterVerdict verdict;
+  guint64 highest;
 
   *marks = SOTTO_MESSAGE_MARK_NONE;
 
@@ -116,6 +117,9 @@ _sotto_client_check_order (SottoClient             *self,
       return FALSE;
     }
 
+  /* Above every counter seen, nothing stored can have overtaken it. */
+  highest = state.seen->len > 0 ? g_array_index (state.seen, guint64, state.seen->len - 1)
+                                : state.floor;
   verdict = sotto_counter_state_accept (&state, body->counter);
   if (verdict == SOTTO_COUNTER_REPLAYED)
     {
@@ -128,7 +132,7 @@ _sotto_client_check_order (SottoClient             *self,
   /* Late: told missing before it came, or numbered by the server after a
    * message its sender wrote later. Crossing a catch-up is not late. */
   if (verdict == SOTTO_COUNTER_LATE ||
-      (seq > 0 &&
+      (seq > 0 && body->counter < highest &&
        sotto_client_store_count_overtaken (self->store, name, sender, body->counter, seq,
                                            NULL) > 0))
     *marks |= SOTTO_MESSAGE_MARK_LATE;
