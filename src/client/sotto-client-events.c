@@ -154,8 +154,7 @@ handle_key_changed (SottoClient *self,
     return;
 
   _sotto_client_remember_seq (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq"));
-  text = g_strdup_printf (_("The security keys of %s changed: compare safety numbers again"),
-                          user);
+  text = g_strdup_printf (_("%s’s safety number changed"), user);
   add_system_row (room, msg, text);
   if (before_member_list (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq")))
     return;
