@@ -8,14 +8,13 @@
 /*
  * What a reader relies on beyond the text: each message's counter and
  * time, signed by its sender (SottoMessageBody). A counter seen again is
- * a replay and is not shown again; one that comes after a later one is
- * marked late; a sender's time well after the server's marks the message
- * backdated; and once nothing of a sender is still on its way (the room
- * caught up, no message of theirs waiting for a key), the counters that
- * never came are told at the message after them. A message is late when
- * it was told missing before it came, or when the server numbered it
- * after one its sender wrote later: arriving out of order alone is not,
- * since live messages and a catch-up cross.
+ * a replay and is not shown again. A message is marked late when it was
+ * told missing before it came, or when the server numbered it after one
+ * its sender wrote later (arriving out of order alone is not late: live
+ * messages and a catch-up cross). A sender's time well after the server's
+ * marks the message backdated. Once nothing of a sender is still on its
+ * way (the room caught up, no message of theirs waiting for a key), the
+ * counters that never came are told at the message after them.
  */
 
 static char *
