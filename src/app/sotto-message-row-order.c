@@ -14,26 +14,6 @@
  * shows.
  */
 
-/* The local time of @sent_at (when the sender wrote a message), with its
- * date when that is another day than @ts (when the server says it came). */
-static char *
-format_written_at (gint64 sent_at,
-                   gint64 ts)
-{
-  g_autoptr(GDateTime) written = g_date_time_new_from_unix_local (sent_at / 1000);
-  g_autoptr(GDateTime) dated = g_date_time_new_from_unix_local (ts / 1000);
-
-  if (written == NULL)
-    return g_strdup ("?");
-  if (dated != NULL &&
-      g_date_time_get_year (written) == g_date_time_get_year (dated) &&
-      g_date_time_get_day_of_year (written) == g_date_time_get_day_of_year (dated))
-    return g_date_time_format (written, "%H:%M");
-  /* Translators: when a message was written, on another day than the
-   * server gives for it, see strftime */
-  return g_date_time_format (written, _("%B %-e, %H:%M"));
-}
-
 /* A line with a warning sign that tells what the server did to the order
  * of messages: under a message, as its state is; or in the timeline, as a
  * system line is, with a larger icon. */
@@ -112,17 +92,11 @@ _sotto_message_row_show_order (SottoMessageRow *self)
   if (sender == NULL)
     sender = "";
 
+  missing_text = sotto_message_dup_missing_text (self->message);
   if (missing > 0)
     {
-      g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, missing);
       gulong n = (gulong) MIN (missing, G_MAXULONG);
 
-      /* Translators: the first %s is how many, the second who sent them */
-      missing_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                   "%s earlier message from %s did not arrive",
-                                                   "%s earlier messages from %s did not arrive",
-                                                   n),
-                                      count, sender);
       missing_detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                      "The server did not deliver it. Sotto "
                                                      "noticed because %s numbers every message.",
@@ -147,22 +121,18 @@ _sotto_message_row_show_order (SottoMessageRow *self)
                    missing_detail);
 
   if (marks & SOTTO_MESSAGE_MARK_LATE)
-    late_detail = g_strdup_printf (_("It came after a later message from %s, or after it was "
-                                     "reported missing."), sender);
+    late_detail = g_strdup_printf (_("The server put it after a later message from %s, or it "
+                                     "came after it was reported missing."), sender);
   show_order_note (&self->late_box, &self->late_label, self->status_box,
-                   late_detail != NULL ? _("Arrived late: the server held this message back")
-                                       : NULL,
-                   late_detail);
+                   sotto_message_get_late_text (self->message), late_detail);
 
   if (marks & SOTTO_MESSAGE_MARK_TIME_MISMATCH)
     {
-      g_autofree char *written = format_written_at (sotto_message_get_sent_at (self->message),
-                                                    sotto_message_get_ts (self->message));
       int minutes = SOTTO_MESSAGE_CLOCK_TOLERANCE_MS / 60000;
 
-      /* Translators: the first %s is who wrote the message, the second when */
-      backdated_text = g_strdup_printf (_("%s wrote this at %s; the server dates it earlier"),
-                                        sender, written);
+      /* Translators: when a message was written, on another day than the
+       * server gives for it, see strftime */
+      backdated_text = sotto_message_dup_backdated_text (self->message, _("%B %-e, %H:%M"));
       backdated_detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                        "The time %s signed is more than %d "
                                                        "minute after the time the server gives.",

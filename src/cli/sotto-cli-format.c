@@ -251,64 +251,19 @@ format_time (gint64 ts_ms)
   return g_date_time_format (time, "%H:%M");
 }
 
-/* When @sent_at is, by the local clock: the time, and the date too when
- * it is another day than @ts. */
-static char *
-format_written_at (gint64 sent_at,
-                   gint64 ts)
-{
-  g_autoptr(GDateTime) written = g_date_time_new_from_unix_local (sent_at / 1000);
-  g_autoptr(GDateTime) dated = g_date_time_new_from_unix_local (ts / 1000);
-
-  if (written == NULL)
-    return g_strdup ("?");
-  if (dated != NULL &&
-      g_date_time_get_year (written) == g_date_time_get_year (dated) &&
-      g_date_time_get_day_of_year (written) == g_date_time_get_day_of_year (dated))
-    return g_date_time_format (written, "%H:%M");
-  return g_date_time_format (written, "%Y-%m-%d %H:%M");
-}
-
-/* "2 earlier messages from alice did not arrive", or %NULL. */
-static char *
-format_missing (SottoMessage *message)
-{
-  guint64 missing = sotto_message_get_missing_before (message);
-  g_autofree char *count = NULL;
-
-  if (missing == 0)
-    return NULL;
-
-  count = g_strdup_printf ("%" G_GUINT64_FORMAT, missing);
-  /* Translators: the first %s is how many, the second who sent them */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "%s earlier message from %s did not arrive",
-                                       "%s earlier messages from %s did not arrive",
-                                       (gulong) MIN (missing, G_MAXULONG)),
-                          count, sotto_message_get_sender (message));
-}
-
 /* The lines after @message that say the server held it back or
  * backdated it. */
 static void
 append_arrival_notes (GString      *out,
                       SottoMessage *message)
 {
-  SottoMessageMarks marks = sotto_message_get_marks (message);
+  const char *late = sotto_message_get_late_text (message);
+  g_autofree char *backdated = sotto_message_dup_backdated_text (message, "%Y-%m-%d %H:%M");
 
-  if (marks & SOTTO_MESSAGE_MARK_LATE)
-    g_string_append_printf (out, "\n*** %s",
-                            _("Arrived late: the server held this message back"));
-  if (marks & SOTTO_MESSAGE_MARK_TIME_MISMATCH)
-    {
-      g_autofree char *written = format_written_at (sotto_message_get_sent_at (message),
-                                                    sotto_message_get_ts (message));
-
-      g_string_append (out, "\n*** ");
-      /* Translators: the first %s is who wrote the message, the second when */
-      g_string_append_printf (out, _("%s wrote this at %s; the server dates it earlier"),
-                              sotto_message_get_sender (message), written);
-    }
+  if (late != NULL)
+    g_string_append_printf (out, "\n*** %s", late);
+  if (backdated != NULL)
+    g_string_append_printf (out, "\n*** %s", backdated);
 }
 
 /**
@@ -350,7 +305,7 @@ sotto_cli_format_message (SottoMessage *message,
     }
 
   out = g_string_new (NULL);
-  missing = format_missing (message);
+  missing = sotto_message_dup_missing_text (message);
   if (missing != NULL)
     g_string_append_printf (out, "*** %s\n", missing);
   if (sotto_message_get_state (message) == SOTTO_MESSAGE_UNVERIFIABLE)
@@ -384,7 +339,7 @@ char *
 sotto_cli_format_missing_found (SottoMessage *message,
                                 const char   *room_label)
 {
-  g_autofree char *missing = format_missing (message);
+  g_autofree char *missing = sotto_message_dup_missing_text (message);
   g_autofree char *time = NULL;
   g_autofree char *line = NULL;
 

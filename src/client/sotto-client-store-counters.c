@@ -408,6 +408,34 @@ sotto_client_store_mark_gap (SottoClientStore  *self,
   return !found || sotto_db_step_done (self->db, stmt, _("Could not save a message"), error);
 }
 
+/* The count one of the counting statements gives for @room and @sender,
+ * and @n_extra more numbers bound after them; -1 on error. */
+static gint64
+count_for (SottoClientStore           *self,
+           SottoClientStoreStatement   id,
+           const char                 *room,
+           const char                 *sender,
+           const gint64               *extra,
+           guint                       n_extra,
+           GError                    **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+  gint64 count = -1;
+
+  if (!_sotto_client_store_require_unlocked (self, error) ||
+      (stmt = sotto_db_statement (self->db, id, error)) == NULL)
+    return -1;
+
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, sender, -1, SQLITE_STATIC);
+  for (guint i = 0; i < n_extra; i++)
+    sqlite3_bind_int64 (stmt, 3 + (int) i, extra[i]);
+  if (!sotto_db_step_int64 (self->db, stmt, &count, _("Could not read the history"), error))
+    return -1;
+
+  return count;
+}
+
 /**
  * sotto_client_store_count_overtaken:
  * @self: a #SottoClientStore
@@ -429,23 +457,11 @@ sotto_client_store_count_overtaken (SottoClientStore  *self,
                                     gint64             seq,
                                     GError           **error)
 {
-  g_auto(SottoDbStatement) stmt = NULL;
-  gint64 count = -1;
+  const gint64 extra[] = { (gint64) MIN (counter, (guint64) G_MAXINT64), seq };
 
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), -1);
 
-  if (!_sotto_client_store_require_unlocked (self, error) ||
-      (stmt = sotto_db_statement (self->db, STMT_COUNT_OVERTAKEN, error)) == NULL)
-    return -1;
-
-  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, sender, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, (gint64) MIN (counter, (guint64) G_MAXINT64));
-  sqlite3_bind_int64 (stmt, 4, seq);
-  if (!sotto_db_step_int64 (self->db, stmt, &count, _("Could not read the history"), error))
-    return -1;
-
-  return count;
+  return count_for (self, STMT_COUNT_OVERTAKEN, room, sender, extra, G_N_ELEMENTS (extra), error);
 }
 
 /**
@@ -464,19 +480,7 @@ sotto_client_store_count_waiting (SottoClientStore  *self,
                                   const char        *sender,
                                   GError           **error)
 {
-  g_auto(SottoDbStatement) stmt = NULL;
-  gint64 count = -1;
-
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), -1);
 
-  if (!_sotto_client_store_require_unlocked (self, error) ||
-      (stmt = sotto_db_statement (self->db, STMT_COUNT_WAITING, error)) == NULL)
-    return -1;
-
-  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, sender, -1, SQLITE_STATIC);
-  if (!sotto_db_step_int64 (self->db, stmt, &count, _("Could not read the history"), error))
-    return -1;
-
-  return count;
+  return count_for (self, STMT_COUNT_WAITING, room, sender, NULL, 0, error);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "sotto-message.h"
 
 /* One message of a room's history, as the user sees it. */
@@ -364,4 +366,83 @@ sotto_message_update (SottoMessage      *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
     }
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * sotto_message_dup_missing_text:
+ *
+ * Returns: (transfer full) (nullable): "2 earlier messages from alice did
+ *   not arrive", or %NULL when none is missing before this one
+ */
+char *
+sotto_message_dup_missing_text (SottoMessage *self)
+{
+  g_autofree char *count = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
+
+  if (self->missing_before == 0)
+    return NULL;
+
+  count = g_strdup_printf ("%" G_GUINT64_FORMAT, self->missing_before);
+  /* Translators: the first %s is how many, the second who sent them */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s earlier message from %s did not arrive",
+                                       "%s earlier messages from %s did not arrive",
+                                       (gulong) MIN (self->missing_before, G_MAXULONG)),
+                          count, self->sender != NULL ? self->sender : "");
+}
+
+/**
+ * sotto_message_get_late_text:
+ *
+ * Returns: (nullable): what to say of a message marked late, or %NULL
+ */
+const char *
+sotto_message_get_late_text (SottoMessage *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
+
+  if ((self->marks & SOTTO_MESSAGE_MARK_LATE) == 0)
+    return NULL;
+  return _("Arrived late: the server held this message back");
+}
+
+/**
+ * sotto_message_dup_backdated_text:
+ * @other_day_format: how to write when it was written, for g_date_time_format(),
+ *   when that is another day than the server gives
+ *
+ * Returns: (transfer full) (nullable): "alice wrote this at 14:05; the
+ *   server dates it earlier", by the local clock, or %NULL when the message
+ *   is not marked backdated
+ */
+char *
+sotto_message_dup_backdated_text (SottoMessage *self,
+                                  const char   *other_day_format)
+{
+  g_autoptr(GDateTime) written = NULL;
+  g_autoptr(GDateTime) dated = NULL;
+  g_autofree char *when = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
+  g_return_val_if_fail (other_day_format != NULL, NULL);
+
+  if ((self->marks & SOTTO_MESSAGE_MARK_TIME_MISMATCH) == 0)
+    return NULL;
+
+  written = g_date_time_new_from_unix_local (self->sent_at / 1000);
+  dated = g_date_time_new_from_unix_local (self->ts / 1000);
+  if (written == NULL)
+    when = g_strdup ("?");
+  else if (dated != NULL &&
+           g_date_time_get_year (written) == g_date_time_get_year (dated) &&
+           g_date_time_get_day_of_year (written) == g_date_time_get_day_of_year (dated))
+    when = g_date_time_format (written, "%H:%M");
+  else
+    when = g_date_time_format (written, other_day_format);
+
+  /* Translators: the first %s is who wrote the message, the second when */
+  return g_strdup_printf (_("%s wrote this at %s; the server dates it earlier"),
+                          self->sender != NULL ? self->sender : "", when);
 }

@@ -76,6 +76,10 @@ void               sotto_message_set_order  (SottoMessage      *self,
                                              SottoMessageMarks  marks);
 void               sotto_message_set_missing_before (SottoMessage *self,
                                                      guint64       missing);
+char              *sotto_message_dup_missing_text (SottoMessage  *self);
+const char        *sotto_message_get_late_text    (SottoMessage  *self);
+char              *sotto_message_dup_backdated_text (SottoMessage *self,
+                                                     const char   *other_day_format);
 void               sotto_message_update     (SottoMessage      *self,
                                              SottoMessageState  state,
                                              gint64             seq,
