@@ -87,6 +87,7 @@ rewrite_members (Swap   *swap,
 
   return sotto_msg_build_members (sotto_msg_get_id (msg), "lobby",
                                   sotto_msg_get_string (msg, "owner"),
+                                  sotto_msg_get_int (msg, "state_length"),
                                   (SottoWireMember *) members->data, members->len);
 }
 

@@ -430,6 +430,39 @@ sample_ping (void)
 }
 
 static GBytes *
+sample_state (void)
+{
+  g_autoptr(GBytes) event = pattern_bytes (4096, 21);
+
+  return sotto_msg_build_state (REQ_ID, ROOM, 12, event);
+}
+
+static void
+check_state (SottoMsg *msg)
+{
+  g_autoptr(GBytes) event = pattern_bytes (4096, 21);
+
+  check_id_room (msg);
+  assert_int (msg, "index", 12);
+  assert_bytes (msg, "event", event);
+}
+
+static GBytes *
+sample_state_catchup (void)
+{
+  return sotto_msg_build_state_catchup (REQ_ID, DIRECT_ROOM, 0, 500);
+}
+
+static void
+check_state_catchup (SottoMsg *msg)
+{
+  check_id_only (msg);
+  assert_string (msg, "room", DIRECT_ROOM);
+  assert_int (msg, "from", 0);
+  assert_int (msg, "limit", 500);
+}
+
+static GBytes *
 sample_welcome (void)
 {
   return sotto_msg_build_welcome ("0.1.0 (Debian)", SOTTO_PROTOCOL_VERSION,
@@ -504,7 +537,7 @@ sample_members_msg (void)
 
   sample_members (members);
 
-  return sotto_msg_build_members (REQ_ID, ROOM, ALICE, members, 2);
+  return sotto_msg_build_members (REQ_ID, ROOM, ALICE, 7, members, 2);
 }
 
 static void
@@ -512,6 +545,7 @@ check_members (SottoMsg *msg)
 {
   check_id_room (msg);
   assert_string (msg, "owner", ALICE);
+  assert_int (msg, "state_length", 7);
   assert_sample_members (msg);
 }
 
@@ -522,7 +556,7 @@ sample_joined (void)
 
   sample_members (members);
 
-  return sotto_msg_build_joined (REQ_ID, ROOM, ALICE, FALSE, 41, members, 2);
+  return sotto_msg_build_joined (REQ_ID, ROOM, ALICE, FALSE, 41, 3, members, 2);
 }
 
 static void
@@ -532,6 +566,7 @@ check_joined (SottoMsg *msg)
   assert_string (msg, "owner", ALICE);
   assert_bool (msg, "direct", FALSE);
   assert_int (msg, "last_seq", 41);
+  assert_int (msg, "state_length", 3);
   assert_sample_members (msg);
 }
 
@@ -736,6 +771,40 @@ sample_pong (void)
   return sotto_msg_build_pong (REQ_ID);
 }
 
+static GBytes *
+sample_state_event (void)
+{
+  g_autoptr(GBytes) event = pattern_bytes (1, 33);
+
+  return sotto_msg_build_state_event (ROOM, 0, BOB, 1700000000321, event);
+}
+
+static void
+check_state_event (SottoMsg *msg)
+{
+  g_autoptr(GBytes) event = pattern_bytes (1, 33);
+
+  assert_string (msg, "room", ROOM);
+  assert_int (msg, "index", 0);
+  assert_string (msg, "sender", BOB);
+  assert_int (msg, "ts", 1700000000321);
+  assert_bytes (msg, "event", event);
+}
+
+static GBytes *
+sample_state_done (void)
+{
+  return sotto_msg_build_state_done (REQ_ID, ROOM, 501, TRUE);
+}
+
+static void
+check_state_done (SottoMsg *msg)
+{
+  check_id_room (msg);
+  assert_int (msg, "length", 501);
+  assert_bool (msg, "more", TRUE);
+}
+
 /* The protocol again, written out independently of the library's table:
  * what each field is, so that the rejection cases can be derived. */
 
@@ -824,6 +893,11 @@ static const MsgSpec specs[] = {
     check_id_room, { F_ID_, F_ROOM_ } },
   { "ping", "ping", FROM_CLIENT, SOTTO_MSG_TYPE_PING, sample_ping, check_id_only,
     { F_ID_ } },
+  { "state", "state", FROM_CLIENT, SOTTO_MSG_TYPE_STATE, sample_state, check_state,
+    { F_ID_, F_ROOM_, { "index", K_INT, 0, U }, { "event", K_BASE64, 1, 4096 } } },
+  { "state_catchup", "state_catchup", FROM_CLIENT, SOTTO_MSG_TYPE_STATE_CATCHUP,
+    sample_state_catchup, check_state_catchup,
+    { F_ID_, F_ROOM_, { "from", K_INT, 0, U }, { "limit", K_INT, 1, 500 } } },
 
   { "welcome", "welcome", FROM_SERVER, SOTTO_MSG_TYPE_WELCOME, sample_welcome, check_welcome,
     { { "server_version", K_TEXT, 1, 64 }, { "protocol", K_INT, 1, 65535 },
@@ -837,10 +911,11 @@ static const MsgSpec specs[] = {
   { "room_list", "room_list", FROM_SERVER, SOTTO_MSG_TYPE_ROOM_LIST, sample_room_list,
     check_room_list, { F_ID_, { "rooms", K_ROOMS } } },
   { "members", "members", FROM_SERVER, SOTTO_MSG_TYPE_MEMBERS, sample_members_msg,
-    check_members, { F_ID_, F_ROOM_, F_OWNER_, { "members", K_MEMBERS } } },
+    check_members,
+    { F_ID_, F_ROOM_, F_OWNER_, { "state_length", K_INT, 0, U }, { "members", K_MEMBERS } } },
   { "joined", "joined", FROM_SERVER, SOTTO_MSG_TYPE_JOINED, sample_joined, check_joined,
     { F_ID_, F_ROOM_, F_OWNER_, { "direct", K_BOOL }, { "last_seq", K_INT, 0, U },
-      { "members", K_MEMBERS } } },
+      { "state_length", K_INT, 0, U }, { "members", K_MEMBERS } } },
   { "bans", "bans", FROM_SERVER, SOTTO_MSG_TYPE_BANS, sample_bans_msg, check_bans,
     { F_ID_, F_ROOM_, { "bans", K_BANS } } },
   { "sent", "sent", FROM_SERVER, SOTTO_MSG_TYPE_SENT, sample_sent, check_sent,
@@ -874,12 +949,19 @@ static const MsgSpec specs[] = {
     { { "text", K_TEXT, 1, 2000 }, F_TS_ } },
   { "pong", "pong", FROM_SERVER, SOTTO_MSG_TYPE_PONG, sample_pong, check_id_only,
     { F_ID_ } },
+  { "state_event", "state_event", FROM_SERVER, SOTTO_MSG_TYPE_STATE_EVENT, sample_state_event,
+    check_state_event,
+    { F_ROOM_, { "index", K_INT, 0, U }, { "sender", K_USERNAME }, F_TS_,
+      { "event", K_BASE64, 1, 4096 } } },
+  { "state_done", "state_done", FROM_SERVER, SOTTO_MSG_TYPE_STATE_DONE, sample_state_done,
+    check_state_done, { F_ID_, F_ROOM_, { "length", K_INT, 0, U }, { "more", K_BOOL } } },
 };
 
 static const char * const error_code_names[] = {
   "bad_request", "unknown_type", "not_logged_in", "already_logged_in", "name_taken",
   "bad_username", "weak_password", "bad_credentials", "rate_limited", "no_such_room",
-  "no_such_user", "not_member", "forbidden", "too_large", "overloaded", "internal", "banned", NULL
+  "no_such_user", "not_member", "forbidden", "too_large", "overloaded", "internal", "banned",
+  "conflict", NULL
 };
 
 static const char * const leave_reason_names[] = { "left", "kicked", NULL };
@@ -2322,14 +2404,14 @@ test_owner_and_bans_absent (void)
   SottoMsg *msg;
 
   sample_members (members);
-  members_msg = sotto_msg_build_members (REQ_ID, DIRECT_ROOM, NULL, members, 2);
+  members_msg = sotto_msg_build_members (REQ_ID, DIRECT_ROOM, NULL, 0, members, 2);
   msg = parse_ok (members_msg, FROM_SERVER, SOTTO_MSG_TYPE_MEMBERS);
   g_assert_false (sotto_msg_has_field (msg, "owner"));
   g_assert_null (sotto_msg_get_string (msg, "owner"));
   g_assert_false (json_object_has_member (sotto_msg_get_object (msg), "owner"));
   sotto_msg_unref (msg);
 
-  joined = sotto_msg_build_joined (REQ_ID, "general", NULL, FALSE, 0, members, 2);
+  joined = sotto_msg_build_joined (REQ_ID, "general", NULL, FALSE, 0, 0, members, 2);
   msg = parse_ok (joined, FROM_SERVER, SOTTO_MSG_TYPE_JOINED);
   g_assert_null (sotto_msg_get_string (msg, "owner"));
   sotto_msg_unref (msg);

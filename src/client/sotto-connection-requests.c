@@ -155,6 +155,9 @@ error_from_reply (SottoMsg *reply)
       text = _("You were removed from this room and cannot join it again unless its owner "
                "lets you back");
       break;
+    case SOTTO_MSG_ERROR_CODE_CONFLICT:
+      text = _("Someone else changed the room first; try again once it is up to date");
+      break;
     case SOTTO_MSG_ERROR_CODE_INTERNAL:
     default:
       text = _("The server could not complete the request");

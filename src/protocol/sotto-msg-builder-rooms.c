@@ -146,11 +146,13 @@ sotto_msg_build_room_list (const char                 *id,
  * sotto_msg_build_members:
  * @owner: (nullable): who created the room, %NULL for a direct chat or a
  *   room nobody created
+ * @state_length: how many events the room's state chain holds
  */
 GBytes *
 sotto_msg_build_members (const char            *id,
                          const char            *room,
                          const char            *owner,
+                         gint64                 state_length,
                          const SottoWireMember *members,
                          gsize                  n_members)
 {
@@ -162,6 +164,7 @@ sotto_msg_build_members (const char            *id,
 
   builder = begin_room_request ("members", id, room);
   add_owner (builder, owner);
+  add_int (builder, "state_length", state_length);
   add_members (builder, members, n_members);
 
   return end_message (builder);
@@ -170,6 +173,7 @@ sotto_msg_build_members (const char            *id,
 /**
  * sotto_msg_build_joined:
  * @owner: (nullable): who created the room, as for sotto_msg_build_members()
+ * @state_length: how many events the room's state chain holds
  */
 GBytes *
 sotto_msg_build_joined (const char            *id,
@@ -177,6 +181,7 @@ sotto_msg_build_joined (const char            *id,
                         const char            *owner,
                         gboolean               direct,
                         gint64                 last_seq,
+                        gint64                 state_length,
                         const SottoWireMember *members,
                         gsize                  n_members)
 {
@@ -190,6 +195,7 @@ sotto_msg_build_joined (const char            *id,
   add_owner (builder, owner);
   add_bool (builder, "direct", direct);
   add_int (builder, "last_seq", last_seq);
+  add_int (builder, "state_length", state_length);
   add_members (builder, members, n_members);
 
   return end_message (builder);

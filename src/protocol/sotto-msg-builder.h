@@ -61,6 +61,14 @@ GBytes *sotto_msg_build_unban         (const char                 *id,
 GBytes *sotto_msg_build_list_bans     (const char                 *id,
                                        const char                 *room);
 GBytes *sotto_msg_build_ping          (const char                 *id);
+GBytes *sotto_msg_build_state         (const char                 *id,
+                                       const char                 *room,
+                                       gint64                      index,
+                                       GBytes                     *event);
+GBytes *sotto_msg_build_state_catchup (const char                 *id,
+                                       const char                 *room,
+                                       gint64                      from,
+                                       gint64                      limit);
 
 /* server → client */
 GBytes *sotto_msg_build_welcome       (const char                 *server_version,
@@ -82,6 +90,7 @@ GBytes *sotto_msg_build_room_list     (const char                 *id,
 GBytes *sotto_msg_build_members       (const char                 *id,
                                        const char                 *room,
                                        const char                 *owner,
+                                       gint64                      state_length,
                                        const SottoWireMember      *members,
                                        gsize                       n_members);
 GBytes *sotto_msg_build_joined        (const char                 *id,
@@ -89,6 +98,7 @@ GBytes *sotto_msg_build_joined        (const char                 *id,
                                        const char                 *owner,
                                        gboolean                    direct,
                                        gint64                      last_seq,
+                                       gint64                      state_length,
                                        const SottoWireMember      *members,
                                        gsize                       n_members);
 GBytes *sotto_msg_build_bans          (const char                 *id,
@@ -146,5 +156,14 @@ GBytes *sotto_msg_build_catchup_done  (const char                 *id,
 GBytes *sotto_msg_build_notice        (const char                 *text,
                                        gint64                      ts);
 GBytes *sotto_msg_build_pong          (const char                 *id);
+GBytes *sotto_msg_build_state_event   (const char                 *room,
+                                       gint64                      index,
+                                       const char                 *sender,
+                                       gint64                      ts,
+                                       GBytes                     *event);
+GBytes *sotto_msg_build_state_done    (const char                 *id,
+                                       const char                 *room,
+                                       gint64                      length,
+                                       gboolean                    more);
 
 G_END_DECLS

@@ -34,6 +34,9 @@
 #define F_KEY_ID                F_INT ("key_id", 0, SOTTO_PROTOCOL_MAX_KEY_ID)
 #define F_ENVELOPE              F_BASE64 ("envelope", 1, SOTTO_PROTOCOL_ENVELOPE_MAX_SIZE)
 #define F_KEY_BOX               F_BASE64 ("box", 1, SOTTO_PROTOCOL_KEY_BOX_MAX_SIZE)
+#define F_STATE_EVENT           F_BASE64 ("event", 1, SOTTO_PROTOCOL_STATE_EVENT_MAX_SIZE)
+#define F_STATE_INDEX           F_INT ("index", 0, UNBOUNDED)
+#define F_STATE_LENGTH          F_INT ("state_length", 0, UNBOUNDED)
 #define F_IDENTITY              F_OBJECT ("identity", identity_schema)
 #define F_MEMBERS               F_OBJECTS ("members", member_schema, SOTTO_PROTOCOL_MAX_LIST_ITEMS)
 #define F_ROOMS                 F_OBJECTS ("rooms", room_summary_schema, \
@@ -64,6 +67,7 @@ static const char * const error_codes[] = {
   [SOTTO_MSG_ERROR_CODE_OVERLOADED] = "overloaded",
   [SOTTO_MSG_ERROR_CODE_INTERNAL] = "internal",
   [SOTTO_MSG_ERROR_CODE_BANNED] = "banned",
+  [SOTTO_MSG_ERROR_CODE_CONFLICT] = "conflict",
   NULL
 };
 
@@ -178,6 +182,22 @@ static const SottoFieldSchema kick_fields[] = {
   F_USERNAME ("user"),
 };
 
+/* The room state chain: the server stores each event as it came and
+ * looks only at the room and the index. */
+static const SottoFieldSchema state_fields[] = {
+  F_ID ("id"),
+  F_ROOM,
+  F_STATE_INDEX,
+  F_STATE_EVENT,
+};
+
+static const SottoFieldSchema state_catchup_fields[] = {
+  F_ID ("id"),
+  F_ROOM,
+  F_INT ("from", 0, UNBOUNDED),
+  F_INT ("limit", 1, SOTTO_PROTOCOL_MAX_STATE_CATCHUP_LIMIT),
+};
+
 /* Server → client */
 
 static const SottoFieldSchema welcome_fields[] = {
@@ -209,6 +229,7 @@ static const SottoFieldSchema members_fields[] = {
   F_ID ("id"),
   F_ROOM,
   F_OWNER,
+  F_STATE_LENGTH,
   F_MEMBERS,
 };
 
@@ -218,6 +239,7 @@ static const SottoFieldSchema joined_fields[] = {
   F_OWNER,
   F_BOOL ("direct"),
   F_LAST_SEQ,
+  F_STATE_LENGTH,
   F_MEMBERS,
 };
 
@@ -296,6 +318,21 @@ static const SottoFieldSchema notice_fields[] = {
   F_TS,
 };
 
+static const SottoFieldSchema state_event_fields[] = {
+  F_ROOM,
+  F_STATE_INDEX,
+  F_USERNAME ("sender"),
+  F_TS,
+  F_STATE_EVENT,
+};
+
+static const SottoFieldSchema state_done_fields[] = {
+  F_ID ("id"),
+  F_ROOM,
+  F_INT ("length", 0, UNBOUNDED),
+  F_BOOL ("more"),
+};
+
 static const SottoMsgSchema msg_schemas[] = {
   MSG (REGISTER, CLIENT, credentials_fields),
   MSG (LOGIN, CLIENT, credentials_fields),
@@ -315,6 +352,8 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (UNBAN, CLIENT, kick_fields),
   MSG (LIST_BANS, CLIENT, id_room_fields),
   MSG (PING, CLIENT, only_id_fields),
+  MSG (STATE, CLIENT, state_fields),
+  MSG (STATE_CATCHUP, CLIENT, state_catchup_fields),
 
   MSG (WELCOME, SERVER, welcome_fields),
   MSG (OK, SERVER, only_id_fields),
@@ -336,6 +375,8 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (CATCHUP_DONE, SERVER, catchup_done_fields),
   MSG (NOTICE, SERVER, notice_fields),
   MSG (PONG, SERVER, only_id_fields),
+  MSG (STATE_EVENT, SERVER, state_event_fields),
+  MSG (STATE_DONE, SERVER, state_done_fields),
 };
 
 static const char * const type_names[SOTTO_MSG_N_TYPES] = {
@@ -358,6 +399,8 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_UNBAN] = "unban",
   [SOTTO_MSG_TYPE_LIST_BANS] = "list_bans",
   [SOTTO_MSG_TYPE_PING] = "ping",
+  [SOTTO_MSG_TYPE_STATE] = "state",
+  [SOTTO_MSG_TYPE_STATE_CATCHUP] = "state_catchup",
   [SOTTO_MSG_TYPE_WELCOME] = "welcome",
   [SOTTO_MSG_TYPE_OK] = "ok",
   [SOTTO_MSG_TYPE_ERROR] = "error",
@@ -377,6 +420,8 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_CATCHUP_DONE] = "catchup_done",
   [SOTTO_MSG_TYPE_NOTICE] = "notice",
   [SOTTO_MSG_TYPE_PONG] = "pong",
+  [SOTTO_MSG_TYPE_STATE_EVENT] = "state_event",
+  [SOTTO_MSG_TYPE_STATE_DONE] = "state_done",
 };
 
 /**
@@ -450,7 +495,7 @@ _sotto_msg_schema_get (SottoMsgType      type,
   return NULL;
 }
 
-/* A linear scan: 38 short names, cheaper than hashing for this size. */
+/* A linear scan: 42 short names, cheaper than hashing for this size. */
 const SottoMsgSchema *
 _sotto_msg_schema_lookup (const char        *type_name,
                           SottoMsgDirection  direction,

@@ -170,6 +170,16 @@ rebuild (SottoMsg *msg)
     case SOTTO_MSG_TYPE_PING:
       return sotto_msg_build_ping (str (msg, "id"));
 
+    case SOTTO_MSG_TYPE_STATE:
+      bytes = sotto_msg_dup_bytes (msg, "event");
+      return sotto_msg_build_state (str (msg, "id"), str (msg, "room"),
+                                    sotto_msg_get_int (msg, "index"), bytes);
+
+    case SOTTO_MSG_TYPE_STATE_CATCHUP:
+      return sotto_msg_build_state_catchup (str (msg, "id"), str (msg, "room"),
+                                            sotto_msg_get_int (msg, "from"),
+                                            sotto_msg_get_int (msg, "limit"));
+
     case SOTTO_MSG_TYPE_WELCOME:
       return sotto_msg_build_welcome (str (msg, "server_version"),
                                       sotto_msg_get_int (msg, "protocol"),
@@ -195,14 +205,16 @@ rebuild (SottoMsg *msg)
     case SOTTO_MSG_TYPE_MEMBERS:
       members = dup_members (msg, &n);
       return sotto_msg_build_members (str (msg, "id"), str (msg, "room"),
-                                      sotto_msg_get_string (msg, "owner"), members, n);
+                                      sotto_msg_get_string (msg, "owner"),
+                                      sotto_msg_get_int (msg, "state_length"), members, n);
 
     case SOTTO_MSG_TYPE_JOINED:
       members = dup_members (msg, &n);
       return sotto_msg_build_joined (str (msg, "id"), str (msg, "room"),
                                      sotto_msg_get_string (msg, "owner"),
                                      sotto_msg_get_bool (msg, "direct"),
-                                     sotto_msg_get_int (msg, "last_seq"), members, n);
+                                     sotto_msg_get_int (msg, "last_seq"),
+                                     sotto_msg_get_int (msg, "state_length"), members, n);
 
     case SOTTO_MSG_TYPE_BANS:
       bans = dup_bans (msg, &n);
@@ -258,6 +270,17 @@ rebuild (SottoMsg *msg)
 
     case SOTTO_MSG_TYPE_PONG:
       return sotto_msg_build_pong (str (msg, "id"));
+
+    case SOTTO_MSG_TYPE_STATE_EVENT:
+      bytes = sotto_msg_dup_bytes (msg, "event");
+      return sotto_msg_build_state_event (str (msg, "room"), sotto_msg_get_int (msg, "index"),
+                                          str (msg, "sender"), sotto_msg_get_int (msg, "ts"),
+                                          bytes);
+
+    case SOTTO_MSG_TYPE_STATE_DONE:
+      return sotto_msg_build_state_done (str (msg, "id"), str (msg, "room"),
+                                         sotto_msg_get_int (msg, "length"),
+                                         sotto_msg_get_bool (msg, "more"));
 
     case SOTTO_MSG_TYPE_INVALID:
     case SOTTO_MSG_N_TYPES:
