@@ -958,6 +958,301 @@ test_console (Fixture       *fixture,
   sotto_test_client_wait_closed (alice);
 }
 
+/* The room state chain: opaque events at consecutive indexes. */
+
+static SottoMsg *
+append_state (SottoTestClient *client,
+              const char      *room,
+              gint64           index,
+              const char      *text)
+{
+  g_autofree char *id = sotto_test_client_next_id (client);
+  g_autoptr(GBytes) event = envelope_of (text);
+
+  sotto_test_client_send_take (client, sotto_msg_build_state (id, room, index, event));
+  return sotto_test_client_expect_reply (client, id);
+}
+
+static void
+append_state_ok (SottoTestClient *client,
+                 const char      *room,
+                 gint64           index,
+                 const char      *text)
+{
+  g_autoptr(SottoMsg) reply = append_state (client, room, index, text);
+
+  if (sotto_msg_get_msg_type (reply) == SOTTO_MSG_TYPE_ERROR)
+    g_error ("Appending %s at %" G_GINT64_FORMAT " failed: %s", text, index,
+             sotto_msg_get_string (reply, "message"));
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_OK);
+}
+
+static void
+assert_state_event (SottoMsg   *msg,
+                    const char *room,
+                    gint64      index,
+                    const char *sender,
+                    const char *text)
+{
+  g_autoptr(GBytes) event = sotto_msg_dup_bytes (msg, "event");
+
+  g_assert_cmpint (sotto_msg_get_msg_type (msg), ==, SOTTO_MSG_TYPE_STATE_EVENT);
+  g_assert_cmpstr (sotto_msg_get_string (msg, "room"), ==, room);
+  g_assert_cmpint (sotto_msg_get_int (msg, "index"), ==, index);
+  g_assert_cmpstr (sotto_msg_get_string (msg, "sender"), ==, sender);
+  g_assert_cmpint (sotto_msg_get_int (msg, "ts"), >, 0);
+  g_assert_cmpmem (g_bytes_get_data (event, NULL), g_bytes_get_size (event),
+                   text, strlen (text));
+}
+
+static void
+expect_state_event (SottoTestClient *client,
+                    const char      *room,
+                    gint64           index,
+                    const char      *sender,
+                    const char      *text)
+{
+  g_autoptr(SottoMsg) msg = sotto_test_client_expect (client, SOTTO_MSG_TYPE_STATE_EVENT);
+
+  assert_state_event (msg, room, index, sender, text);
+}
+
+/* Asks for one page of the chain; returns "state_done" and the events in
+ * @events (of SottoMsg), which it empties first. */
+static SottoMsg *
+state_catchup (SottoTestClient *client,
+               const char      *room,
+               gint64           from,
+               gint64           limit,
+               GPtrArray       *events)
+{
+  g_autofree char *id = sotto_test_client_next_id (client);
+  g_autoptr(SottoMsg) done = NULL;
+
+  g_ptr_array_set_size (events, 0);
+  sotto_test_client_send_take (client, sotto_msg_build_state_catchup (id, room, from, limit));
+  done = sotto_test_client_expect_reply (client, id);
+  if (sotto_msg_get_msg_type (done) == SOTTO_MSG_TYPE_ERROR)
+    return g_steal_pointer (&done);
+
+  g_assert_cmpint (sotto_msg_get_msg_type (done), ==, SOTTO_MSG_TYPE_STATE_DONE);
+  g_assert_cmpstr (sotto_msg_get_string (done, "room"), ==, room);
+  while (sotto_test_client_count (client, SOTTO_MSG_TYPE_STATE_EVENT) > 0)
+    g_ptr_array_add (events, sotto_test_client_expect (client, SOTTO_MSG_TYPE_STATE_EVENT));
+
+  return g_steal_pointer (&done);
+}
+
+static gint64
+members_state_length (SottoTestClient *client,
+                      const char      *room)
+{
+  g_autoptr(SottoMsg) members = sotto_test_client_request (client, sotto_msg_build_list_members,
+                                                           room);
+
+  g_assert_cmpint (sotto_msg_get_msg_type (members), ==, SOTTO_MSG_TYPE_MEMBERS);
+  return sotto_msg_get_int (members, "state_length");
+}
+
+/* Members append at the next index, in turn; every member hears of each
+ * event, the sender included, and a late joiner learns the length. */
+static void
+test_state_append (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoTestClient) carol = connect_user (fixture, "carol");
+  g_autoptr(SottoMsg) joined = join (alice, "garden");
+  g_autoptr(SottoMsg) carol_joined = NULL;
+
+  sotto_msg_unref (join (bob, "garden"));
+  g_assert_cmpint (sotto_msg_get_int (joined, "state_length"), ==, 0);
+
+  append_state_ok (alice, "garden", 0, "create by alice");
+  expect_state_event (alice, "garden", 0, "alice", "create by alice");
+  expect_state_event (bob, "garden", 0, "alice", "create by alice");
+
+  append_state_ok (bob, "garden", 1, "join by bob");
+  expect_state_event (alice, "garden", 1, "bob", "join by bob");
+  expect_state_event (bob, "garden", 1, "bob", "join by bob");
+
+  /* Nobody outside the room hears of it. */
+  sotto_test_client_assert_none (carol, SOTTO_MSG_TYPE_STATE_EVENT, 100);
+
+  g_assert_cmpint (members_state_length (alice, "garden"), ==, 2);
+  carol_joined = join (carol, "garden");
+  g_assert_cmpint (sotto_msg_get_int (carol_joined, "state_length"), ==, 2);
+  g_assert_cmpint (sotto_msg_get_int (joined, "last_seq"), >, 0);
+
+  /* Rooms without a chain say 0. */
+  g_assert_cmpint (members_state_length (alice, "general"), ==, 0);
+}
+
+/* Only the next index is taken, only from a member, only up to 4 KiB;
+ * whatever is refused changes nothing. */
+static void
+test_state_refused (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(SottoTestClient) mallory = connect_user (fixture, "mallory");
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_msg_unref);
+  g_autoptr(GBytes) big = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(SottoMsg) done = NULL;
+  guint8 *big_data;
+
+  sotto_msg_unref (join (alice, "garden"));
+  sotto_msg_unref (join (bob, "garden"));
+  append_state_ok (alice, "garden", 0, "create");
+  expect_state_event (bob, "garden", 0, "alice", "create");
+
+  /* Bob has not seen alice's second event: his is refused. */
+  append_state_ok (alice, "garden", 1, "second");
+  reply = append_state (bob, "garden", 1, "fork");
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_CONFLICT);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = append_state (bob, "garden", 0, "fork");
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_CONFLICT);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = append_state (bob, "garden", 7, "ahead");
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_CONFLICT);
+  g_clear_pointer (&reply, sotto_msg_unref);
+
+  /* Outsiders may neither append nor read. */
+  reply = append_state (mallory, "garden", 2, "intruder");
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_NOT_MEMBER);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  done = state_catchup (mallory, "garden", 0, 10, events);
+  g_assert_cmpint (sotto_msg_get_error_code (done), ==, SOTTO_MSG_ERROR_CODE_NOT_MEMBER);
+  g_assert_cmpuint (events->len, ==, 0);
+  g_clear_pointer (&done, sotto_msg_unref);
+  reply = append_state (alice, "nowhere", 0, "void");
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_NO_SUCH_ROOM);
+  g_clear_pointer (&reply, sotto_msg_unref);
+
+  /* An event over 4096 bytes breaks the field rule. */
+  big_data = g_malloc0 (SOTTO_PROTOCOL_STATE_EVENT_MAX_SIZE + 1);
+  big = g_bytes_new_take (big_data, SOTTO_PROTOCOL_STATE_EVENT_MAX_SIZE + 1);
+  sotto_test_client_send_take (alice, sotto_msg_build_state ("big", "garden", 2, big));
+  reply = sotto_test_client_expect_error (alice, "big", SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+  g_clear_pointer (&reply, sotto_msg_unref);
+
+  /* Alice's own second event came through; nothing else did. */
+  expect_state_event (bob, "garden", 1, "alice", "second");
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_STATE_EVENT, 100);
+  sotto_test_client_assert_none (mallory, SOTTO_MSG_TYPE_STATE_EVENT, 0);
+  g_assert_cmpint (members_state_length (bob, "garden"), ==, 2);
+  expect_state_event (alice, "garden", 0, "alice", "create");
+  expect_state_event (alice, "garden", 1, "alice", "second");
+  done = state_catchup (alice, "garden", 0, 10, events);
+  g_assert_cmpuint (events->len, ==, 2);
+  assert_state_event (g_ptr_array_index (events, 1), "garden", 1, "alice", "second");
+
+  /* Bob catches up and tries again. */
+  append_state_ok (bob, "garden", 2, "join by bob");
+}
+
+/* Catch-up pages through the chain from any index, and says where it
+ * ends and whether there is more. */
+static void
+test_state_catchup (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_msg_unref);
+  g_autoptr(SottoMsg) done = NULL;
+
+  sotto_msg_unref (join (alice, "garden"));
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("event %u", i);
+
+      append_state_ok (alice, "garden", i, text);
+    }
+  sotto_msg_unref (join (bob, "garden"));
+
+  done = state_catchup (bob, "garden", 0, 2, events);
+  g_assert_cmpint (sotto_msg_get_int (done, "length"), ==, 5);
+  g_assert_true (sotto_msg_get_bool (done, "more"));
+  g_assert_cmpuint (events->len, ==, 2);
+  assert_state_event (g_ptr_array_index (events, 0), "garden", 0, "alice", "event 0");
+  assert_state_event (g_ptr_array_index (events, 1), "garden", 1, "alice", "event 1");
+  g_clear_pointer (&done, sotto_msg_unref);
+
+  done = state_catchup (bob, "garden", 1, 10, events);
+  g_assert_cmpint (sotto_msg_get_int (done, "length"), ==, 5);
+  g_assert_false (sotto_msg_get_bool (done, "more"));
+  g_assert_cmpuint (events->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("event %u", i + 1);
+
+      assert_state_event (g_ptr_array_index (events, i), "garden", i + 1, "alice", text);
+    }
+  g_clear_pointer (&done, sotto_msg_unref);
+
+  /* Exactly to the end: nothing more. */
+  done = state_catchup (bob, "garden", 3, 2, events);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_false (sotto_msg_get_bool (done, "more"));
+  g_clear_pointer (&done, sotto_msg_unref);
+
+  /* At or past the end: no events, the length. */
+  done = state_catchup (bob, "garden", 5, 10, events);
+  g_assert_cmpuint (events->len, ==, 0);
+  g_assert_cmpint (sotto_msg_get_int (done, "length"), ==, 5);
+  g_assert_false (sotto_msg_get_bool (done, "more"));
+  g_clear_pointer (&done, sotto_msg_unref);
+  done = state_catchup (bob, "garden", 99, 10, events);
+  g_assert_cmpuint (events->len, ==, 0);
+  g_assert_false (sotto_msg_get_bool (done, "more"));
+}
+
+/* The chain, its length and its next index outlive a restart. */
+static void
+test_state_restart (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SottoTestClient) alice = connect_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = connect_user (fixture, "bob");
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_msg_unref);
+  g_autoptr(SottoMsg) done = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(SottoMsg) joined = NULL;
+
+  sotto_msg_unref (join (alice, "garden"));
+  sotto_msg_unref (join (bob, "garden"));
+  append_state_ok (alice, "garden", 0, "create");
+  append_state_ok (bob, "garden", 1, "join");
+  append_state_ok (alice, "garden", 2, "topic");
+  g_clear_pointer (&alice, sotto_test_client_free);
+  g_clear_pointer (&bob, sotto_test_client_free);
+  sotto_test_server_stop (fixture->server);
+  sotto_test_server_restart (fixture->server);
+
+  alice = login_user (fixture, "alice");
+  bob = login_user (fixture, "bob");
+  g_assert_cmpint (members_state_length (alice, "garden"), ==, 3);
+  joined = join (bob, "garden");
+  g_assert_cmpint (sotto_msg_get_int (joined, "state_length"), ==, 3);
+
+  done = state_catchup (bob, "garden", 0, 100, events);
+  g_assert_cmpint (sotto_msg_get_int (done, "length"), ==, 3);
+  g_assert_cmpuint (events->len, ==, 3);
+  assert_state_event (g_ptr_array_index (events, 0), "garden", 0, "alice", "create");
+  assert_state_event (g_ptr_array_index (events, 1), "garden", 1, "bob", "join");
+  assert_state_event (g_ptr_array_index (events, 2), "garden", 2, "alice", "topic");
+
+  reply = append_state (bob, "garden", 2, "late");
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_CONFLICT);
+  append_state_ok (bob, "garden", 3, "next");
+  expect_state_event (alice, "garden", 3, "bob", "next");
+}
+
 /* Accounts, rooms, memberships and the log survive a restart. */
 static void
 test_restart (Fixture       *fixture,
@@ -1123,7 +1418,8 @@ test_shutdown_tells_clients (Fixture       *fixture,
   g_assert_null (sotto_test_client_get_close_error (alice));
 }
 
-/* Retention keeps the newest events of a room; numbering is not reset. */
+/* Retention keeps the newest events of a room; numbering is not reset, and
+ * the state chain is left whole. */
 static void
 test_retention (Fixture       *fixture,
                 gconstpointer  data)
@@ -1140,6 +1436,12 @@ test_retention (Fixture       *fixture,
 
   sotto_test_client_identity (alice, &identity);
   sotto_msg_unref (join (alice, "lobby"));
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("state %u", i);
+
+      append_state_ok (alice, "lobby", i, text);
+    }
   for (guint i = 0; i < 10; i++)
     {
       g_autofree char *msg_id = g_strdup_printf ("r%u", i);
@@ -1166,6 +1468,17 @@ test_retention (Fixture       *fixture,
     g_autoptr(SottoMsg) sent = say (alice, "lobby", "new", "fresh");
 
     g_assert_cmpint (sotto_msg_get_int (sent, "seq"), ==, last + 1);
+  }
+
+  /* The state chain is never trimmed: a chain with a hole cannot be
+   * checked. */
+  {
+    g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_msg_unref);
+    g_autoptr(SottoMsg) done = state_catchup (alice, "lobby", 0, 100, events);
+
+    g_assert_cmpint (sotto_msg_get_int (done, "length"), ==, 5);
+    g_assert_cmpuint (events->len, ==, 5);
+    assert_state_event (g_ptr_array_index (events, 0), "lobby", 0, "alice", "state 0");
   }
 
   g_hash_table_unref (result.seen);
@@ -1258,6 +1571,10 @@ main (int   argc,
   ADD ("room-owner", test_room_owner);
   ADD ("list-bans", test_list_bans);
   ADD ("console", test_console);
+  ADD ("state/append", test_state_append);
+  ADD ("state/refused", test_state_refused);
+  ADD ("state/catchup", test_state_catchup);
+  ADD ("state/restart", test_state_restart);
   ADD ("restart", test_restart);
   ADD ("no-plaintext-on-disk", test_no_plaintext_on_disk);
   ADD ("key-change", test_key_change);

@@ -625,7 +625,7 @@ test_open_schema (Fixture       *fixture,
   g_assert_cmpstr (journal_mode, ==, "wal");
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
                                 "name IN ('accounts', 'rooms', 'members', 'room_log', "
-                                "'key_queue', 'bans')"), ==, 6);
+                                "'key_queue', 'bans', 'room_state')"), ==, 7);
   raw_close (db);
 
   /* Foreign keys are on: a membership needs a room and an account. */
@@ -1098,7 +1098,8 @@ test_rooms_bans (Fixture       *fixture,
   raw_close (db);
 }
 
-/* A file of the first schema gains the bans table when opened. */
+/* A file of the first schema gains the bans table, and the later ones,
+ * when opened. */
 static void
 test_open_migrate_bans (Fixture       *fixture,
                         gconstpointer  data)
@@ -1112,7 +1113,7 @@ test_open_migrate_bans (Fixture       *fixture,
   fixture_close (fixture);
 
   db = raw_open (fixture->path);
-  raw_exec (db, "DROP TABLE bans; PRAGMA user_version = 1;");
+  raw_exec (db, "DROP TABLE room_state; DROP TABLE bans; PRAGMA user_version = 1;");
   raw_close (db);
 
   fixture_reopen (fixture);
@@ -1126,6 +1127,57 @@ test_open_migrate_bans (Fixture       *fixture,
   g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, SOTTO_STORE_SCHEMA_VERSION);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM bans"), ==, 1);
   raw_close (db);
+}
+
+/* Room state chain */
+
+static void
+test_state_append_read (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("signed event", 12);
+  gint64 lobby_id = add_room (fixture, "lobby");
+  gint64 general_id = fixture_room_id (fixture, SOTTO_STORE_GENERAL_ROOM);
+  SottoStoreStateEvent *event;
+
+  g_assert_cmpint (sotto_store_get_state_length (fixture->store, lobby_id, &error), ==, 0);
+  g_assert_no_error (error);
+  for (gint64 i = 0; i < 4; i++)
+    {
+      g_assert_true (sotto_store_append_state (fixture->store, lobby_id, i, i == 1 ? "bob" : "alice",
+                                               100 + i, body, &error));
+      g_assert_no_error (error);
+    }
+  fixture_commit (fixture);
+  g_assert_cmpint (sotto_store_get_state_length (fixture->store, lobby_id, &error), ==, 4);
+  g_assert_cmpint (sotto_store_get_state_length (fixture->store, general_id, &error), ==, 0);
+
+  /* From an index, bounded above and by the limit. */
+  events = sotto_store_read_state (fixture->store, lobby_id, 1, 3, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 2);
+  event = g_ptr_array_index (events, 0);
+  g_assert_cmpint (event->index, ==, 1);
+  g_assert_cmpstr (event->sender, ==, "bob");
+  g_assert_cmpint (event->ts, ==, 101);
+  g_assert_true (g_bytes_equal (event->body, body));
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = sotto_store_read_state (fixture->store, lobby_id, 0, G_MAXINT64, 3, &error);
+  g_assert_cmpuint (events->len, ==, 3);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  /* An index is taken once; retention leaves the chain alone. */
+  g_assert_false (sotto_store_append_state (fixture->store, lobby_id, 2, "bob", 0, body, &error));
+  g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_cmpint (sotto_store_enforce_retention (fixture->store, 1, 1000000, 1, &error), >=, 0);
+  g_assert_no_error (error);
+  fixture_commit (fixture);
+  g_assert_cmpint (sotto_store_get_state_length (fixture->store, lobby_id, &error), ==, 4);
+  events = sotto_store_read_state (fixture->store, lobby_id, 0, G_MAXINT64, 0, &error);
+  g_assert_cmpuint (events->len, ==, 4);
 }
 
 /* Room log */
@@ -1775,6 +1827,7 @@ main (int   argc,
   ADD ("rooms/members", test_rooms_members);
   ADD ("rooms/bans", test_rooms_bans);
   ADD ("open/migrate-bans", test_open_migrate_bans);
+  ADD ("state/append-read", test_state_append_read);
   ADD ("log/append-read", test_log_append_read);
   ADD ("log/idempotent", test_log_idempotent);
   ADD ("log/retention-age", test_log_retention_age);

@@ -203,7 +203,7 @@ join_committed_cb (SottoStore   *store,
 
   members = room_wire_members (room);
   bytes = sotto_msg_build_joined (sotto_msg_get_id (reply->msg), room->name, room->owner,
-                                  room->direct, room->committed_seq, 0,
+                                  room->direct, room->committed_seq, room->state_committed,
                                   (SottoWireMember *) members->data, members->len);
   sotto_session_send (reply->session, bytes);
 }
@@ -326,7 +326,7 @@ _sotto_server_handle_list_members (SottoServerState *self,
 
   members = room_wire_members (room);
   reply = sotto_msg_build_members (sotto_msg_get_id (msg), room->name, room->owner,
-                                   0,
+                                   room->state_committed,
                                    (SottoWireMember *) members->data, members->len);
   sotto_session_send (session, reply);
 }

@@ -61,7 +61,8 @@ _sotto_server_state_free (SottoServerState *self)
   g_free (self);
 }
 
-/* Mirrors the store's accounts, rooms, memberships and bans in memory. */
+/* Mirrors the store's accounts, rooms, memberships, bans and state chain
+ * lengths in memory. */
 gboolean
 _sotto_server_state_load (SottoServerState  *self,
                           GError           **error)
@@ -102,6 +103,11 @@ _sotto_server_state_load (SottoServerState  *self,
       g_autoptr(GPtrArray) bans = NULL;
 
       g_hash_table_insert (self->rooms, room->name, room);
+      room->state_length = sotto_store_get_state_length (self->store, room->id, error);
+      if (room->state_length < 0)
+        return FALSE;
+      room->state_committed = room->state_length;
+
       members = sotto_store_load_member_names (self->store, room->id, error);
       if (members == NULL)
         return FALSE;

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  * the store at start and written through to it. The store is the truth;
  * these are for routing without a query per message.
  *
- * The request handlers (sotto-server-accounts.c, -rooms.c, -relay.c) work
+ * The request handlers (sotto-server-accounts.c, -rooms.c, -relay.c,
+ * -state-events.c) work
  * on this state, never on the SottoServer that owns it, so they sit below
  * the server and its dispatch table.
  */
@@ -52,6 +53,11 @@ struct _SottoRoom
   gint64      committed_seq;
   /* The server time given to the event numbered last_seq. */
   gint64      last_ts;
+  /* The state chain's length counting appends not yet committed, which
+   * decides the next index, and its committed length, which is all a
+   * catch-up or a "joined" tells. */
+  gint64      state_length;
+  gint64      state_committed;
   /* Members (SottoUser *, not owned), in join order. */
   GPtrArray  *members;
   /* Account name → SottoRoomBan (both owned), so a join needs no query. */

@@ -13,14 +13,15 @@
 #include "sotto-server-relay.h"
 #include "sotto-server-bans.h"
 #include "sotto-server-rooms.h"
+#include "sotto-server-state-events.h"
 
 /*
  * SottoServer accepts connections, owns the sessions and the state the
  * requests work on: the in-memory view of accounts and rooms, and the
  * store (sotto-server-state.c). Requests are handled in
- * sotto-server-accounts.c, -rooms.c and -relay.c; this file holds the
- * service itself and the dispatch table, and sotto-server-operator.c the
- * operator's actions.
+ * sotto-server-accounts.c, -rooms.c, -relay.c and -state-events.c; this
+ * file holds the service itself and the dispatch table, and
+ * sotto-server-operator.c the operator's actions.
  */
 
 #define RETENTION_INTERVAL_SECONDS 3600
@@ -397,6 +398,8 @@ session_message_cb (SottoSession *session,
     { SOTTO_MSG_TYPE_ACK_KEYS, TRUE, _sotto_server_handle_ack_keys },
     { SOTTO_MSG_TYPE_CATCHUP, TRUE, _sotto_server_handle_catchup },
     { SOTTO_MSG_TYPE_TYPING, TRUE, _sotto_server_handle_typing },
+    { SOTTO_MSG_TYPE_STATE, TRUE, _sotto_server_handle_state },
+    { SOTTO_MSG_TYPE_STATE_CATCHUP, TRUE, _sotto_server_handle_state_catchup },
   };
   SottoMsgType type = sotto_msg_get_msg_type (msg);
 

@@ -37,6 +37,9 @@ typedef enum
   STMT_REMOVE_BAN,
   STMT_IS_BANNED,
   STMT_LOAD_BANS,
+  STMT_APPEND_STATE,
+  STMT_READ_STATE,
+  STMT_STATE_LENGTH,
   N_STMTS
 } SottoStoreStatementId;
 

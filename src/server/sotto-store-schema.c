@@ -97,6 +97,20 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (room_id, account_id)"
   ");"
   "CREATE INDEX bans_account ON bans (account_id);",
+
+  /* 3: the room state chain. Each row is one event exactly as a member
+   * sent it, signed by them; the server never reads body. idx counts from
+   * 0 with no gaps, so the chain's length is max (idx) + 1. Retention
+   * never touches this table: a chain with a hole cannot be checked.
+   * A rowid table for the same reason as room_log: bodies of up to 4 KiB. */
+  "CREATE TABLE room_state ("
+  "  room_id INTEGER NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,"
+  "  idx     INTEGER NOT NULL CHECK (idx >= 0),"
+  "  body    BLOB NOT NULL,"
+  "  sender  TEXT NOT NULL,"
+  "  ts      INTEGER NOT NULL,"
+  "  PRIMARY KEY (room_id, idx)"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_STORE_SCHEMA_VERSION);
@@ -174,6 +188,13 @@ static const char * const statement_sql[N_STMTS] = {
     "SELECT a.username, b.banned_by, b.banned FROM bans AS b"
     " JOIN accounts AS a ON a.id = b.account_id"
     " WHERE b.room_id = ?1 ORDER BY a.username",
+  [STMT_APPEND_STATE] =
+    "INSERT INTO room_state (room_id, idx, body, sender, ts) VALUES (?1, ?2, ?3, ?4, ?5)",
+  [STMT_READ_STATE] =
+    "SELECT idx, body, sender, ts FROM room_state WHERE room_id = ?1 AND idx >= ?2 AND idx < ?3"
+    " ORDER BY idx LIMIT ?4",
+  [STMT_STATE_LENGTH] =
+    "SELECT coalesce (max (idx) + 1, 0) FROM room_state WHERE room_id = ?1",
 };
 
 static void

@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_STORE_SCHEMA_VERSION 2
+#define SOTTO_STORE_SCHEMA_VERSION 3
 
 /* The room every store has, made on first open. */
 #define SOTTO_STORE_GENERAL_ROOM "general"
@@ -159,6 +159,27 @@ void sotto_store_key_free (SottoStoreKey *key);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoreKey, sotto_store_key_free)
 
+/**
+ * SottoStoreStateEvent:
+ * @index: the event's place in its room's chain, from 0
+ * @body: the event as the member sent it; the store never reads it
+ * @sender: the username that appended it
+ * @ts: when the server accepted it, in ms since the epoch
+ *
+ * One event of a room's state chain, as sotto_store_read_state() returns it.
+ */
+typedef struct
+{
+  gint64  index;
+  GBytes *body;
+  char   *sender;
+  gint64  ts;
+} SottoStoreStateEvent;
+
+void sotto_store_state_event_free (SottoStoreStateEvent *event);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoreStateEvent, sotto_store_state_event_free)
+
 #define SOTTO_TYPE_STORE (sotto_store_get_type ())
 
 G_DECLARE_FINAL_TYPE (SottoStore, sotto_store, SOTTO, STORE, GObject)
@@ -282,6 +303,24 @@ gint64      sotto_store_enforce_retention   (SottoStore               *self,
                                              gint64                    max_age_ms,
                                              gint64                    now_ms,
                                              gint64                    max_per_room,
+                                             GError                  **error);
+
+/* Room state chain */
+gboolean    sotto_store_append_state        (SottoStore               *self,
+                                             gint64                    room_id,
+                                             gint64                    index,
+                                             const char               *sender,
+                                             gint64                    ts,
+                                             GBytes                   *body,
+                                             GError                  **error);
+GPtrArray  *sotto_store_read_state          (SottoStore               *self,
+                                             gint64                    room_id,
+                                             gint64                    from,
+                                             gint64                    up_to,
+                                             guint                     limit,
+                                             GError                  **error);
+gint64      sotto_store_get_state_length    (SottoStore               *self,
+                                             gint64                    room_id,
                                              GError                  **error);
 
 /* Key queue */
