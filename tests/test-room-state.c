@@ -374,6 +374,55 @@ test_history (Fixture       *fixture,
                                 NULL, 0), SOTTO_E2E_ERROR_FORK);
 }
 
+/* Taking events in the order the server gives them: one that cannot
+ * count keeps its place without effect, and the next honest event, which
+ * names its hash, counts; one that belongs to another history is not
+ * taken at all. */
+static void
+test_take (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(GBytes) garbage = g_bytes_new_static ("not an event", 12);
+  g_autoptr(GBytes) forbidden = NULL;
+  g_autoptr(GBytes) stale = NULL;
+  g_autoptr(GBytes) leave = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 head[SOTTO_ROOM_EVENT_HASH_BYTES];
+  gboolean taken = FALSE;
+
+  create_with_bob (fixture, FALSE);
+  stale = make (fixture->state, SOTTO_ROOM_EVENT_LEAVE, "bob", fixture->bob, NULL, 0);
+
+  forbidden = make (fixture->state, SOTTO_ROOM_EVENT_BAN, "bob", fixture->bob, "alice", 0);
+  g_assert_false (sotto_room_state_take (fixture->state, forbidden, &taken, &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  g_assert_true (taken);
+  g_assert_cmpuint (sotto_room_state_get_length (fixture->state), ==, 3);
+  sotto_room_event_hash (forbidden, head);
+  g_assert_cmpmem (sotto_room_state_get_head (fixture->state), sizeof head, head, sizeof head);
+  assert_members (fixture->state, "alice bob");
+
+  g_assert_false (sotto_room_state_take (fixture->state, garbage, &taken, &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
+  g_clear_error (&error);
+  g_assert_true (taken);
+  g_assert_cmpuint (sotto_room_state_get_n_void (fixture->state), ==, 2);
+
+  /* Made before the two: it names another head. */
+  g_assert_false (sotto_room_state_take (fixture->state, stale, &taken, &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_FORK);
+  g_clear_error (&error);
+  g_assert_false (taken);
+  g_assert_cmpuint (sotto_room_state_get_length (fixture->state), ==, 4);
+
+  leave = make (fixture->state, SOTTO_ROOM_EVENT_LEAVE, "bob", fixture->bob, NULL, 0);
+  g_assert_true (sotto_room_state_take (fixture->state, leave, &taken, &error));
+  g_assert_no_error (error);
+  g_assert_true (taken);
+  assert_members (fixture->state, "alice");
+}
+
 /* Every cut and every flipped bit of an event is refused, cleanly. */
 static void
 test_tampered (Fixture       *fixture,
@@ -427,6 +476,7 @@ main (int   argc,
   ADD ("server-ban", test_server_ban);
   ADD ("direct", test_direct);
   ADD ("history", test_history);
+  ADD ("take", test_take);
   ADD ("tampered", test_tampered);
 #undef ADD
 

@@ -32,6 +32,8 @@ struct _SottoRoomState
   /* The only users who may ever be members (a direct chat), or NULL. */
   GStrv        only;
   guint64      length;
+  /* Events taken without effect: damaged, unsigned or against the rules. */
+  guint64      n_void;
   guint8       head[SOTTO_ROOM_EVENT_HASH_BYTES];
   GHashTable  *members;
   GHashTable  *banned;

@@ -134,6 +134,66 @@ sotto_room_state_apply (SottoRoomState  *self,
   return TRUE;
 }
 
+/**
+ * sotto_room_state_take:
+ * @self: a #SottoRoomState
+ * @event: the event the server gives as the room's next
+ * @taken: (out): whether @event now has its place in the history
+ * @error: return location for a #GError
+ *
+ * As sotto_room_state_apply(), except that an event that cannot count
+ * (damaged, not signed by its actor, or against the rules) still takes its
+ * place in the history, with no effect: the events after it name its hash,
+ * so a member who appends nonsense cannot break the room's history for the
+ * others. An event that belongs to another room or does not follow the
+ * history (%SOTTO_E2E_ERROR_FORK: the server shows this member another
+ * history than the one the event's actor saw) is not taken.
+ *
+ * Returns: %TRUE if @event was taken and counts; %FALSE with @error set
+ *   otherwise, @taken telling whether it was taken without effect
+ */
+gboolean
+sotto_room_state_take (SottoRoomState  *self,
+                       GBytes          *event,
+                       gboolean        *taken,
+                       GError         **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_ROOM_STATE (self), FALSE);
+  g_return_val_if_fail (event != NULL, FALSE);
+  g_return_val_if_fail (taken != NULL, FALSE);
+
+  *taken = sotto_room_state_apply (self, event, &local);
+  if (*taken)
+    return TRUE;
+
+  if (!g_error_matches (local, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_FORK) &&
+      !g_error_matches (local, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_WRONG_ROOM))
+    {
+      sotto_room_event_hash (event, self->head);
+      self->length++;
+      self->n_void++;
+      *taken = TRUE;
+    }
+
+  g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
+}
+
+/**
+ * sotto_room_state_get_n_void:
+ *
+ * Returns: how many events were taken without effect
+ *   (sotto_room_state_take())
+ */
+guint64
+sotto_room_state_get_n_void (SottoRoomState *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM_STATE (self), 0);
+  return self->n_void;
+}
+
 const char *
 sotto_room_state_get_room (SottoRoomState *self)
 {

@@ -26,6 +26,11 @@ SottoRoomState *sotto_room_state_new           (const char           *room,
 gboolean        sotto_room_state_apply         (SottoRoomState       *self,
                                                 GBytes               *event,
                                                 GError              **error);
+gboolean        sotto_room_state_take          (SottoRoomState       *self,
+                                                GBytes               *event,
+                                                gboolean             *taken,
+                                                GError              **error);
+guint64         sotto_room_state_get_n_void    (SottoRoomState       *self);
 const char     *sotto_room_state_get_room      (SottoRoomState       *self);
 guint64         sotto_room_state_get_length    (SottoRoomState       *self);
 const guint8   *sotto_room_state_get_head      (SottoRoomState       *self);

@@ -16,8 +16,9 @@
  *   1  the rest is a story of events, four bytes each (type, actor,
  *      subject, value), made and signed honestly by a cast of four
  *      members and the server (and, for the fourth byte's top bit, on a
- *      stale head): the state either takes an event or refuses it
- *      unchanged, and never holds a banned member, a member of a direct
+ *      stale head; its next bit takes the event in the server's order,
+ *      with no effect when it cannot count): the state either takes an
+ *      event or refuses it unchanged, and never holds a banned member, a member of a direct
  *      chat other than its two, or more members than there are people
  */
 
@@ -135,7 +136,18 @@ fuzz_story (const guint8 *data,
         continue;
 
       memcpy (head, sotto_room_state_get_head (state), sizeof head);
-      if (sotto_room_state_apply (state, event, &error))
+      if (data[i + 3] & 0x40)
+        {
+          gboolean taken = FALSE;
+          gboolean counts = sotto_room_state_take (state, event, &taken, &error);
+
+          g_assert_true (counts || error->domain == SOTTO_E2E_ERROR);
+          g_assert_true (!counts || taken);
+          g_assert_cmpuint (sotto_room_state_get_length (state), ==, length + (taken ? 1 : 0));
+          if (!taken)
+            g_assert_cmpmem (sotto_room_state_get_head (state), sizeof head, head, sizeof head);
+        }
+      else if (sotto_room_state_apply (state, event, &error))
         g_assert_cmpuint (sotto_room_state_get_length (state), ==, length + 1);
       else
         {
