@@ -636,7 +636,7 @@ test_rooms_members (Fixture       *fixture,
   g_assert_cmpint (cli_run (fixture, "alice", rooms_json_args, &rooms_json, NULL), ==, 0);
   g_assert_nonnull (strstr (rooms_json, "{\"room\":\"lobby\",\"direct\":false}"));
 
-  /* Bob is offline; alice, asking, is online. */
+  /* Bob is offline and made the room; alice, asking, is online. */
   g_assert_cmpint (cli_run (fixture, "alice", members_args, &members, NULL), ==, 0);
   member_lines = g_strsplit (members, "\n", -1);
   for (guint i = 0; member_lines[i] != NULL; i++)
@@ -644,18 +644,21 @@ test_rooms_members (Fixture       *fixture,
       if (g_str_has_prefix (member_lines[i], "bob "))
         {
           g_assert_nonnull (strstr (member_lines[i], "offline"));
-          g_assert_nonnull (strstr (member_lines[i], "not verified"));
+          g_assert_nonnull (strstr (member_lines[i], "not verified, created the room"));
           found = TRUE;
         }
       else if (g_str_has_prefix (member_lines[i], "alice "))
-        g_assert_nonnull (strstr (member_lines[i], "online"));
+        {
+          g_assert_nonnull (strstr (member_lines[i], "online"));
+          g_assert_null (strstr (member_lines[i], "created the room"));
+        }
     }
   g_assert_true (found);
 
   g_assert_cmpint (cli_run (fixture, "alice", members_json_args, &members_json, NULL), ==, 0);
   g_assert_nonnull (strstr (members_json,
                             "{\"user\":\"bob\",\"online\":false,\"verified\":false,"
-                            "\"you\":false}"));
+                            "\"you\":false,\"owner\":true}"));
 
   /* Asking about a room one is not in does not join it. */
   g_assert_cmpint (cli_run (fixture, "alice", nowhere_args, NULL, NULL), ==, 5);

@@ -24,6 +24,7 @@ struct _SottoMemberRow
 
   SottoMember *member;
   gboolean     own;
+  gboolean     owner;
   gboolean     removable;
 };
 
@@ -48,13 +49,17 @@ member_notify_cb (SottoMember    *member,
       gtk_widget_remove_css_class (self->presence_dot, "online");
     }
 
-  if (self->own)
-    gtk_label_set_text (self->presence_label, _("You"));
-  else if (verified)
-    gtk_label_set_text (self->presence_label, online ? _("Online · verified")
-                                                     : _("Offline · verified"));
-  else
-    gtk_label_set_text (self->presence_label, online ? _("Online") : _("Offline"));
+  {
+    const char *presence = self->own ? _("You")
+                           : verified ? (online ? _("Online · verified") : _("Offline · verified"))
+                           : (online ? _("Online") : _("Offline"));
+    g_autofree char *text = NULL;
+
+    /* Translators: a member's presence, then that they created the room */
+    text = self->owner ? g_strdup_printf (_("%s · created the room"), presence)
+                       : g_strdup (presence);
+    gtk_label_set_text (self->presence_label, text);
+  }
   gtk_widget_set_visible (self->verified_icon, verified && !self->own);
 
   switch (sotto_member_get_review (member))
@@ -106,6 +111,25 @@ sotto_member_row_set_member (SottoMemberRow *self,
   adw_avatar_set_text (self->avatar, sotto_member_get_user (member));
   g_signal_connect (member, "notify", G_CALLBACK (member_notify_cb), self);
   member_notify_cb (member, NULL, self);
+}
+
+/**
+ * sotto_member_row_set_owner:
+ *
+ * Whether this member created the room (the server's word, as
+ * #SottoRoom:owner says): the row says so.
+ */
+void
+sotto_member_row_set_owner (SottoMemberRow *self,
+                            gboolean        owner)
+{
+  g_return_if_fail (SOTTO_IS_MEMBER_ROW (self));
+
+  if (self->owner == !!owner)
+    return;
+  self->owner = !!owner;
+  if (self->member != NULL)
+    member_notify_cb (self->member, NULL, self);
 }
 
 /**

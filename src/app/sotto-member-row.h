@@ -16,6 +16,8 @@ SottoMember    *sotto_member_row_get_member (SottoMemberRow *self);
 void            sotto_member_row_set_member (SottoMemberRow *self,
                                              SottoMember    *member,
                                              const char     *own_user);
+void            sotto_member_row_set_owner  (SottoMemberRow *self,
+                                             gboolean        owner);
 gboolean        sotto_member_row_get_removable (SottoMemberRow *self);
 void            sotto_member_row_set_removable (SottoMemberRow *self,
                                                 gboolean        removable);

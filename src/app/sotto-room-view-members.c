@@ -25,6 +25,14 @@ can_remove (SottoRoomView *self,
          g_strcmp0 (sotto_member_get_user (member), _sotto_room_view_own_user (self)) != 0;
 }
 
+static gboolean
+is_owner (SottoRoomView *self,
+          SottoMember   *member)
+{
+  return self->room != NULL && member != NULL &&
+         g_strcmp0 (sotto_room_get_owner (self->room), sotto_member_get_user (member)) == 0;
+}
+
 /* The server names the owner once the members are listed. */
 static void
 owner_changed_cb (SottoRoomView *self)
@@ -35,6 +43,7 @@ owner_changed_cb (SottoRoomView *self)
       SottoMember *member = sotto_member_row_get_member (row);
 
       sotto_member_row_set_removable (row, member != NULL && can_remove (self, member));
+      sotto_member_row_set_owner (row, is_owner (self, member));
     }
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "room.show-removed",
@@ -60,6 +69,7 @@ bind_member_cb (GtkSignalListItemFactory *factory,
 
   sotto_member_row_set_member (row, member, _sotto_room_view_own_user (self));
   sotto_member_row_set_removable (row, can_remove (self, member));
+  sotto_member_row_set_owner (row, is_owner (self, member));
   g_ptr_array_add (self->member_rows, row);
 }
 
@@ -71,6 +81,7 @@ unbind_member_cb (GtkSignalListItemFactory *factory,
   SottoMemberRow *row = SOTTO_MEMBER_ROW (gtk_list_item_get_child (item));
 
   sotto_member_row_set_member (row, NULL, NULL);
+  sotto_member_row_set_owner (row, FALSE);
   if (self->member_rows != NULL)
     g_ptr_array_remove_fast (self->member_rows, row);
 }

@@ -54,8 +54,8 @@ sotto_cli_print_json (JsonBuilder *builder)
  * sotto_cli_print_members:
  * @me: (nullable): the user logged in
  *
- * Lists the members of @room, one a line: name, online or offline, and
- * whether the user verified their safety number.
+ * Lists the members of @room, one a line: name, online or offline,
+ * whether the user verified their safety number, and who created the room.
  */
 void
 sotto_cli_print_members (SottoRoom  *room,
@@ -80,6 +80,7 @@ sotto_cli_print_members (SottoRoom  *room,
       gboolean online = sotto_member_get_online (member);
       gboolean you = g_strcmp0 (user, me) == 0;
       gboolean verified = !you && sotto_member_get_verified (member);
+      gboolean owner = g_strcmp0 (user, sotto_room_get_owner (room)) == 0;
 
       if (json)
         {
@@ -94,13 +95,16 @@ sotto_cli_print_members (SottoRoom  *room,
           json_builder_add_boolean_value (builder, verified);
           json_builder_set_member_name (builder, "you");
           json_builder_add_boolean_value (builder, you);
+          json_builder_set_member_name (builder, "owner");
+          json_builder_add_boolean_value (builder, owner);
           json_builder_end_object (builder);
           sotto_cli_print_json (builder);
           continue;
         }
 
-      g_print ("%-*s  %-7s  %s\n", width, user, online ? _("online") : _("offline"),
-               you ? _("(you)") : verified ? _("verified") : _("not verified"));
+      g_print ("%-*s  %-7s  %s%s\n", width, user, online ? _("online") : _("offline"),
+               you ? _("(you)") : verified ? _("verified") : _("not verified"),
+               owner ? _(", created the room") : "");
     }
 }
 

@@ -463,6 +463,20 @@ test_timeline_changes (void)
   g_assert_cmpstr (final, ==, "[2025-11-22] a +b [2025-11-23] d +e [2025-11-24] f g h +i ");
 }
 
+/* Whether a label under @widget reads exactly @text. */
+static gboolean
+has_label_text (GtkWidget  *widget,
+                const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_label_text (child, text))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_room_and_member_rows (void)
 {
@@ -506,6 +520,11 @@ test_room_and_member_rows (void)
   g_assert_true (sotto_member_row_get_removable (member_row));
   g_assert_true (gtk_widget_get_visible (menu));
 
+  /* The row says who created the room. */
+  g_assert_false (has_label_text (GTK_WIDGET (member_row), "Online · verified · created the room"));
+  sotto_member_row_set_owner (member_row, TRUE);
+  g_assert_true (has_label_text (GTK_WIDGET (member_row), "Online · verified · created the room"));
+
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (room_row));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (direct_row));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (member_row));
@@ -515,6 +534,7 @@ test_room_and_member_rows (void)
   sotto_room_row_set_room (room_row, NULL, NULL);
   sotto_room_row_set_room (direct_row, NULL, NULL);
   sotto_member_row_set_member (member_row, NULL, NULL);
+  sotto_member_row_set_owner (member_row, FALSE);
   g_assert_null (sotto_room_row_get_room (room_row));
   g_assert_null (sotto_member_row_get_member (member_row));
   g_assert_false (sotto_member_row_get_removable (member_row));
