@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Runs the server integration suite with every sotto-server process under
+# Runs the server integration suites with every sotto-server process under
 # valgrind memcheck, and fails on any invalid access or definite leak.
 #
 #   bash tests/memcheck-server.sh [BUILD_DIR]     (default: _build)
@@ -22,9 +22,12 @@ exec valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exit
 WRAP
 chmod +x "$wrapper"
 
-ninja -C "$build" src/server/sotto-server tests/test-server >/dev/null
+suites=(test-server test-server-rooms test-server-moderation test-server-state)
+ninja -C "$build" src/server/sotto-server "${suites[@]/#/tests/}" >/dev/null
 status=0
-SOTTO_SERVER="$wrapper" G_DEBUG=gc-friendly "$build/tests/test-server" || status=$?
+for suite in "${suites[@]}"; do
+  SOTTO_SERVER="$wrapper" G_DEBUG=gc-friendly "$build/tests/$suite" || status=$?
+done
 
 runs=$(find "$logs" -name 'server.*.log' | wc -l)
 if grep -lE "Invalid (read|write|free)|uninitialised|definitely lost in" "$logs"/server.*.log >/dev/null 2>&1; then
