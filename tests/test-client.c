@@ -1010,6 +1010,9 @@ test_kick_and_unban (Fixture       *fixture,
                    "Only alice, who created #team, can see who was removed from it");
   g_clear_error (&error);
 
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "before the kick"));
+  wait_for_text (bob_room, "alice", "before the kick");
+
   /* Alice removes Bob. */
   g_signal_connect (bob, "removed-from-room", G_CALLBACK (record_removed_cb), removed);
   kick (alice, "team", "bob", &outcome);
@@ -1066,6 +1069,50 @@ test_kick_and_unban (Fixture       *fixture,
   wait_for_text (bob_room, "alice", "welcome back");
   g_assert_false (room_has_text (bob_room, "without bob"));
   g_assert_cmpstr (removed->str, ==, "team ");
+  /* What was said while he was out was not for him: nothing is missing. */
+  g_assert_cmpuint (sotto_test_room_count_warnings (bob_room), ==, 0);
+  g_assert_false (room_has_text (bob_room, "before the kick"));
+}
+
+/* Bob is removed while his computer is off: at his next login the room
+ * is gone from his list and from his computer, and he is told. */
+static void
+test_removed_while_away (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(GString) removed = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) known = NULL;
+  SottoRoom *alice_room = sotto_test_user_join (alice, "team");
+  Outcome outcome;
+
+  sotto_test_user_join (bob, "team");
+  sotto_test_user_wait_members (alice_room, 2);
+  sotto_client_close (bob);
+  g_clear_object (&bob);
+
+  kick (alice, "team", "bob", &outcome);
+  g_assert_no_error (outcome.error);
+
+  bob = open_client (fixture, "bob");
+  g_signal_connect (bob, "removed-from-room", G_CALLBACK (record_removed_cb), removed);
+  account (bob, FALSE, "bob", PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (removed->str, ==, "team ");
+  g_assert_null (sotto_client_lookup_room (bob, "team"));
+  g_assert_nonnull (sotto_client_lookup_room (bob, "general"));
+  sotto_client_close (bob);
+
+  {
+    g_autoptr(SottoClientStore) store = open_store (fixture, "bob", "bob");
+
+    known = sotto_client_store_list_rooms (store, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < known->len; i++)
+      g_assert_cmpstr (((SottoStoredRoom *) g_ptr_array_index (known, i))->name, !=, "team");
+  }
 }
 
 static void
@@ -1432,6 +1479,7 @@ main (int   argc,
   ADD ("direct-chat-opened-by-other", test_direct_chat_opened_by_other);
   ADD ("leaver", test_leaver);
   ADD ("kick-and-unban", test_kick_and_unban);
+  ADD ("removed-while-away", test_removed_while_away);
   ADD ("identity-change-unverified", test_identity_change_unverified);
   ADD ("catch-up-keeps-current-keys", test_catch_up_keeps_current_keys);
   ADD ("reconnect-and-outbox", test_reconnect_and_outbox);

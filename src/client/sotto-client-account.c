@@ -103,6 +103,47 @@ forget_new_store (SottoClient *self,
     }
 }
 
+/* Rooms this computer knew that the server no longer lists: the user was
+ * removed from them while away (leaving from here forgets a room at
+ * once). Forgotten as after leaving, and told. */
+static void
+forget_rooms_gone (SottoClient *self,
+                   GHashTable  *listed)
+{
+  g_autoptr(GPtrArray) known = NULL;
+  g_autoptr(GError) error = NULL;
+
+  known = sotto_client_store_list_rooms (self->store, &error);
+  if (known == NULL)
+    {
+      g_warning ("Could not read the rooms this computer knew: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < known->len; i++)
+    {
+      SottoStoredRoom *stored = g_ptr_array_index (known, i);
+      SottoRoom *shown;
+      g_autoptr(SottoRoom) gone = NULL;
+
+      if (g_hash_table_contains (listed, stored->name))
+        continue;
+
+      shown = sotto_client_lookup_room (self, stored->name);
+      gone = shown != NULL ? g_object_ref (shown)
+                           : sotto_room_new (stored->name, stored->direct, self->user);
+      if (shown != NULL)
+        _sotto_client_drop_room (self, shown);
+      if (!sotto_client_store_forget_room (self->store, stored->name, &error))
+        {
+          g_warning ("Could not forget the room %s: %s", stored->name, error->message);
+          g_clear_error (&error);
+        }
+      g_info ("No longer in %s", stored->name);
+      _sotto_client_emit_removed_from_room (self, gone);
+    }
+}
+
 /* Logged in (again): the rooms, their history, members and what was
  * missed. What waited in a room's outbox goes once the room is caught
  * up, so that it is sealed for its members of now: someone who left while
@@ -111,6 +152,7 @@ void
 _sotto_client_start_session (SottoClient *self,
                              SottoMsg    *session)
 {
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
   SottoWireRoomSummary summary;
 
   self->reconnect_attempt = 0;
@@ -124,6 +166,7 @@ _sotto_client_start_session (SottoClient *self,
 
       if (!sotto_msg_get_room_summary (session, i, &summary))
         continue;
+      g_hash_table_add (listed, (gpointer) summary.room);
       room = _sotto_client_ensure_room (self, summary.room, summary.direct);
       g_hash_table_add (self->rooms_catching_up, g_strdup (summary.room));
       g_hash_table_insert (self->members_as_of, g_strdup (summary.room),
@@ -132,6 +175,8 @@ _sotto_client_start_session (SottoClient *self,
       _sotto_client_mark_session_start (self, summary.room);
       _sotto_client_load_members (self, summary.room);
     }
+
+  forget_rooms_gone (self, listed);
 }
 
 static void

@@ -124,8 +124,14 @@ handle_member_left (SottoClient *self,
   if (g_strcmp0 (user, self->user) == 0)
     {
       g_autoptr(SottoRoom) gone = g_object_ref (room);
+      g_autoptr(GError) error = NULL;
 
+      /* Gone as after leaving: the room, its history and its keys are
+       * forgotten, and what is said there until a return is not ours. */
       _sotto_client_drop_room (self, gone);
+      if (!sotto_client_store_forget_room (self->store, sotto_room_get_name (gone), &error))
+        g_warning ("Could not forget the room %s: %s", sotto_room_get_name (gone),
+                   error->message);
       if (sotto_msg_get_leave_reason (msg) == SOTTO_MSG_LEAVE_REASON_KICKED)
         _sotto_client_emit_removed_from_room (self, gone);
       return;
