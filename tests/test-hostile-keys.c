@@ -372,6 +372,9 @@ test_third_person_in_direct_chat (Fixture       *fixture,
   for (guint i = 0; i < recipients->len; i++)
     g_assert_cmpstr (g_ptr_array_index (recipients, i), ==, "alice");
   g_assert_null (sotto_client_lookup_room (mallory, sotto_room_get_name (bob_dm)));
+  /* Nothing of Bob's reached Mallory. */
+  g_assert_cmpuint (sotto_test_proxy_count (fixture->proxy, "mallory", SOTTO_TEST_PROXY_TO_CLIENT,
+                                            "key"), ==, 0);
 
   sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
 }

@@ -23,11 +23,8 @@ add_notice_rows (SottoClient *self,
   for (guint i = 0; i < g_list_model_get_n_items (rooms); i++)
     {
       g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
-      g_autoptr(SottoMessage) row = sotto_message_new (sotto_room_get_name (room), NULL, NULL, 0,
-                                                       g_get_real_time () / 1000,
-                                                       SOTTO_MESSAGE_SYSTEM, line);
 
-      sotto_room_add_message (room, row);
+      sotto_room_add_system_text (room, 0, 0, line);
     }
 }
 

@@ -42,16 +42,13 @@ tell_replayed (SottoRoom  *room,
                gint64      ts)
 {
   g_autofree char *line = NULL;
-  g_autoptr(SottoMessage) row = NULL;
 
   if (seq > 0 && sotto_room_has_seq (room, seq))
     return;
 
   line = g_strdup_printf (_("The server sent an earlier message from %s again; "
                             "it is not shown twice"), sender);
-  row = sotto_message_new (sotto_room_get_name (room), NULL, NULL, seq, ts,
-                           SOTTO_MESSAGE_SYSTEM, line);
-  sotto_room_add_message (room, row);
+  sotto_room_add_system_text (room, seq, ts, line);
 }
 
 /**
@@ -117,8 +114,7 @@ _sotto_client_check_order (SottoClient             *self,
     }
 
   /* Above every counter seen, nothing stored can have overtaken it. */
-  highest = state.seen->len > 0 ? g_array_index (state.seen, guint64, state.seen->len - 1)
-                                : state.floor;
+  highest = sotto_counter_state_get_highest (&state);
   verdict = sotto_counter_state_accept (&state, body->counter);
   if (verdict == SOTTO_COUNTER_REPLAYED)
     {

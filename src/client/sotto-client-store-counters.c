@@ -240,8 +240,10 @@ sotto_client_store_take_counter (SottoClientStore  *self,
                                  guint64           *counter,
                                  GError           **error)
 {
-  g_autoptr(SottoStoredMessage) message = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
   g_auto(SottoCounterState) state = { 0 };
+  gboolean found = FALSE;
+  gint64 ts;
 
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
   g_return_val_if_fail (room != NULL && sender != NULL && signer != NULL, FALSE);
@@ -250,26 +252,36 @@ sotto_client_store_take_counter (SottoClientStore  *self,
   if (!_sotto_client_store_require_unlocked (self, error) || !sotto_db_begin (self->db, error))
     return FALSE;
 
-  if (!_sotto_client_store_find_message (self, room, sender, msg_id, 0, &message, error))
+  /* Only the row's counter and time: its body need not be opened. */
+  stmt = sotto_db_statement (self->db, STMT_GET_MESSAGE_ORDER, error);
+  if (stmt == NULL)
     goto fail;
-  if (message == NULL)
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, sender, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, msg_id, -1, SQLITE_STATIC);
+  if (!sotto_db_step_row (self->db, stmt, &found, _("Could not read the history"), error))
+    goto fail;
+  if (!found)
     {
       g_set_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_NOT_FOUND,
                    _("The message to send is not in the history"));
       goto fail;
     }
-  if (message->counter > 0)
+  if (sqlite3_column_int64 (stmt, 0) > 0)
     {
-      *counter = message->counter;
+      *counter = (guint64) sqlite3_column_int64 (stmt, 0);
+      g_clear_pointer (&stmt, sotto_db_statement_release);
       return sotto_db_commit (self->db, error);
     }
+  ts = sqlite3_column_int64 (stmt, 1);
+  g_clear_pointer (&stmt, sotto_db_statement_release);
 
   if (!read_counters (self, room, sender, signer, &state, error))
     goto fail;
   state.floor++;
   state.rebase = FALSE;
   if (!write_counters (self, room, sender, signer, &state, error) ||
-      !update_order (self, room, sender, msg_id, state.floor, message->ts, 0, error))
+      !update_order (self, room, sender, msg_id, state.floor, ts, 0, error))
     goto fail;
 
   *counter = state.floor;

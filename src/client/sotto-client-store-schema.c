@@ -187,6 +187,8 @@ static const char * const statement_sql[N_STMTS] = {
     " seen = excluded.seen, missing = excluded.missing, rebase = excluded.rebase",
   [STMT_REBASE_COUNTERS] =
     "UPDATE counters SET rebase = 1 WHERE room = ?1",
+  [STMT_GET_MESSAGE_ORDER] =
+    "SELECT counter, ts FROM messages WHERE room = ?1 AND sender = ?2 AND msg_id = ?3",
   [STMT_SET_MESSAGE_ORDER] =
     "UPDATE messages SET counter = ?4, sent_at = ?5, marks = ?6"
     " WHERE room = ?1 AND sender = ?2 AND msg_id = ?3",

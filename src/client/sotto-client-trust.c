@@ -83,16 +83,12 @@ refuse_intruder (SottoRoom  *room,
                  const char *user)
 {
   g_autofree char *line = NULL;
-  g_autoptr(SottoMessage) row = NULL;
 
   g_info ("Refused %s in the direct chat %s", user, sotto_room_get_name (room));
   line = g_strdup_printf (_("The server says %s is in this direct chat. Sotto does not take "
                             "it: nothing you write here reaches %s."), user, user);
-  if (sotto_room_has_system_text (room, line))
-    return;
-  row = sotto_message_new (sotto_room_get_name (room), NULL, NULL, 0, g_get_real_time () / 1000,
-                           SOTTO_MESSAGE_SYSTEM, line);
-  sotto_room_add_message (room, row);
+  if (!sotto_room_has_system_text (room, line))
+    sotto_room_add_system_text (room, 0, 0, line);
 }
 
 /* Records a member's identity in the room and in the contacts. A changed

@@ -9,7 +9,8 @@
  * Every message a member seals carries their counter for the room, signed
  * with the rest (SottoMessageBody). A reader keeps, per sender and room,
  * which counters it has seen: one seen again is a replay, one that comes
- * after a later one came late, and a hole below the highest one seen is
+ * after it was told missing came late, and a hole below the highest one
+ * seen is
  * a message the server did not deliver. Pure bookkeeping: the client
  * decides when holes count as withheld (once nothing is still on its way).
  */
@@ -73,6 +74,30 @@ compact (SottoCounterState *state)
 }
 
 /**
+ * sotto_counter_state_get_highest:
+ * @state: a state
+ *
+ * Returns: the highest counter seen (or owed no more), 0 for none
+ */
+guint64
+sotto_counter_state_get_highest (const SottoCounterState *state)
+{
+  return state->seen->len > 0 ? g_array_index (state->seen, guint64, state->seen->len - 1)
+                              : state->floor;
+}
+
+/* Back in the room: everything up to @floor is seen or not owed, and the
+ * count goes on from there. */
+static void
+start_over_at (SottoCounterState *state,
+               guint64            floor)
+{
+  state->floor = floor;
+  g_array_set_size (state->seen, 0);
+  state->rebase = FALSE;
+}
+
+/**
  * sotto_counter_state_accept:
  * @state: a state
  * @counter: the counter of a message that opened and verified
@@ -108,15 +133,9 @@ sotto_counter_state_accept (SottoCounterState *state,
    * we saw before is new. */
   if (state->rebase)
     {
-      if (state->seen->len > 0)
-        {
-          state->floor = g_array_index (state->seen, guint64, state->seen->len - 1);
-          g_array_set_size (state->seen, 0);
-        }
-      if (counter <= state->floor)
+      if (counter <= sotto_counter_state_get_highest (state))
         return SOTTO_COUNTER_REPLAYED;
-      state->rebase = FALSE;
-      state->floor = counter;
+      start_over_at (state, counter);
       return SOTTO_COUNTER_NEW;
     }
 
@@ -261,20 +280,11 @@ gboolean
 sotto_counter_state_anchor (SottoCounterState *state,
                             guint64            next_counter)
 {
-  guint64 highest = state->floor;
-
   g_return_val_if_fail (next_counter > 0, FALSE);
 
-  if (!state->rebase)
+  if (!state->rebase || next_counter - 1 < sotto_counter_state_get_highest (state))
     return FALSE;
 
-  if (state->seen->len > 0)
-    highest = g_array_index (state->seen, guint64, state->seen->len - 1);
-  if (next_counter - 1 < highest)
-    return FALSE;
-
-  state->floor = next_counter - 1;
-  g_array_set_size (state->seen, 0);
-  state->rebase = FALSE;
+  start_over_at (state, next_counter - 1);
   return TRUE;
 }

@@ -72,6 +72,7 @@ SottoCounterVerdict  sotto_counter_state_accept      (SottoCounterState  *state,
 gboolean             sotto_counter_state_anchor      (SottoCounterState  *state,
                                                       guint64             next_counter);
 GArray              *sotto_counter_state_take_gaps   (SottoCounterState  *state);
+guint64              sotto_counter_state_get_highest (const SottoCounterState *state);
 gboolean             sotto_counter_state_has_gaps    (const SottoCounterState *state);
 GBytes              *sotto_counter_state_pack        (const GArray       *counters);
 gboolean             sotto_counter_state_unpack      (const guint8       *data,

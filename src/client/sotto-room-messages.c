@@ -64,6 +64,30 @@ sotto_room_lookup_message (SottoRoom  *self,
  * Returns: whether a message or event with @seq is in the history
  */
 /**
+ * sotto_room_add_system_text:
+ * @seq: where in the room's order it belongs, or 0 for now, at the end
+ * @ts: when, in ms since the epoch, or 0 for now
+ * @text: what it says
+ *
+ * Adds a room event row that the client tells (not kept in the history).
+ */
+void
+sotto_room_add_system_text (SottoRoom  *self,
+                            gint64      seq,
+                            gint64      ts,
+                            const char *text)
+{
+  g_autoptr(SottoMessage) row = NULL;
+
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+  g_return_if_fail (text != NULL);
+
+  row = sotto_message_new (self->name, NULL, NULL, seq, ts > 0 ? ts : g_get_real_time () / 1000,
+                           SOTTO_MESSAGE_SYSTEM, text);
+  sotto_room_add_message (self, row);
+}
+
+/**
  * sotto_room_has_system_text:
  * @text: what a room event row says
  *

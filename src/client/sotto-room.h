@@ -45,6 +45,10 @@ void          sotto_room_set_typing       (SottoRoom    *self,
                                            const char   *user,
                                            gboolean      typing);
 gboolean      sotto_room_should_send_typing (SottoRoom  *self);
+void          sotto_room_add_system_text  (SottoRoom    *self,
+                                           gint64        seq,
+                                           gint64        ts,
+                                           const char   *text);
 gboolean      sotto_room_has_system_text  (SottoRoom    *self,
                                            const char   *text);
 gboolean      sotto_room_has_seq          (SottoRoom    *self,

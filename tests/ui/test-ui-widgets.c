@@ -88,7 +88,14 @@ test_message_rows (void)
   g_autoptr(SottoTimeline) timeline = NULL;
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWindow *window;
-  gint64 now = g_get_real_time () / 1000;
+  g_autoptr(GDateTime) today = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) noon = g_date_time_new_local (g_date_time_get_year (today),
+                                                     g_date_time_get_month (today),
+                                                     g_date_time_get_day_of_month (today),
+                                                     12, 0, 0);
+  /* Noon two days ago: the six minutes of messages never straddle a
+   * midnight, whatever time the test runs at. */
+  gint64 two_days_ago = g_date_time_to_unix (noon) * 1000 - 2 * 86400000;
   SottoMessageState states[] = {
     SOTTO_MESSAGE_SYSTEM, SOTTO_MESSAGE_RECEIVED, SOTTO_MESSAGE_RECEIVED, SOTTO_MESSAGE_SENDING,
     SOTTO_MESSAGE_WAITING_FOR_KEY, SOTTO_MESSAGE_UNVERIFIABLE,
@@ -99,7 +106,7 @@ test_message_rows (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (states); i++)
     {
-      g_autoptr(SottoMessage) message = message_at (now - 2 * 86400000 + i * 60000, senders[i],
+      g_autoptr(SottoMessage) message = message_at (two_days_ago + i * 60000, senders[i],
                                                     texts[i], states[i]);
 
       g_list_store_append (messages, message);
