@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <sqlite3.h>
+
+#include "sotto-msg-builder.h"
 #include "sotto-test-hostile.h"
 #include "sotto-test-util.h"
 
@@ -115,6 +118,73 @@ sotto_hostile_join_lobby (SottoHostileFixture  *fixture,
   SOTTO_HOSTILE_WAIT_UNTIL (sotto_test_proxy_count (proxy, bob_name, SOTTO_TEST_PROXY_TO_CLIENT,
                                                     "catchup_done") >= 2,
                             "the second to catch up");
+  SOTTO_HOSTILE_WAIT_UNTIL (sotto_member_get_standing (sotto_room_lookup_member (*alice_room,
+                                                                                 bob_name)) ==
+                            SOTTO_MEMBER_STANDING_CONFIRMED, "the first to confirm the second");
+  SOTTO_HOSTILE_WAIT_UNTIL (sotto_member_get_standing (sotto_room_lookup_member (*bob_room,
+                                                                                 alice_name)) ==
+                            SOTTO_MEMBER_STANDING_CONFIRMED, "the second to confirm the first");
   sotto_hostile_round_trip (alice);
   sotto_hostile_round_trip (bob);
+}
+
+/* The signed state of @room as the server holds it, read from its
+ * database: what a hostile server knows of the chain it relays. */
+SottoRoomState *
+sotto_hostile_server_state (SottoHostileFixture *fixture,
+                            const char          *room)
+{
+  g_autofree char *path = g_build_filename (sotto_test_server_get_data_dir (fixture->server),
+                                            "sotto.db", NULL);
+  g_autoptr(SottoRoomState) state = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT body FROM room_state WHERE room_id ="
+                                       " (SELECT id FROM rooms WHERE name = ?1) ORDER BY idx",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+
+  state = sotto_room_state_new (room, NULL, NULL);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(GBytes) event = g_bytes_new (sqlite3_column_blob (stmt, 0),
+                                             (gsize) sqlite3_column_bytes (stmt, 0));
+      gboolean taken = FALSE;
+
+      sotto_room_state_take (state, event, &taken, NULL);
+      g_assert_true (taken);
+    }
+
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_steal_pointer (&state);
+}
+
+/* The server makes up a join to @room in the name of @name, signed with
+ * @keys (its own), at the end of the chain it holds, and shows it to
+ * @to alone, as the room's next state event. */
+void
+sotto_hostile_forge_join (SottoHostileFixture *fixture,
+                          const char          *room,
+                          const char          *name,
+                          SottoIdentity       *keys,
+                          const char          *to)
+{
+  g_autoptr(SottoRoomState) state = sotto_hostile_server_state (fixture, room);
+  g_auto(SottoRoomEvent) event = { 0 };
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GBytes) relayed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sotto_room_state_prepare (state, &event, SOTTO_ROOM_EVENT_JOIN, name, NULL, 0);
+  event.has_identity = TRUE;
+  event.identity = *sotto_identity_get_public (keys);
+  sealed = sotto_room_event_seal (&event, keys, &error);
+  g_assert_no_error (error);
+
+  relayed = sotto_msg_build_state_event (room, (gint64) event.index, name,
+                                         g_get_real_time () / 1000, sealed);
+  sotto_test_proxy_inject_to_user (fixture->proxy, to, relayed);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sotto-client.h"
+#include "sotto-e2e.h"
 #include "sotto-test-proxy.h"
 #include "sotto-test-server.h"
 #include "sotto-test-users.h"
@@ -42,6 +43,13 @@ void         sotto_hostile_join_lobby       (SottoHostileFixture  *fixture,
                                              SottoRoom           **alice_room,
                                              SottoRoom           **bob_room);
 gboolean     sotto_hostile_wake_cb          (gpointer              user_data);
+SottoRoomState *sotto_hostile_server_state  (SottoHostileFixture  *fixture,
+                                             const char           *room);
+void         sotto_hostile_forge_join       (SottoHostileFixture  *fixture,
+                                             const char           *room,
+                                             const char           *name,
+                                             SottoIdentity        *keys,
+                                             const char           *to);
 
 /* Runs the main loop until @condition holds, or fails the test. */
 #define SOTTO_HOSTILE_WAIT_UNTIL(condition, what) \

@@ -1577,7 +1577,7 @@ test_open_migrate_counters (Fixture       *fixture,
             "ALTER TABLE messages DROP COLUMN marks;"
             "ALTER TABLE messages DROP COLUMN missing_before;"
             "ALTER TABLE contacts DROP COLUMN review;"
-            "DROP TABLE counters; PRAGMA user_version = 1;");
+            "DROP TABLE counters; DROP TABLE room_state; PRAGMA user_version = 1;");
 
   store = open_unlocked (fixture->path);
   history = sotto_client_store_load_history (store, ROOM, 0, 10, &error);
@@ -1590,6 +1590,70 @@ test_open_migrate_counters (Fixture       *fixture,
 
   g_assert_cmpint (raw_int (fixture->path, "PRAGMA user_version"), ==,
                    SOTTO_CLIENT_STORE_SCHEMA_VERSION);
+}
+
+static GBytes *
+event_bytes (const char *text)
+{
+  return g_bytes_new (text, strlen (text));
+}
+
+/* A room's chain is kept in order, never rewritten, and forgotten with
+ * the room; a hole in it is a damaged file. */
+static void
+test_room_state_events (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GBytes) first = event_bytes ("first");
+  g_autoptr(GBytes) second = event_bytes ("second");
+  g_autoptr(GBytes) other = event_bytes ("other");
+  g_autoptr(GBytes) found = NULL;
+  SottoClientStore *store = open_unlocked (fixture->path);
+
+  g_assert_true (sotto_client_store_add_state_event (store, ROOM, 0, first, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_client_store_add_state_event (store, ROOM, 1, second, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_client_store_add_state_event (store, "elsewhere", 0, other, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (sotto_client_store_add_state_event (store, ROOM, 1, other, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  events = sotto_client_store_list_state_events (store, ROOM, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (events, 0), first));
+  g_assert_true (g_bytes_equal (g_ptr_array_index (events, 1), second));
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  found = sotto_client_store_get_state_event (store, ROOM, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (found, second));
+  g_clear_pointer (&found, g_bytes_unref);
+  g_assert_null (sotto_client_store_get_state_event (store, ROOM, 2, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (sotto_client_store_forget_room (store, ROOM, &error));
+  g_assert_no_error (error);
+  events = sotto_client_store_list_state_events (store, ROOM, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 0);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = sotto_client_store_list_state_events (store, "elsewhere", &error);
+  g_assert_cmpuint (events->len, ==, 1);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  g_object_unref (store);
+
+  raw_exec (fixture->path, "DELETE FROM room_state WHERE room = 'elsewhere';"
+                           "INSERT INTO room_state (room, idx, event) VALUES ('elsewhere', 1, x'00');");
+  store = open_unlocked (fixture->path);
+  g_assert_null (sotto_client_store_list_state_events (store, "elsewhere", &error));
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_CORRUPT);
+  g_object_unref (store);
 }
 
 int
@@ -1605,6 +1669,7 @@ main (int   argc,
   g_test_add ("/sotto/client/store/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("open/fresh", test_open_fresh);
+  ADD ("room-state/events", test_room_state_events);
   ADD ("open/garbage", test_open_garbage);
   ADD ("open/too-new", test_open_too_new);
   ADD ("open/foreign", test_open_foreign);

@@ -192,9 +192,11 @@ test_swap_key_verified (Fixture       *fixture,
 
 /* Bob never compared safety numbers with Alice. The server swaps her
  * keys for its own in the member list only (no key_changed event): Bob's
- * client tells him (a review, not a block) and ends its sender key, so
- * the key it then hands to the false Alice is a new one, which opens
- * nothing Bob said before. */
+ * client tells him (a review, not a block), ends its sender key, and
+ * hands the false Alice nothing, since the room's signed state holds
+ * Alice with her own keys. Once the server also makes up a join signed
+ * with its keys (anyone may join an open room in their own name), the
+ * key Bob hands over is a new one, which opens nothing he said before. */
 static void
 test_swap_key_unverified (Fixture       *fixture,
                           gconstpointer  data)
@@ -232,7 +234,15 @@ test_swap_key_unverified (Fixture       *fixture,
 
   n_boxes = swap.boxes_for_alice->len;
   sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "after the swap"));
+  sotto_hostile_round_trip (bob);
+  g_assert_cmpint (sotto_member_get_standing (sotto_room_lookup_member (bob_room, "alice")), ==,
+                   SOTTO_MEMBER_STANDING_UNCONFIRMED);
+  g_assert_cmpuint (swap.boxes_for_alice->len, ==, n_boxes);
+
+  sotto_hostile_forge_join (fixture, "lobby", "alice", swap.fake, "bob");
   WAIT_UNTIL (swap.boxes_for_alice->len > n_boxes, "bob to hand the false alice a key");
+  g_assert_cmpint (sotto_member_get_standing (sotto_room_lookup_member (bob_room, "alice")), ==,
+                   SOTTO_MEMBER_STANDING_CONFIRMED);
 
   handed = sotto_sender_key_open_from (g_ptr_array_index (swap.boxes_for_alice, n_boxes),
                                        "lobby", swap.fake, "bob", &bob_public, NULL, &error);

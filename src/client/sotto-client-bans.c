@@ -138,6 +138,23 @@ answered_cb (GObject      *object,
 }
 
 static void
+signed_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!_sotto_client_sign_state_finish (SOTTO_CLIENT (object), result, &error))
+    g_info ("The change to %s is not signed into its state: %s", request->room,
+            error->message);
+
+  _sotto_client_request_as_user (SOTTO_CLIENT (object), task, build_request, request,
+                                 answered_cb);
+}
+
+static void
 send_request (SottoClient         *self,
               Action               action,
               const char          *room,
@@ -165,7 +182,20 @@ send_request (SottoClient         *self,
   request->room = g_strdup (room);
   request->user = g_strdup (user);
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
-  _sotto_client_request_as_user (self, task, build_request, request, answered_cb);
+
+  /* A ban, or its end, goes into the room's signed state first, where
+   * the rules let us: the members then keep the removed person out even
+   * if the server later lets them back. */
+  if (self->store != NULL && action == ACTION_KICK &&
+      _sotto_client_may_ban (self, room, user))
+    _sotto_client_sign_state_async (self, room, SOTTO_ROOM_EVENT_BAN, user, 0, signed_cb, task);
+  else if (self->store != NULL && action == ACTION_UNBAN &&
+           _sotto_client_state_bans (self, room, user) &&
+           _sotto_client_may_ban (self, room, user))
+    _sotto_client_sign_state_async (self, room, SOTTO_ROOM_EVENT_UNBAN, user, 0, signed_cb,
+                                    task);
+  else
+    _sotto_client_request_as_user (self, task, build_request, request, answered_cb);
 }
 
 /**

@@ -126,6 +126,7 @@ handle_member_left (SottoClient *self,
       /* Gone as after leaving: the room, its history and its keys are
        * forgotten, and what is said there until a return is not ours. */
       _sotto_client_drop_room (self, gone);
+      _sotto_client_forget_state (self, sotto_room_get_name (gone));
       if (!sotto_client_store_forget_room (self->store, sotto_room_get_name (gone), &error))
         g_warning ("Could not forget the room %s: %s", sotto_room_get_name (gone),
                    error->message);
@@ -141,6 +142,7 @@ handle_member_left (SottoClient *self,
   if (before_member_list (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq")))
     return;
   sotto_room_remove_member (room, user);
+  _sotto_client_drop_held_keys (self, sotto_room_get_name (room), user);
   _sotto_client_rotate_own_key (self, room);
 }
 
@@ -224,6 +226,7 @@ _sotto_client_handle_event (SottoConnection *connection,
     { SOTTO_MSG_TYPE_KEY_REQUESTED, TRUE, _sotto_client_handle_key_requested },
     { SOTTO_MSG_TYPE_TYPING, TRUE, handle_typing },
     { SOTTO_MSG_TYPE_NOTICE, TRUE, handle_notice },
+    { SOTTO_MSG_TYPE_STATE_EVENT, TRUE, _sotto_client_handle_state_event },
   };
   SottoClient *self = user_data;
   SottoMsgType type = sotto_msg_get_msg_type (msg);

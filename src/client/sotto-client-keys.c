@@ -19,6 +19,41 @@ typedef struct
   GBytes     *box;
 } KeyBox;
 
+/* How long a key held for a member the room's signed state does not hold
+ * yet stays good: an honest newcomer's signed join follows their listing
+ * within seconds, and whoever takes longer gets the key of that moment. */
+#define HELD_KEY_LIFETIME_US (2 * G_TIME_SPAN_MINUTE)
+
+/* The most keys held for one member. */
+#define MAX_HELD_KEYS 4
+
+/* The most key messages kept for members not known or not confirmed. */
+#define MAX_EARLY_KEYS 1000
+
+/* Our key as it was when the server listed a member whose signed join
+ * had not come yet: with it they read from then on, as everyone the
+ * server lists at once does. */
+typedef struct
+{
+  SottoSenderKey *key;
+  guint64         next_counter;
+  gint64          held_at;
+} HeldKey;
+
+static void
+held_key_free (HeldKey *held)
+{
+  g_clear_object (&held->key);
+  g_free (held);
+}
+
+static char *
+held_keys_name (const char *room,
+                const char *user)
+{
+  return g_strconcat (room, "\n", user, NULL);
+}
+
 static GBytes *
 build_send_key (const char *id,
                 gpointer    data)
@@ -28,39 +63,16 @@ build_send_key (const char *id,
   return sotto_msg_build_send_key (id, box->to, box->room, box->box);
 }
 
-/* Hands our current sender key for @room to @member in a box only they
- * can open. */
-void
-_sotto_client_give_key (SottoClient    *self,
-                        SottoRoom      *room,
-                        SottoSenderKey *key,
-                        SottoMember    *member)
+static void
+seal_key_for (SottoClient    *self,
+              SottoRoom      *room,
+              SottoSenderKey *key,
+              guint64         next_counter,
+              SottoMember    *member)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) sealed = NULL;
-  guint64 next_counter = 0;
   KeyBox box;
-
-  if (g_strcmp0 (sotto_member_get_user (member), self->user) == 0)
-    return;
-
-  /* New keys of a verified contact get nothing until the user accepts
-   * them: whoever holds them may not be that contact. */
-  if (sotto_member_get_review (member) == SOTTO_IDENTITY_REVIEW_BLOCKING)
-    {
-      g_info ("Not handing the key of %s to %s: their new keys are not accepted yet",
-              sotto_room_get_name (room), sotto_member_get_user (member));
-      return;
-    }
-
-  if (!sotto_client_store_next_counter (self->store, sotto_room_get_name (room), self->user,
-                                        sotto_identity_get_public (self->identity)->sign_pk,
-                                        &next_counter, &error))
-    {
-      g_warning ("Could not hand over the key of %s: %s", sotto_room_get_name (room),
-                 error->message);
-      return;
-    }
 
   sealed = sotto_sender_key_seal_for (key, sotto_room_get_name (room), next_counter,
                                       self->identity, self->user,
@@ -76,6 +88,157 @@ _sotto_client_give_key (SottoClient    *self,
   box.room = sotto_room_get_name (room);
   box.box = sealed;
   _sotto_client_send_logged (self, build_send_key, &box, "hand over a sender key");
+}
+
+/* Keeps a copy of @key as it is now for @member, who is not confirmed
+ * yet: once at most per key. */
+static void
+hold_key (SottoClient    *self,
+          SottoRoom      *room,
+          SottoSenderKey *key,
+          guint64         next_counter,
+          SottoMember    *member)
+{
+  g_autofree char *name = held_keys_name (sotto_room_get_name (room),
+                                          sotto_member_get_user (member));
+  g_autoptr(GBytes) exported = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *held = g_hash_table_lookup (self->held_keys, name);
+  HeldKey *copy;
+
+  if (held == NULL)
+    {
+      held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_key_free);
+      g_hash_table_insert (self->held_keys, g_steal_pointer (&name), held);
+    }
+
+  for (guint i = 0; i < held->len; i++)
+    if (sotto_sender_key_get_key_id (((HeldKey *) g_ptr_array_index (held, i))->key) ==
+        sotto_sender_key_get_key_id (key))
+      return;
+  if (held->len >= MAX_HELD_KEYS)
+    g_ptr_array_remove_index (held, 0);
+
+  exported = sotto_sender_key_export (key);
+  copy = g_new0 (HeldKey, 1);
+  copy->key = sotto_sender_key_import (exported, &error);
+  copy->next_counter = next_counter;
+  copy->held_at = g_get_monotonic_time ();
+  if (copy->key == NULL)
+    {
+      g_warning ("Could not keep a key for %s: %s", sotto_member_get_user (member),
+                 error->message);
+      held_key_free (copy);
+      return;
+    }
+  g_ptr_array_add (held, copy);
+}
+
+/* Hands our current sender key for @room to @member in a box only they
+ * can open. A member the room's signed state does not hold yet gets it
+ * once it does; one it keeps out gets nothing. */
+void
+_sotto_client_give_key (SottoClient    *self,
+                        SottoRoom      *room,
+                        SottoSenderKey *key,
+                        SottoMember    *member)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 next_counter = 0;
+
+  if (g_strcmp0 (sotto_member_get_user (member), self->user) == 0)
+    return;
+
+  /* New keys of a verified contact get nothing until the user accepts
+   * them: whoever holds them may not be that contact. */
+  if (sotto_member_get_review (member) == SOTTO_IDENTITY_REVIEW_BLOCKING)
+    {
+      g_info ("Not handing the key of %s to %s: their new keys are not accepted yet",
+              sotto_room_get_name (room), sotto_member_get_user (member));
+      return;
+    }
+
+  if (sotto_member_get_standing (member) == SOTTO_MEMBER_STANDING_REFUSED)
+    {
+      g_info ("Not handing the key of %s to %s: the room’s signed state keeps them out",
+              sotto_room_get_name (room), sotto_member_get_user (member));
+      return;
+    }
+
+  if (!sotto_client_store_next_counter (self->store, sotto_room_get_name (room), self->user,
+                                        sotto_identity_get_public (self->identity)->sign_pk,
+                                        &next_counter, &error))
+    {
+      g_warning ("Could not hand over the key of %s: %s", sotto_room_get_name (room),
+                 error->message);
+      return;
+    }
+
+  if (sotto_member_get_standing (member) == SOTTO_MEMBER_STANDING_UNCONFIRMED)
+    {
+      g_info ("Holding the key of %s for %s until the room’s signed state holds them",
+              sotto_room_get_name (room), sotto_member_get_user (member));
+      hold_key (self, room, key, next_counter, member);
+      return;
+    }
+
+  seal_key_for (self, room, key, next_counter, member);
+}
+
+/* @member is now confirmed: they get our keys as they were when the
+ * server listed them (if not long ago), and our current one. */
+void
+_sotto_client_hand_over_held_keys (SottoClient *self,
+                                   SottoRoom   *room,
+                                   SottoMember *member)
+{
+  g_autofree char *name = held_keys_name (sotto_room_get_name (room),
+                                          sotto_member_get_user (member));
+  g_autoptr(GPtrArray) held = NULL;
+  g_autoptr(SottoSenderKey) current = NULL;
+  gboolean current_given = FALSE;
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *held_name = NULL;
+
+  g_hash_table_steal_extended (self->held_keys, name, (gpointer *) &held_name,
+                               (gpointer *) &held);
+  current = sotto_client_store_load_own_sender_key (self->store, sotto_room_get_name (room),
+                                                    self->user, NULL);
+  if (sotto_member_get_review (member) == SOTTO_IDENTITY_REVIEW_BLOCKING)
+    return;
+
+  for (guint i = 0; held != NULL && i < held->len; i++)
+    {
+      HeldKey *key = g_ptr_array_index (held, i);
+
+      if (now - key->held_at > HELD_KEY_LIFETIME_US)
+        continue;
+      seal_key_for (self, room, key->key, key->next_counter, member);
+      if (current != NULL &&
+          sotto_sender_key_get_key_id (key->key) == sotto_sender_key_get_key_id (current))
+        current_given = TRUE;
+    }
+
+  if (current != NULL && !current_given)
+    _sotto_client_give_key (self, room, current, member);
+}
+
+/* Drops the keys held for @user in @room, or for everyone there if
+ * @user is %NULL. */
+void
+_sotto_client_drop_held_keys (SottoClient *self,
+                              const char  *room,
+                              const char  *user)
+{
+  g_autofree char *prefix = g_strconcat (room, "\n", NULL);
+  GHashTableIter iter;
+  const char *name;
+
+  g_hash_table_iter_init (&iter, self->held_keys);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &name, NULL))
+    if (g_str_has_prefix (name, prefix) &&
+        (user == NULL || g_str_equal (name + strlen (prefix), user)))
+      g_hash_table_iter_remove (&iter);
 }
 
 static void
@@ -297,6 +460,16 @@ build_ack (const char *id,
   return sotto_msg_build_ack_keys (id, &ack->kid, 1);
 }
 
+/* Keeps a key message until its room's members are known, or its sender
+ * confirmed; only so many. */
+static void
+keep_early (SottoClient *self,
+            SottoMsg    *msg)
+{
+  if (self->early_keys->len < MAX_EARLY_KEYS)
+    g_ptr_array_add (self->early_keys, sotto_msg_ref (msg));
+}
+
 void
 _sotto_client_handle_key (SottoClient *self,
                           SottoMsg    *msg)
@@ -318,8 +491,25 @@ _sotto_client_handle_key (SottoClient *self,
   if (member == NULL)
     {
       if (room != NULL && !sotto_room_get_loaded (room))
-        g_ptr_array_add (self->early_keys, sotto_msg_ref (msg));
+        keep_early (self, msg);
       return;
+    }
+
+  /* Nor is one opened from a member the room's signed state does not
+   * hold: what they say stays unread until it does, and is never read if
+   * it keeps them out. */
+  switch (sotto_member_get_standing (member))
+    {
+    case SOTTO_MEMBER_STANDING_UNCONFIRMED:
+      keep_early (self, msg);
+      return;
+    case SOTTO_MEMBER_STANDING_REFUSED:
+      g_info ("Not taking the key of %s in %s: the room’s signed state keeps them out",
+              from, name);
+      return;
+    case SOTTO_MEMBER_STANDING_CONFIRMED:
+    default:
+      break;
     }
 
   key = sotto_sender_key_open_from (box, name, self->identity, from,
@@ -360,7 +550,7 @@ _sotto_client_handle_key_requested (SottoClient *self,
    * until they are. Only a member ever gets our key. */
   if (member == NULL && room != NULL && !sotto_room_get_loaded (room))
     {
-      g_ptr_array_add (self->early_keys, sotto_msg_ref (msg));
+      keep_early (self, msg);
       return;
     }
 

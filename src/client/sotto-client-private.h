@@ -18,6 +18,7 @@ G_BEGIN_DECLS
  *   sotto-client-bans.c      removing members, letting them back, bans
  *   sotto-client-rooms.c     join, leave, list, direct chats, members
  *   sotto-client-trust.c     members' keys: changes, review, verifying
+ *   sotto-client-state.c     the rooms' signed state: who is confirmed
  *   sotto-client-messages.c  sending, the outbox, receiving
  *   sotto-client-history.c   catch-up, the local history, read marks
  *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
@@ -60,6 +61,12 @@ struct _SottoClient
   GHashTable        *in_flight;
   /* "room\nsender" of whom a message is missing, not yet told */
   GHashTable        *rooms_with_gaps;
+  /* "room\nuser" → our keys as they were when the server listed a member
+   * the room's signed state does not hold yet (sotto-client-keys.c) */
+  GHashTable        *held_keys;
+  /* room → its SottoRoomState, taken from the stored chain when first
+   * needed (sotto-client-state.c) */
+  GHashTable        *states;
 
   /* For logging in again after the connection drops. */
   char              *login_secret;
@@ -138,6 +145,12 @@ void               _sotto_client_handle_key_requested (SottoClient              
                                                        SottoMsg                 *msg);
 void               _sotto_client_replay_early_keys    (SottoClient              *self,
                                                        SottoRoom                *room);
+void               _sotto_client_hand_over_held_keys  (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       SottoMember              *member);
+void               _sotto_client_drop_held_keys       (SottoClient              *self,
+                                                       const char               *room,
+                                                       const char               *user);
 
 /* sotto-client-order.c */
 gboolean           _sotto_client_check_order          (SottoClient              *self,
@@ -182,6 +195,48 @@ void               _sotto_client_set_member           (SottoClient              
                                                        const char               *user,
                                                        const SottoWireIdentity  *wire,
                                                        gboolean                  online);
+
+/* sotto-client-state.c */
+void               _sotto_client_free_room_chain      (gpointer                  chain);
+SottoMemberStanding _sotto_client_standing_of         (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       const char               *user,
+                                                       const SottoPublicIdentity *identity);
+void               _sotto_client_standing_changed     (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       SottoMember              *member,
+                                                       SottoMemberStanding       before);
+void               _sotto_client_tell_refused         (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       SottoMember              *member);
+void               _sotto_client_handle_state_event   (SottoClient              *self,
+                                                       SottoMsg                 *msg);
+void               _sotto_client_sync_state_async     (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       gint64                    server_length,
+                                                       GAsyncReadyCallback       callback,
+                                                       gpointer                  user_data);
+gboolean           _sotto_client_sync_state_finish    (SottoClient              *self,
+                                                       GAsyncResult             *result,
+                                                       GError                  **error);
+void               _sotto_client_sign_state_async     (SottoClient              *self,
+                                                       const char               *room,
+                                                       SottoRoomEventType        type,
+                                                       const char               *subject,
+                                                       gint64                    value,
+                                                       GAsyncReadyCallback       callback,
+                                                       gpointer                  user_data);
+gboolean           _sotto_client_sign_state_finish    (SottoClient              *self,
+                                                       GAsyncResult             *result,
+                                                       GError                  **error);
+gboolean           _sotto_client_may_ban              (SottoClient              *self,
+                                                       const char               *room,
+                                                       const char               *user);
+gboolean           _sotto_client_state_bans           (SottoClient              *self,
+                                                       const char               *room,
+                                                       const char               *user);
+void               _sotto_client_forget_state         (SottoClient              *self,
+                                                       const char               *room);
 
 /* sotto-client-messages.c */
 void               _sotto_client_receive_message      (SottoClient              *self,

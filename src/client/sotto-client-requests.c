@@ -24,8 +24,13 @@ logged_request_done_cb (GObject      *object,
 
   reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
   if (reply == NULL &&
-      !g_error_matches (error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      (sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NOT_MEMBER) ||
+       sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NO_SUCH_USER)))
+    /* Whom it was for left meanwhile: nothing is lost. */
+    g_info ("Could not %s: %s", what, error->message);
+  else if (reply == NULL &&
+           !g_error_matches (error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED) &&
+           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("Could not %s: %s", what, error->message);
 }
 

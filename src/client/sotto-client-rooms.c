@@ -96,6 +96,29 @@ drop_departed_members (SottoClient *self,
 }
 
 static void
+state_synced_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SottoClient *self = SOTTO_CLIENT (object);
+  g_autofree char *name = user_data;
+  SottoRoom *room;
+
+  /* Cut short (the connection dropped, most often), the room waits for
+   * the next session, as after an unanswered member list. */
+  if (!_sotto_client_sync_state_finish (self, result, NULL))
+    return;
+  room = self->store != NULL ? sotto_client_lookup_room (self, name) : NULL;
+  if (room == NULL)
+    return;
+
+  /* Loaded: who is in it, and who of them the room confirms, is known. */
+  sotto_room_set_loaded (room, TRUE);
+  _sotto_client_replay_early_keys (self, room);
+  _sotto_client_catch_up_missed_async (self, room, caught_up_cb, g_steal_pointer (&name));
+}
+
+static void
 members_done_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -126,13 +149,12 @@ members_done_cb (GObject      *object,
       }
   drop_departed_members (self, room, listed);
   sotto_room_set_owner (room, sotto_msg_get_string (reply, "owner"));
-  sotto_room_set_loaded (room, TRUE);
 
-  /* With the members known, their keys can be opened, then what was
-   * missed, and then what waited to be sent. */
-  _sotto_client_replay_early_keys (self, room);
-  _sotto_client_catch_up_missed_async (self, room, caught_up_cb,
-                                       g_strdup (sotto_room_get_name (room)));
+  /* With the members known, the room's signed state says which of them
+   * are confirmed; then their keys can be opened, then what was missed,
+   * and then what waited to be sent. */
+  _sotto_client_sync_state_async (self, room, sotto_msg_get_int (reply, "state_length"),
+                                  state_synced_cb, g_strdup (sotto_room_get_name (room)));
 }
 
 /* Asks who is in @room; a room is loaded once they are known. */
@@ -145,6 +167,19 @@ _sotto_client_load_members (SottoClient *self,
 
   sotto_connection_request_async (self->connection, id, request, self->cancellable,
                                   members_done_cb, g_object_ref (self));
+}
+
+static void
+joined_state_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SottoRoom *room = g_task_get_task_data (task);
+
+  _sotto_client_sync_state_finish (SOTTO_CLIENT (object), result, NULL);
+  sotto_room_set_loaded (room, TRUE);
+  g_task_return_pointer (task, g_object_ref (room), g_object_unref);
 }
 
 static void
@@ -179,11 +214,13 @@ joined_cb (GObject      *object,
     if (sotto_msg_get_member (reply, i, &member))
       _sotto_client_set_member (self, room, member.user, &member.identity, member.online);
   sotto_room_set_owner (room, sotto_msg_get_string (reply, "owner"));
-  sotto_room_set_loaded (room, TRUE);
   _sotto_client_remember_seq (self, sotto_room_get_name (room),
                               sotto_msg_get_int (reply, "last_seq"));
 
-  g_task_return_pointer (task, g_object_ref (room), g_object_unref);
+  /* Joined once the room's signed state holds us too. */
+  g_task_set_task_data (task, g_object_ref (room), g_object_unref);
+  _sotto_client_sync_state_async (self, room, sotto_msg_get_int (reply, "state_length"),
+                                  joined_state_cb, g_steal_pointer (&task));
 }
 
 static GBytes *
@@ -370,6 +407,8 @@ left_cb (GObject      *object,
   room = sotto_client_lookup_room (self, name);
   if (room != NULL)
     _sotto_client_drop_room (self, room);
+  if (self->store != NULL)
+    _sotto_client_forget_state (self, name);
   if (self->store != NULL && !sotto_client_store_forget_room (self->store, name, &error))
     {
       g_task_return_error (task, error);
@@ -384,6 +423,24 @@ build_leave (const char *id,
              gpointer    room)
 {
   return sotto_msg_build_leave (id, room);
+}
+
+static void
+leave_signed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  SottoClient *self = SOTTO_CLIENT (object);
+  g_autoptr(GError) error = NULL;
+  const char *room = g_task_get_task_data (task);
+
+  /* Not signed (the connection dropped, most often): the server's leave
+   * still takes us out, and the others stop at its word. */
+  if (!_sotto_client_sign_state_finish (self, result, &error))
+    g_info ("Leaving %s without a signed departure: %s", room, error->message);
+
+  _sotto_client_request_as_user (self, task, build_leave, (gpointer) room, left_cb);
 }
 
 /**
@@ -405,7 +462,14 @@ sotto_client_leave_async (SottoClient         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sotto_client_leave_async);
   g_task_set_task_data (task, g_strdup (room), g_free);
-  _sotto_client_request_as_user (self, task, build_leave, (gpointer) room, left_cb);
+
+  /* The room's signed state says we left before the server does: the
+   * others then stop counting us even if the server kept listing us. */
+  if (self->store != NULL && sotto_client_lookup_room (self, room) != NULL)
+    _sotto_client_sign_state_async (self, room, SOTTO_ROOM_EVENT_LEAVE, NULL, 0,
+                                    leave_signed_cb, task);
+  else
+    _sotto_client_request_as_user (self, task, build_leave, (gpointer) room, left_cb);
 }
 
 gboolean

@@ -195,9 +195,10 @@ store_run_for_room (SottoClientStore  *self,
  * @room: the room
  * @error: return location for a #GError
  *
- * Deletes @room, its history and its sender keys, all at once. What is
- * known of the counters of its members stays: whoever comes back cannot
- * be shown old messages again as new ones, and our own counter goes on.
+ * Deletes @room, its history, its sender keys and its state chain, all
+ * at once. What is known of the counters of its members stays: whoever
+ * comes back cannot be shown old messages again as new ones, and our own
+ * counter goes on.
  *
  * Returns: %TRUE on success
  */
@@ -215,6 +216,7 @@ sotto_client_store_forget_room (SottoClientStore  *self,
 
   if (!store_run_for_room (self, STMT_FORGET_ROOM_MESSAGES, room, error) ||
       !store_run_for_room (self, STMT_FORGET_ROOM_KEYS, room, error) ||
+      !store_run_for_room (self, STMT_FORGET_ROOM_STATE, room, error) ||
       !store_run_for_room (self, STMT_FORGET_ROOM, room, error) ||
       !store_run_for_room (self, STMT_REBASE_COUNTERS, room, error))
     {

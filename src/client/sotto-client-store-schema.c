@@ -103,6 +103,16 @@ static const char * const migrations[] = {
   ");"
   "ALTER TABLE contacts ADD COLUMN review INTEGER NOT NULL DEFAULT 0"
   "  CHECK (review IN (0, 1, 2));",
+
+  /* 3: each room's chain of signed state events (SottoRoomEvent), as the
+   * server relayed them, by their index in the chain. Forgetting a room
+   * forgets its chain. */
+  "CREATE TABLE room_state ("
+  "  room  TEXT NOT NULL,"
+  "  idx   INTEGER NOT NULL CHECK (idx >= 0),"
+  "  event BLOB NOT NULL,"
+  "  PRIMARY KEY (room, idx)"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_CLIENT_STORE_SCHEMA_VERSION);
@@ -202,6 +212,14 @@ static const char * const statement_sql[N_STMTS] = {
   [STMT_COUNT_OVERTAKEN] =
     "SELECT count (*) FROM messages WHERE room = ?1 AND sender = ?2 AND counter > ?3"
     " AND seq IS NOT NULL AND seq < ?4",
+  [STMT_ADD_STATE_EVENT] =
+    "INSERT INTO room_state (room, idx, event) VALUES (?1, ?2, ?3)",
+  [STMT_LIST_STATE_EVENTS] =
+    "SELECT idx, event FROM room_state WHERE room = ?1 ORDER BY idx",
+  [STMT_GET_STATE_EVENT] =
+    "SELECT event FROM room_state WHERE room = ?1 AND idx = ?2",
+  [STMT_FORGET_ROOM_STATE] =
+    "DELETE FROM room_state WHERE room = ?1",
   [STMT_COUNT_WAITING] =
     "SELECT count (*) FROM messages WHERE state = 3 AND room = ?1 AND sender = ?2",
 };

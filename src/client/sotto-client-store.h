@@ -12,7 +12,7 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 2
+#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 3
 
 #define SOTTO_CLIENT_STORE_ERROR (sotto_client_store_error_quark ())
 
@@ -256,6 +256,18 @@ gint64            sotto_client_store_get_last_seq          (SottoClientStore    
                                                             const char               *room,
                                                             GError                  **error);
 GPtrArray        *sotto_client_store_list_rooms            (SottoClientStore         *self,
+                                                            GError                  **error);
+gboolean          sotto_client_store_add_state_event       (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            guint64                   index,
+                                                            GBytes                   *event,
+                                                            GError                  **error);
+GPtrArray        *sotto_client_store_list_state_events     (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            GError                  **error);
+GBytes           *sotto_client_store_get_state_event       (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            guint64                   index,
                                                             GError                  **error);
 gboolean          sotto_client_store_forget_room           (SottoClientStore         *self,
                                                             const char               *room,

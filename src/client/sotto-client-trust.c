@@ -110,6 +110,9 @@ _sotto_client_set_member (SottoClient             *self,
   SottoStoredContact after = { 0 };
   gboolean was_verified = FALSE;
   SottoIdentitySeen seen;
+  SottoMember *listed;
+  gboolean was_listed;
+  SottoMemberStanding standing_before;
 
   if (!may_be_member (self, room, user))
     {
@@ -119,6 +122,11 @@ _sotto_client_set_member (SottoClient             *self,
 
   _sotto_client_public_from_wire (wire, &identity);
   member = sotto_member_new (user, &identity, online);
+  listed = sotto_room_lookup_member (room, user);
+  was_listed = listed != NULL;
+  standing_before = listed != NULL ? sotto_member_get_standing (listed)
+                                   : SOTTO_MEMBER_STANDING_UNCONFIRMED;
+  sotto_member_set_standing (member, _sotto_client_standing_of (self, room, user, &identity));
 
   if (g_strcmp0 (user, self->user) == 0)
     {
@@ -152,6 +160,13 @@ _sotto_client_set_member (SottoClient             *self,
       rotate_where (self, user);
       _sotto_client_emit_identity_changed (self, user, was_verified);
     }
+
+  /* Listed before and now confirmed, or no longer: their keys follow.
+   * Newly listed and kept out by the room: that is said. */
+  if (was_listed)
+    _sotto_client_standing_changed (self, room, member, standing_before);
+  else if (sotto_member_get_standing (member) == SOTTO_MEMBER_STANDING_REFUSED)
+    _sotto_client_tell_refused (self, room, member);
 }
 
 /* Review settled: members show it, sending and key handing go on under a

@@ -147,6 +147,28 @@ void              sotto_client_list_bans_async      (SottoClient         *self,
 GPtrArray        *sotto_client_list_bans_finish     (SottoClient         *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
+void              sotto_client_invite_async         (SottoClient         *self,
+                                                     const char          *room,
+                                                     const char          *user,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_invite_finish        (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+void              sotto_client_set_invite_only_async (SottoClient        *self,
+                                                      const char         *room,
+                                                      gboolean            invite_only,
+                                                      GCancellable       *cancellable,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer            user_data);
+gboolean          sotto_client_set_invite_only_finish (SottoClient       *self,
+                                                       GAsyncResult      *result,
+                                                       GError           **error);
+gboolean          sotto_client_get_invite_only      (SottoClient         *self,
+                                                     const char          *room);
+gboolean          sotto_client_may_moderate         (SottoClient         *self,
+                                                     const char          *room);
 gboolean          sotto_client_is_room_owner        (SottoClient         *self,
                                                      SottoRoom           *room);
 char             *sotto_client_safety_number        (SottoClient         *self,

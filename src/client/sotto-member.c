@@ -14,6 +14,7 @@ struct _SottoMember
   gboolean            online;
   gboolean            verified;
   SottoIdentityReview review;
+  SottoMemberStanding standing;
 };
 
 enum {
@@ -22,6 +23,7 @@ enum {
   PROP_ONLINE,
   PROP_VERIFIED,
   PROP_REVIEW,
+  PROP_STANDING,
   N_PROPS
 };
 
@@ -58,6 +60,9 @@ sotto_member_get_property (GObject    *object,
       break;
     case PROP_REVIEW:
       g_value_set_enum (value, self->review);
+      break;
+    case PROP_STANDING:
+      g_value_set_enum (value, self->standing);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -96,6 +101,17 @@ sotto_member_class_init (SottoMemberClass *klass)
   properties[PROP_REVIEW] =
     g_param_spec_enum ("review", NULL, NULL, SOTTO_TYPE_IDENTITY_REVIEW,
                        SOTTO_IDENTITY_REVIEW_NONE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoMember:standing:
+   *
+   * Whether the room's signed state holds this member, a
+   * #SottoMemberStanding: only confirmed members get the room's keys.
+   */
+  properties[PROP_STANDING] =
+    g_param_spec_enum ("standing", NULL, NULL, SOTTO_TYPE_MEMBER_STANDING,
+                       SOTTO_MEMBER_STANDING_UNCONFIRMED,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -200,4 +216,24 @@ sotto_member_set_review (SottoMember         *self,
 
   self->review = review;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVIEW]);
+}
+
+SottoMemberStanding
+sotto_member_get_standing (SottoMember *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MEMBER (self), SOTTO_MEMBER_STANDING_UNCONFIRMED);
+  return self->standing;
+}
+
+void
+sotto_member_set_standing (SottoMember         *self,
+                           SottoMemberStanding  standing)
+{
+  g_return_if_fail (SOTTO_IS_MEMBER (self));
+
+  if (self->standing == standing)
+    return;
+
+  self->standing = standing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STANDING]);
 }

@@ -28,6 +28,26 @@ typedef enum
   SOTTO_IDENTITY_REVIEW_BLOCKING = 2,
 } SottoIdentityReview;
 
+/**
+ * SottoMemberStanding:
+ * @SOTTO_MEMBER_STANDING_UNCONFIRMED: the server lists them, but the room's
+ *   signed state does not hold them with these keys (yet): they get no key
+ * @SOTTO_MEMBER_STANDING_CONFIRMED: the room's signed state holds them with
+ *   the keys the server shows
+ * @SOTTO_MEMBER_STANDING_REFUSED: the room's signed state keeps them out
+ *   (banned, or not invited to an invite-only room): the server lists them
+ *   against the room's rules, and they get nothing
+ *
+ * Whether a member the server lists is one by the room's own signed
+ * events, which the server cannot write.
+ */
+typedef enum
+{
+  SOTTO_MEMBER_STANDING_UNCONFIRMED = 0,
+  SOTTO_MEMBER_STANDING_CONFIRMED = 1,
+  SOTTO_MEMBER_STANDING_REFUSED = 2,
+} SottoMemberStanding;
+
 #define SOTTO_TYPE_MEMBER (sotto_member_get_type ())
 
 G_DECLARE_FINAL_TYPE (SottoMember, sotto_member, SOTTO, MEMBER, GObject)
@@ -47,6 +67,9 @@ gboolean                   sotto_member_get_verified (SottoMember               
 void                       sotto_member_set_verified (SottoMember               *self,
                                                       gboolean                   verified);
 SottoIdentityReview        sotto_member_get_review   (SottoMember               *self);
+SottoMemberStanding        sotto_member_get_standing (SottoMember               *self);
+void                       sotto_member_set_standing (SottoMember               *self,
+                                                      SottoMemberStanding        standing);
 void                       sotto_member_set_review   (SottoMember               *self,
                                                       SottoIdentityReview        review);
 

@@ -38,6 +38,9 @@ struct _SottoRoom
   guint       unread;
   /* The first member whose changed keys the user must review first. */
   char       *blocked_by;
+  /* What the room's signed state says: invite-only, and our role. */
+  gboolean    invite_only;
+  int         own_role;
 };
 
 /* sotto-room.c */

@@ -25,6 +25,8 @@ enum {
   PROP_UNREAD,
   PROP_BLOCKED_BY,
   PROP_OWNER,
+  PROP_INVITE_ONLY,
+  PROP_OWN_ROLE,
   N_PROPS
 };
 
@@ -105,6 +107,12 @@ sotto_room_get_property (GObject    *object,
       break;
     case PROP_OWNER:
       g_value_set_string (value, self->owner);
+      break;
+    case PROP_INVITE_ONLY:
+      g_value_set_boolean (value, self->invite_only);
+      break;
+    case PROP_OWN_ROLE:
+      g_value_set_int (value, self->own_role);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -222,12 +230,33 @@ sotto_room_class_init (SottoRoomClass *klass)
     g_param_spec_string ("owner", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * SottoRoom:invite-only:
+   *
+   * Whether the room's signed state lets in only whom a moderator invited.
+   */
+  properties[PROP_INVITE_ONLY] =
+    g_param_spec_boolean ("invite-only", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoRoom:own-role:
+   *
+   * The user's role by the room's signed state: 0 a member, 50 a
+   * moderator (invites, bans, opens and closes the room), 100 an owner;
+   * -1 while the state does not hold the user.
+   */
+  properties[PROP_OWN_ROLE] =
+    g_param_spec_int ("own-role", NULL, NULL, -1, 100, -1,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 sotto_room_init (SottoRoom *self)
 {
+  self->own_role = -1;
   self->members = g_list_store_new (SOTTO_TYPE_MEMBER);
   self->messages = g_list_store_new (SOTTO_TYPE_MESSAGE);
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -431,6 +460,49 @@ sotto_room_set_loaded (SottoRoom *self,
 
   self->loaded = loaded;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+}
+
+gboolean
+sotto_room_get_invite_only (SottoRoom *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), FALSE);
+  return self->invite_only;
+}
+
+int
+sotto_room_get_own_role (SottoRoom *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), -1);
+  return self->own_role;
+}
+
+/**
+ * sotto_room_set_signed_state:
+ * @invite_only: whether the room lets in only whom a moderator invited
+ * @own_role: the user's role, or -1 if the room's state does not hold them
+ *
+ * What the room's signed state says of the room and the user; the client
+ * sets it as the state changes.
+ */
+void
+sotto_room_set_signed_state (SottoRoom *self,
+                             gboolean   invite_only,
+                             int        own_role)
+{
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->invite_only != !!invite_only)
+    {
+      self->invite_only = !!invite_only;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INVITE_ONLY]);
+    }
+  if (self->own_role != own_role)
+    {
+      self->own_role = own_role;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OWN_ROLE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 void

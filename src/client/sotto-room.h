@@ -37,6 +37,11 @@ const char   *sotto_room_get_blocked_by   (SottoRoom    *self);
 SottoMessage *sotto_room_lookup_message   (SottoRoom    *self,
                                            const char   *sender,
                                            const char   *msg_id);
+gboolean      sotto_room_get_invite_only  (SottoRoom    *self);
+int           sotto_room_get_own_role     (SottoRoom    *self);
+void          sotto_room_set_signed_state (SottoRoom    *self,
+                                           gboolean      invite_only,
+                                           int           own_role);
 gboolean      sotto_room_get_loaded       (SottoRoom    *self);
 void          sotto_room_set_loaded       (SottoRoom    *self,
                                            gboolean      loaded);
