@@ -658,7 +658,7 @@ test_rooms_members (Fixture       *fixture,
   g_assert_cmpint (cli_run (fixture, "alice", members_json_args, &members_json, NULL), ==, 0);
   g_assert_nonnull (strstr (members_json,
                             "{\"user\":\"bob\",\"online\":false,\"verified\":false,"
-                            "\"you\":false,\"owner\":true}"));
+                            "\"you\":false,\"owner\":true,\"standing\":\"confirmed\"}"));
 
   /* Asking about a room one is not in does not join it. */
   g_assert_cmpint (cli_run (fixture, "alice", nowhere_args, NULL, NULL), ==, 5);
@@ -791,6 +791,54 @@ test_kick_unban_bans (Fixture       *fixture,
   g_assert_cmpint (cli_run (fixture, "bob", bob_join_args, NULL, NULL), ==, 0);
   g_assert_cmpint (cli_run (fixture, "alice", bans_args, &out, NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "carol  "));
+}
+
+/* An invite-only room: the members take in only whom a moderator invited,
+ * and say so of anyone else the server lets in. */
+static void
+test_invite_only (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const char *alice_join_args[] = { "--user", "alice", "join", "club", NULL };
+  const char *bob_join_args[] = { "--user", "bob", "join", "club", NULL };
+  const char *carol_join_args[] = { "--user", "carol", "join", "club", NULL };
+  const char *close_args[] = { "--user", "alice", "invite-only", "club", "on", NULL };
+  const char *bad_args[] = { "--user", "alice", "invite-only", "club", "maybe", NULL };
+  const char *invite_args[] = { "--user", "alice", "invite", "club", "bob", NULL };
+  const char *bob_invite_args[] = { "--user", "bob", "invite", "club", "carol", NULL };
+  const char *members_args[] = { "--user", "alice", "members", "club", NULL };
+  const char *members_json_args[] = { "--user", "alice", "members", "club", "--json", NULL };
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+
+  register_user (fixture, "alice");
+  register_user (fixture, "bob");
+  register_user (fixture, "carol");
+  g_assert_cmpint (cli_run (fixture, "alice", alice_join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "alice", bad_args, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "say “on” or “off”"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "alice", close_args, NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "club is invite-only"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "alice", invite_args, NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "Invited bob to club"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (cli_run (fixture, "bob", bob_join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "carol", carol_join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "bob", bob_invite_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "Only the room’s creator and its moderators may do that"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (cli_run (fixture, "alice", members_args, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "kept out by the room: gets nothing"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli_run (fixture, "alice", members_json_args, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"user\":\"bob\",\"online\":false,\"verified\":false,"
+                                 "\"you\":false,\"owner\":false,\"standing\":\"confirmed\""));
+  g_assert_nonnull (strstr (out, "\"user\":\"carol\",\"online\":false,\"verified\":false,"
+                                 "\"you\":false,\"owner\":false,\"standing\":\"refused\""));
 }
 
 static void
@@ -1886,6 +1934,7 @@ main (int   argc,
   ADD ("rooms-members", test_rooms_members);
   ADD ("kicked-join", test_kicked_join);
   ADD ("kick-unban-bans", test_kick_unban_bans);
+  ADD ("invite-only", test_invite_only);
   ADD ("usage", test_usage);
   ADD ("chat", test_chat);
   ADD ("chat-interrupted", test_chat_interrupted);

@@ -5,8 +5,9 @@
 
 #include "sotto-member-row.h"
 
-/* A member in the room's panel: presence, whether verified, and a warning
- * sign while their changed safety number is to be looked at. For the
+/* A member in the room's panel: presence, whether verified, whether the
+ * room's signed state holds them, and a warning sign while their changed
+ * safety number is to be looked at. For the
  * room's creator, a menu (also on a right click) compares safety numbers
  * or removes the member, through the room's actions. */
 
@@ -53,12 +54,27 @@ member_notify_cb (SottoMember    *member,
     const char *presence = self->own ? _("You")
                            : verified ? (online ? _("Online · verified") : _("Offline · verified"))
                            : (online ? _("Online") : _("Offline"));
+    SottoMemberStanding standing = sotto_member_get_standing (member);
     g_autofree char *text = NULL;
+
+    /* The server lists them, but the room's own signed history does not
+     * hold them: they get nothing written here. */
+    if (!self->own && standing == SOTTO_MEMBER_STANDING_REFUSED)
+      presence = _("Kept out by the room · gets nothing");
+    else if (!self->own && standing == SOTTO_MEMBER_STANDING_UNCONFIRMED)
+      presence = _("Not confirmed yet · gets nothing");
 
     /* Translators: a member's presence, then that they created the room */
     text = self->owner ? g_strdup_printf (_("%s · created the room"), presence)
                        : g_strdup (presence);
     gtk_label_set_text (self->presence_label, text);
+    if (!self->own && standing == SOTTO_MEMBER_STANDING_REFUSED)
+      gtk_widget_add_css_class (GTK_WIDGET (self->presence_label), "error");
+    else
+      gtk_widget_remove_css_class (GTK_WIDGET (self->presence_label), "error");
+    gtk_widget_set_opacity (GTK_WIDGET (self->name_label),
+                            !self->own && standing != SOTTO_MEMBER_STANDING_CONFIRMED ? 0.55
+                                                                                       : 1.0);
   }
   gtk_widget_set_visible (self->verified_icon, verified && !self->own);
 

@@ -84,4 +84,9 @@ void _sotto_room_view_leave_class_init      (GtkWidgetClass *widget_class);
 /* sotto-room-view-remove.c: removing members, and letting them back in */
 void _sotto_room_view_remove_class_init     (GtkWidgetClass *widget_class);
 
+/* sotto-room-view-invite.c: invite-only rooms and invitations */
+void _sotto_room_view_invite_class_init     (GtkWidgetClass *widget_class);
+void _sotto_room_view_invite_attach         (SottoRoomView  *self);
+void _sotto_room_view_invite_detach         (SottoRoomView  *self);
+
 G_END_DECLS

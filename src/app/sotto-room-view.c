@@ -43,6 +43,7 @@ detach (SottoRoomView *self)
   _sotto_room_view_history_detach (self);
   _sotto_room_view_members_detach (self);
   _sotto_room_view_review_detach (self);
+  _sotto_room_view_invite_detach (self);
 
   if (self->room != NULL)
     g_signal_handlers_disconnect_by_data (self->room, self);
@@ -89,6 +90,7 @@ sotto_room_view_set_room (SottoRoomView *self,
   _sotto_room_view_history_attach (self);
   _sotto_room_view_members_attach (self);
   _sotto_room_view_review_attach (self);
+  _sotto_room_view_invite_attach (self);
 
   g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
   client_state_cb (client, NULL, self);
@@ -211,6 +213,7 @@ sotto_room_view_class_init (SottoRoomViewClass *klass)
   _sotto_room_view_review_class_init (widget_class);
   _sotto_room_view_leave_class_init (widget_class);
   _sotto_room_view_remove_class_init (widget_class);
+  _sotto_room_view_invite_class_init (widget_class);
 }
 
 static void
@@ -220,5 +223,6 @@ sotto_room_view_init (SottoRoomView *self)
   _sotto_room_view_history_init (self);
   _sotto_room_view_members_init (self);
   _sotto_room_view_review_init (self);
+  _sotto_room_view_invite_detach (self);
   _sotto_room_view_composer_init (self);
 }

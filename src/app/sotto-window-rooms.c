@@ -22,10 +22,22 @@ static guint signals[N_SIGNALS];
 
 typedef struct
 {
-  SottoWindow *window;
-  SottoRoom   *room;
-  gulong       handler;
+  SottoWindow  *window;
+  SottoRoom    *room;
+  gulong        handler;
+  /* The last message told, while it waits for its key: once readable,
+   * it is told again, so that a notification can show its text. */
+  SottoMessage *waiting;
+  gulong        waiting_handler;
 } RoomWatch;
+
+static void
+forget_waiting (RoomWatch *watch)
+{
+  if (watch->waiting != NULL)
+    g_clear_signal_handler (&watch->waiting_handler, watch->waiting);
+  g_clear_object (&watch->waiting);
+}
 
 static gboolean
 room_is_seen (SottoWindow *self,
@@ -36,6 +48,25 @@ room_is_seen (SottoWindow *self,
          g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "chat") == 0 &&
          (!adw_leaflet_get_folded (self->leaflet) ||
           adw_leaflet_get_visible_child (self->leaflet) != self->sidebar);
+}
+
+/* The last message told came readable: told again, if still unseen. */
+static void
+waiting_opened_cb (SottoMessage *message,
+                   GParamSpec   *pspec,
+                   RoomWatch    *watch)
+{
+  SottoWindow *self = watch->window;
+  g_autoptr(SottoMessage) opened = NULL;
+
+  if (sotto_message_get_state (message) == SOTTO_MESSAGE_WAITING_FOR_KEY)
+    return;
+
+  opened = g_object_ref (message);
+  forget_waiting (watch);
+  if (sotto_message_get_state (opened) == SOTTO_MESSAGE_RECEIVED &&
+      !room_is_seen (self, watch->room) && !gtk_window_is_active (GTK_WINDOW (self)))
+    g_signal_emit (self, signals[UNSEEN_MESSAGE], 0, watch->room, opened);
 }
 
 static void
@@ -73,8 +104,17 @@ messages_changed_cb (GListModel *messages,
     return;
 
   sotto_room_set_unread (room, sotto_room_get_unread (room) + fresh);
-  if (!gtk_window_is_active (GTK_WINDOW (self)))
-    g_signal_emit (self, signals[UNSEEN_MESSAGE], 0, room, last);
+  forget_waiting (watch);
+  if (gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+
+  g_signal_emit (self, signals[UNSEEN_MESSAGE], 0, room, last);
+  if (sotto_message_get_state (last) == SOTTO_MESSAGE_WAITING_FOR_KEY)
+    {
+      watch->waiting = g_object_ref (last);
+      watch->waiting_handler = g_signal_connect (last, "notify::state",
+                                                 G_CALLBACK (waiting_opened_cb), watch);
+    }
 }
 
 static void
@@ -83,6 +123,7 @@ unwatch (gpointer data)
   RoomWatch *watch = data;
 
   g_clear_signal_handler (&watch->handler, sotto_room_get_messages (watch->room));
+  forget_waiting (watch);
   g_object_unref (watch->room);
   g_free (watch);
 }

@@ -8,10 +8,11 @@
 #include "sotto-cli-print.h"
 
 /*
- * Removing someone from a room, letting them back in, and the list of
- * who is kept out: `sotto-cli kick ROOM USER`, `unban ROOM USER`, `bans
- * ROOM`, and the chat's /kick, /unban and /bans in the room the user is
- * in. Listings go to standard output; what is for a person goes there in
+ * Removing someone from a room, letting them back in, the list of who is
+ * kept out, invitations and invite-only rooms: `sotto-cli kick ROOM USER`,
+ * `unban ROOM USER`, `bans ROOM`, `invite ROOM USER`, `invite-only ROOM
+ * on|off`, and the chat's /kick, /unban, /bans, /invite and /invite-only
+ * in the room the user is in. Listings go to standard output; what is for a person goes there in
  * the chat, and to standard error for the commands, whose standard output
  * is their result.
  */
@@ -349,4 +350,115 @@ sotto_cli_bans_list (SottoCliBans     *self,
 
   call->json = json;
   sotto_client_list_bans_async (self->client, call->room, self->cancellable, listed_cb, call);
+}
+
+static void
+invited_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  sotto_client_invite_finish (SOTTO_CLIENT (object), result, &error);
+  if (refused (call, error))
+    return;
+
+  text = g_strdup_printf (_("Invited %s to %s: its members take them in when they join."),
+                          call->user, call->label);
+  tell (call->bans, text);
+  finish (call->bans, call->done, call->user_data, SOTTO_CLI_EXIT_OK);
+}
+
+/**
+ * sotto_cli_bans_invite:
+ * @room: (nullable): as for sotto_cli_bans_kick()
+ * @user: (nullable): whom to invite
+ *
+ * Invites @user into @room, which the user moderates.
+ */
+void
+sotto_cli_bans_invite (SottoCliBans     *self,
+                       const char       *room,
+                       const char       *user,
+                       SottoCliBansDone  done,
+                       gpointer          user_data)
+{
+  Call *call;
+
+  g_return_if_fail (SOTTO_IS_CLI_BANS (self));
+
+  if (user == NULL)
+    {
+      sotto_cli_say (TRUE, _("Usage: /invite USER"));
+      finish (self, done, user_data, SOTTO_CLI_EXIT_USAGE);
+      return;
+    }
+
+  call = start_call (self, room, user, done, user_data);
+  if (call != NULL)
+    sotto_client_invite_async (self->client, call->room, user, self->cancellable, invited_cb,
+                               call);
+}
+
+static void
+invite_only_set_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  sotto_client_set_invite_only_finish (SOTTO_CLIENT (object), result, &error);
+  if (refused (call, error))
+    return;
+
+  if (sotto_client_get_invite_only (call->bans->client, call->room))
+    text = g_strdup_printf (_("%s is invite-only: its members take in only whom a moderator "
+                              "invited."), call->label);
+  else
+    text = g_strdup_printf (_("%s is open: anyone may join it."), call->label);
+  tell (call->bans, text);
+  finish (call->bans, call->done, call->user_data, SOTTO_CLI_EXIT_OK);
+}
+
+/**
+ * sotto_cli_bans_set_invite_only:
+ * @room: (nullable): as for sotto_cli_bans_kick()
+ * @value: (nullable): "on" or "off"
+ *
+ * Makes @room, which the user moderates, invite-only or open.
+ */
+void
+sotto_cli_bans_set_invite_only (SottoCliBans     *self,
+                                const char       *room,
+                                const char       *value,
+                                SottoCliBansDone  done,
+                                gpointer          user_data)
+{
+  gboolean on;
+  Call *call;
+
+  g_return_if_fail (SOTTO_IS_CLI_BANS (self));
+
+  if (g_strcmp0 (value, "on") == 0)
+    on = TRUE;
+  else if (g_strcmp0 (value, "off") == 0)
+    on = FALSE;
+  else
+    {
+      if (self->chat)
+        sotto_cli_say (TRUE, _("Usage: /invite-only on|off"));
+      else
+        g_printerr (_("sotto-cli: say “on” or “off”\n"));
+      finish (self, done, user_data, SOTTO_CLI_EXIT_USAGE);
+      return;
+    }
+
+  call = start_call (self, room, NULL, done, user_data);
+  if (call != NULL)
+    sotto_client_set_invite_only_async (self->client, call->room, on, self->cancellable,
+                                        invite_only_set_cb, call);
 }

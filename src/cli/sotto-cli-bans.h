@@ -37,6 +37,16 @@ void          sotto_cli_bans_unban (SottoCliBans     *self,
                                     const char       *user,
                                     SottoCliBansDone  done,
                                     gpointer          user_data);
+void          sotto_cli_bans_invite (SottoCliBans    *self,
+                                     const char      *room,
+                                     const char      *user,
+                                     SottoCliBansDone done,
+                                     gpointer         user_data);
+void          sotto_cli_bans_set_invite_only (SottoCliBans     *self,
+                                              const char       *room,
+                                              const char       *value,
+                                              SottoCliBansDone  done,
+                                              gpointer          user_data);
 void          sotto_cli_bans_list  (SottoCliBans     *self,
                                     const char       *room,
                                     gboolean          json,

@@ -234,6 +234,9 @@ print_help (SottoCliChat *self,
       "                     join again until you let them back in\n"
       "  /unban USER        let USER join this room again\n"
       "  /bans              list who is kept out of this room\n"
+      "  /invite USER       let USER into this room while it is invite-only\n"
+      "  /invite-only on|off\n"
+      "                     let in only whom a moderator invited, or anyone\n"
       "  /quit              leave the chat\n"
       "Any other line goes to the room you are in; start it with // to send a\n"
       "line that starts with /."));
@@ -401,6 +404,22 @@ unban (SottoCliChat *self,
 }
 
 static void
+invite (SottoCliChat *self,
+        const char   *args)
+{
+  sotto_cli_bans_invite (self->bans, sotto_cli_chat_view_get_room (self->view), args, NULL,
+                         NULL);
+}
+
+static void
+invite_only (SottoCliChat *self,
+             const char   *args)
+{
+  sotto_cli_bans_set_invite_only (self->bans, sotto_cli_chat_view_get_room (self->view), args,
+                                  NULL, NULL);
+}
+
+static void
 list_bans (SottoCliChat *self,
            const char   *args)
 {
@@ -431,6 +450,8 @@ static const struct
   { "kick", TRUE, kick },
   { "unban", TRUE, unban },
   { "bans", TRUE, list_bans },
+  { "invite", TRUE, invite },
+  { "invite-only", TRUE, invite_only },
 };
 
 static void

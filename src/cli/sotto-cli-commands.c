@@ -472,6 +472,16 @@ logged_in_cb (SottoCliLogin *login,
                            bans_done_cb, self);
       break;
 
+    case SOTTO_CLI_COMMAND_INVITE:
+      sotto_cli_bans_invite (self->bans, self->options->room_arg, self->options->text_arg,
+                             bans_done_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_INVITE_ONLY:
+      sotto_cli_bans_set_invite_only (self->bans, self->options->room_arg,
+                                      self->options->text_arg, bans_done_cb, self);
+      break;
+
     case SOTTO_CLI_COMMAND_CHAT:
     default:
       g_assert_not_reached ();

@@ -96,6 +96,8 @@ parse_command (SottoCliOptions  *self,
     { "kick", SOTTO_CLI_COMMAND_KICK, 2, 2 },
     { "unban", SOTTO_CLI_COMMAND_UNBAN, 2, 2 },
     { "bans", SOTTO_CLI_COMMAND_BANS, 1, 1 },
+    { "invite", SOTTO_CLI_COMMAND_INVITE, 2, 2 },
+    { "invite-only", SOTTO_CLI_COMMAND_INVITE_ONLY, 2, 2 },
   };
   int n_args = argc - 2;
 
@@ -248,7 +250,9 @@ sotto_cli_options_parse (int        *argc,
       "                    room, sender, seq, ts and missing_before) tell messages\n"
       "                    the server withheld, held back or backdated\n"
       "  rooms             list your rooms\n"
-      "  members ROOM      list the members of ROOM: online or not, verified or not\n"
+      "  members ROOM      list the members of ROOM: online or not, verified or not,\n"
+      "                    and whom the room's signed history does not hold (they\n"
+      "                    get none of its keys)\n"
       "  accept USER       accept the new safety number of USER, whose keys changed,\n"
       "                    without comparing it (compare it in the chat: /verify USER);\n"
       "                    USER stays unverified\n"
@@ -259,6 +263,10 @@ sotto_cli_options_parse (int        *argc,
       "                    line: “USER DATE TIME removed by WHO”; with --json, as\n"
       "                    JSON lines with user, banned_by (null when the server's\n"
       "                    operator removed them) and ts\n"
+      "  invite ROOM USER  let USER into ROOM while it is invite-only (moderators)\n"
+      "  invite-only ROOM on|off\n"
+      "                    let into ROOM only whom a moderator invited, or anyone;\n"
+      "                    the members enforce it, not the server\n"
       "\n"
       "When a contact's keys change, a line starting “***” on standard error says so.\n"
       "If you had verified them, nothing is sent in the rooms you share until you\n"
@@ -277,8 +285,10 @@ sotto_cli_options_parse (int        *argc,
       "       --trust-fingerprint) or has changed\n"
       "  4    wrong name or password, or the account could not be made or opened\n"
       "  5    the server refused the request, or there was nothing to do it to\n"
-      "       (members, kick, unban, bans: a room you are not in; kick, unban,\n"
-      "       bans: a room you did not create; accept: no change to accept)\n"
+      "       (members, kick, unban, bans, invite, invite-only: a room you are\n"
+      "       not in; kick, unban, bans: a room you did not create; invite,\n"
+      "       invite-only: a room you do not moderate; accept: no change to\n"
+      "       accept)\n"
       "  6    --timeout ran out (listen: before --count messages came), or the\n"
       "       server did not answer in time\n"
       "  7    send: nothing was sent, as the safety number of someone in the room\n"

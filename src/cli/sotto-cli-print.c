@@ -55,7 +55,8 @@ sotto_cli_print_json (JsonBuilder *builder)
  * @me: (nullable): the user logged in
  *
  * Lists the members of @room, one a line: name, online or offline,
- * whether the user verified their safety number, and who created the room.
+ * whether the user verified their safety number, who created the room,
+ * and whom the room's signed state does not hold (they get no keys).
  */
 void
 sotto_cli_print_members (SottoRoom  *room,
@@ -81,6 +82,22 @@ sotto_cli_print_members (SottoRoom  *room,
       gboolean you = g_strcmp0 (user, me) == 0;
       gboolean verified = !you && sotto_member_get_verified (member);
       gboolean owner = g_strcmp0 (user, sotto_room_get_owner (room)) == 0;
+      SottoMemberStanding standing = sotto_member_get_standing (member);
+      const char *standing_text;
+
+      switch (standing)
+        {
+        case SOTTO_MEMBER_STANDING_UNCONFIRMED:
+          standing_text = you ? "" : _(", not confirmed by the room: gets nothing yet");
+          break;
+        case SOTTO_MEMBER_STANDING_REFUSED:
+          standing_text = _(", kept out by the room: gets nothing");
+          break;
+        case SOTTO_MEMBER_STANDING_CONFIRMED:
+        default:
+          standing_text = "";
+          break;
+        }
 
       if (json)
         {
@@ -97,14 +114,20 @@ sotto_cli_print_members (SottoRoom  *room,
           json_builder_add_boolean_value (builder, you);
           json_builder_set_member_name (builder, "owner");
           json_builder_add_boolean_value (builder, owner);
+          json_builder_set_member_name (builder, "standing");
+          json_builder_add_string_value (builder,
+                                         standing == SOTTO_MEMBER_STANDING_CONFIRMED
+                                         ? "confirmed"
+                                         : standing == SOTTO_MEMBER_STANDING_REFUSED
+                                         ? "refused" : "unconfirmed");
           json_builder_end_object (builder);
           sotto_cli_print_json (builder);
           continue;
         }
 
-      g_print ("%-*s  %-7s  %s%s\n", width, user, online ? _("online") : _("offline"),
+      g_print ("%-*s  %-7s  %s%s%s\n", width, user, online ? _("online") : _("offline"),
                you ? _("(you)") : verified ? _("verified") : _("not verified"),
-               owner ? _(", created the room") : "");
+               owner ? _(", created the room") : "", standing_text);
     }
 }
 

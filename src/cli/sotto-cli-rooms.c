@@ -207,7 +207,6 @@ typedef struct
   SottoCliRooms     *hold;
   SottoRoom         *room;
   gulong             members_id;
-  guint              settled_id;
   char              *name;
   SottoCliRoomReady  ready;
   gpointer           data;
@@ -220,8 +219,7 @@ opening_free (gpointer user_data)
   Opening *opening = user_data;
 
   if (opening->room != NULL)
-    g_clear_signal_handler (&opening->members_id, sotto_room_get_members (opening->room));
-  g_clear_handle_id (&opening->settled_id, g_source_remove);
+    g_clear_signal_handler (&opening->members_id, opening->room);
   if (opening->destroy != NULL && opening->data != NULL)
     opening->destroy (opening->data);
   g_clear_object (&opening->room);
@@ -257,46 +255,30 @@ sotto_cli_rooms_cancel_openings (SottoCliRooms *self)
   g_list_free_full (g_steal_pointer (&self->openings), opening_free);
 }
 
-static gboolean
-members_settled_cb (gpointer user_data)
+static void
+loaded_cb (SottoRoom  *room,
+           GParamSpec *pspec,
+           gpointer    user_data)
 {
   Opening *opening = user_data;
   g_autoptr(SottoCliRooms) self = g_object_ref (opening->rooms);
 
-  opening->settled_id = 0;
+  if (!sotto_room_get_loaded (room))
+    return;
+
+  g_clear_signal_handler (&opening->members_id, room);
   self->openings = g_list_remove (self->openings, opening);
   opening_done (opening, opening->room, NULL);
   opening_free (opening);
-
-  return G_SOURCE_REMOVE;
 }
 
-static void
-members_changed_cb (GListModel *members,
-                    guint       position,
-                    guint       removed,
-                    guint       added,
-                    gpointer    user_data)
-{
-  Opening *opening = user_data;
-
-  if (g_list_model_get_n_items (members) == 0)
-    return;
-
-  /* The client adds a room's members one by one, all in one turn of the
-   * main loop: the list is whole once that turn is over. */
-  g_clear_signal_handler (&opening->members_id, members);
-  opening->settled_id = g_idle_add (members_settled_cb, opening);
-}
-
-/* The members of a room we were in at login come a little later. */
+/* The members of a room we were in at login come a little later, and
+ * with them what the room's signed state says of each. */
 static void
 when_members_known (Opening   *opening,
                     SottoRoom *room)
 {
-  GListModel *members = sotto_room_get_members (room);
-
-  if (g_list_model_get_n_items (members) > 0)
+  if (sotto_room_get_loaded (room))
     {
       opening_done (opening, room, NULL);
       opening_free (opening);
@@ -304,8 +286,8 @@ when_members_known (Opening   *opening,
     }
 
   opening->room = g_object_ref (room);
-  opening->members_id = g_signal_connect (members, "items-changed",
-                                          G_CALLBACK (members_changed_cb), opening);
+  opening->members_id = g_signal_connect (room, "notify::loaded", G_CALLBACK (loaded_cb),
+                                          opening);
   opening->rooms->openings = g_list_prepend (opening->rooms->openings, opening);
 }
 

@@ -424,6 +424,101 @@ test_removed_from_room (Fixture       *fixture,
   screenshot (GTK_WIDGET (fixture->window), "removed-toast");
 }
 
+static gboolean
+is_invite_only (gpointer data)
+{
+  return sotto_room_get_invite_only (data);
+}
+
+static gboolean
+is_refused (gpointer data)
+{
+  Expected *expected = data;
+  SottoMember *member = sotto_room_lookup_member (expected->object, expected->name);
+
+  return member != NULL && sotto_member_get_standing (member) == SOTTO_MEMBER_STANDING_REFUSED;
+}
+
+static gboolean
+is_confirmed (gpointer data)
+{
+  Expected *expected = data;
+  SottoMember *member = sotto_room_lookup_member (expected->object, expected->name);
+
+  return member != NULL && sotto_member_get_standing (member) == SOTTO_MEMBER_STANDING_CONFIRMED;
+}
+
+/* Alice made #club: its menu makes it invite-only, then offers to invite
+ * someone, whom the room then takes in; someone uninvited who joins
+ * shows as kept out in the members panel. */
+static void
+test_invite_only (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoClient *alice;
+  SottoRoom *club;
+  SottoMemberRow *carol_row;
+  GtkMenuButton *room_menu;
+  AdwMessageDialog *question;
+  GtkEditable *entry;
+  Expected expected;
+
+  alice = register_alice (fixture);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  fixture->carol = sotto_test_user_new (fixture->dir, fixture->address, "carol", PASSWORD);
+  club = sotto_test_user_join (alice, "club");
+  g_assert_true (sotto_window_open_room (fixture->window, "club"));
+  g_assert_true (sotto_ui_wait_until (has_owner, club, 30));
+
+  room_menu = open_room_menu (view);
+  g_assert_nonnull (find_label (GTK_WIDGET (gtk_menu_button_get_popover (room_menu)),
+                                "Make Invite-Only"));
+  g_assert_null (find_label (GTK_WIDGET (gtk_menu_button_get_popover (room_menu)),
+                             "Invite Someone…"));
+  gtk_menu_button_popdown (room_menu);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "room.close", NULL));
+  g_assert_true (sotto_ui_wait_until (is_invite_only, club, 30));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  room_menu = open_room_menu (view);
+  g_assert_nonnull (find_label (GTK_WIDGET (gtk_menu_button_get_popover (room_menu)),
+                                "Invite Someone…"));
+  g_assert_nonnull (find_label (GTK_WIDGET (gtk_menu_button_get_popover (room_menu)),
+                                "Open to Everyone"));
+  screenshot (GTK_WIDGET (gtk_menu_button_get_popover (room_menu)), "room-menu-invite-only");
+  gtk_menu_button_popdown (room_menu);
+
+  /* Invite Someone…: a name, then Invite. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "room.invite", NULL));
+  question = find_dialog ("Invite Someone to #club");
+  g_assert_nonnull (question);
+  g_assert_false (adw_message_dialog_get_response_enabled (question, "invite"));
+  entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (question));
+  gtk_editable_set_text (entry, "bob");
+  g_assert_true (adw_message_dialog_get_response_enabled (question, "invite"));
+  screenshot (GTK_WIDGET (question), "invite-question");
+  adw_message_dialog_response (question, "invite");
+  gtk_window_destroy (GTK_WINDOW (question));
+  sotto_test_iterate (300);
+
+  sotto_test_user_join (fixture->bob, "club");
+  sotto_test_user_join (fixture->carol, "club");
+  expected = (Expected) { club, "bob" };
+  g_assert_true (sotto_ui_wait_until (is_confirmed, &expected, 30));
+  expected = (Expected) { club, "carol" };
+  g_assert_true (sotto_ui_wait_until (is_refused, &expected, 30));
+
+  if (!sotto_room_view_get_members_shown (view))
+    gtk_widget_activate_action (GTK_WIDGET (view), "room.toggle-members", NULL);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  carol_row = find_member_row (GTK_WIDGET (view), "carol");
+  g_assert_nonnull (carol_row);
+  g_assert_nonnull (find_label (GTK_WIDGET (carol_row), "Kept out by the room · gets nothing"));
+  g_assert_null (find_label (GTK_WIDGET (find_member_row (GTK_WIDGET (view), "bob")),
+                             "Kept out by the room · gets nothing"));
+  screenshot (GTK_WIDGET (fixture->window), "members-kept-out");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -441,6 +536,9 @@ main (int   argc,
               test_remove_and_let_back, fixture_teardown);
   g_test_add ("/sotto/ui/bans/removed-from-room", Fixture, NULL, fixture_setup,
               test_removed_from_room, fixture_teardown);
+
+  g_test_add ("/sotto/ui/bans/invite-only", Fixture, NULL, fixture_setup, test_invite_only,
+              fixture_teardown);
 
   status = g_test_run ();
   g_clear_object (&the_app);

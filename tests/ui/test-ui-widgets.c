@@ -527,6 +527,13 @@ test_room_and_member_rows (void)
   g_assert_true (sotto_member_row_get_removable (member_row));
   g_assert_true (gtk_widget_get_visible (menu));
 
+  /* The row says whom the room's signed state does not hold. */
+  g_assert_true (has_label_text (GTK_WIDGET (member_row), "Not confirmed yet · gets nothing"));
+  sotto_member_set_standing (member, SOTTO_MEMBER_STANDING_REFUSED);
+  g_assert_true (has_label_text (GTK_WIDGET (member_row), "Kept out by the room · gets nothing"));
+  sotto_member_set_standing (member, SOTTO_MEMBER_STANDING_CONFIRMED);
+  g_assert_true (has_label_text (GTK_WIDGET (member_row), "Online · verified"));
+
   /* The row says who created the room. */
   g_assert_false (has_label_text (GTK_WIDGET (member_row), "Online · verified · created the room"));
   sotto_member_row_set_owner (member_row, TRUE);
