@@ -134,6 +134,15 @@ SottoRoomState *
 sotto_hostile_server_state (SottoHostileFixture *fixture,
                             const char          *room)
 {
+  return sotto_hostile_server_state_upto (fixture, room, G_MAXUINT64);
+}
+
+/* As sotto_hostile_server_state(), its first @length events only. */
+SottoRoomState *
+sotto_hostile_server_state_upto (SottoHostileFixture *fixture,
+                                 const char          *room,
+                                 guint64              length)
+{
   g_autofree char *path = g_build_filename (sotto_test_server_get_data_dir (fixture->server),
                                             "sotto.db", NULL);
   g_autoptr(SottoRoomState) state = NULL;
@@ -147,7 +156,7 @@ sotto_hostile_server_state (SottoHostileFixture *fixture,
   sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
 
   state = sotto_room_state_new (room, NULL, NULL);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while (sotto_room_state_get_length (state) < length && sqlite3_step (stmt) == SQLITE_ROW)
     {
       g_autoptr(GBytes) event = g_bytes_new (sqlite3_column_blob (stmt, 0),
                                              (gsize) sqlite3_column_bytes (stmt, 0));
@@ -172,7 +181,20 @@ sotto_hostile_forge_join (SottoHostileFixture *fixture,
                           SottoIdentity       *keys,
                           const char          *to)
 {
-  g_autoptr(SottoRoomState) state = sotto_hostile_server_state (fixture, room);
+  sotto_hostile_forge_join_at (fixture, room, G_MAXUINT64, name, keys, to);
+}
+
+/* As sotto_hostile_forge_join(), at @index of the chain: in place of the
+ * event the server holds there, if any. */
+void
+sotto_hostile_forge_join_at (SottoHostileFixture *fixture,
+                             const char          *room,
+                             guint64              index,
+                             const char          *name,
+                             SottoIdentity       *keys,
+                             const char          *to)
+{
+  g_autoptr(SottoRoomState) state = sotto_hostile_server_state_upto (fixture, room, index);
   g_auto(SottoRoomEvent) event = { 0 };
   g_autoptr(GBytes) sealed = NULL;
   g_autoptr(GBytes) relayed = NULL;

@@ -45,6 +45,15 @@ void         sotto_hostile_join_lobby       (SottoHostileFixture  *fixture,
 gboolean     sotto_hostile_wake_cb          (gpointer              user_data);
 SottoRoomState *sotto_hostile_server_state  (SottoHostileFixture  *fixture,
                                              const char           *room);
+SottoRoomState *sotto_hostile_server_state_upto (SottoHostileFixture *fixture,
+                                                 const char          *room,
+                                                 guint64              length);
+void         sotto_hostile_forge_join_at    (SottoHostileFixture  *fixture,
+                                             const char           *room,
+                                             guint64               index,
+                                             const char           *name,
+                                             SottoIdentity        *keys,
+                                             const char           *to);
 void         sotto_hostile_forge_join       (SottoHostileFixture  *fixture,
                                              const char           *room,
                                              const char           *name,

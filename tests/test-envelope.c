@@ -581,7 +581,11 @@ static void
 test_body_round_trip (void)
 {
   g_autoptr(GBytes) encoded = encode_text (42, -1700000000123, "héllo");
+  g_autoptr(GBytes) content = g_bytes_new_static ("x", 1);
+  SottoMessageBody with_state = { SOTTO_MESSAGE_BODY_TEXT, 3, 5, content, 17, { 0 } };
+  g_autoptr(GBytes) encoded_state = NULL;
   g_auto(SottoMessageBody) body = { 0 };
+  g_auto(SottoMessageBody) state_body = { 0 };
   g_autoptr(GError) error = NULL;
 
   g_assert_true (sotto_message_body_decode (encoded, &body, &error));
@@ -589,11 +593,22 @@ test_body_round_trip (void)
   g_assert_cmpint (body.type, ==, SOTTO_MESSAGE_BODY_TEXT);
   g_assert_cmpuint (body.counter, ==, 42);
   g_assert_cmpint (body.sent_at, ==, -1700000000123);
+  g_assert_cmpuint (body.state_length, ==, 0);
   g_assert_cmpmem (g_bytes_get_data (body.content, NULL), g_bytes_get_size (body.content),
                    "héllo", strlen ("héllo"));
+
+  /* The room state the sender saw comes through as it was. */
+  for (guint i = 0; i < sizeof with_state.state_head; i++)
+    with_state.state_head[i] = (guint8) (i * 7 + 1);
+  encoded_state = sotto_message_body_encode (&with_state, &error);
+  g_assert_no_error (error);
+  g_assert_true (sotto_message_body_decode (encoded_state, &state_body, &error));
+  g_assert_cmpuint (state_body.state_length, ==, 17);
+  g_assert_cmpmem (state_body.state_head, sizeof state_body.state_head, with_state.state_head,
+                   sizeof with_state.state_head);
 }
 
-/* Lengths say the size class only: every text of up to 42 bytes seals to
+/* Lengths say the size class only: every text of up to 66 bytes seals to
  * the same envelope length, the next byte doubles it, and the largest
  * content fills the largest envelope. */
 static void
@@ -603,7 +618,7 @@ test_body_padding (void)
   g_autoptr(SottoIdentity) alice = sotto_identity_new ();
   gsize first_class = 0;
 
-  for (gsize len = 0; len <= 42; len++)
+  for (gsize len = 0; len <= 66; len++)
     {
       g_autofree char *text = g_strnfill (len, 'a');
       g_autoptr(GBytes) encoded = encode_text (1, 0, text);
@@ -615,9 +630,9 @@ test_body_padding (void)
       g_assert_cmpuint (g_bytes_get_size (envelope), ==, first_class);
     }
 
-  g_assert_cmpuint (sotto_message_body_padded_size (43), ==, 128);
-  g_assert_cmpuint (sotto_message_body_padded_size (1000), ==, 1024);
-  g_assert_cmpuint (sotto_message_body_padded_size (1003), ==, 2048);
+  g_assert_cmpuint (sotto_message_body_padded_size (67), ==, 256);
+  g_assert_cmpuint (sotto_message_body_padded_size (962), ==, 1024);
+  g_assert_cmpuint (sotto_message_body_padded_size (963), ==, 2048);
   g_assert_cmpuint (sotto_message_body_padded_size (SOTTO_MESSAGE_BODY_MAX_CONTENT), ==,
                     SOTTO_ENVELOPE_MAX_PLAINTEXT);
   g_assert_cmpuint (sotto_message_body_padded_size (32768), ==, SOTTO_ENVELOPE_MAX_PLAINTEXT);
@@ -669,24 +684,26 @@ test_body_strict (void)
 
   assert_refused ((const guint8 *) "hello, this is how messages used to look", 40);
 
-  copy[0] = 2;
-  assert_refused (copy, size);
   copy[0] = 1;
+  assert_refused (copy, size);
+  copy[0] = 3;
+  assert_refused (copy, size);
+  copy[0] = 2;
   copy[1] = 9;
   assert_refused (copy, size);
   copy[1] = SOTTO_MESSAGE_BODY_TEXT;
   memset (copy + 2, 0, 8);
   assert_refused (copy, size);
   memcpy (copy, g_bytes_get_data (good, NULL), size);
-  copy[21] = 200;
+  copy[61] = 200;
   assert_refused (copy, size);
   memcpy (copy, g_bytes_get_data (good, NULL), size);
   copy[size - 1] = 1;
   assert_refused (copy, size);
   memcpy (copy, g_bytes_get_data (good, NULL), size);
-  copy[22] = 0;
+  copy[62] = 0;
   assert_refused (copy, size);
-  copy[22] = 0xff;
+  copy[62] = 0xff;
   assert_refused (copy, size);
   memcpy (copy, g_bytes_get_data (good, NULL), size);
   for (gsize cut = 0; cut < SOTTO_MESSAGE_BODY_HEADER_BYTES + 2; cut++)

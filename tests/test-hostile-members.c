@@ -397,6 +397,84 @@ test_shorten_history (Fixture       *fixture,
   sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
 }
 
+typedef struct
+{
+  gint64 index;
+} Withhold;
+
+/* Keeps from Bob the lobby's state event at one index. */
+static GBytes *
+withhold_state_cb (SottoTestProxy          *proxy,
+                   SottoTestProxyLink      *link,
+                   SottoTestProxyDirection  direction,
+                   GBytes                  *message,
+                   gpointer                 user_data)
+{
+  Withhold *withhold = user_data;
+  g_autofree char *type = sotto_test_json_type (message);
+
+  if (direction == SOTTO_TEST_PROXY_TO_CLIENT &&
+      g_strcmp0 (sotto_test_proxy_link_get_user (link), "bob") == 0 &&
+      g_strcmp0 (type, "state_event") == 0 &&
+      sotto_test_json_get_int (message, "index") == withhold->index)
+    return NULL;
+
+  return g_bytes_ref (message);
+}
+
+/* The server shows Alice and Bob two histories of the room: Alice sees
+ * Carol's join, Bob in its place a join the server made up. Each message
+ * names the history its sender saw, so each of them is told. */
+static void
+test_split_views (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = sotto_hostile_new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = sotto_hostile_new_user (fixture, "bob");
+  g_autoptr(SottoClient) carol = sotto_hostile_new_user (fixture, "carol");
+  g_autoptr(SottoIdentity) ghost_keys = sotto_identity_new ();
+  g_autoptr(SottoRoomState) before = NULL;
+  SottoRoom *alice_room, *bob_room;
+  Withhold withhold;
+
+  sotto_hostile_join_lobby (fixture, alice, bob, &alice_room, &bob_room);
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "one history"));
+  sotto_test_user_wait_for_text (bob_room, "alice", "one history");
+  g_assert_false (sotto_room_has_system_text (
+                    bob_room, "alice sees this room’s membership differently from you: the "
+                              "server may be showing the two of you different rooms. Compare "
+                              "safety numbers with alice and check who is in the room."));
+
+  before = sotto_hostile_server_state (fixture, "lobby");
+  withhold.index = (gint64) sotto_room_state_get_length (before);
+  sotto_test_proxy_set_hook (fixture->proxy, withhold_state_cb, &withhold);
+  sotto_test_user_join (carol, "lobby");
+  WAIT_UNTIL (sotto_room_lookup_member (alice_room, "carol") != NULL &&
+              sotto_member_get_standing (sotto_room_lookup_member (alice_room, "carol")) ==
+              SOTTO_MEMBER_STANDING_CONFIRMED, "alice to take carol in");
+  sotto_hostile_forge_join_at (fixture, "lobby", (guint64) withhold.index, "ghost", ghost_keys,
+                               "bob");
+  sotto_hostile_round_trip (bob);
+
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "with carol"));
+  sotto_test_user_wait_for_text (bob_room, "alice", "with carol");
+  WAIT_UNTIL (sotto_room_has_system_text (
+                bob_room, "alice sees this room’s membership differently from you: the server "
+                          "may be showing the two of you different rooms. Compare safety "
+                          "numbers with alice and check who is in the room."),
+              "bob to be told alice sees another room");
+
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "with whom?"));
+  sotto_test_user_wait_for_text (alice_room, "bob", "with whom?");
+  WAIT_UNTIL (sotto_room_has_system_text (
+                alice_room, "bob sees this room’s membership differently from you: the server "
+                            "may be showing the two of you different rooms. Compare safety "
+                            "numbers with bob and check who is in the room."),
+              "alice to be told bob sees another room");
+
+  sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -413,6 +491,7 @@ main (int   argc,
   ADD ("uninvited-joiner", test_uninvited_joiner);
   ADD ("hide-departure", test_hide_departure);
   ADD ("shorten-history", test_shorten_history);
+  ADD ("split-views", test_split_views);
 #undef ADD
 
   return g_test_run ();

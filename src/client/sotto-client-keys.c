@@ -420,6 +420,7 @@ retry_waiting (SottoClient *self,
 
       if (state == SOTTO_MESSAGE_RECEIVED)
         {
+          _sotto_client_check_view (self, room, sender, &body);
           content = g_bytes_ref (body.content);
           text = g_strndup (g_bytes_get_data (content, NULL), g_bytes_get_size (content));
         }

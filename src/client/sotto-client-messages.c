@@ -65,6 +65,7 @@ receive_message (SottoClient *self,
       /* Seen before, under another number: not shown again. */
       if (!_sotto_client_check_order (self, room, sender, &body, seq, ts, &marks))
         return;
+      _sotto_client_check_view (self, room, sender, &body);
       text = g_strndup (g_bytes_get_data (body.content, NULL), g_bytes_get_size (body.content));
     }
 
@@ -221,6 +222,8 @@ send_now (SottoClient   *self,
 
   content = g_bytes_new (text, strlen (text));
   body.content = content;
+  /* What we saw of the room's membership, for the readers to compare. */
+  _sotto_client_state_seen (self, name, &body.state_length, body.state_head);
   plain = sotto_message_body_encode (&body, error);
   if (plain == NULL)
     return FALSE;

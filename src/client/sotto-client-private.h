@@ -22,6 +22,7 @@ G_BEGIN_DECLS
  *   sotto-client-messages.c  sending, the outbox, receiving
  *   sotto-client-history.c   catch-up, the local history, read marks
  *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
+ *   sotto-client-views.c     the room state each sender saw: split views
  *   sotto-client-order.c     senders' counters: replays, late and missing
  *   sotto-client-contacts.c  identities of members, safety numbers
  *   sotto-client-requests.c  sending requests, as the user or logged
@@ -67,6 +68,9 @@ struct _SottoClient
   /* room → its SottoRoomState, taken from the stored chain when first
    * needed (sotto-client-state.c) */
   GHashTable        *states;
+  /* room → what senders saw of its state beyond our chain, compared once
+   * the chain gets there (sotto-client-views.c) */
+  GHashTable        *pending_views;
 
   /* For logging in again after the connection drops. */
   char              *login_secret;
@@ -151,6 +155,18 @@ void               _sotto_client_hand_over_held_keys  (SottoClient              
 void               _sotto_client_drop_held_keys       (SottoClient              *self,
                                                        const char               *room,
                                                        const char               *user);
+
+/* sotto-client-views.c */
+void               _sotto_client_state_seen           (SottoClient              *self,
+                                                       const char               *room,
+                                                       guint64                  *length,
+                                                       guint8                   *head);
+void               _sotto_client_check_view           (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       const char               *sender,
+                                                       const SottoMessageBody   *body);
+void               _sotto_client_recheck_views        (SottoClient              *self,
+                                                       SottoRoom                *room);
 
 /* sotto-client-order.c */
 gboolean           _sotto_client_check_order          (SottoClient              *self,

@@ -269,6 +269,7 @@ take_event (SottoClient *self,
   g_clear_error (&error);
   if (!sotto_client_store_add_state_event (self->store, name, index, event, &error))
     g_warning ("Could not keep an event of %s: %s", name, error->message);
+  _sotto_client_recheck_views (self, room);
 
   /* Halfway through a fetch the chain says what was, not what is: the
    * standings wait for its end. */
@@ -762,6 +763,7 @@ _sotto_client_forget_state (SottoClient *self,
                             const char  *room)
 {
   g_hash_table_remove (self->states, room);
+  g_hash_table_remove (self->pending_views, room);
   _sotto_client_drop_held_keys (self, room, NULL);
 }
 

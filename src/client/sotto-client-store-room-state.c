@@ -138,3 +138,42 @@ sotto_client_store_get_state_event (SottoClientStore  *self,
 
   return g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0));
 }
+
+/**
+ * sotto_client_store_get_last_state_event:
+ * @self: a #SottoClientStore
+ * @room: the room
+ * @length: (out): how many events the stored chain holds
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the last event of @room's stored
+ *   chain, %NULL if it holds none (@length 0) or on error (with @error
+ *   set)
+ */
+GBytes *
+sotto_client_store_get_last_state_event (SottoClientStore  *self,
+                                         const char        *room,
+                                         guint64           *length,
+                                         GError           **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+  gboolean found;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), NULL);
+  g_return_val_if_fail (room != NULL, NULL);
+  g_return_val_if_fail (length != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  *length = 0;
+  if (!_sotto_client_store_require_unlocked (self, error) ||
+      (stmt = sotto_db_statement (self->db, STMT_LAST_STATE_EVENT, error)) == NULL)
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  if (!sotto_db_step_row (self->db, stmt, &found, _("Could not read a room’s events"), error) ||
+      !found)
+    return NULL;
+
+  *length = (guint64) MAX (0, sqlite3_column_int64 (stmt, 0)) + 1;
+  return g_bytes_new (sqlite3_column_blob (stmt, 1), (gsize) sqlite3_column_bytes (stmt, 1));
+}

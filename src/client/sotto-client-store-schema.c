@@ -218,6 +218,8 @@ static const char * const statement_sql[N_STMTS] = {
     "SELECT idx, event FROM room_state WHERE room = ?1 ORDER BY idx",
   [STMT_GET_STATE_EVENT] =
     "SELECT event FROM room_state WHERE room = ?1 AND idx = ?2",
+  [STMT_LAST_STATE_EVENT] =
+    "SELECT idx, event FROM room_state WHERE room = ?1 ORDER BY idx DESC LIMIT 1",
   [STMT_FORGET_ROOM_STATE] =
     "DELETE FROM room_state WHERE room = ?1",
   [STMT_COUNT_WAITING] =

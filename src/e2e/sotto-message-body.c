@@ -10,21 +10,24 @@
 /* The plaintext sealed in a room envelope:
  *
  *   offset  size  field
- *        0     1  version (1)
+ *        0     1  version (2)
  *        1     1  type (SottoMessageBodyType)
  *        2     8  counter, big endian, at least 1
  *       10     8  sent at, ms since the epoch, big endian, two's complement
- *       18     4  content length, big endian
- *       22     *  content
+ *       18     8  state length: the events of the room's signed state the
+ *                 sender held, big endian
+ *       26    32  state head: the hash of the last of them, zero if none
+ *       58     4  content length, big endian
+ *       62     *  content
  *        …     *  zero bytes up to the padded size
  *
- * The padded size is the smallest power of two from 64 bytes that holds
+ * The padded size is the smallest power of two from 128 bytes that holds
  * the rest, and at most SOTTO_ENVELOPE_MAX_PLAINTEXT: an envelope's length
  * tells the size class of a message, not its length.
  */
-#define BODY_VERSION 1
+#define BODY_VERSION 2
 
-G_STATIC_ASSERT (SOTTO_MESSAGE_BODY_HEADER_BYTES == 1 + 1 + 8 + 8 + 4);
+G_STATIC_ASSERT (SOTTO_MESSAGE_BODY_HEADER_BYTES == 1 + 1 + 8 + 8 + 8 + 32 + 4);
 
 /**
  * sotto_message_body_padded_size:
@@ -114,6 +117,9 @@ sotto_message_body_encode (const SottoMessageBody  *body,
   _sotto_e2e_writer_put (&writer, u64, sizeof u64);
   _sotto_e2e_put_u64 (u64, (guint64) body->sent_at);
   _sotto_e2e_writer_put (&writer, u64, sizeof u64);
+  _sotto_e2e_put_u64 (u64, body->state_length);
+  _sotto_e2e_writer_put (&writer, u64, sizeof u64);
+  _sotto_e2e_writer_put (&writer, body->state_head, sizeof body->state_head);
   _sotto_e2e_writer_put_u32 (&writer, (guint32) content_size);
   _sotto_e2e_writer_put (&writer, content, content_size);
 
@@ -145,6 +151,8 @@ sotto_message_body_decode (GBytes            *plaintext,
   guint8 type = 0;
   guint32 content_size = 0;
   guint64 counter;
+  guint64 state_length;
+  const guint8 *state_head;
   gint64 sent_at;
 
   g_return_val_if_fail (plaintext != NULL, FALSE);
@@ -162,7 +170,11 @@ sotto_message_body_decode (GBytes            *plaintext,
   if (counter == 0 || !_sotto_e2e_reader_get (&reader, &p, 8))
     goto bad_format;
   sent_at = (gint64) _sotto_e2e_get_u64 (p);
-  if (!_sotto_e2e_reader_get_u32 (&reader, &content_size) ||
+  if (!_sotto_e2e_reader_get (&reader, &p, 8))
+    goto bad_format;
+  state_length = _sotto_e2e_get_u64 (p);
+  if (!_sotto_e2e_reader_get (&reader, &state_head, SOTTO_MESSAGE_BODY_STATE_HEAD_BYTES) ||
+      !_sotto_e2e_reader_get_u32 (&reader, &content_size) ||
       content_size > SOTTO_MESSAGE_BODY_MAX_CONTENT ||
       !_sotto_e2e_reader_get (&reader, &content, content_size))
     goto bad_format;
@@ -177,6 +189,8 @@ sotto_message_body_decode (GBytes            *plaintext,
   body->type = (SottoMessageBodyType) type;
   body->counter = counter;
   body->sent_at = sent_at;
+  body->state_length = state_length;
+  memcpy (body->state_head, state_head, sizeof body->state_head);
   body->content = g_bytes_new (content, content_size);
   return TRUE;
 

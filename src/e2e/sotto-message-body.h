@@ -9,14 +9,18 @@
 
 G_BEGIN_DECLS
 
-/* version (1), type (1), counter (8), sent at (8), content length (4) */
-#define SOTTO_MESSAGE_BODY_HEADER_BYTES 22
+/* version (1), type (1), counter (8), sent at (8), state length (8),
+ * state head (32), content length (4) */
+#define SOTTO_MESSAGE_BODY_HEADER_BYTES 62
+
+/* The size of the room-state head a body names. */
+#define SOTTO_MESSAGE_BODY_STATE_HEAD_BYTES 32
 
 /* The longest content a body carries once padded into an envelope. */
 #define SOTTO_MESSAGE_BODY_MAX_CONTENT (SOTTO_ENVELOPE_MAX_PLAINTEXT - SOTTO_MESSAGE_BODY_HEADER_BYTES)
 
 /* The smallest padded body; bodies grow in powers of two from here. */
-#define SOTTO_MESSAGE_BODY_MIN_PADDED 64
+#define SOTTO_MESSAGE_BODY_MIN_PADDED 128
 
 /**
  * SottoMessageBodyType:
@@ -37,9 +41,14 @@ typedef enum
  * @sent_at: when the sender wrote it, by the sender's clock, in ms since
  *   the epoch
  * @content: the content
+ * @state_length: how many events of the room's signed state the sender
+ *   held when writing, 0 if none
+ * @state_head: the hash of the last of them (zero bytes if none)
  *
  * What an envelope carries, in its encrypted and signed part, so that a
- * reader can rely on it: the server cannot change the count or the time.
+ * reader can rely on it: the server cannot change the count, the time, or
+ * the room's membership history the sender saw, which readers compare
+ * with their own.
  */
 typedef struct
 {
@@ -47,6 +56,8 @@ typedef struct
   guint64               counter;
   gint64                sent_at;
   GBytes               *content;
+  guint64               state_length;
+  guint8                state_head[SOTTO_MESSAGE_BODY_STATE_HEAD_BYTES];
 } SottoMessageBody;
 
 GBytes   *sotto_message_body_encode (const SottoMessageBody  *body,
