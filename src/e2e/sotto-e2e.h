@@ -7,6 +7,7 @@
 #include "sotto-identity.h"
 #include "sotto-message-body.h"
 #include "sotto-password-seal.h"
+#include "sotto-prekey.h"
 #include "sotto-room-event.h"
 #include "sotto-room-state.h"
 #include "sotto-safety-number.h"

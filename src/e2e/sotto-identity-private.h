@@ -27,4 +27,8 @@ gboolean _sotto_identity_box_open (SottoIdentity *self,
                                    gsize          ciphertext_len,
                                    guint8        *message);
 
+gboolean _sotto_identity_dh       (SottoIdentity *self,
+                                   const guint8  *peer_pk,
+                                   guint8        *shared);
+
 G_END_DECLS

@@ -328,6 +328,18 @@ _sotto_identity_box_open (SottoIdentity *self,
                                peer_box_pk, self->secrets->box_sk) == 0;
 }
 
+/* X25519 of the identity's box key and @peer_pk into @shared (32 bytes);
+ * fails for a degenerate (low order) @peer_pk. */
+gboolean
+_sotto_identity_dh (SottoIdentity *self,
+                    const guint8  *peer_pk,
+                    guint8        *shared)
+{
+  g_assert (SOTTO_IS_IDENTITY (self));
+
+  return crypto_scalarmult (shared, self->secrets->box_sk, peer_pk) == 0;
+}
+
 /**
  * sotto_public_identity_verify:
  * @self: a public identity

@@ -1,0 +1,666 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-e2e-private.h"
+#include "sotto-identity-private.h"
+#include "sotto-prekey.h"
+
+/*
+ * Prekeys, for boxing to someone who is not online without using their
+ * long-term key alone (an X3DH-shaped exchange on libsodium): the
+ * recipient publishes a signed prekey, rotated, and one-time prekeys; the
+ * sender makes an ephemeral key and derives the box key from
+ *
+ *   DH1 = X25519 (sender identity, signed prekey)
+ *   DH2 = X25519 (ephemeral, recipient identity)
+ *   DH3 = X25519 (ephemeral, signed prekey)
+ *   DH4 = X25519 (ephemeral, one-time prekey), when one was given
+ *
+ *   key = BLAKE2b-256 (label | DH1 | DH2 | DH3 [| DH4])
+ *
+ * Once the recipient has erased the prekey secrets a box used, nobody can
+ * open it again, not even with the recipient's identity secret key.
+ *
+ * A box:
+ *
+ *   version (1) | signed prekey id (4) | one-time prekey id (4, 0: none) |
+ *   ephemeral public key (32) | nonce (24) | XChaCha20-Poly1305 (plaintext)
+ *
+ * whose associated data is a label, the header above, both identities'
+ * signing keys and the caller's own associated data.
+ *
+ * A bundle:
+ *
+ *   version (1) | identity: box_pk (32), sign_pk (32), binding (64) |
+ *   signed prekey id (4) | created at (8) | public key (32) |
+ *   signature (64) | one-time flag (1) [| one-time id (4) | public key (32)]
+ *
+ * The signature is the identity's Ed25519 signature of a label, the id,
+ * the time and the public key.
+ */
+
+#define PREKEY_VERSION 1
+#define BUNDLE_VERSION 1
+#define BOX_VERSION 1
+#define SIGNED_LABEL "sotto signed prekey v1"
+#define KEY_LABEL "sotto prekey box v1"
+#define AD_LABEL "sotto prekey ad v1"
+#define SERIALIZED_BYTES (1 + 4 + 8 + 32 + 32)
+#define BOX_HEADER_BYTES (1 + 4 + 4 + 32)
+
+G_STATIC_ASSERT (SOTTO_PREKEY_BOX_OVERHEAD ==
+                 BOX_HEADER_BYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
+                 crypto_aead_xchacha20poly1305_ietf_ABYTES);
+G_STATIC_ASSERT (crypto_scalarmult_BYTES == 32);
+
+typedef struct
+{
+  guint8 secret[32];
+} PrekeySecret;
+
+struct _SottoPrekey
+{
+  GObject       parent_instance;
+
+  guint32       id;
+  gint64        created_at;
+  guint8        public_key[SOTTO_PREKEY_PUBLIC_BYTES];
+  /* sodium_malloc()ed. */
+  PrekeySecret *secret;
+};
+
+G_DEFINE_FINAL_TYPE (SottoPrekey, sotto_prekey, G_TYPE_OBJECT)
+
+static void
+sotto_prekey_finalize (GObject *object)
+{
+  SottoPrekey *self = SOTTO_PREKEY (object);
+
+  g_clear_pointer (&self->secret, sodium_free);
+
+  G_OBJECT_CLASS (sotto_prekey_parent_class)->finalize (object);
+}
+
+static void
+sotto_prekey_class_init (SottoPrekeyClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sotto_prekey_finalize;
+}
+
+static void
+sotto_prekey_init (SottoPrekey *self)
+{
+  self->secret = _sotto_e2e_secure_alloc (sizeof *self->secret);
+}
+
+/**
+ * sotto_prekey_new:
+ * @id: its id among the owner's prekeys, not 0
+ * @created_at: when it is made, ms since the epoch
+ *
+ * Returns: (transfer full): a new prekey pair
+ */
+SottoPrekey *
+sotto_prekey_new (guint32 id,
+                  gint64  created_at)
+{
+  SottoPrekey *self;
+
+  g_return_val_if_fail (id != 0, NULL);
+
+  self = g_object_new (SOTTO_TYPE_PREKEY, NULL);
+  self->id = id;
+  self->created_at = created_at;
+  crypto_box_keypair (self->public_key, self->secret->secret);
+
+  return self;
+}
+
+/**
+ * sotto_prekey_new_from_seed:
+ * @seed: 32 bytes the key pair is made from
+ *
+ * As sotto_prekey_new(), the same pair every time for one @seed: for
+ * tests and fuzzing, which need to be repeatable.
+ *
+ * Returns: (transfer full): a prekey pair
+ */
+SottoPrekey *
+sotto_prekey_new_from_seed (guint32       id,
+                            gint64        created_at,
+                            const guint8 *seed)
+{
+  SottoPrekey *self;
+
+  g_return_val_if_fail (id != 0, NULL);
+  g_return_val_if_fail (seed != NULL, NULL);
+
+  self = g_object_new (SOTTO_TYPE_PREKEY, NULL);
+  self->id = id;
+  self->created_at = created_at;
+  crypto_box_seed_keypair (self->public_key, self->secret->secret, seed);
+
+  return self;
+}
+
+guint32
+sotto_prekey_get_id (SottoPrekey *self)
+{
+  g_return_val_if_fail (SOTTO_IS_PREKEY (self), 0);
+  return self->id;
+}
+
+gint64
+sotto_prekey_get_created_at (SottoPrekey *self)
+{
+  g_return_val_if_fail (SOTTO_IS_PREKEY (self), 0);
+  return self->created_at;
+}
+
+const guint8 *
+sotto_prekey_get_public (SottoPrekey *self)
+{
+  g_return_val_if_fail (SOTTO_IS_PREKEY (self), NULL);
+  return self->public_key;
+}
+
+/**
+ * sotto_prekey_serialize:
+ *
+ * Returns: (transfer full): the prekey with its secret, in secure memory,
+ *   for the owner's encrypted store
+ */
+GBytes *
+sotto_prekey_serialize (SottoPrekey *self)
+{
+  SottoE2eWriter writer = { 0 };
+  GBytes *bytes;
+  guint8 u64[8];
+
+  g_return_val_if_fail (SOTTO_IS_PREKEY (self), NULL);
+
+  writer.size = SERIALIZED_BYTES;
+  bytes = _sotto_e2e_secure_bytes_new (writer.size, &writer.data);
+  _sotto_e2e_writer_put_u8 (&writer, PREKEY_VERSION);
+  _sotto_e2e_writer_put_u32 (&writer, self->id);
+  _sotto_e2e_put_u64 (u64, (guint64) self->created_at);
+  _sotto_e2e_writer_put (&writer, u64, sizeof u64);
+  _sotto_e2e_writer_put (&writer, self->secret->secret, sizeof self->secret->secret);
+  _sotto_e2e_writer_put (&writer, self->public_key, sizeof self->public_key);
+  g_assert (writer.pos == writer.size);
+
+  return bytes;
+}
+
+/**
+ * sotto_prekey_deserialize:
+ *
+ * Reads what sotto_prekey_serialize() wrote; the public key must be the
+ * secret key's.
+ *
+ * Returns: (transfer full): the prekey, or %NULL with @error set
+ */
+SottoPrekey *
+sotto_prekey_deserialize (GBytes  *serialized,
+                          GError **error)
+{
+  g_autoptr(SottoPrekey) self = NULL;
+  SottoE2eReader reader = { 0 };
+  const guint8 *p, *secret, *public_key;
+  guint8 version = 0;
+  guint32 id = 0;
+  guint8 check[32];
+
+  g_return_val_if_fail (serialized != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  reader.data = _sotto_e2e_bytes_get_data (serialized, &reader.size);
+  if (reader.size != SERIALIZED_BYTES ||
+      !_sotto_e2e_reader_get_u8 (&reader, &version) || version != PREKEY_VERSION ||
+      !_sotto_e2e_reader_get_u32 (&reader, &id) || id == 0 ||
+      !_sotto_e2e_reader_get (&reader, &p, 8) ||
+      !_sotto_e2e_reader_get (&reader, &secret, 32) ||
+      !_sotto_e2e_reader_get (&reader, &public_key, 32))
+    {
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
+                           _("The stored prekey is damaged or in an unknown format"));
+      return NULL;
+    }
+
+  if (crypto_scalarmult_base (check, secret) != 0 ||
+      sodium_memcmp (check, public_key, sizeof check) != 0)
+    {
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_KEY_MISMATCH,
+                           _("The stored prekey does not match its public key"));
+      return NULL;
+    }
+
+  self = g_object_new (SOTTO_TYPE_PREKEY, NULL);
+  self->id = id;
+  self->created_at = (gint64) _sotto_e2e_get_u64 (p);
+  memcpy (self->secret->secret, secret, sizeof self->secret->secret);
+  memcpy (self->public_key, public_key, sizeof self->public_key);
+
+  return g_steal_pointer (&self);
+}
+
+/* What the owner signs of a signed prekey, at most 96 bytes. */
+#define SIGNED_INPUT_MAX 96
+G_STATIC_ASSERT (sizeof SIGNED_LABEL - 1 + 12 + 32 <= SIGNED_INPUT_MAX);
+
+static void
+signed_input (guint32       id,
+              gint64        created_at,
+              const guint8 *public_key,
+              guint8       *out,
+              gsize        *len)
+{
+  gsize label = strlen (SIGNED_LABEL);
+
+  memcpy (out, SIGNED_LABEL, label);
+  _sotto_e2e_put_u32 (out + label, id);
+  _sotto_e2e_put_u64 (out + label + 4, (guint64) created_at);
+  memcpy (out + label + 12, public_key, 32);
+  *len = label + 12 + 32;
+}
+
+/**
+ * sotto_prekey_bundle_make:
+ * @owner: whose bundle it is
+ * @signed_prekey: the owner's current signed prekey
+ * @one_time: (nullable): a one-time prekey to go with it
+ *
+ * Returns: (transfer full): the bundle, signed, as others decode it
+ */
+GBytes *
+sotto_prekey_bundle_make (SottoIdentity *owner,
+                          SottoPrekey   *signed_prekey,
+                          SottoPrekey   *one_time)
+{
+  const SottoPublicIdentity *identity;
+  SottoE2eWriter writer = { 0 };
+  guint8 input[SIGNED_INPUT_MAX];
+  guint8 signature[64];
+  guint8 u64[8];
+  gsize input_len;
+
+  g_return_val_if_fail (SOTTO_IS_IDENTITY (owner), NULL);
+  g_return_val_if_fail (SOTTO_IS_PREKEY (signed_prekey), NULL);
+  g_return_val_if_fail (one_time == NULL || SOTTO_IS_PREKEY (one_time), NULL);
+
+  identity = sotto_identity_get_public (owner);
+  signed_input (signed_prekey->id, signed_prekey->created_at, signed_prekey->public_key, input,
+                &input_len);
+  _sotto_identity_sign (owner, input, input_len, signature);
+
+  writer.size = one_time != NULL ? SOTTO_PREKEY_BUNDLE_ONE_TIME_BYTES : SOTTO_PREKEY_BUNDLE_BYTES;
+  writer.data = g_malloc (writer.size);
+  _sotto_e2e_writer_put_u8 (&writer, BUNDLE_VERSION);
+  _sotto_e2e_writer_put (&writer, identity->box_pk, sizeof identity->box_pk);
+  _sotto_e2e_writer_put (&writer, identity->sign_pk, sizeof identity->sign_pk);
+  _sotto_e2e_writer_put (&writer, identity->binding, sizeof identity->binding);
+  _sotto_e2e_writer_put_u32 (&writer, signed_prekey->id);
+  _sotto_e2e_put_u64 (u64, (guint64) signed_prekey->created_at);
+  _sotto_e2e_writer_put (&writer, u64, sizeof u64);
+  _sotto_e2e_writer_put (&writer, signed_prekey->public_key, sizeof signed_prekey->public_key);
+  _sotto_e2e_writer_put (&writer, signature, sizeof signature);
+  _sotto_e2e_writer_put_u8 (&writer, one_time != NULL ? 1 : 0);
+  if (one_time != NULL)
+    {
+      _sotto_e2e_writer_put_u32 (&writer, one_time->id);
+      _sotto_e2e_writer_put (&writer, one_time->public_key, sizeof one_time->public_key);
+    }
+  g_assert (writer.pos == writer.size);
+
+  return g_bytes_new_take (writer.data, writer.size);
+}
+
+/**
+ * sotto_prekey_bundle_decode:
+ * @bundle: (out caller-allocates): the bundle
+ *
+ * Reads a bundle strictly and checks it: the identity's binding, and the
+ * signed prekey's signature by that identity.
+ *
+ * Returns: %TRUE if @bytes is a good bundle
+ */
+gboolean
+sotto_prekey_bundle_decode (GBytes             *bytes,
+                           SottoPrekeyBundle  *bundle,
+                           GError            **error)
+{
+  SottoE2eReader reader = { 0 };
+  const guint8 *p;
+  guint8 version = 0, flag = 0;
+  guint8 input[SIGNED_INPUT_MAX];
+  gsize input_len;
+
+  g_return_val_if_fail (bytes != NULL, FALSE);
+  g_return_val_if_fail (bundle != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  memset (bundle, 0, sizeof *bundle);
+  reader.data = _sotto_e2e_bytes_get_data (bytes, &reader.size);
+  if (!_sotto_e2e_reader_get_u8 (&reader, &version) || version != BUNDLE_VERSION ||
+      !_sotto_e2e_reader_get (&reader, &p, 32))
+    goto bad_format;
+  memcpy (bundle->identity.box_pk, p, 32);
+  if (!_sotto_e2e_reader_get (&reader, &p, 32))
+    goto bad_format;
+  memcpy (bundle->identity.sign_pk, p, 32);
+  if (!_sotto_e2e_reader_get (&reader, &p, 64))
+    goto bad_format;
+  memcpy (bundle->identity.binding, p, 64);
+  if (!_sotto_e2e_reader_get_u32 (&reader, &bundle->signed_id) || bundle->signed_id == 0 ||
+      !_sotto_e2e_reader_get (&reader, &p, 8))
+    goto bad_format;
+  bundle->signed_created_at = (gint64) _sotto_e2e_get_u64 (p);
+  if (!_sotto_e2e_reader_get (&reader, &p, 32))
+    goto bad_format;
+  memcpy (bundle->signed_public, p, 32);
+  if (!_sotto_e2e_reader_get (&reader, &p, 64))
+    goto bad_format;
+  memcpy (bundle->signature, p, 64);
+  if (!_sotto_e2e_reader_get_u8 (&reader, &flag) || flag > 1)
+    goto bad_format;
+  bundle->has_one_time = flag == 1;
+  if (bundle->has_one_time)
+    {
+      if (!_sotto_e2e_reader_get_u32 (&reader, &bundle->one_time_id) ||
+          bundle->one_time_id == 0 || !_sotto_e2e_reader_get (&reader, &p, 32))
+        goto bad_format;
+      memcpy (bundle->one_time_public, p, 32);
+    }
+  if (reader.pos != reader.size)
+    goto bad_format;
+
+  if (!sotto_public_identity_verify (&bundle->identity, error))
+    {
+      memset (bundle, 0, sizeof *bundle);
+      return FALSE;
+    }
+
+  signed_input (bundle->signed_id, bundle->signed_created_at, bundle->signed_public, input,
+                &input_len);
+  if (crypto_sign_verify_detached (bundle->signature, input, input_len,
+                                   bundle->identity.sign_pk) != 0)
+    {
+      memset (bundle, 0, sizeof *bundle);
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_SIGNATURE,
+                           _("The prekey is not signed by its owner"));
+      return FALSE;
+    }
+
+  return TRUE;
+
+bad_format:
+  memset (bundle, 0, sizeof *bundle);
+  g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
+                       _("The prekey bundle is damaged or in an unknown format"));
+  return FALSE;
+}
+
+/* The associated data of a box: label, header, both signing keys, the
+ * caller's. */
+static guint8 *
+box_associated (const guint8  *header,
+                const guint8  *from_sign_pk,
+                const guint8  *to_sign_pk,
+                GBytes        *associated,
+                gsize         *len)
+{
+  gsize label = strlen (AD_LABEL);
+  gsize extra = 0;
+  const guint8 *extra_data = associated != NULL ? _sotto_e2e_bytes_get_data (associated, &extra)
+                                                : NULL;
+  guint8 *ad;
+
+  *len = label + BOX_HEADER_BYTES + 32 + 32 + extra;
+  ad = g_malloc (*len);
+  memcpy (ad, AD_LABEL, label);
+  memcpy (ad + label, header, BOX_HEADER_BYTES);
+  memcpy (ad + label + BOX_HEADER_BYTES, from_sign_pk, 32);
+  memcpy (ad + label + BOX_HEADER_BYTES + 32, to_sign_pk, 32);
+  if (extra > 0)
+    memcpy (ad + label + BOX_HEADER_BYTES + 64, extra_data, extra);
+
+  return ad;
+}
+
+/* BLAKE2b-256 of the label and @n shared secrets into @key. */
+static void
+derive_key (guint8  (*shared)[32],
+            guint    n,
+            guint8  *key)
+{
+  crypto_generichash_state state;
+
+  crypto_generichash_init (&state, NULL, 0, crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+  crypto_generichash_update (&state, (const guint8 *) KEY_LABEL, strlen (KEY_LABEL));
+  for (guint i = 0; i < n; i++)
+    crypto_generichash_update (&state, shared[i], 32);
+  crypto_generichash_final (&state, key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+  sodium_memzero (&state, sizeof state);
+}
+
+typedef struct
+{
+  guint8 ephemeral[32];
+  guint8 shared[4][32];
+  guint8 key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+} SealSecrets;
+
+/**
+ * sotto_prekey_seal:
+ * @from: the sender
+ * @to: the recipient's bundle, from sotto_prekey_bundle_decode()
+ * @associated: (nullable): what the box is bound to besides the two
+ *   identities (a room and names, say)
+ * @plaintext: what to box
+ *
+ * Boxes @plaintext to @to's prekeys (and one-time prekey, if the bundle
+ * has one), so that only the holder of their secrets opens it.
+ *
+ * Returns: (transfer full): the box, or %NULL with @error set (a
+ *   degenerate key in the bundle)
+ */
+GBytes *
+sotto_prekey_seal (SottoIdentity            *from,
+                   const SottoPrekeyBundle  *to,
+                   GBytes                   *associated,
+                   GBytes                   *plaintext,
+                   GError                  **error)
+{
+  SealSecrets *secrets;
+  g_autofree guint8 *ad = NULL;
+  const guint8 *plain;
+  guint8 *box;
+  gsize plain_len, ad_len, box_len;
+  guint n = 3;
+  gboolean ok;
+
+  g_return_val_if_fail (SOTTO_IS_IDENTITY (from), NULL);
+  g_return_val_if_fail (to != NULL, NULL);
+  g_return_val_if_fail (plaintext != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  plain = _sotto_e2e_bytes_get_data (plaintext, &plain_len);
+  box_len = SOTTO_PREKEY_BOX_OVERHEAD + plain_len;
+  box = g_malloc (box_len);
+  box[0] = BOX_VERSION;
+  _sotto_e2e_put_u32 (box + 1, to->signed_id);
+  _sotto_e2e_put_u32 (box + 5, to->has_one_time ? to->one_time_id : 0);
+
+  secrets = _sotto_e2e_secure_alloc (sizeof *secrets);
+  crypto_box_keypair (box + 9, secrets->ephemeral);
+  ok = _sotto_identity_dh (from, to->signed_public, secrets->shared[0]) &&
+       crypto_scalarmult (secrets->shared[1], secrets->ephemeral, to->identity.box_pk) == 0 &&
+       crypto_scalarmult (secrets->shared[2], secrets->ephemeral, to->signed_public) == 0;
+  if (ok && to->has_one_time)
+    ok = crypto_scalarmult (secrets->shared[n++], secrets->ephemeral, to->one_time_public) == 0;
+  if (!ok)
+    {
+      sodium_free (secrets);
+      g_free (box);
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_FAILED,
+                           _("The recipient's keys cannot be used for encryption"));
+      return NULL;
+    }
+  derive_key (secrets->shared, n, secrets->key);
+
+  ad = box_associated (box, sotto_identity_get_public (from)->sign_pk, to->identity.sign_pk,
+                       associated, &ad_len);
+  randombytes_buf (box + BOX_HEADER_BYTES, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  crypto_aead_xchacha20poly1305_ietf_encrypt (
+    box + BOX_HEADER_BYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL,
+    plain, plain_len, ad, ad_len, NULL, box + BOX_HEADER_BYTES, secrets->key);
+  sodium_free (secrets);
+
+  return g_bytes_new_take (box, box_len);
+}
+
+/**
+ * sotto_prekey_box_peek:
+ * @signed_id: (out) (optional): the signed prekey it was sealed to
+ * @one_time_id: (out) (optional): the one-time prekey, 0 if none
+ *
+ * Reads a box's header, unauthenticated.
+ *
+ * Returns: %TRUE if @box can be a box
+ */
+gboolean
+sotto_prekey_box_peek (GBytes   *box,
+                       guint32  *signed_id,
+                       guint32  *one_time_id,
+                       GError  **error)
+{
+  gsize len;
+  const guint8 *data;
+
+  g_return_val_if_fail (box != NULL, FALSE);
+
+  data = _sotto_e2e_bytes_get_data (box, &len);
+  if (len < SOTTO_PREKEY_BOX_OVERHEAD || data[0] != BOX_VERSION ||
+      _sotto_e2e_get_u32 (data + 1) == 0)
+    {
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
+                           _("The key box is damaged or in an unknown format"));
+      return FALSE;
+    }
+
+  if (signed_id != NULL)
+    *signed_id = _sotto_e2e_get_u32 (data + 1);
+  if (one_time_id != NULL)
+    *one_time_id = _sotto_e2e_get_u32 (data + 5);
+  return TRUE;
+}
+
+typedef struct
+{
+  guint8 shared[4][32];
+  guint8 key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+} OpenSecrets;
+
+/* X25519 of a prekey's secret and @peer_pk. */
+static gboolean
+prekey_dh (SottoPrekey  *prekey,
+           const guint8 *peer_pk,
+           guint8       *shared)
+{
+  return crypto_scalarmult (shared, prekey->secret->secret, peer_pk) == 0;
+}
+
+/**
+ * sotto_prekey_open:
+ * @self: the recipient
+ * @from: the sender's public identity
+ * @lookup: finds the recipient's prekeys the box names
+ * @associated: (nullable): as given to sotto_prekey_seal()
+ *
+ * Opens a box sealed with sotto_prekey_seal(). A prekey the recipient no
+ * longer holds fails with %SOTTO_E2E_ERROR_UNKNOWN_KEY; anything altered,
+ * or sealed by another sender or for another recipient, with
+ * %SOTTO_E2E_ERROR_DECRYPT_FAILED.
+ *
+ * Returns: (transfer full): the plaintext, in secure memory, or %NULL
+ */
+GBytes *
+sotto_prekey_open (SottoIdentity             *self,
+                   const SottoPublicIdentity *from,
+                   SottoPrekeyLookup          lookup,
+                   gpointer                   user_data,
+                   GBytes                    *associated,
+                   GBytes                    *box,
+                   GError                   **error)
+{
+  g_autoptr(SottoPrekey) signed_prekey = NULL;
+  g_autoptr(SottoPrekey) one_time = NULL;
+  g_autofree guint8 *ad = NULL;
+  OpenSecrets *secrets;
+  const guint8 *data, *ephemeral;
+  guint32 signed_id = 0, one_time_id = 0;
+  GBytes *plaintext;
+  guint8 *plain;
+  gsize len, ad_len, plain_len;
+  guint n = 3;
+  gboolean ok;
+
+  g_return_val_if_fail (SOTTO_IS_IDENTITY (self), NULL);
+  g_return_val_if_fail (from != NULL, NULL);
+  g_return_val_if_fail (lookup != NULL, NULL);
+  g_return_val_if_fail (box != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!sotto_prekey_box_peek (box, &signed_id, &one_time_id, error))
+    return NULL;
+  data = _sotto_e2e_bytes_get_data (box, &len);
+  ephemeral = data + 9;
+
+  signed_prekey = lookup (signed_id, FALSE, user_data);
+  if (one_time_id != 0)
+    one_time = lookup (one_time_id, TRUE, user_data);
+  if (signed_prekey == NULL || (one_time_id != 0 && one_time == NULL))
+    {
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_UNKNOWN_KEY,
+                           _("The key box was sealed to a prekey that is gone"));
+      return NULL;
+    }
+
+  secrets = _sotto_e2e_secure_alloc (sizeof *secrets);
+  ok = prekey_dh (signed_prekey, from->box_pk, secrets->shared[0]) &&
+       _sotto_identity_dh (self, ephemeral, secrets->shared[1]) &&
+       prekey_dh (signed_prekey, ephemeral, secrets->shared[2]);
+  if (ok && one_time != NULL)
+    ok = prekey_dh (one_time, ephemeral, secrets->shared[n++]);
+  if (!ok)
+    {
+      sodium_free (secrets);
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_DECRYPT_FAILED,
+                           _("The key box cannot be opened"));
+      return NULL;
+    }
+  derive_key (secrets->shared, n, secrets->key);
+
+  ad = box_associated (data, from->sign_pk, sotto_identity_get_public (self)->sign_pk,
+                       associated, &ad_len);
+  plain_len = len - SOTTO_PREKEY_BOX_OVERHEAD;
+  plaintext = _sotto_e2e_secure_bytes_new (plain_len, &plain);
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt (
+        plain, NULL, NULL,
+        data + BOX_HEADER_BYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+        len - BOX_HEADER_BYTES - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+        ad, ad_len, data + BOX_HEADER_BYTES, secrets->key) != 0)
+    {
+      sodium_free (secrets);
+      g_bytes_unref (plaintext);
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_DECRYPT_FAILED,
+                           _("The key box cannot be opened"));
+      return NULL;
+    }
+
+  sodium_free (secrets);
+  return plaintext;
+}
