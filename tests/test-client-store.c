@@ -1406,6 +1406,19 @@ test_no_plaintext (Fixture       *fixture,
   list[n].name = "a skipped message key";
   list[n].bytes = g_bytes_new_from_bytes (bobs_serialized, 45 + 4, SOTTO_MESSAGE_KEY_BYTES);
   g_ptr_array_add (owned, list[n++].bytes);
+
+  /* Prekey secrets, signed and one-time. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(SottoPrekey) prekey = sotto_prekey_new (40 + i, 1700000000000);
+      g_autoptr(GBytes) serialized = sotto_prekey_serialize (prekey);
+
+      sotto_client_store_add_prekey (store, prekey, i == 1, &error);
+      g_assert_no_error (error);
+      list[n].name = i == 0 ? "a signed prekey's secret" : "a one-time prekey's secret";
+      list[n].bytes = g_bytes_new_from_bytes (serialized, 1 + 4 + 8, 32);
+      g_ptr_array_add (owned, list[n++].bytes);
+    }
   g_assert_cmpuint (n, <=, G_N_ELEMENTS (list));
 
   /* Bodies in every state, and one rewritten in place. */
@@ -1577,7 +1590,8 @@ test_open_migrate_counters (Fixture       *fixture,
             "ALTER TABLE messages DROP COLUMN marks;"
             "ALTER TABLE messages DROP COLUMN missing_before;"
             "ALTER TABLE contacts DROP COLUMN review;"
-            "DROP TABLE counters; DROP TABLE room_state; PRAGMA user_version = 1;");
+            "DROP TABLE counters; DROP TABLE room_state; DROP TABLE prekeys;"
+            " PRAGMA user_version = 1;");
 
   store = open_unlocked (fixture->path);
   history = sotto_client_store_load_history (store, ROOM, 0, 10, &error);
@@ -1590,6 +1604,95 @@ test_open_migrate_counters (Fixture       *fixture,
 
   g_assert_cmpint (raw_int (fixture->path, "PRAGMA user_version"), ==,
                    SOTTO_CLIENT_STORE_SCHEMA_VERSION);
+}
+
+static void
+assert_same_prekey (SottoPrekey *found,
+                    SottoPrekey *expected)
+{
+  g_assert_nonnull (found);
+  g_assert_cmpuint (sotto_prekey_get_id (found), ==, sotto_prekey_get_id (expected));
+  g_assert_cmpmem (sotto_prekey_get_public (found), SOTTO_PREKEY_PUBLIC_BYTES,
+                   sotto_prekey_get_public (expected), SOTTO_PREKEY_PUBLIC_BYTES);
+}
+
+/* Prekeys: kept sealed, found by kind and id; a signed prekey retired
+ * still opens until erased; a one-time prekey goes once forgotten; a
+ * sealed value moved to another row is refused. */
+static void
+test_prekeys (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoPrekey) first = sotto_prekey_new (1, 1000);
+  g_autoptr(SottoPrekey) second = sotto_prekey_new (2, 2000);
+  g_autoptr(SottoPrekey) one_time = sotto_prekey_new (1, 1500);
+  g_autoptr(SottoPrekey) found = NULL;
+  SottoClientStore *store = open_unlocked (fixture->path);
+  guint count = 0;
+  guint32 highest = 0;
+
+  found = sotto_client_store_get_signed_prekey (store, &error);
+  g_assert_no_error (error);
+  g_assert_null (found);
+
+  g_assert_true (sotto_client_store_add_prekey (store, first, FALSE, &error));
+  g_assert_true (sotto_client_store_add_prekey (store, one_time, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_false (sotto_client_store_add_prekey (store, first, FALSE, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  found = sotto_client_store_get_signed_prekey (store, &error);
+  assert_same_prekey (found, first);
+  g_clear_object (&found);
+  found = sotto_client_store_get_prekey (store, 1, TRUE, &error);
+  assert_same_prekey (found, one_time);
+  g_clear_object (&found);
+
+  /* Rotation: the new one is current, the old one still opens. */
+  g_assert_true (sotto_client_store_retire_signed_prekeys (store, 5000, &error));
+  g_assert_true (sotto_client_store_add_prekey (store, second, FALSE, &error));
+  g_assert_no_error (error);
+  found = sotto_client_store_get_signed_prekey (store, &error);
+  assert_same_prekey (found, second);
+  g_clear_object (&found);
+  found = sotto_client_store_get_prekey (store, 1, FALSE, &error);
+  assert_same_prekey (found, first);
+  g_clear_object (&found);
+  g_assert_true (sotto_client_store_count_prekeys (store, FALSE, &count, &highest, &error));
+  g_assert_cmpuint (count, ==, 2);
+  g_assert_cmpuint (highest, ==, 2);
+
+  /* Its grace time over, the retired one is erased; the current stays. */
+  g_assert_true (sotto_client_store_erase_retired_prekeys (store, 5000, &error));
+  found = sotto_client_store_get_prekey (store, 1, FALSE, &error);
+  assert_same_prekey (found, first);
+  g_clear_object (&found);
+  g_assert_true (sotto_client_store_erase_retired_prekeys (store, 5001, &error));
+  g_assert_no_error (error);
+  g_assert_null (sotto_client_store_get_prekey (store, 1, FALSE, &error));
+  g_assert_no_error (error);
+  found = sotto_client_store_get_prekey (store, 2, FALSE, &error);
+  assert_same_prekey (found, second);
+  g_clear_object (&found);
+
+  /* A one-time prekey used is forgotten. */
+  g_assert_true (sotto_client_store_forget_prekey (store, 1, TRUE, &error));
+  g_assert_null (sotto_client_store_get_prekey (store, 1, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_client_store_count_prekeys (store, TRUE, &count, &highest, &error));
+  g_assert_cmpuint (count, ==, 0);
+  g_assert_cmpuint (highest, ==, 0);
+  g_object_unref (store);
+
+  /* A sealed secret moved to another row does not open. */
+  raw_exec (fixture->path, "INSERT INTO prekeys (kind, id, created_at, sealed)"
+                           " SELECT 1, 9, created_at, sealed FROM prekeys WHERE kind = 0 AND id = 2;");
+  store = open_unlocked (fixture->path);
+  g_assert_null (sotto_client_store_get_prekey (store, 9, TRUE, &error));
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_CORRUPT);
+  g_object_unref (store);
 }
 
 static GBytes *
@@ -1670,6 +1773,7 @@ main (int   argc,
 
   ADD ("open/fresh", test_open_fresh);
   ADD ("room-state/events", test_room_state_events);
+  ADD ("prekeys", test_prekeys);
   ADD ("open/garbage", test_open_garbage);
   ADD ("open/too-new", test_open_too_new);
   ADD ("open/foreign", test_open_foreign);

@@ -113,6 +113,18 @@ static const char * const migrations[] = {
   "  event BLOB NOT NULL,"
   "  PRIMARY KEY (room, idx)"
   ");",
+
+  /* 4: our prekeys (SottoPrekey), their secrets sealed: kind 0 the signed
+   * prekeys, the current one without retired_at, kind 1 the one-time
+   * prekeys. A prekey is erased once its time is over or it was used. */
+  "CREATE TABLE prekeys ("
+  "  kind       INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+  "  id         INTEGER NOT NULL CHECK (id > 0 AND id <= 4294967295),"
+  "  created_at INTEGER NOT NULL,"
+  "  retired_at INTEGER,"
+  "  sealed     BLOB NOT NULL,"
+  "  PRIMARY KEY (kind, id)"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_CLIENT_STORE_SCHEMA_VERSION);
@@ -220,6 +232,21 @@ static const char * const statement_sql[N_STMTS] = {
     "SELECT event FROM room_state WHERE room = ?1 AND idx = ?2",
   [STMT_LAST_STATE_EVENT] =
     "SELECT idx, event FROM room_state WHERE room = ?1 ORDER BY idx DESC LIMIT 1",
+  [STMT_ADD_PREKEY] =
+    "INSERT INTO prekeys (kind, id, created_at, sealed) VALUES (?1, ?2, ?3, ?4)",
+  [STMT_GET_PREKEY] =
+    "SELECT id, sealed FROM prekeys WHERE kind = ?1 AND id = ?2",
+  [STMT_CURRENT_SIGNED_PREKEY] =
+    "SELECT id, sealed FROM prekeys WHERE kind = 0 AND retired_at IS NULL"
+    " ORDER BY created_at DESC, id DESC LIMIT 1",
+  [STMT_FORGET_PREKEY] =
+    "DELETE FROM prekeys WHERE kind = ?1 AND id = ?2",
+  [STMT_RETIRE_SIGNED_PREKEYS] =
+    "UPDATE prekeys SET retired_at = ?1 WHERE kind = 0 AND retired_at IS NULL",
+  [STMT_ERASE_RETIRED_PREKEYS] =
+    "DELETE FROM prekeys WHERE kind = 0 AND retired_at IS NOT NULL AND retired_at < ?1",
+  [STMT_COUNT_PREKEYS] =
+    "SELECT count (*), coalesce (max (id), 0) FROM prekeys WHERE kind = ?1",
   [STMT_FORGET_ROOM_STATE] =
     "DELETE FROM room_state WHERE room = ?1",
   [STMT_COUNT_WAITING] =

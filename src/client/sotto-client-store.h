@@ -7,12 +7,13 @@
 #include "sotto-identity.h"
 #include "sotto-counter-state.h"
 #include "sotto-member.h"
+#include "sotto-prekey.h"
 #include "sotto-sender-key.h"
 
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 3
+#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 4
 
 #define SOTTO_CLIENT_STORE_ERROR (sotto_client_store_error_quark ())
 
@@ -272,6 +273,31 @@ GBytes           *sotto_client_store_get_state_event       (SottoClientStore    
 GBytes           *sotto_client_store_get_last_state_event  (SottoClientStore         *self,
                                                             const char               *room,
                                                             guint64                  *length,
+                                                            GError                  **error);
+gboolean          sotto_client_store_add_prekey            (SottoClientStore         *self,
+                                                            SottoPrekey              *prekey,
+                                                            gboolean                  one_time,
+                                                            GError                  **error);
+SottoPrekey      *sotto_client_store_get_prekey            (SottoClientStore         *self,
+                                                            guint32                   id,
+                                                            gboolean                  one_time,
+                                                            GError                  **error);
+SottoPrekey      *sotto_client_store_get_signed_prekey     (SottoClientStore         *self,
+                                                            GError                  **error);
+gboolean          sotto_client_store_forget_prekey         (SottoClientStore         *self,
+                                                            guint32                   id,
+                                                            gboolean                  one_time,
+                                                            GError                  **error);
+gboolean          sotto_client_store_retire_signed_prekeys (SottoClientStore         *self,
+                                                            gint64                    now,
+                                                            GError                  **error);
+gboolean          sotto_client_store_erase_retired_prekeys (SottoClientStore         *self,
+                                                            gint64                    before,
+                                                            GError                  **error);
+gboolean          sotto_client_store_count_prekeys         (SottoClientStore         *self,
+                                                            gboolean                  one_time,
+                                                            guint                    *count,
+                                                            guint32                  *highest_id,
                                                             GError                  **error);
 gboolean          sotto_client_store_forget_room           (SottoClientStore         *self,
                                                             const char               *room,
