@@ -10,7 +10,9 @@
  * is kept out. A removal is a ban: the server refuses the removed user's
  * join until the room's creator lets them back. Only the creator may do
  * any of it; the server decides, and its refusal is told in words that
- * say who may.
+ * say who may. The room's signed state gets the ban and its end too,
+ * where its rules let the user, and, from its moderators, invitations and
+ * the invite-only flag, which only the members enforce.
  */
 
 typedef enum
@@ -325,4 +327,126 @@ sotto_client_is_room_owner (SottoClient *self,
 
   return self->user != NULL && !sotto_room_get_direct (room) &&
          g_strcmp0 (sotto_room_get_owner (room), self->user) == 0;
+}
+
+static void
+moderated_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!_sotto_client_sign_state_finish (SOTTO_CLIENT (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Signs a moderator's event, or says why the user may not. */
+static void
+moderate (SottoClient         *self,
+          const char          *room,
+          SottoRoomEventType   type,
+          const char          *subject,
+          gint64               value,
+          gpointer             source_tag,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (self->store == NULL || sotto_client_lookup_room (self, room) == NULL)
+    {
+      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
+                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_MEMBER),
+                               _("You are not a member of this room"));
+      return;
+    }
+  if (_sotto_client_own_role (self, room) < SOTTO_ROOM_ROLE_MODERATOR)
+    {
+      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
+                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_FORBIDDEN),
+                               _("Only the room’s creator and its moderators may do that"));
+      return;
+    }
+  if (subject != NULL && !sotto_protocol_username_is_valid (subject))
+    {
+      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
+                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NO_SUCH_USER),
+                               _("There is no user named “%s”"), subject);
+      return;
+    }
+
+  _sotto_client_sign_state_async (self, room, type, subject, value, moderated_cb,
+                                  g_steal_pointer (&task));
+}
+
+/**
+ * sotto_client_invite_async:
+ * @room: a room the user moderates
+ * @user: someone to let into it while it is invite-only
+ *
+ * Signs an invitation of @user into @room's state: once @room is
+ * invite-only, its members take in only whom a moderator invited,
+ * whatever the server says.
+ */
+void
+sotto_client_invite_async (SottoClient         *self,
+                           const char          *room,
+                           const char          *user,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+  g_return_if_fail (room != NULL);
+  g_return_if_fail (user != NULL);
+
+  moderate (self, room, SOTTO_ROOM_EVENT_INVITE, user, 0, sotto_client_invite_async,
+            cancellable, callback, user_data);
+}
+
+gboolean
+sotto_client_invite_finish (SottoClient   *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * sotto_client_set_invite_only_async:
+ * @room: a room the user moderates
+ * @invite_only: whether only invited people may join from now on
+ *
+ * Opens or closes @room by its signed state. Members already in stay.
+ */
+void
+sotto_client_set_invite_only_async (SottoClient         *self,
+                                    const char          *room,
+                                    gboolean             invite_only,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+  g_return_if_fail (room != NULL);
+
+  moderate (self, room, SOTTO_ROOM_EVENT_SET_INVITE_ONLY, NULL, invite_only ? 1 : 0,
+            sotto_client_set_invite_only_async, cancellable, callback, user_data);
+}
+
+gboolean
+sotto_client_set_invite_only_finish (SottoClient   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
  *   sotto-client-connect.c   making, connecting, trusting, reconnecting
  *   sotto-client-account.c   register and login, the store's unlock
  *   sotto-client-events.c    what the server sends on its own, by type
- *   sotto-client-bans.c      removing members, letting them back, bans
+ *   sotto-client-bans.c      removing members, letting them back, bans,
+ *                            invitations and invite-only rooms
  *   sotto-client-rooms.c     join, leave, list, direct chats, members
  *   sotto-client-trust.c     members' keys: changes, review, verifying
  *   sotto-client-state.c     the rooms' signed state: who is confirmed
@@ -245,6 +246,8 @@ void               _sotto_client_sign_state_async     (SottoClient              
 gboolean           _sotto_client_sign_state_finish    (SottoClient              *self,
                                                        GAsyncResult             *result,
                                                        GError                  **error);
+int                _sotto_client_own_role             (SottoClient              *self,
+                                                       const char               *room);
 gboolean           _sotto_client_may_ban              (SottoClient              *self,
                                                        const char               *room,
                                                        const char               *user);

@@ -768,9 +768,9 @@ _sotto_client_forget_state (SottoClient *self,
 }
 
 /* Our role in @room by its signed state, or -1 if it does not hold us. */
-static int
-own_role (SottoClient *self,
-          const char  *room)
+int
+_sotto_client_own_role (SottoClient *self,
+                        const char  *room)
 {
   SottoRoom *found = self->store != NULL ? sotto_client_lookup_room (self, room) : NULL;
   RoomChain *chain = found != NULL ? get_chain (self, found) : NULL;
@@ -796,7 +796,7 @@ sotto_client_may_moderate (SottoClient *self,
   g_return_val_if_fail (SOTTO_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (room != NULL, FALSE);
 
-  return own_role (self, room) >= SOTTO_ROOM_ROLE_MODERATOR;
+  return _sotto_client_own_role (self, room) >= SOTTO_ROOM_ROLE_MODERATOR;
 }
 
 /**
@@ -819,126 +819,4 @@ sotto_client_get_invite_only (SottoClient *self,
   found = self->store != NULL ? sotto_client_lookup_room (self, room) : NULL;
   chain = found != NULL ? get_chain (self, found) : NULL;
   return chain != NULL && sotto_room_state_get_invite_only (chain->state);
-}
-
-static void
-moderated_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!_sotto_client_sign_state_finish (SOTTO_CLIENT (object), result, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-/* Signs a moderator's event, or says why the user may not. */
-static void
-moderate (SottoClient         *self,
-          const char          *room,
-          SottoRoomEventType   type,
-          const char          *subject,
-          gint64               value,
-          gpointer             source_tag,
-          GCancellable        *cancellable,
-          GAsyncReadyCallback  callback,
-          gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  if (self->store == NULL || sotto_client_lookup_room (self, room) == NULL)
-    {
-      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
-                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_MEMBER),
-                               _("You are not a member of this room"));
-      return;
-    }
-  if (own_role (self, room) < SOTTO_ROOM_ROLE_MODERATOR)
-    {
-      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
-                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_FORBIDDEN),
-                               _("Only the room’s creator and its moderators may do that"));
-      return;
-    }
-  if (subject != NULL && !sotto_protocol_username_is_valid (subject))
-    {
-      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
-                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NO_SUCH_USER),
-                               _("There is no user named “%s”"), subject);
-      return;
-    }
-
-  _sotto_client_sign_state_async (self, room, type, subject, value, moderated_cb,
-                                  g_steal_pointer (&task));
-}
-
-/**
- * sotto_client_invite_async:
- * @room: a room the user moderates
- * @user: someone to let into it while it is invite-only
- *
- * Signs an invitation of @user into @room's state: once @room is
- * invite-only, its members take in only whom a moderator invited,
- * whatever the server says.
- */
-void
-sotto_client_invite_async (SottoClient         *self,
-                           const char          *room,
-                           const char          *user,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  g_return_if_fail (SOTTO_IS_CLIENT (self));
-  g_return_if_fail (room != NULL);
-  g_return_if_fail (user != NULL);
-
-  moderate (self, room, SOTTO_ROOM_EVENT_INVITE, user, 0, sotto_client_invite_async,
-            cancellable, callback, user_data);
-}
-
-gboolean
-sotto_client_invite_finish (SottoClient   *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/**
- * sotto_client_set_invite_only_async:
- * @room: a room the user moderates
- * @invite_only: whether only invited people may join from now on
- *
- * Opens or closes @room by its signed state. Members already in stay.
- */
-void
-sotto_client_set_invite_only_async (SottoClient         *self,
-                                    const char          *room,
-                                    gboolean             invite_only,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  g_return_if_fail (SOTTO_IS_CLIENT (self));
-  g_return_if_fail (room != NULL);
-
-  moderate (self, room, SOTTO_ROOM_EVENT_SET_INVITE_ONLY, NULL, invite_only ? 1 : 0,
-            sotto_client_set_invite_only_async, cancellable, callback, user_data);
-}
-
-gboolean
-sotto_client_set_invite_only_finish (SottoClient   *self,
-                                     GAsyncResult  *result,
-                                     GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
