@@ -5,12 +5,19 @@
 #include <string.h>
 
 #include "sotto-e2e.h"
+#include "sotto-protocol-types.h"
 
 /*
  * Prekeys: bundles that check themselves, and boxes that only the holder
  * of the prekey secrets they name opens; once those are erased, not even
  * the recipient's identity secret key opens them.
  */
+
+/* The protocol carries bundles and one-time prekeys without linking this
+ * library: its sizes must be these. */
+G_STATIC_ASSERT (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES == SOTTO_PREKEY_BUNDLE_BYTES);
+G_STATIC_ASSERT (SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES ==
+                 SOTTO_PREKEY_BUNDLE_ONE_TIME_BYTES - SOTTO_PREKEY_BUNDLE_BYTES);
 
 typedef struct
 {

@@ -462,6 +462,51 @@ check_state_catchup (SottoMsg *msg)
   assert_int (msg, "limit", 500);
 }
 
+#define BUNDLE_BYTES   SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES
+#define ONE_TIME_BYTES SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES
+
+static GBytes *
+sample_publish_prekeys (void)
+{
+  g_autoptr(GBytes) bundle = pattern_bytes (BUNDLE_BYTES, 41);
+  g_autoptr(GBytes) first = pattern_bytes (ONE_TIME_BYTES, 51);
+  g_autoptr(GBytes) second = pattern_bytes (ONE_TIME_BYTES, 52);
+  GBytes *one_time[] = { first, second };
+
+  return sotto_msg_build_publish_prekeys (REQ_ID, bundle, one_time, G_N_ELEMENTS (one_time));
+}
+
+static void
+check_publish_prekeys (SottoMsg *msg)
+{
+  g_autoptr(GBytes) bundle = pattern_bytes (BUNDLE_BYTES, 41);
+  g_autoptr(GBytes) first = pattern_bytes (ONE_TIME_BYTES, 51);
+  g_autoptr(GBytes) second = pattern_bytes (ONE_TIME_BYTES, 52);
+  g_autoptr(GBytes) first_read = NULL;
+  g_autoptr(GBytes) second_read = NULL;
+
+  check_id_only (msg);
+  assert_bytes (msg, "bundle", bundle);
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (msg, "one_time")), ==, 2);
+  first_read = sotto_msg_dup_bytes_item (msg, "one_time", 0);
+  second_read = sotto_msg_dup_bytes_item (msg, "one_time", 1);
+  g_assert_true (g_bytes_equal (first_read, first));
+  g_assert_true (g_bytes_equal (second_read, second));
+}
+
+static GBytes *
+sample_get_prekeys (void)
+{
+  return sotto_msg_build_get_prekeys (REQ_ID, ALICE);
+}
+
+static void
+check_get_prekeys (SottoMsg *msg)
+{
+  check_id_only (msg);
+  assert_string (msg, "user", ALICE);
+}
+
 static GBytes *
 sample_welcome (void)
 {
@@ -805,6 +850,40 @@ check_state_done (SottoMsg *msg)
   assert_bool (msg, "more", TRUE);
 }
 
+static GBytes *
+sample_prekeys_published (void)
+{
+  return sotto_msg_build_prekeys_published (REQ_ID, 200);
+}
+
+static void
+check_prekeys_published (SottoMsg *msg)
+{
+  check_id_only (msg);
+  assert_int (msg, "one_time_left", 200);
+}
+
+static GBytes *
+sample_prekeys (void)
+{
+  g_autoptr(GBytes) bundle = pattern_bytes (BUNDLE_BYTES, 61);
+  g_autoptr(GBytes) one_time = pattern_bytes (ONE_TIME_BYTES, 62);
+
+  return sotto_msg_build_prekeys (REQ_ID, BOB, bundle, one_time);
+}
+
+static void
+check_prekeys (SottoMsg *msg)
+{
+  g_autoptr(GBytes) bundle = pattern_bytes (BUNDLE_BYTES, 61);
+  g_autoptr(GBytes) one_time = pattern_bytes (ONE_TIME_BYTES, 62);
+
+  check_id_only (msg);
+  assert_string (msg, "user", BOB);
+  assert_bytes (msg, "bundle", bundle);
+  assert_bytes (msg, "one_time", one_time);
+}
+
 /* The protocol again, written out independently of the library's table:
  * what each field is, so that the rejection cases can be derived. */
 
@@ -825,8 +904,12 @@ typedef enum
   K_ROOMS,
   K_BANS,
   K_IDENTITY,
+  K_BASE64_LIST,
 } Kind;
 
+/* For K_BASE64_LIST, min and max count the items, and item_size is what
+ * each must decode to. A K_BASE64 with min equal to max is of that size
+ * exactly. */
 typedef struct
 {
   const char *name;
@@ -834,6 +917,7 @@ typedef struct
   gint64      min;
   gint64      max;
   gboolean    optional;
+  gsize       item_size;
 } FieldSpec;
 
 typedef struct
@@ -898,6 +982,12 @@ static const MsgSpec specs[] = {
   { "state_catchup", "state_catchup", FROM_CLIENT, SOTTO_MSG_TYPE_STATE_CATCHUP,
     sample_state_catchup, check_state_catchup,
     { F_ID_, F_ROOM_, { "from", K_INT, 0, U }, { "limit", K_INT, 1, 500 } } },
+  { "publish_prekeys", "publish_prekeys", FROM_CLIENT, SOTTO_MSG_TYPE_PUBLISH_PREKEYS,
+    sample_publish_prekeys, check_publish_prekeys,
+    { F_ID_, { "bundle", K_BASE64, 238, 238, TRUE },
+      { "one_time", K_BASE64_LIST, 0, 100, FALSE, 36 } } },
+  { "get_prekeys", "get_prekeys", FROM_CLIENT, SOTTO_MSG_TYPE_GET_PREKEYS, sample_get_prekeys,
+    check_get_prekeys, { F_ID_, { "user", K_USERNAME } } },
 
   { "welcome", "welcome", FROM_SERVER, SOTTO_MSG_TYPE_WELCOME, sample_welcome, check_welcome,
     { { "server_version", K_TEXT, 1, 64 }, { "protocol", K_INT, 1, 65535 },
@@ -955,13 +1045,19 @@ static const MsgSpec specs[] = {
       { "event", K_BASE64, 1, 4096 } } },
   { "state_done", "state_done", FROM_SERVER, SOTTO_MSG_TYPE_STATE_DONE, sample_state_done,
     check_state_done, { F_ID_, F_ROOM_, { "length", K_INT, 0, U }, { "more", K_BOOL } } },
+  { "prekeys_published", "prekeys_published", FROM_SERVER, SOTTO_MSG_TYPE_PREKEYS_PUBLISHED,
+    sample_prekeys_published, check_prekeys_published,
+    { F_ID_, { "one_time_left", K_INT, 0, 200 } } },
+  { "prekeys", "prekeys", FROM_SERVER, SOTTO_MSG_TYPE_PREKEYS, sample_prekeys, check_prekeys,
+    { F_ID_, { "user", K_USERNAME }, { "bundle", K_BASE64, 238, 238 },
+      { "one_time", K_BASE64, 36, 36, TRUE } } },
 };
 
 static const char * const error_code_names[] = {
   "bad_request", "unknown_type", "not_logged_in", "already_logged_in", "name_taken",
   "bad_username", "weak_password", "bad_credentials", "rate_limited", "no_such_room",
   "no_such_user", "not_member", "forbidden", "too_large", "overloaded", "internal", "banned",
-  "conflict", NULL
+  "conflict", "no_prekeys", NULL
 };
 
 static const char * const leave_reason_names[] = { "left", "kicked", NULL };
@@ -1275,6 +1371,7 @@ add_name_cases (GPtrArray  *cases,
     case K_ROOMS:
     case K_BANS:
     case K_IDENTITY:
+    case K_BASE64_LIST:
     default:
       g_assert_not_reached ();
     }
@@ -1402,6 +1499,81 @@ add_object_array_cases (GPtrArray       *cases,
     }
 }
 
+/* A base64 field of exactly @len bytes: one short or over, and every bad
+ * form. */
+static void
+add_exact_base64_cases (GPtrArray  *cases,
+                        const char *name,
+                        gsize       len)
+{
+  add_case (cases, MUST_PARSE, name, base64_of_size (len));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, base64_of_size (len - 1));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, base64_of_size (len + 1));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, json_quote (""));
+  add_base64_cases (cases, name, len, TRUE);
+  add_string_type_cases (cases, name);
+}
+
+static char *
+base64_list (gsize  item_size,
+             guint  n_items,
+             gssize odd_size)
+{
+  GString *str = g_string_new ("[");
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autofree char *item = base64_of_size (i + 1 == n_items && odd_size >= 0 ? (gsize) odd_size
+                                                                              : item_size);
+
+      g_string_append_printf (str, "%s%s", i == 0 ? "" : ",", item);
+    }
+  g_string_append_c (str, ']');
+
+  return g_string_free (str, FALSE);
+}
+
+/* An array of base64 items of one size: the count limits, items of the
+ * wrong kind or size, and every bad form of an item. */
+static void
+add_base64_list_cases (GPtrArray       *cases,
+                       const FieldSpec *field)
+{
+  const char *name = field->name;
+  gsize size = field->item_size;
+  g_autofree char *item0 = g_strdup_printf ("%s[0]", name);
+  g_autofree char *item1 = g_strdup_printf ("%s[1]", name);
+  g_autoptr(GPtrArray) sub = g_ptr_array_new_with_free_func (case_free);
+
+  add_case (cases, MUST_PARSE, name, base64_list (size, (guint) field->min, -1));
+  add_case (cases, MUST_PARSE, name, base64_list (size, 1, -1));
+  add_case (cases, MUST_PARSE, name, base64_list (size, (guint) field->max, -1));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name,
+            base64_list (size, (guint) field->max + 1, -1));
+  if (field->min > 0)
+    add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name,
+              base64_list (size, (guint) field->min - 1, -1));
+  for (const char * const *w = (const char * const[]) { "{}", "\"x\"", "1", "null", "true",
+                                                        NULL }; *w; w++)
+    add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_strdup (*w));
+
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, base64_list (size, 1, size - 1));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, base64_list (size, 1, size + 1));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item1, base64_list (size, 2, size + 1));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item1, base64_list (size, 2, 0));
+  for (const char * const *w = (const char * const[]) { "[1]", "[null]", "[true]", "[[]]",
+                                                        "[{}]", NULL }; *w; w++)
+    add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, g_strdup (*w));
+
+  add_base64_cases (sub, item0, size, TRUE);
+  for (guint i = 0; i < sub->len; i++)
+    {
+      Case *c = g_ptr_array_index (sub, i);
+
+      add_case (cases, c->code, c->name, g_strdup_printf ("[%s]", c->value));
+    }
+}
+
 static GPtrArray *
 make_cases (const FieldSpec *field)
 {
@@ -1475,6 +1647,11 @@ make_cases (const FieldSpec *field)
       break;
 
     case K_BASE64:
+      if (field->min == field->max)
+        {
+          add_exact_base64_cases (cases, name, (gsize) field->min);
+          break;
+        }
       add_case (cases, MUST_PARSE, name, base64_of_size (1));
       add_case (cases, MUST_PARSE, name, base64_of_size (2));
       add_case (cases, MUST_PARSE, name, base64_of_size (3));
@@ -1522,6 +1699,10 @@ make_cases (const FieldSpec *field)
     case K_ROOMS:
     case K_BANS:
       add_object_array_cases (cases, field);
+      break;
+
+    case K_BASE64_LIST:
+      add_base64_list_cases (cases, field);
       break;
 
     case K_IDENTITY:
@@ -2427,6 +2608,31 @@ test_owner_and_bans_absent (void)
   g_assert_null (refused);
 }
 
+/* A publish may leave out the bundle and send no one-time prekeys; an
+ * answer leaves out "one_time" once none is left. */
+static void
+test_prekeys_optional (void)
+{
+  g_autoptr(GBytes) bundle = pattern_bytes (BUNDLE_BYTES, 7);
+  g_autoptr(GBytes) publish = sotto_msg_build_publish_prekeys (REQ_ID, NULL, NULL, 0);
+  g_autoptr(GBytes) prekeys = sotto_msg_build_prekeys (REQ_ID, ALICE, bundle, NULL);
+  SottoMsg *msg;
+
+  assert_bytes_text (publish, "{\"type\":\"publish_prekeys\",\"id\":\"" REQ_ID "\","
+                              "\"one_time\":[]}");
+  msg = parse_ok (publish, FROM_CLIENT, SOTTO_MSG_TYPE_PUBLISH_PREKEYS);
+  g_assert_false (sotto_msg_has_field (msg, "bundle"));
+  g_assert_null (sotto_msg_dup_bytes (msg, "bundle"));
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (msg, "one_time")), ==, 0);
+  sotto_msg_unref (msg);
+
+  msg = parse_ok (prekeys, FROM_SERVER, SOTTO_MSG_TYPE_PREKEYS);
+  assert_bytes (msg, "bundle", bundle);
+  g_assert_false (sotto_msg_has_field (msg, "one_time"));
+  g_assert_null (sotto_msg_dup_bytes (msg, "one_time"));
+  sotto_msg_unref (msg);
+}
+
 static void
 test_boxed_refcount (void)
 {
@@ -2590,6 +2796,7 @@ main (int   argc,
   g_test_add_func ("/sotto/protocol/validators", test_validators);
   g_test_add_func ("/sotto/protocol/direct-room-names", test_direct_room_names);
   g_test_add_func ("/sotto/protocol/accessor-misuse", test_accessor_misuse);
+  g_test_add_func ("/sotto/protocol/prekeys-optional", test_prekeys_optional);
   g_test_add_func ("/sotto/protocol/boxed-refcount", test_boxed_refcount);
   g_test_add_func ("/sotto/protocol/docs-examples", test_docs_examples);
   g_test_add_func ("/sotto/protocol/fast-path", test_fast_path_matches_generator);

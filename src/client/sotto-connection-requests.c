@@ -158,6 +158,9 @@ error_from_reply (SottoMsg *reply)
     case SOTTO_MSG_ERROR_CODE_CONFLICT:
       text = _("Someone else changed the room first; try again once it is up to date");
       break;
+    case SOTTO_MSG_ERROR_CODE_NO_PREKEYS:
+      text = _("That user has not published the keys needed to reach them yet");
+      break;
     case SOTTO_MSG_ERROR_CODE_INTERNAL:
     default:
       text = _("The server could not complete the request");

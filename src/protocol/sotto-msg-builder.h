@@ -69,6 +69,12 @@ GBytes *sotto_msg_build_state_catchup (const char                 *id,
                                        const char                 *room,
                                        gint64                      from,
                                        gint64                      limit);
+GBytes *sotto_msg_build_publish_prekeys (const char               *id,
+                                         GBytes                   *bundle,
+                                         GBytes * const           *one_time,
+                                         gsize                     n_one_time);
+GBytes *sotto_msg_build_get_prekeys   (const char                 *id,
+                                       const char                 *user);
 
 /* server → client */
 GBytes *sotto_msg_build_welcome       (const char                 *server_version,
@@ -165,5 +171,11 @@ GBytes *sotto_msg_build_state_done    (const char                 *id,
                                        const char                 *room,
                                        gint64                      length,
                                        gboolean                    more);
+GBytes *sotto_msg_build_prekeys_published (const char             *id,
+                                           gint64                  one_time_left);
+GBytes *sotto_msg_build_prekeys       (const char                 *id,
+                                       const char                 *user,
+                                       GBytes                     *bundle,
+                                       GBytes                     *one_time);
 
 G_END_DECLS

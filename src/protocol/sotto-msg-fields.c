@@ -12,7 +12,8 @@
                       KIND (SOTTO_FIELD_ROOM) | KIND (SOTTO_FIELD_NORMAL_ROOM) | \
                       KIND (SOTTO_FIELD_PASSWORD) | KIND (SOTTO_FIELD_TEXT) | \
                       KIND (SOTTO_FIELD_ENUM) | KIND (SOTTO_FIELD_BASE64))
-#define ARRAY_KINDS  (KIND (SOTTO_FIELD_INT_ARRAY) | KIND (SOTTO_FIELD_OBJECT_ARRAY))
+#define ARRAY_KINDS  (KIND (SOTTO_FIELD_INT_ARRAY) | KIND (SOTTO_FIELD_OBJECT_ARRAY) | \
+                      KIND (SOTTO_FIELD_BASE64_ARRAY))
 
 /* Asking for a field the message type does not have, or with the wrong
  * accessor, is a bug in the caller: say so loudly. */
@@ -69,9 +70,9 @@ sotto_msg_get_id (SottoMsg *self)
  * @self: a message
  * @field: a field of the message's type
  *
- * Only "id" of "error", "owner" of "members" and "joined", and
- * "banned_by" inside "bans" are optional; every other field is always
- * present.
+ * Only "id" of "error", "owner" of "members" and "joined", "banned_by"
+ * inside "bans", "bundle" of "publish_prekeys" and "one_time" of
+ * "prekeys" are optional; every other field is always present.
  *
  * Returns: %TRUE if @field is present
  */
@@ -157,6 +158,39 @@ sotto_msg_dup_bytes (SottoMsg   *self,
     return NULL;
 
   data = g_base64_decode (json_node_get_string (node), &len);
+
+  return g_bytes_new_take (data, len);
+}
+
+/**
+ * sotto_msg_dup_bytes_item:
+ * @self: a message
+ * @field: a base64 array field of the message's type
+ * @index: an index into the array
+ *
+ * Returns: (transfer full) (nullable): the decoded bytes of the item
+ */
+GBytes *
+sotto_msg_dup_bytes_item (SottoMsg   *self,
+                          const char *field,
+                          guint       index)
+{
+  JsonNode *node;
+  JsonArray *array;
+  guchar *data;
+  gsize len;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  node = lookup_member (self, field, KIND (SOTTO_FIELD_BASE64_ARRAY), G_STRFUNC);
+  if (node == NULL)
+    return NULL;
+
+  array = json_node_get_array (node);
+  g_return_val_if_fail (index < json_array_get_length (array), NULL);
+
+  data = g_base64_decode (json_array_get_string_element (array, index), &len);
 
   return g_bytes_new_take (data, len);
 }

@@ -55,6 +55,9 @@ gboolean            sotto_msg_get_bool          (SottoMsg              *self,
                                                  const char            *field);
 GBytes             *sotto_msg_dup_bytes         (SottoMsg              *self,
                                                  const char            *field);
+GBytes             *sotto_msg_dup_bytes_item    (SottoMsg              *self,
+                                                 const char            *field,
+                                                 guint                  index);
 const char         *sotto_msg_get_base64           (SottoMsg           *self,
                                                     const char         *field);
 JsonArray          *sotto_msg_get_array         (SottoMsg              *self,

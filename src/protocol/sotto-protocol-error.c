@@ -161,6 +161,7 @@ _sotto_protocol_bad_string (GError                 **error,
       break;
 
     case SOTTO_FIELD_BASE64:
+    case SOTTO_FIELD_BASE64_ARRAY:
       if (field->min == field->max)
         reason = g_strdup_printf (_("must be base64 of exactly %s bytes"), min);
       else

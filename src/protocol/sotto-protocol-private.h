@@ -23,6 +23,7 @@ typedef enum
   SOTTO_FIELD_INT_ARRAY,    /* min_items–max_items integers in min–max */
   SOTTO_FIELD_OBJECT_ARRAY, /* min_items–max_items objects of object */
   SOTTO_FIELD_OBJECT,       /* one object of object */
+  SOTTO_FIELD_BASE64_ARRAY, /* min_items–max_items strings, each base64 of min–max bytes */
 } SottoFieldKind;
 
 /* The kinds whose values are JSON strings. */

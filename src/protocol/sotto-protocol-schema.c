@@ -26,6 +26,9 @@
 #define F_OBJECT(n, s)          { .name = n, .kind = SOTTO_FIELD_OBJECT, .object = &s }
 #define F_OBJECTS(n, s, hi)     { .name = n, .kind = SOTTO_FIELD_OBJECT_ARRAY, .object = &s, \
                                   .min_items = 0, .max_items = hi }
+#define F_BASE64S(n, lo, hi, hi_items) \
+                                { .name = n, .kind = SOTTO_FIELD_BASE64_ARRAY, \
+                                  .min = lo, .max = hi, .min_items = 0, .max_items = hi_items }
 
 #define F_SEQ                   F_INT ("seq", 1, UNBOUNDED)
 #define F_TS                    F_INT ("ts", 0, UNBOUNDED)
@@ -37,6 +40,9 @@
 #define F_STATE_EVENT           F_BASE64 ("event", 1, SOTTO_PROTOCOL_STATE_EVENT_MAX_SIZE)
 #define F_STATE_INDEX           F_INT ("index", 0, UNBOUNDED)
 #define F_STATE_LENGTH          F_INT ("state_length", 0, UNBOUNDED)
+#define F_PREKEY_BUNDLE         F_BASE64 ("bundle", SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, \
+                                          SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES)
+#define F_ONE_TIME_LEFT         F_INT ("one_time_left", 0, SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS)
 #define F_IDENTITY              F_OBJECT ("identity", identity_schema)
 #define F_MEMBERS               F_OBJECTS ("members", member_schema, SOTTO_PROTOCOL_MAX_LIST_ITEMS)
 #define F_ROOMS                 F_OBJECTS ("rooms", room_summary_schema, \
@@ -68,6 +74,7 @@ static const char * const error_codes[] = {
   [SOTTO_MSG_ERROR_CODE_INTERNAL] = "internal",
   [SOTTO_MSG_ERROR_CODE_BANNED] = "banned",
   [SOTTO_MSG_ERROR_CODE_CONFLICT] = "conflict",
+  [SOTTO_MSG_ERROR_CODE_NO_PREKEYS] = "no_prekeys",
   NULL
 };
 
@@ -196,6 +203,22 @@ static const SottoFieldSchema state_catchup_fields[] = {
   F_ROOM,
   F_INT ("from", 0, UNBOUNDED),
   F_INT ("limit", 1, SOTTO_PROTOCOL_MAX_STATE_CATCHUP_LIMIT),
+};
+
+/* Prekeys: the server checks their sizes, stores them, and hands each
+ * one-time prekey out once. A publish without "bundle" keeps the one
+ * stored. */
+static const SottoFieldSchema publish_prekeys_fields[] = {
+  F_ID ("id"),
+  { .name = "bundle", .kind = SOTTO_FIELD_BASE64, .optional = TRUE,
+    .min = SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, .max = SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES },
+  F_BASE64S ("one_time", SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES,
+             SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES, SOTTO_PROTOCOL_MAX_PUBLISH_ONE_TIME),
+};
+
+static const SottoFieldSchema get_prekeys_fields[] = {
+  F_ID ("id"),
+  F_USERNAME ("user"),
 };
 
 /* Server → client */
@@ -333,6 +356,20 @@ static const SottoFieldSchema state_done_fields[] = {
   F_BOOL ("more"),
 };
 
+static const SottoFieldSchema prekeys_published_fields[] = {
+  F_ID ("id"),
+  F_ONE_TIME_LEFT,
+};
+
+/* "one_time" is absent once the user's one-time prekeys are all taken. */
+static const SottoFieldSchema prekeys_fields[] = {
+  F_ID ("id"),
+  F_USERNAME ("user"),
+  F_PREKEY_BUNDLE,
+  { .name = "one_time", .kind = SOTTO_FIELD_BASE64, .optional = TRUE,
+    .min = SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES, .max = SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES },
+};
+
 static const SottoMsgSchema msg_schemas[] = {
   MSG (REGISTER, CLIENT, credentials_fields),
   MSG (LOGIN, CLIENT, credentials_fields),
@@ -354,6 +391,8 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (PING, CLIENT, only_id_fields),
   MSG (STATE, CLIENT, state_fields),
   MSG (STATE_CATCHUP, CLIENT, state_catchup_fields),
+  MSG (PUBLISH_PREKEYS, CLIENT, publish_prekeys_fields),
+  MSG (GET_PREKEYS, CLIENT, get_prekeys_fields),
 
   MSG (WELCOME, SERVER, welcome_fields),
   MSG (OK, SERVER, only_id_fields),
@@ -377,6 +416,8 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (PONG, SERVER, only_id_fields),
   MSG (STATE_EVENT, SERVER, state_event_fields),
   MSG (STATE_DONE, SERVER, state_done_fields),
+  MSG (PREKEYS_PUBLISHED, SERVER, prekeys_published_fields),
+  MSG (PREKEYS, SERVER, prekeys_fields),
 };
 
 static const char * const type_names[SOTTO_MSG_N_TYPES] = {
@@ -401,6 +442,8 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_PING] = "ping",
   [SOTTO_MSG_TYPE_STATE] = "state",
   [SOTTO_MSG_TYPE_STATE_CATCHUP] = "state_catchup",
+  [SOTTO_MSG_TYPE_PUBLISH_PREKEYS] = "publish_prekeys",
+  [SOTTO_MSG_TYPE_GET_PREKEYS] = "get_prekeys",
   [SOTTO_MSG_TYPE_WELCOME] = "welcome",
   [SOTTO_MSG_TYPE_OK] = "ok",
   [SOTTO_MSG_TYPE_ERROR] = "error",
@@ -422,6 +465,8 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_PONG] = "pong",
   [SOTTO_MSG_TYPE_STATE_EVENT] = "state_event",
   [SOTTO_MSG_TYPE_STATE_DONE] = "state_done",
+  [SOTTO_MSG_TYPE_PREKEYS_PUBLISHED] = "prekeys_published",
+  [SOTTO_MSG_TYPE_PREKEYS] = "prekeys",
 };
 
 /**
@@ -495,7 +540,7 @@ _sotto_msg_schema_get (SottoMsgType      type,
   return NULL;
 }
 
-/* A linear scan: 42 short names, cheaper than hashing for this size. */
+/* A linear scan: 46 short names, cheaper than hashing for this size. */
 const SottoMsgSchema *
 _sotto_msg_schema_lookup (const char        *type_name,
                           SottoMsgDirection  direction,

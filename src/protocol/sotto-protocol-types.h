@@ -37,6 +37,15 @@ G_BEGIN_DECLS
 #define SOTTO_PROTOCOL_MAX_STATE_CATCHUP_LIMIT 500
 #define SOTTO_PROTOCOL_MAX_LIST_ITEMS         10000
 #define SOTTO_PROTOCOL_MAX_KEY_ID             G_GINT64_CONSTANT (4294967295)
+/* Prekeys, opaque to the server: a user's signed bundle, and a one-time
+ * prekey as its id (4 bytes, big endian) then its X25519 public key. The
+ * sizes are those of the e2e library, which this one does not link;
+ * tests/test-prekey.c checks that they agree. */
+#define SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES     238
+#define SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES   36
+#define SOTTO_PROTOCOL_MAX_PUBLISH_ONE_TIME    100
+/* The most one-time prekeys a server holds for one user. */
+#define SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS    200
 #define SOTTO_PROTOCOL_MAX_FRAME              G_GINT64_CONSTANT (4294967295)
 
 #define SOTTO_PROTOCOL_ERROR (sotto_protocol_error_quark ())
@@ -98,6 +107,8 @@ typedef enum
   SOTTO_MSG_TYPE_PING,
   SOTTO_MSG_TYPE_STATE,
   SOTTO_MSG_TYPE_STATE_CATCHUP,
+  SOTTO_MSG_TYPE_PUBLISH_PREKEYS,
+  SOTTO_MSG_TYPE_GET_PREKEYS,
 
   /* server → client */
   SOTTO_MSG_TYPE_WELCOME,
@@ -121,6 +132,8 @@ typedef enum
   SOTTO_MSG_TYPE_PONG,
   SOTTO_MSG_TYPE_STATE_EVENT,
   SOTTO_MSG_TYPE_STATE_DONE,
+  SOTTO_MSG_TYPE_PREKEYS_PUBLISHED,
+  SOTTO_MSG_TYPE_PREKEYS,
 
   SOTTO_MSG_N_TYPES
 } SottoMsgType;
@@ -146,6 +159,7 @@ typedef enum
   SOTTO_MSG_ERROR_CODE_INTERNAL,
   SOTTO_MSG_ERROR_CODE_BANNED,
   SOTTO_MSG_ERROR_CODE_CONFLICT,
+  SOTTO_MSG_ERROR_CODE_NO_PREKEYS,
 } SottoMsgErrorCode;
 
 /* The "reason" of a "member_left" message. */

@@ -288,7 +288,9 @@ validate_string (const SottoFieldSchema  *field,
       ok = g_strv_contains (field->values, str);
       break;
 
+    /* The items of a base64 array follow the same rule. */
     case SOTTO_FIELD_BASE64:
+    case SOTTO_FIELD_BASE64_ARRAY:
       ok = _sotto_base64_check (str, len, &decoded_len) &&
            (gint64) decoded_len >= field->min &&
            (gint64) decoded_len <= field->max;
@@ -362,6 +364,7 @@ validate_value (const SottoFieldSchema  *field,
 
     case SOTTO_FIELD_INT_ARRAY:
     case SOTTO_FIELD_OBJECT_ARRAY:
+    case SOTTO_FIELD_BASE64_ARRAY:
       if (!JSON_NODE_HOLDS_ARRAY (node))
         return _sotto_protocol_bad_field (error, path, _("must be an array"));
 
@@ -378,6 +381,14 @@ validate_value (const SottoFieldSchema  *field,
           if (field->kind == SOTTO_FIELD_INT_ARRAY)
             {
               if (!validate_int (field, item, &item_path, error))
+                return FALSE;
+            }
+          else if (field->kind == SOTTO_FIELD_BASE64_ARRAY)
+            {
+              if (!node_holds (item, G_TYPE_STRING))
+                return _sotto_protocol_bad_field (error, &item_path, _("must be a string"));
+
+              if (!validate_string (field, json_node_get_string (item), &item_path, error))
                 return FALSE;
             }
           else

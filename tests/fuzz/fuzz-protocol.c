@@ -180,6 +180,23 @@ rebuild (SottoMsg *msg)
                                             sotto_msg_get_int (msg, "from"),
                                             sotto_msg_get_int (msg, "limit"));
 
+    case SOTTO_MSG_TYPE_PUBLISH_PREKEYS:
+      {
+        g_autoptr(GPtrArray) one_time = NULL;
+
+        one_time = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+        array = sotto_msg_get_array (msg, "one_time");
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          g_ptr_array_add (one_time, sotto_msg_dup_bytes_item (msg, "one_time", i));
+        bytes = sotto_msg_dup_bytes (msg, "bundle");
+        return sotto_msg_build_publish_prekeys (str (msg, "id"), bytes,
+                                                (GBytes * const *) one_time->pdata, one_time->len);
+      }
+
+    case SOTTO_MSG_TYPE_GET_PREKEYS:
+      return sotto_msg_build_get_prekeys (str (msg, "id"), str (msg, "user"));
+
     case SOTTO_MSG_TYPE_WELCOME:
       return sotto_msg_build_welcome (str (msg, "server_version"),
                                       sotto_msg_get_int (msg, "protocol"),
@@ -282,6 +299,18 @@ rebuild (SottoMsg *msg)
                                          sotto_msg_get_int (msg, "length"),
                                          sotto_msg_get_bool (msg, "more"));
 
+    case SOTTO_MSG_TYPE_PREKEYS_PUBLISHED:
+      return sotto_msg_build_prekeys_published (str (msg, "id"),
+                                                sotto_msg_get_int (msg, "one_time_left"));
+
+    case SOTTO_MSG_TYPE_PREKEYS:
+      {
+        g_autoptr(GBytes) one_time = sotto_msg_dup_bytes (msg, "one_time");
+
+        bytes = sotto_msg_dup_bytes (msg, "bundle");
+        return sotto_msg_build_prekeys (str (msg, "id"), str (msg, "user"), bytes, one_time);
+      }
+
     case SOTTO_MSG_TYPE_INVALID:
     case SOTTO_MSG_N_TYPES:
     default:
@@ -360,6 +389,7 @@ exercise_fields (SottoMsg *msg)
 
         case SOTTO_FIELD_INT_ARRAY:
         case SOTTO_FIELD_OBJECT_ARRAY:
+        case SOTTO_FIELD_BASE64_ARRAY:
           array = sotto_msg_get_array (msg, field->name);
           g_assert_nonnull (array);
           g_assert_cmpuint (json_array_get_length (array), >=, field->min_items);
@@ -368,6 +398,16 @@ exercise_fields (SottoMsg *msg)
             {
               for (guint j = 0; j < json_array_get_length (array); j++)
                 g_assert_cmpint (json_array_get_int_element (array, j), >=, field->min);
+            }
+          else if (field->kind == SOTTO_FIELD_BASE64_ARRAY)
+            {
+              for (guint j = 0; j < json_array_get_length (array); j++)
+                {
+                  g_autoptr(GBytes) item = sotto_msg_dup_bytes_item (msg, field->name, j);
+
+                  g_assert_cmpint ((gint64) g_bytes_get_size (item), >=, field->min);
+                  g_assert_cmpint ((gint64) g_bytes_get_size (item), <=, field->max);
+                }
             }
           break;
 
