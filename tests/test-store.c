@@ -1113,7 +1113,8 @@ test_open_migrate_bans (Fixture       *fixture,
   fixture_close (fixture);
 
   db = raw_open (fixture->path);
-  raw_exec (db, "DROP TABLE room_state; DROP TABLE bans; PRAGMA user_version = 1;");
+  raw_exec (db, "DROP TABLE one_time_prekeys; DROP TABLE prekey_bundles; DROP TABLE room_state;"
+                "DROP TABLE bans; PRAGMA user_version = 1;");
   raw_close (db);
 
   fixture_reopen (fixture);
@@ -1178,6 +1179,127 @@ test_state_append_read (Fixture       *fixture,
   g_assert_cmpint (sotto_store_get_state_length (fixture->store, lobby_id, &error), ==, 4);
   events = sotto_store_read_state (fixture->store, lobby_id, 0, G_MAXINT64, 0, &error);
   g_assert_cmpuint (events->len, ==, 4);
+}
+
+/* Prekeys */
+
+static GBytes *
+one_time_prekey (guint32 key_id,
+                 guint8  fill)
+{
+  guint8 data[SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES];
+
+  memset (data, fill, sizeof data);
+  data[0] = key_id >> 24;
+  data[1] = key_id >> 16;
+  data[2] = key_id >> 8;
+  data[3] = key_id;
+
+  return g_bytes_new (data, sizeof data);
+}
+
+static void
+add_one_time (Fixture *fixture,
+              gint64   account_id,
+              guint32  key_id,
+              guint8   fill)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) prekey = one_time_prekey (key_id, fill);
+
+  g_assert_true (sotto_store_add_one_time_prekey (fixture->store, account_id, key_id, prekey,
+                                                  &error));
+  g_assert_no_error (error);
+}
+
+/* Takes the account's oldest one-time prekey and checks its fill byte,
+ * or that none is left when @fill is 0. */
+static void
+assert_take (Fixture *fixture,
+             gint64   account_id,
+             guint8   fill)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) prekey = NULL;
+
+  g_assert_true (sotto_store_take_one_time_prekey (fixture->store, account_id, &prekey, &error));
+  g_assert_no_error (error);
+  if (fill == 0)
+    {
+      g_assert_null (prekey);
+      return;
+    }
+  g_assert_nonnull (prekey);
+  g_assert_cmpuint (g_bytes_get_size (prekey), ==, SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES);
+  g_assert_cmpuint (((const guint8 *) g_bytes_get_data (prekey, NULL))[4], ==, fill);
+}
+
+/* A bundle per account, replaced by the next; one-time prekeys per
+ * account, taken oldest first, one with a stored id replacing it as the
+ * newest; all of it durable. */
+static void
+test_prekeys (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) first = g_bytes_new_take (g_malloc0 (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES),
+                                              SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES);
+  g_autoptr(GBytes) second = NULL;
+  g_autoptr(GBytes) read = NULL;
+  g_autoptr(GBytes) wrong_size = g_bytes_new_static ("short", 5);
+  gint64 alice_id = add_account (fixture, "alice");
+  gint64 bob_id = add_account (fixture, "bob");
+  guint8 *second_data = g_malloc (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES);
+  gboolean has;
+
+  memset (second_data, 0xb2, SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES);
+  second = g_bytes_new_take (second_data, SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES);
+
+  g_assert_true (sotto_store_get_prekey_bundle (fixture->store, alice_id, &read, &error));
+  g_assert_no_error (error);
+  g_assert_null (read);
+  g_assert_true (sotto_store_set_prekey_bundle (fixture->store, alice_id, first, 1, &error));
+  g_assert_true (sotto_store_set_prekey_bundle (fixture->store, alice_id, second, 2, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_store_get_prekey_bundle (fixture->store, alice_id, &read, &error));
+  g_assert_true (g_bytes_equal (read, second));
+  g_clear_pointer (&read, g_bytes_unref);
+  g_assert_true (sotto_store_get_prekey_bundle (fixture->store, bob_id, &read, &error));
+  g_assert_null (read);
+
+  /* The schema keeps the protocol's sizes. */
+  g_assert_false (sotto_store_set_prekey_bundle (fixture->store, bob_id, wrong_size, 3, &error));
+  g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  add_one_time (fixture, alice_id, 7, 0x11);
+  add_one_time (fixture, alice_id, 3, 0x12);
+  add_one_time (fixture, alice_id, 9, 0x13);
+  add_one_time (fixture, bob_id, 7, 0x21);
+  add_one_time (fixture, alice_id, 7, 0x14);
+  g_assert_cmpint (sotto_store_count_one_time_prekeys (fixture->store, alice_id, &error), ==, 3);
+  g_assert_cmpint (sotto_store_count_one_time_prekeys (fixture->store, bob_id, &error), ==, 1);
+  g_assert_true (sotto_store_has_one_time_prekey (fixture->store, alice_id, 9, &has, &error));
+  g_assert_true (has);
+  g_assert_true (sotto_store_has_one_time_prekey (fixture->store, alice_id, 8, &has, &error));
+  g_assert_false (has);
+  g_assert_no_error (error);
+  fixture_commit (fixture);
+  fixture_reopen (fixture);
+
+  g_assert_true (sotto_store_get_prekey_bundle (fixture->store, alice_id, &read, &error));
+  g_assert_true (g_bytes_equal (read, second));
+  assert_take (fixture, alice_id, 0x12);
+  assert_take (fixture, alice_id, 0x13);
+  fixture_commit (fixture);
+  fixture_reopen (fixture);
+
+  g_assert_cmpint (sotto_store_count_one_time_prekeys (fixture->store, alice_id, &error), ==, 1);
+  assert_take (fixture, alice_id, 0x14);
+  assert_take (fixture, alice_id, 0);
+  assert_take (fixture, bob_id, 0x21);
+  assert_take (fixture, bob_id, 0);
+  g_assert_no_error (error);
 }
 
 /* Room log */
@@ -1828,6 +1950,7 @@ main (int   argc,
   ADD ("rooms/bans", test_rooms_bans);
   ADD ("open/migrate-bans", test_open_migrate_bans);
   ADD ("state/append-read", test_state_append_read);
+  ADD ("prekeys", test_prekeys);
   ADD ("log/append-read", test_log_append_read);
   ADD ("log/idempotent", test_log_idempotent);
   ADD ("log/retention-age", test_log_retention_age);

@@ -9,6 +9,7 @@
 
 #include "sotto-server-accounts.h"
 #include "sotto-server-password-pool.h"
+#include "sotto-server-prekeys.h"
 #include "sotto-server-private.h"
 #include "sotto-server-relay.h"
 #include "sotto-server-bans.h"
@@ -19,7 +20,8 @@
  * SottoServer accepts connections, owns the sessions and the state the
  * requests work on: the in-memory view of accounts and rooms, and the
  * store (sotto-server-state.c). Requests are handled in
- * sotto-server-accounts.c, -rooms.c, -relay.c and -state-events.c; this
+ * sotto-server-accounts.c, -rooms.c, -relay.c, -state-events.c and
+ * -prekeys.c; this
  * file holds the service itself and the dispatch table, and
  * sotto-server-operator.c the operator's actions.
  */
@@ -400,6 +402,8 @@ session_message_cb (SottoSession *session,
     { SOTTO_MSG_TYPE_TYPING, TRUE, _sotto_server_handle_typing },
     { SOTTO_MSG_TYPE_STATE, TRUE, _sotto_server_handle_state },
     { SOTTO_MSG_TYPE_STATE_CATCHUP, TRUE, _sotto_server_handle_state_catchup },
+    { SOTTO_MSG_TYPE_PUBLISH_PREKEYS, TRUE, _sotto_server_handle_publish_prekeys },
+    { SOTTO_MSG_TYPE_GET_PREKEYS, TRUE, _sotto_server_handle_get_prekeys },
   };
   SottoMsgType type = sotto_msg_get_msg_type (msg);
 

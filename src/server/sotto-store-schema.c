@@ -111,6 +111,26 @@ static const char * const migrations[] = {
   "  ts      INTEGER NOT NULL,"
   "  PRIMARY KEY (room_id, idx)"
   ");",
+
+  /* 4: prekeys. Each account's signed bundle, and the one-time prekeys it
+   * published and nobody has taken yet. The server never reads either; a
+   * one-time prekey's id is its first 4 bytes, kept apart in key_id so
+   * that a second one with the same id replaces the first. A new row's
+   * seq is above every other's, so seq orders them oldest first. The
+   * sizes are those of the protocol (bundle, one-time prekey). */
+  "CREATE TABLE prekey_bundles ("
+  "  account_id INTEGER PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  bundle     BLOB NOT NULL CHECK (length (bundle) = 238),"
+  "  published  INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE one_time_prekeys ("
+  "  seq        INTEGER PRIMARY KEY,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  key_id     INTEGER NOT NULL CHECK (key_id BETWEEN 0 AND 4294967295),"
+  "  prekey     BLOB NOT NULL CHECK (length (prekey) = 36),"
+  "  UNIQUE (account_id, key_id)"
+  ");"
+  "CREATE INDEX one_time_prekeys_account ON one_time_prekeys (account_id, seq);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_STORE_SCHEMA_VERSION);
@@ -195,6 +215,26 @@ static const char * const statement_sql[N_STMTS] = {
     " ORDER BY idx LIMIT ?4",
   [STMT_STATE_LENGTH] =
     "SELECT coalesce (max (idx) + 1, 0) FROM room_state WHERE room_id = ?1",
+  [STMT_SET_PREKEY_BUNDLE] =
+    "INSERT INTO prekey_bundles (account_id, bundle, published) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (account_id) DO UPDATE SET bundle = excluded.bundle,"
+    " published = excluded.published",
+  [STMT_GET_PREKEY_BUNDLE] =
+    "SELECT bundle FROM prekey_bundles WHERE account_id = ?1",
+  /* REPLACE deletes the row with the same id and inserts a new one, which
+   * gets the highest seq: a prekey published again is the newest. */
+  [STMT_ADD_ONE_TIME_PREKEY] =
+    "INSERT OR REPLACE INTO one_time_prekeys (account_id, key_id, prekey) VALUES (?1, ?2, ?3)",
+  [STMT_HAS_ONE_TIME_PREKEY] =
+    "SELECT count(*) FROM one_time_prekeys WHERE account_id = ?1 AND key_id = ?2",
+  [STMT_COUNT_ONE_TIME_PREKEYS] =
+    "SELECT count(*) FROM one_time_prekeys WHERE account_id = ?1",
+  /* One statement finds the oldest and deletes it: nothing can come
+   * between the two. */
+  [STMT_TAKE_ONE_TIME_PREKEY] =
+    "DELETE FROM one_time_prekeys"
+    " WHERE seq = (SELECT min (seq) FROM one_time_prekeys WHERE account_id = ?1)"
+    " RETURNING prekey",
 };
 
 static void

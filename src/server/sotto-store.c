@@ -18,8 +18,8 @@
  * then tells everyone who asked through sotto_store_commit_soon().
  *
  * This file holds the object, opening and the batching of writes; the
- * queries are in sotto-store-accounts.c, -rooms.c, -log.c and -keys.c,
- * the schema in sotto-store-schema.c.
+ * queries are in sotto-store-accounts.c, -rooms.c, -log.c, -keys.c,
+ * -bans.c, -state.c and -prekeys.c, the schema in sotto-store-schema.c.
  */
 
 typedef struct

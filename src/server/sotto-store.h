@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_STORE_SCHEMA_VERSION 3
+#define SOTTO_STORE_SCHEMA_VERSION 4
 
 /* The room every store has, made on first open. */
 #define SOTTO_STORE_GENERAL_ROOM "general"
@@ -322,6 +322,34 @@ GPtrArray  *sotto_store_read_state          (SottoStore               *self,
 gint64      sotto_store_get_state_length    (SottoStore               *self,
                                              gint64                    room_id,
                                              GError                  **error);
+
+/* Prekeys */
+gboolean    sotto_store_set_prekey_bundle   (SottoStore               *self,
+                                             gint64                    account_id,
+                                             GBytes                   *bundle,
+                                             gint64                    published,
+                                             GError                  **error);
+gboolean    sotto_store_get_prekey_bundle   (SottoStore               *self,
+                                             gint64                    account_id,
+                                             GBytes                  **out_bundle,
+                                             GError                  **error);
+gboolean    sotto_store_add_one_time_prekey (SottoStore               *self,
+                                             gint64                    account_id,
+                                             guint32                   key_id,
+                                             GBytes                   *prekey,
+                                             GError                  **error);
+gboolean    sotto_store_has_one_time_prekey (SottoStore               *self,
+                                             gint64                    account_id,
+                                             guint32                   key_id,
+                                             gboolean                 *has,
+                                             GError                  **error);
+gint64      sotto_store_count_one_time_prekeys (SottoStore            *self,
+                                                gint64                 account_id,
+                                                GError               **error);
+gboolean    sotto_store_take_one_time_prekey (SottoStore              *self,
+                                              gint64                   account_id,
+                                              GBytes                 **out_prekey,
+                                              GError                 **error);
 
 /* Key queue */
 gint64      sotto_store_queue_key           (SottoStore               *self,

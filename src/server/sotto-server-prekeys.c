@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-server-prekeys.h"
+
+/*
+ * Prekeys seen from the server: every user publishes a signed bundle and
+ * one-time prekeys, and anyone logged in fetches a user's bundle with one
+ * of the one-time prekeys, which nobody else then gets. The server never
+ * opens a bundle; the clients check its signature. Of a one-time prekey it
+ * reads only the id, its first 4 bytes, so that one published again under
+ * the same id replaces the first.
+ *
+ * Both answers wait for the commit: a publish is acknowledged once it is
+ * durable, and a one-time prekey goes out only once its deletion is, so
+ * that not even a crash hands it out twice.
+ */
+
+static guint32
+one_time_prekey_id (GBytes *prekey)
+{
+  const guint8 *data = g_bytes_get_data (prekey, NULL);
+
+  g_assert (g_bytes_get_size (prekey) == SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES);
+
+  return (guint32) data[0] << 24 | (guint32) data[1] << 16 | (guint32) data[2] << 8 | data[3];
+}
+
+/* The answer was made before the commit; it goes out only after it. */
+static void
+prekeys_committed_cb (SottoStore   *store,
+                      const GError *error,
+                      gpointer      user_data)
+{
+  SottoPendingReply *pending = user_data;
+
+  if (error != NULL)
+    {
+      _sotto_server_reply_store_error (pending->server, pending->session, pending->msg, error);
+      return;
+    }
+
+  sotto_session_send (pending->session, pending->reply);
+}
+
+/* How many of @prekeys the user does not hold yet, counting each id once:
+ * those are what a publish adds to the count. -1 if the store failed. */
+static gint64
+count_new_prekeys (SottoServerState  *self,
+                   SottoUser         *user,
+                   GPtrArray         *prekeys,
+                   GError           **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  gint64 added = 0;
+
+  for (guint i = 0; i < prekeys->len; i++)
+    {
+      guint32 key_id = one_time_prekey_id (g_ptr_array_index (prekeys, i));
+      gboolean has;
+
+      if (!g_hash_table_add (seen, GUINT_TO_POINTER (key_id)))
+        continue;
+
+      if (!sotto_store_has_one_time_prekey (self->store, user->id, key_id, &has, error))
+        return -1;
+
+      if (!has)
+        added++;
+    }
+
+  return added;
+}
+
+/**
+ * _sotto_server_handle_publish_prekeys:
+ *
+ * Stores the user's new bundle, if the message has one, and adds its
+ * one-time prekeys, unless the user would then hold more than
+ * %SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS: then nothing is stored, and the
+ * answer is "too_large".
+ */
+void
+_sotto_server_handle_publish_prekeys (SottoServerState *self,
+                                      SottoSession     *session,
+                                      SottoMsg         *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  JsonArray *array = sotto_msg_get_array (msg, "one_time");
+  g_autoptr(GPtrArray) prekeys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GBytes) bundle = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 held;
+  gint64 added;
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_ptr_array_add (prekeys, sotto_msg_dup_bytes_item (msg, "one_time", i));
+
+  held = sotto_store_count_one_time_prekeys (self->store, user->id, &error);
+  added = held < 0 ? -1 : count_new_prekeys (self, user, prekeys, &error);
+  if (added < 0)
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  if (held + added > SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS)
+    {
+      g_autofree char *text = g_strdup_printf (_("The server holds at most %d one-time prekeys "
+                                                 "for a user"),
+                                               SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS);
+
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_TOO_LARGE, text);
+      return;
+    }
+
+  /* The sizes are checked and the account exists: what can still fail is
+   * the disk, which loses the whole batch and tells every waiter. */
+  if (sotto_msg_has_field (msg, "bundle"))
+    {
+      bundle = sotto_msg_dup_bytes (msg, "bundle");
+      if (!sotto_store_set_prekey_bundle (self->store, user->id, bundle, _sotto_server_now_ms (),
+                                          &error))
+        {
+          _sotto_server_reply_store_error (self, session, msg, error);
+          return;
+        }
+    }
+
+  for (guint i = 0; i < prekeys->len; i++)
+    {
+      GBytes *prekey = g_ptr_array_index (prekeys, i);
+
+      if (!sotto_store_add_one_time_prekey (self->store, user->id, one_time_prekey_id (prekey),
+                                            prekey, &error))
+        {
+          _sotto_server_reply_store_error (self, session, msg, error);
+          return;
+        }
+    }
+
+  reply = sotto_msg_build_prekeys_published (sotto_msg_get_id (msg), held + added);
+  _sotto_server_answer_after_commit (self, session, msg, user->name, reply,
+                                     prekeys_committed_cb);
+}
+
+/**
+ * _sotto_server_handle_get_prekeys:
+ *
+ * Answers with the user's bundle and takes their oldest one-time prekey,
+ * if any is left, for this answer alone. Even without one, the answer
+ * waits for the commit, so that it never tells of a bundle that a failed
+ * batch then loses.
+ */
+void
+_sotto_server_handle_get_prekeys (SottoServerState *self,
+                                  SottoSession     *session,
+                                  SottoMsg         *msg)
+{
+  SottoUser *target = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "user"));
+  g_autoptr(GBytes) bundle = NULL;
+  g_autoptr(GBytes) one_time = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (target == NULL)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_USER,
+                                 _("There is no user with that name"));
+      return;
+    }
+
+  if (!sotto_store_get_prekey_bundle (self->store, target->id, &bundle, &error))
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  if (bundle == NULL)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_PREKEYS,
+                                 _("This user has published no prekeys yet"));
+      return;
+    }
+
+  if (!sotto_store_take_one_time_prekey (self->store, target->id, &one_time, &error))
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  reply = sotto_msg_build_prekeys (sotto_msg_get_id (msg), target->name, bundle, one_time);
+  _sotto_server_answer_after_commit (self, session, msg, target->name, reply,
+                                     prekeys_committed_cb);
+}
