@@ -871,6 +871,85 @@ test_distribution_bad_input (Fixture       *fixture,
   g_assert_nonnull (received);
 }
 
+static SottoPrekey *bob_signed;
+static SottoPrekey *bob_one_time;
+
+static SottoPrekey *
+bob_lookup_cb (guint32  id,
+               gboolean one_time,
+               gpointer user_data)
+{
+  SottoPrekey *held = one_time ? bob_one_time : bob_signed;
+
+  return held != NULL && sotto_prekey_get_id (held) == id ? g_object_ref (held) : NULL;
+}
+
+/* Through prekeys: the box opens for Bob as the other kind does, names
+ * the same room, sender, recipient and counter, and is told apart by its
+ * first byte; once Bob has erased the prekeys, his identity alone opens
+ * nothing. */
+static void
+test_distribution_prekeyed (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(SottoSenderKey) own = sotto_sender_key_new ();
+  g_autoptr(SottoSenderKey) received = NULL;
+  g_autoptr(SottoSenderKey) refused = NULL;
+  g_autoptr(GBytes) bundle_bytes = NULL;
+  g_autoptr(GBytes) box = NULL;
+  g_autoptr(GBytes) classic = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoPrekeyBundle bundle;
+  guint64 next_counter = 0;
+
+  bob_signed = sotto_prekey_new (3, 1700000000000);
+  bob_one_time = sotto_prekey_new (77, 1700000000000);
+  bundle_bytes = sotto_prekey_bundle_make (fixture->bob, bob_signed, bob_one_time);
+  g_assert_true (sotto_prekey_bundle_decode (bundle_bytes, &bundle, &error));
+
+  g_free (sender_keys (own, 2));
+  box = sotto_sender_key_seal_to_bundle (own, ROOM, 9, fixture->alice, "alice", &bundle, &error);
+  g_assert_no_error (error);
+  classic = sotto_sender_key_seal_for (own, ROOM, 9, fixture->alice, "alice",
+                                       sotto_identity_get_public (fixture->bob), &error);
+  g_assert_true (sotto_sender_key_box_is_prekeyed (box));
+  g_assert_false (sotto_sender_key_box_is_prekeyed (classic));
+
+  received = sotto_sender_key_open_prekeyed (box, ROOM, fixture->bob, "alice",
+                                             sotto_identity_get_public (fixture->alice),
+                                             bob_lookup_cb, NULL, &next_counter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sotto_sender_key_get_key_id (received), ==, sotto_sender_key_get_key_id (own));
+  g_assert_cmpuint (sotto_sender_key_get_index (received), ==, 2);
+  g_assert_cmpuint (next_counter, ==, 9);
+
+  /* Another room, another claimed sender, another recipient. */
+  refused = sotto_sender_key_open_prekeyed (box, "elsewhere", fixture->bob, "alice",
+                                            sotto_identity_get_public (fixture->alice),
+                                            bob_lookup_cb, NULL, NULL, &error);
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_WRONG_ROOM);
+  g_clear_error (&error);
+  refused = sotto_sender_key_open_prekeyed (box, ROOM, fixture->bob, "mallory",
+                                            sotto_identity_get_public (fixture->alice),
+                                            bob_lookup_cb, NULL, NULL, &error);
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_WRONG_SENDER);
+  g_clear_error (&error);
+  refused = sotto_sender_key_open_prekeyed (box, ROOM, fixture->carol, "alice",
+                                            sotto_identity_get_public (fixture->alice),
+                                            bob_lookup_cb, NULL, NULL, &error);
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_DECRYPT_FAILED);
+  g_clear_error (&error);
+
+  /* Erased prekeys: the box is shut for good. */
+  g_clear_object (&bob_signed);
+  g_clear_object (&bob_one_time);
+  refused = sotto_sender_key_open_prekeyed (box, ROOM, fixture->bob, "alice",
+                                            sotto_identity_get_public (fixture->alice),
+                                            bob_lookup_cb, NULL, NULL, &error);
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_UNKNOWN_KEY);
+  g_assert_null (refused);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -902,6 +981,7 @@ main (int   argc,
   ADD ("distribution-reflected", test_distribution_reflected);
   ADD ("distribution-tampered", test_distribution_tampered);
   ADD ("distribution-bad-input", test_distribution_bad_input);
+  ADD ("distribution-prekeyed", test_distribution_prekeyed);
 #undef ADD
 
   return g_test_run ();

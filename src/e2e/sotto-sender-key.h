@@ -6,6 +6,7 @@
 
 #include "sotto-e2e-error.h"
 #include "sotto-identity.h"
+#include "sotto-prekey.h"
 
 G_BEGIN_DECLS
 
@@ -56,5 +57,22 @@ SottoSenderKey *sotto_sender_key_open_from     (GBytes                     *box,
                                                 const SottoPublicIdentity  *from,
                                                 guint64                    *next_counter,
                                                 GError                    **error);
+GBytes         *sotto_sender_key_seal_to_bundle (SottoSenderKey           *self,
+                                                 const char               *room,
+                                                 guint64                   next_counter,
+                                                 SottoIdentity            *from,
+                                                 const char               *from_name,
+                                                 const SottoPrekeyBundle  *to,
+                                                 GError                  **error);
+SottoSenderKey *sotto_sender_key_open_prekeyed  (GBytes                     *box,
+                                                 const char                 *room,
+                                                 SottoIdentity              *me,
+                                                 const char                 *from_name,
+                                                 const SottoPublicIdentity  *from,
+                                                 SottoPrekeyLookup           lookup,
+                                                 gpointer                    user_data,
+                                                 guint64                    *next_counter,
+                                                 GError                    **error);
+gboolean        sotto_sender_key_box_is_prekeyed (GBytes                  *box);
 
 G_END_DECLS
