@@ -354,6 +354,21 @@ test_prekeys_cap (SottoServerFixture *fixture,
   publish_refused (alice, NULL, another, SOTTO_MSG_ERROR_CODE_TOO_LARGE);
 }
 
+/* @name logging in with @identity. */
+static SottoTestClient *
+log_in_as (SottoServerFixture      *fixture,
+           const char              *name,
+           const SottoWireIdentity *identity)
+{
+  SottoTestClient *client = sotto_test_client_connect (fixture->server);
+  g_autoptr(SottoMsg) reply = NULL;
+
+  sotto_test_client_set_identity (client, identity);
+  reply = sotto_test_client_login (client, name, SOTTO_TEST_PASSWORD);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  return client;
+}
+
 /* Bundles and the prekeys not yet taken outlive a restart; one taken
  * before it is not handed out again. */
 static void
@@ -365,15 +380,18 @@ test_prekeys_restart (SottoServerFixture *fixture,
   g_autoptr(GBytes) bundle = bundle_of (9);
   g_autoptr(GPtrArray) one_time = one_time_range (40, 3);
 
+  SottoWireIdentity alice_identity;
+
   g_assert_cmpint (publish_ok (alice, bundle, one_time), ==, 3);
   assert_fetch (bob, "alice", bundle, 40, 40);
 
+  sotto_test_client_identity (alice, &alice_identity);
   g_clear_pointer (&alice, sotto_test_client_free);
   g_clear_pointer (&bob, sotto_test_client_free);
   sotto_test_server_stop (fixture->server);
   sotto_test_server_restart (fixture->server);
 
-  alice = sotto_server_fixture_log_in (fixture, "alice");
+  alice = log_in_as (fixture, "alice", &alice_identity);
   bob = sotto_server_fixture_log_in (fixture, "bob");
   g_assert_cmpint (one_time_left (alice), ==, 2);
   assert_fetch (bob, "alice", bundle, 41, 41);
@@ -387,6 +405,33 @@ test_prekeys_restart (SottoServerFixture *fixture,
   bob = sotto_server_fixture_log_in (fixture, "bob");
   assert_fetch (bob, "alice", bundle, 42, 42);
   assert_fetch (bob, "alice", bundle, 0, 0);
+}
+
+/* Alice logs in with other identity keys: her prekeys, made for the old
+ * ones, go. */
+static void
+test_prekeys_identity_change (SottoServerFixture *fixture,
+                              gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(SottoTestClient) again = NULL;
+  g_autoptr(SottoTestClient) elsewhere = NULL;
+  g_autoptr(GBytes) bundle = bundle_of (11);
+  g_autoptr(GPtrArray) one_time = one_time_range (1, 3);
+  SottoWireIdentity alice_identity;
+
+  g_assert_cmpint (publish_ok (alice, bundle, one_time), ==, 3);
+  sotto_test_client_identity (alice, &alice_identity);
+
+  /* The same keys again: nothing changes. */
+  again = log_in_as (fixture, "alice", &alice_identity);
+  g_assert_cmpint (one_time_left (again), ==, 3);
+
+  /* Other keys (a random identity): the bundle and the one-time prekeys go. */
+  elsewhere = sotto_server_fixture_log_in (fixture, "alice");
+  g_assert_cmpint (one_time_left (elsewhere), ==, 0);
+  assert_fetch_error (bob, "alice", SOTTO_MSG_ERROR_CODE_NO_PREKEYS);
 }
 
 /* Both requests need a login. */
@@ -422,6 +467,7 @@ main (int   argc,
   SOTTO_SERVER_FIXTURE_ADD ("prekeys/wrong-sizes", test_prekeys_wrong_sizes);
   SOTTO_SERVER_FIXTURE_ADD ("prekeys/cap", test_prekeys_cap);
   SOTTO_SERVER_FIXTURE_ADD ("prekeys/restart", test_prekeys_restart);
+  SOTTO_SERVER_FIXTURE_ADD ("prekeys/identity-change", test_prekeys_identity_change);
   SOTTO_SERVER_FIXTURE_ADD ("prekeys/not-logged-in", test_prekeys_not_logged_in);
 
   return g_test_run ();

@@ -393,7 +393,10 @@ login_verified_cb (GObject      *object,
 
   if (sodium_memcmp (&user->identity, &job->identity, sizeof user->identity) != 0)
     {
-      if (!sotto_store_set_identity (self->store, user->id, &job->identity, &error))
+      /* The prekeys published with the old keys open nothing the new
+       * ones can: they go with them. */
+      if (!sotto_store_set_identity (self->store, user->id, &job->identity, &error) ||
+          !sotto_store_forget_prekeys (self->store, user->id, &error))
         {
           _sotto_server_reply_store_error (self, job->session, job->msg, error);
           return;

@@ -225,3 +225,34 @@ sotto_store_take_one_time_prekey (SottoStore  *self,
 
   return TRUE;
 }
+
+/**
+ * sotto_store_forget_prekeys:
+ *
+ * Drops the account's bundle and one-time prekeys: they belong to
+ * identity keys it no longer has.
+ */
+gboolean
+sotto_store_forget_prekeys (SottoStore  *self,
+                            gint64       account_id,
+                            GError     **error)
+{
+  const SottoStoreStatementId statements[] = { STMT_FORGET_PREKEY_BUNDLE,
+                                               STMT_FORGET_ONE_TIME_PREKEYS };
+
+  g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (statements); i++)
+    {
+      g_auto(SottoDbStatement) stmt = _sotto_store_write_statement (self, statements[i], error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, account_id);
+      if (!sotto_db_step_done (_sotto_store_get_db (self), stmt,
+                               _("Could not drop the prekeys"), error))
+        return FALSE;
+    }
+
+  return TRUE;
+}

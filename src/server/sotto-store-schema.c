@@ -231,6 +231,10 @@ static const char * const statement_sql[N_STMTS] = {
     "SELECT count(*) FROM one_time_prekeys WHERE account_id = ?1",
   /* One statement finds the oldest and deletes it: nothing can come
    * between the two. */
+  [STMT_FORGET_PREKEY_BUNDLE] =
+    "DELETE FROM prekey_bundles WHERE account_id = ?1",
+  [STMT_FORGET_ONE_TIME_PREKEYS] =
+    "DELETE FROM one_time_prekeys WHERE account_id = ?1",
   [STMT_TAKE_ONE_TIME_PREKEY] =
     "DELETE FROM one_time_prekeys"
     " WHERE seq = (SELECT min (seq) FROM one_time_prekeys WHERE account_id = ?1)"

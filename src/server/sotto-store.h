@@ -350,6 +350,9 @@ gboolean    sotto_store_take_one_time_prekey (SottoStore              *self,
                                               gint64                   account_id,
                                               GBytes                 **out_prekey,
                                               GError                 **error);
+gboolean    sotto_store_forget_prekeys      (SottoStore               *self,
+                                             gint64                    account_id,
+                                             GError                  **error);
 
 /* Key queue */
 gint64      sotto_store_queue_key           (SottoStore               *self,
