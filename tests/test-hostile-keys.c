@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "sotto-client-store.h"
 #include "sotto-e2e.h"
 #include "sotto-test-hostile.h"
 #include "sotto-test-util.h"
@@ -24,9 +25,13 @@ typedef struct
 {
   /* Bob's view of the room's members shows these keys for alice. */
   SottoIdentity *fake;
+  /* The signed prekey of the fake keys. */
+  SottoPrekey   *fake_prekey;
   /* What bob sends: his envelopes and his key boxes for alice. */
   GPtrArray     *envelopes;
   GPtrArray     *boxes_for_alice;
+  /* Whom bob's client handed a key to. */
+  GPtrArray     *recipients;
 } Swap;
 
 static void
@@ -35,14 +40,17 @@ swap_init (Swap *swap)
   memset (swap, 0, sizeof *swap);
   swap->envelopes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   swap->boxes_for_alice = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  swap->recipients = g_ptr_array_new_with_free_func (g_free);
 }
 
 static void
 swap_clear (Swap *swap)
 {
   g_clear_object (&swap->fake);
+  g_clear_object (&swap->fake_prekey);
   g_ptr_array_unref (swap->envelopes);
   g_ptr_array_unref (swap->boxes_for_alice);
+  g_ptr_array_unref (swap->recipients);
 }
 
 static void
@@ -113,6 +121,8 @@ swap_cb (SottoTestProxy          *proxy,
       to = sotto_test_json_get_string (message, "to");
       if (g_strcmp0 (type, "send") == 0)
         g_ptr_array_add (swap->envelopes, decode_field (message, "envelope"));
+      if (g_strcmp0 (type, "send_key") == 0)
+        g_ptr_array_add (swap->recipients, g_strdup (to));
       if (g_strcmp0 (type, "send_key") == 0 && g_strcmp0 (to, "alice") == 0)
         g_ptr_array_add (swap->boxes_for_alice, decode_field (message, "box"));
       return g_bytes_ref (message);
@@ -122,13 +132,38 @@ swap_cb (SottoTestProxy          *proxy,
       g_strcmp0 (room, "lobby") == 0)
     return rewrite_members (swap, message);
 
+  /* Alice's prekeys, as the server gives them: those of its own keys. */
+  if (swap->fake != NULL && swap->fake_prekey != NULL && g_strcmp0 (type, "prekeys") == 0)
+    {
+      g_autofree char *user = sotto_test_json_get_string (message, "user");
+      g_autoptr(GBytes) bundle = NULL;
+      g_autoptr(GBytes) without = NULL;
+
+      if (g_strcmp0 (user, "alice") != 0)
+        return g_bytes_ref (message);
+      bundle = sotto_prekey_bundle_make (swap->fake, swap->fake_prekey, NULL);
+      without = sotto_test_json_remove (message, "one_time");
+      {
+        g_autofree char *text = g_base64_encode (g_bytes_get_data (bundle, NULL),
+                                                 g_bytes_get_size (bundle));
+
+        return sotto_test_json_set_string (without, "bundle", text);
+      }
+    }
+
   return g_bytes_ref (message);
 }
 
-static guint
-keys_sent (Fixture *fixture)
+
+static SottoPrekey *
+fake_prekey_cb (guint32  id,
+                gboolean one_time,
+                gpointer user_data)
 {
-  return sotto_test_proxy_count (fixture->proxy, "bob", SOTTO_TEST_PROXY_TO_SERVER, "send_key");
+  Swap *swap = user_data;
+
+  return !one_time && id == sotto_prekey_get_id (swap->fake_prekey)
+         ? g_object_ref (swap->fake_prekey) : NULL;
 }
 
 /* Asks bob for his key of "lobby" in @from's name, as the server can. */
@@ -156,7 +191,6 @@ test_swap_key_verified (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   SottoRoom *alice_room, *bob_room;
   SottoWireIdentity wire;
-  guint sent_before;
   Swap swap;
 
   swap_init (&swap);
@@ -170,7 +204,9 @@ test_swap_key_verified (Fixture       *fixture,
   wire_from_public (sotto_identity_get_public (fake), &wire);
   changed = sotto_msg_build_key_changed ("lobby", 1000, g_get_real_time () / 1000, "alice",
                                          &wire);
-  sent_before = keys_sent (fixture);
+  /* From now on the server also gives bob prekeys of its own for alice. */
+  swap.fake = g_object_ref (fake);
+  swap.fake_prekey = sotto_prekey_new (5, g_get_real_time () / 1000);
   sotto_test_proxy_inject_to_user (fixture->proxy, "bob", changed);
   WAIT_UNTIL (sotto_room_get_blocked_by (bob_room) != NULL, "bob's room to be held");
 
@@ -183,12 +219,25 @@ test_swap_key_verified (Fixture       *fixture,
 
   forge_key_request (fixture, "alice", 777001);
   sotto_hostile_round_trip (bob);
-  g_assert_cmpuint (keys_sent (fixture), ==, sent_before);
-  g_assert_cmpuint (swap.boxes_for_alice->len, ==, 1);
+  sotto_test_iterate (500);
+  /* Nothing bob handed over opens with the new keys. */
+  for (guint i = 0; i < swap.boxes_for_alice->len; i++)
+    {
+      g_autoptr(SottoSenderKey) opened = NULL;
+      g_autoptr(GError) open_error = NULL;
+      const SottoPublicIdentity *bob_public =
+        sotto_member_get_identity (sotto_room_lookup_member (alice_room, "bob"));
+
+      opened = sotto_sender_key_open_prekeyed (g_ptr_array_index (swap.boxes_for_alice, i),
+                                               "lobby", fake, "bob", bob_public, fake_prekey_cb,
+                                               &swap, NULL, &open_error);
+      g_assert_null (opened);
+    }
 
   sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
   swap_clear (&swap);
 }
+
 
 /* Bob never compared safety numbers with Alice. The server swaps her
  * keys for its own in the member list only (no key_changed event): Bob's
@@ -225,6 +274,7 @@ test_swap_key_unverified (Fixture       *fixture,
 
   /* Bob's next member list, after a reconnection, shows the false keys. */
   swap.fake = sotto_identity_new ();
+  swap.fake_prekey = sotto_prekey_new (5, g_get_real_time () / 1000);
   sotto_test_proxy_cut_user (fixture->proxy, "bob");
   WAIT_UNTIL (sotto_client_get_review (bob, "alice") != SOTTO_IDENTITY_REVIEW_NONE,
               "bob to see alice's keys change");
@@ -244,8 +294,11 @@ test_swap_key_unverified (Fixture       *fixture,
   g_assert_cmpint (sotto_member_get_standing (sotto_room_lookup_member (bob_room, "alice")), ==,
                    SOTTO_MEMBER_STANDING_CONFIRMED);
 
-  handed = sotto_sender_key_open_from (g_ptr_array_index (swap.boxes_for_alice, n_boxes),
-                                       "lobby", swap.fake, "bob", &bob_public, NULL, &error);
+  g_assert_true (sotto_sender_key_box_is_prekeyed (g_ptr_array_index (swap.boxes_for_alice,
+                                                                      n_boxes)));
+  handed = sotto_sender_key_open_prekeyed (g_ptr_array_index (swap.boxes_for_alice, n_boxes),
+                                           "lobby", swap.fake, "bob", &bob_public,
+                                           fake_prekey_cb, &swap, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (handed);
   g_assert_cmpuint (sotto_sender_key_get_key_id (handed), !=, before_key);
@@ -267,7 +320,6 @@ test_forged_key_request (Fixture       *fixture,
   g_autoptr(SottoClient) bob = sotto_hostile_new_user (fixture, "bob");
   g_autoptr(SottoClient) mallory = sotto_hostile_new_user (fixture, "mallory");
   SottoRoom *alice_room, *bob_room;
-  guint sent_before;
   Swap swap;
 
   swap_init (&swap);
@@ -278,11 +330,12 @@ test_forged_key_request (Fixture       *fixture,
 
   /* Mallory has an account, and is not in the room. */
   g_assert_null (sotto_client_lookup_room (mallory, "lobby"));
-  sent_before = keys_sent (fixture);
   forge_key_request (fixture, "mallory", 777002);
   sotto_hostile_round_trip (bob);
   sotto_hostile_round_trip (bob);
-  g_assert_cmpuint (keys_sent (fixture), ==, sent_before);
+  sotto_test_iterate (500);
+  for (guint i = 0; i < swap.recipients->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (swap.recipients, i), !=, "mallory");
 
   sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
   swap_clear (&swap);
@@ -389,6 +442,111 @@ test_third_person_in_direct_chat (Fixture       *fixture,
   sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
 }
 
+typedef struct
+{
+  GPtrArray *boxes;
+} Recorded;
+
+/* Records what Alice's client sends Bob in key boxes. */
+static GBytes *
+record_boxes_cb (SottoTestProxy          *proxy,
+                 SottoTestProxyLink      *link,
+                 SottoTestProxyDirection  direction,
+                 GBytes                  *message,
+                 gpointer                 user_data)
+{
+  Recorded *recorded = user_data;
+  g_autofree char *type = sotto_test_json_type (message);
+  g_autofree char *to = sotto_test_json_get_string (message, "to");
+
+  if (direction == SOTTO_TEST_PROXY_TO_SERVER &&
+      g_strcmp0 (sotto_test_proxy_link_get_user (link), "alice") == 0 &&
+      g_strcmp0 (type, "send_key") == 0 && g_strcmp0 (to, "bob") == 0)
+    g_ptr_array_add (recorded->boxes, decode_field (message, "box"));
+
+  return g_bytes_ref (message);
+}
+
+static SottoPrekey *
+store_prekey_cb (guint32  id,
+                 gboolean one_time,
+                 gpointer user_data)
+{
+  return sotto_client_store_get_prekey (user_data, id, one_time, NULL);
+}
+
+/* The server (or anyone) keeps the key boxes Alice sent Bob, and later
+ * steals Bob's identity secret key, his whole store even. The boxes were
+ * sealed to Bob's prekeys: the one-time prekey went when Bob used it, and
+ * once his signed prekey is erased (rotation and its grace time), nothing
+ * opens them. Nor do they open as boxes between identity keys. */
+static void
+test_stolen_identity (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = sotto_hostile_new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = sotto_hostile_new_user (fixture, "bob");
+  g_autoptr(SottoClientStore) store = NULL;
+  g_autoptr(SottoIdentity) stolen = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  Recorded recorded = { g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref) };
+  SottoPublicIdentity alice_public;
+  SottoRoom *alice_room, *bob_room;
+
+  sotto_test_proxy_set_hook (fixture->proxy, record_boxes_cb, &recorded);
+  sotto_hostile_join_lobby (fixture, alice, bob, &alice_room, &bob_room);
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "for bob's eyes"));
+  sotto_test_user_wait_for_text (bob_room, "alice", "for bob's eyes");
+  sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
+  g_assert_cmpuint (recorded.boxes->len, >=, 1);
+  alice_public = *sotto_member_get_identity (sotto_room_lookup_member (bob_room, "alice"));
+  sotto_client_close (bob);
+
+  path = sotto_test_user_store_path (fixture->dir, sotto_test_proxy_get_address (fixture->proxy),
+                                     "bob", "bob");
+  store = sotto_test_user_open_store (path, SOTTO_HOSTILE_PASSWORD);
+  stolen = sotto_client_store_load_identity (store, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < recorded.boxes->len; i++)
+    {
+      GBytes *box = g_ptr_array_index (recorded.boxes, i);
+      g_autoptr(SottoSenderKey) opened = NULL;
+      g_autoptr(GError) open_error = NULL;
+      guint32 signed_id = 0, one_time_id = 0;
+
+      g_assert_true (sotto_sender_key_box_is_prekeyed (box));
+      g_assert_true (sotto_prekey_box_peek (box, &signed_id, &one_time_id, NULL));
+
+      /* Not a box between identity keys. */
+      opened = sotto_sender_key_open_from (box, "lobby", stolen, "alice", &alice_public, NULL,
+                                           &open_error);
+      g_assert_error (open_error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
+      g_clear_error (&open_error);
+
+      /* Its one-time prekey, if it had one, is gone with its use. */
+      if (one_time_id != 0)
+        {
+          opened = sotto_sender_key_open_prekeyed (box, "lobby", stolen, "alice", &alice_public,
+                                                   store_prekey_cb, store, NULL, &open_error);
+          g_assert_error (open_error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_UNKNOWN_KEY);
+          g_assert_null (opened);
+          g_clear_error (&open_error);
+        }
+
+      /* The signed prekey erased, as its time comes: shut for good. */
+      g_assert_true (sotto_client_store_forget_prekey (store, signed_id, FALSE, &error));
+      g_assert_no_error (error);
+      opened = sotto_sender_key_open_prekeyed (box, "lobby", stolen, "alice", &alice_public,
+                                               store_prekey_cb, store, NULL, &open_error);
+      g_assert_error (open_error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_UNKNOWN_KEY);
+      g_assert_null (opened);
+    }
+
+  g_ptr_array_unref (recorded.boxes);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -403,6 +561,7 @@ main (int   argc,
   ADD ("swap-key-unverified", test_swap_key_unverified);
   ADD ("forged-key-request", test_forged_key_request);
   ADD ("third-person-in-direct-chat", test_third_person_in_direct_chat);
+  ADD ("stolen-identity", test_stolen_identity);
 #undef ADD
 
   return g_test_run ();

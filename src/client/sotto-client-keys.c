@@ -12,13 +12,6 @@
  * message comes sealed with a key we do not hold.
  */
 
-typedef struct
-{
-  const char *to;
-  const char *room;
-  GBytes     *box;
-} KeyBox;
-
 /* How long a key held for a member the room's signed state does not hold
  * yet stays good: an honest newcomer's signed join follows their listing
  * within seconds, and whoever takes longer gets the key of that moment. */
@@ -54,15 +47,6 @@ held_keys_name (const char *room,
   return g_strconcat (room, "\n", user, NULL);
 }
 
-static GBytes *
-build_send_key (const char *id,
-                gpointer    data)
-{
-  KeyBox *box = data;
-
-  return sotto_msg_build_send_key (id, box->to, box->room, box->box);
-}
-
 static void
 seal_key_for (SottoClient    *self,
               SottoRoom      *room,
@@ -70,24 +54,7 @@ seal_key_for (SottoClient    *self,
               guint64         next_counter,
               SottoMember    *member)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) sealed = NULL;
-  KeyBox box;
-
-  sealed = sotto_sender_key_seal_for (key, sotto_room_get_name (room), next_counter,
-                                      self->identity, self->user,
-                                      sotto_member_get_identity (member), &error);
-  if (sealed == NULL)
-    {
-      g_warning ("Could not seal the key of %s for %s: %s", sotto_room_get_name (room),
-                 sotto_member_get_user (member), error->message);
-      return;
-    }
-
-  box.to = sotto_member_get_user (member);
-  box.room = sotto_room_get_name (room);
-  box.box = sealed;
-  _sotto_client_send_logged (self, build_send_key, &box, "hand over a sender key");
+  _sotto_client_send_key_box (self, room, key, next_counter, member);
 }
 
 /* Keeps a copy of @key as it is now for @member, who is not confirmed
@@ -513,8 +480,20 @@ _sotto_client_handle_key (SottoClient *self,
       break;
     }
 
-  key = sotto_sender_key_open_from (box, name, self->identity, from,
-                                    sotto_member_get_identity (member), &next_counter, &error);
+  /* Sealed to our prekeys, or, from a client that fetches none, between
+   * identity keys. */
+  if (sotto_sender_key_box_is_prekeyed (box))
+    {
+      key = sotto_sender_key_open_prekeyed (box, name, self->identity, from,
+                                            sotto_member_get_identity (member),
+                                            _sotto_client_lookup_prekey, self, &next_counter,
+                                            &error);
+      if (key != NULL)
+        _sotto_client_prekey_used (self, box);
+    }
+  else
+    key = sotto_sender_key_open_from (box, name, self->identity, from,
+                                      sotto_member_get_identity (member), &next_counter, &error);
   if (key == NULL)
     g_info ("A key box from %s for %s cannot be opened: %s", from, name, error->message);
   else

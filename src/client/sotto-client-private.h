@@ -23,6 +23,7 @@ G_BEGIN_DECLS
  *   sotto-client-messages.c  sending, the outbox, receiving
  *   sotto-client-history.c   catch-up, the local history, read marks
  *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
+ *   sotto-client-prekeys.c   prekeys: ours published, theirs fetched
  *   sotto-client-views.c     the room state each sender saw: split views
  *   sotto-client-order.c     senders' counters: replays, late and missing
  *   sotto-client-contacts.c  identities of members, safety numbers
@@ -72,6 +73,9 @@ struct _SottoClient
   /* room → what senders saw of its state beyond our chain, compared once
    * the chain gets there (sotto-client-views.c) */
   GHashTable        *pending_views;
+  /* "room\nuser" → the key handovers waiting behind the one whose
+   * prekeys are being fetched (sotto-client-prekeys.c) */
+  GHashTable        *handovers;
 
   /* For logging in again after the connection drops. */
   char              *login_secret;
@@ -156,6 +160,20 @@ void               _sotto_client_hand_over_held_keys  (SottoClient              
 void               _sotto_client_drop_held_keys       (SottoClient              *self,
                                                        const char               *room,
                                                        const char               *user);
+
+/* sotto-client-prekeys.c */
+SottoPrekey       *_sotto_client_lookup_prekey        (guint32                   id,
+                                                       gboolean                  one_time,
+                                                       gpointer                  user_data);
+void               _sotto_client_prekey_used          (SottoClient              *self,
+                                                       GBytes                   *box);
+void               _sotto_client_publish_prekeys      (SottoClient              *self);
+void               _sotto_client_free_handovers       (gpointer                  queue);
+void               _sotto_client_send_key_box         (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       SottoSenderKey           *key,
+                                                       guint64                   next_counter,
+                                                       SottoMember              *member);
 
 /* sotto-client-views.c */
 void               _sotto_client_state_seen           (SottoClient              *self,

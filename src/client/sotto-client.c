@@ -71,6 +71,7 @@ sotto_client_dispose (GObject *object)
   g_clear_pointer (&self->held_keys, g_hash_table_unref);
   g_clear_pointer (&self->states, g_hash_table_unref);
   g_clear_pointer (&self->pending_views, g_hash_table_unref);
+  g_clear_pointer (&self->handovers, g_hash_table_unref);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->outbox_retry_id, g_source_remove);
 
@@ -234,6 +235,8 @@ sotto_client_init (SottoClient *self)
                                         (GDestroyNotify) _sotto_client_free_room_chain);
   self->pending_views = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                (GDestroyNotify) g_ptr_array_unref);
+  self->handovers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           _sotto_client_free_handovers);
   self->opslimit = SOTTO_PWHASH_OPSLIMIT_DEFAULT;
   self->memlimit = SOTTO_PWHASH_MEMLIMIT_DEFAULT;
 }
@@ -452,6 +455,7 @@ sotto_client_close (SottoClient *self)
   g_hash_table_remove_all (self->held_keys);
   g_hash_table_remove_all (self->states);
   g_hash_table_remove_all (self->pending_views);
+  g_hash_table_remove_all (self->handovers);
   _sotto_client_set_user (self, NULL);
   _sotto_client_set_state (self, SOTTO_CLIENT_DISCONNECTED);
 }

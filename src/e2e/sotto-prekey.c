@@ -664,3 +664,58 @@ sotto_prekey_open (SottoIdentity             *self,
   sodium_free (secrets);
   return plaintext;
 }
+
+/**
+ * sotto_prekey_one_time_encode:
+ * @self: a one-time prekey of ours
+ *
+ * Returns: (transfer full): its id and public key, as published
+ *   (%SOTTO_PREKEY_ONE_TIME_BYTES)
+ */
+GBytes *
+sotto_prekey_one_time_encode (SottoPrekey *self)
+{
+  guint8 *data;
+
+  g_return_val_if_fail (SOTTO_IS_PREKEY (self), NULL);
+
+  data = g_malloc (SOTTO_PREKEY_ONE_TIME_BYTES);
+  _sotto_e2e_put_u32 (data, self->id);
+  memcpy (data + 4, self->public_key, sizeof self->public_key);
+
+  return g_bytes_new_take (data, SOTTO_PREKEY_ONE_TIME_BYTES);
+}
+
+/**
+ * sotto_prekey_bundle_add_one_time:
+ * @bundle: a bundle without a one-time prekey, from
+ *   sotto_prekey_bundle_decode()
+ * @one_time: a one-time prekey as published (id and public key), which
+ *   the server hands out beside the bundle
+ *
+ * Returns: %TRUE if @one_time is well formed and now part of @bundle
+ */
+gboolean
+sotto_prekey_bundle_add_one_time (SottoPrekeyBundle  *bundle,
+                                  GBytes             *one_time,
+                                  GError            **error)
+{
+  const guint8 *data;
+  gsize len;
+
+  g_return_val_if_fail (bundle != NULL, FALSE);
+  g_return_val_if_fail (one_time != NULL, FALSE);
+
+  data = _sotto_e2e_bytes_get_data (one_time, &len);
+  if (len != SOTTO_PREKEY_ONE_TIME_BYTES || _sotto_e2e_get_u32 (data) == 0)
+    {
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
+                           _("The one-time prekey is damaged or in an unknown format"));
+      return FALSE;
+    }
+
+  bundle->has_one_time = TRUE;
+  bundle->one_time_id = _sotto_e2e_get_u32 (data);
+  memcpy (bundle->one_time_public, data + 4, sizeof bundle->one_time_public);
+  return TRUE;
+}

@@ -16,6 +16,9 @@ G_BEGIN_DECLS
 #define SOTTO_PREKEY_BUNDLE_BYTES (1 + 128 + 4 + 8 + 32 + 64 + 1)
 #define SOTTO_PREKEY_BUNDLE_ONE_TIME_BYTES (SOTTO_PREKEY_BUNDLE_BYTES + 4 + 32)
 
+/* The size of a one-time prekey as published: id (4) and public key. */
+#define SOTTO_PREKEY_ONE_TIME_BYTES (4 + SOTTO_PREKEY_PUBLIC_BYTES)
+
 /* What a sealed box adds to its plaintext. */
 #define SOTTO_PREKEY_BOX_OVERHEAD (1 + 4 + 4 + 32 + 24 + 16)
 
@@ -62,6 +65,10 @@ typedef struct
   guint8              one_time_public[SOTTO_PREKEY_PUBLIC_BYTES];
 } SottoPrekeyBundle;
 
+GBytes   *sotto_prekey_one_time_encode (SottoPrekey            *self);
+gboolean  sotto_prekey_bundle_add_one_time (SottoPrekeyBundle  *bundle,
+                                            GBytes             *one_time,
+                                            GError            **error);
 GBytes   *sotto_prekey_bundle_make   (SottoIdentity            *owner,
                                       SottoPrekey              *signed_prekey,
                                       SottoPrekey              *one_time);
