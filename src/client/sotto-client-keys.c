@@ -47,16 +47,6 @@ held_keys_name (const char *room,
   return g_strconcat (room, "\n", user, NULL);
 }
 
-static void
-seal_key_for (SottoClient    *self,
-              SottoRoom      *room,
-              SottoSenderKey *key,
-              guint64         next_counter,
-              SottoMember    *member)
-{
-  _sotto_client_send_key_box (self, room, key, next_counter, member);
-}
-
 /* Keeps a copy of @key as it is now for @member, who is not confirmed
  * yet: once at most per key. */
 static void
@@ -149,7 +139,7 @@ _sotto_client_give_key (SottoClient    *self,
       return;
     }
 
-  seal_key_for (self, room, key, next_counter, member);
+  _sotto_client_send_key_box (self, room, key, next_counter, member);
 }
 
 /* @member is now confirmed: they get our keys as they were when the
@@ -180,7 +170,7 @@ _sotto_client_hand_over_held_keys (SottoClient *self,
 
       if (now - key->held_at > HELD_KEY_LIFETIME_US)
         continue;
-      seal_key_for (self, room, key->key, key->next_counter, member);
+      _sotto_client_send_key_box (self, room, key->key, key->next_counter, member);
       if (current != NULL &&
           sotto_sender_key_get_key_id (key->key) == sotto_sender_key_get_key_id (current))
         current_given = TRUE;

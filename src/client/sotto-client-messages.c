@@ -223,7 +223,7 @@ send_now (SottoClient   *self,
   content = g_bytes_new (text, strlen (text));
   body.content = content;
   /* What we saw of the room's membership, for the readers to compare. */
-  _sotto_client_state_seen (self, name, &body.state_length, body.state_head);
+  _sotto_client_state_seen (self, room, &body.state_length, body.state_head);
   plain = sotto_message_body_encode (&body, error);
   if (plain == NULL)
     return FALSE;

@@ -147,8 +147,8 @@ void
 _sotto_client_publish_prekeys (SottoClient *self)
 {
   g_autoptr(SottoPrekey) current = NULL;
-  g_autoptr(GBytes) bundle = NULL;
   g_autoptr(GBytes) request = NULL;
+  Publish publish;
   g_autoptr(GPtrArray) none = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
@@ -185,9 +185,11 @@ _sotto_client_publish_prekeys (SottoClient *self)
                                                  &error))
     g_warning ("Could not erase old prekeys: %s", error->message);
 
-  bundle = sotto_prekey_bundle_make (self->identity, current, NULL);
+  publish.bundle = sotto_prekey_bundle_make (self->identity, current, NULL);
+  publish.one_time = none;
   id = sotto_connection_next_id (self->connection);
-  request = sotto_msg_build_publish_prekeys (id, bundle, (GBytes * const *) none->pdata, 0);
+  request = build_publish (id, &publish);
+  g_bytes_unref (publish.bundle);
   sotto_connection_request_async (self->connection, id, request, self->cancellable,
                                   published_cb, g_object_ref (self));
 }

@@ -19,8 +19,8 @@ G_BEGIN_DECLS
  *                            invitations and invite-only rooms
  *   sotto-client-rooms.c     join, leave, list, direct chats, members
  *   sotto-client-trust.c     members' keys: changes, review, verifying
- *   sotto-client-state.c     the rooms' signed state: who is confirmed
  *   sotto-client-messages.c  sending, the outbox, receiving
+ *   sotto-client-state.c     the rooms' signed state: who is confirmed
  *   sotto-client-history.c   catch-up, the local history, read marks
  *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
  *   sotto-client-prekeys.c   prekeys: ours published, theirs fetched
@@ -176,10 +176,6 @@ void               _sotto_client_send_key_box         (SottoClient              
                                                        SottoMember              *member);
 
 /* sotto-client-views.c */
-void               _sotto_client_state_seen           (SottoClient              *self,
-                                                       const char               *room,
-                                                       guint64                  *length,
-                                                       guint8                   *head);
 void               _sotto_client_check_view           (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        const char               *sender,
@@ -233,6 +229,10 @@ void               _sotto_client_set_member           (SottoClient              
 
 /* sotto-client-state.c */
 void               _sotto_client_free_room_chain      (gpointer                  chain);
+void               _sotto_client_state_seen           (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       guint64                  *length,
+                                                       guint8                   *head);
 SottoMemberStanding _sotto_client_standing_of         (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        const char               *user,

@@ -121,6 +121,29 @@ get_chain (SottoClient *self,
   return chain;
 }
 
+/**
+ * _sotto_client_state_seen:
+ * @length: (out): how many events of @room's chain we hold
+ * @head: (out caller-allocates): the hash of the last (zero bytes if none)
+ *
+ * What we saw of @room's signed state, for the messages we send.
+ */
+void
+_sotto_client_state_seen (SottoClient *self,
+                          SottoRoom   *room,
+                          guint64     *length,
+                          guint8      *head)
+{
+  RoomChain *chain = get_chain (self, room);
+
+  *length = chain != NULL ? sotto_room_state_get_length (chain->state) : 0;
+  if (*length > 0)
+    memcpy (head, sotto_room_state_get_head (chain->state),
+            SOTTO_MESSAGE_BODY_STATE_HEAD_BYTES);
+  else
+    memset (head, 0, SOTTO_MESSAGE_BODY_STATE_HEAD_BYTES);
+}
+
 /* Where a user the server lists in @room stands by its signed state. */
 SottoMemberStanding
 _sotto_client_standing_of (SottoClient               *self,

@@ -230,8 +230,6 @@ static const char * const statement_sql[N_STMTS] = {
     "SELECT idx, event FROM room_state WHERE room = ?1 ORDER BY idx",
   [STMT_GET_STATE_EVENT] =
     "SELECT event FROM room_state WHERE room = ?1 AND idx = ?2",
-  [STMT_LAST_STATE_EVENT] =
-    "SELECT idx, event FROM room_state WHERE room = ?1 ORDER BY idx DESC LIMIT 1",
   [STMT_ADD_PREKEY] =
     "INSERT INTO prekeys (kind, id, created_at, sealed) VALUES (?1, ?2, ?3, ?4)",
   [STMT_GET_PREKEY] =

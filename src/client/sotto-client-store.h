@@ -270,10 +270,6 @@ GBytes           *sotto_client_store_get_state_event       (SottoClientStore    
                                                             const char               *room,
                                                             guint64                   index,
                                                             GError                  **error);
-GBytes           *sotto_client_store_get_last_state_event  (SottoClientStore         *self,
-                                                            const char               *room,
-                                                            guint64                  *length,
-                                                            GError                  **error);
 gboolean          sotto_client_store_add_prekey            (SottoClientStore         *self,
                                                             SottoPrekey              *prekey,
                                                             gboolean                  one_time,

@@ -32,30 +32,6 @@ view_free (View *view)
   g_free (view);
 }
 
-/**
- * _sotto_client_state_seen:
- * @length: (out): how many events of @room's chain we hold
- * @head: (out caller-allocates): the hash of the last (zero bytes if none)
- *
- * What we saw of @room's signed state, for the messages we send.
- */
-void
-_sotto_client_state_seen (SottoClient *self,
-                          const char  *room,
-                          guint64     *length,
-                          guint8      *head)
-{
-  g_autoptr(GBytes) last = NULL;
-  g_autoptr(GError) error = NULL;
-
-  memset (head, 0, SOTTO_MESSAGE_BODY_STATE_HEAD_BYTES);
-  last = sotto_client_store_get_last_state_event (self->store, room, length, &error);
-  if (last != NULL)
-    sotto_room_event_hash (last, head);
-  else if (error != NULL)
-    g_warning ("Could not read the state of %s: %s", room, error->message);
-}
-
 /* Says once per sender that they saw another history of the room. */
 static void
 tell_split (SottoRoom  *room,

@@ -48,6 +48,34 @@ sotto_store_set_prekey_bundle (SottoStore  *self,
   return sotto_db_step_done (db, stmt, _("Could not store the prekey bundle"), error);
 }
 
+/* Steps @id, bound to @account_id, for the one blob it may give. */
+static gboolean
+account_blob (SottoStore             *self,
+              SottoStoreStatementId   id,
+              gboolean                write,
+              gint64                  account_id,
+              GBytes                **out_blob,
+              const char             *what,
+              GError                **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+  gboolean found;
+
+  *out_blob = NULL;
+  stmt = write ? _sotto_store_write_statement (self, id, error)
+               : _sotto_store_statement (self, id, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  if (!sotto_db_step_row (_sotto_store_get_db (self), stmt, &found, what, error))
+    return FALSE;
+
+  if (found)
+    *out_blob = sotto_db_column_bytes (stmt, 0);
+  return TRUE;
+}
+
 /**
  * sotto_store_get_prekey_bundle:
  * @out_bundle: (out) (transfer full): the bundle, or %NULL
@@ -61,29 +89,11 @@ sotto_store_get_prekey_bundle (SottoStore  *self,
                                GBytes     **out_bundle,
                                GError     **error)
 {
-  SottoDb *db;
-  g_auto(SottoDbStatement) stmt = NULL;
-  gboolean found;
-
   g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
   g_return_val_if_fail (out_bundle != NULL, FALSE);
 
-  *out_bundle = NULL;
-
-  db = _sotto_store_get_db (self);
-  stmt = _sotto_store_statement (self, STMT_GET_PREKEY_BUNDLE, error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, account_id);
-
-  if (!sotto_db_step_row (db, stmt, &found, _("Could not read the prekey bundle"), error))
-    return FALSE;
-
-  if (found)
-    *out_bundle = sotto_db_column_bytes (stmt, 0);
-
-  return TRUE;
+  return account_blob (self, STMT_GET_PREKEY_BUNDLE, FALSE, account_id, out_bundle,
+                       _("Could not read the prekey bundle"), error);
 }
 
 /**
@@ -200,30 +210,12 @@ sotto_store_take_one_time_prekey (SottoStore  *self,
                                   GBytes     **out_prekey,
                                   GError     **error)
 {
-  SottoDb *db;
-  g_auto(SottoDbStatement) stmt = NULL;
-  gboolean found;
-
   g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
   g_return_val_if_fail (out_prekey != NULL, FALSE);
 
-  *out_prekey = NULL;
-
-  db = _sotto_store_get_db (self);
-  stmt = _sotto_store_write_statement (self, STMT_TAKE_ONE_TIME_PREKEY, error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, account_id);
-
   /* DELETE … RETURNING makes its change on the first step. */
-  if (!sotto_db_step_row (db, stmt, &found, _("Could not take a one-time prekey"), error))
-    return FALSE;
-
-  if (found)
-    *out_prekey = sotto_db_column_bytes (stmt, 0);
-
-  return TRUE;
+  return account_blob (self, STMT_TAKE_ONE_TIME_PREKEY, TRUE, account_id, out_prekey,
+                       _("Could not take a one-time prekey"), error);
 }
 
 /**
