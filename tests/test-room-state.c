@@ -263,6 +263,19 @@ test_ban (Fixture       *fixture,
                               "carol", 0));
   assert_members (fixture->state, "alice bob");
   g_assert_true (sotto_room_state_is_banned (fixture->state, "carol"));
+  {
+    g_auto(GStrv) banned = sotto_room_state_dup_banned (fixture->state);
+    const char *by = NULL;
+    gint64 when = 0;
+
+    g_assert_cmpuint (g_strv_length (banned), ==, 1);
+    g_assert_cmpstr (banned[0], ==, "carol");
+    g_assert_true (sotto_room_state_get_ban (fixture->state, "carol", &by, &when));
+    g_assert_cmpstr (by, ==, "bob");
+    g_assert_cmpint (when, >, 0);
+    g_assert_false (sotto_room_state_get_ban (fixture->state, "alice", &by, &when));
+    g_assert_null (by);
+  }
 
   refuse (fixture->state, make (fixture->state, SOTTO_ROOM_EVENT_JOIN, "carol", fixture->carol,
                                 NULL, 0), SOTTO_E2E_ERROR_FORBIDDEN);
@@ -300,6 +313,13 @@ test_server_ban (Fixture       *fixture,
 
   take (fixture->state, make_server (fixture, SOTTO_ROOM_EVENT_SERVER_BAN, "bob"));
   assert_members (fixture->state, "alice");
+  {
+    const char *by = "someone";
+
+    /* The operator's ban names no moderator. */
+    g_assert_true (sotto_room_state_get_ban (fixture->state, "bob", &by, NULL));
+    g_assert_null (by);
+  }
   refuse (fixture->state, make (fixture->state, SOTTO_ROOM_EVENT_UNBAN, "alice", fixture->alice,
                                 "bob", 0), SOTTO_E2E_ERROR_FORBIDDEN);
   refuse (fixture->state, make (fixture->state, SOTTO_ROOM_EVENT_JOIN, "bob", fixture->bob, NULL,
@@ -313,6 +333,34 @@ test_server_ban (Fixture       *fixture,
   refuse (fixture->state, make_server (fixture, SOTTO_ROOM_EVENT_SERVER_UNBAN, "bob"),
           SOTTO_E2E_ERROR_FORBIDDEN);
   g_assert_true (sotto_room_state_is_banned (fixture->state, "bob"));
+}
+
+/* A room nobody owns (the server's own rooms): its first member is a
+ * plain member, so nobody gives roles, bans or closes it; its creation
+ * may be invite-only too, and other flags are refused. */
+static void
+test_unowned (Fixture       *fixture,
+              gconstpointer  data)
+{
+  int role = -1;
+
+  refuse (fixture->state, make (fixture->state, SOTTO_ROOM_EVENT_CREATE, "alice", fixture->alice,
+                                NULL, 4), SOTTO_E2E_ERROR_FORBIDDEN);
+  take (fixture->state, make (fixture->state, SOTTO_ROOM_EVENT_CREATE, "alice", fixture->alice,
+                              NULL, SOTTO_ROOM_CREATE_UNOWNED));
+  take (fixture->state, make (fixture->state, SOTTO_ROOM_EVENT_JOIN, "bob", fixture->bob, NULL,
+                              0));
+  g_assert_true (sotto_room_state_get_member (fixture->state, "alice", NULL, &role));
+  g_assert_cmpint (role, ==, SOTTO_ROOM_ROLE_MEMBER);
+  g_assert_false (sotto_room_state_get_invite_only (fixture->state));
+  refuse (fixture->state, make (fixture->state, SOTTO_ROOM_EVENT_SET_ROLE, "alice",
+                                fixture->alice, "alice", SOTTO_ROOM_ROLE_OWNER),
+          SOTTO_E2E_ERROR_FORBIDDEN);
+  refuse (fixture->state, make (fixture->state, SOTTO_ROOM_EVENT_BAN, "alice", fixture->alice,
+                                "bob", 0), SOTTO_E2E_ERROR_FORBIDDEN);
+  refuse (fixture->state, make (fixture->state, SOTTO_ROOM_EVENT_SET_INVITE_ONLY, "alice",
+                                fixture->alice, NULL, 1), SOTTO_E2E_ERROR_FORBIDDEN);
+  assert_members (fixture->state, "alice bob");
 }
 
 /* A direct chat holds its two people: nobody else can make it, be
@@ -474,6 +522,7 @@ main (int   argc,
   ADD ("invite-only", test_invite_only);
   ADD ("ban", test_ban);
   ADD ("server-ban", test_server_ban);
+  ADD ("unowned", test_unowned);
   ADD ("direct", test_direct);
   ADD ("history", test_history);
   ADD ("take", test_take);

@@ -18,7 +18,10 @@ G_BEGIN_DECLS
 /**
  * SottoRoomEventType:
  * @SOTTO_ROOM_EVENT_CREATE: the first event: the actor makes the room and
- *   is its first member and owner; the value says whether it is invite-only
+ *   is its first member and owner; the value's flags say whether it is
+ *   invite-only (%SOTTO_ROOM_CREATE_INVITE_ONLY) and whether nobody owns
+ *   it (%SOTTO_ROOM_CREATE_UNOWNED: the server's own rooms and direct
+ *   chats, whose first member is a plain member)
  * @SOTTO_ROOM_EVENT_JOIN: the actor becomes a member, with the identity
  *   the event carries
  * @SOTTO_ROOM_EVENT_LEAVE: the actor leaves
@@ -49,6 +52,10 @@ typedef enum
   SOTTO_ROOM_EVENT_SERVER_BAN = 9,
   SOTTO_ROOM_EVENT_SERVER_UNBAN = 10,
 } SottoRoomEventType;
+
+/* The flags of a creation's value. */
+#define SOTTO_ROOM_CREATE_INVITE_ONLY 1
+#define SOTTO_ROOM_CREATE_UNOWNED 2
 
 /**
  * SottoRoomEvent:

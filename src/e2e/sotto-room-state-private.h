@@ -22,6 +22,16 @@ typedef struct
   int                 role;
 } Member;
 
+/* A ban: why (BANNED_BY_*), and the last moderator to ban, and when. */
+typedef struct
+{
+  int     why;
+  char   *by;
+  gint64  time;
+} Ban;
+
+void     _sotto_room_state_ban_free    (Ban                   *ban);
+
 struct _SottoRoomState
 {
   GObject      parent_instance;

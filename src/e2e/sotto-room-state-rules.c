@@ -35,32 +35,60 @@ may_be_member (SottoRoomState *self,
   return self->only == NULL || g_strv_contains ((const char * const *) self->only, user);
 }
 
-static void
-ban (SottoRoomState *self,
-     const char     *user,
-     int             why)
+void
+_sotto_room_state_ban_free (Ban *ban)
 {
-  int before = GPOINTER_TO_INT (g_hash_table_lookup (self->banned, user));
-
-  g_hash_table_remove (self->members, user);
-  g_hash_table_remove (self->invited, user);
-  g_hash_table_insert (self->banned, g_strdup (user), GINT_TO_POINTER (before | why));
+  g_free (ban->by);
+  g_free (ban);
 }
 
-static gboolean
+/* Why @user is banned, BANNED_BY_* or 0. */
+static int
+banned_why (SottoRoomState *self,
+            const char     *user)
+{
+  Ban *ban = g_hash_table_lookup (self->banned, user);
+
+  return ban != NULL ? ban->why : 0;
+}
+
+static void
+ban (SottoRoomState       *self,
+     const SottoRoomEvent *event,
+     int                   why)
+{
+  Ban *ban = g_hash_table_lookup (self->banned, event->subject);
+
+  g_hash_table_remove (self->members, event->subject);
+  g_hash_table_remove (self->invited, event->subject);
+  if (ban == NULL)
+    {
+      ban = g_new0 (Ban, 1);
+      g_hash_table_insert (self->banned, g_strdup (event->subject), ban);
+    }
+  ban->why |= why;
+  if (why == BANNED_BY_MEMBER)
+    {
+      g_free (ban->by);
+      ban->by = g_strdup (event->actor);
+      ban->time = event->time;
+    }
+}
+
+static void
 unban (SottoRoomState *self,
        const char     *user,
        int             why)
 {
-  int before = GPOINTER_TO_INT (g_hash_table_lookup (self->banned, user));
+  Ban *ban = g_hash_table_lookup (self->banned, user);
 
-  if ((before & why) == 0)
-    return FALSE;
-  if ((before & ~why) == 0)
+  if (ban == NULL)
+    return;
+  ban->why &= ~why;
+  if (ban->why == 0)
     g_hash_table_remove (self->banned, user);
-  else
-    g_hash_table_insert (self->banned, g_strdup (user), GINT_TO_POINTER (before & ~why));
-  return TRUE;
+  else if (why == BANNED_BY_MEMBER)
+    g_clear_pointer (&ban->by, g_free);
 }
 
 static void
@@ -122,7 +150,8 @@ _sotto_room_state_check_rules (SottoRoomState        *self,
   switch (event->type)
     {
     case SOTTO_ROOM_EVENT_CREATE:
-      if (!may_be_member (self, event->actor) || (event->value != 0 && event->value != 1))
+      if (!may_be_member (self, event->actor) || event->value < 0 ||
+          event->value > (SOTTO_ROOM_CREATE_INVITE_ONLY | SOTTO_ROOM_CREATE_UNOWNED))
         return forbidden (error, _("this room is not theirs to make"));
       return TRUE;
 
@@ -164,8 +193,7 @@ _sotto_room_state_check_rules (SottoRoomState        *self,
 
     case SOTTO_ROOM_EVENT_UNBAN:
       if (actor_role < SOTTO_ROOM_ROLE_MODERATOR || event->subject == NULL ||
-          (GPOINTER_TO_INT (g_hash_table_lookup (self->banned, event->subject)) &
-           BANNED_BY_MEMBER) == 0)
+          (banned_why (self, event->subject) & BANNED_BY_MEMBER) == 0)
         return forbidden (error, _("only a moderator lifts a moderator’s ban"));
       return TRUE;
 
@@ -191,8 +219,7 @@ _sotto_room_state_check_rules (SottoRoomState        *self,
 
     case SOTTO_ROOM_EVENT_SERVER_UNBAN:
       if (event->subject == NULL ||
-          (GPOINTER_TO_INT (g_hash_table_lookup (self->banned, event->subject)) &
-           BANNED_BY_SERVER) == 0)
+          (banned_why (self, event->subject) & BANNED_BY_SERVER) == 0)
         return forbidden (error, _("the operator lifts only their own ban"));
       return TRUE;
 
@@ -208,8 +235,10 @@ _sotto_room_state_perform (SottoRoomState       *self,
   switch (event->type)
     {
     case SOTTO_ROOM_EVENT_CREATE:
-      add_member (self, event->actor, &event->identity, SOTTO_ROOM_ROLE_OWNER);
-      self->invite_only = event->value == 1;
+      add_member (self, event->actor, &event->identity,
+                  (event->value & SOTTO_ROOM_CREATE_UNOWNED) != 0 ? SOTTO_ROOM_ROLE_MEMBER
+                                                                  : SOTTO_ROOM_ROLE_OWNER);
+      self->invite_only = (event->value & SOTTO_ROOM_CREATE_INVITE_ONLY) != 0;
       break;
     case SOTTO_ROOM_EVENT_JOIN:
       /* New keys start over as a plain member: a role does not follow
@@ -224,7 +253,7 @@ _sotto_room_state_perform (SottoRoomState       *self,
       g_hash_table_add (self->invited, g_strdup (event->subject));
       break;
     case SOTTO_ROOM_EVENT_BAN:
-      ban (self, event->subject, BANNED_BY_MEMBER);
+      ban (self, event, BANNED_BY_MEMBER);
       break;
     case SOTTO_ROOM_EVENT_UNBAN:
       unban (self, event->subject, BANNED_BY_MEMBER);
@@ -236,7 +265,7 @@ _sotto_room_state_perform (SottoRoomState       *self,
       self->invite_only = event->value == 1;
       break;
     case SOTTO_ROOM_EVENT_SERVER_BAN:
-      ban (self, event->subject, BANNED_BY_SERVER);
+      ban (self, event, BANNED_BY_SERVER);
       break;
     case SOTTO_ROOM_EVENT_SERVER_UNBAN:
       unban (self, event->subject, BANNED_BY_SERVER);

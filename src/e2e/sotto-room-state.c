@@ -43,7 +43,8 @@ static void
 sotto_room_state_init (SottoRoomState *self)
 {
   self->members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->banned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->banned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) _sotto_room_state_ban_free);
   self->invited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -297,6 +298,56 @@ sotto_room_state_is_banned (SottoRoomState *self,
 {
   g_return_val_if_fail (SOTTO_IS_ROOM_STATE (self), FALSE);
   return g_hash_table_contains (self->banned, user);
+}
+
+/**
+ * sotto_room_state_get_ban:
+ * @by: (out) (optional) (transfer none): the moderator who banned @user
+ *   last, or %NULL if only the server's operator did
+ * @time: (out) (optional): when, by the moderator's clock (ms since the
+ *   epoch), or 0
+ *
+ * Returns: whether @user is banned
+ */
+gboolean
+sotto_room_state_get_ban (SottoRoomState  *self,
+                          const char      *user,
+                          const char     **by,
+                          gint64          *time)
+{
+  Ban *ban;
+
+  g_return_val_if_fail (SOTTO_IS_ROOM_STATE (self), FALSE);
+
+  ban = g_hash_table_lookup (self->banned, user);
+  if (by != NULL)
+    *by = ban != NULL ? ban->by : NULL;
+  if (time != NULL)
+    *time = ban != NULL && ban->by != NULL ? ban->time : 0;
+  return ban != NULL;
+}
+
+/**
+ * sotto_room_state_dup_banned:
+ *
+ * Returns: (transfer full): everyone banned, by a moderator or by the
+ *   operator, sorted by name
+ */
+GStrv
+sotto_room_state_dup_banned (SottoRoomState *self)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer name;
+
+  g_return_val_if_fail (SOTTO_IS_ROOM_STATE (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->banned);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }
 
 gboolean

@@ -42,6 +42,11 @@ gboolean        sotto_room_state_get_member    (SottoRoomState       *self,
                                                 int                  *role);
 gboolean        sotto_room_state_is_banned     (SottoRoomState       *self,
                                                 const char           *user);
+gboolean        sotto_room_state_get_ban       (SottoRoomState       *self,
+                                                const char           *user,
+                                                const char          **by,
+                                                gint64               *time);
+GStrv           sotto_room_state_dup_banned    (SottoRoomState       *self);
 gboolean        sotto_room_state_is_invited    (SottoRoomState       *self,
                                                 const char           *user);
 void            sotto_room_state_prepare       (SottoRoomState       *self,
