@@ -995,7 +995,7 @@ test_kick_and_unban (Fixture       *fixture,
   g_assert_false (outcome.ok);
   g_assert_true (sotto_client_error_is_server (outcome.error, SOTTO_MSG_ERROR_CODE_FORBIDDEN));
   g_assert_cmpstr (outcome.error->message, ==,
-                   "Only alice, who created #team, can remove people from it");
+                   "Only the owner and the moderators of #team can remove people from it");
   g_clear_error (&outcome.error);
   kick (alice, "team", "alice", &outcome);
   g_assert_cmpstr (outcome.error->message, ==,
@@ -1007,7 +1007,8 @@ test_kick_and_unban (Fixture       *fixture,
   g_clear_error (&outcome.error);
   g_assert_null (list_bans (carol, "team", &error));
   g_assert_cmpstr (error->message, ==,
-                   "Only alice, who created #team, can see who was removed from it");
+                   "Only the owner and the moderators of #team can see who was removed from "
+                   "it");
   g_clear_error (&error);
 
   sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "before the kick"));
@@ -1052,7 +1053,7 @@ test_kick_and_unban (Fixture       *fixture,
   /* Only she lets him back. */
   unban (carol, "team", "bob", &outcome);
   g_assert_cmpstr (outcome.error->message, ==,
-                   "Only alice, who created #team, can let people back in");
+                   "Only the owner and the moderators of #team can let people back in");
   g_clear_error (&outcome.error);
   unban (alice, "team", "bob", &outcome);
   g_assert_no_error (outcome.error);
@@ -1072,6 +1073,155 @@ test_kick_and_unban (Fixture       *fixture,
   /* What was said while he was out was not for him: nothing is missing. */
   g_assert_cmpuint (sotto_test_room_count_warnings (bob_room), ==, 0);
   g_assert_false (room_has_text (bob_room, "before the kick"));
+}
+
+static void
+role_set_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_set_role_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+set_role (SottoClient     *client,
+          const char      *room,
+          const char      *user,
+          SottoMemberRole  role,
+          Outcome         *outcome)
+{
+  *outcome = (Outcome) { FALSE };
+  sotto_client_set_role_async (client, room, user, role, NULL, role_set_cb, outcome);
+  sotto_test_wait_for (&outcome->done);
+}
+
+static gboolean
+has_role (SottoRoom       *room,
+          const char      *user,
+          SottoMemberRole  role)
+{
+  SottoMember *member = sotto_room_lookup_member (room, user);
+
+  return member != NULL && sotto_member_get_role (member) == role;
+}
+
+/* Alice, who created #team, makes Bob a moderator by its signed state:
+ * everyone sees his role, and he removes Carol, whose own client then
+ * leaves, and whom the members keep out, though the server has no ban of
+ * its own. Carol's joins are refused with who removed her, until Bob lets
+ * her back. Only an owner gives roles; Bob, made a member again, removes
+ * nobody. */
+static void
+test_roles (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(SottoClient) carol = new_user (fixture, "carol");
+  g_autoptr(GString) removed = g_string_new (NULL);
+  g_autoptr(GPtrArray) bans = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 before = g_get_real_time () / 1000;
+  SottoRoom *alice_room = sotto_test_user_join (alice, "team");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "team");
+  SottoRoom *carol_room = sotto_test_user_join (carol, "team");
+  SottoBan *ban;
+  Outcome outcome;
+
+  sotto_test_user_wait_members (alice_room, 3);
+  sotto_test_user_wait_members (carol_room, 3);
+  while (!has_role (carol_room, "alice", SOTTO_MEMBER_ROLE_OWNER) ||
+         sotto_member_get_standing (sotto_room_lookup_member (alice_room, "carol")) !=
+         SOTTO_MEMBER_STANDING_CONFIRMED)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (has_role (carol_room, "bob", SOTTO_MEMBER_ROLE_MEMBER));
+  g_assert_cmpint (sotto_room_get_own_role (alice_room), ==, SOTTO_MEMBER_ROLE_OWNER);
+  g_assert_true (sotto_client_may_give_roles (alice, "team", "bob"));
+  g_assert_false (sotto_client_may_give_roles (bob, "team", "carol"));
+  g_assert_false (sotto_client_may_remove (bob, "team", "carol"));
+  g_assert_true (sotto_client_may_remove (alice, "team", "bob"));
+
+  /* Only an owner gives roles. */
+  set_role (bob, "team", "bob", SOTTO_MEMBER_ROLE_MODERATOR, &outcome);
+  g_assert_true (sotto_client_error_is_server (outcome.error, SOTTO_MSG_ERROR_CODE_FORBIDDEN));
+  g_assert_cmpstr (outcome.error->message, ==, "Only an owner of #team gives roles");
+  g_clear_error (&outcome.error);
+  set_role (alice, "team", "dave", SOTTO_MEMBER_ROLE_MODERATOR, &outcome);
+  g_assert_cmpstr (outcome.error->message, ==, "dave is not a member of #team");
+  g_clear_error (&outcome.error);
+
+  set_role (alice, "team", "bob", SOTTO_MEMBER_ROLE_MODERATOR, &outcome);
+  g_assert_no_error (outcome.error);
+  g_assert_true (has_role (alice_room, "bob", SOTTO_MEMBER_ROLE_MODERATOR));
+  while (!has_role (carol_room, "bob", SOTTO_MEMBER_ROLE_MODERATOR) ||
+         sotto_room_get_own_role (bob_room) != SOTTO_MEMBER_ROLE_MODERATOR)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (sotto_client_may_moderate (bob, "team"));
+  g_assert_true (sotto_client_may_remove (bob, "team", "carol"));
+  /* Not the owner, who is above him. */
+  g_assert_false (sotto_client_may_remove (bob, "team", "alice"));
+  g_assert_false (sotto_client_may_give_roles (bob, "team", "carol"));
+
+  /* Bob removes Carol: her client leaves and tells her. */
+  g_signal_connect (carol, "removed-from-room", G_CALLBACK (record_removed_cb), removed);
+  kick (bob, "team", "carol", &outcome);
+  g_assert_no_error (outcome.error);
+  g_assert_true (outcome.ok);
+  while (sotto_client_lookup_room (carol, "team") != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (removed->str, ==, "team ");
+  while (sotto_room_lookup_member (alice_room, "carol") != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  outcome = (Outcome) { FALSE };
+  sotto_client_join_async (carol, "team", NULL, joined_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  g_assert_true (sotto_client_error_is_server (outcome.error, SOTTO_MSG_ERROR_CODE_BANNED));
+  g_assert_cmpstr (outcome.error->message, ==,
+                   "bob removed you from #team; you cannot join it again unless one of its "
+                   "moderators lets you back");
+  g_clear_error (&outcome.error);
+  g_assert_null (sotto_client_lookup_room (carol, "team"));
+  while (sotto_room_lookup_member (alice_room, "carol") != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Bob sees whom he removed, from the room's signed state. */
+  bans = list_bans (bob, "team", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bans->len, ==, 1);
+  ban = g_ptr_array_index (bans, 0);
+  g_assert_cmpstr (sotto_ban_get_user (ban), ==, "carol");
+  g_assert_cmpstr (sotto_ban_get_banned_by (ban), ==, "bob");
+  g_assert_cmpint (sotto_ban_get_banned_at (ban), >=, before);
+  g_clear_pointer (&bans, g_ptr_array_unref);
+
+  unban (bob, "team", "carol", &outcome);
+  g_assert_no_error (outcome.error);
+  bans = list_bans (bob, "team", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bans->len, ==, 0);
+  g_clear_pointer (&bans, g_ptr_array_unref);
+  carol_room = sotto_test_user_join (carol, "team");
+  while (sotto_room_lookup_member (alice_room, "carol") == NULL ||
+         sotto_member_get_standing (sotto_room_lookup_member (alice_room, "carol")) !=
+         SOTTO_MEMBER_STANDING_CONFIRMED)
+    g_main_context_iteration (NULL, TRUE);
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "welcome back"));
+  wait_for_text (carol_room, "bob", "welcome back");
+
+  /* A member again, Bob removes nobody. */
+  set_role (alice, "team", "bob", SOTTO_MEMBER_ROLE_MEMBER, &outcome);
+  g_assert_no_error (outcome.error);
+  while (sotto_room_get_own_role (bob_room) != SOTTO_MEMBER_ROLE_MEMBER)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (sotto_client_may_remove (bob, "team", "carol"));
+  kick (bob, "team", "carol", &outcome);
+  g_assert_true (sotto_client_error_is_server (outcome.error, SOTTO_MSG_ERROR_CODE_FORBIDDEN));
+  g_clear_error (&outcome.error);
+  g_assert_nonnull (sotto_client_lookup_room (carol, "team"));
 }
 
 /* Bob is removed while his computer is off: at his next login the room
@@ -1525,6 +1675,7 @@ main (int   argc,
   ADD ("leaver", test_leaver);
   ADD ("kick-and-unban", test_kick_and_unban);
   ADD ("removed-while-away", test_removed_while_away);
+  ADD ("roles", test_roles);
   ADD ("identity-change-unverified", test_identity_change_unverified);
   ADD ("catch-up-keeps-current-keys", test_catch_up_keeps_current_keys);
   ADD ("reconnect-and-outbox", test_reconnect_and_outbox);

@@ -252,9 +252,101 @@ test_join_invite_only (Fixture       *fixture,
   sotto_test_proxy_set_hook (fixture->proxy, NULL, NULL);
 }
 
+/* Signs an event as @actor with @keys, which may not be theirs, at the
+ * end of @state, takes it there, and relays it to Alice and Bob. */
+static void
+forge_event (Fixture            *fixture,
+             SottoRoomState     *state,
+             SottoRoomEventType  type,
+             const char         *actor,
+             SottoIdentity      *keys,
+             const char         *subject,
+             gint64              value)
+{
+  g_auto(SottoRoomEvent) event = { 0 };
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GBytes) relayed = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean taken = FALSE;
+
+  sotto_room_state_prepare (state, &event, type, actor, subject, value);
+  if (type == SOTTO_ROOM_EVENT_JOIN)
+    {
+      event.has_identity = TRUE;
+      event.identity = *sotto_identity_get_public (keys);
+    }
+  sealed = sotto_room_event_seal (&event, keys, &error);
+  g_assert_no_error (error);
+  sotto_room_state_take (state, sealed, &taken, NULL);
+  g_assert_true (taken);
+
+  relayed = sotto_msg_build_state_event (sotto_room_state_get_room (state),
+                                         (gint64) event.index, actor,
+                                         g_get_real_time () / 1000, sealed);
+  sotto_test_proxy_inject_to_user (fixture->proxy, "alice", relayed);
+  sotto_test_proxy_inject_to_user (fixture->proxy, "bob", relayed);
+}
+
+/* The server makes up Mallory, whose own join an open room takes, then
+ * role changes: Mallory making herself a moderator, and Alice making her
+ * one, signed with Mallory's keys; then Mallory's ban of Bob. None
+ * counts: Mallory stays a plain member, Bob stays in, confirmed, and
+ * reads on. */
+static void
+test_forge_role (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = sotto_hostile_new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = sotto_hostile_new_user (fixture, "bob");
+  g_autoptr(SottoIdentity) mallory_keys = sotto_identity_new ();
+  g_autoptr(SottoRoomState) state = NULL;
+  SottoRoom *alice_room, *bob_room;
+  SottoWireIdentity mallory;
+  guint64 length;
+
+  sotto_hostile_join_lobby (fixture, alice, bob, &alice_room, &bob_room);
+  state = sotto_hostile_server_state (fixture, "lobby");
+  length = sotto_room_state_get_length (state);
+
+  wire_from (mallory_keys, &mallory);
+  list_member (fixture, "alice", "lobby", "mallory", &mallory);
+  list_member (fixture, "bob", "lobby", "mallory", &mallory);
+  forge_event (fixture, state, SOTTO_ROOM_EVENT_JOIN, "mallory", mallory_keys, NULL, 0);
+  forge_event (fixture, state, SOTTO_ROOM_EVENT_SET_ROLE, "mallory", mallory_keys, "mallory",
+               SOTTO_ROOM_ROLE_MODERATOR);
+  forge_event (fixture, state, SOTTO_ROOM_EVENT_SET_ROLE, "alice", mallory_keys, "mallory",
+               SOTTO_ROOM_ROLE_OWNER);
+  forge_event (fixture, state, SOTTO_ROOM_EVENT_BAN, "mallory", mallory_keys, "bob", 0);
+
+  /* Bob's client takes every forged event and stays in. */
+  WAIT_UNTIL (sotto_room_lookup_member (bob_room, "mallory") != NULL &&
+              sotto_member_get_standing (sotto_room_lookup_member (bob_room, "mallory")) ==
+              SOTTO_MEMBER_STANDING_CONFIRMED, "bob to take mallory's own join");
+  WAIT_UNTIL (sotto_room_lookup_member (alice_room, "mallory") != NULL &&
+              sotto_member_get_standing (sotto_room_lookup_member (alice_room, "mallory")) ==
+              SOTTO_MEMBER_STANDING_CONFIRMED, "alice to take mallory's own join");
+  sotto_hostile_round_trip (alice);
+  sotto_hostile_round_trip (bob);
+  g_assert_cmpint (sotto_member_get_role (sotto_room_lookup_member (alice_room, "mallory")), ==,
+                   SOTTO_MEMBER_ROLE_MEMBER);
+  g_assert_cmpint (sotto_member_get_role (sotto_room_lookup_member (bob_room, "mallory")), ==,
+                   SOTTO_MEMBER_ROLE_MEMBER);
+  g_assert_cmpint (sotto_member_get_standing (sotto_room_lookup_member (alice_room, "bob")), ==,
+                   SOTTO_MEMBER_STANDING_CONFIRMED);
+  g_assert_cmpint (sotto_room_get_own_role (bob_room), ==, SOTTO_MEMBER_ROLE_MEMBER);
+  g_assert_nonnull (sotto_client_lookup_room (bob, "lobby"));
+  g_assert_cmpuint (length + 4, ==, sotto_room_state_get_length (state));
+
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "still here, bob?"));
+  sotto_test_user_wait_for_text (bob_room, "alice", "still here, bob?");
+  g_assert_nonnull (sotto_client_lookup_room (bob, "lobby"));
+  g_assert_cmpuint (sotto_room_state_get_n_void (state), ==, 3);
+}
+
 /* Someone nobody invited joins an invite-only room through an honest
  * server: their client does not sign a join it knows to be against the
- * rules, tells them why, and the members take them in only once invited. */
+ * rules; it leaves again and says why. Once invited, they join and are
+ * taken in. */
 static void
 test_uninvited_joiner (Fixture       *fixture,
                        gconstpointer  data)
@@ -263,25 +355,46 @@ test_uninvited_joiner (Fixture       *fixture,
   g_autoptr(SottoClient) carol = sotto_hostile_new_user (fixture, "carol");
   g_autoptr(GError) error = NULL;
   Done done = { 0 };
+  g_autoptr(SottoRoomState) state = NULL;
   SottoRoom *alice_room, *carol_room;
+  guint64 length;
 
   alice_room = sotto_test_user_join (alice, "club");
   set_invite_only (alice, "club");
-  carol_room = sotto_test_user_join (carol, "club");
-  WAIT_UNTIL (sotto_room_lookup_member (alice_room, "carol") != NULL, "alice to see carol");
-  sotto_hostile_round_trip (alice);
-  g_assert_cmpint (sotto_member_get_standing (sotto_room_lookup_member (alice_room, "carol")), ==,
-                   SOTTO_MEMBER_STANDING_REFUSED);
-  g_assert_true (sotto_room_has_system_text (
-                   carol_room, "This room is invite-only: its members take you in once a "
-                               "moderator invites you. Until then nothing they write reaches "
-                               "you."));
+  state = sotto_hostile_server_state (fixture, "club");
+  length = sotto_room_state_get_length (state);
+  g_clear_object (&state);
 
-  /* Carol cannot invite herself. */
-  sotto_client_invite_async (carol, "club", "carol", NULL, done_cb, &done);
+  carol_room = sotto_test_user_try_join (carol, "club", &error);
+  g_assert_null (carol_room);
+  g_assert_error (error, SOTTO_CLIENT_ERROR,
+                  sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_FORBIDDEN));
+  g_assert_cmpstr (error->message, ==,
+                   "#club is invite-only: ask one of its moderators to invite you");
+  g_clear_error (&error);
+  g_assert_null (sotto_client_lookup_room (carol, "club"));
+  /* She signed nothing, and the server no longer lists her. */
+  WAIT_UNTIL (sotto_room_lookup_member (alice_room, "carol") == NULL, "carol to be gone");
+  state = sotto_hostile_server_state (fixture, "club");
+  g_assert_cmpuint (sotto_room_state_get_length (state), ==, length);
+  g_clear_object (&state);
+
+  /* Invited, she joins and is taken in. */
+  sotto_client_invite_async (alice, "club", "carol", NULL, done_cb, &done);
+  error = wait_done (&done);
+  g_assert_no_error (error);
+  carol_room = sotto_test_user_join (carol, "club");
+  WAIT_UNTIL (sotto_room_lookup_member (alice_room, "carol") != NULL &&
+              sotto_member_get_standing (sotto_room_lookup_member (alice_room, "carol")) ==
+              SOTTO_MEMBER_STANDING_CONFIRMED, "alice to take carol in");
+
+  /* A plain member invites nobody. */
+  memset (&done, 0, sizeof done);
+  sotto_client_invite_async (carol, "club", "dave", NULL, done_cb, &done);
   error = wait_done (&done);
   g_assert_error (error, SOTTO_CLIENT_ERROR,
                   sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_FORBIDDEN));
+  g_assert_nonnull (carol_room);
 }
 
 typedef struct
@@ -491,6 +604,7 @@ main (int   argc,
   ADD ("readmit-banned", test_readmit_banned);
   ADD ("join-invite-only", test_join_invite_only);
   ADD ("uninvited-joiner", test_uninvited_joiner);
+  ADD ("forge-role", test_forge_role);
   ADD ("hide-departure", test_hide_departure);
   ADD ("shorten-history", test_shorten_history);
   ADD ("split-views", test_split_views);

@@ -80,13 +80,16 @@ explain_refusal (SottoClient   *self,
   else if (g_strcmp0 (owner, self->user) == 0)
     return error;
   else if (owner != NULL)
-    /* Translators: the first %s is who created the room, the second the room */
+    /* Translators: %s is a room */
     text = g_strdup_printf (request->action == ACTION_KICK
-                            ? _("Only %s, who created %s, can remove people from it")
+                            ? _("Only the owner and the moderators of %s can remove people "
+                                "from it")
                             : request->action == ACTION_UNBAN
-                            ? _("Only %s, who created %s, can let people back in")
-                            : _("Only %s, who created %s, can see who was removed from it"),
-                            owner, label);
+                            ? _("Only the owner and the moderators of %s can let people back "
+                                "in")
+                            : _("Only the owner and the moderators of %s can see who was "
+                                "removed from it"),
+                            label);
   else
     text = g_strdup_printf (request->action == ACTION_KICK
                             ? _("Only the server’s operator can remove people from %s")
@@ -145,15 +148,56 @@ signed_cb (GObject      *object,
            gpointer      user_data)
 {
   GTask *task = user_data;
+  SottoClient *self = SOTTO_CLIENT (object);
   Request *request = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
+  SottoRoom *room = sotto_client_lookup_room (self, request->room);
+  GError *error = NULL;
 
-  if (!_sotto_client_sign_state_finish (SOTTO_CLIENT (object), result, &error))
-    g_info ("The change to %s is not signed into its state: %s", request->room,
-            error->message);
+  if (!_sotto_client_sign_state_finish (self, result, &error))
+    {
+      /* The room's creator still has the server's records to go by. */
+      if (room == NULL || !sotto_client_is_room_owner (self, room))
+        {
+          g_task_return_error (task, error);
+          g_object_unref (task);
+          return;
+        }
+      g_info ("The change to %s is not signed into its state: %s", request->room,
+              error->message);
+      g_clear_error (&error);
+    }
 
-  _sotto_client_request_as_user (SOTTO_CLIENT (object), task, build_request, request,
-                                 answered_cb);
+  /* The server keeps its own records of bans for the room's creator
+   * only. A moderator's ban is the signed event alone: the members keep
+   * the banned person out, and the banned person's client leaves. */
+  if (room != NULL && !sotto_client_is_room_owner (self, room))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  _sotto_client_request_as_user (self, task, build_request, request, answered_cb);
+}
+
+/* A moderator who did not create the room sees the bans of its signed
+ * state: the server shows its records to the creator only. */
+static GPtrArray *
+list_signed_bans (SottoClient *self,
+                  const char  *room)
+{
+  g_auto(GStrv) names = _sotto_client_dup_state_bans (self, room);
+  GPtrArray *bans = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      const char *by = NULL;
+      gint64 since = 0;
+
+      _sotto_client_state_ban_of (self, room, names[i], &by, &since);
+      g_ptr_array_add (bans, sotto_ban_new (names[i], by, since));
+    }
+  return bans;
 }
 
 static void
@@ -167,6 +211,7 @@ send_request (SottoClient         *self,
               gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  SottoRoom *found;
   Request *request;
 
   g_task_set_source_tag (task, source_tag);
@@ -179,6 +224,7 @@ send_request (SottoClient         *self,
       return;
     }
 
+  found = self->store != NULL ? sotto_client_lookup_room (self, room) : NULL;
   request = g_new0 (Request, 1);
   request->action = action;
   request->room = g_strdup (room);
@@ -188,8 +234,16 @@ send_request (SottoClient         *self,
   /* A ban, or its end, goes into the room's signed state first, where
    * the rules let us: the members then keep the removed person out even
    * if the server later lets them back. */
-  if (self->store != NULL && action == ACTION_KICK &&
-      _sotto_client_may_ban (self, room, user))
+  if (self->store != NULL && action == ACTION_LIST && found != NULL &&
+      !sotto_client_is_room_owner (self, found) &&
+      _sotto_client_own_role (self, room) >= SOTTO_ROOM_ROLE_MODERATOR)
+    {
+      g_task_return_pointer (task, list_signed_bans (self, room),
+                             (GDestroyNotify) g_ptr_array_unref);
+      g_object_unref (task);
+    }
+  else if (self->store != NULL && action == ACTION_KICK &&
+           _sotto_client_may_ban (self, room, user))
     _sotto_client_sign_state_async (self, room, SOTTO_ROOM_EVENT_BAN, user, 0, signed_cb, task);
   else if (self->store != NULL && action == ACTION_UNBAN &&
            _sotto_client_state_bans (self, room, user) &&
@@ -205,10 +259,13 @@ send_request (SottoClient         *self,
  * @room: a normal room the user created
  * @user: a member to remove, or someone who left, to keep out
  *
- * Removes @user from @room and keeps them out: the server refuses their
- * join until the user lets them back (sotto_client_unban_async()). Only
- * the room's creator may (#SottoRoom:owner); others are refused with
- * %SOTTO_MSG_ERROR_CODE_FORBIDDEN, as a %SOTTO_CLIENT_ERROR.
+ * Removes @user from @room and keeps them out until the user lets them
+ * back (sotto_client_unban_async()). A moderator by the room's signed
+ * state signs the ban into it, so its members keep @user out whatever the
+ * server says, and @user's own client leaves; the room's creator also
+ * has the server remove @user and refuse their joins. Others are refused
+ * with %SOTTO_MSG_ERROR_CODE_FORBIDDEN, as a %SOTTO_CLIENT_ERROR
+ * (sotto_client_may_remove()).
  */
 void
 sotto_client_kick_async (SottoClient         *self,
@@ -244,7 +301,8 @@ sotto_client_kick_finish (SottoClient   *self,
  * @user: someone removed from it
  *
  * Lets @user join @room again; lifting a ban that is not there is not an
- * error. Only the room's creator may.
+ * error. Only the room's moderators may: the creator lifts the server's
+ * ban too.
  */
 void
 sotto_client_unban_async (SottoClient         *self,
@@ -278,7 +336,9 @@ sotto_client_unban_finish (SottoClient   *self,
  * sotto_client_list_bans_async:
  * @room: a normal room the user created
  *
- * Asks the server who is kept out of @room. Only the room's creator may.
+ * Who is kept out of @room: for its creator, the server's records (the
+ * operator's bans included); for another moderator, the bans of the
+ * room's signed state. Others are refused.
  */
 void
 sotto_client_list_bans_async (SottoClient         *self,
@@ -445,6 +505,143 @@ gboolean
 sotto_client_set_invite_only_finish (SottoClient   *self,
                                      GAsyncResult  *result,
                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * sotto_client_may_remove:
+ * @room: a room of the user's
+ * @user: one of its members, or someone who left
+ *
+ * Returns: whether the user may remove @user from @room and keep them
+ *   out: by its signed state, a moderator removes those below them; the
+ *   room's creator also by the server's records in rooms without one
+ */
+gboolean
+sotto_client_may_remove (SottoClient *self,
+                         const char  *room,
+                         const char  *user)
+{
+  SottoRoom *found;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (room != NULL, FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+
+  found = self->store != NULL ? sotto_client_lookup_room (self, room) : NULL;
+  if (found == NULL || sotto_room_get_direct (found) || g_strcmp0 (user, self->user) == 0)
+    return FALSE;
+  if (_sotto_client_own_role (self, room) >= 0)
+    return _sotto_client_may_ban (self, room, user);
+  return sotto_client_is_room_owner (self, found);
+}
+
+/**
+ * sotto_client_may_give_roles:
+ * @room: a room of the user's
+ * @user: one of its members
+ *
+ * Returns: whether the user owns @room by its signed state and so may
+ *   make @user a moderator or a plain member again: not themselves, and
+ *   not another owner
+ */
+gboolean
+sotto_client_may_give_roles (SottoClient *self,
+                             const char  *room,
+                             const char  *user)
+{
+  SottoRoom *found;
+  SottoMember *member;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (room != NULL, FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+
+  found = self->store != NULL ? sotto_client_lookup_room (self, room) : NULL;
+  member = found != NULL ? sotto_room_lookup_member (found, user) : NULL;
+  return member != NULL && g_strcmp0 (user, self->user) != 0 &&
+         _sotto_client_own_role (self, room) >= SOTTO_ROOM_ROLE_OWNER &&
+         sotto_member_get_standing (member) == SOTTO_MEMBER_STANDING_CONFIRMED &&
+         sotto_member_get_role (member) < SOTTO_MEMBER_ROLE_OWNER;
+}
+
+/**
+ * sotto_client_set_role_async:
+ * @room: a room the user owns
+ * @user: one of its members
+ * @role: what @user may do from now on
+ *
+ * Signs @user's new role into @room's state. Only an owner gives roles,
+ * and not to another owner; making someone an owner cannot be undone by
+ * anyone else.
+ */
+void
+sotto_client_set_role_async (SottoClient         *self,
+                             const char          *room,
+                             const char          *user,
+                             SottoMemberRole      role,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  SottoRoom *found;
+  SottoMember *member;
+  GTask *task;
+
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+  g_return_if_fail (room != NULL);
+  g_return_if_fail (user != NULL);
+
+  g_return_if_fail (role == SOTTO_MEMBER_ROLE_MEMBER || role == SOTTO_MEMBER_ROLE_MODERATOR ||
+                    role == SOTTO_MEMBER_ROLE_OWNER);
+
+  found = self->store != NULL ? sotto_client_lookup_room (self, room) : NULL;
+  member = found != NULL ? sotto_room_lookup_member (found, user) : NULL;
+  if (found != NULL)
+    {
+      g_autofree char *refusal = NULL;
+      SottoMsgErrorCode code = SOTTO_MSG_ERROR_CODE_FORBIDDEN;
+
+      if (_sotto_client_own_role (self, room) < SOTTO_ROOM_ROLE_OWNER)
+        /* Translators: %s is a room */
+        refusal = g_strdup_printf (_("Only an owner of %s gives roles"),
+                                   sotto_room_get_display_name (found));
+      else if (member == NULL ||
+               sotto_member_get_standing (member) != SOTTO_MEMBER_STANDING_CONFIRMED)
+        {
+          code = SOTTO_MSG_ERROR_CODE_NO_SUCH_USER;
+          /* Translators: the first %s is a person, the second a room */
+          refusal = g_strdup_printf (_("%s is not a member of %s"), user,
+                                     sotto_room_get_display_name (found));
+        }
+      else if (g_strcmp0 (user, self->user) != 0 &&
+               sotto_member_get_role (member) >= SOTTO_MEMBER_ROLE_OWNER)
+        /* Translators: the first %s is a person, the second a room */
+        refusal = g_strdup_printf (_("%s owns %s too: nobody changes another owner’s role"),
+                                   user, sotto_room_get_display_name (found));
+
+      if (refusal != NULL)
+        {
+          task = g_task_new (self, cancellable, callback, user_data);
+          g_task_set_source_tag (task, sotto_client_set_role_async);
+          g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
+                                   sotto_client_error_from_server (code), "%s", refusal);
+          g_object_unref (task);
+          return;
+        }
+    }
+
+  moderate (self, room, SOTTO_ROOM_EVENT_SET_ROLE, user, role, sotto_client_set_role_async,
+            cancellable, callback, user_data);
+}
+
+gboolean
+sotto_client_set_role_finish (SottoClient   *self,
+                              GAsyncResult  *result,
+                              GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 

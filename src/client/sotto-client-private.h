@@ -233,10 +233,24 @@ void               _sotto_client_state_seen           (SottoClient              
                                                        SottoRoom                *room,
                                                        guint64                  *length,
                                                        guint8                   *head);
-SottoMemberStanding _sotto_client_standing_of         (SottoClient              *self,
-                                                       SottoRoom                *room,
+GStrv              _sotto_client_dup_state_bans       (SottoClient              *self,
+                                                       const char               *room);
+gboolean           _sotto_client_state_ban_of         (SottoClient              *self,
+                                                       const char               *room,
                                                        const char               *user,
-                                                       const SottoPublicIdentity *identity);
+                                                       const char              **by,
+                                                       gint64                   *since);
+char              *_sotto_client_kept_out             (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       gboolean                 *banned);
+gboolean           _sotto_client_leave_if_banned      (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       gboolean                  live);
+void               _sotto_client_mark_leaving         (SottoClient              *self,
+                                                       SottoRoom                *room);
+void               _sotto_client_place_member         (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       SottoMember              *member);
 void               _sotto_client_standing_changed     (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        SottoMember              *member,
@@ -287,6 +301,13 @@ SottoRoom         *_sotto_client_ensure_room          (SottoClient              
                                                        gboolean                  direct);
 void               _sotto_client_drop_room            (SottoClient              *self,
                                                        SottoRoom                *room);
+void               _sotto_client_leave_kept_out       (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       GAsyncReadyCallback       callback,
+                                                       gpointer                  user_data);
+void               _sotto_client_left_banned_cb       (GObject                  *object,
+                                                       GAsyncResult             *result,
+                                                       gpointer                  user_data);
 void               _sotto_client_load_members         (SottoClient              *self,
                                                        const char               *room);
 

@@ -112,6 +112,10 @@ state_synced_cb (GObject      *object,
   if (room == NULL)
     return;
 
+  /* Banned while away: we leave, as after a kick. */
+  if (_sotto_client_leave_if_banned (self, room, FALSE))
+    return;
+
   /* Loaded: who is in it, and who of them the room confirms, is known. */
   sotto_room_set_loaded (room, TRUE);
   _sotto_client_replay_early_keys (self, room);
@@ -169,15 +173,53 @@ _sotto_client_load_members (SottoClient *self,
                                   members_done_cb, g_object_ref (self));
 }
 
+/* Gone again from a room whose signed state keeps us out: the join
+ * fails with why. */
+static void
+join_refused_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *kept_out = g_object_get_data (G_OBJECT (task), "kept-out");
+  g_autoptr(GError) error = NULL;
+
+  if (!sotto_client_leave_finish (SOTTO_CLIENT (object), result, &error))
+    g_info ("Could not leave a room whose state keeps us out: %s", error->message);
+  g_task_return_error (task, g_error_copy (kept_out));
+}
+
 static void
 joined_state_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  SottoClient *self = SOTTO_CLIENT (object);
   SottoRoom *room = g_task_get_task_data (task);
+  g_autofree char *kept_out = NULL;
+  gboolean banned = FALSE;
 
-  _sotto_client_sync_state_finish (SOTTO_CLIENT (object), result, NULL);
+  _sotto_client_sync_state_finish (self, result, NULL);
+
+  /* The server let us in, but the room's own signed state keeps us out:
+   * its members would take nothing from us nor give us anything. We go
+   * again, and say why. */
+  kept_out = self->store != NULL ? _sotto_client_kept_out (self, room, &banned) : NULL;
+  if (kept_out != NULL)
+    {
+      g_object_set_data_full (G_OBJECT (task), "kept-out",
+                              g_error_new_literal (SOTTO_CLIENT_ERROR,
+                                                   sotto_client_error_from_server (
+                                                     banned ? SOTTO_MSG_ERROR_CODE_BANNED
+                                                            : SOTTO_MSG_ERROR_CODE_FORBIDDEN),
+                                                   kept_out),
+                              (GDestroyNotify) g_error_free);
+      _sotto_client_mark_leaving (self, room);
+      _sotto_client_leave_kept_out (self, room, join_refused_cb, g_steal_pointer (&task));
+      return;
+    }
+
   sotto_room_set_loaded (room, TRUE);
   g_task_return_pointer (task, g_object_ref (room), g_object_unref);
 }
@@ -441,6 +483,42 @@ leave_signed_cb (GObject      *object,
     g_info ("Leaving %s without a signed departure: %s", room, error->message);
 
   _sotto_client_request_as_user (self, task, build_leave, (gpointer) room, left_cb);
+}
+
+/* A moderator banned us while we were in: once gone, the user hears of
+ * it as of a kick. */
+void
+_sotto_client_left_banned_cb (GObject      *object,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  SottoClient *self = SOTTO_CLIENT (object);
+  g_autoptr(SottoRoom) removed = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sotto_client_leave_finish (self, result, &error))
+    {
+      g_info ("Could not leave a room whose state bans us: %s", error->message);
+      return;
+    }
+  _sotto_client_emit_removed_from_room (self, removed);
+}
+
+/* @room's signed state keeps us out: we leave it on the server with
+ * nothing to sign (the state no longer holds us), and forget it; then
+ * @callback, as for sotto_client_leave_async(). */
+void
+_sotto_client_leave_kept_out (SottoClient         *self,
+                              SottoRoom           *room,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *task = g_task_new (self, self->cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sotto_client_leave_async);
+  g_task_set_task_data (task, g_strdup (sotto_room_get_name (room)), g_free);
+  _sotto_client_request_as_user (self, task, build_leave,
+                                 (gpointer) sotto_room_get_name (room), left_cb);
 }
 
 /**

@@ -30,6 +30,8 @@ typedef struct
   gboolean        broken;
   /* A fetch of missing events is under way. */
   gboolean        syncing;
+  /* The chain keeps us out, and we are leaving the room on the server. */
+  gboolean        leaving;
 } RoomChain;
 
 void
@@ -144,29 +146,123 @@ _sotto_client_state_seen (SottoClient *self,
     memset (head, 0, SOTTO_MESSAGE_BODY_STATE_HEAD_BYTES);
 }
 
-/* Where a user the server lists in @room stands by its signed state. */
-SottoMemberStanding
-_sotto_client_standing_of (SottoClient               *self,
-                           SottoRoom                 *room,
-                           const char                *user,
-                           const SottoPublicIdentity *identity)
+/* Where a member the server lists in @room stands by its signed state,
+ * and their role there: set on @member. */
+void
+_sotto_client_place_member (SottoClient *self,
+                            SottoRoom   *room,
+                            SottoMember *member)
 {
   RoomChain *chain = get_chain (self, room);
+  const char *user = sotto_member_get_user (member);
+  SottoMemberStanding standing = SOTTO_MEMBER_STANDING_UNCONFIRMED;
   SottoPublicIdentity held;
+  int role = SOTTO_MEMBER_ROLE_MEMBER;
 
   if (chain == NULL || sotto_room_state_get_length (chain->state) == 0)
-    return SOTTO_MEMBER_STANDING_UNCONFIRMED;
+    standing = SOTTO_MEMBER_STANDING_UNCONFIRMED;
+  else if (sotto_room_state_get_member (chain->state, user, &held, &role))
+    standing = sotto_public_identity_equal (&held, sotto_member_get_identity (member))
+               ? SOTTO_MEMBER_STANDING_CONFIRMED : SOTTO_MEMBER_STANDING_UNCONFIRMED;
+  else if (sotto_room_state_is_banned (chain->state, user) ||
+           (sotto_room_state_get_invite_only (chain->state) &&
+            !sotto_room_state_is_invited (chain->state, user)))
+    standing = SOTTO_MEMBER_STANDING_REFUSED;
 
-  if (sotto_room_state_get_member (chain->state, user, &held, NULL))
-    return sotto_public_identity_equal (&held, identity)
-           ? SOTTO_MEMBER_STANDING_CONFIRMED : SOTTO_MEMBER_STANDING_UNCONFIRMED;
+  /* A role counts for the keys the state holds, not for others. */
+  if (standing != SOTTO_MEMBER_STANDING_CONFIRMED)
+    role = SOTTO_MEMBER_ROLE_MEMBER;
+  sotto_member_set_standing (member, standing);
+  sotto_member_set_role (member, (SottoMemberRole) role);
+}
 
-  if (sotto_room_state_is_banned (chain->state, user) ||
-      (sotto_room_state_get_invite_only (chain->state) &&
-       !sotto_room_state_is_invited (chain->state, user)))
-    return SOTTO_MEMBER_STANDING_REFUSED;
+/**
+ * _sotto_client_kept_out:
+ * @banned: (out) (optional): whether a ban keeps us out
+ *
+ * Whether @room's signed state keeps us out, now that the chain is as
+ * long as the server said: banned, or not invited to an invite-only room,
+ * and not a member. Returns (transfer full) (nullable): why, in a
+ * sentence for the user, or %NULL if it does not
+ */
+char *
+_sotto_client_kept_out (SottoClient *self,
+                        SottoRoom   *room,
+                        gboolean    *banned)
+{
+  RoomChain *chain = get_chain (self, room);
+  const char *label = sotto_room_get_display_name (room);
+  const char *by = NULL;
 
-  return SOTTO_MEMBER_STANDING_UNCONFIRMED;
+  if (banned != NULL)
+    *banned = FALSE;
+  if (chain == NULL || chain->broken || sotto_room_state_get_length (chain->state) == 0 ||
+      sotto_room_state_get_member (chain->state, self->user, NULL, NULL))
+    return NULL;
+
+  if (sotto_room_state_get_ban (chain->state, self->user, &by, NULL))
+    {
+      if (banned != NULL)
+        *banned = TRUE;
+      if (by == NULL)
+        /* Translators: %s is a room */
+        return g_strdup_printf (_("The server’s operator removed you from %s; you cannot join "
+                                  "it again unless they let you back"), label);
+      /* Translators: the first %s is a moderator, the second a room */
+      return g_strdup_printf (_("%s removed you from %s; you cannot join it again unless one "
+                                "of its moderators lets you back"), by, label);
+    }
+
+  if (sotto_room_state_get_invite_only (chain->state) &&
+      !sotto_room_state_is_invited (chain->state, self->user))
+    /* Translators: %s is a room */
+    return g_strdup_printf (_("%s is invite-only: ask one of its moderators to invite you"),
+                            label);
+
+  return NULL;
+}
+
+/* We are leaving @room, whose signed state keeps us out: nobody starts
+ * that again. */
+void
+_sotto_client_mark_leaving (SottoClient *self,
+                            SottoRoom   *room)
+{
+  RoomChain *chain = get_chain (self, room);
+
+  if (chain != NULL)
+    chain->leaving = TRUE;
+}
+
+/* Checks, once @room's chain is current, whether it bans us: then we
+ * leave the room on the server too, and the user hears they were
+ * removed. A ban that has just come from the room's creator is left to
+ * the server, which removes us at the creator's word too. Returns whether
+ * we leave. */
+gboolean
+_sotto_client_leave_if_banned (SottoClient *self,
+                               SottoRoom   *room,
+                               gboolean     live)
+{
+  RoomChain *chain = get_chain (self, room);
+  g_autofree char *why = NULL;
+  const char *by = NULL;
+  gboolean banned = FALSE;
+
+  if (chain == NULL || chain->leaving)
+    return chain != NULL && chain->leaving;
+
+  why = _sotto_client_kept_out (self, room, &banned);
+  if (!banned)
+    return FALSE;
+  sotto_room_state_get_ban (chain->state, self->user, &by, NULL);
+  if (live && by != NULL && g_strcmp0 (by, sotto_room_get_owner (room)) == 0)
+    return FALSE;
+
+  g_info ("The state of %s bans us; leaving it", sotto_room_get_name (room));
+  _sotto_client_mark_leaving (self, room);
+  _sotto_client_leave_kept_out (self, room, _sotto_client_left_banned_cb, g_object_ref (room));
+  return TRUE;
 }
 
 /* @member of @room went from @before to its standing now: a newly
@@ -237,10 +333,7 @@ update_standings (SottoClient *self,
       g_autoptr(SottoMember) member = g_list_model_get_item (members, i);
       SottoMemberStanding before = sotto_member_get_standing (member);
 
-      sotto_member_set_standing (member,
-                                 _sotto_client_standing_of (self, room,
-                                                            sotto_member_get_user (member),
-                                                            sotto_member_get_identity (member)));
+      _sotto_client_place_member (self, room, member);
       _sotto_client_standing_changed (self, room, member, before);
     }
 }
@@ -297,7 +390,10 @@ take_event (SottoClient *self,
   /* Halfway through a fetch the chain says what was, not what is: the
    * standings wait for its end. */
   if (!chain->syncing)
-    update_standings (self, room);
+    {
+      update_standings (self, room);
+      _sotto_client_leave_if_banned (self, room, TRUE);
+    }
   return TRUE;
 }
 
@@ -464,7 +560,9 @@ sync_ensure_self (GTask *task)
 
   if (sotto_room_state_get_length (chain->state) == 0)
     {
-      send_own_event (task, room, chain, SOTTO_ROOM_EVENT_CREATE, NULL, 0);
+      /* A room the server made, or a direct chat: nobody owns it. */
+      send_own_event (task, room, chain, SOTTO_ROOM_EVENT_CREATE, NULL,
+                      sotto_room_get_owner (room) == NULL ? SOTTO_ROOM_CREATE_UNOWNED : 0);
       return;
     }
 
@@ -758,7 +856,7 @@ _sotto_client_may_ban (SottoClient *self,
   RoomChain *chain = found != NULL ? get_chain (self, found) : NULL;
   int ours = -1, theirs = -1;
 
-  if (chain == NULL || chain->broken ||
+  if (chain == NULL || chain->broken || sotto_room_get_direct (found) ||
       !sotto_room_state_get_member (chain->state, self->user, NULL, &ours))
     return FALSE;
   if (!sotto_room_state_get_member (chain->state, user, NULL, &theirs))
@@ -777,6 +875,32 @@ _sotto_client_state_bans (SottoClient *self,
   RoomChain *chain = found != NULL ? get_chain (self, found) : NULL;
 
   return chain != NULL && sotto_room_state_is_banned (chain->state, user);
+}
+
+/* Who @room's signed state keeps out, sorted by name, or %NULL. */
+GStrv
+_sotto_client_dup_state_bans (SottoClient *self,
+                              const char  *room)
+{
+  SottoRoom *found = sotto_client_lookup_room (self, room);
+  RoomChain *chain = found != NULL ? get_chain (self, found) : NULL;
+
+  return chain != NULL ? sotto_room_state_dup_banned (chain->state) : NULL;
+}
+
+/* Who banned @user from @room by its signed state (%NULL: the operator),
+ * and when. */
+gboolean
+_sotto_client_state_ban_of (SottoClient  *self,
+                            const char   *room,
+                            const char   *user,
+                            const char  **by,
+                            gint64       *since)
+{
+  SottoRoom *found = sotto_client_lookup_room (self, room);
+  RoomChain *chain = found != NULL ? get_chain (self, found) : NULL;
+
+  return chain != NULL && sotto_room_state_get_ban (chain->state, user, by, since);
 }
 
 /* Forgets what is known of @room's chain here (the store forgets it with

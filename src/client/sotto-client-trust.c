@@ -126,7 +126,7 @@ _sotto_client_set_member (SottoClient             *self,
   was_listed = listed != NULL;
   standing_before = listed != NULL ? sotto_member_get_standing (listed)
                                    : SOTTO_MEMBER_STANDING_UNCONFIRMED;
-  sotto_member_set_standing (member, _sotto_client_standing_of (self, room, user, &identity));
+  _sotto_client_place_member (self, room, member);
 
   if (g_strcmp0 (user, self->user) == 0)
     {

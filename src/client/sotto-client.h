@@ -169,6 +169,22 @@ gboolean          sotto_client_get_invite_only      (SottoClient         *self,
                                                      const char          *room);
 gboolean          sotto_client_may_moderate         (SottoClient         *self,
                                                      const char          *room);
+gboolean          sotto_client_may_remove           (SottoClient         *self,
+                                                     const char          *room,
+                                                     const char          *user);
+gboolean          sotto_client_may_give_roles       (SottoClient         *self,
+                                                     const char          *room,
+                                                     const char          *user);
+void              sotto_client_set_role_async       (SottoClient         *self,
+                                                     const char          *room,
+                                                     const char          *user,
+                                                     SottoMemberRole      role,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_set_role_finish      (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
 gboolean          sotto_client_is_room_owner        (SottoClient         *self,
                                                      SottoRoom           *room);
 char             *sotto_client_safety_number        (SottoClient         *self,

@@ -15,6 +15,7 @@ struct _SottoMember
   gboolean            verified;
   SottoIdentityReview review;
   SottoMemberStanding standing;
+  SottoMemberRole     role;
 };
 
 enum {
@@ -24,6 +25,7 @@ enum {
   PROP_VERIFIED,
   PROP_REVIEW,
   PROP_STANDING,
+  PROP_ROLE,
   N_PROPS
 };
 
@@ -63,6 +65,9 @@ sotto_member_get_property (GObject    *object,
       break;
     case PROP_STANDING:
       g_value_set_enum (value, self->standing);
+      break;
+    case PROP_ROLE:
+      g_value_set_enum (value, self->role);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -112,6 +117,17 @@ sotto_member_class_init (SottoMemberClass *klass)
   properties[PROP_STANDING] =
     g_param_spec_enum ("standing", NULL, NULL, SOTTO_TYPE_MEMBER_STANDING,
                        SOTTO_MEMBER_STANDING_UNCONFIRMED,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoMember:role:
+   *
+   * What this member may do in the room by its signed state, a
+   * #SottoMemberRole; a member the state does not hold counts as a plain
+   * member.
+   */
+  properties[PROP_ROLE] =
+    g_param_spec_enum ("role", NULL, NULL, SOTTO_TYPE_MEMBER_ROLE, SOTTO_MEMBER_ROLE_MEMBER,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -236,4 +252,24 @@ sotto_member_set_standing (SottoMember         *self,
 
   self->standing = standing;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STANDING]);
+}
+
+SottoMemberRole
+sotto_member_get_role (SottoMember *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MEMBER (self), SOTTO_MEMBER_ROLE_MEMBER);
+  return self->role;
+}
+
+void
+sotto_member_set_role (SottoMember     *self,
+                       SottoMemberRole  role)
+{
+  g_return_if_fail (SOTTO_IS_MEMBER (self));
+
+  if (self->role == role)
+    return;
+
+  self->role = role;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROLE]);
 }

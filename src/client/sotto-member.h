@@ -48,6 +48,23 @@ typedef enum
   SOTTO_MEMBER_STANDING_REFUSED = 2,
 } SottoMemberStanding;
 
+/**
+ * SottoMemberRole:
+ * @SOTTO_MEMBER_ROLE_MEMBER: a member, who writes and reads
+ * @SOTTO_MEMBER_ROLE_MODERATOR: also invites, bans those below them and
+ *   opens or closes the room
+ * @SOTTO_MEMBER_ROLE_OWNER: also gives roles; whoever created the room
+ *
+ * What a member may do in a room, by its signed state. The values are
+ * those of the room's events.
+ */
+typedef enum
+{
+  SOTTO_MEMBER_ROLE_MEMBER = 0,
+  SOTTO_MEMBER_ROLE_MODERATOR = 50,
+  SOTTO_MEMBER_ROLE_OWNER = 100,
+} SottoMemberRole;
+
 #define SOTTO_TYPE_MEMBER (sotto_member_get_type ())
 
 G_DECLARE_FINAL_TYPE (SottoMember, sotto_member, SOTTO, MEMBER, GObject)
@@ -70,6 +87,9 @@ SottoIdentityReview        sotto_member_get_review   (SottoMember               
 SottoMemberStanding        sotto_member_get_standing (SottoMember               *self);
 void                       sotto_member_set_standing (SottoMember               *self,
                                                       SottoMemberStanding        standing);
+SottoMemberRole            sotto_member_get_role     (SottoMember               *self);
+void                       sotto_member_set_role     (SottoMember               *self,
+                                                      SottoMemberRole            role);
 void                       sotto_member_set_review   (SottoMember               *self,
                                                       SottoIdentityReview        review);
 
