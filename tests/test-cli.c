@@ -658,7 +658,8 @@ test_rooms_members (Fixture       *fixture,
   g_assert_cmpint (cli_run (fixture, "alice", members_json_args, &members_json, NULL), ==, 0);
   g_assert_nonnull (strstr (members_json,
                             "{\"user\":\"bob\",\"online\":false,\"verified\":false,"
-                            "\"you\":false,\"owner\":true,\"standing\":\"confirmed\"}"));
+                            "\"you\":false,\"owner\":true,\"standing\":\"confirmed\","
+                            "\"role\":\"owner\"}"));
 
   /* Asking about a room one is not in does not join it. */
   g_assert_cmpint (cli_run (fixture, "alice", nowhere_args, NULL, NULL), ==, 5);
@@ -725,11 +726,11 @@ test_kick_unban_bans (Fixture       *fixture,
 
   /* Bob did not create the room. */
   g_assert_cmpint (cli_run (fixture, "bob", bob_kick_args, NULL, &err), ==, 5);
-  g_assert_nonnull (strstr (err, "Only alice, who created #team, can remove people from it"));
+  g_assert_nonnull (strstr (err, "Only the owner and the moderators of #team can remove people from it"));
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (cli_run (fixture, "bob", bob_bans_args, &out, &err), ==, 5);
   g_assert_cmpstr (out, ==, "");
-  g_assert_nonnull (strstr (err, "Only alice, who created #team, can see who was removed"));
+  g_assert_nonnull (strstr (err, "Only the owner and the moderators of #team can see who was removed"));
   g_clear_pointer (&err, g_free);
   g_clear_pointer (&out, g_free);
 
@@ -793,8 +794,9 @@ test_kick_unban_bans (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (out, "carol  "));
 }
 
-/* An invite-only room: the members take in only whom a moderator invited,
- * and say so of anyone else the server lets in. */
+/* An invite-only room: the members take in only whom a moderator invited;
+ * someone else's join is refused with why. The owner makes Bob a
+ * moderator, who then invites. */
 static void
 test_invite_only (Fixture       *fixture,
                   gconstpointer  data)
@@ -806,6 +808,9 @@ test_invite_only (Fixture       *fixture,
   const char *bad_args[] = { "--user", "alice", "invite-only", "club", "maybe", NULL };
   const char *invite_args[] = { "--user", "alice", "invite", "club", "bob", NULL };
   const char *bob_invite_args[] = { "--user", "bob", "invite", "club", "carol", NULL };
+  const char *promote_args[] = { "--user", "alice", "role", "club", "bob", "moderator", NULL };
+  const char *bad_role_args[] = { "--user", "alice", "role", "club", "bob", "boss", NULL };
+  const char *bob_role_args[] = { "--user", "bob", "role", "club", "carol", "moderator", NULL };
   const char *members_args[] = { "--user", "alice", "members", "club", NULL };
   const char *members_json_args[] = { "--user", "alice", "members", "club", "--json", NULL };
   g_autofree char *err = NULL;
@@ -826,19 +831,44 @@ test_invite_only (Fixture       *fixture,
   g_clear_pointer (&err, g_free);
 
   g_assert_cmpint (cli_run (fixture, "bob", bob_join_args, NULL, NULL), ==, 0);
-  g_assert_cmpint (cli_run (fixture, "carol", carol_join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "carol", carol_join_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "#club is invite-only: ask one of its moderators to invite you"));
+  g_clear_pointer (&err, g_free);
   g_assert_cmpint (cli_run (fixture, "bob", bob_invite_args, NULL, &err), ==, 5);
   g_assert_nonnull (strstr (err, "Only the room’s creator and its moderators may do that"));
   g_clear_pointer (&err, g_free);
 
   g_assert_cmpint (cli_run (fixture, "alice", members_args, &out, NULL), ==, 0);
-  g_assert_nonnull (strstr (out, "kept out by the room: gets nothing"));
+  g_assert_null (strstr (out, "carol"));
+  g_clear_pointer (&out, g_free);
+
+  /* Roles: only an owner gives them. */
+  g_assert_cmpint (cli_run (fixture, "alice", bad_role_args, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "say “member”, “moderator” or “owner”"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "alice", promote_args, NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "bob is now a moderator of club"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "bob", bob_role_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "Only an owner of #club gives roles"));
+  g_clear_pointer (&err, g_free);
+
+  /* A moderator now, Bob invites Carol, who joins. */
+  g_assert_cmpint (cli_run (fixture, "bob", bob_invite_args, NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "Invited carol to club"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "carol", carol_join_args, NULL, NULL), ==, 0);
+
+  g_assert_cmpint (cli_run (fixture, "alice", members_args, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "not verified, moderator"));
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (cli_run (fixture, "alice", members_json_args, &out, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "\"user\":\"bob\",\"online\":false,\"verified\":false,"
-                                 "\"you\":false,\"owner\":false,\"standing\":\"confirmed\""));
+                                 "\"you\":false,\"owner\":false,\"standing\":\"confirmed\","
+                                 "\"role\":\"moderator\""));
   g_assert_nonnull (strstr (out, "\"user\":\"carol\",\"online\":false,\"verified\":false,"
-                                 "\"you\":false,\"owner\":false,\"standing\":\"refused\""));
+                                 "\"you\":false,\"owner\":false,\"standing\":\"confirmed\","
+                                 "\"role\":\"member\""));
 }
 
 static void
@@ -1338,7 +1368,7 @@ test_chat_bans (Fixture       *fixture,
   pty_type (chat, "/join club");
   pty_expect (chat, "You are in club.");
   pty_type (chat, "/kick bob");
-  pty_expect (chat, "Only bob, who created #club, can remove people from it");
+  pty_expect (chat, "Only the owner and the moderators of #club can remove people from it");
 
   pty_type (chat, "/join team");
   pty_expect (chat, "You are in team.");

@@ -9,12 +9,13 @@
 
 /*
  * Removing someone from a room, letting them back in, the list of who is
- * kept out, invitations and invite-only rooms: `sotto-cli kick ROOM USER`,
- * `unban ROOM USER`, `bans ROOM`, `invite ROOM USER`, `invite-only ROOM
- * on|off`, and the chat's /kick, /unban, /bans, /invite and /invite-only
- * in the room the user is in. Listings go to standard output; what is for a person goes there in
- * the chat, and to standard error for the commands, whose standard output
- * is their result.
+ * kept out, invitations, invite-only rooms and roles: `sotto-cli kick ROOM
+ * USER`, `unban ROOM USER`, `bans ROOM`, `invite ROOM USER`, `invite-only
+ * ROOM on|off`, `role ROOM USER ROLE`, and the chat's /kick, /unban,
+ * /bans, /invite, /invite-only and /role in the room the user is in.
+ * Listings go to standard output; what is for a person goes there in the
+ * chat, and to standard error for the commands, whose standard output is
+ * their result.
  */
 
 struct _SottoCliBans
@@ -461,4 +462,90 @@ sotto_cli_bans_set_invite_only (SottoCliBans     *self,
   if (call != NULL)
     sotto_client_set_invite_only_async (self->client, call->room, on, self->cancellable,
                                         invite_only_set_cb, call);
+}
+
+static void
+role_set_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  SottoRoom *room;
+  SottoMember *member;
+
+  sotto_client_set_role_finish (SOTTO_CLIENT (object), result, &error);
+  if (refused (call, error))
+    return;
+
+  room = sotto_client_lookup_room (call->bans->client, call->room);
+  member = room != NULL ? sotto_room_lookup_member (room, call->user) : NULL;
+  switch (member != NULL ? sotto_member_get_role (member) : SOTTO_MEMBER_ROLE_MEMBER)
+    {
+    case SOTTO_MEMBER_ROLE_OWNER:
+      /* Translators: the first %s is a person, the second a room */
+      text = g_strdup_printf (_("%s is now an owner of %s: they give roles too, and nobody "
+                                "else can take that back."), call->user, call->label);
+      break;
+    case SOTTO_MEMBER_ROLE_MODERATOR:
+      text = g_strdup_printf (_("%s is now a moderator of %s: they invite, remove people "
+                                "and open or close the room."), call->user, call->label);
+      break;
+    case SOTTO_MEMBER_ROLE_MEMBER:
+    default:
+      text = g_strdup_printf (_("%s is now a plain member of %s."), call->user, call->label);
+      break;
+    }
+  tell (call->bans, text);
+  finish (call->bans, call->done, call->user_data, SOTTO_CLI_EXIT_OK);
+}
+
+/**
+ * sotto_cli_bans_set_role:
+ * @room: (nullable): as for sotto_cli_bans_kick()
+ * @args: (nullable): "USER ROLE", the role one of member, moderator and
+ *   owner
+ *
+ * Gives a member of @room, which the user owns, a role.
+ */
+void
+sotto_cli_bans_set_role (SottoCliBans     *self,
+                         const char       *room,
+                         const char       *args,
+                         SottoCliBansDone  done,
+                         gpointer          user_data)
+{
+  g_autofree char *copy = g_strdup (args);
+  g_auto(GStrv) words = copy != NULL ? g_strsplit_set (g_strstrip (copy), " \t", 0) : NULL;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
+  SottoMemberRole role;
+  Call *call;
+
+  g_return_if_fail (SOTTO_IS_CLI_BANS (self));
+
+  for (guint i = 0; words != NULL && words[i] != NULL; i++)
+    if (words[i][0] != '\0')
+      g_ptr_array_add (parts, words[i]);
+
+  if (parts->len == 2 && g_str_equal (g_ptr_array_index (parts, 1), "member"))
+    role = SOTTO_MEMBER_ROLE_MEMBER;
+  else if (parts->len == 2 && g_str_equal (g_ptr_array_index (parts, 1), "moderator"))
+    role = SOTTO_MEMBER_ROLE_MODERATOR;
+  else if (parts->len == 2 && g_str_equal (g_ptr_array_index (parts, 1), "owner"))
+    role = SOTTO_MEMBER_ROLE_OWNER;
+  else
+    {
+      if (self->chat)
+        sotto_cli_say (TRUE, _("Usage: /role USER member|moderator|owner"));
+      else
+        g_printerr (_("sotto-cli: say “member”, “moderator” or “owner”\n"));
+      finish (self, done, user_data, SOTTO_CLI_EXIT_USAGE);
+      return;
+    }
+
+  call = start_call (self, room, g_ptr_array_index (parts, 0), done, user_data);
+  if (call != NULL)
+    sotto_client_set_role_async (self->client, call->room, call->user, role, self->cancellable,
+                                 role_set_cb, call);
 }

@@ -47,6 +47,11 @@ void          sotto_cli_bans_set_invite_only (SottoCliBans     *self,
                                               const char       *value,
                                               SottoCliBansDone  done,
                                               gpointer          user_data);
+void          sotto_cli_bans_set_role (SottoCliBans     *self,
+                                       const char       *room,
+                                       const char       *args,
+                                       SottoCliBansDone  done,
+                                       gpointer          user_data);
 void          sotto_cli_bans_list  (SottoCliBans     *self,
                                     const char       *room,
                                     gboolean          json,

@@ -230,13 +230,15 @@ print_help (SottoCliChat *self,
       "  /msg USER TEXT     send TEXT to USER in your direct chat\n"
       "  /verify USER       compare your safety number with USER\n"
       "  /accept USER       accept the new safety number of USER without comparing\n"
-      "  /kick USER         remove USER from this room, if you created it; they cannot\n"
-      "                     join again until you let them back in\n"
+      "  /kick USER         remove USER from this room, if you moderate it; they\n"
+      "                     cannot join again until let back in\n"
       "  /unban USER        let USER join this room again\n"
       "  /bans              list who is kept out of this room\n"
       "  /invite USER       let USER into this room while it is invite-only\n"
       "  /invite-only on|off\n"
       "                     let in only whom a moderator invited, or anyone\n"
+      "  /role USER member|moderator|owner\n"
+      "                     give USER a role in this room, if you own it\n"
       "  /quit              leave the chat\n"
       "Any other line goes to the room you are in; start it with // to send a\n"
       "line that starts with /."));
@@ -420,6 +422,14 @@ invite_only (SottoCliChat *self,
 }
 
 static void
+set_role (SottoCliChat *self,
+          const char   *args)
+{
+  sotto_cli_bans_set_role (self->bans, sotto_cli_chat_view_get_room (self->view), args, NULL,
+                           NULL);
+}
+
+static void
 list_bans (SottoCliChat *self,
            const char   *args)
 {
@@ -452,6 +462,7 @@ static const struct
   { "bans", TRUE, list_bans },
   { "invite", TRUE, invite },
   { "invite-only", TRUE, invite_only },
+  { "role", TRUE, set_role },
 };
 
 static void

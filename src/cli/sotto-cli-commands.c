@@ -410,6 +410,65 @@ sotto_cli_commands_timed_out (SottoCliCommands *self)
   done (self, SOTTO_CLI_EXIT_TIMEOUT);
 }
 
+/* kick, unban, bans, invite, invite-only, role */
+
+static void
+moderate (SottoCliCommands *self)
+{
+  switch (self->options->command)
+    {
+    case SOTTO_CLI_COMMAND_KICK:
+      sotto_cli_bans_kick (self->bans, self->options->room_arg, self->options->text_arg,
+                           bans_done_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_UNBAN:
+      sotto_cli_bans_unban (self->bans, self->options->room_arg, self->options->text_arg,
+                            bans_done_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_BANS:
+      sotto_cli_bans_list (self->bans, self->options->room_arg, self->options->json,
+                           bans_done_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_INVITE:
+      sotto_cli_bans_invite (self->bans, self->options->room_arg, self->options->text_arg,
+                             bans_done_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_INVITE_ONLY:
+      sotto_cli_bans_set_invite_only (self->bans, self->options->room_arg,
+                                      self->options->text_arg, bans_done_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_ROLE:
+      sotto_cli_bans_set_role (self->bans, self->options->room_arg, self->options->text_arg,
+                               bans_done_cb, self);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+moderation_ready_cb (SottoCliRooms *rooms,
+                     SottoRoom     *room,
+                     const GError  *error,
+                     gpointer       user_data)
+{
+  SottoCliCommands *self = user_data;
+
+  if (error != NULL)
+    {
+      fail (self, error);
+      return;
+    }
+
+  moderate (self);
+}
+
 /* Runs the command of the command line, once logged in. */
 static void
 logged_in_cb (SottoCliLogin *login,
@@ -458,28 +517,18 @@ logged_in_cb (SottoCliLogin *login,
       break;
 
     case SOTTO_CLI_COMMAND_KICK:
-      sotto_cli_bans_kick (self->bans, self->options->room_arg, self->options->text_arg,
-                           bans_done_cb, self);
-      break;
-
     case SOTTO_CLI_COMMAND_UNBAN:
-      sotto_cli_bans_unban (self->bans, self->options->room_arg, self->options->text_arg,
-                            bans_done_cb, self);
-      break;
-
     case SOTTO_CLI_COMMAND_BANS:
-      sotto_cli_bans_list (self->bans, self->options->room_arg, self->options->json,
-                           bans_done_cb, self);
-      break;
-
     case SOTTO_CLI_COMMAND_INVITE:
-      sotto_cli_bans_invite (self->bans, self->options->room_arg, self->options->text_arg,
-                             bans_done_cb, self);
-      break;
-
     case SOTTO_CLI_COMMAND_INVITE_ONLY:
-      sotto_cli_bans_set_invite_only (self->bans, self->options->room_arg,
-                                      self->options->text_arg, bans_done_cb, self);
+    case SOTTO_CLI_COMMAND_ROLE:
+      /* Who may do what, and to whom, is known once the room's members
+       * and signed state are; a room we are not in is refused at once. */
+      if (sotto_cli_rooms_lookup (self->rooms, self->options->room_arg) != NULL)
+        sotto_cli_rooms_open (self->rooms, self->options->room_arg, moderation_ready_cb, self,
+                              NULL);
+      else
+        moderate (self);
       break;
 
     case SOTTO_CLI_COMMAND_CHAT:

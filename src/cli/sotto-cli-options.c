@@ -98,6 +98,7 @@ parse_command (SottoCliOptions  *self,
     { "bans", SOTTO_CLI_COMMAND_BANS, 1, 1 },
     { "invite", SOTTO_CLI_COMMAND_INVITE, 2, 2 },
     { "invite-only", SOTTO_CLI_COMMAND_INVITE_ONLY, 2, 2 },
+    { "role", SOTTO_CLI_COMMAND_ROLE, 3, 3 },
   };
   int n_args = argc - 2;
 
@@ -256,10 +257,10 @@ sotto_cli_options_parse (int        *argc,
       "  accept USER       accept the new safety number of USER, whose keys changed,\n"
       "                    without comparing it (compare it in the chat: /verify USER);\n"
       "                    USER stays unverified\n"
-      "  kick ROOM USER    remove USER from ROOM, a room you created; they cannot\n"
-      "                    join it again until you let them back in\n"
-      "  unban ROOM USER   let USER, whom you removed, join ROOM again\n"
-      "  bans ROOM         list who is kept out of ROOM, a room you created, one a\n"
+      "  kick ROOM USER    remove USER from ROOM, where you are an owner or a\n"
+      "                    moderator; they cannot join it again until let back in\n"
+      "  unban ROOM USER   let USER, who was removed, join ROOM again\n"
+      "  bans ROOM         list who is kept out of ROOM, which you moderate, one a\n"
       "                    line: “USER DATE TIME removed by WHO”; with --json, as\n"
       "                    JSON lines with user, banned_by (null when the server's\n"
       "                    operator removed them) and ts\n"
@@ -267,6 +268,9 @@ sotto_cli_options_parse (int        *argc,
       "  invite-only ROOM on|off\n"
       "                    let into ROOM only whom a moderator invited, or anyone;\n"
       "                    the members enforce it, not the server\n"
+      "  role ROOM USER member|moderator|owner\n"
+      "                    give USER, a member of ROOM, a role (owners); an owner\n"
+      "                    stays one unless they step down themselves\n"
       "\n"
       "When a contact's keys change, a line starting “***” on standard error says so.\n"
       "If you had verified them, nothing is sent in the rooms you share until you\n"
@@ -285,10 +289,10 @@ sotto_cli_options_parse (int        *argc,
       "       --trust-fingerprint) or has changed\n"
       "  4    wrong name or password, or the account could not be made or opened\n"
       "  5    the server refused the request, or there was nothing to do it to\n"
-      "       (members, kick, unban, bans, invite, invite-only: a room you are\n"
-      "       not in; kick, unban, bans: a room you did not create; invite,\n"
-      "       invite-only: a room you do not moderate; accept: no change to\n"
-      "       accept)\n"
+      "       (members, kick, unban, bans, invite, invite-only, role: a room\n"
+      "       you are not in; kick, unban, bans, invite, invite-only: a room\n"
+      "       you do not moderate; role: a room you do not own; accept: no\n"
+      "       change to accept)\n"
       "  6    --timeout ran out (listen: before --count messages came), or the\n"
       "       server did not answer in time\n"
       "  7    send: nothing was sent, as the safety number of someone in the room\n"

@@ -20,6 +20,7 @@ typedef enum
   SOTTO_CLI_COMMAND_BANS,
   SOTTO_CLI_COMMAND_INVITE,
   SOTTO_CLI_COMMAND_INVITE_ONLY,
+  SOTTO_CLI_COMMAND_ROLE,
 } SottoCliCommand;
 
 #define SOTTO_TYPE_CLI_OPTIONS (sotto_cli_options_get_type ())

@@ -56,7 +56,8 @@ sotto_cli_print_json (JsonBuilder *builder)
  *
  * Lists the members of @room, one a line: name, online or offline,
  * whether the user verified their safety number, who created the room,
- * and whom the room's signed state does not hold (they get no keys).
+ * who owns or moderates it by its signed state, and whom that state does
+ * not hold (they get no keys).
  */
 void
 sotto_cli_print_members (SottoRoom  *room,
@@ -83,7 +84,9 @@ sotto_cli_print_members (SottoRoom  *room,
       gboolean verified = !you && sotto_member_get_verified (member);
       gboolean owner = g_strcmp0 (user, sotto_room_get_owner (room)) == 0;
       SottoMemberStanding standing = sotto_member_get_standing (member);
+      SottoMemberRole role = sotto_member_get_role (member);
       const char *standing_text;
+      const char *role_text;
 
       switch (standing)
         {
@@ -98,6 +101,9 @@ sotto_cli_print_members (SottoRoom  *room,
           standing_text = "";
           break;
         }
+
+      role_text = role >= SOTTO_MEMBER_ROLE_OWNER ? _(", owner")
+                  : role >= SOTTO_MEMBER_ROLE_MODERATOR ? _(", moderator") : "";
 
       if (json)
         {
@@ -120,14 +126,19 @@ sotto_cli_print_members (SottoRoom  *room,
                                          ? "confirmed"
                                          : standing == SOTTO_MEMBER_STANDING_REFUSED
                                          ? "refused" : "unconfirmed");
+          json_builder_set_member_name (builder, "role");
+          json_builder_add_string_value (builder,
+                                         role >= SOTTO_MEMBER_ROLE_OWNER ? "owner"
+                                         : role >= SOTTO_MEMBER_ROLE_MODERATOR ? "moderator"
+                                         : "member");
           json_builder_end_object (builder);
           sotto_cli_print_json (builder);
           continue;
         }
 
-      g_print ("%-*s  %-7s  %s%s%s\n", width, user, online ? _("online") : _("offline"),
+      g_print ("%-*s  %-7s  %s%s%s%s\n", width, user, online ? _("online") : _("offline"),
                you ? _("(you)") : verified ? _("verified") : _("not verified"),
-               owner ? _(", created the room") : "", standing_text);
+               owner ? _(", created the room") : "", role_text, standing_text);
     }
 }
 
