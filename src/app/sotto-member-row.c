@@ -5,11 +5,12 @@
 
 #include "sotto-member-row.h"
 
-/* A member in the room's panel: presence, whether verified, whether the
- * room's signed state holds them, and a warning sign while their changed
- * safety number is to be looked at. For the
- * room's creator, a menu (also on a right click) compares safety numbers
- * or removes the member, through the room's actions. */
+/* A member in the room's panel: presence, whether verified, their role
+ * and whether the room's signed state holds them, and a warning sign
+ * while their changed safety number is to be looked at. For the room's
+ * moderators, a menu (also on a right click) compares safety numbers or
+ * removes the member, and for its owners makes them a moderator or a
+ * plain member again, through the room's actions. */
 
 struct _SottoMemberRow
 {
@@ -27,9 +28,30 @@ struct _SottoMemberRow
   gboolean     own;
   gboolean     owner;
   gboolean     removable;
+  gboolean     gives_roles;
 };
 
 G_DEFINE_FINAL_TYPE (SottoMemberRow, sotto_member_row, ADW_TYPE_BIN)
+
+/* What the menu offers, from what the user may do and the member's
+ * role: it shows only when it offers more than comparing. */
+static void
+update_menu (SottoMemberRow *self)
+{
+  gboolean confirmed = self->member != NULL &&
+                       sotto_member_get_standing (self->member) == SOTTO_MEMBER_STANDING_CONFIRMED;
+  SottoMemberRole role = self->member != NULL ? sotto_member_get_role (self->member)
+                                              : SOTTO_MEMBER_ROLE_MEMBER;
+  gboolean promote = self->gives_roles && !self->own && confirmed &&
+                     role == SOTTO_MEMBER_ROLE_MEMBER;
+  gboolean demote = self->gives_roles && !self->own && confirmed &&
+                    role == SOTTO_MEMBER_ROLE_MODERATOR;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.remove", self->removable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.make-moderator", promote);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.make-member", demote);
+  gtk_widget_set_visible (self->menu_button, self->removable || promote || demote);
+}
 
 static void
 member_notify_cb (SottoMember    *member,
@@ -64,9 +86,19 @@ member_notify_cb (SottoMember    *member,
     else if (!self->own && standing == SOTTO_MEMBER_STANDING_UNCONFIRMED)
       presence = _("Not confirmed yet · gets nothing");
 
-    /* Translators: a member's presence, then that they created the room */
-    text = self->owner ? g_strdup_printf (_("%s · created the room"), presence)
-                       : g_strdup (presence);
+    SottoMemberRole role = sotto_member_get_role (member);
+
+    if (role >= SOTTO_MEMBER_ROLE_OWNER)
+      /* Translators: a member's presence, then their role in the room */
+      text = g_strdup_printf (_("%s · owner"), presence);
+    else if (role >= SOTTO_MEMBER_ROLE_MODERATOR)
+      /* Translators: a member's presence, then their role in the room */
+      text = g_strdup_printf (_("%s · moderator"), presence);
+    else if (self->owner)
+      /* Translators: a member's presence, then that they created the room */
+      text = g_strdup_printf (_("%s · created the room"), presence);
+    else
+      text = g_strdup (presence);
     gtk_label_set_text (self->presence_label, text);
     if (!self->own && standing == SOTTO_MEMBER_STANDING_REFUSED)
       gtk_widget_add_css_class (GTK_WIDGET (self->presence_label), "error");
@@ -98,6 +130,7 @@ member_notify_cb (SottoMember    *member,
                           sotto_member_get_review (member) != SOTTO_IDENTITY_REVIEW_NONE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self),
                                self->own ? NULL : _("Compare safety numbers"));
+  update_menu (self);
 }
 
 /**
@@ -117,6 +150,7 @@ sotto_member_row_set_member (SottoMemberRow *self,
 
   if (member == NULL)
     {
+      self->gives_roles = FALSE;
       sotto_member_row_set_removable (self, FALSE);
       return;
     }
@@ -161,8 +195,23 @@ sotto_member_row_set_removable (SottoMemberRow *self,
   g_return_if_fail (SOTTO_IS_MEMBER_ROW (self));
 
   self->removable = removable;
-  gtk_widget_set_visible (self->menu_button, removable);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.remove", removable);
+  update_menu (self);
+}
+
+/**
+ * sotto_member_row_set_gives_roles:
+ *
+ * Whether the user owns the room and so may make this member a moderator
+ * or a plain member again: the row offers what fits their role.
+ */
+void
+sotto_member_row_set_gives_roles (SottoMemberRow *self,
+                                  gboolean        gives_roles)
+{
+  g_return_if_fail (SOTTO_IS_MEMBER_ROW (self));
+
+  self->gives_roles = gives_roles;
+  update_menu (self);
 }
 
 gboolean
@@ -198,13 +247,38 @@ remove_action (GtkWidget  *widget,
 }
 
 static void
+set_role (SottoMemberRow *self,
+          const char     *role)
+{
+  if (self->member != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "room.set-role", "(ss)",
+                                sotto_member_get_user (self->member), role);
+}
+
+static void
+make_moderator_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  set_role (SOTTO_MEMBER_ROW (widget), "moderator");
+}
+
+static void
+make_member_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  set_role (SOTTO_MEMBER_ROW (widget), "member");
+}
+
+static void
 secondary_click_cb (GtkGestureClick *gesture,
                     int              n_press,
                     double           x,
                     double           y,
                     SottoMemberRow  *self)
 {
-  if (!self->removable)
+  if (!gtk_widget_get_visible (self->menu_button))
     return;
 
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
@@ -254,6 +328,9 @@ sotto_member_row_class_init (SottoMemberRowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "row.compare", NULL, compare_action);
   gtk_widget_class_install_action (widget_class, "row.remove", NULL, remove_action);
+  gtk_widget_class_install_action (widget_class, "row.make-moderator", NULL,
+                                   make_moderator_action);
+  gtk_widget_class_install_action (widget_class, "row.make-member", NULL, make_member_action);
 }
 
 static void
@@ -262,7 +339,7 @@ sotto_member_row_init (SottoMemberRow *self)
   GtkGesture *click;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.remove", FALSE);
+  update_menu (self);
 
   click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);

@@ -21,5 +21,7 @@ void            sotto_member_row_set_owner  (SottoMemberRow *self,
 gboolean        sotto_member_row_get_removable (SottoMemberRow *self);
 void            sotto_member_row_set_removable (SottoMemberRow *self,
                                                 gboolean        removable);
+void            sotto_member_row_set_gives_roles (SottoMemberRow *self,
+                                                  gboolean        gives_roles);
 
 G_END_DECLS

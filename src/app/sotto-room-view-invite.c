@@ -7,8 +7,9 @@
 
 /*
  * For the room's moderators, by its signed state: making the room
- * invite-only or open again, and inviting someone into it. The members'
- * clients enforce both, not the server.
+ * invite-only or open again, and inviting someone into it; for its
+ * owners, making a member a moderator or a plain member again. The
+ * members' clients enforce all of it, not the server.
  */
 
 /* Which of the two offers the room's menu shows follows the room. */
@@ -16,7 +17,7 @@ static void
 signed_state_changed_cb (SottoRoomView *self)
 {
   gboolean moderator = self->room != NULL && !sotto_room_get_direct (self->room) &&
-                       sotto_room_get_own_role (self->room) >= 50;
+                       sotto_room_get_own_role (self->room) >= SOTTO_MEMBER_ROLE_MODERATOR;
   gboolean invite_only = self->room != NULL && sotto_room_get_invite_only (self->room);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "room.close", moderator && !invite_only);
@@ -167,6 +168,40 @@ invite_action (GtkWidget  *widget,
   gtk_widget_grab_focus (entry);
 }
 
+static void
+role_set_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GtkWidget) window = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sotto_client_set_role_finish (SOTTO_CLIENT (object), result, &error))
+    toast_error (window, error);
+}
+
+/* From a member's row: (user, "moderator" or "member"). */
+static void
+set_role_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  SottoRoomView *self = SOTTO_ROOM_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  const char *user = NULL;
+  const char *role = NULL;
+
+  if (self->room == NULL || self->client == NULL)
+    return;
+
+  g_variant_get (parameter, "(&s&s)", &user, &role);
+  sotto_client_set_role_async (self->client, sotto_room_get_name (self->room), user,
+                               g_str_equal (role, "moderator") ? SOTTO_MEMBER_ROLE_MODERATOR
+                                                               : SOTTO_MEMBER_ROLE_MEMBER,
+                               NULL, role_set_cb,
+                               root != NULL ? g_object_ref (GTK_WIDGET (root)) : NULL);
+}
+
 void
 _sotto_room_view_invite_attach (SottoRoomView *self)
 {
@@ -193,4 +228,5 @@ _sotto_room_view_invite_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "room.close", NULL, close_action);
   gtk_widget_class_install_action (widget_class, "room.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "room.invite", NULL, invite_action);
+  gtk_widget_class_install_action (widget_class, "room.set-role", "(ss)", set_role_action);
 }

@@ -10,19 +10,28 @@
 /*
  * The room's members: the panel at the side (online first), the header's
  * count of who is there, and the safety number of the member chosen. For
- * the room's creator, the rows offer to remove the member, and the room's
- * menu the people removed (sotto-room-view-remove.c).
+ * the room's moderators, the rows offer to remove the member, and the
+ * room's menu the people removed (sotto-room-view-remove.c); for its
+ * owners, to make them a moderator or a member again
+ * (sotto-room-view-invite.c).
  */
 
-/* Whether the user may remove @member: they created the room, and it is
- * someone else. */
+/* Whether the user may remove @member: they moderate the room, and it is
+ * someone below them. */
 static gboolean
 can_remove (SottoRoomView *self,
             SottoMember   *member)
 {
-  return self->client != NULL && self->room != NULL &&
-         sotto_client_is_room_owner (self->client, self->room) &&
-         g_strcmp0 (sotto_member_get_user (member), _sotto_room_view_own_user (self)) != 0;
+  return self->client != NULL && self->room != NULL && member != NULL &&
+         sotto_client_may_remove (self->client, sotto_room_get_name (self->room),
+                                  sotto_member_get_user (member));
+}
+
+/* Whether the user owns the room by its signed state, and so gives roles. */
+static gboolean
+gives_roles (SottoRoomView *self)
+{
+  return self->room != NULL && sotto_room_get_own_role (self->room) >= SOTTO_MEMBER_ROLE_OWNER;
 }
 
 static gboolean
@@ -33,7 +42,9 @@ is_owner (SottoRoomView *self,
          g_strcmp0 (sotto_room_get_owner (self->room), sotto_member_get_user (member)) == 0;
 }
 
-/* The server names the owner once the members are listed. */
+/* The server names the owner once the members are listed, and the
+ * room's signed state says who moderates it: what each row offers
+ * follows both. */
 static void
 owner_changed_cb (SottoRoomView *self)
 {
@@ -42,13 +53,16 @@ owner_changed_cb (SottoRoomView *self)
       SottoMemberRow *row = g_ptr_array_index (self->member_rows, i);
       SottoMember *member = sotto_member_row_get_member (row);
 
-      sotto_member_row_set_removable (row, member != NULL && can_remove (self, member));
+      sotto_member_row_set_removable (row, can_remove (self, member));
+      sotto_member_row_set_gives_roles (row, gives_roles (self));
       sotto_member_row_set_owner (row, is_owner (self, member));
     }
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "room.show-removed",
                                  self->client != NULL && self->room != NULL &&
-                                 sotto_client_is_room_owner (self->client, self->room));
+                                 (sotto_client_is_room_owner (self->client, self->room) ||
+                                  sotto_room_get_own_role (self->room) >=
+                                  SOTTO_MEMBER_ROLE_MODERATOR));
 }
 
 static void
@@ -69,7 +83,11 @@ bind_member_cb (GtkSignalListItemFactory *factory,
 
   sotto_member_row_set_member (row, member, _sotto_room_view_own_user (self));
   sotto_member_row_set_removable (row, can_remove (self, member));
+  sotto_member_row_set_gives_roles (row, gives_roles (self));
   sotto_member_row_set_owner (row, is_owner (self, member));
+  /* Whom one may remove follows their role too. */
+  g_signal_connect_object (member, "notify::role", G_CALLBACK (owner_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   g_ptr_array_add (self->member_rows, row);
 }
 
@@ -79,7 +97,10 @@ unbind_member_cb (GtkSignalListItemFactory *factory,
                   SottoRoomView            *self)
 {
   SottoMemberRow *row = SOTTO_MEMBER_ROW (gtk_list_item_get_child (item));
+  SottoMember *member = sotto_member_row_get_member (row);
 
+  if (member != NULL)
+    g_signal_handlers_disconnect_by_func (member, owner_changed_cb, self);
   sotto_member_row_set_member (row, NULL, NULL);
   sotto_member_row_set_owner (row, FALSE);
   if (self->member_rows != NULL)
@@ -271,6 +292,8 @@ _sotto_room_view_members_attach (SottoRoomView *self)
   g_signal_connect (model, "items-changed", G_CALLBACK (members_changed_cb), self);
   members_changed_cb (model, 0, 0, 0, self);
   g_signal_connect_swapped (self->room, "notify::owner", G_CALLBACK (owner_changed_cb), self);
+  g_signal_connect_swapped (self->room, "notify::own-role", G_CALLBACK (owner_changed_cb),
+                            self);
   owner_changed_cb (self);
 }
 

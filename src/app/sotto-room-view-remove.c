@@ -7,9 +7,10 @@
 #include "sotto-room-view-private.h"
 
 /*
- * For the room's creator: removing a member, once they have said so, and
- * the people removed, to let them back in. Who may is the members
- * panel's to show (sotto-room-view-members.c); the server decides.
+ * For the room's moderators: removing a member, once they have said so,
+ * and the people removed, to let them back in. Who may is the members
+ * panel's to show (sotto-room-view-members.c); the room's signed state
+ * decides.
  */
 
 static void

@@ -264,6 +264,21 @@ find_dialog (const char *heading)
   return NULL;
 }
 
+static gboolean
+is_moderator (gpointer data)
+{
+  Expected *expected = data;
+  SottoMember *member = sotto_room_lookup_member (expected->object, expected->name);
+
+  return member != NULL && sotto_member_get_role (member) == SOTTO_MEMBER_ROLE_MODERATOR;
+}
+
+static gboolean
+bob_is_moderator (gpointer data)
+{
+  return sotto_client_may_moderate (data, "team");
+}
+
 /* Alice created #team: Bob's row offers to remove him, the question comes
  * first, and then he is out, his join refused; the room's menu lists him
  * with a way to let him back in, and then he can join again. */
@@ -310,7 +325,27 @@ test_remove_and_let_back (Fixture       *fixture,
   /* The menu, as a click on it opens it. */
   menu = GTK_MENU_BUTTON (sotto_ui_find_widget (GTK_WIDGET (bob_row), GTK_TYPE_MENU_BUTTON));
   gtk_menu_button_popup (menu);
+  g_assert_nonnull (find_label (GTK_WIDGET (gtk_menu_button_get_popover (menu)),
+                                "Make Moderator"));
+  g_assert_null (find_label (GTK_WIDGET (gtk_menu_button_get_popover (menu)), "Make Member"));
   screenshot (GTK_WIDGET (gtk_menu_button_get_popover (menu)), "member-menu");
+  gtk_menu_button_popdown (menu);
+
+  /* Make Moderator: the room's signed state gives Bob the role, which
+   * his row then says, and the menu offers to take it back. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (bob_row), "row.make-moderator", NULL));
+  expected = (Expected) { team, "bob" };
+  g_assert_true (sotto_ui_wait_until (is_moderator, &expected, 30));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  bob_row = find_member_row (GTK_WIDGET (view), "bob");
+  g_assert_nonnull (find_label (GTK_WIDGET (bob_row), "Online · moderator"));
+  g_assert_true (sotto_ui_wait_until (bob_is_moderator, fixture->bob, 30));
+  menu = GTK_MENU_BUTTON (sotto_ui_find_widget (GTK_WIDGET (bob_row), GTK_TYPE_MENU_BUTTON));
+  gtk_menu_button_popup (menu);
+  g_assert_nonnull (find_label (GTK_WIDGET (gtk_menu_button_get_popover (menu)), "Make Member"));
+  g_assert_null (find_label (GTK_WIDGET (gtk_menu_button_get_popover (menu)),
+                             "Make Moderator"));
+  screenshot (GTK_WIDGET (fixture->window), "members-moderator");
   gtk_menu_button_popdown (menu);
 
   /* Remove from Room…: asked first; Cancel does nothing. */
@@ -431,12 +466,11 @@ is_invite_only (gpointer data)
 }
 
 static gboolean
-is_refused (gpointer data)
+is_gone (gpointer data)
 {
   Expected *expected = data;
-  SottoMember *member = sotto_room_lookup_member (expected->object, expected->name);
 
-  return member != NULL && sotto_member_get_standing (member) == SOTTO_MEMBER_STANDING_REFUSED;
+  return sotto_room_lookup_member (expected->object, expected->name) == NULL;
 }
 
 static gboolean
@@ -449,8 +483,8 @@ is_confirmed (gpointer data)
 }
 
 /* Alice made #club: its menu makes it invite-only, then offers to invite
- * someone, whom the room then takes in; someone uninvited who joins
- * shows as kept out in the members panel. */
+ * someone, whom the room then takes in; someone uninvited who joins is
+ * turned back. */
 static void
 test_invite_only (Fixture       *fixture,
                   gconstpointer  data)
@@ -458,7 +492,7 @@ test_invite_only (Fixture       *fixture,
   SottoRoomView *view = sotto_window_get_room_view (fixture->window);
   SottoClient *alice;
   SottoRoom *club;
-  SottoMemberRow *carol_row;
+  g_autoptr(GError) error = NULL;
   GtkMenuButton *room_menu;
   AdwMessageDialog *question;
   GtkEditable *entry;
@@ -502,21 +536,23 @@ test_invite_only (Fixture       *fixture,
   sotto_test_iterate (300);
 
   sotto_test_user_join (fixture->bob, "club");
-  sotto_test_user_join (fixture->carol, "club");
   expected = (Expected) { club, "bob" };
   g_assert_true (sotto_ui_wait_until (is_confirmed, &expected, 30));
+
+  /* Carol, whom nobody invited, is turned back with why. */
+  g_assert_null (sotto_test_user_try_join (fixture->carol, "club", &error));
+  g_assert_cmpstr (error->message, ==,
+                   "#club is invite-only: ask one of its moderators to invite you");
   expected = (Expected) { club, "carol" };
-  g_assert_true (sotto_ui_wait_until (is_refused, &expected, 30));
+  g_assert_true (sotto_ui_wait_until (is_gone, &expected, 30));
 
   if (!sotto_room_view_get_members_shown (view))
     gtk_widget_activate_action (GTK_WIDGET (view), "room.toggle-members", NULL);
   sotto_ui_settle (GTK_WIDGET (fixture->window));
-  carol_row = find_member_row (GTK_WIDGET (view), "carol");
-  g_assert_nonnull (carol_row);
-  g_assert_nonnull (find_label (GTK_WIDGET (carol_row), "Kept out by the room · gets nothing"));
+  g_assert_null (find_member_row (GTK_WIDGET (view), "carol"));
   g_assert_null (find_label (GTK_WIDGET (find_member_row (GTK_WIDGET (view), "bob")),
                              "Kept out by the room · gets nothing"));
-  screenshot (GTK_WIDGET (fixture->window), "members-kept-out");
+  screenshot (GTK_WIDGET (fixture->window), "members-invite-only");
 }
 
 int

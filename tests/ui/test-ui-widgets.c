@@ -539,6 +539,22 @@ test_room_and_member_rows (void)
   sotto_member_row_set_owner (member_row, TRUE);
   g_assert_true (has_label_text (GTK_WIDGET (member_row), "Online · verified · created the room"));
 
+  /* And their role by the room's signed state, which an owner changes
+   * from the menu. */
+  sotto_member_set_role (member, SOTTO_MEMBER_ROLE_MODERATOR);
+  g_assert_true (has_label_text (GTK_WIDGET (member_row), "Online · verified · moderator"));
+  sotto_member_row_set_gives_roles (member_row, TRUE);
+  sotto_member_row_set_removable (member_row, FALSE);
+  g_assert_true (gtk_widget_get_visible (menu));
+  sotto_member_set_role (member, SOTTO_MEMBER_ROLE_OWNER);
+  g_assert_true (has_label_text (GTK_WIDGET (member_row), "Online · verified · owner"));
+  /* Nobody changes another owner's role, so there is nothing to offer. */
+  g_assert_false (gtk_widget_get_visible (menu));
+  sotto_member_set_role (member, SOTTO_MEMBER_ROLE_MEMBER);
+  g_assert_true (gtk_widget_get_visible (menu));
+  sotto_member_row_set_gives_roles (member_row, FALSE);
+  sotto_member_row_set_removable (member_row, TRUE);
+
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (room_row));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (direct_row));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (member_row));
