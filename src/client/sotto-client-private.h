@@ -17,10 +17,13 @@ G_BEGIN_DECLS
  *   sotto-client-events.c    what the server sends on its own, by type
  *   sotto-client-bans.c      removing members, letting them back, bans,
  *                            invitations and invite-only rooms
+ *   sotto-client-roles.c     invitations, invite-only, roles
  *   sotto-client-rooms.c     join, leave, list, direct chats, members
  *   sotto-client-trust.c     members' keys: changes, review, verifying
  *   sotto-client-messages.c  sending, the outbox, receiving
- *   sotto-client-state.c     the rooms' signed state: who is confirmed
+ *   sotto-client-state.c     the rooms' signed state: kept, fetched, joined
+ *   sotto-client-state-sign.c  our own events on it
+ *   sotto-client-standing.c  what it says of each member, and of us
  *   sotto-client-history.c   catch-up, the local history, read marks
  *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
  *   sotto-client-prekeys.c   prekeys: ours published, theirs fetched
@@ -227,12 +230,69 @@ void               _sotto_client_set_member           (SottoClient              
                                                        const SottoWireIdentity  *wire,
                                                        gboolean                  online);
 
+/* The most times our own room event is tried again after another came
+ * first. */
+#define SOTTO_CLIENT_STATE_ATTEMPTS 4
+
 /* sotto-client-state.c */
 void               _sotto_client_free_room_chain      (gpointer                  chain);
 void               _sotto_client_state_seen           (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        guint64                  *length,
                                                        guint8                   *head);
+SottoRoomState    *_sotto_client_room_state           (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       gboolean                 *broken);
+gboolean           _sotto_client_is_leaving           (SottoClient              *self,
+                                                       SottoRoom                *room);
+void               _sotto_client_mark_leaving         (SottoClient              *self,
+                                                       SottoRoom                *room);
+void               _sotto_client_handle_state_event   (SottoClient              *self,
+                                                       SottoMsg                 *msg);
+void               _sotto_client_sync_state_async     (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       gint64                    server_length,
+                                                       GAsyncReadyCallback       callback,
+                                                       gpointer                  user_data);
+gboolean           _sotto_client_sync_state_finish    (SottoClient              *self,
+                                                       GAsyncResult             *result,
+                                                       GError                  **error);
+void               _sotto_client_forget_state         (SottoClient              *self,
+                                                       const char               *room);
+
+/* sotto-client-state-sign.c */
+void               _sotto_client_sign_state_async     (SottoClient              *self,
+                                                       const char               *room,
+                                                       SottoRoomEventType        type,
+                                                       const char               *subject,
+                                                       gint64                    value,
+                                                       GAsyncReadyCallback       callback,
+                                                       gpointer                  user_data);
+gboolean           _sotto_client_sign_state_finish    (SottoClient              *self,
+                                                       GAsyncResult             *result,
+                                                       GError                  **error);
+
+/* sotto-client-standing.c */
+void               _sotto_client_update_standings     (SottoClient              *self,
+                                                       SottoRoom                *room);
+void               _sotto_client_place_member         (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       SottoMember              *member);
+void               _sotto_client_standing_changed     (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       SottoMember              *member,
+                                                       SottoMemberStanding       before);
+void               _sotto_client_tell_refused         (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       SottoMember              *member);
+int                _sotto_client_own_role             (SottoClient              *self,
+                                                       const char               *room);
+gboolean           _sotto_client_may_ban              (SottoClient              *self,
+                                                       const char               *room,
+                                                       const char               *user);
+gboolean           _sotto_client_state_bans           (SottoClient              *self,
+                                                       const char               *room,
+                                                       const char               *user);
 GStrv              _sotto_client_dup_state_bans       (SottoClient              *self,
                                                        const char               *room);
 gboolean           _sotto_client_state_ban_of         (SottoClient              *self,
@@ -246,48 +306,6 @@ char              *_sotto_client_kept_out             (SottoClient              
 gboolean           _sotto_client_leave_if_banned      (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        gboolean                  live);
-void               _sotto_client_mark_leaving         (SottoClient              *self,
-                                                       SottoRoom                *room);
-void               _sotto_client_place_member         (SottoClient              *self,
-                                                       SottoRoom                *room,
-                                                       SottoMember              *member);
-void               _sotto_client_standing_changed     (SottoClient              *self,
-                                                       SottoRoom                *room,
-                                                       SottoMember              *member,
-                                                       SottoMemberStanding       before);
-void               _sotto_client_tell_refused         (SottoClient              *self,
-                                                       SottoRoom                *room,
-                                                       SottoMember              *member);
-void               _sotto_client_handle_state_event   (SottoClient              *self,
-                                                       SottoMsg                 *msg);
-void               _sotto_client_sync_state_async     (SottoClient              *self,
-                                                       SottoRoom                *room,
-                                                       gint64                    server_length,
-                                                       GAsyncReadyCallback       callback,
-                                                       gpointer                  user_data);
-gboolean           _sotto_client_sync_state_finish    (SottoClient              *self,
-                                                       GAsyncResult             *result,
-                                                       GError                  **error);
-void               _sotto_client_sign_state_async     (SottoClient              *self,
-                                                       const char               *room,
-                                                       SottoRoomEventType        type,
-                                                       const char               *subject,
-                                                       gint64                    value,
-                                                       GAsyncReadyCallback       callback,
-                                                       gpointer                  user_data);
-gboolean           _sotto_client_sign_state_finish    (SottoClient              *self,
-                                                       GAsyncResult             *result,
-                                                       GError                  **error);
-int                _sotto_client_own_role             (SottoClient              *self,
-                                                       const char               *room);
-gboolean           _sotto_client_may_ban              (SottoClient              *self,
-                                                       const char               *room,
-                                                       const char               *user);
-gboolean           _sotto_client_state_bans           (SottoClient              *self,
-                                                       const char               *room,
-                                                       const char               *user);
-void               _sotto_client_forget_state         (SottoClient              *self,
-                                                       const char               *room);
 
 /* sotto-client-messages.c */
 void               _sotto_client_receive_message      (SottoClient              *self,

@@ -87,8 +87,7 @@ refuse_intruder (SottoRoom  *room,
   g_info ("Refused %s in the direct chat %s", user, sotto_room_get_name (room));
   line = g_strdup_printf (_("The server says %s is in this direct chat. Sotto does not take "
                             "it: nothing you write here reaches %s."), user, user);
-  if (!sotto_room_has_system_text (room, line))
-    sotto_room_add_system_text (room, 0, 0, line);
+  sotto_room_tell_once (room, line);
 }
 
 /* Records a member's identity in the room and in the contacts. A changed

@@ -44,8 +44,7 @@ tell_split (SottoRoom  *room,
                             "may be showing the two of you different rooms. Compare safety "
                             "numbers with %s and check who is in the room."),
                           sender, sender);
-  if (!sotto_room_has_system_text (room, line))
-    sotto_room_add_system_text (room, 0, 0, line);
+  sotto_room_tell_once (room, line);
 }
 
 /* Compares @view with our chain; %FALSE if the chain does not reach it. */

@@ -88,6 +88,22 @@ sotto_room_add_system_text (SottoRoom  *self,
 }
 
 /**
+ * sotto_room_tell_once:
+ * @text: what the client tells in the room
+ *
+ * Adds a room event row saying @text, unless the room shows one already.
+ */
+void
+sotto_room_tell_once (SottoRoom  *self,
+                      const char *text)
+{
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  if (!sotto_room_has_system_text (self, text))
+    sotto_room_add_system_text (self, 0, 0, text);
+}
+
+/**
  * sotto_room_has_system_text:
  * @text: what a room event row says
  *

@@ -54,6 +54,8 @@ void          sotto_room_add_system_text  (SottoRoom    *self,
                                            gint64        seq,
                                            gint64        ts,
                                            const char   *text);
+void          sotto_room_tell_once        (SottoRoom    *self,
+                                           const char   *text);
 gboolean      sotto_room_has_system_text  (SottoRoom    *self,
                                            const char   *text);
 gboolean      sotto_room_has_seq          (SottoRoom    *self,
