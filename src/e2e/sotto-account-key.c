@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-account-key-private.h"
+#include "sotto-e2e-private.h"
+
+/*
+ * An account's Ed25519 key. It is made once, at registration, and signs
+ * the account's device list (SottoDeviceList), so that a device the server
+ * adds to an account is not one of its devices. It belongs to no device:
+ * each of the account's devices keeps it sealed in its store, and the
+ * person keeps it written down as a recovery key, the key's seed and a
+ * check in Crockford's base32:
+ *
+ *   seed (32) | check (2)
+ *
+ * where the check is the first two bytes of BLAKE2b-256 over
+ * RECOVERY_LABEL and the seed. The 272 bits make 55 characters (the last
+ * one carries three zero bits), written in groups of five joined by '-'.
+ * The check catches a mistyped recovery key, but for one in 65,536, before
+ * a wrong key signs anything.
+ */
+#define RECOVERY_LABEL "sotto recovery key v1"
+#define CHECK_BYTES 2
+#define RAW_BYTES (SOTTO_ACCOUNT_KEY_SEED_BYTES + CHECK_BYTES)
+#define SYMBOLS ((RAW_BYTES * 8 + 4) / 5)
+#define GROUP 5
+#define PAD_BITS (SYMBOLS * 5 - RAW_BYTES * 8)
+
+G_STATIC_ASSERT (crypto_sign_SEEDBYTES == SOTTO_ACCOUNT_KEY_SEED_BYTES);
+G_STATIC_ASSERT (crypto_sign_PUBLICKEYBYTES == SOTTO_ACCOUNT_KEY_PUBLIC_BYTES);
+G_STATIC_ASSERT (SYMBOLS == 55 && SYMBOLS % GROUP == 0);
+G_STATIC_ASSERT (SOTTO_RECOVERY_KEY_LENGTH == SYMBOLS + SYMBOLS / GROUP - 1);
+
+/* Crockford's base32: no I, L, O or U, which read as 1, 1, 0 or a word. */
+static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+typedef struct
+{
+  guint8 sign_sk[crypto_sign_SECRETKEYBYTES];
+} Secrets;
+
+struct _SottoAccountKey
+{
+  GObject  parent_instance;
+
+  guint8   public_key[SOTTO_ACCOUNT_KEY_PUBLIC_BYTES];
+
+  /* sodium_malloc()ed and read-only once filled in. */
+  Secrets *secrets;
+};
+
+G_DEFINE_FINAL_TYPE (SottoAccountKey, sotto_account_key, G_TYPE_OBJECT)
+
+static void
+sotto_account_key_finalize (GObject *object)
+{
+  SottoAccountKey *self = SOTTO_ACCOUNT_KEY (object);
+
+  g_clear_pointer (&self->secrets, sodium_free);
+
+  G_OBJECT_CLASS (sotto_account_key_parent_class)->finalize (object);
+}
+
+static void
+sotto_account_key_class_init (SottoAccountKeyClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sotto_account_key_finalize;
+}
+
+static void
+sotto_account_key_init (SottoAccountKey *self)
+{
+  self->secrets = _sotto_e2e_secure_alloc (sizeof (Secrets));
+}
+
+/**
+ * sotto_account_key_new:
+ *
+ * Makes a new account key, at registration. It never changes after
+ * creation and may be used from any thread.
+ *
+ * Returns: (transfer full): a new #SottoAccountKey
+ */
+SottoAccountKey *
+sotto_account_key_new (void)
+{
+  SottoAccountKey *self = g_object_new (SOTTO_TYPE_ACCOUNT_KEY, NULL);
+
+  crypto_sign_keypair (self->public_key, self->secrets->sign_sk);
+  sodium_mprotect_readonly (self->secrets);
+
+  return self;
+}
+
+/**
+ * sotto_account_key_new_from_seed:
+ * @seed: (array fixed-size=32): the seed, from sotto_account_key_dup_seed()
+ *
+ * The account key @seed makes: the one a device kept in its store, or a
+ * fixed one for tests.
+ *
+ * Returns: (transfer full): a new #SottoAccountKey
+ */
+SottoAccountKey *
+sotto_account_key_new_from_seed (const guint8 *seed)
+{
+  SottoAccountKey *self;
+
+  g_return_val_if_fail (seed != NULL, NULL);
+
+  self = g_object_new (SOTTO_TYPE_ACCOUNT_KEY, NULL);
+  crypto_sign_seed_keypair (self->public_key, self->secrets->sign_sk, seed);
+  sodium_mprotect_readonly (self->secrets);
+
+  return self;
+}
+
+/**
+ * sotto_account_key_get_public:
+ * @self: a #SottoAccountKey
+ *
+ * Returns: (transfer none) (array fixed-size=32): the Ed25519 public key,
+ *   valid as long as @self
+ */
+const guint8 *
+sotto_account_key_get_public (SottoAccountKey *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ACCOUNT_KEY (self), NULL);
+
+  return self->public_key;
+}
+
+/**
+ * sotto_account_key_dup_seed:
+ * @self: a #SottoAccountKey
+ *
+ * The secret the whole key is made from, for the client store to seal.
+ *
+ * Returns: (transfer full): the 32-byte seed, in secure memory
+ */
+GBytes *
+sotto_account_key_dup_seed (SottoAccountKey *self)
+{
+  GBytes *seed;
+  guint8 *data;
+
+  g_return_val_if_fail (SOTTO_IS_ACCOUNT_KEY (self), NULL);
+
+  seed = _sotto_e2e_secure_bytes_new (SOTTO_ACCOUNT_KEY_SEED_BYTES, &data);
+  crypto_sign_ed25519_sk_to_seed (data, self->secrets->sign_sk);
+
+  return seed;
+}
+
+/* Writes the check of the seed at the start of @raw after it. */
+static void
+put_check (guint8 *raw)
+{
+  crypto_generichash_state state;
+  guint8 hash[crypto_generichash_BYTES];
+
+  crypto_generichash_init (&state, NULL, 0, sizeof hash);
+  crypto_generichash_update (&state, (const guint8 *) RECOVERY_LABEL, strlen (RECOVERY_LABEL));
+  crypto_generichash_update (&state, raw, SOTTO_ACCOUNT_KEY_SEED_BYTES);
+  crypto_generichash_final (&state, hash, sizeof hash);
+  memcpy (raw + SOTTO_ACCOUNT_KEY_SEED_BYTES, hash, CHECK_BYTES);
+  sodium_memzero (&state, sizeof state);
+  sodium_memzero (hash, sizeof hash);
+}
+
+static void
+put_symbol (char  *text,
+            gsize *pos,
+            guint  value)
+{
+  /* A dash before every group but the first. */
+  if (*pos > 0 && (*pos + 1) % (GROUP + 1) == 0)
+    text[(*pos)++] = '-';
+  text[(*pos)++] = alphabet[value & 31];
+}
+
+/**
+ * sotto_account_key_dup_recovery:
+ * @self: a #SottoAccountKey
+ *
+ * Writes the key as a recovery key, for the person to keep on paper:
+ * 55 characters of Crockford's base32 in 11 groups of 5 joined by '-'
+ * (%SOTTO_RECOVERY_KEY_LENGTH characters). Whoever has it has the
+ * account key.
+ *
+ * The text is in ordinary memory, since it is made to be shown (and a
+ * label showing it copies it anyway); drop it as soon as it has been.
+ *
+ * Returns: (transfer full): the recovery key
+ */
+char *
+sotto_account_key_dup_recovery (SottoAccountKey *self)
+{
+  guint8 *raw;
+  char *text;
+  guint32 bits = 0;
+  guint n_bits = 0;
+  gsize pos = 0;
+
+  g_return_val_if_fail (SOTTO_IS_ACCOUNT_KEY (self), NULL);
+
+  raw = _sotto_e2e_secure_alloc (RAW_BYTES);
+  crypto_sign_ed25519_sk_to_seed (raw, self->secrets->sign_sk);
+  put_check (raw);
+
+  text = g_malloc (SOTTO_RECOVERY_KEY_LENGTH + 1);
+  for (gsize i = 0; i < RAW_BYTES; i++)
+    {
+      bits = (bits << 8) | raw[i];
+      n_bits += 8;
+      while (n_bits >= 5)
+        {
+          n_bits -= 5;
+          put_symbol (text, &pos, bits >> n_bits);
+        }
+    }
+  g_assert (n_bits == 5 - PAD_BITS);
+  put_symbol (text, &pos, bits << PAD_BITS);
+  g_assert (pos == SOTTO_RECOVERY_KEY_LENGTH);
+  text[pos] = '\0';
+
+  sodium_memzero (&bits, sizeof bits);
+  sodium_free (raw);
+
+  return text;
+}
+
+/* The value of a symbol, read as Crockford reads it: in either case, with
+ * O for 0 and I or L for 1; -1 for anything else. */
+static int
+symbol_value (char c)
+{
+  int value = -1;
+
+  c = g_ascii_toupper (c);
+  if (c == 'O')
+    c = '0';
+  else if (c == 'I' || c == 'L')
+    c = '1';
+
+  for (int i = 0; i < 32; i++)
+    if (alphabet[i] == c)
+      value = i;
+
+  return value;
+}
+
+/* Reads the symbols of @text into @raw; FALSE if there are other
+ * characters than symbols, spaces and dashes, or not exactly enough. */
+static gboolean
+read_symbols (const char *text,
+              guint8     *raw)
+{
+  guint32 bits = 0;
+  guint n_bits = 0;
+  gsize n_symbols = 0;
+  gsize pos = 0;
+  gboolean ok = TRUE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      int value;
+
+      /* People write and paste a recovery key in groups, on lines. */
+      if (*p == '-' || g_ascii_isspace (*p))
+        continue;
+
+      value = symbol_value (*p);
+      if (value < 0 || n_symbols == SYMBOLS)
+        {
+          ok = FALSE;
+          break;
+        }
+      n_symbols++;
+
+      bits = (bits << 5) | (guint32) value;
+      n_bits += 5;
+      if (n_bits >= 8)
+        {
+          n_bits -= 8;
+          raw[pos++] = (guint8) (bits >> n_bits);
+        }
+    }
+
+  /* The padding must be zero, or two texts would give one key. */
+  ok = ok && n_symbols == SYMBOLS && (bits & ((1u << PAD_BITS) - 1)) == 0;
+  g_assert (!ok || (pos == RAW_BYTES && n_bits == PAD_BITS));
+
+  sodium_memzero (&bits, sizeof bits);
+
+  return ok;
+}
+
+/**
+ * sotto_account_key_new_from_recovery:
+ * @text: a recovery key, as sotto_account_key_dup_recovery() wrote it
+ * @error: return location for a #GError
+ *
+ * Reads a recovery key as a person types it: in either case, with or
+ * without the dashes, with spaces or line breaks anywhere, and with O for
+ * 0 and I or L for 1. Anything else, too few or too many characters, or a
+ * check that does not match, fails with %SOTTO_E2E_ERROR_BAD_FORMAT.
+ *
+ * Returns: (transfer full): the account key, or %NULL with @error set
+ */
+SottoAccountKey *
+sotto_account_key_new_from_recovery (const char  *text,
+                                     GError     **error)
+{
+  SottoAccountKey *self;
+  guint8 *raw;
+  guint8 check[CHECK_BYTES];
+  gboolean ok;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  raw = _sotto_e2e_secure_alloc (RAW_BYTES);
+  if (!read_symbols (text, raw))
+    {
+      sodium_free (raw);
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
+                           _("This is not a recovery key: one has 55 letters and digits"));
+      return NULL;
+    }
+
+  memcpy (check, raw + SOTTO_ACCOUNT_KEY_SEED_BYTES, CHECK_BYTES);
+  put_check (raw);
+  ok = sodium_memcmp (check, raw + SOTTO_ACCOUNT_KEY_SEED_BYTES, CHECK_BYTES) == 0;
+  sodium_memzero (check, sizeof check);
+  if (!ok)
+    {
+      sodium_free (raw);
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
+                           _("This recovery key has a mistake: check each character"));
+      return NULL;
+    }
+
+  self = sotto_account_key_new_from_seed (raw);
+  sodium_free (raw);
+
+  return self;
+}
+
+void
+_sotto_account_key_sign (SottoAccountKey *self,
+                         const guint8    *message,
+                         gsize            message_len,
+                         guint8          *signature)
+{
+  g_assert (SOTTO_IS_ACCOUNT_KEY (self));
+
+  crypto_sign_detached (signature, NULL, message, message_len, self->secrets->sign_sk);
+}
