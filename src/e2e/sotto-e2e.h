@@ -3,6 +3,7 @@
 #pragma once
 
 #include "sotto-account-key.h"
+#include "sotto-device-list.h"
 #include "sotto-e2e-error.h"
 #include "sotto-envelope.h"
 #include "sotto-identity.h"
