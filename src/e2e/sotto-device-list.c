@@ -25,15 +25,6 @@
 G_DEFINE_BOXED_TYPE (SottoDeviceList, sotto_device_list,
                      sotto_device_list_copy, sotto_device_list_free)
 
-static gboolean
-valid_name (const char *name,
-            gsize       max)
-{
-  gsize len = strlen (name);
-
-  return len > 0 && len <= max && g_utf8_validate (name, (gssize) len, NULL);
-}
-
 static void
 device_clear (gpointer data)
 {
@@ -74,7 +65,8 @@ sotto_device_list_new (const char   *account,
 {
   SottoDeviceList *self;
 
-  g_return_val_if_fail (account != NULL && valid_name (account, SOTTO_E2E_NAME_MAX_BYTES), NULL);
+  g_return_val_if_fail (account != NULL &&
+                        _sotto_e2e_valid_name (account, SOTTO_E2E_NAME_MAX_BYTES, FALSE), NULL);
   g_return_val_if_fail (account_public != NULL, NULL);
 
   self = _sotto_device_list_alloc ();
@@ -292,7 +284,7 @@ sotto_device_list_add (SottoDeviceList           *self,
   g_return_val_if_fail (name != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!valid_name (name, SOTTO_DEVICE_NAME_MAX_BYTES))
+  if (name == NULL || !_sotto_e2e_valid_name (name, SOTTO_DEVICE_NAME_MAX_BYTES, FALSE))
     {
       g_set_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
                    _("A device’s name is 1 to %d bytes of text"), SOTTO_DEVICE_NAME_MAX_BYTES);

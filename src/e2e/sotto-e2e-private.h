@@ -72,6 +72,20 @@ _sotto_e2e_get_u64 (const guint8 *p)
   return ((guint64) _sotto_e2e_get_u32 (p) << 32) | _sotto_e2e_get_u32 (p + 4);
 }
 
+/* Whether @name (%NULL counts as "") is a name the e2e formats carry:
+ * valid UTF-8 of at most @max bytes, and not empty unless @may_be_empty.
+ */
+static inline gboolean
+_sotto_e2e_valid_name (const char *name,
+                       gsize       max,
+                       gboolean    may_be_empty)
+{
+  gsize len = name != NULL ? strlen (name) : 0;
+
+  return (len > 0 || may_be_empty) && len <= max &&
+         (name == NULL || g_utf8_validate (name, (gssize) len, NULL));
+}
+
 /* A cursor over a buffer whose size was computed in advance, so secrets are
  * never copied by a growing array.
  */

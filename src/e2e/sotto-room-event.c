@@ -28,16 +28,6 @@
 G_STATIC_ASSERT (SOTTO_ROOM_EVENT_HASH_BYTES == crypto_generichash_BYTES);
 
 static gboolean
-valid_name (const char *name,
-            gboolean    may_be_empty)
-{
-  gsize len = name != NULL ? strlen (name) : 0;
-
-  return (len > 0 || may_be_empty) && len <= SOTTO_E2E_NAME_MAX_BYTES &&
-         (name == NULL || g_utf8_validate (name, (gssize) len, NULL));
-}
-
-static gboolean
 valid_type (guint type)
 {
   return type >= SOTTO_ROOM_EVENT_CREATE && type <= SOTTO_ROOM_EVENT_SERVER_UNBAN;
@@ -74,8 +64,10 @@ encode_body (const SottoRoomEvent  *event,
   SottoE2eWriter writer = { 0 };
   const char *subject = event->subject != NULL ? event->subject : "";
 
-  if (!valid_type (event->type) || !valid_name (event->room, FALSE) ||
-      !valid_name (event->actor, TRUE) || !valid_name (subject, TRUE))
+  if (!valid_type (event->type) ||
+      !_sotto_e2e_valid_name (event->room, SOTTO_E2E_NAME_MAX_BYTES, FALSE) ||
+      !_sotto_e2e_valid_name (event->actor, SOTTO_E2E_NAME_MAX_BYTES, TRUE) ||
+      !_sotto_e2e_valid_name (subject, SOTTO_E2E_NAME_MAX_BYTES, TRUE))
     {
       g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
                            _("The room event is not well formed"));
