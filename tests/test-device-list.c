@@ -5,12 +5,18 @@
 #include <string.h>
 
 #include "sotto-e2e.h"
+#include "sotto-protocol-types.h"
 
 /*
  * An account's key, its recovery key, and the device list it signs: a
  * list opens only as it was sealed, only for its account and key, and a
  * list the server hands out again never takes the place of a newer one.
  */
+
+/* The protocol carries account keys and device lists without linking this
+ * library: its sizes must be these. */
+G_STATIC_ASSERT (SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE == SOTTO_ACCOUNT_KEY_PUBLIC_BYTES);
+G_STATIC_ASSERT (SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES == SOTTO_DEVICE_LIST_MAX_BYTES);
 
 #define ACCOUNT "alice"
 #define TIME G_GINT64_CONSTANT (1700000000000)

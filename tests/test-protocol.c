@@ -507,6 +507,43 @@ check_get_prekeys (SottoMsg *msg)
   assert_string (msg, "user", ALICE);
 }
 
+#define ACCOUNT_KEY_BYTES SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE
+#define DEVICE_LIST_MAX   SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES
+
+static GBytes *
+sample_publish_devices (void)
+{
+  g_autoptr(GBytes) account_key = pattern_bytes (ACCOUNT_KEY_BYTES, 71);
+  g_autoptr(GBytes) list = pattern_bytes (DEVICE_LIST_MAX, 72);
+
+  return sotto_msg_build_publish_devices (REQ_ID, account_key, G_MAXINT64, list);
+}
+
+static void
+check_publish_devices (SottoMsg *msg)
+{
+  g_autoptr(GBytes) account_key = pattern_bytes (ACCOUNT_KEY_BYTES, 71);
+  g_autoptr(GBytes) list = pattern_bytes (DEVICE_LIST_MAX, 72);
+
+  check_id_only (msg);
+  assert_bytes (msg, "account_key", account_key);
+  assert_int (msg, "counter", G_MAXINT64);
+  assert_bytes (msg, "list", list);
+}
+
+static GBytes *
+sample_get_devices (void)
+{
+  return sotto_msg_build_get_devices (REQ_ID, BOB);
+}
+
+static void
+check_get_devices (SottoMsg *msg)
+{
+  check_id_only (msg);
+  assert_string (msg, "user", BOB);
+}
+
 static GBytes *
 sample_welcome (void)
 {
@@ -884,6 +921,41 @@ check_prekeys (SottoMsg *msg)
   assert_bytes (msg, "one_time", one_time);
 }
 
+static GBytes *
+sample_devices_published (void)
+{
+  return sotto_msg_build_devices_published (REQ_ID, 1);
+}
+
+static void
+check_devices_published (SottoMsg *msg)
+{
+  check_id_only (msg);
+  assert_int (msg, "counter", 1);
+}
+
+static GBytes *
+sample_devices (void)
+{
+  g_autoptr(GBytes) account_key = pattern_bytes (ACCOUNT_KEY_BYTES, 81);
+  g_autoptr(GBytes) list = pattern_bytes (1, 82);
+
+  return sotto_msg_build_devices (REQ_ID, ALICE, account_key, 7, list);
+}
+
+static void
+check_devices (SottoMsg *msg)
+{
+  g_autoptr(GBytes) account_key = pattern_bytes (ACCOUNT_KEY_BYTES, 81);
+  g_autoptr(GBytes) list = pattern_bytes (1, 82);
+
+  check_id_only (msg);
+  assert_string (msg, "user", ALICE);
+  assert_bytes (msg, "account_key", account_key);
+  assert_int (msg, "counter", 7);
+  assert_bytes (msg, "list", list);
+}
+
 /* The protocol again, written out independently of the library's table:
  * what each field is, so that the rejection cases can be derived. */
 
@@ -988,6 +1060,12 @@ static const MsgSpec specs[] = {
       { "one_time", K_BASE64_LIST, 0, 100, FALSE, 36 } } },
   { "get_prekeys", "get_prekeys", FROM_CLIENT, SOTTO_MSG_TYPE_GET_PREKEYS, sample_get_prekeys,
     check_get_prekeys, { F_ID_, { "user", K_USERNAME } } },
+  { "publish_devices", "publish_devices", FROM_CLIENT, SOTTO_MSG_TYPE_PUBLISH_DEVICES,
+    sample_publish_devices, check_publish_devices,
+    { F_ID_, { "account_key", K_BASE64, 32, 32 }, { "counter", K_INT, 1, U },
+      { "list", K_BASE64, 1, 4373 } } },
+  { "get_devices", "get_devices", FROM_CLIENT, SOTTO_MSG_TYPE_GET_DEVICES, sample_get_devices,
+    check_get_devices, { F_ID_, { "user", K_USERNAME } } },
 
   { "welcome", "welcome", FROM_SERVER, SOTTO_MSG_TYPE_WELCOME, sample_welcome, check_welcome,
     { { "server_version", K_TEXT, 1, 64 }, { "protocol", K_INT, 1, 65535 },
@@ -1051,13 +1129,19 @@ static const MsgSpec specs[] = {
   { "prekeys", "prekeys", FROM_SERVER, SOTTO_MSG_TYPE_PREKEYS, sample_prekeys, check_prekeys,
     { F_ID_, { "user", K_USERNAME }, { "bundle", K_BASE64, 238, 238 },
       { "one_time", K_BASE64, 36, 36, TRUE } } },
+  { "devices_published", "devices_published", FROM_SERVER, SOTTO_MSG_TYPE_DEVICES_PUBLISHED,
+    sample_devices_published, check_devices_published,
+    { F_ID_, { "counter", K_INT, 1, U } } },
+  { "devices", "devices", FROM_SERVER, SOTTO_MSG_TYPE_DEVICES, sample_devices, check_devices,
+    { F_ID_, { "user", K_USERNAME }, { "account_key", K_BASE64, 32, 32 },
+      { "counter", K_INT, 1, U }, { "list", K_BASE64, 1, 4373 } } },
 };
 
 static const char * const error_code_names[] = {
   "bad_request", "unknown_type", "not_logged_in", "already_logged_in", "name_taken",
   "bad_username", "weak_password", "bad_credentials", "rate_limited", "no_such_room",
   "no_such_user", "not_member", "forbidden", "too_large", "overloaded", "internal", "banned",
-  "conflict", "no_prekeys", NULL
+  "conflict", "no_prekeys", "account_key_changed", "stale", "no_devices", NULL
 };
 
 static const char * const leave_reason_names[] = { "left", "kicked", NULL };

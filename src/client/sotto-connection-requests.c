@@ -161,6 +161,15 @@ error_from_reply (SottoMsg *reply)
     case SOTTO_MSG_ERROR_CODE_NO_PREKEYS:
       text = _("That user has not published the keys needed to reach them yet");
       break;
+    case SOTTO_MSG_ERROR_CODE_ACCOUNT_KEY_CHANGED:
+      text = _("The server holds another account key for this account");
+      break;
+    case SOTTO_MSG_ERROR_CODE_STALE:
+      text = _("The server already holds a newer list of this account’s devices");
+      break;
+    case SOTTO_MSG_ERROR_CODE_NO_DEVICES:
+      text = _("That user has not published a list of their devices yet");
+      break;
     case SOTTO_MSG_ERROR_CODE_INTERNAL:
     default:
       text = _("The server could not complete the request");

@@ -75,6 +75,12 @@ GBytes *sotto_msg_build_publish_prekeys (const char               *id,
                                          gsize                     n_one_time);
 GBytes *sotto_msg_build_get_prekeys   (const char                 *id,
                                        const char                 *user);
+GBytes *sotto_msg_build_publish_devices (const char               *id,
+                                         GBytes                   *account_key,
+                                         gint64                    counter,
+                                         GBytes                   *list);
+GBytes *sotto_msg_build_get_devices   (const char                 *id,
+                                       const char                 *user);
 
 /* server → client */
 GBytes *sotto_msg_build_welcome       (const char                 *server_version,
@@ -177,5 +183,12 @@ GBytes *sotto_msg_build_prekeys       (const char                 *id,
                                        const char                 *user,
                                        GBytes                     *bundle,
                                        GBytes                     *one_time);
+GBytes *sotto_msg_build_devices_published (const char             *id,
+                                           gint64                  counter);
+GBytes *sotto_msg_build_devices       (const char                 *id,
+                                       const char                 *user,
+                                       GBytes                     *account_key,
+                                       gint64                      counter,
+                                       GBytes                     *list);
 
 G_END_DECLS

@@ -42,6 +42,10 @@
 #define F_STATE_LENGTH          F_INT ("state_length", 0, UNBOUNDED)
 #define F_PREKEY_BUNDLE         F_BASE64 ("bundle", SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, \
                                           SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES)
+#define F_ACCOUNT_KEY           F_BASE64 ("account_key", SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE, \
+                                          SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE)
+#define F_DEVICE_LIST_COUNTER   F_INT ("counter", 1, UNBOUNDED)
+#define F_DEVICE_LIST           F_BASE64 ("list", 1, SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES)
 #define F_ONE_TIME_LEFT         F_INT ("one_time_left", 0, SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS)
 #define F_IDENTITY              F_OBJECT ("identity", identity_schema)
 #define F_MEMBERS               F_OBJECTS ("members", member_schema, SOTTO_PROTOCOL_MAX_LIST_ITEMS)
@@ -75,6 +79,9 @@ static const char * const error_codes[] = {
   [SOTTO_MSG_ERROR_CODE_BANNED] = "banned",
   [SOTTO_MSG_ERROR_CODE_CONFLICT] = "conflict",
   [SOTTO_MSG_ERROR_CODE_NO_PREKEYS] = "no_prekeys",
+  [SOTTO_MSG_ERROR_CODE_ACCOUNT_KEY_CHANGED] = "account_key_changed",
+  [SOTTO_MSG_ERROR_CODE_STALE] = "stale",
+  [SOTTO_MSG_ERROR_CODE_NO_DEVICES] = "no_devices",
   NULL
 };
 
@@ -217,6 +224,21 @@ static const SottoFieldSchema publish_prekeys_fields[] = {
 };
 
 static const SottoFieldSchema get_prekeys_fields[] = {
+  F_ID ("id"),
+  F_USERNAME ("user"),
+};
+
+/* Device lists: opaque to the server, which reads only the account key
+ * and the counter sent beside the list, to refuse another key and a list
+ * that is not newer than the one it holds. */
+static const SottoFieldSchema publish_devices_fields[] = {
+  F_ID ("id"),
+  F_ACCOUNT_KEY,
+  F_DEVICE_LIST_COUNTER,
+  F_DEVICE_LIST,
+};
+
+static const SottoFieldSchema get_devices_fields[] = {
   F_ID ("id"),
   F_USERNAME ("user"),
 };
@@ -370,6 +392,19 @@ static const SottoFieldSchema prekeys_fields[] = {
     .min = SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES, .max = SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES },
 };
 
+static const SottoFieldSchema devices_published_fields[] = {
+  F_ID ("id"),
+  F_DEVICE_LIST_COUNTER,
+};
+
+static const SottoFieldSchema devices_fields[] = {
+  F_ID ("id"),
+  F_USERNAME ("user"),
+  F_ACCOUNT_KEY,
+  F_DEVICE_LIST_COUNTER,
+  F_DEVICE_LIST,
+};
+
 static const SottoMsgSchema msg_schemas[] = {
   MSG (REGISTER, CLIENT, credentials_fields),
   MSG (LOGIN, CLIENT, credentials_fields),
@@ -393,6 +428,8 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (STATE_CATCHUP, CLIENT, state_catchup_fields),
   MSG (PUBLISH_PREKEYS, CLIENT, publish_prekeys_fields),
   MSG (GET_PREKEYS, CLIENT, get_prekeys_fields),
+  MSG (PUBLISH_DEVICES, CLIENT, publish_devices_fields),
+  MSG (GET_DEVICES, CLIENT, get_devices_fields),
 
   MSG (WELCOME, SERVER, welcome_fields),
   MSG (OK, SERVER, only_id_fields),
@@ -418,6 +455,8 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (STATE_DONE, SERVER, state_done_fields),
   MSG (PREKEYS_PUBLISHED, SERVER, prekeys_published_fields),
   MSG (PREKEYS, SERVER, prekeys_fields),
+  MSG (DEVICES_PUBLISHED, SERVER, devices_published_fields),
+  MSG (DEVICES, SERVER, devices_fields),
 };
 
 static const char * const type_names[SOTTO_MSG_N_TYPES] = {
@@ -444,6 +483,8 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_STATE_CATCHUP] = "state_catchup",
   [SOTTO_MSG_TYPE_PUBLISH_PREKEYS] = "publish_prekeys",
   [SOTTO_MSG_TYPE_GET_PREKEYS] = "get_prekeys",
+  [SOTTO_MSG_TYPE_PUBLISH_DEVICES] = "publish_devices",
+  [SOTTO_MSG_TYPE_GET_DEVICES] = "get_devices",
   [SOTTO_MSG_TYPE_WELCOME] = "welcome",
   [SOTTO_MSG_TYPE_OK] = "ok",
   [SOTTO_MSG_TYPE_ERROR] = "error",
@@ -467,6 +508,8 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_STATE_DONE] = "state_done",
   [SOTTO_MSG_TYPE_PREKEYS_PUBLISHED] = "prekeys_published",
   [SOTTO_MSG_TYPE_PREKEYS] = "prekeys",
+  [SOTTO_MSG_TYPE_DEVICES_PUBLISHED] = "devices_published",
+  [SOTTO_MSG_TYPE_DEVICES] = "devices",
 };
 
 /**
@@ -540,7 +583,7 @@ _sotto_msg_schema_get (SottoMsgType      type,
   return NULL;
 }
 
-/* A linear scan: 46 short names, cheaper than hashing for this size. */
+/* A linear scan: 50 short names, cheaper than hashing for this size. */
 const SottoMsgSchema *
 _sotto_msg_schema_lookup (const char        *type_name,
                           SottoMsgDirection  direction,

@@ -46,6 +46,11 @@ G_BEGIN_DECLS
 #define SOTTO_PROTOCOL_MAX_PUBLISH_ONE_TIME    100
 /* The most one-time prekeys a server holds for one user. */
 #define SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS    200
+/* An account's device list, signed by its account key and opaque to the
+ * server, as the e2e library seals it; tests/test-device-list.c checks
+ * that the bound agrees. The account key travels beside it. */
+#define SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE        32
+#define SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES   4373
 #define SOTTO_PROTOCOL_MAX_FRAME              G_GINT64_CONSTANT (4294967295)
 
 #define SOTTO_PROTOCOL_ERROR (sotto_protocol_error_quark ())
@@ -109,6 +114,8 @@ typedef enum
   SOTTO_MSG_TYPE_STATE_CATCHUP,
   SOTTO_MSG_TYPE_PUBLISH_PREKEYS,
   SOTTO_MSG_TYPE_GET_PREKEYS,
+  SOTTO_MSG_TYPE_PUBLISH_DEVICES,
+  SOTTO_MSG_TYPE_GET_DEVICES,
 
   /* server → client */
   SOTTO_MSG_TYPE_WELCOME,
@@ -134,6 +141,8 @@ typedef enum
   SOTTO_MSG_TYPE_STATE_DONE,
   SOTTO_MSG_TYPE_PREKEYS_PUBLISHED,
   SOTTO_MSG_TYPE_PREKEYS,
+  SOTTO_MSG_TYPE_DEVICES_PUBLISHED,
+  SOTTO_MSG_TYPE_DEVICES,
 
   SOTTO_MSG_N_TYPES
 } SottoMsgType;
@@ -160,6 +169,9 @@ typedef enum
   SOTTO_MSG_ERROR_CODE_BANNED,
   SOTTO_MSG_ERROR_CODE_CONFLICT,
   SOTTO_MSG_ERROR_CODE_NO_PREKEYS,
+  SOTTO_MSG_ERROR_CODE_ACCOUNT_KEY_CHANGED,
+  SOTTO_MSG_ERROR_CODE_STALE,
+  SOTTO_MSG_ERROR_CODE_NO_DEVICES,
 } SottoMsgErrorCode;
 
 /* The "reason" of a "member_left" message. */

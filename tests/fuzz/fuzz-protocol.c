@@ -197,6 +197,18 @@ rebuild (SottoMsg *msg)
     case SOTTO_MSG_TYPE_GET_PREKEYS:
       return sotto_msg_build_get_prekeys (str (msg, "id"), str (msg, "user"));
 
+    case SOTTO_MSG_TYPE_PUBLISH_DEVICES:
+      {
+        g_autoptr(GBytes) account_key = sotto_msg_dup_bytes (msg, "account_key");
+
+        bytes = sotto_msg_dup_bytes (msg, "list");
+        return sotto_msg_build_publish_devices (str (msg, "id"), account_key,
+                                                sotto_msg_get_int (msg, "counter"), bytes);
+      }
+
+    case SOTTO_MSG_TYPE_GET_DEVICES:
+      return sotto_msg_build_get_devices (str (msg, "id"), str (msg, "user"));
+
     case SOTTO_MSG_TYPE_WELCOME:
       return sotto_msg_build_welcome (str (msg, "server_version"),
                                       sotto_msg_get_int (msg, "protocol"),
@@ -309,6 +321,19 @@ rebuild (SottoMsg *msg)
 
         bytes = sotto_msg_dup_bytes (msg, "bundle");
         return sotto_msg_build_prekeys (str (msg, "id"), str (msg, "user"), bytes, one_time);
+      }
+
+    case SOTTO_MSG_TYPE_DEVICES_PUBLISHED:
+      return sotto_msg_build_devices_published (str (msg, "id"),
+                                                sotto_msg_get_int (msg, "counter"));
+
+    case SOTTO_MSG_TYPE_DEVICES:
+      {
+        g_autoptr(GBytes) account_key = sotto_msg_dup_bytes (msg, "account_key");
+
+        bytes = sotto_msg_dup_bytes (msg, "list");
+        return sotto_msg_build_devices (str (msg, "id"), str (msg, "user"), account_key,
+                                        sotto_msg_get_int (msg, "counter"), bytes);
       }
 
     case SOTTO_MSG_TYPE_INVALID:

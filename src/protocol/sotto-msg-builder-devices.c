@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include "sotto-msg-builder.h"
+#include "sotto-msg-builder-private.h"
+
+/* Device lists, both ways: an account publishes the list of its devices
+ * that its account key signed, and others fetch it. The server keeps the
+ * list as it came and reads only the account key and the counter that
+ * travel beside it. */
+
+/**
+ * sotto_msg_build_publish_devices:
+ * @account_key: the Ed25519 public key that signed @list,
+ *   %SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE bytes
+ * @counter: the counter inside @list, at least 1
+ * @list: the sealed device list, at most
+ *   %SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES bytes
+ */
+GBytes *
+sotto_msg_build_publish_devices (const char *id,
+                                 GBytes     *account_key,
+                                 gint64      counter,
+                                 GBytes     *list)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (account_key != NULL, NULL);
+  g_return_val_if_fail (list != NULL, NULL);
+
+  builder = begin_request ("publish_devices", id);
+  add_bytes (builder, "account_key", account_key);
+  add_int (builder, "counter", counter);
+  add_bytes (builder, "list", list);
+
+  return end_message (builder);
+}
+
+GBytes *
+sotto_msg_build_get_devices (const char *id,
+                             const char *user)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+
+  builder = begin_request ("get_devices", id);
+  add_string (builder, "user", user);
+
+  return end_message (builder);
+}
+
+/**
+ * sotto_msg_build_devices_published:
+ * @counter: the counter of the list the server now holds
+ */
+GBytes *
+sotto_msg_build_devices_published (const char *id,
+                                   gint64      counter)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+
+  builder = begin_request ("devices_published", id);
+  add_int (builder, "counter", counter);
+
+  return end_message (builder);
+}
+
+/**
+ * sotto_msg_build_devices:
+ * @user: the account's name as the server spells it
+ * @account_key: the account key the list was published with
+ * @counter: the counter it was published with
+ * @list: the device list, as it was published
+ */
+GBytes *
+sotto_msg_build_devices (const char *id,
+                         const char *user,
+                         GBytes     *account_key,
+                         gint64      counter,
+                         GBytes     *list)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+  g_return_val_if_fail (account_key != NULL, NULL);
+  g_return_val_if_fail (list != NULL, NULL);
+
+  builder = begin_request ("devices", id);
+  add_string (builder, "user", user);
+  add_bytes (builder, "account_key", account_key);
+  add_int (builder, "counter", counter);
+  add_bytes (builder, "list", list);
+
+  return end_message (builder);
+}
