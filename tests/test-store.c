@@ -625,7 +625,8 @@ test_open_schema (Fixture       *fixture,
   g_assert_cmpstr (journal_mode, ==, "wal");
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
                                 "name IN ('accounts', 'rooms', 'members', 'room_log', "
-                                "'key_queue', 'bans', 'room_state')"), ==, 7);
+                                "'key_queue', 'bans', 'room_state', 'prekey_bundles', "
+                                "'one_time_prekeys', 'device_lists')"), ==, 10);
   raw_close (db);
 
   /* Foreign keys are on: a membership needs a room and an account. */
@@ -1113,8 +1114,9 @@ test_open_migrate_bans (Fixture       *fixture,
   fixture_close (fixture);
 
   db = raw_open (fixture->path);
-  raw_exec (db, "DROP TABLE one_time_prekeys; DROP TABLE prekey_bundles; DROP TABLE room_state;"
-                "DROP TABLE bans; PRAGMA user_version = 1;");
+  raw_exec (db, "DROP TABLE device_lists; DROP TABLE one_time_prekeys;"
+                "DROP TABLE prekey_bundles; DROP TABLE room_state; DROP TABLE bans;"
+                "PRAGMA user_version = 1;");
   raw_close (db);
 
   fixture_reopen (fixture);
@@ -1300,6 +1302,149 @@ test_prekeys (Fixture       *fixture,
   assert_take (fixture, bob_id, 0x21);
   assert_take (fixture, bob_id, 0);
   g_assert_no_error (error);
+}
+
+/* Device lists */
+
+static GBytes *
+filled (gsize  len,
+        guint8 fill)
+{
+  guint8 *data = g_malloc (len);
+
+  memset (data, fill, len);
+
+  return g_bytes_new_take (data, len);
+}
+
+/* Reads the account's device list and checks it against @account_key,
+ * @counter and @list, or that there is none when @list is %NULL. */
+static void
+assert_device_list (Fixture *fixture,
+                    gint64   account_id,
+                    GBytes  *account_key,
+                    gint64   counter,
+                    GBytes  *list)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) read_key = NULL;
+  g_autoptr(GBytes) read_list = NULL;
+  gint64 read_counter = -1;
+
+  g_assert_true (sotto_store_get_device_list (fixture->store, account_id, &read_key,
+                                              &read_counter, &read_list, &error));
+  g_assert_no_error (error);
+  if (list == NULL)
+    {
+      g_assert_null (read_key);
+      g_assert_null (read_list);
+      g_assert_cmpint (read_counter, ==, 0);
+      return;
+    }
+  g_assert_nonnull (read_key);
+  g_assert_nonnull (read_list);
+  g_assert_true (g_bytes_equal (read_key, account_key));
+  g_assert_cmpint (read_counter, ==, counter);
+  g_assert_true (g_bytes_equal (read_list, list));
+}
+
+/* One list per account, replaced by the next whatever it holds (the
+ * rules are the server's), durable; the schema keeps the protocol's
+ * sizes and goes with the account. */
+static void
+test_device_lists (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) key = filled (SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE, 0x41);
+  g_autoptr(GBytes) other_key = filled (SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE, 0x42);
+  g_autoptr(GBytes) first = filled (300, 0x51);
+  g_autoptr(GBytes) second = filled (SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES, 0x52);
+  g_autoptr(GBytes) smallest = filled (1, 0x53);
+  g_autoptr(GBytes) short_key = filled (SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE - 1, 0x43);
+  g_autoptr(GBytes) too_long = filled (SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES + 1, 0x54);
+  gint64 alice_id = add_account (fixture, "alice");
+  gint64 bob_id = add_account (fixture, "bob");
+  sqlite3 *db;
+
+  assert_device_list (fixture, alice_id, NULL, 0, NULL);
+  g_assert_true (sotto_store_set_device_list (fixture->store, alice_id, key, 1, first, 10,
+                                              &error));
+  g_assert_no_error (error);
+  assert_device_list (fixture, alice_id, key, 1, first);
+  g_assert_true (sotto_store_set_device_list (fixture->store, alice_id, key, 2, second, 20,
+                                              &error));
+  g_assert_true (sotto_store_set_device_list (fixture->store, bob_id, other_key, G_MAXINT64,
+                                              smallest, 30, &error));
+  g_assert_no_error (error);
+  assert_device_list (fixture, alice_id, key, 2, second);
+  assert_device_list (fixture, bob_id, other_key, G_MAXINT64, smallest);
+
+  /* The schema keeps the protocol's sizes; a refused row changes nothing. */
+  g_assert_false (sotto_store_set_device_list (fixture->store, alice_id, short_key, 3, first, 40,
+                                               &error));
+  g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_false (sotto_store_set_device_list (fixture->store, alice_id, key, 3, too_long, 40,
+                                               &error));
+  g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_false (sotto_store_set_device_list (fixture->store, 999, key, 1, first, 40, &error));
+  g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  assert_device_list (fixture, alice_id, key, 2, second);
+
+  fixture_commit (fixture);
+  fixture_reopen (fixture);
+  assert_device_list (fixture, alice_id, key, 2, second);
+  assert_device_list (fixture, bob_id, other_key, G_MAXINT64, smallest);
+  fixture_close (fixture);
+
+  /* An account's list goes with it. */
+  db = raw_open (fixture->path);
+  raw_exec (db, "PRAGMA foreign_keys = ON;");
+  raw_exec (db, "DELETE FROM accounts WHERE username = 'bob'");
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM device_lists"), ==, 1);
+  raw_close (db);
+}
+
+/* A file of schema 4 gains the device_lists table when opened, and keeps
+ * everything it had. */
+static void
+test_open_migrate_device_lists (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bundle = filled (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, 0x61);
+  g_autoptr(GBytes) read = NULL;
+  g_autoptr(GBytes) key = filled (SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE, 0x62);
+  g_autoptr(GBytes) list = filled (500, 0x63);
+  gint64 alice_id = add_account (fixture, "alice");
+  sqlite3 *db;
+
+  g_assert_true (sotto_store_set_prekey_bundle (fixture->store, alice_id, bundle, 1, &error));
+  g_assert_no_error (error);
+  fixture_commit (fixture);
+  fixture_close (fixture);
+
+  db = raw_open (fixture->path);
+  raw_exec (db, "DROP TABLE device_lists; PRAGMA user_version = 4;");
+  raw_close (db);
+
+  fixture_reopen (fixture);
+  g_assert_true (sotto_store_get_prekey_bundle (fixture->store, alice_id, &read, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (read, bundle));
+  assert_device_list (fixture, alice_id, NULL, 0, NULL);
+  g_assert_true (sotto_store_set_device_list (fixture->store, alice_id, key, 1, list, 2, &error));
+  g_assert_no_error (error);
+  fixture_commit (fixture);
+  fixture_close (fixture);
+
+  db = raw_open (fixture->path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, SOTTO_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM device_lists"), ==, 1);
+  raw_close (db);
 }
 
 /* Room log */
@@ -1951,6 +2096,8 @@ main (int   argc,
   ADD ("open/migrate-bans", test_open_migrate_bans);
   ADD ("state/append-read", test_state_append_read);
   ADD ("prekeys", test_prekeys);
+  ADD ("device-lists", test_device_lists);
+  ADD ("open/migrate-device-lists", test_open_migrate_device_lists);
   ADD ("log/append-read", test_log_append_read);
   ADD ("log/idempotent", test_log_idempotent);
   ADD ("log/retention-age", test_log_retention_age);

@@ -394,7 +394,8 @@ login_verified_cb (GObject      *object,
   if (sodium_memcmp (&user->identity, &job->identity, sizeof user->identity) != 0)
     {
       /* The prekeys published with the old keys open nothing the new
-       * ones can: they go with them. */
+       * ones can: they go with them. The device list stays: the account
+       * key signs it, not this device. */
       if (!sotto_store_set_identity (self->store, user->id, &job->identity, &error) ||
           !sotto_store_forget_prekeys (self->store, user->id, &error))
         {

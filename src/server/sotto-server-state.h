@@ -15,9 +15,9 @@ G_BEGIN_DECLS
  * these are for routing without a query per message.
  *
  * The request handlers (sotto-server-accounts.c, -rooms.c, -relay.c,
- * -state-events.c, -prekeys.c) work
- * on this state, never on the SottoServer that owns it, so they sit below
- * the server and its dispatch table.
+ * -state-events.c, -prekeys.c, -devices.c) work on this state, never on
+ * the SottoServer that owns it, so they sit below the server and its
+ * dispatch table.
  */
 
 typedef struct _SottoRoom SottoRoom;

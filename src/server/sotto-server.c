@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 
 #include "sotto-server-accounts.h"
+#include "sotto-server-devices.h"
 #include "sotto-server-password-pool.h"
 #include "sotto-server-prekeys.h"
 #include "sotto-server-private.h"
@@ -20,10 +21,9 @@
  * SottoServer accepts connections, owns the sessions and the state the
  * requests work on: the in-memory view of accounts and rooms, and the
  * store (sotto-server-state.c). Requests are handled in
- * sotto-server-accounts.c, -rooms.c, -relay.c, -state-events.c and
- * -prekeys.c; this
- * file holds the service itself and the dispatch table, and
- * sotto-server-operator.c the operator's actions.
+ * sotto-server-accounts.c, -rooms.c, -relay.c, -state-events.c,
+ * -prekeys.c and -devices.c; this file holds the service itself and the
+ * dispatch table, and sotto-server-operator.c the operator's actions.
  */
 
 #define RETENTION_INTERVAL_SECONDS 3600
@@ -404,6 +404,8 @@ session_message_cb (SottoSession *session,
     { SOTTO_MSG_TYPE_STATE_CATCHUP, TRUE, _sotto_server_handle_state_catchup },
     { SOTTO_MSG_TYPE_PUBLISH_PREKEYS, TRUE, _sotto_server_handle_publish_prekeys },
     { SOTTO_MSG_TYPE_GET_PREKEYS, TRUE, _sotto_server_handle_get_prekeys },
+    { SOTTO_MSG_TYPE_PUBLISH_DEVICES, TRUE, _sotto_server_handle_publish_devices },
+    { SOTTO_MSG_TYPE_GET_DEVICES, TRUE, _sotto_server_handle_get_devices },
   };
   SottoMsgType type = sotto_msg_get_msg_type (msg);
 

@@ -131,6 +131,19 @@ static const char * const migrations[] = {
   "  UNIQUE (account_id, key_id)"
   ");"
   "CREATE INDEX one_time_prekeys_account ON one_time_prekeys (account_id, seq);",
+
+  /* 5: device lists. Each account's list as its account key signed it,
+   * which the server never reads, with the account key and the counter
+   * published beside it, which the server compares with the next ones.
+   * No row until the account publishes one. The sizes are those of the
+   * protocol (account key, device list). */
+  "CREATE TABLE device_lists ("
+  "  account_id  INTEGER PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  account_key BLOB NOT NULL CHECK (length (account_key) = 32),"
+  "  counter     INTEGER NOT NULL CHECK (counter >= 1),"
+  "  list        BLOB NOT NULL CHECK (length (list) BETWEEN 1 AND 4373),"
+  "  published   INTEGER NOT NULL"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_STORE_SCHEMA_VERSION);
@@ -239,6 +252,13 @@ static const char * const statement_sql[N_STMTS] = {
     "DELETE FROM one_time_prekeys"
     " WHERE seq = (SELECT min (seq) FROM one_time_prekeys WHERE account_id = ?1)"
     " RETURNING prekey",
+  [STMT_SET_DEVICE_LIST] =
+    "INSERT INTO device_lists (account_id, account_key, counter, list, published)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT (account_id) DO UPDATE SET account_key = excluded.account_key,"
+    " counter = excluded.counter, list = excluded.list, published = excluded.published",
+  [STMT_GET_DEVICE_LIST] =
+    "SELECT account_key, counter, list FROM device_lists WHERE account_id = ?1",
 };
 
 static void

@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_STORE_SCHEMA_VERSION 4
+#define SOTTO_STORE_SCHEMA_VERSION 5
 
 /* The room every store has, made on first open. */
 #define SOTTO_STORE_GENERAL_ROOM "general"
@@ -352,6 +352,21 @@ gboolean    sotto_store_take_one_time_prekey (SottoStore              *self,
                                               GError                 **error);
 gboolean    sotto_store_forget_prekeys      (SottoStore               *self,
                                              gint64                    account_id,
+                                             GError                  **error);
+
+/* Device lists */
+gboolean    sotto_store_set_device_list     (SottoStore               *self,
+                                             gint64                    account_id,
+                                             GBytes                   *account_key,
+                                             gint64                    counter,
+                                             GBytes                   *list,
+                                             gint64                    published,
+                                             GError                  **error);
+gboolean    sotto_store_get_device_list     (SottoStore               *self,
+                                             gint64                    account_id,
+                                             GBytes                  **out_account_key,
+                                             gint64                   *out_counter,
+                                             GBytes                  **out_list,
                                              GError                  **error);
 
 /* Key queue */

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-store-private.h"
+
+/*
+ * The server store's device lists: per account, the list it published
+ * last, with the account key and the counter that came beside it. The
+ * list is an opaque blob, signed by the account key; the store never
+ * reads it. Which list may take the place of the stored one is the
+ * caller's rule: the store keeps the last one it is given.
+ */
+
+/**
+ * sotto_store_set_device_list:
+ * @account_key: the account key the list was published with
+ * @counter: the counter it was published with, at least 1
+ * @list: the device list, as it was published, not empty
+ * @published: when, in ms since the epoch
+ *
+ * Stores @list as the account's device list, replacing any it had.
+ */
+gboolean
+sotto_store_set_device_list (SottoStore  *self,
+                             gint64       account_id,
+                             GBytes      *account_key,
+                             gint64       counter,
+                             GBytes      *list,
+                             gint64       published,
+                             GError     **error)
+{
+  SottoDb *db;
+  g_auto(SottoDbStatement) stmt = NULL;
+  gconstpointer key_data;
+  gconstpointer list_data;
+  gsize key_size;
+  gsize list_size;
+
+  g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
+  g_return_val_if_fail (account_key != NULL, FALSE);
+  g_return_val_if_fail (counter >= 1, FALSE);
+  g_return_val_if_fail (list != NULL && g_bytes_get_size (list) > 0, FALSE);
+
+  db = _sotto_store_get_db (self);
+  stmt = _sotto_store_write_statement (self, STMT_SET_DEVICE_LIST, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  key_data = g_bytes_get_data (account_key, &key_size);
+  list_data = g_bytes_get_data (list, &list_size);
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_blob64 (stmt, 2, key_data, key_size, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, counter);
+  sqlite3_bind_blob64 (stmt, 4, list_data, list_size, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, published);
+
+  return sotto_db_step_done (db, stmt, _("Could not store the device list"), error);
+}
+
+/**
+ * sotto_store_get_device_list:
+ * @out_account_key: (out) (transfer full): the account key the list was
+ *   published with, or %NULL when the account has published none
+ * @out_counter: (out): its counter, or 0 when there is none
+ * @out_list: (out) (transfer full): the list, or %NULL when there is none
+ *
+ * Lists written but not yet committed are visible here, and may still be
+ * rolled back: answer with one only once the open batch is committed.
+ *
+ * Returns: %FALSE only if the store failed
+ */
+gboolean
+sotto_store_get_device_list (SottoStore  *self,
+                             gint64       account_id,
+                             GBytes     **out_account_key,
+                             gint64      *out_counter,
+                             GBytes     **out_list,
+                             GError     **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+  gboolean found;
+
+  g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_account_key != NULL, FALSE);
+  g_return_val_if_fail (out_counter != NULL, FALSE);
+  g_return_val_if_fail (out_list != NULL, FALSE);
+
+  *out_account_key = NULL;
+  *out_counter = 0;
+  *out_list = NULL;
+
+  stmt = _sotto_store_statement (self, STMT_GET_DEVICE_LIST, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  if (!sotto_db_step_row (_sotto_store_get_db (self), stmt, &found,
+                          _("Could not read the device list"), error))
+    return FALSE;
+
+  if (found)
+    {
+      *out_account_key = sotto_db_column_bytes (stmt, 0);
+      *out_counter = sqlite3_column_int64 (stmt, 1);
+      *out_list = sotto_db_column_bytes (stmt, 2);
+    }
+
+  return TRUE;
+}
