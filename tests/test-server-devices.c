@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "sotto-test-server-fixture.h"
+
+/*
+ * Device lists on the real server over loopback: a list handed out as it
+ * was published, with the account key and counter beside it; a list
+ * under another account key or without a higher counter refused, and
+ * nothing changed; all of it kept across a restart and across a login
+ * with other identity keys.
+ */
+
+#define KEY_BYTES  SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE
+#define LIST_MAX   SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES
+
+/* Bytes the server cannot tell from an account key or a device list: it
+ * never looks inside either. */
+static GBytes *
+bytes_of (gsize  len,
+          guint8 seed)
+{
+  guint8 *data = g_malloc (len);
+
+  for (gsize i = 0; i < len; i++)
+    data[i] = (guint8) (seed + i * 13);
+
+  return g_bytes_new_take (data, len);
+}
+
+static GBytes *
+key_of (guint8 seed)
+{
+  return bytes_of (KEY_BYTES, seed);
+}
+
+/* About the size of a list of two devices. */
+static GBytes *
+list_of (guint8 seed)
+{
+  return bytes_of (470, seed);
+}
+
+static SottoMsg *
+publish (SottoTestClient *client,
+         GBytes          *account_key,
+         gint64           counter,
+         GBytes          *list)
+{
+  g_autofree char *id = sotto_test_client_next_id (client);
+
+  sotto_test_client_send_take (client,
+                               sotto_msg_build_publish_devices (id, account_key, counter, list));
+  return sotto_test_client_expect_reply (client, id);
+}
+
+static void
+publish_ok (SottoTestClient *client,
+            GBytes          *account_key,
+            gint64           counter,
+            GBytes          *list)
+{
+  g_autoptr(SottoMsg) reply = publish (client, account_key, counter, list);
+
+  if (sotto_msg_get_msg_type (reply) == SOTTO_MSG_TYPE_ERROR)
+    g_error ("Publishing a device list failed: %s", sotto_msg_get_string (reply, "message"));
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES_PUBLISHED);
+  g_assert_cmpint (sotto_msg_get_int (reply, "counter"), ==, counter);
+}
+
+static void
+publish_refused (SottoTestClient   *client,
+                 GBytes            *account_key,
+                 gint64             counter,
+                 GBytes            *list,
+                 SottoMsgErrorCode  code)
+{
+  g_autoptr(SottoMsg) reply = publish (client, account_key, counter, list);
+
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_ERROR);
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, code);
+}
+
+static SottoMsg *
+fetch (SottoTestClient *client,
+       const char      *user)
+{
+  return sotto_test_client_request (client, sotto_msg_build_get_devices, user);
+}
+
+/* Fetches @user's device list and checks every field of the answer. */
+static void
+assert_fetch (SottoTestClient *client,
+              const char      *user,
+              GBytes          *account_key,
+              gint64           counter,
+              GBytes          *list)
+{
+  g_autoptr(SottoMsg) reply = fetch (client, user);
+  g_autoptr(GBytes) got_key = NULL;
+  g_autoptr(GBytes) got_list = NULL;
+  g_autofree char *folded = g_ascii_strdown (user, -1);
+
+  if (sotto_msg_get_msg_type (reply) == SOTTO_MSG_TYPE_ERROR)
+    g_error ("Fetching %s's devices failed: %s", user, sotto_msg_get_string (reply, "message"));
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES);
+  /* The server spells names as it stores them, in lower case. */
+  g_assert_cmpstr (sotto_msg_get_string (reply, "user"), ==, folded);
+
+  got_key = sotto_msg_dup_bytes (reply, "account_key");
+  g_assert_true (g_bytes_equal (got_key, account_key));
+  g_assert_cmpint (sotto_msg_get_int (reply, "counter"), ==, counter);
+  got_list = sotto_msg_dup_bytes (reply, "list");
+  g_assert_true (g_bytes_equal (got_list, list));
+}
+
+static void
+assert_fetch_error (SottoTestClient   *client,
+                    const char        *user,
+                    SottoMsgErrorCode  code)
+{
+  g_autoptr(SottoMsg) reply = fetch (client, user);
+
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_ERROR);
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, code);
+}
+
+/* What alice publishes comes back to bob, and to her, byte for byte. */
+static void
+test_devices_publish_fetch (SottoServerFixture *fixture,
+                            gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(GBytes) key = key_of (1);
+  g_autoptr(GBytes) list = list_of (2);
+
+  publish_ok (alice, key, 1, list);
+  assert_fetch (bob, "alice", key, 1, list);
+  assert_fetch (bob, "ALICE", key, 1, list);
+  /* Anyone logged in may ask, the owner included, as often as they like. */
+  assert_fetch (alice, "alice", key, 1, list);
+  assert_fetch (bob, "alice", key, 1, list);
+}
+
+/* A higher counter replaces the list, whatever the gap. */
+static void
+test_devices_replace (SottoServerFixture *fixture,
+                      gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(GBytes) key = key_of (3);
+  g_autoptr(GBytes) first = list_of (4);
+  g_autoptr(GBytes) second = bytes_of (LIST_MAX, 5);
+  g_autoptr(GBytes) third = bytes_of (1, 6);
+
+  publish_ok (alice, key, 1, first);
+  publish_ok (alice, key, 2, second);
+  assert_fetch (bob, "alice", key, 2, second);
+  publish_ok (alice, key, G_MAXINT64, third);
+  assert_fetch (bob, "alice", key, G_MAXINT64, third);
+}
+
+/* The same counter again, the same list again and a lower counter are
+ * all refused, and the stored list stays. */
+static void
+test_devices_stale (SottoServerFixture *fixture,
+                    gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(GBytes) key = key_of (7);
+  g_autoptr(GBytes) list = list_of (8);
+  g_autoptr(GBytes) other = list_of (9);
+
+  publish_ok (alice, key, 5, list);
+  publish_refused (alice, key, 5, list, SOTTO_MSG_ERROR_CODE_STALE);
+  publish_refused (alice, key, 5, other, SOTTO_MSG_ERROR_CODE_STALE);
+  publish_refused (alice, key, 4, other, SOTTO_MSG_ERROR_CODE_STALE);
+  publish_refused (alice, key, 1, other, SOTTO_MSG_ERROR_CODE_STALE);
+  assert_fetch (bob, "alice", key, 5, list);
+
+  /* Refusals leave the next one free. */
+  publish_ok (alice, key, 6, other);
+  assert_fetch (bob, "alice", key, 6, other);
+}
+
+/* Two publishes sent together, which the server reads in one turn and
+ * writes in one batch: the second is checked against the first before
+ * that is committed. */
+static void
+test_devices_together (SottoServerFixture *fixture,
+                       gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(SottoMsg) first = NULL;
+  g_autoptr(SottoMsg) second = NULL;
+  g_autoptr(SottoMsg) third = NULL;
+  g_autoptr(GBytes) key = key_of (10);
+  g_autoptr(GBytes) other_key = key_of (11);
+  g_autoptr(GBytes) list = list_of (12);
+  g_autoptr(GBytes) again = list_of (13);
+  g_autofree char *first_id = sotto_test_client_next_id (alice);
+  g_autofree char *second_id = sotto_test_client_next_id (alice);
+  g_autofree char *third_id = sotto_test_client_next_id (alice);
+
+  sotto_test_client_send_take (alice, sotto_msg_build_publish_devices (first_id, key, 2, list));
+  sotto_test_client_send_take (alice, sotto_msg_build_publish_devices (second_id, key, 2, again));
+  sotto_test_client_send_take (alice,
+                               sotto_msg_build_publish_devices (third_id, other_key, 3, again));
+  first = sotto_test_client_expect_reply (alice, first_id);
+  second = sotto_test_client_expect_reply (alice, second_id);
+  third = sotto_test_client_expect_reply (alice, third_id);
+
+  g_assert_cmpint (sotto_msg_get_msg_type (first), ==, SOTTO_MSG_TYPE_DEVICES_PUBLISHED);
+  g_assert_cmpint (sotto_msg_get_msg_type (second), ==, SOTTO_MSG_TYPE_ERROR);
+  g_assert_cmpint (sotto_msg_get_error_code (second), ==, SOTTO_MSG_ERROR_CODE_STALE);
+  g_assert_cmpint (sotto_msg_get_msg_type (third), ==, SOTTO_MSG_TYPE_ERROR);
+  g_assert_cmpint (sotto_msg_get_error_code (third), ==, SOTTO_MSG_ERROR_CODE_ACCOUNT_KEY_CHANGED);
+  assert_fetch (bob, "alice", key, 2, list);
+}
+
+/* A list under another account key is refused whatever its counter, and
+ * the stored one stays. */
+static void
+test_devices_account_key_changed (SottoServerFixture *fixture,
+                                  gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(GBytes) key = key_of (13);
+  g_autoptr(GBytes) other_key = key_of (14);
+  g_autoptr(GBytes) list = list_of (15);
+  g_autoptr(GBytes) forged = list_of (16);
+
+  publish_ok (alice, key, 3, list);
+  publish_refused (alice, other_key, 4, forged, SOTTO_MSG_ERROR_CODE_ACCOUNT_KEY_CHANGED);
+  publish_refused (alice, other_key, 3, forged, SOTTO_MSG_ERROR_CODE_ACCOUNT_KEY_CHANGED);
+  publish_refused (alice, other_key, 1, forged, SOTTO_MSG_ERROR_CODE_ACCOUNT_KEY_CHANGED);
+  assert_fetch (bob, "alice", key, 3, list);
+
+  /* Bob's account has a key of its own: the same one as alice's, even. */
+  publish_ok (bob, other_key, 1, forged);
+  publish_ok (bob, other_key, 2, forged);
+  assert_fetch (alice, "bob", other_key, 2, forged);
+  publish_ok (alice, key, 4, forged);
+  assert_fetch (bob, "alice", key, 4, forged);
+}
+
+/* Nobody by that name; somebody who has published no list. */
+static void
+test_devices_missing (SottoServerFixture *fixture,
+                      gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(GBytes) key = key_of (17);
+  g_autoptr(GBytes) list = list_of (18);
+
+  assert_fetch_error (alice, "nobody", SOTTO_MSG_ERROR_CODE_NO_SUCH_USER);
+  assert_fetch_error (alice, "bob", SOTTO_MSG_ERROR_CODE_NO_DEVICES);
+  assert_fetch_error (alice, "alice", SOTTO_MSG_ERROR_CODE_NO_DEVICES);
+
+  publish_ok (alice, key, 1, list);
+  assert_fetch_error (alice, "bob", SOTTO_MSG_ERROR_CODE_NO_DEVICES);
+  assert_fetch (bob, "alice", key, 1, list);
+}
+
+/* Sizes and counters other than the protocol's break the field rules:
+ * nothing of such a publish is stored. */
+static void
+test_devices_wrong_fields (SottoServerFixture *fixture,
+                           gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(GBytes) key = key_of (19);
+  g_autoptr(GBytes) short_key = bytes_of (KEY_BYTES - 1, 20);
+  g_autoptr(GBytes) long_key = bytes_of (KEY_BYTES + 1, 21);
+  g_autoptr(GBytes) list = list_of (22);
+  g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+  g_autoptr(GBytes) long_list = bytes_of (LIST_MAX + 1, 23);
+  g_autoptr(GBytes) longest = bytes_of (LIST_MAX, 24);
+
+  publish_refused (alice, short_key, 1, list, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+  publish_refused (alice, long_key, 1, list, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+  publish_refused (alice, key, 1, empty, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+  publish_refused (alice, key, 1, long_list, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+  publish_refused (alice, key, 0, list, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+  publish_refused (alice, key, -1, list, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+  assert_fetch_error (bob, "alice", SOTTO_MSG_ERROR_CODE_NO_DEVICES);
+
+  /* None of them fixed the account key: another one is still welcome. */
+  publish_ok (alice, key, 1, longest);
+  assert_fetch (bob, "alice", key, 1, longest);
+}
+
+/* @name logging in with @identity. */
+static SottoTestClient *
+log_in_as (SottoServerFixture      *fixture,
+           const char              *name,
+           const SottoWireIdentity *identity)
+{
+  SottoTestClient *client = sotto_test_client_connect (fixture->server);
+  g_autoptr(SottoMsg) reply = NULL;
+
+  sotto_test_client_set_identity (client, identity);
+  reply = sotto_test_client_login (client, name, SOTTO_TEST_PASSWORD);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  return client;
+}
+
+/* Lists outlive a stop and a kill, and so do the rules: the stored key
+ * and counter still decide. */
+static void
+test_devices_restart (SottoServerFixture *fixture,
+                      gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(GBytes) key = key_of (25);
+  g_autoptr(GBytes) other_key = key_of (26);
+  g_autoptr(GBytes) first = list_of (27);
+  g_autoptr(GBytes) second = list_of (28);
+  SottoWireIdentity alice_identity;
+
+  publish_ok (alice, key, 1, first);
+
+  sotto_test_client_identity (alice, &alice_identity);
+  g_clear_pointer (&alice, sotto_test_client_free);
+  g_clear_pointer (&bob, sotto_test_client_free);
+  sotto_test_server_stop (fixture->server);
+  sotto_test_server_restart (fixture->server);
+
+  alice = log_in_as (fixture, "alice", &alice_identity);
+  bob = sotto_server_fixture_log_in (fixture, "bob");
+  assert_fetch (bob, "alice", key, 1, first);
+  publish_refused (alice, key, 1, second, SOTTO_MSG_ERROR_CODE_STALE);
+  publish_refused (alice, other_key, 2, second, SOTTO_MSG_ERROR_CODE_ACCOUNT_KEY_CHANGED);
+  publish_ok (alice, key, 2, second);
+
+  /* Killed, not stopped: what was answered was already on disk. */
+  g_clear_pointer (&alice, sotto_test_client_free);
+  g_clear_pointer (&bob, sotto_test_client_free);
+  sotto_test_server_kill (fixture->server);
+  sotto_test_server_restart (fixture->server);
+
+  bob = sotto_server_fixture_log_in (fixture, "bob");
+  assert_fetch (bob, "alice", key, 2, second);
+}
+
+/* Alice logs in with other identity keys: her prekeys go, but her device
+ * list stays, since the account key signs it, not a device. */
+static void
+test_devices_identity_change (SottoServerFixture *fixture,
+                              gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(SottoTestClient) elsewhere = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GBytes) key = key_of (29);
+  g_autoptr(GBytes) list = list_of (30);
+  g_autoptr(GBytes) next = list_of (31);
+  g_autoptr(GBytes) bundle = bytes_of (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, 32);
+  g_autofree char *id = sotto_test_client_next_id (alice);
+
+  publish_ok (alice, key, 1, list);
+  sotto_test_client_send_take (alice, sotto_msg_build_publish_prekeys (id, bundle, NULL, 0));
+  reply = sotto_test_client_expect_reply (alice, id);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_PREKEYS_PUBLISHED);
+  g_clear_pointer (&reply, sotto_msg_unref);
+
+  /* Other keys (a random identity). */
+  elsewhere = sotto_server_fixture_log_in (fixture, "alice");
+  reply = sotto_test_client_request (bob, sotto_msg_build_get_prekeys, "alice");
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_NO_PREKEYS);
+  assert_fetch (bob, "alice", key, 1, list);
+
+  /* The new device carries on from the stored list. */
+  publish_refused (elsewhere, key, 1, next, SOTTO_MSG_ERROR_CODE_STALE);
+  publish_ok (elsewhere, key, 2, next);
+  assert_fetch (bob, "alice", key, 2, next);
+}
+
+/* Both requests need a login. */
+static void
+test_devices_not_logged_in (SottoServerFixture *fixture,
+                            gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) stranger = sotto_test_client_connect (fixture->server);
+  g_autoptr(GBytes) key = key_of (33);
+  g_autoptr(GBytes) list = list_of (34);
+  g_autoptr(GBytes) other = list_of (35);
+
+  publish_ok (alice, key, 1, list);
+
+  publish_refused (stranger, key, 2, other, SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN);
+  assert_fetch_error (stranger, "alice", SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN);
+
+  /* Nothing changed. */
+  assert_fetch (alice, "alice", key, 1, list);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (sodium_init (), >=, 0);
+
+  SOTTO_SERVER_FIXTURE_ADD ("devices/publish-fetch", test_devices_publish_fetch);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/replace", test_devices_replace);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/stale", test_devices_stale);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/together", test_devices_together);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/account-key-changed", test_devices_account_key_changed);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/missing", test_devices_missing);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/wrong-fields", test_devices_wrong_fields);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/restart", test_devices_restart);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/identity-change", test_devices_identity_change);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/not-logged-in", test_devices_not_logged_in);
+
+  return g_test_run ();
+}
