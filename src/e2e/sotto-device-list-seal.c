@@ -35,26 +35,6 @@ G_STATIC_ASSERT (SOTTO_DEVICE_LIST_MAX_BYTES ==
 G_STATIC_ASSERT (SOTTO_DEVICE_LIST_MAX_DEVICES <= G_MAXUINT16);
 G_STATIC_ASSERT (sizeof (SottoPublicIdentity) == SOTTO_PUBLIC_IDENTITY_BYTES);
 
-static void
-put_u64 (SottoE2eWriter *writer,
-         guint64         value)
-{
-  guint8 buf[8];
-
-  _sotto_e2e_put_u64 (buf, value);
-  _sotto_e2e_writer_put (writer, buf, sizeof buf);
-}
-
-static void
-put_name (SottoE2eWriter *writer,
-          const char     *name)
-{
-  gsize len = strlen (name);
-
-  _sotto_e2e_writer_put_u16 (writer, (guint16) len);
-  _sotto_e2e_writer_put (writer, name, len);
-}
-
 /**
  * sotto_device_list_seal:
  * @self: a device list
@@ -104,10 +84,10 @@ sotto_device_list_seal (const SottoDeviceList  *self,
   writer.data = g_malloc (writer.size);
   _sotto_e2e_writer_put (&writer, SIGN_LABEL, label);
   _sotto_e2e_writer_put_u8 (&writer, LIST_VERSION);
-  put_name (&writer, self->account);
+  _sotto_e2e_writer_put_name (&writer, self->account);
   _sotto_e2e_writer_put (&writer, self->account_public, sizeof self->account_public);
-  put_u64 (&writer, self->counter);
-  put_u64 (&writer, (guint64) self->time);
+  _sotto_e2e_writer_put_u64 (&writer, self->counter);
+  _sotto_e2e_writer_put_u64 (&writer, (guint64) self->time);
   _sotto_e2e_writer_put_u16 (&writer, (guint16) self->devices->len);
   for (guint i = 0; i < self->devices->len; i++)
     {
@@ -116,8 +96,8 @@ sotto_device_list_seal (const SottoDeviceList  *self,
       _sotto_e2e_writer_put (&writer, device->identity.box_pk, sizeof device->identity.box_pk);
       _sotto_e2e_writer_put (&writer, device->identity.sign_pk, sizeof device->identity.sign_pk);
       _sotto_e2e_writer_put (&writer, device->identity.binding, sizeof device->identity.binding);
-      put_u64 (&writer, (guint64) device->added);
-      put_name (&writer, device->name);
+      _sotto_e2e_writer_put_u64 (&writer, (guint64) device->added);
+      _sotto_e2e_writer_put_name (&writer, device->name);
     }
   _sotto_account_key_sign (key, writer.data, writer.pos, writer.data + writer.pos);
   writer.pos += crypto_sign_BYTES;
@@ -130,35 +110,6 @@ sotto_device_list_seal (const SottoDeviceList  *self,
 }
 
 static gboolean
-read_u64 (SottoE2eReader *reader,
-          guint64        *value)
-{
-  const guint8 *p;
-
-  if (!_sotto_e2e_reader_get (reader, &p, 8))
-    return FALSE;
-  *value = _sotto_e2e_get_u64 (p);
-  return TRUE;
-}
-
-static gboolean
-read_name (SottoE2eReader  *reader,
-           gsize            max,
-           char           **out)
-{
-  const guint8 *data;
-  guint16 len;
-
-  if (!_sotto_e2e_reader_get_u16 (reader, &len) || len == 0 || len > max ||
-      !_sotto_e2e_reader_get (reader, &data, len) ||
-      memchr (data, '\0', len) != NULL || !g_utf8_validate ((const char *) data, len, NULL))
-    return FALSE;
-
-  *out = g_strndup ((const char *) data, len);
-  return TRUE;
-}
-
-static gboolean
 read_device (SottoE2eReader  *reader,
              SottoDeviceList *list)
 {
@@ -167,8 +118,8 @@ read_device (SottoE2eReader  *reader,
   guint64 added;
 
   if (!_sotto_e2e_reader_get (reader, &p, SOTTO_PUBLIC_IDENTITY_BYTES) ||
-      !read_u64 (reader, &added) ||
-      !read_name (reader, SOTTO_DEVICE_NAME_MAX_BYTES, &device.name))
+      !_sotto_e2e_reader_get_u64 (reader, &added) ||
+      !_sotto_e2e_reader_get_name (reader, SOTTO_DEVICE_NAME_MAX_BYTES, FALSE, &device.name))
     return FALSE;
 
   memcpy (&device.identity, p, sizeof device.identity);
@@ -234,11 +185,12 @@ sotto_device_list_open (GBytes        *bytes,
   reader.size -= crypto_sign_BYTES;
 
   if (!_sotto_e2e_reader_get_u8 (&reader, &version) || version != LIST_VERSION ||
-      !read_name (&reader, SOTTO_E2E_NAME_MAX_BYTES, &list->account) ||
+      !_sotto_e2e_reader_get_name (&reader, SOTTO_E2E_NAME_MAX_BYTES, FALSE, &list->account) ||
       !_sotto_e2e_reader_get (&reader, &p, sizeof list->account_public))
     goto bad_format;
   memcpy (list->account_public, p, sizeof list->account_public);
-  if (!read_u64 (&reader, &list->counter) || !read_u64 (&reader, &time) ||
+  if (!_sotto_e2e_reader_get_u64 (&reader, &list->counter) ||
+      !_sotto_e2e_reader_get_u64 (&reader, &time) ||
       !_sotto_e2e_reader_get_u16 (&reader, &n_devices) ||
       n_devices == 0 || n_devices > SOTTO_DEVICE_LIST_MAX_DEVICES)
     goto bad_format;

@@ -134,6 +134,27 @@ _sotto_e2e_writer_put_u32 (SottoE2eWriter *writer,
   _sotto_e2e_writer_put (writer, buf, sizeof buf);
 }
 
+static inline void
+_sotto_e2e_writer_put_u64 (SottoE2eWriter *writer,
+                           guint64         value)
+{
+  guint8 buf[8];
+
+  _sotto_e2e_put_u64 (buf, value);
+  _sotto_e2e_writer_put (writer, buf, sizeof buf);
+}
+
+/* A name with its 2-byte length; %NULL is written as "". */
+static inline void
+_sotto_e2e_writer_put_name (SottoE2eWriter *writer,
+                            const char     *name)
+{
+  gsize len = name != NULL ? strlen (name) : 0;
+
+  _sotto_e2e_writer_put_u16 (writer, (guint16) len);
+  _sotto_e2e_writer_put (writer, name, len);
+}
+
 /* Strict parsing: every read is bounds checked, and the caller checks that
  * nothing is left over.
  */
@@ -189,6 +210,39 @@ _sotto_e2e_reader_get_u32 (SottoE2eReader *reader,
   if (!_sotto_e2e_reader_get (reader, &p, 4))
     return FALSE;
   *value = _sotto_e2e_get_u32 (p);
+  return TRUE;
+}
+
+static inline gboolean
+_sotto_e2e_reader_get_u64 (SottoE2eReader *reader,
+                           guint64        *value)
+{
+  const guint8 *p;
+
+  if (!_sotto_e2e_reader_get (reader, &p, 8))
+    return FALSE;
+  *value = _sotto_e2e_get_u64 (p);
+  return TRUE;
+}
+
+/* A name with its 2-byte length, as _sotto_e2e_writer_put_name() writes
+ * it: valid UTF-8 without NUL bytes, at most @max bytes, and not empty
+ * unless @may_be_empty. */
+static inline gboolean
+_sotto_e2e_reader_get_name (SottoE2eReader  *reader,
+                            gsize            max,
+                            gboolean         may_be_empty,
+                            char           **out)
+{
+  const guint8 *data;
+  guint16 len;
+
+  if (!_sotto_e2e_reader_get_u16 (reader, &len) || len > max ||
+      (len == 0 && !may_be_empty) || !_sotto_e2e_reader_get (reader, &data, len) ||
+      memchr (data, '\0', len) != NULL || !g_utf8_validate ((const char *) data, len, NULL))
+    return FALSE;
+
+  *out = g_strndup ((const char *) data, len);
   return TRUE;
 }
 

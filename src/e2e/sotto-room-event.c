@@ -33,26 +33,6 @@ valid_type (guint type)
   return type >= SOTTO_ROOM_EVENT_CREATE && type <= SOTTO_ROOM_EVENT_SERVER_UNBAN;
 }
 
-static void
-put_u64 (SottoE2eWriter *writer,
-         guint64         value)
-{
-  guint8 buf[8];
-
-  _sotto_e2e_put_u64 (buf, value);
-  _sotto_e2e_writer_put (writer, buf, sizeof buf);
-}
-
-static void
-put_name (SottoE2eWriter *writer,
-          const char     *name)
-{
-  gsize len = name != NULL ? strlen (name) : 0;
-
-  _sotto_e2e_writer_put_u16 (writer, (guint16) len);
-  _sotto_e2e_writer_put (writer, name, len);
-}
-
 /* The signed bytes: the label, then the event up to its signature, with
  * room for @extra more bytes. */
 static guint8 *
@@ -82,13 +62,13 @@ encode_body (const SottoRoomEvent  *event,
   _sotto_e2e_writer_put (&writer, SIGN_LABEL, strlen (SIGN_LABEL));
   _sotto_e2e_writer_put_u8 (&writer, EVENT_VERSION);
   _sotto_e2e_writer_put_u8 (&writer, (guint8) event->type);
-  put_u64 (&writer, event->index);
+  _sotto_e2e_writer_put_u64 (&writer, event->index);
   _sotto_e2e_writer_put (&writer, event->prev, sizeof event->prev);
-  put_u64 (&writer, (guint64) event->time);
-  put_name (&writer, event->room);
-  put_name (&writer, event->actor);
+  _sotto_e2e_writer_put_u64 (&writer, (guint64) event->time);
+  _sotto_e2e_writer_put_name (&writer, event->room);
+  _sotto_e2e_writer_put_name (&writer, event->actor);
   _sotto_e2e_writer_put (&writer, event->actor_key, sizeof event->actor_key);
-  put_name (&writer, subject);
+  _sotto_e2e_writer_put_name (&writer, subject);
   _sotto_e2e_writer_put_u8 (&writer, event->has_identity ? 1 : 0);
   if (event->has_identity)
     {
@@ -96,7 +76,7 @@ encode_body (const SottoRoomEvent  *event,
       _sotto_e2e_writer_put (&writer, event->identity.sign_pk, sizeof event->identity.sign_pk);
       _sotto_e2e_writer_put (&writer, event->identity.binding, sizeof event->identity.binding);
     }
-  put_u64 (&writer, (guint64) event->value);
+  _sotto_e2e_writer_put_u64 (&writer, (guint64) event->value);
   g_assert (writer.pos == writer.size);
 
   if (writer.size - strlen (SIGN_LABEL) + crypto_sign_BYTES > SOTTO_ROOM_EVENT_MAX_BYTES)
@@ -200,35 +180,6 @@ sotto_room_event_seal (SottoRoomEvent  *event,
   return sotto_room_event_attach_signature (event, signature, error);
 }
 
-static gboolean
-read_name (SottoE2eReader  *reader,
-           gboolean         may_be_empty,
-           char           **out)
-{
-  const guint8 *data;
-  guint16 len;
-
-  if (!_sotto_e2e_reader_get_u16 (reader, &len) || len > SOTTO_E2E_NAME_MAX_BYTES ||
-      (len == 0 && !may_be_empty) || !_sotto_e2e_reader_get (reader, &data, len) ||
-      memchr (data, '\0', len) != NULL || !g_utf8_validate ((const char *) data, len, NULL))
-    return FALSE;
-
-  *out = g_strndup ((const char *) data, len);
-  return TRUE;
-}
-
-static gboolean
-read_u64 (SottoE2eReader *reader,
-          guint64        *value)
-{
-  const guint8 *p;
-
-  if (!_sotto_e2e_reader_get (reader, &p, 8))
-    return FALSE;
-  *value = _sotto_e2e_get_u64 (p);
-  return TRUE;
-}
-
 /**
  * sotto_room_event_open:
  * @bytes: an encoded event
@@ -266,19 +217,19 @@ sotto_room_event_open (GBytes          *bytes,
 
   if (!_sotto_e2e_reader_get_u8 (&reader, &version) || version != EVENT_VERSION ||
       !_sotto_e2e_reader_get_u8 (&reader, &type) || !valid_type (type) ||
-      !read_u64 (&reader, &read.index) ||
+      !_sotto_e2e_reader_get_u64 (&reader, &read.index) ||
       !_sotto_e2e_reader_get (&reader, &p, SOTTO_ROOM_EVENT_HASH_BYTES))
     goto bad_format;
   read.type = type;
   memcpy (read.prev, p, sizeof read.prev);
-  if (!read_u64 (&reader, &time) ||
-      !read_name (&reader, FALSE, &read.room) ||
-      !read_name (&reader, TRUE, &read.actor) ||
+  if (!_sotto_e2e_reader_get_u64 (&reader, &time) ||
+      !_sotto_e2e_reader_get_name (&reader, SOTTO_E2E_NAME_MAX_BYTES, FALSE, &read.room) ||
+      !_sotto_e2e_reader_get_name (&reader, SOTTO_E2E_NAME_MAX_BYTES, TRUE, &read.actor) ||
       !_sotto_e2e_reader_get (&reader, &p, sizeof read.actor_key))
     goto bad_format;
   read.time = (gint64) time;
   memcpy (read.actor_key, p, sizeof read.actor_key);
-  if (!read_name (&reader, TRUE, &read.subject) ||
+  if (!_sotto_e2e_reader_get_name (&reader, SOTTO_E2E_NAME_MAX_BYTES, TRUE, &read.subject) ||
       !_sotto_e2e_reader_get_u8 (&reader, &has_identity) || has_identity > 1)
     goto bad_format;
   if (has_identity)
@@ -292,7 +243,7 @@ sotto_room_event_open (GBytes          *bytes,
         goto bad_format;
       read.has_identity = TRUE;
     }
-  if (!read_u64 (&reader, &value) || !_sotto_e2e_reader_at_end (&reader))
+  if (!_sotto_e2e_reader_get_u64 (&reader, &value) || !_sotto_e2e_reader_at_end (&reader))
     goto bad_format;
   read.value = (gint64) value;
   if (read.subject[0] == '\0')
