@@ -36,9 +36,22 @@ SottoTestClient *
 sotto_server_fixture_log_in (SottoServerFixture *fixture,
                              const char         *name)
 {
-  SottoTestClient *client = sotto_test_client_connect (fixture->server);
-  g_autoptr(SottoMsg) reply = sotto_test_client_login (client, name, SOTTO_TEST_PASSWORD);
+  return sotto_server_fixture_log_in_as (fixture, name, NULL);
+}
 
+/* @name logging in with @identity, or with the test client's own keys if
+ * %NULL. */
+SottoTestClient *
+sotto_server_fixture_log_in_as (SottoServerFixture      *fixture,
+                                const char              *name,
+                                const SottoWireIdentity *identity)
+{
+  SottoTestClient *client = sotto_test_client_connect (fixture->server);
+  g_autoptr(SottoMsg) reply = NULL;
+
+  if (identity != NULL)
+    sotto_test_client_set_identity (client, identity);
+  reply = sotto_test_client_login (client, name, SOTTO_TEST_PASSWORD);
   g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
   return client;
 }

@@ -37,6 +37,9 @@ SottoTestClient *sotto_server_fixture_new_user     (SottoServerFixture *fixture,
                                                     const char         *name);
 SottoTestClient *sotto_server_fixture_log_in       (SottoServerFixture *fixture,
                                                     const char         *name);
+SottoTestClient *sotto_server_fixture_log_in_as    (SottoServerFixture      *fixture,
+                                                    const char              *name,
+                                                    const SottoWireIdentity *identity);
 
 GBytes          *sotto_test_envelope_of            (const char         *text);
 void             sotto_test_assert_message         (SottoMsg           *msg,

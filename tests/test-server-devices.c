@@ -300,21 +300,6 @@ test_devices_wrong_fields (SottoServerFixture *fixture,
   assert_fetch (bob, "alice", key, 1, longest);
 }
 
-/* @name logging in with @identity. */
-static SottoTestClient *
-log_in_as (SottoServerFixture      *fixture,
-           const char              *name,
-           const SottoWireIdentity *identity)
-{
-  SottoTestClient *client = sotto_test_client_connect (fixture->server);
-  g_autoptr(SottoMsg) reply = NULL;
-
-  sotto_test_client_set_identity (client, identity);
-  reply = sotto_test_client_login (client, name, SOTTO_TEST_PASSWORD);
-  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
-  return client;
-}
-
 /* Lists outlive a stop and a kill, and so do the rules: the stored key
  * and counter still decide. */
 static void
@@ -337,7 +322,7 @@ test_devices_restart (SottoServerFixture *fixture,
   sotto_test_server_stop (fixture->server);
   sotto_test_server_restart (fixture->server);
 
-  alice = log_in_as (fixture, "alice", &alice_identity);
+  alice = sotto_server_fixture_log_in_as (fixture, "alice", &alice_identity);
   bob = sotto_server_fixture_log_in (fixture, "bob");
   assert_fetch (bob, "alice", key, 1, first);
   publish_refused (alice, key, 1, second, SOTTO_MSG_ERROR_CODE_STALE);

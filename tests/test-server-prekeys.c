@@ -354,21 +354,6 @@ test_prekeys_cap (SottoServerFixture *fixture,
   publish_refused (alice, NULL, another, SOTTO_MSG_ERROR_CODE_TOO_LARGE);
 }
 
-/* @name logging in with @identity. */
-static SottoTestClient *
-log_in_as (SottoServerFixture      *fixture,
-           const char              *name,
-           const SottoWireIdentity *identity)
-{
-  SottoTestClient *client = sotto_test_client_connect (fixture->server);
-  g_autoptr(SottoMsg) reply = NULL;
-
-  sotto_test_client_set_identity (client, identity);
-  reply = sotto_test_client_login (client, name, SOTTO_TEST_PASSWORD);
-  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
-  return client;
-}
-
 /* Bundles and the prekeys not yet taken outlive a restart; one taken
  * before it is not handed out again. */
 static void
@@ -391,7 +376,7 @@ test_prekeys_restart (SottoServerFixture *fixture,
   sotto_test_server_stop (fixture->server);
   sotto_test_server_restart (fixture->server);
 
-  alice = log_in_as (fixture, "alice", &alice_identity);
+  alice = sotto_server_fixture_log_in_as (fixture, "alice", &alice_identity);
   bob = sotto_server_fixture_log_in (fixture, "bob");
   g_assert_cmpint (one_time_left (alice), ==, 2);
   assert_fetch (bob, "alice", bundle, 41, 41);
@@ -425,7 +410,7 @@ test_prekeys_identity_change (SottoServerFixture *fixture,
   sotto_test_client_identity (alice, &alice_identity);
 
   /* The same keys again: nothing changes. */
-  again = log_in_as (fixture, "alice", &alice_identity);
+  again = sotto_server_fixture_log_in_as (fixture, "alice", &alice_identity);
   g_assert_cmpint (one_time_left (again), ==, 3);
 
   /* Other keys (a random identity): the bundle and the one-time prekeys go. */
