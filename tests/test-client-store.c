@@ -1591,6 +1591,7 @@ test_open_migrate_counters (Fixture       *fixture,
             "ALTER TABLE messages DROP COLUMN missing_before;"
             "ALTER TABLE contacts DROP COLUMN review;"
             "DROP TABLE counters; DROP TABLE room_state; DROP TABLE prekeys;"
+            "DROP TABLE account;"
             " PRAGMA user_version = 1;");
 
   store = open_unlocked (fixture->path);
@@ -1695,6 +1696,71 @@ test_prekeys (Fixture       *fixture,
   g_object_unref (store);
 }
 
+/* The account key keeps sealed and opens to the same key; one store holds
+ * one. The device list keeps beside it, with whether it was published. */
+static void
+test_account (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoAccountKey) key = sotto_account_key_new ();
+  g_autoptr(SottoAccountKey) other = sotto_account_key_new ();
+  g_autoptr(SottoAccountKey) found = NULL;
+  g_autoptr(GBytes) list = g_bytes_new_static ("a signed list", 13);
+  g_autoptr(GBytes) kept = NULL;
+  g_autoptr(GBytes) seed = NULL;
+  SottoClientStore *store = open_unlocked (fixture->path);
+  gboolean published = TRUE;
+
+  g_assert_null (sotto_client_store_get_account_key (store, &error));
+  g_assert_no_error (error);
+  g_assert_null (sotto_client_store_get_device_list (store, &published, &error));
+  g_assert_no_error (error);
+  g_assert_false (published);
+  /* No list without a key to sign it. */
+  g_assert_false (sotto_client_store_set_device_list (store, list, FALSE, &error));
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+
+  g_assert_true (sotto_client_store_add_account_key (store, key, &error));
+  g_assert_no_error (error);
+  g_assert_false (sotto_client_store_add_account_key (store, other, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (sotto_client_store_set_device_list (store, list, FALSE, &error));
+  g_object_unref (store);
+
+  store = open_unlocked (fixture->path);
+  found = sotto_client_store_get_account_key (store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  g_assert_cmpmem (sotto_account_key_get_public (found), SOTTO_ACCOUNT_KEY_PUBLIC_BYTES,
+                   sotto_account_key_get_public (key), SOTTO_ACCOUNT_KEY_PUBLIC_BYTES);
+  kept = sotto_client_store_get_device_list (store, &published, &error);
+  g_assert_true (g_bytes_equal (kept, list));
+  g_assert_false (published);
+  g_clear_pointer (&kept, g_bytes_unref);
+  g_assert_true (sotto_client_store_set_device_list (store, list, TRUE, &error));
+  kept = sotto_client_store_get_device_list (store, &published, &error);
+  g_assert_true (published);
+  g_object_unref (store);
+
+  /* The seed is not in the file as it is, and an edited seal does not
+   * open. */
+  seed = sotto_account_key_dup_seed (key);
+  g_assert_false (file_contains (fixture->path, g_bytes_get_data (seed, NULL),
+                                 SOTTO_ACCOUNT_KEY_SEED_BYTES));
+  raw_exec (fixture->path, "UPDATE account SET sealed = substr (sealed, 1, 20) || CASE"
+                           " WHEN substr (sealed, 21, 1) = x'00' THEN x'01' ELSE x'00' END"
+                           " || substr (sealed, 22);");
+  store = open_unlocked (fixture->path);
+  g_clear_object (&found);
+  found = sotto_client_store_get_account_key (store, &error);
+  g_assert_null (found);
+  g_assert_error (error, SOTTO_CLIENT_STORE_ERROR, SOTTO_CLIENT_STORE_ERROR_CORRUPT);
+  g_object_unref (store);
+}
+
 static GBytes *
 event_bytes (const char *text)
 {
@@ -1774,6 +1840,7 @@ main (int   argc,
   ADD ("open/fresh", test_open_fresh);
   ADD ("room-state/events", test_room_state_events);
   ADD ("prekeys", test_prekeys);
+  ADD ("account", test_account);
   ADD ("open/garbage", test_open_garbage);
   ADD ("open/too-new", test_open_too_new);
   ADD ("open/foreign", test_open_foreign);

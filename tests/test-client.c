@@ -1224,6 +1224,108 @@ test_roles (Fixture       *fixture,
   g_assert_nonnull (sotto_client_lookup_room (carol, "team"));
 }
 
+/* What the server hands out of @user's device list, fetched by @client;
+ * %NULL while there is none. */
+static SottoMsg *
+fetch_devices (SottoTestClient *client,
+               const char      *user)
+{
+  g_autoptr(SottoMsg) reply = sotto_test_client_request (client, sotto_msg_build_get_devices,
+                                                         user);
+
+  if (sotto_msg_get_msg_type (reply) == SOTTO_MSG_TYPE_ERROR)
+    {
+      g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_NO_DEVICES);
+      return NULL;
+    }
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES);
+  return g_steal_pointer (&reply);
+}
+
+/* At registration the client makes an account key, keeps it sealed in
+ * its store, and publishes the account's device list, signed by it:
+ * this computer alone, with its identity. A later login publishes
+ * nothing new. */
+static void
+test_device_list (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_test_client_connect (fixture->server);
+  g_autoptr(SottoIdentity) bob_keys = sotto_identity_new ();
+  g_autoptr(SottoMsg) session = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(SottoMsg) again = NULL;
+  g_autoptr(GBytes) list = NULL;
+  g_autoptr(GBytes) account_key = NULL;
+  g_autoptr(GBytes) kept = NULL;
+  g_autoptr(SottoDeviceList) opened = NULL;
+  g_autoptr(SottoAccountKey) key = NULL;
+  g_autoptr(SottoIdentity) identity = NULL;
+  g_autoptr(GError) error = NULL;
+  const SottoDevice *device;
+  gboolean published = FALSE;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  const SottoPublicIdentity *bob_public = sotto_identity_get_public (bob_keys);
+  SottoWireIdentity wire;
+
+  memcpy (wire.box, bob_public->box_pk, 32);
+  memcpy (wire.sign, bob_public->sign_pk, 32);
+  memcpy (wire.binding, bob_public->binding, 64);
+  sotto_test_client_set_identity (bob, &wire);
+  session = sotto_test_client_register (bob, "bob", PASSWORD);
+  g_assert_cmpint (sotto_msg_get_msg_type (session), ==, SOTTO_MSG_TYPE_SESSION);
+  while ((reply = fetch_devices (bob, "alice")) == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      sotto_test_iterate (50);
+    }
+  g_assert_cmpint (sotto_msg_get_int (reply, "counter"), ==, 1);
+  list = sotto_msg_dup_bytes (reply, "list");
+  account_key = sotto_msg_dup_bytes (reply, "account_key");
+  sotto_client_close (alice);
+  g_clear_object (&alice);
+
+  {
+    g_autoptr(SottoClientStore) store = open_store (fixture, "alice", "alice");
+
+    key = sotto_client_store_get_account_key (store, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (key);
+    identity = sotto_client_store_load_identity (store, &error);
+    g_assert_no_error (error);
+    kept = sotto_client_store_get_device_list (store, &published, &error);
+    g_assert_no_error (error);
+    g_assert_true (published);
+    g_assert_true (g_bytes_equal (kept, list));
+  }
+
+  /* The list the server hands out is the one the account key signed, and
+   * names this computer with the identity it logs in with. */
+  g_assert_cmpmem (g_bytes_get_data (account_key, NULL), g_bytes_get_size (account_key),
+                   sotto_account_key_get_public (key), SOTTO_ACCOUNT_KEY_PUBLIC_BYTES);
+  opened = sotto_device_list_open (list, "alice", sotto_account_key_get_public (key), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sotto_device_list_get_counter (opened), ==, 1);
+  g_assert_cmpuint (sotto_device_list_get_n_devices (opened), ==, 1);
+  device = sotto_device_list_get_device (opened, 0);
+  g_assert_true (sotto_public_identity_equal (&device->identity,
+                                              sotto_identity_get_public (identity)));
+  g_assert_cmpstr (device->name, !=, "");
+
+  /* Logging in again keeps the same key and list. */
+  alice = open_client (fixture, "alice");
+  account (alice, FALSE, "alice", PASSWORD, &error);
+  g_assert_no_error (error);
+  sotto_test_iterate (200);
+  again = fetch_devices (bob, "alice");
+  g_assert_nonnull (again);
+  g_assert_cmpint (sotto_msg_get_int (again, "counter"), ==, 1);
+  g_clear_pointer (&list, g_bytes_unref);
+  list = sotto_msg_dup_bytes (again, "list");
+  g_assert_true (g_bytes_equal (kept, list));
+}
+
 /* Bob is removed while his computer is off: at his next login the room
  * is gone from his list and from his computer, and he is told. */
 static void
@@ -1676,6 +1778,7 @@ main (int   argc,
   ADD ("kick-and-unban", test_kick_and_unban);
   ADD ("removed-while-away", test_removed_while_away);
   ADD ("roles", test_roles);
+  ADD ("device-list", test_device_list);
   ADD ("identity-change-unverified", test_identity_change_unverified);
   ADD ("catch-up-keeps-current-keys", test_catch_up_keeps_current_keys);
   ADD ("reconnect-and-outbox", test_reconnect_and_outbox);

@@ -160,6 +160,7 @@ _sotto_client_start_session (SottoClient *self,
   g_hash_table_remove_all (self->members_as_of);
   _sotto_client_set_state (self, SOTTO_CLIENT_ONLINE);
   _sotto_client_publish_prekeys (self);
+  _sotto_client_publish_devices (self);
 
   for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (session, "rooms")); i++)
     {

@@ -27,6 +27,7 @@ G_BEGIN_DECLS
  *   sotto-client-history.c   catch-up, the local history, read marks
  *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
  *   sotto-client-prekeys.c   prekeys: ours published, theirs fetched
+ *   sotto-client-devices.c   the account key and our device list
  *   sotto-client-views.c     the room state each sender saw: split views
  *   sotto-client-order.c     senders' counters: replays, late and missing
  *   sotto-client-contacts.c  identities of members, safety numbers
@@ -233,6 +234,9 @@ void               _sotto_client_set_member           (SottoClient              
 /* The most times our own room event is tried again after another came
  * first. */
 #define SOTTO_CLIENT_STATE_ATTEMPTS 4
+
+/* sotto-client-devices.c */
+void               _sotto_client_publish_devices      (SottoClient              *self);
 
 /* sotto-client-state.c */
 void               _sotto_client_free_room_chain      (gpointer                  chain);

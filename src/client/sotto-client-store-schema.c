@@ -125,6 +125,16 @@ static const char * const migrations[] = {
   "  sealed     BLOB NOT NULL,"
   "  PRIMARY KEY (kind, id)"
   ");",
+
+  /* 5: the account key (SottoAccountKey), its seed sealed, and our device
+   * list as we signed it last (SottoDeviceList, signed, not secret) and
+   * whether the server took it. One row at most. */
+  "CREATE TABLE account ("
+  "  id        INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  sealed    BLOB NOT NULL,"
+  "  list      BLOB,"
+  "  published INTEGER NOT NULL DEFAULT 0 CHECK (published IN (0, 1))"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_CLIENT_STORE_SCHEMA_VERSION);
@@ -247,6 +257,14 @@ static const char * const statement_sql[N_STMTS] = {
     "SELECT count (*), coalesce (max (id), 0) FROM prekeys WHERE kind = ?1",
   [STMT_FORGET_ROOM_STATE] =
     "DELETE FROM room_state WHERE room = ?1",
+  [STMT_GET_ACCOUNT_KEY] =
+    "SELECT sealed FROM account WHERE id = 1",
+  [STMT_ADD_ACCOUNT_KEY] =
+    "INSERT INTO account (id, sealed) VALUES (1, ?1)",
+  [STMT_GET_DEVICE_LIST] =
+    "SELECT list, published FROM account WHERE id = 1",
+  [STMT_SET_DEVICE_LIST] =
+    "UPDATE account SET list = ?1, published = ?2 WHERE id = 1",
   [STMT_COUNT_WAITING] =
     "SELECT count (*) FROM messages WHERE state = 3 AND room = ?1 AND sender = ?2",
 };

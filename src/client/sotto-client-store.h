@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "sotto-account-key.h"
 #include "sotto-identity.h"
 #include "sotto-counter-state.h"
 #include "sotto-member.h"
@@ -13,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 4
+#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 5
 
 #define SOTTO_CLIENT_STORE_ERROR (sotto_client_store_error_quark ())
 
@@ -294,6 +295,18 @@ gboolean          sotto_client_store_count_prekeys         (SottoClientStore    
                                                             gboolean                  one_time,
                                                             guint                    *count,
                                                             guint32                  *highest_id,
+                                                            GError                  **error);
+SottoAccountKey  *sotto_client_store_get_account_key       (SottoClientStore         *self,
+                                                            GError                  **error);
+gboolean          sotto_client_store_add_account_key       (SottoClientStore         *self,
+                                                            SottoAccountKey          *key,
+                                                            GError                  **error);
+GBytes           *sotto_client_store_get_device_list       (SottoClientStore         *self,
+                                                            gboolean                 *published,
+                                                            GError                  **error);
+gboolean          sotto_client_store_set_device_list       (SottoClientStore         *self,
+                                                            GBytes                   *list,
+                                                            gboolean                  published,
                                                             GError                  **error);
 gboolean          sotto_client_store_forget_room           (SottoClientStore         *self,
                                                             const char               *room,

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-client-private.h"
+
+/*
+ * The account key and our device list. Every account has an account key
+ * (SottoAccountKey), made on the first computer it is used on and kept
+ * sealed in the store, which signs the list of the account's devices
+ * (SottoDeviceList): for now this computer alone. At each login a list
+ * the server has not taken yet is published; the server keeps the first
+ * account key it is given and refuses lists under another.
+ */
+
+/* What this computer is called in the device list: its host name, as far
+ * as it makes a device name, else a plain word. */
+static char *
+device_name (void)
+{
+  const char *host = g_get_host_name ();
+  const char *end = NULL;
+
+  if (host != NULL && g_utf8_validate (host, -1, &end) && host[0] != '\0')
+    {
+      gsize len = strlen (host);
+
+      if (len <= SOTTO_DEVICE_NAME_MAX_BYTES)
+        return g_strdup (host);
+      /* Cut at a whole character. */
+      end = g_utf8_find_prev_char (host, host + SOTTO_DEVICE_NAME_MAX_BYTES + 1);
+      if (end != NULL && end > host)
+        return g_strndup (host, (gsize) (end - host));
+    }
+
+  return g_strdup (_("This computer"));
+}
+
+/* Our account key, made and kept if this store has none yet. */
+static SottoAccountKey *
+ensure_account_key (SottoClient  *self,
+                    GError      **error)
+{
+  g_autoptr(SottoAccountKey) key = sotto_client_store_get_account_key (self->store, error);
+
+  if (key != NULL || (error != NULL && *error != NULL))
+    return g_steal_pointer (&key);
+
+  key = sotto_account_key_new ();
+  if (!sotto_client_store_add_account_key (self->store, key, error))
+    return NULL;
+  g_info ("Made the account key of %s", self->user);
+  return g_steal_pointer (&key);
+}
+
+/* Our first device list: this computer alone. */
+static GBytes *
+make_first_list (SottoClient      *self,
+                 SottoAccountKey  *key,
+                 GError          **error)
+{
+  gint64 now = g_get_real_time () / 1000;
+  g_autoptr(SottoDeviceList) list = NULL;
+  g_autofree char *name = device_name ();
+  g_autoptr(GBytes) sealed = NULL;
+
+  list = sotto_device_list_new (self->user, sotto_account_key_get_public (key), 1, now);
+  if (!sotto_device_list_add (list, sotto_identity_get_public (self->identity), now, name,
+                              error))
+    return NULL;
+  sealed = sotto_device_list_seal (list, key, error);
+  if (sealed == NULL || !sotto_client_store_set_device_list (self->store, sealed, FALSE, error))
+    return NULL;
+  return g_steal_pointer (&sealed);
+}
+
+typedef struct
+{
+  SottoClient *self;
+  GBytes      *account_key;
+  gint64       counter;
+  GBytes      *list;
+} Publish;
+
+static void
+publish_free (Publish *publish)
+{
+  g_object_unref (publish->self);
+  g_bytes_unref (publish->account_key);
+  g_bytes_unref (publish->list);
+  g_free (publish);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Publish, publish_free)
+
+static void
+published_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(Publish) publish = user_data;
+  SottoClient *self = publish->self;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      /* "account_key_changed": the account was first used on another
+       * computer, whose key the server keeps; this one is to be linked
+       * to it. Until then nobody gets our list, as before there were
+       * lists. */
+      g_info ("Could not publish the device list: %s", error->message);
+      return;
+    }
+
+  if (self->store != NULL &&
+      !sotto_client_store_set_device_list (self->store, publish->list, TRUE, &error))
+    g_warning ("Could not note the device list as published: %s", error->message);
+}
+
+/**
+ * _sotto_client_publish_devices:
+ *
+ * At login: our account key made if there is none, our device list made
+ * if there is none, and published unless the server took it already.
+ */
+void
+_sotto_client_publish_devices (SottoClient *self)
+{
+  g_autoptr(SottoAccountKey) key = NULL;
+  g_autoptr(SottoDeviceList) opened = NULL;
+  g_autoptr(GBytes) list = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GBytes) request = NULL;
+  gboolean published = FALSE;
+  Publish *publish;
+
+  key = ensure_account_key (self, &error);
+  if (key != NULL)
+    list = sotto_client_store_get_device_list (self->store, &published, &error);
+  if (key != NULL && list == NULL && error == NULL)
+    list = make_first_list (self, key, &error);
+  if (list != NULL)
+    opened = sotto_device_list_open (list, self->user, sotto_account_key_get_public (key),
+                                     &error);
+  if (opened == NULL)
+    {
+      g_warning ("Could not make the device list: %s",
+                 error != NULL ? error->message : "no account key");
+      return;
+    }
+  if (published)
+    return;
+
+  publish = g_new0 (Publish, 1);
+  publish->self = g_object_ref (self);
+  publish->account_key = g_bytes_new (sotto_account_key_get_public (key),
+                                      SOTTO_ACCOUNT_KEY_PUBLIC_BYTES);
+  publish->counter = (gint64) sotto_device_list_get_counter (opened);
+  publish->list = g_bytes_ref (list);
+
+  id = sotto_connection_next_id (self->connection);
+  request = sotto_msg_build_publish_devices (id, publish->account_key, publish->counter,
+                                            publish->list);
+  sotto_connection_request_async (self->connection, id, request, self->cancellable,
+                                  published_cb, publish);
+}
