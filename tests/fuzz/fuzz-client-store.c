@@ -15,12 +15,14 @@
 
 /*
  * The loaders of the client's local store: the sealed local key, the
- * sealed identity, history rows, sender-key rows, contacts and rooms, read
- * back from a database file that someone else may have written.
+ * sealed identity, history rows, sender-key rows, contacts, rooms, the
+ * sealed account key and the device list, read back from a database file
+ * that someone else may have written.
  *
  * A template store is made once, the way the client makes one: unlocked
- * with a password, holding an identity, a room, a contact, sender keys and
- * history in every state. Every input starts from a fresh copy of it.
+ * with a password, holding an identity, a room, a contact, sender keys,
+ * history in every state, an account key and a device list. Every input
+ * starts from a fresh copy of it.
  * The first byte picks what the input does to the copy:
  *
  *  - MODE_RAW_ROW: one SQL statement from a fixed list (insert or replace
@@ -98,6 +100,10 @@ static const RawStatement raw_statements[] = {
   { "INSERT OR REPLACE INTO rooms (name, direct, last_seq) VALUES (?1, ?2, ?3)",
     3, FALSE, FALSE },
   { "INSERT OR REPLACE INTO pins (server, public_key) VALUES (?1, ?2)", 2, FALSE, FALSE },
+  { "INSERT OR REPLACE INTO account (id, sealed, list, published) VALUES (1, ?1, ?2, ?3)",
+    3, FALSE, FALSE },
+  { "UPDATE account SET sealed = ?1", 1, FALSE, FALSE },
+  { "UPDATE account SET list = ?1, published = ?2", 2, FALSE, FALSE },
   { "DELETE FROM local_key", 0, FALSE, FALSE },
   { "DELETE FROM identity", 0, FALSE, FALSE },
   { "PRAGMA user_version = 2", 0, FALSE, FALSE },
@@ -499,6 +505,31 @@ load_everything (SottoClientStore *store)
     check_error (error);
   g_clear_error (&error);
 
+  {
+    g_autoptr(SottoAccountKey) account_key = NULL;
+    g_autoptr(GBytes) list = NULL;
+    gboolean published = FALSE;
+
+    account_key = sotto_client_store_get_account_key (store, &error);
+    if (account_key == NULL && error != NULL)
+      check_error (error);
+    g_clear_error (&error);
+    list = sotto_client_store_get_device_list (store, &published, &error);
+    if (list == NULL && error != NULL)
+      check_error (error);
+    g_clear_error (&error);
+    /* What the store gives is only bytes; opening them is the list's. */
+    if (list != NULL && account_key != NULL)
+      {
+        g_autoptr(SottoDeviceList) opened = NULL;
+
+        opened = sotto_device_list_open (list, OWN_USER, sotto_account_key_get_public (account_key),
+                                         &error);
+        g_assert_true (opened != NULL || error->domain == SOTTO_E2E_ERROR);
+        g_clear_error (&error);
+      }
+  }
+
   /* What was read must not stop the store from being written. */
   if (!sotto_client_store_add_message (store, ROOM, OWN_USER, "after-load", 0, 1,
                                        SOTTO_STORED_MESSAGE_SENDING, body, NULL, &error))
@@ -733,6 +764,23 @@ make_template (void)
   g_assert_true (sotto_client_store_set_verified (store, CONTACT, TRUE, &error));
   g_assert_no_error (error);
 
+  /* The account key and its device list of this computer. */
+  {
+    g_autoptr(SottoAccountKey) account_key = sotto_account_key_new ();
+    g_autoptr(SottoDeviceList) list = NULL;
+    g_autoptr(GBytes) sealed = NULL;
+
+    list = sotto_device_list_new (OWN_USER, sotto_account_key_get_public (account_key), 1,
+                                  1700000000000);
+    g_assert_true (sotto_device_list_add (list, sotto_identity_get_public (own), 1700000000000,
+                                          "fuzz", &error));
+    sealed = sotto_device_list_seal (list, account_key, &error);
+    g_assert_no_error (error);
+    g_assert_true (sotto_client_store_add_account_key (store, account_key, &error));
+    g_assert_true (sotto_client_store_set_device_list (store, sealed, TRUE, &error));
+    g_assert_no_error (error);
+  }
+
   /* Sender keys with a known key id: version, key id, index, chain. */
   memset (chain, 5, sizeof chain);
   memset (export, 0, sizeof export);
@@ -776,6 +824,8 @@ collect_donors (void)
     "SELECT identity FROM contacts",
     "SELECT tag FROM contacts",
     "SELECT public_key FROM pins",
+    "SELECT sealed FROM account",
+    "SELECT list FROM account",
   };
   sqlite3 *db = NULL;
 
