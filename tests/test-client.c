@@ -1108,12 +1108,28 @@ has_role (SottoRoom       *room,
   return member != NULL && sotto_member_get_role (member) == role;
 }
 
+/* Whether the server's own records keep @user out of @room, as @owner,
+ * the room's creator, is shown them. */
+static gboolean
+server_bans (SottoClient *owner,
+             const char  *room,
+             const char  *user)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) bans = list_bans (owner, room, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < bans->len; i++)
+    if (g_strcmp0 (sotto_ban_get_user (g_ptr_array_index (bans, i)), user) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /* Alice, who created #team, makes Bob a moderator by its signed state:
- * everyone sees his role, and he removes Carol, whose own client then
- * leaves, and whom the members keep out, though the server has no ban of
- * its own. Carol's joins are refused with who removed her, until Bob lets
- * her back. Only an owner gives roles; Bob, made a member again, removes
- * nobody. */
+ * everyone sees his role, and he removes Carol, whom the members keep
+ * out; Alice's client has the server keep her out too. Carol's joins are
+ * refused until Bob lets her back. Only an owner gives roles; Bob, made a
+ * member again, removes nobody. */
 static void
 test_roles (Fixture       *fixture,
             gconstpointer  data)
@@ -1176,13 +1192,14 @@ test_roles (Fixture       *fixture,
   while (sotto_room_lookup_member (alice_room, "carol") != NULL)
     g_main_context_iteration (NULL, TRUE);
 
+  /* Alice, who created the room, is online: her client has the server
+   * keep Carol out too, at Bob's word. */
+  while (!server_bans (alice, "team", "carol"))
+    sotto_test_iterate (50);
   outcome = (Outcome) { FALSE };
   sotto_client_join_async (carol, "team", NULL, joined_cb, &outcome);
   sotto_test_wait_for (&outcome.done);
   g_assert_true (sotto_client_error_is_server (outcome.error, SOTTO_MSG_ERROR_CODE_BANNED));
-  g_assert_cmpstr (outcome.error->message, ==,
-                   "bob removed you from #team; you cannot join it again unless one of its "
-                   "moderators lets you back");
   g_clear_error (&outcome.error);
   g_assert_null (sotto_client_lookup_room (carol, "team"));
   while (sotto_room_lookup_member (alice_room, "carol") != NULL)
@@ -1204,6 +1221,9 @@ test_roles (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (bans->len, ==, 0);
   g_clear_pointer (&bans, g_ptr_array_unref);
+  /* And the server lets her back at Bob's word, through Alice's client. */
+  while (server_bans (alice, "team", "carol"))
+    sotto_test_iterate (50);
   carol_room = sotto_test_user_join (carol, "team");
   while (sotto_room_lookup_member (alice_room, "carol") == NULL ||
          sotto_member_get_standing (sotto_room_lookup_member (alice_room, "carol")) !=
@@ -1222,6 +1242,54 @@ test_roles (Fixture       *fixture,
   g_assert_true (sotto_client_error_is_server (outcome.error, SOTTO_MSG_ERROR_CODE_FORBIDDEN));
   g_clear_error (&outcome.error);
   g_assert_nonnull (sotto_client_lookup_room (carol, "team"));
+}
+
+/* Bob, a moderator, removes Carol while Alice, who created the room, is
+ * away, so the server keeps no ban of its own: the room's signed state
+ * does. Carol's client leaves, tells her, and refuses to join again with
+ * who removed her. */
+static void
+test_moderator_ban_creator_away (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(SottoClient) carol = new_user (fixture, "carol");
+  g_autoptr(GString) removed = g_string_new (NULL);
+  SottoRoom *alice_room = sotto_test_user_join (alice, "team");
+  SottoRoom *bob_room = sotto_test_user_join (bob, "team");
+  SottoRoom *carol_room = sotto_test_user_join (carol, "team");
+  Outcome outcome;
+
+  sotto_test_user_wait_members (alice_room, 3);
+  while (sotto_member_get_standing (sotto_room_lookup_member (alice_room, "carol")) !=
+         SOTTO_MEMBER_STANDING_CONFIRMED)
+    g_main_context_iteration (NULL, TRUE);
+  set_role (alice, "team", "bob", SOTTO_MEMBER_ROLE_MODERATOR, &outcome);
+  g_assert_no_error (outcome.error);
+  while (sotto_room_get_own_role (bob_room) != SOTTO_MEMBER_ROLE_MODERATOR)
+    g_main_context_iteration (NULL, TRUE);
+  sotto_client_close (alice);
+
+  g_signal_connect (carol, "removed-from-room", G_CALLBACK (record_removed_cb), removed);
+  kick (bob, "team", "carol", &outcome);
+  g_assert_no_error (outcome.error);
+  while (sotto_client_lookup_room (carol, "team") != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (removed->str, ==, "team ");
+  while (sotto_room_lookup_member (bob_room, "carol") != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  outcome = (Outcome) { FALSE };
+  sotto_client_join_async (carol, "team", NULL, joined_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  g_assert_true (sotto_client_error_is_server (outcome.error, SOTTO_MSG_ERROR_CODE_BANNED));
+  g_assert_cmpstr (outcome.error->message, ==,
+                   "bob removed you from #team; you cannot join it again unless one of its "
+                   "moderators lets you back");
+  g_clear_error (&outcome.error);
+  g_assert_null (sotto_client_lookup_room (carol, "team"));
+  g_assert_nonnull (carol_room);
 }
 
 /* What the server hands out of @user's device list, fetched by @client;
@@ -1778,6 +1846,7 @@ main (int   argc,
   ADD ("kick-and-unban", test_kick_and_unban);
   ADD ("removed-while-away", test_removed_while_away);
   ADD ("roles", test_roles);
+  ADD ("moderator-ban-creator-away", test_moderator_ban_creator_away);
   ADD ("device-list", test_device_list);
   ADD ("identity-change-unverified", test_identity_change_unverified);
   ADD ("catch-up-keeps-current-keys", test_catch_up_keeps_current_keys);

@@ -418,3 +418,33 @@ sotto_client_may_remove (SottoClient *self,
     return _sotto_client_may_ban (self, room, user);
   return sotto_client_is_room_owner (self, found);
 }
+
+/* The server keeps its own records of bans at the word of the room's
+ * creator only. When another moderator bans someone, or lifts a ban, the
+ * creator's client, if it is online, has the server do the same, so that
+ * the server removes the banned person at once and lets back whom the
+ * room lets back. */
+void
+_sotto_client_mirror_ban (SottoClient *self,
+                          SottoRoom   *room,
+                          GBytes      *event)
+{
+  g_auto(SottoRoomEvent) read = { 0 };
+  Request request = { 0 };
+
+  if (!sotto_client_is_room_owner (self, room) || self->state != SOTTO_CLIENT_ONLINE ||
+      !sotto_room_event_open (event, &read, NULL) ||
+      (read.type != SOTTO_ROOM_EVENT_BAN && read.type != SOTTO_ROOM_EVENT_UNBAN) ||
+      g_strcmp0 (read.actor, self->user) == 0 || read.subject == NULL)
+    return;
+
+  request.action = read.type == SOTTO_ROOM_EVENT_BAN ? ACTION_KICK : ACTION_UNBAN;
+  request.room = (char *) sotto_room_get_name (room);
+  request.user = read.subject;
+  g_info ("%s %s in %s on the server, as %s did in the room", read.type == SOTTO_ROOM_EVENT_BAN
+          ? "Banning" : "Unbanning", read.subject, request.room, read.actor);
+  _sotto_client_send_logged (self, build_request, &request,
+                             read.type == SOTTO_ROOM_EVENT_BAN ? "mirror a moderator's ban"
+                                                               : "mirror a moderator's unban");
+}
+

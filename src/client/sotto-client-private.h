@@ -264,6 +264,11 @@ gboolean           _sotto_client_sync_state_finish    (SottoClient              
 void               _sotto_client_forget_state         (SottoClient              *self,
                                                        const char               *room);
 
+/* sotto-client-bans.c */
+void               _sotto_client_mirror_ban           (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       GBytes                   *event);
+
 /* sotto-client-state-sign.c */
 void               _sotto_client_sign_state_async     (SottoClient              *self,
                                                        const char               *room,

@@ -187,6 +187,7 @@ take_event (SottoClient *self,
   g_autoptr(GError) error = NULL;
   guint64 length = sotto_room_state_get_length (chain->state);
   gboolean taken = FALSE;
+  gboolean counts;
 
   if (chain->broken)
     return FALSE;
@@ -215,6 +216,7 @@ take_event (SottoClient *self,
       break_chain (room, chain, error);
       return FALSE;
     }
+  counts = error == NULL;
   if (error != NULL)
     g_info ("Event %" G_GUINT64_FORMAT " of %s has no effect: %s", index, name, error->message);
 
@@ -229,6 +231,8 @@ take_event (SottoClient *self,
     {
       _sotto_client_update_standings (self, room);
       _sotto_client_leave_if_banned (self, room, TRUE);
+      if (counts)
+        _sotto_client_mirror_ban (self, room, event);
     }
   return TRUE;
 }
