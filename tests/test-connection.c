@@ -366,6 +366,58 @@ test_server_goes_away (Fixture       *fixture,
   g_signal_handlers_disconnect_by_data (connection, &closed);
 }
 
+typedef struct
+{
+  SottoConnection *connection;
+  Outcome          again;
+  gboolean         first_done;
+} AskAgain;
+
+/* The first request failed as its connection ended: ask again at once,
+ * as a handover queue does for the next member. */
+static void
+ask_again_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  AskAgain *ask = user_data;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = sotto_connection_next_id (ask->connection);
+  g_autoptr(GBytes) message = build_register (id, "again");
+
+  reply = sotto_connection_request_finish (ask->connection, result, &error);
+  g_assert_null (reply);
+  g_assert_error (error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED);
+  ask->first_done = TRUE;
+  sotto_connection_request_async (ask->connection, id, message, NULL, answered_cb, &ask->again);
+}
+
+/* A request made from the callback of one that failed as the connection
+ * ended fails too, cleanly, though the channel is already gone. */
+static void
+test_ask_again_as_it_ends (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(SottoConnection) connection = connect_trusting (fixture);
+  g_autofree char *id = sotto_connection_next_id (connection);
+  g_autoptr(GBytes) message = NULL;
+  AskAgain ask = { connection, { FALSE }, FALSE };
+  gboolean closed = FALSE;
+
+  g_signal_connect (connection, "closed", G_CALLBACK (closed_cb), &closed);
+  message = build_register (id, "first");
+  sotto_connection_request_async (connection, id, message, NULL, ask_again_cb, &ask);
+  sotto_test_server_kill (fixture->server);
+  sotto_test_wait_for (&closed);
+  sotto_test_wait_for (&ask.again.done);
+  g_assert_true (ask.first_done);
+  g_assert_null (ask.again.reply);
+  g_assert_error (ask.again.error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED);
+  g_clear_error (&ask.again.error);
+  g_signal_handlers_disconnect_by_data (connection, &closed);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -383,6 +435,7 @@ main (int   argc,
   ADD ("timeout", test_timeout);
   ADD ("requests-and-events", test_requests_and_events);
   ADD ("server-goes-away", test_server_goes_away);
+  ADD ("ask-again-as-it-ends", test_ask_again_as_it_ends);
 #undef ADD
 
   return g_test_run ();

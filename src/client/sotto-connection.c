@@ -335,7 +335,8 @@ sotto_connection_send (SottoConnection *self,
 {
   g_return_val_if_fail (SOTTO_IS_CONNECTION (self), FALSE);
 
-  return self->state == SOTTO_CONNECTION_CONNECTED && sotto_channel_send (self->channel, message);
+  return self->state == SOTTO_CONNECTION_CONNECTED && self->channel != NULL &&
+         sotto_channel_send (self->channel, message);
 }
 
 /**
@@ -363,7 +364,9 @@ sotto_connection_request_async (SottoConnection     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sotto_connection_request_async);
 
-  if (self->state != SOTTO_CONNECTION_CONNECTED ||
+  /* While the requests of a connection that just ended are failed, their
+   * callbacks may ask again: the channel is gone already. */
+  if (self->state != SOTTO_CONNECTION_CONNECTED || self->channel == NULL ||
       _sotto_request_table_contains (self->requests, id) ||
       !sotto_channel_send (self->channel, message))
     {
