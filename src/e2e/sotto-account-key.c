@@ -28,15 +28,11 @@
 #define RAW_BYTES (SOTTO_ACCOUNT_KEY_SEED_BYTES + CHECK_BYTES)
 #define SYMBOLS ((RAW_BYTES * 8 + 4) / 5)
 #define GROUP 5
-#define PAD_BITS (SYMBOLS * 5 - RAW_BYTES * 8)
 
 G_STATIC_ASSERT (crypto_sign_SEEDBYTES == SOTTO_ACCOUNT_KEY_SEED_BYTES);
 G_STATIC_ASSERT (crypto_sign_PUBLICKEYBYTES == SOTTO_ACCOUNT_KEY_PUBLIC_BYTES);
 G_STATIC_ASSERT (SYMBOLS == 55 && SYMBOLS % GROUP == 0);
 G_STATIC_ASSERT (SOTTO_RECOVERY_KEY_LENGTH == SYMBOLS + SYMBOLS / GROUP - 1);
-
-/* Crockford's base32: no I, L, O or U, which read as 1, 1, 0 or a word. */
-static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 typedef struct
 {
@@ -172,17 +168,6 @@ put_check (guint8 *raw)
   sodium_memzero (hash, sizeof hash);
 }
 
-static void
-put_symbol (char  *text,
-            gsize *pos,
-            guint  value)
-{
-  /* A dash before every group but the first. */
-  if (*pos > 0 && (*pos + 1) % (GROUP + 1) == 0)
-    text[(*pos)++] = '-';
-  text[(*pos)++] = alphabet[value & 31];
-}
-
 /**
  * sotto_account_key_dup_recovery:
  * @self: a #SottoAccountKey
@@ -202,9 +187,6 @@ sotto_account_key_dup_recovery (SottoAccountKey *self)
 {
   guint8 *raw;
   char *text;
-  guint32 bits = 0;
-  guint n_bits = 0;
-  gsize pos = 0;
 
   g_return_val_if_fail (SOTTO_IS_ACCOUNT_KEY (self), NULL);
 
@@ -212,92 +194,12 @@ sotto_account_key_dup_recovery (SottoAccountKey *self)
   crypto_sign_ed25519_sk_to_seed (raw, self->secrets->sign_sk);
   put_check (raw);
 
-  text = g_malloc (SOTTO_RECOVERY_KEY_LENGTH + 1);
-  for (gsize i = 0; i < RAW_BYTES; i++)
-    {
-      bits = (bits << 8) | raw[i];
-      n_bits += 8;
-      while (n_bits >= 5)
-        {
-          n_bits -= 5;
-          put_symbol (text, &pos, bits >> n_bits);
-        }
-    }
-  g_assert (n_bits == 5 - PAD_BITS);
-  put_symbol (text, &pos, bits << PAD_BITS);
-  g_assert (pos == SOTTO_RECOVERY_KEY_LENGTH);
-  text[pos] = '\0';
+  text = _sotto_e2e_base32_encode (raw, RAW_BYTES, GROUP);
+  g_assert (strlen (text) == SOTTO_RECOVERY_KEY_LENGTH);
 
-  sodium_memzero (&bits, sizeof bits);
   sodium_free (raw);
 
   return text;
-}
-
-/* The value of a symbol, read as Crockford reads it: in either case, with
- * O for 0 and I or L for 1; -1 for anything else. */
-static int
-symbol_value (char c)
-{
-  int value = -1;
-
-  c = g_ascii_toupper (c);
-  if (c == 'O')
-    c = '0';
-  else if (c == 'I' || c == 'L')
-    c = '1';
-
-  for (int i = 0; i < 32; i++)
-    if (alphabet[i] == c)
-      value = i;
-
-  return value;
-}
-
-/* Reads the symbols of @text into @raw; FALSE if there are other
- * characters than symbols, spaces and dashes, or not exactly enough. */
-static gboolean
-read_symbols (const char *text,
-              guint8     *raw)
-{
-  guint32 bits = 0;
-  guint n_bits = 0;
-  gsize n_symbols = 0;
-  gsize pos = 0;
-  gboolean ok = TRUE;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      int value;
-
-      /* People write and paste a recovery key in groups, on lines. */
-      if (*p == '-' || g_ascii_isspace (*p))
-        continue;
-
-      value = symbol_value (*p);
-      if (value < 0 || n_symbols == SYMBOLS)
-        {
-          ok = FALSE;
-          break;
-        }
-      n_symbols++;
-
-      bits = (bits << 5) | (guint32) value;
-      n_bits += 5;
-      if (n_bits >= 8)
-        {
-          n_bits -= 8;
-          raw[pos++] = (guint8) (bits >> n_bits);
-        }
-    }
-
-  /* The padding must be zero, or two texts would give one key. */
-  ok = ok && n_symbols == SYMBOLS && (bits & ((1u << PAD_BITS) - 1)) == 0;
-  g_assert (!ok || (pos == RAW_BYTES && n_bits == PAD_BITS));
-
-  sodium_memzero (&bits, sizeof bits);
-
-  return ok;
 }
 
 /**
@@ -325,7 +227,7 @@ sotto_account_key_new_from_recovery (const char  *text,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   raw = _sotto_e2e_secure_alloc (RAW_BYTES);
-  if (!read_symbols (text, raw))
+  if (!_sotto_e2e_base32_decode (text, raw, RAW_BYTES))
     {
       sodium_free (raw);
       g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,

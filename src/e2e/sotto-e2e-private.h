@@ -16,6 +16,22 @@ gpointer _sotto_e2e_secure_alloc     (gsize    size);
 GBytes  *_sotto_e2e_secure_bytes_new (gsize    size,
                                       guint8 **data);
 
+/* Crockford's base32, for secrets a person reads and types: the recovery
+ * key and the link code. The text is in groups of @group symbols joined
+ * by '-'; the last symbol carries zero bits to fill it out. Reading takes
+ * either case, skips dashes and white space, and reads O as 0 and I or L
+ * as 1; it fails for any other character, another number of symbols, or
+ * filling bits that are not zero (or two texts would give one secret).
+ */
+gsize     _sotto_e2e_base32_length (gsize         raw_len,
+                                    guint         group);
+char     *_sotto_e2e_base32_encode (const guint8 *raw,
+                                    gsize         raw_len,
+                                    guint         group);
+gboolean  _sotto_e2e_base32_decode (const char   *text,
+                                    guint8       *raw,
+                                    gsize         raw_len);
+
 /* g_bytes_get_data() gives NULL for an empty GBytes; libsodium and memcpy
  * want a valid pointer even for zero bytes.
  */
