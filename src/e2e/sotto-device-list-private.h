@@ -26,5 +26,8 @@ SottoDeviceList *_sotto_device_list_alloc    (void);
 gint             _sotto_device_list_find_key (const SottoDeviceList *self,
                                               const guint8          *sign_pk,
                                               const guint8          *box_pk);
+SottoDeviceList *_sotto_device_list_open_own (GBytes                *bytes,
+                                              const guint8          *account_public,
+                                              GError               **error);
 
 G_END_DECLS

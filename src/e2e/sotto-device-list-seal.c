@@ -135,6 +135,85 @@ read_device (SottoE2eReader  *reader,
   return TRUE;
 }
 
+/* As sotto_device_list_open(), for @account or, when it is %NULL, for
+ * whatever account the list names. */
+static SottoDeviceList *
+device_list_open (GBytes        *bytes,
+                  const char    *account,
+                  const guint8  *account_public,
+                  GError       **error)
+{
+  g_autoptr(SottoDeviceList) list = NULL;
+  g_autofree guint8 *signed_data = NULL;
+  SottoE2eReader reader = { 0 };
+  const guint8 *p;
+  guint8 version = 0;
+  guint16 n_devices = 0;
+  guint64 time = 0;
+  gsize label = strlen (SIGN_LABEL);
+
+  list = _sotto_device_list_alloc ();
+  reader.data = _sotto_e2e_bytes_get_data (bytes, &reader.size);
+  if (reader.size > SOTTO_DEVICE_LIST_MAX_BYTES || reader.size < crypto_sign_BYTES)
+    goto bad_format;
+  reader.size -= crypto_sign_BYTES;
+
+  if (!_sotto_e2e_reader_get_u8 (&reader, &version) || version != LIST_VERSION ||
+      !_sotto_e2e_reader_get_name (&reader, SOTTO_E2E_NAME_MAX_BYTES, FALSE, &list->account) ||
+      !_sotto_e2e_reader_get (&reader, &p, sizeof list->account_public))
+    goto bad_format;
+  memcpy (list->account_public, p, sizeof list->account_public);
+  if (!_sotto_e2e_reader_get_u64 (&reader, &list->counter) ||
+      !_sotto_e2e_reader_get_u64 (&reader, &time) ||
+      !_sotto_e2e_reader_get_u16 (&reader, &n_devices) ||
+      n_devices == 0 || n_devices > SOTTO_DEVICE_LIST_MAX_DEVICES)
+    goto bad_format;
+  list->time = (gint64) time;
+  for (guint i = 0; i < n_devices; i++)
+    if (!read_device (&reader, list))
+      goto bad_format;
+  if (!_sotto_e2e_reader_at_end (&reader))
+    goto bad_format;
+
+  if (account != NULL && strcmp (list->account, account) != 0)
+    {
+      g_set_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_WRONG_SENDER,
+                   _("The device list is not %s’s"), account);
+      return NULL;
+    }
+
+  if (account_public != NULL &&
+      memcmp (list->account_public, account_public, sizeof list->account_public) != 0)
+    {
+      g_set_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_KEY_MISMATCH,
+                   _("The device list is not signed with %s’s account key"), list->account);
+      return NULL;
+    }
+
+  signed_data = g_malloc (label + reader.size);
+  memcpy (signed_data, SIGN_LABEL, label);
+  memcpy (signed_data + label, reader.data, reader.size);
+  if (crypto_sign_verify_detached (reader.data + reader.size, signed_data, label + reader.size,
+                                   list->account_public) != 0)
+    {
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_SIGNATURE,
+                           _("The device list is not signed by its account key"));
+      return NULL;
+    }
+
+  for (guint i = 0; i < list->devices->len; i++)
+    if (!sotto_public_identity_verify (&g_array_index (list->devices, SottoDevice, i).identity,
+                                       error))
+      return NULL;
+
+  return g_steal_pointer (&list);
+
+bad_format:
+  g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
+                       _("The device list is damaged or in an unknown format"));
+  return NULL;
+}
+
 /**
  * sotto_device_list_open:
  * @bytes: a sealed device list
@@ -165,77 +244,22 @@ sotto_device_list_open (GBytes        *bytes,
                         const guint8  *account_public,
                         GError       **error)
 {
-  g_autoptr(SottoDeviceList) list = NULL;
-  g_autofree guint8 *signed_data = NULL;
-  SottoE2eReader reader = { 0 };
-  const guint8 *p;
-  guint8 version = 0;
-  guint16 n_devices = 0;
-  guint64 time = 0;
-  gsize label = strlen (SIGN_LABEL);
-
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (account != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  list = _sotto_device_list_alloc ();
-  reader.data = _sotto_e2e_bytes_get_data (bytes, &reader.size);
-  if (reader.size > SOTTO_DEVICE_LIST_MAX_BYTES || reader.size < crypto_sign_BYTES)
-    goto bad_format;
-  reader.size -= crypto_sign_BYTES;
+  return device_list_open (bytes, account, account_public, error);
+}
 
-  if (!_sotto_e2e_reader_get_u8 (&reader, &version) || version != LIST_VERSION ||
-      !_sotto_e2e_reader_get_name (&reader, SOTTO_E2E_NAME_MAX_BYTES, FALSE, &list->account) ||
-      !_sotto_e2e_reader_get (&reader, &p, sizeof list->account_public))
-    goto bad_format;
-  memcpy (list->account_public, p, sizeof list->account_public);
-  if (!_sotto_e2e_reader_get_u64 (&reader, &list->counter) ||
-      !_sotto_e2e_reader_get_u64 (&reader, &time) ||
-      !_sotto_e2e_reader_get_u16 (&reader, &n_devices) ||
-      n_devices == 0 || n_devices > SOTTO_DEVICE_LIST_MAX_DEVICES)
-    goto bad_format;
-  list->time = (gint64) time;
-  for (guint i = 0; i < n_devices; i++)
-    if (!read_device (&reader, list))
-      goto bad_format;
-  if (!_sotto_e2e_reader_at_end (&reader))
-    goto bad_format;
+/* For the account key's holder, who knows the key but need not be told
+ * the account's name: the list opens only under @account_public. */
+SottoDeviceList *
+_sotto_device_list_open_own (GBytes        *bytes,
+                             const guint8  *account_public,
+                             GError       **error)
+{
+  g_assert (bytes != NULL);
+  g_assert (account_public != NULL);
 
-  if (strcmp (list->account, account) != 0)
-    {
-      g_set_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_WRONG_SENDER,
-                   _("The device list is not %s’s"), account);
-      return NULL;
-    }
-
-  if (account_public != NULL &&
-      memcmp (list->account_public, account_public, sizeof list->account_public) != 0)
-    {
-      g_set_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_KEY_MISMATCH,
-                   _("The device list is not signed with %s’s account key"), account);
-      return NULL;
-    }
-
-  signed_data = g_malloc (label + reader.size);
-  memcpy (signed_data, SIGN_LABEL, label);
-  memcpy (signed_data + label, reader.data, reader.size);
-  if (crypto_sign_verify_detached (reader.data + reader.size, signed_data, label + reader.size,
-                                   list->account_public) != 0)
-    {
-      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_SIGNATURE,
-                           _("The device list is not signed by its account key"));
-      return NULL;
-    }
-
-  for (guint i = 0; i < list->devices->len; i++)
-    if (!sotto_public_identity_verify (&g_array_index (list->devices, SottoDevice, i).identity,
-                                       error))
-      return NULL;
-
-  return g_steal_pointer (&list);
-
-bad_format:
-  g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
-                       _("The device list is damaged or in an unknown format"));
-  return NULL;
+  return device_list_open (bytes, NULL, account_public, error);
 }

@@ -7,6 +7,7 @@
 #include "sotto-e2e-error.h"
 #include "sotto-envelope.h"
 #include "sotto-identity.h"
+#include "sotto-link.h"
 #include "sotto-message-body.h"
 #include "sotto-password-seal.h"
 #include "sotto-prekey.h"
