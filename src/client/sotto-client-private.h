@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  *   sotto-client-bans.c      removing members, letting them back, bans,
  *                            invitations and invite-only rooms
  *   sotto-client-roles.c     invitations, invite-only, roles
- *   sotto-client-rooms.c     join, leave, list, direct chats, members
+ *   sotto-client-rooms.c     join, leave, list, direct chats
+ *   sotto-client-members.c   a room's members at login, then its catch-up
  *   sotto-client-trust.c     members' keys: changes, review, verifying
  *   sotto-client-messages.c  sending, the outbox, receiving
  *   sotto-client-state.c     the rooms' signed state: kept, fetched, joined
@@ -34,6 +35,15 @@ G_BEGIN_DECLS
  *   sotto-client-requests.c  sending requests, as the user or logged
  *   sotto-client.c           the object: state, properties, signals
  */
+
+/* What follows a room's signed state taking an event (@event, and
+ * whether it @counts), or a fetch of them ending (@event %NULL): set by
+ * sotto-client.c, so that the chain's keeper (sotto-client-state.c) calls
+ * nothing above it. */
+typedef void (*SottoClientStateTaken) (SottoClient *self,
+                                       SottoRoom   *room,
+                                       GBytes      *event,
+                                       gboolean     counts);
 
 struct _SottoClient
 {
@@ -51,6 +61,7 @@ struct _SottoClient
   GCancellable      *cancellable;
   guint64            opslimit;
   gsize              memlimit;
+  SottoClientStateTaken state_taken;
   /* Key messages that came before their room's members were known. */
   GPtrArray         *early_keys;
   /* room → the last seq held when the session began: where its catch-up
@@ -312,14 +323,15 @@ gboolean           _sotto_client_state_ban_of         (SottoClient              
 char              *_sotto_client_kept_out             (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        gboolean                 *banned);
-gboolean           _sotto_client_leave_if_banned      (SottoClient              *self,
-                                                       SottoRoom                *room,
-                                                       gboolean                  live);
 
 /* sotto-client-messages.c */
 void               _sotto_client_receive_message      (SottoClient              *self,
                                                        SottoMsg                 *msg);
 void               _sotto_client_flush_outbox         (SottoClient              *self,
+                                                       const char               *room);
+
+/* sotto-client-members.c */
+void               _sotto_client_load_members         (SottoClient              *self,
                                                        const char               *room);
 
 /* sotto-client-rooms.c */
@@ -332,11 +344,13 @@ void               _sotto_client_leave_kept_out       (SottoClient              
                                                        SottoRoom                *room,
                                                        GAsyncReadyCallback       callback,
                                                        gpointer                  user_data);
-void               _sotto_client_left_banned_cb       (GObject                  *object,
-                                                       GAsyncResult             *result,
-                                                       gpointer                  user_data);
-void               _sotto_client_load_members         (SottoClient              *self,
-                                                       const char               *room);
+gboolean           _sotto_client_leave_if_banned      (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       gboolean                  live);
+void               _sotto_client_state_taken          (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       GBytes                   *event,
+                                                       gboolean                  counts);
 
 /* sotto-client-events.c */
 void               _sotto_client_handle_event         (SottoConnection          *connection,

@@ -91,38 +91,6 @@ _sotto_client_kept_out (SottoClient *self,
 }
 
 
-/* Checks, once @room's chain is current, whether it bans us: then we
- * leave the room on the server too, and the user hears they were
- * removed. A ban that has just come from the room's creator is left to
- * the server, which removes us at the creator's word too. Returns whether
- * we leave. */
-gboolean
-_sotto_client_leave_if_banned (SottoClient *self,
-                               SottoRoom   *room,
-                               gboolean     live)
-{
-  gboolean broken = FALSE;
-  SottoRoomState *state = _sotto_client_room_state (self, room, &broken);
-  g_autofree char *why = NULL;
-  const char *by = NULL;
-  gboolean banned = FALSE;
-
-  if (state == NULL || _sotto_client_is_leaving (self, room))
-    return state != NULL;
-
-  why = _sotto_client_kept_out (self, room, &banned);
-  if (!banned)
-    return FALSE;
-  sotto_room_state_get_ban (state, self->user, &by, NULL);
-  if (live && by != NULL && g_strcmp0 (by, sotto_room_get_owner (room)) == 0)
-    return FALSE;
-
-  g_info ("The state of %s bans us; leaving it", sotto_room_get_name (room));
-  _sotto_client_mark_leaving (self, room);
-  _sotto_client_leave_kept_out (self, room, _sotto_client_left_banned_cb, g_object_ref (room));
-  return TRUE;
-}
-
 /* @member of @room went from @before to its standing now: a newly
  * confirmed member gets our keys, one no longer confirmed ends our key,
  * and one the rules keep out is told of. */

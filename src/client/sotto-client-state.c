@@ -229,10 +229,7 @@ take_event (SottoClient *self,
    * standings wait for its end. */
   if (!chain->syncing)
     {
-      _sotto_client_update_standings (self, room);
-      _sotto_client_leave_if_banned (self, room, TRUE);
-      if (counts)
-        _sotto_client_mirror_ban (self, room, event);
+      self->state_taken (self, room, event, counts);
     }
   return TRUE;
 }
@@ -286,7 +283,7 @@ sync_return (GTask  *task,
   if (chain != NULL && chain->syncing)
     {
       chain->syncing = FALSE;
-      _sotto_client_update_standings (self, room);
+      self->state_taken (self, room, NULL, FALSE);
     }
   if (error != NULL)
     g_task_return_error (task, error);

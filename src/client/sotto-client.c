@@ -222,6 +222,7 @@ static void
 sotto_client_init (SottoClient *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->state_taken = _sotto_client_state_taken;
   self->rooms = g_list_store_new (SOTTO_TYPE_ROOM);
   self->early_keys = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_msg_unref);
   self->catchup_from = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

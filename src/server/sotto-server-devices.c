@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sotto-server-events.h"
 #include "sotto-server-devices.h"
 
 /*
@@ -22,23 +23,6 @@
  * Both answers wait for the commit: a publish is acknowledged once it is
  * durable, and a fetch never tells of a list that a failed batch loses.
  */
-
-/* The answer was made before the commit; it goes out only after it. */
-static void
-devices_committed_cb (SottoStore   *store,
-                      const GError *error,
-                      gpointer      user_data)
-{
-  SottoPendingReply *pending = user_data;
-
-  if (error != NULL)
-    {
-      _sotto_server_reply_store_error (pending->server, pending->session, pending->msg, error);
-      return;
-    }
-
-  sotto_session_send (pending->session, pending->reply);
-}
 
 /**
  * _sotto_server_handle_publish_devices:
@@ -97,8 +81,7 @@ _sotto_server_handle_publish_devices (SottoServerState *self,
 
   g_message ("%s published device list %" G_GINT64_FORMAT, user->name, counter);
   reply = sotto_msg_build_devices_published (sotto_msg_get_id (msg), counter);
-  _sotto_server_answer_after_commit (self, session, msg, user->name, reply,
-                                     devices_committed_cb);
+  _sotto_server_reply_after_commit (self, session, msg, reply);
 }
 
 /**
@@ -142,6 +125,5 @@ _sotto_server_handle_get_devices (SottoServerState *self,
 
   reply = sotto_msg_build_devices (sotto_msg_get_id (msg), target->name, account_key, counter,
                                    list);
-  _sotto_server_answer_after_commit (self, session, msg, target->name, reply,
-                                     devices_committed_cb);
+  _sotto_server_reply_after_commit (self, session, msg, reply);
 }

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sotto-server-events.h"
 #include "sotto-server-prekeys.h"
 
 /*
@@ -26,23 +27,6 @@ one_time_prekey_id (GBytes *prekey)
   g_assert (g_bytes_get_size (prekey) == SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES);
 
   return (guint32) data[0] << 24 | (guint32) data[1] << 16 | (guint32) data[2] << 8 | data[3];
-}
-
-/* The answer was made before the commit; it goes out only after it. */
-static void
-prekeys_committed_cb (SottoStore   *store,
-                      const GError *error,
-                      gpointer      user_data)
-{
-  SottoPendingReply *pending = user_data;
-
-  if (error != NULL)
-    {
-      _sotto_server_reply_store_error (pending->server, pending->session, pending->msg, error);
-      return;
-    }
-
-  sotto_session_send (pending->session, pending->reply);
 }
 
 /* How many of @prekeys the user does not hold yet, counting each id once:
@@ -143,8 +127,7 @@ _sotto_server_handle_publish_prekeys (SottoServerState *self,
     }
 
   reply = sotto_msg_build_prekeys_published (sotto_msg_get_id (msg), held + added);
-  _sotto_server_answer_after_commit (self, session, msg, user->name, reply,
-                                     prekeys_committed_cb);
+  _sotto_server_reply_after_commit (self, session, msg, reply);
 }
 
 /**
@@ -193,6 +176,5 @@ _sotto_server_handle_get_prekeys (SottoServerState *self,
     }
 
   reply = sotto_msg_build_prekeys (sotto_msg_get_id (msg), target->name, bundle, one_time);
-  _sotto_server_answer_after_commit (self, session, msg, target->name, reply,
-                                     prekeys_committed_cb);
+  _sotto_server_reply_after_commit (self, session, msg, reply);
 }
