@@ -1247,7 +1247,8 @@ test_roles (Fixture       *fixture,
 /* Bob, a moderator, removes Carol while Alice, who created the room, is
  * away, so the server keeps no ban of its own: the room's signed state
  * does. Carol's client leaves, tells her, and refuses to join again with
- * who removed her. */
+ * who removed her. Once Alice is back, her client has the server keep
+ * Carol out too. */
 static void
 test_moderator_ban_creator_away (Fixture       *fixture,
                                  gconstpointer  data)
@@ -1256,6 +1257,7 @@ test_moderator_ban_creator_away (Fixture       *fixture,
   g_autoptr(SottoClient) bob = new_user (fixture, "bob");
   g_autoptr(SottoClient) carol = new_user (fixture, "carol");
   g_autoptr(GString) removed = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
   SottoRoom *alice_room = sotto_test_user_join (alice, "team");
   SottoRoom *bob_room = sotto_test_user_join (bob, "team");
   SottoRoom *carol_room = sotto_test_user_join (carol, "team");
@@ -1290,6 +1292,14 @@ test_moderator_ban_creator_away (Fixture       *fixture,
   g_clear_error (&outcome.error);
   g_assert_null (sotto_client_lookup_room (carol, "team"));
   g_assert_nonnull (carol_room);
+
+  /* Back, Alice's client has the server keep Carol out too. */
+  g_clear_object (&alice);
+  alice = open_client (fixture, "alice");
+  account (alice, FALSE, "alice", PASSWORD, &error);
+  g_assert_no_error (error);
+  while (!server_bans (alice, "team", "carol"))
+    sotto_test_iterate (50);
 }
 
 /* What the server hands out of @user's device list, fetched by @client;

@@ -448,3 +448,55 @@ _sotto_client_mirror_ban (SottoClient *self,
                                                                : "mirror a moderator's unban");
 }
 
+static void
+reconcile_listed_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  SottoClient *self = SOTTO_CLIENT (object);
+  g_autofree char *room = user_data;
+  g_autoptr(GPtrArray) kept_out = NULL;
+  g_autoptr(GHashTable) on_record = g_hash_table_new (g_str_hash, g_str_equal);
+  g_auto(GStrv) banned = NULL;
+  g_autoptr(GError) error = NULL;
+
+  kept_out = sotto_client_list_bans_finish (self, result, &error);
+  if (kept_out == NULL)
+    {
+      g_info ("Could not compare the bans of %s: %s", room, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < kept_out->len; i++)
+    g_hash_table_add (on_record, (gpointer) sotto_ban_get_user (g_ptr_array_index (kept_out, i)));
+
+  banned = _sotto_client_dup_state_bans (self, room);
+  for (guint i = 0; banned != NULL && banned[i] != NULL; i++)
+    {
+      const char *by = NULL;
+      Request request = { ACTION_KICK, room, banned[i] };
+
+      if (g_hash_table_contains (on_record, banned[i]) ||
+          !_sotto_client_state_ban_of (self, room, banned[i], &by, NULL) || by == NULL)
+        continue;
+      g_info ("Banning %s in %s on the server, as %s did in the room while we were away",
+              banned[i], room, by);
+      _sotto_client_send_logged (self, build_request, &request, "mirror a moderator's ban");
+    }
+}
+
+/* At login, for a room the user created: the moderators' bans made while
+ * we were away reach the server's records too. Lifted bans are left to
+ * the server's records, which may hold bans older than the room's signed
+ * state. */
+void
+_sotto_client_reconcile_bans (SottoClient *self,
+                              SottoRoom   *room)
+{
+  if (!sotto_client_is_room_owner (self, room) || self->state != SOTTO_CLIENT_ONLINE)
+    return;
+
+  sotto_client_list_bans_async (self, sotto_room_get_name (room), self->cancellable,
+                                reconcile_listed_cb, g_strdup (sotto_room_get_name (room)));
+}
+

@@ -84,6 +84,7 @@ state_synced_cb (GObject      *object,
 
   /* Loaded: who is in it, and who of them the room confirms, is known. */
   sotto_room_set_loaded (room, TRUE);
+  _sotto_client_reconcile_bans (self, room);
   _sotto_client_replay_early_keys (self, room);
   _sotto_client_catch_up_missed_async (self, room, caught_up_cb, g_steal_pointer (&name));
 }

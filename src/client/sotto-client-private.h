@@ -279,6 +279,8 @@ void               _sotto_client_forget_state         (SottoClient              
 void               _sotto_client_mirror_ban           (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        GBytes                   *event);
+void               _sotto_client_reconcile_bans       (SottoClient              *self,
+                                                       SottoRoom                *room);
 
 /* sotto-client-state-sign.c */
 void               _sotto_client_sign_state_async     (SottoClient              *self,
