@@ -170,8 +170,8 @@ test_readmit_banned (Fixture       *fixture,
   /* An honest removal is no alarm. */
   g_assert_false (sotto_room_has_system_text (
                     alice_room, "bob is in this room by the server’s records, but the room’s "
-                                "own signed history keeps them out (banned, or not invited). "
-                                "Sotto does not take them in: nothing written here reaches bob."));
+                                "own signed history keeps them out: they were banned. Sotto "
+                                "does not take them in: nothing written here reaches bob."));
 
   sotto_test_proxy_set_hook (fixture->proxy, key_recipients_cb, recipients);
   list_member (fixture, "alice", "lobby", "bob", &bob_wire);
@@ -181,8 +181,8 @@ test_readmit_banned (Fixture       *fixture,
                    SOTTO_MEMBER_STANDING_REFUSED);
   g_assert_true (sotto_room_has_system_text (
                    alice_room, "bob is in this room by the server’s records, but the room’s own "
-                               "signed history keeps them out (banned, or not invited). Sotto "
-                               "does not take them in: nothing written here reaches bob."));
+                               "signed history keeps them out: they were banned. Sotto does "
+                               "not take them in: nothing written here reaches bob."));
 
   sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "not for bob"));
   sotto_hostile_round_trip (alice);
@@ -243,6 +243,10 @@ test_join_invite_only (Fixture       *fixture,
   sotto_hostile_round_trip (alice);
   g_assert_cmpint (sotto_member_get_standing (sotto_room_lookup_member (alice_room, "mallory")),
                    ==, SOTTO_MEMBER_STANDING_REFUSED);
+  g_assert_true (sotto_room_has_system_text (
+                   alice_room, "mallory joined, but this room is invite-only and nobody invited "
+                               "them. Sotto does not take them in: nothing written here reaches "
+                               "mallory."));
 
   sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "invited only"));
   sotto_test_user_wait_for_text (bob_room, "alice", "invited only");

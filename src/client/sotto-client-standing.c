@@ -90,7 +90,6 @@ _sotto_client_kept_out (SottoClient *self,
   return NULL;
 }
 
-
 /* @member of @room went from @before to its standing now: a newly
  * confirmed member gets our keys, one no longer confirmed ends our key,
  * and one the rules keep out is told of. */
@@ -131,13 +130,20 @@ _sotto_client_tell_refused (SottoClient *self,
 
   g_info ("The server lists %s in %s against the room’s signed state", user,
           sotto_room_get_name (room));
-  line = g_strdup_printf (_("%s is in this room by the server’s records, but the room’s own "
-                            "signed history keeps them out (banned, or not invited). Sotto "
-                            "does not take them in: nothing written here reaches %s."),
-                          user, user);
+  /* Someone uninvited who joins through an honest server leaves again at
+   * once: nothing is wrong with the server then. A banned member listed
+   * again is the server's doing. */
+  if (_sotto_client_state_bans (self, sotto_room_get_name (room), user))
+    line = g_strdup_printf (_("%s is in this room by the server’s records, but the room’s own "
+                              "signed history keeps them out: they were banned. Sotto does not "
+                              "take them in: nothing written here reaches %s."),
+                            user, user);
+  else
+    line = g_strdup_printf (_("%s joined, but this room is invite-only and nobody invited them. "
+                              "Sotto does not take them in: nothing written here reaches %s."),
+                            user, user);
   sotto_room_tell_once (room, line);
 }
-
 
 /* Sets every listed member's standing from the chain as it is now, and
  * what the room shows of its state. */

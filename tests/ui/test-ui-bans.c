@@ -545,6 +545,10 @@ test_invite_only (Fixture       *fixture,
                    "#club is invite-only: ask one of its moderators to invite you");
   expected = (Expected) { club, "carol" };
   g_assert_true (sotto_ui_wait_until (is_gone, &expected, 30));
+  /* The room says so, without blaming the server. */
+  g_assert_true (sotto_room_has_system_text (
+                   club, "carol joined, but this room is invite-only and nobody invited them. "
+                         "Sotto does not take them in: nothing written here reaches carol."));
 
   if (!sotto_room_view_get_members_shown (view))
     gtk_widget_activate_action (GTK_WIDGET (view), "room.toggle-members", NULL);
