@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sotto-e2e.h"
+#include "sotto-protocol-types.h"
 
 /*
  * Linking a new computer: the link code, the offer the new computer sends
@@ -15,6 +16,12 @@
  * The formats and derivations are written here again, independently of
  * the library, to seal offers and approvals by hand.
  */
+
+/* The protocol carries link ids, offers and approvals without linking
+ * this library: its sizes must be these. */
+G_STATIC_ASSERT (SOTTO_PROTOCOL_LINK_ID_LENGTH == SOTTO_LINK_ID_LENGTH);
+G_STATIC_ASSERT (SOTTO_PROTOCOL_LINK_OFFER_MAX_BYTES == SOTTO_LINK_OFFER_MAX_BYTES);
+G_STATIC_ASSERT (SOTTO_PROTOCOL_LINK_APPROVAL_MAX_BYTES == SOTTO_LINK_APPROVAL_MAX_BYTES);
 
 #define ACCOUNT "alice"
 #define NAME "Laptop"

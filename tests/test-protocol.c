@@ -544,6 +544,59 @@ check_get_devices (SottoMsg *msg)
   assert_string (msg, "user", BOB);
 }
 
+#define LINK_ID       "0123456789abcdef0123456789abcdef"
+#define LINK_OFFER_MAX    SOTTO_PROTOCOL_LINK_OFFER_MAX_BYTES
+#define LINK_APPROVAL_MAX SOTTO_PROTOCOL_LINK_APPROVAL_MAX_BYTES
+
+static GBytes *
+sample_link_offer (void)
+{
+  g_autoptr(GBytes) offer = pattern_bytes (LINK_OFFER_MAX, 91);
+
+  return sotto_msg_build_link_offer (REQ_ID, LINK_ID, offer);
+}
+
+static void
+check_link_offer (SottoMsg *msg)
+{
+  g_autoptr(GBytes) offer = pattern_bytes (LINK_OFFER_MAX, 91);
+
+  check_id_only (msg);
+  assert_string (msg, "link", LINK_ID);
+  assert_bytes (msg, "offer", offer);
+}
+
+static GBytes *
+sample_link_fetch (void)
+{
+  return sotto_msg_build_link_fetch (REQ_ID, LINK_ID);
+}
+
+static void
+check_link_fetch (SottoMsg *msg)
+{
+  check_id_only (msg);
+  assert_string (msg, "link", LINK_ID);
+}
+
+static GBytes *
+sample_link_approve (void)
+{
+  g_autoptr(GBytes) approval = pattern_bytes (LINK_APPROVAL_MAX, 92);
+
+  return sotto_msg_build_link_approve (REQ_ID, LINK_ID, approval);
+}
+
+static void
+check_link_approve (SottoMsg *msg)
+{
+  g_autoptr(GBytes) approval = pattern_bytes (LINK_APPROVAL_MAX, 92);
+
+  check_id_only (msg);
+  assert_string (msg, "link", LINK_ID);
+  assert_bytes (msg, "approval", approval);
+}
+
 static GBytes *
 sample_welcome (void)
 {
@@ -956,6 +1009,56 @@ check_devices (SottoMsg *msg)
   assert_bytes (msg, "list", list);
 }
 
+static GBytes *
+sample_link_offered (void)
+{
+  g_autoptr(GBytes) offer = pattern_bytes (1, 93);
+
+  return sotto_msg_build_link_offered (REQ_ID, LINK_ID, offer);
+}
+
+static void
+check_link_offered (SottoMsg *msg)
+{
+  g_autoptr(GBytes) offer = pattern_bytes (1, 93);
+
+  check_id_only (msg);
+  assert_string (msg, "link", LINK_ID);
+  assert_bytes (msg, "offer", offer);
+}
+
+static GBytes *
+sample_link_approved (void)
+{
+  g_autoptr(GBytes) approval = pattern_bytes (LINK_APPROVAL_MAX, 94);
+
+  return sotto_msg_build_link_approved (LINK_ID, approval, ALICE);
+}
+
+static void
+check_link_approved (SottoMsg *msg)
+{
+  g_autoptr(GBytes) approval = pattern_bytes (LINK_APPROVAL_MAX, 94);
+
+  g_assert_null (sotto_msg_get_id (msg));
+  assert_string (msg, "link", LINK_ID);
+  assert_bytes (msg, "approval", approval);
+  assert_string (msg, "user", ALICE);
+}
+
+static GBytes *
+sample_link_expired (void)
+{
+  return sotto_msg_build_link_expired (LINK_ID);
+}
+
+static void
+check_link_expired (SottoMsg *msg)
+{
+  g_assert_null (sotto_msg_get_id (msg));
+  assert_string (msg, "link", LINK_ID);
+}
+
 /* The protocol again, written out independently of the library's table:
  * what each field is, so that the rejection cases can be derived. */
 
@@ -977,6 +1080,7 @@ typedef enum
   K_BANS,
   K_IDENTITY,
   K_BASE64_LIST,
+  K_LINK_ID,
 } Kind;
 
 /* For K_BASE64_LIST, min and max count the items, and item_size is what
@@ -1010,6 +1114,7 @@ typedef struct
 #define F_TS_       { "ts", K_INT, 0, U }
 #define F_IDENTITY_ { "identity", K_IDENTITY }
 #define F_OWNER_    { "owner", K_USERNAME, 0, 0, TRUE }
+#define F_LINK_     { "link", K_LINK_ID }
 
 static const MsgSpec specs[] = {
   { "register", "register", FROM_CLIENT, SOTTO_MSG_TYPE_REGISTER, sample_register, check_register,
@@ -1066,6 +1171,12 @@ static const MsgSpec specs[] = {
       { "list", K_BASE64, 1, 4373 } } },
   { "get_devices", "get_devices", FROM_CLIENT, SOTTO_MSG_TYPE_GET_DEVICES, sample_get_devices,
     check_get_devices, { F_ID_, { "user", K_USERNAME } } },
+  { "link_offer", "link_offer", FROM_CLIENT, SOTTO_MSG_TYPE_LINK_OFFER, sample_link_offer,
+    check_link_offer, { F_ID_, F_LINK_, { "offer", K_BASE64, 1, 267 } } },
+  { "link_fetch", "link_fetch", FROM_CLIENT, SOTTO_MSG_TYPE_LINK_FETCH, sample_link_fetch,
+    check_link_fetch, { F_ID_, F_LINK_ } },
+  { "link_approve", "link_approve", FROM_CLIENT, SOTTO_MSG_TYPE_LINK_APPROVE, sample_link_approve,
+    check_link_approve, { F_ID_, F_LINK_, { "approval", K_BASE64, 1, 4480 } } },
 
   { "welcome", "welcome", FROM_SERVER, SOTTO_MSG_TYPE_WELCOME, sample_welcome, check_welcome,
     { { "server_version", K_TEXT, 1, 64 }, { "protocol", K_INT, 1, 65535 },
@@ -1135,13 +1246,21 @@ static const MsgSpec specs[] = {
   { "devices", "devices", FROM_SERVER, SOTTO_MSG_TYPE_DEVICES, sample_devices, check_devices,
     { F_ID_, { "user", K_USERNAME }, { "account_key", K_BASE64, 32, 32 },
       { "counter", K_INT, 1, U }, { "list", K_BASE64, 1, 4373 } } },
+  { "link_offered", "link_offered", FROM_SERVER, SOTTO_MSG_TYPE_LINK_OFFERED, sample_link_offered,
+    check_link_offered, { F_ID_, F_LINK_, { "offer", K_BASE64, 1, 267 } } },
+  { "link_approved", "link_approved", FROM_SERVER, SOTTO_MSG_TYPE_LINK_APPROVED,
+    sample_link_approved, check_link_approved,
+    { F_LINK_, { "approval", K_BASE64, 1, 4480 }, { "user", K_USERNAME } } },
+  { "link_expired", "link_expired", FROM_SERVER, SOTTO_MSG_TYPE_LINK_EXPIRED, sample_link_expired,
+    check_link_expired, { F_LINK_ } },
 };
 
 static const char * const error_code_names[] = {
   "bad_request", "unknown_type", "not_logged_in", "already_logged_in", "name_taken",
   "bad_username", "weak_password", "bad_credentials", "rate_limited", "no_such_room",
   "no_such_user", "not_member", "forbidden", "too_large", "overloaded", "internal", "banned",
-  "conflict", "no_prekeys", "account_key_changed", "stale", "no_devices", NULL
+  "conflict", "no_prekeys", "account_key_changed", "stale", "no_devices", "link_taken",
+  "no_such_link", NULL
 };
 
 static const char * const leave_reason_names[] = { "left", "kicked", NULL };
@@ -1456,6 +1575,7 @@ add_name_cases (GPtrArray  *cases,
     case K_BANS:
     case K_IDENTITY:
     case K_BASE64_LIST:
+    case K_LINK_ID:
     default:
       g_assert_not_reached ();
     }
@@ -1477,6 +1597,42 @@ add_name_cases (GPtrArray  *cases,
       add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, quoted_repeat ("@b+", "a", 33, ""));
     }
 
+  add_string_type_cases (cases, name);
+}
+
+static const char * const good_link_ids[] = {
+  "0123456789abcdef0123456789abcdef", "00000000000000000000000000000000",
+  "ffffffffffffffffffffffffffffffff", NULL
+};
+static const char * const bad_link_ids[] = {
+  "",
+  "0123456789abcdef0123456789abcde",    /* 31 */
+  "0123456789abcdef0123456789abcdef0",  /* 33 */
+  "0123456789ABCDEF0123456789ABCDEF",
+  "0123456789abcdef0123456789abcdeF",
+  "0123456789abcdef0123456789abcdeg",
+  "0123456789abcdef 123456789abcdef",
+  "0123456789abcdef-0123456789abcde",
+  "0123-4567-89ab-cdef-0123-4567-89",
+  "0x23456789abcdef0123456789abcdef",
+  "é123456789abcdef0123456789abcde",
+  NULL
+};
+
+/* Exactly 32 characters of lowercase hex: one spelling per link id. */
+static void
+add_link_id_cases (GPtrArray  *cases,
+                   const char *name)
+{
+  for (guint i = 0; good_link_ids[i] != NULL; i++)
+    add_case (cases, MUST_PARSE, name, json_quote (good_link_ids[i]));
+  for (guint i = 0; bad_link_ids[i] != NULL; i++)
+    add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, json_quote (bad_link_ids[i]));
+
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, quoted_repeat ("", "a", 31, ""));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, quoted_repeat ("", "a", 33, ""));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, quoted_repeat ("", "a", 64, ""));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, quoted_repeat ("", "A", 32, ""));
   add_string_type_cases (cases, name);
 }
 
@@ -1787,6 +1943,10 @@ make_cases (const FieldSpec *field)
 
     case K_BASE64_LIST:
       add_base64_list_cases (cases, field);
+      break;
+
+    case K_LINK_ID:
+      add_link_id_cases (cases, name);
       break;
 
     case K_IDENTITY:
@@ -2554,6 +2714,12 @@ test_validators (void)
   g_assert_true (sotto_protocol_id_is_valid ("A-z_0"));
   g_assert_false (sotto_protocol_id_is_valid (""));
   g_assert_false (sotto_protocol_id_is_valid ("a.b"));
+
+  g_assert_true (sotto_protocol_link_id_is_valid ("0123456789abcdef0123456789abcdef"));
+  g_assert_false (sotto_protocol_link_id_is_valid ("0123456789ABCDEF0123456789ABCDEF"));
+  g_assert_false (sotto_protocol_link_id_is_valid ("0123456789abcdef0123456789abcde"));
+  g_assert_false (sotto_protocol_link_id_is_valid ("0123456789abcdef0123456789abcdef0"));
+  g_assert_false (sotto_protocol_link_id_is_valid ("0123456789abcdefg123456789abcdef"));
 
   g_assert_true (sotto_protocol_username_is_valid ("Alice.S_-"));
   g_assert_false (sotto_protocol_username_is_valid ("al ice"));

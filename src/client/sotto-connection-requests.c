@@ -170,6 +170,13 @@ error_from_reply (SottoMsg *reply)
     case SOTTO_MSG_ERROR_CODE_NO_DEVICES:
       text = _("That user has not published a list of their devices yet");
       break;
+    case SOTTO_MSG_ERROR_CODE_LINK_TAKEN:
+      text = _("Another computer is already waiting with this link code; make a new one");
+      break;
+    case SOTTO_MSG_ERROR_CODE_NO_SUCH_LINK:
+      text = _("No new computer is waiting with that link code: check the code, or start "
+               "again on the new computer");
+      break;
     case SOTTO_MSG_ERROR_CODE_INTERNAL:
     default:
       text = _("The server could not complete the request");

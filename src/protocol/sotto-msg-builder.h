@@ -81,6 +81,14 @@ GBytes *sotto_msg_build_publish_devices (const char               *id,
                                          GBytes                   *list);
 GBytes *sotto_msg_build_get_devices   (const char                 *id,
                                        const char                 *user);
+GBytes *sotto_msg_build_link_offer    (const char                 *id,
+                                       const char                 *link,
+                                       GBytes                     *offer);
+GBytes *sotto_msg_build_link_fetch    (const char                 *id,
+                                       const char                 *link);
+GBytes *sotto_msg_build_link_approve  (const char                 *id,
+                                       const char                 *link,
+                                       GBytes                     *approval);
 
 /* server → client */
 GBytes *sotto_msg_build_welcome       (const char                 *server_version,
@@ -190,5 +198,12 @@ GBytes *sotto_msg_build_devices       (const char                 *id,
                                        GBytes                     *account_key,
                                        gint64                      counter,
                                        GBytes                     *list);
+GBytes *sotto_msg_build_link_offered  (const char                 *id,
+                                       const char                 *link,
+                                       GBytes                     *offer);
+GBytes *sotto_msg_build_link_approved (const char                 *link,
+                                       GBytes                     *approval,
+                                       const char                 *user);
+GBytes *sotto_msg_build_link_expired  (const char                 *link);
 
 G_END_DECLS

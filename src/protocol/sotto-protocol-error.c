@@ -144,6 +144,11 @@ _sotto_protocol_bad_string (GError                 **error,
                                 SOTTO_PROTOCOL_ROOM_MAX_LEN);
       break;
 
+    case SOTTO_FIELD_LINK_ID:
+      reason = g_strdup_printf (_("must be exactly %d characters of 0–9 or a–f"),
+                                SOTTO_PROTOCOL_LINK_ID_LENGTH);
+      break;
+
     case SOTTO_FIELD_PASSWORD:
       reason = g_strdup_printf (_("must be %s–%s bytes of UTF-8"), min, max);
       break;

@@ -24,6 +24,7 @@ typedef enum
   SOTTO_FIELD_OBJECT_ARRAY, /* min_items–max_items objects of object */
   SOTTO_FIELD_OBJECT,       /* one object of object */
   SOTTO_FIELD_BASE64_ARRAY, /* min_items–max_items strings, each base64 of min–max bytes */
+  SOTTO_FIELD_LINK_ID,      /* [0-9a-f]{32} */
 } SottoFieldKind;
 
 /* The kinds whose values are JSON strings. */
@@ -31,7 +32,8 @@ typedef enum
   ((kind) == SOTTO_FIELD_ID || (kind) == SOTTO_FIELD_USERNAME || \
    (kind) == SOTTO_FIELD_ROOM || (kind) == SOTTO_FIELD_NORMAL_ROOM || \
    (kind) == SOTTO_FIELD_PASSWORD || (kind) == SOTTO_FIELD_TEXT || \
-   (kind) == SOTTO_FIELD_ENUM || (kind) == SOTTO_FIELD_BASE64)
+   (kind) == SOTTO_FIELD_ENUM || (kind) == SOTTO_FIELD_BASE64 || \
+   (kind) == SOTTO_FIELD_LINK_ID)
 
 typedef struct _SottoObjectSchema SottoObjectSchema;
 

@@ -46,6 +46,9 @@
                                           SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE)
 #define F_DEVICE_LIST_COUNTER   F_INT ("counter", 1, UNBOUNDED)
 #define F_DEVICE_LIST           F_BASE64 ("list", 1, SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES)
+#define F_LINK_ID               { .name = "link", .kind = SOTTO_FIELD_LINK_ID }
+#define F_LINK_OFFER            F_BASE64 ("offer", 1, SOTTO_PROTOCOL_LINK_OFFER_MAX_BYTES)
+#define F_LINK_APPROVAL         F_BASE64 ("approval", 1, SOTTO_PROTOCOL_LINK_APPROVAL_MAX_BYTES)
 #define F_ONE_TIME_LEFT         F_INT ("one_time_left", 0, SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS)
 #define F_IDENTITY              F_OBJECT ("identity", identity_schema)
 #define F_MEMBERS               F_OBJECTS ("members", member_schema, SOTTO_PROTOCOL_MAX_LIST_ITEMS)
@@ -82,6 +85,8 @@ static const char * const error_codes[] = {
   [SOTTO_MSG_ERROR_CODE_ACCOUNT_KEY_CHANGED] = "account_key_changed",
   [SOTTO_MSG_ERROR_CODE_STALE] = "stale",
   [SOTTO_MSG_ERROR_CODE_NO_DEVICES] = "no_devices",
+  [SOTTO_MSG_ERROR_CODE_LINK_TAKEN] = "link_taken",
+  [SOTTO_MSG_ERROR_CODE_NO_SUCH_LINK] = "no_such_link",
   NULL
 };
 
@@ -241,6 +246,26 @@ static const SottoFieldSchema publish_devices_fields[] = {
 static const SottoFieldSchema get_devices_fields[] = {
   F_ID ("id"),
   F_USERNAME ("user"),
+};
+
+/* Linking a new computer: the server brings the new computer's offer and
+ * the signed-in computer's approval together under the link id, and
+ * opens neither. */
+static const SottoFieldSchema link_offer_fields[] = {
+  F_ID ("id"),
+  F_LINK_ID,
+  F_LINK_OFFER,
+};
+
+static const SottoFieldSchema link_fetch_fields[] = {
+  F_ID ("id"),
+  F_LINK_ID,
+};
+
+static const SottoFieldSchema link_approve_fields[] = {
+  F_ID ("id"),
+  F_LINK_ID,
+  F_LINK_APPROVAL,
 };
 
 /* Server → client */
@@ -405,6 +430,25 @@ static const SottoFieldSchema devices_fields[] = {
   F_DEVICE_LIST,
 };
 
+/* The reply to link_fetch has the fields of the offer it answers with. */
+static const SottoFieldSchema link_offered_fields[] = {
+  F_ID ("id"),
+  F_LINK_ID,
+  F_LINK_OFFER,
+};
+
+/* "user" is the account whose computer approved, as the server spells
+ * it: the new computer opens the approval for that account. */
+static const SottoFieldSchema link_approved_fields[] = {
+  F_LINK_ID,
+  F_LINK_APPROVAL,
+  F_USERNAME ("user"),
+};
+
+static const SottoFieldSchema link_expired_fields[] = {
+  F_LINK_ID,
+};
+
 static const SottoMsgSchema msg_schemas[] = {
   MSG (REGISTER, CLIENT, credentials_fields),
   MSG (LOGIN, CLIENT, credentials_fields),
@@ -430,6 +474,9 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (GET_PREKEYS, CLIENT, get_prekeys_fields),
   MSG (PUBLISH_DEVICES, CLIENT, publish_devices_fields),
   MSG (GET_DEVICES, CLIENT, get_devices_fields),
+  MSG (LINK_OFFER, CLIENT, link_offer_fields),
+  MSG (LINK_FETCH, CLIENT, link_fetch_fields),
+  MSG (LINK_APPROVE, CLIENT, link_approve_fields),
 
   MSG (WELCOME, SERVER, welcome_fields),
   MSG (OK, SERVER, only_id_fields),
@@ -457,6 +504,9 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (PREKEYS, SERVER, prekeys_fields),
   MSG (DEVICES_PUBLISHED, SERVER, devices_published_fields),
   MSG (DEVICES, SERVER, devices_fields),
+  MSG (LINK_OFFERED, SERVER, link_offered_fields),
+  MSG (LINK_APPROVED, SERVER, link_approved_fields),
+  MSG (LINK_EXPIRED, SERVER, link_expired_fields),
 };
 
 static const char * const type_names[SOTTO_MSG_N_TYPES] = {
@@ -485,6 +535,9 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_GET_PREKEYS] = "get_prekeys",
   [SOTTO_MSG_TYPE_PUBLISH_DEVICES] = "publish_devices",
   [SOTTO_MSG_TYPE_GET_DEVICES] = "get_devices",
+  [SOTTO_MSG_TYPE_LINK_OFFER] = "link_offer",
+  [SOTTO_MSG_TYPE_LINK_FETCH] = "link_fetch",
+  [SOTTO_MSG_TYPE_LINK_APPROVE] = "link_approve",
   [SOTTO_MSG_TYPE_WELCOME] = "welcome",
   [SOTTO_MSG_TYPE_OK] = "ok",
   [SOTTO_MSG_TYPE_ERROR] = "error",
@@ -510,6 +563,9 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_PREKEYS] = "prekeys",
   [SOTTO_MSG_TYPE_DEVICES_PUBLISHED] = "devices_published",
   [SOTTO_MSG_TYPE_DEVICES] = "devices",
+  [SOTTO_MSG_TYPE_LINK_OFFERED] = "link_offered",
+  [SOTTO_MSG_TYPE_LINK_APPROVED] = "link_approved",
+  [SOTTO_MSG_TYPE_LINK_EXPIRED] = "link_expired",
 };
 
 /**
@@ -583,7 +639,7 @@ _sotto_msg_schema_get (SottoMsgType      type,
   return NULL;
 }
 
-/* A linear scan: 50 short names, cheaper than hashing for this size. */
+/* A linear scan: 56 short names, cheaper than hashing for this size. */
 const SottoMsgSchema *
 _sotto_msg_schema_lookup (const char        *type_name,
                           SottoMsgDirection  direction,

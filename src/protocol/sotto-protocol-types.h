@@ -51,6 +51,13 @@ G_BEGIN_DECLS
  * that the bound agrees. The account key travels beside it. */
 #define SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE        32
 #define SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES   4373
+/* Linking a new computer: the server brings an offer and its approval
+ * together under a link id, 16 bytes in lowercase hex, and opens
+ * neither. The bounds are the e2e library's, which tests/test-link.c
+ * checks. */
+#define SOTTO_PROTOCOL_LINK_ID_LENGTH          32
+#define SOTTO_PROTOCOL_LINK_OFFER_MAX_BYTES    267
+#define SOTTO_PROTOCOL_LINK_APPROVAL_MAX_BYTES 4480
 #define SOTTO_PROTOCOL_MAX_FRAME              G_GINT64_CONSTANT (4294967295)
 
 #define SOTTO_PROTOCOL_ERROR (sotto_protocol_error_quark ())
@@ -116,6 +123,9 @@ typedef enum
   SOTTO_MSG_TYPE_GET_PREKEYS,
   SOTTO_MSG_TYPE_PUBLISH_DEVICES,
   SOTTO_MSG_TYPE_GET_DEVICES,
+  SOTTO_MSG_TYPE_LINK_OFFER,
+  SOTTO_MSG_TYPE_LINK_FETCH,
+  SOTTO_MSG_TYPE_LINK_APPROVE,
 
   /* server → client */
   SOTTO_MSG_TYPE_WELCOME,
@@ -143,6 +153,9 @@ typedef enum
   SOTTO_MSG_TYPE_PREKEYS,
   SOTTO_MSG_TYPE_DEVICES_PUBLISHED,
   SOTTO_MSG_TYPE_DEVICES,
+  SOTTO_MSG_TYPE_LINK_OFFERED,
+  SOTTO_MSG_TYPE_LINK_APPROVED,
+  SOTTO_MSG_TYPE_LINK_EXPIRED,
 
   SOTTO_MSG_N_TYPES
 } SottoMsgType;
@@ -172,6 +185,8 @@ typedef enum
   SOTTO_MSG_ERROR_CODE_ACCOUNT_KEY_CHANGED,
   SOTTO_MSG_ERROR_CODE_STALE,
   SOTTO_MSG_ERROR_CODE_NO_DEVICES,
+  SOTTO_MSG_ERROR_CODE_LINK_TAKEN,
+  SOTTO_MSG_ERROR_CODE_NO_SUCH_LINK,
 } SottoMsgErrorCode;
 
 /* The "reason" of a "member_left" message. */
@@ -228,6 +243,7 @@ const char         *sotto_msg_leave_reason_to_string       (SottoMsgLeaveReason 
 
 gboolean            sotto_protocol_id_is_valid             (const char          *id);
 gboolean            sotto_protocol_username_is_valid       (const char          *username);
+gboolean            sotto_protocol_link_id_is_valid        (const char          *link);
 gboolean            sotto_protocol_room_is_valid           (const char          *room);
 gboolean            sotto_protocol_room_is_direct          (const char          *room);
 char               *sotto_protocol_direct_room_name        (const char          *user,

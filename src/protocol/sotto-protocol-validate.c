@@ -79,6 +79,24 @@ check_normal_room (const char *str,
   return TRUE;
 }
 
+/* A link id is 16 bytes in lowercase hex: one spelling per id, so the
+ * server can compare them as strings. */
+static gboolean
+check_link_id (const char *str,
+               gsize       len)
+{
+  if (len != SOTTO_PROTOCOL_LINK_ID_LENGTH)
+    return FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (!g_ascii_isdigit (str[i]) && !(str[i] >= 'a' && str[i] <= 'f'))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* "@" user "+" user, each user 1–32 characters of [a-z0-9._-]. */
 static gboolean
 check_direct_room (const char *str,
@@ -135,6 +153,20 @@ sotto_protocol_username_is_valid (const char *username)
   g_return_val_if_fail (username != NULL, FALSE);
 
   return check_username (username, strlen (username));
+}
+
+/**
+ * sotto_protocol_link_id_is_valid:
+ * @link: a link id, as a link code gives it
+ *
+ * Returns: %TRUE if @link is exactly 32 characters of 0–9 or a–f
+ */
+gboolean
+sotto_protocol_link_id_is_valid (const char *link)
+{
+  g_return_val_if_fail (link != NULL, FALSE);
+
+  return check_link_id (link, strlen (link));
 }
 
 /**
@@ -267,6 +299,10 @@ validate_string (const SottoFieldSchema  *field,
 
     case SOTTO_FIELD_ROOM:
       ok = check_normal_room (str, len) || check_direct_room (str, len);
+      break;
+
+    case SOTTO_FIELD_LINK_ID:
+      ok = check_link_id (str, len);
       break;
 
     case SOTTO_FIELD_PASSWORD:
@@ -411,6 +447,7 @@ validate_value (const SottoFieldSchema  *field,
     case SOTTO_FIELD_TEXT:
     case SOTTO_FIELD_ENUM:
     case SOTTO_FIELD_BASE64:
+    case SOTTO_FIELD_LINK_ID:
     default:
       g_assert_not_reached ();
     }

@@ -209,6 +209,17 @@ rebuild (SottoMsg *msg)
     case SOTTO_MSG_TYPE_GET_DEVICES:
       return sotto_msg_build_get_devices (str (msg, "id"), str (msg, "user"));
 
+    case SOTTO_MSG_TYPE_LINK_OFFER:
+      bytes = sotto_msg_dup_bytes (msg, "offer");
+      return sotto_msg_build_link_offer (str (msg, "id"), str (msg, "link"), bytes);
+
+    case SOTTO_MSG_TYPE_LINK_FETCH:
+      return sotto_msg_build_link_fetch (str (msg, "id"), str (msg, "link"));
+
+    case SOTTO_MSG_TYPE_LINK_APPROVE:
+      bytes = sotto_msg_dup_bytes (msg, "approval");
+      return sotto_msg_build_link_approve (str (msg, "id"), str (msg, "link"), bytes);
+
     case SOTTO_MSG_TYPE_WELCOME:
       return sotto_msg_build_welcome (str (msg, "server_version"),
                                       sotto_msg_get_int (msg, "protocol"),
@@ -336,6 +347,17 @@ rebuild (SottoMsg *msg)
                                         sotto_msg_get_int (msg, "counter"), bytes);
       }
 
+    case SOTTO_MSG_TYPE_LINK_OFFERED:
+      bytes = sotto_msg_dup_bytes (msg, "offer");
+      return sotto_msg_build_link_offered (str (msg, "id"), str (msg, "link"), bytes);
+
+    case SOTTO_MSG_TYPE_LINK_APPROVED:
+      bytes = sotto_msg_dup_bytes (msg, "approval");
+      return sotto_msg_build_link_approved (str (msg, "link"), bytes, str (msg, "user"));
+
+    case SOTTO_MSG_TYPE_LINK_EXPIRED:
+      return sotto_msg_build_link_expired (str (msg, "link"));
+
     case SOTTO_MSG_TYPE_INVALID:
     case SOTTO_MSG_N_TYPES:
     default:
@@ -379,6 +401,7 @@ exercise_fields (SottoMsg *msg)
         case SOTTO_FIELD_PASSWORD:
         case SOTTO_FIELD_TEXT:
         case SOTTO_FIELD_ENUM:
+        case SOTTO_FIELD_LINK_ID:
           value = sotto_msg_get_string (msg, field->name);
           g_assert_nonnull (value);
           g_assert_true (g_utf8_validate (value, -1, NULL));
@@ -390,6 +413,8 @@ exercise_fields (SottoMsg *msg)
             g_assert_true (sotto_protocol_room_is_valid (value));
           if (field->kind == SOTTO_FIELD_NORMAL_ROOM)
             g_assert_false (sotto_protocol_room_is_direct (value));
+          if (field->kind == SOTTO_FIELD_LINK_ID)
+            g_assert_true (sotto_protocol_link_id_is_valid (value));
           break;
 
         case SOTTO_FIELD_BASE64:
