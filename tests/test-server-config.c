@@ -48,6 +48,7 @@ test_defaults (void)
   g_assert_true (g_str_has_suffix (config->data_dir, "sotto-server"));
   g_assert_cmpint (config->max_frame, ==, 1024 * 1024);
   g_assert_cmpint (config->login_timeout, ==, 30);
+  g_assert_cmpint (config->link_timeout, ==, 600);
   g_assert_cmpint (config->retention_days, ==, 0);
   g_assert_false (config->console);
 }
@@ -59,11 +60,12 @@ test_flags (void)
 
   g_assert_true (parse (config, "--listen", "127.0.0.1:0", "--listen", "[::1]:9000",
                         "--data-dir", "/tmp/x", "--login-timeout", "5",
-                        "--retention-days", "30", "--console", NULL));
+                        "--link-timeout", "1", "--retention-days", "30", "--console", NULL));
   g_assert_cmpstr (config->listen[0], ==, "127.0.0.1:0");
   g_assert_cmpstr (config->listen[1], ==, "[::1]:9000");
   g_assert_cmpstr (config->data_dir, ==, "/tmp/x");
   g_assert_cmpint (config->login_timeout, ==, 5);
+  g_assert_cmpint (config->link_timeout, ==, 1);
   g_assert_cmpint (config->retention_days, ==, 30);
   g_assert_true (config->console);
 }
@@ -83,7 +85,8 @@ test_file_and_flags (void)
                        "listen=127.0.0.1:7001;[::1]:7002\n"
                        "data-dir=/srv/sotto\n"
                        "retention-messages=500\n"
-                       "login-timeout=10\n", -1, &error);
+                       "login-timeout=10\n"
+                       "link-timeout=3600\n", -1, &error);
   g_assert_no_error (error);
 
   /* Flags win over the file; what flags leave alone comes from it. */
@@ -93,6 +96,7 @@ test_file_and_flags (void)
   g_assert_cmpstr (config->data_dir, ==, "/srv/sotto");
   g_assert_cmpint (config->retention_messages, ==, 500);
   g_assert_cmpint (config->login_timeout, ==, 3);
+  g_assert_cmpint (config->link_timeout, ==, 3600);
 
   g_unlink (path);
 }
@@ -106,6 +110,8 @@ test_bad_values (void)
     { "--listen", "127.0.0.1:99999" },
     { "--listen", "[::1:7777" },
     { "--login-timeout", "0" },
+    { "--link-timeout", "0" },
+    { "--link-timeout", "3601" },
     { "--max-frame", "10" },
     { "--config", "/nonexistent/sotto.ini" },
   };

@@ -21,6 +21,7 @@ sotto_server_config_new (void)
   config->max_frame = SOTTO_FRAME_MAX_DEFAULT;
   config->max_queue = SOTTO_CHANNEL_MAX_QUEUE_DEFAULT;
   config->login_timeout = 30;
+  config->link_timeout = 600;
   config->retention_days = 0;
   config->retention_messages = 0;
   config->pwhash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
@@ -157,11 +158,13 @@ sotto_server_config_parse (SottoServerConfig   *config,
   gint64 max_frame = UNSET;
   gint64 max_queue = UNSET;
   gint64 login_timeout = UNSET;
+  gint64 link_timeout = UNSET;
   gint64 retention_days = UNSET;
   gint64 retention_messages = UNSET;
   gint64 pwhash_ops = UNSET;
   gint64 pwhash_mem = UNSET;
   gint64 timeout = config->login_timeout;
+  gint64 link_wait = config->link_timeout;
   const GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &listen,
       N_("Listen on ADDRESS:PORT; repeat for more ([::]:7777 by default; port 0 picks a free one)"),
@@ -182,6 +185,9 @@ sotto_server_config_parse (SottoServerConfig   *config,
          "(default 8388608)"), N_("BYTES") },
     { "login-timeout", 0, 0, G_OPTION_ARG_INT64, &login_timeout,
       N_("Seconds a new connection has to log in (default 30)"), N_("SECONDS") },
+    { "link-timeout", 0, 0, G_OPTION_ARG_INT64, &link_timeout,
+      N_("Seconds a new computer’s link offer waits for its approval (default 600)"),
+      N_("SECONDS") },
     { "retention-days", 0, 0, G_OPTION_ARG_INT64, &retention_days,
       N_("Delete stored messages older than DAYS (default 0: keep)"), N_("DAYS") },
     { "retention-messages", 0, 0, G_OPTION_ARG_INT64, &retention_messages,
@@ -252,6 +258,7 @@ sotto_server_config_parse (SottoServerConfig   *config,
   if (!take_int (key_file, "max-frame", &max_frame, 4096, G_MAXUINT32, &config->max_frame, error) ||
       !take_int (key_file, "max-queue", &max_queue, 65536, G_MAXINT64, &config->max_queue, error) ||
       !take_int (key_file, "login-timeout", &login_timeout, 1, 3600, &timeout, error) ||
+      !take_int (key_file, "link-timeout", &link_timeout, 1, 3600, &link_wait, error) ||
       !take_int (key_file, "retention-days", &retention_days, 0, 36500,
                  &config->retention_days, error) ||
       !take_int (key_file, "retention-messages", &retention_messages, 0, G_MAXINT64,
@@ -263,6 +270,7 @@ sotto_server_config_parse (SottoServerConfig   *config,
     return FALSE;
 
   config->login_timeout = timeout;
+  config->link_timeout = link_wait;
 
   return TRUE;
 }

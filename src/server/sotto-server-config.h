@@ -19,6 +19,7 @@ typedef struct
   gint64    max_frame;          /* bytes */
   gint64    max_queue;          /* bytes a slow reader may have waiting */
   gint      login_timeout;      /* seconds from connect to a completed login */
+  gint      link_timeout;       /* seconds a link offer waits for its approval */
   gint64    retention_days;     /* 0 keeps forever */
   gint64    retention_messages; /* per room; 0 keeps all */
   gint64    pwhash_opslimit;

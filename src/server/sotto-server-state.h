@@ -15,12 +15,13 @@ G_BEGIN_DECLS
  * these are for routing without a query per message.
  *
  * The request handlers (sotto-server-accounts.c, -rooms.c, -relay.c,
- * -state-events.c, -prekeys.c, -devices.c) work on this state, never on
- * the SottoServer that owns it, so they sit below the server and its
- * dispatch table.
+ * -state-events.c, -prekeys.c, -devices.c, -links.c) work on this state,
+ * never on the SottoServer that owns it, so they sit below the server
+ * and its dispatch table.
  */
 
 typedef struct _SottoRoom SottoRoom;
+typedef struct _SottoServerLinks SottoServerLinks;
 
 /* Why someone may not join a room again: who banned them (%NULL for the
  * operator) and when, in ms since the epoch. */
@@ -92,6 +93,9 @@ typedef struct
   GHashTable               *uncommitted_messages;
   /* Argon2id runs here, a few at a time (sotto-server-accounts.c). */
   GThreadPool              *password_pool;
+  /* The links waiting for an approval, in memory only
+   * (sotto-server-links.c); the owner makes it and ends it. */
+  SottoServerLinks         *links;
   /* Set once the server stops: nobody hears of the users going offline. */
   gboolean                  stopping;
 } SottoServerState;

@@ -9,6 +9,7 @@
 
 #include "sotto-server-accounts.h"
 #include "sotto-server-devices.h"
+#include "sotto-server-links.h"
 #include "sotto-server-password-pool.h"
 #include "sotto-server-prekeys.h"
 #include "sotto-server-private.h"
@@ -22,8 +23,9 @@
  * requests work on: the in-memory view of accounts and rooms, and the
  * store (sotto-server-state.c). Requests are handled in
  * sotto-server-accounts.c, -rooms.c, -relay.c, -state-events.c,
- * -prekeys.c and -devices.c; this file holds the service itself and the
- * dispatch table, and sotto-server-operator.c the operator's actions.
+ * -prekeys.c, -devices.c and -links.c; this file holds the service
+ * itself and the dispatch table, and sotto-server-operator.c the
+ * operator's actions.
  */
 
 #define RETENTION_INTERVAL_SECONDS 3600
@@ -74,6 +76,10 @@ sotto_server_dispose (GObject *object)
       drop_closed_sessions_cb (self);
       g_clear_handle_id (&self->drop_id, g_source_remove);
     }
+
+  /* Every session is gone, and with it every link; no expiry may fire. */
+  if (self->state != NULL)
+    g_clear_pointer (&self->state->links, _sotto_server_links_free);
 
   g_clear_pointer (&self->closed_sessions, g_ptr_array_unref);
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
@@ -143,6 +149,7 @@ sotto_server_init (SottoServer *self)
   self->closed_sessions = g_ptr_array_new_with_free_func (g_object_unref);
   self->listen_addresses = g_ptr_array_new_with_free_func (g_free);
   self->state->password_pool = _sotto_password_pool_new ();
+  self->state->links = _sotto_server_links_new ();
 }
 
 static gboolean
@@ -310,6 +317,7 @@ server_forget_session (SottoServer  *self,
       sotto_session_set_user (session, NULL);
     }
 
+  _sotto_server_links_forget_session (self->state->links, session);
   g_ptr_array_remove_fast (self->sessions, session);
 }
 
@@ -406,6 +414,10 @@ session_message_cb (SottoSession *session,
     { SOTTO_MSG_TYPE_GET_PREKEYS, TRUE, _sotto_server_handle_get_prekeys },
     { SOTTO_MSG_TYPE_PUBLISH_DEVICES, TRUE, _sotto_server_handle_publish_devices },
     { SOTTO_MSG_TYPE_GET_DEVICES, TRUE, _sotto_server_handle_get_devices },
+    /* The new computer offers before it can log in. */
+    { SOTTO_MSG_TYPE_LINK_OFFER, FALSE, _sotto_server_handle_link_offer },
+    { SOTTO_MSG_TYPE_LINK_FETCH, TRUE, _sotto_server_handle_link_fetch },
+    { SOTTO_MSG_TYPE_LINK_APPROVE, TRUE, _sotto_server_handle_link_approve },
   };
   SottoMsgType type = sotto_msg_get_msg_type (msg);
 

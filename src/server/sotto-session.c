@@ -10,9 +10,9 @@
  * One client connection: the handshake, then the encrypted channel, whose
  * messages are parsed and handed on through the "message" signal. A
  * connection that has not logged in within the login timeout is dropped,
- * and so is one that keeps sending what does not parse. The session knows
- * nothing of the server above it: whoever made it listens to "message"
- * and "closed".
+ * unless whoever made it holds it waiting, and so is one that keeps
+ * sending what does not parse. The session knows nothing of the server
+ * above it: whoever made it listens to "message" and "closed".
  */
 
 #define MAX_BAD_MESSAGES 20
@@ -395,6 +395,32 @@ sotto_session_set_user (SottoSession *self,
   self->user = user;
   if (user != NULL)
     g_clear_handle_id (&self->login_timeout_id, g_source_remove);
+}
+
+/**
+ * sotto_session_hold_login_timeout:
+ * @hold: %TRUE while the server keeps the connection waiting for
+ *   something, %FALSE once that is over
+ *
+ * A connection that has not logged in is dropped when the login timeout
+ * is up, unless it is held: a new computer waiting for its link to be
+ * approved is not logged in, and may wait longer than that. Released, a
+ * connection that has still not logged in has the whole login timeout
+ * again.
+ */
+void
+sotto_session_hold_login_timeout (SottoSession *self,
+                                  gboolean      hold)
+{
+  g_return_if_fail (SOTTO_IS_SESSION (self));
+
+  if (self->closed || self->user != NULL)
+    return;
+
+  g_clear_handle_id (&self->login_timeout_id, g_source_remove);
+  if (!hold)
+    self->login_timeout_id = g_timeout_add_seconds (self->config->login_timeout,
+                                                    login_timeout_cb, self);
 }
 
 gboolean

@@ -29,6 +29,8 @@ const char   *sotto_session_get_peer     (SottoSession       *self);
 gpointer      sotto_session_get_user     (SottoSession       *self);
 void          sotto_session_set_user     (SottoSession       *self,
                                           gpointer            user);
+void          sotto_session_hold_login_timeout (SottoSession *self,
+                                                gboolean      hold);
 gboolean      sotto_session_get_busy     (SottoSession       *self);
 void          sotto_session_set_busy     (SottoSession       *self,
                                           gboolean            busy);
