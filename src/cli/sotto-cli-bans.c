@@ -180,12 +180,42 @@ start_call (SottoCliBans     *self,
   return call;
 }
 
+/* As start_call(), about @user, whom the chat's command may leave out:
+ * then it says how to name one (@usage). */
+static Call *
+start_user_call (SottoCliBans     *self,
+                 const char       *room,
+                 const char       *user,
+                 const char       *usage,
+                 SottoCliBansDone  done,
+                 gpointer          user_data)
+{
+  if (user == NULL)
+    {
+      sotto_cli_say (TRUE, "%s", usage);
+      finish (self, done, user_data, SOTTO_CLI_EXIT_USAGE);
+      return NULL;
+    }
+
+  return start_call (self, room, user, done, user_data);
+}
+
 /* What a person is told that is not the command's result. */
 static void
 tell (SottoCliBans *self,
       const char   *text)
 {
   sotto_cli_say (self->chat, "%s", text);
+}
+
+/* @call went well: @text (nullable) is told, and it ends. */
+static void
+done_telling (Call       *call,
+              const char *text)
+{
+  if (text != NULL)
+    tell (call->bans, text);
+  finish (call->bans, call->done, call->user_data, SOTTO_CLI_EXIT_OK);
 }
 
 static gboolean
@@ -221,8 +251,7 @@ kicked_cb (GObject      *object,
     text = g_strdup_printf (_("Removed %s from %s. They cannot join again until you let them "
                               "back in with “sotto-cli unban %s %s”."), call->user, call->label,
                             call->label, call->user);
-  tell (call->bans, text);
-  finish (call->bans, call->done, call->user_data, SOTTO_CLI_EXIT_OK);
+  done_telling (call, text);
 }
 
 /**
@@ -244,14 +273,7 @@ sotto_cli_bans_kick (SottoCliBans     *self,
 
   g_return_if_fail (SOTTO_IS_CLI_BANS (self));
 
-  if (user == NULL)
-    {
-      sotto_cli_say (TRUE, _("Usage: /kick USER"));
-      finish (self, done, user_data, SOTTO_CLI_EXIT_USAGE);
-      return;
-    }
-
-  call = start_call (self, room, user, done, user_data);
+  call = start_user_call (self, room, user, _("Usage: /kick USER"), done, user_data);
   if (call != NULL)
     sotto_client_kick_async (self->client, call->room, user, self->cancellable, kicked_cb, call);
 }
@@ -270,8 +292,7 @@ unbanned_cb (GObject      *object,
     return;
 
   text = g_strdup_printf (_("%s may join %s again."), call->user, call->label);
-  tell (call->bans, text);
-  finish (call->bans, call->done, call->user_data, SOTTO_CLI_EXIT_OK);
+  done_telling (call, text);
 }
 
 /**
@@ -292,14 +313,7 @@ sotto_cli_bans_unban (SottoCliBans     *self,
 
   g_return_if_fail (SOTTO_IS_CLI_BANS (self));
 
-  if (user == NULL)
-    {
-      sotto_cli_say (TRUE, _("Usage: /unban USER"));
-      finish (self, done, user_data, SOTTO_CLI_EXIT_USAGE);
-      return;
-    }
-
-  call = start_call (self, room, user, done, user_data);
+  call = start_user_call (self, room, user, _("Usage: /unban USER"), done, user_data);
   if (call != NULL)
     sotto_client_unban_async (self->client, call->room, user, self->cancellable, unbanned_cb,
                               call);
@@ -368,8 +382,7 @@ invited_cb (GObject      *object,
 
   text = g_strdup_printf (_("Invited %s to %s: its members take them in when they join."),
                           call->user, call->label);
-  tell (call->bans, text);
-  finish (call->bans, call->done, call->user_data, SOTTO_CLI_EXIT_OK);
+  done_telling (call, text);
 }
 
 /**
@@ -390,14 +403,7 @@ sotto_cli_bans_invite (SottoCliBans     *self,
 
   g_return_if_fail (SOTTO_IS_CLI_BANS (self));
 
-  if (user == NULL)
-    {
-      sotto_cli_say (TRUE, _("Usage: /invite USER"));
-      finish (self, done, user_data, SOTTO_CLI_EXIT_USAGE);
-      return;
-    }
-
-  call = start_call (self, room, user, done, user_data);
+  call = start_user_call (self, room, user, _("Usage: /invite USER"), done, user_data);
   if (call != NULL)
     sotto_client_invite_async (self->client, call->room, user, self->cancellable, invited_cb,
                                call);
@@ -421,8 +427,7 @@ invite_only_set_cb (GObject      *object,
                               "invited."), call->label);
   else
     text = g_strdup_printf (_("%s is open: anyone may join it."), call->label);
-  tell (call->bans, text);
-  finish (call->bans, call->done, call->user_data, SOTTO_CLI_EXIT_OK);
+  done_telling (call, text);
 }
 
 /**
@@ -497,8 +502,7 @@ role_set_cb (GObject      *object,
       text = g_strdup_printf (_("%s is now a plain member of %s."), call->user, call->label);
       break;
     }
-  tell (call->bans, text);
-  finish (call->bans, call->done, call->user_data, SOTTO_CLI_EXIT_OK);
+  done_telling (call, text);
 }
 
 /**
