@@ -1402,6 +1402,20 @@ test_device_list (Fixture       *fixture,
   g_clear_pointer (&list, g_bytes_unref);
   list = sotto_msg_dup_bytes (again, "list");
   g_assert_true (g_bytes_equal (kept, list));
+
+  /* The server keeps the first key whatever: the store must too. */
+  sotto_client_close (alice);
+  {
+    g_autoptr(SottoClientStore) store = open_store (fixture, "alice", "alice");
+    g_autoptr(SottoAccountKey) still = sotto_client_store_get_account_key (store, &error);
+    g_autoptr(GBytes) list_now = sotto_client_store_get_device_list (store, &published, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpmem (sotto_account_key_get_public (still), SOTTO_ACCOUNT_KEY_PUBLIC_BYTES,
+                     sotto_account_key_get_public (key), SOTTO_ACCOUNT_KEY_PUBLIC_BYTES);
+    g_assert_true (g_bytes_equal (list_now, kept));
+    g_assert_true (published);
+  }
 }
 
 /* Bob is removed while his computer is off: at his next login the room
