@@ -188,7 +188,7 @@ bench_sotto_prepare_rooms (Bench *bench)
                 }
               id = bench_sotto_next_request_id (client);
               bench_sotto_queue_message (client,
-                                         sotto_msg_build_send_key (id, member->name, name, box));
+                                         sotto_msg_build_send_key (id, member->name, NULL, name, box));
               member_data->keys_expected++;
               shared->keys_sent++;
             }

@@ -1751,7 +1751,7 @@ test_key_after_message (Fixture       *fixture,
   g_assert_no_error (error);
   box = sotto_sender_key_seal_for (initial_key, "general", 1, identity, "alice", &bob_public, &error);
   g_assert_no_error (error);
-  sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k", "bob", "general", box));
+  sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k", "bob", NULL, "general", box));
   sotto_msg_unref (sotto_test_client_expect_reply (alice, "k"));
 
   while (sotto_message_get_state (message) == SOTTO_MESSAGE_WAITING_FOR_KEY)

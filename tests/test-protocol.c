@@ -233,13 +233,14 @@ check_register (SottoMsg *msg)
 static GBytes *
 sample_login (void)
 {
-  return sotto_msg_build_login (REQ_ID, ALICE, PASSWORD, identity_a ());
+  return sotto_msg_build_login_with_reset (REQ_ID, ALICE, PASSWORD, identity_a (), TRUE);
 }
 
 static void
 check_login (SottoMsg *msg)
 {
   check_register (msg);
+  g_assert_true (sotto_msg_get_bool (msg, "reset"));
 }
 
 static GBytes *
@@ -323,30 +324,39 @@ sample_send_key (void)
 {
   g_autoptr(GBytes) box = pattern_bytes (48, 11);
 
-  return sotto_msg_build_send_key (REQ_ID, BOB, ROOM, box);
+  g_autoptr(GBytes) device = pattern_bytes (32, 12);
+
+  return sotto_msg_build_send_key (REQ_ID, BOB, device, ROOM, box);
 }
 
 static void
 check_send_key (SottoMsg *msg)
 {
   g_autoptr(GBytes) box = pattern_bytes (48, 11);
+  g_autoptr(GBytes) device = pattern_bytes (32, 12);
 
   check_id_room (msg);
   assert_string (msg, "to", BOB);
+  assert_bytes (msg, "device", device);
   assert_bytes (msg, "box", box);
 }
 
 static GBytes *
 sample_key_request (void)
 {
-  return sotto_msg_build_key_request (REQ_ID, BOB, ROOM, G_MAXUINT32);
+  g_autoptr(GBytes) device = pattern_bytes (32, 14);
+
+  return sotto_msg_build_key_request (REQ_ID, BOB, device, ROOM, G_MAXUINT32);
 }
 
 static void
 check_key_request (SottoMsg *msg)
 {
+  g_autoptr(GBytes) device = pattern_bytes (32, 14);
+
   check_id_room (msg);
   assert_string (msg, "to", BOB);
+  assert_bytes (msg, "device", device);
   assert_int (msg, "key_id", G_MAXUINT32);
 }
 
@@ -497,14 +507,19 @@ check_publish_prekeys (SottoMsg *msg)
 static GBytes *
 sample_get_prekeys (void)
 {
-  return sotto_msg_build_get_prekeys (REQ_ID, ALICE);
+  g_autoptr(GBytes) device = pattern_bytes (32, 13);
+
+  return sotto_msg_build_get_prekeys (REQ_ID, ALICE, device);
 }
 
 static void
 check_get_prekeys (SottoMsg *msg)
 {
+  g_autoptr(GBytes) device = pattern_bytes (32, 13);
+
   check_id_only (msg);
   assert_string (msg, "user", ALICE);
+  assert_bytes (msg, "device", device);
 }
 
 #define ACCOUNT_KEY_BYTES SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE
@@ -516,7 +531,11 @@ sample_publish_devices (void)
   g_autoptr(GBytes) account_key = pattern_bytes (ACCOUNT_KEY_BYTES, 71);
   g_autoptr(GBytes) list = pattern_bytes (DEVICE_LIST_MAX, 72);
 
-  return sotto_msg_build_publish_devices (REQ_ID, account_key, G_MAXINT64, list);
+  SottoWireIdentity devices[2];
+
+  memset (&devices[0], 1, sizeof devices[0]);
+  memset (&devices[1], 2, sizeof devices[1]);
+  return sotto_msg_build_publish_devices (REQ_ID, account_key, G_MAXINT64, list, devices, 2);
 }
 
 static void
@@ -525,10 +544,16 @@ check_publish_devices (SottoMsg *msg)
   g_autoptr(GBytes) account_key = pattern_bytes (ACCOUNT_KEY_BYTES, 71);
   g_autoptr(GBytes) list = pattern_bytes (DEVICE_LIST_MAX, 72);
 
+  SottoWireIdentity device;
+
   check_id_only (msg);
   assert_bytes (msg, "account_key", account_key);
   assert_int (msg, "counter", G_MAXINT64);
   assert_bytes (msg, "list", list);
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (msg, "devices")), ==, 2);
+  g_assert_true (sotto_msg_get_device (msg, 1, &device));
+  for (gsize i = 0; i < sizeof device; i++)
+    g_assert_cmpuint (((guint8 *) &device)[i], ==, 2);
 }
 
 static GBytes *
@@ -1081,6 +1106,7 @@ typedef enum
   K_IDENTITY,
   K_BASE64_LIST,
   K_LINK_ID,
+  K_DEVICES,
 } Kind;
 
 /* For K_BASE64_LIST, min and max count the items, and item_size is what
@@ -1115,12 +1141,14 @@ typedef struct
 #define F_IDENTITY_ { "identity", K_IDENTITY }
 #define F_OWNER_    { "owner", K_USERNAME, 0, 0, TRUE }
 #define F_LINK_     { "link", K_LINK_ID }
+#define F_DEVICE_   { "device", K_BASE64, 32, 32, TRUE }
 
 static const MsgSpec specs[] = {
   { "register", "register", FROM_CLIENT, SOTTO_MSG_TYPE_REGISTER, sample_register, check_register,
     { F_ID_, { "username", K_USERNAME }, { "password", K_PASSWORD, 1, 1024 }, F_IDENTITY_ } },
   { "login", "login", FROM_CLIENT, SOTTO_MSG_TYPE_LOGIN, sample_login, check_login,
-    { F_ID_, { "username", K_USERNAME }, { "password", K_PASSWORD, 1, 1024 }, F_IDENTITY_ } },
+    { F_ID_, { "username", K_USERNAME }, { "password", K_PASSWORD, 1, 1024 }, F_IDENTITY_,
+      { "reset", K_BOOL, 0, 0, TRUE } } },
   { "logout", "logout", FROM_CLIENT, SOTTO_MSG_TYPE_LOGOUT, sample_logout, check_id_only,
     { F_ID_ } },
   { "join", "join", FROM_CLIENT, SOTTO_MSG_TYPE_JOIN, sample_join, check_id_room,
@@ -1136,10 +1164,11 @@ static const MsgSpec specs[] = {
   { "send", "send", FROM_CLIENT, SOTTO_MSG_TYPE_SEND, sample_send, check_send,
     { F_ID_, F_ROOM_, { "msg_id", K_ID }, { "envelope", K_BASE64, 1, 65536 } } },
   { "send_key", "send_key", FROM_CLIENT, SOTTO_MSG_TYPE_SEND_KEY, sample_send_key,
-    check_send_key, { F_ID_, { "to", K_USERNAME }, F_ROOM_, { "box", K_BASE64, 1, 4096 } } },
+    check_send_key,
+    { F_ID_, { "to", K_USERNAME }, F_DEVICE_, F_ROOM_, { "box", K_BASE64, 1, 4096 } } },
   { "key_request", "key_request", FROM_CLIENT, SOTTO_MSG_TYPE_KEY_REQUEST, sample_key_request,
     check_key_request,
-    { F_ID_, { "to", K_USERNAME }, F_ROOM_, { "key_id", K_INT, 0, G_MAXUINT32 } } },
+    { F_ID_, { "to", K_USERNAME }, F_DEVICE_, F_ROOM_, { "key_id", K_INT, 0, G_MAXUINT32 } } },
   { "ack_keys", "ack_keys", FROM_CLIENT, SOTTO_MSG_TYPE_ACK_KEYS, sample_ack_keys,
     check_ack_keys, { F_ID_, { "kids", K_KIDS, 1, 1000 } } },
   { "catchup", "catchup", FROM_CLIENT, SOTTO_MSG_TYPE_CATCHUP, sample_catchup, check_catchup,
@@ -1164,11 +1193,11 @@ static const MsgSpec specs[] = {
     { F_ID_, { "bundle", K_BASE64, 238, 238, TRUE },
       { "one_time", K_BASE64_LIST, 0, 100, FALSE, 36 } } },
   { "get_prekeys", "get_prekeys", FROM_CLIENT, SOTTO_MSG_TYPE_GET_PREKEYS, sample_get_prekeys,
-    check_get_prekeys, { F_ID_, { "user", K_USERNAME } } },
+    check_get_prekeys, { F_ID_, { "user", K_USERNAME }, F_DEVICE_ } },
   { "publish_devices", "publish_devices", FROM_CLIENT, SOTTO_MSG_TYPE_PUBLISH_DEVICES,
     sample_publish_devices, check_publish_devices,
     { F_ID_, { "account_key", K_BASE64, 32, 32 }, { "counter", K_INT, 1, U },
-      { "list", K_BASE64, 1, 4373 } } },
+      { "list", K_BASE64, 1, 4373 }, { "devices", K_DEVICES, 1, 16 } } },
   { "get_devices", "get_devices", FROM_CLIENT, SOTTO_MSG_TYPE_GET_DEVICES, sample_get_devices,
     check_get_devices, { F_ID_, { "user", K_USERNAME } } },
   { "link_offer", "link_offer", FROM_CLIENT, SOTTO_MSG_TYPE_LINK_OFFER, sample_link_offer,
@@ -1576,6 +1605,7 @@ add_name_cases (GPtrArray  *cases,
     case K_IDENTITY:
     case K_BASE64_LIST:
     case K_LINK_ID:
+    case K_DEVICES:
     default:
       g_assert_not_reached ();
     }
@@ -1737,6 +1767,47 @@ add_object_array_cases (GPtrArray       *cases,
       g_string_append (many, ",{\"room\":\"r\",\"members\":1,\"direct\":false,\"last_seq\":1}]");
       add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_string_free (many, FALSE));
     }
+}
+
+/* An array of 1 to 16 identities: the devices a list holds. */
+static void
+add_devices_cases (GPtrArray       *cases,
+                   const FieldSpec *field)
+{
+  const char *name = field->name;
+  g_autofree char *identity = identity_json (NULL, NULL, NULL, NULL);
+  g_autofree char *short_sign = base64_of_size (31);
+  g_autofree char *bad_sign = identity_json (NULL, short_sign, NULL, NULL);
+  g_autofree char *item0 = g_strdup_printf ("%s[0]", name);
+  g_autofree char *item1 = g_strdup_printf ("%s[1]", name);
+  g_autofree char *item0_sign = g_strdup_printf ("%s[0].sign", name);
+  g_autofree char *item0_binding = g_strdup_printf ("%s[0].binding", name);
+  g_autofree char *item0_extra = g_strdup_printf ("%s[0].name", name);
+  GString *many = g_string_new ("[");
+
+  add_case (cases, MUST_PARSE, name, g_strdup_printf ("[%s]", identity));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_strdup ("[]"));
+  for (const char * const *w = (const char * const[]) { "{}", "\"x\"", "1", "null", "true",
+                                                        NULL }; *w; w++)
+    add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_strdup (*w));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, g_strdup ("[1]"));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, g_strdup ("[[]]"));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item1,
+            g_strdup_printf ("[%s,\"x\"]", identity));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0_sign,
+            g_strdup_printf ("[%s]", bad_sign));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_MISSING_FIELD, item0_binding,
+            g_strdup_printf ("[%s]", identity_json (NULL, NULL, "", NULL)));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_UNKNOWN_FIELD, item0_extra,
+            g_strdup_printf ("[%s]", identity_json (NULL, NULL, NULL, "\"name\":\"x\"")));
+
+  for (gint64 i = 0; i < field->max; i++)
+    g_string_append_printf (many, "%s%s", i == 0 ? "" : ",", identity);
+  g_string_append_c (many, ']');
+  add_case (cases, MUST_PARSE, name, g_strdup (many->str));
+  g_string_truncate (many, many->len - 1);
+  g_string_append_printf (many, ",%s]", identity);
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_string_free (many, FALSE));
 }
 
 /* A base64 field of exactly @len bytes: one short or over, and every bad
@@ -1947,6 +2018,10 @@ make_cases (const FieldSpec *field)
 
     case K_LINK_ID:
       add_link_id_cases (cases, name);
+      break;
+
+    case K_DEVICES:
+      add_devices_cases (cases, field);
       break;
 
     case K_IDENTITY:

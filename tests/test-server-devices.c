@@ -44,6 +44,27 @@ list_of (guint8 seed)
   return bytes_of (470, seed);
 }
 
+static GBytes *
+build_get_prekeys (const char *id,
+                   const char *user)
+{
+  return sotto_msg_build_get_prekeys (id, user, NULL);
+}
+
+/* A list said to hold @client's own device. */
+static GBytes *
+build_publish (SottoTestClient *client,
+               const char      *id,
+               GBytes          *account_key,
+               gint64           counter,
+               GBytes          *list)
+{
+  SottoWireIdentity identity;
+
+  sotto_test_client_identity (client, &identity);
+  return sotto_msg_build_publish_devices (id, account_key, counter, list, &identity, 1);
+}
+
 static SottoMsg *
 publish (SottoTestClient *client,
          GBytes          *account_key,
@@ -53,7 +74,7 @@ publish (SottoTestClient *client,
   g_autofree char *id = sotto_test_client_next_id (client);
 
   sotto_test_client_send_take (client,
-                               sotto_msg_build_publish_devices (id, account_key, counter, list));
+                               build_publish (client, id, account_key, counter, list));
   return sotto_test_client_expect_reply (client, id);
 }
 
@@ -209,10 +230,9 @@ test_devices_together (SottoServerFixture *fixture,
   g_autofree char *second_id = sotto_test_client_next_id (alice);
   g_autofree char *third_id = sotto_test_client_next_id (alice);
 
-  sotto_test_client_send_take (alice, sotto_msg_build_publish_devices (first_id, key, 2, list));
-  sotto_test_client_send_take (alice, sotto_msg_build_publish_devices (second_id, key, 2, again));
-  sotto_test_client_send_take (alice,
-                               sotto_msg_build_publish_devices (third_id, other_key, 3, again));
+  sotto_test_client_send_take (alice, build_publish (alice, first_id, key, 2, list));
+  sotto_test_client_send_take (alice, build_publish (alice, second_id, key, 2, again));
+  sotto_test_client_send_take (alice, build_publish (alice, third_id, other_key, 3, again));
   first = sotto_test_client_expect_reply (alice, first_id);
   second = sotto_test_client_expect_reply (alice, second_id);
   third = sotto_test_client_expect_reply (alice, third_id);
@@ -363,7 +383,7 @@ test_devices_identity_change (SottoServerFixture *fixture,
 
   /* Other keys (a random identity). */
   elsewhere = sotto_server_fixture_log_in (fixture, "alice");
-  reply = sotto_test_client_request (bob, sotto_msg_build_get_prekeys, "alice");
+  reply = sotto_test_client_request (bob, build_get_prekeys, "alice");
   g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_NO_PREKEYS);
   assert_fetch (bob, "alice", key, 1, list);
 

@@ -1733,7 +1733,7 @@ test_impersonation (Fixture       *fixture,
   sotto_msg_unref (sotto_test_client_request (fixture->bob, sotto_msg_build_join, "garden"));
   sotto_msg_unref (sotto_test_client_request (fixture->alice, sotto_msg_build_open_direct, "bob"));
   sotto_test_client_send_take (fixture->alice,
-                               sotto_msg_build_send_key ("key-1", "bob", "garden", box));
+                               sotto_msg_build_send_key ("key-1", "bob", NULL, "garden", box));
   expect_ok (fixture->alice, "key-1");
   key = sotto_test_client_expect (fixture->bob, SOTTO_MSG_TYPE_KEY);
   kid = sotto_msg_get_int (key, "kid");
@@ -1751,9 +1751,9 @@ test_impersonation (Fixture       *fixture,
                        SOTTO_MSG_ERROR_CODE_NOT_MEMBER);
       request_refused (mallory, build_catchup, room, SOTTO_MSG_ERROR_CODE_NOT_MEMBER);
       request_refused (mallory, build_leave, room, SOTTO_MSG_ERROR_CODE_NOT_MEMBER);
-      send_refused (mallory, sotto_msg_build_send_key ("m-key", "bob", room, box), "m-key",
+      send_refused (mallory, sotto_msg_build_send_key ("m-key", "bob", NULL, room, box), "m-key",
                     SOTTO_MSG_ERROR_CODE_NOT_MEMBER);
-      send_refused (mallory, sotto_msg_build_key_request ("m-request", "bob", room, 7),
+      send_refused (mallory, sotto_msg_build_key_request ("m-request", "bob", NULL, room, 7),
                     "m-request", SOTTO_MSG_ERROR_CODE_NOT_MEMBER);
       send_refused (mallory, sotto_msg_build_kick ("m-kick", room, "bob"), "m-kick",
                     SOTTO_MSG_ERROR_CODE_NOT_MEMBER);
@@ -1805,9 +1805,9 @@ test_impersonation (Fixture       *fixture,
                 SOTTO_MSG_ERROR_CODE_FORBIDDEN);
   send_refused (mallory, sotto_msg_build_kick ("m-kick-4", "general", "bob"), "m-kick-4",
                 SOTTO_MSG_ERROR_CODE_FORBIDDEN);
-  send_refused (mallory, sotto_msg_build_send_key ("m-key-2", "carol", "garden", box), "m-key-2",
+  send_refused (mallory, sotto_msg_build_send_key ("m-key-2", "carol", NULL, "garden", box), "m-key-2",
                 SOTTO_MSG_ERROR_CODE_NO_SUCH_USER);
-  send_refused (mallory, sotto_msg_build_send_key ("m-key-3", "nobody", "garden", box), "m-key-3",
+  send_refused (mallory, sotto_msg_build_send_key ("m-key-3", "nobody", NULL, "garden", box), "m-key-3",
                 SOTTO_MSG_ERROR_CODE_NO_SUCH_USER);
   members = sotto_test_client_request (fixture->alice, sotto_msg_build_list_members, "garden");
   g_assert_cmpint (sotto_msg_get_msg_type (members), ==, SOTTO_MSG_TYPE_MEMBERS);

@@ -114,11 +114,18 @@ one_time_left (SottoTestClient *client)
   return publish_ok (client, NULL, NULL);
 }
 
+static GBytes *
+build_get_prekeys (const char *id,
+                   const char *user)
+{
+  return sotto_msg_build_get_prekeys (id, user, NULL);
+}
+
 static SottoMsg *
 fetch (SottoTestClient *client,
        const char      *user)
 {
-  return sotto_test_client_request (client, sotto_msg_build_get_prekeys, user);
+  return sotto_test_client_request (client, build_get_prekeys, user);
 }
 
 /* Fetches @user's prekeys: @bundle, and the one-time prekey with @key_id

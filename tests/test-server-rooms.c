@@ -234,9 +234,9 @@ test_key_queue (SottoServerFixture *fixture,
 
   g_clear_pointer (&bob, sotto_test_client_free);
 
-  sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k1", "bob", "general", box));
+  sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k1", "bob", NULL, "general", box));
   sotto_test_client_expect_ok (alice, "k1");
-  sotto_test_client_send_take (alice, sotto_msg_build_key_request ("k2", "bob", "general", 77));
+  sotto_test_client_send_take (alice, sotto_msg_build_key_request ("k2", "bob", NULL, "general", 77));
   sotto_test_client_expect_ok (alice, "k2");
 
   bob = sotto_server_fixture_log_in (fixture, "bob");
@@ -277,7 +277,7 @@ test_key_queue (SottoServerFixture *fixture,
   sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_KEY_REQUESTED, 0);
 
   /* Live delivery while online, and only to members of the room. */
-  sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k3", "bob", "general", box));
+  sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k3", "bob", NULL, "general", box));
   sotto_test_client_expect_ok (alice, "k3");
   g_clear_pointer (&key, sotto_msg_unref);
   key = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_KEY);
@@ -286,7 +286,7 @@ test_key_queue (SottoServerFixture *fixture,
     sotto_msg_unref (sotto_test_client_join (alice, "lobby"));
     g_autoptr(SottoMsg) refused = NULL;
 
-    sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k4", "bob", "lobby", box));
+    sotto_test_client_send_take (alice, sotto_msg_build_send_key ("k4", "bob", NULL, "lobby", box));
     refused = sotto_test_client_expect_error (alice, "k4", SOTTO_MSG_ERROR_CODE_NO_SUCH_USER);
   }
 }

@@ -14,14 +14,19 @@
 
 /* Our own public identity keys, as requests carry them. */
 void
-_sotto_client_get_wire_identity (SottoClient       *self,
-                                 SottoWireIdentity *wire)
+_sotto_client_identity_to_wire (const SottoPublicIdentity *identity,
+                                SottoWireIdentity         *wire)
 {
-  const SottoPublicIdentity *identity = sotto_identity_get_public (self->identity);
-
   memcpy (wire->box, identity->box_pk, sizeof wire->box);
   memcpy (wire->sign, identity->sign_pk, sizeof wire->sign);
   memcpy (wire->binding, identity->binding, sizeof wire->binding);
+}
+
+void
+_sotto_client_get_wire_identity (SottoClient       *self,
+                                 SottoWireIdentity *wire)
+{
+  _sotto_client_identity_to_wire (sotto_identity_get_public (self->identity), wire);
 }
 
 void

@@ -37,6 +37,25 @@ device_name (void)
   return g_strdup (_("This computer"));
 }
 
+/**
+ * _sotto_client_wire_devices:
+ *
+ * Returns: (transfer full) (element-type SottoWireIdentity): the
+ *   identities @list holds, as the server is told of them beside it
+ */
+GArray *
+_sotto_client_wire_devices (const SottoDeviceList *list)
+{
+  guint n = sotto_device_list_get_n_devices (list);
+  GArray *devices = g_array_sized_new (FALSE, TRUE, sizeof (SottoWireIdentity), n);
+
+  g_array_set_size (devices, n);
+  for (guint i = 0; i < n; i++)
+    _sotto_client_identity_to_wire (&sotto_device_list_get_device (list, i)->identity,
+                                    &g_array_index (devices, SottoWireIdentity, i));
+  return devices;
+}
+
 /* Our account key, made and kept if this store has none yet. */
 static SottoAccountKey *
 ensure_account_key (SottoClient  *self,
@@ -135,6 +154,7 @@ _sotto_client_publish_devices (SottoClient *self)
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   g_autoptr(GBytes) request = NULL;
+  g_autoptr(GArray) devices = NULL;
   gboolean published = FALSE;
   Publish *publish;
 
@@ -163,8 +183,10 @@ _sotto_client_publish_devices (SottoClient *self)
   publish->list = g_bytes_ref (list);
 
   id = sotto_connection_next_id (self->connection);
+  devices = _sotto_client_wire_devices (opened);
   request = sotto_msg_build_publish_devices (id, publish->account_key, publish->counter,
-                                            publish->list);
+                                            publish->list, (SottoWireIdentity *) devices->data,
+                                            devices->len);
   sotto_connection_request_async (self->connection, id, request, self->cancellable,
                                   published_cb, publish);
 }

@@ -268,7 +268,7 @@ build_key_request (const char *id,
 {
   KeyWanted *wanted = data;
 
-  return sotto_msg_build_key_request (id, wanted->to, wanted->room, wanted->key_id);
+  return sotto_msg_build_key_request (id, wanted->to, NULL, wanted->room, wanted->key_id);
 }
 
 /* Asks @sender for the key @envelope was sealed with, which we lack. */

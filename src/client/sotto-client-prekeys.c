@@ -231,15 +231,21 @@ build_send_key (const char *id,
                 gpointer    data)
 {
   Handover *handover = data;
+  g_autoptr(GBytes) device = g_bytes_new (handover->identity.sign_pk,
+                                          sizeof handover->identity.sign_pk);
 
-  return sotto_msg_build_send_key (id, handover->to, handover->room, handover->box);
+  return sotto_msg_build_send_key (id, handover->to, device, handover->room, handover->box);
 }
 
 static GBytes *
 build_get_prekeys (const char *id,
                    gpointer    data)
 {
-  return sotto_msg_build_get_prekeys (id, ((Handover *) data)->to);
+  Handover *handover = data;
+  g_autoptr(GBytes) device = g_bytes_new (handover->identity.sign_pk,
+                                          sizeof handover->identity.sign_pk);
+
+  return sotto_msg_build_get_prekeys (id, handover->to, device);
 }
 
 static char *

@@ -138,6 +138,8 @@ void               _sotto_client_request_as_user      (SottoClient              
                                                        GAsyncReadyCallback       reply_cb);
 
 /* sotto-client-contacts.c */
+void               _sotto_client_identity_to_wire     (const SottoPublicIdentity *identity,
+                                                       SottoWireIdentity        *wire);
 void               _sotto_client_get_wire_identity    (SottoClient              *self,
                                                        SottoWireIdentity        *wire);
 void               _sotto_client_public_from_wire     (const SottoWireIdentity  *wire,
@@ -248,6 +250,7 @@ void               _sotto_client_set_member           (SottoClient              
 
 /* sotto-client-devices.c */
 void               _sotto_client_publish_devices      (SottoClient              *self);
+GArray            *_sotto_client_wire_devices         (const SottoDeviceList    *list);
 
 /* sotto-client-state.c */
 void               _sotto_client_free_room_chain      (gpointer                  chain);

@@ -177,6 +177,12 @@ error_from_reply (SottoMsg *reply)
       text = _("No new computer is waiting with that link code: check the code, or start "
                "again on the new computer");
       break;
+    case SOTTO_MSG_ERROR_CODE_NOT_LINKED:
+      text = _("This computer is not linked to the account yet");
+      break;
+    case SOTTO_MSG_ERROR_CODE_NO_SUCH_DEVICE:
+      text = _("That user has no such device");
+      break;
     case SOTTO_MSG_ERROR_CODE_INTERNAL:
     default:
       text = _("The server could not complete the request");

@@ -51,6 +51,37 @@ sotto_msg_build_login (const char              *id,
   return build_credentials ("login", id, username, password, identity);
 }
 
+/**
+ * sotto_msg_build_login_with_reset:
+ * @reset: whether to make @identity the account's one device: the server
+ *   then forgets the account's other devices and its device list, and
+ *   tells the account's rooms of the new keys
+ *
+ * A login that says whether it resets the account's devices.
+ */
+GBytes *
+sotto_msg_build_login_with_reset (const char              *id,
+                                  const char              *username,
+                                  const char              *password,
+                                  const SottoWireIdentity *identity,
+                                  gboolean                 reset)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (username != NULL, NULL);
+  g_return_val_if_fail (password != NULL, NULL);
+  g_return_val_if_fail (identity != NULL, NULL);
+
+  builder = begin_request ("login", id);
+  add_string (builder, "username", username);
+  add_string (builder, "password", password);
+  add_identity (builder, identity);
+  add_bool (builder, "reset", reset);
+
+  return end_message (builder);
+}
+
 GBytes *
 sotto_msg_build_logout (const char *id)
 {
@@ -132,9 +163,16 @@ sotto_msg_build_send (const char *id,
   return end_message (builder);
 }
 
+/**
+ * sotto_msg_build_send_key:
+ * @device: (nullable): the signing key of the recipient's device it is
+ *   for, %SOTTO_PROTOCOL_KEY_SIZE bytes; %NULL for the one the account's
+ *   member entries show
+ */
 GBytes *
 sotto_msg_build_send_key (const char *id,
                           const char *to,
+                          GBytes     *device,
                           const char *room,
                           GBytes     *box)
 {
@@ -147,15 +185,24 @@ sotto_msg_build_send_key (const char *id,
 
   builder = begin_request ("send_key", id);
   add_string (builder, "to", to);
+  if (device != NULL)
+    add_bytes (builder, "device", device);
   add_string (builder, "room", room);
   add_bytes (builder, "box", box);
 
   return end_message (builder);
 }
 
+/**
+ * sotto_msg_build_key_request:
+ * @device: (nullable): the signing key of the recipient's device it is
+ *   for, %SOTTO_PROTOCOL_KEY_SIZE bytes; %NULL for the one the account's
+ *   member entries show
+ */
 GBytes *
 sotto_msg_build_key_request (const char *id,
                              const char *to,
+                             GBytes     *device,
                              const char *room,
                              guint32     key_id)
 {
@@ -167,6 +214,8 @@ sotto_msg_build_key_request (const char *id,
 
   builder = begin_request ("key_request", id);
   add_string (builder, "to", to);
+  if (device != NULL)
+    add_bytes (builder, "device", device);
   add_string (builder, "room", room);
   add_int (builder, "key_id", key_id);
 

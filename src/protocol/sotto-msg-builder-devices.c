@@ -17,23 +17,34 @@
  * @counter: the counter inside @list, at least 1
  * @list: the sealed device list, at most
  *   %SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES bytes
+ * @devices: (array length=n_devices): the identities @list holds, in the
+ *   clear, for the server to know which devices may log in
+ * @n_devices: 1 to %SOTTO_PROTOCOL_MAX_DEVICES
  */
 GBytes *
-sotto_msg_build_publish_devices (const char *id,
-                                 GBytes     *account_key,
-                                 gint64      counter,
-                                 GBytes     *list)
+sotto_msg_build_publish_devices (const char              *id,
+                                 GBytes                  *account_key,
+                                 gint64                   counter,
+                                 GBytes                  *list,
+                                 const SottoWireIdentity *devices,
+                                 guint                    n_devices)
 {
   JsonBuilder *builder;
 
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (account_key != NULL, NULL);
   g_return_val_if_fail (list != NULL, NULL);
+  g_return_val_if_fail (devices != NULL || n_devices == 0, NULL);
 
   builder = begin_request ("publish_devices", id);
   add_bytes (builder, "account_key", account_key);
   add_int (builder, "counter", counter);
   add_bytes (builder, "list", list);
+  json_builder_set_member_name (builder, "devices");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n_devices; i++)
+    add_identity_object (builder, &devices[i]);
+  json_builder_end_array (builder);
 
   return end_message (builder);
 }

@@ -47,9 +47,16 @@ sotto_msg_build_publish_prekeys (const char     *id,
   return end_message (builder);
 }
 
+/**
+ * sotto_msg_build_get_prekeys:
+ * @device: (nullable): the signing key of the device whose prekeys are
+ *   wanted, %SOTTO_PROTOCOL_KEY_SIZE bytes; %NULL for the one the
+ *   account's member entries show
+ */
 GBytes *
 sotto_msg_build_get_prekeys (const char *id,
-                             const char *user)
+                             const char *user,
+                             GBytes     *device)
 {
   JsonBuilder *builder;
 
@@ -58,6 +65,8 @@ sotto_msg_build_get_prekeys (const char *id,
 
   builder = begin_request ("get_prekeys", id);
   add_string (builder, "user", user);
+  if (device != NULL)
+    add_bytes (builder, "device", device);
 
   return end_message (builder);
 }

@@ -84,16 +84,25 @@ add_bytes (JsonBuilder *builder,
   add_base64 (builder, name, data, len);
 }
 
+/* The keys of one device, as an object where the builder is: a member's
+ * value or an array's next element. */
 static inline void
-add_identity (JsonBuilder             *builder,
-              const SottoWireIdentity *identity)
+add_identity_object (JsonBuilder             *builder,
+                     const SottoWireIdentity *identity)
 {
-  json_builder_set_member_name (builder, "identity");
   json_builder_begin_object (builder);
   add_base64 (builder, "box", identity->box, sizeof identity->box);
   add_base64 (builder, "sign", identity->sign, sizeof identity->sign);
   add_base64 (builder, "binding", identity->binding, sizeof identity->binding);
   json_builder_end_object (builder);
+}
+
+static inline void
+add_identity (JsonBuilder             *builder,
+              const SottoWireIdentity *identity)
+{
+  json_builder_set_member_name (builder, "identity");
+  add_identity_object (builder, identity);
 }
 
 /* A request starts with its id, and so does the answer to it; most of

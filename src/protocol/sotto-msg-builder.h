@@ -22,6 +22,11 @@ GBytes *sotto_msg_build_login         (const char                 *id,
                                        const char                 *username,
                                        const char                 *password,
                                        const SottoWireIdentity    *identity);
+GBytes *sotto_msg_build_login_with_reset (const char              *id,
+                                          const char              *username,
+                                          const char              *password,
+                                          const SottoWireIdentity *identity,
+                                          gboolean                 reset);
 GBytes *sotto_msg_build_logout        (const char                 *id);
 GBytes *sotto_msg_build_join          (const char                 *id,
                                        const char                 *room);
@@ -38,10 +43,12 @@ GBytes *sotto_msg_build_send          (const char                 *id,
                                        GBytes                     *envelope);
 GBytes *sotto_msg_build_send_key      (const char                 *id,
                                        const char                 *to,
+                                       GBytes                     *device,
                                        const char                 *room,
                                        GBytes                     *box);
 GBytes *sotto_msg_build_key_request   (const char                 *id,
                                        const char                 *to,
+                                       GBytes                     *device,
                                        const char                 *room,
                                        guint32                     key_id);
 GBytes *sotto_msg_build_ack_keys      (const char                 *id,
@@ -74,11 +81,14 @@ GBytes *sotto_msg_build_publish_prekeys (const char               *id,
                                          GBytes * const           *one_time,
                                          gsize                     n_one_time);
 GBytes *sotto_msg_build_get_prekeys   (const char                 *id,
-                                       const char                 *user);
+                                       const char                 *user,
+                                       GBytes                     *device);
 GBytes *sotto_msg_build_publish_devices (const char               *id,
                                          GBytes                   *account_key,
                                          gint64                    counter,
-                                         GBytes                   *list);
+                                         GBytes                   *list,
+                                         const SottoWireIdentity  *devices,
+                                         guint                     n_devices);
 GBytes *sotto_msg_build_get_devices   (const char                 *id,
                                        const char                 *user);
 GBytes *sotto_msg_build_link_offer    (const char                 *id,

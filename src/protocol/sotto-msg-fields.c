@@ -72,8 +72,10 @@ sotto_msg_get_id (SottoMsg *self)
  * @field: a field of the message's type
  *
  * Only "id" of "error", "owner" of "members" and "joined", "banned_by"
- * inside "bans", "bundle" of "publish_prekeys" and "one_time" of
- * "prekeys" are optional; every other field is always present.
+ * inside "bans", "bundle" of "publish_prekeys", "one_time" of
+ * "prekeys", "reset" of "login" and "device" of "send_key",
+ * "key_request" and "get_prekeys" are optional; every other field is
+ * always present.
  *
  * Returns: %TRUE if @field is present
  */
@@ -312,6 +314,33 @@ get_array_object (SottoMsg   *self,
     }
 
   return json_array_get_object_element (array, index);
+}
+
+/**
+ * sotto_msg_get_device:
+ * @self: a "publish_devices" message
+ * @index: an index into "devices"
+ * @out_identity: (out caller-allocates): where to store the keys
+ *
+ * Returns: %TRUE if @out_identity was filled in
+ */
+gboolean
+sotto_msg_get_device (SottoMsg          *self,
+                      guint              index,
+                      SottoWireIdentity *out_identity)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (out_identity != NULL, FALSE);
+
+  object = get_array_object (self, "devices", index, G_STRFUNC);
+  if (object == NULL)
+    return FALSE;
+
+  read_identity (object, out_identity);
+
+  return TRUE;
 }
 
 /**

@@ -51,6 +51,11 @@
 #define F_LINK_APPROVAL         F_BASE64 ("approval", 1, SOTTO_PROTOCOL_LINK_APPROVAL_MAX_BYTES)
 #define F_ONE_TIME_LEFT         F_INT ("one_time_left", 0, SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS)
 #define F_IDENTITY              F_OBJECT ("identity", identity_schema)
+/* A device of the recipient (or of the user asked about), by its signing
+ * key; absent for the one the account's member entries show. */
+#define F_DEVICE                { .name = "device", .kind = SOTTO_FIELD_BASE64, \
+                                  .min = SOTTO_PROTOCOL_KEY_SIZE, \
+                                  .max = SOTTO_PROTOCOL_KEY_SIZE, .optional = TRUE }
 #define F_MEMBERS               F_OBJECTS ("members", member_schema, SOTTO_PROTOCOL_MAX_LIST_ITEMS)
 #define F_ROOMS                 F_OBJECTS ("rooms", room_summary_schema, \
                                            SOTTO_PROTOCOL_MAX_LIST_ITEMS)
@@ -87,6 +92,8 @@ static const char * const error_codes[] = {
   [SOTTO_MSG_ERROR_CODE_NO_DEVICES] = "no_devices",
   [SOTTO_MSG_ERROR_CODE_LINK_TAKEN] = "link_taken",
   [SOTTO_MSG_ERROR_CODE_NO_SUCH_LINK] = "no_such_link",
+  [SOTTO_MSG_ERROR_CODE_NOT_LINKED] = "not_linked",
+  [SOTTO_MSG_ERROR_CODE_NO_SUCH_DEVICE] = "no_such_device",
   NULL
 };
 
@@ -141,6 +148,15 @@ static const SottoFieldSchema credentials_fields[] = {
   F_IDENTITY,
 };
 
+/* "reset": make this device the account's only one (absent: false). */
+static const SottoFieldSchema login_fields[] = {
+  F_ID ("id"),
+  F_USERNAME ("username"),
+  F_PASSWORD,
+  F_IDENTITY,
+  { .name = "reset", .kind = SOTTO_FIELD_BOOL, .optional = TRUE },
+};
+
 static const SottoFieldSchema join_fields[] = {
   F_ID ("id"),
   F_NORMAL_ROOM,
@@ -166,6 +182,7 @@ static const SottoFieldSchema send_fields[] = {
 static const SottoFieldSchema send_key_fields[] = {
   F_ID ("id"),
   F_USERNAME ("to"),
+  F_DEVICE,
   F_ROOM,
   F_KEY_BOX,
 };
@@ -173,6 +190,7 @@ static const SottoFieldSchema send_key_fields[] = {
 static const SottoFieldSchema key_request_fields[] = {
   F_ID ("id"),
   F_USERNAME ("to"),
+  F_DEVICE,
   F_ROOM,
   F_KEY_ID,
 };
@@ -231,16 +249,20 @@ static const SottoFieldSchema publish_prekeys_fields[] = {
 static const SottoFieldSchema get_prekeys_fields[] = {
   F_ID ("id"),
   F_USERNAME ("user"),
+  F_DEVICE,
 };
 
 /* Device lists: opaque to the server, which reads only the account key
  * and the counter sent beside the list, to refuse another key and a list
- * that is not newer than the one it holds. */
+ * that is not newer than the one it holds, and the devices' identities,
+ * also sent beside it, to know which devices may log in. */
 static const SottoFieldSchema publish_devices_fields[] = {
   F_ID ("id"),
   F_ACCOUNT_KEY,
   F_DEVICE_LIST_COUNTER,
   F_DEVICE_LIST,
+  { .name = "devices", .kind = SOTTO_FIELD_OBJECT_ARRAY, .object = &identity_schema,
+    .min_items = 1, .max_items = SOTTO_PROTOCOL_MAX_DEVICES },
 };
 
 static const SottoFieldSchema get_devices_fields[] = {
@@ -451,7 +473,7 @@ static const SottoFieldSchema link_expired_fields[] = {
 
 static const SottoMsgSchema msg_schemas[] = {
   MSG (REGISTER, CLIENT, credentials_fields),
-  MSG (LOGIN, CLIENT, credentials_fields),
+  MSG (LOGIN, CLIENT, login_fields),
   MSG (LOGOUT, CLIENT, only_id_fields),
   MSG (JOIN, CLIENT, join_fields),
   MSG (LEAVE, CLIENT, id_room_fields),

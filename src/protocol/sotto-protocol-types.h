@@ -51,6 +51,8 @@ G_BEGIN_DECLS
  * that the bound agrees. The account key travels beside it. */
 #define SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE        32
 #define SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES   4373
+/* The most devices one account has (SOTTO_DEVICE_LIST_MAX_DEVICES). */
+#define SOTTO_PROTOCOL_MAX_DEVICES             16
 /* Linking a new computer: the server brings an offer and its approval
  * together under a link id, 16 bytes in lowercase hex, and opens
  * neither. The bounds are the e2e library's, which tests/test-link.c
@@ -187,6 +189,8 @@ typedef enum
   SOTTO_MSG_ERROR_CODE_NO_DEVICES,
   SOTTO_MSG_ERROR_CODE_LINK_TAKEN,
   SOTTO_MSG_ERROR_CODE_NO_SUCH_LINK,
+  SOTTO_MSG_ERROR_CODE_NOT_LINKED,
+  SOTTO_MSG_ERROR_CODE_NO_SUCH_DEVICE,
 } SottoMsgErrorCode;
 
 /* The "reason" of a "member_left" message. */

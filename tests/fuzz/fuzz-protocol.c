@@ -107,6 +107,10 @@ rebuild (SottoMsg *msg)
 
     case SOTTO_MSG_TYPE_LOGIN:
       g_assert_true (sotto_msg_get_identity (msg, &identity));
+      if (sotto_msg_has_field (msg, "reset"))
+        return sotto_msg_build_login_with_reset (str (msg, "id"), str (msg, "username"),
+                                                 str (msg, "password"), &identity,
+                                                 sotto_msg_get_bool (msg, "reset"));
       return sotto_msg_build_login (str (msg, "id"), str (msg, "username"),
                                     str (msg, "password"), &identity);
 
@@ -133,12 +137,22 @@ rebuild (SottoMsg *msg)
       return sotto_msg_build_send (str (msg, "id"), str (msg, "room"), str (msg, "msg_id"), bytes);
 
     case SOTTO_MSG_TYPE_SEND_KEY:
-      bytes = sotto_msg_dup_bytes (msg, "box");
-      return sotto_msg_build_send_key (str (msg, "id"), str (msg, "to"), str (msg, "room"), bytes);
+      {
+        g_autoptr(GBytes) device = sotto_msg_dup_bytes (msg, "device");
+
+        bytes = sotto_msg_dup_bytes (msg, "box");
+        return sotto_msg_build_send_key (str (msg, "id"), str (msg, "to"), device,
+                                         str (msg, "room"), bytes);
+      }
 
     case SOTTO_MSG_TYPE_KEY_REQUEST:
-      return sotto_msg_build_key_request (str (msg, "id"), str (msg, "to"), str (msg, "room"),
-                                          (guint32) sotto_msg_get_int (msg, "key_id"));
+      {
+        g_autoptr(GBytes) device = sotto_msg_dup_bytes (msg, "device");
+
+        return sotto_msg_build_key_request (str (msg, "id"), str (msg, "to"), device,
+                                            str (msg, "room"),
+                                            (guint32) sotto_msg_get_int (msg, "key_id"));
+      }
 
     case SOTTO_MSG_TYPE_ACK_KEYS:
       array = sotto_msg_get_array (msg, "kids");
@@ -195,15 +209,25 @@ rebuild (SottoMsg *msg)
       }
 
     case SOTTO_MSG_TYPE_GET_PREKEYS:
-      return sotto_msg_build_get_prekeys (str (msg, "id"), str (msg, "user"));
+      {
+        g_autoptr(GBytes) device = sotto_msg_dup_bytes (msg, "device");
+
+        return sotto_msg_build_get_prekeys (str (msg, "id"), str (msg, "user"), device);
+      }
 
     case SOTTO_MSG_TYPE_PUBLISH_DEVICES:
       {
         g_autoptr(GBytes) account_key = sotto_msg_dup_bytes (msg, "account_key");
+        g_autoptr(GArray) devices = g_array_new (FALSE, TRUE, sizeof (SottoWireIdentity));
 
+        array = sotto_msg_get_array (msg, "devices");
+        g_array_set_size (devices, json_array_get_length (array));
+        for (guint i = 0; i < devices->len; i++)
+          sotto_msg_get_device (msg, i, &g_array_index (devices, SottoWireIdentity, i));
         bytes = sotto_msg_dup_bytes (msg, "list");
         return sotto_msg_build_publish_devices (str (msg, "id"), account_key,
-                                                sotto_msg_get_int (msg, "counter"), bytes);
+                                                sotto_msg_get_int (msg, "counter"), bytes,
+                                                (SottoWireIdentity *) devices->data, devices->len);
       }
 
     case SOTTO_MSG_TYPE_GET_DEVICES:
