@@ -19,6 +19,7 @@ sotto_server_fixture_teardown (SottoServerFixture *fixture,
   if (sotto_test_server_is_running (fixture->server))
     sotto_test_server_stop (fixture->server);
   g_clear_pointer (&fixture->server, sotto_test_server_free);
+  g_clear_pointer (&fixture->identities, g_hash_table_unref);
 }
 
 SottoTestClient *
@@ -27,8 +28,13 @@ sotto_server_fixture_new_user (SottoServerFixture *fixture,
 {
   SottoTestClient *client = sotto_test_client_connect (fixture->server);
   g_autoptr(SottoMsg) reply = sotto_test_client_register (client, name, SOTTO_TEST_PASSWORD);
+  SottoWireIdentity *identity = g_new (SottoWireIdentity, 1);
 
   g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  sotto_test_client_identity (client, identity);
+  if (fixture->identities == NULL)
+    fixture->identities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_replace (fixture->identities, g_strdup (name), identity);
   return client;
 }
 
@@ -39,8 +45,9 @@ sotto_server_fixture_log_in (SottoServerFixture *fixture,
   return sotto_server_fixture_log_in_as (fixture, name, NULL);
 }
 
-/* @name logging in with @identity, or with the test client's own keys if
- * %NULL. */
+/* @name logging in with @identity, or if %NULL from the device @name
+ * registered from (a new one of the test client's own if the fixture did
+ * not register @name). */
 SottoTestClient *
 sotto_server_fixture_log_in_as (SottoServerFixture      *fixture,
                                 const char              *name,
@@ -48,6 +55,9 @@ sotto_server_fixture_log_in_as (SottoServerFixture      *fixture,
 {
   SottoTestClient *client = sotto_test_client_connect (fixture->server);
   g_autoptr(SottoMsg) reply = NULL;
+
+  if (identity == NULL && fixture->identities != NULL)
+    identity = g_hash_table_lookup (fixture->identities, name);
 
   if (identity != NULL)
     sotto_test_client_set_identity (client, identity);

@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   SottoTestServer *server;
+  /* name → SottoWireIdentity: the device each user registered from. */
+  GHashTable      *identities;
 } SottoServerFixture;
 
 /* Adds the test at /sotto/server/@path, each run on a server of its own. */

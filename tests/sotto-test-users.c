@@ -166,6 +166,22 @@ sotto_test_user_account (SottoClient  *client,
     g_propagate_error (error, outcome.error);
 }
 
+/* Resets @user's account from @client's computer, which becomes its only
+ * device. */
+void
+sotto_test_user_reset (SottoClient  *client,
+                       const char   *user,
+                       const char   *password,
+                       GError      **error)
+{
+  Outcome outcome = { FALSE };
+
+  sotto_client_reset_async (client, user, password, NULL, account_cb, &outcome);
+  wait_outcome (&outcome, "the reset");
+  if (outcome.error != NULL)
+    g_propagate_error (error, outcome.error);
+}
+
 /* A new account, on a computer of its own name, online. */
 SottoClient *
 sotto_test_user_new (const char *base_dir,

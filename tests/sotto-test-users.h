@@ -20,6 +20,10 @@ void              sotto_test_user_account         (SottoClient  *client,
                                                    const char   *user,
                                                    const char   *password,
                                                    GError      **error);
+void              sotto_test_user_reset           (SottoClient  *client,
+                                                   const char   *user,
+                                                   const char   *password,
+                                                   GError      **error);
 SottoClient      *sotto_test_user_new             (const char   *base_dir,
                                                    const char   *address,
                                                    const char   *user,

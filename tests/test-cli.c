@@ -1122,12 +1122,20 @@ client_joined_cb (GObject      *object,
 
 /* The other side of the chat: the client core in this process, on
  * @computer, making the account @user or logging in to it. */
+/* How an in-process client gets its account. */
+typedef enum
+{
+  IN_PROCESS_REGISTER,
+  IN_PROCESS_LOGIN,
+  IN_PROCESS_RESET,
+} InProcessMode;
+
 static SottoClient *
-in_process_user (Fixture    *fixture,
-                 const char *computer,
-                 const char *user,
-                 gboolean    create,
-                 const char *room)
+in_process_user (Fixture       *fixture,
+                 const char    *computer,
+                 const char    *user,
+                 InProcessMode  mode,
+                 const char    *room)
 {
   g_autofree char *dir = data_dir (fixture, computer);
   SottoClient *client = sotto_client_new (dir, fixture->address);
@@ -1148,8 +1156,10 @@ in_process_user (Fixture    *fixture,
     }
 
   outcome.done = FALSE;
-  if (create)
+  if (mode == IN_PROCESS_REGISTER)
     sotto_client_register_async (client, user, PASSWORD, NULL, client_account_cb, &outcome);
+  else if (mode == IN_PROCESS_RESET)
+    sotto_client_reset_async (client, user, PASSWORD, NULL, client_account_cb, &outcome);
   else
     sotto_client_login_async (client, user, PASSWORD, NULL, client_account_cb, &outcome);
   wait_long_for (&outcome.done, "logging in");
@@ -1224,7 +1234,7 @@ test_chat (Fixture       *fixture,
   g_assert_cmpint (pty_wait_exit (first), ==, 0);
   g_assert_null (strstr (first->output->str, PASSWORD));
 
-  bob = in_process_user (fixture, "bob", "bob", TRUE, "lobby");
+  bob = in_process_user (fixture, "bob", "bob", IN_PROCESS_REGISTER, "lobby");
   bob_room = sotto_client_lookup_room (bob, "lobby");
 
   /* The server is known now: straight to logging in. */
@@ -1293,9 +1303,11 @@ test_chat (Fixture       *fixture,
   g_free (sotto_test_server_command (fixture->server, "/broadcast maintenance at noon"));
   pty_expect (chat, "*** Notice from the server: maintenance at noon");
 
-  /* bob on another computer, with other keys: alice had verified him. */
+  /* bob resets his account from another computer, with other keys:
+   * alice had verified him. */
   {
-    g_autoptr(SottoClient) laptop = in_process_user (fixture, "bob-laptop", "bob", FALSE, NULL);
+    g_autoptr(SottoClient) laptop = in_process_user (fixture, "bob-laptop", "bob",
+                                                     IN_PROCESS_RESET, NULL);
 
     SottoRoom *laptop_room = sotto_client_lookup_room (laptop, "lobby");
 
@@ -1353,7 +1365,7 @@ test_chat_bans (Fixture       *fixture,
   gint64 deadline;
 
   register_user (fixture, "alice");
-  bob = in_process_user (fixture, "bob", "bob", TRUE, "club");
+  bob = in_process_user (fixture, "bob", "bob", IN_PROCESS_REGISTER, "club");
 
   chat = pty_spawn (fixture, "alice", args);
   pty_expect (chat, "Password: ");
@@ -1372,7 +1384,7 @@ test_chat_bans (Fixture       *fixture,
 
   pty_type (chat, "/join team");
   pty_expect (chat, "You are in team.");
-  carol = in_process_user (fixture, "carol", "carol", TRUE, "team");
+  carol = in_process_user (fixture, "carol", "carol", IN_PROCESS_REGISTER, "team");
   pty_type (chat, "/kick");
   pty_expect (chat, "Usage: /kick USER");
   pty_type (chat, "/kick carol");
@@ -1484,11 +1496,11 @@ test_identity_review (Fixture       *fixture,
   g_assert_nonnull (strstr (err, "That is you."));
   g_clear_pointer (&err, g_free);
 
-  /* While bob listens, alice logs in on another computer. */
+  /* While bob listens, alice resets her account from another computer. */
   listener = cli_spawn (fixture, "bob", PASSWORD, NULL, listen_args);
   wait_for_stderr (listener, "Listening in lobby");
   g_clear_object (&bob);
-  bob = in_process_user (fixture, "alice-laptop", "alice", FALSE, NULL);
+  bob = in_process_user (fixture, "alice-laptop", "alice", IN_PROCESS_RESET, NULL);
   sotto_client_close (bob);
   g_clear_object (&bob);
   wait_for_stderr (listener, "*** alice's safety number changed: compare it in the chat with "
@@ -1507,13 +1519,14 @@ test_identity_review (Fixture       *fixture,
   g_clear_pointer (&err, g_free);
 
   /* bob compares the safety number with alice and marks her verified;
-   * then she changes keys again while he is away. */
-  bob = wait_for_member (in_process_user (fixture, "bob", "bob", FALSE, NULL), "lobby", "alice");
+   * then she resets her keys again while he is away. */
+  bob = wait_for_member (in_process_user (fixture, "bob", "bob", IN_PROCESS_LOGIN, NULL),
+                         "lobby", "alice");
   g_assert_true (sotto_client_set_verified (bob, "alice", TRUE, &error));
   g_assert_no_error (error);
   sotto_client_close (bob);
   g_clear_object (&bob);
-  bob = in_process_user (fixture, "alice-phone", "alice", FALSE, NULL);
+  bob = in_process_user (fixture, "alice-phone", "alice", IN_PROCESS_RESET, NULL);
   sotto_client_close (bob);
   g_clear_object (&bob);
 

@@ -175,6 +175,21 @@ account (SottoClient *client,
     g_propagate_error (error, outcome.error);
 }
 
+/* Makes @client's computer the only device of @user's account. */
+static void
+reset_account (SottoClient *client,
+               const char  *user,
+               const char  *password,
+               GError     **error)
+{
+  Outcome outcome = { FALSE };
+
+  sotto_client_reset_async (client, user, password, NULL, account_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  if (outcome.error != NULL)
+    g_propagate_error (error, outcome.error);
+}
+
 static SottoClient *
 new_user (Fixture    *fixture,
           const char *user)
@@ -360,15 +375,25 @@ test_wrong_password (Fixture       *fixture,
   g_assert_no_error (error);
 
   /* On a computer that never held the account, a refused login leaves
-   * nothing behind that would stand in the way of the right password. */
+   * nothing behind that would stand in the way of the right password,
+   * which is refused too: the computer is not one of alice's devices, and
+   * the sentence says what to do. */
   {
     g_autoptr(SottoClient) laptop = open_client (fixture, "alice-laptop");
 
     account (laptop, FALSE, "alice", "not the password", &error);
     g_assert_true (sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS));
     g_clear_error (&error);
-    account (laptop, FALSE, "alice", PASSWORD, &error);
-    g_assert_no_error (error);
+    for (guint i = 0; i < 2; i++)
+      {
+        account (laptop, FALSE, "alice", PASSWORD, &error);
+        g_assert_true (sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NOT_LINKED));
+        g_assert_nonnull (strstr (error->message, "not linked to alice’s account"));
+        g_assert_nonnull (strstr (error->message, "sotto-cli --user alice link"));
+        g_assert_nonnull (strstr (error->message, "reset the account"));
+        g_clear_error (&error);
+      }
+    g_assert_cmpint (sotto_client_get_state (again), ==, SOTTO_CLIENT_ONLINE);
     sotto_client_close (laptop);
   }
 
@@ -554,8 +579,8 @@ identity_changed_cb (SottoClient *client,
   *changed = g_strdup_printf ("%s %s", user, was_verified ? "verified" : "unverified");
 }
 
-/* Bob compares safety numbers with Alice; then "Alice" logs in from a
- * new computer: Bob is warned and she is no longer verified. */
+/* Bob compares safety numbers with Alice; then "Alice" resets her account
+ * from a new computer: Bob is warned and she is no longer verified. */
 static void
 test_identity_change (Fixture       *fixture,
                       gconstpointer  data)
@@ -587,7 +612,7 @@ test_identity_change (Fixture       *fixture,
   g_signal_connect (bob, "identity-changed", G_CALLBACK (identity_changed_cb), &changed);
   sotto_client_close (alice);
   elsewhere = open_client (fixture, "alice-laptop");
-  account (elsewhere, FALSE, "alice", PASSWORD, &error);
+  reset_account (elsewhere, "alice", PASSWORD, &error);
   g_assert_no_error (error);
 
   while (changed == NULL)
@@ -617,8 +642,8 @@ test_identity_change (Fixture       *fixture,
   wait_for_text (sotto_client_lookup_room (elsewhere, "lobby"), "bob", "welcome back");
 }
 
-/* While Bob is away, Carol joins and then logs in from another computer
- * (new keys). Bob's catch-up brings back her join with her first keys and
+/* While Bob is away, Carol joins and then resets her account from another
+ * computer (new keys). Bob's catch-up brings back her join with her first keys and
  * the change to the second: his member list already holds the second, so
  * he is told of no change and has nothing to review. */
 static void
@@ -647,7 +672,7 @@ test_catch_up_keeps_current_keys (Fixture       *fixture,
     g_main_context_iteration (NULL, TRUE);
   sotto_client_close (carol);
   carol_laptop = open_client (fixture, "carol-laptop");
-  account (carol_laptop, FALSE, "carol", PASSWORD, &error);
+  reset_account (carol_laptop, "carol", PASSWORD, &error);
   g_assert_no_error (error);
   carol_room = sotto_client_lookup_room (carol_laptop, "lobby");
   g_assert_nonnull (carol_room);
@@ -697,7 +722,7 @@ test_identity_change_unverified (Fixture       *fixture,
 
   sotto_client_close (alice);
   elsewhere = open_client (fixture, "alice-laptop");
-  account (elsewhere, FALSE, "alice", PASSWORD, &error);
+  reset_account (elsewhere, "alice", PASSWORD, &error);
   g_assert_no_error (error);
   while (sotto_client_get_review (carol, "alice") == SOTTO_IDENTITY_REVIEW_NONE)
     g_main_context_iteration (NULL, TRUE);

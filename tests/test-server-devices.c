@@ -7,11 +7,12 @@
 #include "sotto-test-server-fixture.h"
 
 /*
- * Device lists on the real server over loopback: a list handed out as it
- * was published, with the account key and counter beside it; a list
- * under another account key or without a higher counter refused, and
- * nothing changed; all of it kept across a restart and across a login
- * with other identity keys.
+ * Device lists and devices on the real server over loopback: a list
+ * handed out as it was published, with the account key and counter
+ * beside it; a list under another account key or without a higher
+ * counter refused, and nothing changed; all of it kept across a restart.
+ * The devices a list names log in, with prekeys and keys of their own;
+ * others are refused, unless they reset the account.
  */
 
 #define KEY_BYTES  SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE
@@ -42,13 +43,6 @@ static GBytes *
 list_of (guint8 seed)
 {
   return bytes_of (470, seed);
-}
-
-static GBytes *
-build_get_prekeys (const char *id,
-                   const char *user)
-{
-  return sotto_msg_build_get_prekeys (id, user, NULL);
 }
 
 /* A list said to hold @client's own device. */
@@ -359,11 +353,102 @@ test_devices_restart (SottoServerFixture *fixture,
   assert_fetch (bob, "alice", key, 2, second);
 }
 
-/* Alice logs in with other identity keys: her prekeys go, but her device
- * list stays, since the account key signs it, not a device. */
+/* Publishes @list as holding @devices, in the clear beside it. */
+static SottoMsg *
+publish_devices (SottoTestClient         *client,
+                 GBytes                  *account_key,
+                 gint64                   counter,
+                 GBytes                  *list,
+                 const SottoWireIdentity *devices,
+                 guint                    n_devices)
+{
+  g_autofree char *id = sotto_test_client_next_id (client);
+
+  sotto_test_client_send_take (client,
+                               sotto_msg_build_publish_devices (id, account_key, counter, list,
+                                                                devices, n_devices));
+  return sotto_test_client_expect_reply (client, id);
+}
+
 static void
-test_devices_identity_change (SottoServerFixture *fixture,
-                              gconstpointer       data)
+random_identity (SottoWireIdentity *identity)
+{
+  randombytes_buf (identity, sizeof *identity);
+}
+
+static SottoMsg *
+login_from (SottoTestServer         *server,
+            const char              *name,
+            const SottoWireIdentity *identity,
+            gboolean                 reset,
+            SottoTestClient        **out_client)
+{
+  SottoTestClient *client = sotto_test_client_connect (server);
+  g_autofree char *id = sotto_test_client_next_id (client);
+
+  sotto_test_client_send_take (client,
+                               sotto_msg_build_login_with_reset (id, name, SOTTO_TEST_PASSWORD,
+                                                                 identity, reset));
+  *out_client = client;
+  return sotto_test_client_expect_reply (client, id);
+}
+
+static void
+publish_prekeys (SottoTestClient *client,
+                 guint8           seed)
+{
+  g_autoptr(GBytes) bundle = bytes_of (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, seed);
+  g_autofree char *id = sotto_test_client_next_id (client);
+  g_autoptr(SottoMsg) reply = NULL;
+
+  sotto_test_client_send_take (client, sotto_msg_build_publish_prekeys (id, bundle, NULL, 0));
+  reply = sotto_test_client_expect_reply (client, id);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_PREKEYS_PUBLISHED);
+}
+
+/* @user's bundle as @client fetches it, of the device with @sign (or the
+ * one the member entries show), or %NULL with the error code it got. */
+static GBytes *
+fetch_bundle (SottoTestClient   *client,
+              const char        *user,
+              const guint8      *sign,
+              SottoMsgErrorCode *code)
+{
+  g_autofree char *id = sotto_test_client_next_id (client);
+  g_autoptr(GBytes) device = sign != NULL ? g_bytes_new (sign, 32) : NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+
+  sotto_test_client_send_take (client, sotto_msg_build_get_prekeys (id, user, device));
+  reply = sotto_test_client_expect_reply (client, id);
+  if (sotto_msg_get_msg_type (reply) == SOTTO_MSG_TYPE_ERROR)
+    {
+      *code = sotto_msg_get_error_code (reply);
+      return NULL;
+    }
+  return sotto_msg_dup_bytes (reply, "bundle");
+}
+
+/* Bob sends a key to one of @user's devices (or the one shown). */
+static SottoMsg *
+send_key_to (SottoTestClient *client,
+             const char      *user,
+             const guint8    *sign,
+             GBytes          *box)
+{
+  g_autofree char *id = sotto_test_client_next_id (client);
+  g_autoptr(GBytes) device = sign != NULL ? g_bytes_new (sign, 32) : NULL;
+
+  sotto_test_client_send_take (client,
+                               sotto_msg_build_send_key (id, user, device, "general", box));
+  return sotto_test_client_expect_reply (client, id);
+}
+
+/* Once alice has a device list, a computer that is not on it cannot log
+ * in with her password, and nothing of hers changes: no key change, her
+ * prekeys and list stay, her connection stays up. */
+static void
+test_devices_not_linked (SottoServerFixture *fixture,
+                         gconstpointer       data)
 {
   g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
   g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
@@ -371,26 +456,248 @@ test_devices_identity_change (SottoServerFixture *fixture,
   g_autoptr(SottoMsg) reply = NULL;
   g_autoptr(GBytes) key = key_of (29);
   g_autoptr(GBytes) list = list_of (30);
-  g_autoptr(GBytes) next = list_of (31);
-  g_autoptr(GBytes) bundle = bytes_of (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, 32);
-  g_autofree char *id = sotto_test_client_next_id (alice);
+  g_autoptr(GBytes) bundle = NULL;
+  g_autoptr(GBytes) expected = bytes_of (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, 32);
+  SottoMsgErrorCode code = 0;
+  SottoWireIdentity other;
 
   publish_ok (alice, key, 1, list);
-  sotto_test_client_send_take (alice, sotto_msg_build_publish_prekeys (id, bundle, NULL, 0));
-  reply = sotto_test_client_expect_reply (alice, id);
-  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_PREKEYS_PUBLISHED);
-  g_clear_pointer (&reply, sotto_msg_unref);
+  publish_prekeys (alice, 32);
 
-  /* Other keys (a random identity). */
-  elsewhere = sotto_server_fixture_log_in (fixture, "alice");
-  reply = sotto_test_client_request (bob, build_get_prekeys, "alice");
-  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_NO_PREKEYS);
+  random_identity (&other);
+  reply = login_from (fixture->server, "alice", &other, FALSE, &elsewhere);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_ERROR);
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_NOT_LINKED);
+  g_assert_false (sotto_test_client_is_closed (elsewhere));
+
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_KEY_CHANGED, 200);
+  bundle = fetch_bundle (bob, "alice", NULL, &code);
+  g_assert_nonnull (bundle);
+  g_assert_true (g_bytes_equal (bundle, expected));
   assert_fetch (bob, "alice", key, 1, list);
+  g_assert_false (sotto_test_client_is_closed (alice));
 
-  /* The new device carries on from the stored list. */
-  publish_refused (elsewhere, key, 1, next, SOTTO_MSG_ERROR_CODE_STALE);
-  publish_ok (elsewhere, key, 2, next);
-  assert_fetch (bob, "alice", key, 2, next);
+  /* The right device still logs in. */
+  g_clear_pointer (&alice, sotto_test_client_free);
+  alice = sotto_server_fixture_log_in (fixture, "alice");
+}
+
+/* A device the list adds logs in without a key change, with prekeys and
+ * a key queue of its own: a key for one device reaches that device alone,
+ * waits for it while it is away, and only it can acknowledge it away. */
+static void
+test_devices_linked (SottoServerFixture *fixture,
+                     gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(SottoTestClient) laptop = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(SottoMsg) key_msg = NULL;
+  g_autoptr(GBytes) key = key_of (40);
+  g_autoptr(GBytes) list = list_of (41);
+  g_autoptr(GBytes) bundle = NULL;
+  g_autoptr(GBytes) laptop_bundle = bytes_of (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, 43);
+  g_autoptr(GBytes) first_bundle = bytes_of (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, 42);
+  g_autoptr(GBytes) for_laptop = g_bytes_new_static ("for the laptop", 14);
+  g_autoptr(GBytes) for_first = g_bytes_new_static ("for the first", 13);
+  g_autoptr(GBytes) delivered = NULL;
+  SottoWireIdentity devices[2];
+  SottoWireIdentity nobody;
+  SottoMsgErrorCode code = 0;
+  gint64 kid;
+
+  sotto_test_client_identity (alice, &devices[0]);
+  random_identity (&devices[1]);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = publish_devices (alice, key, 1, list, devices, 2);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES_PUBLISHED);
+  publish_prekeys (alice, 42);
+
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = login_from (fixture->server, "alice", &devices[1], FALSE, &laptop);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_KEY_CHANGED, 200);
+  publish_prekeys (laptop, 43);
+
+  /* Each device's own bundle; the first one's without a device named. */
+  bundle = fetch_bundle (bob, "alice", devices[1].sign, &code);
+  g_assert_true (g_bytes_equal (bundle, laptop_bundle));
+  g_clear_pointer (&bundle, g_bytes_unref);
+  bundle = fetch_bundle (bob, "alice", devices[0].sign, &code);
+  g_assert_true (g_bytes_equal (bundle, first_bundle));
+  g_clear_pointer (&bundle, g_bytes_unref);
+  bundle = fetch_bundle (bob, "alice", NULL, &code);
+  g_assert_true (g_bytes_equal (bundle, first_bundle));
+  random_identity (&nobody);
+  g_assert_null (fetch_bundle (bob, "alice", nobody.sign, &code));
+  g_assert_cmpint (code, ==, SOTTO_MSG_ERROR_CODE_NO_SUCH_DEVICE);
+
+  /* A key for the laptop reaches the laptop only. */
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = send_key_to (bob, "alice", devices[1].sign, for_laptop);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_OK);
+  key_msg = sotto_test_client_expect (laptop, SOTTO_MSG_TYPE_KEY);
+  delivered = sotto_msg_dup_bytes (key_msg, "box");
+  g_assert_true (g_bytes_equal (delivered, for_laptop));
+  sotto_test_client_assert_none (alice, SOTTO_MSG_TYPE_KEY, 200);
+
+  /* One for the device shown reaches the first only, and waits for it
+   * while it is away; the laptop cannot acknowledge it away. */
+  g_clear_pointer (&alice, sotto_test_client_free);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = send_key_to (bob, "alice", NULL, for_first);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_OK);
+  sotto_test_client_assert_none (laptop, SOTTO_MSG_TYPE_KEY, 200);
+  alice = sotto_server_fixture_log_in (fixture, "alice");
+  g_clear_pointer (&key_msg, sotto_msg_unref);
+  key_msg = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_KEY);
+  g_clear_pointer (&delivered, g_bytes_unref);
+  delivered = sotto_msg_dup_bytes (key_msg, "box");
+  g_assert_true (g_bytes_equal (delivered, for_first));
+  kid = sotto_msg_get_int (key_msg, "kid");
+  sotto_test_client_send_take (laptop, sotto_msg_build_ack_keys ("ack", &kid, 1));
+  sotto_test_client_expect_ok (laptop, "ack");
+  g_clear_pointer (&alice, sotto_test_client_free);
+  alice = sotto_server_fixture_log_in (fixture, "alice");
+  g_clear_pointer (&key_msg, sotto_msg_unref);
+  key_msg = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_KEY);
+  g_assert_cmpint (sotto_msg_get_int (key_msg, "kid"), ==, kid);
+
+  /* A device alice does not have. */
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = send_key_to (bob, "alice", nobody.sign, for_first);
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_NO_SUCH_DEVICE);
+
+  /* Both devices are kept across a restart. */
+  g_clear_pointer (&alice, sotto_test_client_free);
+  g_clear_pointer (&laptop, sotto_test_client_free);
+  sotto_test_server_stop (fixture->server);
+  sotto_test_server_restart (fixture->server);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = login_from (fixture->server, "alice", &devices[1], FALSE, &laptop);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+}
+
+/* A list without a device removes it: its connection ends, it can no
+ * longer log in, and the first of the list takes the place of a device
+ * shown that goes. A list without the device publishing it, or with two
+ * devices sharing a key, changes nothing. */
+static void
+test_devices_remove (SottoServerFixture *fixture,
+                     gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(SottoTestClient) laptop = NULL;
+  g_autoptr(SottoTestClient) again = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(SottoMsg) changed = NULL;
+  g_autoptr(GBytes) key = key_of (50);
+  g_autoptr(GBytes) list = list_of (51);
+  SottoWireIdentity devices[3];
+  SottoWireIdentity announced;
+
+  sotto_test_client_identity (alice, &devices[0]);
+  random_identity (&devices[1]);
+  reply = publish_devices (alice, key, 1, list, devices, 2);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES_PUBLISHED);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = login_from (fixture->server, "alice", &devices[1], FALSE, &laptop);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+
+  /* Refused: without the publisher, or a key twice. */
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = publish_devices (alice, key, 2, list, &devices[1], 1);
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_FORBIDDEN);
+  devices[2] = devices[1];
+  randombytes_buf (devices[2].sign, sizeof devices[2].sign);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = publish_devices (alice, key, 2, list, devices, 3);
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+  assert_fetch (bob, "alice", key, 1, list);
+  g_assert_false (sotto_test_client_is_closed (laptop));
+
+  /* The laptop removes the first device, which was the one shown. */
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = publish_devices (laptop, key, 2, list, &devices[1], 1);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES_PUBLISHED);
+  sotto_test_client_wait_closed (alice);
+  changed = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_KEY_CHANGED);
+  g_assert_cmpstr (sotto_msg_get_string (changed, "user"), ==, "alice");
+  g_assert_true (sotto_msg_get_identity (changed, &announced));
+  g_assert_cmpmem (&announced, sizeof announced, &devices[1], sizeof devices[1]);
+  g_assert_false (sotto_test_client_is_closed (laptop));
+
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = login_from (fixture->server, "alice", &devices[0], FALSE, &again);
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_NOT_LINKED);
+}
+
+/* A reset from a computer that is not linked: its keys become the
+ * account's only device, the others' connections end, the device list
+ * and its account key are forgotten (a list under another key is taken),
+ * and the rooms are told of the new keys once. */
+static void
+test_devices_reset (SottoServerFixture *fixture,
+                    gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(SottoTestClient) fresh = NULL;
+  g_autoptr(SottoTestClient) old = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(SottoMsg) changed = NULL;
+  g_autoptr(GBytes) key = key_of (60);
+  g_autoptr(GBytes) other_key = key_of (61);
+  g_autoptr(GBytes) list = list_of (62);
+  SottoWireIdentity first, identity, announced;
+  SottoMsgErrorCode code = 0;
+
+  sotto_test_client_identity (alice, &first);
+  publish_ok (alice, key, 5, list);
+  publish_prekeys (alice, 63);
+
+  random_identity (&identity);
+  reply = login_from (fixture->server, "alice", &identity, TRUE, &fresh);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  sotto_test_client_wait_closed (alice);
+  changed = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_KEY_CHANGED);
+  g_assert_true (sotto_msg_get_identity (changed, &announced));
+  g_assert_cmpmem (&announced, sizeof announced, &identity, sizeof identity);
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_KEY_CHANGED, 200);
+
+  assert_fetch_error (bob, "alice", SOTTO_MSG_ERROR_CODE_NO_DEVICES);
+  g_assert_null (fetch_bundle (bob, "alice", NULL, &code));
+  g_assert_cmpint (code, ==, SOTTO_MSG_ERROR_CODE_NO_PREKEYS);
+  g_assert_null (fetch_bundle (bob, "alice", first.sign, &code));
+  g_assert_cmpint (code, ==, SOTTO_MSG_ERROR_CODE_NO_SUCH_DEVICE);
+
+  /* The new account key's list is taken, from counter 1; the old
+   * computer is then no device of hers. */
+  {
+    g_autoptr(SottoMsg) published = publish_devices (fresh, other_key, 1, list, &identity, 1);
+
+    g_assert_cmpint (sotto_msg_get_msg_type (published), ==, SOTTO_MSG_TYPE_DEVICES_PUBLISHED);
+  }
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = login_from (fixture->server, "alice", &first, FALSE, &old);
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_NOT_LINKED);
+
+  /* A reset needs the password like any login. */
+  {
+    SottoTestClient *guess = sotto_test_client_connect (fixture->server);
+    g_autoptr(SottoMsg) refused = NULL;
+
+    sotto_test_client_send_take (guess,
+                                 sotto_msg_build_login_with_reset ("g", "alice", "not the password",
+                                                                   &first, TRUE));
+    refused = sotto_test_client_expect_reply (guess, "g");
+    g_assert_cmpint (sotto_msg_get_error_code (refused), ==,
+                     SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS);
+    sotto_test_client_free (guess);
+  }
+  g_assert_false (sotto_test_client_is_closed (fresh));
 }
 
 /* Both requests need a login. */
@@ -428,7 +735,10 @@ main (int   argc,
   SOTTO_SERVER_FIXTURE_ADD ("devices/missing", test_devices_missing);
   SOTTO_SERVER_FIXTURE_ADD ("devices/wrong-fields", test_devices_wrong_fields);
   SOTTO_SERVER_FIXTURE_ADD ("devices/restart", test_devices_restart);
-  SOTTO_SERVER_FIXTURE_ADD ("devices/identity-change", test_devices_identity_change);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/not-linked", test_devices_not_linked);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/linked", test_devices_linked);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/remove", test_devices_remove);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/reset", test_devices_reset);
   SOTTO_SERVER_FIXTURE_ADD ("devices/not-logged-in", test_devices_not_logged_in);
 
   return g_test_run ();

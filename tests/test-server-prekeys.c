@@ -399,8 +399,8 @@ test_prekeys_restart (SottoServerFixture *fixture,
   assert_fetch (bob, "alice", bundle, 0, 0);
 }
 
-/* Alice logs in with other identity keys: her prekeys, made for the old
- * ones, go. */
+/* Alice logs in with other identity keys before she has a device list:
+ * her prekeys, made for the old ones, go. */
 static void
 test_prekeys_identity_change (SottoServerFixture *fixture,
                               gconstpointer       data)
@@ -411,7 +411,7 @@ test_prekeys_identity_change (SottoServerFixture *fixture,
   g_autoptr(SottoTestClient) elsewhere = NULL;
   g_autoptr(GBytes) bundle = bundle_of (11);
   g_autoptr(GPtrArray) one_time = one_time_range (1, 3);
-  SottoWireIdentity alice_identity;
+  SottoWireIdentity alice_identity, other;
 
   g_assert_cmpint (publish_ok (alice, bundle, one_time), ==, 3);
   sotto_test_client_identity (alice, &alice_identity);
@@ -420,8 +420,11 @@ test_prekeys_identity_change (SottoServerFixture *fixture,
   again = sotto_server_fixture_log_in_as (fixture, "alice", &alice_identity);
   g_assert_cmpint (one_time_left (again), ==, 3);
 
-  /* Other keys (a random identity): the bundle and the one-time prekeys go. */
-  elsewhere = sotto_server_fixture_log_in (fixture, "alice");
+  /* Other keys (a random identity), on an account without a device list:
+   * they take the first's place, and its bundle and one-time prekeys go
+   * with it. */
+  randombytes_buf (&other, sizeof other);
+  elsewhere = sotto_server_fixture_log_in_as (fixture, "alice", &other);
   g_assert_cmpint (one_time_left (elsewhere), ==, 0);
   assert_fetch_error (bob, "alice", SOTTO_MSG_ERROR_CODE_NO_PREKEYS);
 }

@@ -511,6 +511,32 @@ add_account (Fixture    *fixture,
   return id;
 }
 
+/* The account's device, as the server adds it at registration. */
+static gint64
+add_device (Fixture *fixture,
+            gint64   account_id,
+            guint8   fill)
+{
+  g_autoptr(GError) error = NULL;
+  SottoWireIdentity identity;
+  gint64 id;
+
+  make_identity (&identity, fill);
+  id = sotto_store_add_device (fixture->store, account_id, &identity, 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+
+  return id;
+}
+
+/* A new account and the device it registered from. */
+static gint64
+add_account_device (Fixture    *fixture,
+                    const char *username)
+{
+  return add_device (fixture, add_account (fixture, username), (guint8) username[0]);
+}
+
 static gint64
 add_room (Fixture    *fixture,
           const char *name)
@@ -625,8 +651,9 @@ test_open_schema (Fixture       *fixture,
   g_assert_cmpstr (journal_mode, ==, "wal");
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
                                 "name IN ('accounts', 'rooms', 'members', 'room_log', "
-                                "'key_queue', 'bans', 'room_state', 'prekey_bundles', "
-                                "'one_time_prekeys', 'device_lists')"), ==, 10);
+                                "'key_queue', 'bans', 'room_state', 'device_prekey_bundles', "
+                                "'device_one_time_prekeys', 'device_lists', 'devices')"),
+                   ==, 11);
   raw_close (db);
 
   /* Foreign keys are on: a membership needs a room and an account. */
@@ -646,16 +673,17 @@ test_open_reopen (Fixture       *fixture,
   g_auto(SottoStoreAccount) alice = { 0 };
   SottoWireIdentity identity;
   SottoStoreKey *key;
-  gint64 alice_id, bob_id, lobby_id, seq = 0, kid;
+  gint64 alice_id, bob_id, bob_device, lobby_id, seq = 0, kid;
 
   alice_id = add_account (fixture, "alice");
   bob_id = add_account (fixture, "bob");
+  bob_device = add_device (fixture, bob_id, 0xb0);
   lobby_id = add_room (fixture, "lobby");
   g_assert_true (sotto_store_add_member (fixture->store, lobby_id, alice_id, &error));
   g_assert_true (sotto_store_add_member (fixture->store, lobby_id, bob_id, &error));
   append (fixture, lobby_id, 1, 1000, "alice", "m1");
   append (fixture, lobby_id, 2, 2000, "bob", NULL);
-  kid = sotto_store_queue_key (fixture->store, bob_id, 3000, "alice", "lobby",
+  kid = sotto_store_queue_key (fixture->store, bob_device, 3000, "alice", "lobby",
                                SOTTO_STORE_KEY_BOX, 42, box, &error);
   g_assert_no_error (error);
   make_identity (&identity, 0x77);
@@ -693,7 +721,7 @@ test_open_reopen (Fixture       *fixture,
                                            &error));
   g_assert_cmpint (seq, ==, 1);
 
-  keys = sotto_store_pending_keys (fixture->store, bob_id, 0, &error);
+  keys = sotto_store_pending_keys (fixture->store, bob_device, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (keys->len, ==, 1);
   key = g_ptr_array_index (keys, 0);
@@ -1099,6 +1127,62 @@ test_rooms_bans (Fixture       *fixture,
   raw_close (db);
 }
 
+/* Turns a file of the current schema into one of schema 5, as a server
+ * before devices made it: no devices, prekeys and the key queue per
+ * account (emptied). */
+static void
+downgrade_to_5 (sqlite3 *db)
+{
+  raw_exec (db,
+            "DROP TABLE device_one_time_prekeys;"
+            "DROP TABLE device_prekey_bundles;"
+            "DROP TABLE key_queue;"
+            "DROP TABLE devices;"
+            "CREATE TABLE key_queue ("
+            "  kid          INTEGER PRIMARY KEY AUTOINCREMENT,"
+            "  recipient_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+            "  ts           INTEGER NOT NULL,"
+            "  sender       TEXT NOT NULL,"
+            "  room         TEXT NOT NULL,"
+            "  kind         INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+            "  key_id       INTEGER,"
+            "  box          BLOB,"
+            "  CHECK (kind <> 0 OR box IS NOT NULL)"
+            ");"
+            "CREATE INDEX key_queue_recipient ON key_queue (recipient_id, kid);"
+            "CREATE TABLE prekey_bundles ("
+            "  account_id INTEGER PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,"
+            "  bundle     BLOB NOT NULL CHECK (length (bundle) = 238),"
+            "  published  INTEGER NOT NULL"
+            ");"
+            "CREATE TABLE one_time_prekeys ("
+            "  seq        INTEGER PRIMARY KEY,"
+            "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+            "  key_id     INTEGER NOT NULL CHECK (key_id BETWEEN 0 AND 4294967295),"
+            "  prekey     BLOB NOT NULL CHECK (length (prekey) = 36),"
+            "  UNIQUE (account_id, key_id)"
+            ");"
+            "CREATE INDEX one_time_prekeys_account ON one_time_prekeys (account_id, seq);"
+            "PRAGMA user_version = 5;");
+}
+
+/* Stores @bundle as the account's in a file of schema 4 or 5. */
+static void
+raw_exec_bundle (sqlite3 *db,
+                 gint64   account_id,
+                 GBytes  *bundle)
+{
+  const guint8 *data = g_bytes_get_data (bundle, NULL);
+  g_autoptr(GString) hex = g_string_new (NULL);
+  g_autofree char *sql = NULL;
+
+  for (gsize i = 0; i < g_bytes_get_size (bundle); i++)
+    g_string_append_printf (hex, "%02x", data[i]);
+  sql = g_strdup_printf ("INSERT INTO prekey_bundles (account_id, bundle, published)"
+                         " VALUES (%" G_GINT64_FORMAT ", x'%s', 1)", account_id, hex->str);
+  raw_exec (db, sql);
+}
+
 /* A file of the first schema gains the bans table, and the later ones,
  * when opened. */
 static void
@@ -1114,6 +1198,7 @@ test_open_migrate_bans (Fixture       *fixture,
   fixture_close (fixture);
 
   db = raw_open (fixture->path);
+  downgrade_to_5 (db);
   raw_exec (db, "DROP TABLE device_lists; DROP TABLE one_time_prekeys;"
                 "DROP TABLE prekey_bundles; DROP TABLE room_state; DROP TABLE bans;"
                 "PRAGMA user_version = 1;");
@@ -1249,8 +1334,8 @@ test_prekeys (Fixture       *fixture,
   g_autoptr(GBytes) second = NULL;
   g_autoptr(GBytes) read = NULL;
   g_autoptr(GBytes) wrong_size = g_bytes_new_static ("short", 5);
-  gint64 alice_id = add_account (fixture, "alice");
-  gint64 bob_id = add_account (fixture, "bob");
+  gint64 alice_id = add_account_device (fixture, "alice");
+  gint64 bob_id = add_account_device (fixture, "bob");
   guint8 *second_data = g_malloc (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES);
   gboolean has;
 
@@ -1408,6 +1493,147 @@ test_device_lists (Fixture       *fixture,
   raw_close (db);
 }
 
+/* A file of schema 5 gains devices when opened: each account's identity
+ * becomes its one device, which takes over its prekeys and queued keys.
+ * An account without identity keys gets none, and its queued keys go. */
+static void
+test_open_migrate_devices (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bundle = filled (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, 0x71);
+  g_autoptr(GBytes) read = NULL;
+  g_autoptr(GBytes) taken = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autofree char *sql = NULL;
+  gint64 alice_id = add_account (fixture, "alice");
+  gint64 bob_id = sotto_store_add_account (fixture->store, "bob", "$argon2id$hash", NULL, &error);
+  SottoWireIdentity identity;
+  SottoStoreDevice *device;
+  sqlite3 *db;
+
+  g_assert_no_error (error);
+  fixture_commit (fixture);
+  fixture_close (fixture);
+
+  db = raw_open (fixture->path);
+  downgrade_to_5 (db);
+  raw_exec_bundle (db, alice_id, bundle);
+  sql = g_strdup_printf ("INSERT INTO one_time_prekeys (account_id, key_id, prekey)"
+                         " VALUES (%" G_GINT64_FORMAT ", 5, zeroblob (36));"
+                         "INSERT INTO key_queue (recipient_id, ts, sender, room, kind, key_id, box)"
+                         " VALUES (%" G_GINT64_FORMAT ", 10, 'bob', 'lobby', 0, 3, x'00');"
+                         "INSERT INTO key_queue (recipient_id, ts, sender, room, kind, key_id, box)"
+                         " VALUES (%" G_GINT64_FORMAT ", 11, 'alice', 'lobby', 1, 4, NULL);",
+                         alice_id, alice_id, bob_id);
+  raw_exec (db, sql);
+  raw_close (db);
+
+  fixture_reopen (fixture);
+  devices = sotto_store_load_devices (fixture->store, alice_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, ==, 1);
+  device = g_ptr_array_index (devices, 0);
+  make_identity (&identity, 'a');
+  g_assert_cmpmem (&device->identity, sizeof identity, &identity, sizeof identity);
+  g_assert_cmpint (device->last_seen, ==, 0);
+
+  g_assert_true (sotto_store_get_prekey_bundle (fixture->store, device->id, &read, &error));
+  g_assert_true (g_bytes_equal (read, bundle));
+  g_assert_true (sotto_store_take_one_time_prekey (fixture->store, device->id, &taken, &error));
+  g_assert_nonnull (taken);
+  keys = sotto_store_pending_keys (fixture->store, device->id, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, 1);
+  g_assert_cmpstr (((SottoStoreKey *) keys->pdata[0])->sender, ==, "bob");
+
+  none = sotto_store_load_devices (fixture->store, bob_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+  fixture_close (fixture);
+
+  db = raw_open (fixture->path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, SOTTO_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM key_queue"), ==, 1);
+  raw_close (db);
+}
+
+/* An account's devices: added in order, each with its own prekeys and
+ * queued keys, which go with it; a signing key only once per account;
+ * when each was last seen; all of it kept. */
+static void
+test_devices (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bundle = filled (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, 0x44);
+  g_autoptr(GBytes) box = g_bytes_new_static ("box", 3);
+  g_autoptr(GBytes) read = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  gint64 alice_id = add_account (fixture, "alice");
+  gint64 bob_id = add_account (fixture, "bob");
+  gint64 laptop = add_device (fixture, alice_id, 0x10);
+  gint64 desktop = add_device (fixture, alice_id, 0x20);
+  gint64 bobs = add_device (fixture, bob_id, 0x10);
+  SottoWireIdentity identity;
+
+  g_assert_cmpint (laptop, !=, desktop);
+  g_assert_cmpint (bobs, !=, laptop);
+  make_identity (&identity, 0x20);
+  g_assert_cmpint (sotto_store_add_device (fixture->store, alice_id, &identity, 5, &error), ==, -1);
+  g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  g_assert_true (sotto_store_set_prekey_bundle (fixture->store, desktop, bundle, 1, &error));
+  add_one_time (fixture, desktop, 1, 0x31);
+  g_assert_cmpint (sotto_store_queue_key (fixture->store, desktop, 10, "bob", "lobby",
+                                          SOTTO_STORE_KEY_BOX, 1, box, &error), >, 0);
+  g_assert_cmpint (sotto_store_queue_key (fixture->store, laptop, 10, "bob", "lobby",
+                                          SOTTO_STORE_KEY_BOX, 1, box, &error), >, 0);
+  g_assert_true (sotto_store_set_device_seen (fixture->store, laptop, 777, &error));
+  g_assert_no_error (error);
+  fixture_commit (fixture);
+  fixture_reopen (fixture);
+
+  devices = sotto_store_load_devices (fixture->store, alice_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, ==, 2);
+  g_assert_cmpint (((SottoStoreDevice *) devices->pdata[0])->id, ==, laptop);
+  g_assert_cmpint (((SottoStoreDevice *) devices->pdata[0])->last_seen, ==, 777);
+  g_assert_cmpint (((SottoStoreDevice *) devices->pdata[1])->id, ==, desktop);
+  g_assert_cmpint (((SottoStoreDevice *) devices->pdata[1])->added, ==, 1000);
+  g_assert_cmpint (((SottoStoreDevice *) devices->pdata[1])->last_seen, ==, 0);
+
+  /* Removing the desktop takes its prekeys and keys, not the laptop's. */
+  g_assert_true (sotto_store_remove_device (fixture->store, desktop, &error));
+  g_assert_true (sotto_store_remove_device (fixture->store, desktop, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_store_get_prekey_bundle (fixture->store, desktop, &read, &error));
+  g_assert_null (read);
+  g_assert_cmpint (sotto_store_count_one_time_prekeys (fixture->store, desktop, &error), ==, 0);
+  keys = sotto_store_pending_keys (fixture->store, desktop, 0, &error);
+  g_assert_cmpuint (keys->len, ==, 0);
+  g_clear_pointer (&keys, g_ptr_array_unref);
+  keys = sotto_store_pending_keys (fixture->store, laptop, 0, &error);
+  g_assert_cmpuint (keys->len, ==, 1);
+  g_clear_pointer (&devices, g_ptr_array_unref);
+  devices = sotto_store_load_devices (fixture->store, alice_id, &error);
+  g_assert_cmpuint (devices->len, ==, 1);
+
+  /* A device list forgotten is gone; forgetting none is no error. */
+  g_autoptr(GBytes) account_key = filled (SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE, 0x45);
+
+  g_assert_true (sotto_store_set_device_list (fixture->store, alice_id, account_key, 1, box, 1,
+                                              &error));
+  g_assert_true (sotto_store_forget_device_list (fixture->store, alice_id, &error));
+  g_assert_true (sotto_store_forget_device_list (fixture->store, alice_id, &error));
+  g_assert_no_error (error);
+  assert_device_list (fixture, alice_id, NULL, 0, NULL);
+}
+
 /* A file of schema 4 gains the device_lists table when opened, and keeps
  * everything it had. */
 static void
@@ -1420,19 +1646,25 @@ test_open_migrate_device_lists (Fixture       *fixture,
   g_autoptr(GBytes) key = filled (SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE, 0x62);
   g_autoptr(GBytes) list = filled (500, 0x63);
   gint64 alice_id = add_account (fixture, "alice");
+  g_autoptr(GPtrArray) devices = NULL;
   sqlite3 *db;
 
-  g_assert_true (sotto_store_set_prekey_bundle (fixture->store, alice_id, bundle, 1, &error));
-  g_assert_no_error (error);
   fixture_commit (fixture);
   fixture_close (fixture);
 
   db = raw_open (fixture->path);
+  downgrade_to_5 (db);
   raw_exec (db, "DROP TABLE device_lists; PRAGMA user_version = 4;");
+  raw_exec_bundle (db, alice_id, bundle);
   raw_close (db);
 
   fixture_reopen (fixture);
-  g_assert_true (sotto_store_get_prekey_bundle (fixture->store, alice_id, &read, &error));
+  devices = sotto_store_load_devices (fixture->store, alice_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, ==, 1);
+  g_assert_true (sotto_store_get_prekey_bundle (fixture->store,
+                                                ((SottoStoreDevice *) devices->pdata[0])->id,
+                                                &read, &error));
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (read, bundle));
   assert_device_list (fixture, alice_id, NULL, 0, NULL);
@@ -1628,8 +1860,8 @@ test_keys_queue_ack (Fixture       *fixture,
   g_autoptr(GPtrArray) keys = NULL;
   g_autoptr(GBytes) box1 = g_bytes_new_static ("box one", 7);
   g_autoptr(GBytes) box3 = g_bytes_new_static ("box three", 9);
-  gint64 alice_id = add_account (fixture, "alice");
-  gint64 bob_id = add_account (fixture, "bob");
+  gint64 alice_id = add_account_device (fixture, "alice");
+  gint64 bob_id = add_account_device (fixture, "bob");
   gint64 kids[3], alice_kid, late_kid, kid;
   SottoStoreKey *key;
 
@@ -2098,6 +2330,8 @@ main (int   argc,
   ADD ("prekeys", test_prekeys);
   ADD ("device-lists", test_device_lists);
   ADD ("open/migrate-device-lists", test_open_migrate_device_lists);
+  ADD ("open/migrate-devices", test_open_migrate_devices);
+  ADD ("devices", test_devices);
   ADD ("log/append-read", test_log_append_read);
   ADD ("log/idempotent", test_log_idempotent);
   ADD ("log/retention-age", test_log_retention_age);

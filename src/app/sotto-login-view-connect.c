@@ -10,13 +10,23 @@
 /*
  * One login attempt of the form's client, as one async operation: connect,
  * ask the user to trust a server seen for the first time (or show that its
- * key changed), then log in or create the account.
+ * key changed), then log in or create the account. A login from a
+ * computer that is not one of the account's devices asks whether to
+ * reset the account from here.
  */
 
 typedef struct
 {
-  gboolean answered;   /* the trust dialog gave a response */
+  gboolean answered;   /* the open dialog gave a response */
+  GError  *not_linked; /* why the login was refused, while asking */
 } Attempt;
+
+static void
+attempt_free (Attempt *attempt)
+{
+  g_clear_error (&attempt->not_linked);
+  g_free (attempt);
+}
 
 static GtkWindow *
 parent_window (SottoLoginView *self)
@@ -27,9 +37,9 @@ parent_window (SottoLoginView *self)
 }
 
 static void
-account_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+reset_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
@@ -38,6 +48,85 @@ account_done_cb (GObject      *object,
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
+}
+
+static void
+reset_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   GTask            *task)
+{
+  SottoLoginView *self = g_task_get_source_object (task);
+  Attempt *attempt = g_task_get_task_data (task);
+  const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+
+  attempt->answered = TRUE;
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (g_strcmp0 (response, "reset") == 0)
+    sotto_client_reset_async (self->client, username, password, g_task_get_cancellable (task),
+                              reset_done_cb, g_object_ref (task));
+  else
+    g_task_return_error (task, g_steal_pointer (&attempt->not_linked));
+}
+
+/* The dialog's hold on the attempt: a dialog closed without an answer
+ * (destroyed with its window) ends the attempt as cancelled. */
+static void
+dialog_gone_cb (gpointer  data,
+                GClosure *closure)
+{
+  GTask *task = data;
+  Attempt *attempt = g_task_get_task_data (task);
+
+  if (!attempt->answered)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
+                             "The dialog was closed without an answer");
+  g_object_unref (task);
+}
+
+/* This computer is not one of the account's: what the user can do, and
+ * the one of it done from here, a reset, behind a destructive button. */
+static void
+ask_reset (GTask  *task,
+           GError *not_linked)
+{
+  SottoLoginView *self = g_task_get_source_object (task);
+  Attempt *attempt = g_task_get_task_data (task);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  attempt->not_linked = not_linked;
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("This Computer Is Not Linked"), not_linked->message);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "reset", _("_Reset Account"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reset",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (reset_response_cb), task,
+                         dialog_gone_cb, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+account_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (sotto_client_account_finish (SOTTO_CLIENT (object), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else if (sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NOT_LINKED))
+    ask_reset (g_steal_pointer (&task), error);
+  else
+    g_task_return_error (task, error);
 }
 
 static void
@@ -91,21 +180,6 @@ trust_response_cb (AdwMessageDialog *dialog,
                              _("Not connected: the server’s key was not trusted."));
 }
 
-/* The dialog's hold on the attempt: a dialog closed without an answer
- * (destroyed with its window) ends the attempt as cancelled. */
-static void
-trust_dialog_gone_cb (gpointer  data,
-                      GClosure *closure)
-{
-  GTask *task = data;
-  Attempt *attempt = g_task_get_task_data (task);
-
-  if (!attempt->answered)
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
-                             "The trust dialog was closed without an answer");
-  g_object_unref (task);
-}
-
 static void
 connected_cb (GObject      *object,
               GAsyncResult *result,
@@ -129,7 +203,7 @@ connected_cb (GObject      *object,
                                        sotto_client_get_server (self->client),
                                        sotto_client_get_server_fingerprint (self->client));
       g_signal_connect_data (dialog, "response", G_CALLBACK (trust_response_cb),
-                             g_steal_pointer (&task), trust_dialog_gone_cb, 0);
+                             g_steal_pointer (&task), dialog_gone_cb, 0);
       gtk_window_present (dialog);
       return;
     }
@@ -159,7 +233,7 @@ _sotto_login_view_connect_async (SottoLoginView      *self,
 
   task = g_task_new (self, self->cancellable, callback, user_data);
   g_task_set_source_tag (task, _sotto_login_view_connect_async);
-  g_task_set_task_data (task, g_new0 (Attempt, 1), g_free);
+  g_task_set_task_data (task, g_new0 (Attempt, 1), (GDestroyNotify) attempt_free);
   sotto_client_connect_async (self->client, self->cancellable, connected_cb, task);
 }
 

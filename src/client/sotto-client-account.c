@@ -24,6 +24,7 @@ typedef struct
   char        *password;  /* sodium_malloc'ed */
   gsize        password_len;
   gboolean     create;
+  gboolean     reset;
   guint64      opslimit;
   gsize        memlimit;
   char        *server;
@@ -198,6 +199,20 @@ session_done_cb (GObject      *object,
       if (error == NULL)
         error = g_error_new_literal (SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED,
                                      _("Logged out"));
+      else if (g_error_matches (error, SOTTO_CLIENT_ERROR,
+                                sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LINKED)))
+        {
+          g_clear_error (&error);
+          g_set_error (&error, SOTTO_CLIENT_ERROR,
+                       sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LINKED),
+                       _("This computer is not linked to %s’s account yet. To link it, run "
+                         "“sotto-cli --user %s link” here, and on a computer where %s is signed "
+                         "in, “sotto-cli --user %s approve” with the code it shows. With no such "
+                         "computer left, reset the account from here: your contacts are told of "
+                         "your new keys, and nothing said before is readable here."),
+                       account->username, account->username, account->username,
+                       account->username);
+        }
       forget_new_store (self, account);
       _sotto_client_set_state (self, SOTTO_CLIENT_AUTHENTICATING);
       g_task_return_error (task, error);
@@ -222,9 +237,13 @@ send_account_request (GTask *task)
   SottoWireIdentity wire;
 
   _sotto_client_get_wire_identity (self, &wire);
-  request = account->create
-    ? sotto_msg_build_register (id, account->username, account->login_secret, &wire)
-    : sotto_msg_build_login (id, account->username, account->login_secret, &wire);
+  if (account->create)
+    request = sotto_msg_build_register (id, account->username, account->login_secret, &wire);
+  else if (account->reset)
+    request = sotto_msg_build_login_with_reset (id, account->username, account->login_secret,
+                                                &wire, TRUE);
+  else
+    request = sotto_msg_build_login (id, account->username, account->login_secret, &wire);
   sotto_connection_request_async (self->connection, id, request, g_task_get_cancellable (task),
                                   session_done_cb, task);
 }
@@ -297,6 +316,7 @@ store_unlocked_cb (GObject      *object,
 static void
 account_async (SottoClient         *self,
                gboolean             create,
+               gboolean             reset,
                const char          *username,
                const char          *password,
                GCancellable        *cancellable,
@@ -373,12 +393,24 @@ account_async (SottoClient         *self,
       return;
     }
 
+  /* A reset is for a computer that is not one of the account's devices:
+   * one that is, logs in, and would otherwise throw its own keys away. */
+  if (reset && !sotto_client_store_is_new (self->store))
+    {
+      g_clear_object (&self->store);
+      g_task_return_new_error (task, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_FAILED,
+                               _("This computer already has the account %s on %s: log in "
+                                 "instead"), folded, self->server);
+      return;
+    }
+
   account = g_new0 (Account, 1);
   account->username = g_steal_pointer (&folded);
   account->password_len = strlen (password);
   account->password = sodium_malloc (account->password_len + 1);
   memcpy (account->password, password, account->password_len + 1);
   account->create = create;
+  account->reset = reset;
   account->opslimit = self->opslimit;
   account->memlimit = self->memlimit;
   account->server = g_strdup (self->server);
@@ -407,7 +439,7 @@ sotto_client_register_async (SottoClient         *self,
 {
   g_return_if_fail (SOTTO_IS_CLIENT (self));
 
-  account_async (self, TRUE, username, password, cancellable, callback, user_data);
+  account_async (self, TRUE, FALSE, username, password, cancellable, callback, user_data);
 }
 
 /**
@@ -426,7 +458,29 @@ sotto_client_login_async (SottoClient         *self,
 {
   g_return_if_fail (SOTTO_IS_CLIENT (self));
 
-  account_async (self, FALSE, username, password, cancellable, callback, user_data);
+  account_async (self, FALSE, FALSE, username, password, cancellable, callback, user_data);
+}
+
+/**
+ * sotto_client_reset_async:
+ *
+ * Logs in from a computer that holds no account key of this account (one
+ * that is not linked), making it the account's only device: the server
+ * forgets the others, their connections end, and the account gets a new
+ * account key and device list. Contacts are told of the new keys once.
+ * Finish with sotto_client_account_finish().
+ */
+void
+sotto_client_reset_async (SottoClient         *self,
+                          const char          *username,
+                          const char          *password,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (SOTTO_IS_CLIENT (self));
+
+  account_async (self, FALSE, TRUE, username, password, cancellable, callback, user_data);
 }
 
 gboolean

@@ -87,6 +87,12 @@ void              sotto_client_login_async          (SottoClient         *self,
                                                      GCancellable        *cancellable,
                                                      GAsyncReadyCallback  callback,
                                                      gpointer             user_data);
+void              sotto_client_reset_async          (SottoClient         *self,
+                                                     const char          *username,
+                                                     const char          *password,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
 gboolean          sotto_client_account_finish       (SottoClient         *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);

@@ -192,6 +192,66 @@ verify_password_thread (GTask        *task,
   g_task_return_boolean (task, matches && job->stored_hash != NULL);
 }
 
+/* Ends the connections of @user other than @keep, whose device is gone. */
+static void
+close_other_sessions (SottoUser    *user,
+                      SottoSession *keep,
+                      const char   *reason)
+{
+  g_autoptr(GPtrArray) sessions = g_ptr_array_copy (user->sessions, NULL, NULL);
+
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      SottoSession *session = g_ptr_array_index (sessions, i);
+
+      if (session != keep)
+        sotto_session_close (session, reason);
+    }
+}
+
+/* Makes @identity the account's one device: its other devices go, with
+ * their prekeys and queued keys, and their connections other than
+ * @session; with @reset, its device list and account key too. A new
+ * identity where the member entries showed another is a key change, told
+ * in every room of the account. */
+static SottoStoreDevice *
+make_only_device (SottoServerState         *self,
+                  SottoUser                *user,
+                  SottoSession             *session,
+                  const SottoWireIdentity  *identity,
+                  gboolean                  reset,
+                  GError                  **error)
+{
+  SottoStoreDevice *kept = _sotto_user_lookup_device (user, identity);
+  gboolean changed = sodium_memcmp (&user->identity, identity, sizeof *identity) != 0;
+
+  for (guint i = 0; i < user->devices->len; i++)
+    {
+      SottoStoreDevice *device = g_ptr_array_index (user->devices, i);
+
+      if (device != kept && !sotto_store_remove_device (self->store, device->id, error))
+        return NULL;
+    }
+  if (kept == NULL &&
+      sotto_store_add_device (self->store, user->id, identity, _sotto_server_now_ms (),
+                              error) < 0)
+    return NULL;
+  if (reset && !sotto_store_forget_device_list (self->store, user->id, error))
+    return NULL;
+  if (changed && !sotto_store_set_identity (self->store, user->id, identity, error))
+    return NULL;
+  if (!_sotto_user_load_devices (user, self->store, error))
+    return NULL;
+
+  close_other_sessions (user, session, _("The account was reset on another computer"));
+  if (changed)
+    {
+      user->identity = *identity;
+      _sotto_server_announce_key_change (self, user);
+    }
+  return _sotto_user_lookup_device (user, identity);
+}
+
 static void
 send_session (SottoServerState *self,
               SottoSession     *session,
@@ -235,6 +295,9 @@ register_committed_cb (SottoStore   *store,
     return;
 
   g_message ("Account %s registered from %s", user->name, sotto_session_get_peer (commit->session));
+  if (user->devices->len > 0)
+    sotto_session_set_device (commit->session,
+                              ((SottoStoreDevice *) g_ptr_array_index (user->devices, 0))->id);
   _sotto_server_user_online (self, user, commit->session);
   send_session (self, commit->session, commit->msg, user);
 }
@@ -284,6 +347,14 @@ register_hashed_cb (GObject      *object,
 
   user = _sotto_user_new (id, job->username, &job->identity);
   g_hash_table_insert (self->users, user->name, user);
+  if (sotto_store_add_device (self->store, id, &job->identity, _sotto_server_now_ms (),
+                              &error) < 0 ||
+      !_sotto_user_load_devices (user, self->store, &error))
+    {
+      /* The batch the account went into fails with it. */
+      g_warning ("Could not add the first device of %s: %s", user->name, error->message);
+      g_clear_error (&error);
+    }
   sotto_session_set_busy (job->session, TRUE);
 
   general = _sotto_server_lookup_room (self, "general");
@@ -367,9 +438,14 @@ login_verified_cb (GObject      *object,
   AccountJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   g_autofree char *host = NULL;
+  g_autoptr(GBytes) account_key = NULL;
+  g_autoptr(GBytes) list = NULL;
   gint64 now = g_get_monotonic_time ();
+  SottoStoreDevice *device;
   SottoUser *user;
   gboolean matches;
+  gboolean reset;
+  gint64 counter;
 
   matches = g_task_propagate_boolean (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -391,22 +467,52 @@ login_verified_cb (GObject      *object,
 
   g_hash_table_remove (self->account_failures, job->username);
 
-  if (sodium_memcmp (&user->identity, &job->identity, sizeof user->identity) != 0)
+  reset = sotto_msg_has_field (job->msg, "reset") && sotto_msg_get_bool (job->msg, "reset");
+  device = _sotto_user_lookup_device (user, &job->identity);
+  if (!reset && device == NULL)
     {
-      /* The prekeys published with the old keys open nothing the new
-       * ones can: they go with them. The device list stays: the account
-       * key signs it, not this device. */
-      if (!sotto_store_set_identity (self->store, user->id, &job->identity, &error) ||
-          !sotto_store_forget_prekeys (self->store, user->id, &error))
+      if (!sotto_store_get_device_list (self->store, user->id, &account_key, &counter, &list,
+                                        &error))
         {
           _sotto_server_reply_store_error (self, job->session, job->msg, error);
           return;
         }
-      user->identity = job->identity;
-      _sotto_server_announce_key_change (self, user);
+      if (list != NULL)
+        {
+          g_message ("Login for %s from %s refused: not one of the account's devices",
+                     user->name, sotto_session_get_peer (job->session));
+          _sotto_server_reply_error (self, job->session, job->msg,
+                                     SOTTO_MSG_ERROR_CODE_NOT_LINKED,
+                                     _("This computer is not one of the account’s devices: "
+                                       "link it from one of them, or reset the account"));
+          return;
+        }
+    }
+
+  /* A reset, or new keys on an account that never published a device
+   * list (which knows of one device only): these keys take the place of
+   * all others. */
+  if (reset || device == NULL)
+    {
+      device = make_only_device (self, user, job->session, &job->identity, reset, &error);
+      if (device == NULL)
+        {
+          _sotto_server_reply_store_error (self, job->session, job->msg, error);
+          return;
+        }
+      if (reset)
+        g_message ("%s reset the account from %s", user->name,
+                   sotto_session_get_peer (job->session));
+    }
+
+  if (!sotto_store_set_device_seen (self->store, device->id, _sotto_server_now_ms (), &error))
+    {
+      g_warning ("Could not note when a device of %s was seen: %s", user->name, error->message);
+      g_clear_error (&error);
     }
 
   g_message ("%s logged in from %s", user->name, sotto_session_get_peer (job->session));
+  sotto_session_set_device (job->session, device->id);
   _sotto_server_user_online (self, user, job->session);
   send_session (self, job->session, job->msg, user);
   _sotto_server_deliver_pending_keys (self, job->session);

@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <sodium.h>
+#include <string.h>
 
 #include "sotto-server-events.h"
 #include "sotto-server-devices.h"
+#include "sotto-server-rooms.h"
 
 /*
  * Device lists seen from the server: every account publishes the list of
@@ -17,19 +20,159 @@
  * server's lists in order; a dishonest one may still hand out an old
  * list, which a client catches only when it holds a newer one.
  *
- * A login with other identity keys leaves the list alone: the account
- * key signs it, not a device. Nothing of a list's content is logged.
+ * Beside the list come the identities it holds, in the clear: they become
+ * the account's devices, which may log in (sotto-server-accounts.c), have
+ * prekeys and get keys of their own. The server cannot check them against
+ * the list, and need not: a client that lies about its own list only
+ * misroutes its own keys. Nothing of a list's content is logged.
  *
  * Both answers wait for the commit: a publish is acknowledged once it is
  * durable, and a fetch never tells of a list that a failed batch loses.
  */
+
+/* Reads "devices": %NULL, with the answer sent, when two of them share a
+ * key or the publishing device is not among them. */
+static GArray *
+read_devices (SottoServerState *self,
+              SottoSession     *session,
+              SottoMsg         *msg,
+              SottoUser        *user)
+{
+  guint n = json_array_get_length (sotto_msg_get_array (msg, "devices"));
+  g_autoptr(GArray) devices = g_array_sized_new (FALSE, TRUE, sizeof (SottoWireIdentity), n);
+  SottoStoreDevice *own = NULL;
+  gboolean has_own = FALSE;
+
+  g_array_set_size (devices, n);
+  for (guint i = 0; i < n; i++)
+    {
+      SottoWireIdentity *identity = &g_array_index (devices, SottoWireIdentity, i);
+
+      sotto_msg_get_device (msg, i, identity);
+      for (guint j = 0; j < i; j++)
+        {
+          SottoWireIdentity *other = &g_array_index (devices, SottoWireIdentity, j);
+
+          if (memcmp (other->sign, identity->sign, sizeof identity->sign) == 0 ||
+              memcmp (other->box, identity->box, sizeof identity->box) == 0)
+            {
+              _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_BAD_REQUEST,
+                                         _("Two devices of the list share a key"));
+              return NULL;
+            }
+        }
+    }
+
+  for (guint i = 0; i < user->devices->len; i++)
+    {
+      SottoStoreDevice *device = g_ptr_array_index (user->devices, i);
+
+      if (device->id == sotto_session_get_device (session))
+        own = device;
+    }
+  for (guint i = 0; own != NULL && i < n; i++)
+    if (sodium_memcmp (&own->identity, &g_array_index (devices, SottoWireIdentity, i),
+                       sizeof own->identity) == 0)
+      has_own = TRUE;
+
+  if (!has_own)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_FORBIDDEN,
+                                 _("A device list has to hold the device that publishes it"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&devices);
+}
+
+static gboolean
+listed (GArray                  *devices,
+        const SottoWireIdentity *identity)
+{
+  for (guint i = 0; i < devices->len; i++)
+    if (sodium_memcmp (&g_array_index (devices, SottoWireIdentity, i), identity,
+                       sizeof *identity) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Makes @devices the account's devices: adds the new ones, removes the
+ * others (their prekeys and queued keys go with them) and ends their
+ * connections. */
+static gboolean
+set_devices (SottoServerState  *self,
+             SottoUser         *user,
+             GArray            *devices,
+             GError           **error)
+{
+  g_autoptr(GArray) removed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gboolean shown_removed = FALSE;
+
+  /* Removed first: a device listed again with other keys under the same
+   * signing key is another device. */
+  for (guint i = 0; i < user->devices->len; i++)
+    {
+      SottoStoreDevice *device = g_ptr_array_index (user->devices, i);
+
+      if (listed (devices, &device->identity))
+        continue;
+      if (!sotto_store_remove_device (self->store, device->id, error))
+        return FALSE;
+      g_array_append_val (removed, device->id);
+      if (sodium_memcmp (&device->identity, &user->identity, sizeof user->identity) == 0)
+        shown_removed = TRUE;
+    }
+
+  for (guint i = 0; i < devices->len; i++)
+    {
+      const SottoWireIdentity *identity = &g_array_index (devices, SottoWireIdentity, i);
+
+      if (_sotto_user_lookup_device (user, identity) == NULL &&
+          sotto_store_add_device (self->store, user->id, identity, _sotto_server_now_ms (),
+                                  error) < 0)
+        return FALSE;
+    }
+
+  if (shown_removed &&
+      !sotto_store_set_identity (self->store, user->id, &g_array_index (devices,
+                                                                        SottoWireIdentity, 0),
+                                 error))
+    return FALSE;
+
+  if (!_sotto_user_load_devices (user, self->store, error))
+    return FALSE;
+
+  if (removed->len > 0)
+    {
+      g_autoptr(GPtrArray) sessions = g_ptr_array_copy (user->sessions, NULL, NULL);
+
+      g_message ("%s removed %u device(s)", user->name, removed->len);
+      for (guint i = 0; i < sessions->len; i++)
+        {
+          SottoSession *session = g_ptr_array_index (sessions, i);
+
+          for (guint j = 0; j < removed->len; j++)
+            if (sotto_session_get_device (session) == g_array_index (removed, gint64, j))
+              sotto_session_close (session, _("This computer was removed from the account"));
+        }
+    }
+
+  if (shown_removed)
+    {
+      user->identity = g_array_index (devices, SottoWireIdentity, 0);
+      _sotto_server_announce_key_change (self, user);
+    }
+
+  return TRUE;
+}
 
 /**
  * _sotto_server_handle_publish_devices:
  *
  * Stores the account's new device list, unless the account has one under
  * another account key ("account_key_changed") or one with the same or a
- * higher counter ("stale"): then nothing is stored.
+ * higher counter ("stale"): then nothing is stored. The devices it holds
+ * become the account's.
  */
 void
 _sotto_server_handle_publish_devices (SottoServerState *self,
@@ -44,7 +187,12 @@ _sotto_server_handle_publish_devices (SottoServerState *self,
   g_autoptr(GBytes) stored_list = NULL;
   g_autoptr(GBytes) reply = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) devices = NULL;
   gint64 stored_counter;
+
+  devices = read_devices (self, session, msg, user);
+  if (devices == NULL)
+    return;
 
   /* What the batch holds counts: of two publishes in one turn of the
    * main loop, the second is checked against the first. */
@@ -73,7 +221,8 @@ _sotto_server_handle_publish_devices (SottoServerState *self,
     }
 
   if (!sotto_store_set_device_list (self->store, user->id, account_key, counter, list,
-                                    _sotto_server_now_ms (), &error))
+                                    _sotto_server_now_ms (), &error) ||
+      !set_devices (self, user, devices, &error))
     {
       _sotto_server_reply_store_error (self, session, msg, error);
       return;

@@ -33,7 +33,7 @@ one_time_prekey_id (GBytes *prekey)
  * those are what a publish adds to the count. -1 if the store failed. */
 static gint64
 count_new_prekeys (SottoServerState  *self,
-                   SottoUser         *user,
+                   gint64             device_id,
                    GPtrArray         *prekeys,
                    GError           **error)
 {
@@ -48,7 +48,7 @@ count_new_prekeys (SottoServerState  *self,
       if (!g_hash_table_add (seen, GUINT_TO_POINTER (key_id)))
         continue;
 
-      if (!sotto_store_has_one_time_prekey (self->store, user->id, key_id, &has, error))
+      if (!sotto_store_has_one_time_prekey (self->store, device_id, key_id, &has, error))
         return -1;
 
       if (!has)
@@ -71,7 +71,7 @@ _sotto_server_handle_publish_prekeys (SottoServerState *self,
                                       SottoSession     *session,
                                       SottoMsg         *msg)
 {
-  SottoUser *user = sotto_session_get_user (session);
+  gint64 device_id = sotto_session_get_device (session);
   JsonArray *array = sotto_msg_get_array (msg, "one_time");
   g_autoptr(GPtrArray) prekeys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(GBytes) bundle = NULL;
@@ -83,8 +83,8 @@ _sotto_server_handle_publish_prekeys (SottoServerState *self,
   for (guint i = 0; i < json_array_get_length (array); i++)
     g_ptr_array_add (prekeys, sotto_msg_dup_bytes_item (msg, "one_time", i));
 
-  held = sotto_store_count_one_time_prekeys (self->store, user->id, &error);
-  added = held < 0 ? -1 : count_new_prekeys (self, user, prekeys, &error);
+  held = sotto_store_count_one_time_prekeys (self->store, device_id, &error);
+  added = held < 0 ? -1 : count_new_prekeys (self, device_id, prekeys, &error);
   if (added < 0)
     {
       _sotto_server_reply_store_error (self, session, msg, error);
@@ -106,8 +106,8 @@ _sotto_server_handle_publish_prekeys (SottoServerState *self,
   if (sotto_msg_has_field (msg, "bundle"))
     {
       bundle = sotto_msg_dup_bytes (msg, "bundle");
-      if (!sotto_store_set_prekey_bundle (self->store, user->id, bundle, _sotto_server_now_ms (),
-                                          &error))
+      if (!sotto_store_set_prekey_bundle (self->store, device_id, bundle,
+                                          _sotto_server_now_ms (), &error))
         {
           _sotto_server_reply_store_error (self, session, msg, error);
           return;
@@ -118,8 +118,8 @@ _sotto_server_handle_publish_prekeys (SottoServerState *self,
     {
       GBytes *prekey = g_ptr_array_index (prekeys, i);
 
-      if (!sotto_store_add_one_time_prekey (self->store, user->id, one_time_prekey_id (prekey),
-                                            prekey, &error))
+      if (!sotto_store_add_one_time_prekey (self->store, device_id,
+                                            one_time_prekey_id (prekey), prekey, &error))
         {
           _sotto_server_reply_store_error (self, session, msg, error);
           return;
@@ -144,6 +144,7 @@ _sotto_server_handle_get_prekeys (SottoServerState *self,
                                   SottoMsg         *msg)
 {
   SottoUser *target = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "user"));
+  SottoStoreDevice *device;
   g_autoptr(GBytes) bundle = NULL;
   g_autoptr(GBytes) one_time = NULL;
   g_autoptr(GBytes) reply = NULL;
@@ -156,7 +157,11 @@ _sotto_server_handle_get_prekeys (SottoServerState *self,
       return;
     }
 
-  if (!sotto_store_get_prekey_bundle (self->store, target->id, &bundle, &error))
+  device = _sotto_server_request_device (self, session, msg, target);
+  if (device == NULL)
+    return;
+
+  if (!sotto_store_get_prekey_bundle (self->store, device->id, &bundle, &error))
     {
       _sotto_server_reply_store_error (self, session, msg, error);
       return;
@@ -169,7 +174,7 @@ _sotto_server_handle_get_prekeys (SottoServerState *self,
       return;
     }
 
-  if (!sotto_store_take_one_time_prekey (self->store, target->id, &one_time, &error))
+  if (!sotto_store_take_one_time_prekey (self->store, device->id, &one_time, &error))
     {
       _sotto_server_reply_store_error (self, session, msg, error);
       return;

@@ -169,6 +169,7 @@ typedef struct
 {
   SottoServerState *server;
   char             *recipient;
+  gint64            device_id;
   GBytes           *delivery;
 } KeyCommit;
 
@@ -195,7 +196,8 @@ key_committed_cb (SottoStore   *store,
 
   recipient = _sotto_server_lookup_user (commit->server, commit->recipient);
   if (recipient != NULL)
-    _sotto_server_send_to_user (commit->server, recipient, commit->delivery, NULL);
+    _sotto_server_send_to_device (commit->server, recipient, commit->device_id,
+                                  commit->delivery);
 }
 
 /**
@@ -213,6 +215,7 @@ _sotto_server_handle_send_key (SottoServerState *self,
   SottoUser *user = sotto_session_get_user (session);
   SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
   SottoUser *recipient;
+  SottoStoreDevice *device;
   gboolean request = sotto_msg_get_msg_type (msg) == SOTTO_MSG_TYPE_KEY_REQUEST;
   g_autoptr(GBytes) box = NULL;
   g_autoptr(GError) error = NULL;
@@ -231,12 +234,16 @@ _sotto_server_handle_send_key (SottoServerState *self,
       return;
     }
 
+  device = _sotto_server_request_device (self, session, msg, recipient);
+  if (device == NULL)
+    return;
+
   if (request)
     key_id = sotto_msg_get_int (msg, "key_id");
   else
     box = sotto_msg_dup_bytes (msg, "box");
 
-  kid = sotto_store_queue_key (self->store, recipient->id, _sotto_server_now_ms (), user->name,
+  kid = sotto_store_queue_key (self->store, device->id, _sotto_server_now_ms (), user->name,
                                room->name, request ? SOTTO_STORE_KEY_REQUEST : SOTTO_STORE_KEY_BOX,
                                key_id, box, &error);
   if (kid < 0)
@@ -248,6 +255,7 @@ _sotto_server_handle_send_key (SottoServerState *self,
   commit = g_new0 (KeyCommit, 1);
   commit->server = self;
   commit->recipient = g_strdup (recipient->name);
+  commit->device_id = device->id;
   commit->delivery = request
     ? sotto_msg_build_key_requested (kid, user->name, room->name, key_id)
     : sotto_msg_build_key (kid, user->name, room->name, box);
@@ -260,7 +268,6 @@ _sotto_server_handle_ack_keys (SottoServerState *self,
                                SottoSession     *session,
                                SottoMsg         *msg)
 {
-  SottoUser *user = sotto_session_get_user (session);
   JsonArray *array = sotto_msg_get_array (msg, "kids");
   guint n = json_array_get_length (array);
   g_autofree gint64 *kids = g_new (gint64, n);
@@ -270,7 +277,7 @@ _sotto_server_handle_ack_keys (SottoServerState *self,
     kids[i] = json_array_get_int_element (array, i);
 
   /* Only the recipient's own keys can be acknowledged away. */
-  sotto_store_ack_keys (self->store, user->id, kids, n, &error);
+  sotto_store_ack_keys (self->store, sotto_session_get_device (session), kids, n, &error);
   if (error != NULL)
     {
       _sotto_server_reply_store_error (self, session, msg, error);
@@ -364,7 +371,8 @@ _sotto_server_deliver_pending_keys (SottoServerState *self,
   g_autoptr(GPtrArray) keys = NULL;
   g_autoptr(GError) error = NULL;
 
-  keys = sotto_store_pending_keys (self->store, user->id, MAX_PENDING_KEYS, &error);
+  keys = sotto_store_pending_keys (self->store, sotto_session_get_device (session),
+                                   MAX_PENDING_KEYS, &error);
   if (keys == NULL)
     {
       g_warning ("Could not read the key queue of %s: %s", user->name, error->message);

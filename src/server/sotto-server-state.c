@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <sodium.h>
+#include <string.h>
 
 #include "sotto-server-state.h"
 
@@ -88,6 +90,8 @@ _sotto_server_state_load (SottoServerState  *self,
         }
       SottoUser *user = _sotto_user_new (account.id, account.username, &account.identity);
       g_hash_table_insert (self->users, user->name, user);
+      if (!_sotto_user_load_devices (user, self->store, error))
+        return FALSE;
     }
 
   rooms = sotto_store_load_rooms (self->store, error);
@@ -145,6 +149,7 @@ _sotto_user_new (gint64                   id,
   user->id = id;
   user->name = g_strdup (name);
   user->identity = *identity;
+  user->devices = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_store_device_free);
   user->sessions = g_ptr_array_new ();
   user->rooms = g_ptr_array_new ();
 
@@ -154,10 +159,60 @@ _sotto_user_new (gint64                   id,
 void
 _sotto_user_free (SottoUser *user)
 {
+  g_ptr_array_unref (user->devices);
   g_ptr_array_unref (user->sessions);
   g_ptr_array_unref (user->rooms);
   g_free (user->name);
   g_free (user);
+}
+
+/* The user's device with the signing key @sign_pk, or %NULL. */
+SottoStoreDevice *
+_sotto_user_find_device (SottoUser    *user,
+                         const guint8 *sign_pk)
+{
+  for (guint i = 0; i < user->devices->len; i++)
+    {
+      SottoStoreDevice *device = g_ptr_array_index (user->devices, i);
+
+      if (memcmp (device->identity.sign, sign_pk, sizeof device->identity.sign) == 0)
+        return device;
+    }
+
+  return NULL;
+}
+
+/* The user's device with exactly @identity (all three keys), or %NULL. */
+SottoStoreDevice *
+_sotto_user_lookup_device (SottoUser               *user,
+                           const SottoWireIdentity *identity)
+{
+  SottoStoreDevice *device = _sotto_user_find_device (user, identity->sign);
+
+  if (device == NULL || sodium_memcmp (&device->identity, identity, sizeof *identity) != 0)
+    return NULL;
+  return device;
+}
+
+/* The device whose identity the user's member entries show. */
+SottoStoreDevice *
+_sotto_user_shown_device (SottoUser *user)
+{
+  return _sotto_user_lookup_device (user, &user->identity);
+}
+
+gboolean
+_sotto_user_load_devices (SottoUser   *user,
+                          SottoStore  *store,
+                          GError     **error)
+{
+  g_autoptr(GPtrArray) devices = sotto_store_load_devices (store, user->id, error);
+
+  if (devices == NULL)
+    return FALSE;
+  g_ptr_array_set_size (user->devices, 0);
+  g_ptr_array_extend_and_steal (user->devices, g_steal_pointer (&devices));
+  return TRUE;
 }
 
 static void
@@ -321,6 +376,46 @@ _sotto_server_send_to_user (SottoServerState *self,
     }
 }
 
+/**
+ * _sotto_server_request_device:
+ *
+ * The device of @user that @msg names in its optional "device" field, or
+ * the one @user's member entries show when it names none. Answers
+ * "no_such_device" and returns %NULL when @user has no such device.
+ */
+SottoStoreDevice *
+_sotto_server_request_device (SottoServerState *self,
+                              SottoSession     *session,
+                              SottoMsg         *msg,
+                              SottoUser        *user)
+{
+  g_autoptr(GBytes) named = sotto_msg_dup_bytes (msg, "device");
+  SottoStoreDevice *device;
+
+  device = named != NULL ? _sotto_user_find_device (user, g_bytes_get_data (named, NULL))
+                         : _sotto_user_shown_device (user);
+  if (device == NULL)
+    _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_DEVICE,
+                               _("That user has no such device"));
+  return device;
+}
+
+/* Sends @message to the user's connections from one device. */
+void
+_sotto_server_send_to_device (SottoServerState *self,
+                              SottoUser        *user,
+                              gint64            device_id,
+                              GBytes           *message)
+{
+  for (guint i = 0; i < user->sessions->len; i++)
+    {
+      SottoSession *session = g_ptr_array_index (user->sessions, i);
+
+      if (sotto_session_get_device (session) == device_id)
+        sotto_session_send (session, message);
+    }
+}
+
 /* The same bytes go to every online member: serialized once. */
 void
 _sotto_server_send_to_room (SottoServerState *self,
@@ -438,8 +533,15 @@ _sotto_server_user_offline (SottoServerState *self,
                             SottoUser        *user,
                             SottoSession     *session)
 {
+  g_autoptr(GError) error = NULL;
+
   if (!g_ptr_array_remove (user->sessions, session))
     return;
+
+  if (!self->stopping &&
+      !sotto_store_set_device_seen (self->store, sotto_session_get_device (session),
+                                    _sotto_server_now_ms (), &error))
+    g_warning ("Could not note when a device of %s was seen: %s", user->name, error->message);
 
   if (user->sessions->len == 0 && !self->stopping)
     {

@@ -35,7 +35,10 @@ typedef struct
 {
   gint64             id;
   char              *name;
+  /* The identity its member entries show: one of its devices'. */
   SottoWireIdentity  identity;
+  /* Its devices (SottoStoreDevice *, owned), in the order they came. */
+  GPtrArray         *devices;
   /* Online connections of this account (SottoSession *, not owned). */
   GPtrArray         *sessions;
   /* Rooms this account is a member of (SottoRoom *, not owned). */
@@ -110,6 +113,14 @@ SottoUser        *_sotto_user_new                  (gint64                   id,
                                                     const char              *name,
                                                     const SottoWireIdentity *identity);
 void              _sotto_user_free                 (SottoUser         *user);
+SottoStoreDevice *_sotto_user_find_device          (SottoUser               *user,
+                                                    const guint8            *sign_pk);
+SottoStoreDevice *_sotto_user_lookup_device        (SottoUser               *user,
+                                                    const SottoWireIdentity *identity);
+SottoStoreDevice *_sotto_user_shown_device         (SottoUser               *user);
+gboolean          _sotto_user_load_devices         (SottoUser               *user,
+                                                    SottoStore              *store,
+                                                    GError                 **error);
 SottoRoom        *_sotto_room_new                  (gint64             id,
                                                     const char        *name,
                                                     gboolean           direct,
@@ -141,6 +152,14 @@ void              _sotto_server_send_to_user       (SottoServerState  *self,
                                                     SottoUser         *user,
                                                     GBytes            *message,
                                                     SottoSession      *except);
+SottoStoreDevice *_sotto_server_request_device     (SottoServerState  *self,
+                                                    SottoSession      *session,
+                                                    SottoMsg          *msg,
+                                                    SottoUser         *user);
+void              _sotto_server_send_to_device     (SottoServerState  *self,
+                                                    SottoUser         *user,
+                                                    gint64             device_id,
+                                                    GBytes            *message);
 void              _sotto_server_send_to_room       (SottoServerState  *self,
                                                     SottoRoom         *room,
                                                     GBytes            *message,

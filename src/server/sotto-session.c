@@ -32,6 +32,8 @@ struct _SottoSession
   char               *peer;
 
   gpointer            user;
+  /* The device the user logged in from (a store id), once logged in. */
+  gint64              device_id;
   gboolean            busy;
   gboolean            closed;
   guint               bad_messages;
@@ -384,6 +386,23 @@ sotto_session_get_user (SottoSession *self)
   g_return_val_if_fail (SOTTO_IS_SESSION (self), NULL);
 
   return self->user;
+}
+
+gint64
+sotto_session_get_device (SottoSession *self)
+{
+  g_return_val_if_fail (SOTTO_IS_SESSION (self), 0);
+
+  return self->device_id;
+}
+
+void
+sotto_session_set_device (SottoSession *self,
+                          gint64        device_id)
+{
+  g_return_if_fail (SOTTO_IS_SESSION (self));
+
+  self->device_id = device_id;
 }
 
 void

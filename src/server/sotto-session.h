@@ -29,6 +29,9 @@ const char   *sotto_session_get_peer     (SottoSession       *self);
 gpointer      sotto_session_get_user     (SottoSession       *self);
 void          sotto_session_set_user     (SottoSession       *self,
                                           gpointer            user);
+gint64        sotto_session_get_device   (SottoSession       *self);
+void          sotto_session_set_device   (SottoSession       *self,
+                                          gint64              device_id);
 void          sotto_session_hold_login_timeout (SottoSession *self,
                                                 gboolean      hold);
 gboolean      sotto_session_get_busy     (SottoSession       *self);

@@ -110,3 +110,177 @@ sotto_store_get_device_list (SottoStore  *self,
 
   return TRUE;
 }
+
+/**
+ * sotto_store_forget_device_list:
+ *
+ * Forgets the account's device list, and with it the account key it was
+ * published under: a reset of the account.
+ */
+gboolean
+sotto_store_forget_device_list (SottoStore  *self,
+                                gint64       account_id,
+                                GError     **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
+
+  stmt = _sotto_store_write_statement (self, STMT_FORGET_DEVICE_LIST, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  return sotto_db_step_done (_sotto_store_get_db (self), stmt,
+                             _("Could not forget the device list"), error);
+}
+
+void
+sotto_store_device_free (SottoStoreDevice *device)
+{
+  g_free (device);
+}
+
+/**
+ * sotto_store_add_device:
+ * @identity: the device's public identity keys
+ * @added: when, in ms since the epoch
+ *
+ * Returns: the new device's id, or -1; a signing key the account's
+ *   devices already have fails with %SOTTO_STORE_ERROR_CONSTRAINT
+ */
+gint64
+sotto_store_add_device (SottoStore               *self,
+                        gint64                    account_id,
+                        const SottoWireIdentity  *identity,
+                        gint64                    added,
+                        GError                  **error)
+{
+  SottoDb *db;
+  g_auto(SottoDbStatement) stmt = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_STORE (self), -1);
+  g_return_val_if_fail (identity != NULL, -1);
+
+  db = _sotto_store_get_db (self);
+  stmt = _sotto_store_write_statement (self, STMT_ADD_DEVICE, error);
+  if (stmt == NULL)
+    return -1;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_blob (stmt, 2, identity->box, sizeof identity->box, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 3, identity->sign, sizeof identity->sign, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 4, identity->binding, sizeof identity->binding, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, added);
+
+  if (!sotto_db_step_done (db, stmt, _("Could not add the device"), error))
+    return -1;
+
+  return sotto_db_last_insert_rowid (db);
+}
+
+/**
+ * sotto_store_remove_device:
+ *
+ * Removes a device, and with it its prekeys and the keys queued for it.
+ * An unknown id is no error.
+ */
+gboolean
+sotto_store_remove_device (SottoStore  *self,
+                           gint64       device_id,
+                           GError     **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
+
+  stmt = _sotto_store_write_statement (self, STMT_REMOVE_DEVICE, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, device_id);
+  return sotto_db_step_done (_sotto_store_get_db (self), stmt,
+                             _("Could not remove the device"), error);
+}
+
+/**
+ * sotto_store_load_devices:
+ *
+ * Returns: (transfer full) (element-type SottoStoreDevice): the account's
+ *   devices, in the order they were added, or %NULL on failure
+ */
+GPtrArray *
+sotto_store_load_devices (SottoStore  *self,
+                          gint64       account_id,
+                          GError     **error)
+{
+  SottoDb *db;
+  g_auto(SottoDbStatement) stmt = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  int rc;
+
+  g_return_val_if_fail (SOTTO_IS_STORE (self), NULL);
+
+  db = _sotto_store_get_db (self);
+  stmt = _sotto_store_statement (self, STMT_LOAD_DEVICES, error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  devices = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_store_device_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SottoStoreDevice *device = g_new0 (SottoStoreDevice, 1);
+
+      device->id = sqlite3_column_int64 (stmt, 0);
+      if (!sotto_db_column_copy_blob (stmt, 1, device->identity.box,
+                                      sizeof device->identity.box) ||
+          !sotto_db_column_copy_blob (stmt, 2, device->identity.sign,
+                                      sizeof device->identity.sign) ||
+          !sotto_db_column_copy_blob (stmt, 3, device->identity.binding,
+                                      sizeof device->identity.binding))
+        {
+          sotto_store_device_free (device);
+          g_set_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CORRUPT,
+                       _("A device of account %" G_GINT64_FORMAT " has damaged keys"),
+                       account_id);
+          return NULL;
+        }
+      device->added = sqlite3_column_int64 (stmt, 4);
+      device->last_seen = sqlite3_column_type (stmt, 5) == SQLITE_NULL
+                          ? 0 : sqlite3_column_int64 (stmt, 5);
+      g_ptr_array_add (devices, device);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      sotto_db_set_error (db, error, rc, _("Could not load the devices"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&devices);
+}
+
+/**
+ * sotto_store_set_device_seen:
+ * @seen: when the device was last connected, in ms since the epoch
+ */
+gboolean
+sotto_store_set_device_seen (SottoStore  *self,
+                             gint64       device_id,
+                             gint64       seen,
+                             GError     **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
+
+  stmt = _sotto_store_write_statement (self, STMT_SET_DEVICE_SEEN, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, device_id);
+  sqlite3_bind_int64 (stmt, 2, seen);
+  return sotto_db_step_done (_sotto_store_get_db (self), stmt,
+                             _("Could not note when the device was seen"), error);
+}

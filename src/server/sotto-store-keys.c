@@ -7,12 +7,12 @@
 #include "sotto-store-private.h"
 
 /*
- * The server store's per-recipient queue of sender keys and key requests.
+ * The server store's per-device queue of sender keys and key requests.
  */
 
 /**
  * sotto_store_queue_key:
- * @recipient_id: the account it is for
+ * @device_id: the device it is for
  * @sender: the username it is from
  * @room: the room it is about
  * @key_id: the sender key id, or -1 for none
@@ -22,7 +22,7 @@
  */
 gint64
 sotto_store_queue_key (SottoStore         *self,
-                       gint64              recipient_id,
+                       gint64              device_id,
                        gint64              ts,
                        const char         *sender,
                        const char         *room,
@@ -44,7 +44,7 @@ sotto_store_queue_key (SottoStore         *self,
   if (stmt == NULL)
     return -1;
 
-  sqlite3_bind_int64 (stmt, 1, recipient_id);
+  sqlite3_bind_int64 (stmt, 1, device_id);
   sqlite3_bind_int64 (stmt, 2, ts);
   sqlite3_bind_text (stmt, 3, sender, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, room, -1, SQLITE_STATIC);
@@ -80,7 +80,7 @@ sotto_store_queue_key (SottoStore         *self,
  */
 GPtrArray *
 sotto_store_pending_keys (SottoStore  *self,
-                          gint64       recipient_id,
+                          gint64       device_id,
                           guint        limit,
                           GError     **error)
 {
@@ -96,7 +96,7 @@ sotto_store_pending_keys (SottoStore  *self,
   if (stmt == NULL)
     return NULL;
 
-  sqlite3_bind_int64 (stmt, 1, recipient_id);
+  sqlite3_bind_int64 (stmt, 1, device_id);
   sqlite3_bind_int64 (stmt, 2, sotto_db_limit_or_none (limit));
 
   keys = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_store_key_free);
@@ -135,7 +135,7 @@ sotto_store_pending_keys (SottoStore  *self,
  */
 guint
 sotto_store_ack_keys (SottoStore    *self,
-                      gint64         recipient_id,
+                      gint64         device_id,
                       const gint64  *kids,
                       guint          n_kids,
                       GError       **error)
@@ -158,7 +158,7 @@ sotto_store_ack_keys (SottoStore    *self,
   for (guint i = 0; i < n_kids; i++)
     {
       sqlite3_bind_int64 (stmt, 1, kids[i]);
-      sqlite3_bind_int64 (stmt, 2, recipient_id);
+      sqlite3_bind_int64 (stmt, 2, device_id);
 
       if (!sotto_db_step_done (db, stmt, _("Could not acknowledge the keys"), error))
         return 0;

@@ -7,7 +7,7 @@
 #include "sotto-store-private.h"
 
 /*
- * The server store's prekeys: per account, the signed bundle it published
+ * The server store's prekeys: per device, the signed bundle it published
  * last and the one-time prekeys it published and nobody has taken yet,
  * oldest first. Both are opaque blobs; the caller names a one-time
  * prekey's id. A one-time prekey is taken by deleting it, in the same
@@ -17,12 +17,12 @@
 
 /**
  * sotto_store_set_prekey_bundle:
- * @bundle: the account's signed bundle, replacing any it had
+ * @bundle: the device's signed bundle, replacing any it had
  * @published: when, in ms since the epoch
  */
 gboolean
 sotto_store_set_prekey_bundle (SottoStore  *self,
-                               gint64       account_id,
+                               gint64       device_id,
                                GBytes      *bundle,
                                gint64       published,
                                GError     **error)
@@ -41,22 +41,22 @@ sotto_store_set_prekey_bundle (SottoStore  *self,
     return FALSE;
 
   data = g_bytes_get_data (bundle, &size);
-  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 1, device_id);
   sqlite3_bind_blob64 (stmt, 2, data, size, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, published);
 
   return sotto_db_step_done (db, stmt, _("Could not store the prekey bundle"), error);
 }
 
-/* Steps @id, bound to @account_id, for the one blob it may give. */
+/* Steps @id, bound to @device_id, for the one blob it may give. */
 static gboolean
-account_blob (SottoStore             *self,
-              SottoStoreStatementId   id,
-              gboolean                write,
-              gint64                  account_id,
-              GBytes                **out_blob,
-              const char             *what,
-              GError                **error)
+device_blob (SottoStore             *self,
+             SottoStoreStatementId   id,
+             gboolean                write,
+             gint64                  device_id,
+             GBytes                **out_blob,
+             const char             *what,
+             GError                **error)
 {
   g_auto(SottoDbStatement) stmt = NULL;
   gboolean found;
@@ -67,7 +67,7 @@ account_blob (SottoStore             *self,
   if (stmt == NULL)
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 1, device_id);
   if (!sotto_db_step_row (_sotto_store_get_db (self), stmt, &found, what, error))
     return FALSE;
 
@@ -79,21 +79,21 @@ account_blob (SottoStore             *self,
 /**
  * sotto_store_get_prekey_bundle:
  * @out_bundle: (out) (transfer full): the bundle, or %NULL
- *   when the account has published none
+ *   when the device has published none
  *
  * Returns: %FALSE only if the store failed
  */
 gboolean
 sotto_store_get_prekey_bundle (SottoStore  *self,
-                               gint64       account_id,
+                               gint64       device_id,
                                GBytes     **out_bundle,
                                GError     **error)
 {
   g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
   g_return_val_if_fail (out_bundle != NULL, FALSE);
 
-  return account_blob (self, STMT_GET_PREKEY_BUNDLE, FALSE, account_id, out_bundle,
-                       _("Could not read the prekey bundle"), error);
+  return device_blob (self, STMT_GET_PREKEY_BUNDLE, FALSE, device_id, out_bundle,
+                      _("Could not read the prekey bundle"), error);
 }
 
 /**
@@ -101,12 +101,12 @@ sotto_store_get_prekey_bundle (SottoStore  *self,
  * @key_id: the prekey's id, as its owner numbers them
  * @prekey: the prekey as it was published
  *
- * One with the same @key_id that the account still holds is replaced,
+ * One with the same @key_id that the device still holds is replaced,
  * and the new one counts as the newest.
  */
 gboolean
 sotto_store_add_one_time_prekey (SottoStore  *self,
-                                 gint64       account_id,
+                                 gint64       device_id,
                                  guint32      key_id,
                                  GBytes      *prekey,
                                  GError     **error)
@@ -125,7 +125,7 @@ sotto_store_add_one_time_prekey (SottoStore  *self,
     return FALSE;
 
   data = g_bytes_get_data (prekey, &size);
-  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 1, device_id);
   sqlite3_bind_int64 (stmt, 2, key_id);
   sqlite3_bind_blob64 (stmt, 3, data, size, SQLITE_STATIC);
 
@@ -134,11 +134,11 @@ sotto_store_add_one_time_prekey (SottoStore  *self,
 
 /**
  * sotto_store_has_one_time_prekey:
- * @has: (out): whether the account holds a one-time prekey with @key_id
+ * @has: (out): whether the device holds a one-time prekey with @key_id
  */
 gboolean
 sotto_store_has_one_time_prekey (SottoStore  *self,
-                                 gint64       account_id,
+                                 gint64       device_id,
                                  guint32      key_id,
                                  gboolean    *has,
                                  GError     **error)
@@ -155,7 +155,7 @@ sotto_store_has_one_time_prekey (SottoStore  *self,
   if (stmt == NULL)
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 1, device_id);
   sqlite3_bind_int64 (stmt, 2, key_id);
 
   if (!sotto_db_step_int64 (db, stmt, &count, _("Could not read the one-time prekeys"), error))
@@ -168,11 +168,11 @@ sotto_store_has_one_time_prekey (SottoStore  *self,
 /**
  * sotto_store_count_one_time_prekeys:
  *
- * Returns: how many one-time prekeys the account holds, or -1
+ * Returns: how many one-time prekeys the device holds, or -1
  */
 gint64
 sotto_store_count_one_time_prekeys (SottoStore  *self,
-                                    gint64       account_id,
+                                    gint64       device_id,
                                     GError     **error)
 {
   SottoDb *db;
@@ -186,7 +186,7 @@ sotto_store_count_one_time_prekeys (SottoStore  *self,
   if (stmt == NULL)
     return -1;
 
-  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 1, device_id);
 
   if (!sotto_db_step_int64 (db, stmt, &count, _("Could not read the one-time prekeys"), error))
     return -1;
@@ -196,7 +196,7 @@ sotto_store_count_one_time_prekeys (SottoStore  *self,
 
 /**
  * sotto_store_take_one_time_prekey:
- * @out_prekey: (out) (transfer full): the account's oldest
+ * @out_prekey: (out) (transfer full): the device's oldest
  *   one-time prekey, now deleted, or %NULL when it has none left
  *
  * The deletion is part of the open batch: hand the prekey out only once
@@ -206,7 +206,7 @@ sotto_store_count_one_time_prekeys (SottoStore  *self,
  */
 gboolean
 sotto_store_take_one_time_prekey (SottoStore  *self,
-                                  gint64       account_id,
+                                  gint64       device_id,
                                   GBytes     **out_prekey,
                                   GError     **error)
 {
@@ -214,37 +214,6 @@ sotto_store_take_one_time_prekey (SottoStore  *self,
   g_return_val_if_fail (out_prekey != NULL, FALSE);
 
   /* DELETE … RETURNING makes its change on the first step. */
-  return account_blob (self, STMT_TAKE_ONE_TIME_PREKEY, TRUE, account_id, out_prekey,
-                       _("Could not take a one-time prekey"), error);
-}
-
-/**
- * sotto_store_forget_prekeys:
- *
- * Drops the account's bundle and one-time prekeys: they belong to
- * identity keys it no longer has.
- */
-gboolean
-sotto_store_forget_prekeys (SottoStore  *self,
-                            gint64       account_id,
-                            GError     **error)
-{
-  const SottoStoreStatementId statements[] = { STMT_FORGET_PREKEY_BUNDLE,
-                                               STMT_FORGET_ONE_TIME_PREKEYS };
-
-  g_return_val_if_fail (SOTTO_IS_STORE (self), FALSE);
-
-  for (gsize i = 0; i < G_N_ELEMENTS (statements); i++)
-    {
-      g_auto(SottoDbStatement) stmt = _sotto_store_write_statement (self, statements[i], error);
-
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, account_id);
-      if (!sotto_db_step_done (_sotto_store_get_db (self), stmt,
-                               _("Could not drop the prekeys"), error))
-        return FALSE;
-    }
-
-  return TRUE;
+  return device_blob (self, STMT_TAKE_ONE_TIME_PREKEY, TRUE, device_id, out_prekey,
+                      _("Could not take a one-time prekey"), error);
 }

@@ -144,6 +144,52 @@ static const char * const migrations[] = {
   "  list        BLOB NOT NULL CHECK (length (list) BETWEEN 1 AND 4373),"
   "  published   INTEGER NOT NULL"
   ");",
+
+  /* 6: devices. Each account's devices, by their public identity: the
+   * first is the one it registered with, the others come with its device
+   * list. The account's own identity columns stay the one its member
+   * entries show. Prekeys and queued keys belong to a device from here
+   * on: those held so far go to the account's one device. A queued key's
+   * recipient_id stays, so that it goes with its account too. */
+  "CREATE TABLE devices ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  box_pk     BLOB NOT NULL CHECK (length (box_pk) = 32),"
+  "  sign_pk    BLOB NOT NULL CHECK (length (sign_pk) = 32),"
+  "  binding    BLOB NOT NULL CHECK (length (binding) = 64),"
+  "  added      INTEGER NOT NULL,"
+  "  last_seen  INTEGER,"
+  "  UNIQUE (account_id, sign_pk)"
+  ");"
+  "INSERT INTO devices (account_id, box_pk, sign_pk, binding, added)"
+  "  SELECT id, box_pk, sign_pk, binding, created FROM accounts"
+  "  WHERE box_pk IS NOT NULL AND sign_pk IS NOT NULL AND binding IS NOT NULL;"
+  "ALTER TABLE key_queue ADD COLUMN device_id INTEGER REFERENCES devices (id) ON DELETE CASCADE;"
+  "UPDATE key_queue SET device_id ="
+  "  (SELECT d.id FROM devices AS d WHERE d.account_id = key_queue.recipient_id);"
+  "DELETE FROM key_queue WHERE device_id IS NULL;"
+  "CREATE INDEX key_queue_device ON key_queue (device_id, kid);"
+  "CREATE TABLE device_prekey_bundles ("
+  "  device_id INTEGER PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,"
+  "  bundle    BLOB NOT NULL CHECK (length (bundle) = 238),"
+  "  published INTEGER NOT NULL"
+  ");"
+  "INSERT INTO device_prekey_bundles (device_id, bundle, published)"
+  "  SELECT d.id, p.bundle, p.published FROM prekey_bundles AS p"
+  "  JOIN devices AS d ON d.account_id = p.account_id;"
+  "DROP TABLE prekey_bundles;"
+  "CREATE TABLE device_one_time_prekeys ("
+  "  seq       INTEGER PRIMARY KEY,"
+  "  device_id INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,"
+  "  key_id    INTEGER NOT NULL CHECK (key_id BETWEEN 0 AND 4294967295),"
+  "  prekey    BLOB NOT NULL CHECK (length (prekey) = 36),"
+  "  UNIQUE (device_id, key_id)"
+  ");"
+  "INSERT INTO device_one_time_prekeys (seq, device_id, key_id, prekey)"
+  "  SELECT o.seq, d.id, o.key_id, o.prekey FROM one_time_prekeys AS o"
+  "  JOIN devices AS d ON d.account_id = o.account_id;"
+  "DROP TABLE one_time_prekeys;"
+  "CREATE INDEX device_one_time_prekeys_device ON device_one_time_prekeys (device_id, seq);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_STORE_SCHEMA_VERSION);
@@ -201,14 +247,14 @@ static const char * const statement_sql[N_STMTS] = {
     "DELETE FROM room_log WHERE room_id = ?1 AND seq <= "
     "(SELECT seq FROM room_log WHERE room_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)",
   [STMT_QUEUE_KEY] =
-    "INSERT INTO key_queue (recipient_id, ts, sender, room, kind, key_id, box)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "INSERT INTO key_queue (recipient_id, device_id, ts, sender, room, kind, key_id, box)"
+    " VALUES ((SELECT account_id FROM devices WHERE id = ?1), ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
   [STMT_PENDING_KEYS] =
     "SELECT kid, ts, sender, room, kind, key_id, box FROM key_queue"
-    " WHERE recipient_id = ?1 ORDER BY kid LIMIT ?2",
+    " WHERE device_id = ?1 ORDER BY kid LIMIT ?2",
   /* The recipient is part of the key: nobody acknowledges another's rows. */
   [STMT_ACK_KEY] =
-    "DELETE FROM key_queue WHERE kid = ?1 AND recipient_id = ?2",
+    "DELETE FROM key_queue WHERE kid = ?1 AND device_id = ?2",
   /* A second ban keeps the first one's author and time. */
   [STMT_ADD_BAN] =
     "INSERT INTO bans (room_id, account_id, banned_by, banned) VALUES (?1, ?2, ?3, ?4)"
@@ -229,28 +275,25 @@ static const char * const statement_sql[N_STMTS] = {
   [STMT_STATE_LENGTH] =
     "SELECT coalesce (max (idx) + 1, 0) FROM room_state WHERE room_id = ?1",
   [STMT_SET_PREKEY_BUNDLE] =
-    "INSERT INTO prekey_bundles (account_id, bundle, published) VALUES (?1, ?2, ?3)"
-    " ON CONFLICT (account_id) DO UPDATE SET bundle = excluded.bundle,"
+    "INSERT INTO device_prekey_bundles (device_id, bundle, published) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (device_id) DO UPDATE SET bundle = excluded.bundle,"
     " published = excluded.published",
   [STMT_GET_PREKEY_BUNDLE] =
-    "SELECT bundle FROM prekey_bundles WHERE account_id = ?1",
+    "SELECT bundle FROM device_prekey_bundles WHERE device_id = ?1",
   /* REPLACE deletes the row with the same id and inserts a new one, which
    * gets the highest seq: a prekey published again is the newest. */
   [STMT_ADD_ONE_TIME_PREKEY] =
-    "INSERT OR REPLACE INTO one_time_prekeys (account_id, key_id, prekey) VALUES (?1, ?2, ?3)",
+    "INSERT OR REPLACE INTO device_one_time_prekeys (device_id, key_id, prekey)"
+    " VALUES (?1, ?2, ?3)",
   [STMT_HAS_ONE_TIME_PREKEY] =
-    "SELECT count(*) FROM one_time_prekeys WHERE account_id = ?1 AND key_id = ?2",
+    "SELECT count(*) FROM device_one_time_prekeys WHERE device_id = ?1 AND key_id = ?2",
   [STMT_COUNT_ONE_TIME_PREKEYS] =
-    "SELECT count(*) FROM one_time_prekeys WHERE account_id = ?1",
+    "SELECT count(*) FROM device_one_time_prekeys WHERE device_id = ?1",
   /* One statement finds the oldest and deletes it: nothing can come
    * between the two. */
-  [STMT_FORGET_PREKEY_BUNDLE] =
-    "DELETE FROM prekey_bundles WHERE account_id = ?1",
-  [STMT_FORGET_ONE_TIME_PREKEYS] =
-    "DELETE FROM one_time_prekeys WHERE account_id = ?1",
   [STMT_TAKE_ONE_TIME_PREKEY] =
-    "DELETE FROM one_time_prekeys"
-    " WHERE seq = (SELECT min (seq) FROM one_time_prekeys WHERE account_id = ?1)"
+    "DELETE FROM device_one_time_prekeys"
+    " WHERE seq = (SELECT min (seq) FROM device_one_time_prekeys WHERE device_id = ?1)"
     " RETURNING prekey",
   [STMT_SET_DEVICE_LIST] =
     "INSERT INTO device_lists (account_id, account_key, counter, list, published)"
@@ -259,6 +302,18 @@ static const char * const statement_sql[N_STMTS] = {
     " counter = excluded.counter, list = excluded.list, published = excluded.published",
   [STMT_GET_DEVICE_LIST] =
     "SELECT account_key, counter, list FROM device_lists WHERE account_id = ?1",
+  [STMT_FORGET_DEVICE_LIST] =
+    "DELETE FROM device_lists WHERE account_id = ?1",
+  [STMT_ADD_DEVICE] =
+    "INSERT INTO devices (account_id, box_pk, sign_pk, binding, added)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)",
+  [STMT_REMOVE_DEVICE] =
+    "DELETE FROM devices WHERE id = ?1",
+  [STMT_LOAD_DEVICES] =
+    "SELECT id, box_pk, sign_pk, binding, added, last_seen FROM devices"
+    " WHERE account_id = ?1 ORDER BY id",
+  [STMT_SET_DEVICE_SEEN] =
+    "UPDATE devices SET last_seen = ?2 WHERE id = ?1",
 };
 
 static void

@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_STORE_SCHEMA_VERSION 5
+#define SOTTO_STORE_SCHEMA_VERSION 6
 
 /* The room every store has, made on first open. */
 #define SOTTO_STORE_GENERAL_ROOM "general"
@@ -180,6 +180,27 @@ void sotto_store_state_event_free (SottoStoreStateEvent *event);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoreStateEvent, sotto_store_state_event_free)
 
+/**
+ * SottoStoreDevice:
+ * @id: the row id, stable for the life of the device
+ * @identity: its public identity keys
+ * @added: when it became one of the account's devices, ms since the epoch
+ * @last_seen: when a connection of it last logged in or ended, or 0
+ *
+ * One device of an account, as sotto_store_load_devices() returns it.
+ */
+typedef struct
+{
+  gint64             id;
+  SottoWireIdentity  identity;
+  gint64             added;
+  gint64             last_seen;
+} SottoStoreDevice;
+
+void sotto_store_device_free (SottoStoreDevice *device);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoreDevice, sotto_store_device_free)
+
 #define SOTTO_TYPE_STORE (sotto_store_get_type ())
 
 G_DECLARE_FINAL_TYPE (SottoStore, sotto_store, SOTTO, STORE, GObject)
@@ -325,34 +346,31 @@ gint64      sotto_store_get_state_length    (SottoStore               *self,
 
 /* Prekeys */
 gboolean    sotto_store_set_prekey_bundle   (SottoStore               *self,
-                                             gint64                    account_id,
+                                             gint64                    device_id,
                                              GBytes                   *bundle,
                                              gint64                    published,
                                              GError                  **error);
 gboolean    sotto_store_get_prekey_bundle   (SottoStore               *self,
-                                             gint64                    account_id,
+                                             gint64                    device_id,
                                              GBytes                  **out_bundle,
                                              GError                  **error);
 gboolean    sotto_store_add_one_time_prekey (SottoStore               *self,
-                                             gint64                    account_id,
+                                             gint64                    device_id,
                                              guint32                   key_id,
                                              GBytes                   *prekey,
                                              GError                  **error);
 gboolean    sotto_store_has_one_time_prekey (SottoStore               *self,
-                                             gint64                    account_id,
+                                             gint64                    device_id,
                                              guint32                   key_id,
                                              gboolean                 *has,
                                              GError                  **error);
 gint64      sotto_store_count_one_time_prekeys (SottoStore            *self,
-                                                gint64                 account_id,
+                                                gint64                 device_id,
                                                 GError               **error);
 gboolean    sotto_store_take_one_time_prekey (SottoStore              *self,
-                                              gint64                   account_id,
+                                              gint64                   device_id,
                                               GBytes                 **out_prekey,
                                               GError                 **error);
-gboolean    sotto_store_forget_prekeys      (SottoStore               *self,
-                                             gint64                    account_id,
-                                             GError                  **error);
 
 /* Device lists */
 gboolean    sotto_store_set_device_list     (SottoStore               *self,
@@ -369,9 +387,30 @@ gboolean    sotto_store_get_device_list     (SottoStore               *self,
                                              GBytes                  **out_list,
                                              GError                  **error);
 
+gboolean    sotto_store_forget_device_list  (SottoStore               *self,
+                                             gint64                    account_id,
+                                             GError                  **error);
+
+/* Devices */
+gint64      sotto_store_add_device          (SottoStore               *self,
+                                             gint64                    account_id,
+                                             const SottoWireIdentity  *identity,
+                                             gint64                    added,
+                                             GError                  **error);
+gboolean    sotto_store_remove_device       (SottoStore               *self,
+                                             gint64                    device_id,
+                                             GError                  **error);
+GPtrArray  *sotto_store_load_devices        (SottoStore               *self,
+                                             gint64                    account_id,
+                                             GError                  **error);
+gboolean    sotto_store_set_device_seen     (SottoStore               *self,
+                                             gint64                    device_id,
+                                             gint64                    seen,
+                                             GError                  **error);
+
 /* Key queue */
 gint64      sotto_store_queue_key           (SottoStore               *self,
-                                             gint64                    recipient_id,
+                                             gint64                    device_id,
                                              gint64                    ts,
                                              const char               *sender,
                                              const char               *room,
@@ -380,11 +419,11 @@ gint64      sotto_store_queue_key           (SottoStore               *self,
                                              GBytes                   *box,
                                              GError                  **error);
 GPtrArray  *sotto_store_pending_keys        (SottoStore               *self,
-                                             gint64                    recipient_id,
+                                             gint64                    device_id,
                                              guint                     limit,
                                              GError                  **error);
 guint       sotto_store_ack_keys            (SottoStore               *self,
-                                             gint64                    recipient_id,
+                                             gint64                    device_id,
                                              const gint64             *kids,
                                              guint                     n_kids,
                                              GError                  **error);

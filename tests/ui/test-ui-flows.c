@@ -703,7 +703,7 @@ test_identity_review (Fixture       *fixture,
   sotto_client_close (fixture->bob);
   g_clear_object (&fixture->bob);
   laptop = sotto_test_user_open (fixture->dir, fixture->address, "bob-laptop");
-  sotto_test_user_account (laptop, FALSE, "bob", PASSWORD, &error);
+  sotto_test_user_reset (laptop, "bob", PASSWORD, &error);
   g_assert_no_error (error);
   g_assert_true (sotto_ui_wait_until (review_shown, view, 30));
   g_assert_cmpstr (sotto_room_view_get_review_text (view), ==,
@@ -750,10 +750,11 @@ test_identity_review (Fixture       *fixture,
   sotto_ui_settle (GTK_WIDGET (fixture->window));
   g_assert_null (member_warning (GTK_WIDGET (view), "bob"));
 
-  /* A third computer: Bob is not verified now, so it is a notice. */
+  /* A reset from a third computer: Bob is not verified now, so it is a
+   * notice. */
   sotto_client_close (laptop);
   phone = sotto_test_user_open (fixture->dir, fixture->address, "bob-phone");
-  sotto_test_user_account (phone, FALSE, "bob", PASSWORD, &error);
+  sotto_test_user_reset (phone, "bob", PASSWORD, &error);
   g_assert_no_error (error);
   g_assert_true (sotto_ui_wait_until (review_shown, view, 30));
   g_assert_cmpstr (sotto_room_view_get_review_text (view), ==,
