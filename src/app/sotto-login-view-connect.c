@@ -60,6 +60,9 @@ reset_response_cb (AdwMessageDialog *dialog,
   const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 
+  /* Closing the dialog after a response may tell "cancel" again. */
+  if (attempt->answered)
+    return;
   attempt->answered = TRUE;
   if (g_task_return_error_if_cancelled (task))
     return;

@@ -851,6 +851,78 @@ test_key_changed (Fixture       *fixture,
   sotto_test_server_restart (fixture->server);
 }
 
+static AdwMessageDialog *
+find_dialog (const char *heading)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), heading) == 0)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+not_linked_shown (gpointer data)
+{
+  return find_dialog ("This Computer Is Not Linked") != NULL;
+}
+
+static gboolean
+client_offline (gpointer data)
+{
+  return sotto_client_get_state (data) != SOTTO_CLIENT_ONLINE;
+}
+
+/* Bob's account lives on another computer. Logging in here with his
+ * password, the app says this computer is not linked and how to link it;
+ * cancelled, the form keeps the sentence; asked again, a reset makes this
+ * computer his account's one device, and the other is signed out. */
+static void
+test_not_linked (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  SottoLoginView *login = sotto_window_get_login_view (fixture->window);
+  AdwMessageDialog *dialog;
+
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  register_through_form (fixture, "alice", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.log-out", NULL);
+
+  sotto_login_view_fill (login, fixture->address, "bob", PASSWORD);
+  sotto_login_view_submit (login);
+  g_assert_true (sotto_ui_wait_until (not_linked_shown, NULL, 30));
+  dialog = find_dialog ("This Computer Is Not Linked");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
+                            "sotto-cli --user bob link"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "reset"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  sotto_ui_settle (GTK_WIDGET (dialog));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (dialog), "not-linked-dialog"));
+  /* As its button does: the response, then the dialog closes. */
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_true (sotto_ui_wait_until (login_failed, fixture, 30));
+  g_assert_nonnull (strstr (sotto_login_view_get_error (login), "not linked to bob’s account"));
+  g_assert_null (sotto_window_get_client (fixture->window));
+  g_assert_cmpint (sotto_client_get_state (fixture->bob), ==, SOTTO_CLIENT_ONLINE);
+  screenshot (fixture, "not-linked-form");
+
+  sotto_login_view_submit (login);
+  g_assert_true (sotto_ui_wait_until (not_linked_shown, NULL, 30));
+  dialog = find_dialog ("This Computer Is Not Linked");
+  adw_message_dialog_response (dialog, "reset");
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_true (sotto_ui_wait_until (logged_in, fixture, 30));
+  g_assert_cmpstr (sotto_client_get_user (sotto_window_get_client (fixture->window)), ==, "bob");
+  g_assert_true (sotto_ui_wait_until (client_offline, fixture->bob, 30));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -876,6 +948,8 @@ main (int   argc,
   g_test_add ("/sotto/ui/notifications", Fixture, NULL, fixture_setup, test_notifications,
               fixture_teardown);
   g_test_add ("/sotto/ui/rooms-and-safety", Fixture, NULL, fixture_setup, test_rooms_and_safety,
+              fixture_teardown);
+  g_test_add ("/sotto/ui/not-linked", Fixture, NULL, fixture_setup, test_not_linked,
               fixture_teardown);
   g_test_add ("/sotto/ui/identity-review", Fixture, NULL, fixture_setup, test_identity_review,
               fixture_teardown);
