@@ -240,10 +240,13 @@ sotto_store_load_devices (SottoStore  *self,
           !sotto_db_column_copy_blob (stmt, 3, device->identity.binding,
                                       sizeof device->identity.binding))
         {
+          /* The number goes in as text: a G_GINT64_FORMAT would hide the
+           * rest of the message from xgettext. */
+          g_autofree char *account = g_strdup_printf ("%" G_GINT64_FORMAT, account_id);
+
           sotto_store_device_free (device);
           g_set_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CORRUPT,
-                       _("A device of account %" G_GINT64_FORMAT " has damaged keys"),
-                       account_id);
+                       _("A device of account %s has damaged keys"), account);
           return NULL;
         }
       device->added = sqlite3_column_int64 (stmt, 4);
