@@ -842,6 +842,49 @@ test_follows (Fixture       *fixture,
   g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_WRONG_SENDER);
 }
 
+/* The account's identity: signed by the account key itself, its box key
+ * from the seed by a derivation written here again, the same wherever the
+ * account key is (a second key from the seed, one from the recovery key),
+ * and another for another seed. */
+static void
+test_account_identity (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  static const char label[] = "sotto account box v1";
+  g_autoptr(SottoIdentity) identity = sotto_account_key_dup_identity (fixture->key);
+  g_autoptr(SottoAccountKey) again = sotto_account_key_new_from_seed (fixture->seed);
+  g_autoptr(SottoIdentity) again_identity = sotto_account_key_dup_identity (again);
+  g_autofree char *recovery = sotto_account_key_dup_recovery (fixture->key);
+  g_autoptr(SottoAccountKey) recovered = sotto_account_key_new_from_recovery (recovery, NULL);
+  g_autoptr(SottoIdentity) recovered_identity = sotto_account_key_dup_identity (recovered);
+  g_autoptr(SottoAccountKey) other = sotto_account_key_new ();
+  g_autoptr(SottoIdentity) other_identity = sotto_account_key_dup_identity (other);
+  const SottoPublicIdentity *public = sotto_identity_get_public (identity);
+  crypto_generichash_state state;
+  guint8 box_seed[crypto_box_SEEDBYTES];
+  guint8 box_pk[crypto_box_PUBLICKEYBYTES];
+  guint8 box_sk[crypto_box_SECRETKEYBYTES];
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpmem (public->sign_pk, 32, sotto_account_key_get_public (fixture->key), 32);
+  crypto_generichash_init (&state, NULL, 0, sizeof box_seed);
+  crypto_generichash_update (&state, (const guint8 *) label, strlen (label));
+  crypto_generichash_update (&state, fixture->seed, 32);
+  crypto_generichash_final (&state, box_seed, sizeof box_seed);
+  crypto_box_seed_keypair (box_pk, box_sk, box_seed);
+  g_assert_cmpmem (public->box_pk, 32, box_pk, 32);
+  g_assert_true (sotto_public_identity_verify (public, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (sotto_public_identity_equal (public, sotto_identity_get_public (again_identity)));
+  g_assert_true (sotto_public_identity_equal (public,
+                                              sotto_identity_get_public (recovered_identity)));
+  g_assert_false (sotto_public_identity_equal (public,
+                                               sotto_identity_get_public (other_identity)));
+  g_assert_cmpmem (sotto_identity_get_public (other_identity)->sign_pk, 32,
+                   sotto_account_key_get_public (other), 32);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -854,6 +897,7 @@ main (int   argc,
   ADD ("account-key/recovery-round-trip", test_recovery_round_trip);
   ADD ("account-key/recovery-lenient", test_recovery_lenient);
   ADD ("account-key/recovery-refused", test_recovery_refused);
+  ADD ("account-key/identity", test_account_identity);
   ADD ("device-list/round-trip", test_round_trip);
   ADD ("device-list/add-refused", test_add_refused);
   ADD ("device-list/lookup-remove", test_lookup_remove);

@@ -24,6 +24,7 @@
  * a wrong key signs anything.
  */
 #define RECOVERY_LABEL "sotto recovery key v1"
+#define ACCOUNT_BOX_LABEL "sotto account box v1"
 #define CHECK_BYTES 2
 #define RAW_BYTES (SOTTO_ACCOUNT_KEY_SEED_BYTES + CHECK_BYTES)
 #define SYMBOLS ((RAW_BYTES * 8 + 4) / 5)
@@ -150,6 +151,43 @@ sotto_account_key_dup_seed (SottoAccountKey *self)
   crypto_sign_ed25519_sk_to_seed (data, self->secrets->sign_sk);
 
   return seed;
+}
+
+/**
+ * sotto_account_key_dup_identity:
+ *
+ * The account's identity: the one its contacts know it by, whichever of
+ * its devices speaks. Its signing key pair is the account key's own; its
+ * box key pair comes from the seed too (BLAKE2b-256 over
+ * "sotto account box v1" and the seed), so that every device holding the
+ * account key holds the same identity.
+ *
+ * Returns: (transfer full): a new #SottoIdentity
+ */
+SottoIdentity *
+sotto_account_key_dup_identity (SottoAccountKey *self)
+{
+  g_autoptr(GBytes) seed = NULL;
+  guint8 *box_seed;
+  SottoIdentity *identity;
+  crypto_generichash_state state;
+
+  g_return_val_if_fail (SOTTO_IS_ACCOUNT_KEY (self), NULL);
+
+  seed = sotto_account_key_dup_seed (self);
+  box_seed = sodium_malloc (crypto_box_SEEDBYTES);
+  g_assert (box_seed != NULL);
+  crypto_generichash_init (&state, NULL, 0, crypto_box_SEEDBYTES);
+  crypto_generichash_update (&state, (const guint8 *) ACCOUNT_BOX_LABEL,
+                             strlen (ACCOUNT_BOX_LABEL));
+  crypto_generichash_update (&state, g_bytes_get_data (seed, NULL), g_bytes_get_size (seed));
+  crypto_generichash_final (&state, box_seed, crypto_box_SEEDBYTES);
+  sodium_memzero (&state, sizeof state);
+
+  identity = sotto_identity_new_from_seeds (box_seed, g_bytes_get_data (seed, NULL));
+  sodium_free (box_seed);
+
+  return identity;
 }
 
 /* Writes the check of the seed at the start of @raw after it. */

@@ -5,6 +5,7 @@
 #include <glib-object.h>
 
 #include "sotto-e2e-error.h"
+#include "sotto-identity.h"
 
 G_BEGIN_DECLS
 
@@ -26,5 +27,6 @@ SottoAccountKey *sotto_account_key_new_from_recovery (const char       *text,
 const guint8    *sotto_account_key_get_public        (SottoAccountKey  *self);
 GBytes          *sotto_account_key_dup_seed          (SottoAccountKey  *self);
 char            *sotto_account_key_dup_recovery      (SottoAccountKey  *self);
+SottoIdentity   *sotto_account_key_dup_identity      (SottoAccountKey  *self);
 
 G_END_DECLS

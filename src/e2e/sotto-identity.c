@@ -119,8 +119,9 @@ sotto_identity_new (void)
  * @box_seed: (array fixed-size=32): the seed of the box key pair
  * @sign_seed: (array fixed-size=32): the seed of the signing key pair
  *
- * Derives an identity deterministically from two seeds, for tests and
- * known-answer vectors. Real identities come from sotto_identity_new().
+ * Derives an identity deterministically from two seeds: an account's
+ * (sotto_account_key_dup_identity()), and identities for tests and
+ * known-answer vectors. A device's comes from sotto_identity_new().
  *
  * Returns: (transfer full): a new #SottoIdentity
  */
