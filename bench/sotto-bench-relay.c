@@ -152,7 +152,7 @@ channel_message_cb (SottoChannel *channel,
       client->state = RELAY_CLIENT_REGISTERING;
       relay_client_send_take (client,
                               sotto_msg_build_register ("register", client->name,
-                                                        relay->password, &client->identity));
+                                                        relay->password, &client->identity, NULL));
       return;
 
     case SOTTO_MSG_TYPE_MESSAGE:

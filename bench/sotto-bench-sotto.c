@@ -225,7 +225,7 @@ handle_welcome (BenchClient *client)
   else
     bench_sotto_queue_message (client,
                                sotto_msg_build_register (id, client->name, PASSWORD,
-                                                         &data->wire_identity));
+                                                         &data->wire_identity, NULL));
 }
 
 #define LEAVE_GENERAL_ID "leave-general"

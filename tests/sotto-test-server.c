@@ -674,7 +674,7 @@ account_request (SottoTestClient *client,
   g_autofree char *id = sotto_test_client_next_id (client);
   g_autoptr(GBytes) request = NULL;
 
-  request = create ? sotto_msg_build_register (id, username, password, &client->identity)
+  request = create ? sotto_msg_build_register (id, username, password, &client->identity, NULL)
                    : sotto_msg_build_login (id, username, password, &client->identity);
   sotto_test_client_send (client, request);
 

@@ -154,7 +154,7 @@ build_register (const char *id,
   SottoWireIdentity identity;
 
   randombytes_buf (&identity, sizeof identity);
-  return sotto_msg_build_register (id, name, "correct horse battery", &identity);
+  return sotto_msg_build_register (id, name, "correct horse battery", &identity, NULL);
 }
 
 static void

@@ -187,7 +187,7 @@ forge_key_request (Fixture    *fixture,
                    const char *from,
                    gint64      kid)
 {
-  g_autoptr(GBytes) request = sotto_msg_build_key_requested (kid, from, "lobby", 12345);
+  g_autoptr(GBytes) request = sotto_msg_build_key_requested (kid, from, NULL, "lobby", 12345);
 
   sotto_test_proxy_inject_to_user (fixture->proxy, "bob", request);
 }

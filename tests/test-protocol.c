@@ -217,7 +217,7 @@ assert_sample_members (SottoMsg *msg)
 static GBytes *
 sample_register (void)
 {
-  return sotto_msg_build_register (REQ_ID, ALICE, PASSWORD, identity_a ());
+  return sotto_msg_build_register (REQ_ID, ALICE, PASSWORD, identity_a (), identity_b ());
 }
 
 static void
@@ -230,17 +230,30 @@ check_register (SottoMsg *msg)
   assert_identity (msg, identity_a ());
 }
 
+static void
+check_register_account (SottoMsg *msg)
+{
+  SottoWireIdentity account;
+
+  check_register (msg);
+  g_assert_true (sotto_msg_get_identity_field (msg, "account", &account));
+  g_assert_cmpmem (&account, sizeof account, identity_b (), sizeof account);
+}
+
 static GBytes *
 sample_login (void)
 {
-  return sotto_msg_build_login_with_reset (REQ_ID, ALICE, PASSWORD, identity_a (), TRUE);
+  return sotto_msg_build_reset_login (REQ_ID, ALICE, PASSWORD, identity_a (), identity_b ());
 }
 
 static void
 check_login (SottoMsg *msg)
 {
+  SottoWireIdentity reset;
+
   check_register (msg);
-  g_assert_true (sotto_msg_get_bool (msg, "reset"));
+  g_assert_true (sotto_msg_get_identity_field (msg, "reset", &reset));
+  g_assert_cmpmem (&reset, sizeof reset, identity_b (), sizeof reset);
 }
 
 static GBytes *
@@ -535,7 +548,8 @@ sample_publish_devices (void)
 
   memset (&devices[0], 1, sizeof devices[0]);
   memset (&devices[1], 2, sizeof devices[1]);
-  return sotto_msg_build_publish_devices (REQ_ID, account_key, G_MAXINT64, list, devices, 2);
+  return sotto_msg_build_publish_devices (REQ_ID, account_key, G_MAXINT64, list, devices, 2,
+                                          identity_b ());
 }
 
 static void
@@ -554,6 +568,8 @@ check_publish_devices (SottoMsg *msg)
   g_assert_true (sotto_msg_get_device (msg, 1, &device));
   for (gsize i = 0; i < sizeof device; i++)
     g_assert_cmpuint (((guint8 *) &device)[i], ==, 2);
+  g_assert_true (sotto_msg_get_identity_field (msg, "account", &device));
+  g_assert_cmpmem (&device, sizeof device, identity_b (), sizeof device);
 }
 
 static GBytes *
@@ -854,7 +870,9 @@ sample_key (void)
 {
   g_autoptr(GBytes) box = pattern_bytes (SOTTO_PROTOCOL_KEY_BOX_MAX_SIZE, 13);
 
-  return sotto_msg_build_key (7, ALICE, DIRECT_ROOM, box);
+  g_autoptr(GBytes) device = pattern_bytes (32, 15);
+
+  return sotto_msg_build_key (7, ALICE, device, DIRECT_ROOM, box);
 }
 
 static void
@@ -871,7 +889,9 @@ check_key (SottoMsg *msg)
 static GBytes *
 sample_key_requested (void)
 {
-  return sotto_msg_build_key_requested (8, ALICE, ROOM, 0);
+  g_autoptr(GBytes) device = pattern_bytes (32, 16);
+
+  return sotto_msg_build_key_requested (8, ALICE, device, ROOM, 0);
 }
 
 static void
@@ -1144,11 +1164,13 @@ typedef struct
 #define F_DEVICE_   { "device", K_BASE64, 32, 32, TRUE }
 
 static const MsgSpec specs[] = {
-  { "register", "register", FROM_CLIENT, SOTTO_MSG_TYPE_REGISTER, sample_register, check_register,
-    { F_ID_, { "username", K_USERNAME }, { "password", K_PASSWORD, 1, 1024 }, F_IDENTITY_ } },
+  { "register", "register", FROM_CLIENT, SOTTO_MSG_TYPE_REGISTER, sample_register,
+    check_register_account,
+    { F_ID_, { "username", K_USERNAME }, { "password", K_PASSWORD, 1, 1024 }, F_IDENTITY_,
+      { "account", K_IDENTITY, 0, 0, TRUE } } },
   { "login", "login", FROM_CLIENT, SOTTO_MSG_TYPE_LOGIN, sample_login, check_login,
     { F_ID_, { "username", K_USERNAME }, { "password", K_PASSWORD, 1, 1024 }, F_IDENTITY_,
-      { "reset", K_BOOL, 0, 0, TRUE } } },
+      { "reset", K_IDENTITY, 0, 0, TRUE } } },
   { "logout", "logout", FROM_CLIENT, SOTTO_MSG_TYPE_LOGOUT, sample_logout, check_id_only,
     { F_ID_ } },
   { "join", "join", FROM_CLIENT, SOTTO_MSG_TYPE_JOIN, sample_join, check_id_room,
@@ -1197,7 +1219,8 @@ static const MsgSpec specs[] = {
   { "publish_devices", "publish_devices", FROM_CLIENT, SOTTO_MSG_TYPE_PUBLISH_DEVICES,
     sample_publish_devices, check_publish_devices,
     { F_ID_, { "account_key", K_BASE64, 32, 32 }, { "counter", K_INT, 1, U },
-      { "list", K_BASE64, 1, 4373 }, { "devices", K_DEVICES, 1, 16 } } },
+      { "list", K_BASE64, 1, 4373 }, { "devices", K_DEVICES, 1, 16 },
+      { "account", K_IDENTITY, 0, 0, TRUE } } },
   { "get_devices", "get_devices", FROM_CLIENT, SOTTO_MSG_TYPE_GET_DEVICES, sample_get_devices,
     check_get_devices, { F_ID_, { "user", K_USERNAME } } },
   { "link_offer", "link_offer", FROM_CLIENT, SOTTO_MSG_TYPE_LINK_OFFER, sample_link_offer,
@@ -1243,10 +1266,11 @@ static const MsgSpec specs[] = {
   { "presence", "presence", FROM_SERVER, SOTTO_MSG_TYPE_PRESENCE, sample_presence,
     check_presence, { { "user", K_USERNAME }, { "online", K_BOOL } } },
   { "key", "key", FROM_SERVER, SOTTO_MSG_TYPE_KEY, sample_key, check_key,
-    { { "kid", K_INT, 1, U }, { "from", K_USERNAME }, F_ROOM_, { "box", K_BASE64, 1, 4096 } } },
+    { { "kid", K_INT, 1, U }, { "from", K_USERNAME }, F_DEVICE_, F_ROOM_,
+      { "box", K_BASE64, 1, 4096 } } },
   { "key_requested", "key_requested", FROM_SERVER, SOTTO_MSG_TYPE_KEY_REQUESTED,
     sample_key_requested, check_key_requested,
-    { { "kid", K_INT, 1, U }, { "from", K_USERNAME }, F_ROOM_,
+    { { "kid", K_INT, 1, U }, { "from", K_USERNAME }, F_DEVICE_, F_ROOM_,
       { "key_id", K_INT, 0, G_MAXUINT32 } } },
   { "typing-event", "typing", FROM_SERVER, SOTTO_MSG_TYPE_TYPING, sample_typing_event,
     check_typing_event, { F_ROOM_, { "user", K_USERNAME } } },
@@ -2029,23 +2053,27 @@ make_cases (const FieldSpec *field)
         const struct { const char *member; gsize len; } parts[] = {
           { "box", 32 }, { "sign", 32 }, { "binding", 64 },
         };
+        g_autofree char *extra = g_strconcat (name, ".extra", NULL);
+        g_autofree char *box = g_strconcat (name, ".box", NULL);
+        g_autofree char *sign = g_strconcat (name, ".sign", NULL);
+        g_autofree char *binding = g_strconcat (name, ".binding", NULL);
 
         add_case (cases, MUST_PARSE, name, identity_json (NULL, NULL, NULL, NULL));
         for (const char * const *w = (const char * const[]) { "[]", "\"x\"", "1", "null",
                                                               "true", NULL }; *w; w++)
           add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_strdup (*w));
-        add_case (cases, SOTTO_PROTOCOL_ERROR_UNKNOWN_FIELD, "identity.extra",
+        add_case (cases, SOTTO_PROTOCOL_ERROR_UNKNOWN_FIELD, extra,
                   identity_json (NULL, NULL, NULL, "\"extra\":1"));
-        add_case (cases, SOTTO_PROTOCOL_ERROR_MISSING_FIELD, "identity.box",
+        add_case (cases, SOTTO_PROTOCOL_ERROR_MISSING_FIELD, box,
                   identity_json ("", NULL, NULL, NULL));
-        add_case (cases, SOTTO_PROTOCOL_ERROR_MISSING_FIELD, "identity.sign",
+        add_case (cases, SOTTO_PROTOCOL_ERROR_MISSING_FIELD, sign,
                   identity_json (NULL, "", NULL, NULL));
-        add_case (cases, SOTTO_PROTOCOL_ERROR_MISSING_FIELD, "identity.binding",
+        add_case (cases, SOTTO_PROTOCOL_ERROR_MISSING_FIELD, binding,
                   identity_json (NULL, NULL, "", NULL));
 
         for (guint p = 0; p < G_N_ELEMENTS (parts); p++)
           {
-            g_autofree char *path = g_strdup_printf ("identity.%s", parts[p].member);
+            g_autofree char *path = g_strdup_printf ("%s.%s", name, parts[p].member);
             g_autoptr(GPtrArray) sub = g_ptr_array_new_with_free_func (case_free);
             const char *values[3] = { NULL, NULL, NULL };
 

@@ -56,7 +56,7 @@ build_publish (SottoTestClient *client,
   SottoWireIdentity identity;
 
   sotto_test_client_identity (client, &identity);
-  return sotto_msg_build_publish_devices (id, account_key, counter, list, &identity, 1);
+  return sotto_msg_build_publish_devices (id, account_key, counter, list, &identity, 1, NULL);
 }
 
 static SottoMsg *
@@ -366,7 +366,7 @@ publish_devices (SottoTestClient         *client,
 
   sotto_test_client_send_take (client,
                                sotto_msg_build_publish_devices (id, account_key, counter, list,
-                                                                devices, n_devices));
+                                                                devices, n_devices, NULL));
   return sotto_test_client_expect_reply (client, id);
 }
 
@@ -387,8 +387,10 @@ login_from (SottoTestServer         *server,
   g_autofree char *id = sotto_test_client_next_id (client);
 
   sotto_test_client_send_take (client,
-                               sotto_msg_build_login_with_reset (id, name, SOTTO_TEST_PASSWORD,
-                                                                 identity, reset));
+                               reset ? sotto_msg_build_reset_login (id, name, SOTTO_TEST_PASSWORD,
+                                                                    identity, identity)
+                                     : sotto_msg_build_login (id, name, SOTTO_TEST_PASSWORD,
+                                                              identity));
   *out_client = client;
   return sotto_test_client_expect_reply (client, id);
 }
@@ -690,14 +692,135 @@ test_devices_reset (SottoServerFixture *fixture,
     g_autoptr(SottoMsg) refused = NULL;
 
     sotto_test_client_send_take (guess,
-                                 sotto_msg_build_login_with_reset ("g", "alice", "not the password",
-                                                                   &first, TRUE));
+                                 sotto_msg_build_reset_login ("g", "alice", "not the password",
+                                                              &first, &first));
     refused = sotto_test_client_expect_reply (guess, "g");
     g_assert_cmpint (sotto_msg_get_error_code (refused), ==,
                      SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS);
     sotto_test_client_free (guess);
   }
   g_assert_false (sotto_test_client_is_closed (fresh));
+}
+
+/* The identity member entries show for @user in #general, as @client
+ * lists them. */
+static void
+shown_identity (SottoTestClient   *client,
+                const char        *user,
+                SottoWireIdentity *identity)
+{
+  g_autoptr(SottoMsg) members = sotto_test_client_request (client, sotto_msg_build_list_members,
+                                                           "general");
+  SottoWireMember member;
+
+  for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (members, "members")); i++)
+    {
+      g_assert_true (sotto_msg_get_member (members, i, &member));
+      if (g_strcmp0 (member.user, user) == 0)
+        {
+          *identity = member.identity;
+          return;
+        }
+    }
+  g_error ("%s is not listed in general", user);
+}
+
+/* The account's identity, told at registration, is what its member
+ * entries show, not the device's; key messages say which of the sender's
+ * devices they came from; a list may name the account's identity (only
+ * one that signs with the list's account key), which its member entries
+ * then show, told once; a reset names the new one. */
+static void
+test_devices_account_identity (SottoServerFixture *fixture,
+                               gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(SottoTestClient) alice = sotto_test_client_connect (fixture->server);
+  g_autoptr(SottoTestClient) fresh = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(SottoMsg) key_msg = NULL;
+  g_autoptr(SottoMsg) changed = NULL;
+  g_autoptr(GBytes) box = g_bytes_new_static ("box", 3);
+  g_autoptr(GBytes) from = NULL;
+  g_autoptr(GBytes) list = list_of (70);
+  g_autoptr(GBytes) key = NULL;
+  g_autofree char *id = sotto_test_client_next_id (alice);
+  SottoWireIdentity device, account, other_account, shown, bob_device, announced, fresh_device;
+
+  sotto_test_client_identity (alice, &device);
+  random_identity (&account);
+  sotto_test_client_send_take (alice, sotto_msg_build_register (id, "alice", SOTTO_TEST_PASSWORD,
+                                                                &device, &account));
+  reply = sotto_test_client_expect_reply (alice, id);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  shown_identity (bob, "alice", &shown);
+  g_assert_cmpmem (&shown, sizeof shown, &account, sizeof account);
+
+  /* A key from bob names his device; one to alice's only device
+   * reaches it. */
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = send_key_to (bob, "alice", NULL, box);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_OK);
+  key_msg = sotto_test_client_expect (alice, SOTTO_MSG_TYPE_KEY);
+  from = sotto_msg_dup_bytes (key_msg, "device");
+  sotto_test_client_identity (bob, &bob_device);
+  g_assert_nonnull (from);
+  g_assert_cmpmem (g_bytes_get_data (from, NULL), g_bytes_get_size (from), bob_device.sign, 32);
+
+  /* A list naming an identity that does not sign with its key. */
+  key = g_bytes_new (account.sign, sizeof account.sign);
+  random_identity (&other_account);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  {
+    g_autofree char *pid = sotto_test_client_next_id (alice);
+
+    sotto_test_client_send_take (alice,
+                                 sotto_msg_build_publish_devices (pid, key, 1, list, &device, 1,
+                                                                  &other_account));
+    reply = sotto_test_client_expect_reply (alice, pid);
+  }
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+  assert_fetch_error (bob, "alice", SOTTO_MSG_ERROR_CODE_NO_DEVICES);
+
+  /* The same identity again changes nothing, and tells nothing. */
+  g_clear_pointer (&reply, sotto_msg_unref);
+  {
+    g_autofree char *pid = sotto_test_client_next_id (alice);
+
+    sotto_test_client_send_take (alice,
+                                 sotto_msg_build_publish_devices (pid, key, 1, list, &device, 1,
+                                                                  &account));
+    reply = sotto_test_client_expect_reply (alice, pid);
+  }
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES_PUBLISHED);
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_KEY_CHANGED, 200);
+
+  /* A reset from another computer, with a new identity: told once. */
+  random_identity (&fresh_device);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  fresh = sotto_test_client_connect (fixture->server);
+  {
+    g_autofree char *rid = sotto_test_client_next_id (fresh);
+
+    sotto_test_client_send_take (fresh,
+                                 sotto_msg_build_reset_login (rid, "alice", SOTTO_TEST_PASSWORD,
+                                                              &fresh_device, &other_account));
+    reply = sotto_test_client_expect_reply (fresh, rid);
+  }
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  changed = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_KEY_CHANGED);
+  g_assert_true (sotto_msg_get_identity (changed, &announced));
+  g_assert_cmpmem (&announced, sizeof announced, &other_account, sizeof other_account);
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_KEY_CHANGED, 200);
+  shown_identity (bob, "alice", &shown);
+  g_assert_cmpmem (&shown, sizeof shown, &other_account, sizeof other_account);
+
+  /* Keys with no device named go to the computer that reset. */
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = send_key_to (bob, "alice", NULL, box);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_OK);
+  g_clear_pointer (&key_msg, sotto_msg_unref);
+  key_msg = sotto_test_client_expect (fresh, SOTTO_MSG_TYPE_KEY);
 }
 
 /* Both requests need a login. */
@@ -739,6 +862,7 @@ main (int   argc,
   SOTTO_SERVER_FIXTURE_ADD ("devices/linked", test_devices_linked);
   SOTTO_SERVER_FIXTURE_ADD ("devices/remove", test_devices_remove);
   SOTTO_SERVER_FIXTURE_ADD ("devices/reset", test_devices_reset);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/account-identity", test_devices_account_identity);
   SOTTO_SERVER_FIXTURE_ADD ("devices/not-logged-in", test_devices_not_logged_in);
 
   return g_test_run ();

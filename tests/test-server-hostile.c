@@ -598,7 +598,7 @@ raw_channel_register (RawChannel        *channel,
   g_autoptr(SottoMsg) reply = NULL;
 
   randombytes_buf (identity, sizeof *identity);
-  request = sotto_msg_build_register ("raw-register", name, PASSWORD, identity);
+  request = sotto_msg_build_register ("raw-register", name, PASSWORD, identity, NULL);
   raw_channel_send_bytes (channel, request);
   reply = raw_channel_expect_reply (channel, "raw-register");
   g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);

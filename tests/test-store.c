@@ -684,7 +684,7 @@ test_open_reopen (Fixture       *fixture,
   append (fixture, lobby_id, 1, 1000, "alice", "m1");
   append (fixture, lobby_id, 2, 2000, "bob", NULL);
   kid = sotto_store_queue_key (fixture->store, bob_device, 3000, "alice", "lobby",
-                               SOTTO_STORE_KEY_BOX, 42, box, &error);
+                               SOTTO_STORE_KEY_BOX, 42, box, NULL, &error);
   g_assert_no_error (error);
   make_identity (&identity, 0x77);
   g_assert_true (sotto_store_set_identity (fixture->store, alice_id, &identity, &error));
@@ -1590,9 +1590,9 @@ test_devices (Fixture       *fixture,
   g_assert_true (sotto_store_set_prekey_bundle (fixture->store, desktop, bundle, 1, &error));
   add_one_time (fixture, desktop, 1, 0x31);
   g_assert_cmpint (sotto_store_queue_key (fixture->store, desktop, 10, "bob", "lobby",
-                                          SOTTO_STORE_KEY_BOX, 1, box, &error), >, 0);
+                                          SOTTO_STORE_KEY_BOX, 1, box, NULL, &error), >, 0);
   g_assert_cmpint (sotto_store_queue_key (fixture->store, laptop, 10, "bob", "lobby",
-                                          SOTTO_STORE_KEY_BOX, 1, box, &error), >, 0);
+                                          SOTTO_STORE_KEY_BOX, 1, box, NULL, &error), >, 0);
   g_assert_true (sotto_store_set_device_seen (fixture->store, laptop, 777, &error));
   g_assert_no_error (error);
   fixture_commit (fixture);
@@ -1862,17 +1862,18 @@ test_keys_queue_ack (Fixture       *fixture,
   g_autoptr(GBytes) box3 = g_bytes_new_static ("box three", 9);
   gint64 alice_id = add_account_device (fixture, "alice");
   gint64 bob_id = add_account_device (fixture, "bob");
+  g_autoptr(GBytes) sender_device = g_bytes_new_static ("thirty-two bytes of a signing ke", 32);
   gint64 kids[3], alice_kid, late_kid, kid;
   SottoStoreKey *key;
 
   kids[0] = sotto_store_queue_key (fixture->store, bob_id, 100, "alice", "lobby",
-                                   SOTTO_STORE_KEY_BOX, 1, box1, &error);
+                                   SOTTO_STORE_KEY_BOX, 1, box1, sender_device, &error);
   kids[1] = sotto_store_queue_key (fixture->store, bob_id, 200, "carol", "lobby",
-                                   SOTTO_STORE_KEY_REQUEST, -1, NULL, &error);
+                                   SOTTO_STORE_KEY_REQUEST, -1, NULL, NULL, &error);
   kids[2] = sotto_store_queue_key (fixture->store, bob_id, 300, "alice", "@alice+bob",
-                                   SOTTO_STORE_KEY_BOX, 7, box3, &error);
+                                   SOTTO_STORE_KEY_BOX, 7, box3, NULL, &error);
   alice_kid = sotto_store_queue_key (fixture->store, alice_id, 400, "bob", "lobby",
-                                     SOTTO_STORE_KEY_BOX, 2, box1, &error);
+                                     SOTTO_STORE_KEY_BOX, 2, box1, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (kids[0], <, kids[1]);
   g_assert_cmpint (kids[1], <, kids[2]);
@@ -1888,11 +1889,13 @@ test_keys_queue_ack (Fixture       *fixture,
   g_assert_cmpint (key->kind, ==, SOTTO_STORE_KEY_BOX);
   g_assert_cmpint (key->key_id, ==, 1);
   g_assert_true (g_bytes_equal (key->box, box1));
+  g_assert_true (g_bytes_equal (key->sender_device, sender_device));
   key = g_ptr_array_index (keys, 1);
   g_assert_cmpint (key->kid, ==, kids[1]);
   g_assert_cmpint (key->kind, ==, SOTTO_STORE_KEY_REQUEST);
   g_assert_cmpint (key->key_id, ==, -1);
   g_assert_null (key->box);
+  g_assert_null (key->sender_device);
   key = g_ptr_array_index (keys, 2);
   g_assert_cmpint (key->kid, ==, kids[2]);
   g_assert_cmpstr (key->room, ==, "@alice+bob");
@@ -1932,18 +1935,18 @@ test_keys_queue_ack (Fixture       *fixture,
   fixture_commit (fixture);
   fixture_reopen (fixture);
   late_kid = sotto_store_queue_key (fixture->store, alice_id, 500, "bob", "lobby",
-                                    SOTTO_STORE_KEY_REQUEST, 3, NULL, &error);
+                                    SOTTO_STORE_KEY_REQUEST, 3, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (late_kid, >, alice_kid);
 
   /* A box row needs its box; a recipient must exist. */
   kid = sotto_store_queue_key (fixture->store, bob_id, 600, "alice", "lobby",
-                               SOTTO_STORE_KEY_BOX, 1, NULL, &error);
+                               SOTTO_STORE_KEY_BOX, 1, NULL, NULL, &error);
   g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
   g_assert_cmpint (kid, ==, -1);
   g_clear_error (&error);
   kid = sotto_store_queue_key (fixture->store, 999, 600, "alice", "lobby",
-                               SOTTO_STORE_KEY_BOX, 1, box1, &error);
+                               SOTTO_STORE_KEY_BOX, 1, box1, NULL, &error);
   g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
   g_assert_cmpint (kid, ==, -1);
 }

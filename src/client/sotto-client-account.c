@@ -238,10 +238,10 @@ send_account_request (GTask *task)
 
   _sotto_client_get_wire_identity (self, &wire);
   if (account->create)
-    request = sotto_msg_build_register (id, account->username, account->login_secret, &wire);
+    request = sotto_msg_build_register (id, account->username, account->login_secret, &wire, NULL);
   else if (account->reset)
-    request = sotto_msg_build_login_with_reset (id, account->username, account->login_secret,
-                                                &wire, TRUE);
+    request = sotto_msg_build_reset_login (id, account->username, account->login_secret, &wire,
+                                           &wire);
   else
     request = sotto_msg_build_login (id, account->username, account->login_secret, &wire);
   sotto_connection_request_async (self->connection, id, request, g_task_get_cancellable (task),

@@ -186,7 +186,7 @@ _sotto_client_publish_devices (SottoClient *self)
   devices = _sotto_client_wire_devices (opened);
   request = sotto_msg_build_publish_devices (id, publish->account_key, publish->counter,
                                             publish->list, (SottoWireIdentity *) devices->data,
-                                            devices->len);
+                                            devices->len, NULL);
   sotto_connection_request_async (self->connection, id, request, self->cancellable,
                                   published_cb, publish);
 }

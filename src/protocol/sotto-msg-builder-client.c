@@ -12,29 +12,38 @@ build_credentials (const char              *type,
                    const char              *id,
                    const char              *username,
                    const char              *password,
-                   const SottoWireIdentity *identity)
+                   const SottoWireIdentity *identity,
+                   const SottoWireIdentity *account)
 {
   JsonBuilder *builder = begin_request (type, id);
 
   add_string (builder, "username", username);
   add_string (builder, "password", password);
   add_identity (builder, identity);
+  add_account_identity (builder, account);
 
   return end_message (builder);
 }
 
+/**
+ * sotto_msg_build_register:
+ * @identity: the identity of the device registering
+ * @account: (nullable): the account's identity, the one its member entries
+ *   are to show; %NULL for the device's
+ */
 GBytes *
 sotto_msg_build_register (const char              *id,
                           const char              *username,
                           const char              *password,
-                          const SottoWireIdentity *identity)
+                          const SottoWireIdentity *identity,
+                          const SottoWireIdentity *account)
 {
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (username != NULL, NULL);
   g_return_val_if_fail (password != NULL, NULL);
   g_return_val_if_fail (identity != NULL, NULL);
 
-  return build_credentials ("register", id, username, password, identity);
+  return build_credentials ("register", id, username, password, identity, account);
 }
 
 GBytes *
@@ -48,23 +57,24 @@ sotto_msg_build_login (const char              *id,
   g_return_val_if_fail (password != NULL, NULL);
   g_return_val_if_fail (identity != NULL, NULL);
 
-  return build_credentials ("login", id, username, password, identity);
+  return build_credentials ("login", id, username, password, identity, NULL);
 }
 
 /**
  * sotto_msg_build_login_with_reset:
- * @reset: whether to make @identity the account's one device: the server
- *   then forgets the account's other devices and its device list, and
- *   tells the account's rooms of the new keys
+ * @account: the account's new identity, the one its member entries are to
+ *   show (the device's own @identity where the account has no other)
  *
- * A login that says whether it resets the account's devices.
+ * A login that resets the account: @identity becomes the account's one
+ * device, the server forgets the account's other devices and its device
+ * list, and tells the account's rooms of @account, its new keys.
  */
 GBytes *
-sotto_msg_build_login_with_reset (const char              *id,
-                                  const char              *username,
-                                  const char              *password,
-                                  const SottoWireIdentity *identity,
-                                  gboolean                 reset)
+sotto_msg_build_reset_login (const char              *id,
+                             const char              *username,
+                             const char              *password,
+                             const SottoWireIdentity *identity,
+                             const SottoWireIdentity *account)
 {
   JsonBuilder *builder;
 
@@ -72,12 +82,14 @@ sotto_msg_build_login_with_reset (const char              *id,
   g_return_val_if_fail (username != NULL, NULL);
   g_return_val_if_fail (password != NULL, NULL);
   g_return_val_if_fail (identity != NULL, NULL);
+  g_return_val_if_fail (account != NULL, NULL);
 
   builder = begin_request ("login", id);
   add_string (builder, "username", username);
   add_string (builder, "password", password);
   add_identity (builder, identity);
-  add_bool (builder, "reset", reset);
+  json_builder_set_member_name (builder, "reset");
+  add_identity_object (builder, account);
 
   return end_message (builder);
 }

@@ -20,6 +20,8 @@
  * @devices: (array length=n_devices): the identities @list holds, in the
  *   clear, for the server to know which devices may log in
  * @n_devices: 1 to %SOTTO_PROTOCOL_MAX_DEVICES
+ * @account: (nullable): the account's identity, whose signing key is
+ *   @account_key, for its member entries to show
  */
 GBytes *
 sotto_msg_build_publish_devices (const char              *id,
@@ -27,7 +29,8 @@ sotto_msg_build_publish_devices (const char              *id,
                                  gint64                   counter,
                                  GBytes                  *list,
                                  const SottoWireIdentity *devices,
-                                 guint                    n_devices)
+                                 guint                    n_devices,
+                                 const SottoWireIdentity *account)
 {
   JsonBuilder *builder;
 
@@ -45,6 +48,7 @@ sotto_msg_build_publish_devices (const char              *id,
   for (guint i = 0; i < n_devices; i++)
     add_identity_object (builder, &devices[i]);
   json_builder_end_array (builder);
+  add_account_identity (builder, account);
 
   return end_message (builder);
 }

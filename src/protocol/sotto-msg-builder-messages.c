@@ -139,6 +139,7 @@ sotto_msg_build_catchup_done (const char *id,
 GBytes *
 sotto_msg_build_key (gint64      kid,
                      const char *from,
+                     GBytes     *device,
                      const char *room,
                      GBytes     *box)
 {
@@ -151,6 +152,8 @@ sotto_msg_build_key (gint64      kid,
   builder = begin_message ("key");
   add_int (builder, "kid", kid);
   add_string (builder, "from", from);
+  if (device != NULL)
+    add_bytes (builder, "device", device);
   add_string (builder, "room", room);
   add_bytes (builder, "box", box);
 
@@ -160,6 +163,7 @@ sotto_msg_build_key (gint64      kid,
 GBytes *
 sotto_msg_build_key_requested (gint64      kid,
                                const char *from,
+                               GBytes     *device,
                                const char *room,
                                guint32     key_id)
 {
@@ -171,6 +175,8 @@ sotto_msg_build_key_requested (gint64      kid,
   builder = begin_message ("key_requested");
   add_int (builder, "kid", kid);
   add_string (builder, "from", from);
+  if (device != NULL)
+    add_bytes (builder, "device", device);
   add_string (builder, "room", room);
   add_int (builder, "key_id", key_id);
 

@@ -105,6 +105,17 @@ add_identity (JsonBuilder             *builder,
   add_identity_object (builder, identity);
 }
 
+/* The account's identity, when there is one to tell. */
+static inline void
+add_account_identity (JsonBuilder             *builder,
+                      const SottoWireIdentity *account)
+{
+  if (account == NULL)
+    return;
+  json_builder_set_member_name (builder, "account");
+  add_identity_object (builder, account);
+}
+
 /* A request starts with its id, and so does the answer to it; most of
  * them are about one room, named next. */
 static inline JsonBuilder *

@@ -17,16 +17,17 @@ G_BEGIN_DECLS
 GBytes *sotto_msg_build_register      (const char                 *id,
                                        const char                 *username,
                                        const char                 *password,
-                                       const SottoWireIdentity    *identity);
+                                       const SottoWireIdentity    *identity,
+                                       const SottoWireIdentity    *account);
 GBytes *sotto_msg_build_login         (const char                 *id,
                                        const char                 *username,
                                        const char                 *password,
                                        const SottoWireIdentity    *identity);
-GBytes *sotto_msg_build_login_with_reset (const char              *id,
-                                          const char              *username,
-                                          const char              *password,
-                                          const SottoWireIdentity *identity,
-                                          gboolean                 reset);
+GBytes *sotto_msg_build_reset_login   (const char                 *id,
+                                       const char                 *username,
+                                       const char                 *password,
+                                       const SottoWireIdentity    *identity,
+                                       const SottoWireIdentity    *account);
 GBytes *sotto_msg_build_logout        (const char                 *id);
 GBytes *sotto_msg_build_join          (const char                 *id,
                                        const char                 *room);
@@ -88,7 +89,8 @@ GBytes *sotto_msg_build_publish_devices (const char               *id,
                                          gint64                    counter,
                                          GBytes                   *list,
                                          const SottoWireIdentity  *devices,
-                                         guint                     n_devices);
+                                         guint                     n_devices,
+                                         const SottoWireIdentity  *account);
 GBytes *sotto_msg_build_get_devices   (const char                 *id,
                                        const char                 *user);
 GBytes *sotto_msg_build_link_offer    (const char                 *id,
@@ -171,10 +173,12 @@ GBytes *sotto_msg_build_presence      (const char                 *user,
                                        gboolean                    online);
 GBytes *sotto_msg_build_key           (gint64                      kid,
                                        const char                 *from,
+                                       GBytes                     *device,
                                        const char                 *room,
                                        GBytes                     *box);
 GBytes *sotto_msg_build_key_requested (gint64                      kid,
                                        const char                 *from,
+                                       GBytes                     *device,
                                        const char                 *room,
                                        guint32                     key_id);
 GBytes *sotto_msg_build_typing_event  (const char                 *room,

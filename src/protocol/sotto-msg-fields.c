@@ -73,9 +73,10 @@ sotto_msg_get_id (SottoMsg *self)
  *
  * Only "id" of "error", "owner" of "members" and "joined", "banned_by"
  * inside "bans", "bundle" of "publish_prekeys", "one_time" of
- * "prekeys", "reset" of "login" and "device" of "send_key",
- * "key_request" and "get_prekeys" are optional; every other field is
- * always present.
+ * "prekeys", "reset" of "login", "account" of "register" and
+ * "publish_devices", and "device" of "send_key", "key_request",
+ * "get_prekeys", "key" and "key_requested" are optional; every other
+ * field is always present.
  *
  * Returns: %TRUE if @field is present
  */
@@ -283,6 +284,35 @@ sotto_msg_get_identity (SottoMsg          *self,
   g_return_val_if_fail (out_identity != NULL, FALSE);
 
   node = lookup_member (self, "identity", KIND (SOTTO_FIELD_OBJECT), G_STRFUNC);
+  if (node == NULL)
+    return FALSE;
+
+  read_identity (json_node_get_object (node), out_identity);
+
+  return TRUE;
+}
+
+/**
+ * sotto_msg_get_identity_field:
+ * @self: a message
+ * @field: an identity field of the message's type: "identity", "account"
+ *   of "register" and "publish_devices", "reset" of "login"
+ * @out_identity: (out caller-allocates): where to store the keys
+ *
+ * Returns: %TRUE if the message has @field, and @out_identity was filled in
+ */
+gboolean
+sotto_msg_get_identity_field (SottoMsg          *self,
+                              const char        *field,
+                              SottoWireIdentity *out_identity)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+  g_return_val_if_fail (out_identity != NULL, FALSE);
+
+  node = lookup_member (self, field, KIND (SOTTO_FIELD_OBJECT), G_STRFUNC);
   if (node == NULL)
     return FALSE;
 

@@ -65,6 +65,9 @@ JsonArray          *sotto_msg_get_array         (SottoMsg              *self,
 
 gboolean            sotto_msg_get_identity      (SottoMsg              *self,
                                                  SottoWireIdentity     *out_identity);
+gboolean            sotto_msg_get_identity_field (SottoMsg             *self,
+                                                  const char           *field,
+                                                  SottoWireIdentity    *out_identity);
 gboolean            sotto_msg_get_device        (SottoMsg              *self,
                                                  guint                  index,
                                                  SottoWireIdentity     *out_identity);

@@ -141,20 +141,27 @@ static const SottoFieldSchema only_id_fields[] = {
   F_ID ("id"),
 };
 
+/* The account's identity, which its member entries show, when it is not
+ * the identity of the device speaking. */
+#define F_ACCOUNT               { .name = "account", .kind = SOTTO_FIELD_OBJECT, \
+                                  .object = &identity_schema, .optional = TRUE }
+
 static const SottoFieldSchema credentials_fields[] = {
   F_ID ("id"),
   F_USERNAME ("username"),
   F_PASSWORD,
   F_IDENTITY,
+  F_ACCOUNT,
 };
 
-/* "reset": make this device the account's only one (absent: false). */
+/* "reset": make this device the account's only one, and this identity the
+ * account's (absent: no reset). */
 static const SottoFieldSchema login_fields[] = {
   F_ID ("id"),
   F_USERNAME ("username"),
   F_PASSWORD,
   F_IDENTITY,
-  { .name = "reset", .kind = SOTTO_FIELD_BOOL, .optional = TRUE },
+  { .name = "reset", .kind = SOTTO_FIELD_OBJECT, .object = &identity_schema, .optional = TRUE },
 };
 
 static const SottoFieldSchema join_fields[] = {
@@ -263,6 +270,7 @@ static const SottoFieldSchema publish_devices_fields[] = {
   F_DEVICE_LIST,
   { .name = "devices", .kind = SOTTO_FIELD_OBJECT_ARRAY, .object = &identity_schema,
     .min_items = 1, .max_items = SOTTO_PROTOCOL_MAX_DEVICES },
+  F_ACCOUNT,
 };
 
 static const SottoFieldSchema get_devices_fields[] = {
@@ -382,6 +390,7 @@ static const SottoFieldSchema presence_fields[] = {
 static const SottoFieldSchema key_fields[] = {
   F_KID,
   F_USERNAME ("from"),
+  F_DEVICE,
   F_ROOM,
   F_KEY_BOX,
 };
@@ -389,6 +398,7 @@ static const SottoFieldSchema key_fields[] = {
 static const SottoFieldSchema key_requested_fields[] = {
   F_KID,
   F_USERNAME ("from"),
+  F_DEVICE,
   F_ROOM,
   F_KEY_ID,
 };

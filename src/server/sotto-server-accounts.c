@@ -99,6 +99,11 @@ typedef struct
   char              *password; /* sodium_malloc'ed */
   gsize              password_len;
   SottoWireIdentity  identity;
+  /* The account's identity, which its member entries show: the
+   * "account" of a registration, the "reset" of a reset, else the
+   * device's. */
+  SottoWireIdentity  account;
+  gboolean           reset;
   guint64            opslimit;
   gsize              memlimit;
   char              *stored_hash;
@@ -136,6 +141,11 @@ account_job_new (SottoServerState *self,
   job->opslimit = self->config->pwhash_opslimit;
   job->memlimit = self->config->pwhash_memlimit;
   sotto_msg_get_identity (msg, &job->identity);
+  job->account = job->identity;
+  if (sotto_msg_get_msg_type (msg) == SOTTO_MSG_TYPE_REGISTER)
+    sotto_msg_get_identity_field (msg, "account", &job->account);
+  else
+    job->reset = sotto_msg_get_identity_field (msg, "reset", &job->account);
 
   return job;
 }
@@ -211,19 +221,20 @@ close_other_sessions (SottoUser    *user,
 
 /* Makes @identity the account's one device: its other devices go, with
  * their prekeys and queued keys, and their connections other than
- * @session; with @reset, its device list and account key too. A new
- * identity where the member entries showed another is a key change, told
- * in every room of the account. */
+ * @session; with @reset, its device list and account key too. @account
+ * becomes the identity its member entries show; another than they showed
+ * is a key change, told in every room of the account. */
 static SottoStoreDevice *
 make_only_device (SottoServerState         *self,
                   SottoUser                *user,
                   SottoSession             *session,
                   const SottoWireIdentity  *identity,
+                  const SottoWireIdentity  *account,
                   gboolean                  reset,
                   GError                  **error)
 {
   SottoStoreDevice *kept = _sotto_user_lookup_device (user, identity);
-  gboolean changed = sodium_memcmp (&user->identity, identity, sizeof *identity) != 0;
+  gboolean changed = sodium_memcmp (&user->identity, account, sizeof *account) != 0;
 
   for (guint i = 0; i < user->devices->len; i++)
     {
@@ -238,7 +249,7 @@ make_only_device (SottoServerState         *self,
     return NULL;
   if (reset && !sotto_store_forget_device_list (self->store, user->id, error))
     return NULL;
-  if (changed && !sotto_store_set_identity (self->store, user->id, identity, error))
+  if (changed && !sotto_store_set_identity (self->store, user->id, account, error))
     return NULL;
   if (!_sotto_user_load_devices (user, self->store, error))
     return NULL;
@@ -246,7 +257,7 @@ make_only_device (SottoServerState         *self,
   close_other_sessions (user, session, _("The account was reset on another computer"));
   if (changed)
     {
-      user->identity = *identity;
+      user->identity = *account;
       _sotto_server_announce_key_change (self, user);
     }
   return _sotto_user_lookup_device (user, identity);
@@ -334,7 +345,7 @@ register_hashed_cb (GObject      *object,
       return;
     }
 
-  id = sotto_store_add_account (self->store, job->username, job->hash, &job->identity, &error);
+  id = sotto_store_add_account (self->store, job->username, job->hash, &job->account, &error);
   if (id < 0)
     {
       if (g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT))
@@ -345,7 +356,7 @@ register_hashed_cb (GObject      *object,
       return;
     }
 
-  user = _sotto_user_new (id, job->username, &job->identity);
+  user = _sotto_user_new (id, job->username, &job->account);
   g_hash_table_insert (self->users, user->name, user);
   if (sotto_store_add_device (self->store, id, &job->identity, _sotto_server_now_ms (),
                               &error) < 0 ||
@@ -467,7 +478,7 @@ login_verified_cb (GObject      *object,
 
   g_hash_table_remove (self->account_failures, job->username);
 
-  reset = sotto_msg_has_field (job->msg, "reset") && sotto_msg_get_bool (job->msg, "reset");
+  reset = job->reset;
   device = _sotto_user_lookup_device (user, &job->identity);
   if (!reset && device == NULL)
     {
@@ -494,7 +505,8 @@ login_verified_cb (GObject      *object,
    * all others. */
   if (reset || device == NULL)
     {
-      device = make_only_device (self, user, job->session, &job->identity, reset, &error);
+      device = make_only_device (self, user, job->session, &job->identity, &job->account, reset,
+                                 &error);
       if (device == NULL)
         {
           _sotto_server_reply_store_error (self, job->session, job->msg, error);

@@ -98,15 +98,19 @@ listed (GArray                  *devices,
 
 /* Makes @devices the account's devices: adds the new ones, removes the
  * others (their prekeys and queued keys go with them) and ends their
- * connections. */
+ * connections. The member entries show @account from then on if given,
+ * else the first device when the one they showed is removed; a change of
+ * what they show is told in the account's rooms, once. */
 static gboolean
-set_devices (SottoServerState  *self,
-             SottoUser         *user,
-             GArray            *devices,
-             GError           **error)
+set_devices (SottoServerState         *self,
+             SottoUser                *user,
+             GArray                   *devices,
+             const SottoWireIdentity  *account,
+             GError                  **error)
 {
   g_autoptr(GArray) removed = g_array_new (FALSE, FALSE, sizeof (gint64));
   gboolean shown_removed = FALSE;
+  const SottoWireIdentity *shown = NULL;
 
   /* Removed first: a device listed again with other keys under the same
    * signing key is another device. */
@@ -133,10 +137,13 @@ set_devices (SottoServerState  *self,
         return FALSE;
     }
 
-  if (shown_removed &&
-      !sotto_store_set_identity (self->store, user->id, &g_array_index (devices,
-                                                                        SottoWireIdentity, 0),
-                                 error))
+  if (account != NULL)
+    shown = account;
+  else if (shown_removed)
+    shown = &g_array_index (devices, SottoWireIdentity, 0);
+  if (shown != NULL && sodium_memcmp (shown, &user->identity, sizeof *shown) == 0)
+    shown = NULL;
+  if (shown != NULL && !sotto_store_set_identity (self->store, user->id, shown, error))
     return FALSE;
 
   if (!_sotto_user_load_devices (user, self->store, error))
@@ -157,9 +164,9 @@ set_devices (SottoServerState  *self,
         }
     }
 
-  if (shown_removed)
+  if (shown != NULL)
     {
-      user->identity = g_array_index (devices, SottoWireIdentity, 0);
+      user->identity = *shown;
       _sotto_server_announce_key_change (self, user);
     }
 
@@ -188,11 +195,23 @@ _sotto_server_handle_publish_devices (SottoServerState *self,
   g_autoptr(GBytes) reply = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) devices = NULL;
+  SottoWireIdentity account;
+  gboolean has_account;
   gint64 stored_counter;
 
   devices = read_devices (self, session, msg, user);
   if (devices == NULL)
     return;
+
+  /* The account's identity signs with the account key itself. */
+  has_account = sotto_msg_get_identity_field (msg, "account", &account);
+  if (has_account && memcmp (account.sign, g_bytes_get_data (account_key, NULL),
+                             sizeof account.sign) != 0)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_BAD_REQUEST,
+                                 _("The account’s identity does not sign with its account key"));
+      return;
+    }
 
   /* What the batch holds counts: of two publishes in one turn of the
    * main loop, the second is checked against the first. */
@@ -222,7 +241,7 @@ _sotto_server_handle_publish_devices (SottoServerState *self,
 
   if (!sotto_store_set_device_list (self->store, user->id, account_key, counter, list,
                                     _sotto_server_now_ms (), &error) ||
-      !set_devices (self, user, devices, &error))
+      !set_devices (self, user, devices, has_account ? &account : NULL, &error))
     {
       _sotto_server_reply_store_error (self, session, msg, error);
       return;

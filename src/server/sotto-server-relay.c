@@ -216,6 +216,8 @@ _sotto_server_handle_send_key (SottoServerState *self,
   SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
   SottoUser *recipient;
   SottoStoreDevice *device;
+  SottoStoreDevice *sender;
+  g_autoptr(GBytes) sender_device = NULL;
   gboolean request = sotto_msg_get_msg_type (msg) == SOTTO_MSG_TYPE_KEY_REQUEST;
   g_autoptr(GBytes) box = NULL;
   g_autoptr(GError) error = NULL;
@@ -243,9 +245,13 @@ _sotto_server_handle_send_key (SottoServerState *self,
   else
     box = sotto_msg_dup_bytes (msg, "box");
 
+  sender = _sotto_user_get_device (user, sotto_session_get_device (session));
+  if (sender != NULL)
+    sender_device = g_bytes_new (sender->identity.sign, sizeof sender->identity.sign);
+
   kid = sotto_store_queue_key (self->store, device->id, _sotto_server_now_ms (), user->name,
                                room->name, request ? SOTTO_STORE_KEY_REQUEST : SOTTO_STORE_KEY_BOX,
-                               key_id, box, &error);
+                               key_id, box, sender_device, &error);
   if (kid < 0)
     {
       _sotto_server_reply_store_error (self, session, msg, error);
@@ -257,8 +263,8 @@ _sotto_server_handle_send_key (SottoServerState *self,
   commit->recipient = g_strdup (recipient->name);
   commit->device_id = device->id;
   commit->delivery = request
-    ? sotto_msg_build_key_requested (kid, user->name, room->name, key_id)
-    : sotto_msg_build_key (kid, user->name, room->name, box);
+    ? sotto_msg_build_key_requested (kid, user->name, sender_device, room->name, key_id)
+    : sotto_msg_build_key (kid, user->name, sender_device, room->name, box);
   sotto_store_commit_soon (self->store, key_committed_cb, commit, key_commit_free);
   _sotto_server_reply_after_commit (self, session, msg, NULL);
 }
@@ -385,9 +391,11 @@ _sotto_server_deliver_pending_keys (SottoServerState *self,
       g_autoptr(GBytes) message = NULL;
 
       if (key->kind == SOTTO_STORE_KEY_REQUEST)
-        message = sotto_msg_build_key_requested (key->kid, key->sender, key->room, key->key_id);
+        message = sotto_msg_build_key_requested (key->kid, key->sender, key->sender_device,
+                                                 key->room, key->key_id);
       else
-        message = sotto_msg_build_key (key->kid, key->sender, key->room, key->box);
+        message = sotto_msg_build_key (key->kid, key->sender, key->sender_device, key->room,
+                                       key->box);
       sotto_session_send (session, message);
     }
 }

@@ -182,6 +182,22 @@ _sotto_user_find_device (SottoUser    *user,
   return NULL;
 }
 
+/* The user's device with the store id @device_id, or %NULL. */
+SottoStoreDevice *
+_sotto_user_get_device (SottoUser *user,
+                        gint64     device_id)
+{
+  for (guint i = 0; i < user->devices->len; i++)
+    {
+      SottoStoreDevice *device = g_ptr_array_index (user->devices, i);
+
+      if (device->id == device_id)
+        return device;
+    }
+
+  return NULL;
+}
+
 /* The user's device with exactly @identity (all three keys), or %NULL. */
 SottoStoreDevice *
 _sotto_user_lookup_device (SottoUser               *user,
@@ -194,11 +210,17 @@ _sotto_user_lookup_device (SottoUser               *user,
   return device;
 }
 
-/* The device whose identity the user's member entries show. */
+/* The device a key message that names none is for: the one whose
+ * identity the user's member entries show, or, when they show the
+ * account's identity, which is no device's, the first device. */
 SottoStoreDevice *
 _sotto_user_shown_device (SottoUser *user)
 {
-  return _sotto_user_lookup_device (user, &user->identity);
+  SottoStoreDevice *device = _sotto_user_lookup_device (user, &user->identity);
+
+  if (device == NULL && user->devices->len > 0)
+    device = g_ptr_array_index (user->devices, 0);
+  return device;
 }
 
 gboolean

@@ -115,6 +115,8 @@ SottoUser        *_sotto_user_new                  (gint64                   id,
 void              _sotto_user_free                 (SottoUser         *user);
 SottoStoreDevice *_sotto_user_find_device          (SottoUser               *user,
                                                     const guint8            *sign_pk);
+SottoStoreDevice *_sotto_user_get_device           (SottoUser               *user,
+                                                    gint64                   device_id);
 SottoStoreDevice *_sotto_user_lookup_device        (SottoUser               *user,
                                                     const SottoWireIdentity *identity);
 SottoStoreDevice *_sotto_user_shown_device         (SottoUser               *user);

@@ -17,6 +17,7 @@
  * @room: the room it is about
  * @key_id: the sender key id, or -1 for none
  * @box: (nullable): the crypto_box; required for %SOTTO_STORE_KEY_BOX
+ * @sender_device: (nullable): the signing key of the sender's device
  *
  * Returns: the row's kid, or -1
  */
@@ -29,6 +30,7 @@ sotto_store_queue_key (SottoStore         *self,
                        SottoStoreKeyKind   kind,
                        gint64              key_id,
                        GBytes             *box,
+                       GBytes             *sender_device,
                        GError            **error)
 {
   SottoDb *db;
@@ -64,6 +66,11 @@ sotto_store_queue_key (SottoStore         *self,
     {
       sqlite3_bind_null (stmt, 7);
     }
+  if (sender_device != NULL)
+    sqlite3_bind_blob64 (stmt, 8, g_bytes_get_data (sender_device, NULL),
+                         g_bytes_get_size (sender_device), SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, 8);
 
   if (!sotto_db_step_done (db, stmt, _("Could not queue the key"), error))
     return -1;
@@ -112,6 +119,7 @@ sotto_store_pending_keys (SottoStore  *self,
       key->key_id = sqlite3_column_type (stmt, 5) == SQLITE_NULL
                     ? -1 : sqlite3_column_int64 (stmt, 5);
       key->box = sotto_db_column_bytes (stmt, 6);
+      key->sender_device = sotto_db_column_bytes (stmt, 7);
       g_ptr_array_add (keys, key);
     }
 

@@ -190,6 +190,12 @@ static const char * const migrations[] = {
   "  JOIN devices AS d ON d.account_id = o.account_id;"
   "DROP TABLE one_time_prekeys;"
   "CREATE INDEX device_one_time_prekeys_device ON device_one_time_prekeys (device_id, seq);",
+
+  /* 7: which of its sender's devices a key message came from, by its
+   * signing key, for the recipient to open it with that device's keys;
+   * none for those queued before. */
+  "ALTER TABLE key_queue ADD COLUMN sender_device BLOB"
+  "  CHECK (sender_device IS NULL OR length (sender_device) = 32);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_STORE_SCHEMA_VERSION);
@@ -247,10 +253,11 @@ static const char * const statement_sql[N_STMTS] = {
     "DELETE FROM room_log WHERE room_id = ?1 AND seq <= "
     "(SELECT seq FROM room_log WHERE room_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)",
   [STMT_QUEUE_KEY] =
-    "INSERT INTO key_queue (recipient_id, device_id, ts, sender, room, kind, key_id, box)"
-    " VALUES ((SELECT account_id FROM devices WHERE id = ?1), ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "INSERT INTO key_queue (recipient_id, device_id, ts, sender, room, kind, key_id, box,"
+    " sender_device)"
+    " VALUES ((SELECT account_id FROM devices WHERE id = ?1), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
   [STMT_PENDING_KEYS] =
-    "SELECT kid, ts, sender, room, kind, key_id, box FROM key_queue"
+    "SELECT kid, ts, sender, room, kind, key_id, box, sender_device FROM key_queue"
     " WHERE device_id = ?1 ORDER BY kid LIMIT ?2",
   /* The recipient is part of the key: nobody acknowledges another's rows. */
   [STMT_ACK_KEY] =

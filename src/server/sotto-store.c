@@ -497,5 +497,6 @@ sotto_store_key_free (SottoStoreKey *key)
   g_free (key->sender);
   g_free (key->room);
   g_clear_pointer (&key->box, g_bytes_unref);
+  g_clear_pointer (&key->sender_device, g_bytes_unref);
   g_free (key);
 }

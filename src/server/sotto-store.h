@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_STORE_SCHEMA_VERSION 6
+#define SOTTO_STORE_SCHEMA_VERSION 7
 
 /* The room every store has, made on first open. */
 #define SOTTO_STORE_GENERAL_ROOM "general"
@@ -141,6 +141,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoreBan, sotto_store_ban_free)
  * @kind: a #SottoStoreKeyKind
  * @key_id: the sender key id, or -1 when none was given
  * @box: (nullable): the crypto_box, %NULL for a request
+ * @sender_device: (nullable): the signing key of the sender's device it
+ *   came from, %NULL for rows queued before devices were told
  *
  * One pending row of a recipient's key queue.
  */
@@ -153,6 +155,7 @@ typedef struct
   SottoStoreKeyKind  kind;
   gint64             key_id;
   GBytes            *box;
+  GBytes            *sender_device;
 } SottoStoreKey;
 
 void sotto_store_key_free (SottoStoreKey *key);
@@ -417,6 +420,7 @@ gint64      sotto_store_queue_key           (SottoStore               *self,
                                              SottoStoreKeyKind         kind,
                                              gint64                    key_id,
                                              GBytes                   *box,
+                                             GBytes                   *sender_device,
                                              GError                  **error);
 GPtrArray  *sotto_store_pending_keys        (SottoStore               *self,
                                              gint64                    device_id,

@@ -101,16 +101,25 @@ rebuild (SottoMsg *msg)
   switch (sotto_msg_get_msg_type (msg))
     {
     case SOTTO_MSG_TYPE_REGISTER:
-      g_assert_true (sotto_msg_get_identity (msg, &identity));
-      return sotto_msg_build_register (str (msg, "id"), str (msg, "username"),
-                                       str (msg, "password"), &identity);
+      {
+        SottoWireIdentity account;
+        gboolean has_account = sotto_msg_get_identity_field (msg, "account", &account);
+
+        g_assert_true (sotto_msg_get_identity (msg, &identity));
+        return sotto_msg_build_register (str (msg, "id"), str (msg, "username"),
+                                         str (msg, "password"), &identity,
+                                         has_account ? &account : NULL);
+      }
 
     case SOTTO_MSG_TYPE_LOGIN:
       g_assert_true (sotto_msg_get_identity (msg, &identity));
-      if (sotto_msg_has_field (msg, "reset"))
-        return sotto_msg_build_login_with_reset (str (msg, "id"), str (msg, "username"),
-                                                 str (msg, "password"), &identity,
-                                                 sotto_msg_get_bool (msg, "reset"));
+      {
+        SottoWireIdentity reset;
+
+        if (sotto_msg_get_identity_field (msg, "reset", &reset))
+          return sotto_msg_build_reset_login (str (msg, "id"), str (msg, "username"),
+                                              str (msg, "password"), &identity, &reset);
+      }
       return sotto_msg_build_login (str (msg, "id"), str (msg, "username"),
                                     str (msg, "password"), &identity);
 
@@ -219,6 +228,8 @@ rebuild (SottoMsg *msg)
       {
         g_autoptr(GBytes) account_key = sotto_msg_dup_bytes (msg, "account_key");
         g_autoptr(GArray) devices = g_array_new (FALSE, TRUE, sizeof (SottoWireIdentity));
+        SottoWireIdentity account;
+        gboolean has_account = sotto_msg_get_identity_field (msg, "account", &account);
 
         array = sotto_msg_get_array (msg, "devices");
         g_array_set_size (devices, json_array_get_length (array));
@@ -227,7 +238,8 @@ rebuild (SottoMsg *msg)
         bytes = sotto_msg_dup_bytes (msg, "list");
         return sotto_msg_build_publish_devices (str (msg, "id"), account_key,
                                                 sotto_msg_get_int (msg, "counter"), bytes,
-                                                (SottoWireIdentity *) devices->data, devices->len);
+                                                (SottoWireIdentity *) devices->data, devices->len,
+                                                has_account ? &account : NULL);
       }
 
     case SOTTO_MSG_TYPE_GET_DEVICES:
@@ -315,14 +327,22 @@ rebuild (SottoMsg *msg)
       return sotto_msg_build_presence (str (msg, "user"), sotto_msg_get_bool (msg, "online"));
 
     case SOTTO_MSG_TYPE_KEY:
-      bytes = sotto_msg_dup_bytes (msg, "box");
-      return sotto_msg_build_key (sotto_msg_get_int (msg, "kid"), str (msg, "from"),
-                                  str (msg, "room"), bytes);
+      {
+        g_autoptr(GBytes) device = sotto_msg_dup_bytes (msg, "device");
+
+        bytes = sotto_msg_dup_bytes (msg, "box");
+        return sotto_msg_build_key (sotto_msg_get_int (msg, "kid"), str (msg, "from"), device,
+                                    str (msg, "room"), bytes);
+      }
 
     case SOTTO_MSG_TYPE_KEY_REQUESTED:
-      return sotto_msg_build_key_requested (sotto_msg_get_int (msg, "kid"), str (msg, "from"),
-                                            str (msg, "room"),
-                                            (guint32) sotto_msg_get_int (msg, "key_id"));
+      {
+        g_autoptr(GBytes) device = sotto_msg_dup_bytes (msg, "device");
+
+        return sotto_msg_build_key_requested (sotto_msg_get_int (msg, "kid"), str (msg, "from"),
+                                              device, str (msg, "room"),
+                                              (guint32) sotto_msg_get_int (msg, "key_id"));
+      }
 
     case SOTTO_MSG_TYPE_CATCHUP_DONE:
       return sotto_msg_build_catchup_done (str (msg, "id"), str (msg, "room"),
@@ -458,7 +478,7 @@ exercise_fields (SottoMsg *msg)
           break;
 
         case SOTTO_FIELD_OBJECT:
-          g_assert_true (sotto_msg_get_identity (msg, &identity));
+          g_assert_true (sotto_msg_get_identity_field (msg, field->name, &identity));
           break;
 
         case SOTTO_FIELD_INT_ARRAY:
