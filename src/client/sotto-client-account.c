@@ -9,7 +9,8 @@
 #include "sotto-client-private.h"
 
 /*
- * The account: registering and logging in. The password unlocks (or
+ * The account: registering and logging in, and the same for a link,
+ * which goes between the two halves. The password unlocks (or
  * makes) the local store, and a login secret derived from it in a thread
  * is what the server sees. Once in, a session starts: the rooms, their
  * history, members and what was missed, then each room's outbox.
@@ -31,6 +32,9 @@ typedef struct
   char        *login_secret;
   char        *store_path;
   gboolean     store_was_new;
+  /* What comes between unlocking the store and logging in, if anything
+   * (a link's offer and approval) */
+  SottoClientAccountStep before_login;
 } Account;
 
 static void
@@ -258,12 +262,48 @@ secret_derived_cb (GObject      *object,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      _sotto_client_account_fail (task, error);
       return;
     }
 
   send_account_request (task);
+}
+
+/**
+ * _sotto_client_account_log_in:
+ * @task: (transfer full): the account task, its store unlocked
+ *
+ * The rest of a login once the store is open: the login secret, then
+ * the login, then the session.
+ */
+void
+_sotto_client_account_log_in (GTask *task)
+{
+  SottoClient *self = g_task_get_source_object (task);
+  g_autoptr(GTask) derive = NULL;
+
+  derive = g_task_new (self, g_task_get_cancellable (task), secret_derived_cb, task);
+  g_task_set_task_data (derive, g_task_get_task_data (task), NULL);
+  g_task_run_in_thread (derive, derive_login_secret_thread);
+}
+
+/**
+ * _sotto_client_account_fail:
+ * @task: (transfer full): the account task
+ * @error: (transfer full): why it failed
+ *
+ * Ends the account task with @error, leaving no store made for it behind.
+ */
+void
+_sotto_client_account_fail (GTask  *task,
+                            GError *error)
+{
+  SottoClient *self = g_task_get_source_object (task);
+
+  forget_new_store (self, g_task_get_task_data (task));
+  _sotto_client_set_state (self, SOTTO_CLIENT_AUTHENTICATING);
+  g_task_return_error (task, error);
+  g_object_unref (task);
 }
 
 static void
@@ -274,7 +314,6 @@ store_unlocked_cb (GObject      *object,
   GTask *task = user_data;
   SottoClient *self = g_task_get_source_object (task);
   Account *account = g_task_get_task_data (task);
-  g_autoptr(GTask) derive = NULL;
   GError *error = NULL;
 
   if (!sotto_client_store_unlock_finish (SOTTO_CLIENT_STORE (object), result, &error))
@@ -308,20 +347,38 @@ store_unlocked_cb (GObject      *object,
       return;
     }
 
-  derive = g_task_new (self, g_task_get_cancellable (task), secret_derived_cb, task);
-  g_task_set_task_data (derive, account, NULL);
-  g_task_run_in_thread (derive, derive_login_secret_thread);
+  if (account->before_login != NULL)
+    {
+      account->before_login (self, task, account->username);
+      return;
+    }
+
+  _sotto_client_account_log_in (task);
 }
 
-static void
-account_async (SottoClient         *self,
-               gboolean             create,
-               gboolean             reset,
-               const char          *username,
-               const char          *password,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
+/**
+ * _sotto_client_account_async:
+ * @create: register the account rather than log in
+ * @reset: log in making this computer the account's only device
+ * @before_login: (nullable): what to do once the store is unlocked;
+ *   it goes on with _sotto_client_account_log_in() or ends with
+ *   _sotto_client_account_fail()
+ * @source_tag: the public call's
+ *
+ * Opens or makes the account's store, unlocks it with @password, then
+ * logs in (or registers) with a login secret derived from it.
+ */
+void
+_sotto_client_account_async (SottoClient            *self,
+                             gboolean                create,
+                             gboolean                reset,
+                             const char             *username,
+                             const char             *password,
+                             SottoClientAccountStep  before_login,
+                             gpointer                source_tag,
+                             GCancellable           *cancellable,
+                             GAsyncReadyCallback     callback,
+                             gpointer                user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *folded = NULL;
@@ -331,7 +388,7 @@ account_async (SottoClient         *self,
   Account *account;
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sotto_client_account_finish);
+  g_task_set_source_tag (task, source_tag);
 
   if (sotto_connection_get_state (self->connection) != SOTTO_CONNECTION_CONNECTED)
     {
@@ -416,6 +473,7 @@ account_async (SottoClient         *self,
   account->server = g_strdup (self->server);
   account->store_path = g_strdup (path);
   account->store_was_new = sotto_client_store_is_new (self->store);
+  account->before_login = before_login;
   g_task_set_task_data (task, account, account_free);
 
   _sotto_client_set_state (self, SOTTO_CLIENT_AUTHENTICATING);
@@ -439,7 +497,8 @@ sotto_client_register_async (SottoClient         *self,
 {
   g_return_if_fail (SOTTO_IS_CLIENT (self));
 
-  account_async (self, TRUE, FALSE, username, password, cancellable, callback, user_data);
+  _sotto_client_account_async (self, TRUE, FALSE, username, password, NULL,
+                               sotto_client_account_finish, cancellable, callback, user_data);
 }
 
 /**
@@ -458,7 +517,8 @@ sotto_client_login_async (SottoClient         *self,
 {
   g_return_if_fail (SOTTO_IS_CLIENT (self));
 
-  account_async (self, FALSE, FALSE, username, password, cancellable, callback, user_data);
+  _sotto_client_account_async (self, FALSE, FALSE, username, password, NULL,
+                               sotto_client_account_finish, cancellable, callback, user_data);
 }
 
 /**
@@ -480,7 +540,8 @@ sotto_client_reset_async (SottoClient         *self,
 {
   g_return_if_fail (SOTTO_IS_CLIENT (self));
 
-  account_async (self, FALSE, TRUE, username, password, cancellable, callback, user_data);
+  _sotto_client_account_async (self, FALSE, TRUE, username, password, NULL,
+                               sotto_client_account_finish, cancellable, callback, user_data);
 }
 
 gboolean

@@ -14,10 +14,15 @@
  * account key it is given and refuses lists under another.
  */
 
-/* What this computer is called in the device list: its host name, as far
- * as it makes a device name, else a plain word. */
-static char *
-device_name (void)
+/**
+ * _sotto_client_device_name:
+ *
+ * Returns: (transfer full): what this computer is called in the device
+ *   list, and in the offer of a link: its host name, as far as it makes a
+ *   device name, else a plain word
+ */
+char *
+_sotto_client_device_name (void)
 {
   const char *host = g_get_host_name ();
   const char *end = NULL;
@@ -81,7 +86,7 @@ make_first_list (SottoClient      *self,
 {
   gint64 now = g_get_real_time () / 1000;
   g_autoptr(SottoDeviceList) list = NULL;
-  g_autofree char *name = device_name ();
+  g_autofree char *name = _sotto_client_device_name ();
   g_autoptr(GBytes) sealed = NULL;
 
   list = sotto_device_list_new (self->user, sotto_account_key_get_public (key), 1, now);

@@ -104,6 +104,13 @@ struct _SottoClient
 typedef GBytes *(*SottoClientBuildRequest) (const char *id,
                                             gpointer    data);
 
+/* What a login does once the account's store is unlocked, before the
+ * login itself, so that sotto-client-account.c calls nothing above it.
+ * It owns @task. */
+typedef void (*SottoClientAccountStep) (SottoClient *self,
+                                        GTask       *task,
+                                        const char  *username);
+
 /* sotto-client.c */
 void               _sotto_client_set_state            (SottoClient              *self,
                                                        SottoClientState          state);
@@ -249,6 +256,7 @@ void               _sotto_client_set_member           (SottoClient              
 #define SOTTO_CLIENT_STATE_ATTEMPTS 4
 
 /* sotto-client-devices.c */
+char              *_sotto_client_device_name          (void);
 void               _sotto_client_publish_devices      (SottoClient              *self);
 GArray            *_sotto_client_wire_devices         (const SottoDeviceList    *list);
 
@@ -363,6 +371,19 @@ void               _sotto_client_handle_event         (SottoConnection          
                                                        gpointer                  user_data);
 
 /* sotto-client-account.c */
+void               _sotto_client_account_async        (SottoClient              *self,
+                                                       gboolean                  create,
+                                                       gboolean                  reset,
+                                                       const char               *username,
+                                                       const char               *password,
+                                                       SottoClientAccountStep    before_login,
+                                                       gpointer                  source_tag,
+                                                       GCancellable             *cancellable,
+                                                       GAsyncReadyCallback       callback,
+                                                       gpointer                  user_data);
+void               _sotto_client_account_log_in       (GTask                    *task);
+void               _sotto_client_account_fail         (GTask                    *task,
+                                                       GError                   *error);
 void               _sotto_client_start_session        (SottoClient              *self,
                                                        SottoMsg                 *session);
 
