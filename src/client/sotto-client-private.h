@@ -13,6 +13,8 @@ G_BEGIN_DECLS
  * one way, down this list: a file calls only those below it.
  *
  *   sotto-client-connect.c   making, connecting, trusting, reconnecting
+ *   sotto-client-link.c      linking this computer, new, to an account
+ *   sotto-client-link-approve.c  approving a new computer, signed in
  *   sotto-client-account.c   register and login, the store's unlock
  *   sotto-client-events.c    what the server sends on its own, by type
  *   sotto-client-bans.c      removing members, letting them back, bans,
@@ -35,6 +37,8 @@ G_BEGIN_DECLS
  *   sotto-client-requests.c  sending requests, as the user or logged
  *   sotto-client.c           the object: state, properties, signals
  */
+
+typedef struct _SottoClientLinking SottoClientLinking;
 
 /* What follows a room's signed state taking an event (@event, and
  * whether it @counts), or a fetch of them ending (@event %NULL): set by
@@ -92,6 +96,10 @@ struct _SottoClient
    * prekeys are being fetched (sotto-client-prekeys.c) */
   GHashTable        *handovers;
 
+  /* The link this computer waits on, not logged in yet
+   * (sotto-client-link.c); its task holds the client until it ends */
+  SottoClientLinking *linking;
+
   /* For logging in again after the connection drops. */
   char              *login_secret;
   guint              reconnect_id;
@@ -105,8 +113,8 @@ typedef GBytes *(*SottoClientBuildRequest) (const char *id,
                                             gpointer    data);
 
 /* What a login does once the account's store is unlocked, before the
- * login itself, so that sotto-client-account.c calls nothing above it.
- * It owns @task. */
+ * login itself: set by sotto-client-link.c, so that sotto-client-account.c
+ * calls nothing above it. It owns @task. */
 typedef void (*SottoClientAccountStep) (SottoClient *self,
                                         GTask       *task,
                                         const char  *username);
@@ -132,6 +140,8 @@ void               _sotto_client_emit_direct_chat_started (SottoClient          
                                                            const char           *peer);
 void               _sotto_client_emit_removed_from_room (SottoClient            *self,
                                                          SottoRoom              *room);
+void               _sotto_client_emit_link_code       (SottoClient              *self,
+                                                       const char               *code);
 
 /* sotto-client-requests.c */
 void               _sotto_client_send_logged          (SottoClient              *self,

@@ -39,6 +39,7 @@ enum {
   DISCONNECTED,
   DIRECT_CHAT_STARTED,
   REMOVED_FROM_ROOM,
+  LINK_CODE,
   N_SIGNALS
 };
 
@@ -216,6 +217,18 @@ sotto_client_class_init (SottoClientClass *klass)
   signals[REMOVED_FROM_ROOM] =
     g_signal_new ("removed-from-room", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, SOTTO_TYPE_ROOM);
+
+  /**
+   * SottoClient::link-code:
+   * @code: the link code, as the user is to type it on the other computer
+   *
+   * A link (sotto_client_link_async()) waits under @code: the server took
+   * this computer's offer. Show @code until the link ends; it is also
+   * sotto_client_get_link_code() meanwhile.
+   */
+  signals[LINK_CODE] =
+    g_signal_new ("link-code", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -318,6 +331,13 @@ _sotto_client_emit_removed_from_room (SottoClient *self,
                                       SottoRoom   *room)
 {
   g_signal_emit (self, signals[REMOVED_FROM_ROOM], 0, room);
+}
+
+void
+_sotto_client_emit_link_code (SottoClient *self,
+                              const char  *code)
+{
+  g_signal_emit (self, signals[LINK_CODE], 0, code);
 }
 
 /**

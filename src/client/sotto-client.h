@@ -7,6 +7,7 @@
 #include "sotto-client-error.h"
 #include "sotto-wire-error.h"
 #include "sotto-ban.h"
+#include "sotto-link-pending.h"
 #include "sotto-room.h"
 
 G_BEGIN_DECLS
@@ -94,6 +95,33 @@ void              sotto_client_reset_async          (SottoClient         *self,
                                                      GAsyncReadyCallback  callback,
                                                      gpointer             user_data);
 gboolean          sotto_client_account_finish       (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
+void              sotto_client_link_async           (SottoClient         *self,
+                                                     const char          *username,
+                                                     const char          *password,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_link_finish          (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+const char       *sotto_client_get_link_code        (SottoClient         *self);
+void              sotto_client_open_link_async      (SottoClient         *self,
+                                                     const char          *code,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+SottoLinkPending *sotto_client_open_link_finish     (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+void              sotto_client_approve_link_async   (SottoClient         *self,
+                                                     SottoLinkPending    *pending,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_approve_link_finish  (SottoClient         *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
 

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define SOTTO_TYPE_LINK_PENDING (sotto_link_pending_get_type ())
+
+G_DECLARE_FINAL_TYPE (SottoLinkPending, sotto_link_pending, SOTTO, LINK_PENDING, GObject)
+
+const char *sotto_link_pending_get_name (SottoLinkPending *self);
+
+G_END_DECLS
