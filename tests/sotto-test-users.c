@@ -199,6 +199,163 @@ sotto_test_user_new (const char *base_dir,
   return client;
 }
 
+static void
+new_computer_code_cb (SottoClient *client,
+                      const char  *code,
+                      gpointer     user_data)
+{
+  SottoTestNewComputer *computer = user_data;
+
+  g_free (computer->code);
+  computer->code = g_strdup (code);
+  computer->codes++;
+}
+
+static void
+new_computer_linked_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  SottoTestNewComputer *computer = user_data;
+
+  computer->ok = sotto_client_link_finish (SOTTO_CLIENT (object), result, &computer->error);
+  computer->done = TRUE;
+}
+
+/**
+ * sotto_test_new_computer_link:
+ *
+ * A client on @computer, connected, that starts linking itself to @user;
+ * each link code it shows is kept.
+ */
+SottoTestNewComputer *
+sotto_test_new_computer_link (const char   *base_dir,
+                              const char   *address,
+                              const char   *computer_name,
+                              const char   *user,
+                              const char   *password,
+                              GCancellable *cancellable)
+{
+  SottoTestNewComputer *computer = g_new0 (SottoTestNewComputer, 1);
+
+  computer->client = sotto_test_user_open (base_dir, address, computer_name);
+  g_signal_connect (computer->client, "link-code", G_CALLBACK (new_computer_code_cb), computer);
+  sotto_client_link_async (computer->client, user, password, cancellable,
+                           new_computer_linked_cb, computer);
+
+  return computer;
+}
+
+static gboolean
+shows_code_or_done (gconstpointer a,
+                    gconstpointer b)
+{
+  const SottoTestNewComputer *computer = a;
+
+  return computer->code != NULL || computer->done;
+}
+
+/* Waits until @computer shows its code, or its link ended before. */
+void
+sotto_test_new_computer_wait_code (SottoTestNewComputer *computer)
+{
+  wait_until (shows_code_or_done, computer, NULL, "the link code");
+}
+
+static gboolean
+link_done (gconstpointer a,
+           gconstpointer b)
+{
+  return ((const SottoTestNewComputer *) a)->done;
+}
+
+/* Waits until the link of @computer ended, one way or another. */
+void
+sotto_test_new_computer_wait_done (SottoTestNewComputer *computer)
+{
+  wait_until (link_done, computer, NULL, "the link to end");
+}
+
+void
+sotto_test_new_computer_free (SottoTestNewComputer *computer)
+{
+  if (computer->client != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (computer->client, computer);
+      sotto_client_close (computer->client);
+      /* A link still waiting ends with the connection, and tells. */
+      sotto_test_new_computer_wait_done (computer);
+      g_clear_object (&computer->client);
+    }
+  g_clear_error (&computer->error);
+  g_free (computer->code);
+  g_free (computer);
+}
+
+static void
+link_opened_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->object = sotto_client_open_link_finish (SOTTO_CLIENT (object), result,
+                                                   &outcome->error);
+  outcome->done = TRUE;
+}
+
+/**
+ * sotto_test_user_open_link:
+ *
+ * Opens the link of the new computer that shows @code, or says why not.
+ *
+ * Returns: (transfer full) (nullable): the link, to approve
+ */
+SottoLinkPending *
+sotto_test_user_open_link (SottoClient  *client,
+                           const char   *code,
+                           GError      **error)
+{
+  Outcome outcome = { FALSE };
+
+  sotto_client_open_link_async (client, code, NULL, link_opened_cb, &outcome);
+  wait_outcome (&outcome, "opening the link");
+  g_assert_true ((outcome.object == NULL) != (outcome.error == NULL));
+  if (outcome.error != NULL)
+    g_propagate_error (error, outcome.error);
+
+  return outcome.object;
+}
+
+static void
+link_approved_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_approve_link_finish (SOTTO_CLIENT (object), result,
+                                                  &outcome->error);
+  outcome->done = TRUE;
+}
+
+/* Approves @pending, or says why not. */
+gboolean
+sotto_test_user_approve_link (SottoClient       *client,
+                              SottoLinkPending  *pending,
+                              GError           **error)
+{
+  Outcome outcome = { FALSE };
+
+  sotto_client_approve_link_async (client, pending, NULL, link_approved_cb, &outcome);
+  wait_outcome (&outcome, "approving the link");
+  g_assert_true (outcome.ok == (outcome.error == NULL));
+  if (outcome.error != NULL)
+    g_propagate_error (error, outcome.error);
+
+  return outcome.ok;
+}
+
 SottoRoom *
 sotto_test_user_join (SottoClient *client,
                       const char  *name)

@@ -12,6 +12,25 @@ G_BEGIN_DECLS
  * @address. Every wait ends the test after a while rather than hang.
  */
 
+/**
+ * SottoTestNewComputer:
+ * @client: the computer being linked
+ * @done: whether its link ended, @ok or with @error
+ * @code: the last link code it showed, %NULL until then
+ * @codes: how many it showed
+ *
+ * A computer that links itself to an account.
+ */
+typedef struct
+{
+  SottoClient *client;
+  gboolean     done;
+  gboolean     ok;
+  GError      *error;
+  char        *code;
+  guint        codes;
+} SottoTestNewComputer;
+
 SottoClient      *sotto_test_user_open            (const char   *base_dir,
                                                    const char   *address,
                                                    const char   *computer);
@@ -28,6 +47,21 @@ SottoClient      *sotto_test_user_new             (const char   *base_dir,
                                                    const char   *address,
                                                    const char   *user,
                                                    const char   *password);
+SottoTestNewComputer *sotto_test_new_computer_link (const char   *base_dir,
+                                                   const char   *address,
+                                                   const char   *computer,
+                                                   const char   *user,
+                                                   const char   *password,
+                                                   GCancellable *cancellable);
+void              sotto_test_new_computer_wait_code (SottoTestNewComputer *computer);
+void              sotto_test_new_computer_wait_done (SottoTestNewComputer *computer);
+void              sotto_test_new_computer_free    (SottoTestNewComputer *computer);
+SottoLinkPending *sotto_test_user_open_link       (SottoClient  *client,
+                                                   const char   *code,
+                                                   GError      **error);
+gboolean          sotto_test_user_approve_link    (SottoClient  *client,
+                                                   SottoLinkPending *pending,
+                                                   GError      **error);
 SottoRoom        *sotto_test_user_join            (SottoClient  *client,
                                                    const char   *room);
 SottoRoom        *sotto_test_user_try_join        (SottoClient  *client,
@@ -60,5 +94,7 @@ char             *sotto_test_user_store_path      (const char   *base_dir,
                                                    const char   *user);
 SottoClientStore *sotto_test_user_open_store      (const char   *path,
                                                    const char   *password);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoTestNewComputer, sotto_test_new_computer_free)
 
 G_END_DECLS
