@@ -7,6 +7,7 @@
 #include "sotto-cli-commands.h"
 #include "sotto-cli-feed.h"
 #include "sotto-cli-format.h"
+#include "sotto-cli-link.h"
 #include "sotto-cli-login.h"
 #include "sotto-cli-print.h"
 #include "sotto-cli-review.h"
@@ -32,6 +33,7 @@ struct _SottoCliCommands
   gulong            logged_in_id;
 
   SottoCliBans     *bans;
+  SottoCliLink     *link;
   SottoCliFeed     *feed;
   SottoMessage     *sending;
   gulong            sending_id;
@@ -58,6 +60,7 @@ sotto_cli_commands_dispose (GObject *object)
   if (self->login != NULL)
     g_clear_signal_handler (&self->logged_in_id, self->login);
   g_clear_object (&self->bans);
+  g_clear_object (&self->link);
   g_clear_object (&self->feed);
   g_clear_object (&self->login);
   g_clear_object (&self->rooms);
@@ -129,6 +132,7 @@ sotto_cli_commands_new (SottoClient     *client,
   self->options = sotto_cli_options_ref (options);
   self->cancellable = g_object_ref (cancellable);
   self->bans = sotto_cli_bans_new (client, rooms, FALSE, cancellable);
+  self->link = sotto_cli_link_new (client, options, cancellable);
 
   return self;
 }
@@ -268,6 +272,16 @@ static void
 bans_done_cb (SottoCliBans *bans,
               int           status,
               gpointer      user_data)
+{
+  done (user_data, status);
+}
+
+/* approve */
+
+static void
+approve_done_cb (SottoCliLink *link,
+                 int           status,
+                 gpointer      user_data)
 {
   done (user_data, status);
 }
@@ -484,6 +498,20 @@ logged_in_cb (SottoCliLogin *login,
       done (self, SOTTO_CLI_EXIT_OK);
       break;
 
+    case SOTTO_CLI_COMMAND_LINK:
+      sotto_cli_link_linked (self->link);
+      done (self, SOTTO_CLI_EXIT_OK);
+      break;
+
+    case SOTTO_CLI_COMMAND_APPROVE:
+      {
+        g_autofree char *code = g_strjoin (" ", self->options->room_arg, self->options->text_arg,
+                                           NULL);
+
+        sotto_cli_link_approve (self->link, code, approve_done_cb, self);
+      }
+      break;
+
     case SOTTO_CLI_COMMAND_ROOMS:
       sotto_cli_print_rooms (sotto_client_get_rooms (self->client), self->options->json);
       done (self, SOTTO_CLI_EXIT_OK);
@@ -540,8 +568,8 @@ logged_in_cb (SottoCliLogin *login,
 /**
  * sotto_cli_commands_start:
  *
- * Logs in, or registers the account, once connected; then runs the
- * command of the command line.
+ * Logs in, registers the account or links this computer to it, once
+ * connected; then runs the command of the command line.
  */
 void
 sotto_cli_commands_start (SottoCliCommands *self)
@@ -551,6 +579,12 @@ sotto_cli_commands_start (SottoCliCommands *self)
 
   self->logged_in_id = g_signal_connect (self->login, "logged-in", G_CALLBACK (logged_in_cb),
                                          self);
+  if (self->options->command == SOTTO_CLI_COMMAND_LINK)
+    {
+      sotto_cli_link_show_code (self->link);
+      sotto_cli_login_link (self->login, self->options->user);
+      return;
+    }
   sotto_cli_login_log_in (self->login, self->options->command == SOTTO_CLI_COMMAND_REGISTER,
                           self->options->user);
 }

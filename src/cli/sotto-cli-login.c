@@ -10,9 +10,10 @@
 #include "sotto-cli-print.h"
 
 /*
- * Logging in or registering, with the password from the command line or
- * the environment, or else one asked for on the terminal (twice for a
- * new account). Once logged in, #SottoCliLogin::logged-in is emitted.
+ * Logging in, registering, or linking this computer to an account, with
+ * the password from the command line or the environment, or else one
+ * asked for on the terminal (twice for a new account). Once logged in,
+ * #SottoCliLogin::logged-in is emitted.
  *
  * What went wrong ends a scripted command, through #SottoCliLogin::done;
  * the chat only tells the user, who can try again.
@@ -31,7 +32,7 @@ struct _SottoCliLogin
   gboolean          busy;
 
   /* Logging in from a prompt */
-  gboolean          pending_create;
+  SottoCliAccount   pending_mode;
   char             *pending_user;
   char             *pending_password;
 };
@@ -166,9 +167,14 @@ account_cb (GObject      *object,
 {
   g_autoptr(SottoCliLogin) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
   self->busy = FALSE;
-  if (!sotto_client_account_finish (SOTTO_CLIENT (object), result, &error))
+  if (g_async_result_is_tagged (result, sotto_client_link_async))
+    ok = sotto_client_link_finish (SOTTO_CLIENT (object), result, &error);
+  else
+    ok = sotto_client_account_finish (SOTTO_CLIENT (object), result, &error);
+  if (!ok)
     {
       if (g_cancellable_is_cancelled (self->cancellable))
         return;
@@ -193,18 +199,30 @@ account_cb (GObject      *object,
 }
 
 static void
-account (SottoCliLogin *self,
-         gboolean       create,
-         const char    *user,
-         const char    *password)
+account (SottoCliLogin   *self,
+         SottoCliAccount  mode,
+         const char      *user,
+         const char      *password)
 {
   self->busy = TRUE;
-  if (create)
-    sotto_client_register_async (self->client, user, password, self->cancellable, account_cb,
-                                 g_object_ref (self));
-  else
-    sotto_client_login_async (self->client, user, password, self->cancellable, account_cb,
-                              g_object_ref (self));
+  switch (mode)
+    {
+    case SOTTO_CLI_ACCOUNT_REGISTER:
+      sotto_client_register_async (self->client, user, password, self->cancellable, account_cb,
+                                   g_object_ref (self));
+      break;
+
+    case SOTTO_CLI_ACCOUNT_LINK:
+      sotto_client_link_async (self->client, user, password, self->cancellable, account_cb,
+                               g_object_ref (self));
+      break;
+
+    case SOTTO_CLI_ACCOUNT_LOG_IN:
+    default:
+      sotto_client_login_async (self->client, user, password, self->cancellable, account_cb,
+                                g_object_ref (self));
+      break;
+    }
 }
 
 /* Asking for the password */
@@ -248,7 +266,7 @@ password_again_cb (SottoCliTerminal *terminal,
       return;
     }
 
-  account (self, TRUE, self->pending_user, line);
+  account (self, SOTTO_CLI_ACCOUNT_REGISTER, self->pending_user, line);
   wipe_string (&self->pending_password);
 }
 
@@ -265,7 +283,7 @@ password_cb (SottoCliTerminal *terminal,
       return;
     }
 
-  if (self->pending_create)
+  if (self->pending_mode == SOTTO_CLI_ACCOUNT_REGISTER)
     {
       wipe_string (&self->pending_password);
       self->pending_password = g_strdup (line);
@@ -274,7 +292,31 @@ password_cb (SottoCliTerminal *terminal,
       return;
     }
 
-  account (self, FALSE, self->pending_user, line);
+  account (self, self->pending_mode, self->pending_user, line);
+}
+
+static void
+start (SottoCliLogin   *self,
+       SottoCliAccount  mode,
+       const char      *user)
+{
+  g_free (self->pending_user);
+  self->pending_user = g_strdup (user);
+  self->pending_mode = mode;
+
+  if (self->password != NULL)
+    {
+      account (self, mode, user, self->password);
+      return;
+    }
+
+  if (!sotto_cli_terminal_is_tty (self->terminal))
+    {
+      no_password (self);
+      return;
+    }
+
+  sotto_cli_terminal_ask (self->terminal, _("Password: "), TRUE, password_cb, self);
 }
 
 /**
@@ -293,21 +335,22 @@ sotto_cli_login_log_in (SottoCliLogin *self,
   g_return_if_fail (SOTTO_IS_CLI_LOGIN (self));
   g_return_if_fail (user != NULL);
 
-  g_free (self->pending_user);
-  self->pending_user = g_strdup (user);
-  self->pending_create = create;
+  start (self, create ? SOTTO_CLI_ACCOUNT_REGISTER : SOTTO_CLI_ACCOUNT_LOG_IN, user);
+}
 
-  if (self->password != NULL)
-    {
-      account (self, create, user, self->password);
-      return;
-    }
+/**
+ * sotto_cli_login_link:
+ *
+ * Links this computer to the account @user, with its password as for a
+ * login, then logs in once another computer of the account approved it.
+ * The link code is told by the client (#SottoClient::link-code).
+ */
+void
+sotto_cli_login_link (SottoCliLogin *self,
+                      const char    *user)
+{
+  g_return_if_fail (SOTTO_IS_CLI_LOGIN (self));
+  g_return_if_fail (user != NULL);
 
-  if (!sotto_cli_terminal_is_tty (self->terminal))
-    {
-      no_password (self);
-      return;
-    }
-
-  sotto_cli_terminal_ask (self->terminal, _("Password: "), TRUE, password_cb, self);
+  start (self, SOTTO_CLI_ACCOUNT_LINK, user);
 }

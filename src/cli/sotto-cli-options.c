@@ -99,6 +99,8 @@ parse_command (SottoCliOptions  *self,
     { "invite", SOTTO_CLI_COMMAND_INVITE, 2, 2 },
     { "invite-only", SOTTO_CLI_COMMAND_INVITE_ONLY, 2, 2 },
     { "role", SOTTO_CLI_COMMAND_ROLE, 3, 3 },
+    { "link", SOTTO_CLI_COMMAND_LINK, 0, 0 },
+    { "approve", SOTTO_CLI_COMMAND_APPROVE, 1, G_MAXINT },
   };
   int n_args = argc - 2;
 
@@ -220,7 +222,7 @@ sotto_cli_options_parse (int        *argc,
     { "count", 'n', 0, G_OPTION_ARG_INT, &self->count,
       N_("listen: end after N messages"), N_("N") },
     { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
-      N_("Give up after SECONDS (default: 60; listen: none, and it ends then)"),
+      N_("Give up after SECONDS (default: 60; listen: none, and it ends then; link: none)"),
       N_("SECONDS") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &self->json,
       N_("listen, rooms, members, bans: print one JSON object per line"), NULL },
@@ -271,6 +273,12 @@ sotto_cli_options_parse (int        *argc,
       "  role ROOM USER member|moderator|owner\n"
       "                    give USER, a member of ROOM, a role (owners); an owner\n"
       "                    stays one unless they step down themselves\n"
+      "  link              link this computer, new to the account named with --user,\n"
+      "                    to it: prints “Link code: CODE”, waits until a computer\n"
+      "                    signed in to the account approves CODE, then logs in\n"
+      "  approve CODE      let the new computer showing CODE into the account named\n"
+      "                    with --user, as one of its devices; says which computer\n"
+      "                    it is by the name it gave\n"
       "\n"
       "When a contact's keys change, a line starting “***” on standard error says so.\n"
       "If you had verified them, nothing is sent in the rooms you share until you\n"
@@ -292,9 +300,11 @@ sotto_cli_options_parse (int        *argc,
       "       (members, kick, unban, bans, invite, invite-only, role: a room\n"
       "       you are not in; kick, unban, bans, invite, invite-only: a room\n"
       "       you do not moderate; role: a room you do not own; accept: no\n"
-      "       change to accept)\n"
+      "       change to accept; approve: no new computer waits with that code,\n"
+      "       or the code does not match)\n"
       "  6    --timeout ran out (listen: before --count messages came), or the\n"
-      "       server did not answer in time\n"
+      "       server did not answer in time (link: the code expired before it was\n"
+      "       approved)\n"
       "  7    send: nothing was sent, as the safety number of someone in the room\n"
       "       whom you had verified changed; compare it again or accept it\n"
       "  130  interrupted"));
@@ -328,7 +338,10 @@ sotto_cli_options_parse (int        *argc,
     }
   if (timeout >= 0)
     self->timeout = timeout;
-  else if (self->command != SOTTO_CLI_COMMAND_CHAT && self->command != SOTTO_CLI_COMMAND_LISTEN)
+  else if (self->command != SOTTO_CLI_COMMAND_CHAT && self->command != SOTTO_CLI_COMMAND_LISTEN &&
+           self->command != SOTTO_CLI_COMMAND_LINK)
+    /* A link waits for the person at the other computer: the server's
+     * link timeout ends it. */
     self->timeout = DEFAULT_COMMAND_TIMEOUT;
 
   if (self->command != SOTTO_CLI_COMMAND_CHAT && self->user == NULL)

@@ -21,6 +21,8 @@ typedef enum
   SOTTO_CLI_COMMAND_INVITE,
   SOTTO_CLI_COMMAND_INVITE_ONLY,
   SOTTO_CLI_COMMAND_ROLE,
+  SOTTO_CLI_COMMAND_LINK,
+  SOTTO_CLI_COMMAND_APPROVE,
 } SottoCliCommand;
 
 #define SOTTO_TYPE_CLI_OPTIONS (sotto_cli_options_get_type ())
@@ -43,9 +45,10 @@ typedef struct
   int              count;
   int              timeout;
   SottoCliCommand  command;
-  /* The room, or for accept the user */
+  /* The room, or for accept the user, for approve the link code */
   char            *room_arg;
-  /* What to send, or for kick and unban the user */
+  /* What to send, or for kick and unban the user, for approve the rest
+   * of a link code typed with spaces */
   char            *text_arg;
   /* The standard input is a terminal: questions can be asked there. */
   gboolean         stdin_is_tty;
