@@ -32,6 +32,9 @@
 /* The longest a test waits for the program before failing. */
 #define RUN_TIMEOUT_MS 60000
 
+/* The server's flags for a test that needs links to expire soon. */
+static const char *const link_timeout_1[] = { "--link-timeout", "1", NULL };
+
 typedef struct
 {
   SottoTestServer *server;
@@ -43,7 +46,7 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  fixture->server = sotto_test_server_start (NULL, NULL);
+  fixture->server = sotto_test_server_start (NULL, (const char *const *) data);
   fixture->dir = sotto_test_make_data_dir ();
   fixture->address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (fixture->server));
 }
@@ -348,6 +351,7 @@ typedef struct
   GDataInputStream *lines;
   const char       *wanted;
   GString          *seen;
+  char             *found;
 } ReadUntil;
 
 static void
@@ -367,6 +371,7 @@ read_until_cb (GObject      *object,
   g_string_append_printf (reading->seen, "%s\n", line);
   if (strstr (line, reading->wanted) != NULL)
     {
+      reading->found = g_steal_pointer (&line);
       reading->done = TRUE;
       return;
     }
@@ -375,22 +380,32 @@ read_until_cb (GObject      *object,
                                        reading);
 }
 
-/* Waits until @process wrote a line with @wanted on its standard error. */
-static void
-wait_for_stderr (GSubprocess *process,
-                 const char  *wanted)
+/* Waits until @pipe gave a line with @wanted, and returns that line. */
+static char *
+wait_for_line (GInputStream *pipe,
+               const char   *wanted)
 {
   g_autoptr(GDataInputStream) lines = NULL;
   g_autoptr(GString) seen = g_string_new (NULL);
-  ReadUntil reading = { FALSE, NULL, wanted, seen };
+  ReadUntil reading = { FALSE, NULL, wanted, seen, NULL };
 
   /* Reads a line at a time: nothing past the wanted line is taken. */
-  lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  lines = g_data_input_stream_new (pipe);
   g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (lines), 1);
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
   reading.lines = lines;
   g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, read_until_cb, &reading);
   wait_long_for (&reading.done, wanted);
+
+  return reading.found;
+}
+
+/* Waits until @process wrote a line with @wanted on its standard error. */
+static void
+wait_for_stderr (GSubprocess *process,
+                 const char  *wanted)
+{
+  g_free (wait_for_line (g_subprocess_get_stderr_pipe (process), wanted));
 }
 
 static void
@@ -443,6 +458,115 @@ test_send_listen (Fixture       *fixture,
 
   g_assert_cmpint (cli_finish (listener, &out, NULL), ==, 0);
   assert_one_json_message (out, "lobby", "alice", "hello from a script");
+}
+
+/* Linking a second computer: `link` shows a code on standard output at
+ * once and waits; `approve CODE` on the first computer lets it in and
+ * says which computer it was; `link` then ends logged in, and the new
+ * computer is the account's from then on. */
+static void
+test_link_approve (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *link_args[] = { "--user", "alice", "link", NULL };
+  const char *rooms_args[] = { "--user", "alice", "rooms", NULL };
+  g_autoptr(GSubprocess) link = NULL;
+  g_autofree char *code_line = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *approve_err = NULL;
+  g_autofree char *told = NULL;
+  g_autofree char *expected_name = NULL;
+  const char *code;
+
+  register_user (fixture, "alice");
+  link = cli_spawn (fixture, "laptop", PASSWORD,
+                    sotto_test_server_get_fingerprint (fixture->server), link_args);
+  code_line = wait_for_line (g_subprocess_get_stdout_pipe (link), "Link code: ");
+  g_assert_true (g_str_has_prefix (code_line, "Link code: "));
+  code = code_line + strlen ("Link code: ");
+  g_assert_cmpint (strlen (code), ==, 19);
+
+  {
+    const char *approve_args[] = { "--user", "alice", "approve", code, NULL };
+
+    g_assert_cmpint (cli_run (fixture, "alice", approve_args, NULL, &approve_err), ==, 0);
+  }
+  if (strlen (g_get_host_name ()) <= 64)
+    {
+      expected_name = g_strdup_printf ("“%s”", g_get_host_name ());
+      g_assert_nonnull (strstr (approve_err, expected_name));
+    }
+  g_assert_nonnull (strstr (approve_err, "Approved"));
+
+  g_assert_cmpint (cli_finish (link, &out, &err), ==, 0);
+  told = g_strdup_printf ("sotto-cli --user alice approve %s", code);
+  g_assert_nonnull (strstr (out, told));
+  g_assert_nonnull (strstr (out, "Link a New Device"));
+  g_assert_nonnull (strstr (err, "signed in as alice"));
+
+  /* The new computer holds the account now: it logs in as any would. */
+  g_assert_cmpint (cli_run (fixture, "laptop", rooms_args, NULL, NULL), ==, 0);
+
+  /* And cannot be linked twice. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "laptop", link_args, NULL, &err), ==, 4);
+  g_assert_nonnull (strstr (err, "log in instead"));
+}
+
+/* A code no computer waits under, and text that is no code, make
+ * `approve` fail with a sentence and the "refused" status; the new
+ * computer waits on, and an interrupted `link` leaves nothing behind. */
+static void
+test_approve_wrong_code (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const char *link_args[] = { "--user", "alice", "link", NULL };
+  const char *wrong_args[] = { "--user", "alice", "approve", "0000-0000-0000-0000", NULL };
+  const char *nonsense_args[] = { "--user", "alice", "approve", "hello", NULL };
+  g_autoptr(GSubprocess) link = NULL;
+  g_autofree char *code_line = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *err2 = NULL;
+  g_autofree char *laptop = data_dir (fixture, "laptop");
+  g_autofree char *server_dir = g_uri_escape_string (fixture->address, NULL, FALSE);
+  g_autofree char *store = g_build_filename (laptop, server_dir, "alice", "client.db", NULL);
+
+  register_user (fixture, "alice");
+  link = cli_spawn (fixture, "laptop", PASSWORD,
+                    sotto_test_server_get_fingerprint (fixture->server), link_args);
+  code_line = wait_for_line (g_subprocess_get_stdout_pipe (link), "Link code: ");
+  g_assert_cmpstr (code_line + strlen ("Link code: "), !=, "0000-0000-0000-0000");
+  g_assert_true (g_file_test (store, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (cli_run (fixture, "alice", wrong_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "No new computer is waiting"));
+  g_assert_cmpint (cli_run (fixture, "alice", nonsense_args, NULL, &err2), ==, 5);
+  g_assert_nonnull (strstr (err2, "not a link code"));
+
+  g_subprocess_send_signal (link, SIGINT);
+  g_assert_cmpint (cli_finish (link, NULL, NULL), ==, 130);
+  g_assert_false (g_file_test (store, G_FILE_TEST_EXISTS));
+}
+
+/* Nobody approves in time: `link` says the code expired, with the
+ * timeout status, and leaves nothing behind. */
+static void
+test_link_expired (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *link_args[] = { "--user", "alice", "link", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *laptop = data_dir (fixture, "laptop");
+  g_autofree char *server_dir = g_uri_escape_string (fixture->address, NULL, FALSE);
+  g_autofree char *store = g_build_filename (laptop, server_dir, "alice", "client.db", NULL);
+
+  register_user (fixture, "alice");
+  g_assert_cmpint (cli_run (fixture, "laptop", link_args, &out, &err), ==, 6);
+  g_assert_true (g_str_has_prefix (out, "Link code: "));
+  g_assert_nonnull (strstr (err, "expired"));
+  g_assert_false (g_file_test (store, G_FILE_TEST_EXISTS));
 }
 
 /* The server restarts while someone listens: the listener reconnects,
@@ -909,6 +1033,8 @@ test_usage (Fixture       *fixture,
   g_assert_nonnull (strstr (help_out, "kick ROOM USER"));
   g_assert_nonnull (strstr (help_out, "unban ROOM USER"));
   g_assert_nonnull (strstr (help_out, "bans ROOM"));
+  g_assert_nonnull (strstr (help_out, "  link  "));
+  g_assert_nonnull (strstr (help_out, "approve CODE"));
   g_assert_nonnull (strstr (help_out, "  7    send: nothing was sent"));
   g_assert_null (strstr (help_out, "pwhash"));
 
@@ -1978,12 +2104,16 @@ main (int   argc,
   ADD ("kicked-join", test_kicked_join);
   ADD ("kick-unban-bans", test_kick_unban_bans);
   ADD ("invite-only", test_invite_only);
+  ADD ("link-approve", test_link_approve);
+  ADD ("approve-wrong-code", test_approve_wrong_code);
   ADD ("usage", test_usage);
   ADD ("chat", test_chat);
   ADD ("chat-interrupted", test_chat_interrupted);
   ADD ("chat-bans", test_chat_bans);
   ADD ("identity-review", test_identity_review);
 #undef ADD
+  g_test_add ("/sotto/cli/link-expired", Fixture, link_timeout_1, fixture_setup,
+              test_link_expired, fixture_teardown);
 
   return g_test_run ();
 }
