@@ -170,7 +170,7 @@ build_publish (const char *id,
   return sotto_msg_build_publish_devices (id, account_key,
                                           (gint64) sotto_device_list_get_counter (approve->list),
                                           approve->sealed, (SottoWireIdentity *) devices->data,
-                                          devices->len);
+                                          devices->len, NULL);
 }
 
 static GBytes *
