@@ -1104,6 +1104,19 @@ check_link_expired (SottoMsg *msg)
   assert_string (msg, "link", LINK_ID);
 }
 
+static GBytes *
+sample_devices_changed (void)
+{
+  return sotto_msg_build_devices_changed (ALICE);
+}
+
+static void
+check_devices_changed (SottoMsg *msg)
+{
+  g_assert_null (sotto_msg_get_id (msg));
+  assert_string (msg, "user", ALICE);
+}
+
 /* The protocol again, written out independently of the library's table:
  * what each field is, so that the rejection cases can be derived. */
 
@@ -1306,6 +1319,8 @@ static const MsgSpec specs[] = {
     { F_LINK_, { "approval", K_BASE64, 1, 4480 }, { "user", K_USERNAME } } },
   { "link_expired", "link_expired", FROM_SERVER, SOTTO_MSG_TYPE_LINK_EXPIRED, sample_link_expired,
     check_link_expired, { F_LINK_ } },
+  { "devices_changed", "devices_changed", FROM_SERVER, SOTTO_MSG_TYPE_DEVICES_CHANGED,
+    sample_devices_changed, check_devices_changed, { { "user", K_USERNAME } } },
 };
 
 static const char * const error_code_names[] = {

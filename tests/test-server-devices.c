@@ -514,6 +514,13 @@ test_devices_linked (SottoServerFixture *fixture,
   g_clear_pointer (&reply, sotto_msg_unref);
   reply = publish_devices (alice, key, 1, list, devices, 2);
   g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES_PUBLISHED);
+  /* Bob, who shares #general with her, is told; she is not. */
+  {
+    g_autoptr(SottoMsg) changed = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_DEVICES_CHANGED);
+
+    g_assert_cmpstr (sotto_msg_get_string (changed, "user"), ==, "alice");
+    sotto_test_client_assert_none (alice, SOTTO_MSG_TYPE_DEVICES_CHANGED, 100);
+  }
   publish_prekeys (alice, 42);
 
   g_clear_pointer (&reply, sotto_msg_unref);
@@ -620,10 +627,12 @@ test_devices_remove (SottoServerFixture *fixture,
   assert_fetch (bob, "alice", key, 1, list);
   g_assert_false (sotto_test_client_is_closed (laptop));
 
-  /* The laptop removes the first device, which was the one shown. */
+  /* The laptop removes the first device, which was the one shown. The
+   * first, still connected until then, is told, as Bob is. */
   g_clear_pointer (&reply, sotto_msg_unref);
   reply = publish_devices (laptop, key, 2, list, &devices[1], 1);
   g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES_PUBLISHED);
+  sotto_msg_unref (sotto_test_client_expect (bob, SOTTO_MSG_TYPE_DEVICES_CHANGED));
   sotto_test_client_wait_closed (alice);
   changed = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_KEY_CHANGED);
   g_assert_cmpstr (sotto_msg_get_string (changed, "user"), ==, "alice");

@@ -115,3 +115,20 @@ sotto_msg_build_devices (const char *id,
 
   return end_message (builder);
 }
+
+/**
+ * sotto_msg_build_devices_changed:
+ * @user: whose device list changed
+ */
+GBytes *
+sotto_msg_build_devices_changed (const char *user)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (user != NULL, NULL);
+
+  builder = begin_message ("devices_changed");
+  add_string (builder, "user", user);
+
+  return end_message (builder);
+}

@@ -219,5 +219,6 @@ GBytes *sotto_msg_build_link_approved (const char                 *link,
                                        GBytes                     *approval,
                                        const char                 *user);
 GBytes *sotto_msg_build_link_expired  (const char                 *link);
+GBytes *sotto_msg_build_devices_changed (const char              *user);
 
 G_END_DECLS

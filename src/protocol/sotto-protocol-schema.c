@@ -481,6 +481,10 @@ static const SottoFieldSchema link_expired_fields[] = {
   F_LINK_ID,
 };
 
+static const SottoFieldSchema devices_changed_fields[] = {
+  F_USERNAME ("user"),
+};
+
 static const SottoMsgSchema msg_schemas[] = {
   MSG (REGISTER, CLIENT, credentials_fields),
   MSG (LOGIN, CLIENT, login_fields),
@@ -539,6 +543,7 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (LINK_OFFERED, SERVER, link_offered_fields),
   MSG (LINK_APPROVED, SERVER, link_approved_fields),
   MSG (LINK_EXPIRED, SERVER, link_expired_fields),
+  MSG (DEVICES_CHANGED, SERVER, devices_changed_fields),
 };
 
 static const char * const type_names[SOTTO_MSG_N_TYPES] = {
@@ -598,6 +603,7 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_LINK_OFFERED] = "link_offered",
   [SOTTO_MSG_TYPE_LINK_APPROVED] = "link_approved",
   [SOTTO_MSG_TYPE_LINK_EXPIRED] = "link_expired",
+  [SOTTO_MSG_TYPE_DEVICES_CHANGED] = "devices_changed",
 };
 
 /**

@@ -173,6 +173,32 @@ set_devices (SottoServerState         *self,
   return TRUE;
 }
 
+/* The list is durable: the publisher is answered, and everyone who shares
+ * a room with the account, and its other connections, told of it. */
+static void
+devices_committed_cb (SottoStore   *store,
+                      const GError *error,
+                      gpointer      user_data)
+{
+  SottoPendingReply *reply = user_data;
+  SottoUser *user;
+  g_autoptr(GBytes) changed = NULL;
+
+  if (error != NULL)
+    {
+      _sotto_server_reply_store_error (reply->server, reply->session, reply->msg, error);
+      return;
+    }
+
+  sotto_session_send (reply->session, reply->reply);
+  user = _sotto_server_lookup_user (reply->server, reply->name);
+  if (user == NULL)
+    return;
+  changed = sotto_msg_build_devices_changed (user->name);
+  _sotto_server_send_to_contacts (reply->server, user, changed);
+  _sotto_server_send_to_user (reply->server, user, changed, reply->session);
+}
+
 /**
  * _sotto_server_handle_publish_devices:
  *
@@ -249,7 +275,8 @@ _sotto_server_handle_publish_devices (SottoServerState *self,
 
   g_message ("%s published device list %" G_GINT64_FORMAT, user->name, counter);
   reply = sotto_msg_build_devices_published (sotto_msg_get_id (msg), counter);
-  _sotto_server_reply_after_commit (self, session, msg, reply);
+  _sotto_server_answer_after_commit (self, session, msg, user->name, reply,
+                                     devices_committed_cb);
 }
 
 /**

@@ -228,8 +228,11 @@ _sotto_server_handle_send_key (SottoServerState *self,
   if (room == NULL)
     return;
 
+  /* Another member, or another device of ours: our keys go to our other
+   * devices too. */
   recipient = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "to"));
-  if (recipient == NULL || recipient == user || !_sotto_room_has_member (room, recipient))
+  if (recipient == NULL || !_sotto_room_has_member (room, recipient) ||
+      (recipient == user && !sotto_msg_has_field (msg, "device")))
     {
       _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_USER,
                                  _("That user is not another member of this room"));
@@ -239,6 +242,12 @@ _sotto_server_handle_send_key (SottoServerState *self,
   device = _sotto_server_request_device (self, session, msg, recipient);
   if (device == NULL)
     return;
+  if (device->id == sotto_session_get_device (session))
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_DEVICE,
+                                 _("That is the device sending it"));
+      return;
+    }
 
   if (request)
     key_id = sotto_msg_get_int (msg, "key_id");

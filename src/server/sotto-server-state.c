@@ -513,10 +513,10 @@ _sotto_server_answer_after_commit (SottoServerState       *self,
 }
 
 /* Everyone who shares a room with @user and is online, once each. */
-static void
-send_to_contacts (SottoServerState *self,
-                  SottoUser        *user,
-                  GBytes           *message)
+void
+_sotto_server_send_to_contacts (SottoServerState *self,
+                                SottoUser        *user,
+                                GBytes           *message)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
 
@@ -546,7 +546,7 @@ _sotto_server_user_online (SottoServerState *self,
     {
       g_autoptr(GBytes) presence = sotto_msg_build_presence (user->name, TRUE);
 
-      send_to_contacts (self, user, presence);
+      _sotto_server_send_to_contacts (self, user, presence);
     }
 }
 
@@ -569,6 +569,6 @@ _sotto_server_user_offline (SottoServerState *self,
     {
       g_autoptr(GBytes) presence = sotto_msg_build_presence (user->name, FALSE);
 
-      send_to_contacts (self, user, presence);
+      _sotto_server_send_to_contacts (self, user, presence);
     }
 }

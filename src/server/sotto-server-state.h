@@ -158,6 +158,9 @@ SottoStoreDevice *_sotto_server_request_device     (SottoServerState  *self,
                                                     SottoSession      *session,
                                                     SottoMsg          *msg,
                                                     SottoUser         *user);
+void              _sotto_server_send_to_contacts   (SottoServerState  *self,
+                                                    SottoUser         *user,
+                                                    GBytes            *message);
 void              _sotto_server_send_to_device     (SottoServerState  *self,
                                                     SottoUser         *user,
                                                     gint64             device_id,

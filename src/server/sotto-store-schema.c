@@ -194,8 +194,8 @@ static const char * const migrations[] = {
   /* 7: which of its sender's devices a key message came from, by its
    * signing key, for the recipient to open it with that device's keys;
    * none for those queued before. */
-  "ALTER TABLE key_queue ADD COLUMN sender_device BLOB"
-  "  CHECK (sender_device IS NULL OR length (sender_device) = 32);",
+  ("ALTER TABLE key_queue ADD COLUMN sender_device BLOB"
+   "  CHECK (sender_device IS NULL OR length (sender_device) = 32);"),
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_STORE_SCHEMA_VERSION);

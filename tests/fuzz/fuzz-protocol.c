@@ -402,6 +402,9 @@ rebuild (SottoMsg *msg)
     case SOTTO_MSG_TYPE_LINK_EXPIRED:
       return sotto_msg_build_link_expired (str (msg, "link"));
 
+    case SOTTO_MSG_TYPE_DEVICES_CHANGED:
+      return sotto_msg_build_devices_changed (str (msg, "user"));
+
     case SOTTO_MSG_TYPE_INVALID:
     case SOTTO_MSG_N_TYPES:
     default:
