@@ -1498,13 +1498,13 @@ test_counters (Fixture       *fixture,
   /* A message of bob's learns its place; the gap before it is told there. */
   add_message (store, ROOM, "bob", "b6", 9, SOTTO_STORED_MESSAGE_RECEIVED, "six");
   g_assert_true (sotto_client_store_set_message_order (store, ROOM, "bob", "b6", 6, 123456,
-                                                       SOTTO_MESSAGE_MARK_LATE, &error));
+                                                       SOTTO_MESSAGE_MARK_LATE, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (sotto_client_store_mark_gap (store, ROOM, "bob", 6, 1, &msg_id, &error));
+  g_assert_true (sotto_client_store_mark_gap (store, ROOM, "bob", 6, 1, NULL, &msg_id, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (msg_id, ==, "b6");
   g_clear_pointer (&msg_id, g_free);
-  g_assert_true (sotto_client_store_mark_gap (store, ROOM, "bob", 77, 1, &msg_id, &error));
+  g_assert_true (sotto_client_store_mark_gap (store, ROOM, "bob", 77, 1, NULL, &msg_id, &error));
   g_assert_null (msg_id);
 
   /* Our own messages take the next counter once each. */
@@ -1585,6 +1585,8 @@ test_open_migrate_counters (Fixture       *fixture,
 
   raw_exec (fixture->path,
             "DROP INDEX messages_counter; DROP INDEX messages_pending;"
+            "ALTER TABLE sender_keys DROP COLUMN device;"
+            "ALTER TABLE messages DROP COLUMN signer;"
             "ALTER TABLE messages DROP COLUMN counter;"
             "ALTER TABLE messages DROP COLUMN sent_at;"
             "ALTER TABLE messages DROP COLUMN marks;"
@@ -1825,6 +1827,79 @@ test_room_state_events (Fixture       *fixture,
   g_object_unref (store);
 }
 
+/* Keys of our other devices, saved with the device that handed them
+ * over: never taken for ours, never forgotten with ours; messages keep the
+ * device whose counter they carry, and one device's messages never count
+ * as overtaking another's. */
+static void
+test_sender_keys_devices (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoSenderKey) ours = sotto_sender_key_new ();
+  g_autoptr(SottoSenderKey) sibling = sotto_sender_key_new ();
+  g_autoptr(SottoSenderKey) loaded = NULL;
+  SottoClientStore *store = open_unlocked (fixture->path);
+  guint8 laptop[SOTTO_CLIENT_STORE_DEVICE_BYTES];
+  guint8 phone[SOTTO_CLIENT_STORE_DEVICE_BYTES];
+  guint8 read[SOTTO_CLIENT_STORE_DEVICE_BYTES];
+  gboolean has_device = TRUE;
+
+  memset (laptop, 0x1a, sizeof laptop);
+  memset (phone, 0x2b, sizeof phone);
+  g_assert_true (sotto_client_store_save_sender_key (store, ROOM, ME, ours, &error));
+  g_assert_true (sotto_client_store_save_sender_key_from (store, ROOM, ME, laptop, sibling,
+                                                          &error));
+  g_assert_no_error (error);
+
+  /* Ours is the newest without a device, although the laptop's came later. */
+  loaded = sotto_client_store_load_own_sender_key (store, ROOM, ME, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sotto_sender_key_get_key_id (loaded), ==, sotto_sender_key_get_key_id (ours));
+  g_assert_true (sotto_client_store_get_sender_key_device (store, ROOM, ME,
+                                                           sotto_sender_key_get_key_id (sibling),
+                                                           read, &has_device, &error));
+  g_assert_true (has_device);
+  g_assert_cmpmem (read, sizeof read, laptop, sizeof laptop);
+  g_assert_true (sotto_client_store_get_sender_key_device (store, ROOM, ME,
+                                                           sotto_sender_key_get_key_id (ours),
+                                                           read, &has_device, &error));
+  g_assert_false (has_device);
+
+  /* Saving the laptop's key again, as it moves on, keeps its device. */
+  g_assert_true (sotto_client_store_save_sender_key (store, ROOM, ME, sibling, &error));
+  g_assert_true (sotto_client_store_get_sender_key_device (store, ROOM, ME,
+                                                           sotto_sender_key_get_key_id (sibling),
+                                                           read, &has_device, &error));
+  g_assert_true (has_device);
+
+  /* A new key of ours forgets ours only. */
+  g_assert_true (sotto_client_store_forget_sender_keys (store, ROOM, ME, &error));
+  g_clear_object (&loaded);
+  loaded = sotto_client_store_load_own_sender_key (store, ROOM, ME, &error);
+  g_assert_null (loaded);
+  loaded = sotto_client_store_load_sender_key (store, ROOM, ME,
+                                               sotto_sender_key_get_key_id (sibling), &error);
+  g_assert_nonnull (loaded);
+  g_assert_no_error (error);
+
+  /* Two devices of bob count 1, 2 each: the phone's 2 numbered before the
+   * laptop's 1 overtakes nothing of the laptop's. */
+  add_message (store, ROOM, "bob", "l1", 10, SOTTO_STORED_MESSAGE_RECEIVED, "laptop one");
+  add_message (store, ROOM, "bob", "p2", 5, SOTTO_STORED_MESSAGE_RECEIVED, "phone two");
+  g_assert_true (sotto_client_store_set_message_order (store, ROOM, "bob", "l1", 1, 1000, 0,
+                                                       laptop, &error));
+  g_assert_true (sotto_client_store_set_message_order (store, ROOM, "bob", "p2", 2, 1000, 0,
+                                                       phone, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sotto_client_store_count_overtaken (store, ROOM, "bob", 1, 10, laptop,
+                                                       &error), ==, 0);
+  g_assert_cmpint (sotto_client_store_count_overtaken (store, ROOM, "bob", 1, 10, phone,
+                                                       &error), ==, 1);
+  g_assert_no_error (error);
+  g_object_unref (store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1853,6 +1928,7 @@ main (int   argc,
   ADD ("restore", test_restore);
   ADD ("contacts/identity-change", test_identity_change);
   ADD ("sender-keys/current", test_sender_keys);
+  ADD ("sender-keys/devices", test_sender_keys_devices);
   ADD ("history/pages", test_history_pages);
   ADD ("history/idempotent", test_history_idempotent);
   ADD ("history/update", test_history_update);

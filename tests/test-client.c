@@ -510,6 +510,20 @@ held_key_opens (GBytes                    *held,
   return plain != NULL;
 }
 
+/* The key of @owner that sealed @envelope, as @store holds it. */
+static SottoSenderKey *
+key_of_envelope (SottoClientStore  *store,
+                 const char        *room,
+                 const char        *owner,
+                 GBytes            *envelope,
+                 GError           **error)
+{
+  guint32 key_id = 0;
+
+  g_assert_true (sotto_envelope_peek (envelope, &key_id, NULL, NULL));
+  return sotto_client_store_load_sender_key (store, room, owner, key_id, error);
+}
+
 /* Carol joins after "before" was said: she reads what comes after;
  * "before" never reaches her as text, and the key of Alice's she was
  * handed, which opens what Alice says next, does not open "before". */
@@ -521,6 +535,7 @@ test_newcomer (Fixture       *fixture,
   g_autoptr(SottoClient) bob = new_user (fixture, "bob");
   g_autoptr(SottoClient) carol = NULL;
   g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
   g_autoptr(GBytes) next = NULL;
   g_autoptr(GBytes) handed = NULL;
   g_autoptr(GError) error = NULL;
@@ -545,6 +560,7 @@ test_newcomer (Fixture       *fixture,
   wait_for_text (carol_room, "alice", "after");
   wait_for_text (bob_room, "alice", "after");
   g_assert_false (room_has_text (carol_room, "before"));
+  after = latest_envelope (fixture, "lobby");
 
   /* The key as Carol holds it now, read from her store. */
   sotto_client_close (carol);
@@ -552,7 +568,7 @@ test_newcomer (Fixture       *fixture,
     g_autoptr(SottoClientStore) carol_store = open_store (fixture, "carol", "carol");
     g_autoptr(SottoSenderKey) key = NULL;
 
-    key = sotto_client_store_load_own_sender_key (carol_store, "lobby", "alice", &error);
+    key = key_of_envelope (carol_store, "lobby", "alice", after, &error);
     g_assert_no_error (error);
     g_assert_nonnull (key);
     handed = sotto_sender_key_serialize (key);
@@ -844,6 +860,7 @@ test_leaver (Fixture       *fixture,
   g_autoptr(GBytes) held = NULL;
   g_autoptr(GBytes) before = NULL;
   g_autoptr(GBytes) after = NULL;
+  g_autoptr(GBytes) said = NULL;
   g_autoptr(GError) error = NULL;
   SottoRoom *alice_room = sotto_test_user_join (alice, "lobby");
   SottoRoom *bob_room = sotto_test_user_join (bob, "lobby");
@@ -857,6 +874,7 @@ test_leaver (Fixture       *fixture,
   wait_for_text (bob_room, "alice", "all three");
   wait_for_text (carol_room, "alice", "all three");
   alice_identity = *sotto_member_get_identity (sotto_room_lookup_member (carol_room, "alice"));
+  said = latest_envelope (fixture, "lobby");
 
   /* What Bob holds of Alice's key, read from his store while he is away. */
   sotto_client_close (bob);
@@ -865,7 +883,7 @@ test_leaver (Fixture       *fixture,
     g_autoptr(SottoClientStore) bob_store = open_store (fixture, "bob", "bob");
     g_autoptr(SottoSenderKey) key = NULL;
 
-    key = sotto_client_store_load_own_sender_key (bob_store, "lobby", "alice", &error);
+    key = key_of_envelope (bob_store, "lobby", "alice", said, &error);
     g_assert_no_error (error);
     g_assert_nonnull (key);
     held = sotto_sender_key_serialize (key);
@@ -1715,7 +1733,6 @@ test_key_after_message (Fixture       *fixture,
   g_autoptr(SottoSenderKey) key = sotto_sender_key_new ();
   g_autoptr(SottoMsg) session = NULL;
   g_autoptr(SottoMsg) request = NULL;
-  g_autoptr(SottoMsg) members = NULL;
   g_autoptr(GBytes) content = g_bytes_new_static ("sent before its key", 19);
   SottoMessageBody body = { SOTTO_MESSAGE_BODY_TEXT, 1, g_get_real_time () / 1000, content };
   g_autoptr(GBytes) plain = sotto_message_body_encode (&body, NULL);
@@ -1727,7 +1744,6 @@ test_key_after_message (Fixture       *fixture,
   const SottoPublicIdentity *public = sotto_identity_get_public (identity);
   SottoPublicIdentity bob_public;
   SottoWireIdentity wire;
-  SottoWireMember member;
   SottoRoom *bob_room;
   SottoMessage *message;
 
@@ -1762,15 +1778,9 @@ test_key_after_message (Fixture       *fixture,
   g_assert_cmpstr (sotto_msg_get_string (request, "from"), ==, "bob");
   g_assert_cmpint (sotto_msg_get_int (request, "key_id"), ==, sotto_sender_key_get_key_id (key));
 
-  /* Alice answers with her key, from where it was when she sealed. */
-  members = sotto_test_client_request (alice, sotto_msg_build_list_members, "general");
-  for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (members, "members")); i++)
-    if (sotto_msg_get_member (members, i, &member) && g_str_equal (member.user, "bob"))
-      {
-        memcpy (bob_public.box_pk, member.identity.box, 32);
-        memcpy (bob_public.sign_pk, member.identity.sign, 32);
-        memcpy (bob_public.binding, member.identity.binding, 64);
-      }
+  /* Alice answers with her key, from where it was when she sealed, to
+   * Bob's computer (his member entry shows his account's identity). */
+  bob_public = *sotto_client_get_device_identity (bob);
   /* The key moved on when it sealed: hand over the copy from before. */
   initial_key = sotto_sender_key_import (exported, &error);
   g_assert_no_error (error);

@@ -240,8 +240,7 @@ test_swap_key_verified (Fixture       *fixture,
     {
       g_autoptr(SottoSenderKey) opened = NULL;
       g_autoptr(GError) open_error = NULL;
-      const SottoPublicIdentity *bob_public =
-        sotto_member_get_identity (sotto_room_lookup_member (alice_room, "bob"));
+      const SottoPublicIdentity *bob_public = sotto_client_get_device_identity (bob);
 
       opened = sotto_sender_key_open_prekeyed (g_ptr_array_index (swap.boxes_for_alice, i),
                                                "lobby", fake, "bob", bob_public, fake_prekey_cb,
@@ -312,7 +311,8 @@ test_swap_key_unverified (Fixture       *fixture,
   g_assert_true (sotto_sender_key_box_is_prekeyed (g_ptr_array_index (swap.boxes_for_alice,
                                                                       n_boxes)));
   handed = sotto_sender_key_open_prekeyed (g_ptr_array_index (swap.boxes_for_alice, n_boxes),
-                                           "lobby", swap.fake, "bob", &bob_public,
+                                           "lobby", swap.fake, "bob",
+                                           sotto_client_get_device_identity (bob),
                                            fake_prekey_cb, &swap, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (handed);

@@ -35,6 +35,12 @@
 /* How long the goodbye to the server may take at the end. */
 #define CLOSE_WAIT_MS 2000
 
+/* How long the end waits for the keys still being handed over (every
+ * HANDOVER_POLL_MS, at most HANDOVER_WAIT_MS): what was just sent is read
+ * by the others only once they have the key it was sealed with. */
+#define HANDOVER_POLL_MS 50
+#define HANDOVER_WAIT_MS 15000
+
 struct _SottoCli
 {
   GObject           parent_instance;
@@ -57,6 +63,7 @@ struct _SottoCli
   guint             sigterm_id;
   guint             finish_id;
   guint             close_wait_id;
+  guint             handover_waited_ms;
   gulong            close_state_id;
 };
 
@@ -160,6 +167,15 @@ close_cb (gpointer user_data)
   SottoCli *self = user_data;
 
   self->finish_id = 0;
+  if (sotto_client_get_connected (self->client) &&
+      sotto_client_is_handing_over_keys (self->client) &&
+      self->handover_waited_ms < HANDOVER_WAIT_MS)
+    {
+      self->handover_waited_ms += HANDOVER_POLL_MS;
+      self->finish_id = g_timeout_add (HANDOVER_POLL_MS, close_cb, self);
+      return G_SOURCE_REMOVE;
+    }
+
   /* Nothing more is printed: the chat and the commands go with what they
    * watch. */
   sotto_cli_rooms_cancel_openings (self->rooms);

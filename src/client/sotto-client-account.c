@@ -96,6 +96,8 @@ forget_new_store (SottoClient *self,
 {
   g_clear_object (&self->store);
   g_clear_object (&self->identity);
+  g_clear_object (&self->account_key);
+  g_clear_object (&self->account_identity);
   if (!account->store_was_new)
     return;
 
@@ -165,7 +167,7 @@ _sotto_client_start_session (SottoClient *self,
   g_hash_table_remove_all (self->members_as_of);
   _sotto_client_set_state (self, SOTTO_CLIENT_ONLINE);
   _sotto_client_publish_prekeys (self);
-  _sotto_client_publish_devices (self);
+  _sotto_client_publish_devices (self, session);
 
   for (guint i = 0; i < json_array_get_length (sotto_msg_get_array (session, "rooms")); i++)
     {
@@ -238,14 +240,26 @@ send_account_request (GTask *task)
   Account *account = g_task_get_task_data (task);
   g_autofree char *id = sotto_connection_next_id (self->connection);
   g_autoptr(GBytes) request = NULL;
-  SottoWireIdentity wire;
+  g_autoptr(GError) error = NULL;
+  SottoWireIdentity wire, account_wire;
+
+  /* The account key of a linked computer came with the approval; any
+   * other gets one now if it has none. */
+  if (!_sotto_client_take_account (self, &error))
+    {
+      _sotto_client_account_fail (task, g_steal_pointer (&error));
+      return;
+    }
 
   _sotto_client_get_wire_identity (self, &wire);
+  _sotto_client_identity_to_wire (sotto_identity_get_public (self->account_identity),
+                                  &account_wire);
   if (account->create)
-    request = sotto_msg_build_register (id, account->username, account->login_secret, &wire, NULL);
+    request = sotto_msg_build_register (id, account->username, account->login_secret, &wire,
+                                        &account_wire);
   else if (account->reset)
     request = sotto_msg_build_reset_login (id, account->username, account->login_secret, &wire,
-                                           &wire);
+                                           &account_wire);
   else
     request = sotto_msg_build_login (id, account->username, account->login_secret, &wire);
   sotto_connection_request_async (self->connection, id, request, g_task_get_cancellable (task),

@@ -53,11 +53,11 @@ sotto_client_safety_number (SottoClient *self,
 
   g_return_val_if_fail (SOTTO_IS_CLIENT (self), NULL);
 
-  if (self->store == NULL || self->identity == NULL ||
+  if (self->store == NULL || self->account_identity == NULL ||
       !sotto_client_store_get_contact (self->store, user, &contact, NULL))
     return NULL;
 
-  return sotto_safety_number (self->user, sotto_identity_get_public (self->identity),
+  return sotto_safety_number (self->user, sotto_identity_get_public (self->account_identity),
                               user, &contact.identity);
 }
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "sotto-client-private.h"
 
@@ -74,8 +75,31 @@ ensure_account_key (SottoClient  *self,
   key = sotto_account_key_new ();
   if (!sotto_client_store_add_account_key (self->store, key, error))
     return NULL;
-  g_info ("Made the account key of %s", self->user);
+  g_info ("Made an account key");
   return g_steal_pointer (&key);
+}
+
+/**
+ * _sotto_client_take_account:
+ *
+ * Before logging in: our account key (made and kept if this store has
+ * none, as on a computer that registers, resets or holds an account from
+ * before account keys) and the account's identity made from it.
+ *
+ * Returns: %FALSE if the store failed
+ */
+gboolean
+_sotto_client_take_account (SottoClient  *self,
+                            GError      **error)
+{
+  g_autoptr(SottoAccountKey) key = ensure_account_key (self, error);
+
+  if (key == NULL)
+    return FALSE;
+  g_clear_object (&self->account_identity);
+  g_set_object (&self->account_key, key);
+  self->account_identity = sotto_account_key_dup_identity (key);
+  return TRUE;
 }
 
 /* Our first device list: this computer alone. */
@@ -144,16 +168,29 @@ published_cb (GObject      *object,
     g_warning ("Could not note the device list as published: %s", error->message);
 }
 
+static void
+own_devices_cb (SottoClient     *self,
+                const char      *user,
+                SottoDeviceList *list,
+                gpointer         data)
+{
+}
+
 /**
  * _sotto_client_publish_devices:
+ * @session: the server's answer to the login
  *
- * At login: our account key made if there is none, our device list made
- * if there is none, and published unless the server took it already.
+ * At login: our device list made if there is none, and published with
+ * the account's identity unless the server took it already and shows
+ * that identity; then the list the server holds, which another of our
+ * devices may have changed, taken where it follows ours.
  */
 void
-_sotto_client_publish_devices (SottoClient *self)
+_sotto_client_publish_devices (SottoClient *self,
+                               SottoMsg    *session)
 {
-  g_autoptr(SottoAccountKey) key = NULL;
+  SottoAccountKey *key = self->account_key;
+  SottoWireIdentity shown, account;
   g_autoptr(SottoDeviceList) opened = NULL;
   g_autoptr(GBytes) list = NULL;
   g_autoptr(GError) error = NULL;
@@ -163,7 +200,6 @@ _sotto_client_publish_devices (SottoClient *self)
   gboolean published = FALSE;
   Publish *publish;
 
-  key = ensure_account_key (self, &error);
   if (key != NULL)
     list = sotto_client_store_get_device_list (self->store, &published, &error);
   if (key != NULL && list == NULL && error == NULL)
@@ -177,8 +213,34 @@ _sotto_client_publish_devices (SottoClient *self)
                  error != NULL ? error->message : "no account key");
       return;
     }
+  _sotto_client_identity_to_wire (sotto_identity_get_public (self->account_identity), &account);
+  if (published && sotto_msg_get_identity (session, &shown) &&
+      memcmp (&shown, &account, sizeof shown) == 0)
+    {
+      _sotto_client_fetch_devices (self, self->user,
+                                   sotto_identity_get_public (self->account_identity),
+                                   own_devices_cb, NULL, NULL);
+      return;
+    }
+
+  /* The server took our list but shows another identity (an account from
+   * before account identities): the next list tells it ours. */
   if (published)
-    return;
+    {
+      g_autoptr(SottoDeviceList) next = sotto_device_list_next (opened,
+                                                                g_get_real_time () / 1000);
+
+      g_clear_pointer (&list, g_bytes_unref);
+      list = sotto_device_list_seal (next, key, &error);
+      if (list == NULL ||
+          !sotto_client_store_set_device_list (self->store, list, FALSE, &error))
+        {
+          g_warning ("Could not make the next device list: %s", error->message);
+          return;
+        }
+      g_clear_pointer (&opened, sotto_device_list_free);
+      opened = g_steal_pointer (&next);
+    }
 
   publish = g_new0 (Publish, 1);
   publish->self = g_object_ref (self);
@@ -191,7 +253,7 @@ _sotto_client_publish_devices (SottoClient *self)
   devices = _sotto_client_wire_devices (opened);
   request = sotto_msg_build_publish_devices (id, publish->account_key, publish->counter,
                                             publish->list, (SottoWireIdentity *) devices->data,
-                                            devices->len, NULL);
+                                            devices->len, &account);
   sotto_connection_request_async (self->connection, id, request, self->cancellable,
                                   published_cb, publish);
 }

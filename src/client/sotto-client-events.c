@@ -103,7 +103,7 @@ handle_member_joined (SottoClient *self,
   key = sotto_client_store_load_own_sender_key (self->store, name, self->user, NULL);
   member = sotto_room_lookup_member (room, user);
   if (key != NULL && member != NULL)
-    _sotto_client_give_key (self, room, key, member);
+    _sotto_client_give_key (self, room, key, member, NULL);
 }
 
 static void
@@ -227,6 +227,7 @@ _sotto_client_handle_event (SottoConnection *connection,
     { SOTTO_MSG_TYPE_TYPING, TRUE, handle_typing },
     { SOTTO_MSG_TYPE_NOTICE, TRUE, handle_notice },
     { SOTTO_MSG_TYPE_STATE_EVENT, TRUE, _sotto_client_handle_state_event },
+    { SOTTO_MSG_TYPE_DEVICES_CHANGED, TRUE, _sotto_client_handle_devices_changed },
   };
   SottoClient *self = user_data;
   SottoMsgType type = sotto_msg_get_msg_type (msg);

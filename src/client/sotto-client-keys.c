@@ -91,20 +91,43 @@ hold_key (SottoClient    *self,
   g_ptr_array_add (held, copy);
 }
 
+/* The counter our next message in @room carries, or 0 if unknown. */
+static guint64
+own_next_counter (SottoClient *self,
+                  SottoRoom   *room)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 next_counter = 0;
+
+  if (!sotto_client_store_next_counter (self->store, sotto_room_get_name (room), self->user,
+                                        sotto_identity_get_public (self->identity)->sign_pk,
+                                        &next_counter, &error))
+    g_warning ("Could not read the next counter of %s: %s", sotto_room_get_name (room),
+               error->message);
+  return next_counter;
+}
+
 /* Hands our current sender key for @room to @member in a box only they
- * can open. A member the room's signed state does not hold yet gets it
- * once it does; one it keeps out gets nothing. */
+ * can open: to each of their devices, or to the one named. A member the
+ * room's signed state does not hold yet gets it once it does; one it
+ * keeps out gets nothing. Our own other devices get it too: they read
+ * what we say. */
 void
 _sotto_client_give_key (SottoClient    *self,
                         SottoRoom      *room,
                         SottoSenderKey *key,
-                        SottoMember    *member)
+                        SottoMember    *member,
+                        const guint8   *device)
 {
   g_autoptr(GError) error = NULL;
   guint64 next_counter = 0;
 
   if (g_strcmp0 (sotto_member_get_user (member), self->user) == 0)
-    return;
+    {
+      _sotto_client_send_key_box (self, room, key, own_next_counter (self, room), member,
+                                  device);
+      return;
+    }
 
   /* New keys of a verified contact get nothing until the user accepts
    * them: whoever holds them may not be that contact. */
@@ -139,7 +162,7 @@ _sotto_client_give_key (SottoClient    *self,
       return;
     }
 
-  _sotto_client_send_key_box (self, room, key, next_counter, member);
+  _sotto_client_send_key_box (self, room, key, next_counter, member, device);
 }
 
 /* @member is now confirmed: they get our keys as they were when the
@@ -170,14 +193,14 @@ _sotto_client_hand_over_held_keys (SottoClient *self,
 
       if (now - key->held_at > HELD_KEY_LIFETIME_US)
         continue;
-      _sotto_client_send_key_box (self, room, key->key, key->next_counter, member);
+      _sotto_client_send_key_box (self, room, key->key, key->next_counter, member, NULL);
       if (current != NULL &&
           sotto_sender_key_get_key_id (key->key) == sotto_sender_key_get_key_id (current))
         current_given = TRUE;
     }
 
   if (current != NULL && !current_given)
-    _sotto_client_give_key (self, room, current, member);
+    _sotto_client_give_key (self, room, current, member, NULL);
 }
 
 /* Drops the keys held for @user in @room, or for everyone there if
@@ -210,8 +233,94 @@ give_key_to_all (SottoClient    *self,
     {
       g_autoptr(SottoMember) member = g_list_model_get_item (members, i);
 
-      _sotto_client_give_key (self, room, key, member);
+      _sotto_client_give_key (self, room, key, member, NULL);
     }
+}
+
+/**
+ * _sotto_client_hand_keys_to_device:
+ * @sign_pk: (array fixed-size=32): a device our device list now names
+ *
+ * A new device of ours reads from now on what we say: it gets our
+ * current key of every room (the keys of the others come when it asks).
+ */
+void
+_sotto_client_hand_keys_to_device (SottoClient  *self,
+                                   const guint8 *sign_pk)
+{
+  GListModel *rooms = sotto_client_get_rooms (self);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rooms); i++)
+    {
+      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
+      g_autoptr(SottoSenderKey) key = NULL;
+      SottoMember *member = sotto_room_lookup_member (room, self->user);
+
+      key = sotto_client_store_load_own_sender_key (self->store, sotto_room_get_name (room),
+                                                    self->user, NULL);
+      if (key != NULL && member != NULL)
+        _sotto_client_give_key (self, room, key, member, sign_pk);
+    }
+}
+
+/* Our current key of every room we share with @user, as it is now, to
+ * each of their devices (or ours but this one). */
+static void
+hand_keys_to_user (SottoClient *self,
+                   const char  *user)
+{
+  GListModel *rooms = sotto_client_get_rooms (self);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rooms); i++)
+    {
+      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
+      g_autoptr(SottoSenderKey) key = NULL;
+      SottoMember *member = sotto_room_lookup_member (room, user);
+
+      if (member == NULL)
+        continue;
+      key = sotto_client_store_load_own_sender_key (self->store, sotto_room_get_name (room),
+                                                    self->user, NULL);
+      if (key != NULL)
+        _sotto_client_give_key (self, room, key, member, NULL);
+    }
+}
+
+static void
+own_devices_changed_cb (SottoClient     *self,
+                        const char      *user,
+                        SottoDeviceList *list,
+                        gpointer         data)
+{
+  if (self->store != NULL)
+    hand_keys_to_user (self, self->user);
+}
+
+/**
+ * _sotto_client_handle_devices_changed:
+ *
+ * Someone we share a room with (or we, from another device) has a new
+ * device list: the one we hold of them is forgotten, and they get our
+ * current keys as they are now, which their new devices lack; the boxes
+ * go to the devices of the list fetched again. Ours is fetched first.
+ */
+void
+_sotto_client_handle_devices_changed (SottoClient *self,
+                                      SottoMsg    *msg)
+{
+  const char *user = sotto_msg_get_string (msg, "user");
+
+  if (g_strcmp0 (user, self->user) == 0)
+    {
+      if (self->account_identity != NULL)
+        _sotto_client_fetch_devices (self, self->user,
+                                     sotto_identity_get_public (self->account_identity),
+                                     own_devices_changed_cb, NULL, NULL);
+      return;
+    }
+
+  g_hash_table_remove (self->device_lists, user);
+  hand_keys_to_user (self, user);
 }
 
 /* Our key for @room; a new one is made, stored and handed to every member
@@ -281,19 +390,27 @@ _sotto_client_ask_for_key (SottoClient *self,
   KeyWanted wanted = { sender, room, 0 };
   guint32 index;
 
+  /* Our other devices hand us their keys unasked; the server takes no
+   * request of ourselves. */
+  if (g_strcmp0 (sender, self->user) == 0)
+    return;
+
   sotto_envelope_peek (envelope, &wanted.key_id, &index, NULL);
   _sotto_client_send_logged (self, build_key_request, &wanted, "ask for a sender key");
 }
 
 /* Opens @envelope from @sender in @room with the key we hold, if any.
- * Returns the state the message is then in, and its body if readable;
- * @replayed says whether the key had already opened it. */
+ * Returns the state the message is then in, and its body if readable,
+ * with @signer the device of @sender whose counter it carries (the one
+ * that handed the key over, else @sender's identity); @replayed says
+ * whether the key had already opened it. */
 SottoMessageState
 _sotto_client_open_envelope (SottoClient       *self,
                              SottoRoom         *room,
                              const char        *sender,
                              GBytes            *envelope,
                              SottoMessageBody  *body,
+                             guint8            *signer,
                              gboolean          *replayed)
 {
   const char *name = sotto_room_get_name (room);
@@ -302,6 +419,7 @@ _sotto_client_open_envelope (SottoClient       *self,
   g_autoptr(GBytes) plain = NULL;
   g_autoptr(GError) error = NULL;
   guint32 key_id = 0, index = 0;
+  gboolean has_device = FALSE;
 
   memset (body, 0, sizeof *body);
   if (replayed != NULL)
@@ -313,6 +431,15 @@ _sotto_client_open_envelope (SottoClient       *self,
   key = sotto_client_store_load_sender_key (self->store, name, sender, key_id, &error);
   if (key == NULL || member == NULL)
     return SOTTO_MESSAGE_WAITING_FOR_KEY;
+
+  /* Ours, sent from this computer: ours to read only as we wrote it. */
+  if (!sotto_client_store_get_sender_key_device (self->store, name, sender, key_id, signer,
+                                                 &has_device, &error))
+    return SOTTO_MESSAGE_WAITING_FOR_KEY;
+  if (!has_device && g_strcmp0 (sender, self->user) == 0)
+    return SOTTO_MESSAGE_UNVERIFIABLE;
+  if (!has_device)
+    memcpy (signer, sotto_member_get_identity (member)->sign_pk, SOTTO_CLIENT_STORE_DEVICE_BYTES);
 
   plain = sotto_envelope_open (envelope, name, sender, sotto_member_get_identity (member),
                                key, &error);
@@ -363,16 +490,18 @@ retry_waiting (SottoClient *self,
       SottoMessageMarks marks = SOTTO_MESSAGE_MARK_NONE;
       SottoMessageState state;
       SottoMessage *message;
+      guint8 signer[SOTTO_CLIENT_STORE_DEVICE_BYTES];
 
       if (g_strcmp0 (waiting->sender, sender) != 0)
         continue;
 
-      state = _sotto_client_open_envelope (self, room, sender, waiting->body, &body, NULL);
+      state = _sotto_client_open_envelope (self, room, sender, waiting->body, &body, signer,
+                                           NULL);
       if (state == SOTTO_MESSAGE_WAITING_FOR_KEY)
         continue;
       if (state == SOTTO_MESSAGE_RECEIVED &&
-          !_sotto_client_check_order (self, room, sender, &body, waiting->seq, waiting->ts,
-                                      &marks))
+          !_sotto_client_check_order (self, room, sender, signer, &body, waiting->seq,
+                                      waiting->ts, &marks))
         state = SOTTO_MESSAGE_UNVERIFIABLE;
 
       if (state == SOTTO_MESSAGE_RECEIVED)
@@ -389,7 +518,7 @@ retry_waiting (SottoClient *self,
           (state == SOTTO_MESSAGE_RECEIVED &&
            !sotto_client_store_set_message_order (self->store, sotto_room_get_name (room),
                                                   sender, waiting->msg_id, body.counter,
-                                                  body.sent_at, marks, &update_error)))
+                                                  body.sent_at, marks, signer, &update_error)))
         g_warning ("Could not update a message: %s", update_error->message);
 
       message = sotto_room_lookup_message (room, sender, waiting->msg_id);
@@ -428,9 +557,97 @@ keep_early (SottoClient *self,
     g_ptr_array_add (self->early_keys, sotto_msg_ref (msg));
 }
 
+typedef enum
+{
+  SENDER_KNOWN,
+  SENDER_UNKNOWN,
+  SENDER_REFUSED,
+  SENDER_SELF,
+} SenderDevice;
+
+/* The identity of the device of @from that sent @msg, in @identity. */
+static SenderDevice
+sender_device (SottoClient         *self,
+               SottoMsg            *msg,
+               const char          *from,
+               SottoMember         *member,
+               gboolean             refetched,
+               SottoPublicIdentity *identity)
+{
+  const SottoPublicIdentity *account = sotto_member_get_identity (member);
+  g_autoptr(GBytes) named = sotto_msg_dup_bytes (msg, "device");
+  g_autoptr(SottoDeviceList) list = NULL;
+  const SottoDevice *device;
+  const guint8 *sign;
+
+  /* From a server that does not tell, or a sender without devices. */
+  if (named == NULL)
+    {
+      *identity = *account;
+      return SENDER_KNOWN;
+    }
+
+  sign = g_bytes_get_data (named, NULL);
+  if (memcmp (sign, sotto_identity_get_public (self->identity)->sign_pk, 32) == 0)
+    return SENDER_SELF;
+
+  list = _sotto_client_lookup_devices (self, from, account);
+  device = _sotto_client_find_device (list, sign);
+  if (device != NULL)
+    {
+      *identity = device->identity;
+      return SENDER_KNOWN;
+    }
+  if (list == NULL && memcmp (sign, account->sign_pk, 32) == 0)
+    {
+      *identity = *account;
+      return SENDER_KNOWN;
+    }
+
+  return refetched ? SENDER_REFUSED : SENDER_UNKNOWN;
+}
+
+/* A key message from a device we did not know, waiting on its sender's
+ * device list. */
+typedef struct
+{
+  SottoMsg *msg;
+} LateKey;
+
+static void
+late_key_free (LateKey *late)
+{
+  sotto_msg_unref (late->msg);
+  g_free (late);
+}
+
+static void handle_key (SottoClient *self,
+                        SottoMsg    *msg,
+                        gboolean     refetched);
+
+static void
+late_key_cb (SottoClient     *self,
+             const char      *user,
+             SottoDeviceList *list,
+             gpointer         data)
+{
+  LateKey *late = data;
+
+  if (self->store != NULL)
+    handle_key (self, late->msg, TRUE);
+}
+
 void
 _sotto_client_handle_key (SottoClient *self,
                           SottoMsg    *msg)
+{
+  handle_key (self, msg, FALSE);
+}
+
+static void
+handle_key (SottoClient *self,
+            SottoMsg    *msg,
+            gboolean     refetched)
 {
   const char *name = sotto_msg_get_string (msg, "room");
   const char *from = sotto_msg_get_string (msg, "from");
@@ -441,6 +658,7 @@ _sotto_client_handle_key (SottoClient *self,
   g_autoptr(SottoSenderKey) known = NULL;
   g_autoptr(GError) error = NULL;
   guint64 next_counter = 0;
+  SottoPublicIdentity sender;
   KeyAck ack = { sotto_msg_get_int (msg, "kid") };
 
   /* At login the keys come before the members are listed: keep them until
@@ -470,30 +688,56 @@ _sotto_client_handle_key (SottoClient *self,
       break;
     }
 
+  /* Which of their devices sealed it: one their signed device list
+   * names, or their identity itself where it signs no list. One we do not
+   * know of yet may be new: their list is fetched again first. */
+  switch (sender_device (self, msg, from, member, refetched, &sender))
+    {
+    case SENDER_UNKNOWN:
+      {
+        LateKey *late = g_new0 (LateKey, 1);
+
+        late->msg = sotto_msg_ref (msg);
+        _sotto_client_fetch_devices (self, from, sotto_member_get_identity (member),
+                                     late_key_cb, late, (GDestroyNotify) late_key_free);
+        return;
+      }
+    case SENDER_REFUSED:
+      g_info ("A key box from %s for %s comes from no device of theirs", from, name);
+      _sotto_client_send_logged (self, build_ack, &ack, "acknowledge a key");
+      return;
+    case SENDER_SELF:
+      _sotto_client_send_logged (self, build_ack, &ack, "acknowledge a key");
+      return;
+    case SENDER_KNOWN:
+    default:
+      break;
+    }
+
   /* Sealed to our prekeys, or, from a client that fetches none, between
    * identity keys. */
   if (sotto_sender_key_box_is_prekeyed (box))
     {
-      key = sotto_sender_key_open_prekeyed (box, name, self->identity, from,
-                                            sotto_member_get_identity (member),
+      key = sotto_sender_key_open_prekeyed (box, name, self->identity, from, &sender,
                                             _sotto_client_lookup_prekey, self, &next_counter,
                                             &error);
       if (key != NULL)
         _sotto_client_prekey_used (self, box);
     }
   else
-    key = sotto_sender_key_open_from (box, name, self->identity, from,
-                                      sotto_member_get_identity (member), &next_counter, &error);
+    key = sotto_sender_key_open_from (box, name, self->identity, from, &sender, &next_counter,
+                                      &error);
   if (key == NULL)
     g_info ("A key box from %s for %s cannot be opened: %s", from, name, error->message);
   else
     {
-      _sotto_client_anchor_order (self, room, from, next_counter);
+      _sotto_client_anchor_order (self, room, from, sender.sign_pk, next_counter);
       known = sotto_client_store_load_sender_key (self->store, name, from,
                                                   sotto_sender_key_get_key_id (key), NULL);
       /* A key we already hold may have moved on: keep ours. */
       if (known == NULL &&
-          !sotto_client_store_save_sender_key (self->store, name, from, key, &error))
+          !sotto_client_store_save_sender_key_from (self->store, name, from, sender.sign_pk, key,
+                                                    &error))
         {
           g_warning ("Could not keep the key of %s: %s", from, error->message);
           return;
@@ -514,6 +758,7 @@ _sotto_client_handle_key_requested (SottoClient *self,
   SottoRoom *room = sotto_client_lookup_room (self, name);
   SottoMember *member = room != NULL ? sotto_room_lookup_member (room, from) : NULL;
   g_autoptr(SottoSenderKey) key = NULL;
+  g_autoptr(GBytes) device = sotto_msg_dup_bytes (msg, "device");
   KeyAck ack = { sotto_msg_get_int (msg, "kid") };
 
   /* At login the requests come before the members are listed: keep them
@@ -524,10 +769,13 @@ _sotto_client_handle_key_requested (SottoClient *self,
       return;
     }
 
+  /* To the device that asked, if the request says which. */
   if (member != NULL)
     key = sotto_client_store_load_own_sender_key (self->store, name, self->user, NULL);
   if (key != NULL)
-    _sotto_client_give_key (self, room, key, member);
+    _sotto_client_give_key (self, room, key, member,
+                            device != NULL && g_bytes_get_size (device) == 32
+                            ? g_bytes_get_data (device, NULL) : NULL);
 
   _sotto_client_send_logged (self, build_ack, &ack, "acknowledge a key request");
 }

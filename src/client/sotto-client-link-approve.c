@@ -268,6 +268,9 @@ link_approved_cb (GObject      *object,
   if (reply != NULL)
     {
       g_info ("Approved the link of “%s”", sotto_link_pending_get_name (approve->pending));
+      _sotto_client_hand_keys_to_device (
+        g_task_get_source_object (task),
+        _sotto_link_pending_get_offer (approve->pending)->identity.sign_pk);
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;

@@ -33,6 +33,7 @@ receive_message (SottoClient *self,
   gboolean replayed = FALSE;
   SottoMessage *known;
   SottoMessageState state;
+  guint8 signer[SOTTO_CLIENT_STORE_DEVICE_BYTES];
 
   if (room == NULL)
     return;
@@ -40,8 +41,10 @@ receive_message (SottoClient *self,
   _sotto_client_remember_seq (self, name, seq);
   sotto_room_set_typing (room, sender, FALSE);
 
-  /* Ours, from another connection or a catch-up: we hold its text, or
-   * cannot have it (a sender cannot open its own envelopes). */
+  /* Ours, from another connection or a catch-up: we hold its text. One
+   * of ours we do not hold came from another of our devices, and opens
+   * with the key it handed us; one sealed here, whose row is gone, with
+   * none (a sender cannot open its own envelopes). */
   known = sotto_room_lookup_message (room, sender, msg_id);
   if (known != NULL)
     {
@@ -49,10 +52,10 @@ receive_message (SottoClient *self,
         sotto_room_update_message (room, known, SOTTO_MESSAGE_SENT, seq, ts, NULL);
       return;
     }
-  if (g_strcmp0 (sender, self->user) == 0)
-    return;
 
-  state = _sotto_client_open_envelope (self, room, sender, envelope, &body, &replayed);
+  state = _sotto_client_open_envelope (self, room, sender, envelope, &body, signer, &replayed);
+  if (state == SOTTO_MESSAGE_UNVERIFIABLE && g_strcmp0 (sender, self->user) == 0 && !replayed)
+    return;
   if (replayed)
     {
       _sotto_client_refuse_replay (self, room, sender, seq, ts);
@@ -63,7 +66,7 @@ receive_message (SottoClient *self,
   if (state == SOTTO_MESSAGE_RECEIVED)
     {
       /* Seen before, under another number: not shown again. */
-      if (!_sotto_client_check_order (self, room, sender, &body, seq, ts, &marks))
+      if (!_sotto_client_check_order (self, room, sender, signer, &body, seq, ts, &marks))
         return;
       _sotto_client_check_view (self, room, sender, &body);
       text = g_strndup (g_bytes_get_data (body.content, NULL), g_bytes_get_size (body.content));
@@ -76,7 +79,7 @@ receive_message (SottoClient *self,
                                        &error) ||
       (text != NULL &&
        !sotto_client_store_set_message_order (self->store, name, sender, msg_id, body.counter,
-                                              body.sent_at, marks, &error)))
+                                              body.sent_at, marks, signer, &error)))
     g_warning ("Could not keep a message of %s: %s", name, error->message);
 
   message = sotto_message_new (name, sender, msg_id, seq, ts, state, text);
@@ -227,7 +230,7 @@ send_now (SottoClient   *self,
   plain = sotto_message_body_encode (&body, error);
   if (plain == NULL)
     return FALSE;
-  envelope = sotto_envelope_seal (key, self->identity, name, self->user, plain, error);
+  envelope = sotto_envelope_seal (key, self->account_identity, name, self->user, plain, error);
   if (envelope == NULL ||
       !sotto_client_store_save_sender_key (self->store, name, self->user, key, error))
     return FALSE;

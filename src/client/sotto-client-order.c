@@ -15,22 +15,21 @@
  * marks the message backdated. Once nothing of a sender is still on its
  * way (the room caught up, no message of theirs waiting for a key), the
  * counters that never came are told at the message after them.
+ *
+ * Each device of a sender counts its own messages: what is tracked is
+ * the counters of one signer, the device whose sender key sealed the
+ * message (the sender's identity itself for keys that came with no
+ * device).
  */
 
 static char *
-gap_key (const char *room,
-         const char *sender)
+gap_key (const char   *room,
+         const char   *sender,
+         const guint8 *signer)
 {
-  return g_strconcat (room, "\n", sender, NULL);
-}
+  g_autofree char *device = g_base64_encode (signer, SOTTO_CLIENT_STORE_DEVICE_BYTES);
 
-static const guint8 *
-signer_of (SottoRoom  *room,
-           const char *sender)
-{
-  SottoMember *member = sotto_room_lookup_member (room, sender);
-
-  return member != NULL ? sotto_member_get_identity (member)->sign_pk : NULL;
+  return g_strconcat (room, "\n", sender, "\n", device, NULL);
 }
 
 /* Tells in the room, where it happened, that the server sent something
@@ -75,7 +74,8 @@ _sotto_client_refuse_replay (SottoClient *self,
 /**
  * _sotto_client_check_order:
  * @room: the room
- * @sender: who sealed @body (not us)
+ * @sender: who sealed @body
+ * @signer: (array fixed-size=32): the device of @sender whose counter it is
  * @body: what their envelope held, opened and verified
  * @seq: the server's number for it
  * @ts: the server's time for it
@@ -89,13 +89,13 @@ gboolean
 _sotto_client_check_order (SottoClient             *self,
                            SottoRoom               *room,
                            const char              *sender,
+                           const guint8            *signer,
                            const SottoMessageBody  *body,
                            gint64                   seq,
                            gint64                   ts,
                            SottoMessageMarks       *marks)
 {
   const char *name = sotto_room_get_name (room);
-  const guint8 *signer = signer_of (room, sender);
   g_auto(SottoCounterState) state = { 0 };
   g_autoptr(GError) error = NULL;
   SottoCounterVerdict verdict;
@@ -103,7 +103,6 @@ _sotto_client_check_order (SottoClient             *self,
 
   *marks = SOTTO_MESSAGE_MARK_NONE;
 
-  /* The envelope opened, so its sender is a member we know. */
   g_return_val_if_fail (signer != NULL, FALSE);
 
   if (!sotto_client_store_get_counters (self->store, name, sender, signer, &state, &error))
@@ -128,7 +127,7 @@ _sotto_client_check_order (SottoClient             *self,
    * message its sender wrote later. Crossing a catch-up is not late. */
   if (verdict == SOTTO_COUNTER_LATE ||
       (seq > 0 && body->counter < highest &&
-       sotto_client_store_count_overtaken (self->store, name, sender, body->counter, seq,
+       sotto_client_store_count_overtaken (self->store, name, sender, body->counter, seq, signer,
                                            NULL) > 0))
     *marks |= SOTTO_MESSAGE_MARK_LATE;
   if (ts > 0 && body->sent_at > ts && body->sent_at - ts > SOTTO_MESSAGE_CLOCK_TOLERANCE_MS)
@@ -141,7 +140,7 @@ _sotto_client_check_order (SottoClient             *self,
     }
 
   if (sotto_counter_state_has_gaps (&state))
-    g_hash_table_add (self->rooms_with_gaps, gap_key (name, sender));
+    g_hash_table_add (self->rooms_with_gaps, gap_key (name, sender, signer));
 
   return TRUE;
 }
@@ -150,24 +149,24 @@ _sotto_client_check_order (SottoClient             *self,
  * _sotto_client_anchor_order:
  * @room: the room
  * @sender: who sent us a key
+ * @signer: (array fixed-size=32): the device of @sender that sent it
  * @next_counter: the counter their key box says comes next
  *
  * Back in @room, or new to @sender: their messages are owed to us from
  * @next_counter on.
  */
 void
-_sotto_client_anchor_order (SottoClient *self,
-                            SottoRoom   *room,
-                            const char  *sender,
-                            guint64      next_counter)
+_sotto_client_anchor_order (SottoClient  *self,
+                            SottoRoom    *room,
+                            const char   *sender,
+                            const guint8 *signer,
+                            guint64       next_counter)
 {
   const char *name = sotto_room_get_name (room);
-  const guint8 *signer = signer_of (room, sender);
   g_auto(SottoCounterState) state = { 0 };
   g_autoptr(GError) error = NULL;
 
-  if (signer == NULL ||
-      !sotto_client_store_get_counters (self->store, name, sender, signer, &state, &error))
+  if (!sotto_client_store_get_counters (self->store, name, sender, signer, &state, &error))
     {
       if (error != NULL)
         g_warning ("Could not read the order of messages in %s: %s", name, error->message);
@@ -179,20 +178,20 @@ _sotto_client_anchor_order (SottoClient *self,
     g_warning ("Could not record the order of messages in %s: %s", name, error->message);
 }
 
-/* Tells the gaps of @sender in @room at the messages after them. */
+/* Tells the gaps of @sender's device @signer in @room at the messages
+ * after them. */
 static void
-report_sender (SottoClient *self,
-               SottoRoom   *room,
-               const char  *sender)
+report_sender (SottoClient  *self,
+               SottoRoom    *room,
+               const char   *sender,
+               const guint8 *signer)
 {
   const char *name = sotto_room_get_name (room);
-  const guint8 *signer = signer_of (room, sender);
   g_auto(SottoCounterState) state = { 0 };
   g_autoptr(GArray) gaps = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (signer == NULL ||
-      !sotto_client_store_get_counters (self->store, name, sender, signer, &state, &error))
+  if (!sotto_client_store_get_counters (self->store, name, sender, signer, &state, &error))
     {
       if (error != NULL)
         g_warning ("Could not read the order of messages in %s: %s", name, error->message);
@@ -217,7 +216,7 @@ report_sender (SottoClient *self,
       g_info ("%" G_GUINT64_FORMAT " messages of %s in %s did not arrive", gap->missing,
               sender, name);
       if (!sotto_client_store_mark_gap (self->store, name, sender, gap->after, gap->missing,
-                                        &msg_id, &error))
+                                        signer, &msg_id, &error))
         {
           g_warning ("Could not record missing messages in %s: %s", name, error->message);
           g_clear_error (&error);
@@ -259,7 +258,7 @@ _sotto_client_settle_order (SottoClient *self,
                             const char  *sender)
 {
   const char *name = sotto_room_get_name (room);
-  g_autoptr(GPtrArray) senders = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) senders = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autofree char *prefix = g_strconcat (name, "\n", NULL);
   GHashTableIter iter;
   gpointer key;
@@ -267,17 +266,28 @@ _sotto_client_settle_order (SottoClient *self,
   g_hash_table_iter_init (&iter, self->rooms_with_gaps);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
-      const char *gap_sender = (const char *) key + strlen (prefix);
+      g_auto(GStrv) parts = NULL;
 
-      if (!g_str_has_prefix (key, prefix) ||
-          (sender != NULL && strcmp (gap_sender, sender) != 0) ||
-          still_coming (self, room, gap_sender))
+      if (!g_str_has_prefix (key, prefix))
+        continue;
+      /* sender, then device */
+      parts = g_strsplit ((const char *) key + strlen (prefix), "\n", 2);
+      if (g_strv_length (parts) != 2 ||
+          (sender != NULL && strcmp (parts[0], sender) != 0) ||
+          still_coming (self, room, parts[0]))
         continue;
 
-      g_ptr_array_add (senders, g_strdup (gap_sender));
+      g_ptr_array_add (senders, g_steal_pointer (&parts));
       g_hash_table_iter_remove (&iter);
     }
 
   for (guint i = 0; i < senders->len; i++)
-    report_sender (self, room, g_ptr_array_index (senders, i));
+    {
+      char **parts = g_ptr_array_index (senders, i);
+      gsize len = 0;
+      g_autofree guint8 *signer = g_base64_decode (parts[1], &len);
+
+      if (len == SOTTO_CLIENT_STORE_DEVICE_BYTES)
+        report_sender (self, room, parts[0], signer);
+    }
 }

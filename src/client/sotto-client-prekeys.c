@@ -194,12 +194,16 @@ _sotto_client_publish_prekeys (SottoClient *self)
                                   published_cb, g_object_ref (self));
 }
 
+/* One box of our key for one device of a member (or of our own account):
+ * @identity is the device's, @account the member's as the room confirmed
+ * it when the handover began. */
 typedef struct
 {
   SottoClient         *self;
   char                *room;
   char                *to;
   SottoPublicIdentity  identity;
+  SottoPublicIdentity  account;
   SottoSenderKey      *key;
   guint64              next_counter;
   GBytes              *box;
@@ -248,10 +252,14 @@ build_get_prekeys (const char *id,
   return sotto_msg_build_get_prekeys (id, handover->to, device);
 }
 
+/* Handovers to one device leave in order, one at a time. */
 static char *
 handover_name (Handover *handover)
 {
-  return g_strconcat (handover->room, "\n", handover->to, NULL);
+  g_autofree char *device = g_base64_encode (handover->identity.sign_pk,
+                                             sizeof handover->identity.sign_pk);
+
+  return g_strconcat (handover->room, "\n", handover->to, "\n", device, NULL);
 }
 
 static void bundle_cb (GObject      *object,
@@ -323,7 +331,7 @@ seal_and_send (Handover     *handover,
   if (member == NULL ||
       sotto_member_get_standing (member) != SOTTO_MEMBER_STANDING_CONFIRMED ||
       sotto_member_get_review (member) == SOTTO_IDENTITY_REVIEW_BLOCKING ||
-      !sotto_public_identity_equal (sotto_member_get_identity (member), &handover->identity))
+      !sotto_public_identity_equal (sotto_member_get_identity (member), &handover->account))
     {
       g_info ("Not handing the key of %s to %s: no longer confirmed with those keys",
               handover->room, handover->to);
@@ -405,30 +413,26 @@ bundle_cb (GObject      *object,
   next_handover (self, handover);
 }
 
-/**
- * _sotto_client_send_key_box:
- * @key: our key as it is to be handed over (copied now)
- * @next_counter: the counter our next message in @room carries
- *
- * Fetches @member's prekeys and sends them @key in a box sealed to them.
- */
-void
-_sotto_client_send_key_box (SottoClient    *self,
-                            SottoRoom      *room,
-                            SottoSenderKey *key,
-                            guint64         next_counter,
-                            SottoMember    *member)
+/* Queues a box of @exported for one device. */
+static void
+hand_over (SottoClient               *self,
+           const char                *room,
+           const char                *to,
+           const SottoPublicIdentity *account,
+           const SottoPublicIdentity *device,
+           GBytes                    *exported,
+           guint64                    next_counter)
 {
-  g_autoptr(GBytes) exported = sotto_sender_key_export (key);
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
   Handover *handover = g_new0 (Handover, 1);
   GQueue *waiting;
 
   handover->self = g_object_ref (self);
-  handover->room = g_strdup (sotto_room_get_name (room));
-  handover->to = g_strdup (sotto_member_get_user (member));
-  handover->identity = *sotto_member_get_identity (member);
+  handover->room = g_strdup (room);
+  handover->to = g_strdup (to);
+  handover->identity = *device;
+  handover->account = *account;
   handover->next_counter = next_counter;
   handover->key = sotto_sender_key_import (exported, &error);
   if (handover->key == NULL)
@@ -448,4 +452,111 @@ _sotto_client_send_key_box (SottoClient    *self,
 
   g_hash_table_insert (self->handovers, g_steal_pointer (&name), g_queue_new ());
   fetch_bundle (handover);
+}
+
+/* What a handover waits on while the member's devices are fetched. */
+typedef struct
+{
+  char                *room;
+  SottoPublicIdentity  account;
+  GBytes              *exported;
+  guint64              next_counter;
+  /* One device only, or all of them. */
+  gboolean             one;
+  guint8               device[32];
+} ToDevices;
+
+static void
+to_devices_free (ToDevices *to)
+{
+  g_free (to->room);
+  g_bytes_unref (to->exported);
+  g_free (to);
+}
+
+/* Boxes for each device of @list: all but this computer, or the one
+ * asked for. An account with no list signed by its identity gets its box
+ * sealed to that identity, as before there were devices; not ours. */
+static void
+hand_over_to_devices (SottoClient     *self,
+                      const char      *user,
+                      SottoDeviceList *list,
+                      ToDevices       *to)
+{
+  const guint8 *own = sotto_identity_get_public (self->identity)->sign_pk;
+  gboolean ours = g_strcmp0 (user, self->user) == 0;
+
+  if (list == NULL)
+    {
+      if (!ours && (!to->one || memcmp (to->device, to->account.sign_pk, 32) == 0))
+        hand_over (self, to->room, user, &to->account, &to->account, to->exported,
+                   to->next_counter);
+      return;
+    }
+
+  for (guint i = 0; i < sotto_device_list_get_n_devices (list); i++)
+    {
+      const SottoDevice *device = sotto_device_list_get_device (list, i);
+
+      if (memcmp (device->identity.sign_pk, own, 32) == 0 ||
+          (to->one && memcmp (device->identity.sign_pk, to->device, 32) != 0))
+        continue;
+      hand_over (self, to->room, user, &to->account, &device->identity, to->exported,
+                 to->next_counter);
+    }
+}
+
+static void
+devices_known_cb (SottoClient     *self,
+                  const char      *user,
+                  SottoDeviceList *list,
+                  gpointer         data)
+{
+  hand_over_to_devices (self, user, list, data);
+}
+
+/**
+ * _sotto_client_send_key_box:
+ * @key: our key as it is to be handed over (copied now)
+ * @next_counter: the counter our next message in @room carries
+ * @device: (nullable) (array fixed-size=32): the one device of @member to
+ *   hand it to, or %NULL for all of them
+ *
+ * Sends @key in a box sealed to the prekeys of each device of @member
+ * (our own other devices when @member is us), as their account's signed
+ * device list names them; a device we do not know of yet gets it once the
+ * list is fetched again.
+ */
+void
+_sotto_client_send_key_box (SottoClient    *self,
+                            SottoRoom      *room,
+                            SottoSenderKey *key,
+                            guint64         next_counter,
+                            SottoMember    *member,
+                            const guint8   *device)
+{
+  const char *user = sotto_member_get_user (member);
+  const SottoPublicIdentity *account = sotto_member_get_identity (member);
+  g_autoptr(SottoDeviceList) list = _sotto_client_lookup_devices (self, user, account);
+  ToDevices *to = g_new0 (ToDevices, 1);
+
+  to->room = g_strdup (sotto_room_get_name (room));
+  to->account = *account;
+  to->exported = sotto_sender_key_export (key);
+  to->next_counter = next_counter;
+  to->one = device != NULL;
+  if (device != NULL)
+    memcpy (to->device, device, sizeof to->device);
+
+  /* A list we hold serves, unless the one device asked for is not on it:
+   * then the list may be newer than ours. */
+  if (list != NULL && (device == NULL || _sotto_client_find_device (list, device) != NULL))
+    {
+      hand_over_to_devices (self, user, list, to);
+      to_devices_free (to);
+      return;
+    }
+
+  _sotto_client_fetch_devices (self, user, account, devices_known_cb, to,
+                               (GDestroyNotify) to_devices_free);
 }

@@ -31,6 +31,7 @@ G_BEGIN_DECLS
  *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
  *   sotto-client-prekeys.c   prekeys: ours published, theirs fetched
  *   sotto-client-devices.c   the account key and our device list
+ *   sotto-client-peers.c     the device lists of members, and ours
  *   sotto-client-views.c     the room state each sender saw: split views
  *   sotto-client-order.c     senders' counters: replays, late and missing
  *   sotto-client-contacts.c  identities of members, safety numbers
@@ -58,7 +59,13 @@ struct _SottoClient
   SottoConnection   *connection;
   SottoFilePinStore *pins;
   SottoClientStore  *store;
+  /* This device's identity: its prekeys, the key boxes it seals and
+   * opens, its place in the device list */
   SottoIdentity     *identity;
+  /* The account key, and the identity made from it that our contacts
+   * know us by: it signs our room events and messages */
+  SottoAccountKey   *account_key;
+  SottoIdentity     *account_identity;
   char              *user;
   GListStore        *rooms;
   SottoClientState   state;
@@ -92,9 +99,13 @@ struct _SottoClient
   /* room → what senders saw of its state beyond our chain, compared once
    * the chain gets there (sotto-client-views.c) */
   GHashTable        *pending_views;
-  /* "room\nuser" → the key handovers waiting behind the one whose
-   * prekeys are being fetched (sotto-client-prekeys.c) */
+  /* "room\nuser\ndevice" → the key handovers waiting behind the one
+   * whose prekeys are being fetched (sotto-client-prekeys.c) */
   GHashTable        *handovers;
+  /* user → the device list we hold of them (SottoDeviceList), and user →
+   * those waiting on a fetch of it (sotto-client-peers.c) */
+  GHashTable        *device_lists;
+  GHashTable        *device_fetches;
 
   /* The link this computer waits on, not logged in yet
    * (sotto-client-link.c); its task holds the client until it ends */
@@ -163,10 +174,15 @@ void               _sotto_client_public_from_wire     (const SottoWireIdentity  
                                                        SottoPublicIdentity      *identity);
 
 /* sotto-client-keys.c */
+void               _sotto_client_hand_keys_to_device  (SottoClient              *self,
+                                                       const guint8             *sign_pk);
+void               _sotto_client_handle_devices_changed (SottoClient            *self,
+                                                         SottoMsg               *msg);
 void               _sotto_client_give_key             (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        SottoSenderKey           *key,
-                                                       SottoMember              *member);
+                                                       SottoMember              *member,
+                                                       const guint8             *device);
 SottoSenderKey    *_sotto_client_ensure_own_key       (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        GError                  **error);
@@ -177,6 +193,7 @@ SottoMessageState  _sotto_client_open_envelope        (SottoClient              
                                                        const char               *sender,
                                                        GBytes                   *envelope,
                                                        SottoMessageBody         *body,
+                                                       guint8                   *signer,
                                                        gboolean                 *replayed);
 void               _sotto_client_ask_for_key          (SottoClient              *self,
                                                        const char               *room,
@@ -207,7 +224,8 @@ void               _sotto_client_send_key_box         (SottoClient              
                                                        SottoRoom                *room,
                                                        SottoSenderKey           *key,
                                                        guint64                   next_counter,
-                                                       SottoMember              *member);
+                                                       SottoMember              *member,
+                                                       const guint8             *device);
 
 /* sotto-client-views.c */
 void               _sotto_client_check_view           (SottoClient              *self,
@@ -221,6 +239,7 @@ void               _sotto_client_recheck_views        (SottoClient              
 gboolean           _sotto_client_check_order          (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        const char               *sender,
+                                                       const guint8             *signer,
                                                        const SottoMessageBody   *body,
                                                        gint64                    seq,
                                                        gint64                    ts,
@@ -233,6 +252,7 @@ void               _sotto_client_refuse_replay        (SottoClient              
 void               _sotto_client_anchor_order         (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        const char               *sender,
+                                                       const guint8             *signer,
                                                        guint64                   next_counter);
 void               _sotto_client_settle_order         (SottoClient              *self,
                                                        SottoRoom                *room,
@@ -265,9 +285,30 @@ void               _sotto_client_set_member           (SottoClient              
  * first. */
 #define SOTTO_CLIENT_STATE_ATTEMPTS 4
 
+/* sotto-client-peers.c */
+typedef void (*SottoClientDevicesFunc) (SottoClient     *self,
+                                        const char      *user,
+                                        SottoDeviceList *list,
+                                        gpointer         data);
+
+SottoDeviceList   *_sotto_client_lookup_devices       (SottoClient               *self,
+                                                       const char                *user,
+                                                       const SottoPublicIdentity *account);
+void               _sotto_client_fetch_devices        (SottoClient               *self,
+                                                       const char                *user,
+                                                       const SottoPublicIdentity *account,
+                                                       SottoClientDevicesFunc     func,
+                                                       gpointer                   data,
+                                                       GDestroyNotify             destroy);
+const SottoDevice *_sotto_client_find_device          (const SottoDeviceList     *list,
+                                                       const guint8              *sign_pk);
+
 /* sotto-client-devices.c */
 char              *_sotto_client_device_name          (void);
-void               _sotto_client_publish_devices      (SottoClient              *self);
+gboolean           _sotto_client_take_account         (SottoClient              *self,
+                                                       GError                  **error);
+void               _sotto_client_publish_devices      (SottoClient              *self,
+                                                       SottoMsg                 *session);
 GArray            *_sotto_client_wire_devices         (const SottoDeviceList    *list);
 
 /* sotto-client-state.c */

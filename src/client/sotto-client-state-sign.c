@@ -91,7 +91,7 @@ sign_try (GTask *task)
 
   sotto_room_state_prepare (state, &event, data->type, self->user, data->subject,
                             data->value);
-  sealed = sotto_room_event_seal (&event, self->identity, &error);
+  sealed = sotto_room_event_seal (&event, self->account_identity, &error);
   if (sealed == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

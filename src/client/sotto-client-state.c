@@ -357,10 +357,10 @@ send_own_event (GTask              *task,
   if (type == SOTTO_ROOM_EVENT_CREATE || type == SOTTO_ROOM_EVENT_JOIN)
     {
       event.has_identity = TRUE;
-      event.identity = *sotto_identity_get_public (self->identity);
+      event.identity = *sotto_identity_get_public (self->account_identity);
     }
 
-  sealed = sotto_room_event_seal (&event, self->identity, &error);
+  sealed = sotto_room_event_seal (&event, self->account_identity, &error);
   if (sealed == NULL)
     {
       g_warning ("Could not sign an event of %s: %s", sotto_room_get_name (room),
@@ -389,7 +389,7 @@ sync_ensure_self (GTask *task)
   RoomChain *chain = room != NULL ? get_chain (self, room) : NULL;
   SottoPublicIdentity held;
 
-  if (chain == NULL || chain->broken || self->identity == NULL)
+  if (chain == NULL || chain->broken || self->account_identity == NULL)
     {
       sync_return (task, NULL);
       return;
@@ -404,7 +404,7 @@ sync_ensure_self (GTask *task)
     }
 
   if (sotto_room_state_get_member (chain->state, self->user, &held, NULL) &&
-      sotto_public_identity_equal (&held, sotto_identity_get_public (self->identity)))
+      sotto_public_identity_equal (&held, sotto_identity_get_public (self->account_identity)))
     {
       sync_return (task, NULL);
       return;

@@ -191,6 +191,19 @@ sotto_client_store_rebase_counters (SottoClientStore  *self,
   return sotto_db_step_done (self->db, stmt, _("Could not save the order of messages"), error);
 }
 
+/* A device's signing key, or NULL for a message counted with every
+ * device's (ours, and those from before devices). */
+static void
+bind_signer (sqlite3_stmt *stmt,
+             int           column,
+             const guint8 *signer)
+{
+  if (signer != NULL)
+    sqlite3_bind_blob (stmt, column, signer, SOTTO_CLIENT_STORE_DEVICE_BYTES, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, column);
+}
+
 static gboolean
 update_order (SottoClientStore  *self,
               const char        *room,
@@ -199,6 +212,7 @@ update_order (SottoClientStore  *self,
               guint64            counter,
               gint64             sent_at,
               guint              marks,
+              const guint8      *signer,
               GError           **error)
 {
   g_auto(SottoDbStatement) stmt = NULL;
@@ -212,6 +226,7 @@ update_order (SottoClientStore  *self,
   sqlite3_bind_int64 (stmt, 4, (gint64) counter);
   sqlite3_bind_int64 (stmt, 5, sent_at);
   sqlite3_bind_int (stmt, 6, (int) marks);
+  bind_signer (stmt, 7, signer);
 
   return sotto_db_step_done (self->db, stmt, _("Could not save a message"), error);
 }
@@ -281,7 +296,7 @@ sotto_client_store_take_counter (SottoClientStore  *self,
   state.floor++;
   state.rebase = FALSE;
   if (!write_counters (self, room, sender, signer, &state, error) ||
-      !update_order (self, room, sender, msg_id, state.floor, ts, 0, error))
+      !update_order (self, room, sender, msg_id, state.floor, ts, 0, NULL, error))
     goto fail;
 
   *counter = state.floor;
@@ -350,6 +365,8 @@ sotto_client_store_next_counter (SottoClientStore  *self,
  * @counter: its sender's counter
  * @sent_at: its sender's time, in ms since the epoch
  * @marks: #SottoMessageMarks
+ * @signer: (nullable) (array fixed-size=32): the sender's device whose
+ *   counter it is, %NULL for a sender's only one
  * @error: return location for a #GError
  *
  * Returns: %TRUE on success
@@ -362,13 +379,14 @@ sotto_client_store_set_message_order (SottoClientStore  *self,
                                       guint64            counter,
                                       gint64             sent_at,
                                       guint              marks,
+                                      const guint8      *signer,
                                       GError           **error)
 {
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
   g_return_val_if_fail (room != NULL && sender != NULL && msg_id != NULL, FALSE);
 
   return _sotto_client_store_require_unlocked (self, error) &&
-         update_order (self, room, sender, msg_id, counter, sent_at, marks, error);
+         update_order (self, room, sender, msg_id, counter, sent_at, marks, signer, error);
 }
 
 /**
@@ -378,6 +396,8 @@ sotto_client_store_set_message_order (SottoClientStore  *self,
  * @sender: the sender
  * @counter: the counter of the message that came after the gap
  * @missing: how many messages before it never came
+ * @signer: (nullable) (array fixed-size=32): the device whose counters
+ *   these are; a message of another device never says so
  * @msg_id: (out) (optional) (transfer full): the message that now says so,
  *   or %NULL if no message has @counter
  * @error: return location for a #GError
@@ -390,6 +410,7 @@ sotto_client_store_mark_gap (SottoClientStore  *self,
                              const char        *sender,
                              guint64            counter,
                              guint64            missing,
+                             const guint8      *signer,
                              char             **msg_id,
                              GError           **error)
 {
@@ -410,6 +431,7 @@ sotto_client_store_mark_gap (SottoClientStore  *self,
   sqlite3_bind_text (stmt, 2, sender, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, (gint64) MIN (counter, (guint64) G_MAXINT64));
   sqlite3_bind_int64 (stmt, 4, (gint64) MIN (missing, (guint64) G_MAXINT64));
+  bind_signer (stmt, 5, signer);
 
   if (!sotto_db_step_row (self->db, stmt, &found, _("Could not save a message"), error))
     return FALSE;
@@ -429,6 +451,7 @@ count_for (SottoClientStore           *self,
            const char                 *sender,
            const gint64               *extra,
            guint                       n_extra,
+           const guint8               *signer,
            GError                    **error)
 {
   g_auto(SottoDbStatement) stmt = NULL;
@@ -442,6 +465,8 @@ count_for (SottoClientStore           *self,
   sqlite3_bind_text (stmt, 2, sender, -1, SQLITE_STATIC);
   for (guint i = 0; i < n_extra; i++)
     sqlite3_bind_int64 (stmt, 3 + (int) i, extra[i]);
+  if (id == STMT_COUNT_OVERTAKEN)
+    bind_signer (stmt, 3 + (int) n_extra, signer);
   if (!sotto_db_step_int64 (self->db, stmt, &count, _("Could not read the history"), error))
     return -1;
 
@@ -455,6 +480,8 @@ count_for (SottoClientStore           *self,
  * @sender: the sender
  * @counter: a message's counter
  * @seq: the number the server gave it
+ * @signer: (nullable) (array fixed-size=32): the device whose counter
+ *   @counter is; messages of its other devices do not count
  * @error: return location for a #GError
  *
  * Returns: how many stored messages of @sender in @room the server
@@ -467,13 +494,15 @@ sotto_client_store_count_overtaken (SottoClientStore  *self,
                                     const char        *sender,
                                     guint64            counter,
                                     gint64             seq,
+                                    const guint8      *signer,
                                     GError           **error)
 {
   const gint64 extra[] = { (gint64) MIN (counter, (guint64) G_MAXINT64), seq };
 
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), -1);
 
-  return count_for (self, STMT_COUNT_OVERTAKEN, room, sender, extra, G_N_ELEMENTS (extra), error);
+  return count_for (self, STMT_COUNT_OVERTAKEN, room, sender, extra, G_N_ELEMENTS (extra),
+                    signer, error);
 }
 
 /**
@@ -494,5 +523,5 @@ sotto_client_store_count_waiting (SottoClientStore  *self,
 {
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), -1);
 
-  return count_for (self, STMT_COUNT_WAITING, room, sender, NULL, 0, error);
+  return count_for (self, STMT_COUNT_WAITING, room, sender, NULL, 0, NULL, error);
 }

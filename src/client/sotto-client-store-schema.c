@@ -135,6 +135,17 @@ static const char * const migrations[] = {
   "  list      BLOB,"
   "  published INTEGER NOT NULL DEFAULT 0 CHECK (published IN (0, 1))"
   ");",
+
+  /* 6: devices. A sender key taken from a key box keeps the signing key
+   * of the sender's device that sealed it; ours have none, which is how
+   * they are told from those of our own other devices (same owner). A
+   * message keeps the device its counter belongs to, each device of a
+   * sender counting its own messages; rows from before have none, and
+   * count with every device's. */
+  "ALTER TABLE sender_keys ADD COLUMN device BLOB"
+  "  CHECK (device IS NULL OR length (device) = 32);"
+  "ALTER TABLE messages ADD COLUMN signer BLOB"
+  "  CHECK (signer IS NULL OR length (signer) = 32);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_CLIENT_STORE_SCHEMA_VERSION);
@@ -166,15 +177,17 @@ static const char * const statement_sql[N_STMTS] = {
     " changed_at = excluded.changed_at, tag = excluded.tag, review = excluded.review",
   /* An update keeps the rowid, which so gives the order keys were added. */
   [STMT_SET_SENDER_KEY] =
-    "INSERT INTO sender_keys (room, owner, key_id, state) VALUES (?1, ?2, ?3, ?4)"
+    "INSERT INTO sender_keys (room, owner, key_id, state, device) VALUES (?1, ?2, ?3, ?4, ?5)"
     " ON CONFLICT (room, owner, key_id) DO UPDATE SET state = excluded.state",
+  [STMT_GET_SENDER_KEY_DEVICE] =
+    "SELECT device FROM sender_keys WHERE room = ?1 AND owner = ?2 AND key_id = ?3",
   [STMT_GET_SENDER_KEY] =
     "SELECT key_id, state FROM sender_keys WHERE room = ?1 AND owner = ?2 AND key_id = ?3",
   [STMT_GET_NEWEST_SENDER_KEY] =
-    "SELECT key_id, state FROM sender_keys WHERE room = ?1 AND owner = ?2"
+    "SELECT key_id, state FROM sender_keys WHERE room = ?1 AND owner = ?2 AND device IS NULL"
     " ORDER BY rowid DESC LIMIT 1",
   [STMT_FORGET_SENDER_KEYS] =
-    "DELETE FROM sender_keys WHERE room = ?1 AND owner = ?2",
+    "DELETE FROM sender_keys WHERE room = ?1 AND owner = ?2 AND device IS NULL",
   [STMT_SAVE_ROOM] =
     "INSERT INTO rooms (name, direct) VALUES (?1, ?2)"
     " ON CONFLICT (name) DO UPDATE SET direct = excluded.direct",
@@ -222,18 +235,19 @@ static const char * const statement_sql[N_STMTS] = {
   [STMT_GET_MESSAGE_ORDER] =
     "SELECT counter, ts FROM messages WHERE room = ?1 AND sender = ?2 AND msg_id = ?3",
   [STMT_SET_MESSAGE_ORDER] =
-    "UPDATE messages SET counter = ?4, sent_at = ?5, marks = ?6"
+    "UPDATE messages SET counter = ?4, sent_at = ?5, marks = ?6, signer = ?7"
     " WHERE room = ?1 AND sender = ?2 AND msg_id = ?3",
   [STMT_MARK_GAP] =
     "UPDATE messages SET missing_before = ?4 WHERE id = (SELECT id FROM messages"
-    " WHERE room = ?1 AND sender = ?2 AND counter = ?3 ORDER BY id DESC LIMIT 1)"
+    " WHERE room = ?1 AND sender = ?2 AND counter = ?3 AND (signer IS NULL OR signer = ?5)"
+    " ORDER BY id DESC LIMIT 1)"
     " RETURNING msg_id",
   [STMT_MIN_PENDING_COUNTER] =
     "SELECT min (counter) FROM messages WHERE state = 0 AND room = ?1 AND sender = ?2"
     " AND counter IS NOT NULL",
   [STMT_COUNT_OVERTAKEN] =
     "SELECT count (*) FROM messages WHERE room = ?1 AND sender = ?2 AND counter > ?3"
-    " AND seq IS NOT NULL AND seq < ?4",
+    " AND seq IS NOT NULL AND seq < ?4 AND (signer IS NULL OR signer = ?5)",
   [STMT_ADD_STATE_EVENT] =
     "INSERT INTO room_state (room, idx, event) VALUES (?1, ?2, ?3)",
   [STMT_LIST_STATE_EVENTS] =

@@ -22,25 +22,13 @@ sender_key_ad (const char *room,
   return ad;
 }
 
-/**
- * sotto_client_store_save_sender_key:
- * @self: a #SottoClientStore
- * @room: the room
- * @owner: the member who sends with @key (our own name for our own key)
- * @key: the sender key, in its current state
- * @error: return location for a #GError
- *
- * Stores the state of @key, replacing the state saved before for the same
- * room, owner and key id. Save again after every change of the chain.
- *
- * Returns: %TRUE on success
- */
-gboolean
-sotto_client_store_save_sender_key (SottoClientStore  *self,
-                                    const char        *room,
-                                    const char        *owner,
-                                    SottoSenderKey    *key,
-                                    GError           **error)
+static gboolean
+save_sender_key (SottoClientStore  *self,
+                 const char        *room,
+                 const char        *owner,
+                 const guint8      *device,
+                 SottoSenderKey    *key,
+                 GError           **error)
 {
   g_auto(SottoDbStatement) stmt = NULL;
   g_autoptr(GByteArray) ad = NULL;
@@ -71,8 +59,100 @@ sotto_client_store_save_sender_key (SottoClientStore  *self,
   sqlite3_bind_text (stmt, 2, owner, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, key_id);
   sqlite3_bind_blob64 (stmt, 4, data, size, SQLITE_STATIC);
+  if (device != NULL)
+    sqlite3_bind_blob (stmt, 5, device, SOTTO_CLIENT_STORE_DEVICE_BYTES, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, 5);
 
   return sotto_db_step_done (self->db, stmt, _("Could not save a sender key"), error);
+}
+
+/**
+ * sotto_client_store_save_sender_key:
+ * @self: a #SottoClientStore
+ * @room: the room
+ * @owner: the member who sends with @key (our own name for our own key)
+ * @key: the sender key, in its current state
+ * @error: return location for a #GError
+ *
+ * Stores the state of @key, replacing the state saved before for the same
+ * room, owner and key id. Save again after every change of the chain. A
+ * key first saved this way is ours when @owner is our name; one first
+ * saved with sotto_client_store_save_sender_key_from() keeps its device.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+sotto_client_store_save_sender_key (SottoClientStore  *self,
+                                    const char        *room,
+                                    const char        *owner,
+                                    SottoSenderKey    *key,
+                                    GError           **error)
+{
+  return save_sender_key (self, room, owner, NULL, key, error);
+}
+
+/**
+ * sotto_client_store_save_sender_key_from:
+ * @device: (array fixed-size=32): the signing key of @owner's device that
+ *   handed @key over
+ *
+ * As sotto_client_store_save_sender_key(), for a key taken from a key box
+ * of one of @owner's devices: the row keeps @device, by which it is told
+ * apart from our own keys when @owner is our own name (a key of another
+ * of our devices).
+ */
+gboolean
+sotto_client_store_save_sender_key_from (SottoClientStore  *self,
+                                         const char        *room,
+                                         const char        *owner,
+                                         const guint8      *device,
+                                         SottoSenderKey    *key,
+                                         GError           **error)
+{
+  g_return_val_if_fail (device != NULL, FALSE);
+
+  return save_sender_key (self, room, owner, device, key, error);
+}
+
+/**
+ * sotto_client_store_get_sender_key_device:
+ * @device: (out caller-allocates) (array fixed-size=32): the device
+ * @has_device: (out): whether the key came with a device
+ *
+ * Which of @owner's devices handed over their key @key_id in @room.
+ *
+ * Returns: %FALSE on failure; a key not held is no failure, and has no
+ *   device
+ */
+gboolean
+sotto_client_store_get_sender_key_device (SottoClientStore  *self,
+                                          const char        *room,
+                                          const char        *owner,
+                                          guint32            key_id,
+                                          guint8            *device,
+                                          gboolean          *has_device,
+                                          GError           **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+  gboolean found;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
+  g_return_val_if_fail (device != NULL && has_device != NULL, FALSE);
+
+  *has_device = FALSE;
+  if ((stmt = sotto_db_statement (self->db, STMT_GET_SENDER_KEY_DEVICE, error)) == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, owner, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, key_id);
+  if (!sotto_db_step_row (self->db, stmt, &found, _("Could not read a sender key"), error))
+    return FALSE;
+
+  if (found)
+    *has_device = sotto_db_column_copy_blob (stmt, 0, device, SOTTO_CLIENT_STORE_DEVICE_BYTES);
+  return TRUE;
 }
 
 /* Reads the sender key in the row @stmt stands on. */
@@ -167,7 +247,8 @@ sotto_client_store_load_sender_key (SottoClientStore  *self,
  *
  * Returns: (transfer full) (nullable): the sender key of @own_user in @room
  *   that was saved first most recently (the current one after a rotation),
- *   or %NULL, without an error if there is none
+ *   not counting those of our other devices, or %NULL, without an error if
+ *   there is none
  */
 SottoSenderKey *
 sotto_client_store_load_own_sender_key (SottoClientStore  *self,
@@ -204,7 +285,8 @@ sotto_client_store_load_own_sender_key (SottoClientStore  *self,
  * @owner: the member whose keys to forget
  * @error: return location for a #GError
  *
- * Deletes every sender key of @owner in @room, e.g. when they leave.
+ * Deletes every sender key of @owner in @room that came with no device:
+ * all of ours (not those of our other devices), e.g. before a new one.
  *
  * Returns: %TRUE on success
  */

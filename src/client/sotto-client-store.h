@@ -14,7 +14,10 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 5
+#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 6
+
+/* The size of a device's signing key, as sender keys and messages keep it. */
+#define SOTTO_CLIENT_STORE_DEVICE_BYTES 32
 
 #define SOTTO_CLIENT_STORE_ERROR (sotto_client_store_error_quark ())
 
@@ -231,6 +234,19 @@ gboolean          sotto_client_store_save_sender_key       (SottoClientStore    
                                                             const char               *owner,
                                                             SottoSenderKey           *key,
                                                             GError                  **error);
+gboolean          sotto_client_store_save_sender_key_from  (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *owner,
+                                                            const guint8             *device,
+                                                            SottoSenderKey           *key,
+                                                            GError                  **error);
+gboolean          sotto_client_store_get_sender_key_device (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *owner,
+                                                            guint32                   key_id,
+                                                            guint8                   *device,
+                                                            gboolean                 *has_device,
+                                                            GError                  **error);
 SottoSenderKey   *sotto_client_store_load_sender_key       (SottoClientStore         *self,
                                                             const char               *room,
                                                             const char               *owner,
@@ -394,12 +410,14 @@ gboolean          sotto_client_store_set_message_order     (SottoClientStore    
                                                             guint64                   counter,
                                                             gint64                    sent_at,
                                                             guint                     marks,
+                                                            const guint8             *signer,
                                                             GError                  **error);
 gboolean          sotto_client_store_mark_gap              (SottoClientStore         *self,
                                                             const char               *room,
                                                             const char               *sender,
                                                             guint64                   counter,
                                                             guint64                   missing,
+                                                            const guint8             *signer,
                                                             char                    **msg_id,
                                                             GError                  **error);
 gint64            sotto_client_store_count_overtaken       (SottoClientStore         *self,
@@ -407,6 +425,7 @@ gint64            sotto_client_store_count_overtaken       (SottoClientStore    
                                                             const char               *sender,
                                                             guint64                   counter,
                                                             gint64                    seq,
+                                                            const guint8             *signer,
                                                             GError                  **error);
 gint64            sotto_client_store_count_waiting         (SottoClientStore         *self,
                                                             const char               *room,

@@ -62,6 +62,8 @@ sotto_client_dispose (GObject *object)
   g_clear_object (&self->pins);
   g_clear_object (&self->store);
   g_clear_object (&self->identity);
+  g_clear_object (&self->account_key);
+  g_clear_object (&self->account_identity);
   g_clear_object (&self->rooms);
   g_clear_pointer (&self->early_keys, g_ptr_array_unref);
   g_clear_pointer (&self->catchup_from, g_hash_table_unref);
@@ -73,6 +75,8 @@ sotto_client_dispose (GObject *object)
   g_clear_pointer (&self->states, g_hash_table_unref);
   g_clear_pointer (&self->pending_views, g_hash_table_unref);
   g_clear_pointer (&self->handovers, g_hash_table_unref);
+  g_clear_pointer (&self->device_lists, g_hash_table_unref);
+  g_clear_pointer (&self->device_fetches, g_hash_table_unref);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->outbox_retry_id, g_source_remove);
 
@@ -251,6 +255,10 @@ sotto_client_init (SottoClient *self)
                                                (GDestroyNotify) g_ptr_array_unref);
   self->handovers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            _sotto_client_free_handovers);
+  self->device_lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) sotto_device_list_free);
+  self->device_fetches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) g_ptr_array_unref);
   self->opslimit = SOTTO_PWHASH_OPSLIMIT_DEFAULT;
   self->memlimit = SOTTO_PWHASH_MEMLIMIT_DEFAULT;
 }
@@ -364,6 +372,39 @@ sotto_client_get_state (SottoClient *self)
   return self->state;
 }
 
+/**
+ * sotto_client_is_handing_over_keys:
+ *
+ * Whether keys of ours are still on their way to their recipients (device
+ * lists or prekeys being fetched, boxes not sent yet). A program that
+ * ends right after sending waits for this to be %FALSE, or the others
+ * cannot read what it sent until it comes back.
+ *
+ * Returns: %TRUE while a handover is under way
+ */
+gboolean
+sotto_client_is_handing_over_keys (SottoClient *self)
+{
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), FALSE);
+
+  return g_hash_table_size (self->handovers) > 0 || g_hash_table_size (self->device_fetches) > 0;
+}
+
+/**
+ * sotto_client_get_device_identity:
+ *
+ * Returns: (nullable): this computer's own public identity, as the
+ *   account's device list names it (not the account's, which contacts
+ *   know), or %NULL while logged out
+ */
+const SottoPublicIdentity *
+sotto_client_get_device_identity (SottoClient *self)
+{
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), NULL);
+
+  return self->identity != NULL ? sotto_identity_get_public (self->identity) : NULL;
+}
+
 const char *
 sotto_client_get_user (SottoClient *self)
 {
@@ -468,6 +509,8 @@ sotto_client_close (SottoClient *self)
   sotto_connection_close (self->connection);
   g_clear_object (&self->store);
   g_clear_object (&self->identity);
+  g_clear_object (&self->account_key);
+  g_clear_object (&self->account_identity);
   g_list_store_remove_all (self->rooms);
   g_ptr_array_set_size (self->early_keys, 0);
   g_hash_table_remove_all (self->rooms_catching_up);
@@ -477,6 +520,8 @@ sotto_client_close (SottoClient *self)
   g_hash_table_remove_all (self->states);
   g_hash_table_remove_all (self->pending_views);
   g_hash_table_remove_all (self->handovers);
+  g_hash_table_remove_all (self->device_lists);
+  g_hash_table_remove_all (self->device_fetches);
   _sotto_client_set_user (self, NULL);
   _sotto_client_set_state (self, SOTTO_CLIENT_DISCONNECTED);
 }

@@ -50,6 +50,8 @@ SottoClient      *sotto_client_new                  (const char          *data_d
                                                      const char          *server);
 SottoClientState  sotto_client_get_state            (SottoClient         *self);
 const char       *sotto_client_get_user             (SottoClient         *self);
+const SottoPublicIdentity *sotto_client_get_device_identity (SottoClient   *self);
+gboolean          sotto_client_is_handing_over_keys (SottoClient         *self);
 GListModel       *sotto_client_get_rooms            (SottoClient         *self);
 SottoRoom        *sotto_client_lookup_room          (SottoClient         *self,
                                                      const char          *name);

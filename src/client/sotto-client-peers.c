@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "sotto-client-private.h"
+
+/*
+ * The devices of the accounts we share rooms with, and ours: each
+ * account's device list as its account key signed it. A member's account
+ * key is the signing key of the identity the room's signed state holds
+ * for them, so a list the server hands out is taken only when it opens
+ * under that key, and in place of one we hold only when it follows it (a
+ * higher counter): the server can neither add a device of its own nor
+ * bring back one that was removed. Our own list is the one in our store,
+ * brought up to date from the server in the same way.
+ *
+ * An account whose identity signs no list (a client from before devices,
+ * or one that published none yet) has no devices here: its keys go to the
+ * identity itself, as they always did.
+ */
+
+typedef struct
+{
+  SottoClientDevicesFunc func;
+  gpointer               data;
+  GDestroyNotify         destroy;
+} Waiter;
+
+static void
+waiter_free (Waiter *waiter)
+{
+  if (waiter->destroy != NULL)
+    waiter->destroy (waiter->data);
+  g_free (waiter);
+}
+
+typedef struct
+{
+  SottoClient         *self;
+  char                *user;
+  SottoPublicIdentity  account;
+} Fetch;
+
+static void
+fetch_free (Fetch *fetch)
+{
+  g_object_unref (fetch->self);
+  g_free (fetch->user);
+  g_free (fetch);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fetch, fetch_free)
+
+/* Our own list, from the store, opened under our account key. */
+static SottoDeviceList *
+own_list (SottoClient *self)
+{
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean published;
+  SottoDeviceList *list;
+
+  if (self->store == NULL || self->account_key == NULL)
+    return NULL;
+  sealed = sotto_client_store_get_device_list (self->store, &published, &error);
+  if (sealed == NULL)
+    return NULL;
+  list = sotto_device_list_open (sealed, self->user,
+                                 sotto_account_key_get_public (self->account_key), &error);
+  if (list == NULL)
+    g_warning ("Our own device list does not open: %s", error->message);
+  return list;
+}
+
+/**
+ * _sotto_client_lookup_devices:
+ * @user: a member, or ourselves
+ * @account: the identity the room's signed state holds for @user
+ *
+ * Returns: (transfer full) (nullable): @user's device list as we hold it,
+ *   signed by @account's key, or %NULL when we hold none
+ */
+SottoDeviceList *
+_sotto_client_lookup_devices (SottoClient               *self,
+                              const char                *user,
+                              const SottoPublicIdentity *account)
+{
+  SottoDeviceList *held;
+
+  if (g_strcmp0 (user, self->user) == 0)
+    return own_list (self);
+
+  held = g_hash_table_lookup (self->device_lists, user);
+  if (held == NULL ||
+      memcmp (sotto_device_list_get_account_public (held), account->sign_pk,
+              sizeof account->sign_pk) != 0)
+    return NULL;
+  return sotto_device_list_copy (held);
+}
+
+/* Takes @list (@sealed, opened) for @fetch's user where it follows what
+ * we hold. */
+static SottoDeviceList *
+take_list (Fetch           *fetch,
+           SottoDeviceList *list,
+           GBytes          *sealed)
+{
+  SottoClient *self = fetch->self;
+  SottoDeviceList *held = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (fetch->user, self->user) == 0)
+    {
+      g_autoptr(SottoDeviceList) ours = own_list (self);
+
+      if (ours != NULL && !sotto_device_list_follows (list, ours, &error))
+        return g_steal_pointer (&ours);
+      if (!sotto_client_store_set_device_list (self->store, sealed, TRUE, &error))
+        g_warning ("Could not keep our device list: %s", error->message);
+      return sotto_device_list_copy (list);
+    }
+
+  held = g_hash_table_lookup (self->device_lists, fetch->user);
+  if (held != NULL &&
+      memcmp (sotto_device_list_get_account_public (held), fetch->account.sign_pk, 32) == 0 &&
+      !sotto_device_list_follows (list, held, &error))
+    {
+      /* The same list again is no news; an older one is the server's. */
+      if (!g_error_matches (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_REPLAYED) ||
+          sotto_device_list_get_counter (list) != sotto_device_list_get_counter (held))
+        g_info ("Kept the device list of %s we hold: %s", fetch->user, error->message);
+      return sotto_device_list_copy (held);
+    }
+
+  g_hash_table_replace (self->device_lists, g_strdup (fetch->user),
+                        sotto_device_list_copy (list));
+  return sotto_device_list_copy (list);
+}
+
+static void
+devices_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(Fetch) fetch = user_data;
+  SottoClient *self = fetch->self;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoDeviceList) opened = NULL;
+  g_autoptr(SottoDeviceList) taken = NULL;
+  g_autoptr(GPtrArray) waiters = NULL;
+  g_autoptr(GBytes) list = NULL;
+  g_autofree char *user = NULL;
+
+  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  g_hash_table_steal_extended (self->device_fetches, fetch->user, (gpointer *) &user,
+                               (gpointer *) &waiters);
+  if (self->store == NULL)
+    return;
+
+  if (reply != NULL)
+    {
+      list = sotto_msg_dup_bytes (reply, "list");
+      opened = sotto_device_list_open (list, fetch->user, fetch->account.sign_pk, &error);
+      if (opened == NULL)
+        g_info ("The device list of %s is not signed by the key we know them by: %s",
+                fetch->user, error->message);
+    }
+  else if (!sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NO_DEVICES))
+    g_info ("Could not fetch the devices of %s: %s", fetch->user, error->message);
+
+  if (opened != NULL)
+    taken = take_list (fetch, opened, list);
+  else
+    taken = _sotto_client_lookup_devices (self, fetch->user, &fetch->account);
+
+  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
+    {
+      Waiter *waiter = g_ptr_array_index (waiters, i);
+
+      if (waiter->func != NULL)
+        waiter->func (self, fetch->user, taken, waiter->data);
+    }
+}
+
+/**
+ * _sotto_client_fetch_devices:
+ * @user: a member, or ourselves
+ * @account: the identity the room's signed state holds for @user
+ * @func: called with @user's device list once known, or %NULL when
+ *   @user has none signed by @account's key
+ * @data: (transfer full): for @func, freed with @destroy after
+ *
+ * Asks the server for @user's device list, and takes it where it opens
+ * under @account's key and follows what we hold. Fetches of one user at
+ * the same time go as one request.
+ */
+void
+_sotto_client_fetch_devices (SottoClient               *self,
+                             const char                *user,
+                             const SottoPublicIdentity *account,
+                             SottoClientDevicesFunc     func,
+                             gpointer                   data,
+                             GDestroyNotify             destroy)
+{
+  GPtrArray *waiters = g_hash_table_lookup (self->device_fetches, user);
+  Waiter *waiter = g_new0 (Waiter, 1);
+  g_autofree char *id = NULL;
+  g_autoptr(GBytes) request = NULL;
+  Fetch *fetch;
+
+  waiter->func = func;
+  waiter->data = data;
+  waiter->destroy = destroy;
+  if (waiters != NULL)
+    {
+      g_ptr_array_add (waiters, waiter);
+      return;
+    }
+
+  waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) waiter_free);
+  g_ptr_array_add (waiters, waiter);
+  g_hash_table_insert (self->device_fetches, g_strdup (user), waiters);
+
+  fetch = g_new0 (Fetch, 1);
+  fetch->self = g_object_ref (self);
+  fetch->user = g_strdup (user);
+  fetch->account = *account;
+  id = sotto_connection_next_id (self->connection);
+  request = sotto_msg_build_get_devices (id, user);
+  sotto_connection_request_async (self->connection, id, request, self->cancellable, devices_cb,
+                                  fetch);
+}
+
+/**
+ * _sotto_client_find_device:
+ * @list: (nullable): a device list
+ * @sign_pk: (nullable): a device's signing key
+ *
+ * Returns: (nullable): the device of @list with @sign_pk
+ */
+const SottoDevice *
+_sotto_client_find_device (const SottoDeviceList *list,
+                           const guint8          *sign_pk)
+{
+  if (list == NULL || sign_pk == NULL)
+    return NULL;
+
+  for (guint i = 0; i < sotto_device_list_get_n_devices (list); i++)
+    {
+      const SottoDevice *device = sotto_device_list_get_device (list, i);
+
+      if (memcmp (device->identity.sign_pk, sign_pk, sizeof device->identity.sign_pk) == 0)
+        return device;
+    }
+
+  return NULL;
+}
