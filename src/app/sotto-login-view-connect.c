@@ -100,6 +100,8 @@ ask_reset (GTask  *task,
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *dialog;
 
+  /* The trust dialog of a first connection was answered before this one. */
+  attempt->answered = FALSE;
   attempt->not_linked = not_linked;
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                    _("This Computer Is Not Linked"), not_linked->message);
