@@ -10,9 +10,9 @@
 /*
  * One login attempt of the form's client, as one async operation: connect,
  * ask the user to trust a server seen for the first time (or show that its
- * key changed), then log in or create the account. A login from a
- * computer that is not one of the account's devices asks whether to
- * reset the account from here.
+ * key changed), then log in, create the account, or link this computer to
+ * it. A login from a computer that is not one of the account's devices
+ * asks whether to link it instead, or to reset the account from here.
  */
 
 typedef struct
@@ -51,9 +51,37 @@ reset_done_cb (GObject      *object,
 }
 
 static void
-reset_response_cb (AdwMessageDialog *dialog,
-                   const char       *response,
-                   GTask            *task)
+link_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!sotto_client_link_finish (SOTTO_CLIENT (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* The view shows the code once the client tells it, then waits for the
+ * approval: the link ends logged in, or with why not. */
+static void
+start_link (GTask *task)
+{
+  SottoLoginView *self = g_task_get_source_object (task);
+  const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+
+  _sotto_login_view_set_linking (self, TRUE);
+  sotto_client_link_async (self->client, username, password, g_task_get_cancellable (task),
+                           link_done_cb, task);
+}
+
+static void
+not_linked_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        GTask            *task)
 {
   SottoLoginView *self = g_task_get_source_object (task);
   Attempt *attempt = g_task_get_task_data (task);
@@ -70,6 +98,8 @@ reset_response_cb (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "reset") == 0)
     sotto_client_reset_async (self->client, username, password, g_task_get_cancellable (task),
                               reset_done_cb, g_object_ref (task));
+  else if (g_strcmp0 (response, "link") == 0)
+    start_link (g_object_ref (task));
   else
     g_task_return_error (task, g_steal_pointer (&attempt->not_linked));
 }
@@ -89,11 +119,11 @@ dialog_gone_cb (gpointer  data,
   g_object_unref (task);
 }
 
-/* This computer is not one of the account's: what the user can do, and
- * the one of it done from here, a reset, behind a destructive button. */
+/* This computer is not one of the account's: what the user can do, the
+ * link offered first, and a reset behind a destructive button. */
 static void
-ask_reset (GTask  *task,
-           GError *not_linked)
+ask_not_linked (GTask  *task,
+                GError *not_linked)
 {
   SottoLoginView *self = g_task_get_source_object (task);
   Attempt *attempt = g_task_get_task_data (task);
@@ -108,12 +138,15 @@ ask_reset (GTask  *task,
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "reset", _("_Reset Account"),
+                                    "link", _("_Link This Computer"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reset",
                                               ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "link",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "link");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_data (dialog, "response", G_CALLBACK (reset_response_cb), task,
+  g_signal_connect_data (dialog, "response", G_CALLBACK (not_linked_response_cb), task,
                          dialog_gone_cb, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -129,7 +162,7 @@ account_done_cb (GObject      *object,
   if (sotto_client_account_finish (SOTTO_CLIENT (object), result, &error))
     g_task_return_boolean (task, TRUE);
   else if (sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NOT_LINKED))
-    ask_reset (g_steal_pointer (&task), error);
+    ask_not_linked (g_steal_pointer (&task), error);
   else
     g_task_return_error (task, error);
 }
@@ -141,7 +174,9 @@ start_account (GTask *task)
   const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 
-  if (self->creating)
+  if (self->linking)
+    start_link (task);
+  else if (self->creating)
     sotto_client_register_async (self->client, username, password,
                                  g_task_get_cancellable (task), account_done_cb, task);
   else
@@ -225,8 +260,9 @@ connected_cb (GObject      *object,
   g_task_return_error (task, error);
 }
 
-/* Connects self->client and logs in, or registers when the form is in
- * its creating mode, cancelled through self->cancellable. */
+/* Connects self->client and logs in, registers when the form is in its
+ * creating mode, or links this computer when the attempt is a link;
+ * cancelled through self->cancellable. */
 void
 _sotto_login_view_connect_async (SottoLoginView      *self,
                                  GAsyncReadyCallback  callback,

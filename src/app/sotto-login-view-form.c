@@ -23,6 +23,8 @@ _sotto_login_view_update_mode (SottoLoginView *self)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->confirm_row), self->creating);
   gtk_widget_set_visible (GTK_WIDGET (self->rules_label), self->creating);
+  /* A new account is made here; only an existing one links. */
+  gtk_widget_set_visible (GTK_WIDGET (self->link_button), !self->creating);
   if (self->creating)
     {
       gtk_label_set_text (self->subtitle_label,

@@ -13,7 +13,9 @@
  * (data folder, password hashing cost, settings for the last login).
  *
  * The form's texts and checks live in sotto-login-view-form.c, the steps
- * of one attempt in sotto-login-view-connect.c.
+ * of one attempt in sotto-login-view-connect.c, and the page that shows
+ * a link code, for a computer that links itself to an account instead of
+ * logging in, in sotto-login-view-link.c.
  */
 
 enum {
@@ -34,6 +36,19 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SottoLoginView, sotto_login_view, ADW_TYPE_BIN)
 
+/* The spinner turns in the button of what the attempt does. */
+static void
+update_spinners (SottoLoginView *self)
+{
+  gboolean logging_in = self->busy && !self->linking;
+  gboolean linking = self->busy && self->linking;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), logging_in);
+  gtk_spinner_set_spinning (self->spinner, logging_in);
+  gtk_widget_set_visible (GTK_WIDGET (self->link_spinner), linking);
+  gtk_spinner_set_spinning (self->link_spinner, linking);
+}
+
 static void
 set_busy (SottoLoginView *self,
           gboolean        busy)
@@ -46,35 +61,71 @@ set_busy (SottoLoginView *self,
    * is left focused and disabled. */
   if (busy && GTK_IS_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))))
     gtk_window_set_focus (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-  gtk_spinner_set_spinning (self->spinner, busy);
+  update_spinners (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->username_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->confirm_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->mode_button), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->submit_button), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->link_button), !busy);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-/* The end of a login attempt: success hands the client on. */
+/* Whether the attempt links this computer rather than logs in; a login
+ * refused on a computer that is not linked may go on as a link. */
+void
+_sotto_login_view_set_linking (SottoLoginView *self,
+                               gboolean        linking)
+{
+  self->linking = !!linking;
+  update_spinners (self);
+}
+
+/**
+ * _sotto_login_view_stop:
+ * @error_text: (nullable): why the attempt ended
+ *
+ * Ends the attempt under way, if any: what is left of it is cancelled
+ * and ends quietly, and the form is shown again, with @error_text under
+ * it.
+ */
+void
+_sotto_login_view_stop (SottoLoginView *self,
+                        const char     *error_text)
+{
+  g_autoptr(SottoClient) client = g_steal_pointer (&self->client);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (client != NULL)
+    sotto_client_close (client);
+  set_busy (self, FALSE);
+  _sotto_login_view_set_linking (self, FALSE);
+  _sotto_login_view_link_hide (self);
+  _sotto_login_view_show_error (self, error_text);
+  gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+}
+
+/* The end of an attempt: success hands the client on. */
 static void
 finish (SottoLoginView *self,
         const char     *error_text)
 {
-  g_autoptr(SottoClient) client = g_steal_pointer (&self->client);
-
-  g_clear_object (&self->cancellable);
-  set_busy (self, FALSE);
+  g_autoptr(SottoClient) client = NULL;
 
   if (error_text != NULL)
     {
-      if (client != NULL)
-        sotto_client_close (client);
-      _sotto_login_view_show_error (self, error_text);
-      gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+      _sotto_login_view_stop (self, error_text);
       return;
     }
+
+  client = g_steal_pointer (&self->client);
+  g_clear_object (&self->cancellable);
+  set_busy (self, FALSE);
+  _sotto_login_view_set_linking (self, FALSE);
+  _sotto_login_view_link_hide (self);
 
   if (self->config != NULL)
     {
@@ -109,20 +160,16 @@ connected_cb (GObject      *object,
   finish (self, NULL);
 }
 
-/**
- * sotto_login_view_submit:
- *
- * What "Log In" (or "Create Account") does.
- */
+/* Starts an attempt with what the form holds: a login (or a
+ * registration), or a link of this computer. */
 void
-sotto_login_view_submit (SottoLoginView *self)
+_sotto_login_view_start (SottoLoginView *self,
+                         gboolean        linking)
 {
   const char *problem;
   g_autofree char *data_dir = NULL;
   guint64 opslimit = 0;
   gsize memlimit = 0;
-
-  g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
 
   if (self->busy)
     return;
@@ -134,6 +181,7 @@ sotto_login_view_submit (SottoLoginView *self)
     }
 
   _sotto_login_view_show_error (self, NULL);
+  self->linking = linking;
   set_busy (self, TRUE);
 
   if (self->config != NULL)
@@ -149,7 +197,21 @@ sotto_login_view_submit (SottoLoginView *self)
                                    gtk_editable_get_text (GTK_EDITABLE (self->server_row)));
   if (opslimit != 0 && memlimit != 0)
     sotto_client_set_pwhash_limits (self->client, opslimit, memlimit);
+  _sotto_login_view_link_attach (self);
   _sotto_login_view_connect_async (self, connected_cb, NULL);
+}
+
+/**
+ * sotto_login_view_submit:
+ *
+ * What "Log In" (or "Create Account") does.
+ */
+void
+sotto_login_view_submit (SottoLoginView *self)
+{
+  g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
+
+  _sotto_login_view_start (self, FALSE);
 }
 
 static void
@@ -301,10 +363,19 @@ sotto_login_view_class_init (SottoLoginViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SottoLoginView, spinner);
   gtk_widget_class_bind_template_child (widget_class, SottoLoginView, submit_label);
   gtk_widget_class_bind_template_child (widget_class, SottoLoginView, mode_button);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, link_button);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, link_spinner);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, page_stack);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, link_page);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, link_code_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, link_waiting_spinner);
+  gtk_widget_class_bind_template_child (widget_class, SottoLoginView, link_cancel_button);
   gtk_widget_class_bind_template_callback (widget_class, submit_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, form_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, mode_clicked_cb);
+
+  _sotto_login_view_link_class_init (widget_class);
 }
 
 static void

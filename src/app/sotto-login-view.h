@@ -27,5 +27,8 @@ void            sotto_login_view_fill         (SottoLoginView *self,
 void            sotto_login_view_submit       (SottoLoginView *self);
 void            sotto_login_view_reset        (SottoLoginView *self,
                                                const char     *error_text);
+void            sotto_login_view_link         (SottoLoginView *self);
+void            sotto_login_view_cancel_link  (SottoLoginView *self);
+const char     *sotto_login_view_get_link_code (SottoLoginView *self);
 
 G_END_DECLS

@@ -65,6 +65,14 @@ test_login_view (void)
   g_assert_false (sotto_login_view_get_creating (view));
   g_assert_cmpstr (sotto_login_view_get_error (view), ==, "Gone");
 
+  /* A link asks for the password first too, and leaves the creating mode. */
+  sotto_login_view_set_creating (view, TRUE);
+  sotto_login_view_link (view);
+  g_assert_false (sotto_login_view_get_creating (view));
+  g_assert_false (sotto_login_view_get_busy (view));
+  g_assert_null (sotto_login_view_get_link_code (view));
+  g_assert_nonnull (strstr (sotto_login_view_get_error (view), "password"));
+
   gtk_window_destroy (window);
 }
 
