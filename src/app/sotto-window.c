@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "sotto-join-dialog.h"
+#include "sotto-link-dialog.h"
 #include "sotto-server-dialogs.h"
 #include "sotto-window-private.h"
 
@@ -164,6 +165,34 @@ new_direct_chat_action (GtkWidget  *widget,
 }
 
 static void
+device_linked_cb (SottoLinkDialog *dialog,
+                  const char      *name,
+                  SottoWindow     *self)
+{
+  g_autofree char *text = NULL;
+
+  /* Toasts read markup; the name is the new computer's to choose. */
+  text = g_markup_printf_escaped (_("“%s” is now linked to your account"), name);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", text);
+}
+
+static void
+link_device_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  SottoWindow *self = SOTTO_WINDOW (widget);
+  SottoLinkDialog *dialog;
+
+  if (self->client == NULL)
+    return;
+
+  dialog = sotto_link_dialog_new (GTK_WINDOW (self), self->client);
+  g_signal_connect_object (dialog, "linked", G_CALLBACK (device_linked_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 jump_to_room_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -310,6 +339,7 @@ sotto_window_class_init (SottoWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-direct-chat", NULL,
                                    new_direct_chat_action);
   gtk_widget_class_install_action (widget_class, "win.jump-to-room", NULL, jump_to_room_action);
+  gtk_widget_class_install_action (widget_class, "win.link-device", NULL, link_device_action);
 
   _sotto_window_status_class_init (widget_class);
   _sotto_window_rooms_class_init (widget_class);

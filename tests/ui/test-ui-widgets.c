@@ -6,6 +6,7 @@
 #include "sotto-application.h"
 #include "sotto-bans-dialog.h"
 #include "sotto-join-dialog.h"
+#include "sotto-link-dialog.h"
 #include "sotto-login-view.h"
 #include "sotto-member-row.h"
 #include "sotto-message-row.h"
@@ -730,6 +731,7 @@ test_dialogs (void)
   GtkWindow *trust, *changed;
   SottoSafetyDialog *safety;
   SottoJoinDialog *join, *direct;
+  SottoLinkDialog *link;
   SottoPreferencesWindow *preferences;
   g_autoptr(GtkBuilder) builder = NULL;
   GObject *shortcuts;
@@ -775,6 +777,16 @@ test_dialogs (void)
   g_assert_cmpuint (sotto_join_dialog_get_n_listed (join), ==, 0);
   gtk_window_destroy (GTK_WINDOW (join));
   gtk_window_destroy (GTK_WINDOW (direct));
+
+  /* Nothing to open before a code is typed; no question before that. */
+  link = sotto_link_dialog_new (NULL, client);
+  gtk_window_present (GTK_WINDOW (link));
+  sotto_ui_settle (GTK_WIDGET (link));
+  sotto_link_dialog_open_code (link);
+  g_assert_false (sotto_link_dialog_get_busy (link));
+  g_assert_null (sotto_link_dialog_get_error (link));
+  g_assert_null (sotto_link_dialog_get_question (link));
+  gtk_window_destroy (GTK_WINDOW (link));
 
   preferences = sotto_preferences_window_new (sotto_application_get_settings (the_app));
   gtk_window_present (GTK_WINDOW (preferences));
