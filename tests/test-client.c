@@ -389,6 +389,8 @@ test_wrong_password (Fixture       *fixture,
         account (laptop, FALSE, "alice", PASSWORD, &error);
         g_assert_true (sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NOT_LINKED));
         g_assert_nonnull (strstr (error->message, "not linked to alice’s account"));
+        g_assert_nonnull (strstr (error->message, "“Link to an Existing Device”"));
+        g_assert_nonnull (strstr (error->message, "“Link a New Device”"));
         g_assert_nonnull (strstr (error->message, "sotto-cli --user alice link"));
         g_assert_nonnull (strstr (error->message, "reset the account"));
         g_clear_error (&error);

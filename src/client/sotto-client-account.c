@@ -211,11 +211,13 @@ session_done_cb (GObject      *object,
           g_clear_error (&error);
           g_set_error (&error, SOTTO_CLIENT_ERROR,
                        sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LINKED),
-                       _("This computer is not linked to %s’s account yet. To link it, run "
-                         "“sotto-cli --user %s link” here, and on a computer where %s is signed "
-                         "in, “sotto-cli --user %s approve” with the code it shows. With no such "
-                         "computer left, reset the account from here: your contacts are told of "
-                         "your new keys, and nothing said before is readable here."),
+                       _("This computer is not linked to %s’s account yet. To link it, choose "
+                         "“Link to an Existing Device” in Sotto here; then, on a computer where "
+                         "%s is signed in, choose “Link a New Device” in Sotto’s menu and type "
+                         "the code this one shows. With sotto-cli: “sotto-cli --user %s link” "
+                         "here, then “sotto-cli --user %s approve” with the code there. With no "
+                         "such computer left, reset the account from here: your contacts are "
+                         "told of your new keys, and nothing said before is readable here."),
                        account->username, account->username, account->username,
                        account->username);
         }

@@ -880,7 +880,8 @@ client_offline (gpointer data)
 }
 
 /* Bob's account lives on another computer. Logging in here with his
- * password, the app says this computer is not linked and how to link it;
+ * password, the app says this computer is not linked and how to link it,
+ * and offers the link first (tests/ui/test-ui-link.c follows it);
  * cancelled, the form keeps the sentence; asked again, a reset makes this
  * computer his account's one device, and the other is signed out. */
 static void
@@ -899,9 +900,14 @@ test_not_linked (Fixture       *fixture,
   g_assert_true (sotto_ui_wait_until (not_linked_shown, NULL, 30));
   dialog = find_dialog ("This Computer Is Not Linked");
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
+                            "“Link to an Existing Device”"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "“Link a New Device”"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
                             "sotto-cli --user bob link"));
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "reset"), ==,
                    ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "link"), ==,
+                   ADW_RESPONSE_SUGGESTED);
   sotto_ui_settle (GTK_WIDGET (dialog));
   g_free (sotto_ui_screenshot (GTK_WIDGET (dialog), "not-linked-dialog"));
   /* As its button does: the response, then the dialog closes. */
