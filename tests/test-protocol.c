@@ -1822,6 +1822,8 @@ add_devices_cases (GPtrArray       *cases,
   g_autofree char *item0_sign = g_strdup_printf ("%s[0].sign", name);
   g_autofree char *item0_binding = g_strdup_printf ("%s[0].binding", name);
   g_autofree char *item0_extra = g_strdup_printf ("%s[0].name", name);
+  g_autofree char *no_binding = identity_json (NULL, NULL, "", NULL);
+  g_autofree char *with_name = identity_json (NULL, NULL, NULL, "\"name\":\"x\"");
   GString *many = g_string_new ("[");
 
   add_case (cases, MUST_PARSE, name, g_strdup_printf ("[%s]", identity));
@@ -1836,9 +1838,9 @@ add_devices_cases (GPtrArray       *cases,
   add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0_sign,
             g_strdup_printf ("[%s]", bad_sign));
   add_case (cases, SOTTO_PROTOCOL_ERROR_MISSING_FIELD, item0_binding,
-            g_strdup_printf ("[%s]", identity_json (NULL, NULL, "", NULL)));
+            g_strdup_printf ("[%s]", no_binding));
   add_case (cases, SOTTO_PROTOCOL_ERROR_UNKNOWN_FIELD, item0_extra,
-            g_strdup_printf ("[%s]", identity_json (NULL, NULL, NULL, "\"name\":\"x\"")));
+            g_strdup_printf ("[%s]", with_name));
 
   for (gint64 i = 0; i < field->max; i++)
     g_string_append_printf (many, "%s%s", i == 0 ? "" : ",", identity);

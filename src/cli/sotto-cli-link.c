@@ -100,8 +100,8 @@ link_code_cb (SottoClient *client,
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
 
-  /* Scripts read the first line; it goes out at once. */
-  g_print (_("Link code: %s\n"), code);
+  /* Scripts read the first line, in every language; it goes out at once. */
+  g_print ("Link code: %s\n", code);
   g_print (_("On a computer signed in as %s, run “sotto-cli --user %s approve %s”, or in "
              "Sotto choose “Link a New Device” and type the code.\n"),
            self->options->user, self->options->user, code);
