@@ -22,10 +22,12 @@
 #define ONE_TIME_TARGET 50
 #define ONE_TIME_LOW 20
 
-/* A member without prekeys is asked again this often, every so many
- * seconds, before their key is given up on. */
-#define MAX_BUNDLE_ATTEMPTS 5
-#define BUNDLE_RETRY_SECONDS 2
+/* A device without prekeys is asked again this often before our key is
+ * given up on: first after BUNDLE_RETRY_FIRST_MS, then twice as long each
+ * time, about 25 s in all. A device just linked publishes its prekeys
+ * moments after the others learn of it. */
+#define MAX_BUNDLE_ATTEMPTS 8
+#define BUNDLE_RETRY_FIRST_MS 100
 
 /* Our prekey @id, for sotto_prekey_open(). */
 SottoPrekey *
@@ -404,8 +406,10 @@ bundle_cb (GObject      *object,
   if (reply == NULL && sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NO_PREKEYS) &&
       handover->attempts < MAX_BUNDLE_ATTEMPTS)
     {
+      guint delay = BUNDLE_RETRY_FIRST_MS << handover->attempts;
+
       handover->attempts++;
-      g_timeout_add_seconds (BUNDLE_RETRY_SECONDS, retry_fetch_cb, g_steal_pointer (&handover));
+      g_timeout_add (delay, retry_fetch_cb, g_steal_pointer (&handover));
       return;
     }
 
