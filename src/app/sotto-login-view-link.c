@@ -12,7 +12,8 @@
  * offers this computer under a link code, which a page of its own shows
  * until a computer of the account approves it, or the user gives up.
  * Approved, the view is logged in as after a login; anything else ends
- * at the form, with its sentence under it.
+ * at the form, with its sentence under it. The attempt itself is the
+ * view's (sotto-login-view.c); this file shows its page.
  */
 
 static void
@@ -57,59 +58,27 @@ _sotto_login_view_link_hide (SottoLoginView *self)
   gtk_label_set_text (self->link_code_label, "");
 }
 
-static void
-link_clicked_cb (SottoLoginView *self)
-{
-  sotto_login_view_link (self);
-}
-
-static void
-link_cancel_clicked_cb (SottoLoginView *self)
-{
-  sotto_login_view_cancel_link (self);
-}
-
+/* The spinner of the attempt under way: the login's, or the link's. */
 void
-_sotto_login_view_link_class_init (GtkWidgetClass *widget_class)
+_sotto_login_view_update_spinners (SottoLoginView *self)
 {
-  gtk_widget_class_bind_template_callback (widget_class, link_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, link_cancel_clicked_cb);
+  gboolean logging_in = self->busy && !self->linking;
+  gboolean linking = self->busy && self->linking;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), logging_in);
+  gtk_spinner_set_spinning (self->spinner, logging_in);
+  gtk_widget_set_visible (GTK_WIDGET (self->link_spinner), linking);
+  gtk_spinner_set_spinning (self->link_spinner, linking);
 }
 
-/**
- * sotto_login_view_link:
- *
- * What "Link to an Existing Device" does: connects to the server of the
- * form, as a login does, and links this computer to the account of the
- * form, showing the code to type on a computer where it is signed in.
- */
+/* Whether the attempt links this computer rather than logs in; a login
+ * refused on a computer that is not linked may go on as a link. */
 void
-sotto_login_view_link (SottoLoginView *self)
+_sotto_login_view_set_linking (SottoLoginView *self,
+                               gboolean        linking)
 {
-  g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
-
-  if (self->busy)
-    return;
-
-  sotto_login_view_set_creating (self, FALSE);
-  _sotto_login_view_start (self, TRUE);
-}
-
-/**
- * sotto_login_view_cancel_link:
- *
- * What Cancel under the link code does: the link ends, and the form is
- * back as it was.
- */
-void
-sotto_login_view_cancel_link (SottoLoginView *self)
-{
-  g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
-
-  if (!self->busy || !self->linking)
-    return;
-
-  _sotto_login_view_stop (self, NULL);
+  self->linking = !!linking;
+  _sotto_login_view_update_spinners (self);
 }
 
 /**

@@ -36,14 +36,6 @@ struct _SottoLoginView
   gboolean             linking;       /* the attempt links this computer */
 };
 
-/* sotto-login-view.c */
-void        _sotto_login_view_start          (SottoLoginView      *self,
-                                              gboolean             linking);
-void        _sotto_login_view_stop           (SottoLoginView      *self,
-                                              const char          *error_text);
-void        _sotto_login_view_set_linking    (SottoLoginView      *self,
-                                              gboolean             linking);
-
 /* sotto-login-view-form.c */
 void        _sotto_login_view_show_error     (SottoLoginView      *self,
                                               const char          *text);
@@ -51,9 +43,11 @@ void        _sotto_login_view_update_mode    (SottoLoginView      *self);
 const char *_sotto_login_view_check_form     (SottoLoginView      *self);
 
 /* sotto-login-view-link.c */
-void        _sotto_login_view_link_class_init (GtkWidgetClass     *widget_class);
 void        _sotto_login_view_link_attach    (SottoLoginView      *self);
 void        _sotto_login_view_link_hide      (SottoLoginView      *self);
+void        _sotto_login_view_update_spinners (SottoLoginView     *self);
+void        _sotto_login_view_set_linking    (SottoLoginView      *self,
+                                              gboolean             linking);
 
 /* sotto-login-view-connect.c */
 void        _sotto_login_view_connect_async  (SottoLoginView      *self,

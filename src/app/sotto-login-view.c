@@ -38,18 +38,6 @@ G_DEFINE_FINAL_TYPE (SottoLoginView, sotto_login_view, ADW_TYPE_BIN)
 
 /* The spinner turns in the button of what the attempt does. */
 static void
-update_spinners (SottoLoginView *self)
-{
-  gboolean logging_in = self->busy && !self->linking;
-  gboolean linking = self->busy && self->linking;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), logging_in);
-  gtk_spinner_set_spinning (self->spinner, logging_in);
-  gtk_widget_set_visible (GTK_WIDGET (self->link_spinner), linking);
-  gtk_spinner_set_spinning (self->link_spinner, linking);
-}
-
-static void
 set_busy (SottoLoginView *self,
           gboolean        busy)
 {
@@ -61,7 +49,7 @@ set_busy (SottoLoginView *self,
    * is left focused and disabled. */
   if (busy && GTK_IS_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))))
     gtk_window_set_focus (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), NULL);
-  update_spinners (self);
+  _sotto_login_view_update_spinners (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->username_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
@@ -72,27 +60,12 @@ set_busy (SottoLoginView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-/* Whether the attempt links this computer rather than logs in; a login
- * refused on a computer that is not linked may go on as a link. */
-void
-_sotto_login_view_set_linking (SottoLoginView *self,
-                               gboolean        linking)
-{
-  self->linking = !!linking;
-  update_spinners (self);
-}
-
-/**
- * _sotto_login_view_stop:
- * @error_text: (nullable): why the attempt ended
- *
- * Ends the attempt under way, if any: what is left of it is cancelled
- * and ends quietly, and the form is shown again, with @error_text under
- * it.
- */
-void
-_sotto_login_view_stop (SottoLoginView *self,
-                        const char     *error_text)
+/* Ends the attempt under way, if any: what is left of it is cancelled
+ * and ends quietly, and the form is shown again, with @error_text (if
+ * any) under it. */
+static void
+stop_attempt (SottoLoginView *self,
+              const char     *error_text)
 {
   g_autoptr(SottoClient) client = g_steal_pointer (&self->client);
 
@@ -117,7 +90,7 @@ finish (SottoLoginView *self,
 
   if (error_text != NULL)
     {
-      _sotto_login_view_stop (self, error_text);
+      stop_attempt (self, error_text);
       return;
     }
 
@@ -162,9 +135,9 @@ connected_cb (GObject      *object,
 
 /* Starts an attempt with what the form holds: a login (or a
  * registration), or a link of this computer. */
-void
-_sotto_login_view_start (SottoLoginView *self,
-                         gboolean        linking)
+static void
+start_attempt (SottoLoginView *self,
+               gboolean        linking)
 {
   const char *problem;
   g_autofree char *data_dir = NULL;
@@ -202,6 +175,54 @@ _sotto_login_view_start (SottoLoginView *self,
 }
 
 /**
+ * sotto_login_view_link:
+ *
+ * What "Link to an Existing Device" does: connects to the server of the
+ * form, as a login does, and links this computer to the account of the
+ * form, showing the code to type on a computer where it is signed in.
+ */
+void
+sotto_login_view_link (SottoLoginView *self)
+{
+  g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
+
+  if (self->busy)
+    return;
+
+  sotto_login_view_set_creating (self, FALSE);
+  start_attempt (self, TRUE);
+}
+
+/**
+ * sotto_login_view_cancel_link:
+ *
+ * What Cancel under the link code does: the link ends, and the form is
+ * back as it was.
+ */
+void
+sotto_login_view_cancel_link (SottoLoginView *self)
+{
+  g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
+
+  if (!self->busy || !self->linking)
+    return;
+
+  stop_attempt (self, NULL);
+}
+
+static void
+link_clicked_cb (SottoLoginView *self)
+{
+  sotto_login_view_link (self);
+}
+
+static void
+link_cancel_clicked_cb (SottoLoginView *self)
+{
+  sotto_login_view_cancel_link (self);
+}
+
+/**
  * sotto_login_view_submit:
  *
  * What "Log In" (or "Create Account") does.
@@ -211,7 +232,7 @@ sotto_login_view_submit (SottoLoginView *self)
 {
   g_return_if_fail (SOTTO_IS_LOGIN_VIEW (self));
 
-  _sotto_login_view_start (self, FALSE);
+  start_attempt (self, FALSE);
 }
 
 static void
@@ -375,7 +396,8 @@ sotto_login_view_class_init (SottoLoginViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, form_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, mode_clicked_cb);
 
-  _sotto_login_view_link_class_init (widget_class);
+  gtk_widget_class_bind_template_callback (widget_class, link_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, link_cancel_clicked_cb);
 }
 
 static void
