@@ -356,6 +356,37 @@ sotto_test_user_approve_link (SottoClient       *client,
   return outcome.ok;
 }
 
+/* Links the computer @computer_name to @user's account from @approver,
+ * which is signed in as @user: returns the new computer, logged in. */
+SottoClient *
+sotto_test_user_link (const char  *base_dir,
+                      const char  *address,
+                      SottoClient *approver,
+                      const char  *computer_name,
+                      const char  *user,
+                      const char  *password)
+{
+  g_autoptr(SottoTestNewComputer) computer = NULL;
+  g_autoptr(SottoLinkPending) pending = NULL;
+  g_autoptr(GError) error = NULL;
+
+  computer = sotto_test_new_computer_link (base_dir, address, computer_name, user, password,
+                                           NULL);
+  sotto_test_new_computer_wait_code (computer);
+  g_assert_no_error (computer->error);
+  pending = sotto_test_user_open_link (approver, computer->code, &error);
+  g_assert_no_error (error);
+  g_assert_true (sotto_test_user_approve_link (approver, pending, &error));
+  g_assert_no_error (error);
+  sotto_test_new_computer_wait_done (computer);
+  g_assert_no_error (computer->error);
+  g_assert_cmpint (sotto_client_get_state (computer->client), ==, SOTTO_CLIENT_ONLINE);
+
+  /* The computer goes on, without the link's waiting. */
+  g_signal_handlers_disconnect_by_data (computer->client, computer);
+  return g_steal_pointer (&computer->client);
+}
+
 SottoRoom *
 sotto_test_user_join (SottoClient *client,
                       const char  *name)

@@ -62,6 +62,12 @@ SottoLinkPending *sotto_test_user_open_link       (SottoClient  *client,
 gboolean          sotto_test_user_approve_link    (SottoClient  *client,
                                                    SottoLinkPending *pending,
                                                    GError      **error);
+SottoClient      *sotto_test_user_link            (const char   *base_dir,
+                                                   const char   *address,
+                                                   SottoClient  *approver,
+                                                   const char   *computer_name,
+                                                   const char   *user,
+                                                   const char   *password);
 SottoRoom        *sotto_test_user_join            (SottoClient  *client,
                                                    const char   *room);
 SottoRoom        *sotto_test_user_try_join        (SottoClient  *client,

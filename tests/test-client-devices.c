@@ -48,33 +48,13 @@ fixture_teardown (Fixture       *fixture,
   g_free (fixture->address);
 }
 
-/* Links the computer @name to @user's account from @approver: returns the
- * new computer, logged in. */
 static SottoClient *
 link_device (Fixture     *fixture,
              SottoClient *approver,
              const char  *name,
              const char  *user)
 {
-  g_autoptr(SottoTestNewComputer) computer = NULL;
-  g_autoptr(SottoLinkPending) pending = NULL;
-  g_autoptr(GError) error = NULL;
-
-  computer = sotto_test_new_computer_link (fixture->dir, fixture->address, name, user, PASSWORD,
-                                           NULL);
-  sotto_test_new_computer_wait_code (computer);
-  g_assert_no_error (computer->error);
-  pending = sotto_test_user_open_link (approver, computer->code, &error);
-  g_assert_no_error (error);
-  g_assert_true (sotto_test_user_approve_link (approver, pending, &error));
-  g_assert_no_error (error);
-  sotto_test_new_computer_wait_done (computer);
-  g_assert_no_error (computer->error);
-  g_assert_cmpint (sotto_client_get_state (computer->client), ==, SOTTO_CLIENT_ONLINE);
-
-  /* The computer goes on, without the link's waiting. */
-  g_signal_handlers_disconnect_by_data (computer->client, computer);
-  return g_steal_pointer (&computer->client);
+  return sotto_test_user_link (fixture->dir, fixture->address, approver, name, user, PASSWORD);
 }
 
 /* @client's room @name, once the room is there. */

@@ -608,6 +608,156 @@ test_removed_member (Fixture       *fixture,
   g_assert_cmpuint (after, ==, 2);
 }
 
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} Outcome;
+
+static void
+outcome_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  sotto_client_remove_device_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+/* Tries every sender key in @store (listed in @keys) on @stored, whose
+ * sender signs with @signer. Returns the plaintext if one opens it. */
+static GBytes *
+open_with_held_keys (SottoClientStore          *store,
+                     GPtrArray                 *keys,
+                     const char                *room,
+                     Stored                    *stored,
+                     const SottoPublicIdentity *signer)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      HeldKey *held = g_ptr_array_index (keys, i);
+      g_autoptr(SottoSenderKey) key = NULL;
+      GBytes *plaintext;
+
+      key = sotto_client_store_load_sender_key (store, room, held->owner, held->key_id, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (key);
+      plaintext = sotto_envelope_open (stored->envelope, room, stored->sender, signer, key,
+                                       &error);
+      if (plaintext != NULL)
+        return plaintext;
+      g_clear_error (&error);
+    }
+
+  return NULL;
+}
+
+/* Alice's laptop, once removed from her account, reads nothing said
+ * after: not with any key its store kept (Bob's and her desktop's), since
+ * both make new keys its list no longer names. What was said before the
+ * removal, while the laptop was away, the same keys open (the control). */
+static void
+test_removed_device (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SottoClient) desktop = NULL;
+  g_autoptr(SottoClient) laptop = NULL;
+  g_autoptr(SottoClient) bob = NULL;
+  g_autoptr(GPtrArray) envelopes = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(SottoClientStore) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *laptop_path = NULL;
+  SottoPublicIdentity laptop_identity, alice_identity, bob_identity;
+  SottoRoom *desktop_room;
+  SottoRoom *bob_room;
+  SottoMessage *unread;
+  gint64 unread_seq;
+  guint after = 0;
+  Outcome outcome = { FALSE };
+
+  desktop = sotto_test_user_new (fixture->dir, fixture->address, "alice", fixture->password);
+  bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", fixture->password);
+  desktop_room = sotto_test_user_join (desktop, "club");
+  bob_room = sotto_test_user_join (bob, "club");
+  sotto_test_user_wait_members (desktop_room, 2);
+  sotto_test_user_wait_members (bob_room, 2);
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "before the laptop"));
+  sotto_test_user_wait_for_text (desktop_room, "bob", "before the laptop");
+
+  laptop = sotto_test_user_link (fixture->dir, fixture->address, desktop, "alice-laptop",
+                                 "alice", fixture->password);
+  laptop_identity = *sotto_client_get_device_identity (laptop);
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "hello laptop"));
+  sotto_test_user_wait_sent (sotto_test_user_say (desktop, desktop_room, "hello from the desktop"));
+  while (sotto_client_lookup_room (laptop, "club") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  sotto_test_user_wait_for_text (sotto_client_lookup_room (laptop, "club"), "bob", "hello laptop");
+  sotto_test_user_wait_for_text (sotto_client_lookup_room (laptop, "club"), "alice",
+                                 "hello from the desktop");
+  alice_identity = *sotto_member_get_identity (sotto_room_lookup_member (bob_room, "alice"));
+  bob_identity = *sotto_member_get_identity (sotto_room_lookup_member (desktop_room, "bob"));
+
+  /* The laptop goes away (stolen, say); its store keeps what it had. */
+  sotto_client_close (laptop);
+  g_clear_object (&laptop);
+  unread = sotto_test_user_say (bob, bob_room, "said while the laptop was away");
+  sotto_test_user_wait_sent (unread);
+  unread_seq = sotto_message_get_seq (unread);
+  sotto_test_user_wait_for_text (desktop_room, "bob", "said while the laptop was away");
+
+  sotto_client_remove_device_async (desktop, laptop_identity.sign_pk, NULL, outcome_cb, &outcome);
+  sotto_test_wait_for (&outcome.done);
+  g_assert_no_error (outcome.error);
+
+  /* Bob hears of it; what each says next is under new keys. */
+  sotto_test_user_wait_sent (sotto_test_user_say (desktop, desktop_room, "after the laptop, alice"));
+  sotto_test_user_wait_for_text (bob_room, "alice", "after the laptop, alice");
+  /* Bob fetches the new list, sees the laptop gone, and drops his key. */
+  sotto_test_iterate (300);
+  while (sotto_client_is_handing_over_keys (bob))
+    g_main_context_iteration (NULL, TRUE);
+  sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_room, "after the laptop, bob"));
+  sotto_test_user_wait_for_text (desktop_room, "bob", "after the laptop, bob");
+
+  sotto_client_close (desktop);
+  sotto_client_close (bob);
+  sotto_test_server_stop (fixture->server);
+
+  envelopes = server_envelopes (sotto_test_server_get_data_dir (fixture->server), "club");
+  laptop_path = sotto_test_user_store_path (fixture->dir, fixture->address, "alice-laptop",
+                                            "alice");
+  keys = held_keys (laptop_path, "club");
+  g_assert_cmpuint (keys->len, >=, 2);
+  kept = sotto_test_user_open_store (laptop_path, fixture->password);
+
+  for (guint i = 0; i < envelopes->len; i++)
+    {
+      Stored *stored = g_ptr_array_index (envelopes, i);
+      g_autoptr(GBytes) plaintext = NULL;
+      const SottoPublicIdentity *signer = g_str_equal (stored->sender, "bob") ? &bob_identity
+                                                                                : &alice_identity;
+
+      plaintext = open_with_held_keys (kept, keys, "club", stored, signer);
+      if (stored->seq == unread_seq)
+        {
+          g_assert_nonnull (plaintext);
+          g_assert_true (bytes_contain (plaintext, "said while the laptop was away"));
+        }
+      else if (stored->seq > unread_seq)
+        {
+          g_assert_null (plaintext);
+          after++;
+        }
+    }
+  g_assert_cmpuint (after, ==, 2);
+  g_assert_no_error (error);
+  g_clear_error (&outcome.error);
+}
+
 /* Dave joins after Alice and Bob have talked. He holds the keys he was
  * given on joining and gets every envelope the server stored: he reads
  * what comes after his arrival, and nothing from before. */
@@ -700,6 +850,7 @@ main (int   argc,
   g_test_add ("/sotto/no-plaintext/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("conversation", test_conversation);
   ADD ("removed-member", test_removed_member);
+  ADD ("removed-device", test_removed_device);
   ADD ("newcomer", test_newcomer);
 #undef ADD
 

@@ -286,41 +286,130 @@ hand_keys_to_user (SottoClient *self,
     }
 }
 
-static void
-own_devices_changed_cb (SottoClient     *self,
-                        const char      *user,
-                        SottoDeviceList *list,
-                        gpointer         data)
+/* Whether a device of @before is not on @after. */
+static gboolean
+device_gone (const SottoDeviceList *before,
+             const SottoDeviceList *after)
 {
-  if (self->store != NULL)
-    hand_keys_to_user (self, self->user);
+  for (guint i = 0; i < sotto_device_list_get_n_devices (before); i++)
+    {
+      const SottoDevice *device = sotto_device_list_get_device (before, i);
+
+      if (_sotto_client_find_device (after, device->identity.sign_pk) == NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Our keys of every room we share with @user are forgotten: what we say
+ * next goes under new ones, for their devices of now only. */
+static void
+rotate_shared (SottoClient *self,
+               const char  *user)
+{
+  GListModel *rooms = sotto_client_get_rooms (self);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rooms); i++)
+    {
+      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
+
+      if (sotto_room_lookup_member (room, user) != NULL)
+        _sotto_client_rotate_own_key (self, room);
+    }
+}
+
+/* The list of @user before it changed, for telling what it lost. */
+typedef struct
+{
+  SottoDeviceList *before;
+} ListChange;
+
+static void
+list_change_free (ListChange *change)
+{
+  g_clear_pointer (&change->before, sotto_device_list_free);
+  g_free (change);
+}
+
+static void
+list_changed_cb (SottoClient     *self,
+                 const char      *user,
+                 SottoDeviceList *list,
+                 gpointer         data)
+{
+  ListChange *change = data;
+
+  if (self->store == NULL)
+    return;
+
+  /* A device gone must read nothing more of ours: new keys. (Without a
+   * list from before, held this session, we cannot tell; a new account's
+   * first list is no news either.) */
+  if (change->before != NULL && (list == NULL || device_gone (change->before, list)))
+    {
+      g_info ("%s has a device less: new keys for the rooms we share", user);
+      rotate_shared (self, user);
+      return;
+    }
+
+  /* Only new devices: ours go to the whole list again (ours were already
+   * handed over as they were when told, for others). */
+  if (g_strcmp0 (user, self->user) == 0)
+    hand_keys_to_user (self, user);
+}
+
+/* The identity the rooms hold for @user, or %NULL if we share none. */
+static const SottoPublicIdentity *
+account_of (SottoClient *self,
+            const char  *user)
+{
+  GListModel *rooms = sotto_client_get_rooms (self);
+
+  if (g_strcmp0 (user, self->user) == 0)
+    return self->account_identity != NULL ? sotto_identity_get_public (self->account_identity)
+                                          : NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (rooms); i++)
+    {
+      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
+      SottoMember *member = sotto_room_lookup_member (room, user);
+
+      if (member != NULL)
+        return sotto_member_get_identity (member);
+    }
+  return NULL;
 }
 
 /**
  * _sotto_client_handle_devices_changed:
  *
  * Someone we share a room with (or we, from another device) has a new
- * device list: the one we hold of them is forgotten, and they get our
- * current keys as they are now, which their new devices lack; the boxes
- * go to the devices of the list fetched again. Ours is fetched first.
+ * device list. The one we hold of them is forgotten and fetched again.
+ * Another account gets our current keys as they are now, at once, which
+ * their new devices lack (the boxes go to the devices of the list fetched
+ * again); once the list is in, a device it no longer names means new
+ * keys, so that it reads nothing we say from then on.
  */
 void
 _sotto_client_handle_devices_changed (SottoClient *self,
                                       SottoMsg    *msg)
 {
   const char *user = sotto_msg_get_string (msg, "user");
+  const SottoPublicIdentity *account = account_of (self, user);
+  ListChange *change;
 
-  if (g_strcmp0 (user, self->user) == 0)
+  if (account == NULL)
+    return;
+
+  change = g_new0 (ListChange, 1);
+  change->before = _sotto_client_lookup_devices (self, user, account);
+  if (g_strcmp0 (user, self->user) != 0)
     {
-      if (self->account_identity != NULL)
-        _sotto_client_fetch_devices (self, self->user,
-                                     sotto_identity_get_public (self->account_identity),
-                                     own_devices_changed_cb, NULL, NULL);
-      return;
+      g_hash_table_remove (self->device_lists, user);
+      hand_keys_to_user (self, user);
     }
-
-  g_hash_table_remove (self->device_lists, user);
-  hand_keys_to_user (self, user);
+  _sotto_client_fetch_devices (self, user, account, list_changed_cb, change,
+                               (GDestroyNotify) list_change_free);
 }
 
 /* Our key for @room; a new one is made, stored and handed to every member

@@ -32,6 +32,7 @@ G_BEGIN_DECLS
  *   sotto-client-prekeys.c   prekeys: ours published, theirs fetched
  *   sotto-client-devices.c   the account key and our device list
  *   sotto-client-peers.c     the device lists of members, and ours
+ *   sotto-client-device-removal.c  our device list as the user sees it, removal
  *   sotto-client-views.c     the room state each sender saw: split views
  *   sotto-client-order.c     senders' counters: replays, late and missing
  *   sotto-client-contacts.c  identities of members, safety numbers

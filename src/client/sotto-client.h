@@ -5,6 +5,7 @@
 
 #include "sotto-client-enums.h"
 #include "sotto-client-error.h"
+#include "sotto-device-list.h"
 #include "sotto-wire-error.h"
 #include "sotto-ban.h"
 #include "sotto-link-pending.h"
@@ -52,6 +53,15 @@ SottoClientState  sotto_client_get_state            (SottoClient         *self);
 const char       *sotto_client_get_user             (SottoClient         *self);
 const SottoPublicIdentity *sotto_client_get_device_identity (SottoClient   *self);
 gboolean          sotto_client_is_handing_over_keys (SottoClient         *self);
+SottoDeviceList  *sotto_client_dup_device_list      (SottoClient         *self);
+void              sotto_client_remove_device_async  (SottoClient         *self,
+                                                     const guint8        *sign_pk,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_remove_device_finish (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
 GListModel       *sotto_client_get_rooms            (SottoClient         *self);
 SottoRoom        *sotto_client_lookup_room          (SottoClient         *self,
                                                      const char          *name);
