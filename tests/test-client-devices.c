@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sodium.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "sotto-client.h"
@@ -210,6 +211,103 @@ test_devices_identities (Fixture       *fixture,
                                                                         "alice"))));
 }
 
+/* The key id of the envelope the server stored last in @room. */
+static guint32
+latest_key_id (Fixture    *fixture,
+               const char *room)
+{
+  g_autofree char *path = g_build_filename (sotto_test_server_get_data_dir (fixture->server),
+                                            "sotto.db", NULL);
+  g_autoptr(SottoMsg) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) envelope = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint32 key_id = 0;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT body FROM room_log JOIN rooms"
+                                       " ON rooms.id = room_log.room_id"
+                                       " WHERE rooms.name = ?1 AND msg_id IS NOT NULL"
+                                       " ORDER BY seq DESC LIMIT 1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  body = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+
+  msg = sotto_msg_parse_bytes (body, SOTTO_MSG_FROM_SERVER, &error);
+  g_assert_no_error (error);
+  envelope = sotto_msg_dup_bytes (msg, "envelope");
+  g_assert_true (sotto_envelope_peek (envelope, &key_id, NULL, NULL));
+  return key_id;
+}
+
+static void
+removed_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sotto_client_remove_device_finish (SOTTO_CLIENT (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+/* Bob took alice's list with her laptop on it, and restarts: the list he
+ * kept tells him, when she removes the laptop, that a device is gone, and
+ * he makes a new key; a laptop it never named would tell him nothing. */
+static void
+test_devices_removal_after_restart (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(SottoClient) desktop = sotto_test_user_new (fixture->dir, fixture->address, "alice",
+                                                        PASSWORD);
+  g_autoptr(SottoClient) bob = sotto_test_user_new (fixture->dir, fixture->address, "bob",
+                                                    PASSWORD);
+  g_autoptr(SottoClient) laptop = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoPublicIdentity laptop_identity;
+  gboolean removed = FALSE;
+  guint32 before, after;
+
+  sotto_test_user_join (desktop, "lobby");
+  sotto_test_user_join (bob, "lobby");
+  while (sotto_room_lookup_member (room_of (bob, "lobby"), "alice") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  laptop = link_device (fixture, desktop, "alice-laptop", "alice");
+  laptop_identity = *sotto_client_get_device_identity (laptop);
+  say (bob, "lobby", "hello laptop");
+  reads (laptop, "lobby", "bob", "hello laptop");
+  before = latest_key_id (fixture, "lobby");
+
+  sotto_client_close (bob);
+  g_clear_object (&bob);
+  bob = sotto_test_user_open (fixture->dir, fixture->address, "bob");
+  sotto_test_user_account (bob, FALSE, "bob", PASSWORD, &error);
+  g_assert_no_error (error);
+  while (sotto_room_lookup_member (room_of (bob, "lobby"), "alice") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  sotto_client_remove_device_async (desktop, laptop_identity.sign_pk, NULL, removed_cb, &removed);
+  sotto_test_wait_for (&removed);
+  say (desktop, "lobby", "the laptop is gone");
+  reads (bob, "lobby", "alice", "the laptop is gone");
+  sotto_test_iterate (300);
+  while (sotto_client_is_handing_over_keys (bob))
+    g_main_context_iteration (NULL, TRUE);
+
+  say (bob, "lobby", "so I hear");
+  reads (desktop, "lobby", "bob", "so I hear");
+  after = latest_key_id (fixture, "lobby");
+  g_assert_cmpuint (after, !=, before);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -221,6 +319,7 @@ main (int   argc,
   g_test_add ("/sotto/client/devices/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("read-everywhere", test_devices_read_everywhere);
   ADD ("identities", test_devices_identities);
+  ADD ("removal-after-restart", test_devices_removal_after_restart);
 #undef ADD
 
   return g_test_run ();

@@ -1593,7 +1593,7 @@ test_open_migrate_counters (Fixture       *fixture,
             "ALTER TABLE messages DROP COLUMN missing_before;"
             "ALTER TABLE contacts DROP COLUMN review;"
             "DROP TABLE counters; DROP TABLE room_state; DROP TABLE prekeys;"
-            "DROP TABLE account;"
+            "DROP TABLE account; DROP TABLE member_device_lists;"
             " PRAGMA user_version = 1;");
 
   store = open_unlocked (fixture->path);
@@ -1900,6 +1900,36 @@ test_sender_keys_devices (Fixture       *fixture,
   g_object_unref (store);
 }
 
+/* Members' device lists are kept as given, one per member, the latest in
+ * place of the one before, across a reopening. */
+static void
+test_member_devices (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) first = g_bytes_new_static ("first list", 10);
+  g_autoptr(GBytes) second = g_bytes_new_static ("second list", 11);
+  g_autoptr(GBytes) read = NULL;
+  SottoClientStore *store = open_unlocked (fixture->path);
+
+  g_assert_null (sotto_client_store_get_member_devices (store, "bob", &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_client_store_set_member_devices (store, "bob", first, &error));
+  g_assert_true (sotto_client_store_set_member_devices (store, "carol", first, &error));
+  g_assert_true (sotto_client_store_set_member_devices (store, "bob", second, &error));
+  g_assert_no_error (error);
+  g_object_unref (store);
+
+  store = open_unlocked (fixture->path);
+  read = sotto_client_store_get_member_devices (store, "bob", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (read, second));
+  g_clear_pointer (&read, g_bytes_unref);
+  read = sotto_client_store_get_member_devices (store, "carol", &error);
+  g_assert_true (g_bytes_equal (read, first));
+  g_object_unref (store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1929,6 +1959,7 @@ main (int   argc,
   ADD ("contacts/identity-change", test_identity_change);
   ADD ("sender-keys/current", test_sender_keys);
   ADD ("sender-keys/devices", test_sender_keys_devices);
+  ADD ("member-devices", test_member_devices);
   ADD ("history/pages", test_history_pages);
   ADD ("history/idempotent", test_history_idempotent);
   ADD ("history/update", test_history_update);

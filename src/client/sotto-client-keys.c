@@ -402,10 +402,10 @@ _sotto_client_handle_devices_changed (SottoClient *self,
     return;
 
   change = g_new0 (ListChange, 1);
-  change->before = _sotto_client_lookup_devices (self, user, account);
+  change->before = _sotto_client_lookup_held_devices (self, user, account);
   if (g_strcmp0 (user, self->user) != 0)
     {
-      g_hash_table_remove (self->device_lists, user);
+      _sotto_client_devices_changed (self, user);
       hand_keys_to_user (self, user);
     }
   _sotto_client_fetch_devices (self, user, account, list_changed_cb, change,

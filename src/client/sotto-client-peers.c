@@ -15,6 +15,11 @@
  * bring back one that was removed. Our own list is the one in our store,
  * brought up to date from the server in the same way.
  *
+ * The lists of others are kept in the store too (client store schema 7),
+ * so that a server cannot show an older one after a restart either. A
+ * list the server says changed (devices_changed) is stale until fetched
+ * again: the one held then serves only to tell what it lost.
+ *
  * An account whose identity signs no list (a client from before devices,
  * or one that published none yet) has no devices here: its keys go to the
  * identity itself, as they always did.
@@ -73,13 +78,43 @@ own_list (SottoClient *self)
   return list;
 }
 
+/* @user's list as we hold it (in memory, or kept in the store), signed by
+ * @account's key, stale or not; borrowed. */
+static SottoDeviceList *
+held_list (SottoClient               *self,
+           const char                *user,
+           const SottoPublicIdentity *account)
+{
+  SottoDeviceList *held = g_hash_table_lookup (self->device_lists, user);
+  g_autoptr(GBytes) kept = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (held == NULL && self->store != NULL)
+    {
+      kept = sotto_client_store_get_member_devices (self->store, user, &error);
+      if (kept != NULL)
+        held = sotto_device_list_open (kept, user, account->sign_pk, NULL);
+      if (held != NULL)
+        g_hash_table_replace (self->device_lists, g_strdup (user), held);
+      else if (error != NULL)
+        g_warning ("Could not read the device list of %s: %s", user, error->message);
+    }
+
+  if (held == NULL ||
+      memcmp (sotto_device_list_get_account_public (held), account->sign_pk,
+              sizeof account->sign_pk) != 0)
+    return NULL;
+  return held;
+}
+
 /**
  * _sotto_client_lookup_devices:
  * @user: a member, or ourselves
  * @account: the identity the room's signed state holds for @user
  *
  * Returns: (transfer full) (nullable): @user's device list as we hold it,
- *   signed by @account's key, or %NULL when we hold none
+ *   signed by @account's key, or %NULL when we hold none, or only one the
+ *   server said has changed since
  */
 SottoDeviceList *
 _sotto_client_lookup_devices (SottoClient               *self,
@@ -91,12 +126,44 @@ _sotto_client_lookup_devices (SottoClient               *self,
   if (g_strcmp0 (user, self->user) == 0)
     return own_list (self);
 
-  held = g_hash_table_lookup (self->device_lists, user);
-  if (held == NULL ||
-      memcmp (sotto_device_list_get_account_public (held), account->sign_pk,
-              sizeof account->sign_pk) != 0)
+  if (g_hash_table_contains (self->stale_device_lists, user))
     return NULL;
-  return sotto_device_list_copy (held);
+  held = held_list (self, user, account);
+  return held != NULL ? sotto_device_list_copy (held) : NULL;
+}
+
+/**
+ * _sotto_client_lookup_held_devices:
+ *
+ * As _sotto_client_lookup_devices(), including a list the server said has
+ * changed: what the account's devices were before.
+ */
+SottoDeviceList *
+_sotto_client_lookup_held_devices (SottoClient               *self,
+                                   const char                *user,
+                                   const SottoPublicIdentity *account)
+{
+  SottoDeviceList *held;
+
+  if (g_strcmp0 (user, self->user) == 0)
+    return own_list (self);
+
+  held = held_list (self, user, account);
+  return held != NULL ? sotto_device_list_copy (held) : NULL;
+}
+
+/**
+ * _sotto_client_devices_changed:
+ *
+ * The server says @user's list changed: the one held is stale until the
+ * next fetch.
+ */
+void
+_sotto_client_devices_changed (SottoClient *self,
+                               const char  *user)
+{
+  if (g_strcmp0 (user, self->user) != 0)
+    g_hash_table_add (self->stale_device_lists, g_strdup (user));
 }
 
 /* Takes @list (@sealed, opened) for @fetch's user where it follows what
@@ -121,10 +188,8 @@ take_list (Fetch           *fetch,
       return sotto_device_list_copy (list);
     }
 
-  held = g_hash_table_lookup (self->device_lists, fetch->user);
-  if (held != NULL &&
-      memcmp (sotto_device_list_get_account_public (held), fetch->account.sign_pk, 32) == 0 &&
-      !sotto_device_list_follows (list, held, &error))
+  held = held_list (self, fetch->user, &fetch->account);
+  if (held != NULL && !sotto_device_list_follows (list, held, &error))
     {
       /* The same list again is no news; an older one is the server's. */
       if (!g_error_matches (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_REPLAYED) ||
@@ -135,6 +200,8 @@ take_list (Fetch           *fetch,
 
   g_hash_table_replace (self->device_lists, g_strdup (fetch->user),
                         sotto_device_list_copy (list));
+  if (!sotto_client_store_set_member_devices (self->store, fetch->user, sealed, &error))
+    g_warning ("Could not keep the device list of %s: %s", fetch->user, error->message);
   return sotto_device_list_copy (list);
 }
 
@@ -170,6 +237,7 @@ devices_cb (GObject      *object,
   else if (!sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NO_DEVICES))
     g_info ("Could not fetch the devices of %s: %s", fetch->user, error->message);
 
+  g_hash_table_remove (self->stale_device_lists, fetch->user);
   if (opened != NULL)
     taken = take_list (fetch, opened, list);
   else

@@ -107,6 +107,8 @@ struct _SottoClient
    * those waiting on a fetch of it (sotto-client-peers.c) */
   GHashTable        *device_lists;
   GHashTable        *device_fetches;
+  /* users whose list the server says changed, until fetched again */
+  GHashTable        *stale_device_lists;
 
   /* The link this computer waits on, not logged in yet
    * (sotto-client-link.c); its task holds the client until it ends */
@@ -295,6 +297,11 @@ typedef void (*SottoClientDevicesFunc) (SottoClient     *self,
 SottoDeviceList   *_sotto_client_lookup_devices       (SottoClient               *self,
                                                        const char                *user,
                                                        const SottoPublicIdentity *account);
+SottoDeviceList   *_sotto_client_lookup_held_devices  (SottoClient               *self,
+                                                       const char                *user,
+                                                       const SottoPublicIdentity *account);
+void               _sotto_client_devices_changed      (SottoClient               *self,
+                                                       const char                *user);
 void               _sotto_client_fetch_devices        (SottoClient               *self,
                                                        const char                *user,
                                                        const SottoPublicIdentity *account,

@@ -196,3 +196,67 @@ sotto_client_store_set_device_list (SottoClientStore  *self,
     }
   return TRUE;
 }
+
+/**
+ * sotto_client_store_get_member_devices:
+ * @user: a member
+ *
+ * Returns: (transfer full) (nullable): the device list of @user as it was
+ *   last kept, as their account key signed it, or %NULL (without an error
+ *   when none is kept)
+ */
+GBytes *
+sotto_client_store_get_member_devices (SottoClientStore  *self,
+                                       const char        *user,
+                                       GError           **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+  const guint8 *blob;
+  gsize blob_len;
+  gboolean found;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+
+  if (!_sotto_client_store_require_unlocked (self, error) ||
+      (stmt = sotto_db_statement (self->db, STMT_GET_MEMBER_DEVICES, error)) == NULL)
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, user, -1, SQLITE_STATIC);
+  if (!sotto_db_step_row (self->db, stmt, &found, _("Could not read a device list"), error) ||
+      !found)
+    return NULL;
+
+  blob = sotto_db_column_blob (stmt, 0, &blob_len);
+  return g_bytes_new (blob, blob_len);
+}
+
+/**
+ * sotto_client_store_set_member_devices:
+ * @user: a member
+ * @list: their device list, as their account key signed it
+ *
+ * Keeps @list as the latest of @user, in place of any kept before.
+ */
+gboolean
+sotto_client_store_set_member_devices (SottoClientStore  *self,
+                                       const char        *user,
+                                       GBytes            *list,
+                                       GError           **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+  const guint8 *data;
+  gsize size;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
+  g_return_val_if_fail (user != NULL && list != NULL, FALSE);
+
+  if (!_sotto_client_store_require_unlocked (self, error) ||
+      (stmt = sotto_db_statement (self->db, STMT_SET_MEMBER_DEVICES, error)) == NULL)
+    return FALSE;
+
+  data = _sotto_client_store_bytes_get_data (list, &size);
+  sqlite3_bind_text (stmt, 1, user, -1, SQLITE_STATIC);
+  sqlite3_bind_blob64 (stmt, 2, data, size, SQLITE_STATIC);
+  return sotto_db_step_done (self->db, stmt, _("Could not save a device list"), error);
+}

@@ -146,6 +146,14 @@ static const char * const migrations[] = {
   "  CHECK (device IS NULL OR length (device) = 32);"
   "ALTER TABLE messages ADD COLUMN signer BLOB"
   "  CHECK (signer IS NULL OR length (signer) = 32);",
+
+  /* 7: the device list of each member, as we last took it (signed by
+   * their account key, not secret): a server cannot show us an older one
+   * after a restart, and a device gone since is told. */
+  "CREATE TABLE member_device_lists ("
+  "  user TEXT PRIMARY KEY,"
+  "  list BLOB NOT NULL"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_CLIENT_STORE_SCHEMA_VERSION);
@@ -279,6 +287,11 @@ static const char * const statement_sql[N_STMTS] = {
     "SELECT list, published FROM account WHERE id = 1",
   [STMT_SET_DEVICE_LIST] =
     "UPDATE account SET list = ?1, published = ?2 WHERE id = 1",
+  [STMT_GET_MEMBER_DEVICES] =
+    "SELECT list FROM member_device_lists WHERE user = ?1",
+  [STMT_SET_MEMBER_DEVICES] =
+    "INSERT INTO member_device_lists (user, list) VALUES (?1, ?2)"
+    " ON CONFLICT (user) DO UPDATE SET list = excluded.list",
   [STMT_COUNT_WAITING] =
     "SELECT count (*) FROM messages WHERE state = 3 AND room = ?1 AND sender = ?2",
 };

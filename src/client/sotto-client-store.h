@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 6
+#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 7
 
 /* The size of a device's signing key, as sender keys and messages keep it. */
 #define SOTTO_CLIENT_STORE_DEVICE_BYTES 32
@@ -323,6 +323,13 @@ GBytes           *sotto_client_store_get_device_list       (SottoClientStore    
 gboolean          sotto_client_store_set_device_list       (SottoClientStore         *self,
                                                             GBytes                   *list,
                                                             gboolean                  published,
+                                                            GError                  **error);
+GBytes           *sotto_client_store_get_member_devices    (SottoClientStore         *self,
+                                                            const char               *user,
+                                                            GError                  **error);
+gboolean          sotto_client_store_set_member_devices    (SottoClientStore         *self,
+                                                            const char               *user,
+                                                            GBytes                   *list,
                                                             GError                  **error);
 gboolean          sotto_client_store_forget_room           (SottoClientStore         *self,
                                                             const char               *room,

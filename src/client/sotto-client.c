@@ -77,6 +77,7 @@ sotto_client_dispose (GObject *object)
   g_clear_pointer (&self->handovers, g_hash_table_unref);
   g_clear_pointer (&self->device_lists, g_hash_table_unref);
   g_clear_pointer (&self->device_fetches, g_hash_table_unref);
+  g_clear_pointer (&self->stale_device_lists, g_hash_table_unref);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->outbox_retry_id, g_source_remove);
 
@@ -259,6 +260,7 @@ sotto_client_init (SottoClient *self)
                                               (GDestroyNotify) sotto_device_list_free);
   self->device_fetches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify) g_ptr_array_unref);
+  self->stale_device_lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->opslimit = SOTTO_PWHASH_OPSLIMIT_DEFAULT;
   self->memlimit = SOTTO_PWHASH_MEMLIMIT_DEFAULT;
 }
@@ -522,6 +524,7 @@ sotto_client_close (SottoClient *self)
   g_hash_table_remove_all (self->handovers);
   g_hash_table_remove_all (self->device_lists);
   g_hash_table_remove_all (self->device_fetches);
+  g_hash_table_remove_all (self->stale_device_lists);
   _sotto_client_set_user (self, NULL);
   _sotto_client_set_state (self, SOTTO_CLIENT_DISCONNECTED);
 }
