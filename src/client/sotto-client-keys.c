@@ -458,6 +458,8 @@ typedef struct
   const char *to;
   const char *room;
   guint32     key_id;
+  /* The device asked, or NULL for the one the server picks. */
+  GBytes     *device;
 } KeyWanted;
 
 static GBytes *
@@ -466,17 +468,22 @@ build_key_request (const char *id,
 {
   KeyWanted *wanted = data;
 
-  return sotto_msg_build_key_request (id, wanted->to, NULL, wanted->room, wanted->key_id);
+  return sotto_msg_build_key_request (id, wanted->to, wanted->device, wanted->room,
+                                      wanted->key_id);
 }
 
-/* Asks @sender for the key @envelope was sealed with, which we lack. */
+/* Asks @sender for the key @envelope was sealed with, which we lack: each
+ * of their devices we know of, since any of them may have sealed it. */
 void
 _sotto_client_ask_for_key (SottoClient *self,
                            const char  *room,
                            const char  *sender,
                            GBytes      *envelope)
 {
-  KeyWanted wanted = { sender, room, 0 };
+  KeyWanted wanted = { sender, room, 0, NULL };
+  g_autoptr(SottoDeviceList) list = NULL;
+  SottoRoom *shown = sotto_client_lookup_room (self, room);
+  SottoMember *member = shown != NULL ? sotto_room_lookup_member (shown, sender) : NULL;
   guint32 index;
 
   /* Our other devices hand us their keys unasked; the server takes no
@@ -485,7 +492,23 @@ _sotto_client_ask_for_key (SottoClient *self,
     return;
 
   sotto_envelope_peek (envelope, &wanted.key_id, &index, NULL);
-  _sotto_client_send_logged (self, build_key_request, &wanted, "ask for a sender key");
+  if (member != NULL)
+    list = _sotto_client_lookup_devices (self, sender, sotto_member_get_identity (member));
+  if (list == NULL)
+    {
+      _sotto_client_send_logged (self, build_key_request, &wanted, "ask for a sender key");
+      return;
+    }
+
+  for (guint i = 0; i < sotto_device_list_get_n_devices (list); i++)
+    {
+      const SottoDevice *device = sotto_device_list_get_device (list, i);
+      g_autoptr(GBytes) sign = g_bytes_new (device->identity.sign_pk,
+                                            sizeof device->identity.sign_pk);
+
+      wanted.device = sign;
+      _sotto_client_send_logged (self, build_key_request, &wanted, "ask for a sender key");
+    }
 }
 
 /* Opens @envelope from @sender in @room with the key we hold, if any.
