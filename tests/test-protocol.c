@@ -1117,6 +1117,66 @@ check_devices_changed (SottoMsg *msg)
   assert_string (msg, "user", ALICE);
 }
 
+static GBytes *
+sample_send_history (void)
+{
+  g_autoptr(GBytes) device = pattern_bytes (32, 17);
+  g_autoptr(GBytes) chunk = pattern_bytes (61440, 18);
+
+  return sotto_msg_build_send_history (REQ_ID, device, chunk);
+}
+
+static void
+check_send_history (SottoMsg *msg)
+{
+  g_autoptr(GBytes) device = pattern_bytes (32, 17);
+  g_autoptr(GBytes) chunk = pattern_bytes (61440, 18);
+
+  check_id_only (msg);
+  assert_bytes (msg, "device", device);
+  assert_bytes (msg, "chunk", chunk);
+}
+
+static const gint64 sample_hids[] = { 3, 9, G_MAXINT64 };
+
+static GBytes *
+sample_ack_history (void)
+{
+  return sotto_msg_build_ack_history (REQ_ID, sample_hids, G_N_ELEMENTS (sample_hids));
+}
+
+static void
+check_ack_history (SottoMsg *msg)
+{
+  JsonArray *hids = sotto_msg_get_array (msg, "hids");
+
+  check_id_only (msg);
+  g_assert_cmpuint (json_array_get_length (hids), ==, G_N_ELEMENTS (sample_hids));
+  for (guint i = 0; i < G_N_ELEMENTS (sample_hids); i++)
+    g_assert_cmpint (json_array_get_int_element (hids, i), ==, sample_hids[i]);
+}
+
+static GBytes *
+sample_history (void)
+{
+  g_autoptr(GBytes) device = pattern_bytes (32, 19);
+  g_autoptr(GBytes) chunk = pattern_bytes (100, 20);
+
+  return sotto_msg_build_history (G_MAXINT64, device, chunk);
+}
+
+static void
+check_history (SottoMsg *msg)
+{
+  g_autoptr(GBytes) device = pattern_bytes (32, 19);
+  g_autoptr(GBytes) chunk = pattern_bytes (100, 20);
+
+  g_assert_null (sotto_msg_get_id (msg));
+  assert_int (msg, "hid", G_MAXINT64);
+  assert_bytes (msg, "device", device);
+  assert_bytes (msg, "chunk", chunk);
+}
+
 /* The protocol again, written out independently of the library's table:
  * what each field is, so that the rejection cases can be derived. */
 
@@ -1321,6 +1381,13 @@ static const MsgSpec specs[] = {
     check_link_expired, { F_LINK_ } },
   { "devices_changed", "devices_changed", FROM_SERVER, SOTTO_MSG_TYPE_DEVICES_CHANGED,
     sample_devices_changed, check_devices_changed, { { "user", K_USERNAME } } },
+  { "send_history", "send_history", FROM_CLIENT, SOTTO_MSG_TYPE_SEND_HISTORY,
+    sample_send_history, check_send_history,
+    { F_ID_, { "device", K_BASE64, 32, 32 }, { "chunk", K_BASE64, 1, 61440 } } },
+  { "ack_history", "ack_history", FROM_CLIENT, SOTTO_MSG_TYPE_ACK_HISTORY, sample_ack_history,
+    check_ack_history, { F_ID_, { "hids", K_KIDS, 1, 1000 } } },
+  { "history", "history", FROM_SERVER, SOTTO_MSG_TYPE_HISTORY, sample_history, check_history,
+    { { "hid", K_INT, 1, U }, { "device", K_BASE64, 32, 32 }, { "chunk", K_BASE64, 1, 61440 } } },
 };
 
 static const char * const error_code_names[] = {
@@ -2019,6 +2086,9 @@ make_cases (const FieldSpec *field)
     case K_KIDS:
       {
         g_autofree char *many = NULL;
+        g_autofree char *item0 = g_strdup_printf ("%s[0]", name);
+        g_autofree char *item1 = g_strdup_printf ("%s[1]", name);
+        g_autofree char *item2 = g_strdup_printf ("%s[2]", name);
         GString *str = g_string_new ("[");
 
         for (guint i = 1; i <= 1000; i++)
@@ -2033,14 +2103,14 @@ make_cases (const FieldSpec *field)
         add_case (cases, MUST_PARSE, name, g_strdup ("[9223372036854775807,1,1]"));
         add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_strdup ("[]"));
         add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_steal_pointer (&many));
-        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "kids[0]", g_strdup ("[0]"));
-        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "kids[2]", g_strdup ("[1,2,-1]"));
-        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "kids[1]", g_strdup ("[1,1.0]"));
-        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "kids[0]", g_strdup ("[\"1\"]"));
-        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "kids[0]", g_strdup ("[true]"));
-        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "kids[0]", g_strdup ("[null]"));
-        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "kids[0]", g_strdup ("[[1]]"));
-        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, "kids[0]", g_strdup ("[{}]"));
+        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, g_strdup ("[0]"));
+        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item2, g_strdup ("[1,2,-1]"));
+        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item1, g_strdup ("[1,1.0]"));
+        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, g_strdup ("[\"1\"]"));
+        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, g_strdup ("[true]"));
+        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, g_strdup ("[null]"));
+        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, g_strdup ("[[1]]"));
+        add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, g_strdup ("[{}]"));
         for (const char * const *w = (const char * const[]) { "1", "\"1\"", "{}", "null",
                                                               NULL }; *w; w++)
           add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_strdup (*w));

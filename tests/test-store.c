@@ -1134,6 +1134,7 @@ static void
 downgrade_to_5 (sqlite3 *db)
 {
   raw_exec (db,
+            "DROP TABLE history_queue;"
             "DROP TABLE device_one_time_prekeys;"
             "DROP TABLE device_prekey_bundles;"
             "DROP TABLE key_queue;"

@@ -132,3 +132,72 @@ sotto_msg_build_devices_changed (const char *user)
 
   return end_message (builder);
 }
+
+/**
+ * sotto_msg_build_send_history:
+ * @device: the signing key of another device of the sender's account,
+ *   %SOTTO_PROTOCOL_KEY_SIZE bytes
+ * @chunk: history sealed for that device, at most
+ *   %SOTTO_PROTOCOL_HISTORY_CHUNK_MAX_BYTES bytes
+ */
+GBytes *
+sotto_msg_build_send_history (const char *id,
+                              GBytes     *device,
+                              GBytes     *chunk)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (device != NULL, NULL);
+  g_return_val_if_fail (chunk != NULL, NULL);
+
+  builder = begin_request ("send_history", id);
+  add_bytes (builder, "device", device);
+  add_bytes (builder, "chunk", chunk);
+
+  return end_message (builder);
+}
+
+GBytes *
+sotto_msg_build_ack_history (const char   *id,
+                             const gint64 *hids,
+                             gsize         n_hids)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (hids != NULL || n_hids == 0, NULL);
+
+  builder = begin_request ("ack_history", id);
+  json_builder_set_member_name (builder, "hids");
+  json_builder_begin_array (builder);
+  for (gsize i = 0; i < n_hids; i++)
+    json_builder_add_int_value (builder, hids[i]);
+  json_builder_end_array (builder);
+
+  return end_message (builder);
+}
+
+/**
+ * sotto_msg_build_history:
+ * @hid: its place in the recipient device's queue, to acknowledge it
+ * @device: the signing key of the device of the account that sent it
+ * @chunk: as it was sent
+ */
+GBytes *
+sotto_msg_build_history (gint64  hid,
+                         GBytes *device,
+                         GBytes *chunk)
+{
+  JsonBuilder *builder;
+
+  g_return_val_if_fail (device != NULL, NULL);
+  g_return_val_if_fail (chunk != NULL, NULL);
+
+  builder = begin_message ("history");
+  add_int (builder, "hid", hid);
+  add_bytes (builder, "device", device);
+  add_bytes (builder, "chunk", chunk);
+
+  return end_message (builder);
+}

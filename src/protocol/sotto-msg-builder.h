@@ -220,5 +220,14 @@ GBytes *sotto_msg_build_link_approved (const char                 *link,
                                        const char                 *user);
 GBytes *sotto_msg_build_link_expired  (const char                 *link);
 GBytes *sotto_msg_build_devices_changed (const char              *user);
+GBytes *sotto_msg_build_send_history  (const char                 *id,
+                                       GBytes                     *device,
+                                       GBytes                     *chunk);
+GBytes *sotto_msg_build_ack_history   (const char                 *id,
+                                       const gint64               *hids,
+                                       gsize                       n_hids);
+GBytes *sotto_msg_build_history       (gint64                      hid,
+                                       GBytes                     *device,
+                                       GBytes                     *chunk);
 
 G_END_DECLS

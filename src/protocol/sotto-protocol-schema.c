@@ -298,6 +298,23 @@ static const SottoFieldSchema link_approve_fields[] = {
   F_LINK_APPROVAL,
 };
 
+/* History between two devices of one account: to another device of the
+ * sender's own account, by its signing key. */
+#define F_HISTORY_CHUNK         F_BASE64 ("chunk", 1, SOTTO_PROTOCOL_HISTORY_CHUNK_MAX_BYTES)
+
+static const SottoFieldSchema send_history_fields[] = {
+  F_ID ("id"),
+  { .name = "device", .kind = SOTTO_FIELD_BASE64, .min = SOTTO_PROTOCOL_KEY_SIZE,
+    .max = SOTTO_PROTOCOL_KEY_SIZE },
+  F_HISTORY_CHUNK,
+};
+
+static const SottoFieldSchema ack_history_fields[] = {
+  F_ID ("id"),
+  { .name = "hids", .kind = SOTTO_FIELD_INT_ARRAY, .min = 1, .max = UNBOUNDED,
+    .min_items = 1, .max_items = SOTTO_PROTOCOL_MAX_ACK_KIDS },
+};
+
 /* Server → client */
 
 static const SottoFieldSchema welcome_fields[] = {
@@ -485,6 +502,13 @@ static const SottoFieldSchema devices_changed_fields[] = {
   F_USERNAME ("user"),
 };
 
+static const SottoFieldSchema history_fields[] = {
+  F_INT ("hid", 1, UNBOUNDED),
+  { .name = "device", .kind = SOTTO_FIELD_BASE64, .min = SOTTO_PROTOCOL_KEY_SIZE,
+    .max = SOTTO_PROTOCOL_KEY_SIZE },
+  F_HISTORY_CHUNK,
+};
+
 static const SottoMsgSchema msg_schemas[] = {
   MSG (REGISTER, CLIENT, credentials_fields),
   MSG (LOGIN, CLIENT, login_fields),
@@ -544,6 +568,9 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (LINK_APPROVED, SERVER, link_approved_fields),
   MSG (LINK_EXPIRED, SERVER, link_expired_fields),
   MSG (DEVICES_CHANGED, SERVER, devices_changed_fields),
+  MSG (SEND_HISTORY, CLIENT, send_history_fields),
+  MSG (ACK_HISTORY, CLIENT, ack_history_fields),
+  MSG (HISTORY, SERVER, history_fields),
 };
 
 static const char * const type_names[SOTTO_MSG_N_TYPES] = {
@@ -604,6 +631,9 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_LINK_APPROVED] = "link_approved",
   [SOTTO_MSG_TYPE_LINK_EXPIRED] = "link_expired",
   [SOTTO_MSG_TYPE_DEVICES_CHANGED] = "devices_changed",
+  [SOTTO_MSG_TYPE_HISTORY] = "history",
+  [SOTTO_MSG_TYPE_SEND_HISTORY] = "send_history",
+  [SOTTO_MSG_TYPE_ACK_HISTORY] = "ack_history",
 };
 
 /**

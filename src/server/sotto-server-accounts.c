@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sotto-server-accounts.h"
+#include "sotto-server-history.h"
 #include "sotto-server-password-pool.h"
 #include "sotto-server-relay.h"
 #include "sotto-server-rooms.h"
@@ -528,6 +529,7 @@ login_verified_cb (GObject      *object,
   _sotto_server_user_online (self, user, job->session);
   send_session (self, job->session, job->msg, user);
   _sotto_server_deliver_pending_keys (self, job->session);
+  _sotto_server_deliver_pending_history (self, job->session);
 }
 
 void

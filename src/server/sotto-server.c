@@ -9,6 +9,7 @@
 
 #include "sotto-server-accounts.h"
 #include "sotto-server-devices.h"
+#include "sotto-server-history.h"
 #include "sotto-server-links.h"
 #include "sotto-server-password-pool.h"
 #include "sotto-server-prekeys.h"
@@ -418,6 +419,8 @@ session_message_cb (SottoSession *session,
     { SOTTO_MSG_TYPE_LINK_OFFER, FALSE, _sotto_server_handle_link_offer },
     { SOTTO_MSG_TYPE_LINK_FETCH, TRUE, _sotto_server_handle_link_fetch },
     { SOTTO_MSG_TYPE_LINK_APPROVE, TRUE, _sotto_server_handle_link_approve },
+    { SOTTO_MSG_TYPE_SEND_HISTORY, TRUE, _sotto_server_handle_send_history },
+    { SOTTO_MSG_TYPE_ACK_HISTORY, TRUE, _sotto_server_handle_ack_history },
   };
   SottoMsgType type = sotto_msg_get_msg_type (msg);
 

@@ -196,6 +196,18 @@ static const char * const migrations[] = {
    * none for those queued before. */
   ("ALTER TABLE key_queue ADD COLUMN sender_device BLOB"
    "  CHECK (sender_device IS NULL OR length (sender_device) = 32);"),
+
+  /* 8: history one device of an account hands another, in chunks the
+   * server never opens, kept until the recipient device acknowledges
+   * them. AUTOINCREMENT, as the key queue: an hid is never reused. */
+  "CREATE TABLE history_queue ("
+  "  hid           INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  device_id     INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,"
+  "  sender_device BLOB NOT NULL CHECK (length (sender_device) = 32),"
+  "  chunk         BLOB NOT NULL CHECK (length (chunk) BETWEEN 1 AND 61440),"
+  "  queued        INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX history_queue_device ON history_queue (device_id, hid);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_STORE_SCHEMA_VERSION);
@@ -321,6 +333,15 @@ static const char * const statement_sql[N_STMTS] = {
     " WHERE account_id = ?1 ORDER BY id",
   [STMT_SET_DEVICE_SEEN] =
     "UPDATE devices SET last_seen = ?2 WHERE id = ?1",
+  [STMT_QUEUE_HISTORY] =
+    "INSERT INTO history_queue (device_id, sender_device, chunk, queued) VALUES (?1, ?2, ?3, ?4)",
+  [STMT_PENDING_HISTORY] =
+    "SELECT hid, sender_device, chunk FROM history_queue WHERE device_id = ?1"
+    " ORDER BY hid LIMIT ?2",
+  [STMT_ACK_HISTORY] =
+    "DELETE FROM history_queue WHERE hid = ?1 AND device_id = ?2",
+  [STMT_HISTORY_BYTES] =
+    "SELECT coalesce (sum (length (chunk)), 0) FROM history_queue WHERE device_id = ?1",
 };
 
 static void

@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_STORE_SCHEMA_VERSION 7
+#define SOTTO_STORE_SCHEMA_VERSION 8
 
 /* The room every store has, made on first open. */
 #define SOTTO_STORE_GENERAL_ROOM "general"
@@ -203,6 +203,25 @@ typedef struct
 void sotto_store_device_free (SottoStoreDevice *device);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoreDevice, sotto_store_device_free)
+
+/**
+ * SottoStoreHistory:
+ * @hid: the queue id, to acknowledge with sotto_store_ack_history()
+ * @sender_device: the signing key of the device that sent it
+ * @chunk: as it was sent
+ *
+ * One chunk of history waiting for a device.
+ */
+typedef struct
+{
+  gint64  hid;
+  GBytes *sender_device;
+  GBytes *chunk;
+} SottoStoreHistory;
+
+void sotto_store_history_free (SottoStoreHistory *history);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoreHistory, sotto_store_history_free)
 
 #define SOTTO_TYPE_STORE (sotto_store_get_type ())
 
@@ -409,6 +428,26 @@ GPtrArray  *sotto_store_load_devices        (SottoStore               *self,
 gboolean    sotto_store_set_device_seen     (SottoStore               *self,
                                              gint64                    device_id,
                                              gint64                    seen,
+                                             GError                  **error);
+
+/* History between devices */
+gint64      sotto_store_queue_history       (SottoStore               *self,
+                                             gint64                    device_id,
+                                             GBytes                   *sender_device,
+                                             GBytes                   *chunk,
+                                             gint64                    queued,
+                                             GError                  **error);
+GPtrArray  *sotto_store_pending_history     (SottoStore               *self,
+                                             gint64                    device_id,
+                                             guint                     limit,
+                                             GError                  **error);
+guint       sotto_store_ack_history         (SottoStore               *self,
+                                             gint64                    device_id,
+                                             const gint64             *hids,
+                                             guint                     n_hids,
+                                             GError                  **error);
+gint64      sotto_store_history_bytes       (SottoStore               *self,
+                                             gint64                    device_id,
                                              GError                  **error);
 
 /* Key queue */

@@ -405,6 +405,30 @@ rebuild (SottoMsg *msg)
     case SOTTO_MSG_TYPE_DEVICES_CHANGED:
       return sotto_msg_build_devices_changed (str (msg, "user"));
 
+    case SOTTO_MSG_TYPE_SEND_HISTORY:
+      {
+        g_autoptr(GBytes) device = sotto_msg_dup_bytes (msg, "device");
+
+        bytes = sotto_msg_dup_bytes (msg, "chunk");
+        return sotto_msg_build_send_history (str (msg, "id"), device, bytes);
+      }
+
+    case SOTTO_MSG_TYPE_ACK_HISTORY:
+      array = sotto_msg_get_array (msg, "hids");
+      n = json_array_get_length (array);
+      kids = g_new0 (gint64, n);
+      for (guint i = 0; i < n; i++)
+        kids[i] = json_array_get_int_element (array, i);
+      return sotto_msg_build_ack_history (str (msg, "id"), kids, n);
+
+    case SOTTO_MSG_TYPE_HISTORY:
+      {
+        g_autoptr(GBytes) device = sotto_msg_dup_bytes (msg, "device");
+
+        bytes = sotto_msg_dup_bytes (msg, "chunk");
+        return sotto_msg_build_history (sotto_msg_get_int (msg, "hid"), device, bytes);
+      }
+
     case SOTTO_MSG_TYPE_INVALID:
     case SOTTO_MSG_N_TYPES:
     default:

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sotto-server-events.h"
+#include "sotto-server-history.h"
+
+/*
+ * History between two devices of one account: a device hands another of
+ * its account's devices chunks of what it holds, sealed between the two,
+ * which the server queues for the recipient device until it acknowledges
+ * them, and never opens. Only to another device of the sender's own
+ * account, and at most HISTORY_MAX_BYTES waiting for one device.
+ */
+
+/* What one device may have waiting: a few hundred thousand messages. */
+#define HISTORY_MAX_BYTES (256 * 1024 * 1024)
+
+/* The most chunks sent to a connection at its login; the rest come at the
+ * next, or as these are acknowledged. */
+#define MAX_PENDING_HISTORY 2000
+
+typedef struct
+{
+  SottoServerState *server;
+  char             *user;
+  gint64            device_id;
+  GBytes           *delivery;
+} HistoryCommit;
+
+static void
+history_commit_free (gpointer data)
+{
+  HistoryCommit *commit = data;
+
+  g_free (commit->user);
+  g_bytes_unref (commit->delivery);
+  g_free (commit);
+}
+
+static void
+history_committed_cb (SottoStore   *store,
+                      const GError *error,
+                      gpointer      user_data)
+{
+  HistoryCommit *commit = user_data;
+  SottoUser *user;
+
+  if (error != NULL)
+    return;
+
+  user = _sotto_server_lookup_user (commit->server, commit->user);
+  if (user != NULL)
+    _sotto_server_send_to_device (commit->server, user, commit->device_id, commit->delivery);
+}
+
+/**
+ * _sotto_server_handle_send_history:
+ *
+ * Queues a chunk of history for another device of the sender's account;
+ * it goes out at once if that device is online, and waits otherwise.
+ */
+void
+_sotto_server_handle_send_history (SottoServerState *self,
+                                   SottoSession     *session,
+                                   SottoMsg         *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  g_autoptr(GBytes) named = sotto_msg_dup_bytes (msg, "device");
+  g_autoptr(GBytes) chunk = sotto_msg_dup_bytes (msg, "chunk");
+  g_autoptr(GBytes) sender_device = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoStoreDevice *device = _sotto_user_find_device (user, g_bytes_get_data (named, NULL));
+  SottoStoreDevice *sender = _sotto_user_get_device (user, sotto_session_get_device (session));
+  HistoryCommit *commit;
+  gint64 waiting;
+  gint64 hid;
+
+  if (device == NULL || sender == NULL || device == sender)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_DEVICE,
+                                 _("History goes only to another device of your account"));
+      return;
+    }
+
+  waiting = sotto_store_history_bytes (self->store, device->id, &error);
+  if (waiting < 0)
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+  if (waiting + (gint64) g_bytes_get_size (chunk) > HISTORY_MAX_BYTES)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_TOO_LARGE,
+                                 _("That device has as much history waiting as the server "
+                                   "keeps; it takes more once it has taken that"));
+      return;
+    }
+
+  sender_device = g_bytes_new (sender->identity.sign, sizeof sender->identity.sign);
+  hid = sotto_store_queue_history (self->store, device->id, sender_device, chunk,
+                                   _sotto_server_now_ms (), &error);
+  if (hid < 0)
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  commit = g_new0 (HistoryCommit, 1);
+  commit->server = self;
+  commit->user = g_strdup (user->name);
+  commit->device_id = device->id;
+  commit->delivery = sotto_msg_build_history (hid, sender_device, chunk);
+  sotto_store_commit_soon (self->store, history_committed_cb, commit, history_commit_free);
+  _sotto_server_reply_after_commit (self, session, msg, NULL);
+}
+
+void
+_sotto_server_handle_ack_history (SottoServerState *self,
+                                  SottoSession     *session,
+                                  SottoMsg         *msg)
+{
+  JsonArray *array = sotto_msg_get_array (msg, "hids");
+  guint n = json_array_get_length (array);
+  g_autofree gint64 *hids = g_new (gint64, n);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    hids[i] = json_array_get_int_element (array, i);
+
+  /* Only the device's own chunks can be acknowledged away. */
+  sotto_store_ack_history (self->store, sotto_session_get_device (session), hids, n, &error);
+  if (error != NULL)
+    {
+      _sotto_server_reply_store_error (self, session, msg, error);
+      return;
+    }
+
+  _sotto_server_reply_after_commit (self, session, msg, NULL);
+}
+
+/* Sends what history waits for the session's device, at login. */
+void
+_sotto_server_deliver_pending_history (SottoServerState *self,
+                                       SottoSession     *session)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pending = sotto_store_pending_history (self->store, sotto_session_get_device (session),
+                                         MAX_PENDING_HISTORY, &error);
+  if (pending == NULL)
+    {
+      g_warning ("Could not read the history waiting for %s: %s", user->name, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < pending->len; i++)
+    {
+      SottoStoreHistory *history = g_ptr_array_index (pending, i);
+      g_autoptr(GBytes) message = sotto_msg_build_history (history->hid,
+                                                           history->sender_device,
+                                                           history->chunk);
+
+      sotto_session_send (session, message);
+    }
+}
