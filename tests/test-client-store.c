@@ -1167,6 +1167,97 @@ check_tampering (const char *path,
   g_assert_finalize_object (store);
 }
 
+/* History from another device of the account: added where nothing is,
+ * filled in where a row waits for its key, and never over what this
+ * device read itself or over another message of the same number. What
+ * a device hands over is what it read, in order, up to a number. */
+static void
+test_history_fill (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) readable = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  SottoClientStore *store = open_unlocked (fixture->path);
+  static const struct
+  {
+    const char      *sender;
+    const char      *msg_id;
+    gint64           seq;
+    const char      *text;
+    SottoStoredFill  fill;
+  } given[] = {
+    /* Nothing there. */
+    { "bob", "b1", 1, "added", SOTTO_STORED_FILL_ADDED },
+    /* Waiting for its key. */
+    { "bob", "b2", 2, "filled", SOTTO_STORED_FILL_FILLED },
+    /* Read here already: kept as read here. */
+    { "bob", "b3", 3, "other words", SOTTO_STORED_FILL_KEPT },
+    /* Another message has that number here. */
+    { "carol", "c9", 4, "not bob's", SOTTO_STORED_FILL_KEPT },
+    /* Ours, sent. */
+    { ME, "a1", 5, "mine", SOTTO_STORED_FILL_ADDED },
+  };
+
+  add_message (store, ROOM, "bob", "b2", 2, SOTTO_STORED_MESSAGE_WAITING_FOR_KEY,
+               "\x01raw envelope");
+  add_message (store, ROOM, "bob", "b3", 3, SOTTO_STORED_MESSAGE_RECEIVED, "read here");
+  add_message (store, ROOM, "bob", "b4", 4, SOTTO_STORED_MESSAGE_UNVERIFIABLE, "\x01" "bad");
+
+  for (guint i = 0; i < G_N_ELEMENTS (given); i++)
+    {
+      g_autoptr(GBytes) body = text (given[i].text);
+      SottoStoredFill fill = 99;
+
+      g_assert_true (sotto_client_store_fill_message (store, ROOM, given[i].sender,
+                                                      given[i].msg_id, given[i].seq,
+                                                      1000 + given[i].seq,
+                                                      g_str_equal (given[i].sender, ME)
+                                                        ? SOTTO_STORED_MESSAGE_SENT
+                                                        : SOTTO_STORED_MESSAGE_RECEIVED,
+                                                      body, 10 + (guint64) i, 2000, &fill,
+                                                      &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (fill, ==, given[i].fill);
+    }
+
+  history = sotto_client_store_load_history (store, ROOM, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 5);
+  assert_body (g_ptr_array_index (history, 0), "added");
+  g_assert_cmpint (((SottoStoredMessage *) g_ptr_array_index (history, 0))->state, ==,
+                   SOTTO_STORED_MESSAGE_RECEIVED);
+  g_assert_cmpuint (((SottoStoredMessage *) g_ptr_array_index (history, 0))->counter, ==, 10);
+  assert_body (g_ptr_array_index (history, 1), "filled");
+  g_assert_cmpint (((SottoStoredMessage *) g_ptr_array_index (history, 1))->state, ==,
+                   SOTTO_STORED_MESSAGE_RECEIVED);
+  g_assert_cmpint (((SottoStoredMessage *) g_ptr_array_index (history, 1))->seq, ==, 2);
+  assert_body (g_ptr_array_index (history, 2), "read here");
+  g_assert_cmpstr (((SottoStoredMessage *) g_ptr_array_index (history, 3))->msg_id, ==, "b4");
+  g_assert_cmpint (((SottoStoredMessage *) g_ptr_array_index (history, 3))->state, ==,
+                   SOTTO_STORED_MESSAGE_UNVERIFIABLE);
+  assert_body (g_ptr_array_index (history, 4), "mine");
+  g_assert_cmpint (((SottoStoredMessage *) g_ptr_array_index (history, 4))->state, ==,
+                   SOTTO_STORED_MESSAGE_SENT);
+
+  /* What this store hands over: read rows, numbered, in order, from a
+   * number up to another; and how many up to that. */
+  g_assert_cmpint (sotto_client_store_count_readable (store, ROOM, 5, &error), ==, 4);
+  g_assert_cmpint (sotto_client_store_count_readable (store, ROOM, 2, &error), ==, 2);
+  g_assert_cmpint (sotto_client_store_count_readable (store, "#other", 100, &error), ==, 0);
+  readable = sotto_client_store_list_readable (store, ROOM, 1, 5, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (readable->len, ==, 2);
+  g_assert_cmpint (((SottoStoredMessage *) g_ptr_array_index (readable, 0))->seq, ==, 2);
+  g_assert_cmpint (((SottoStoredMessage *) g_ptr_array_index (readable, 1))->seq, ==, 3);
+  g_clear_pointer (&readable, g_ptr_array_unref);
+  readable = sotto_client_store_list_readable (store, ROOM, 3, 4, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (readable->len, ==, 0);
+
+  g_object_unref (store);
+}
+
 static void
 test_tampering (Fixture       *fixture,
                 gconstpointer  data)
@@ -1963,6 +2054,7 @@ main (int   argc,
   ADD ("history/pages", test_history_pages);
   ADD ("history/idempotent", test_history_idempotent);
   ADD ("history/update", test_history_update);
+  ADD ("history/fill", test_history_fill);
   ADD ("tampering", test_tampering);
   ADD ("no-plaintext", test_no_plaintext);
   ADD ("counters", test_counters);

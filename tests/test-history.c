@@ -248,7 +248,7 @@ test_sizes (Fixture *f, gconstpointer data)
       g_autofree char *id = g_strdup_printf ("m-%u", n);
       SottoHistoryEntry *entry = entry_new ("team", "bob", id, n + 1, text);
 
-      if (total + sotto_history_entry_size (entry) > SOTTO_HISTORY_CHUNK_MAX_BYTES - 256)
+      if (total + sotto_history_entry_size (entry) > sotto_history_chunk_capacity (ACCOUNT))
         {
           sotto_history_entry_free (entry);
           break;
@@ -262,6 +262,10 @@ test_sizes (Fixture *f, gconstpointer data)
                                     &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (chunk), <=, SOTTO_HISTORY_CHUNK_MAX_BYTES);
+  /* The capacity is exact: the chunk is full to the last byte it may
+   * hold, less what the next message would not have fitted in. */
+  g_assert_cmpuint (g_bytes_get_size (chunk), >,
+                    SOTTO_HISTORY_CHUNK_MAX_BYTES - sotto_history_entry_size (entries->pdata[0]));
   got = sotto_history_chunk_open (chunk, f->newcomer, sotto_identity_get_public (f->approver),
                                   ACCOUNT, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -269,9 +273,8 @@ test_sizes (Fixture *f, gconstpointer data)
   g_clear_pointer (&chunk, g_bytes_unref);
   g_clear_pointer (&got, g_ptr_array_unref);
 
-  /* A few more than fit. */
-  for (guint i = 0; i < 5; i++)
-    g_ptr_array_add (entries, entry_new ("team", "bob", "extra", 1, text));
+  /* One more than fit. */
+  g_ptr_array_add (entries, entry_new ("team", "bob", "extra", 1, text));
   chunk = sotto_history_chunk_seal (f->approver, sotto_identity_get_public (f->newcomer), ACCOUNT,
                                     0, 1, (const SottoHistoryEntry **) entries->pdata, entries->len,
                                     &error);

@@ -508,7 +508,8 @@ logged_in_cb (SottoCliLogin *login,
         g_autofree char *code = g_strjoin (" ", self->options->room_arg, self->options->text_arg,
                                            NULL);
 
-        sotto_cli_link_approve (self->link, code, approve_done_cb, self);
+        sotto_cli_link_approve (self->link, code, self->options->history, approve_done_cb,
+                                self);
       }
       break;
 

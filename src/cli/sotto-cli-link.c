@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sotto-cli-format.h"
 #include "sotto-cli-link.h"
@@ -146,11 +147,17 @@ typedef struct
   char             *name;
   SottoCliLinkDone  done;
   gpointer          user_data;
+  gboolean          history;
+  guint8            device[32];
+  gulong            progress_id;
+  int               shown_percent;
 } Call;
 
 static void
 call_free (Call *call)
 {
+  if (call->progress_id != 0)
+    g_clear_signal_handler (&call->progress_id, call->link->client);
   g_object_unref (call->link);
   g_free (call->name);
   g_free (call);
@@ -180,6 +187,43 @@ call_check (Call         *call,
   return FALSE;
 }
 
+/* A line at each tenth of the way, and at the end. */
+static void
+history_progress_cb (SottoClient *client,
+                     const char  *device,
+                     gboolean     sending,
+                     guint        done,
+                     guint        total,
+                     gpointer     user_data)
+{
+  Call *call = user_data;
+  int percent = total > 0 ? (int) ((guint64) done * 100 / total) : 100;
+
+  if (!sending || (percent / 10 == call->shown_percent / 10 && done < total))
+    return;
+
+  call->shown_percent = percent;
+  g_printerr (_("Sent %u of %u messages of history to “%s”\n"), done, total, call->name);
+}
+
+static void
+history_sent_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(Call) call = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 sent;
+
+  sent = sotto_client_send_history_finish (SOTTO_CLIENT (object), result, &error);
+  if (!call_check (call, error))
+    return;
+
+  if (sent == 0)
+    g_printerr (_("There was no history to send.\n"));
+  call_done (call, SOTTO_CLI_EXIT_OK);
+}
+
 static void
 approved_cb (GObject      *object,
              GAsyncResult *result,
@@ -187,14 +231,31 @@ approved_cb (GObject      *object,
 {
   g_autoptr(Call) call = user_data;
   g_autoptr(GError) error = NULL;
+  SottoClient *client = SOTTO_CLIENT (object);
 
-  sotto_client_approve_link_finish (SOTTO_CLIENT (object), result, &error);
+  sotto_client_approve_link_finish (client, result, &error);
   if (!call_check (call, error))
     return;
 
   g_printerr (_("Approved: “%s” is now one of the devices of %s.\n"), call->name,
-              sotto_client_get_user (call->link->client));
-  call_done (call, SOTTO_CLI_EXIT_OK);
+              sotto_client_get_user (client));
+  if (!call->history)
+    {
+      call_done (call, SOTTO_CLI_EXIT_OK);
+      return;
+    }
+
+  /* Sealed for the new computer alone; the server keeps it until that
+   * computer has it, so this one may stop once it is all sent. */
+  call->shown_percent = -10;
+  call->progress_id = g_signal_connect (client, "history-progress",
+                                        G_CALLBACK (history_progress_cb), call);
+  {
+    Call *sending = g_steal_pointer (&call);
+
+    sotto_client_send_history_async (client, sending->device, sending->link->cancellable,
+                                     history_sent_cb, sending);
+  }
 }
 
 static void
@@ -213,6 +274,7 @@ opened_cb (GObject      *object,
 
   /* The name is the new computer's to choose: it is shown as text only. */
   call->name = sotto_cli_sanitize (sotto_link_pending_get_name (pending), " ");
+  memcpy (call->device, sotto_link_pending_get_device (pending), sizeof call->device);
   g_printerr (_("Approving the computer “%s” for %s…\n"), call->name,
               sotto_client_get_user (self->client));
   sotto_client_approve_link_async (self->client, pending, self->cancellable, approved_cb,
@@ -223,12 +285,15 @@ opened_cb (GObject      *object,
  * sotto_cli_link_approve:
  * @code: the link code the new computer shows
  *
+ * @history: whether to send it this computer's history as well
+ *
  * Approves the new computer waiting under @code, once logged in, saying
  * which computer it is.
  */
 void
 sotto_cli_link_approve (SottoCliLink     *self,
                         const char       *code,
+                        gboolean          history,
                         SottoCliLinkDone  done,
                         gpointer          user_data)
 {
@@ -242,5 +307,6 @@ sotto_cli_link_approve (SottoCliLink     *self,
   call->link = g_object_ref (self);
   call->done = done;
   call->user_data = user_data;
+  call->history = history;
   sotto_client_open_link_async (self->client, code, self->cancellable, opened_cb, call);
 }

@@ -29,6 +29,7 @@ void          sotto_cli_link_show_code (SottoCliLink     *self);
 void          sotto_cli_link_linked    (SottoCliLink     *self);
 void          sotto_cli_link_approve   (SottoCliLink     *self,
                                         const char       *code,
+                                        gboolean          history,
                                         SottoCliLinkDone  done,
                                         gpointer          user_data);
 

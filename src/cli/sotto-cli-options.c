@@ -226,6 +226,8 @@ sotto_cli_options_parse (int        *argc,
       N_("SECONDS") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &self->json,
       N_("listen, rooms, members, bans: print one JSON object per line"), NULL },
+    { "history", 0, 0, G_OPTION_ARG_NONE, &self->history,
+      N_("approve: send the new computer this one’s message history too"), NULL },
     /* For tests only: the cheapest Argon2id for the login secret and the
      * local store, which protects the password from nothing. */
     { "pwhash-fast", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &self->pwhash_fast,
@@ -276,9 +278,11 @@ sotto_cli_options_parse (int        *argc,
       "  link              link this computer, new to the account named with --user,\n"
       "                    to it: prints “Link code: CODE”, waits until a computer\n"
       "                    signed in to the account approves CODE, then logs in\n"
-      "  approve CODE      let the new computer showing CODE into the account named\n"
+      "  approve [--history] CODE\n"
+      "                    let the new computer showing CODE into the account named\n"
       "                    with --user, as one of its devices; says which computer\n"
-      "                    it is by the name it gave\n"
+      "                    it is by the name it gave; with --history, then sends it\n"
+      "                    the messages this computer holds, sealed for it alone\n"
       "\n"
       "When a contact's keys change, a line starting “***” on standard error says so.\n"
       "If you had verified them, nothing is sent in the rooms you share until you\n"
@@ -343,6 +347,13 @@ sotto_cli_options_parse (int        *argc,
     /* A link waits for the person at the other computer: the server's
      * link timeout ends it. */
     self->timeout = DEFAULT_COMMAND_TIMEOUT;
+
+  if (self->history && self->command != SOTTO_CLI_COMMAND_APPROVE)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("--history goes with approve"));
+      return NULL;
+    }
 
   if (self->command != SOTTO_CLI_COMMAND_CHAT && self->user == NULL)
     {

@@ -42,6 +42,7 @@ typedef struct
   char            *trust_fingerprint;
   gboolean         pwhash_fast;
   gboolean         json;
+  gboolean         history;
   int              count;
   int              timeout;
   SottoCliCommand  command;

@@ -228,6 +228,7 @@ _sotto_client_handle_event (SottoConnection *connection,
     { SOTTO_MSG_TYPE_NOTICE, TRUE, handle_notice },
     { SOTTO_MSG_TYPE_STATE_EVENT, TRUE, _sotto_client_handle_state_event },
     { SOTTO_MSG_TYPE_DEVICES_CHANGED, TRUE, _sotto_client_handle_devices_changed },
+    { SOTTO_MSG_TYPE_HISTORY, TRUE, _sotto_client_handle_history },
   };
   SottoClient *self = user_data;
   SottoMsgType type = sotto_msg_get_msg_type (msg);

@@ -27,6 +27,7 @@ G_BEGIN_DECLS
  *   sotto-client-state.c     the rooms' signed state: kept, fetched, joined
  *   sotto-client-state-sign.c  our own events on it
  *   sotto-client-standing.c  what it says of each member, and of us
+ *   sotto-client-history-transfer.c  history handed between the account's devices
  *   sotto-client-history.c   catch-up, the local history, read marks
  *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
  *   sotto-client-prekeys.c   prekeys: ours published, theirs fetched
@@ -109,6 +110,9 @@ struct _SottoClient
   GHashTable        *device_fetches;
   /* users whose list the server says changed, until fetched again */
   GHashTable        *stale_device_lists;
+  /* device (base64) → how much of the history it sends us came
+   * (sotto-client-history-transfer.c) */
+  GHashTable        *history_received;
 
   /* The link this computer waits on, not logged in yet
    * (sotto-client-link.c); its task holds the client until it ends */
@@ -154,6 +158,11 @@ void               _sotto_client_emit_direct_chat_started (SottoClient          
                                                            const char           *peer);
 void               _sotto_client_emit_removed_from_room (SottoClient            *self,
                                                          SottoRoom              *room);
+void               _sotto_client_emit_history_progress (SottoClient             *self,
+                                                        const char              *device,
+                                                        gboolean                 sending,
+                                                        guint                    done,
+                                                        guint                    total);
 void               _sotto_client_emit_link_code       (SottoClient              *self,
                                                        const char               *code);
 
@@ -260,6 +269,10 @@ void               _sotto_client_anchor_order         (SottoClient              
 void               _sotto_client_settle_order         (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        const char               *sender);
+
+/* sotto-client-history-transfer.c */
+void               _sotto_client_handle_history       (SottoClient              *self,
+                                                       SottoMsg                 *msg);
 
 /* sotto-client-history.c */
 void               _sotto_client_remember_seq         (SottoClient              *self,

@@ -95,8 +95,8 @@ store_read_message (SottoClientStore  *self,
 }
 
 /* Appends the rows of @stmt to @messages. */
-static gboolean
-store_collect_messages (SottoClientStore  *self,
+gboolean
+_sotto_client_store_collect_messages (SottoClientStore  *self,
                         sqlite3_stmt      *stmt,
                         GPtrArray         *messages,
                         GError           **error)
@@ -211,7 +211,7 @@ sotto_client_store_load_history (SottoClientStore  *self,
     sqlite3_bind_int64 (stmt, 2, before_seq > 0 ? before_seq : G_MAXINT64);
     sqlite3_bind_int64 (stmt, 3, sotto_db_limit_or_none (limit));
 
-    if (!store_collect_messages (self, stmt, messages, error))
+    if (!_sotto_client_store_collect_messages (self, stmt, messages, error))
       return NULL;
 
     /* Read newest first to honour the limit; given oldest first. */
@@ -233,7 +233,7 @@ sotto_client_store_load_history (SottoClientStore  *self,
 
       sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
 
-      if (!store_collect_messages (self, stmt, messages, error))
+      if (!_sotto_client_store_collect_messages (self, stmt, messages, error))
         return NULL;
     }
 
@@ -279,7 +279,7 @@ sotto_client_store_list_messages (SottoClientStore         *self,
     sqlite3_bind_text (stmt, 2, room, -1, SQLITE_STATIC);
 
   messages = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_stored_message_free);
-  if (!store_collect_messages (self, stmt, messages, error))
+  if (!_sotto_client_store_collect_messages (self, stmt, messages, error))
     return NULL;
 
   return g_steal_pointer (&messages);

@@ -69,6 +69,8 @@ typedef enum
   STMT_MIN_PENDING_COUNTER,
   STMT_COUNT_OVERTAKEN,
   STMT_COUNT_WAITING,
+  STMT_LIST_READABLE,
+  STMT_COUNT_READABLE,
   STMT_ADD_STATE_EVENT,
   STMT_LIST_STATE_EVENTS,
   STMT_GET_STATE_EVENT,
@@ -242,6 +244,10 @@ gboolean    _sotto_client_store_find_message           (SottoClientStore        
                                                         const char               *msg_id,
                                                         gint64                    seq,
                                                         SottoStoredMessage      **out,
+                                                        GError                  **error);
+gboolean    _sotto_client_store_collect_messages       (SottoClientStore         *self,
+                                                        sqlite3_stmt             *stmt,
+                                                        GPtrArray                *messages,
                                                         GError                  **error);
 
 G_END_DECLS

@@ -294,6 +294,14 @@ static const char * const statement_sql[N_STMTS] = {
     " ON CONFLICT (user) DO UPDATE SET list = excluded.list",
   [STMT_COUNT_WAITING] =
     "SELECT count (*) FROM messages WHERE state = 3 AND room = ?1 AND sender = ?2",
+  /* What a device hands another of the account: the messages read here
+   * (sent = 1, received = 2), numbered, in the server's order. */
+  [STMT_LIST_READABLE] =
+    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE room = ?1 AND seq > ?2 AND seq <= ?3"
+    " AND state IN (1, 2) AND msg_id IS NOT NULL ORDER BY seq LIMIT ?4",
+  [STMT_COUNT_READABLE] =
+    "SELECT count (*) FROM messages WHERE room = ?1 AND seq > 0 AND seq <= ?2"
+    " AND state IN (1, 2) AND msg_id IS NOT NULL",
 };
 
 static void

@@ -170,6 +170,22 @@ typedef struct
 
 void sotto_stored_message_free (SottoStoredMessage *message);
 
+/**
+ * SottoStoredFill:
+ * @SOTTO_STORED_FILL_KEPT: the store kept what it held in its place
+ * @SOTTO_STORED_FILL_ADDED: the message is new here
+ * @SOTTO_STORED_FILL_FILLED: the store held it unread; now it is read
+ *
+ * What sotto_client_store_fill_message() did with a message another
+ * device of the account read.
+ */
+typedef enum
+{
+  SOTTO_STORED_FILL_KEPT,
+  SOTTO_STORED_FILL_ADDED,
+  SOTTO_STORED_FILL_FILLED,
+} SottoStoredFill;
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoredMessage, sotto_stored_message_free)
 
 #define SOTTO_TYPE_CLIENT_STORE (sotto_client_store_get_type ())
@@ -370,6 +386,30 @@ GPtrArray        *sotto_client_store_list_messages         (SottoClientStore    
                                                             SottoStoredMessageState   state,
                                                             GError                  **error);
 GPtrArray        *sotto_client_store_list_outbox           (SottoClientStore         *self,
+                                                            GError                  **error);
+
+/* History handed between devices of the account */
+GPtrArray        *sotto_client_store_list_readable         (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            gint64                    after_seq,
+                                                            gint64                    up_to_seq,
+                                                            guint                     limit,
+                                                            GError                  **error);
+gint64            sotto_client_store_count_readable        (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            gint64                    up_to_seq,
+                                                            GError                  **error);
+gboolean          sotto_client_store_fill_message          (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            const char               *sender,
+                                                            const char               *msg_id,
+                                                            gint64                    seq,
+                                                            gint64                    ts,
+                                                            SottoStoredMessageState   state,
+                                                            GBytes                   *text,
+                                                            guint64                   counter,
+                                                            gint64                    sent_at,
+                                                            SottoStoredFill          *out_fill,
                                                             GError                  **error);
 
 gboolean          sotto_client_store_acknowledge_identity  (SottoClientStore         *self,

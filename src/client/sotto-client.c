@@ -40,6 +40,7 @@ enum {
   DIRECT_CHAT_STARTED,
   REMOVED_FROM_ROOM,
   LINK_CODE,
+  HISTORY_PROGRESS,
   N_SIGNALS
 };
 
@@ -78,6 +79,7 @@ sotto_client_dispose (GObject *object)
   g_clear_pointer (&self->device_lists, g_hash_table_unref);
   g_clear_pointer (&self->device_fetches, g_hash_table_unref);
   g_clear_pointer (&self->stale_device_lists, g_hash_table_unref);
+  g_clear_pointer (&self->history_received, g_hash_table_unref);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->outbox_retry_id, g_source_remove);
 
@@ -234,6 +236,22 @@ sotto_client_class_init (SottoClientClass *klass)
   signals[LINK_CODE] =
     g_signal_new ("link-code", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * SottoClient::history-progress:
+   * @device: the name of the other device of the account
+   * @sending: %TRUE for history this computer sends @device
+   *   (sotto_client_send_history_async()), %FALSE for history it gets
+   *   from @device
+   * @done: how many messages went so far
+   * @total: how many the transfer holds; @done equals it at the end
+   *
+   * History handed between devices of the account moved on.
+   */
+  signals[HISTORY_PROGRESS] =
+    g_signal_new ("history-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_UINT,
+                  G_TYPE_UINT);
 }
 
 static void
@@ -261,6 +279,7 @@ sotto_client_init (SottoClient *self)
   self->device_fetches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify) g_ptr_array_unref);
   self->stale_device_lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->history_received = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->opslimit = SOTTO_PWHASH_OPSLIMIT_DEFAULT;
   self->memlimit = SOTTO_PWHASH_MEMLIMIT_DEFAULT;
 }
@@ -348,6 +367,16 @@ _sotto_client_emit_link_code (SottoClient *self,
                               const char  *code)
 {
   g_signal_emit (self, signals[LINK_CODE], 0, code);
+}
+
+void
+_sotto_client_emit_history_progress (SottoClient *self,
+                                     const char  *device,
+                                     gboolean     sending,
+                                     guint        done,
+                                     guint        total)
+{
+  g_signal_emit (self, signals[HISTORY_PROGRESS], 0, device, sending, done, total);
 }
 
 /**
@@ -525,6 +554,7 @@ sotto_client_close (SottoClient *self)
   g_hash_table_remove_all (self->device_lists);
   g_hash_table_remove_all (self->device_fetches);
   g_hash_table_remove_all (self->stale_device_lists);
+  g_hash_table_remove_all (self->history_received);
   _sotto_client_set_user (self, NULL);
   _sotto_client_set_state (self, SOTTO_CLIENT_DISCONNECTED);
 }

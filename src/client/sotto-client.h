@@ -136,6 +136,14 @@ void              sotto_client_approve_link_async   (SottoClient         *self,
 gboolean          sotto_client_approve_link_finish  (SottoClient         *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
+void              sotto_client_send_history_async   (SottoClient         *self,
+                                                     const guint8        *sign_pk,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gint64            sotto_client_send_history_finish  (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
 
 void              sotto_client_close                (SottoClient         *self);
 

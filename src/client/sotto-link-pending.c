@@ -118,6 +118,20 @@ _sotto_link_pending_new (SottoLinkCode  *code,
   return self;
 }
 
+/**
+ * sotto_link_pending_get_device:
+ *
+ * Returns: (array fixed-size=32): the new computer's signing key, as the
+ *   device list names it once approved
+ */
+const guint8 *
+sotto_link_pending_get_device (SottoLinkPending *self)
+{
+  g_return_val_if_fail (SOTTO_IS_LINK_PENDING (self), NULL);
+
+  return self->offer.identity.sign_pk;
+}
+
 SottoLinkCode *
 _sotto_link_pending_get_code (SottoLinkPending *self)
 {

@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SottoLinkPending, sotto_link_pending, SOTTO, LINK_PENDING, GObject)
 
-const char *sotto_link_pending_get_name (SottoLinkPending *self);
+const char   *sotto_link_pending_get_name   (SottoLinkPending *self);
+const guint8 *sotto_link_pending_get_device (SottoLinkPending *self);
 
 G_END_DECLS

@@ -61,9 +61,33 @@ header_size (const char *account)
   return strlen (LABEL) + 2 + strlen (account) + 32 + 32 + 4 + 4 + 2;
 }
 
-static gboolean
-entry_is_valid (const SottoHistoryEntry *entry)
+/**
+ * sotto_history_chunk_capacity:
+ * @account: the account the chunk is of
+ *
+ * Returns: how many bytes of messages (sotto_history_entry_size()) one
+ *   chunk of @account's history holds
+ */
+gsize
+sotto_history_chunk_capacity (const char *account)
 {
+  g_return_val_if_fail (account != NULL, 0);
+
+  return SOTTO_HISTORY_CHUNK_MAX_BYTES - 1 - crypto_box_NONCEBYTES - crypto_box_MACBYTES -
+         header_size (account);
+}
+
+/**
+ * sotto_history_entry_is_valid:
+ *
+ * Returns: whether a chunk carries @entry: names that are names, a text
+ *   of UTF-8 short enough, no negative numbers
+ */
+gboolean
+sotto_history_entry_is_valid (const SottoHistoryEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, FALSE);
+
   return entry->seq >= 0 && entry->ts >= 0 && entry->sent_at >= 0 &&
          _sotto_e2e_valid_name (entry->room, SOTTO_E2E_NAME_MAX_BYTES, FALSE) &&
          _sotto_e2e_valid_name (entry->sender, SOTTO_E2E_NAME_MAX_BYTES, FALSE) &&
@@ -118,7 +142,7 @@ sotto_history_chunk_seal (SottoIdentity             *from,
   size = header_size (account);
   for (guint i = 0; i < n_entries; i++)
     {
-      if (!entry_is_valid (entries[i]))
+      if (!sotto_history_entry_is_valid (entries[i]))
         {
           g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
                                _("A message of the history is not one a chunk carries"));

@@ -42,6 +42,8 @@ typedef struct
 
 void       sotto_history_entry_free   (SottoHistoryEntry         *entry);
 gsize      sotto_history_entry_size   (const SottoHistoryEntry   *entry);
+gboolean   sotto_history_entry_is_valid (const SottoHistoryEntry *entry);
+gsize      sotto_history_chunk_capacity (const char              *account);
 
 GBytes    *sotto_history_chunk_seal   (SottoIdentity             *from,
                                        const SottoPublicIdentity *to,
