@@ -19,6 +19,7 @@
 #include "sotto-cli-review.h"
 #include "sotto-client.h"
 #include "sotto-test-server.h"
+#include "sotto-test-users.h"
 #include "sotto-test-util.h"
 
 /*
@@ -512,6 +513,61 @@ test_link_approve (Fixture       *fixture,
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (cli_run (fixture, "laptop", link_args, NULL, &err), ==, 4);
   g_assert_nonnull (strstr (err, "log in instead"));
+}
+
+/* `approve --history` sends the new computer what this one read, and
+ * says how far it went; the new computer reads it once it logs in. */
+static void
+test_link_approve_history (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *join_args[] = { "--user", "alice", "join", "team", NULL };
+  const char *send_args[] = { "--user", "alice", "send", "team", "said before the laptop", NULL };
+  const char *link_args[] = { "--user", "alice", "link", NULL };
+  const char *rooms_args[] = { "--user", "alice", "rooms", NULL };
+  const char *misplaced_args[] = { "--user", "alice", "--history", "rooms", NULL };
+  g_autoptr(GSubprocess) link = NULL;
+  g_autoptr(SottoClientStore) store = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code_line = NULL;
+  g_autofree char *approve_err = NULL;
+  g_autofree char *misplaced_err = NULL;
+  g_autofree char *laptop = data_dir (fixture, "laptop");
+  g_autofree char *server_dir = g_uri_escape_string (fixture->address, NULL, FALSE);
+  g_autofree char *path = g_build_filename (laptop, server_dir, "alice", "client.db", NULL);
+  const SottoStoredMessage *row;
+
+  register_user (fixture, "alice");
+  g_assert_cmpint (cli_run (fixture, "alice", join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "alice", send_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli_run (fixture, "alice", misplaced_args, NULL, &misplaced_err), ==, 1);
+  g_assert_nonnull (strstr (misplaced_err, "--history goes with approve"));
+
+  link = cli_spawn (fixture, "laptop", PASSWORD,
+                    sotto_test_server_get_fingerprint (fixture->server), link_args);
+  code_line = wait_for_line (g_subprocess_get_stdout_pipe (link), "Link code: ");
+  {
+    const char *approve_args[] = { "--user", "alice", "approve", "--history",
+                                   code_line + strlen ("Link code: "), NULL };
+
+    g_assert_cmpint (cli_run (fixture, "alice", approve_args, NULL, &approve_err), ==, 0);
+  }
+  g_assert_nonnull (strstr (approve_err, "Approved"));
+  g_assert_nonnull (strstr (approve_err, "Sent 1 of 1 messages of history"));
+  g_assert_cmpint (cli_finish (link, NULL, NULL), ==, 0);
+
+  /* Whether it came while `link` waited on or at this login, it is
+   * there once this run ends. */
+  g_assert_cmpint (cli_run (fixture, "laptop", rooms_args, NULL, NULL), ==, 0);
+  store = sotto_test_user_open_store (path, PASSWORD);
+  history = sotto_client_store_load_history (store, "team", 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, >=, 1);
+  row = g_ptr_array_index (history, history->len - 1);
+  g_assert_cmpint (row->state, ==, SOTTO_STORED_MESSAGE_SENT);
+  g_assert_cmpmem (g_bytes_get_data (row->body, NULL), g_bytes_get_size (row->body),
+                   "said before the laptop", strlen ("said before the laptop"));
 }
 
 /* A code no computer waits under, and text that is no code, make
@@ -1034,7 +1090,7 @@ test_usage (Fixture       *fixture,
   g_assert_nonnull (strstr (help_out, "unban ROOM USER"));
   g_assert_nonnull (strstr (help_out, "bans ROOM"));
   g_assert_nonnull (strstr (help_out, "  link  "));
-  g_assert_nonnull (strstr (help_out, "approve CODE"));
+  g_assert_nonnull (strstr (help_out, "approve [--history] CODE"));
   g_assert_nonnull (strstr (help_out, "  7    send: nothing was sent"));
   g_assert_null (strstr (help_out, "pwhash"));
 
@@ -2105,6 +2161,7 @@ main (int   argc,
   ADD ("kick-unban-bans", test_kick_unban_bans);
   ADD ("invite-only", test_invite_only);
   ADD ("link-approve", test_link_approve);
+  ADD ("link-approve-history", test_link_approve_history);
   ADD ("approve-wrong-code", test_approve_wrong_code);
   ADD ("usage", test_usage);
   ADD ("chat", test_chat);
