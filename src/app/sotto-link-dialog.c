@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sotto-link-dialog.h"
 
@@ -10,8 +11,9 @@
  * types the code the new computer shows, sees which computer it is, and
  * approves it. A code that opens nothing, and an approval that fails,
  * are told in the dialog, on the code, which the user can fix and try
- * again. The dialog closes once the new computer is approved, and says
- * so with #SottoLinkDialog::linked.
+ * again. Once the new computer is approved, the dialog says so with
+ * #SottoLinkDialog::linked and closes, or, when the user chose to send it
+ * the message history too, shows how far that went until it is all sent.
  */
 
 struct _SottoLinkDialog
@@ -26,12 +28,22 @@ struct _SottoLinkDialog
   AdwEntryRow      *code_row;
   GtkLabel         *error_label;
   AdwStatusPage    *confirm_page;
+  GtkWidget        *cancel_button;
+  GtkWidget        *done_button;
+  GtkSwitch        *history_switch;
+  AdwStatusPage    *sending_page;
+  GtkProgressBar   *history_bar;
 
   SottoClient      *client;
   GCancellable     *cancellable;
   /* The new computer's offer, opened with the code, while it is shown */
   SottoLinkPending *pending;
   gboolean          busy;
+  /* The new computer's signing key, once approved, while the history
+   * goes to it */
+  guint8            device[32];
+  gulong            progress_id;
+  gboolean          history_done;
 };
 
 enum {
@@ -149,6 +161,68 @@ sotto_link_dialog_open_code (SottoLinkDialog *self)
 }
 
 static void
+history_progress_cb (SottoClient     *client,
+                     const char      *device,
+                     gboolean         sending,
+                     guint            done,
+                     guint            total,
+                     SottoLinkDialog *self)
+{
+  g_autofree char *text = NULL;
+
+  if (!sending || self->history_done)
+    return;
+
+  /* Translators: how many messages of the history went to the new
+   * computer so far, and of how many. */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u message",
+                                       "%u of %u messages", total),
+                          done, total);
+  adw_status_page_set_description (self->sending_page, text);
+  gtk_progress_bar_set_fraction (self->history_bar,
+                                 total > 0 ? (double) done / (double) total : 1.0);
+}
+
+/* The history sent, or not: the dialog says so and waits for Done. */
+static void
+history_sent_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SottoLinkDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 sent;
+
+  sent = sotto_client_send_history_finish (SOTTO_CLIENT (object), result, &error);
+  if (self->client == NULL)
+    return;
+
+  g_clear_signal_handler (&self->progress_id, self->client);
+  self->history_done = TRUE;
+  set_busy (self, FALSE);
+  if (sent == 0)
+    {
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+
+  gtk_widget_set_sensitive (self->done_button, TRUE);
+  gtk_widget_grab_focus (self->done_button);
+  if (sent < 0)
+    {
+      adw_status_page_set_icon_name (self->sending_page, "dialog-warning-symbolic");
+      adw_status_page_set_title (self->sending_page, _("Message History Not Sent"));
+      adw_status_page_set_description (self->sending_page, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->history_bar), FALSE);
+      return;
+    }
+
+  gtk_progress_bar_set_fraction (self->history_bar, 1.0);
+  adw_status_page_set_icon_name (self->sending_page, "emblem-ok-symbolic");
+  adw_status_page_set_title (self->sending_page, _("Message History Sent"));
+}
+
+static void
 approved_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
@@ -166,11 +240,26 @@ approved_cb (GObject      *object,
       return;
     }
 
-  set_busy (self, FALSE);
   name = g_strdup (sotto_link_pending_get_name (self->pending));
+  memcpy (self->device, sotto_link_pending_get_device (self->pending), sizeof self->device);
   g_clear_object (&self->pending);
   g_signal_emit (self, signals[LINKED], 0, name);
-  gtk_window_close (GTK_WINDOW (self));
+
+  if (!gtk_switch_get_active (self->history_switch))
+    {
+      set_busy (self, FALSE);
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+
+  /* The history goes on if the dialog is closed: the client sends it. */
+  gtk_widget_set_visible (self->cancel_button, FALSE);
+  gtk_stack_set_visible_child_name (self->page_stack, "sending");
+  gtk_stack_set_visible_child_name (self->button_stack, "done");
+  self->progress_id = g_signal_connect (self->client, "history-progress",
+                                        G_CALLBACK (history_progress_cb), self);
+  sotto_client_send_history_async (self->client, self->device, NULL, history_sent_cb,
+                                   g_object_ref (self));
 }
 
 /**
@@ -212,6 +301,8 @@ sotto_link_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->pending);
+  if (self->client != NULL)
+    g_clear_signal_handler (&self->progress_id, self->client);
   g_clear_object (&self->client);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_LINK_DIALOG);
 
@@ -244,6 +335,11 @@ sotto_link_dialog_class_init (SottoLinkDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SottoLinkDialog, code_row);
   gtk_widget_class_bind_template_child (widget_class, SottoLinkDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, SottoLinkDialog, confirm_page);
+  gtk_widget_class_bind_template_child (widget_class, SottoLinkDialog, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, SottoLinkDialog, done_button);
+  gtk_widget_class_bind_template_child (widget_class, SottoLinkDialog, history_switch);
+  gtk_widget_class_bind_template_child (widget_class, SottoLinkDialog, sending_page);
+  gtk_widget_class_bind_template_child (widget_class, SottoLinkDialog, history_bar);
   gtk_widget_class_bind_template_callback (widget_class, code_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, link_clicked_cb);
@@ -327,4 +423,29 @@ sotto_link_dialog_get_question (SottoLinkDialog *self)
   if (self->pending == NULL)
     return NULL;
   return adw_status_page_get_title (self->confirm_page);
+}
+
+/* Whether the new computer is to get the history too, as the user
+ * chooses on the confirmation page. */
+void
+sotto_link_dialog_set_send_history (SottoLinkDialog *self,
+                                    gboolean         send)
+{
+  g_return_if_fail (SOTTO_IS_LINK_DIALOG (self));
+
+  gtk_switch_set_active (self->history_switch, send);
+}
+
+/**
+ * sotto_link_dialog_get_history_sent:
+ *
+ * Returns: whether the history went to the new computer, all of it, and
+ *   the dialog says so
+ */
+gboolean
+sotto_link_dialog_get_history_sent (SottoLinkDialog *self)
+{
+  g_return_val_if_fail (SOTTO_IS_LINK_DIALOG (self), FALSE);
+
+  return self->history_done && gtk_widget_get_visible (GTK_WIDGET (self->history_bar));
 }

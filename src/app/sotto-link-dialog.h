@@ -20,5 +20,8 @@ void             sotto_link_dialog_approve      (SottoLinkDialog *self);
 gboolean         sotto_link_dialog_get_busy     (SottoLinkDialog *self);
 const char      *sotto_link_dialog_get_error    (SottoLinkDialog *self);
 const char      *sotto_link_dialog_get_question (SottoLinkDialog *self);
+void             sotto_link_dialog_set_send_history (SottoLinkDialog *self,
+                                                     gboolean         send);
+gboolean         sotto_link_dialog_get_history_sent (SottoLinkDialog *self);
 
 G_END_DECLS

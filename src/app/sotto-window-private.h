@@ -22,6 +22,9 @@ struct _SottoWindow
   GtkLabel             *account_name;
   GtkLabel             *status_label;
   GtkImage             *status_icon;
+  GtkRevealer          *history_revealer;
+  GtkLabel             *history_label;
+  GtkProgressBar       *history_bar;
   GtkStack             *content_stack;
   SottoRoomView        *room_view;
 

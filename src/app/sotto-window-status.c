@@ -10,7 +10,8 @@
  * name, with a countdown while it waits to reconnect, and toasts for
  * losing and regaining it, server notices, being removed from a room, and
  * changed keys of someone not in the room shown (the room view tells of
- * the others). The views
+ * the others), and history coming from another of the account's
+ * computers. The views
  * inside the window show their toasts through win.show-toast.
  */
 
@@ -166,9 +167,46 @@ removed_from_room_cb (SottoClient *client,
   show_toast (self, text);
 }
 
+/* History from another computer of the account: a bar over the account
+ * while it comes, a toast once it is all here. */
+static void
+history_progress_cb (SottoClient *client,
+                     const char  *device,
+                     gboolean     sending,
+                     guint        done,
+                     guint        total,
+                     gpointer     user_data)
+{
+  SottoWindow *self = user_data;
+  g_autofree char *text = NULL;
+
+  if (sending)
+    return;
+
+  if (done >= total)
+    {
+      gtk_revealer_set_reveal_child (self->history_revealer, FALSE);
+      /* Toasts read markup; the name is the other computer's to choose. */
+      text = g_markup_printf_escaped (g_dngettext (GETTEXT_PACKAGE,
+                                                   "%u earlier message arrived from “%s”",
+                                                   "%u earlier messages arrived from “%s”",
+                                                   total),
+                                      total, device);
+      show_toast (self, text);
+      return;
+    }
+
+  text = g_strdup_printf (_("Receiving earlier messages from “%s”: %u of %u"), device, done,
+                          total);
+  gtk_label_set_text (self->history_label, text);
+  gtk_progress_bar_set_fraction (self->history_bar, (double) done / (double) total);
+  gtk_revealer_set_reveal_child (self->history_revealer, TRUE);
+}
+
 void
 _sotto_window_status_attach (SottoWindow *self)
 {
+  g_signal_connect (self->client, "history-progress", G_CALLBACK (history_progress_cb), self);
   g_signal_connect (self->client, "notify::state", G_CALLBACK (client_state_cb), self);
   g_signal_connect (self->client, "notice", G_CALLBACK (notice_cb), self);
   g_signal_connect (self->client, "identity-changed", G_CALLBACK (identity_changed_cb), self);

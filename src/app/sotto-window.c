@@ -69,6 +69,7 @@ set_client (SottoWindow *self,
     }
 
   g_clear_handle_id (&self->countdown_id, g_source_remove);
+  gtk_revealer_set_reveal_child (self->history_revealer, FALSE);
   self->was_online = client != NULL && sotto_client_get_state (client) == SOTTO_CLIENT_ONLINE;
 
   if (client == NULL)
@@ -328,6 +329,9 @@ sotto_window_class_init (SottoWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SottoWindow, account_avatar);
   gtk_widget_class_bind_template_child (widget_class, SottoWindow, account_name);
   gtk_widget_class_bind_template_child (widget_class, SottoWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, history_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, history_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoWindow, history_bar);
   gtk_widget_class_bind_template_child (widget_class, SottoWindow, status_icon);
   gtk_widget_class_bind_template_child (widget_class, SottoWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, SottoWindow, room_view);

@@ -199,6 +199,20 @@ assert_code_shape (const char *code)
       g_assert_true (g_ascii_isalnum (code[i]));
 }
 
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+async_done (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
 /* The new computer */
 
 /* Alice's account lives on another computer. Here, the form filled, she
@@ -244,6 +258,76 @@ test_new_computer (Fixture       *fixture,
   /* Alice's first computer stays signed in: this one is hers too. */
   g_assert_cmpint (sotto_client_get_state (fixture->alice), ==, SOTTO_CLIENT_ONLINE);
   screenshot (GTK_WIDGET (fixture->window), "link-linked");
+}
+
+static void
+history_progress_cb (SottoClient *client,
+                     const char  *device,
+                     gboolean     sending,
+                     guint        done,
+                     guint        total,
+                     gpointer     user_data)
+{
+  if (!sending && done >= total)
+    *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Alice's other computer, which has read #general, approves this one and
+ * sends it the history: the room shows what was said before, and a toast
+ * says where it came from. */
+static void
+test_receive_history (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  SottoLoginView *login = sotto_window_get_login_view (fixture->window);
+  g_autoptr(SottoLinkPending) pending = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  SottoRoom *general;
+  SottoRoom *shown;
+  gboolean received = FALSE;
+
+  fixture->alice = sotto_test_user_new (fixture->dir, fixture->address, "alice", PASSWORD);
+  general = sotto_test_user_join (fixture->alice, "general");
+  sotto_test_user_wait_sent (sotto_test_user_say (fixture->alice, general,
+                                                  "Notes from Monday: the plan holds"));
+  sotto_test_user_wait_sent (sotto_test_user_say (fixture->alice, general,
+                                                  "Remember to bring the slides"));
+
+  sotto_login_view_fill (login, fixture->address, "alice", PASSWORD);
+  sotto_login_view_link (login);
+  trust_server ();
+  g_assert_true (sotto_ui_wait_until (code_shown, fixture, 30));
+  pending = sotto_test_user_open_link (fixture->alice, sotto_login_view_get_link_code (login),
+                                       &error);
+  g_assert_no_error (error);
+  g_assert_true (sotto_test_user_approve_link (fixture->alice, pending, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_ui_wait_until (logged_in, fixture, 30));
+  g_signal_connect (sotto_window_get_client (fixture->window), "history-progress",
+                    G_CALLBACK (history_progress_cb), &received);
+
+  sotto_client_send_history_async (fixture->alice, sotto_link_pending_get_device (pending), NULL,
+                                   result_cb, &result);
+  g_assert_true (sotto_ui_wait_until (flag_set, &received, 30));
+  g_assert_true (sotto_ui_wait_until (async_done, &result, 30));
+  g_assert_cmpint (sotto_client_send_history_finish (fixture->alice, result, &error), ==, 2);
+  g_assert_no_error (error);
+
+  shown = sotto_window_get_room (fixture->window);
+  g_assert_nonnull (shown);
+  g_assert_cmpstr (sotto_room_get_name (shown), ==, "general");
+  g_assert_cmpuint (sotto_test_room_count_text (shown, "alice", "Remember to bring the slides"),
+                    ==, 1);
+  g_assert_cmpuint (sotto_test_room_count_text (shown, "alice",
+                                                "Notes from Monday: the plan holds"), ==, 1);
+  screenshots (GTK_WIDGET (fixture->window), "history-received");
 }
 
 /* Cancel under the code: the form is back, with nothing under it, and
@@ -380,6 +464,12 @@ dialog_idle (gpointer data)
 }
 
 static gboolean
+history_sent (gpointer data)
+{
+  return sotto_link_dialog_get_history_sent (data);
+}
+
+static gboolean
 link_dialog_gone (gpointer data)
 {
   return sotto_ui_find_window (SOTTO_TYPE_LINK_DIALOG) == NULL;
@@ -441,6 +531,56 @@ test_approve (Fixture       *fixture,
   g_assert_cmpint (sotto_client_get_state (laptop->client), ==, SOTTO_CLIENT_ONLINE);
   g_assert_cmpstr (sotto_client_get_user (laptop->client), ==, "alice");
   screenshot (GTK_WIDGET (fixture->window), "link-approved");
+}
+
+
+/* Alice here has read #general; she links a laptop and leaves "Send
+ * Message History" on: the dialog shows it going, then that it went, and
+ * the laptop reads what was said before it was linked. */
+static void
+test_approve_history (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SottoTestNewComputer) laptop = NULL;
+  SottoClient *client;
+  SottoLinkDialog *dialog;
+  SottoRoom *general;
+  SottoRoom *laptop_general;
+
+  register_alice (fixture);
+  client = sotto_window_get_client (fixture->window);
+  general = sotto_client_lookup_room (client, "general");
+  g_assert_nonnull (general);
+  sotto_test_user_wait_sent (sotto_test_user_say (client, general, "Lunch at noon?"));
+  sotto_test_user_wait_sent (sotto_test_user_say (client, general, "I booked the table"));
+  sotto_test_user_wait_sent (sotto_test_user_say (client, general, "See you there"));
+
+  laptop = sotto_test_new_computer_link (fixture->dir, fixture->address, "laptop", "alice",
+                                         PASSWORD, NULL);
+  sotto_test_new_computer_wait_code (laptop);
+  g_assert_no_error (laptop->error);
+
+  dialog = open_link_dialog (fixture);
+  sotto_link_dialog_set_code (dialog, laptop->code);
+  sotto_link_dialog_open_code (dialog);
+  g_assert_true (sotto_ui_wait_until (dialog_idle, dialog, 30));
+  g_assert_nonnull (sotto_link_dialog_get_question (dialog));
+  sotto_link_dialog_set_send_history (dialog, TRUE);
+
+  sotto_link_dialog_approve (dialog);
+  g_assert_true (sotto_ui_wait_until (history_sent, dialog, 30));
+  screenshots (GTK_WIDGET (dialog), "link-history-sent");
+
+  sotto_test_new_computer_wait_done (laptop);
+  g_assert_no_error (laptop->error);
+  laptop_general = sotto_client_lookup_room (laptop->client, "general");
+  g_assert_nonnull (laptop_general);
+  sotto_test_user_wait_for_text (laptop_general, "alice", "Lunch at noon?");
+  sotto_test_user_wait_for_text (laptop_general, "alice", "See you there");
+
+  /* Done closes it. */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL);
+  g_assert_true (sotto_ui_wait_until (link_dialog_gone, NULL, 30));
 }
 
 /* Codes that open nothing are told in the dialog, which stays on the
@@ -515,6 +655,8 @@ main (int   argc,
   ADD ("from-not-linked", NULL, test_from_not_linked);
   ADD ("approve", NULL, test_approve);
   ADD ("wrong-code", NULL, test_wrong_code);
+  ADD ("approve-history", NULL, test_approve_history);
+  ADD ("receive-history", NULL, test_receive_history);
 #undef ADD
 
   status = g_test_run ();
