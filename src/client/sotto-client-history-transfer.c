@@ -560,13 +560,13 @@ _sotto_client_handle_history (SottoClient *self,
       memcmp (sender->identity.sign_pk, sotto_identity_get_public (self->identity)->sign_pk,
               32) == 0)
     {
-      g_warning ("History came from a device that is not another of the account's: dropped");
+      g_info ("History came from a device that is not another of the account’s: dropped");
     }
   else if (chunk == NULL ||
            (entries = sotto_history_chunk_open (chunk, self->identity, &sender->identity,
                                                 self->user, NULL, &total, &error)) == NULL)
     {
-      g_warning ("History from %s does not open: %s", sender->name,
+      g_info ("History from %s does not open: %s", sender->name,
                  error != NULL ? error->message : "no chunk");
     }
   else
