@@ -175,6 +175,23 @@ test_devices_read_everywhere (Fixture       *fixture,
   reads (laptop, "lobby", "alice", "from the phone");
   g_assert_cmpuint (changes, ==, 0);
   g_assert_true (sotto_client_is_verified (bob, "alice"));
+
+  /* Bob's list of the room shows one alice, on three computers. */
+  {
+    GListModel *members = sotto_room_get_members (room_of (bob, "lobby"));
+    guint alices = 0;
+
+    for (guint i = 0; i < g_list_model_get_n_items (members); i++)
+      {
+        g_autoptr(SottoMember) member = g_list_model_get_item (members, i);
+
+        if (g_str_equal (sotto_member_get_user (member), "alice"))
+          alices++;
+      }
+    g_assert_cmpuint (alices, ==, 1);
+    g_assert_cmpuint (sotto_member_get_devices (sotto_room_lookup_member (room_of (bob, "lobby"),
+                                                                          "alice")), ==, 3);
+  }
 }
 
 /* The account's devices sign what they say with the account's identity,

@@ -99,6 +99,20 @@ member_notify_cb (SottoMember    *member,
       text = g_strdup_printf (_("%s · created the room"), presence);
     else
       text = g_strdup (presence);
+    /* One person, on several computers: told, not listed. */
+    if (sotto_member_get_devices (member) > 1)
+      {
+        guint devices = sotto_member_get_devices (member);
+        /* Translators: a member's presence and role, then on how many
+         * computers their account is */
+        g_autofree char *with_devices =
+          g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u device", "%s · %u devices",
+                                        devices),
+                           text, devices);
+
+        g_free (text);
+        text = g_steal_pointer (&with_devices);
+      }
     gtk_label_set_text (self->presence_label, text);
     if (!self->own && standing == SOTTO_MEMBER_STANDING_REFUSED)
       gtk_widget_add_css_class (GTK_WIDGET (self->presence_label), "error");

@@ -131,14 +131,26 @@ sotto_cli_print_members (SottoRoom  *room,
                                          role >= SOTTO_MEMBER_ROLE_OWNER ? "owner"
                                          : role >= SOTTO_MEMBER_ROLE_MODERATOR ? "moderator"
                                          : "member");
+          /* 0 while the client holds no device list of theirs. */
+          json_builder_set_member_name (builder, "devices");
+          json_builder_add_int_value (builder, sotto_member_get_devices (member));
           json_builder_end_object (builder);
           sotto_cli_print_json (builder);
           continue;
         }
 
-      g_print ("%-*s  %-7s  %s%s%s%s\n", width, user, online ? _("online") : _("offline"),
-               you ? _("(you)") : verified ? _("verified") : _("not verified"),
-               owner ? _(", created the room") : "", role_text, standing_text);
+      {
+        guint n_devices = sotto_member_get_devices (member);
+        g_autofree char *devices_text =
+          n_devices > 1 ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, ", %u device",
+                                                        ", %u devices", n_devices),
+                                           n_devices)
+                        : g_strdup ("");
+
+        g_print ("%-*s  %-7s  %s%s%s%s%s\n", width, user, online ? _("online") : _("offline"),
+                 you ? _("(you)") : verified ? _("verified") : _("not verified"),
+                 owner ? _(", created the room") : "", role_text, devices_text, standing_text);
+      }
     }
 }
 

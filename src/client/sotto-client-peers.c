@@ -166,10 +166,65 @@ _sotto_client_devices_changed (SottoClient *self,
     g_hash_table_add (self->stale_device_lists, g_strdup (user));
 }
 
+/**
+ * _sotto_client_count_devices:
+ *
+ * Returns: how many devices @user's account has by the list we hold (our
+ *   own for ourselves), or 0 when we hold none
+ */
+guint
+_sotto_client_count_devices (SottoClient *self,
+                             const char  *user)
+{
+  SottoDeviceList *held;
+
+  if (g_strcmp0 (user, self->user) == 0)
+    {
+      g_autoptr(SottoDeviceList) ours = own_list (self);
+
+      return ours != NULL ? sotto_device_list_get_n_devices (ours) : 0;
+    }
+  held = g_hash_table_lookup (self->device_lists, user);
+  return held != NULL ? sotto_device_list_get_n_devices (held) : 0;
+}
+
+/* Every room's entry for @user shows how many devices @list holds. */
+static void
+show_count (SottoClient           *self,
+            const char            *user,
+            const SottoDeviceList *list)
+{
+  GListModel *rooms = G_LIST_MODEL (self->rooms);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rooms); i++)
+    {
+      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
+      SottoMember *member = sotto_room_lookup_member (room, user);
+
+      if (member != NULL)
+        sotto_member_set_devices (member, sotto_device_list_get_n_devices (list));
+    }
+}
+
+static SottoDeviceList *take_list_of (Fetch           *fetch,
+                                      SottoDeviceList *list,
+                                      GBytes          *sealed);
+
 /* Takes @list (@sealed, opened) for @fetch's user where it follows what
- * we hold. */
+ * we hold; the rooms show how many devices the list that stands holds. */
 static SottoDeviceList *
 take_list (Fetch           *fetch,
+           SottoDeviceList *list,
+           GBytes          *sealed)
+{
+  SottoDeviceList *taken = take_list_of (fetch, list, sealed);
+
+  show_count (fetch->self, fetch->user, taken);
+  return taken;
+}
+
+static SottoDeviceList *
+take_list_of (Fetch           *fetch,
            SottoDeviceList *list,
            GBytes          *sealed)
 {

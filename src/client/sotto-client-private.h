@@ -323,6 +323,8 @@ void               _sotto_client_fetch_devices        (SottoClient              
                                                        GDestroyNotify             destroy);
 const SottoDevice *_sotto_client_find_device          (const SottoDeviceList     *list,
                                                        const guint8              *sign_pk);
+guint              _sotto_client_count_devices        (SottoClient               *self,
+                                                       const char                *user);
 
 /* sotto-client-devices.c */
 char              *_sotto_client_device_name          (void);

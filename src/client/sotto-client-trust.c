@@ -121,6 +121,7 @@ _sotto_client_set_member (SottoClient             *self,
 
   _sotto_client_public_from_wire (wire, &identity);
   member = sotto_member_new (user, &identity, online);
+  sotto_member_set_devices (member, _sotto_client_count_devices (self, user));
   listed = sotto_room_lookup_member (room, user);
   was_listed = listed != NULL;
   standing_before = listed != NULL ? sotto_member_get_standing (listed)

@@ -16,6 +16,7 @@ struct _SottoMember
   SottoIdentityReview review;
   SottoMemberStanding standing;
   SottoMemberRole     role;
+  guint               devices;
 };
 
 enum {
@@ -26,6 +27,7 @@ enum {
   PROP_REVIEW,
   PROP_STANDING,
   PROP_ROLE,
+  PROP_DEVICES,
   N_PROPS
 };
 
@@ -68,6 +70,9 @@ sotto_member_get_property (GObject    *object,
       break;
     case PROP_ROLE:
       g_value_set_enum (value, self->role);
+      break;
+    case PROP_DEVICES:
+      g_value_set_uint (value, self->devices);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -128,6 +133,17 @@ sotto_member_class_init (SottoMemberClass *klass)
    */
   properties[PROP_ROLE] =
     g_param_spec_enum ("role", NULL, NULL, SOTTO_TYPE_MEMBER_ROLE, SOTTO_MEMBER_ROLE_MEMBER,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoMember:devices:
+   *
+   * How many computers the member's account has, by the device list
+   * signed by their account key that this client holds; 0 until it holds
+   * one. The member is one person whatever the count.
+   */
+  properties[PROP_DEVICES] =
+    g_param_spec_uint ("devices", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -272,4 +288,23 @@ sotto_member_set_role (SottoMember     *self,
 
   self->role = role;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROLE]);
+}
+
+guint
+sotto_member_get_devices (SottoMember *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MEMBER (self), 0);
+  return self->devices;
+}
+
+void
+sotto_member_set_devices (SottoMember *self,
+                          guint        devices)
+{
+  g_return_if_fail (SOTTO_IS_MEMBER (self));
+
+  if (self->devices == devices)
+    return;
+  self->devices = devices;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICES]);
 }

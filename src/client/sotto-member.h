@@ -90,6 +90,9 @@ void                       sotto_member_set_standing (SottoMember               
 SottoMemberRole            sotto_member_get_role     (SottoMember               *self);
 void                       sotto_member_set_role     (SottoMember               *self,
                                                       SottoMemberRole            role);
+guint                      sotto_member_get_devices  (SottoMember               *self);
+void                       sotto_member_set_devices  (SottoMember               *self,
+                                                      guint                      devices);
 void                       sotto_member_set_review   (SottoMember               *self,
                                                       SottoIdentityReview        review);
 

@@ -328,6 +328,17 @@ test_receive_history (Fixture       *fixture,
   g_assert_cmpuint (sotto_test_room_count_text (shown, "alice",
                                                 "Notes from Monday: the plan holds"), ==, 1);
   screenshots (GTK_WIDGET (fixture->window), "history-received");
+
+  /* Alice is one member, on two computers. */
+  {
+    SottoMember *me = sotto_room_lookup_member (shown, "alice");
+
+    g_assert_nonnull (me);
+    g_assert_cmpuint (sotto_member_get_devices (me), ==, 2);
+    gtk_widget_activate_action (GTK_WIDGET (sotto_window_get_room_view (fixture->window)),
+                                "room.toggle-members", NULL);
+    screenshot (GTK_WIDGET (fixture->window), "members-devices");
+  }
 }
 
 /* Cancel under the code: the form is back, with nothing under it, and
