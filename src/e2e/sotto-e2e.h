@@ -6,6 +6,7 @@
 #include "sotto-device-list.h"
 #include "sotto-e2e-error.h"
 #include "sotto-envelope.h"
+#include "sotto-file-crypt.h"
 #include "sotto-history.h"
 #include "sotto-identity.h"
 #include "sotto-link.h"
