@@ -17,6 +17,7 @@
  * library: its sizes must be these. */
 G_STATIC_ASSERT (SOTTO_PROTOCOL_ACCOUNT_KEY_SIZE == SOTTO_ACCOUNT_KEY_PUBLIC_BYTES);
 G_STATIC_ASSERT (SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES == SOTTO_DEVICE_LIST_MAX_BYTES);
+G_STATIC_ASSERT (SOTTO_PROTOCOL_LOGIN_PROOF_BYTES == SOTTO_LOGIN_PROOF_BYTES);
 
 #define ACCOUNT "alice"
 #define TIME G_GINT64_CONSTANT (1700000000000)
@@ -885,6 +886,76 @@ test_account_identity (Fixture       *fixture,
                    sotto_account_key_get_public (other), 32);
 }
 
+/* Whether @proof is the account key's signature over a login of
+ * @username from @device, the message written here again as
+ * docs/security.md gives it. */
+static gboolean
+proof_verifies (const guint8              *account_key,
+                const char                *username,
+                const SottoPublicIdentity *device,
+                GBytes                    *proof)
+{
+  static const char label[] = "sotto login proof v1";
+  g_autoptr(GByteArray) message = g_byte_array_new ();
+  guint8 length = (guint8) strlen (username);
+
+  g_assert_cmpuint (g_bytes_get_size (proof), ==, crypto_sign_BYTES);
+  g_byte_array_append (message, (const guint8 *) label, strlen (label));
+  g_byte_array_append (message, &length, 1);
+  g_byte_array_append (message, (const guint8 *) username, length);
+  g_byte_array_append (message, device->box_pk, 32);
+  g_byte_array_append (message, device->sign_pk, 32);
+  g_byte_array_append (message, device->binding, 64);
+  return crypto_sign_verify_detached (g_bytes_get_data (proof, NULL), message->data,
+                                      message->len, account_key) == 0;
+}
+
+/* A login's proof is the account key's signature over the label, the
+ * name in lower case and the whole identity: for no other name, device,
+ * or key; the same from the recovered key. */
+static void
+test_login_proof (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const SottoPublicIdentity *device = sotto_identity_get_public (fixture->devices[0]);
+  const SottoPublicIdentity *other_device = sotto_identity_get_public (fixture->devices[1]);
+  const guint8 *key = sotto_account_key_get_public (fixture->key);
+  g_autoptr(GBytes) proof = sotto_account_key_prove_login (fixture->key, "Alice", device);
+  g_autoptr(GBytes) lower = sotto_account_key_prove_login (fixture->key, "alice", device);
+  g_autofree char *recovery = sotto_account_key_dup_recovery (fixture->key);
+  g_autoptr(SottoAccountKey) recovered = sotto_account_key_new_from_recovery (recovery, NULL);
+  g_autoptr(GBytes) again = sotto_account_key_prove_login (recovered, "alice", device);
+  g_autoptr(GBytes) other = sotto_account_key_prove_login (fixture->other_key, "alice", device);
+  SottoPublicIdentity changed;
+
+  g_assert_true (proof_verifies (key, "alice", device, proof));
+  /* Ed25519 signs deterministically: one name, one device, one proof. */
+  g_assert_true (g_bytes_equal (proof, lower));
+  g_assert_true (g_bytes_equal (proof, again));
+
+  g_assert_false (proof_verifies (key, "alice2", device, proof));
+  g_assert_false (proof_verifies (key, "bob", device, proof));
+  g_assert_false (proof_verifies (key, "alice", other_device, proof));
+  g_assert_false (proof_verifies (sotto_account_key_get_public (fixture->other_key), "alice",
+                                  device, proof));
+  g_assert_false (proof_verifies (key, "alice", device, other));
+  g_assert_true (proof_verifies (sotto_account_key_get_public (fixture->other_key), "alice",
+                                 device, other));
+
+  /* Each part of the identity counts, the binding too. */
+  for (guint part = 0; part < 3; part++)
+    {
+      changed = *device;
+      if (part == 0)
+        changed.box_pk[0] ^= 1;
+      else if (part == 1)
+        changed.sign_pk[31] ^= 0x80;
+      else
+        changed.binding[63] ^= 1;
+      g_assert_false (proof_verifies (key, "alice", &changed, proof));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -898,6 +969,7 @@ main (int   argc,
   ADD ("account-key/recovery-lenient", test_recovery_lenient);
   ADD ("account-key/recovery-refused", test_recovery_refused);
   ADD ("account-key/identity", test_account_identity);
+  ADD ("account-key/login-proof", test_login_proof);
   ADD ("device-list/round-trip", test_round_trip);
   ADD ("device-list/add-refused", test_add_refused);
   ADD ("device-list/lookup-remove", test_lookup_remove);

@@ -240,20 +240,27 @@ check_register_account (SottoMsg *msg)
   g_assert_cmpmem (&account, sizeof account, identity_b (), sizeof account);
 }
 
+/* Every field of a login, though the server refuses "reset" and "proof"
+ * together. */
 static GBytes *
 sample_login (void)
 {
-  return sotto_msg_build_reset_login (REQ_ID, ALICE, PASSWORD, identity_a (), identity_b ());
+  g_autoptr(GBytes) proof = pattern_bytes (SOTTO_PROTOCOL_LOGIN_PROOF_BYTES, 9);
+
+  return sotto_msg_build_login_full (REQ_ID, ALICE, PASSWORD, identity_a (), identity_b (),
+                                     proof);
 }
 
 static void
 check_login (SottoMsg *msg)
 {
+  g_autoptr(GBytes) proof = pattern_bytes (SOTTO_PROTOCOL_LOGIN_PROOF_BYTES, 9);
   SottoWireIdentity reset;
 
   check_register (msg);
   g_assert_true (sotto_msg_get_identity_field (msg, "reset", &reset));
   g_assert_cmpmem (&reset, sizeof reset, identity_b (), sizeof reset);
+  assert_bytes (msg, "proof", proof);
 }
 
 static GBytes *
@@ -1243,7 +1250,7 @@ static const MsgSpec specs[] = {
       { "account", K_IDENTITY, 0, 0, TRUE } } },
   { "login", "login", FROM_CLIENT, SOTTO_MSG_TYPE_LOGIN, sample_login, check_login,
     { F_ID_, { "username", K_USERNAME }, { "password", K_PASSWORD, 1, 1024 }, F_IDENTITY_,
-      { "reset", K_IDENTITY, 0, 0, TRUE } } },
+      { "reset", K_IDENTITY, 0, 0, TRUE }, { "proof", K_BASE64, 64, 64, TRUE } } },
   { "logout", "logout", FROM_CLIENT, SOTTO_MSG_TYPE_LOGOUT, sample_logout, check_id_only,
     { F_ID_ } },
   { "join", "join", FROM_CLIENT, SOTTO_MSG_TYPE_JOIN, sample_join, check_id_room,

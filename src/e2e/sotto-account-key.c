@@ -25,6 +25,8 @@
  */
 #define RECOVERY_LABEL "sotto recovery key v1"
 #define ACCOUNT_BOX_LABEL "sotto account box v1"
+#define LOGIN_PROOF_LABEL "sotto login proof v1"
+#define USERNAME_MAX_BYTES 255
 #define CHECK_BYTES 2
 #define RAW_BYTES (SOTTO_ACCOUNT_KEY_SEED_BYTES + CHECK_BYTES)
 #define SYMBOLS ((RAW_BYTES * 8 + 4) / 5)
@@ -34,6 +36,7 @@ G_STATIC_ASSERT (crypto_sign_SEEDBYTES == SOTTO_ACCOUNT_KEY_SEED_BYTES);
 G_STATIC_ASSERT (crypto_sign_PUBLICKEYBYTES == SOTTO_ACCOUNT_KEY_PUBLIC_BYTES);
 G_STATIC_ASSERT (SYMBOLS == 55 && SYMBOLS % GROUP == 0);
 G_STATIC_ASSERT (SOTTO_RECOVERY_KEY_LENGTH == SYMBOLS + SYMBOLS / GROUP - 1);
+G_STATIC_ASSERT (SOTTO_LOGIN_PROOF_BYTES == crypto_sign_BYTES);
 
 typedef struct
 {
@@ -289,6 +292,56 @@ sotto_account_key_new_from_recovery (const char  *text,
   sodium_free (raw);
 
   return self;
+}
+
+/**
+ * sotto_account_key_prove_login:
+ * @username: the account's name, 1 to 255 bytes of ASCII; it is signed in
+ *   lower case, as the server spells it
+ * @device: the public identity of the computer logging in
+ *
+ * Signs that @device may log in to the account @username as one of its
+ * devices: the proof a computer that holds the account key, but is not
+ * on the account's device list yet, sends with its login (`proof` in
+ * docs/protocol.md). It is the Ed25519 signature by the account key over
+ *
+ *   "sotto login proof v1" | length of @username (1) | @username |
+ *   box_pk (32) | sign_pk (32) | binding (64)
+ *
+ * It names nothing else: it stays good for that name and that device
+ * for as long as the account key is the account's.
+ *
+ * Returns: (transfer full): the proof, %SOTTO_LOGIN_PROOF_BYTES bytes
+ */
+GBytes *
+sotto_account_key_prove_login (SottoAccountKey           *self,
+                               const char                *username,
+                               const SottoPublicIdentity *device)
+{
+  g_autoptr(GByteArray) message = NULL;
+  g_autofree char *folded = NULL;
+  guint8 *signature;
+  guint8 length;
+
+  g_return_val_if_fail (SOTTO_IS_ACCOUNT_KEY (self), NULL);
+  g_return_val_if_fail (username != NULL, NULL);
+  g_return_val_if_fail (username[0] != '\0' && strlen (username) <= USERNAME_MAX_BYTES, NULL);
+  g_return_val_if_fail (device != NULL, NULL);
+
+  folded = g_ascii_strdown (username, -1);
+  length = (guint8) strlen (folded);
+  message = g_byte_array_new ();
+  g_byte_array_append (message, (const guint8 *) LOGIN_PROOF_LABEL, strlen (LOGIN_PROOF_LABEL));
+  g_byte_array_append (message, &length, 1);
+  g_byte_array_append (message, (const guint8 *) folded, length);
+  g_byte_array_append (message, device->box_pk, sizeof device->box_pk);
+  g_byte_array_append (message, device->sign_pk, sizeof device->sign_pk);
+  g_byte_array_append (message, device->binding, sizeof device->binding);
+
+  signature = g_malloc (SOTTO_LOGIN_PROOF_BYTES);
+  _sotto_account_key_sign (self, message->data, message->len, signature);
+
+  return g_bytes_new_take (signature, SOTTO_LOGIN_PROOF_BYTES);
 }
 
 void

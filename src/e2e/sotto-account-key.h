@@ -16,6 +16,9 @@ G_BEGIN_DECLS
  * it: 55 characters in 11 groups of 5, joined by '-'. */
 #define SOTTO_RECOVERY_KEY_LENGTH 65
 
+/* The size of sotto_account_key_prove_login()'s proof. */
+#define SOTTO_LOGIN_PROOF_BYTES 64
+
 #define SOTTO_TYPE_ACCOUNT_KEY (sotto_account_key_get_type ())
 
 G_DECLARE_FINAL_TYPE (SottoAccountKey, sotto_account_key, SOTTO, ACCOUNT_KEY, GObject)
@@ -28,5 +31,8 @@ const guint8    *sotto_account_key_get_public        (SottoAccountKey  *self);
 GBytes          *sotto_account_key_dup_seed          (SottoAccountKey  *self);
 char            *sotto_account_key_dup_recovery      (SottoAccountKey  *self);
 SottoIdentity   *sotto_account_key_dup_identity      (SottoAccountKey  *self);
+GBytes          *sotto_account_key_prove_login       (SottoAccountKey           *self,
+                                                      const char                *username,
+                                                      const SottoPublicIdentity *device);
 
 G_END_DECLS

@@ -61,7 +61,7 @@ sotto_msg_build_login (const char              *id,
 }
 
 /**
- * sotto_msg_build_login_with_reset:
+ * sotto_msg_build_reset_login:
  * @account: the account's new identity, the one its member entries are to
  *   show (the device's own @identity where the account has no other)
  *
@@ -76,20 +76,50 @@ sotto_msg_build_reset_login (const char              *id,
                              const SottoWireIdentity *identity,
                              const SottoWireIdentity *account)
 {
+  g_return_val_if_fail (account != NULL, NULL);
+
+  return sotto_msg_build_login_full (id, username, password, identity, account, NULL);
+}
+
+/**
+ * sotto_msg_build_login_full:
+ * @reset: (nullable): as in sotto_msg_build_reset_login(); %NULL for no
+ *   reset
+ * @proof: (nullable): the account key's signature over this login
+ *   (SOTTO_PROTOCOL_LOGIN_PROOF_BYTES, docs/protocol.md, `login`), from a
+ *   computer that holds the account key but is not one of the account's
+ *   devices yet; %NULL for none
+ *
+ * A login with any of its optional fields. The server refuses `reset`
+ * and `proof` together; they are both written here so that whatever
+ * parses can be built again.
+ */
+GBytes *
+sotto_msg_build_login_full (const char              *id,
+                            const char              *username,
+                            const char              *password,
+                            const SottoWireIdentity *identity,
+                            const SottoWireIdentity *reset,
+                            GBytes                  *proof)
+{
   JsonBuilder *builder;
 
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (username != NULL, NULL);
   g_return_val_if_fail (password != NULL, NULL);
   g_return_val_if_fail (identity != NULL, NULL);
-  g_return_val_if_fail (account != NULL, NULL);
 
   builder = begin_request ("login", id);
   add_string (builder, "username", username);
   add_string (builder, "password", password);
   add_identity (builder, identity);
-  json_builder_set_member_name (builder, "reset");
-  add_identity_object (builder, account);
+  if (reset != NULL)
+    {
+      json_builder_set_member_name (builder, "reset");
+      add_identity_object (builder, reset);
+    }
+  if (proof != NULL)
+    add_bytes (builder, "proof", proof);
 
   return end_message (builder);
 }

@@ -28,6 +28,12 @@ GBytes *sotto_msg_build_reset_login   (const char                 *id,
                                        const char                 *password,
                                        const SottoWireIdentity    *identity,
                                        const SottoWireIdentity    *account);
+GBytes *sotto_msg_build_login_full    (const char                 *id,
+                                       const char                 *username,
+                                       const char                 *password,
+                                       const SottoWireIdentity    *identity,
+                                       const SottoWireIdentity    *reset,
+                                       GBytes                     *proof);
 GBytes *sotto_msg_build_logout        (const char                 *id);
 GBytes *sotto_msg_build_join          (const char                 *id,
                                        const char                 *room);

@@ -155,13 +155,17 @@ static const SottoFieldSchema credentials_fields[] = {
 };
 
 /* "reset": make this device the account's only one, and this identity the
- * account's (absent: no reset). */
+ * account's (absent: no reset). "proof": the account key's signature
+ * that lets a computer holding it in as one of the account's devices
+ * (absent: none). */
 static const SottoFieldSchema login_fields[] = {
   F_ID ("id"),
   F_USERNAME ("username"),
   F_PASSWORD,
   F_IDENTITY,
   { .name = "reset", .kind = SOTTO_FIELD_OBJECT, .object = &identity_schema, .optional = TRUE },
+  { .name = "proof", .kind = SOTTO_FIELD_BASE64, .min = SOTTO_PROTOCOL_LOGIN_PROOF_BYTES,
+    .max = SOTTO_PROTOCOL_LOGIN_PROOF_BYTES, .optional = TRUE },
 };
 
 static const SottoFieldSchema join_fields[] = {

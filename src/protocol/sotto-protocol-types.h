@@ -56,6 +56,9 @@ G_BEGIN_DECLS
 #define SOTTO_PROTOCOL_DEVICE_LIST_MAX_BYTES   4373
 /* The most devices one account has (SOTTO_DEVICE_LIST_MAX_DEVICES). */
 #define SOTTO_PROTOCOL_MAX_DEVICES             16
+/* A login's proof that the computer holds the account key: an Ed25519
+ * signature by it (docs/security.md, "Recovering the account"). */
+#define SOTTO_PROTOCOL_LOGIN_PROOF_BYTES       64
 /* Linking a new computer: the server brings an offer and its approval
  * together under a link id, 16 bytes in lowercase hex, and opens
  * neither. The bounds are the e2e library's, which tests/test-link.c

@@ -115,10 +115,16 @@ rebuild (SottoMsg *msg)
       g_assert_true (sotto_msg_get_identity (msg, &identity));
       {
         SottoWireIdentity reset;
+        gboolean has_reset = sotto_msg_get_identity_field (msg, "reset", &reset);
+        g_autoptr(GBytes) proof = sotto_msg_dup_bytes (msg, "proof");
 
-        if (sotto_msg_get_identity_field (msg, "reset", &reset))
+        if (has_reset && proof == NULL)
           return sotto_msg_build_reset_login (str (msg, "id"), str (msg, "username"),
                                               str (msg, "password"), &identity, &reset);
+        if (has_reset || proof != NULL)
+          return sotto_msg_build_login_full (str (msg, "id"), str (msg, "username"),
+                                             str (msg, "password"), &identity,
+                                             has_reset ? &reset : NULL, proof);
       }
       return sotto_msg_build_login (str (msg, "id"), str (msg, "username"),
                                     str (msg, "password"), &identity);
