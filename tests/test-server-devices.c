@@ -832,6 +832,278 @@ test_devices_account_identity (SottoServerFixture *fixture,
   key_msg = sotto_test_client_expect (fresh, SOTTO_MSG_TYPE_KEY);
 }
 
+/* Recovering: a computer that holds the account key logs in with its
+ * proof (docs/protocol.md, `login`), made here with libsodium alone. */
+
+typedef struct
+{
+  guint8 public_key[crypto_sign_PUBLICKEYBYTES];
+  guint8 secret_key[crypto_sign_SECRETKEYBYTES];
+} AccountKey;
+
+static GBytes *
+account_public (const AccountKey *key)
+{
+  return g_bytes_new (key->public_key, sizeof key->public_key);
+}
+
+/* The account key's signature over a login of @username from @identity. */
+static GBytes *
+prove_login (const AccountKey        *key,
+             const char              *username,
+             const SottoWireIdentity *identity)
+{
+  static const char label[] = "sotto login proof v1";
+  g_autoptr(GByteArray) message = g_byte_array_new ();
+  guint8 length = (guint8) strlen (username);
+  guint8 *signature = g_malloc (crypto_sign_BYTES);
+
+  g_byte_array_append (message, (const guint8 *) label, strlen (label));
+  g_byte_array_append (message, &length, 1);
+  g_byte_array_append (message, (const guint8 *) username, length);
+  g_byte_array_append (message, identity->box, sizeof identity->box);
+  g_byte_array_append (message, identity->sign, sizeof identity->sign);
+  g_byte_array_append (message, identity->binding, sizeof identity->binding);
+  crypto_sign_detached (signature, NULL, message->data, message->len, key->secret_key);
+  return g_bytes_new_take (signature, crypto_sign_BYTES);
+}
+
+static SottoMsg *
+login_with_proof (SottoTestServer         *server,
+                  const char              *name,
+                  const char              *password,
+                  const SottoWireIdentity *identity,
+                  GBytes                  *proof,
+                  SottoTestClient        **out_client)
+{
+  SottoTestClient *client = sotto_test_client_connect (server);
+  g_autofree char *id = sotto_test_client_next_id (client);
+
+  sotto_test_client_send_take (client, sotto_msg_build_login_full (id, name, password, identity,
+                                                                   NULL, proof));
+  *out_client = client;
+  return sotto_test_client_expect_reply (client, id);
+}
+
+/* A login from @identity with @proof is refused with @code, and leaves
+ * the computer as it was: not one of alice's devices. */
+static void
+assert_proof_refused (SottoServerFixture      *fixture,
+                      const char              *password,
+                      const SottoWireIdentity *identity,
+                      GBytes                  *proof,
+                      SottoMsgErrorCode        code)
+{
+  g_autoptr(SottoTestClient) client = NULL;
+  g_autoptr(SottoTestClient) again = NULL;
+  g_autoptr(SottoMsg) reply = login_with_proof (fixture->server, "alice", password, identity,
+                                                proof, &client);
+  g_autoptr(SottoMsg) plain = NULL;
+
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_ERROR);
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, code);
+  g_assert_false (sotto_test_client_is_closed (client));
+
+  plain = login_from (fixture->server, "alice", identity, FALSE, &again);
+  g_assert_cmpint (sotto_msg_get_error_code (plain), ==, SOTTO_MSG_ERROR_CODE_NOT_LINKED);
+}
+
+/* A computer that is not one of alice's devices logs in with the account
+ * key's proof: it becomes one of them, with no key change and the list
+ * as it was, and logs in later without a proof, after a restart too. */
+static void
+test_devices_proof (SottoServerFixture *fixture,
+                    gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(SottoTestClient) recovered = NULL;
+  g_autoptr(SottoTestClient) again = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(GBytes) list = list_of (70);
+  g_autoptr(GBytes) proof = NULL;
+  g_autoptr(GBytes) bundle = NULL;
+  g_autoptr(GBytes) expected = bytes_of (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, 71);
+  SottoWireIdentity first, identity, shown_before, shown_after, session_identity;
+  SottoMsgErrorCode code = 0;
+  AccountKey account;
+
+  crypto_sign_keypair (account.public_key, account.secret_key);
+  key = account_public (&account);
+  sotto_test_client_identity (alice, &first);
+  publish_ok (alice, key, 4, list);
+  sotto_msg_unref (sotto_test_client_expect (bob, SOTTO_MSG_TYPE_DEVICES_CHANGED));
+  shown_identity (bob, "alice", &shown_before);
+
+  /* The name is signed as the server spells it, whatever the login's. */
+  random_identity (&identity);
+  proof = prove_login (&account, "alice", &identity);
+  reply = login_with_proof (fixture->server, "Alice", SOTTO_TEST_PASSWORD, &identity, proof,
+                            &recovered);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  g_assert_true (sotto_msg_get_identity (reply, &session_identity));
+  g_assert_cmpmem (&session_identity, sizeof session_identity, &shown_before,
+                   sizeof shown_before);
+
+  /* Nobody is told of anything; the other device stays; the list is the
+   * one published. */
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_KEY_CHANGED, 200);
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_DEVICES_CHANGED, 0);
+  g_assert_false (sotto_test_client_is_closed (alice));
+  shown_identity (bob, "alice", &shown_after);
+  g_assert_cmpmem (&shown_after, sizeof shown_after, &shown_before, sizeof shown_before);
+  assert_fetch (bob, "alice", key, 4, list);
+
+  /* It is a device of hers: prekeys of its own, and a list may keep it. */
+  publish_prekeys (recovered, 71);
+  bundle = fetch_bundle (bob, "alice", identity.sign, &code);
+  g_assert_nonnull (bundle);
+  g_assert_true (g_bytes_equal (bundle, expected));
+  {
+    SottoWireIdentity both[2] = { first, identity };
+    g_autoptr(SottoMsg) published = publish_devices (recovered, key, 5, list, both, 2);
+
+    g_assert_cmpint (sotto_msg_get_msg_type (published), ==, SOTTO_MSG_TYPE_DEVICES_PUBLISHED);
+  }
+
+  /* It logs in without a proof from now on, after a restart too. */
+  g_clear_pointer (&recovered, sotto_test_client_free);
+  g_clear_pointer (&alice, sotto_test_client_free);
+  sotto_test_server_stop (fixture->server);
+  sotto_test_server_restart (fixture->server);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = login_from (fixture->server, "alice", &identity, FALSE, &again);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+}
+
+/* Proofs that are not the account key's over this login are refused with
+ * not_linked, and nothing of the account changes: another key's, one for
+ * another identity, one for another name, one altered; and one with a
+ * wrong password fails as any login does. A proof with a reset, from an
+ * identity that shares a key with a device of hers, or for an account
+ * with the most devices it may have, is refused too. On an account
+ * without a list, a proof changes nothing: the login is as any. */
+static void
+test_devices_proof_refused (SottoServerFixture *fixture,
+                            gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(SottoTestClient) carol = sotto_server_fixture_new_user (fixture, "carol");
+  g_autoptr(SottoTestClient) client = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(GBytes) list = list_of (80);
+  g_autoptr(GBytes) proof = NULL;
+  g_autoptr(GBytes) bundle = NULL;
+  g_autoptr(GBytes) expected = bytes_of (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES, 81);
+  SottoWireIdentity first, identity, other, twin, shown_before, shown_after;
+  SottoWireIdentity full[SOTTO_PROTOCOL_MAX_DEVICES];
+  SottoMsgErrorCode code = 0;
+  AccountKey account, stranger;
+
+  crypto_sign_keypair (account.public_key, account.secret_key);
+  crypto_sign_keypair (stranger.public_key, stranger.secret_key);
+  key = account_public (&account);
+  sotto_test_client_identity (alice, &first);
+  publish_ok (alice, key, 1, list);
+  publish_prekeys (alice, 81);
+  sotto_msg_unref (sotto_test_client_expect (bob, SOTTO_MSG_TYPE_DEVICES_CHANGED));
+  shown_identity (bob, "alice", &shown_before);
+  random_identity (&identity);
+  random_identity (&other);
+
+  /* Another key's, for another identity, for another name, altered. */
+  proof = prove_login (&stranger, "alice", &identity);
+  assert_proof_refused (fixture, SOTTO_TEST_PASSWORD, &identity, proof,
+                        SOTTO_MSG_ERROR_CODE_NOT_LINKED);
+  g_clear_pointer (&proof, g_bytes_unref);
+  proof = prove_login (&account, "alice", &other);
+  assert_proof_refused (fixture, SOTTO_TEST_PASSWORD, &identity, proof,
+                        SOTTO_MSG_ERROR_CODE_NOT_LINKED);
+  g_clear_pointer (&proof, g_bytes_unref);
+  proof = prove_login (&account, "bob", &identity);
+  assert_proof_refused (fixture, SOTTO_TEST_PASSWORD, &identity, proof,
+                        SOTTO_MSG_ERROR_CODE_NOT_LINKED);
+  g_clear_pointer (&proof, g_bytes_unref);
+  {
+    g_autoptr(GBytes) good = prove_login (&account, "alice", &identity);
+    guint8 *altered = g_memdup2 (g_bytes_get_data (good, NULL), crypto_sign_BYTES);
+
+    altered[17] ^= 0x04;
+    proof = g_bytes_new_take (altered, crypto_sign_BYTES);
+  }
+  assert_proof_refused (fixture, SOTTO_TEST_PASSWORD, &identity, proof,
+                        SOTTO_MSG_ERROR_CODE_NOT_LINKED);
+
+  /* The right proof needs the right password. */
+  g_clear_pointer (&proof, g_bytes_unref);
+  proof = prove_login (&account, "alice", &identity);
+  assert_proof_refused (fixture, "not the password", &identity, proof,
+                        SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS);
+
+  /* Not with a reset. */
+  {
+    SottoTestClient *both = sotto_test_client_connect (fixture->server);
+    g_autoptr(SottoMsg) refused = NULL;
+
+    sotto_test_client_send_take (both, sotto_msg_build_login_full ("r", "alice",
+                                                                   SOTTO_TEST_PASSWORD,
+                                                                   &identity, &identity, proof));
+    refused = sotto_test_client_expect_reply (both, "r");
+    g_assert_cmpint (sotto_msg_get_error_code (refused), ==, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+    sotto_test_client_free (both);
+  }
+
+  /* A key of one of her devices under another identity. */
+  twin = identity;
+  memcpy (twin.sign, first.sign, sizeof twin.sign);
+  g_clear_pointer (&proof, g_bytes_unref);
+  proof = prove_login (&account, "alice", &twin);
+  assert_proof_refused (fixture, SOTTO_TEST_PASSWORD, &twin, proof,
+                        SOTTO_MSG_ERROR_CODE_FORBIDDEN);
+
+  /* Nothing of hers changed: no key change, the same list, prekeys and
+   * entries, her connection up. */
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_KEY_CHANGED, 200);
+  sotto_test_client_assert_none (bob, SOTTO_MSG_TYPE_DEVICES_CHANGED, 0);
+  assert_fetch (bob, "alice", key, 1, list);
+  bundle = fetch_bundle (bob, "alice", NULL, &code);
+  g_assert_true (g_bytes_equal (bundle, expected));
+  g_assert_null (fetch_bundle (bob, "alice", identity.sign, &code));
+  g_assert_cmpint (code, ==, SOTTO_MSG_ERROR_CODE_NO_SUCH_DEVICE);
+  shown_identity (bob, "alice", &shown_after);
+  g_assert_cmpmem (&shown_after, sizeof shown_after, &shown_before, sizeof shown_before);
+  g_assert_false (sotto_test_client_is_closed (alice));
+
+  /* An account with sixteen devices takes no seventeenth. */
+  full[0] = first;
+  for (guint i = 1; i < G_N_ELEMENTS (full); i++)
+    random_identity (&full[i]);
+  reply = publish_devices (alice, key, 2, list, full, G_N_ELEMENTS (full));
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES_PUBLISHED);
+  g_clear_pointer (&proof, g_bytes_unref);
+  proof = prove_login (&account, "alice", &identity);
+  assert_proof_refused (fixture, SOTTO_TEST_PASSWORD, &identity, proof,
+                        SOTTO_MSG_ERROR_CODE_FORBIDDEN);
+
+  /* Carol has no list: a proof, whoever signed it, is a login as any,
+   * here a key change. */
+  g_clear_pointer (&proof, g_bytes_unref);
+  proof = prove_login (&stranger, "carol", &other);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = login_with_proof (fixture->server, "carol", SOTTO_TEST_PASSWORD, &other, proof,
+                            &client);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  sotto_test_client_wait_closed (carol);
+  {
+    g_autoptr(SottoMsg) changed = sotto_test_client_expect (bob, SOTTO_MSG_TYPE_KEY_CHANGED);
+
+    g_assert_cmpstr (sotto_msg_get_string (changed, "user"), ==, "carol");
+  }
+}
+
 /* Both requests need a login. */
 static void
 test_devices_not_logged_in (SottoServerFixture *fixture,
@@ -873,6 +1145,8 @@ main (int   argc,
   SOTTO_SERVER_FIXTURE_ADD ("devices/reset", test_devices_reset);
   SOTTO_SERVER_FIXTURE_ADD ("devices/account-identity", test_devices_account_identity);
   SOTTO_SERVER_FIXTURE_ADD ("devices/not-logged-in", test_devices_not_logged_in);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/proof", test_devices_proof);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/proof-refused", test_devices_proof_refused);
 
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 #include "sotto-server-accounts.h"
 #include "sotto-server-history.h"
 #include "sotto-server-password-pool.h"
+#include "sotto-server-proof.h"
 #include "sotto-server-relay.h"
 #include "sotto-server-rooms.h"
 
@@ -105,6 +106,8 @@ typedef struct
    * device's. */
   SottoWireIdentity  account;
   gboolean           reset;
+  /* A login's proof that it holds the account key (sotto-server-proof.c) */
+  GBytes            *proof;
   guint64            opslimit;
   gsize              memlimit;
   char              *stored_hash;
@@ -121,6 +124,7 @@ account_job_free (gpointer data)
   g_free (job->username);
   sodium_free (job->password);
   g_free (job->stored_hash);
+  g_clear_pointer (&job->proof, g_bytes_unref);
   sodium_memzero (job->hash, sizeof job->hash);
   g_free (job);
 }
@@ -146,7 +150,10 @@ account_job_new (SottoServerState *self,
   if (sotto_msg_get_msg_type (msg) == SOTTO_MSG_TYPE_REGISTER)
     sotto_msg_get_identity_field (msg, "account", &job->account);
   else
-    job->reset = sotto_msg_get_identity_field (msg, "reset", &job->account);
+    {
+      job->reset = sotto_msg_get_identity_field (msg, "reset", &job->account);
+      job->proof = sotto_msg_dup_bytes (msg, "proof");
+    }
 
   return job;
 }
@@ -441,6 +448,54 @@ _sotto_server_handle_register (SottoServerState *self,
   _sotto_password_pool_run (self->password_pool, task, hash_password_thread);
 }
 
+/* A login from a computer that is not one of the account's devices,
+ * with a proof that it holds the account key its list is under: it
+ * becomes one of them, or the login is refused and nothing changes.
+ *
+ * Returns: whether the login goes on, as @device */
+static gboolean
+prove_device (SottoServerState  *self,
+              AccountJob        *job,
+              SottoUser         *user,
+              GBytes            *account_key,
+              SottoStoreDevice **device)
+{
+  g_autoptr(GError) error = NULL;
+
+  switch (_sotto_server_add_proven_device (self, user, account_key, &job->identity, job->proof,
+                                           device, &error))
+    {
+    case SOTTO_LOGIN_PROOF_ADDED:
+      g_message ("%s added a device with the account key from %s", user->name,
+                 sotto_session_get_peer (job->session));
+      return TRUE;
+
+    case SOTTO_LOGIN_PROOF_REFUSED:
+      g_message ("Login for %s from %s refused: the account key did not sign it", user->name,
+                 sotto_session_get_peer (job->session));
+      _sotto_server_reply_error (self, job->session, job->msg, SOTTO_MSG_ERROR_CODE_NOT_LINKED,
+                                 _("This computer is not one of the account’s devices, and the "
+                                   "account key did not sign its login"));
+      return FALSE;
+
+    case SOTTO_LOGIN_PROOF_KEY_TAKEN:
+      _sotto_server_reply_error (self, job->session, job->msg, SOTTO_MSG_ERROR_CODE_FORBIDDEN,
+                                 _("Another device of the account has one of this computer’s "
+                                   "keys"));
+      return FALSE;
+
+    case SOTTO_LOGIN_PROOF_FULL:
+      _sotto_server_reply_error (self, job->session, job->msg, SOTTO_MSG_ERROR_CODE_FORBIDDEN,
+                                 _("The account has the most devices it can have"));
+      return FALSE;
+
+    case SOTTO_LOGIN_PROOF_FAILED:
+    default:
+      _sotto_server_reply_store_error (self, job->session, job->msg, error);
+      return FALSE;
+    }
+}
+
 static void
 login_verified_cb (GObject      *object,
                    GAsyncResult *result,
@@ -489,7 +544,7 @@ login_verified_cb (GObject      *object,
           _sotto_server_reply_store_error (self, job->session, job->msg, error);
           return;
         }
-      if (list != NULL)
+      if (list != NULL && job->proof == NULL)
         {
           g_message ("Login for %s from %s refused: not one of the account's devices",
                      user->name, sotto_session_get_peer (job->session));
@@ -499,6 +554,8 @@ login_verified_cb (GObject      *object,
                                        "link it from one of them, or reset the account"));
           return;
         }
+      if (list != NULL && !prove_device (self, job, user, account_key, &device))
+        return;
     }
 
   /* A reset, or new keys on an account that never published a device
@@ -548,6 +605,14 @@ _sotto_server_handle_login (SottoServerState *self,
 
   if (!check_account_request (self, session, msg))
     return;
+
+  if (sotto_msg_has_field (msg, "reset") && sotto_msg_has_field (msg, "proof"))
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_BAD_REQUEST,
+                                 _("A login resets the account or proves its account key, not "
+                                   "both"));
+      return;
+    }
 
   username = g_ascii_strdown (sotto_msg_get_string (msg, "username"), -1);
   host = peer_host (session);
