@@ -182,6 +182,35 @@ sotto_test_user_reset (SottoClient  *client,
     g_propagate_error (error, outcome.error);
 }
 
+static void
+recovered_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = sotto_client_recover_finish (SOTTO_CLIENT (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+/* Signs in to @user's account on @client's computer with its recovery
+ * key @recovery_text, which restores the account key there. */
+void
+sotto_test_user_recover (SottoClient  *client,
+                         const char   *user,
+                         const char   *password,
+                         const char   *recovery_text,
+                         GError      **error)
+{
+  Outcome outcome = { FALSE };
+
+  sotto_client_recover_async (client, user, password, recovery_text, NULL, recovered_cb,
+                              &outcome);
+  wait_outcome (&outcome, "the recovery");
+  if (outcome.error != NULL)
+    g_propagate_error (error, outcome.error);
+}
+
 /* A new account, on a computer of its own name, online. */
 SottoClient *
 sotto_test_user_new (const char *base_dir,

@@ -43,6 +43,11 @@ void              sotto_test_user_reset           (SottoClient  *client,
                                                    const char   *user,
                                                    const char   *password,
                                                    GError      **error);
+void              sotto_test_user_recover         (SottoClient  *client,
+                                                   const char   *user,
+                                                   const char   *password,
+                                                   const char   *recovery_text,
+                                                   GError      **error);
 SottoClient      *sotto_test_user_new             (const char   *base_dir,
                                                    const char   *address,
                                                    const char   *user,

@@ -26,6 +26,8 @@ typedef struct
   gsize        password_len;
   gboolean     create;
   gboolean     reset;
+  /* The login carries the account key's proof (a recovery) */
+  gboolean     prove;
   guint64      opslimit;
   gsize        memlimit;
   char        *server;
@@ -216,10 +218,12 @@ session_done_cb (GObject      *object,
                          "%s is signed in, choose “Link a New Device” in Sotto’s menu and type "
                          "the code this one shows. With sotto-cli: “sotto-cli --user %s link” "
                          "here, then “sotto-cli --user %s approve” with the code there. With no "
-                         "such computer left, reset the account from here: your contacts are "
-                         "told of your new keys, and nothing said before is readable here."),
+                         "such computer left, use the account’s recovery key here (“sotto-cli "
+                         "--user %s recover”): your contacts see no change. Without it, reset "
+                         "the account from here: your contacts are told of your new keys, and "
+                         "nothing said before is readable here."),
                        account->username, account->username, account->username,
-                       account->username);
+                       account->username, account->username);
         }
       forget_new_store (self, account);
       _sotto_client_set_state (self, SOTTO_CLIENT_AUTHENTICATING);
@@ -262,6 +266,15 @@ send_account_request (GTask *task)
   else if (account->reset)
     request = sotto_msg_build_reset_login (id, account->username, account->login_secret, &wire,
                                            &account_wire);
+  else if (account->prove)
+    {
+      g_autoptr(GBytes) proof = NULL;
+
+      proof = sotto_account_key_prove_login (self->account_key, account->username,
+                                             sotto_identity_get_public (self->identity));
+      request = sotto_msg_build_login_full (id, account->username, account->login_secret, &wire,
+                                            NULL, proof);
+    }
   else
     request = sotto_msg_build_login (id, account->username, account->login_secret, &wire);
   sotto_connection_request_async (self->connection, id, request, g_task_get_cancellable (task),
@@ -301,6 +314,39 @@ _sotto_client_account_log_in (GTask *task)
   derive = g_task_new (self, g_task_get_cancellable (task), secret_derived_cb, task);
   g_task_set_task_data (derive, g_task_get_task_data (task), NULL);
   g_task_run_in_thread (derive, derive_login_secret_thread);
+}
+
+/**
+ * _sotto_client_account_log_in_proving:
+ * @task: (transfer full): the account task, its store unlocked and
+ *   holding the account key
+ *
+ * As _sotto_client_account_log_in(), with the account key's proof in
+ * the login, for a computer that holds the key but is not one of the
+ * account's devices yet.
+ */
+void
+_sotto_client_account_log_in_proving (GTask *task)
+{
+  Account *account = g_task_get_task_data (task);
+
+  account->prove = TRUE;
+  _sotto_client_account_log_in (task);
+}
+
+/**
+ * _sotto_client_account_made_store:
+ * @task: the account task
+ *
+ * Returns: whether the task made the account's store on this computer,
+ *   rather than opening one this computer had
+ */
+gboolean
+_sotto_client_account_made_store (GTask *task)
+{
+  Account *account = g_task_get_task_data (task);
+
+  return account->store_was_new;
 }
 
 /**

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
  * one way, down this list: a file calls only those below it.
  *
  *   sotto-client-connect.c   making, connecting, trusting, reconnecting
+ *   sotto-client-recover.c   restoring the account key from the recovery
+ *                            key on a new computer
  *   sotto-client-link.c      linking this computer, new, to an account
  *   sotto-client-link-approve.c  approving a new computer, signed in
  *   sotto-client-account.c   register and login, the store's unlock
@@ -117,6 +119,9 @@ struct _SottoClient
   /* The link this computer waits on, not logged in yet
    * (sotto-client-link.c); its task holds the client until it ends */
   SottoClientLinking *linking;
+  /* The account key read from a recovery key, from the call to recover
+   * until it is kept in the new store (sotto-client-recover.c) */
+  SottoAccountKey   *recovering;
 
   /* For logging in again after the connection drops. */
   char              *login_secret;
@@ -131,8 +136,8 @@ typedef GBytes *(*SottoClientBuildRequest) (const char *id,
                                             gpointer    data);
 
 /* What a login does once the account's store is unlocked, before the
- * login itself: set by sotto-client-link.c, so that sotto-client-account.c
- * calls nothing above it. It owns @task. */
+ * login itself: set by sotto-client-link.c and sotto-client-recover.c, so
+ * that sotto-client-account.c calls nothing above it. It owns @task. */
 typedef void (*SottoClientAccountStep) (SottoClient *self,
                                         GTask       *task,
                                         const char  *username);
@@ -456,6 +461,8 @@ void               _sotto_client_account_async        (SottoClient              
                                                        GAsyncReadyCallback       callback,
                                                        gpointer                  user_data);
 void               _sotto_client_account_log_in       (GTask                    *task);
+void               _sotto_client_account_log_in_proving (GTask                  *task);
+gboolean           _sotto_client_account_made_store   (GTask                    *task);
 void               _sotto_client_account_fail         (GTask                    *task,
                                                        GError                   *error);
 void               _sotto_client_start_session        (SottoClient              *self,

@@ -65,6 +65,7 @@ sotto_client_dispose (GObject *object)
   g_clear_object (&self->identity);
   g_clear_object (&self->account_key);
   g_clear_object (&self->account_identity);
+  g_clear_object (&self->recovering);
   g_clear_object (&self->rooms);
   g_clear_pointer (&self->early_keys, g_ptr_array_unref);
   g_clear_pointer (&self->catchup_from, g_hash_table_unref);

@@ -145,6 +145,18 @@ gint64            sotto_client_send_history_finish  (SottoClient         *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
 
+void              sotto_client_recover_async        (SottoClient         *self,
+                                                     const char          *username,
+                                                     const char          *password,
+                                                     const char          *recovery_text,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_recover_finish       (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+char             *sotto_client_get_recovery_key     (SottoClient         *self);
+
 void              sotto_client_close                (SottoClient         *self);
 
 void              sotto_client_join_async           (SottoClient         *self,
