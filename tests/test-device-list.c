@@ -942,6 +942,38 @@ test_login_proof (Fixture       *fixture,
   g_assert_true (proof_verifies (sotto_account_key_get_public (fixture->other_key), "alice",
                                  device, other));
 
+  /* The known answer of docs/protocol.md, computed outside the library:
+   * the key of the seed 0 to 31 (the fixture's), alice, and the
+   * example's identity (whose binding is a pattern: a proof signs it as
+   * it comes). */
+  {
+    static const char example_proof[] = "bx31RzfVTeZLbxtbQXcPOJvKRYODvANwOYUGtvGZD9hCq25zSvX47dI"
+                                        "pyYDR82xewv0i7ek53q7Fu64zJaYqDg==";
+    static const char *const example[] = {
+      "AQQHCg0QExYZHB8iJSgrLjE0Nzo9QENGSUxPUlVYW14=",
+      "gIWKj5SZnqOorbK3vMHGy9DV2t/k6e7z+P0CBwwRFhs=",
+      ("//z59vPw7ern5OHe29jV0s/MycbDwL26t7SxrquopaKfnJmWk5CNioeEgX57eHVyb2xpZmNgXVpXVFFO"
+       "S0hFQg=="),
+    };
+    SottoPublicIdentity example_device;
+    g_autoptr(GBytes) made = NULL;
+    g_autofree char *encoded = NULL;
+    guint8 *parts[] = { example_device.box_pk, example_device.sign_pk, example_device.binding };
+    gsize sizes[] = { 32, 32, 64 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+      {
+        gsize len = 0;
+        g_autofree guint8 *decoded = g_base64_decode (example[i], &len);
+
+        g_assert_cmpuint (len, ==, sizes[i]);
+        memcpy (parts[i], decoded, len);
+      }
+    made = sotto_account_key_prove_login (fixture->key, "alice", &example_device);
+    encoded = g_base64_encode (g_bytes_get_data (made, NULL), g_bytes_get_size (made));
+    g_assert_cmpstr (encoded, ==, example_proof);
+  }
+
   /* Each part of the identity counts, the binding too. */
   for (guint part = 0; part < 3; part++)
     {
