@@ -18,6 +18,7 @@
 #include "sotto-cli-format.h"
 #include "sotto-cli-review.h"
 #include "sotto-client.h"
+#include "sotto-e2e.h"
 #include "sotto-test-server.h"
 #include "sotto-test-users.h"
 #include "sotto-test-util.h"
@@ -570,6 +571,133 @@ test_link_approve_history (Fixture       *fixture,
                    "said before the laptop", strlen ("said before the laptop"));
 }
 
+/* `recover` on @computer as a script runs it, with @input on standard
+ * input. */
+static int
+cli_recover (Fixture     *fixture,
+             const char  *computer,
+             const char  *user,
+             const char  *input,
+             char       **out,
+             char       **err)
+{
+  const char *args[] = { "--user", user, "recover", NULL };
+  g_autoptr(GSubprocess) process = cli_spawn (fixture, computer, PASSWORD,
+                                              sotto_test_server_get_fingerprint (fixture->server),
+                                              args);
+  GOutputStream *in = g_subprocess_get_stdin_pipe (process);
+  g_autoptr(GError) error = NULL;
+
+  /* Standard input ends once the run is waited for. */
+  g_output_stream_write_all (in, input, strlen (input), NULL, NULL, &error);
+  g_assert_no_error (error);
+  return cli_finish (process, out, err);
+}
+
+/* @user's recovery key, as `recovery-key` on @computer prints it. */
+static char *
+cli_recovery_key (Fixture    *fixture,
+                  const char *computer,
+                  const char *user)
+{
+  const char *args[] = { "--user", user, "recovery-key", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GRegex) format = g_regex_new ("^([0-9A-HJKMNP-TV-Z]{5}-){10}[0-9A-HJKMNP-TV-Z]{5}\n$",
+                                          0, 0, NULL);
+
+  g_assert_cmpint (cli_run (fixture, computer, args, &out, &err), ==, 0);
+  g_assert_true (g_regex_match (format, out, 0, NULL));
+  g_assert_nonnull (strstr (err, "recovery key"));
+  g_assert_nonnull (strstr (err, "password manager"));
+  out[strlen (out) - 1] = '\0';
+  return g_steal_pointer (&out);
+}
+
+/* `recovery-key` prints the account's recovery key alone on standard
+ * output; on a new computer, `recover` reads it from standard input as a
+ * person may type it and signs in as one of the account's devices, which
+ * then logs in as any. A key with a mistake, another account's, no key,
+ * and a computer that has the account already are refused, with a
+ * sentence and a status each, and leave that computer as it was. */
+static void
+test_recover (Fixture       *fixture,
+              gconstpointer  data)
+{
+  const char *rooms_args[] = { "--user", "alice", "rooms", NULL };
+  g_autofree char *key = NULL;
+  g_autofree char *bob_key = NULL;
+  g_autofree char *typed = NULL;
+  g_autofree char *mistaken = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *bob_line = NULL;
+
+  register_user (fixture, "alice");
+  register_user (fixture, "bob");
+  key = cli_recovery_key (fixture, "alice", "alice");
+  bob_key = cli_recovery_key (fixture, "bob", "bob");
+  g_assert_cmpstr (key, !=, bob_key);
+
+  /* Mistakes: a character changed, nothing at all, another account's. */
+  mistaken = g_strdup (key);
+  for (gsize i = 0; mistaken[i] != '\0'; i++)
+    {
+      g_autoptr(SottoAccountKey) read = NULL;
+
+      if (mistaken[i] == '-')
+        continue;
+      mistaken[i] = mistaken[i] == 'A' ? 'B' : 'A';
+      /* The check misses one change in 65,536: take one it catches. */
+      read = sotto_account_key_new_from_recovery (mistaken, NULL);
+      if (read == NULL)
+        break;
+      mistaken[i] = key[i];
+    }
+  {
+    g_autofree char *line = g_strconcat (mistaken, "\n", NULL);
+
+    g_assert_cmpint (cli_recover (fixture, "laptop", "alice", line, NULL, &err), ==, 4);
+    g_assert_nonnull (strstr (err, "mistake"));
+    g_clear_pointer (&err, g_free);
+  }
+  g_assert_cmpint (cli_recover (fixture, "laptop", "alice", "\n", NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "No recovery key"));
+  g_clear_pointer (&err, g_free);
+  bob_line = g_strconcat (bob_key, "\n", NULL);
+  g_assert_cmpint (cli_recover (fixture, "laptop", "alice", bob_line, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "not this account’s"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (fixture, "laptop", rooms_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "not linked"));
+  g_clear_pointer (&err, g_free);
+
+  /* Where the account is, a login is what is needed. */
+  {
+    g_autofree char *line = g_strconcat (key, "\n", NULL);
+
+    g_assert_cmpint (cli_recover (fixture, "alice", "alice", line, NULL, &err), ==, 4);
+    g_assert_nonnull (strstr (err, "log in instead"));
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* The key as typed from paper: lower case, spaces for dashes. */
+  typed = g_ascii_strdown (key, -1);
+  g_strdelimit (typed, "-", ' ');
+  {
+    g_autofree char *line = g_strconcat ("  ", typed, "\n", NULL);
+
+    g_assert_cmpint (cli_recover (fixture, "laptop", "alice", line, NULL, &err), ==, 0);
+  }
+  g_assert_nonnull (strstr (err, "Recovered"));
+  g_assert_nonnull (strstr (err, "signed in as alice"));
+
+  /* The new computer holds the account: the same key, a login as any. */
+  again = cli_recovery_key (fixture, "laptop", "alice");
+  g_assert_cmpstr (again, ==, key);
+  g_assert_cmpint (cli_run (fixture, "laptop", rooms_args, NULL, NULL), ==, 0);
+}
+
 /* A code no computer waits under, and text that is no code, make
  * `approve` fail with a sentence and the "refused" status; the new
  * computer waits on, and an interrupted `link` leaves nothing behind. */
@@ -1091,6 +1219,8 @@ test_usage (Fixture       *fixture,
   g_assert_nonnull (strstr (help_out, "bans ROOM"));
   g_assert_nonnull (strstr (help_out, "  link  "));
   g_assert_nonnull (strstr (help_out, "approve [--history] CODE"));
+  g_assert_nonnull (strstr (help_out, "  recovery-key  "));
+  g_assert_nonnull (strstr (help_out, "  recover  "));
   g_assert_nonnull (strstr (help_out, "  7    send: nothing was sent"));
   g_assert_null (strstr (help_out, "pwhash"));
 
@@ -2163,6 +2293,7 @@ main (int   argc,
   ADD ("link-approve", test_link_approve);
   ADD ("link-approve-history", test_link_approve_history);
   ADD ("approve-wrong-code", test_approve_wrong_code);
+  ADD ("recover", test_recover);
   ADD ("usage", test_usage);
   ADD ("chat", test_chat);
   ADD ("chat-interrupted", test_chat_interrupted);

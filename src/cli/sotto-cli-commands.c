@@ -503,6 +503,16 @@ logged_in_cb (SottoCliLogin *login,
       done (self, SOTTO_CLI_EXIT_OK);
       break;
 
+    case SOTTO_CLI_COMMAND_RECOVER:
+      sotto_cli_link_recovered (self->link);
+      done (self, SOTTO_CLI_EXIT_OK);
+      break;
+
+    case SOTTO_CLI_COMMAND_RECOVERY_KEY:
+      sotto_cli_link_print_recovery_key (self->link);
+      done (self, SOTTO_CLI_EXIT_OK);
+      break;
+
     case SOTTO_CLI_COMMAND_APPROVE:
       {
         g_autofree char *code = g_strjoin (" ", self->options->room_arg, self->options->text_arg,
@@ -584,6 +594,11 @@ sotto_cli_commands_start (SottoCliCommands *self)
     {
       sotto_cli_link_show_code (self->link);
       sotto_cli_login_link (self->login, self->options->user);
+      return;
+    }
+  if (self->options->command == SOTTO_CLI_COMMAND_RECOVER)
+    {
+      sotto_cli_login_recover (self->login, self->options->user);
       return;
     }
   sotto_cli_login_log_in (self->login, self->options->command == SOTTO_CLI_COMMAND_REGISTER,

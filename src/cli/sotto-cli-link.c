@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,7 +14,9 @@
  * new computer, which shows a link code and waits, and `sotto-cli --user
  * NAME approve CODE` on one signed in already. The code goes to standard
  * output, where a script reads it, with what to do with it; the rest is
- * for a person, on standard error.
+ * for a person, on standard error. And with no computer of the account
+ * left: `recovery-key`, which prints the account's recovery key, and
+ * `recover`, which signs a new computer in with it.
  */
 
 struct _SottoCliLink
@@ -137,6 +140,47 @@ sotto_cli_link_linked (SottoCliLink *self)
 
   g_printerr (_("Linked: this computer is now signed in as %s on %s.\n"),
               sotto_client_get_user (self->client), self->options->server);
+}
+
+/**
+ * sotto_cli_link_recovered:
+ *
+ * Tells that the account was recovered on this computer, which is
+ * logged in.
+ */
+void
+sotto_cli_link_recovered (SottoCliLink *self)
+{
+  g_return_if_fail (SOTTO_IS_CLI_LINK (self));
+
+  g_printerr (_("Recovered: this computer is now signed in as %s on %s, and one of the "
+                "account’s devices.\n"),
+              sotto_client_get_user (self->client), self->options->server);
+}
+
+/**
+ * sotto_cli_link_print_recovery_key:
+ *
+ * Prints the recovery key of the account logged in, alone on a line of
+ * standard output, with what it is for on standard error.
+ */
+void
+sotto_cli_link_print_recovery_key (SottoCliLink *self)
+{
+  g_autofree char *key = NULL;
+
+  g_return_if_fail (SOTTO_IS_CLI_LINK (self));
+
+  key = sotto_client_get_recovery_key (self->client);
+  g_return_if_fail (key != NULL);
+  g_print ("%s\n", key);
+  fflush (stdout);
+  sodium_memzero (key, strlen (key));
+  g_printerr (_("This is the recovery key of %s. Keep it on paper or in a password manager, "
+                "where nobody else can see it: with the password, it signs in on a new "
+                "computer as you (“sotto-cli --user %s recover”) when no computer of the "
+                "account is left.\n"),
+              sotto_client_get_user (self->client), sotto_client_get_user (self->client));
 }
 
 /* The approving computer */

@@ -27,6 +27,8 @@ SottoCliLink *sotto_cli_link_new       (SottoClient      *client,
                                         GCancellable     *cancellable);
 void          sotto_cli_link_show_code (SottoCliLink     *self);
 void          sotto_cli_link_linked    (SottoCliLink     *self);
+void          sotto_cli_link_recovered (SottoCliLink     *self);
+void          sotto_cli_link_print_recovery_key (SottoCliLink *self);
 void          sotto_cli_link_approve   (SottoCliLink     *self,
                                         const char       *code,
                                         gboolean          history,

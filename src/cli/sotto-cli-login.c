@@ -10,10 +10,11 @@
 #include "sotto-cli-print.h"
 
 /*
- * Logging in, registering, or linking this computer to an account, with
- * the password from the command line or the environment, or else one
- * asked for on the terminal (twice for a new account). Once logged in,
- * #SottoCliLogin::logged-in is emitted.
+ * Logging in, registering, linking this computer to an account, or
+ * recovering the account on it, with the password from the command line
+ * or the environment, or else one asked for on the terminal (twice for a
+ * new account). A recovery key is read first, from standard input. Once
+ * logged in, #SottoCliLogin::logged-in is emitted.
  *
  * What went wrong ends a scripted command, through #SottoCliLogin::done;
  * the chat only tells the user, who can try again.
@@ -35,6 +36,8 @@ struct _SottoCliLogin
   SottoCliAccount   pending_mode;
   char             *pending_user;
   char             *pending_password;
+  /* The recovery key read, while recovering; wiped when done */
+  char             *recovery_key;
 };
 
 enum {
@@ -76,6 +79,7 @@ sotto_cli_login_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   wipe_string (&self->password);
   wipe_string (&self->pending_password);
+  wipe_string (&self->recovery_key);
   g_free (self->pending_user);
 
   G_OBJECT_CLASS (sotto_cli_login_parent_class)->finalize (object);
@@ -170,8 +174,11 @@ account_cb (GObject      *object,
   gboolean ok;
 
   self->busy = FALSE;
+  wipe_string (&self->recovery_key);
   if (g_async_result_is_tagged (result, sotto_client_link_async))
     ok = sotto_client_link_finish (SOTTO_CLIENT (object), result, &error);
+  else if (g_async_result_is_tagged (result, sotto_client_recover_async))
+    ok = sotto_client_recover_finish (SOTTO_CLIENT (object), result, &error);
   else
     ok = sotto_client_account_finish (SOTTO_CLIENT (object), result, &error);
   if (!ok)
@@ -215,6 +222,11 @@ account (SottoCliLogin   *self,
     case SOTTO_CLI_ACCOUNT_LINK:
       sotto_client_link_async (self->client, user, password, self->cancellable, account_cb,
                                g_object_ref (self));
+      break;
+
+    case SOTTO_CLI_ACCOUNT_RECOVER:
+      sotto_client_recover_async (self->client, user, password, self->recovery_key,
+                                  self->cancellable, account_cb, g_object_ref (self));
       break;
 
     case SOTTO_CLI_ACCOUNT_LOG_IN:
@@ -353,4 +365,58 @@ sotto_cli_login_link (SottoCliLogin *self,
   g_return_if_fail (user != NULL);
 
   start (self, SOTTO_CLI_ACCOUNT_LINK, user);
+}
+
+static gboolean
+is_blank (const char *line)
+{
+  for (; *line != '\0'; line++)
+    if (!g_ascii_isspace (*line))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+recovery_key_cb (SottoCliTerminal *terminal,
+                 const char       *line,
+                 gpointer          user_data)
+{
+  SottoCliLogin *self = user_data;
+  g_autofree char *user = NULL;
+
+  if (line == NULL || is_blank (line))
+    {
+      if (self->chat)
+        sotto_cli_say (TRUE, _("No recovery key given."));
+      else
+        {
+          g_printerr ("sotto-cli: %s\n", _("No recovery key given on standard input"));
+          g_signal_emit (self, signals[DONE], 0, SOTTO_CLI_EXIT_USAGE);
+        }
+      return;
+    }
+
+  wipe_string (&self->recovery_key);
+  self->recovery_key = g_strdup (line);
+  user = g_strdup (self->pending_user);
+  start (self, SOTTO_CLI_ACCOUNT_RECOVER, user);
+}
+
+/**
+ * sotto_cli_login_recover:
+ *
+ * Signs in to the account @user on this computer, which does not have
+ * it, with its recovery key: one line read from standard input (asked for
+ * on the terminal, without echo), then the password as for a login.
+ */
+void
+sotto_cli_login_recover (SottoCliLogin *self,
+                         const char    *user)
+{
+  g_return_if_fail (SOTTO_IS_CLI_LOGIN (self));
+  g_return_if_fail (user != NULL);
+
+  g_free (self->pending_user);
+  self->pending_user = g_strdup (user);
+  sotto_cli_terminal_ask (self->terminal, _("Recovery key: "), TRUE, recovery_key_cb, self);
 }

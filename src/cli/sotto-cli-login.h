@@ -14,6 +14,8 @@ G_BEGIN_DECLS
  *   or makes
  * @SOTTO_CLI_ACCOUNT_REGISTER: make the account
  * @SOTTO_CLI_ACCOUNT_LINK: link this computer to the account, then log in
+ * @SOTTO_CLI_ACCOUNT_RECOVER: sign in with the account's recovery key on a
+ *   computer that does not have the account
  *
  * How to get into the account.
  */
@@ -22,6 +24,7 @@ typedef enum
   SOTTO_CLI_ACCOUNT_LOG_IN,
   SOTTO_CLI_ACCOUNT_REGISTER,
   SOTTO_CLI_ACCOUNT_LINK,
+  SOTTO_CLI_ACCOUNT_RECOVER,
 } SottoCliAccount;
 
 #define SOTTO_TYPE_CLI_LOGIN (sotto_cli_login_get_type ())
@@ -38,6 +41,8 @@ void           sotto_cli_login_log_in   (SottoCliLogin    *self,
                                          gboolean          create,
                                          const char       *user);
 void           sotto_cli_login_link     (SottoCliLogin    *self,
+                                         const char       *user);
+void           sotto_cli_login_recover  (SottoCliLogin    *self,
                                          const char       *user);
 
 G_END_DECLS

@@ -101,6 +101,8 @@ parse_command (SottoCliOptions  *self,
     { "role", SOTTO_CLI_COMMAND_ROLE, 3, 3 },
     { "link", SOTTO_CLI_COMMAND_LINK, 0, 0 },
     { "approve", SOTTO_CLI_COMMAND_APPROVE, 1, G_MAXINT },
+    { "recover", SOTTO_CLI_COMMAND_RECOVER, 0, 0 },
+    { "recovery-key", SOTTO_CLI_COMMAND_RECOVERY_KEY, 0, 0 },
   };
   int n_args = argc - 2;
 
@@ -283,6 +285,14 @@ sotto_cli_options_parse (int        *argc,
       "                    with --user, as one of its devices; says which computer\n"
       "                    it is by the name it gave; with --history, then sends it\n"
       "                    the messages this computer holds, sealed for it alone\n"
+      "  recovery-key      print the recovery key of the account named with --user,\n"
+      "                    for you to keep on paper or in a password manager: with\n"
+      "                    it, “recover” signs you in on a new computer when no\n"
+      "                    computer of the account is left to link it from\n"
+      "  recover           sign in to the account named with --user on a computer\n"
+      "                    that does not have it, with its recovery key, read as one\n"
+      "                    line from standard input (case, spaces and dashes do not\n"
+      "                    matter); your contacts see no change\n"
       "\n"
       "When a contact's keys change, a line starting “***” on standard error says so.\n"
       "If you had verified them, nothing is sent in the rooms you share until you\n"
@@ -291,21 +301,27 @@ sotto_cli_options_parse (int        *argc,
       "A ROOM written @NAME is the direct chat with NAME."));
   g_option_context_set_description (context,
     _("The password is read from --password-file, else from the environment variable\n"
-      "SOTTO_PASSWORD, else asked for on the terminal.\n"
+      "SOTTO_PASSWORD, else asked for on the terminal. recover reads the recovery key\n"
+      "first, so its password comes from the file or the environment unless both are\n"
+      "typed on the terminal.\n"
       "\n"
       "Exit status:\n"
       "  0    done\n"
-      "  1    bad options or arguments, or no password\n"
+      "  1    bad options or arguments, or no password (recover: or no recovery\n"
+      "       key)\n"
       "  2    the server cannot be reached, or the connection was lost\n"
       "  3    the server's key is not trusted (first contact refused, wrong\n"
       "       --trust-fingerprint) or has changed\n"
       "  4    wrong name or password, or the account could not be made or opened\n"
+      "       (recover: the recovery key has a mistake, this computer has the\n"
+      "       account already, or it could not be added to the account's devices)\n"
       "  5    the server refused the request, or there was nothing to do it to\n"
       "       (members, kick, unban, bans, invite, invite-only, role: a room\n"
       "       you are not in; kick, unban, bans, invite, invite-only: a room\n"
       "       you do not moderate; role: a room you do not own; accept: no\n"
       "       change to accept; approve: no new computer waits with that code,\n"
-      "       or the code does not match)\n"
+      "       or the code does not match; recover: the recovery key is not the\n"
+      "       account's)\n"
       "  6    --timeout ran out (listen: before --count messages came), or the\n"
       "       server did not answer in time (link: the code expired before it was\n"
       "       approved)\n"
