@@ -104,6 +104,9 @@ preferences_activated (GSimpleAction *action,
 
   preferences = sotto_preferences_window_new (self->settings);
   gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (get_main_window (self)));
+  if (get_main_window (self) != NULL)
+    sotto_preferences_window_set_client (preferences,
+                                         sotto_window_get_client (get_main_window (self)));
   gtk_window_present (GTK_WINDOW (preferences));
 }
 

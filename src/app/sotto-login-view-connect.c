@@ -12,7 +12,8 @@
  * ask the user to trust a server seen for the first time (or show that its
  * key changed), then log in, create the account, or link this computer to
  * it. A login from a computer that is not one of the account's devices
- * asks whether to link it instead, or to reset the account from here.
+ * asks whether to link it instead, to sign in with the account's
+ * recovery key, or to reset the account from here.
  */
 
 typedef struct
@@ -64,6 +65,30 @@ link_done_cb (GObject      *object,
     g_task_return_boolean (task, TRUE);
 }
 
+/* The recovery key asked for and used; a dialog dismissed without one
+ * ends the attempt as the not-linked dialog's Cancel does. */
+static void
+recover_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SottoLoginView *self = SOTTO_LOGIN_VIEW (object);
+  Attempt *attempt = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (_sotto_login_view_recover_finish (self, result, &error))
+    g_task_return_boolean (task, TRUE);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+           !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      g_error_free (error);
+      g_task_return_error (task, g_steal_pointer (&attempt->not_linked));
+    }
+  else
+    g_task_return_error (task, error);
+}
+
 /* The view shows the code once the client tells it, then waits for the
  * approval: the link ends logged in, or with why not. */
 static void
@@ -100,6 +125,9 @@ not_linked_response_cb (AdwMessageDialog *dialog,
                               reset_done_cb, g_object_ref (task));
   else if (g_strcmp0 (response, "link") == 0)
     start_link (g_object_ref (task));
+  else if (g_strcmp0 (response, "recover") == 0)
+    _sotto_login_view_recover_async (self, g_task_get_cancellable (task), recover_done_cb,
+                                     g_object_ref (task));
   else
     g_task_return_error (task, g_steal_pointer (&attempt->not_linked));
 }
@@ -120,7 +148,8 @@ dialog_gone_cb (gpointer  data,
 }
 
 /* This computer is not one of the account's: what the user can do, the
- * link offered first, and a reset behind a destructive button. */
+ * link offered first, then the recovery key, and a reset behind a
+ * destructive button. */
 static void
 ask_not_linked (GTask  *task,
                 GError *not_linked)
@@ -138,6 +167,7 @@ ask_not_linked (GTask  *task,
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "reset", _("_Reset Account"),
+                                    "recover", _("Use _Recovery Key…"),
                                     "link", _("_Link This Computer"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reset",

@@ -49,6 +49,15 @@ void        _sotto_login_view_update_spinners (SottoLoginView     *self);
 void        _sotto_login_view_set_linking    (SottoLoginView      *self,
                                               gboolean             linking);
 
+/* sotto-login-view-recover.c */
+void        _sotto_login_view_recover_async  (SottoLoginView      *self,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean    _sotto_login_view_recover_finish (SottoLoginView      *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+
 /* sotto-login-view-connect.c */
 void        _sotto_login_view_connect_async  (SottoLoginView      *self,
                                               GAsyncReadyCallback  callback,

@@ -4,8 +4,11 @@
 #include <glib/gi18n.h>
 
 #include "sotto-preferences-window.h"
+#include "sotto-recovery-key-dialog.h"
 
-/* Style and notifications, bound straight to the settings. */
+/* Style and notifications, bound straight to the settings; and, for the
+ * account signed in, its recovery key, shown again once the user
+ * confirms that nobody else can see the screen. */
 
 struct _SottoPreferencesWindow
 {
@@ -15,9 +18,19 @@ struct _SottoPreferencesWindow
   GtkSwitch            *notifications_switch;
   GtkWidget            *text_row;
   GtkSwitch            *text_switch;
+  GtkWidget            *account_group;
 
   GSettings            *settings;
+  SottoClient          *client;
 };
+
+enum {
+  PROP_0,
+  PROP_CLIENT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SottoPreferencesWindow, sotto_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
@@ -49,10 +62,91 @@ style_set_mapping (const GValue       *value,
 }
 
 static void
+confirm_response_cb (AdwMessageDialog       *confirm,
+                     const char             *response,
+                     SottoPreferencesWindow *self)
+{
+  g_autofree char *recovery_key = NULL;
+  SottoRecoveryKeyDialog *dialog;
+
+  if (g_strcmp0 (response, "show") != 0 || self->client == NULL)
+    return;
+
+  recovery_key = sotto_client_get_recovery_key (self->client);
+  if (recovery_key == NULL)
+    return;
+  dialog = sotto_recovery_key_dialog_new (GTK_WINDOW (self), recovery_key);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+show_recovery_key_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  SottoPreferencesWindow *self = SOTTO_PREFERENCES_WINDOW (widget);
+  GtkWidget *confirm;
+
+  confirm = adw_message_dialog_new (GTK_WINDOW (self), _("Show the Recovery Key?"),
+                                    _("With it and your password, anyone can sign in as you "
+                                      "on a computer of theirs. Make sure nobody else can see "
+                                      "your screen."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (confirm),
+                                    "cancel", _("_Cancel"),
+                                    "show", _("_Show"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (confirm), "show",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (confirm), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (confirm), "cancel");
+  g_signal_connect_object (confirm, "response", G_CALLBACK (confirm_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (confirm));
+}
+
+static void
+sotto_preferences_window_get_property (GObject    *object,
+                                       guint       prop_id,
+                                       GValue     *value,
+                                       GParamSpec *pspec)
+{
+  SottoPreferencesWindow *self = SOTTO_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT:
+      g_value_set_object (value, self->client);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sotto_preferences_window_set_property (GObject      *object,
+                                       guint         prop_id,
+                                       const GValue *value,
+                                       GParamSpec   *pspec)
+{
+  SottoPreferencesWindow *self = SOTTO_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT:
+      sotto_preferences_window_set_client (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 sotto_preferences_window_dispose (GObject *object)
 {
   SottoPreferencesWindow *self = SOTTO_PREFERENCES_WINDOW (object);
 
+  g_clear_object (&self->client);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_PREFERENCES_WINDOW);
 
@@ -66,6 +160,18 @@ sotto_preferences_window_class_init (SottoPreferencesWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = sotto_preferences_window_dispose;
+  object_class->get_property = sotto_preferences_window_get_property;
+  object_class->set_property = sotto_preferences_window_set_property;
+
+  /**
+   * SottoPreferencesWindow:client:
+   *
+   * The client signed in, if any: its account's settings show then.
+   */
+  properties[PROP_CLIENT] =
+    g_param_spec_object ("client", NULL, NULL, SOTTO_TYPE_CLIENT,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                APP_RESOURCE_PATH "/ui/sotto-preferences-window.ui");
@@ -74,6 +180,9 @@ sotto_preferences_window_class_init (SottoPreferencesWindowClass *klass)
                                         notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, SottoPreferencesWindow, text_row);
   gtk_widget_class_bind_template_child (widget_class, SottoPreferencesWindow, text_switch);
+  gtk_widget_class_bind_template_child (widget_class, SottoPreferencesWindow, account_group);
+  gtk_widget_class_install_action (widget_class, "preferences.show-recovery-key", NULL,
+                                   show_recovery_key_action);
 }
 
 static void
@@ -102,4 +211,30 @@ sotto_preferences_window_new (GSettings *settings)
   g_settings_bind (settings, "notifications", self->text_row, "sensitive",
                    G_SETTINGS_BIND_GET);
   return self;
+}
+
+SottoClient *
+sotto_preferences_window_get_client (SottoPreferencesWindow *self)
+{
+  g_return_val_if_fail (SOTTO_IS_PREFERENCES_WINDOW (self), NULL);
+
+  return self->client;
+}
+
+/**
+ * sotto_preferences_window_set_client:
+ * @client: (nullable): the client signed in
+ */
+void
+sotto_preferences_window_set_client (SottoPreferencesWindow *self,
+                                     SottoClient            *client)
+{
+  g_return_if_fail (SOTTO_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (client == NULL || SOTTO_IS_CLIENT (client));
+
+  if (!g_set_object (&self->client, client))
+    return;
+
+  gtk_widget_set_visible (self->account_group, client != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLIENT]);
 }

@@ -5,6 +5,7 @@
 
 #include "sotto-join-dialog.h"
 #include "sotto-link-dialog.h"
+#include "sotto-recovery-key-dialog.h"
 #include "sotto-server-dialogs.h"
 #include "sotto-window-private.h"
 
@@ -84,6 +85,20 @@ set_client (SottoWindow *self,
   _sotto_window_rooms_attach (self);
 }
 
+/* A new account's recovery key, shown once, over its first room. */
+static void
+show_recovery_key (SottoWindow *self,
+                   SottoClient *client)
+{
+  g_autofree char *recovery_key = sotto_client_get_recovery_key (client);
+  SottoRecoveryKeyDialog *dialog;
+
+  if (recovery_key == NULL)
+    return;
+  dialog = sotto_recovery_key_dialog_new (GTK_WINDOW (self), recovery_key);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 logged_in_cb (SottoLoginView *login_view,
               SottoClient    *client,
@@ -97,6 +112,9 @@ logged_in_cb (SottoLoginView *login_view,
   /* Everyone is in "general": open it, so that a new user sees a room. */
   if (!sotto_window_open_room (self, "general"))
     gtk_widget_grab_focus (GTK_WIDGET (self->room_list));
+
+  if (sotto_login_view_get_creating (login_view))
+    show_recovery_key (self, client);
 }
 
 static void

@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include "sotto-recovery-key-dialog.h"
 #include "sotto-resources.h"
 #include "sotto-ui-test.h"
 
@@ -130,6 +131,34 @@ sotto_ui_find_window (GType type)
         return window;
     }
   return NULL;
+}
+
+static gboolean
+recovery_key_shown (gpointer data)
+{
+  return sotto_ui_find_window (SOTTO_TYPE_RECOVERY_KEY_DIALOG) != NULL;
+}
+
+/**
+ * sotto_ui_dismiss_recovery_key:
+ *
+ * Once an account is made through the form: waits for the dialog that
+ * shows its recovery key, and closes it as its button does.
+ *
+ * Returns: (transfer full): the key as the dialog showed it
+ */
+char *
+sotto_ui_dismiss_recovery_key (void)
+{
+  GtkWindow *dialog;
+  char *shown;
+
+  g_assert_true (sotto_ui_wait_until (recovery_key_shown, NULL, 30));
+  dialog = sotto_ui_find_window (SOTTO_TYPE_RECOVERY_KEY_DIALOG);
+  shown = g_strdup (sotto_recovery_key_dialog_get_shown (SOTTO_RECOVERY_KEY_DIALOG (dialog)));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "saved");
+  gtk_window_close (dialog);
+  return shown;
 }
 
 /**

@@ -18,6 +18,7 @@ gboolean     sotto_ui_wait_until      (SottoUiCondition  condition,
                                        guint             seconds);
 void         sotto_ui_settle          (GtkWidget        *widget);
 GtkWindow   *sotto_ui_find_window     (GType             type);
+char        *sotto_ui_dismiss_recovery_key (void);
 GtkWidget   *sotto_ui_find_widget     (GtkWidget        *root,
                                        GType             type);
 GtkWidget   *sotto_ui_find_button     (GtkWidget        *root,

@@ -113,6 +113,7 @@ register_alice (Fixture *fixture)
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (sotto_ui_find_window (ADW_TYPE_MESSAGE_DIALOG)),
                                "trust");
   g_assert_true (sotto_ui_wait_until (logged_in, fixture, 30));
+  g_free (sotto_ui_dismiss_recovery_key ());
 
   return sotto_window_get_client (fixture->window);
 }

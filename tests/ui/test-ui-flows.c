@@ -145,6 +145,7 @@ register_through_form (Fixture    *fixture,
 
   g_assert_true (sotto_ui_wait_until (logged_in, fixture, 30));
   g_assert_cmpstr (sotto_client_get_user (sotto_window_get_client (fixture->window)), ==, user);
+  g_free (sotto_ui_dismiss_recovery_key ());
 }
 
 static void

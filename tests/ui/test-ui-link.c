@@ -452,6 +452,7 @@ register_alice (Fixture *fixture)
   sotto_login_view_submit (login);
   trust_server ();
   g_assert_true (sotto_ui_wait_until (logged_in, fixture, 30));
+  g_free (sotto_ui_dismiss_recovery_key ());
 }
 
 static SottoLinkDialog *

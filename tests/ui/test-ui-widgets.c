@@ -11,6 +11,7 @@
 #include "sotto-member-row.h"
 #include "sotto-message-row.h"
 #include "sotto-preferences-window.h"
+#include "sotto-recovery-key-dialog.h"
 #include "sotto-room-row.h"
 #include "sotto-room-view.h"
 #include "sotto-safety-dialog.h"
@@ -788,7 +789,21 @@ test_dialogs (void)
   g_assert_null (sotto_link_dialog_get_question (link));
   gtk_window_destroy (GTK_WINDOW (link));
 
+  /* The recovery key in lines of four groups; copied as one line. */
+  {
+    static const char key[] = "000G4-0R40M-30E20-9185G-R38E1-W8124-GK2GA-HC5RR-34D1P-70X3R-FYBQ8";
+    SottoRecoveryKeyDialog *recovery = sotto_recovery_key_dialog_new (NULL, key);
+
+    gtk_window_present (GTK_WINDOW (recovery));
+    g_assert_cmpstr (sotto_recovery_key_dialog_get_shown (recovery), ==,
+                     "000G4-0R40M-30E20-9185G\nR38E1-W8124-GK2GA-HC5RR\n34D1P-70X3R-FYBQ8");
+    g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (recovery), "saved"));
+    gtk_window_destroy (GTK_WINDOW (recovery));
+  }
+
+  /* Without a client, no account to show a recovery key of. */
   preferences = sotto_preferences_window_new (sotto_application_get_settings (the_app));
+  g_assert_null (sotto_preferences_window_get_client (preferences));
   gtk_window_present (GTK_WINDOW (preferences));
   sotto_ui_settle (GTK_WIDGET (preferences));
   g_free (sotto_ui_screenshot (GTK_WIDGET (preferences), "preferences"));
