@@ -510,6 +510,69 @@ test_lookup_remove (Fixture       *fixture,
   g_assert_cmpstr (sotto_device_list_get_device (list, 2)->name, ==, "device 3");
 }
 
+/* A new name changes nothing else of the device, nor its place; a name
+ * that adding would refuse, or a device the list lacks, leaves the list
+ * as it was. The renamed list seals and opens with the new name. */
+static void
+test_set_name (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(SottoDeviceList) list = make_list (fixture, 3);
+  g_autoptr(SottoDeviceList) opened = NULL;
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *longest = g_strnfill (SOTTO_DEVICE_NAME_MAX_BYTES, 'x');
+  g_autofree char *too_long = g_strnfill (SOTTO_DEVICE_NAME_MAX_BYTES + 1, 'x');
+  const char *bad[] = { "", too_long, "\xff", "caf\xc3", NULL };
+  const SottoDevice *renamed;
+  gint64 added = sotto_device_list_get_device (list, 1)->added;
+
+  g_assert_true (sotto_device_list_set_name (list, device (fixture, 1)->sign_pk, "Laptop",
+                                             &error));
+  g_assert_no_error (error);
+  renamed = sotto_device_list_get_device (list, 1);
+  g_assert_cmpstr (renamed->name, ==, "Laptop");
+  g_assert_cmpint (renamed->added, ==, added);
+  g_assert_true (sotto_public_identity_equal (&renamed->identity, device (fixture, 1)));
+  g_assert_cmpstr (sotto_device_list_get_device (list, 0)->name, ==, "device 0");
+  g_assert_cmpstr (sotto_device_list_get_device (list, 2)->name, ==, "device 2");
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) name_error = NULL;
+
+      g_assert_false (sotto_device_list_set_name (list, device (fixture, 2)->sign_pk, bad[i],
+                                                  &name_error));
+      g_assert_error (name_error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
+      g_assert_cmpstr (sotto_device_list_get_device (list, 2)->name, ==, "device 2");
+    }
+
+  /* A box key is not a signing key. */
+  g_assert_false (sotto_device_list_set_name (list, device (fixture, 3)->sign_pk, "Phone",
+                                              &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_UNKNOWN_KEY);
+  g_clear_error (&error);
+  g_assert_false (sotto_device_list_set_name (list, device (fixture, 0)->box_pk, "Phone",
+                                              &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_UNKNOWN_KEY);
+  g_clear_error (&error);
+
+  g_assert_true (sotto_device_list_set_name (list, device (fixture, 0)->sign_pk, longest,
+                                             &error));
+  g_assert_true (sotto_device_list_set_name (list, device (fixture, 2)->sign_pk, "Café",
+                                             &error));
+  g_assert_no_error (error);
+
+  sealed = seal (list, fixture->key);
+  opened = sotto_device_list_open (sealed, ACCOUNT, sotto_account_key_get_public (fixture->key),
+                                   &error);
+  g_assert_no_error (error);
+  assert_lists_equal (opened, list);
+  g_assert_cmpstr (sotto_device_list_get_device (opened, 0)->name, ==, longest);
+  g_assert_cmpstr (sotto_device_list_get_device (opened, 1)->name, ==, "Laptop");
+  g_assert_cmpstr (sotto_device_list_get_device (opened, 2)->name, ==, "Café");
+}
+
 /* Only the account key the list names seals it, and only a list with a
  * device. */
 static void
@@ -1005,6 +1068,7 @@ main (int   argc,
   ADD ("device-list/round-trip", test_round_trip);
   ADD ("device-list/add-refused", test_add_refused);
   ADD ("device-list/lookup-remove", test_lookup_remove);
+  ADD ("device-list/set-name", test_set_name);
   ADD ("device-list/seal-refused", test_seal_refused);
   ADD ("device-list/tampered", test_tampered);
   ADD ("device-list/wrong", test_wrong);

@@ -126,8 +126,9 @@ sotto_device_list_free (SottoDeviceList *self)
  * @time: when the next one is made, ms since the epoch
  *
  * Starts the account's next device list: the same devices, the counter
- * one higher. Change it with sotto_device_list_add() and
- * sotto_device_list_remove(), then seal it.
+ * one higher. Change it with sotto_device_list_add(),
+ * sotto_device_list_remove() and sotto_device_list_set_name(), then seal
+ * it.
  *
  * Returns: (transfer full): the next device list
  */
@@ -338,6 +339,55 @@ sotto_device_list_remove (SottoDeviceList *self,
 
   /* Not the fast removal: the others keep their order. */
   g_array_remove_index (self->devices, (guint) i);
+  return TRUE;
+}
+
+/**
+ * sotto_device_list_set_name:
+ * @self: a device list
+ * @sign_pk: (array fixed-size=32): the signing key of the device to rename
+ * @name: what its owner calls it from now on
+ * @error: return location for a #GError
+ *
+ * Renames a device; its keys, when it was added and its place in the
+ * list stay. Fails with %SOTTO_E2E_ERROR_BAD_FORMAT for a name that
+ * sotto_device_list_add() would refuse, and
+ * %SOTTO_E2E_ERROR_UNKNOWN_KEY when the list holds no device with
+ * @sign_pk.
+ *
+ * Returns: %TRUE if the device was renamed
+ */
+gboolean
+sotto_device_list_set_name (SottoDeviceList  *self,
+                            const guint8     *sign_pk,
+                            const char       *name,
+                            GError          **error)
+{
+  SottoDevice *device;
+  gint i;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (sign_pk != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (name == NULL || !_sotto_e2e_valid_name (name, SOTTO_DEVICE_NAME_MAX_BYTES, FALSE))
+    {
+      g_set_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
+                   _("A device’s name is 1 to %d bytes of text"), SOTTO_DEVICE_NAME_MAX_BYTES);
+      return FALSE;
+    }
+
+  i = _sotto_device_list_find_key (self, sign_pk, NULL);
+  if (i < 0)
+    {
+      g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_UNKNOWN_KEY,
+                           _("The account has no such device"));
+      return FALSE;
+    }
+
+  device = &g_array_index (self->devices, SottoDevice, i);
+  g_free (device->name);
+  device->name = g_strdup (name);
   return TRUE;
 }
 

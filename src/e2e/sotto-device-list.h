@@ -75,6 +75,10 @@ gboolean           sotto_device_list_add                (SottoDeviceList        
                                                          GError                   **error);
 gboolean           sotto_device_list_remove             (SottoDeviceList           *self,
                                                          const guint8              *sign_pk);
+gboolean           sotto_device_list_set_name           (SottoDeviceList           *self,
+                                                         const guint8              *sign_pk,
+                                                         const char                *name,
+                                                         GError                   **error);
 
 GBytes            *sotto_device_list_seal               (const SottoDeviceList     *self,
                                                          SottoAccountKey           *key,

@@ -24,7 +24,8 @@ G_BEGIN_DECLS
  * @SOTTO_E2E_ERROR_WRONG_ROOM: the data belongs to another room
  * @SOTTO_E2E_ERROR_WRONG_SENDER: the data names another sender
  * @SOTTO_E2E_ERROR_WRONG_RECIPIENT: a key box was made for someone else
- * @SOTTO_E2E_ERROR_UNKNOWN_KEY: the envelope uses a sender key we do not hold
+ * @SOTTO_E2E_ERROR_UNKNOWN_KEY: the envelope uses a sender key we do not hold,
+ *   or a device list holds no device with the signing key named
  * @SOTTO_E2E_ERROR_REPLAYED: the message key was already used or dropped
  * @SOTTO_E2E_ERROR_TOO_FAR_AHEAD: the index is beyond the skip window
  * @SOTTO_E2E_ERROR_DECRYPT_FAILED: authenticated decryption failed
