@@ -1039,13 +1039,20 @@ check_devices_published (SottoMsg *msg)
   assert_int (msg, "counter", 1);
 }
 
+/* The answer to the account itself: when its two devices were seen. */
 static GBytes *
 sample_devices (void)
 {
   g_autoptr(GBytes) account_key = pattern_bytes (ACCOUNT_KEY_BYTES, 81);
   g_autoptr(GBytes) list = pattern_bytes (1, 82);
+  SottoWireDeviceSeen seen[2] = {
+    { .last_seen = 0, .online = TRUE },
+    { .last_seen = G_MAXINT64, .online = FALSE },
+  };
 
-  return sotto_msg_build_devices (REQ_ID, ALICE, account_key, 7, list);
+  memset (seen[0].device, 3, sizeof seen[0].device);
+  memset (seen[1].device, 4, sizeof seen[1].device);
+  return sotto_msg_build_devices (REQ_ID, ALICE, account_key, 7, list, seen, 2);
 }
 
 static void
@@ -1053,11 +1060,39 @@ check_devices (SottoMsg *msg)
 {
   g_autoptr(GBytes) account_key = pattern_bytes (ACCOUNT_KEY_BYTES, 81);
   g_autoptr(GBytes) list = pattern_bytes (1, 82);
+  SottoWireDeviceSeen seen;
+  guint8 device[32];
 
   check_id_only (msg);
   assert_string (msg, "user", ALICE);
   assert_bytes (msg, "account_key", account_key);
   assert_int (msg, "counter", 7);
+  assert_bytes (msg, "list", list);
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (msg, "seen")), ==, 2);
+  g_assert_true (sotto_msg_get_device_seen (msg, 0, &seen));
+  memset (device, 3, sizeof device);
+  g_assert_cmpmem (seen.device, sizeof seen.device, device, sizeof device);
+  g_assert_cmpint (seen.last_seen, ==, 0);
+  g_assert_true (seen.online);
+  g_assert_true (sotto_msg_get_device_seen (msg, 1, &seen));
+  memset (device, 4, sizeof device);
+  g_assert_cmpmem (seen.device, sizeof seen.device, device, sizeof device);
+  g_assert_cmpint (seen.last_seen, ==, G_MAXINT64);
+  g_assert_false (seen.online);
+}
+
+/* Anyone else's answer has no "seen". */
+static void
+test_devices_of_another (void)
+{
+  g_autoptr(GBytes) account_key = pattern_bytes (ACCOUNT_KEY_BYTES, 81);
+  g_autoptr(GBytes) list = pattern_bytes (1, 82);
+  g_autoptr(GBytes) bytes = sotto_msg_build_devices (REQ_ID, BOB, account_key, 7, list, NULL, 0);
+  g_autoptr(SottoMsg) msg = sotto_msg_parse_bytes (bytes, SOTTO_MSG_FROM_SERVER, NULL);
+
+  g_assert_nonnull (msg);
+  g_assert_false (sotto_msg_has_field (msg, "seen"));
+  g_assert_null (sotto_msg_get_array (msg, "seen"));
   assert_bytes (msg, "list", list);
 }
 
@@ -1207,6 +1242,7 @@ typedef enum
   K_BASE64_LIST,
   K_LINK_ID,
   K_DEVICES,
+  K_SEEN,
 } Kind;
 
 /* For K_BASE64_LIST, min and max count the items, and item_size is what
@@ -1378,7 +1414,8 @@ static const MsgSpec specs[] = {
     { F_ID_, { "counter", K_INT, 1, U } } },
   { "devices", "devices", FROM_SERVER, SOTTO_MSG_TYPE_DEVICES, sample_devices, check_devices,
     { F_ID_, { "user", K_USERNAME }, { "account_key", K_BASE64, 32, 32 },
-      { "counter", K_INT, 1, U }, { "list", K_BASE64, 1, 4373 } } },
+      { "counter", K_INT, 1, U }, { "list", K_BASE64, 1, 4373 },
+      { "seen", K_SEEN, 1, 16, TRUE } } },
   { "link_offered", "link_offered", FROM_SERVER, SOTTO_MSG_TYPE_LINK_OFFERED, sample_link_offered,
     check_link_offered, { F_ID_, F_LINK_, { "offer", K_BASE64, 1, 267 } } },
   { "link_approved", "link_approved", FROM_SERVER, SOTTO_MSG_TYPE_LINK_APPROVED,
@@ -1719,6 +1756,7 @@ add_name_cases (GPtrArray  *cases,
     case K_BASE64_LIST:
     case K_LINK_ID:
     case K_DEVICES:
+    case K_SEEN:
     default:
       g_assert_not_reached ();
     }
@@ -1922,6 +1960,106 @@ add_devices_cases (GPtrArray       *cases,
   add_case (cases, MUST_PARSE, name, g_strdup (many->str));
   g_string_truncate (many, many->len - 1);
   g_string_append_printf (many, ",%s]", identity);
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_string_free (many, FALSE));
+}
+
+static char *
+seen_json (const char *device,
+           const char *last_seen,
+           const char *online,
+           const char *extra)
+{
+  g_autofree char *key = base64_of_size (32);
+  GString *str = g_string_new ("{");
+
+  /* An empty string leaves the member out. */
+  if (device == NULL || device[0] != '\0')
+    g_string_append_printf (str, "\"device\":%s,", device != NULL ? device : key);
+  if (last_seen == NULL || last_seen[0] != '\0')
+    g_string_append_printf (str, "\"last_seen\":%s,", last_seen != NULL ? last_seen : "0");
+  if (online == NULL || online[0] != '\0')
+    g_string_append_printf (str, "\"online\":%s,", online != NULL ? online : "false");
+  if (extra != NULL)
+    g_string_append_printf (str, "%s,", extra);
+  g_string_truncate (str, str->len - 1);
+  g_string_append_c (str, '}');
+  return g_string_free (str, FALSE);
+}
+
+/* An array of 1 to 16 devices, each with when it was last seen. */
+static void
+add_seen_cases (GPtrArray       *cases,
+                const FieldSpec *field)
+{
+  const char *name = field->name;
+  g_autofree char *item = seen_json (NULL, NULL, NULL, NULL);
+  g_autofree char *key = base64_of_size (32);
+  g_autofree char *item0 = g_strdup_printf ("%s[0]", name);
+  g_autofree char *item1 = g_strdup_printf ("%s[1]", name);
+  g_autoptr(GPtrArray) sub = g_ptr_array_new_with_free_func (case_free);
+  GString *many = g_string_new ("[");
+  struct {
+    const char *member;
+    int         code;
+    char       *value;
+  } parts[] = {
+    { "device", SOTTO_PROTOCOL_ERROR_MISSING_FIELD, seen_json ("", NULL, NULL, NULL) },
+    { "device", SOTTO_PROTOCOL_ERROR_BAD_FIELD, seen_json ("\"\"", NULL, NULL, NULL) },
+    { "device", SOTTO_PROTOCOL_ERROR_BAD_FIELD, seen_json ("1", NULL, NULL, NULL) },
+    { "last_seen", SOTTO_PROTOCOL_ERROR_MISSING_FIELD, seen_json (NULL, "", NULL, NULL) },
+    { "last_seen", SOTTO_PROTOCOL_ERROR_BAD_FIELD, seen_json (NULL, "-1", NULL, NULL) },
+    { "last_seen", SOTTO_PROTOCOL_ERROR_BAD_FIELD, seen_json (NULL, "1.5", NULL, NULL) },
+    { "last_seen", SOTTO_PROTOCOL_ERROR_BAD_FIELD, seen_json (NULL, "\"1\"", NULL, NULL) },
+    { "last_seen", SOTTO_PROTOCOL_ERROR_BAD_FIELD, seen_json (NULL, "null", NULL, NULL) },
+    { "online", SOTTO_PROTOCOL_ERROR_MISSING_FIELD, seen_json (NULL, NULL, "", NULL) },
+    { "online", SOTTO_PROTOCOL_ERROR_BAD_FIELD, seen_json (NULL, NULL, "1", NULL) },
+    { "online", SOTTO_PROTOCOL_ERROR_BAD_FIELD, seen_json (NULL, NULL, "\"true\"", NULL) },
+    { "name", SOTTO_PROTOCOL_ERROR_UNKNOWN_FIELD,
+      seen_json (NULL, NULL, NULL, "\"name\":\"x\"") },
+  };
+
+  add_case (cases, MUST_PARSE, name, g_strdup_printf ("[%s]", item));
+  add_case (cases, MUST_PARSE, name,
+            g_strdup_printf ("[%s,{\"online\":true,\"last_seen\":9223372036854775807,"
+                             "\"device\":%s}]", item, key));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_strdup ("[]"));
+  for (const char * const *w = (const char * const[]) { "{}", "\"x\"", "1", "null", "true",
+                                                        NULL }; *w; w++)
+    add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_strdup (*w));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, g_strdup ("[1]"));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item0, g_strdup ("[[]]"));
+  add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, item1, g_strdup_printf ("[%s,\"x\"]", item));
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s[0].%s", name, parts[i].member);
+
+      add_case (cases, parts[i].code, path, g_strdup_printf ("[%s]", parts[i].value));
+      g_free (parts[i].value);
+    }
+
+  /* The device is a signing key: exactly 32 bytes, in canonical base64. */
+  {
+    g_autofree char *path = g_strdup_printf ("%s[0].device", name);
+
+    add_case (sub, SOTTO_PROTOCOL_ERROR_BAD_FIELD, path, base64_of_size (31));
+    add_case (sub, SOTTO_PROTOCOL_ERROR_BAD_FIELD, path, base64_of_size (33));
+    add_base64_cases (sub, path, 32, FALSE);
+    for (guint i = 0; i < sub->len; i++)
+      {
+        Case *c = g_ptr_array_index (sub, i);
+        g_autofree char *bad = seen_json (c->value, NULL, NULL, NULL);
+
+        add_case (cases, c->code, c->name, g_strdup_printf ("[%s]", bad));
+      }
+  }
+
+  for (gint64 i = 0; i < field->max; i++)
+    g_string_append_printf (many, "%s%s", i == 0 ? "" : ",", item);
+  g_string_append_c (many, ']');
+  add_case (cases, MUST_PARSE, name, g_strdup (many->str));
+  g_string_truncate (many, many->len - 1);
+  g_string_append_printf (many, ",%s]", item);
   add_case (cases, SOTTO_PROTOCOL_ERROR_BAD_FIELD, name, g_string_free (many, FALSE));
 }
 
@@ -2140,6 +2278,10 @@ make_cases (const FieldSpec *field)
 
     case K_DEVICES:
       add_devices_cases (cases, field);
+      break;
+
+    case K_SEEN:
+      add_seen_cases (cases, field);
       break;
 
     case K_IDENTITY:
@@ -3244,6 +3386,7 @@ main (int   argc,
   g_test_add_func ("/sotto/protocol/direct-room-names", test_direct_room_names);
   g_test_add_func ("/sotto/protocol/accessor-misuse", test_accessor_misuse);
   g_test_add_func ("/sotto/protocol/prekeys-optional", test_prekeys_optional);
+  g_test_add_func ("/sotto/protocol/devices-of-another", test_devices_of_another);
   g_test_add_func ("/sotto/protocol/boxed-refcount", test_boxed_refcount);
   g_test_add_func ("/sotto/protocol/docs-examples", test_docs_examples);
   g_test_add_func ("/sotto/protocol/fast-path", test_fast_path_matches_generator);

@@ -92,13 +92,19 @@ sotto_msg_build_devices_published (const char *id,
  * @account_key: the account key the list was published with
  * @counter: the counter it was published with
  * @list: the device list, as it was published
+ * @seen: (array length=n_seen) (nullable): when each of the account's
+ *   devices was last connected, for the account itself only; %NULL for
+ *   anyone else
+ * @n_seen: 1 to %SOTTO_PROTOCOL_MAX_DEVICES, or 0 with @seen %NULL
  */
 GBytes *
-sotto_msg_build_devices (const char *id,
-                         const char *user,
-                         GBytes     *account_key,
-                         gint64      counter,
-                         GBytes     *list)
+sotto_msg_build_devices (const char                *id,
+                         const char                *user,
+                         GBytes                    *account_key,
+                         gint64                     counter,
+                         GBytes                    *list,
+                         const SottoWireDeviceSeen *seen,
+                         gsize                      n_seen)
 {
   JsonBuilder *builder;
 
@@ -106,12 +112,27 @@ sotto_msg_build_devices (const char *id,
   g_return_val_if_fail (user != NULL, NULL);
   g_return_val_if_fail (account_key != NULL, NULL);
   g_return_val_if_fail (list != NULL, NULL);
+  g_return_val_if_fail ((seen == NULL) == (n_seen == 0), NULL);
 
   builder = begin_request ("devices", id);
   add_string (builder, "user", user);
   add_bytes (builder, "account_key", account_key);
   add_int (builder, "counter", counter);
   add_bytes (builder, "list", list);
+  if (seen != NULL)
+    {
+      json_builder_set_member_name (builder, "seen");
+      json_builder_begin_array (builder);
+      for (gsize i = 0; i < n_seen; i++)
+        {
+          json_builder_begin_object (builder);
+          add_base64 (builder, "device", seen[i].device, sizeof seen[i].device);
+          add_int (builder, "last_seen", seen[i].last_seen);
+          add_bool (builder, "online", seen[i].online);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
 
   return end_message (builder);
 }

@@ -217,7 +217,9 @@ GBytes *sotto_msg_build_devices       (const char                 *id,
                                        const char                 *user,
                                        GBytes                     *account_key,
                                        gint64                      counter,
-                                       GBytes                     *list);
+                                       GBytes                     *list,
+                                       const SottoWireDeviceSeen  *seen,
+                                       gsize                       n_seen);
 GBytes *sotto_msg_build_link_offered  (const char                 *id,
                                        const char                 *link,
                                        GBytes                     *offer);

@@ -74,9 +74,9 @@ sotto_msg_get_id (SottoMsg *self)
  * Only "id" of "error", "owner" of "members" and "joined", "banned_by"
  * inside "bans", "bundle" of "publish_prekeys", "one_time" of
  * "prekeys", "reset" of "login", "account" of "register" and
- * "publish_devices", and "device" of "send_key", "key_request",
- * "get_prekeys", "key" and "key_requested" are optional; every other
- * field is always present.
+ * "publish_devices", "device" of "send_key", "key_request",
+ * "get_prekeys", "key" and "key_requested", and "seen" of "devices" are
+ * optional; every other field is always present.
  *
  * Returns: %TRUE if @field is present
  */
@@ -322,8 +322,8 @@ sotto_msg_get_identity_field (SottoMsg          *self,
 }
 
 /* The object at @index of the array @field, for the readers of one entry
- * of "members", "rooms" or "bans"; an index past the end is the caller's bug, and
- * is reported as @func's.
+ * of "members", "rooms", "bans" or "seen"; an index past the end is the
+ * caller's bug, and is reported as @func's.
  */
 static JsonObject *
 get_array_object (SottoMsg   *self,
@@ -461,6 +461,36 @@ sotto_msg_get_ban (SottoMsg     *self,
   out_ban->user = json_object_get_string_member (object, "user");
   out_ban->banned_by = json_object_get_string_member_with_default (object, "banned_by", NULL);
   out_ban->ts = json_object_get_int_member (object, "ts");
+
+  return TRUE;
+}
+
+/**
+ * sotto_msg_get_device_seen:
+ * @self: a "devices" message with "seen"
+ * @index: an index into "seen"
+ * @out_seen: (out caller-allocates): where to store when the device was
+ *   last connected
+ *
+ * Returns: %TRUE if @out_seen was filled in
+ */
+gboolean
+sotto_msg_get_device_seen (SottoMsg            *self,
+                           guint                index,
+                           SottoWireDeviceSeen *out_seen)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (out_seen != NULL, FALSE);
+
+  object = get_array_object (self, "seen", index, G_STRFUNC);
+  if (object == NULL)
+    return FALSE;
+
+  decode_exact (object, "device", out_seen->device, sizeof out_seen->device);
+  out_seen->last_seen = json_object_get_int_member (object, "last_seen");
+  out_seen->online = json_object_get_boolean_member (object, "online");
 
   return TRUE;
 }

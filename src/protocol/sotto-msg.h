@@ -80,6 +80,9 @@ gboolean            sotto_msg_get_room_summary  (SottoMsg              *self,
 gboolean            sotto_msg_get_ban           (SottoMsg              *self,
                                                  guint                  index,
                                                  SottoWireBan          *out_ban);
+gboolean            sotto_msg_get_device_seen   (SottoMsg              *self,
+                                                 guint                  index,
+                                                 SottoWireDeviceSeen   *out_seen);
 SottoMsgErrorCode   sotto_msg_get_error_code    (SottoMsg              *self);
 SottoMsgLeaveReason sotto_msg_get_leave_reason  (SottoMsg              *self);
 

@@ -135,6 +135,15 @@ static const SottoFieldSchema ban_fields[] = {
 };
 static const SottoObjectSchema ban_schema = SCHEMA (ban_fields);
 
+/* When one of the account's own devices was last connected: told to the
+ * account alone. */
+static const SottoFieldSchema device_seen_fields[] = {
+  F_BASE64 ("device", SOTTO_PROTOCOL_KEY_SIZE, SOTTO_PROTOCOL_KEY_SIZE),
+  F_INT ("last_seen", 0, UNBOUNDED),
+  F_BOOL ("online"),
+};
+static const SottoObjectSchema device_seen_schema = SCHEMA (device_seen_fields);
+
 /* Client → server */
 
 static const SottoFieldSchema only_id_fields[] = {
@@ -475,12 +484,15 @@ static const SottoFieldSchema devices_published_fields[] = {
   F_DEVICE_LIST_COUNTER,
 };
 
+/* "seen" only in the answer to a user who asked for their own list. */
 static const SottoFieldSchema devices_fields[] = {
   F_ID ("id"),
   F_USERNAME ("user"),
   F_ACCOUNT_KEY,
   F_DEVICE_LIST_COUNTER,
   F_DEVICE_LIST,
+  { .name = "seen", .kind = SOTTO_FIELD_OBJECT_ARRAY, .object = &device_seen_schema,
+    .min_items = 1, .max_items = SOTTO_PROTOCOL_MAX_DEVICES, .optional = TRUE },
 };
 
 /* The reply to link_fetch has the fields of the offer it answers with. */

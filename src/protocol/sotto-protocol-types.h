@@ -237,6 +237,16 @@ typedef struct
   gint64      ts;
 } SottoWireBan;
 
+/* One item of "seen", which only the account itself is told: when one of
+ * its devices, named by its signing key, last logged in or went away (0
+ * for never), and whether it is connected now. */
+typedef struct
+{
+  guint8   device[SOTTO_PROTOCOL_KEY_SIZE];
+  gint64   last_seen;
+  gboolean online;
+} SottoWireDeviceSeen;
+
 /* One item of "rooms". @room is borrowed from the message it came from. */
 typedef struct
 {

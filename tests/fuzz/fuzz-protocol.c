@@ -391,10 +391,22 @@ rebuild (SottoMsg *msg)
     case SOTTO_MSG_TYPE_DEVICES:
       {
         g_autoptr(GBytes) account_key = sotto_msg_dup_bytes (msg, "account_key");
+        g_autoptr(GArray) seen = g_array_new (FALSE, TRUE, sizeof (SottoWireDeviceSeen));
+        JsonArray *array = sotto_msg_get_array (msg, "seen");
+
+        if (array != NULL)
+          g_array_set_size (seen, json_array_get_length (array));
+        for (guint i = 0; i < seen->len; i++)
+          g_assert_true (sotto_msg_get_device_seen (msg, i,
+                                                    &g_array_index (seen, SottoWireDeviceSeen,
+                                                                    i)));
 
         bytes = sotto_msg_dup_bytes (msg, "list");
         return sotto_msg_build_devices (str (msg, "id"), str (msg, "user"), account_key,
-                                        sotto_msg_get_int (msg, "counter"), bytes);
+                                        sotto_msg_get_int (msg, "counter"), bytes,
+                                        array != NULL ? (SottoWireDeviceSeen *) seen->data
+                                                      : NULL,
+                                        seen->len);
       }
 
     case SOTTO_MSG_TYPE_LINK_OFFERED:
