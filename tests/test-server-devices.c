@@ -645,6 +645,127 @@ test_devices_remove (SottoServerFixture *fixture,
   g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_NOT_LINKED);
 }
 
+/* The "seen" of @reply for the device with @sign: %FALSE if none. */
+static gboolean
+find_seen (SottoMsg            *reply,
+           const guint8        *sign,
+           SottoWireDeviceSeen *out_seen)
+{
+  JsonArray *seen = sotto_msg_get_array (reply, "seen");
+
+  for (guint i = 0; seen != NULL && i < json_array_get_length (seen); i++)
+    {
+      g_assert_true (sotto_msg_get_device_seen (reply, i, out_seen));
+      if (memcmp (out_seen->device, sign, sizeof out_seen->device) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* @client's own devices as the server tells them, one per device. */
+static SottoMsg *
+fetch_own (SottoTestClient *client,
+           const char      *user,
+           guint            n_devices)
+{
+  SottoMsg *reply = fetch (client, user);
+
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES);
+  g_assert_true (sotto_msg_has_field (reply, "seen"));
+  g_assert_cmpuint (json_array_get_length (sotto_msg_get_array (reply, "seen")), ==, n_devices);
+  return reply;
+}
+
+/* Whoever fetches their own list is told when each of their devices was
+ * last connected, and which are now; nobody else is told. A device that
+ * goes away keeps the time it went, across a restart too. */
+static void
+test_devices_seen (SottoServerFixture *fixture,
+                   gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(SottoTestClient) laptop = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GBytes) key = key_of (60);
+  g_autoptr(GBytes) list = list_of (61);
+  g_autoptr(GBytes) bob_key = key_of (62);
+  SottoWireIdentity devices[2];
+  SottoWireDeviceSeen seen;
+  gint64 before, logged_in, went;
+
+  sotto_test_client_identity (alice, &devices[0]);
+  random_identity (&devices[1]);
+  reply = publish_devices (alice, key, 1, list, devices, 2);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES_PUBLISHED);
+  publish_ok (bob, bob_key, 1, list);
+
+  /* Alice is connected since she registered; the laptop never was. */
+  before = g_get_real_time () / 1000;
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = fetch_own (alice, "alice", 2);
+  g_assert_true (find_seen (reply, devices[0].sign, &seen));
+  g_assert_true (seen.online);
+  g_assert_cmpint (seen.last_seen, >, 0);
+  g_assert_cmpint (seen.last_seen, <=, before);
+  g_assert_true (find_seen (reply, devices[1].sign, &seen));
+  g_assert_false (seen.online);
+  g_assert_cmpint (seen.last_seen, ==, 0);
+
+  /* Neither Bob, about Alice, nor Alice, about Bob, is told. */
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = fetch (bob, "alice");
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES);
+  g_assert_false (sotto_msg_has_field (reply, "seen"));
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = fetch (alice, "bob");
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_DEVICES);
+  g_assert_false (sotto_msg_has_field (reply, "seen"));
+
+  /* The laptop logs in: both are online, and it asks as Alice too. */
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = login_from (fixture->server, "alice", &devices[1], FALSE, &laptop);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = fetch_own (laptop, "ALICE", 2);
+  g_assert_true (find_seen (reply, devices[1].sign, &seen));
+  g_assert_true (seen.online);
+  g_assert_cmpint (seen.last_seen, >=, before);
+  logged_in = seen.last_seen;
+  g_assert_true (find_seen (reply, devices[0].sign, &seen));
+  g_assert_true (seen.online);
+
+  /* It goes away: no longer online, last seen when it went. */
+  g_clear_pointer (&laptop, sotto_test_client_free);
+  for (guint i = 0; i < 500; i++)
+    {
+      g_clear_pointer (&reply, sotto_msg_unref);
+      reply = fetch_own (alice, "alice", 2);
+      g_assert_true (find_seen (reply, devices[1].sign, &seen));
+      if (!seen.online)
+        break;
+      g_usleep (10 * 1000);
+    }
+  g_assert_false (seen.online);
+  g_assert_cmpint (seen.last_seen, >=, logged_in);
+  went = seen.last_seen;
+
+  /* The server keeps it. */
+  g_clear_pointer (&alice, sotto_test_client_free);
+  g_clear_pointer (&bob, sotto_test_client_free);
+  sotto_test_server_stop (fixture->server);
+  sotto_test_server_restart (fixture->server);
+  alice = sotto_server_fixture_log_in_as (fixture, "alice", &devices[0]);
+  g_clear_pointer (&reply, sotto_msg_unref);
+  reply = fetch_own (alice, "alice", 2);
+  g_assert_true (find_seen (reply, devices[1].sign, &seen));
+  g_assert_false (seen.online);
+  g_assert_cmpint (seen.last_seen, ==, went);
+  g_assert_true (find_seen (reply, devices[0].sign, &seen));
+  g_assert_true (seen.online);
+  g_assert_cmpint (seen.last_seen, >=, went);
+}
+
 /* A reset from a computer that is not linked: its keys become the
  * account's only device, the others' connections end, the device list
  * and its account key are forgotten (a list under another key is taken),
@@ -1142,6 +1263,7 @@ main (int   argc,
   SOTTO_SERVER_FIXTURE_ADD ("devices/not-linked", test_devices_not_linked);
   SOTTO_SERVER_FIXTURE_ADD ("devices/linked", test_devices_linked);
   SOTTO_SERVER_FIXTURE_ADD ("devices/remove", test_devices_remove);
+  SOTTO_SERVER_FIXTURE_ADD ("devices/seen", test_devices_seen);
   SOTTO_SERVER_FIXTURE_ADD ("devices/reset", test_devices_reset);
   SOTTO_SERVER_FIXTURE_ADD ("devices/account-identity", test_devices_account_identity);
   SOTTO_SERVER_FIXTURE_ADD ("devices/not-logged-in", test_devices_not_logged_in);

@@ -315,8 +315,12 @@ register_committed_cb (SottoStore   *store,
 
   g_message ("Account %s registered from %s", user->name, sotto_session_get_peer (commit->session));
   if (user->devices->len > 0)
-    sotto_session_set_device (commit->session,
-                              ((SottoStoreDevice *) g_ptr_array_index (user->devices, 0))->id);
+    {
+      SottoStoreDevice *device = g_ptr_array_index (user->devices, 0);
+
+      sotto_session_set_device (commit->session, device->id);
+      _sotto_server_note_device_seen (self, user, device->id);
+    }
   _sotto_server_user_online (self, user, commit->session);
   send_session (self, commit->session, commit->msg, user);
 }
@@ -575,11 +579,7 @@ login_verified_cb (GObject      *object,
                    sotto_session_get_peer (job->session));
     }
 
-  if (!sotto_store_set_device_seen (self->store, device->id, _sotto_server_now_ms (), &error))
-    {
-      g_warning ("Could not note when a device of %s was seen: %s", user->name, error->message);
-      g_clear_error (&error);
-    }
+  _sotto_server_note_device_seen (self, user, device->id);
 
   g_message ("%s logged in from %s", user->name, sotto_session_get_peer (job->session));
   sotto_session_set_device (job->session, device->id);

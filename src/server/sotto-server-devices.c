@@ -279,11 +279,36 @@ _sotto_server_handle_publish_devices (SottoServerState *self,
                                      devices_committed_cb);
 }
 
+/* When each of @user's devices was last connected, and whether it is
+ * now: told to @user alone, as nobody else needs to know when someone's
+ * computers were on. */
+static GArray *
+devices_seen (SottoUser *user)
+{
+  GArray *seen = g_array_sized_new (FALSE, TRUE, sizeof (SottoWireDeviceSeen),
+                                    user->devices->len);
+
+  for (guint i = 0; i < user->devices->len; i++)
+    {
+      SottoStoreDevice *device = g_ptr_array_index (user->devices, i);
+      SottoWireDeviceSeen item = { .last_seen = device->last_seen };
+
+      memcpy (item.device, device->identity.sign, sizeof item.device);
+      for (guint j = 0; j < user->sessions->len && !item.online; j++)
+        item.online = sotto_session_get_device (g_ptr_array_index (user->sessions, j)) ==
+                      device->id;
+      g_array_append_val (seen, item);
+    }
+
+  return seen;
+}
+
 /**
  * _sotto_server_handle_get_devices:
  *
  * Answers with the user's device list, as it was published, once what
- * the open batch holds is committed.
+ * the open batch holds is committed; a user who asks for their own is
+ * told too when each of their devices was last connected.
  */
 void
 _sotto_server_handle_get_devices (SottoServerState *self,
@@ -295,6 +320,7 @@ _sotto_server_handle_get_devices (SottoServerState *self,
   g_autoptr(GBytes) list = NULL;
   g_autoptr(GBytes) reply = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) seen = NULL;
   gint64 counter;
 
   if (target == NULL)
@@ -318,7 +344,11 @@ _sotto_server_handle_get_devices (SottoServerState *self,
       return;
     }
 
+  if (target == sotto_session_get_user (session) && target->devices->len > 0)
+    seen = devices_seen (target);
   reply = sotto_msg_build_devices (sotto_msg_get_id (msg), target->name, account_key, counter,
-                                   list);
+                                   list,
+                                   seen != NULL ? (SottoWireDeviceSeen *) seen->data : NULL,
+                                   seen != NULL ? seen->len : 0);
   _sotto_server_reply_after_commit (self, session, msg, reply);
 }

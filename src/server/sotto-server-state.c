@@ -534,6 +534,27 @@ _sotto_server_send_to_contacts (SottoServerState *self,
     }
 }
 
+/**
+ * _sotto_server_note_device_seen:
+ *
+ * One of @user's devices logged in, or its connection ended: when, in
+ * memory for the account's own get_devices, and in the store.
+ */
+void
+_sotto_server_note_device_seen (SottoServerState *self,
+                                SottoUser        *user,
+                                gint64            device_id)
+{
+  SottoStoreDevice *device = _sotto_user_get_device (user, device_id);
+  gint64 now = _sotto_server_now_ms ();
+  g_autoptr(GError) error = NULL;
+
+  if (device != NULL)
+    device->last_seen = now;
+  if (!sotto_store_set_device_seen (self->store, device_id, now, &error))
+    g_warning ("Could not note when a device of %s was seen: %s", user->name, error->message);
+}
+
 void
 _sotto_server_user_online (SottoServerState *self,
                            SottoUser        *user,
@@ -555,15 +576,11 @@ _sotto_server_user_offline (SottoServerState *self,
                             SottoUser        *user,
                             SottoSession     *session)
 {
-  g_autoptr(GError) error = NULL;
-
   if (!g_ptr_array_remove (user->sessions, session))
     return;
 
-  if (!self->stopping &&
-      !sotto_store_set_device_seen (self->store, sotto_session_get_device (session),
-                                    _sotto_server_now_ms (), &error))
-    g_warning ("Could not note when a device of %s was seen: %s", user->name, error->message);
+  if (!self->stopping)
+    _sotto_server_note_device_seen (self, user, sotto_session_get_device (session));
 
   if (user->sessions->len == 0 && !self->stopping)
     {

@@ -202,5 +202,8 @@ void              _sotto_server_user_online        (SottoServerState  *self,
 void              _sotto_server_user_offline       (SottoServerState  *self,
                                                     SottoUser         *user,
                                                     SottoSession      *session);
+void              _sotto_server_note_device_seen   (SottoServerState  *self,
+                                                    SottoUser         *user,
+                                                    gint64             device_id);
 
 G_END_DECLS
