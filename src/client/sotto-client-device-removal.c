@@ -7,13 +7,14 @@
 #include "sotto-client-private.h"
 
 /*
- * Our devices as the user sees and changes them: the account's device
- * list, and removing a device from it. A removal is the next list, signed
- * by the account key, without the device; the server ends its
- * connections and refuses it from then on, and everyone who shares a room
- * with us, told of the new list, makes a new sender key that the removed
- * device never gets. We make one too: our keys of every room are
- * forgotten, and the next message goes under a new one.
+ * Our devices as the user changes them: the account's device list,
+ * publishing the next one (sotto-client-own-devices.c renames with it),
+ * and removing a device. A removal is the next list, signed by the
+ * account key, without the device; the server ends its connections and
+ * refuses it from then on, and everyone who shares a room with us, told
+ * of the new list, makes a new sender key that the removed device never
+ * gets. We make one too: our keys of every room are forgotten, and the
+ * next message goes under a new one.
  */
 
 /**
@@ -34,35 +35,133 @@ sotto_client_dup_device_list (SottoClient *self)
                                        sotto_identity_get_public (self->account_identity));
 }
 
+/* Publishing the account's next device list, for removal and renaming
+ * alike: sealed under the account key, and ours once the server holds
+ * it, so that the list after it follows it. */
+
 typedef struct
 {
   GBytes                  *account_key;
   GBytes                  *list;
   SottoDeviceList         *opened;
   SottoWireIdentity        account;
-} Removal;
+} Publish;
 
 static void
-removal_free (Removal *removal)
+publish_free (Publish *publish)
 {
-  g_bytes_unref (removal->account_key);
-  g_bytes_unref (removal->list);
-  g_clear_pointer (&removal->opened, sotto_device_list_free);
-  g_free (removal);
+  g_clear_pointer (&publish->account_key, g_bytes_unref);
+  g_clear_pointer (&publish->list, g_bytes_unref);
+  g_clear_pointer (&publish->opened, sotto_device_list_free);
+  g_free (publish);
 }
 
 static GBytes *
 build_publish (const char *id,
                gpointer    data)
 {
-  Removal *removal = data;
-  g_autoptr(GArray) devices = _sotto_client_wire_devices (removal->opened);
+  Publish *publish = data;
+  g_autoptr(GArray) devices = _sotto_client_wire_devices (publish->opened);
 
-  return sotto_msg_build_publish_devices (id, removal->account_key,
-                                          (gint64) sotto_device_list_get_counter (removal->opened),
-                                          removal->list, (SottoWireIdentity *) devices->data,
-                                          devices->len, &removal->account);
+  return sotto_msg_build_publish_devices (id, publish->account_key,
+                                          (gint64) sotto_device_list_get_counter (publish->opened),
+                                          publish->list, (SottoWireIdentity *) devices->data,
+                                          devices->len, &publish->account);
 }
+
+static void
+published_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  SottoClient *self = g_task_get_source_object (task);
+  Publish *publish = g_task_get_task_data (task);
+  g_autoptr(SottoMsg) reply = NULL;
+  GError *error = NULL;
+
+  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
+  if (reply == NULL || self->store == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new_literal (SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED,
+                                     _("Logged out"));
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  if (!sotto_client_store_set_device_list (self->store, publish->list, TRUE, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  _sotto_client_emit_devices_changed (self);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+/**
+ * _sotto_client_publish_next_devices_async:
+ * @next: (transfer full): the account's next device list, from
+ *   sotto_device_list_next() on the one we hold, changed
+ *
+ * Seals @next under our account key and publishes it; once the server
+ * holds it, it is the list we hold, and #SottoClient::devices-changed is
+ * emitted.
+ */
+void
+_sotto_client_publish_next_devices_async (SottoClient         *self,
+                                          SottoDeviceList     *next,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  Publish *publish;
+
+  g_task_set_source_tag (task, _sotto_client_publish_next_devices_async);
+  publish = g_new0 (Publish, 1);
+  publish->opened = next;
+  g_task_set_task_data (task, publish, (GDestroyNotify) publish_free);
+
+  if (self->account_key == NULL || self->account_identity == NULL)
+    {
+      g_task_return_new_error (task, SOTTO_CLIENT_ERROR,
+                               sotto_client_error_from_server (SOTTO_MSG_ERROR_CODE_NOT_LOGGED_IN),
+                               _("Log in first"));
+      return;
+    }
+
+  publish->list = sotto_device_list_seal (next, self->account_key, &error);
+  if (publish->list == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  publish->account_key = g_bytes_new (sotto_account_key_get_public (self->account_key),
+                                      SOTTO_ACCOUNT_KEY_PUBLIC_BYTES);
+  _sotto_client_identity_to_wire (sotto_identity_get_public (self->account_identity),
+                                  &publish->account);
+
+  _sotto_client_request_as_user (self, g_steal_pointer (&task), build_publish, publish,
+                                 published_cb);
+}
+
+gboolean
+_sotto_client_publish_next_devices_finish (SottoClient   *self,
+                                           GAsyncResult  *result,
+                                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Removal */
 
 /* Our own keys of every room are forgotten: what we say next goes under
  * new ones, which the removed device never gets. */
@@ -80,37 +179,22 @@ rotate_all (SottoClient *self)
 }
 
 static void
-published_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+removed_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
-  GTask *task = user_data;
-  SottoClient *self = g_task_get_source_object (task);
-  Removal *removal = g_task_get_task_data (task);
-  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GTask) task = user_data;
+  SottoClient *self = SOTTO_CLIENT (object);
   GError *error = NULL;
 
-  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
-  if (reply == NULL || self->store == NULL)
-    {
-      if (error == NULL)
-        error = g_error_new_literal (SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED,
-                                     _("Logged out"));
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-
-  if (!sotto_client_store_set_device_list (self->store, removal->list, TRUE, &error))
+  if (!_sotto_client_publish_next_devices_finish (self, result, &error))
     {
       g_task_return_error (task, error);
-      g_object_unref (task);
       return;
     }
 
   rotate_all (self);
   g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
 }
 
 /**
@@ -133,8 +217,7 @@ sotto_client_remove_device_async (SottoClient         *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(SottoDeviceList) current = NULL;
-  g_autoptr(GError) error = NULL;
-  Removal *removal;
+  SottoDeviceList *next;
 
   g_return_if_fail (SOTTO_IS_CLIENT (self));
   g_return_if_fail (sign_pk != NULL);
@@ -167,23 +250,10 @@ sotto_client_remove_device_async (SottoClient         *self,
       return;
     }
 
-  removal = g_new0 (Removal, 1);
-  removal->opened = sotto_device_list_next (current, g_get_real_time () / 1000);
-  sotto_device_list_remove (removal->opened, sign_pk);
-  removal->list = sotto_device_list_seal (removal->opened, self->account_key, &error);
-  removal->account_key = g_bytes_new (sotto_account_key_get_public (self->account_key),
-                                      SOTTO_ACCOUNT_KEY_PUBLIC_BYTES);
-  _sotto_client_identity_to_wire (sotto_identity_get_public (self->account_identity),
-                                  &removal->account);
-  g_task_set_task_data (task, removal, (GDestroyNotify) removal_free);
-  if (removal->list == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  _sotto_client_request_as_user (self, g_steal_pointer (&task), build_publish, removal,
-                                 published_cb);
+  next = sotto_device_list_next (current, g_get_real_time () / 1000);
+  sotto_device_list_remove (next, sign_pk);
+  _sotto_client_publish_next_devices_async (self, next, cancellable, removed_cb,
+                                            g_steal_pointer (&task));
 }
 
 gboolean

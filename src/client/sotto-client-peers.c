@@ -206,33 +206,39 @@ show_count (SottoClient           *self,
     }
 }
 
-static SottoDeviceList *take_list_of (Fetch           *fetch,
-                                      SottoDeviceList *list,
-                                      GBytes          *sealed);
+static SottoDeviceList *take_list_of (SottoClient               *self,
+                                      const char                *user,
+                                      const SottoPublicIdentity *account,
+                                      SottoDeviceList           *list,
+                                      GBytes                    *sealed);
 
-/* Takes @list (@sealed, opened) for @fetch's user where it follows what
- * we hold; the rooms show how many devices the list that stands holds. */
+/* Takes @list (@sealed, opened) for @user where it follows what we hold;
+ * the rooms show how many devices the list that stands holds. */
 static SottoDeviceList *
-take_list (Fetch           *fetch,
-           SottoDeviceList *list,
-           GBytes          *sealed)
+take_list (SottoClient               *self,
+           const char                *user,
+           const SottoPublicIdentity *account,
+           SottoDeviceList           *list,
+           GBytes                    *sealed)
 {
-  SottoDeviceList *taken = take_list_of (fetch, list, sealed);
+  SottoDeviceList *taken = take_list_of (self, user, account, list, sealed);
 
-  show_count (fetch->self, fetch->user, taken);
+  show_count (self, user, taken);
   return taken;
 }
 
+/* A newer list of our own is told. */
 static SottoDeviceList *
-take_list_of (Fetch           *fetch,
-           SottoDeviceList *list,
-           GBytes          *sealed)
+take_list_of (SottoClient               *self,
+              const char                *user,
+              const SottoPublicIdentity *account,
+              SottoDeviceList           *list,
+              GBytes                    *sealed)
 {
-  SottoClient *self = fetch->self;
   SottoDeviceList *held = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (g_strcmp0 (fetch->user, self->user) == 0)
+  if (g_strcmp0 (user, self->user) == 0)
     {
       g_autoptr(SottoDeviceList) ours = own_list (self);
 
@@ -240,24 +246,63 @@ take_list_of (Fetch           *fetch,
         return g_steal_pointer (&ours);
       if (!sotto_client_store_set_device_list (self->store, sealed, TRUE, &error))
         g_warning ("Could not keep our device list: %s", error->message);
+      else if (ours != NULL)
+        _sotto_client_emit_devices_changed (self);
       return sotto_device_list_copy (list);
     }
 
-  held = held_list (self, fetch->user, &fetch->account);
+  held = held_list (self, user, account);
   if (held != NULL && !sotto_device_list_follows (list, held, &error))
     {
       /* The same list again is no news; an older one is the server's. */
       if (!g_error_matches (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_REPLAYED) ||
           sotto_device_list_get_counter (list) != sotto_device_list_get_counter (held))
-        g_info ("Kept the device list of %s we hold: %s", fetch->user, error->message);
+        g_info ("Kept the device list of %s we hold: %s", user, error->message);
       return sotto_device_list_copy (held);
     }
 
-  g_hash_table_replace (self->device_lists, g_strdup (fetch->user),
-                        sotto_device_list_copy (list));
-  if (!sotto_client_store_set_member_devices (self->store, fetch->user, sealed, &error))
-    g_warning ("Could not keep the device list of %s: %s", fetch->user, error->message);
+  g_hash_table_replace (self->device_lists, g_strdup (user), sotto_device_list_copy (list));
+  if (!sotto_client_store_set_member_devices (self->store, user, sealed, &error))
+    g_warning ("Could not keep the device list of %s: %s", user, error->message);
   return sotto_device_list_copy (list);
+}
+
+/**
+ * _sotto_client_take_devices:
+ * @user: a member, or ourselves
+ * @account: the identity the room's signed state holds for @user
+ * @reply: (nullable): the server's "devices" answer about @user, or
+ *   %NULL when there was none
+ *
+ * Takes the list of @reply where it opens under @account's key and
+ * follows what we hold; the list held is no longer stale either way.
+ *
+ * Returns: (transfer full) (nullable): @user's device list as we hold it
+ *   now, or %NULL when we hold none
+ */
+SottoDeviceList *
+_sotto_client_take_devices (SottoClient               *self,
+                            const char                *user,
+                            const SottoPublicIdentity *account,
+                            SottoMsg                  *reply)
+{
+  g_autoptr(SottoDeviceList) opened = NULL;
+  g_autoptr(GBytes) list = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (reply != NULL)
+    {
+      list = sotto_msg_dup_bytes (reply, "list");
+      opened = sotto_device_list_open (list, user, account->sign_pk, &error);
+      if (opened == NULL)
+        g_info ("The device list of %s is not signed by the key we know them by: %s",
+                user, error->message);
+    }
+
+  g_hash_table_remove (self->stale_device_lists, user);
+  if (opened != NULL)
+    return take_list (self, user, account, opened, list);
+  return _sotto_client_lookup_devices (self, user, account);
 }
 
 static void
@@ -269,10 +314,8 @@ devices_cb (GObject      *object,
   SottoClient *self = fetch->self;
   g_autoptr(SottoMsg) reply = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(SottoDeviceList) opened = NULL;
   g_autoptr(SottoDeviceList) taken = NULL;
   g_autoptr(GPtrArray) waiters = NULL;
-  g_autoptr(GBytes) list = NULL;
   g_autofree char *user = NULL;
 
   reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
@@ -281,22 +324,10 @@ devices_cb (GObject      *object,
   if (self->store == NULL)
     return;
 
-  if (reply != NULL)
-    {
-      list = sotto_msg_dup_bytes (reply, "list");
-      opened = sotto_device_list_open (list, fetch->user, fetch->account.sign_pk, &error);
-      if (opened == NULL)
-        g_info ("The device list of %s is not signed by the key we know them by: %s",
-                fetch->user, error->message);
-    }
-  else if (!sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NO_DEVICES))
+  if (reply == NULL && !sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_NO_DEVICES))
     g_info ("Could not fetch the devices of %s: %s", fetch->user, error->message);
 
-  g_hash_table_remove (self->stale_device_lists, fetch->user);
-  if (opened != NULL)
-    taken = take_list (fetch, opened, list);
-  else
-    taken = _sotto_client_lookup_devices (self, fetch->user, &fetch->account);
+  taken = _sotto_client_take_devices (self, fetch->user, &fetch->account, reply);
 
   for (guint i = 0; waiters != NULL && i < waiters->len; i++)
     {

@@ -33,9 +33,11 @@ G_BEGIN_DECLS
  *   sotto-client-history.c   catch-up, the local history, read marks
  *   sotto-client-keys.c      sender keys: handing over, arrival, rotation
  *   sotto-client-prekeys.c   prekeys: ours published, theirs fetched
+ *   sotto-client-own-devices.c  our devices listed for the user, renamed
  *   sotto-client-devices.c   the account key and our device list
  *   sotto-client-peers.c     the device lists of members, and ours
- *   sotto-client-device-removal.c  our device list as the user sees it, removal
+ *   sotto-client-device-removal.c  our device list as the user sees it, removal,
+ *                            publishing the next one
  *   sotto-client-views.c     the room state each sender saw: split views
  *   sotto-client-order.c     senders' counters: replays, late and missing
  *   sotto-client-contacts.c  identities of members, safety numbers
@@ -170,6 +172,7 @@ void               _sotto_client_emit_history_progress (SottoClient             
                                                         guint                    total);
 void               _sotto_client_emit_link_code       (SottoClient              *self,
                                                        const char               *code);
+void               _sotto_client_emit_devices_changed (SottoClient              *self);
 
 /* sotto-client-requests.c */
 void               _sotto_client_send_logged          (SottoClient              *self,
@@ -320,6 +323,10 @@ SottoDeviceList   *_sotto_client_lookup_held_devices  (SottoClient              
                                                        const SottoPublicIdentity *account);
 void               _sotto_client_devices_changed      (SottoClient               *self,
                                                        const char                *user);
+SottoDeviceList   *_sotto_client_take_devices         (SottoClient               *self,
+                                                       const char                *user,
+                                                       const SottoPublicIdentity *account,
+                                                       SottoMsg                  *reply);
 void               _sotto_client_fetch_devices        (SottoClient               *self,
                                                        const char                *user,
                                                        const SottoPublicIdentity *account,
@@ -330,6 +337,16 @@ const SottoDevice *_sotto_client_find_device          (const SottoDeviceList    
                                                        const guint8              *sign_pk);
 guint              _sotto_client_count_devices        (SottoClient               *self,
                                                        const char                *user);
+
+/* sotto-client-device-removal.c */
+void               _sotto_client_publish_next_devices_async  (SottoClient         *self,
+                                                              SottoDeviceList     *next,
+                                                              GCancellable        *cancellable,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+gboolean           _sotto_client_publish_next_devices_finish (SottoClient         *self,
+                                                              GAsyncResult        *result,
+                                                              GError             **error);
 
 /* sotto-client-devices.c */
 char              *_sotto_client_device_name          (void);

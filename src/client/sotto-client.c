@@ -41,6 +41,7 @@ enum {
   REMOVED_FROM_ROOM,
   LINK_CODE,
   HISTORY_PROGRESS,
+  DEVICES_CHANGED,
   N_SIGNALS
 };
 
@@ -253,6 +254,18 @@ sotto_client_class_init (SottoClientClass *klass)
     g_signal_new ("history-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_UINT,
                   G_TYPE_UINT);
+
+  /**
+   * SottoClient::devices-changed:
+   *
+   * The account's device list as this computer holds it changed: this
+   * computer removed, renamed or linked a device, or another of the
+   * account's devices did. List them again with
+   * sotto_client_list_devices_async().
+   */
+  signals[DEVICES_CHANGED] =
+    g_signal_new ("devices-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -361,6 +374,12 @@ _sotto_client_emit_removed_from_room (SottoClient *self,
                                       SottoRoom   *room)
 {
   g_signal_emit (self, signals[REMOVED_FROM_ROOM], 0, room);
+}
+
+void
+_sotto_client_emit_devices_changed (SottoClient *self)
+{
+  g_signal_emit (self, signals[DEVICES_CHANGED], 0);
 }
 
 void

@@ -5,6 +5,7 @@
 
 #include "sotto-client-enums.h"
 #include "sotto-client-error.h"
+#include "sotto-device-info.h"
 #include "sotto-device-list.h"
 #include "sotto-wire-error.h"
 #include "sotto-ban.h"
@@ -60,6 +61,22 @@ void              sotto_client_remove_device_async  (SottoClient         *self,
                                                      GAsyncReadyCallback  callback,
                                                      gpointer             user_data);
 gboolean          sotto_client_remove_device_finish (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+void              sotto_client_list_devices_async   (SottoClient         *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GListModel       *sotto_client_list_devices_finish  (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+void              sotto_client_rename_device_async  (SottoClient         *self,
+                                                     const guint8        *sign_pk,
+                                                     const char          *name,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          sotto_client_rename_device_finish (SottoClient         *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
 GListModel       *sotto_client_get_rooms            (SottoClient         *self);
