@@ -696,6 +696,182 @@ test_recover (Fixture       *fixture,
   again = cli_recovery_key (fixture, "laptop", "alice");
   g_assert_cmpstr (again, ==, key);
   g_assert_cmpint (cli_run (fixture, "laptop", rooms_args, NULL, NULL), ==, 0);
+/* Links "laptop" to alice's account, as `link` and `approve` do. */
+static void
+link_laptop (Fixture *fixture)
+{
+  const char *link_args[] = { "--user", "alice", "link", NULL };
+  g_autoptr(GSubprocess) link = NULL;
+  g_autofree char *code_line = NULL;
+
+  link = cli_spawn (fixture, "laptop", PASSWORD,
+                    sotto_test_server_get_fingerprint (fixture->server), link_args);
+  code_line = wait_for_line (g_subprocess_get_stdout_pipe (link), "Link code: ");
+
+  {
+    const char *approve_args[] = { "--user", "alice", "approve",
+                                   code_line + strlen ("Link code: "), NULL };
+
+    g_assert_cmpint (cli_run (fixture, "alice", approve_args, NULL, NULL), ==, 0);
+  }
+  g_assert_cmpint (cli_finish (link, NULL, NULL), ==, 0);
+}
+
+/* `devices` on @computer: its lines, one a device. */
+static GStrv
+devices_lines (Fixture    *fixture,
+               const char *computer)
+{
+  const char *args[] = { "--user", "alice", "devices", NULL };
+  g_autofree char *out = NULL;
+  GStrv lines;
+
+  g_assert_cmpint (cli_run (fixture, computer, args, &out, NULL), ==, 0);
+  g_assert_true (g_str_has_suffix (out, "\n"));
+  out[strlen (out) - 1] = '\0';
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      /* The ID first: 8 hexadecimal digits. */
+      g_assert_cmpuint (strlen (lines[i]), >, 10);
+      for (guint j = 0; j < 8; j++)
+        g_assert_true (g_ascii_isxdigit (lines[i][j]) && !g_ascii_isupper (lines[i][j]));
+      g_assert_cmpint (lines[i][8], ==, ' ');
+    }
+  return lines;
+}
+
+/* Runs `NAME-device ID [ARG]` on @computer: its status, what it said. */
+static int
+device_command (Fixture     *fixture,
+                const char  *computer,
+                const char  *command,
+                const char  *id,
+                const char  *arg,
+                char       **err)
+{
+  const char *args[] = { "--user", "alice", command, id, arg, NULL };
+
+  return cli_run (fixture, computer, args, NULL, err);
+}
+
+/* Alice's desktop and a laptop linked to it: `devices` lists both on
+ * either, this computer first and marked; --json says the same for
+ * scripts. Either renames either; a bad ID or name is refused. The
+ * desktop cannot remove itself, but removes the laptop, which is listed
+ * no more, and whose next command fails as a computer not linked. */
+static void
+test_devices (Fixture       *fixture,
+              gconstpointer  data)
+{
+  const char *json_args[] = { "--user", "alice", "devices", "--json", NULL };
+  const char *rooms_args[] = { "--user", "alice", "rooms", NULL };
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) json_lines = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *desktop_id = NULL;
+  g_autofree char *laptop_id = NULL;
+  g_autofree char *unknown_id = NULL;
+  g_autofree char *too_long = g_strnfill (65, 'x');
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  gint64 before = g_get_real_time () / 1000 - 60000;
+
+  register_user (fixture, "alice");
+  link_laptop (fixture);
+
+  lines = devices_lines (fixture, "alice");
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_true (g_str_has_suffix (lines[0], "  online now  (this computer)"));
+  g_assert_nonnull (strstr (lines[0], "  added "));
+  g_assert_nonnull (strstr (lines[1], "  last seen "));
+  g_assert_null (strstr (lines[1], "(this computer)"));
+  desktop_id = g_strndup (lines[0], 8);
+  laptop_id = g_strndup (lines[1], 8);
+  g_clear_pointer (&lines, g_strfreev);
+
+  g_assert_cmpint (cli_run (fixture, "alice", json_args, &out, NULL), ==, 0);
+  json_lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (json_lines), ==, 2);
+  first = parse_json_line (json_lines[0]);
+  second = parse_json_line (json_lines[1]);
+  g_assert_cmpuint (strlen (json_object_get_string_member (first, "id")), ==, 64);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (first, "id"), desktop_id));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (second, "id"), laptop_id));
+  g_assert_true (json_object_get_boolean_member (first, "this"));
+  g_assert_true (json_object_get_boolean_member (first, "online"));
+  g_assert_false (json_object_get_boolean_member (second, "this"));
+  g_assert_false (json_object_get_boolean_member (second, "online"));
+  g_assert_cmpint (json_object_get_int_member (second, "last_seen"), >, before);
+  g_assert_cmpint (json_object_get_int_member (second, "added"), >, before);
+  g_assert_cmpstr (json_object_get_string_member (first, "name"), ==,
+                   json_object_get_string_member (second, "name"));
+
+  /* The laptop lists itself first. */
+  lines = devices_lines (fixture, "laptop");
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_true (g_str_has_prefix (lines[0], laptop_id));
+  g_assert_true (g_str_has_suffix (lines[0], "(this computer)"));
+  g_assert_true (g_str_has_prefix (lines[1], desktop_id));
+  g_clear_pointer (&lines, g_strfreev);
+
+  /* Renamed from either, this computer too; an ID in capitals is the
+   * same ID, and a few digits of it do. */
+  g_assert_cmpint (device_command (fixture, "alice", "rename-device", laptop_id, "Work laptop",
+                                   &err), ==, 0);
+  g_assert_nonnull (strstr (err, "Renamed"));
+  g_assert_nonnull (strstr (err, "“Work laptop”"));
+  g_clear_pointer (&err, g_free);
+  {
+    g_autofree char *upper = g_ascii_strup (desktop_id, 5);
+
+    g_assert_cmpint (device_command (fixture, "laptop", "rename-device", upper, "Desktop",
+                                     NULL), ==, 0);
+  }
+  lines = devices_lines (fixture, "alice");
+  g_assert_nonnull (strstr (lines[0], "  Desktop      added "));
+  g_assert_nonnull (strstr (lines[1], "  Work laptop  added "));
+  g_clear_pointer (&lines, g_strfreev);
+
+  /* Refused: no ID, no digits, no such device, no name, too long a name. */
+  unknown_id = g_strdup (laptop_id);
+  unknown_id[0] = laptop_id[0] == '0' ? '1' : '0';
+  unknown_id[1] = desktop_id[1] == 'a' ? 'b' : 'a';
+  if (g_str_has_prefix (desktop_id, unknown_id))
+    unknown_id[0] = desktop_id[0] == 'f' ? 'e' : 'f';
+  g_assert_cmpint (device_command (fixture, "alice", "rename-device", "", "x", &err), ==, 1);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (device_command (fixture, "alice", "rename-device", "laptop", "x", &err), ==, 1);
+  g_assert_nonnull (strstr (err, "not a device ID"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (device_command (fixture, "alice", "remove-device", unknown_id, NULL, &err),
+                   ==, 5);
+  g_assert_nonnull (strstr (err, "no device with the ID"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (device_command (fixture, "alice", "rename-device", laptop_id, "", &err), ==, 1);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (device_command (fixture, "alice", "rename-device", laptop_id, too_long, &err),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "64 bytes"));
+  g_clear_pointer (&err, g_free);
+
+  /* This computer is not removed from here; the laptop is. */
+  g_assert_cmpint (device_command (fixture, "alice", "remove-device", desktop_id, NULL, &err),
+                   ==, 5);
+  g_assert_nonnull (strstr (err, "This computer cannot remove itself"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (device_command (fixture, "alice", "remove-device", laptop_id, NULL, &err),
+                   ==, 0);
+  g_assert_nonnull (strstr (err, "Removed “Work laptop”"));
+  g_clear_pointer (&err, g_free);
+
+  lines = devices_lines (fixture, "alice");
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
+  g_assert_true (g_str_has_prefix (lines[0], desktop_id));
+
+  g_assert_cmpint (cli_run (fixture, "laptop", rooms_args, NULL, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "This computer is not linked to alice’s account"));
 }
 
 /* A code no computer waits under, and text that is no code, make
@@ -1221,6 +1397,9 @@ test_usage (Fixture       *fixture,
   g_assert_nonnull (strstr (help_out, "approve [--history] CODE"));
   g_assert_nonnull (strstr (help_out, "  recovery-key  "));
   g_assert_nonnull (strstr (help_out, "  recover  "));
+  g_assert_nonnull (strstr (help_out, "  devices  "));
+  g_assert_nonnull (strstr (help_out, "remove-device ID"));
+  g_assert_nonnull (strstr (help_out, "rename-device ID NAME"));
   g_assert_nonnull (strstr (help_out, "  7    send: nothing was sent"));
   g_assert_null (strstr (help_out, "pwhash"));
 
@@ -2294,6 +2473,7 @@ main (int   argc,
   ADD ("link-approve-history", test_link_approve_history);
   ADD ("approve-wrong-code", test_approve_wrong_code);
   ADD ("recover", test_recover);
+  ADD ("devices", test_devices);
   ADD ("usage", test_usage);
   ADD ("chat", test_chat);
   ADD ("chat-interrupted", test_chat_interrupted);

@@ -5,6 +5,7 @@
 
 #include "sotto-cli-bans.h"
 #include "sotto-cli-commands.h"
+#include "sotto-cli-devices.h"
 #include "sotto-cli-feed.h"
 #include "sotto-cli-format.h"
 #include "sotto-cli-link.h"
@@ -34,6 +35,7 @@ struct _SottoCliCommands
 
   SottoCliBans     *bans;
   SottoCliLink     *link;
+  SottoCliDevices  *devices;
   SottoCliFeed     *feed;
   SottoMessage     *sending;
   gulong            sending_id;
@@ -61,6 +63,7 @@ sotto_cli_commands_dispose (GObject *object)
     g_clear_signal_handler (&self->logged_in_id, self->login);
   g_clear_object (&self->bans);
   g_clear_object (&self->link);
+  g_clear_object (&self->devices);
   g_clear_object (&self->feed);
   g_clear_object (&self->login);
   g_clear_object (&self->rooms);
@@ -133,6 +136,7 @@ sotto_cli_commands_new (SottoClient     *client,
   self->cancellable = g_object_ref (cancellable);
   self->bans = sotto_cli_bans_new (client, rooms, FALSE, cancellable);
   self->link = sotto_cli_link_new (client, options, cancellable);
+  self->devices = sotto_cli_devices_new (client, cancellable);
 
   return self;
 }
@@ -282,6 +286,16 @@ static void
 approve_done_cb (SottoCliLink *link,
                  int           status,
                  gpointer      user_data)
+{
+  done (user_data, status);
+}
+
+/* devices, remove-device, rename-device */
+
+static void
+devices_done_cb (SottoCliDevices *devices,
+                 int              status,
+                 gpointer         user_data)
 {
   done (user_data, status);
 }
@@ -521,6 +535,19 @@ logged_in_cb (SottoCliLogin *login,
         sotto_cli_link_approve (self->link, code, self->options->history, approve_done_cb,
                                 self);
       }
+      break;
+
+    case SOTTO_CLI_COMMAND_DEVICES:
+      sotto_cli_devices_list (self->devices, self->options->json, devices_done_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_REMOVE_DEVICE:
+      sotto_cli_devices_remove (self->devices, self->options->room_arg, devices_done_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_RENAME_DEVICE:
+      sotto_cli_devices_rename (self->devices, self->options->room_arg, self->options->text_arg,
+                                devices_done_cb, self);
       break;
 
     case SOTTO_CLI_COMMAND_ROOMS:

@@ -103,6 +103,9 @@ parse_command (SottoCliOptions  *self,
     { "approve", SOTTO_CLI_COMMAND_APPROVE, 1, G_MAXINT },
     { "recover", SOTTO_CLI_COMMAND_RECOVER, 0, 0 },
     { "recovery-key", SOTTO_CLI_COMMAND_RECOVERY_KEY, 0, 0 },
+    { "devices", SOTTO_CLI_COMMAND_DEVICES, 0, 0 },
+    { "remove-device", SOTTO_CLI_COMMAND_REMOVE_DEVICE, 1, 1 },
+    { "rename-device", SOTTO_CLI_COMMAND_RENAME_DEVICE, 2, G_MAXINT },
   };
   int n_args = argc - 2;
 
@@ -135,7 +138,9 @@ parse_command (SottoCliOptions  *self,
         self->room_arg = g_strdup (argv[2]);
       if (n_args >= 2)
         self->text_arg = g_strjoinv (" ", argv + 3);
-      if (self->text_arg != NULL && self->text_arg[0] == '\0')
+      /* An empty device name is the client's to refuse, with its rule. */
+      if (self->text_arg != NULL && self->text_arg[0] == '\0' &&
+          self->command != SOTTO_CLI_COMMAND_RENAME_DEVICE)
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                        _("There is no text to send"));
@@ -227,7 +232,7 @@ sotto_cli_options_parse (int        *argc,
       N_("Give up after SECONDS (default: 60; listen: none, and it ends then; link: none)"),
       N_("SECONDS") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &self->json,
-      N_("listen, rooms, members, bans: print one JSON object per line"), NULL },
+      N_("listen, rooms, members, bans, devices: print one JSON object per line"), NULL },
     { "history", 0, 0, G_OPTION_ARG_NONE, &self->history,
       N_("approve: send the new computer this one’s message history too"), NULL },
     /* For tests only: the cheapest Argon2id for the login secret and the
@@ -293,6 +298,18 @@ sotto_cli_options_parse (int        *argc,
       "                    that does not have it, with its recovery key, read as one\n"
       "                    line from standard input (case, spaces and dashes do not\n"
       "                    matter); your contacts see no change\n"
+      "  devices           list the devices of the account named with --user, one a\n"
+      "                    line: “ID NAME added DATE TIME”, then “last seen DATE\n"
+      "                    TIME” or “online now”, and “(this computer)” after this\n"
+      "                    one; with --json, as JSON lines with id (the whole\n"
+      "                    signing key), name, added, last_seen (0: never), online\n"
+      "                    and this\n"
+      "  remove-device ID  take the device ID off the account (ID as “devices” prints\n"
+      "                    it, or as much of it as tells it from the others): it\n"
+      "                    reads nothing said from then on, and is signed out; not\n"
+      "                    this computer, which another device removes\n"
+      "  rename-device ID NAME\n"
+      "                    call the device ID (this computer too) NAME\n"
       "\n"
       "When a contact's keys change, a line starting “***” on standard error says so.\n"
       "If you had verified them, nothing is sent in the rooms you share until you\n"
@@ -307,8 +324,9 @@ sotto_cli_options_parse (int        *argc,
       "\n"
       "Exit status:\n"
       "  0    done\n"
-      "  1    bad options or arguments, or no password (recover: or no recovery\n"
-      "       key)\n"
+      "  1    bad options or arguments (remove-device, rename-device: an ID that\n"
+      "       names more than one device; rename-device: an empty name, or one\n"
+      "       over 64 bytes), or no password (recover: or no recovery key)\n"
       "  2    the server cannot be reached, or the connection was lost\n"
       "  3    the server's key is not trusted (first contact refused, wrong\n"
       "       --trust-fingerprint) or has changed\n"
@@ -321,7 +339,8 @@ sotto_cli_options_parse (int        *argc,
       "       you do not moderate; role: a room you do not own; accept: no\n"
       "       change to accept; approve: no new computer waits with that code,\n"
       "       or the code does not match; recover: the recovery key is not the\n"
-      "       account's)\n"
+      "       account's; remove-device, rename-device: no device with that ID;\n"
+      "       remove-device: this computer)\n"
       "  6    --timeout ran out (listen: before --count messages came), or the\n"
       "       server did not answer in time (link: the code expired before it was\n"
       "       approved)\n"

@@ -25,6 +25,9 @@ typedef enum
   SOTTO_CLI_COMMAND_APPROVE,
   SOTTO_CLI_COMMAND_RECOVER,
   SOTTO_CLI_COMMAND_RECOVERY_KEY,
+  SOTTO_CLI_COMMAND_DEVICES,
+  SOTTO_CLI_COMMAND_REMOVE_DEVICE,
+  SOTTO_CLI_COMMAND_RENAME_DEVICE,
 } SottoCliCommand;
 
 #define SOTTO_TYPE_CLI_OPTIONS (sotto_cli_options_get_type ())
@@ -48,10 +51,11 @@ typedef struct
   int              count;
   int              timeout;
   SottoCliCommand  command;
-  /* The room, or for accept the user, for approve the link code */
+  /* The room, or for accept the user, for approve the link code, for
+   * remove-device and rename-device the device's ID */
   char            *room_arg;
   /* What to send, or for kick and unban the user, for approve the rest
-   * of a link code typed with spaces */
+   * of a link code typed with spaces, for rename-device the new name */
   char            *text_arg;
   /* The standard input is a terminal: questions can be asked there. */
   gboolean         stdin_is_tty;
