@@ -271,6 +271,7 @@ link_approved_cb (GObject      *object,
       _sotto_client_hand_keys_to_device (
         g_task_get_source_object (task),
         _sotto_link_pending_get_offer (approve->pending)->identity.sign_pk);
+      _sotto_client_emit_devices_changed (g_task_get_source_object (task));
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
