@@ -100,13 +100,14 @@ preferences_activated (GSimpleAction *action,
                        gpointer       user_data)
 {
   SottoApplication *self = user_data;
+  SottoWindow *window = get_main_window (self);
   SottoPreferencesWindow *preferences;
 
   preferences = sotto_preferences_window_new (self->settings);
-  gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (get_main_window (self)));
-  if (get_main_window (self) != NULL)
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (window));
+  if (window != NULL)
     sotto_preferences_window_set_client (preferences,
-                                         sotto_window_get_client (get_main_window (self)));
+                                         sotto_window_get_client (window));
   gtk_window_present (GTK_WINDOW (preferences));
 }
 

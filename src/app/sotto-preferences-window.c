@@ -3,12 +3,14 @@
 
 #include <glib/gi18n.h>
 
+#include "sotto-devices-page.h"
 #include "sotto-preferences-window.h"
 #include "sotto-recovery-key-dialog.h"
 
 /* Style and notifications, bound straight to the settings; and, for the
  * account signed in, its recovery key, shown again once the user
- * confirms that nobody else can see the screen. */
+ * confirms that nobody else can see the screen, and its devices
+ * (sotto-devices-page.c), whose failures are told as win.show-toast. */
 
 struct _SottoPreferencesWindow
 {
@@ -19,6 +21,8 @@ struct _SottoPreferencesWindow
   GtkWidget            *text_row;
   GtkSwitch            *text_switch;
   GtkWidget            *account_group;
+  /* Owned by the window while shown */
+  GtkWidget            *devices_page;
 
   GSettings            *settings;
   SottoClient          *client;
@@ -142,6 +146,17 @@ sotto_preferences_window_set_property (GObject      *object,
 }
 
 static void
+show_toast_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  AdwToast *toast = adw_toast_new (g_variant_get_string (parameter, NULL));
+
+  adw_toast_set_timeout (toast, 4);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (widget), toast);
+}
+
+static void
 sotto_preferences_window_dispose (GObject *object)
 {
   SottoPreferencesWindow *self = SOTTO_PREFERENCES_WINDOW (object);
@@ -183,6 +198,8 @@ sotto_preferences_window_class_init (SottoPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SottoPreferencesWindow, account_group);
   gtk_widget_class_install_action (widget_class, "preferences.show-recovery-key", NULL,
                                    show_recovery_key_action);
+
+  gtk_widget_class_install_action (widget_class, "win.show-toast", "s", show_toast_action);
 }
 
 static void
@@ -236,5 +253,19 @@ sotto_preferences_window_set_client (SottoPreferencesWindow *self,
     return;
 
   gtk_widget_set_visible (self->account_group, client != NULL);
+
+  /* The account's devices, while signed in. */
+  if (self->devices_page != NULL)
+    {
+      adw_preferences_window_remove (ADW_PREFERENCES_WINDOW (self),
+                                     ADW_PREFERENCES_PAGE (self->devices_page));
+      self->devices_page = NULL;
+    }
+  if (client != NULL)
+    {
+      self->devices_page = GTK_WIDGET (sotto_devices_page_new (client));
+      adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                                  ADW_PREFERENCES_PAGE (self->devices_page));
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLIENT]);
 }

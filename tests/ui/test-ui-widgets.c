@@ -5,6 +5,7 @@
 
 #include "sotto-application.h"
 #include "sotto-bans-dialog.h"
+#include "sotto-devices-page.h"
 #include "sotto-join-dialog.h"
 #include "sotto-link-dialog.h"
 #include "sotto-login-view.h"
@@ -734,6 +735,7 @@ test_dialogs (void)
   SottoJoinDialog *join, *direct;
   SottoLinkDialog *link;
   SottoPreferencesWindow *preferences;
+  SottoDevicesPage *devices_page;
   g_autoptr(GtkBuilder) builder = NULL;
   GObject *shortcuts;
 
@@ -807,6 +809,20 @@ test_dialogs (void)
   gtk_window_present (GTK_WINDOW (preferences));
   sotto_ui_settle (GTK_WIDGET (preferences));
   g_free (sotto_ui_screenshot (GTK_WIDGET (preferences), "preferences"));
+  g_assert_null (sotto_ui_find_widget (GTK_WIDGET (preferences), SOTTO_TYPE_DEVICES_PAGE));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  /* With a client, the devices page; not connected, it lists none. */
+  preferences = sotto_preferences_window_new (sotto_application_get_settings (the_app));
+  sotto_preferences_window_set_client (preferences, client);
+  gtk_window_present (GTK_WINDOW (preferences));
+  sotto_ui_settle (GTK_WIDGET (preferences));
+  devices_page = SOTTO_DEVICES_PAGE (sotto_ui_find_widget (GTK_WIDGET (preferences),
+                                                           SOTTO_TYPE_DEVICES_PAGE));
+  g_assert_nonnull (devices_page);
+  g_assert_true (sotto_devices_page_get_client (devices_page) == client);
+  g_assert_null (sotto_devices_page_get_devices (devices_page));
+  g_assert_null (sotto_devices_page_get_error (devices_page));
   gtk_window_destroy (GTK_WINDOW (preferences));
 
   builder = gtk_builder_new_from_resource (APP_RESOURCE_PATH "/gtk/help-overlay.ui");
