@@ -696,6 +696,8 @@ test_recover (Fixture       *fixture,
   again = cli_recovery_key (fixture, "laptop", "alice");
   g_assert_cmpstr (again, ==, key);
   g_assert_cmpint (cli_run (fixture, "laptop", rooms_args, NULL, NULL), ==, 0);
+}
+
 /* Links "laptop" to alice's account, as `link` and `approve` do. */
 static void
 link_laptop (Fixture *fixture)
