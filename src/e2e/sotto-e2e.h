@@ -7,6 +7,7 @@
 #include "sotto-e2e-error.h"
 #include "sotto-envelope.h"
 #include "sotto-file-crypt.h"
+#include "sotto-file-message.h"
 #include "sotto-history.h"
 #include "sotto-identity.h"
 #include "sotto-link.h"
