@@ -157,13 +157,23 @@ ask_not_linked (GTask  *task,
   SottoLoginView *self = g_task_get_source_object (task);
   Attempt *attempt = g_task_get_task_data (task);
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
+  g_autofree char *body = NULL;
   GtkWidget *dialog;
 
   /* The trust dialog of a first connection was answered before this one. */
   attempt->answered = FALSE;
   attempt->not_linked = not_linked;
+  /* The app's own words: the client's sentence also names sotto-cli. */
+  body = g_strdup_printf (_("This computer is not linked to %s’s account yet. Choose “Link This "
+                            "Computer”, then, on a computer where %s is signed in, choose “Link "
+                            "a New Device” in Sotto’s menu and type the code this one shows.\n\n"
+                            "With no such computer left, use the account’s recovery key. "
+                            "Without it, reset the account: your contacts are told of your new "
+                            "keys, and nothing said before is readable here."),
+                          username, username);
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("This Computer Is Not Linked"), not_linked->message);
+                                   _("This Computer Is Not Linked"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "reset", _("_Reset Account"),

@@ -900,11 +900,10 @@ test_not_linked (Fixture       *fixture,
   sotto_login_view_submit (login);
   g_assert_true (sotto_ui_wait_until (not_linked_shown, NULL, 30));
   dialog = find_dialog ("This Computer Is Not Linked");
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
-                            "“Link to an Existing Device”"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "“Link This Computer”"));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "“Link a New Device”"));
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
-                            "sotto-cli --user bob link"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "bob is signed in"));
+  g_assert_null (strstr (adw_message_dialog_get_body (dialog), "sotto-cli"));
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "reset"), ==,
                    ADW_RESPONSE_DESTRUCTIVE);
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "link"), ==,

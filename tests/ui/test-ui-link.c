@@ -420,7 +420,7 @@ test_from_not_linked (Fixture       *fixture,
   trust_server ();
   g_assert_true (sotto_ui_wait_until (dialog_shown, "This Computer Is Not Linked", 30));
   dialog = find_dialog ("This Computer Is Not Linked");
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Link to an Existing Device"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Link This Computer"));
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "link"), ==,
                    ADW_RESPONSE_SUGGESTED);
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "link");
