@@ -221,6 +221,54 @@ test_safe_name (void)
   }
 }
 
+/* A message body of type file carries exactly what a message says of a
+ * file: anything else is refused on both sides, never taken as text. */
+static void
+test_body (void)
+{
+  g_auto(SottoFileMessage) file = { { 0 } };
+  g_auto(SottoMessageBody) back = { 0 };
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) text = g_bytes_new_static ("just text", 9);
+  g_autoptr(GError) error = NULL;
+  SottoMessageBody body = { SOTTO_MESSAGE_BODY_FILE, 7, 1700000000000, NULL };
+
+  sample (&file);
+  content = sotto_file_message_encode (&file, &error);
+  g_assert_no_error (error);
+  body.content = content;
+  plain = sotto_message_body_encode (&body, &error);
+  g_assert_no_error (error);
+  g_assert_true (sotto_message_body_decode (plain, &back, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (back.type, ==, SOTTO_MESSAGE_BODY_FILE);
+  g_assert_true (g_bytes_equal (back.content, content));
+  g_clear_pointer (&plain, g_bytes_unref);
+
+  body.content = text;
+  plain = sotto_message_body_encode (&body, &error);
+  g_assert_null (plain);
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
+  g_clear_error (&error);
+
+  /* Sealed as text, retyped as a file by hand: refused. */
+  body.type = SOTTO_MESSAGE_BODY_TEXT;
+  plain = sotto_message_body_encode (&body, &error);
+  g_assert_no_error (error);
+  {
+    gsize size = g_bytes_get_size (plain);
+    g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (plain, NULL), size);
+    g_autoptr(GBytes) retyped = NULL;
+    g_auto(SottoMessageBody) refused = { 0 };
+
+    copy[1] = SOTTO_MESSAGE_BODY_FILE;
+    retyped = g_bytes_new (copy, size);
+    g_assert_false (sotto_message_body_decode (retyped, &refused, &error));
+    g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -231,6 +279,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sotto/e2e/file-message/refused-fields", test_refused_fields);
   g_test_add_func ("/sotto/e2e/file-message/strict", test_strict);
   g_test_add_func ("/sotto/e2e/file-message/safe-name", test_safe_name);
+  g_test_add_func ("/sotto/e2e/file-message/body", test_body);
 
   return g_test_run ();
 }

@@ -86,12 +86,19 @@ peek_row (SottoClient  *self,
   return g_ptr_array_index (transfer->page, transfer->page_index);
 }
 
+/* The row as a chunk carries it, or %NULL for one a chunk does not carry
+ * yet: a file message (a chunk holds text). */
 static SottoHistoryEntry *
 entry_from_row (const SottoStoredMessage *row)
 {
-  SottoHistoryEntry *entry = g_new0 (SottoHistoryEntry, 1);
-  g_autofree char *text = g_strndup (g_bytes_get_data (row->body, NULL),
-                                     g_bytes_get_size (row->body));
+  SottoHistoryEntry *entry;
+  SottoMessageBodyType type = SOTTO_MESSAGE_BODY_TEXT;
+  g_autofree char *text = _sotto_client_read_stored (row->body, &type, NULL, NULL);
+
+  if (text == NULL || type != SOTTO_MESSAGE_BODY_TEXT)
+    return NULL;
+
+  entry = g_new0 (SottoHistoryEntry, 1);
 
   entry->room = g_strdup (row->room);
   entry->sender = g_strdup (row->sender);
@@ -125,7 +132,7 @@ pack_chunk (SottoClient  *self,
       g_autoptr(SottoHistoryEntry) entry = entry_from_row (row);
       gsize entry_size;
 
-      if (!sotto_history_entry_is_valid (entry))
+      if (entry == NULL || !sotto_history_entry_is_valid (entry))
         {
           transfer->page_index++;
           transfer->after_seq = row->seq;

@@ -135,11 +135,20 @@ message_from_stored (const SottoStoredMessage *row)
 {
   gboolean readable = row->state != SOTTO_STORED_MESSAGE_WAITING_FOR_KEY &&
                       row->state != SOTTO_STORED_MESSAGE_UNVERIFIABLE;
-  g_autofree char *text = readable && row->body != NULL
-    ? g_strndup (g_bytes_get_data (row->body, NULL), g_bytes_get_size (row->body)) : NULL;
+  g_autoptr(SottoFileMessage) file = NULL;
+  g_autofree char *text = NULL;
+  SottoMessage *message;
 
-  SottoMessage *message = sotto_message_new (row->room, row->sender, row->msg_id, row->seq,
-                                             row->ts, (SottoMessageState) row->state, text);
+  /* Room events keep their text as it is. */
+  if (readable && row->body != NULL)
+    text = row->state == SOTTO_STORED_MESSAGE_SYSTEM
+             ? g_strndup (g_bytes_get_data (row->body, NULL), g_bytes_get_size (row->body))
+             : _sotto_client_read_stored (row->body, NULL, NULL, &file);
+
+  message = sotto_message_new (row->room, row->sender, row->msg_id, row->seq, row->ts,
+                               (SottoMessageState) row->state, text);
+  if (file != NULL)
+    sotto_message_set_file (message, file);
 
   sotto_message_set_order (message, row->counter, row->sent_at, row->marks);
   sotto_message_set_missing_before (message, row->missing_before);

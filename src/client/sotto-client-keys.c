@@ -599,6 +599,7 @@ retry_waiting (SottoClient *self,
       g_autoptr(GBytes) content = NULL;
       g_autoptr(GError) update_error = NULL;
       g_autofree char *text = NULL;
+      g_autoptr(SottoFileMessage) file = NULL;
       SottoMessageMarks marks = SOTTO_MESSAGE_MARK_NONE;
       SottoMessageState state;
       SottoMessage *message;
@@ -619,8 +620,8 @@ retry_waiting (SottoClient *self,
       if (state == SOTTO_MESSAGE_RECEIVED)
         {
           _sotto_client_check_view (self, room, sender, &body);
-          content = g_bytes_ref (body.content);
-          text = g_strndup (g_bytes_get_data (content, NULL), g_bytes_get_size (content));
+          content = _sotto_client_stored_content (&body);
+          text = _sotto_client_read_body (&body, &file);
         }
 
       if (!sotto_client_store_update_message (self->store, sotto_room_get_name (room), sender,
@@ -638,6 +639,8 @@ retry_waiting (SottoClient *self,
         {
           if (state == SOTTO_MESSAGE_RECEIVED)
             sotto_message_set_order (message, body.counter, body.sent_at, marks);
+          if (file != NULL)
+            sotto_message_set_file (message, file);
           sotto_room_update_message (room, message, state, 0, 0, text);
         }
     }

@@ -28,6 +28,7 @@ receive_message (SottoClient *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GBytes) stored_body = NULL;
+  g_autoptr(SottoFileMessage) file = NULL;
   g_auto(SottoMessageBody) body = { 0 };
   SottoMessageMarks marks = SOTTO_MESSAGE_MARK_NONE;
   gboolean replayed = FALSE;
@@ -69,11 +70,11 @@ receive_message (SottoClient *self,
       if (!_sotto_client_check_order (self, room, sender, signer, &body, seq, ts, &marks))
         return;
       _sotto_client_check_view (self, room, sender, &body);
-      text = g_strndup (g_bytes_get_data (body.content, NULL), g_bytes_get_size (body.content));
+      text = _sotto_client_read_body (&body, &file);
     }
 
   /* What cannot be read yet is kept as it came, encrypted at rest. */
-  stored_body = text != NULL ? g_bytes_ref (body.content) : g_bytes_ref (envelope);
+  stored_body = text != NULL ? _sotto_client_stored_content (&body) : g_bytes_ref (envelope);
   if (!sotto_client_store_add_message (self->store, name, sender, msg_id, seq, ts,
                                        (SottoStoredMessageState) state, stored_body, NULL,
                                        &error) ||
@@ -83,6 +84,8 @@ receive_message (SottoClient *self,
     g_warning ("Could not keep a message of %s: %s", name, error->message);
 
   message = sotto_message_new (name, sender, msg_id, seq, ts, state, text);
+  if (file != NULL)
+    sotto_message_set_file (message, file);
   if (text != NULL)
     sotto_message_set_order (message, body.counter, body.sent_at, marks);
   sotto_room_add_message (room, message);
@@ -190,7 +193,9 @@ send_now (SottoClient   *self,
 {
   const char *name = sotto_room_get_name (room);
   const char *text = sotto_message_get_text (message);
-  SottoMessageBody body = { SOTTO_MESSAGE_BODY_TEXT, sotto_message_get_counter (message),
+  const SottoFileMessage *file = sotto_message_get_file (message);
+  SottoMessageBody body = { file != NULL ? SOTTO_MESSAGE_BODY_FILE : SOTTO_MESSAGE_BODY_TEXT,
+                            sotto_message_get_counter (message),
                             sotto_message_get_sent_at (message), NULL };
   g_autoptr(SottoSenderKey) key = NULL;
   g_autoptr(GBytes) content = NULL;
@@ -223,7 +228,9 @@ send_now (SottoClient   *self,
   if (key == NULL)
     return FALSE;
 
-  content = g_bytes_new (text, strlen (text));
+  content = file != NULL ? sotto_file_message_encode (file, error) : g_bytes_new (text, strlen (text));
+  if (content == NULL)
+    return FALSE;
   body.content = content;
   /* What we saw of the room's membership, for the readers to compare. */
   _sotto_client_state_seen (self, room, &body.state_length, body.state_head);
@@ -285,12 +292,19 @@ _sotto_client_flush_outbox (SottoClient *self,
       message = sotto_room_lookup_message (room, self->user, row->msg_id);
       if (message == NULL)
         {
-          g_autofree char *text = g_strndup (g_bytes_get_data (row->body, NULL),
-                                             g_bytes_get_size (row->body));
-          g_autoptr(SottoMessage) restored = sotto_message_new (row->room, self->user,
-                                                                row->msg_id, 0, row->ts,
-                                                                SOTTO_MESSAGE_SENDING, text);
+          g_autoptr(SottoFileMessage) file = NULL;
+          g_autofree char *text = _sotto_client_read_stored (row->body, NULL, NULL, &file);
+          g_autoptr(SottoMessage) restored = NULL;
 
+          if (text == NULL)
+            {
+              g_warning ("A message in the outbox of %s does not read", row->room);
+              continue;
+            }
+          restored = sotto_message_new (row->room, self->user, row->msg_id, 0, row->ts,
+                                        SOTTO_MESSAGE_SENDING, text);
+          if (file != NULL)
+            sotto_message_set_file (restored, file);
           sotto_message_set_order (restored, row->counter, row->sent_at, row->marks);
           sotto_room_add_message (room, restored);
           message = restored;
@@ -340,16 +354,35 @@ sotto_client_send_message (SottoClient  *self,
                            const char   *text,
                            GError      **error)
 {
-  const char *name;
-  g_autoptr(GBytes) plain = NULL;
-  g_autoptr(SottoMessage) message = NULL;
-  char msg_id[2 * 12 + 1];
-  guint8 random[12];
-  gint64 now = g_get_real_time () / 1000;
+  g_autoptr(GBytes) content = NULL;
 
   g_return_val_if_fail (SOTTO_IS_CLIENT (self), NULL);
   g_return_val_if_fail (SOTTO_IS_ROOM (room), NULL);
   g_return_val_if_fail (text != NULL, NULL);
+
+  content = g_bytes_new (text, strlen (text));
+  return _sotto_client_send_content (self, room, SOTTO_MESSAGE_BODY_TEXT, content, error);
+}
+
+/* Sends a message of @type with @content (text, or what a message says of
+ * a file): into the room's model and the outbox at once, to the server
+ * when it can go. */
+SottoMessage *
+_sotto_client_send_content (SottoClient           *self,
+                            SottoRoom             *room,
+                            SottoMessageBodyType   type,
+                            GBytes                *content,
+                            GError               **error)
+{
+  const char *name;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(SottoMessage) message = NULL;
+  g_autoptr(SottoFileMessage) file = NULL;
+  g_autofree char *text = NULL;
+  SottoMessageBody body = { type, 1, 0, content };
+  char msg_id[2 * 12 + 1];
+  guint8 random[12];
+  gint64 now = g_get_real_time () / 1000;
 
   if (self->store == NULL || self->user == NULL)
     {
@@ -370,7 +403,8 @@ sotto_client_send_message (SottoClient  *self,
     }
 
   name = sotto_room_get_name (room);
-  plain = g_bytes_new (text, strlen (text));
+  plain = _sotto_client_stored_content (&body);
+  text = _sotto_client_read_body (&body, &file);
   randombytes_buf (random, sizeof random);
   sodium_bin2hex (msg_id, sizeof msg_id, random, sizeof random);
   if (!sotto_client_store_add_message (self->store, name, self->user, msg_id, 0, now,
@@ -378,6 +412,8 @@ sotto_client_send_message (SottoClient  *self,
     return NULL;
 
   message = sotto_message_new (name, self->user, msg_id, 0, now, SOTTO_MESSAGE_SENDING, text);
+  if (file != NULL)
+    sotto_message_set_file (message, file);
   sotto_room_add_message (room, message);
 
   /* In a room still catching up, or behind a message the server could
@@ -390,4 +426,33 @@ sotto_client_send_message (SottoClient  *self,
     return NULL;
 
   return message;
+}
+
+/**
+ * sotto_client_send_file_message:
+ * @file: what the message says of a file the server holds (uploaded to
+ *   this room)
+ *
+ * Sends a message naming a file, as sotto_client_send_message() sends
+ * text: at once in the room's model as "sending", through the outbox
+ * while the connection is down.
+ *
+ * Returns: (transfer none): the message, or %NULL with @error set
+ */
+SottoMessage *
+sotto_client_send_file_message (SottoClient             *self,
+                                SottoRoom               *room,
+                                const SottoFileMessage  *file,
+                                GError                 **error)
+{
+  g_autoptr(GBytes) content = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (SOTTO_IS_ROOM (room), NULL);
+  g_return_val_if_fail (file != NULL, NULL);
+
+  content = sotto_file_message_encode (file, error);
+  if (content == NULL)
+    return NULL;
+  return _sotto_client_send_content (self, room, SOTTO_MESSAGE_BODY_FILE, content, error);
 }

@@ -41,6 +41,7 @@ G_BEGIN_DECLS
  *   sotto-client-views.c     the room state each sender saw: split views
  *   sotto-client-order.c     senders' counters: replays, late and missing
  *   sotto-client-contacts.c  identities of members, safety numbers
+ *   sotto-client-files.c     file messages as the store keeps and rooms show them
  *   sotto-client-requests.c  sending requests, as the user or logged
  *   sotto-client.c           the object: state, properties, signals
  */
@@ -278,6 +279,15 @@ void               _sotto_client_settle_order         (SottoClient              
                                                        SottoRoom                *room,
                                                        const char               *sender);
 
+/* sotto-client-files.c */
+GBytes            *_sotto_client_stored_content       (const SottoMessageBody   *body);
+char              *_sotto_client_read_stored          (GBytes                   *stored,
+                                                       SottoMessageBodyType     *type,
+                                                       GBytes                  **content,
+                                                       SottoFileMessage        **file);
+char              *_sotto_client_read_body            (const SottoMessageBody   *body,
+                                                       SottoFileMessage        **file);
+
 /* sotto-client-history-transfer.c */
 void               _sotto_client_handle_history       (SottoClient              *self,
                                                        SottoMsg                 *msg);
@@ -434,6 +444,11 @@ char              *_sotto_client_kept_out             (SottoClient              
                                                        gboolean                 *banned);
 
 /* sotto-client-messages.c */
+SottoMessage      *_sotto_client_send_content         (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       SottoMessageBodyType      type,
+                                                       GBytes                   *content,
+                                                       GError                  **error);
 void               _sotto_client_receive_message      (SottoClient              *self,
                                                        SottoMsg                 *msg);
 void               _sotto_client_flush_outbox         (SottoClient              *self,

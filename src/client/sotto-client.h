@@ -294,5 +294,9 @@ SottoMessage     *sotto_client_send_message         (SottoClient         *self,
                                                      SottoRoom           *room,
                                                      const char          *text,
                                                      GError             **error);
+SottoMessage     *sotto_client_send_file_message    (SottoClient         *self,
+                                                     SottoRoom           *room,
+                                                     const SottoFileMessage *file,
+                                                     GError             **error);
 
 G_END_DECLS

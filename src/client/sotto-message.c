@@ -22,6 +22,7 @@ struct _SottoMessage
   gint64             sent_at;
   SottoMessageMarks  marks;
   guint64            missing_before;
+  SottoFileMessage  *file;
 };
 
 enum {
@@ -31,6 +32,7 @@ enum {
   PROP_TS,
   PROP_STATE,
   PROP_TEXT,
+  PROP_FILE,
   PROP_COUNTER,
   PROP_SENT_AT,
   PROP_MARKS,
@@ -51,6 +53,7 @@ sotto_message_finalize (GObject *object)
   g_free (self->sender);
   g_free (self->msg_id);
   g_free (self->text);
+  g_clear_pointer (&self->file, sotto_file_message_free);
 
   G_OBJECT_CLASS (sotto_message_parent_class)->finalize (object);
 }
@@ -79,6 +82,9 @@ sotto_message_get_property (GObject    *object,
       break;
     case PROP_TEXT:
       g_value_set_string (value, self->text);
+      break;
+    case PROP_FILE:
+      g_value_set_pointer (value, self->file);
       break;
     case PROP_COUNTER:
       g_value_set_uint64 (value, self->counter);
@@ -130,6 +136,16 @@ sotto_message_class_init (SottoMessageClass *klass)
   properties[PROP_TEXT] =
     g_param_spec_string ("text", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoMessage:file: (type gpointer)
+   *
+   * The #SottoFileMessage of a file message, %NULL for others
+   * (sotto_message_get_file()).
+   */
+  properties[PROP_FILE] =
+    g_param_spec_pointer ("file", NULL, NULL,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * SottoMessage:counter:
@@ -445,4 +461,35 @@ sotto_message_dup_backdated_text (SottoMessage *self,
   /* Translators: the first %s is who wrote the message, the second when */
   return g_strdup_printf (_("%s wrote this at %s; the server dates it earlier"),
                           self->sender != NULL ? self->sender : "", when);
+}
+
+/**
+ * sotto_message_get_file:
+ *
+ * Returns: (transfer none) (nullable): the file a file message names, as
+ *   its sender described it; its text is then the file's name
+ */
+const SottoFileMessage *
+sotto_message_get_file (SottoMessage *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
+  return self->file;
+}
+
+/**
+ * sotto_message_set_file:
+ * @file: (nullable): the file, copied
+ *
+ * Makes this a file message; its text should be the file's name.
+ */
+void
+sotto_message_set_file (SottoMessage           *self,
+                        const SottoFileMessage *file)
+{
+  g_return_if_fail (SOTTO_IS_MESSAGE (self));
+
+  g_clear_pointer (&self->file, sotto_file_message_free);
+  if (file != NULL)
+    self->file = sotto_file_message_copy (file);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
 }

@@ -4,6 +4,7 @@
 #include <glib-object.h>
 
 #include "sotto-client-enums.h"
+#include "sotto-file-message.h"
 
 G_BEGIN_DECLS
 
@@ -80,6 +81,9 @@ char              *sotto_message_dup_missing_text (SottoMessage  *self);
 const char        *sotto_message_get_late_text    (SottoMessage  *self);
 char              *sotto_message_dup_backdated_text (SottoMessage *self,
                                                      const char   *other_day_format);
+const SottoFileMessage *sotto_message_get_file (SottoMessage *self);
+void               sotto_message_set_file   (SottoMessage      *self,
+                                             const SottoFileMessage *file);
 void               sotto_message_update     (SottoMessage      *self,
                                              SottoMessageState  state,
                                              gint64             seq,

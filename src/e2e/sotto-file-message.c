@@ -35,6 +35,35 @@ sotto_file_message_clear (SottoFileMessage *file)
   sodium_memzero (file->key, sizeof file->key);
 }
 
+/**
+ * sotto_file_message_copy:
+ *
+ * Returns: (transfer full): a copy of @file, on the heap
+ */
+SottoFileMessage *
+sotto_file_message_copy (const SottoFileMessage *file)
+{
+  SottoFileMessage *copy;
+
+  g_return_val_if_fail (file != NULL, NULL);
+
+  copy = g_new0 (SottoFileMessage, 1);
+  *copy = *file;
+  copy->name = g_strdup (file->name);
+  copy->type = g_strdup (file->type);
+  copy->thumbnail = file->thumbnail != NULL ? g_bytes_ref (file->thumbnail) : NULL;
+  return copy;
+}
+
+void
+sotto_file_message_free (SottoFileMessage *file)
+{
+  if (file == NULL)
+    return;
+  sotto_file_message_clear (file);
+  g_free (file);
+}
+
 static gboolean
 valid_file_name (const char *name)
 {

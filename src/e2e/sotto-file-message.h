@@ -60,8 +60,11 @@ gboolean  sotto_file_message_decode    (GBytes                  *content,
                                         SottoFileMessage        *file,
                                         GError                 **error);
 void      sotto_file_message_clear     (SottoFileMessage        *file);
+SottoFileMessage *sotto_file_message_copy (const SottoFileMessage *file);
+void      sotto_file_message_free      (SottoFileMessage        *file);
 char     *sotto_file_message_safe_name (const char              *name);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SottoFileMessage, sotto_file_message_clear)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoFileMessage, sotto_file_message_free)
 
 G_END_DECLS

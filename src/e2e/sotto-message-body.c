@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sotto-e2e-private.h"
+#include "sotto-file-message.h"
 #include "sotto-message-body.h"
 
 /* The plaintext sealed in a room envelope:
@@ -66,6 +67,14 @@ check_content (SottoMessageBodyType   type,
           return FALSE;
         }
       return TRUE;
+
+    case SOTTO_MESSAGE_BODY_FILE:
+      {
+        g_autoptr(GBytes) content = g_bytes_new_static (data, size);
+        g_auto(SottoFileMessage) file = { { 0 } };
+
+        return sotto_file_message_decode (content, &file, error);
+      }
 
     default:
       g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,

@@ -25,12 +25,15 @@ G_BEGIN_DECLS
 /**
  * SottoMessageBodyType:
  * @SOTTO_MESSAGE_BODY_TEXT: the content is UTF-8 text without NUL bytes
+ * @SOTTO_MESSAGE_BODY_FILE: the content describes a file the server keeps
+ *   encrypted (sotto_file_message_decode())
  *
  * What a body's content is. The values are on the wire.
  */
 typedef enum
 {
   SOTTO_MESSAGE_BODY_TEXT = 1,
+  SOTTO_MESSAGE_BODY_FILE = 2,
 } SottoMessageBodyType;
 
 /**
