@@ -31,6 +31,12 @@ struct _SottoMessageRow
   GtkLabel          *late_label;
   GtkWidget         *backdated_box;
   GtkLabel          *backdated_label;
+  GtkWidget         *file_box;
+  GtkWidget         *file_picture;
+  GtkImage          *file_icon;
+  GtkLabel          *file_name;
+  GtkLabel          *file_detail;
+  GCancellable      *file_cancellable;
 
   SottoTimelineItem *item;
   SottoMessage      *message;
@@ -42,5 +48,9 @@ struct _SottoMessageRow
 /* sotto-message-row-order.c: what the server did to the order of messages */
 void _sotto_message_row_show_order (SottoMessageRow *self);
 void _sotto_message_row_hide_order (SottoMessageRow *self);
+
+/* sotto-message-row-file.c: the card of a file message */
+void _sotto_message_row_show_file (SottoMessageRow *self);
+void _sotto_message_row_hide_file (SottoMessageRow *self);
 
 G_END_DECLS

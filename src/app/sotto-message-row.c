@@ -111,9 +111,13 @@ show_state (SottoMessageRow *self)
       break;
     }
 
+  /* A file message shows its card, not its name as text. */
+  if (sotto_message_get_file (self->message) != NULL)
+    text = NULL;
   markup = text != NULL ? sotto_linkify (text) : NULL;
   gtk_label_set_markup (self->body_label, markup != NULL ? markup : "");
   gtk_widget_set_visible (GTK_WIDGET (self->body_label), markup != NULL);
+  _sotto_message_row_show_file (self);
 
   gtk_widget_set_visible (self->status_box, status != NULL);
   gtk_label_set_text (self->status_label, status != NULL ? status : "");
@@ -155,7 +159,10 @@ show_part (SottoMessageRow *self,
   gtk_widget_set_visible (self->system_box, part == self->system_box);
   gtk_widget_set_visible (self->message_box, part == self->message_box);
   if (part != self->message_box)
-    _sotto_message_row_hide_order (self);
+    {
+      _sotto_message_row_hide_order (self);
+      _sotto_message_row_hide_file (self);
+    }
 }
 
 static void
@@ -165,7 +172,7 @@ message_notify_cb (SottoMessage    *message,
 {
   const char *name = g_param_spec_get_name (pspec);
 
-  if (g_str_equal (name, "state") || g_str_equal (name, "text"))
+  if (g_str_equal (name, "state") || g_str_equal (name, "text") || g_str_equal (name, "file"))
     show_state (self);
   else if (g_str_equal (name, "missing-before") || g_str_equal (name, "marks") ||
            g_str_equal (name, "sent-at"))
@@ -294,6 +301,7 @@ sotto_message_row_dispose (GObject *object)
     g_clear_signal_handler (&self->notify_id, self->message);
   g_clear_object (&self->message);
   g_clear_object (&self->item);
+  _sotto_message_row_hide_file (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_MESSAGE_ROW);
 
   G_OBJECT_CLASS (sotto_message_row_parent_class)->dispose (object);

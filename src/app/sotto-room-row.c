@@ -22,6 +22,9 @@ struct _SottoRoomRow
 
   SottoRoom  *room;
   char       *own_user;
+  /* The message the preview shows, watched: it may become readable */
+  SottoMessage *last;
+  gulong      last_id;
 };
 
 G_DEFINE_FINAL_TYPE (SottoRoomRow, sotto_room_row, ADW_TYPE_BIN)
@@ -43,6 +46,29 @@ format_when (gint64 ts)
   return g_date_time_format (time, _("%x"));
 }
 
+static void show_last_message (SottoRoomRow *self);
+
+static void
+last_changed_cb (SottoMessage *message,
+                 GParamSpec   *pspec,
+                 SottoRoomRow *self)
+{
+  show_last_message (self);
+}
+
+static void
+watch_last (SottoRoomRow *self,
+            SottoMessage *last)
+{
+  if (self->last == last)
+    return;
+  if (self->last != NULL)
+    g_clear_signal_handler (&self->last_id, self->last);
+  g_set_object (&self->last, last);
+  if (last != NULL)
+    self->last_id = g_signal_connect (last, "notify::state", G_CALLBACK (last_changed_cb), self);
+}
+
 static void
 show_last_message (SottoRoomRow *self)
 {
@@ -51,6 +77,8 @@ show_last_message (SottoRoomRow *self)
   g_autoptr(SottoMessage) last = n > 0 ? g_list_model_get_item (messages, n - 1) : NULL;
   g_autofree char *preview = NULL;
   g_autofree char *when = NULL;
+
+  watch_last (self, last);
 
   if (last == NULL)
     {
@@ -139,6 +167,7 @@ sotto_room_row_set_room (SottoRoomRow *self,
       g_signal_handlers_disconnect_by_data (sotto_room_get_messages (self->room), self);
       g_signal_handlers_disconnect_by_data (self->room, self);
     }
+  watch_last (self, NULL);
   g_clear_object (&self->room);
   g_clear_pointer (&self->own_user, g_free);
 

@@ -6,6 +6,7 @@
 #include "sotto-recovery-key-dialog.h"
 #include "sotto-resources.h"
 #include "sotto-ui-test.h"
+#include "sotto-window.h"
 
 /*
  * What the UI tests share: setting GTK up in the Xvfb display the test
@@ -410,4 +411,88 @@ sotto_ui_notifications_click (guint id)
                                  "org.freedesktop.Notifications", "ActionInvoked",
                                  g_variant_new ("(us)", id, "default"), &error);
   g_assert_no_error (error);
+}
+
+/**
+ * sotto_ui_find_dialog:
+ *
+ * Returns: (transfer none) (nullable): the message dialog shown with
+ *   @heading
+ */
+AdwMessageDialog *
+sotto_ui_find_dialog (const char *heading)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), heading) == 0)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* A click on the button of @dialog labelled @label: its response, then
+ * the dialog closes. */
+void
+sotto_ui_click_response (AdwMessageDialog *dialog,
+                         const char       *label)
+{
+  GtkWidget *button = sotto_ui_find_button (GTK_WIDGET (dialog), label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return sotto_ui_find_dialog (data) != NULL;
+}
+
+/* The first contact with a server: the user trusts its key. */
+void
+sotto_ui_trust_server (void)
+{
+  g_assert_true (sotto_ui_wait_until (dialog_shown, (gpointer) "Trust This Server?", 30));
+  sotto_ui_click_response (sotto_ui_find_dialog ("Trust This Server?"), "_Trust and Connect");
+}
+
+static gboolean
+window_logged_in (gpointer data)
+{
+  SottoClient *client = sotto_window_get_client (data);
+
+  return client != NULL && sotto_client_get_state (client) == SOTTO_CLIENT_ONLINE &&
+         sotto_window_get_room (data) != NULL;
+}
+
+/**
+ * sotto_ui_register:
+ * @window: a #SottoWindow showing its login form
+ *
+ * Makes @user's account through the form, on a server seen for the first
+ * time, and puts away the recovery key the app then shows.
+ *
+ * Returns: (transfer none): the window's client, logged in
+ */
+SottoClient *
+sotto_ui_register (GtkWindow  *window,
+                   const char *address,
+                   const char *user,
+                   const char *password)
+{
+  SottoLoginView *login = sotto_window_get_login_view (SOTTO_WINDOW (window));
+
+  sotto_login_view_set_creating (login, TRUE);
+  sotto_login_view_fill (login, address, user, password);
+  sotto_login_view_submit (login);
+  sotto_ui_trust_server ();
+  g_free (sotto_ui_dismiss_recovery_key ());
+  g_assert_true (sotto_ui_wait_until (window_logged_in, window, 30));
+  return sotto_window_get_client (SOTTO_WINDOW (window));
 }

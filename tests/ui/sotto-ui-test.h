@@ -30,6 +30,14 @@ SottoMessage *sotto_ui_find_message   (SottoRoom        *room,
 void         sotto_ui_press_key       (GtkWidget        *widget,
                                        guint             keyval,
                                        GdkModifierType   state);
+AdwMessageDialog *sotto_ui_find_dialog (const char      *heading);
+void         sotto_ui_click_response  (AdwMessageDialog *dialog,
+                                       const char       *label);
+void         sotto_ui_trust_server    (void);
+SottoClient *sotto_ui_register        (GtkWindow        *window,
+                                       const char       *address,
+                                       const char       *user,
+                                       const char       *password);
 
 typedef struct
 {

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "sotto-application.h"
+#include "sotto-image.h"
+#include "sotto-room-row.h"
+#include "sotto-test-server.h"
+#include "sotto-test-users.h"
+#include "sotto-test-util.h"
+#include "sotto-ui-test.h"
+#include "sotto-window.h"
+
+/*
+ * File messages in the app, against a real sotto-server: a picture shows
+ * its thumbnail (decoded from the message, off the main loop), other
+ * files a card with their type, name and size. Bob is a client core in
+ * this process. Screenshots in the light and the dark style.
+ */
+
+#define PASSWORD "correct horse battery"
+
+static SottoApplication *the_app;
+
+typedef struct
+{
+  SottoTestServer  *server;
+  char             *dir;
+  char             *address;
+  SottoWindow      *window;
+  SottoClient      *bob;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *app_dir = NULL;
+
+  fixture->server = sotto_test_server_start (NULL, NULL);
+  fixture->dir = sotto_test_make_data_dir ();
+  fixture->address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (fixture->server));
+  app_dir = g_build_filename (fixture->dir, "app", NULL);
+  sotto_application_set_data_dir (the_app, app_dir);
+  sotto_application_set_pwhash_limits (the_app, crypto_pwhash_OPSLIMIT_MIN,
+                                       crypto_pwhash_MEMLIMIT_MIN);
+  fixture->window = sotto_window_new (GTK_APPLICATION (the_app));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  if (fixture->bob != NULL)
+    sotto_client_close (fixture->bob);
+  g_clear_object (&fixture->bob);
+  sotto_test_iterate (50);
+  sotto_test_server_stop (fixture->server);
+  g_clear_pointer (&fixture->server, sotto_test_server_free);
+  sotto_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->address);
+}
+
+/* A photo-like picture: a gradient with some pattern in it. */
+static GdkPixbuf *
+photo (int width,
+       int height)
+{
+  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint8 *p = pixels + y * stride + x * 3;
+        int sky = y < height / 2;
+
+        p[0] = (guint8) (sky ? 90 + y * 100 / height : 40 + (x * 60 / width));
+        p[1] = (guint8) (sky ? 150 + y * 80 / height : 110 + ((x / 40 + y / 40) % 2) * 30);
+        p[2] = (guint8) (sky ? 220 : 60);
+      }
+  return pixbuf;
+}
+
+static void
+describe (SottoFileMessage *file,
+          const char       *name,
+          const char       *type,
+          guint64           size)
+{
+  memset (file, 0, sizeof *file);
+  randombytes_buf (file->id, sizeof file->id);
+  randombytes_buf (file->key, sizeof file->key);
+  randombytes_buf (file->hash, sizeof file->hash);
+  file->size = size;
+  file->name = g_strdup (name);
+  file->type = g_strdup (type);
+}
+
+typedef struct
+{
+  SottoRoom  *room;
+  const char *name;
+} Wanted;
+
+static SottoMessage *
+find_file (SottoRoom  *room,
+           const char *name)
+{
+  GListModel *messages = sotto_room_get_messages (room);
+
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+
+      if (sotto_message_get_file (message) != NULL &&
+          g_strcmp0 (sotto_message_get_file (message)->name, name) == 0)
+        return message;
+    }
+  return NULL;
+}
+
+static gboolean
+file_shown (gpointer data)
+{
+  Wanted *wanted = data;
+
+  return find_file (wanted->room, wanted->name) != NULL;
+}
+
+static gboolean
+thumbnail_decoded (gpointer data)
+{
+  Wanted *wanted = data;
+  SottoMessage *message = find_file (wanted->room, wanted->name);
+
+  return message != NULL && g_object_get_data (G_OBJECT (message),
+                                               "sotto-thumbnail-texture") != NULL;
+}
+
+static void
+test_show (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(GdkPixbuf) picture = photo (1600, 1200);
+  g_auto(SottoFileMessage) image = { { 0 } };
+  g_auto(SottoFileMessage) report = { { 0 } };
+  g_autoptr(GError) error = NULL;
+  SottoRoom *bob_room;
+  SottoRoom *shown;
+  Wanted wanted_image, wanted_report;
+  GtkWidget *card_picture;
+
+  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  bob_room = sotto_test_user_join (fixture->bob, "general");
+  sotto_test_user_wait_members (bob_room, 2);
+
+  describe (&image, "Lake at dusk.jpg", "image/jpeg", 2457600);
+  image.width = 1600;
+  image.height = 1200;
+  image.thumbnail = sotto_image_make_thumbnail (picture, 320, SOTTO_FILE_THUMBNAIL_MAX_BYTES,
+                                                &error);
+  g_assert_no_error (error);
+  describe (&report, "Quarterly report – final version.pdf", "application/pdf", 1288490);
+
+  sotto_test_user_say (fixture->bob, bob_room, "Two things from the trip:");
+  g_assert_nonnull (sotto_client_send_file_message (fixture->bob, bob_room, &image, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (sotto_client_send_file_message (fixture->bob, bob_room, &report, &error));
+  g_assert_no_error (error);
+
+  shown = sotto_window_get_room (fixture->window);
+  g_assert_cmpstr (sotto_room_get_name (shown), ==, "general");
+  wanted_image = (Wanted) { shown, image.name };
+  wanted_report = (Wanted) { shown, report.name };
+  g_assert_true (sotto_ui_wait_until (file_shown, &wanted_report, 30));
+  g_assert_true (sotto_ui_wait_until (thumbnail_decoded, &wanted_image, 30));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+
+  /* The thumbnail is on the screen, at the picture's shape. */
+  card_picture = sotto_ui_find_widget (GTK_WIDGET (fixture->window), GTK_TYPE_PICTURE);
+  g_assert_nonnull (card_picture);
+  g_assert_nonnull (gtk_picture_get_paintable (GTK_PICTURE (card_picture)));
+  g_assert_cmpint (gtk_widget_get_width (card_picture) * 3, ==,
+                   gtk_widget_get_height (card_picture) * 4);
+
+  /* The room's preview names the last file, once it reads. */
+  {
+    SottoRoomRow *row = SOTTO_ROOM_ROW (sotto_ui_find_widget (GTK_WIDGET (fixture->window),
+                                                              SOTTO_TYPE_ROOM_ROW));
+
+    g_assert_cmpstr (sotto_room_row_get_preview (row), ==,
+                     "bob: Quarterly report – final version.pdf");
+  }
+
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-messages"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-messages-dark"));
+}
+
+/* A thumbnail that is no picture (a member's doing): the card shows the
+ * file without it. */
+static void
+test_bad_thumbnail (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(SottoFileMessage) image = { { 0 } };
+  g_autoptr(GError) error = NULL;
+  SottoRoom *bob_room;
+  SottoRoom *shown;
+  Wanted wanted;
+
+  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  bob_room = sotto_test_user_join (fixture->bob, "general");
+  sotto_test_user_wait_members (bob_room, 2);
+
+  describe (&image, "not really.png", "image/png", 1000);
+  image.width = 60000;
+  image.height = 60000;
+  image.thumbnail = g_bytes_new_static ("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\xea\x60\0\0\xea\x60"
+                                        "\x08\x02\0\0\0", 33);
+  g_assert_nonnull (sotto_client_send_file_message (fixture->bob, bob_room, &image, &error));
+  g_assert_no_error (error);
+
+  shown = sotto_window_get_room (fixture->window);
+  wanted = (Wanted) { shown, image.name };
+  g_assert_true (sotto_ui_wait_until (file_shown, &wanted, 30));
+  sotto_test_iterate (300);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_null (g_object_get_data (G_OBJECT (find_file (shown, image.name)),
+                                    "sotto-thumbnail-texture"));
+  g_assert_false (gtk_widget_get_visible (sotto_ui_find_widget (GTK_WIDGET (fixture->window),
+                                                                GTK_TYPE_PICTURE)));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  sotto_ui_test_init (&argc, &argv);
+  sotto_ui_notifications_start ();
+  the_app = sotto_application_new ();
+  g_application_set_flags (G_APPLICATION (the_app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (the_app), NULL, &error));
+  g_assert_no_error (error);
+
+#define ADD(path, func) \
+  g_test_add ("/sotto/ui/files/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("show", test_show);
+  ADD ("bad-thumbnail", test_bad_thumbnail);
+#undef ADD
+
+  status = g_test_run ();
+  g_clear_object (&the_app);
+  return status;
+}
