@@ -5,6 +5,14 @@
 #include <string.h>
 
 #include "sotto-e2e.h"
+#include "sotto-protocol-types.h"
+
+/* The server limits and checks blobs without linking this library: its
+ * numbers must be these. */
+G_STATIC_ASSERT (SOTTO_PROTOCOL_FILE_HEADER_BYTES == SOTTO_FILE_HEADER_BYTES);
+G_STATIC_ASSERT (SOTTO_PROTOCOL_FILE_CHUNK_BYTES == SOTTO_FILE_CHUNK_BYTES);
+G_STATIC_ASSERT (SOTTO_PROTOCOL_FILE_CHUNK_OVERHEAD == SOTTO_FILE_CHUNK_OVERHEAD);
+G_STATIC_ASSERT (SOTTO_PROTOCOL_BLOB_ID_BYTES == SOTTO_FILE_ID_BYTES);
 
 /*
  * Files as the server keeps them: encrypted with a key of their own, in
@@ -134,6 +142,7 @@ test_sizes (void)
       g_assert_cmpuint (g_bytes_get_size (sealed.blob), ==, sotto_file_blob_size (size));
       g_assert_cmpuint (sotto_file_blob_size (size), ==,
                         24 + size + 17 * (size == 0 ? 1 : (size + 65535) / 65536));
+      g_assert_cmpint (sotto_protocol_blob_size (size), ==, sotto_file_blob_size (size));
 
       /* The hash is BLAKE2b-256 of the blob, as anyone computes it. */
       crypto_generichash (hash, sizeof hash, g_bytes_get_data (sealed.blob, NULL),
@@ -149,6 +158,19 @@ test_sizes (void)
         g_assert_null (memmem (g_bytes_get_data (sealed.blob, NULL),
                                g_bytes_get_size (sealed.blob), data, 16));
     }
+}
+
+/* What the protocol says a blob of a file takes, and its bounds, are what
+ * sealing gives, up to the largest file. */
+static void
+test_protocol_sizes (void)
+{
+  g_assert_cmpint (SOTTO_PROTOCOL_BLOB_MIN_SIZE, ==, sotto_file_blob_size (0));
+  g_assert_cmpint (SOTTO_PROTOCOL_BLOB_MAX_SIZE, ==, sotto_file_blob_size (SOTTO_FILE_MAX_BYTES));
+  g_assert_cmpint (sotto_protocol_blob_size (SOTTO_FILE_MAX_BYTES), ==,
+                   sotto_file_blob_size (SOTTO_FILE_MAX_BYTES));
+  for (guint64 size = 0; size < 4 * SOTTO_FILE_CHUNK_BYTES; size += 4093)
+    g_assert_cmpint (sotto_protocol_blob_size (size), ==, sotto_file_blob_size (size));
 }
 
 static void
@@ -309,6 +331,7 @@ main (int argc, char *argv[])
   g_assert_cmpint (sodium_init (), >=, 0);
 
   g_test_add_func ("/sotto/e2e/file/sizes", test_sizes);
+  g_test_add_func ("/sotto/e2e/file/protocol-sizes", test_protocol_sizes);
   g_test_add_func ("/sotto/e2e/file/tampered", test_tampered);
   g_test_add_func ("/sotto/e2e/file/sealer-misuse", test_sealer_misuse);
 

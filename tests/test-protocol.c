@@ -1219,6 +1219,132 @@ check_history (SottoMsg *msg)
   assert_bytes (msg, "chunk", chunk);
 }
 
+/* Files: blobs up and down, in pieces. */
+
+#define BLOB_SIZE_MAX G_GINT64_CONSTANT (1099796840472)
+
+static const guint8 *
+sample_blob_id (void)
+{
+  static guint8 blob[SOTTO_PROTOCOL_BLOB_ID_BYTES];
+
+  fill_pattern (blob, sizeof blob, 31);
+
+  return blob;
+}
+
+static void
+assert_blob_id (SottoMsg *msg)
+{
+  guint8 blob[SOTTO_PROTOCOL_BLOB_ID_BYTES];
+
+  g_assert_true (sotto_msg_get_blob_id (msg, blob));
+  g_assert_cmpmem (blob, sizeof blob, sample_blob_id (), SOTTO_PROTOCOL_BLOB_ID_BYTES);
+}
+
+static GBytes *
+sample_upload (void)
+{
+  return sotto_msg_build_upload (REQ_ID, sample_blob_id (), DIRECT_ROOM, BLOB_SIZE_MAX);
+}
+
+static void
+check_upload (SottoMsg *msg)
+{
+  check_id_only (msg);
+  assert_blob_id (msg);
+  assert_string (msg, "room", DIRECT_ROOM);
+  assert_int (msg, "size", BLOB_SIZE_MAX);
+}
+
+static GBytes *
+sample_upload_chunk (void)
+{
+  g_autoptr(GBytes) data = pattern_bytes (SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES, 32);
+
+  return sotto_msg_build_upload_chunk (REQ_ID, sample_blob_id (), BLOB_SIZE_MAX - 1, data);
+}
+
+static void
+check_upload_chunk (SottoMsg *msg)
+{
+  g_autoptr(GBytes) data = pattern_bytes (SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES, 32);
+
+  check_id_only (msg);
+  assert_blob_id (msg);
+  assert_int (msg, "offset", BLOB_SIZE_MAX - 1);
+  assert_bytes (msg, "data", data);
+}
+
+static GBytes *
+sample_download (void)
+{
+  return sotto_msg_build_download (REQ_ID, sample_blob_id (), 262144, 100000);
+}
+
+static void
+check_download (SottoMsg *msg)
+{
+  check_id_only (msg);
+  assert_blob_id (msg);
+  assert_int (msg, "offset", 262144);
+  assert_int (msg, "length", 100000);
+}
+
+static GBytes *
+sample_upload_at (void)
+{
+  return sotto_msg_build_upload_at (REQ_ID, sample_blob_id (), BLOB_SIZE_MAX);
+}
+
+static void
+check_upload_at (SottoMsg *msg)
+{
+  check_id_only (msg);
+  assert_blob_id (msg);
+  assert_int (msg, "offset", BLOB_SIZE_MAX);
+}
+
+static GBytes *
+sample_blob (void)
+{
+  g_autoptr(GBytes) data = pattern_bytes (1, 33);
+
+  return sotto_msg_build_blob (REQ_ID, sample_blob_id (), 40, data, 41);
+}
+
+static void
+check_blob (SottoMsg *msg)
+{
+  g_autoptr(GBytes) data = pattern_bytes (1, 33);
+
+  check_id_only (msg);
+  assert_blob_id (msg);
+  assert_int (msg, "offset", 40);
+  assert_bytes (msg, "data", data);
+  assert_int (msg, "size", 41);
+}
+
+/* What a file costs as a blob: the smallest, around a chunk's end, and
+ * the largest the protocol allows. */
+static void
+test_blob_size (void)
+{
+  g_assert_cmpint (sotto_protocol_blob_size (0), ==, SOTTO_PROTOCOL_BLOB_MIN_SIZE);
+  g_assert_cmpint (sotto_protocol_blob_size (1), ==, 24 + 1 + 17);
+  g_assert_cmpint (sotto_protocol_blob_size (65535), ==, 24 + 65535 + 17);
+  g_assert_cmpint (sotto_protocol_blob_size (65536), ==, 24 + 65536 + 17);
+  g_assert_cmpint (sotto_protocol_blob_size (65537), ==, 24 + 65537 + 2 * 17);
+  g_assert_cmpint (sotto_protocol_blob_size (100 * 1024 * 1024), ==,
+                   24 + 100 * 1024 * 1024 + 1600 * 17);
+  g_assert_cmpint (sotto_protocol_blob_size (G_GINT64_CONSTANT (1) << 40), ==,
+                   SOTTO_PROTOCOL_BLOB_MAX_SIZE);
+
+  g_test_expect_message ("sotto-protocol", G_LOG_LEVEL_CRITICAL, "*file_size*");
+  g_assert_cmpint (sotto_protocol_blob_size ((G_GINT64_CONSTANT (1) << 40) + 1), ==, -1);
+  g_test_assert_expected_messages ();
+}
+
 /* The protocol again, written out independently of the library's table:
  * what each field is, so that the rejection cases can be derived. */
 
@@ -1278,6 +1404,7 @@ typedef struct
 #define F_OWNER_    { "owner", K_USERNAME, 0, 0, TRUE }
 #define F_LINK_     { "link", K_LINK_ID }
 #define F_DEVICE_   { "device", K_BASE64, 32, 32, TRUE }
+#define F_BLOB_     { "blob", K_BASE64, 16, 16 }
 
 static const MsgSpec specs[] = {
   { "register", "register", FROM_CLIENT, SOTTO_MSG_TYPE_REGISTER, sample_register,
@@ -1432,6 +1559,21 @@ static const MsgSpec specs[] = {
     check_ack_history, { F_ID_, { "hids", K_KIDS, 1, 1000 } } },
   { "history", "history", FROM_SERVER, SOTTO_MSG_TYPE_HISTORY, sample_history, check_history,
     { { "hid", K_INT, 1, U }, { "device", K_BASE64, 32, 32 }, { "chunk", K_BASE64, 1, 61440 } } },
+  { "upload", "upload", FROM_CLIENT, SOTTO_MSG_TYPE_UPLOAD, sample_upload, check_upload,
+    { F_ID_, F_BLOB_, F_ROOM_, { "size", K_INT, 41, BLOB_SIZE_MAX } } },
+  { "upload_chunk", "upload_chunk", FROM_CLIENT, SOTTO_MSG_TYPE_UPLOAD_CHUNK,
+    sample_upload_chunk, check_upload_chunk,
+    { F_ID_, F_BLOB_, { "offset", K_INT, 0, BLOB_SIZE_MAX - 1 },
+      { "data", K_BASE64, 1, 262144 } } },
+  { "download", "download", FROM_CLIENT, SOTTO_MSG_TYPE_DOWNLOAD, sample_download,
+    check_download,
+    { F_ID_, F_BLOB_, { "offset", K_INT, 0, BLOB_SIZE_MAX - 1 },
+      { "length", K_INT, 1, 262144 } } },
+  { "upload_at", "upload_at", FROM_SERVER, SOTTO_MSG_TYPE_UPLOAD_AT, sample_upload_at,
+    check_upload_at, { F_ID_, F_BLOB_, { "offset", K_INT, 0, BLOB_SIZE_MAX } } },
+  { "blob", "blob", FROM_SERVER, SOTTO_MSG_TYPE_BLOB, sample_blob, check_blob,
+    { F_ID_, F_BLOB_, { "offset", K_INT, 0, BLOB_SIZE_MAX - 1 },
+      { "data", K_BASE64, 1, 262144 }, { "size", K_INT, 41, BLOB_SIZE_MAX } } },
 };
 
 static const char * const error_code_names[] = {
@@ -1439,7 +1581,7 @@ static const char * const error_code_names[] = {
   "bad_username", "weak_password", "bad_credentials", "rate_limited", "no_such_room",
   "no_such_user", "not_member", "forbidden", "too_large", "overloaded", "internal", "banned",
   "conflict", "no_prekeys", "account_key_changed", "stale", "no_devices", "link_taken",
-  "no_such_link", NULL
+  "no_such_link", "not_linked", "no_such_device", "quota", "bad_offset", "no_such_blob", NULL
 };
 
 static const char * const leave_reason_names[] = { "left", "kicked", NULL };
@@ -3390,6 +3532,7 @@ main (int   argc,
   g_test_add_func ("/sotto/protocol/boxed-refcount", test_boxed_refcount);
   g_test_add_func ("/sotto/protocol/docs-examples", test_docs_examples);
   g_test_add_func ("/sotto/protocol/fast-path", test_fast_path_matches_generator);
+  g_test_add_func ("/sotto/protocol/blob-size", test_blob_size);
 
   return g_test_run ();
 }

@@ -107,6 +107,18 @@ GBytes *sotto_msg_build_link_fetch    (const char                 *id,
 GBytes *sotto_msg_build_link_approve  (const char                 *id,
                                        const char                 *link,
                                        GBytes                     *approval);
+GBytes *sotto_msg_build_upload        (const char                 *id,
+                                       const guint8               *blob,
+                                       const char                 *room,
+                                       gint64                      size);
+GBytes *sotto_msg_build_upload_chunk  (const char                 *id,
+                                       const guint8               *blob,
+                                       gint64                      offset,
+                                       GBytes                     *data);
+GBytes *sotto_msg_build_download      (const char                 *id,
+                                       const guint8               *blob,
+                                       gint64                      offset,
+                                       gint64                      length);
 
 /* server → client */
 GBytes *sotto_msg_build_welcome       (const char                 *server_version,
@@ -237,5 +249,13 @@ GBytes *sotto_msg_build_ack_history   (const char                 *id,
 GBytes *sotto_msg_build_history       (gint64                      hid,
                                        GBytes                     *device,
                                        GBytes                     *chunk);
+GBytes *sotto_msg_build_upload_at     (const char                 *id,
+                                       const guint8               *blob,
+                                       gint64                      offset);
+GBytes *sotto_msg_build_blob          (const char                 *id,
+                                       const guint8               *blob,
+                                       gint64                      offset,
+                                       GBytes                     *data,
+                                       gint64                      size);
 
 G_END_DECLS

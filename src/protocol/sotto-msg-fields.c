@@ -321,6 +321,30 @@ sotto_msg_get_identity_field (SottoMsg          *self,
   return TRUE;
 }
 
+/**
+ * sotto_msg_get_blob_id:
+ * @self: a message about a blob: "upload", "upload_chunk", "download",
+ *   "upload_at" or "blob"
+ * @out_blob: (out caller-allocates) (array fixed-size=16): where to store
+ *   the blob's id, %SOTTO_PROTOCOL_BLOB_ID_BYTES bytes
+ *
+ * Returns: %TRUE if @out_blob was filled in
+ */
+gboolean
+sotto_msg_get_blob_id (SottoMsg *self,
+                       guint8   *out_blob)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (out_blob != NULL, FALSE);
+
+  if (lookup_member (self, "blob", KIND (SOTTO_FIELD_BASE64), G_STRFUNC) == NULL)
+    return FALSE;
+
+  decode_exact (self->object, "blob", out_blob, SOTTO_PROTOCOL_BLOB_ID_BYTES);
+
+  return TRUE;
+}
+
 /* The object at @index of the array @field, for the readers of one entry
  * of "members", "rooms", "bans" or "seen"; an index past the end is the
  * caller's bug, and is reported as @func's.

@@ -68,6 +68,8 @@ gboolean            sotto_msg_get_identity      (SottoMsg              *self,
 gboolean            sotto_msg_get_identity_field (SottoMsg             *self,
                                                   const char           *field,
                                                   SottoWireIdentity    *out_identity);
+gboolean            sotto_msg_get_blob_id       (SottoMsg              *self,
+                                                 guint8                *out_blob);
 gboolean            sotto_msg_get_device        (SottoMsg              *self,
                                                  guint                  index,
                                                  SottoWireIdentity     *out_identity);

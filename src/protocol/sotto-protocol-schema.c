@@ -94,6 +94,9 @@ static const char * const error_codes[] = {
   [SOTTO_MSG_ERROR_CODE_NO_SUCH_LINK] = "no_such_link",
   [SOTTO_MSG_ERROR_CODE_NOT_LINKED] = "not_linked",
   [SOTTO_MSG_ERROR_CODE_NO_SUCH_DEVICE] = "no_such_device",
+  [SOTTO_MSG_ERROR_CODE_QUOTA] = "quota",
+  [SOTTO_MSG_ERROR_CODE_BAD_OFFSET] = "bad_offset",
+  [SOTTO_MSG_ERROR_CODE_NO_SUCH_BLOB] = "no_such_blob",
   NULL
 };
 
@@ -328,6 +331,38 @@ static const SottoFieldSchema ack_history_fields[] = {
     .min_items = 1, .max_items = SOTTO_PROTOCOL_MAX_ACK_KIDS },
 };
 
+/* Files: the server keeps each as an opaque blob under an id the
+ * uploading client drew, and learns its size, its room and who sent it.
+ * An offset is where in the blob a piece of it starts. */
+#define F_BLOB_ID               F_BASE64 ("blob", SOTTO_PROTOCOL_BLOB_ID_BYTES, \
+                                          SOTTO_PROTOCOL_BLOB_ID_BYTES)
+#define F_BLOB_SIZE             F_INT ("size", SOTTO_PROTOCOL_BLOB_MIN_SIZE, \
+                                       SOTTO_PROTOCOL_BLOB_MAX_SIZE)
+#define F_BLOB_DATA             F_BASE64 ("data", 1, SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES)
+/* Where a piece starts: before the blob's end, since a piece is never empty. */
+#define F_BLOB_PIECE_OFFSET     F_INT ("offset", 0, SOTTO_PROTOCOL_BLOB_MAX_SIZE - 1)
+
+static const SottoFieldSchema upload_fields[] = {
+  F_ID ("id"),
+  F_BLOB_ID,
+  F_ROOM,
+  F_BLOB_SIZE,
+};
+
+static const SottoFieldSchema upload_chunk_fields[] = {
+  F_ID ("id"),
+  F_BLOB_ID,
+  F_BLOB_PIECE_OFFSET,
+  F_BLOB_DATA,
+};
+
+static const SottoFieldSchema download_fields[] = {
+  F_ID ("id"),
+  F_BLOB_ID,
+  F_BLOB_PIECE_OFFSET,
+  F_INT ("length", 1, SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES),
+};
+
 /* Server → client */
 
 static const SottoFieldSchema welcome_fields[] = {
@@ -525,6 +560,22 @@ static const SottoFieldSchema history_fields[] = {
   F_HISTORY_CHUNK,
 };
 
+/* "offset" is how much of the blob the server holds: the whole of it
+ * once it is complete. */
+static const SottoFieldSchema upload_at_fields[] = {
+  F_ID ("id"),
+  F_BLOB_ID,
+  F_INT ("offset", 0, SOTTO_PROTOCOL_BLOB_MAX_SIZE),
+};
+
+static const SottoFieldSchema blob_fields[] = {
+  F_ID ("id"),
+  F_BLOB_ID,
+  F_BLOB_PIECE_OFFSET,
+  F_BLOB_DATA,
+  F_BLOB_SIZE,
+};
+
 static const SottoMsgSchema msg_schemas[] = {
   MSG (REGISTER, CLIENT, credentials_fields),
   MSG (LOGIN, CLIENT, login_fields),
@@ -587,6 +638,11 @@ static const SottoMsgSchema msg_schemas[] = {
   MSG (SEND_HISTORY, CLIENT, send_history_fields),
   MSG (ACK_HISTORY, CLIENT, ack_history_fields),
   MSG (HISTORY, SERVER, history_fields),
+  MSG (UPLOAD, CLIENT, upload_fields),
+  MSG (UPLOAD_CHUNK, CLIENT, upload_chunk_fields),
+  MSG (DOWNLOAD, CLIENT, download_fields),
+  MSG (UPLOAD_AT, SERVER, upload_at_fields),
+  MSG (BLOB, SERVER, blob_fields),
 };
 
 static const char * const type_names[SOTTO_MSG_N_TYPES] = {
@@ -650,6 +706,11 @@ static const char * const type_names[SOTTO_MSG_N_TYPES] = {
   [SOTTO_MSG_TYPE_HISTORY] = "history",
   [SOTTO_MSG_TYPE_SEND_HISTORY] = "send_history",
   [SOTTO_MSG_TYPE_ACK_HISTORY] = "ack_history",
+  [SOTTO_MSG_TYPE_UPLOAD] = "upload",
+  [SOTTO_MSG_TYPE_UPLOAD_CHUNK] = "upload_chunk",
+  [SOTTO_MSG_TYPE_DOWNLOAD] = "download",
+  [SOTTO_MSG_TYPE_UPLOAD_AT] = "upload_at",
+  [SOTTO_MSG_TYPE_BLOB] = "blob",
 };
 
 /**

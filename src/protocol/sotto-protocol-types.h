@@ -66,6 +66,22 @@ G_BEGIN_DECLS
 #define SOTTO_PROTOCOL_LINK_ID_LENGTH          32
 #define SOTTO_PROTOCOL_LINK_OFFER_MAX_BYTES    267
 #define SOTTO_PROTOCOL_LINK_APPROVAL_MAX_BYTES 4480
+/* Files: each is sealed on the client under a key of its own, and the
+ * server keeps what comes out as an opaque blob under an id the client
+ * draws at random. A blob is a 24-byte header, then the file in chunks of
+ * 64 KiB, each 17 bytes longer sealed, the last one holding the rest (an
+ * empty file is one chunk of nothing: the smallest blob, 41 bytes). These
+ * are the e2e library's numbers, which this one does not link;
+ * tests/test-file-crypt.c checks that they agree. */
+#define SOTTO_PROTOCOL_BLOB_ID_BYTES           16
+#define SOTTO_PROTOCOL_FILE_HEADER_BYTES       24
+#define SOTTO_PROTOCOL_FILE_CHUNK_BYTES        (64 * 1024)
+#define SOTTO_PROTOCOL_FILE_CHUNK_OVERHEAD     17
+#define SOTTO_PROTOCOL_BLOB_MIN_SIZE           41
+/* The blob of the largest file, 1 TiB. */
+#define SOTTO_PROTOCOL_BLOB_MAX_SIZE           G_GINT64_CONSTANT (1099796840472)
+/* The most bytes of a blob one upload_chunk or blob message carries. */
+#define SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES     (256 * 1024)
 #define SOTTO_PROTOCOL_MAX_FRAME              G_GINT64_CONSTANT (4294967295)
 
 #define SOTTO_PROTOCOL_ERROR (sotto_protocol_error_quark ())
@@ -136,6 +152,9 @@ typedef enum
   SOTTO_MSG_TYPE_LINK_APPROVE,
   SOTTO_MSG_TYPE_SEND_HISTORY,
   SOTTO_MSG_TYPE_ACK_HISTORY,
+  SOTTO_MSG_TYPE_UPLOAD,
+  SOTTO_MSG_TYPE_UPLOAD_CHUNK,
+  SOTTO_MSG_TYPE_DOWNLOAD,
 
   /* server → client */
   SOTTO_MSG_TYPE_WELCOME,
@@ -168,6 +187,8 @@ typedef enum
   SOTTO_MSG_TYPE_LINK_EXPIRED,
   SOTTO_MSG_TYPE_DEVICES_CHANGED,
   SOTTO_MSG_TYPE_HISTORY,
+  SOTTO_MSG_TYPE_UPLOAD_AT,
+  SOTTO_MSG_TYPE_BLOB,
 
   SOTTO_MSG_N_TYPES
 } SottoMsgType;
@@ -201,6 +222,9 @@ typedef enum
   SOTTO_MSG_ERROR_CODE_NO_SUCH_LINK,
   SOTTO_MSG_ERROR_CODE_NOT_LINKED,
   SOTTO_MSG_ERROR_CODE_NO_SUCH_DEVICE,
+  SOTTO_MSG_ERROR_CODE_QUOTA,
+  SOTTO_MSG_ERROR_CODE_BAD_OFFSET,
+  SOTTO_MSG_ERROR_CODE_NO_SUCH_BLOB,
 } SottoMsgErrorCode;
 
 /* The "reason" of a "member_left" message. */
@@ -274,5 +298,6 @@ char               *sotto_protocol_direct_room_name        (const char          
                                                             const char          *other);
 char               *sotto_protocol_direct_room_peer        (const char          *room,
                                                             const char          *user);
+gint64              sotto_protocol_blob_size               (gint64               file_size);
 
 G_END_DECLS

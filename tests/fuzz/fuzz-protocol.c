@@ -95,6 +95,7 @@ rebuild (SottoMsg *msg)
   g_autofree gint64 *kids = NULL;
   g_autoptr(GBytes) bytes = NULL;
   SottoWireIdentity identity;
+  guint8 blob[SOTTO_PROTOCOL_BLOB_ID_BYTES];
   JsonArray *array;
   gsize n = 0;
 
@@ -446,6 +447,32 @@ rebuild (SottoMsg *msg)
         bytes = sotto_msg_dup_bytes (msg, "chunk");
         return sotto_msg_build_history (sotto_msg_get_int (msg, "hid"), device, bytes);
       }
+
+    case SOTTO_MSG_TYPE_UPLOAD:
+      g_assert_true (sotto_msg_get_blob_id (msg, blob));
+      return sotto_msg_build_upload (str (msg, "id"), blob, str (msg, "room"),
+                                     sotto_msg_get_int (msg, "size"));
+
+    case SOTTO_MSG_TYPE_UPLOAD_CHUNK:
+      g_assert_true (sotto_msg_get_blob_id (msg, blob));
+      bytes = sotto_msg_dup_bytes (msg, "data");
+      return sotto_msg_build_upload_chunk (str (msg, "id"), blob,
+                                           sotto_msg_get_int (msg, "offset"), bytes);
+
+    case SOTTO_MSG_TYPE_DOWNLOAD:
+      g_assert_true (sotto_msg_get_blob_id (msg, blob));
+      return sotto_msg_build_download (str (msg, "id"), blob, sotto_msg_get_int (msg, "offset"),
+                                       sotto_msg_get_int (msg, "length"));
+
+    case SOTTO_MSG_TYPE_UPLOAD_AT:
+      g_assert_true (sotto_msg_get_blob_id (msg, blob));
+      return sotto_msg_build_upload_at (str (msg, "id"), blob, sotto_msg_get_int (msg, "offset"));
+
+    case SOTTO_MSG_TYPE_BLOB:
+      g_assert_true (sotto_msg_get_blob_id (msg, blob));
+      bytes = sotto_msg_dup_bytes (msg, "data");
+      return sotto_msg_build_blob (str (msg, "id"), blob, sotto_msg_get_int (msg, "offset"), bytes,
+                                   sotto_msg_get_int (msg, "size"));
 
     case SOTTO_MSG_TYPE_INVALID:
     case SOTTO_MSG_N_TYPES:
