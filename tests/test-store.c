@@ -652,8 +652,9 @@ test_open_schema (Fixture       *fixture,
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
                                 "name IN ('accounts', 'rooms', 'members', 'room_log', "
                                 "'key_queue', 'bans', 'room_state', 'device_prekey_bundles', "
-                                "'device_one_time_prekeys', 'device_lists', 'devices')"),
-                   ==, 11);
+                                "'device_one_time_prekeys', 'device_lists', 'devices', "
+                                "'history_queue', 'blobs')"),
+                   ==, 13);
   raw_close (db);
 
   /* Foreign keys are on: a membership needs a room and an account. */
@@ -1134,6 +1135,7 @@ static void
 downgrade_to_5 (sqlite3 *db)
 {
   raw_exec (db,
+            "DROP TABLE blobs;"
             "DROP TABLE history_queue;"
             "DROP TABLE device_one_time_prekeys;"
             "DROP TABLE device_prekey_bundles;"
@@ -1677,6 +1679,163 @@ test_open_migrate_device_lists (Fixture       *fixture,
   db = raw_open (fixture->path);
   g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, SOTTO_STORE_SCHEMA_VERSION);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM device_lists"), ==, 1);
+  raw_close (db);
+}
+
+/* Blobs */
+
+static void
+blob_id (guint8 *id,
+         guint8  seed)
+{
+  memset (id, seed, SOTTO_PROTOCOL_BLOB_ID_BYTES);
+}
+
+static void
+assert_blob (Fixture      *fixture,
+             const guint8 *id,
+             const char   *uploader,
+             const char   *room,
+             gint64        size,
+             gboolean      complete,
+             gint64        created)
+{
+  g_auto(SottoStoreBlob) blob = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sotto_store_find_blob (fixture->store, id, &blob, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (blob.id, sizeof blob.id, id, SOTTO_PROTOCOL_BLOB_ID_BYTES);
+  g_assert_cmpstr (blob.uploader, ==, uploader);
+  g_assert_cmpstr (blob.room, ==, room);
+  g_assert_cmpint (blob.size, ==, size);
+  g_assert_cmpint (blob.complete, ==, complete);
+  g_assert_cmpint (blob.created, ==, created);
+}
+
+static guint
+count_old_blobs (Fixture  *fixture,
+                 gint64    before,
+                 gboolean  unfinished_only)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = sotto_store_old_blobs (fixture->store, before, unfinished_only,
+                                                    &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < ids->len; i++)
+    g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (ids, i)), ==,
+                      SOTTO_PROTOCOL_BLOB_ID_BYTES);
+  return ids->len;
+}
+
+/* An upload recorded, found, counted against its account, completed, found
+ * by age, and forgotten; an id once only; all of it kept across a
+ * reopen; and nothing of what a blob holds, since the store is never
+ * given any. */
+static void
+test_blobs (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(SottoStoreBlob) none = { 0 };
+  gint64 alice_id = add_account (fixture, "alice");
+  gint64 bob_id = add_account (fixture, "bob");
+  gint64 lobby_id = add_room (fixture, "lobby");
+  guint8 photo[SOTTO_PROTOCOL_BLOB_ID_BYTES], notes[SOTTO_PROTOCOL_BLOB_ID_BYTES];
+  guint8 other[SOTTO_PROTOCOL_BLOB_ID_BYTES];
+
+  blob_id (photo, 1);
+  blob_id (notes, 2);
+  blob_id (other, 3);
+
+  g_assert_false (sotto_store_find_blob (fixture->store, photo, &none, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sotto_store_blob_bytes (fixture->store, alice_id, &error), ==, 0);
+
+  g_assert_true (sotto_store_add_blob (fixture->store, photo, alice_id, lobby_id, 3146568, 1000,
+                                       &error));
+  g_assert_true (sotto_store_add_blob (fixture->store, notes, alice_id, lobby_id, 41, 2000,
+                                       &error));
+  g_assert_true (sotto_store_add_blob (fixture->store, other, bob_id, lobby_id, 500, 3000,
+                                       &error));
+  g_assert_no_error (error);
+
+  /* An id is one blob's, whoever asks again. */
+  g_assert_false (sotto_store_add_blob (fixture->store, photo, bob_id, lobby_id, 41, 4000,
+                                        &error));
+  g_assert_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  assert_blob (fixture, photo, "alice", "lobby", 3146568, FALSE, 1000);
+  g_assert_cmpint (sotto_store_blob_bytes (fixture->store, alice_id, &error), ==, 3146568 + 41);
+  g_assert_cmpint (sotto_store_blob_bytes (fixture->store, bob_id, &error), ==, 500);
+
+  g_assert_true (sotto_store_set_blob_complete (fixture->store, notes, &error));
+  g_assert_no_error (error);
+  assert_blob (fixture, notes, "alice", "lobby", 41, TRUE, 2000);
+
+  /* By age: every blob, or the unfinished ones only. */
+  g_assert_cmpuint (count_old_blobs (fixture, 1000, FALSE), ==, 0);
+  g_assert_cmpuint (count_old_blobs (fixture, 2001, FALSE), ==, 2);
+  g_assert_cmpuint (count_old_blobs (fixture, 2001, TRUE), ==, 1);
+  g_assert_cmpuint (count_old_blobs (fixture, 9999, TRUE), ==, 2);
+  fixture_commit (fixture);
+
+  fixture_reopen (fixture);
+  assert_blob (fixture, photo, "alice", "lobby", 3146568, FALSE, 1000);
+  assert_blob (fixture, notes, "alice", "lobby", 41, TRUE, 2000);
+
+  g_assert_true (sotto_store_delete_blob (fixture->store, photo, &error));
+  g_assert_no_error (error);
+  g_assert_false (sotto_store_find_blob (fixture->store, photo, &none, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sotto_store_blob_bytes (fixture->store, alice_id, &error), ==, 41);
+
+  /* The id is free again. */
+  g_assert_true (sotto_store_add_blob (fixture->store, photo, bob_id, lobby_id, 41, 5000,
+                                       &error));
+  g_assert_no_error (error);
+  assert_blob (fixture, photo, "bob", "lobby", 41, FALSE, 5000);
+  fixture_commit (fixture);
+}
+
+/* A file of schema 8 gains the blobs table when opened, and keeps
+ * everything it had. */
+static void
+test_open_migrate_blobs (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 alice_id = add_account (fixture, "alice");
+  gint64 lobby_id = add_room (fixture, "lobby");
+  guint8 photo[SOTTO_PROTOCOL_BLOB_ID_BYTES];
+  sqlite3 *db;
+
+  g_assert_true (sotto_store_add_member (fixture->store, lobby_id, alice_id, &error));
+  append (fixture, lobby_id, 1, 1000, "alice", "m1");
+  fixture_commit (fixture);
+  fixture_close (fixture);
+
+  db = raw_open (fixture->path);
+  raw_exec (db, "DROP TABLE blobs; PRAGMA user_version = 8;");
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'blobs'"), ==,
+                   0);
+  raw_close (db);
+
+  fixture_reopen (fixture);
+  assert_log (fixture, lobby_id, 0, 0, 1, 1);
+  blob_id (photo, 7);
+  g_assert_true (sotto_store_add_blob (fixture->store, photo, alice_id, lobby_id, 41, 1, &error));
+  g_assert_no_error (error);
+  fixture_commit (fixture);
+  fixture_close (fixture);
+
+  db = raw_open (fixture->path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, SOTTO_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM blobs"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM members"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM room_log"), ==, 1);
   raw_close (db);
 }
 
@@ -2336,6 +2495,8 @@ main (int   argc,
   ADD ("open/migrate-device-lists", test_open_migrate_device_lists);
   ADD ("open/migrate-devices", test_open_migrate_devices);
   ADD ("devices", test_devices);
+  ADD ("blobs", test_blobs);
+  ADD ("open/migrate-blobs", test_open_migrate_blobs);
   ADD ("log/append-read", test_log_append_read);
   ADD ("log/idempotent", test_log_idempotent);
   ADD ("log/retention-age", test_log_retention_age);

@@ -208,6 +208,23 @@ static const char * const migrations[] = {
   "  queued        INTEGER NOT NULL"
   ");"
   "CREATE INDEX history_queue_device ON history_queue (device_id, hid);",
+
+  /* 9: blobs, the sealed files members send, which the server never
+   * opens. A row is all the server knows of one: the id its uploader
+   * drew, who uploaded it, to which room, its whole size, whether it is
+   * all there, and when its upload began; its bytes are files in the
+   * data directory, not here. The sizes are those of the protocol (blob
+   * id, smallest blob). */
+  "CREATE TABLE blobs ("
+  "  id         BLOB PRIMARY KEY CHECK (length (id) = 16),"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  room_id    INTEGER NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,"
+  "  size       INTEGER NOT NULL CHECK (size >= 41),"
+  "  complete   INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1)),"
+  "  created    INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX blobs_account ON blobs (account_id);"
+  "CREATE INDEX blobs_created ON blobs (created);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_STORE_SCHEMA_VERSION);
@@ -342,6 +359,21 @@ static const char * const statement_sql[N_STMTS] = {
     "DELETE FROM history_queue WHERE hid = ?1 AND device_id = ?2",
   [STMT_HISTORY_BYTES] =
     "SELECT coalesce (sum (length (chunk)), 0) FROM history_queue WHERE device_id = ?1",
+  [STMT_ADD_BLOB] =
+    "INSERT INTO blobs (id, account_id, room_id, size, complete, created)"
+    " VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+  [STMT_FIND_BLOB] =
+    "SELECT b.account_id, a.username, b.room_id, r.name, b.size, b.complete, b.created"
+    " FROM blobs AS b JOIN accounts AS a ON a.id = b.account_id"
+    " JOIN rooms AS r ON r.id = b.room_id WHERE b.id = ?1",
+  [STMT_SET_BLOB_COMPLETE] =
+    "UPDATE blobs SET complete = 1 WHERE id = ?1",
+  [STMT_DELETE_BLOB] =
+    "DELETE FROM blobs WHERE id = ?1",
+  [STMT_BLOB_BYTES] =
+    "SELECT coalesce (sum (size), 0) FROM blobs WHERE account_id = ?1",
+  [STMT_OLD_BLOBS] =
+    "SELECT id FROM blobs WHERE created < ?1 AND (complete = 0 OR ?2 = 0) ORDER BY created",
 };
 
 static void

@@ -19,7 +19,7 @@
  *
  * This file holds the object, opening and the batching of writes; the
  * queries are in sotto-store-accounts.c, -rooms.c, -log.c, -keys.c,
- * -bans.c, -state.c, -prekeys.c and -devices.c, the schema in
+ * -bans.c, -state.c, -prekeys.c, -devices.c, -history.c and -blobs.c, the schema in
  * sotto-store-schema.c.
  */
 

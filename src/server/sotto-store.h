@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_STORE_SCHEMA_VERSION 8
+#define SOTTO_STORE_SCHEMA_VERSION 9
 
 /* The room every store has, made on first open. */
 #define SOTTO_STORE_GENERAL_ROOM "general"
@@ -222,6 +222,37 @@ typedef struct
 void sotto_store_history_free (SottoStoreHistory *history);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoStoreHistory, sotto_store_history_free)
+
+/**
+ * SottoStoreBlob:
+ * @id: the id its uploader drew
+ * @account_id: the uploader's account
+ * @uploader: the uploader's username
+ * @room_id: the room it was uploaded to
+ * @room: that room's name
+ * @size: the whole blob's size in bytes
+ * @complete: whether all of it is there
+ * @created: when its upload began, in ms since the epoch
+ *
+ * What the server knows of one blob, as sotto_store_find_blob() fills it
+ * in; clear it with sotto_store_blob_clear() or declare it
+ * g_auto(SottoStoreBlob).
+ */
+typedef struct
+{
+  guint8    id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
+  gint64    account_id;
+  char     *uploader;
+  gint64    room_id;
+  char     *room;
+  gint64    size;
+  gboolean  complete;
+  gint64    created;
+} SottoStoreBlob;
+
+void sotto_store_blob_clear (SottoStoreBlob *blob);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SottoStoreBlob, sotto_store_blob_clear)
 
 #define SOTTO_TYPE_STORE (sotto_store_get_type ())
 
@@ -448,6 +479,32 @@ guint       sotto_store_ack_history         (SottoStore               *self,
                                              GError                  **error);
 gint64      sotto_store_history_bytes       (SottoStore               *self,
                                              gint64                    device_id,
+                                             GError                  **error);
+
+/* Blobs */
+gboolean    sotto_store_add_blob            (SottoStore               *self,
+                                             const guint8             *id,
+                                             gint64                    account_id,
+                                             gint64                    room_id,
+                                             gint64                    size,
+                                             gint64                    created,
+                                             GError                  **error);
+gboolean    sotto_store_find_blob           (SottoStore               *self,
+                                             const guint8             *id,
+                                             SottoStoreBlob           *out_blob,
+                                             GError                  **error);
+gboolean    sotto_store_set_blob_complete   (SottoStore               *self,
+                                             const guint8             *id,
+                                             GError                  **error);
+gboolean    sotto_store_delete_blob         (SottoStore               *self,
+                                             const guint8             *id,
+                                             GError                  **error);
+gint64      sotto_store_blob_bytes          (SottoStore               *self,
+                                             gint64                    account_id,
+                                             GError                  **error);
+GPtrArray  *sotto_store_old_blobs           (SottoStore               *self,
+                                             gint64                    before,
+                                             gboolean                  unfinished_only,
                                              GError                  **error);
 
 /* Key queue */
