@@ -1009,6 +1009,129 @@ test_disk_full (Fixture       *fixture,
   unmount_small_disk (disk);
 }
 
+/* One request by hand, and its answer. */
+static SottoMsg *
+upload_piece (SottoTestClient *client,
+              const guint8    *id,
+              GBytes          *blob,
+              gsize            offset,
+              gsize            length)
+{
+  g_autofree char *request = sotto_test_client_next_id (client);
+  g_autoptr(GBytes) piece = g_bytes_new_from_bytes (blob, offset, length);
+
+  sotto_test_client_send_take (client, sotto_msg_build_upload_chunk (request, id, offset, piece));
+  return sotto_test_client_expect_reply (client, request);
+}
+
+static gint64
+upload_offset (SottoTestClient *client,
+               const guint8    *id,
+               gsize            size)
+{
+  g_autofree char *request = sotto_test_client_next_id (client);
+  g_autoptr(SottoMsg) reply = NULL;
+
+  sotto_test_client_send_take (client, sotto_msg_build_upload (request, id, "general", size));
+  reply = sotto_test_client_expect_reply (client, request);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_UPLOAD_AT);
+  return sotto_msg_get_int (reply, "offset");
+}
+
+/* The disk fills up in the middle of an upload: the piece that does not
+ * fit is refused with "overloaded", the server keeps the file as it was
+ * before that piece and goes on serving; once there is room, the upload
+ * goes on from there and the blob is whole. */
+static void
+test_disk_full_upload (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *disk = g_build_filename (fixture->dir, "disk", NULL);
+  g_autofree char *data_dir = g_build_filename (disk, "data", NULL);
+  g_autofree char *log = g_build_filename (fixture->dir, "server.log", NULL);
+  g_autofree char *db_path = g_build_filename (data_dir, "sotto.db", NULL);
+  g_autofree char *filler = NULL;
+  g_autoptr(SottoTestClient) alice = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  GByteArray *got = g_byte_array_new ();
+  g_autoptr(GBytes) downloaded = NULL;
+  const gsize piece = SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES;
+  gsize size = 8 * piece;
+  gsize offset = 0;
+  guint8 id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
+
+  if (!can_mount)
+    {
+      g_test_skip ("Mounting a tmpfs needs root and a mount namespace");
+      return;
+    }
+
+  mount_small_disk (disk, 8192);
+  g_assert_cmpint (g_mkdir (data_dir, 0700), ==, 0);
+  fixture->server = sotto_test_server_start_lenient (data_dir, NULL, log);
+  alice = sotto_test_client_connect (fixture->server);
+  reply = sotto_test_client_register (alice, "alice", PASSWORD);
+  g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_SESSION);
+  g_clear_pointer (&reply, sotto_msg_unref);
+
+  {
+    guint8 *bytes = g_malloc (size);
+
+    randombytes_buf (bytes, size);
+    blob = g_bytes_new_take (bytes, size);
+  }
+  randombytes_buf (id, sizeof id);
+  g_assert_cmpint (upload_offset (alice, id, size), ==, 0);
+  for (; offset < 2 * piece; offset += piece)
+    {
+      reply = upload_piece (alice, id, blob, offset, piece);
+      g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_UPLOAD_AT);
+      g_clear_pointer (&reply, sotto_msg_unref);
+    }
+
+  filler = fill_disk (disk);
+  reply = upload_piece (alice, id, blob, offset, piece);
+  g_assert_cmpint (sotto_msg_get_error_code (reply), ==, SOTTO_MSG_ERROR_CODE_OVERLOADED);
+  g_test_message ("the server answered: %s", sotto_msg_get_string (reply, "message"));
+  g_clear_pointer (&reply, sotto_msg_unref);
+  g_assert_true (log_contains (log, "Could not write an upload of alice"));
+  g_assert_true (sotto_test_server_is_running (fixture->server));
+  g_assert_cmpint (upload_offset (alice, id, size), ==, offset);
+
+  /* Room again: on from where it was. */
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  for (; offset < size; offset += piece)
+    {
+      reply = upload_piece (alice, id, blob, offset, piece);
+      g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_UPLOAD_AT);
+      g_assert_cmpint (sotto_msg_get_int (reply, "offset"), ==, offset + piece);
+      g_clear_pointer (&reply, sotto_msg_unref);
+    }
+
+  while (got->len < size)
+    {
+      g_autofree char *request = sotto_test_client_next_id (alice);
+      g_autoptr(GBytes) part = NULL;
+
+      sotto_test_client_send_take (alice, sotto_msg_build_download (request, id, got->len,
+                                                                    piece));
+      reply = sotto_test_client_expect_reply (alice, request);
+      g_assert_cmpint (sotto_msg_get_msg_type (reply), ==, SOTTO_MSG_TYPE_BLOB);
+      part = sotto_msg_dup_bytes (reply, "data");
+      g_byte_array_append (got, g_bytes_get_data (part, NULL), g_bytes_get_size (part));
+      g_clear_pointer (&reply, sotto_msg_unref);
+    }
+  downloaded = g_byte_array_free_to_bytes (got);
+  g_assert_true (g_bytes_equal (downloaded, blob));
+
+  g_clear_pointer (&alice, sotto_test_client_free);
+  sotto_test_server_stop (fixture->server);
+  assert_database_intact (db_path);
+  g_clear_pointer (&fixture->server, sotto_test_server_free);
+  unmount_small_disk (disk);
+}
+
 static void
 die_with_parent (gpointer user_data)
 {
@@ -1334,6 +1457,7 @@ main (int   argc,
   ADD ("cut/before-answer", GINT_TO_POINTER (CUT_BEFORE_ANSWER), test_connection_cut);
   ADD ("outbox/after-departure", NULL, test_outbox_after_departure);
   ADD ("disk-full", NULL, test_disk_full);
+  ADD ("disk-full-upload", NULL, test_disk_full_upload);
   ADD ("read-only-data-dir", NULL, test_read_only_data_dir);
   ADD ("damaged-client-database", NULL, test_damaged_client_database);
   ADD ("damaged-identity", NULL, test_damaged_identity);

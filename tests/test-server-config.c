@@ -50,6 +50,9 @@ test_defaults (void)
   g_assert_cmpint (config->login_timeout, ==, 30);
   g_assert_cmpint (config->link_timeout, ==, 600);
   g_assert_cmpint (config->retention_days, ==, 0);
+  g_assert_cmpint (config->max_file_size, ==, 100);
+  g_assert_cmpint (config->quota, ==, 1024);
+  g_assert_cmpint (config->upload_expiry, ==, 24 * 3600);
   g_assert_false (config->console);
 }
 
@@ -60,14 +63,29 @@ test_flags (void)
 
   g_assert_true (parse (config, "--listen", "127.0.0.1:0", "--listen", "[::1]:9000",
                         "--data-dir", "/tmp/x", "--login-timeout", "5",
-                        "--link-timeout", "1", "--retention-days", "30", "--console", NULL));
+                        "--link-timeout", "1", "--retention-days", "30", "--console",
+                        "--max-file-size", "2048", "--quota", "0", "--upload-expiry", "2", NULL));
   g_assert_cmpstr (config->listen[0], ==, "127.0.0.1:0");
   g_assert_cmpstr (config->listen[1], ==, "[::1]:9000");
   g_assert_cmpstr (config->data_dir, ==, "/tmp/x");
   g_assert_cmpint (config->login_timeout, ==, 5);
   g_assert_cmpint (config->link_timeout, ==, 1);
   g_assert_cmpint (config->retention_days, ==, 30);
+  g_assert_cmpint (config->max_file_size, ==, 2048);
+  g_assert_cmpint (config->quota, ==, 0);
+  g_assert_cmpint (config->upload_expiry, ==, 2 * 3600);
   g_assert_true (config->console);
+}
+
+/* The upload expiry in seconds is for tests: not in --help, and it wins
+ * over the hours. */
+static void
+test_upload_expiry_seconds (void)
+{
+  g_autoptr(SottoServerConfig) config = sotto_server_config_new ();
+
+  g_assert_true (parse (config, "--upload-expiry", "5", "--upload-expiry-seconds", "2", NULL));
+  g_assert_cmpint (config->upload_expiry, ==, 2);
 }
 
 static void
@@ -86,17 +104,23 @@ test_file_and_flags (void)
                        "data-dir=/srv/sotto\n"
                        "retention-messages=500\n"
                        "login-timeout=10\n"
-                       "link-timeout=3600\n", -1, &error);
+                       "link-timeout=3600\n"
+                       "max-file-size=10\n"
+                       "quota=20\n"
+                       "upload-expiry=48\n", -1, &error);
   g_assert_no_error (error);
 
   /* Flags win over the file; what flags leave alone comes from it. */
-  g_assert_true (parse (config, "--config", path, "--login-timeout", "3", NULL));
+  g_assert_true (parse (config, "--config", path, "--login-timeout", "3", "--quota", "30", NULL));
   g_assert_cmpstr (config->listen[0], ==, "127.0.0.1:7001");
   g_assert_cmpstr (config->listen[1], ==, "[::1]:7002");
   g_assert_cmpstr (config->data_dir, ==, "/srv/sotto");
   g_assert_cmpint (config->retention_messages, ==, 500);
   g_assert_cmpint (config->login_timeout, ==, 3);
   g_assert_cmpint (config->link_timeout, ==, 3600);
+  g_assert_cmpint (config->max_file_size, ==, 10);
+  g_assert_cmpint (config->quota, ==, 30);
+  g_assert_cmpint (config->upload_expiry, ==, 48 * 3600);
 
   g_unlink (path);
 }
@@ -113,6 +137,12 @@ test_bad_values (void)
     { "--link-timeout", "0" },
     { "--link-timeout", "3601" },
     { "--max-frame", "10" },
+    { "--max-file-size", "0" },
+    { "--max-file-size", "1048577" },
+    { "--quota", "-2" },
+    { "--upload-expiry", "0" },
+    { "--upload-expiry", "8761" },
+    { "--upload-expiry-seconds", "0" },
     { "--config", "/nonexistent/sotto.ini" },
   };
 
@@ -163,6 +193,7 @@ main (int   argc,
 
   g_test_add_func ("/sotto/server/config/defaults", test_defaults);
   g_test_add_func ("/sotto/server/config/flags", test_flags);
+  g_test_add_func ("/sotto/server/config/upload-expiry-seconds", test_upload_expiry_seconds);
   g_test_add_func ("/sotto/server/config/file-and-flags", test_file_and_flags);
   g_test_add_func ("/sotto/server/config/bad-values", test_bad_values);
   g_test_add_func ("/sotto/server/config/bad-file-value", test_bad_file_value);

@@ -24,6 +24,9 @@ sotto_server_config_new (void)
   config->link_timeout = 600;
   config->retention_days = 0;
   config->retention_messages = 0;
+  config->max_file_size = 100;
+  config->quota = 1024;
+  config->upload_expiry = 24 * 3600;
   config->pwhash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
   config->pwhash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 
@@ -163,6 +166,12 @@ sotto_server_config_parse (SottoServerConfig   *config,
   gint64 retention_messages = UNSET;
   gint64 pwhash_ops = UNSET;
   gint64 pwhash_mem = UNSET;
+  gint64 max_file_size = UNSET;
+  gint64 quota = UNSET;
+  gint64 upload_expiry = UNSET;
+  gint64 upload_expiry_seconds = UNSET;
+  gint64 expiry_hours = UNSET;
+  gint64 expiry_seconds = UNSET;
   gint64 timeout = config->login_timeout;
   gint64 link_wait = config->link_timeout;
   const GOptionEntry entries[] = {
@@ -192,6 +201,17 @@ sotto_server_config_parse (SottoServerConfig   *config,
       N_("Delete stored messages older than DAYS (default 0: keep)"), N_("DAYS") },
     { "retention-messages", 0, 0, G_OPTION_ARG_INT64, &retention_messages,
       N_("Keep at most N stored messages per room (default 0: all)"), N_("N") },
+    { "max-file-size", 0, 0, G_OPTION_ARG_INT64, &max_file_size,
+      N_("Largest file a member may send, in MiB, not counting its encryption (default 100)"),
+      N_("MIB") },
+    { "quota", 0, 0, G_OPTION_ARG_INT64, &quota,
+      N_("Files each account may keep on the server, complete or not, in MiB (default 1024; "
+         "0: none)"), N_("MIB") },
+    { "upload-expiry", 0, 0, G_OPTION_ARG_INT64, &upload_expiry,
+      N_("Hours an unfinished upload is kept before it is deleted (default 24)"), N_("HOURS") },
+    /* For tests, which cannot wait an hour. */
+    { "upload-expiry-seconds", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64,
+      &upload_expiry_seconds, NULL, NULL },
     { "pwhash-ops", 0, 0, G_OPTION_ARG_INT64, &pwhash_ops,
       N_("Argon2id passes for password hashes (default 2)"), N_("N") },
     { "pwhash-mem", 0, 0, G_OPTION_ARG_INT64, &pwhash_mem,
@@ -266,8 +286,21 @@ sotto_server_config_parse (SottoServerConfig   *config,
       !take_int (key_file, "pwhash-ops", &pwhash_ops, crypto_pwhash_OPSLIMIT_MIN, 32,
                  &config->pwhash_opslimit, error) ||
       !take_int (key_file, "pwhash-mem", &pwhash_mem, crypto_pwhash_MEMLIMIT_MIN,
-                 G_GINT64_CONSTANT (4) * 1024 * 1024 * 1024, &config->pwhash_memlimit, error))
+                 G_GINT64_CONSTANT (4) * 1024 * 1024 * 1024, &config->pwhash_memlimit, error) ||
+      /* Up to the largest file a blob holds, 1 TiB. */
+      !take_int (key_file, "max-file-size", &max_file_size, 1, 1024 * 1024,
+                 &config->max_file_size, error) ||
+      !take_int (key_file, "quota", &quota, 0, G_GINT64_CONSTANT (1) << 30, &config->quota,
+                 error) ||
+      !take_int (key_file, "upload-expiry", &upload_expiry, 1, 24 * 365, &expiry_hours, error) ||
+      !take_int (key_file, "upload-expiry-seconds", &upload_expiry_seconds, 1, 24 * 365 * 3600,
+                 &expiry_seconds, error))
     return FALSE;
+
+  if (expiry_hours != UNSET)
+    config->upload_expiry = expiry_hours * 3600;
+  if (expiry_seconds != UNSET)
+    config->upload_expiry = expiry_seconds;
 
   config->login_timeout = timeout;
   config->link_timeout = link_wait;

@@ -22,6 +22,9 @@ typedef struct
   gint      link_timeout;       /* seconds a link offer waits for its approval */
   gint64    retention_days;     /* 0 keeps forever */
   gint64    retention_messages; /* per room; 0 keeps all */
+  gint64    max_file_size;      /* MiB of file one blob may hold */
+  gint64    quota;              /* MiB of blobs per account, complete or not */
+  gint64    upload_expiry;      /* seconds an unfinished upload is kept */
   gint64    pwhash_opslimit;
   gint64    pwhash_memlimit;
 } SottoServerConfig;

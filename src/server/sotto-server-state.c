@@ -468,16 +468,32 @@ _sotto_server_reply_store_error (SottoServerState *self,
                                  SottoMsg         *msg,
                                  const GError     *error)
 {
+  _sotto_server_reply_store_error_to (self, session, msg != NULL ? sotto_msg_get_id (msg) : NULL,
+                                      error);
+}
+
+/* The same, for a request of which only the id is kept. */
+void
+_sotto_server_reply_store_error_to (SottoServerState *self,
+                                    SottoSession     *session,
+                                    const char       *request_id,
+                                    const GError     *error)
+{
+  g_autoptr(GBytes) reply = NULL;
+
   g_warning ("Storage failure: %s", error->message);
 
   if (g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_FULL) ||
       g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_READ_ONLY) ||
       g_error_matches (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_IO))
-    _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_OVERLOADED,
-                               _("The server cannot store anything right now; try again later"));
+    reply = sotto_msg_build_error (request_id, SOTTO_MSG_ERROR_CODE_OVERLOADED,
+                                   _("The server cannot store anything right now; try again "
+                                     "later"));
   else
-    _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_INTERNAL,
-                               _("The server could not complete the request"));
+    reply = sotto_msg_build_error (request_id, SOTTO_MSG_ERROR_CODE_INTERNAL,
+                                   _("The server could not complete the request"));
+
+  sotto_session_send (session, reply);
 }
 
 static void

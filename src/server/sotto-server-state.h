@@ -15,13 +15,15 @@ G_BEGIN_DECLS
  * these are for routing without a query per message.
  *
  * The request handlers (sotto-server-accounts.c, -rooms.c, -relay.c,
- * -state-events.c, -prekeys.c, -devices.c, -links.c) work on this state,
+ * -state-events.c, -prekeys.c, -devices.c, -links.c, -history.c,
+ * -uploads.c, -downloads.c) work on this state,
  * never on the SottoServer that owns it, so they sit below the server
  * and its dispatch table.
  */
 
 typedef struct _SottoRoom SottoRoom;
 typedef struct _SottoServerLinks SottoServerLinks;
+typedef struct _SottoServerBlobs SottoServerBlobs;
 
 /* Why someone may not join a room again: who banned them (%NULL for the
  * operator) and when, in ms since the epoch. */
@@ -99,6 +101,9 @@ typedef struct
   /* The links waiting for an approval, in memory only
    * (sotto-server-links.c); the owner makes it and ends it. */
   SottoServerLinks         *links;
+  /* The blobs' uploads and downloads (sotto-server-blobs.c); the owner
+   * makes it and ends it. */
+  SottoServerBlobs         *blobs;
   /* Set once the server stops: nobody hears of the users going offline. */
   gboolean                  stopping;
 } SottoServerState;
@@ -178,6 +183,10 @@ void              _sotto_server_reply_store_error  (SottoServerState  *self,
                                                     SottoSession      *session,
                                                     SottoMsg          *msg,
                                                     const GError      *error);
+void              _sotto_server_reply_store_error_to (SottoServerState *self,
+                                                      SottoSession     *session,
+                                                      const char       *request_id,
+                                                      const GError     *error);
 /* A request answered once the store has committed what it wrote for it. */
 typedef struct
 {

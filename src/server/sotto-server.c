@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 
 #include "sotto-server-accounts.h"
+#include "sotto-server-blobs.h"
 #include "sotto-server-devices.h"
 #include "sotto-server-history.h"
 #include "sotto-server-links.h"
@@ -24,7 +25,8 @@
  * requests work on: the in-memory view of accounts and rooms, and the
  * store (sotto-server-state.c). Requests are handled in
  * sotto-server-accounts.c, -rooms.c, -relay.c, -state-events.c,
- * -prekeys.c, -devices.c and -links.c; this file holds the service
+ * -prekeys.c, -devices.c, -links.c, -history.c, -uploads.c and
+ * -downloads.c; this file holds the service
  * itself and the dispatch table, and sotto-server-operator.c the
  * operator's actions.
  */
@@ -78,9 +80,13 @@ sotto_server_dispose (GObject *object)
       g_clear_handle_id (&self->drop_id, g_source_remove);
     }
 
-  /* Every session is gone, and with it every link; no expiry may fire. */
+  /* Every session is gone, and with it every link; no expiry may fire.
+   * No file job is left either: each holds the server. */
   if (self->state != NULL)
-    g_clear_pointer (&self->state->links, _sotto_server_links_free);
+    {
+      g_clear_pointer (&self->state->links, _sotto_server_links_free);
+      g_clear_pointer (&self->state->blobs, _sotto_server_blobs_free);
+    }
 
   g_clear_pointer (&self->closed_sessions, g_ptr_array_unref);
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
@@ -163,6 +169,20 @@ retention_cb (gpointer user_data)
   if (self->config->retention_days == 0 && self->config->retention_messages == 0)
     return G_SOURCE_CONTINUE;
 
+  /* Files sent to a room go with the messages of their time. */
+  if (self->config->retention_days > 0)
+    {
+      removed = _sotto_server_blobs_delete_older (self->state->blobs,
+                                                  _sotto_server_now_ms () -
+                                                  self->config->retention_days * 24 * 3600 * 1000,
+                                                  FALSE, &error);
+      if (removed < 0)
+        g_warning ("Could not apply the retention to files: %s", error->message);
+      else if (removed > 0)
+        g_message ("Retention removed %" G_GINT64_FORMAT " files", removed);
+      g_clear_error (&error);
+    }
+
   removed = sotto_store_enforce_retention (self->state->store,
                                            self->config->retention_days * 24 * 3600 * 1000,
                                            _sotto_server_now_ms (),
@@ -217,6 +237,10 @@ sotto_server_new (SottoServerConfig  *config,
     return NULL;
 
   if (!_sotto_server_state_load (self->state, error))
+    return NULL;
+
+  self->state->blobs = _sotto_server_blobs_new (self->state, error);
+  if (self->state->blobs == NULL)
     return NULL;
 
   retention_cb (self);
@@ -421,6 +445,9 @@ session_message_cb (SottoSession *session,
     { SOTTO_MSG_TYPE_LINK_APPROVE, TRUE, _sotto_server_handle_link_approve },
     { SOTTO_MSG_TYPE_SEND_HISTORY, TRUE, _sotto_server_handle_send_history },
     { SOTTO_MSG_TYPE_ACK_HISTORY, TRUE, _sotto_server_handle_ack_history },
+    { SOTTO_MSG_TYPE_UPLOAD, TRUE, _sotto_server_handle_upload },
+    { SOTTO_MSG_TYPE_UPLOAD_CHUNK, TRUE, _sotto_server_handle_upload_chunk },
+    { SOTTO_MSG_TYPE_DOWNLOAD, TRUE, _sotto_server_handle_download },
   };
   SottoMsgType type = sotto_msg_get_msg_type (msg);
 

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "sotto-frame.h"
+#include "sotto-server-blobs-private.h"
+
+/*
+ * Downloading a blob: a piece of a complete blob, read off the main loop,
+ * for a member of the room it was uploaded to, now. Anyone else hears
+ * that there is no such blob, as for one that does not exist, so that
+ * nobody learns what is kept in a room they are not in.
+ *
+ * A connection has at most SOTTO_SERVER_MAX_READING_DOWNLOADS being read;
+ * with the pieces it is sent, that bounds what its requests cost in
+ * memory, and its output queue bounds the rest.
+ */
+
+/* Room in a frame for the rest of a "blob": its type, id, blob id,
+ * offset and size, with their names and quotes. */
+#define BLOB_MESSAGE_OVERHEAD 256
+
+typedef struct
+{
+  SottoServerState *server;
+  SottoSession     *session;
+  SottoMsg         *msg;
+  guint8            id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
+  gint64            offset;
+  gint64            size;
+} Download;
+
+static void
+download_free (Download *download)
+{
+  g_object_unref (download->session);
+  sotto_msg_unref (download->msg);
+  g_free (download);
+}
+
+static void
+no_such_blob (SottoServerState *self,
+              SottoSession     *session,
+              SottoMsg         *msg)
+{
+  _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_BLOB,
+                             _("There is no such file to fetch"));
+}
+
+static void
+read_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Download *download = user_data;
+  SottoServerBlobs *self = download->server->blobs;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) data = _sotto_blob_files_read_finish (self->files, result, &error);
+  g_autoptr(GBytes) reply = NULL;
+
+  _sotto_server_blobs_count (self->reading, download->session, -1);
+
+  /* Deleted meanwhile (retention) is no blob at all. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    no_such_blob (download->server, download->session, download->msg);
+  else if (data == NULL)
+    {
+      g_warning ("Could not read a blob: %s", error->message);
+      _sotto_server_reply_error (download->server, download->session, download->msg,
+                                 SOTTO_MSG_ERROR_CODE_OVERLOADED,
+                                 _("The server cannot read the file now; try again later"));
+    }
+  else
+    {
+      reply = sotto_msg_build_blob (sotto_msg_get_id (download->msg), download->id,
+                                    download->offset, data, download->size);
+      sotto_session_send (download->session, reply);
+    }
+
+  download_free (download);
+}
+
+/* The most bytes of a blob one answer carries on this server: what the
+ * protocol allows, unless the frame limit is smaller. */
+static gsize
+max_piece (SottoServerState *self)
+{
+  gint64 room = self->config->max_frame - SOTTO_CHANNEL_FRAME_OVERHEAD - BLOB_MESSAGE_OVERHEAD;
+
+  return CLAMP (room / 4 * 3, 1, SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES);
+}
+
+/**
+ * _sotto_server_handle_download:
+ *
+ * Reads a piece of a complete blob for a member of its room.
+ */
+void
+_sotto_server_handle_download (SottoServerState *self,
+                               SottoSession     *session,
+                               SottoMsg         *msg)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  gint64 offset = sotto_msg_get_int (msg, "offset");
+  gint64 length = sotto_msg_get_int (msg, "length");
+  g_auto(SottoStoreBlob) record = { 0 };
+  g_autoptr(GError) error = NULL;
+  guint8 id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
+  SottoRoom *room;
+  Download *download;
+
+  sotto_msg_get_blob_id (msg, id);
+  if (!sotto_store_find_blob (self->store, id, &record, &error))
+    {
+      if (error != NULL)
+        _sotto_server_reply_store_error (self, session, msg, error);
+      else
+        no_such_blob (self, session, msg);
+      return;
+    }
+
+  room = _sotto_server_lookup_room (self, record.room);
+  if (!record.complete || room == NULL || !_sotto_room_has_member (room, user))
+    {
+      if (record.complete)
+        g_info ("A download by %s of a blob of a room they are not in refused", user->name);
+      no_such_blob (self, session, msg);
+      return;
+    }
+
+  if (offset >= record.size)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_BAD_OFFSET,
+                                 _("The file ends before that offset"));
+      return;
+    }
+
+  if (_sotto_server_blobs_count (self->blobs->reading, session, 0) >=
+      SOTTO_SERVER_MAX_READING_DOWNLOADS)
+    {
+      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_RATE_LIMITED,
+                                 _("Wait for the pieces already asked for"));
+      return;
+    }
+
+  download = g_new0 (Download, 1);
+  download->server = self;
+  download->session = g_object_ref (session);
+  download->msg = sotto_msg_ref (msg);
+  memcpy (download->id, id, sizeof download->id);
+  download->offset = offset;
+  download->size = record.size;
+  _sotto_server_blobs_count (self->blobs->reading, session, 1);
+  _sotto_blob_files_read_async (self->blobs->files, id, offset,
+                                MIN ((gsize) MIN (length, record.size - offset), max_piece (self)),
+                                read_done_cb, download);
+}
