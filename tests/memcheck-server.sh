@@ -22,7 +22,7 @@ exec valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exit
 WRAP
 chmod +x "$wrapper"
 
-suites=(test-server test-server-rooms test-server-moderation test-server-state)
+suites=(test-server test-server-rooms test-server-moderation test-server-state test-server-blobs)
 ninja -C "$build" src/server/sotto-server "${suites[@]/#/tests/}" >/dev/null
 status=0
 for suite in "${suites[@]}"; do

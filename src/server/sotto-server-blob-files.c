@@ -2,15 +2,14 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "sotto-protocol-types.h"
 #include "sotto-server-blob-files.h"
+#include "sotto-server-blob-jobs.h"
 
 /*
  * The bytes of blobs, kept as the clients sent them: an unfinished upload
@@ -19,12 +18,9 @@
  * blob id in lowercase hex, so that a name is never a path a client
  * chose.
  *
- * Every write starts by cutting the file at the offset it writes at: what
- * a write cut short left past it goes, and the file stays a prefix of the
- * blob. A file is never extended with anything but what a client sent.
- *
- * The threads touch only their job; the GTask that carries a job holds the
- * owner (the server), and is dropped on the main thread.
+ * The threads run the jobs of sotto-server-blob-jobs.c, and touch only
+ * their job; the GTask that carries a job holds the owner (the server),
+ * and is dropped on the main thread.
  */
 
 #define MAX_FILE_THREADS 4
@@ -37,40 +33,6 @@ struct _SottoBlobFiles
   GThreadPool *pool;
 };
 
-typedef enum
-{
-  JOB_WRITE,
-  JOB_READ,
-  JOB_DELETE,
-} JobKind;
-
-typedef struct
-{
-  JobKind  kind;
-  char    *partial_path;
-  char    *complete_path;
-  /* The directories, synced once a complete blob is moved. */
-  char    *partial_dir;
-  char    *complete_dir;
-  gint64   offset;
-  GBytes  *data;
-  gsize    length;
-  gboolean finish;
-} FileJob;
-
-static void
-file_job_free (gpointer data)
-{
-  FileJob *job = data;
-
-  g_free (job->partial_path);
-  g_free (job->complete_path);
-  g_free (job->partial_dir);
-  g_free (job->complete_dir);
-  g_clear_pointer (&job->data, g_bytes_unref);
-  g_free (job);
-}
-
 static gboolean
 drop_task_cb (gpointer data)
 {
@@ -78,18 +40,13 @@ drop_task_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void file_job_thread (GTask        *task,
-                             gpointer      source_object,
-                             gpointer      task_data,
-                             GCancellable *cancellable);
-
 static void
 file_worker (gpointer data,
              gpointer user_data)
 {
   GTask *task = data;
 
-  file_job_thread (task, g_task_get_source_object (task), g_task_get_task_data (task), NULL);
+  _sotto_blob_job_run (task, g_task_get_task_data (task));
 
   /* This may be the last reference: drop it in the task's own context, so
    * that its data and what it holds are never freed in this thread. */
@@ -115,16 +72,6 @@ blob_path (SottoBlobFiles *self,
   g_autofree char *name = blob_name (id);
 
   return g_build_filename (complete ? self->complete_dir : self->partial_dir, name, NULL);
-}
-
-static gboolean
-set_errno_error (GError     **error,
-                 int          saved_errno,
-                 const char  *what)
-{
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s: %s", what,
-               g_strerror (saved_errno));
-  return FALSE;
 }
 
 /**
@@ -259,202 +206,9 @@ _sotto_blob_files_remove_now (SottoBlobFiles *self,
     g_warning ("Could not delete %s: %s", path, g_strerror (errno));
 }
 
-static gboolean
-sync_dir (const char  *path,
-          GError     **error)
-{
-  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int saved_errno;
-
-  if (fd < 0)
-    return set_errno_error (error, errno, _("Could not open the folder for files"));
-
-  if (fsync (fd) != 0)
-    {
-      saved_errno = errno;
-      close (fd);
-      return set_errno_error (error, saved_errno, _("Could not sync the folder for files"));
-    }
-
-  close (fd);
-  return TRUE;
-}
-
-/* Cuts the file at the offset, writes the piece there, and with finish
- * syncs the whole blob, moves it among the complete ones and syncs both
- * folders; a failure cuts the file back where it was. */
-static gboolean
-run_write (FileJob  *job,
-           GError  **error)
-{
-  gsize len = 0;
-  const guint8 *data = job->data != NULL ? g_bytes_get_data (job->data, &len) : NULL;
-  gsize done = 0;
-  struct stat st;
-  int fd;
-
-  fd = open (job->partial_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return set_errno_error (error, errno, _("Could not open an unfinished upload"));
-
-  /* Only ever a prefix of the blob: a file shorter than the server
-   * believes is not filled in with anything. */
-  if (fstat (fd, &st) != 0 || st.st_size < job->offset)
-    {
-      close (fd);
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                           _("An unfinished upload is shorter than recorded"));
-      return FALSE;
-    }
-
-  if (ftruncate (fd, job->offset) != 0)
-    goto failed;
-
-  while (done < len)
-    {
-      ssize_t n = pwrite (fd, data + done, len - done, job->offset + done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        goto failed;
-      done += n;
-    }
-
-  if (job->finish && fsync (fd) != 0)
-    goto failed;
-
-  if (close (fd) != 0)
-    {
-      fd = -1;
-      goto failed;
-    }
-
-  if (!job->finish)
-    return TRUE;
-
-  if (rename (job->partial_path, job->complete_path) != 0)
-    return set_errno_error (error, errno, _("Could not store a complete upload"));
-
-  return sync_dir (job->complete_dir, error) && sync_dir (job->partial_dir, error);
-
-failed:
-  {
-    int saved_errno = errno;
-
-    /* Back to where it was, so that what the server holds is still the
-     * file's length. */
-    if (fd >= 0)
-      {
-        if (ftruncate (fd, job->offset) != 0)
-          g_debug ("Could not cut an unfinished upload back: %s", g_strerror (errno));
-        close (fd);
-      }
-    return set_errno_error (error, saved_errno, _("Could not write an upload"));
-  }
-}
-
-static GBytes *
-run_read (FileJob  *job,
-          GError  **error)
-{
-  g_autofree guint8 *data = g_malloc (job->length);
-  gsize done = 0;
-  int fd = open (job->complete_path, O_RDONLY | O_CLOEXEC);
-
-  if (fd < 0)
-    {
-      set_errno_error (error, errno, _("Could not open a blob"));
-      return NULL;
-    }
-
-  while (done < job->length)
-    {
-      ssize_t n = pread (fd, data + done, job->length - done, job->offset + done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved_errno = errno;
-
-          close (fd);
-          set_errno_error (error, saved_errno, _("Could not read a blob"));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      done += n;
-    }
-
-  close (fd);
-
-  if (done == 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                           _("A blob is shorter than recorded"));
-      return NULL;
-    }
-
-  return g_bytes_new_take (g_steal_pointer (&data), done);
-}
-
-static gboolean
-run_delete (FileJob  *job,
-            GError  **error)
-{
-  gboolean ok = TRUE;
-
-  if (g_unlink (job->partial_path) != 0 && errno != ENOENT)
-    ok = set_errno_error (error, errno, _("Could not delete an unfinished upload"));
-  if (g_unlink (job->complete_path) != 0 && errno != ENOENT && ok)
-    ok = set_errno_error (error, errno, _("Could not delete a blob"));
-
-  return ok;
-}
-
-static void
-file_job_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
-{
-  FileJob *job = task_data;
-  GError *error = NULL;
-
-  switch (job->kind)
-    {
-    case JOB_WRITE:
-      if (run_write (job, &error))
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_error (task, error);
-      break;
-
-    case JOB_READ:
-      {
-        GBytes *bytes = run_read (job, &error);
-
-        if (bytes != NULL)
-          g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
-        else
-          g_task_return_error (task, error);
-      }
-      break;
-
-    case JOB_DELETE:
-    default:
-      if (run_delete (job, &error))
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_error (task, error);
-      break;
-    }
-}
-
 static void
 run_job (SottoBlobFiles      *self,
-         FileJob             *job,
+         SottoBlobJob        *job,
          gpointer             source_tag,
          GAsyncReadyCallback  callback,
          gpointer             user_data)
@@ -462,16 +216,16 @@ run_job (SottoBlobFiles      *self,
   GTask *task = g_task_new (self->owner, NULL, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, job, file_job_free);
+  g_task_set_task_data (task, job, _sotto_blob_job_free);
   g_thread_pool_push (self->pool, task, NULL);
 }
 
-static FileJob *
-file_job_new (SottoBlobFiles *self,
-              JobKind         kind,
-              const guint8   *id)
+static SottoBlobJob *
+file_job_new (SottoBlobFiles   *self,
+              SottoBlobJobKind  kind,
+              const guint8     *id)
 {
-  FileJob *job = g_new0 (FileJob, 1);
+  SottoBlobJob *job = g_new0 (SottoBlobJob, 1);
 
   job->kind = kind;
   job->partial_path = blob_path (self, id, FALSE);
@@ -499,7 +253,7 @@ _sotto_blob_files_write_async (SottoBlobFiles      *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  FileJob *job = file_job_new (self, JOB_WRITE, id);
+  SottoBlobJob *job = file_job_new (self, SOTTO_BLOB_JOB_WRITE, id);
 
   job->offset = offset;
   job->data = data != NULL ? g_bytes_ref (data) : NULL;
@@ -534,7 +288,7 @@ _sotto_blob_files_read_async (SottoBlobFiles      *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  FileJob *job = file_job_new (self, JOB_READ, id);
+  SottoBlobJob *job = file_job_new (self, SOTTO_BLOB_JOB_READ, id);
 
   g_return_if_fail (length > 0);
 
@@ -568,8 +322,8 @@ _sotto_blob_files_delete_async (SottoBlobFiles      *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  run_job (self, file_job_new (self, JOB_DELETE, id), _sotto_blob_files_delete_async, callback,
-           user_data);
+  run_job (self, file_job_new (self, SOTTO_BLOB_JOB_DELETE, id), _sotto_blob_files_delete_async,
+           callback, user_data);
 }
 
 gboolean
