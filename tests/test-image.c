@@ -103,6 +103,68 @@ test_decode (void)
   }
 }
 
+/* GIFs whose frames do not fit their screen, or have no size, are refused
+ * (the decoder is not careful with them); of an animation, the first
+ * frame is shown. */
+static void
+test_gif_frames (void)
+{
+  static const guint8 outside[] = {
+    'G', 'I', 'F', '8', '9', 'a', 2, 0, 1, 0, 0x80, 0, 0,
+    0, 0, 0, 255, 255, 255,
+    0x2c, 0x70, 0x6e, 0x67, 0, 0, 0x28, 2, 1, 0,
+    2, 2, 0x44, 0x01, 0,
+    0x3b,
+  };
+  static const guint8 empty_frame[] = {
+    'G', 'I', 'F', '8', '9', 'a', 2, 0, 1, 0, 0x80, 0, 0,
+    0, 0, 0, 255, 255, 255,
+    0x2c, 0, 0, 0, 0, 0, 0, 1, 0, 0,
+    2, 2, 0x44, 0x01, 0,
+    0x3b,
+  };
+  /* Two frames, the second far outside the screen: never decoded. */
+  static const guint8 animated[] = {
+    'G', 'I', 'F', '8', '9', 'a', 2, 0, 1, 0, 0x80, 0, 0,
+    0, 0, 0, 255, 255, 255,
+    0x21, 0xf9, 4, 0, 10, 0, 0, 0,
+    0x2c, 0, 0, 0, 0, 2, 0, 1, 0, 0,
+    2, 2, 0x44, 0x01, 0,
+    0x2c, 0x70, 0x6e, 0x67, 0, 0, 0x28, 2, 1, 0,
+    2, 2, 0x44, 0x01, 0,
+    0x3b,
+  };
+  const struct
+  {
+    const guint8 *data;
+    gsize         size;
+  } refused[] = {
+    { outside, sizeof outside },
+    { empty_frame, sizeof empty_frame },
+    /* Cut inside the first frame's data. */
+    { animated, 37 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GBytes) data = g_bytes_new_static (refused[i].data, refused[i].size);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_null (sotto_image_decode (data, SOTTO_IMAGE_MAX_PIXELS, &error));
+      g_assert_error (error, SOTTO_IMAGE_ERROR, SOTTO_IMAGE_ERROR_NOT_AN_IMAGE);
+    }
+
+  {
+    g_autoptr(GBytes) data = g_bytes_new_static (animated, sizeof animated);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GdkPixbuf) decoded = sotto_image_decode (data, SOTTO_IMAGE_MAX_PIXELS, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (gdk_pixbuf_get_width (decoded), ==, 2);
+    g_assert_cmpint (gdk_pixbuf_get_height (decoded), ==, 1);
+  }
+}
+
 static void
 decoded_cb (GObject      *object,
             GAsyncResult *result,
@@ -254,6 +316,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sotto/image/decode-async", test_decode_async);
   g_test_add_func ("/sotto/image/bombs", test_bombs);
   g_test_add_func ("/sotto/image/refused", test_refused);
+  g_test_add_func ("/sotto/image/gif-frames", test_gif_frames);
   g_test_add_func ("/sotto/image/thumbnail", test_thumbnail);
 
   return g_test_run ();

@@ -118,6 +118,81 @@ probe_gif (const guint8 *data,
   return *width > 0 && *height > 0;
 }
 
+/* Skips GIF data sub-blocks from @pos; returns the position after their
+ * terminator, or 0 when they run past the end. */
+static gsize
+gif_skip_blocks (const guint8 *data,
+                 gsize         size,
+                 gsize         pos)
+{
+  while (pos < size)
+    {
+      guint8 length = data[pos];
+
+      pos += 1 + length;
+      if (length == 0)
+        return pos;
+    }
+  return 0;
+}
+
+/* The length of the part of a GIF up to the end of its first picture, with
+ * that picture inside the screen its header gives; 0 when malformed. Only
+ * that first picture is ever decoded: the frames after it are left out
+ * rather than handed to the decoder, which is not careful with frames
+ * outside the screen. */
+static gsize
+gif_first_frame (const guint8 *data,
+                 gsize         size,
+                 guint         width,
+                 guint         height)
+{
+  gsize pos = 13;
+
+  if (size < pos)
+    return 0;
+  if (data[10] & 0x80)
+    pos += 3 * ((gsize) 2 << (data[10] & 0x07));
+
+  while (pos < size)
+    {
+      guint8 introducer = data[pos];
+
+      if (introducer == 0x21)
+        {
+          if (pos + 2 > size)
+            return 0;
+          pos = gif_skip_blocks (data, size, pos + 2);
+          if (pos == 0)
+            return 0;
+        }
+      else if (introducer == 0x2c)
+        {
+          const guint8 *d = data + pos + 1;
+          guint left, top, w, h;
+
+          if (pos + 11 > size)
+            return 0;
+          left = d[0] | ((guint) d[1] << 8);
+          top = d[2] | ((guint) d[3] << 8);
+          w = d[4] | ((guint) d[5] << 8);
+          h = d[6] | ((guint) d[7] << 8);
+          if (w == 0 || h == 0 || left + w > width || top + h > height)
+            return 0;
+          pos += 10;
+          if (d[8] & 0x80)
+            pos += 3 * ((gsize) 2 << (d[8] & 0x07));
+          /* The LZW code size, then the picture's data. */
+          if (pos + 1 > size)
+            return 0;
+          return gif_skip_blocks (data, size, pos + 1);
+        }
+      else
+        return 0;
+    }
+  return 0;
+}
+
 /**
  * sotto_image_probe:
  * @width: (out): its width, by its header
@@ -242,6 +317,16 @@ sotto_image_decode (GBytes   *data,
       return NULL;
     }
 
+  if (format == SOTTO_IMAGE_FORMAT_GIF)
+    {
+      size = gif_first_frame (bytes, size, expected.width, expected.height);
+      if (size == 0)
+        {
+          g_propagate_error (error, not_an_image ());
+          return NULL;
+        }
+    }
+
   loader = gdk_pixbuf_loader_new_with_mime_type (sotto_image_format_get_type (format),
                                                  &decode_error);
   if (loader == NULL)
@@ -251,6 +336,8 @@ sotto_image_decode (GBytes   *data,
     }
   g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), &expected);
   written = gdk_pixbuf_loader_write (loader, bytes, size, &decode_error);
+  if (written && format == SOTTO_IMAGE_FORMAT_GIF)
+    written = gdk_pixbuf_loader_write (loader, (const guint8 *) ";", 1, &decode_error);
   /* Closed whatever the write gave, as the loader wants. */
   closed = gdk_pixbuf_loader_close (loader, written ? &decode_error : NULL);
   pixbuf = written && closed ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
