@@ -23,6 +23,7 @@ G_BEGIN_DECLS
  *                            invitations and invite-only rooms
  *   sotto-client-roles.c     invitations, invite-only, roles
  *   sotto-client-rooms.c     join, leave, list, direct chats
+ *   sotto-client-transfers.c files on their way: sealed and uploaded, fetched and opened
  *   sotto-client-members.c   a room's members at login, then its catch-up
  *   sotto-client-trust.c     members' keys: changes, review, verifying
  *   sotto-client-messages.c  sending, the outbox, receiving
@@ -118,6 +119,9 @@ struct _SottoClient
   /* device (base64) → how much of the history it sends us came
    * (sotto-client-history-transfer.c) */
   GHashTable        *history_received;
+
+  /* Files on their way (sotto-client-transfers.c) */
+  GPtrArray         *transfers;
 
   /* The link this computer waits on, not logged in yet
    * (sotto-client-link.c); its task holds the client until it ends */
@@ -278,6 +282,10 @@ void               _sotto_client_anchor_order         (SottoClient              
 void               _sotto_client_settle_order         (SottoClient              *self,
                                                        SottoRoom                *room,
                                                        const char               *sender);
+
+/* sotto-client-transfers.c */
+GPtrArray         *_sotto_client_new_transfers        (void);
+void               _sotto_client_cancel_transfers     (SottoClient              *self);
 
 /* sotto-client-files.c */
 GBytes            *_sotto_client_stored_content       (const SottoMessageBody   *body);

@@ -11,6 +11,7 @@
 #include "sotto-ban.h"
 #include "sotto-link-pending.h"
 #include "sotto-room.h"
+#include "sotto-transfer.h"
 
 G_BEGIN_DECLS
 
@@ -294,6 +295,12 @@ SottoMessage     *sotto_client_send_message         (SottoClient         *self,
                                                      SottoRoom           *room,
                                                      const char          *text,
                                                      GError             **error);
+SottoTransfer    *sotto_client_send_file            (SottoClient         *self,
+                                                     SottoRoom           *room,
+                                                     GFile               *file);
+SottoTransfer    *sotto_client_fetch_file           (SottoClient         *self,
+                                                     SottoMessage        *message,
+                                                     GFile               *destination);
 SottoMessage     *sotto_client_send_file_message    (SottoClient         *self,
                                                      SottoRoom           *room,
                                                      const SottoFileMessage *file,
