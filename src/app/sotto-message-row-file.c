@@ -12,12 +12,31 @@
  * came inside the message. Thumbnails are decoded in a worker thread,
  * within the thumbnail pixel limit, once per message: the texture is kept
  * on the message for rows that show it again.
+ *
+ * "Save As…" and "Open" (and a click on a picture) ask the room view, by
+ * the row's "file-action" signal, which fetches the file; the card shows
+ * the fetch kept on the message: its progress, a Cancel button, and why
+ * it failed.
  */
+
+enum {
+  FILE_ACTION,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* The largest side a thumbnail is shown at, in pixels. */
 #define THUMBNAIL_SIDE 240
 
 #define TEXTURE_KEY "sotto-thumbnail-texture"
+
+static void
+picture_clicked_cb (SottoMessageRow *self)
+{
+  if (self->message != NULL)
+    g_signal_emit (self, signals[FILE_ACTION], 0, self->message, SOTTO_FILE_ACTION_VIEW);
+}
 
 static void
 ensure_card (SottoMessageRow *self)
@@ -64,8 +83,50 @@ ensure_card (SottoMessageRow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->file_detail), "caption");
   gtk_widget_add_css_class (GTK_WIDGET (self->file_detail), "dim-label");
   gtk_box_append (GTK_BOX (labels), GTK_WIDGET (self->file_detail));
+  gtk_widget_set_hexpand (labels, TRUE);
   gtk_box_append (GTK_BOX (line), labels);
+
+  self->file_save_button = gtk_button_new_with_mnemonic (_("_Save As…"));
+  gtk_widget_set_valign (self->file_save_button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->file_save_button), "file.save");
+  gtk_box_append (GTK_BOX (line), self->file_save_button);
+  self->file_open_button = gtk_button_new_with_mnemonic (_("_Open"));
+  gtk_widget_set_valign (self->file_open_button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->file_open_button), "file.open");
+  gtk_box_append (GTK_BOX (line), self->file_open_button);
+  self->file_cancel_button = gtk_button_new_with_mnemonic (_("_Cancel"));
+  gtk_widget_set_valign (self->file_cancel_button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->file_cancel_button), "file.cancel");
+  gtk_widget_set_visible (self->file_cancel_button, FALSE);
+  gtk_box_append (GTK_BOX (line), self->file_cancel_button);
   gtk_box_append (GTK_BOX (self->file_box), line);
+
+  self->file_progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+  gtk_widget_set_margin_start (GTK_WIDGET (self->file_progress), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->file_progress), 12);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->file_progress), 10);
+  gtk_widget_set_visible (GTK_WIDGET (self->file_progress), FALSE);
+  gtk_box_append (GTK_BOX (self->file_box), GTK_WIDGET (self->file_progress));
+
+  self->file_status = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->file_status, 0);
+  gtk_label_set_wrap (self->file_status, TRUE);
+  gtk_label_set_max_width_chars (self->file_status, 50);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->file_status), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->file_status), 12);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->file_status), 10);
+  gtk_widget_add_css_class (GTK_WIDGET (self->file_status), "caption");
+  gtk_widget_set_visible (GTK_WIDGET (self->file_status), FALSE);
+  gtk_box_append (GTK_BOX (self->file_box), GTK_WIDGET (self->file_status));
+
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    g_signal_connect_swapped (click, "released", G_CALLBACK (picture_clicked_cb), self);
+    gtk_widget_add_controller (self->file_picture, GTK_EVENT_CONTROLLER (click));
+    gtk_widget_set_cursor_from_name (self->file_picture, "pointer");
+    gtk_widget_set_tooltip_text (self->file_picture, _("Show the picture"));
+  }
 
   gtk_box_insert_child_after (GTK_BOX (self->content_box), self->file_box,
                               GTK_WIDGET (self->body_label));
@@ -164,6 +225,64 @@ describe (const SottoFileMessage *file)
   return g_strdup_printf (_("%s · %s"), kind != NULL ? kind : file->type, size);
 }
 
+/* The card follows the fetch kept on its message. */
+static void
+show_transfer (SottoMessageRow *self)
+{
+  SottoTransfer *transfer = self->transfer;
+  SottoTransferState state = transfer != NULL ? sotto_transfer_get_state (transfer)
+                                              : SOTTO_TRANSFER_DONE;
+  gboolean moving = transfer != NULL && !sotto_transfer_is_finished (transfer);
+  const char *status = NULL;
+
+  /* A picture opens on a click, and is saved from where it is shown. */
+  gboolean picture = gtk_widget_get_visible (self->file_picture);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->file_progress), moving);
+  gtk_widget_set_visible (self->file_cancel_button, moving);
+  gtk_widget_set_visible (self->file_save_button, !moving && !picture);
+  gtk_widget_set_visible (self->file_open_button, !moving && !picture);
+  if (moving)
+    gtk_progress_bar_set_fraction (self->file_progress, sotto_transfer_get_fraction (transfer));
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->file_status), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->file_status), "dim-label");
+  if (state == SOTTO_TRANSFER_WAITING)
+    {
+      status = _("Waiting for the connection…");
+      gtk_widget_add_css_class (GTK_WIDGET (self->file_status), "dim-label");
+    }
+  else if (state == SOTTO_TRANSFER_FAILED)
+    {
+      status = sotto_transfer_get_error (transfer);
+      gtk_widget_add_css_class (GTK_WIDGET (self->file_status), "error");
+    }
+  gtk_label_set_text (self->file_status, status != NULL ? status : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->file_status), status != NULL);
+}
+
+static void
+transfer_notify_cb (SottoTransfer   *transfer,
+                    GParamSpec      *pspec,
+                    SottoMessageRow *self)
+{
+  show_transfer (self);
+}
+
+static void
+follow_transfer (SottoMessageRow *self,
+                 SottoTransfer   *transfer)
+{
+  if (self->transfer == transfer)
+    return;
+  if (self->transfer != NULL)
+    g_clear_signal_handler (&self->transfer_id, self->transfer);
+  g_set_object (&self->transfer, transfer);
+  if (transfer != NULL)
+    self->transfer_id = g_signal_connect (transfer, "notify", G_CALLBACK (transfer_notify_cb),
+                                          self);
+}
+
 /**
  * _sotto_message_row_show_file:
  *
@@ -199,6 +318,8 @@ _sotto_message_row_show_file (SottoMessageRow *self)
   else
     gtk_image_set_from_icon_name (self->file_icon, "text-x-generic-symbolic");
   show_thumbnail (self, file);
+  follow_transfer (self, sotto_message_get_transfer (self->message));
+  show_transfer (self);
   gtk_widget_set_visible (self->file_box, TRUE);
 }
 
@@ -210,6 +331,46 @@ _sotto_message_row_hide_file (SottoMessageRow *self)
       g_cancellable_cancel (self->file_cancellable);
       g_clear_object (&self->file_cancellable);
     }
+  follow_transfer (self, NULL);
   if (self->file_box != NULL)
     gtk_widget_set_visible (self->file_box, FALSE);
+}
+
+static void
+file_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SottoMessageRow *self = SOTTO_MESSAGE_ROW (widget);
+
+  if (self->message == NULL)
+    return;
+  if (g_str_equal (action_name, "file.cancel"))
+    {
+      if (self->transfer != NULL)
+        sotto_transfer_cancel (self->transfer);
+    }
+  else
+    g_signal_emit (self, signals[FILE_ACTION], 0, self->message,
+                   g_str_equal (action_name, "file.save") ? SOTTO_FILE_ACTION_SAVE
+                                                          : SOTTO_FILE_ACTION_OPEN);
+}
+
+void
+_sotto_message_row_file_class_init (GtkWidgetClass *widget_class)
+{
+  /**
+   * SottoMessageRow::file-action:
+   * @message: the file message
+   * @action: a #SottoFileAction
+   *
+   * The user asked something of the file a file message names.
+   */
+  signals[FILE_ACTION] = g_signal_new ("file-action", G_TYPE_FROM_CLASS (widget_class),
+                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                       SOTTO_TYPE_MESSAGE, G_TYPE_UINT);
+
+  gtk_widget_class_install_action (widget_class, "file.save", NULL, file_action_cb);
+  gtk_widget_class_install_action (widget_class, "file.open", NULL, file_action_cb);
+  gtk_widget_class_install_action (widget_class, "file.cancel", NULL, file_action_cb);
 }

@@ -36,7 +36,15 @@ struct _SottoMessageRow
   GtkImage          *file_icon;
   GtkLabel          *file_name;
   GtkLabel          *file_detail;
+  GtkWidget         *file_save_button;
+  GtkWidget         *file_open_button;
+  GtkWidget         *file_cancel_button;
+  GtkProgressBar    *file_progress;
+  GtkLabel          *file_status;
   GCancellable      *file_cancellable;
+  /* The fetch of the file shown, while the row shows it */
+  SottoTransfer     *transfer;
+  gulong             transfer_id;
 
   SottoTimelineItem *item;
   SottoMessage      *message;
@@ -50,7 +58,8 @@ void _sotto_message_row_show_order (SottoMessageRow *self);
 void _sotto_message_row_hide_order (SottoMessageRow *self);
 
 /* sotto-message-row-file.c: the card of a file message */
-void _sotto_message_row_show_file (SottoMessageRow *self);
-void _sotto_message_row_hide_file (SottoMessageRow *self);
+void _sotto_message_row_file_class_init (GtkWidgetClass  *widget_class);
+void _sotto_message_row_show_file       (SottoMessageRow *self);
+void _sotto_message_row_hide_file       (SottoMessageRow *self);
 
 G_END_DECLS

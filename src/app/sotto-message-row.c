@@ -174,6 +174,8 @@ message_notify_cb (SottoMessage    *message,
 
   if (g_str_equal (name, "state") || g_str_equal (name, "text") || g_str_equal (name, "file"))
     show_state (self);
+  else if (g_str_equal (name, "transfer"))
+    _sotto_message_row_show_file (self);
   else if (g_str_equal (name, "missing-before") || g_str_equal (name, "marks") ||
            g_str_equal (name, "sent-at"))
     {
@@ -338,6 +340,8 @@ sotto_message_row_class_init (SottoMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, status_icon);
   gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, status_label);
   gtk_widget_class_set_css_name (widget_class, "messagerow");
+
+  _sotto_message_row_file_class_init (widget_class);
 }
 
 static void

@@ -177,9 +177,13 @@ setup_message_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   gpointer                  user_data)
 {
+  SottoMessageRow *row = sotto_message_row_new ();
+
   gtk_list_item_set_activatable (item, FALSE);
   gtk_list_item_set_selectable (item, FALSE);
-  gtk_list_item_set_child (item, GTK_WIDGET (sotto_message_row_new ()));
+  g_signal_connect_swapped (row, "file-action", G_CALLBACK (_sotto_room_view_file_action),
+                            user_data);
+  gtk_list_item_set_child (item, GTK_WIDGET (row));
 }
 
 static void

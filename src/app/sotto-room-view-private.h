@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "sotto-message-row.h"
 #include "sotto-room-view.h"
 #include "sotto-timeline.h"
 
@@ -26,6 +27,8 @@ struct _SottoRoomView
   GtkTextView       *composer;
   GtkLabel          *placeholder_label;
   GtkWidget         *send_button;
+  GtkWidget         *attach_button;
+  GtkWidget         *uploads_box;
   GtkLabel          *members_title;
   GtkListView       *member_list;
 
@@ -41,6 +44,8 @@ struct _SottoRoomView
   guint              older_id;
   guint              stick_id;
   double             last_value;
+  /* The files this view sends, in every room, until done or dismissed */
+  GPtrArray         *uploads;
   gboolean           stick_to_bottom;
   gboolean           folded;
 };
@@ -71,6 +76,18 @@ void _sotto_room_view_composer_init         (SottoRoomView  *self);
 void _sotto_room_view_composer_attach       (SottoRoomView  *self);
 void _sotto_room_view_composer_save_draft   (SottoRoomView  *self);
 void _sotto_room_view_composer_clear        (SottoRoomView  *self);
+
+/* sotto-room-view-files.c: sending files (attach, drop, paste) with
+ * their progress */
+void _sotto_room_view_files_class_init      (GtkWidgetClass *widget_class);
+void _sotto_room_view_files_init            (SottoRoomView  *self);
+void _sotto_room_view_files_attach          (SottoRoomView  *self);
+void _sotto_room_view_files_dispose         (SottoRoomView  *self);
+
+/* sotto-room-view-received.c: saving, opening and viewing received files */
+void _sotto_room_view_file_action           (SottoRoomView  *self,
+                                             SottoMessage   *message,
+                                             SottoFileAction action);
 
 /* sotto-room-view-review.c: the bar about members' changed safety numbers */
 void _sotto_room_view_review_class_init     (GtkWidgetClass *widget_class);

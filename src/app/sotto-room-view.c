@@ -91,6 +91,7 @@ sotto_room_view_set_room (SottoRoomView *self,
   _sotto_room_view_members_attach (self);
   _sotto_room_view_review_attach (self);
   _sotto_room_view_invite_attach (self);
+  _sotto_room_view_files_attach (self);
 
   g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
   client_state_cb (client, NULL, self);
@@ -157,6 +158,7 @@ sotto_room_view_dispose (GObject *object)
   SottoRoomView *self = SOTTO_ROOM_VIEW (object);
 
   detach (self);
+  _sotto_room_view_files_dispose (self);
   g_clear_pointer (&self->watched_members, g_ptr_array_unref);
   g_clear_pointer (&self->member_rows, g_ptr_array_unref);
   g_clear_pointer (&self->review_members, g_ptr_array_unref);
@@ -204,6 +206,8 @@ sotto_room_view_class_init (SottoRoomViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, composer);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, placeholder_label);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, send_button);
+  gtk_widget_class_bind_template_child (widget_class, SottoRoomView, attach_button);
+  gtk_widget_class_bind_template_child (widget_class, SottoRoomView, uploads_box);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, members_title);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, member_list);
 
@@ -214,6 +218,7 @@ sotto_room_view_class_init (SottoRoomViewClass *klass)
   _sotto_room_view_leave_class_init (widget_class);
   _sotto_room_view_remove_class_init (widget_class);
   _sotto_room_view_invite_class_init (widget_class);
+  _sotto_room_view_files_class_init (widget_class);
 }
 
 static void
@@ -225,4 +230,5 @@ sotto_room_view_init (SottoRoomView *self)
   _sotto_room_view_review_init (self);
   _sotto_room_view_invite_detach (self);
   _sotto_room_view_composer_init (self);
+  _sotto_room_view_files_init (self);
 }

@@ -20,6 +20,11 @@ void        sotto_room_view_set_draft        (SottoRoomView *self,
                                               const char    *text);
 char       *sotto_room_view_dup_draft        (SottoRoomView *self);
 void        sotto_room_view_send             (SottoRoomView *self);
+SottoTransfer *sotto_room_view_send_file     (SottoRoomView *self,
+                                              GFile         *file);
+SottoTransfer *sotto_room_view_save_file     (SottoRoomView *self,
+                                              SottoMessage  *message,
+                                              GFile         *destination);
 gboolean    sotto_room_view_get_at_bottom    (SottoRoomView *self);
 void        sotto_room_view_scroll_to_bottom (SottoRoomView *self);
 void        sotto_room_view_scroll_to_top    (SottoRoomView *self);

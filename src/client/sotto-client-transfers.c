@@ -793,6 +793,7 @@ sotto_client_fetch_file (SottoClient  *self,
   job = job_new (self, SOTTO_TRANSFER_DOWNLOAD, file != NULL ? file->name : NULL,
                  sotto_message_get_room (message));
   _sotto_transfer_set_message (job->transfer, message);
+  sotto_message_set_transfer (message, job->transfer);
   if (file == NULL || self->store == NULL || self->user == NULL ||
       g_file_peek_path (destination) == NULL)
     {

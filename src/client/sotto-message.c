@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sotto-message.h"
+#include "sotto-transfer.h"
 
 /* One message of a room's history, as the user sees it. */
 
@@ -23,6 +24,7 @@ struct _SottoMessage
   SottoMessageMarks  marks;
   guint64            missing_before;
   SottoFileMessage  *file;
+  SottoTransfer     *transfer;
 };
 
 enum {
@@ -33,6 +35,7 @@ enum {
   PROP_STATE,
   PROP_TEXT,
   PROP_FILE,
+  PROP_TRANSFER,
   PROP_COUNTER,
   PROP_SENT_AT,
   PROP_MARKS,
@@ -54,6 +57,7 @@ sotto_message_finalize (GObject *object)
   g_free (self->msg_id);
   g_free (self->text);
   g_clear_pointer (&self->file, sotto_file_message_free);
+  g_clear_object (&self->transfer);
 
   G_OBJECT_CLASS (sotto_message_parent_class)->finalize (object);
 }
@@ -85,6 +89,9 @@ sotto_message_get_property (GObject    *object,
       break;
     case PROP_FILE:
       g_value_set_pointer (value, self->file);
+      break;
+    case PROP_TRANSFER:
+      g_value_set_object (value, self->transfer);
       break;
     case PROP_COUNTER:
       g_value_set_uint64 (value, self->counter);
@@ -146,6 +153,16 @@ sotto_message_class_init (SottoMessageClass *klass)
   properties[PROP_FILE] =
     g_param_spec_pointer ("file", NULL, NULL,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoMessage:transfer:
+   *
+   * The latest fetch of a file message's file on this computer, while it
+   * runs and after it ended; %NULL before the first.
+   */
+  properties[PROP_TRANSFER] =
+    g_param_spec_object ("transfer", NULL, NULL, SOTTO_TYPE_TRANSFER,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * SottoMessage:counter:
@@ -474,6 +491,33 @@ sotto_message_get_file (SottoMessage *self)
 {
   g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
   return self->file;
+}
+
+/**
+ * sotto_message_get_transfer:
+ *
+ * Returns: (transfer none) (nullable): the latest fetch of the file
+ */
+SottoTransfer *
+sotto_message_get_transfer (SottoMessage *self)
+{
+  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
+  return self->transfer;
+}
+
+/**
+ * sotto_message_set_transfer:
+ * @transfer: (nullable): a fetch of the message's file
+ */
+void
+sotto_message_set_transfer (SottoMessage  *self,
+                            SottoTransfer *transfer)
+{
+  g_return_if_fail (SOTTO_IS_MESSAGE (self));
+  g_return_if_fail (transfer == NULL || SOTTO_IS_TRANSFER (transfer));
+
+  if (g_set_object (&self->transfer, transfer))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSFER]);
 }
 
 /**

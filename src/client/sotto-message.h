@@ -81,7 +81,13 @@ char              *sotto_message_dup_missing_text (SottoMessage  *self);
 const char        *sotto_message_get_late_text    (SottoMessage  *self);
 char              *sotto_message_dup_backdated_text (SottoMessage *self,
                                                      const char   *other_day_format);
+/* sotto-transfer.h includes this file. */
+typedef struct _SottoTransfer SottoTransfer;
+
 const SottoFileMessage *sotto_message_get_file (SottoMessage *self);
+SottoTransfer     *sotto_message_get_transfer (SottoMessage *self);
+void               sotto_message_set_transfer (SottoMessage  *self,
+                                               SottoTransfer *transfer);
 void               sotto_message_set_file   (SottoMessage      *self,
                                              const SottoFileMessage *file);
 void               sotto_message_update     (SottoMessage      *self,

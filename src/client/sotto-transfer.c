@@ -48,7 +48,7 @@ sotto_transfer_finalize (GObject *object)
   g_free (self->name);
   g_free (self->room);
   g_free (self->error);
-  g_clear_object (&self->message);
+  g_clear_weak_pointer (&self->message);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (sotto_transfer_parent_class)->finalize (object);
@@ -129,7 +129,8 @@ sotto_transfer_class_init (SottoTransferClass *klass)
    * SottoTransfer:message:
    *
    * The file message: for an upload, once it is sent; for a download, the
-   * one whose file it fetches.
+   * one whose file it fetches. Not held: the message holds its latest
+   * fetch (#SottoMessage:transfer), and the room its messages.
    */
   properties[PROP_MESSAGE] =
     g_param_spec_object ("message", NULL, NULL, SOTTO_TYPE_MESSAGE, flags);
@@ -313,6 +314,6 @@ void
 _sotto_transfer_set_message (SottoTransfer *self,
                              SottoMessage  *message)
 {
-  if (g_set_object (&self->message, message))
+  if (g_set_weak_pointer (&self->message, message))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
 }

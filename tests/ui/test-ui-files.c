@@ -6,6 +6,8 @@
 
 #include "sotto-application.h"
 #include "sotto-image.h"
+#include "sotto-message-row.h"
+#include "sotto-room-view.h"
 #include "sotto-room-row.h"
 #include "sotto-test-server.h"
 #include "sotto-test-users.h"
@@ -262,6 +264,257 @@ test_bad_thumbnail (Fixture       *fixture,
                                                                 GTK_TYPE_PICTURE)));
 }
 
+/* The row that shows @message now, if any. */
+static SottoMessageRow *
+find_row (GtkWidget    *root,
+          SottoMessage *message)
+{
+  if (SOTTO_IS_MESSAGE_ROW (root))
+    {
+      SottoTimelineItem *item = sotto_message_row_get_item (SOTTO_MESSAGE_ROW (root));
+
+      if (item != NULL && sotto_timeline_item_get_message (item) == message)
+        return SOTTO_MESSAGE_ROW (root);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      SottoMessageRow *found = find_row (child, message);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_css (GtkWidget  *root,
+          const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_css (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWindow *
+find_viewer (void)
+{
+  GListModel *windows = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (windows); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (windows, i);
+
+      if (gtk_widget_has_css_class (window, "image-viewer") && gtk_widget_get_visible (window))
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
+static gboolean
+viewer_shown (gpointer data)
+{
+  return find_viewer () != NULL;
+}
+
+static gboolean
+transfer_finished (gpointer data)
+{
+  return sotto_transfer_is_finished (data);
+}
+
+static gboolean
+transfer_waiting (gpointer data)
+{
+  return sotto_transfer_get_state (data) == SOTTO_TRANSFER_WAITING;
+}
+
+static gboolean
+transfer_moving (gpointer data)
+{
+  return sotto_transfer_get_state (data) == SOTTO_TRANSFER_RUNNING &&
+         sotto_transfer_get_done (data) > 0;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return sotto_ui_find_dialog (data) != NULL;
+}
+
+static GFile *
+write_bytes (Fixture    *fixture,
+             const char *name,
+             const void *data,
+             gsize       size)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, data, (gssize) size, NULL));
+  return g_file_new_for_path (path);
+}
+
+static SottoMessage *
+wait_for_file (SottoRoom  *room,
+               const char *name)
+{
+  Wanted wanted = { room, name };
+
+  g_assert_true (sotto_ui_wait_until (file_shown, &wanted, 30));
+  return find_file (room, name);
+}
+
+static SottoTransfer *
+bob_sends (Fixture    *fixture,
+           SottoRoom  *bob_room,
+           GFile      *file)
+{
+  SottoTransfer *transfer = sotto_client_send_file (fixture->bob, bob_room, file);
+
+  g_assert_true (sotto_ui_wait_until (transfer_finished, transfer, 60));
+  g_assert_cmpint (sotto_transfer_get_state (transfer), ==, SOTTO_TRANSFER_DONE);
+  return transfer;
+}
+
+/* Bob sends a picture, a document and a script; alice's window shows the
+ * picture in full on a click, saves the document where she says (the
+ * same bytes), and will not open the script. */
+static void
+test_received (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GdkPixbuf) picture = photo (1600, 1200);
+  g_autofree char *png = NULL;
+  gsize png_size = 0;
+  static const char notes[] = "Agenda\n\n1. The trip\n2. The budget\n";
+  static const char script[] = "#!/bin/sh\necho hello\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) picture_file = NULL, notes_file = NULL, script_file = NULL;
+  g_autoptr(SottoTransfer) sent_picture = NULL, sent_notes = NULL, sent_script = NULL;
+  g_autoptr(SottoTransfer) saving = NULL;
+  g_autofree char *saved_path = g_build_filename (fixture->dir, "saved notes.txt", NULL);
+  g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
+  g_autofree char *saved_data = NULL;
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoom *bob_room, *shown;
+  SottoMessage *image_message, *notes_message, *script_message;
+  Wanted wanted;
+  GtkWindow *viewer;
+  GtkWidget *viewer_picture;
+  AdwMessageDialog *dialog;
+
+  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  bob_room = sotto_test_user_join (fixture->bob, "general");
+  sotto_test_user_wait_members (bob_room, 2);
+
+  g_assert_true (gdk_pixbuf_save_to_buffer (picture, &png, &png_size, "png", &error, NULL));
+  picture_file = write_bytes (fixture, "Lake at dusk.png", png, png_size);
+  notes_file = write_bytes (fixture, "notes.txt", notes, sizeof notes - 1);
+  script_file = write_bytes (fixture, "tidy-up.sh", script, sizeof script - 1);
+  sent_picture = bob_sends (fixture, bob_room, picture_file);
+  sent_notes = bob_sends (fixture, bob_room, notes_file);
+  sent_script = bob_sends (fixture, bob_room, script_file);
+
+  shown = sotto_window_get_room (fixture->window);
+  image_message = wait_for_file (shown, "Lake at dusk.png");
+  notes_message = wait_for_file (shown, "notes.txt");
+  script_message = wait_for_file (shown, "tidy-up.sh");
+  wanted = (Wanted) { shown, "Lake at dusk.png" };
+  g_assert_true (sotto_ui_wait_until (thumbnail_decoded, &wanted, 30));
+  sotto_room_view_scroll_to_bottom (view);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-received"));
+
+  /* A click on the picture: fetched, decoded, shown at its full size. */
+  g_signal_emit_by_name (find_row (GTK_WIDGET (fixture->window), image_message), "file-action",
+                         image_message, SOTTO_FILE_ACTION_VIEW);
+  g_assert_true (sotto_ui_wait_until (viewer_shown, NULL, 60));
+  viewer = find_viewer ();
+  viewer_picture = sotto_ui_find_widget (GTK_WIDGET (viewer), GTK_TYPE_PICTURE);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (
+                     gtk_picture_get_paintable (GTK_PICTURE (viewer_picture))), ==, 1600);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_height (
+                     gtk_picture_get_paintable (GTK_PICTURE (viewer_picture))), ==, 1200);
+  sotto_ui_settle (GTK_WIDGET (viewer));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (viewer), "file-viewer"));
+  gtk_window_destroy (viewer);
+  /* Shown, not kept: nothing of it is left on the disk. */
+  g_assert_cmpint (sotto_transfer_get_state (sotto_message_get_transfer (image_message)), ==,
+                   SOTTO_TRANSFER_DONE);
+
+  /* Saved where alice chose: the bytes bob sent. */
+  saving = sotto_room_view_save_file (view, notes_message, saved);
+  g_assert_true (sotto_ui_wait_until (transfer_finished, saving, 60));
+  g_assert_cmpint (sotto_transfer_get_state (saving), ==, SOTTO_TRANSFER_DONE);
+  g_assert_true (g_file_get_contents (saved_path, &saved_data, NULL, NULL));
+  g_assert_cmpstr (saved_data, ==, notes);
+
+  /* The script is never opened: a dialog says why, and offers to save. */
+  gtk_widget_activate_action (GTK_WIDGET (find_row (GTK_WIDGET (fixture->window),
+                                                    script_message)),
+                              "file.open", NULL);
+  g_assert_true (sotto_ui_wait_until (dialog_shown, "This File Could Be a Program", 10));
+  dialog = sotto_ui_find_dialog ("This File Could Be a Program");
+  sotto_ui_settle (GTK_WIDGET (dialog));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (dialog), "file-program"));
+  sotto_ui_click_response (dialog, "_Cancel");
+  g_assert_null (sotto_message_get_transfer (script_message));
+}
+
+/* Alice sends a large file from the window: its progress shows above the
+ * composer; the server goes away and comes back, and the upload goes on
+ * from where it was to bob. */
+static void
+test_send (Fixture       *fixture,
+           gconstpointer  data)
+{
+  const gsize size = 48 * 1024 * 1024;
+  g_autofree guint8 *contents = g_malloc (size);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(SottoTransfer) upload = NULL;
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoom *bob_room;
+  SottoMessage *message;
+  g_autoptr(GtkWidget) row = NULL;
+
+  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  bob_room = sotto_test_user_join (fixture->bob, "general");
+  sotto_test_user_wait_members (bob_room, 2);
+
+  randombytes_buf (contents, size);
+  file = write_bytes (fixture, "Holiday video.mp4", contents, size);
+  upload = sotto_room_view_send_file (view, file);
+  g_assert_nonnull (upload);
+  g_assert_true (sotto_ui_wait_until (transfer_moving, upload, 60));
+  sotto_test_server_stop (fixture->server);
+  g_assert_true (sotto_ui_wait_until (transfer_waiting, upload, 30));
+
+  row = g_object_ref (find_css (GTK_WIDGET (fixture->window), "upload"));
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (row)));
+  g_assert_nonnull (sotto_ui_find_widget (row, GTK_TYPE_PROGRESS_BAR));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-sending"));
+
+  sotto_test_server_restart (fixture->server);
+  g_assert_true (sotto_ui_wait_until (transfer_finished, upload, 120));
+  g_assert_cmpint (sotto_transfer_get_state (upload), ==, SOTTO_TRANSFER_DONE);
+  message = sotto_test_user_wait_for_text (bob_room, "alice", "Holiday video.mp4");
+  g_assert_nonnull (sotto_message_get_file (message));
+  g_assert_cmpuint (sotto_message_get_file (message)->size, ==, size);
+  /* Done: the row is gone, the message is in the room. */
+  g_assert_null (gtk_widget_get_parent (row));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -280,6 +533,8 @@ main (int   argc,
   g_test_add ("/sotto/ui/files/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("show", test_show);
   ADD ("bad-thumbnail", test_bad_thumbnail);
+  ADD ("received", test_received);
+  ADD ("send", test_send);
 #undef ADD
 
   status = g_test_run ();
