@@ -84,6 +84,34 @@ sotto_test_wait_for (gboolean *flag)
   g_assert_false (timed_out);
 }
 
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * sotto_test_wait_until:
+ *
+ * Runs the main loop until @condition holds, asked at least every 50 ms.
+ *
+ * Returns: whether it held within @seconds
+ */
+gboolean
+sotto_test_wait_until (SottoTestCondition condition,
+                       gpointer           data,
+                       guint              seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (50, wake_cb, NULL);
+  gboolean held;
+
+  while (!(held = condition (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  return held;
+}
+
 /* Runs the main loop for a while, to show that something does not happen. */
 void
 sotto_test_iterate (guint milliseconds)

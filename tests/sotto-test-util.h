@@ -7,7 +7,12 @@ G_BEGIN_DECLS
 
 void sotto_test_tcp_pair          (GIOStream    **server,
                                    GIOStream    **client);
+typedef gboolean (*SottoTestCondition) (gpointer data);
+
 void sotto_test_wait_for          (gboolean     *flag);
+gboolean sotto_test_wait_until    (SottoTestCondition condition,
+                                   gpointer      data,
+                                   guint         seconds);
 void sotto_test_iterate           (guint         milliseconds);
 void sotto_test_write_all         (GIOStream    *stream,
                                    const void   *data,

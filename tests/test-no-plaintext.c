@@ -7,6 +7,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
+
+#include "sotto-client.h"
 #include "sotto-e2e.h"
 #include "sotto-password-seal.h"
 #include "sotto-test-server.h"
@@ -373,6 +376,139 @@ test_conversation (Fixture       *fixture,
   assert_nowhere (secrets, fixture->dir, "the clients' data directories");
 
   capture_free (capture);
+}
+
+static gboolean
+transfer_finished (gpointer data)
+{
+  return sotto_transfer_is_finished (data);
+}
+
+static void
+wait_transfer (SottoTransfer *transfer)
+{
+  g_assert_true (sotto_test_wait_until (transfer_finished, transfer, 60));
+  if (sotto_transfer_get_state (transfer) != SOTTO_TRANSFER_DONE)
+    g_error ("The transfer of %s ended: %s", sotto_transfer_get_name (transfer),
+             sotto_transfer_get_error (transfer));
+}
+
+/* A picture, stripes of random colours: it does not compress, so its
+ * bytes are in the file as they are drawn. */
+static GBytes *
+random_png (void)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 300, 200);
+  g_autoptr(GError) error = NULL;
+  char *buffer = NULL;
+  gsize size = 0;
+
+  for (int y = 0; y < 200; y++)
+    randombytes_buf (gdk_pixbuf_get_pixels (pixbuf) + y * gdk_pixbuf_get_rowstride (pixbuf),
+                     300 * 3);
+  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, "png", &error, NULL));
+  g_assert_no_error (error);
+  return g_bytes_new_take (buffer, size);
+}
+
+/* Alice sends a picture and a document; bob fetches both. Their bytes,
+ * their names, the picture's thumbnail and the files' keys are nowhere
+ * in the capture, nor in the server's data directory (which holds the
+ * blobs), nor in the clients' (which hold the sealed copies). */
+static void
+test_files (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) secrets = g_ptr_array_new_with_free_func ((GDestroyNotify) secret_free);
+  g_autoptr(GBytes) png = random_png ();
+  g_autofree char *document = g_strdup_printf ("Minutes %08x%08x: nothing to report.\n",
+                                               g_random_int (), g_random_int ());
+  g_autofree char *picture_name = g_strdup_printf ("holiday-%08x.png", g_random_int ());
+  g_autofree char *document_name = g_strdup_printf ("minutes-%08x.txt", g_random_int ());
+  g_autofree char *outside = sotto_test_make_data_dir ();
+  g_autoptr(SottoClient) alice = NULL;
+  g_autoptr(SottoClient) bob = NULL;
+  const char *names[2] = { picture_name, document_name };
+  SottoRoom *alice_room;
+  SottoRoom *bob_room;
+  Capture *capture;
+  gsize png_size;
+  const guint8 *png_data = g_bytes_get_data (png, &png_size);
+
+  capture = capture_start (sotto_test_server_get_port (fixture->server));
+  if (capture == NULL)
+    {
+      g_test_skip ("tcpdump is missing or may not capture here");
+      sotto_test_remove_dir (outside);
+      return;
+    }
+
+  /* The picture's pixels, in three places of its file */
+  add_secret (secrets, "the picture's first bytes of pixels", png_data + 100, 48);
+  add_secret (secrets, "the picture's middle", png_data + png_size / 2, 48);
+  add_secret (secrets, "the picture's end", png_data + png_size - 80, 48);
+  add_text_secret (secrets, document);
+  add_text_secret (secrets, picture_name);
+  add_text_secret (secrets, document_name);
+
+  alice = sotto_test_user_new (fixture->dir, fixture->address, "alice", fixture->password);
+  bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", fixture->password);
+  alice_room = sotto_test_user_join (alice, "lobby");
+  bob_room = sotto_test_user_join (bob, "lobby");
+  sotto_test_user_wait_members (alice_room, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (outside, names[i], NULL);
+      g_autofree char *saved_path = g_strdup_printf ("%s.saved", path);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
+      g_autoptr(SottoTransfer) upload = NULL;
+      g_autoptr(SottoTransfer) download = NULL;
+      const SottoFileMessage *sent;
+      SottoMessage *message;
+
+      if (i == 0)
+        g_assert_true (g_file_set_contents (path, (const char *) png_data, (gssize) png_size,
+                                            NULL));
+      else
+        g_assert_true (g_file_set_contents (path, document, -1, NULL));
+
+      upload = sotto_client_send_file (alice, alice_room, file);
+      wait_transfer (upload);
+      sent = sotto_message_get_file (sotto_transfer_get_message (upload));
+      add_secret (secrets, "a file's key", sent->key, sizeof sent->key);
+      if (sent->thumbnail != NULL)
+        {
+          gsize size;
+          const guint8 *thumbnail = g_bytes_get_data (sent->thumbnail, &size);
+
+          add_secret (secrets, "the picture's thumbnail", thumbnail + size / 2,
+                      MIN (size / 2, 48));
+        }
+
+      message = sotto_test_user_wait_for_text (bob_room, "alice", names[i]);
+      download = sotto_client_fetch_file (bob, message, saved);
+      wait_transfer (download);
+    }
+  g_assert_nonnull (sotto_message_get_file (sotto_test_user_wait_for_text (bob_room, "alice",
+                                                                           picture_name))
+                      ->thumbnail);
+
+  sotto_client_close (alice);
+  sotto_client_close (bob);
+  sotto_test_iterate (200);
+  capture_stop (capture);
+
+  /* The test's own copies are outside of every directory looked at. */
+  assert_nowhere (secrets, capture->path, "the capture of the file transfers");
+  sotto_test_server_stop (fixture->server);
+  assert_nowhere (secrets, sotto_test_server_get_data_dir (fixture->server),
+                  "the server's data directory");
+  assert_nowhere (secrets, fixture->dir, "the clients' data directories");
+
+  capture_free (capture);
+  sotto_test_remove_dir (outside);
 }
 
 /* Envelopes as the server stored them */
@@ -849,6 +985,7 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add ("/sotto/no-plaintext/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("conversation", test_conversation);
+  ADD ("files", test_files);
   ADD ("removed-member", test_removed_member);
   ADD ("removed-device", test_removed_device);
   ADD ("newcomer", test_newcomer);
