@@ -656,7 +656,8 @@ find_own_file (SottoRoom  *room,
 
 /* A sender's name for a file is never a path: "../../evil" and ".bashrc"
  * are saved inside the folder, under a name that is neither hidden nor
- * elsewhere. Bob never listened: the messages come with the catch-up. */
+ * elsewhere. Bob never listened: the messages come with the catch-up. A
+ * message whose key does not open the file saves nothing. */
 static void
 test_fetch_safe_name (Fixture       *fixture,
                       gconstpointer  data)
@@ -671,6 +672,7 @@ test_fetch_safe_name (Fixture       *fixture,
   SottoRoom *room;
   const SottoFileMessage *file;
   gint64 seqs[G_N_ELEMENTS (hostile)];
+  gint64 broken_seq;
 
   register_user (fixture, "alice");
   register_user (fixture, "bob");
@@ -691,6 +693,13 @@ test_fetch_safe_name (Fixture       *fixture,
   g_assert_nonnull (file);
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
     seqs[i] = resend_named (alice, room, file, hostile[i]);
+  /* And once with a key that does not open it. */
+  {
+    g_autoptr(SottoFileMessage) wrong = sotto_file_message_copy (file);
+
+    wrong->key[0] ^= 1;
+    broken_seq = resend_named (alice, room, wrong, "broken.txt");
+  }
   sotto_client_close (alice);
 
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
@@ -707,6 +716,20 @@ test_fetch_safe_name (Fixture       *fixture,
       assert_same_contents (saved, path);
     }
   g_assert_false (g_file_test (escaped, G_FILE_TEST_EXISTS));
+
+  /* A file that does not open is not saved, and leaves no empty file. */
+  {
+    g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, broken_seq);
+    g_autofree char *broken = g_build_filename (folder, "broken.txt", NULL);
+    const char *args[] = { "fetch-file", "lobby", seq, folder, NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (cli_run (fixture, "bob", args, &out, &err), ==, 5);
+    g_assert_cmpstr (out, ==, "");
+    g_assert_nonnull (strstr (err, "was not saved"));
+    g_assert_false (g_file_test (broken, G_FILE_TEST_EXISTS));
+  }
 
   /* Three messages name the file now: its ID alone does not say which. */
   {
