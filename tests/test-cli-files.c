@@ -757,6 +757,46 @@ test_send_too_large (Fixture       *fixture,
   g_assert_nonnull (strstr (err, "larger than the server takes"));
 }
 
+/* The server goes in the middle of an upload and does not come back:
+ * send-file gives up once nothing moved for --timeout seconds, and says
+ * why. */
+static void
+test_send_connection_lost (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->files, "large.bin", NULL);
+  g_autofree char *partial = g_build_filename (sotto_test_server_get_data_dir (fixture->server),
+                                               "blobs", "partial", NULL);
+  g_autofree guint8 *zeros = g_malloc0 (64 * 1024 * 1024);
+  const char *args[] = { "--timeout", "2", "send-file", "lobby", path, NULL };
+  g_autoptr(GSubprocess) sender = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gboolean uploading = FALSE;
+
+  g_file_set_contents (path, (const char *) zeros, 64 * 1024 * 1024, &error);
+  g_assert_no_error (error);
+  register_user (fixture, "alice");
+
+  sender = cli_spawn (fixture, NULL, "alice", NULL, args);
+  /* The upload has begun once the server keeps an unfinished blob. */
+  for (guint waited = 0; !uploading && waited < RUN_TIMEOUT_MS; waited += 2)
+    {
+      g_autoptr(GDir) dir = g_dir_open (partial, 0, NULL);
+
+      uploading = dir != NULL && g_dir_read_name (dir) != NULL;
+      if (!uploading)
+        g_usleep (2000);
+    }
+  g_assert_true (uploading);
+  sotto_test_server_kill (fixture->server);
+
+  g_assert_cmpint (cli_finish (sender, &out, &err), ==, 6);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "did not come back in 2 seconds"));
+}
+
 /* How a file message reads, for a person and for a script. */
 static void
 test_format_file (void)
@@ -877,6 +917,7 @@ main (int   argc,
   ADD ("bad-paths", test_bad_paths, NULL);
   ADD ("safe-name", test_fetch_safe_name, NULL);
   ADD ("too-large", test_send_too_large, max_file_size_1);
+  ADD ("connection-lost", test_send_connection_lost, NULL);
 
 #undef ADD
 
