@@ -64,7 +64,6 @@ void      _sotto_cli_files_fail          (SottoCliFiles    *self,
 void      _sotto_cli_files_follow        (SottoCliFiles    *self,
                                           SottoTransfer    *transfer,
                                           GCallback         state_cb);
-char     *_sotto_cli_files_id_hex        (const SottoFileMessage *file);
 gboolean  _sotto_cli_files_parse_ref     (const char       *text,
                                           SottoCliFileRef  *ref);
 char     *_sotto_cli_files_numbered_name (const char       *name,

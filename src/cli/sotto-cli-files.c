@@ -18,7 +18,6 @@
  * client core is back; --timeout says how long nothing may move.
  */
 
-
 G_DEFINE_FINAL_TYPE (SottoCliFiles, sotto_cli_files, G_TYPE_OBJECT)
 
 static void
@@ -168,8 +167,8 @@ _sotto_cli_files_follow (SottoCliFiles *self,
   self->transfer_state_id = g_signal_connect (transfer, "notify::state", state_cb, self);
 }
 
-char *
-_sotto_cli_files_id_hex (const SottoFileMessage *file)
+static char *
+file_id_hex (const SottoFileMessage *file)
 {
   char hex[2 * SOTTO_FILE_ID_BYTES + 1];
 
@@ -197,7 +196,7 @@ stored_cb (SottoMessage *message,
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
 
-  id = _sotto_cli_files_id_hex (file);
+  id = file_id_hex (file);
   shown = sotto_cli_format_file (file);
   room = sotto_cli_rooms_label (self->rooms, sotto_message_get_room (message));
   g_print ("%s\n", id);
