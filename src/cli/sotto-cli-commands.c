@@ -7,6 +7,7 @@
 #include "sotto-cli-commands.h"
 #include "sotto-cli-devices.h"
 #include "sotto-cli-feed.h"
+#include "sotto-cli-files.h"
 #include "sotto-cli-format.h"
 #include "sotto-cli-link.h"
 #include "sotto-cli-login.h"
@@ -36,6 +37,7 @@ struct _SottoCliCommands
   SottoCliBans     *bans;
   SottoCliLink     *link;
   SottoCliDevices  *devices;
+  SottoCliFiles    *files;
   SottoCliFeed     *feed;
   SottoMessage     *sending;
   gulong            sending_id;
@@ -64,6 +66,7 @@ sotto_cli_commands_dispose (GObject *object)
   g_clear_object (&self->bans);
   g_clear_object (&self->link);
   g_clear_object (&self->devices);
+  g_clear_object (&self->files);
   g_clear_object (&self->feed);
   g_clear_object (&self->login);
   g_clear_object (&self->rooms);
@@ -137,6 +140,7 @@ sotto_cli_commands_new (SottoClient     *client,
   self->bans = sotto_cli_bans_new (client, rooms, FALSE, cancellable);
   self->link = sotto_cli_link_new (client, options, cancellable);
   self->devices = sotto_cli_devices_new (client, cancellable);
+  self->files = sotto_cli_files_new (client, rooms, options, cancellable);
 
   return self;
 }
@@ -300,6 +304,16 @@ devices_done_cb (SottoCliDevices *devices,
   done (user_data, status);
 }
 
+/* send-file, fetch-file */
+
+static void
+files_done_cb (SottoCliFiles *files,
+               int            status,
+               gpointer       user_data)
+{
+  done (user_data, status);
+}
+
 /* listen */
 
 /* Scripts listen for what people say, where they asked; joins and
@@ -417,15 +431,38 @@ listen_start (SottoCliCommands *self)
 }
 
 /**
+ * sotto_cli_commands_get_moved_at:
+ *
+ * Returns: for send-file and fetch-file, when the file last moved, in
+ *   g_get_monotonic_time()'s µs, 0 before it started; 0 for other
+ *   commands
+ */
+gint64
+sotto_cli_commands_get_moved_at (SottoCliCommands *self)
+{
+  g_return_val_if_fail (SOTTO_IS_CLI_COMMANDS (self), 0);
+
+  return sotto_cli_files_get_moved_at (self->files);
+}
+
+/**
  * sotto_cli_commands_timed_out:
  *
  * --timeout ran out while listening: the normal end without --count, a
- * failure with it.
+ * failure with it. For send-file and fetch-file, nothing moved for that
+ * long once the file started.
  */
 void
 sotto_cli_commands_timed_out (SottoCliCommands *self)
 {
   g_return_if_fail (SOTTO_IS_CLI_COMMANDS (self));
+
+  if (self->options->command == SOTTO_CLI_COMMAND_SEND_FILE ||
+      self->options->command == SOTTO_CLI_COMMAND_FETCH_FILE)
+    {
+      sotto_cli_files_timed_out (self->files);
+      return;
+    }
 
   if (self->options->count == 0)
     {
@@ -576,6 +613,14 @@ logged_in_cb (SottoCliLogin *login,
 
     case SOTTO_CLI_COMMAND_LISTEN:
       listen_start (self);
+      break;
+
+    case SOTTO_CLI_COMMAND_SEND_FILE:
+      sotto_cli_files_send (self->files, files_done_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_FETCH_FILE:
+      sotto_cli_files_fetch (self->files, files_done_cb, self);
       break;
 
     case SOTTO_CLI_COMMAND_ACCEPT:

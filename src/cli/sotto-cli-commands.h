@@ -21,5 +21,6 @@ SottoCliCommands *sotto_cli_commands_new       (SottoClient      *client,
                                                 GCancellable     *cancellable);
 void              sotto_cli_commands_start     (SottoCliCommands *self);
 void              sotto_cli_commands_timed_out (SottoCliCommands *self);
+gint64            sotto_cli_commands_get_moved_at (SottoCliCommands *self);
 
 G_END_DECLS

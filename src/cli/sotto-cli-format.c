@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "sotto-cli-format.h"
@@ -251,6 +252,35 @@ format_time (gint64 ts_ms)
   return g_date_time_format (time, "%H:%M");
 }
 
+/**
+ * sotto_cli_format_file:
+ *
+ * Returns: what a person reads of a file a message sends: "report.pdf
+ *   (1.2 MB, application/pdf)", "cat.png (84.2 kB, image/png, 640×480)"
+ *   for an image; made safe for a terminal
+ */
+char *
+sotto_cli_format_file (const SottoFileMessage *file)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *size = NULL;
+
+  g_return_val_if_fail (file != NULL, NULL);
+
+  name = sotto_cli_sanitize (file->name != NULL ? file->name : "", " ");
+  type = sotto_cli_sanitize (file->type != NULL ? file->type : "", " ");
+  size = g_format_size (file->size);
+  if (file->width > 0 && file->height > 0)
+    /* Translators: a file's name, then its size, media type, and an
+     * image's width and height in pixels */
+    return g_strdup_printf (_("%s (%s, %s, %u×%u)"), name, size, type, file->width,
+                            file->height);
+
+  /* Translators: a file's name, then its size and media type */
+  return g_strdup_printf (_("%s (%s, %s)"), name, size, type);
+}
+
 /* The lines after @message that say the server held it back or
  * backdated it. */
 static void
@@ -272,10 +302,12 @@ append_arrival_notes (GString      *out,
  *   room other than the one the user is in
  *
  * Returns: (nullable): "HH:MM sender: text", with the text made safe for
- *   a terminal; a marker instead of the text for a message that could not
- *   be verified; %NULL for a message that is not settled yet. Lines
- *   starting "***" before it say which messages of its sender never came
- *   before it, and after it that it came late or was backdated.
+ *   a terminal, or "HH:MM sender sent a file: " and the file as
+ *   sotto_cli_format_file() gives it; a marker instead of the text for a
+ *   message that could not be verified; %NULL for a message that is not
+ *   settled yet. Lines starting "***" before it say which messages of its
+ *   sender never came before it, and after it that it came late or was
+ *   backdated.
  */
 char *
 sotto_cli_format_message (SottoMessage *message,
@@ -312,6 +344,14 @@ sotto_cli_format_message (SottoMessage *message,
     g_string_append_printf (out, "%s %s: %s", prefix, sotto_message_get_sender (message),
                             _("[a message that could not be decrypted or verified; "
                               "it is not shown]"));
+  else if (sotto_message_get_file (message) != NULL)
+    {
+      body = sotto_cli_format_file (sotto_message_get_file (message));
+      /* Translators: the time, then who sent the file, then the file as
+       * "report.pdf (1.2 MB, application/pdf)" */
+      g_string_append_printf (out, _("%s %s sent a file: %s"), prefix,
+                              sotto_message_get_sender (message), body);
+    }
   else
     {
       text = readable_text (message);
@@ -383,6 +423,32 @@ add_missing_json (JsonBuilder  *builder,
   json_builder_add_int_value (builder, (gint64) MIN (missing, (guint64) G_MAXINT64));
 }
 
+/* What a script needs of a file to fetch it and decide whether to: never
+ * its key nor its hash, which stay on this computer. */
+static void
+add_file_json (JsonBuilder            *builder,
+               const SottoFileMessage *file)
+{
+  char id[2 * SOTTO_FILE_ID_BYTES + 1];
+
+  sodium_bin2hex (id, sizeof id, file->id, sizeof file->id);
+  json_builder_set_member_name (builder, "file");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, id);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, file->name);
+  json_builder_set_member_name (builder, "size");
+  json_builder_add_int_value (builder, (gint64) MIN (file->size, (guint64) G_MAXINT64));
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, file->type);
+  json_builder_set_member_name (builder, "width");
+  json_builder_add_int_value (builder, file->width);
+  json_builder_set_member_name (builder, "height");
+  json_builder_add_int_value (builder, file->height);
+  json_builder_end_object (builder);
+}
+
 static char *
 end_json (JsonBuilder *builder)
 {
@@ -404,7 +470,9 @@ end_json (JsonBuilder *builder)
  *   and what the server did to the order of messages: missing_before (how
  *   many of the sender's messages just before this one never came), late
  *   (held back) and backdated (written well after the time the server
- *   gives); %NULL for a message that is not settled yet
+ *   gives); for a file, file with its id (in hex), name, size, type,
+ *   width and height (0 but for images); %NULL for a message that is not
+ *   settled yet
  */
 char *
 sotto_cli_format_message_json (SottoMessage *message)
@@ -433,6 +501,8 @@ sotto_cli_format_message_json (SottoMessage *message)
   json_builder_add_boolean_value (builder, (marks & SOTTO_MESSAGE_MARK_LATE) != 0);
   json_builder_set_member_name (builder, "backdated");
   json_builder_add_boolean_value (builder, (marks & SOTTO_MESSAGE_MARK_TIME_MISMATCH) != 0);
+  if (text != NULL && sotto_message_get_file (message) != NULL)
+    add_file_json (builder, sotto_message_get_file (message));
 
   return end_json (builder);
 }

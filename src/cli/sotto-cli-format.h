@@ -67,6 +67,7 @@ char         *sotto_cli_sanitize              (const char    *text,
                                                const char    *continuation);
 gboolean      sotto_cli_message_is_printable  (SottoMessage  *message);
 const char   *sotto_cli_message_state_name    (SottoMessageState state);
+char         *sotto_cli_format_file           (const SottoFileMessage *file);
 char         *sotto_cli_format_message        (SottoMessage  *message,
                                                const char    *room_label);
 char         *sotto_cli_format_message_json   (SottoMessage  *message);

@@ -40,6 +40,7 @@ options_clear (gpointer data)
   g_free (self->trust_fingerprint);
   g_free (self->room_arg);
   g_free (self->text_arg);
+  g_free (self->path_arg);
   wipe_string (&self->password);
 }
 
@@ -106,6 +107,8 @@ parse_command (SottoCliOptions  *self,
     { "devices", SOTTO_CLI_COMMAND_DEVICES, 0, 0 },
     { "remove-device", SOTTO_CLI_COMMAND_REMOVE_DEVICE, 1, 1 },
     { "rename-device", SOTTO_CLI_COMMAND_RENAME_DEVICE, 2, G_MAXINT },
+    { "send-file", SOTTO_CLI_COMMAND_SEND_FILE, 2, 2 },
+    { "fetch-file", SOTTO_CLI_COMMAND_FETCH_FILE, 2, 3 },
   };
   int n_args = argc - 2;
 
@@ -136,6 +139,18 @@ parse_command (SottoCliOptions  *self,
       self->command = commands[i].command;
       if (n_args >= 1)
         self->room_arg = g_strdup (argv[2]);
+      /* A path is taken as it is, spaces and all. */
+      if (self->command == SOTTO_CLI_COMMAND_SEND_FILE)
+        {
+          self->path_arg = g_strdup (argv[3]);
+          return TRUE;
+        }
+      if (self->command == SOTTO_CLI_COMMAND_FETCH_FILE)
+        {
+          self->text_arg = g_strdup (argv[3]);
+          self->path_arg = g_strdup (argv[4]);
+          return TRUE;
+        }
       if (n_args >= 2)
         self->text_arg = g_strjoinv (" ", argv + 3);
       /* An empty device name is the client's to refuse, with its rule. */
@@ -229,12 +244,15 @@ sotto_cli_options_parse (int        *argc,
     { "count", 'n', 0, G_OPTION_ARG_INT, &self->count,
       N_("listen: end after N messages"), N_("N") },
     { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
-      N_("Give up after SECONDS (default: 60; listen: none, and it ends then; link: none)"),
+      N_("Give up after SECONDS (default: 60; listen: none, and it ends then; link: none; "
+         "send-file, fetch-file: once nothing moved for SECONDS)"),
       N_("SECONDS") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &self->json,
       N_("listen, rooms, members, bans, devices: print one JSON object per line"), NULL },
     { "history", 0, 0, G_OPTION_ARG_NONE, &self->history,
       N_("approve: send the new computer this one’s message history too"), NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &self->force,
+      N_("fetch-file: replace a file that is there already"), NULL },
     /* For tests only: the cheapest Argon2id for the login secret and the
      * local store, which protects the password from nothing. */
     { "pwhash-fast", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &self->pwhash_fast,
@@ -255,12 +273,15 @@ sotto_cli_options_parse (int        *argc,
       "  send ROOM TEXT    send TEXT to ROOM (joining it if needed) and wait until\n"
       "                    the server has stored it\n"
       "  listen [ROOM]     print messages as they come, from ROOM or from every room,\n"
-      "                    as “HH:MM sender: text” or, with --json, as JSON lines with\n"
-      "                    room, sender, seq, ts, text, state, missing_before, late\n"
-      "                    and backdated; until --count messages came or --timeout\n"
-      "                    ran out. Lines starting “***” (in JSON, lines with only\n"
-      "                    room, sender, seq, ts and missing_before) tell messages\n"
-      "                    the server withheld, held back or backdated\n"
+      "                    as “HH:MM sender: text” (“HH:MM sender sent a file: NAME\n"
+      "                    (SIZE, TYPE)”) or, with --json, as JSON lines with room,\n"
+      "                    sender, seq, ts, text, state, missing_before, late and\n"
+      "                    backdated, and for a file, file: id, name, size, type,\n"
+      "                    width and height (0 but for images); until --count\n"
+      "                    messages came or --timeout ran out. Lines starting “***”\n"
+      "                    (in JSON, lines with only room, sender, seq, ts and\n"
+      "                    missing_before) tell messages the server withheld, held\n"
+      "                    back or backdated\n"
       "  rooms             list your rooms\n"
       "  members ROOM      list the members of ROOM: online or not, verified or not,\n"
       "                    and whom the room's signed history does not hold (they\n"
@@ -310,6 +331,20 @@ sotto_cli_options_parse (int        *argc,
       "                    this computer, which another device removes\n"
       "  rename-device ID NAME\n"
       "                    call the device ID (this computer too) NAME\n"
+      "  send-file ROOM PATH\n"
+      "                    send the file PATH to ROOM (joining it if needed), sealed\n"
+      "                    for its members, and wait until the server has stored it;\n"
+      "                    prints the file's ID. In a terminal, a line on standard\n"
+      "                    error shows how far it went\n"
+      "  fetch-file ROOM ID [PATH]\n"
+      "                    fetch the file a message of ROOM sent, check it and save\n"
+      "                    it; ID is the file's ID or the message's number, “id” or\n"
+      "                    “seq” in what listen --json prints. PATH is a file, or a\n"
+      "                    folder to save it in under the sender's name made safe\n"
+      "                    (default: the current folder); a name taken gets\n"
+      "                    “ (1)”, “ (2)”… before its extension, and a PATH that is\n"
+      "                    there already is replaced only with --force. Prints\n"
+      "                    where it was saved\n"
       "\n"
       "When a contact's keys change, a line starting “***” on standard error says so.\n"
       "If you had verified them, nothing is sent in the rooms you share until you\n"
@@ -326,7 +361,9 @@ sotto_cli_options_parse (int        *argc,
       "  0    done\n"
       "  1    bad options or arguments (remove-device, rename-device: an ID that\n"
       "       names more than one device; rename-device: an empty name, or one\n"
-      "       over 64 bytes), or no password (recover: or no recovery key)\n"
+      "       over 64 bytes; send-file: no file you can read at PATH; fetch-file:\n"
+      "       no folder to save in, or a PATH that is there already without\n"
+      "       --force), or no password (recover: or no recovery key)\n"
       "  2    the server cannot be reached, or the connection was lost\n"
       "  3    the server's key is not trusted (first contact refused, wrong\n"
       "       --trust-fingerprint) or has changed\n"
@@ -340,10 +377,15 @@ sotto_cli_options_parse (int        *argc,
       "       change to accept; approve: no new computer waits with that code,\n"
       "       or the code does not match; recover: the recovery key is not the\n"
       "       account's; remove-device, rename-device: no device with that ID;\n"
-      "       remove-device: this computer)\n"
-      "  6    --timeout ran out (listen: before --count messages came), or the\n"
-      "       server did not answer in time (link: the code expired before it was\n"
-      "       approved)\n"
+      "       remove-device: this computer; send-file: the file is larger than\n"
+      "       the server takes, or your files there take all the room it gives\n"
+      "       you; fetch-file: a room you are not in, no such file in it, or the\n"
+      "       file did not come whole and unchanged; send-file, fetch-file: it\n"
+      "       could not be read or saved)\n"
+      "  6    --timeout ran out (listen: before --count messages came; send-file,\n"
+      "       fetch-file: nothing moved for that long, as when the connection\n"
+      "       was lost and did not come back), or the server did not answer in\n"
+      "       time (link: the code expired before it was approved)\n"
       "  7    send: nothing was sent, as the safety number of someone in the room\n"
       "       whom you had verified changed; compare it again or accept it\n"
       "  130  interrupted"));
@@ -387,6 +429,12 @@ sotto_cli_options_parse (int        *argc,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                    _("--history goes with approve"));
+      return NULL;
+    }
+  if (self->force && self->command != SOTTO_CLI_COMMAND_FETCH_FILE)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("--force goes with fetch-file"));
       return NULL;
     }
 

@@ -28,6 +28,8 @@ typedef enum
   SOTTO_CLI_COMMAND_DEVICES,
   SOTTO_CLI_COMMAND_REMOVE_DEVICE,
   SOTTO_CLI_COMMAND_RENAME_DEVICE,
+  SOTTO_CLI_COMMAND_SEND_FILE,
+  SOTTO_CLI_COMMAND_FETCH_FILE,
 } SottoCliCommand;
 
 #define SOTTO_TYPE_CLI_OPTIONS (sotto_cli_options_get_type ())
@@ -48,6 +50,7 @@ typedef struct
   gboolean         pwhash_fast;
   gboolean         json;
   gboolean         history;
+  gboolean         force;
   int              count;
   int              timeout;
   SottoCliCommand  command;
@@ -55,8 +58,11 @@ typedef struct
    * remove-device and rename-device the device's ID */
   char            *room_arg;
   /* What to send, or for kick and unban the user, for approve the rest
-   * of a link code typed with spaces, for rename-device the new name */
+   * of a link code typed with spaces, for rename-device the new name, for
+   * fetch-file the message's number or the file's ID */
   char            *text_arg;
+  /* send-file: the file to send; fetch-file: where to save it, or %NULL */
+  char            *path_arg;
   /* The standard input is a terminal: questions can be asked there. */
   gboolean         stdin_is_tty;
   /* From --password-file or $SOTTO_PASSWORD; wiped when freed */

@@ -10,6 +10,7 @@
 #include "sotto-cli-chat.h"
 #include "sotto-cli-commands.h"
 #include "sotto-cli-connect.h"
+#include "sotto-cli-files.h"
 #include "sotto-cli-format.h"
 #include "sotto-cli-login.h"
 #include "sotto-cli-options.h"
@@ -253,6 +254,23 @@ timeout_cb (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
 
+  /* A file may take longer than --timeout: it gives up only once nothing
+   * moved for that long. */
+  if (self->commands != NULL && sotto_cli_commands_get_moved_at (self->commands) > 0)
+    {
+      gint64 still = g_get_monotonic_time () - sotto_cli_commands_get_moved_at (self->commands);
+      gint64 limit = (gint64) self->options->timeout * G_TIME_SPAN_SECOND;
+
+      if (still < limit)
+        {
+          self->timeout_id = g_timeout_add ((guint) ((limit - still) / 1000) + 1, timeout_cb,
+                                            self);
+          return G_SOURCE_REMOVE;
+        }
+      sotto_cli_commands_timed_out (self->commands);
+      return G_SOURCE_REMOVE;
+    }
+
   g_printerr (_("sotto-cli: gave up after %d seconds\n"), self->options->timeout);
   finish (self, SOTTO_CLI_EXIT_TIMEOUT);
   return G_SOURCE_REMOVE;
@@ -344,6 +362,14 @@ sotto_cli_run (SottoCli  *self,
   stdin_is_tty = isatty (STDIN_FILENO);
   self->options = sotto_cli_options_parse (&argc, &argv, stdin_is_tty, &error);
   if (self->options == NULL)
+    {
+      g_printerr ("sotto-cli: %s\n", error->message);
+      return SOTTO_CLI_EXIT_USAGE;
+    }
+
+  /* What can be wrong with a file to send or a folder to save in is
+   * told before connecting. */
+  if (!sotto_cli_files_check_arguments (self->options, &error))
     {
       g_printerr ("sotto-cli: %s\n", error->message);
       return SOTTO_CLI_EXIT_USAGE;

@@ -446,6 +446,26 @@ sotto_client_is_handing_over_keys (SottoClient *self)
 }
 
 /**
+ * sotto_client_is_catching_up:
+ *
+ * Whether what was said in @room while this computer was away may still
+ * be on its way: from login until the server has sent all of it. A
+ * program that looks for a message it did not see come waits for this to
+ * be %FALSE before it says there is none.
+ *
+ * Returns: %TRUE while @room catches up
+ */
+gboolean
+sotto_client_is_catching_up (SottoClient *self,
+                             SottoRoom   *room)
+{
+  g_return_val_if_fail (SOTTO_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (SOTTO_IS_ROOM (room), FALSE);
+
+  return g_hash_table_contains (self->rooms_catching_up, sotto_room_get_name (room));
+}
+
+/**
  * sotto_client_get_device_identity:
  *
  * Returns: (nullable): this computer's own public identity, as the

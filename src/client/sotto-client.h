@@ -55,6 +55,8 @@ SottoClientState  sotto_client_get_state            (SottoClient         *self);
 const char       *sotto_client_get_user             (SottoClient         *self);
 const SottoPublicIdentity *sotto_client_get_device_identity (SottoClient   *self);
 gboolean          sotto_client_is_handing_over_keys (SottoClient         *self);
+gboolean          sotto_client_is_catching_up       (SottoClient         *self,
+                                                     SottoRoom           *room);
 SottoDeviceList  *sotto_client_dup_device_list      (SottoClient         *self);
 void              sotto_client_remove_device_async  (SottoClient         *self,
                                                      const guint8        *sign_pk,
