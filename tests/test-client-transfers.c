@@ -270,39 +270,111 @@ test_resume (Fixture       *fixture,
   assert_same_contents (saved, contents, size);
 }
 
-/* The server changes a byte of the blob it keeps: bob's fetch fails with
- * a sentence and saves nothing. */
+static char *
+blob_path (Fixture                *fixture,
+           const SottoFileMessage *file)
+{
+  GString *name = g_string_new (NULL);
+  char *path;
+
+  for (guint i = 0; i < sizeof file->id; i++)
+    g_string_append_printf (name, "%02x", file->id[i]);
+  path = g_build_filename (sotto_test_server_get_data_dir (fixture->server), "blobs", name->str,
+                           NULL);
+  g_string_free (name, TRUE);
+  return path;
+}
+
+typedef enum
+{
+  FLIP,
+  TRUNCATE,
+  SWAP,
+} Tampering;
+
+/* The server changes the blob it keeps: a byte flipped, the blob cut
+ * short, or another blob's bytes (of the same size) in its place. Bob's
+ * fetch fails with a sentence and saves nothing, not even a part. */
 static void
 test_tampered (Fixture       *fixture,
                gconstpointer  data)
 {
+  const char *names[] = { "flipped.pdf", "truncated.pdf", "swapped.pdf" };
+  g_autofree guint8 *other_contents = NULL;
+  g_autoptr(GFile) other = write_file (fixture, "other.pdf", 100000, &other_contents);
+  g_autoptr(SottoTransfer) other_upload = sotto_client_send_file (fixture->alice,
+                                                                  fixture->alice_room, other);
+  g_autofree char *other_blob = NULL;
+
+  wait_until (finished, other_upload, "the upload");
+  assert_done (other_upload);
+  other_blob = blob_path (fixture, sotto_message_get_file (sotto_transfer_get_message (
+                                     other_upload)));
+
+  for (Tampering tampering = FLIP; tampering <= SWAP; tampering++)
+    {
+      g_autofree guint8 *contents = NULL;
+      g_autoptr(GFile) file = write_file (fixture, names[tampering], 100000, &contents);
+      g_autofree char *saved_path = g_strdup_printf ("%s/saved-%s", fixture->dir,
+                                                     names[tampering]);
+      g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
+      g_autofree char *partial_path = g_strdup_printf ("%s.sotto-partial", saved_path);
+      g_autoptr(SottoTransfer) upload = NULL;
+      g_autoptr(SottoTransfer) download = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *blob_data = NULL;
+      gsize blob_size = 0;
+      SottoMessage *message;
+
+      upload = sotto_client_send_file (fixture->alice, fixture->alice_room, file);
+      wait_until (finished, upload, "the upload");
+      assert_done (upload);
+      message = sotto_test_user_wait_for_text (fixture->bob_room, "alice", names[tampering]);
+
+      path = blob_path (fixture, sotto_message_get_file (message));
+      g_assert_true (g_file_get_contents (path, &blob_data, &blob_size, NULL));
+      switch (tampering)
+        {
+        case FLIP:
+          blob_data[blob_size / 2] ^= 0x10;
+          break;
+        case TRUNCATE:
+          blob_size = blob_size / 2;
+          break;
+        case SWAP:
+          g_free (blob_data);
+          g_assert_true (g_file_get_contents (other_blob, &blob_data, &blob_size, NULL));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      g_assert_true (g_file_set_contents (path, blob_data, (gssize) blob_size, NULL));
+
+      download = sotto_client_fetch_file (fixture->bob, message, saved);
+      wait_until (finished, download, "the download");
+      g_assert_cmpint (sotto_transfer_get_state (download), ==, SOTTO_TRANSFER_FAILED);
+      g_test_message ("%s: %s", names[tampering], sotto_transfer_get_error (download));
+      g_assert_nonnull (sotto_transfer_get_error (download));
+      if (tampering != TRUNCATE)
+        g_assert_nonnull (strstr (sotto_transfer_get_error (download), "changed"));
+      g_assert_false (g_file_query_exists (saved, NULL));
+      g_assert_false (g_file_test (partial_path, G_FILE_TEST_EXISTS));
+    }
+}
+
+/* A file of 100 MiB, the server's default limit, there and back. */
+static void
+test_large (Fixture       *fixture,
+            gconstpointer  data)
+{
+  const gsize size = 100 * 1024 * 1024;
   g_autofree guint8 *contents = NULL;
-  g_autoptr(GFile) file = write_file (fixture, "contract.pdf", 100000, &contents);
-  g_autofree char *saved_path = g_build_filename (fixture->dir, "contract-saved.pdf", NULL);
+  g_autoptr(GFile) file = write_file (fixture, "large.bin", size, &contents);
+  g_autofree char *saved_path = g_build_filename (fixture->dir, "large-saved.bin", NULL);
   g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
-  g_autoptr(SottoTransfer) upload = NULL;
-  g_autoptr(SottoTransfer) download = NULL;
-  g_autoptr(GFile) blob = NULL;
-  g_autofree char *blob_data = NULL;
-  gsize blob_size = 0;
-  SottoMessage *message;
 
-  upload = sotto_client_send_file (fixture->alice, fixture->alice_room, file);
-  wait_until (finished, upload, "the upload");
-  assert_done (upload);
-  message = sotto_test_user_wait_for_text (fixture->bob_room, "alice", "contract.pdf");
-
-  blob = only_blob (fixture);
-  g_assert_true (g_file_get_contents (g_file_peek_path (blob), &blob_data, &blob_size, NULL));
-  blob_data[blob_size / 2] ^= 0x10;
-  g_assert_true (g_file_set_contents (g_file_peek_path (blob), blob_data, (gssize) blob_size,
-                                      NULL));
-
-  download = sotto_client_fetch_file (fixture->bob, message, saved);
-  wait_until (finished, download, "the download");
-  g_assert_cmpint (sotto_transfer_get_state (download), ==, SOTTO_TRANSFER_FAILED);
-  g_assert_nonnull (strstr (sotto_transfer_get_error (download), "changed"));
-  g_assert_false (g_file_query_exists (saved, NULL));
+  send_and_fetch (fixture, file, "large.bin", saved);
+  assert_same_contents (saved, contents, size);
 }
 
 /* Carol, not in the room, holds a copy of the message: the server gives
@@ -376,6 +448,7 @@ main (int argc, char *argv[])
   ADD ("sizes", test_sizes);
   ADD ("resume", test_resume);
   ADD ("tampered", test_tampered);
+  ADD ("large", test_large);
   ADD ("not-member", test_not_member);
   ADD ("cancel", test_cancel);
 #undef ADD

@@ -26,6 +26,12 @@
 /* Pieces on their way at once. */
 #define WINDOW 2
 
+/* A server that cannot serve now ("overloaded", "rate_limited") is asked
+ * again after 0.5, 1, 2 and 4 s without a piece moving; then the transfer
+ * fails, rather than ask forever. */
+#define RETRIES 4
+#define FIRST_RETRY_MS 500
+
 typedef struct
 {
   guint64  offset;
@@ -59,6 +65,9 @@ typedef struct
   GOutputStream     *out;
   GQueue             pieces;
   gulong             state_id;
+  /* Tries since a piece last moved, and the next one's timeout */
+  guint              retries;
+  guint              retry_id;
 } Job;
 
 typedef struct
@@ -119,6 +128,7 @@ end (Job                *job,
   job->ended = TRUE;
   if (client != NULL && job->state_id != 0)
     g_clear_signal_handler (&job->state_id, client);
+  g_clear_handle_id (&job->retry_id, g_source_remove);
   _sotto_transfer_set_state (job->transfer, state, error);
   g_clear_object (&job->in);
   if (job->out != NULL)
@@ -158,6 +168,37 @@ wait_for_connection (Job *job)
   job->in_flight = 0;
   job->sent = job->acked;
   _sotto_transfer_set_state (job->transfer, SOTTO_TRANSFER_WAITING, NULL);
+}
+
+static gboolean
+retry_cb (gpointer data)
+{
+  Job *job = data;
+
+  job->retry_id = 0;
+  begin (job);
+  return G_SOURCE_REMOVE;
+}
+
+/* The server cannot serve the transfer now: answers on their way are
+ * dropped, and it is asked again later, or the transfer fails. */
+static void
+retry_later (Job *job)
+{
+  if (job->retries >= RETRIES)
+    {
+      end (job, SOTTO_TRANSFER_FAILED,
+           sotto_transfer_get_kind (job->transfer) == SOTTO_TRANSFER_UPLOAD
+             ? _("The server could not take the file: try again later")
+             : _("The server could not send the file: try again later"));
+      return;
+    }
+  job->generation++;
+  job->in_flight = 0;
+  g_clear_handle_id (&job->retry_id, g_source_remove);
+  job->retry_id = g_timeout_add_full (G_PRIORITY_DEFAULT, FIRST_RETRY_MS << job->retries,
+                                      retry_cb, job_ref (job), (GDestroyNotify) job_unref);
+  job->retries++;
 }
 
 static gboolean
@@ -246,15 +287,16 @@ chunk_cb (GObject      *object,
                sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_RATE_LIMITED) ||
                sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_OVERLOADED))
         {
-          /* Ask where the server stands, and go on from there. */
-          job->generation++;
-          begin (job);
+          /* Ask again where the server stands, a little later, and go on
+           * from there. */
+          retry_later (job);
         }
       else
         end (job, SOTTO_TRANSFER_FAILED, error->message);
       return;
     }
 
+  job->retries = 0;
   job->acked = MAX (job->acked, (guint64) sotto_msg_get_int (reply, "offset"));
   _sotto_transfer_set_progress (job->transfer, job->acked, job->total);
   if (job->acked >= job->total)
@@ -357,6 +399,9 @@ upload_at_cb (GObject      *object,
         end (job, SOTTO_TRANSFER_FAILED,
              _("Your files on the server take all the room it gives you: the file was not "
                "sent"));
+      else if (sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_RATE_LIMITED) ||
+               sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_OVERLOADED))
+        retry_later (job);
       else
         end (job, SOTTO_TRANSFER_FAILED, error->message);
       return;
@@ -564,9 +609,7 @@ blob_cb (GObject      *object,
              _("The file is no longer on the server, or is not yours to fetch"));
       else if (sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_RATE_LIMITED) ||
                sotto_client_error_is_server (error, SOTTO_MSG_ERROR_CODE_OVERLOADED))
-        {
-          begin (job);
-        }
+        retry_later (job);
       else
         end (job, SOTTO_TRANSFER_FAILED, error->message);
       return;
@@ -583,6 +626,8 @@ blob_cb (GObject      *object,
            _("The server sent something else than the file: it was not saved"));
       return;
     }
+  job->retries = 0;
+
   /* The server reads pieces in several threads: they may come in any
    * order, and are written in the blob's. */
   short_piece = g_bytes_get_size (data) < request->length;

@@ -304,6 +304,25 @@ find_css (GtkWidget  *root,
   return NULL;
 }
 
+/* A label shown under @root with @text */
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_visible (root) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static GtkWindow *
 find_viewer (void)
 {
@@ -457,6 +476,42 @@ test_received (Fixture       *fixture,
   g_assert_cmpint (sotto_transfer_get_state (saving), ==, SOTTO_TRANSFER_DONE);
   g_assert_true (g_file_get_contents (saved_path, &saved_data, NULL, NULL));
   g_assert_cmpstr (saved_data, ==, notes);
+
+  /* The server changes a byte of the minutes: nothing is saved, and the
+   * card says why. */
+  {
+    g_autoptr(GFile) minutes_file = write_bytes (fixture, "minutes.txt", notes, sizeof notes - 1);
+    g_autoptr(SottoTransfer) sent_minutes = bob_sends (fixture, bob_room, minutes_file);
+    g_autofree char *changed_path = g_build_filename (fixture->dir, "saved minutes.txt", NULL);
+    g_autoptr(GFile) changed = g_file_new_for_path (changed_path);
+    g_autoptr(SottoTransfer) failing = NULL;
+    SottoMessage *minutes = wait_for_file (shown, "minutes.txt");
+    GString *hex = g_string_new (NULL);
+    g_autofree char *blob = NULL;
+    g_autofree char *blob_data = NULL;
+    gsize blob_size = 0;
+    GtkWidget *card;
+
+    for (guint i = 0; i < SOTTO_FILE_ID_BYTES; i++)
+      g_string_append_printf (hex, "%02x", sotto_message_get_file (minutes)->id[i]);
+    blob = g_build_filename (sotto_test_server_get_data_dir (fixture->server), "blobs", hex->str,
+                             NULL);
+    g_string_free (hex, TRUE);
+    g_assert_true (g_file_get_contents (blob, &blob_data, &blob_size, NULL));
+    blob_data[blob_size - 5] ^= 0x01;
+    g_assert_true (g_file_set_contents (blob, blob_data, (gssize) blob_size, NULL));
+
+    failing = sotto_room_view_save_file (view, minutes, changed);
+    g_assert_true (sotto_ui_wait_until (transfer_finished, failing, 60));
+    g_assert_cmpint (sotto_transfer_get_state (failing), ==, SOTTO_TRANSFER_FAILED);
+    g_assert_false (g_file_query_exists (changed, NULL));
+    sotto_room_view_scroll_to_bottom (view);
+    sotto_ui_settle (GTK_WIDGET (fixture->window));
+    card = GTK_WIDGET (find_row (GTK_WIDGET (fixture->window), minutes));
+    g_assert_nonnull (card);
+    g_assert_nonnull (find_label (card, sotto_transfer_get_error (failing)));
+    g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-changed"));
+  }
 
   /* The script is never opened: a dialog says why, and offers to save. */
   gtk_widget_activate_action (GTK_WIDGET (find_row (GTK_WIDGET (fixture->window),
