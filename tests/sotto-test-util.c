@@ -196,3 +196,22 @@ sotto_test_tree_contains (const char   *path,
 
   return FALSE;
 }
+
+/**
+ * sotto_test_dir_has_suffix:
+ *
+ * Returns: whether a file in @dir (not below) has a name ending in @suffix
+ */
+gboolean
+sotto_test_dir_has_suffix (const char *dir,
+                           const char *suffix)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_suffix (name, suffix))
+      return TRUE;
+  return FALSE;
+}

@@ -24,6 +24,8 @@ void sotto_test_shutdown_write    (GIOStream    *stream);
 gboolean sotto_test_file_contains (const char   *path,
                                    const guint8 *needle,
                                    gsize         length);
+gboolean sotto_test_dir_has_suffix (const char *dir,
+                                    const char *suffix);
 gboolean sotto_test_tree_contains (const char   *path,
                                    const guint8 *needle,
                                    gsize         length);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <sodium.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sotto-client-error.h"
 #include "sotto-file-blob.h"
@@ -321,6 +324,7 @@ open_thread (GTask        *task,
   guint8 header[SOTTO_FILE_HEADER_BYTES];
   GError *error = NULL;
   guint64 count;
+  int fd;
 
   opener = sotto_file_opener_new (job->file->key, job->file->size, job->file->hash);
   in = g_file_read (job->blob, cancellable, &error);
@@ -333,12 +337,27 @@ open_thread (GTask        *task,
       return;
     }
 
-  /* Beside the destination, and moved over it only once all is checked. */
-  partial_path = g_strconcat (g_file_peek_path (job->destination), ".sotto-partial", NULL);
+  /* Beside the destination, under a name of its own (never a file that
+   * was there), and moved over it only once all is checked. */
+  partial_path = g_strconcat (g_file_peek_path (job->destination), ".XXXXXX.sotto-partial",
+                              NULL);
+  fd = g_mkstemp_full (partial_path, O_WRONLY | O_CLOEXEC, 0666);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_autofree char *folder = g_path_get_dirname (g_file_peek_path (job->destination));
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Could not write in %s: %s"), folder,
+                               g_strerror (saved_errno));
+      return;
+    }
+  close (fd);
   partial = g_file_new_for_path (partial_path);
   out = g_file_replace (partial, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, &error);
   if (out == NULL)
     {
+      g_file_delete (partial, NULL, NULL);
       g_task_return_error (task, error);
       return;
     }
