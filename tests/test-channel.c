@@ -528,6 +528,153 @@ test_overflow (Fixture       *fixture,
   g_clear_error (&a_side.close_error);
 }
 
+/* A bulk message of @size bytes, numbered. */
+static GBytes *
+bulk_message (guint i,
+              gsize size)
+{
+  GBytes *message = numbered_message (i, 0);
+  gsize length = g_bytes_get_size (message);
+  guint8 *data = g_malloc (size);
+
+  g_assert_cmpuint (length, <, size);
+  memcpy (data, g_bytes_get_data (message, NULL), length);
+  memset (data + length, 'b', size - length);
+  g_bytes_unref (message);
+  return g_bytes_new_take (data, size);
+}
+
+/* Opens the next frame A wrote, and returns its messages. */
+static GStrv
+tap_messages (Fixture                                     *fixture,
+              crypto_secretstream_xchacha20poly1305_state *state)
+{
+  g_autoptr(GBytes) frame = tap_frame (fixture);
+  g_autofree char *plain = open_frame (state, frame);
+
+  return g_strsplit (plain, "\n", -1);
+}
+
+static void
+start_tapped (Fixture                                     *fixture,
+              crypto_secretstream_xchacha20poly1305_state *state)
+{
+  g_autoptr(GBytes) header = NULL;
+
+  sotto_channel_start (fixture->a);
+  header = tap_frame (fixture);
+  g_assert_cmpint (crypto_secretstream_xchacha20poly1305_init_pull (
+                     state, g_bytes_get_data (header, NULL), fixture->key), ==, 0);
+}
+
+/* Bulk messages queued before an ordinary one, in the same turn of the
+ * loop: the ordinary one goes first, then each bulk one in a frame of its
+ * own, in the order they were queued. */
+static void
+test_lanes_overtake (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  crypto_secretstream_xchacha20poly1305_state state;
+  g_autoptr(GBytes) chat = g_bytes_new_static ("chat", 4);
+
+  start_tapped (fixture, &state);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GBytes) piece = bulk_message (i, 1000);
+
+      g_assert_true (sotto_channel_send_bulk (fixture->a, piece));
+    }
+  g_assert_true (sotto_channel_send (fixture->a, chat));
+  g_assert_cmpuint (sotto_channel_get_queued_bytes (fixture->a), ==, 3004);
+
+  {
+    g_auto(GStrv) first = tap_messages (fixture, &state);
+
+    g_assert_cmpuint (g_strv_length (first), ==, 1);
+    g_assert_cmpstr (first[0], ==, "chat");
+  }
+  for (guint i = 0; i < 3; i++)
+    {
+      g_auto(GStrv) lines = tap_messages (fixture, &state);
+      g_autofree char *prefix = g_strdup_printf ("message %u b", i);
+
+      g_assert_cmpuint (g_strv_length (lines), ==, 1);
+      g_assert_cmpuint (strlen (lines[0]), ==, 1000);
+      g_assert_true (g_str_has_prefix (lines[0], prefix));
+    }
+  g_assert_cmpuint (sotto_channel_get_queued_bytes (fixture->a), ==, 0);
+}
+
+/* A peer that does not read yet while pieces are queued: the socket
+ * fills with the first of them, and a message queued then goes right
+ * after the pieces already written, before every piece still queued;
+ * and the kernel holds only a few pieces ahead of it. */
+static void
+test_lanes_full_socket (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  static const guint n_pieces = 24;
+  static const gsize piece_size = 256 * 1024;
+  crypto_secretstream_xchacha20poly1305_state state;
+  g_autoptr(GBytes) chat = g_bytes_new_static ("chat", 4);
+  guint written;
+  guint position = 0;
+
+  start_tapped (fixture, &state);
+  for (guint i = 0; i < n_pieces; i++)
+    {
+      g_autoptr(GBytes) piece = bulk_message (i, piece_size);
+
+      g_assert_true (sotto_channel_send_bulk (fixture->a, piece));
+    }
+  /* A writes until the socket is full, and waits. */
+  sotto_test_iterate (100);
+
+  /* The pieces the socket took whole, and the one it took in part (still
+   * counted as queued): those are ahead of the chat, nothing else. */
+  g_assert_cmpuint (sotto_channel_get_queued_bytes (fixture->a) % piece_size, ==, 0);
+  written = n_pieces - sotto_channel_get_queued_bytes (fixture->a) / piece_size;
+  g_assert_cmpuint (written, <=, 8);
+  g_assert_true (sotto_channel_send (fixture->a, chat));
+
+  for (guint i = 0, next_piece = 0; i <= n_pieces; i++)
+    {
+      g_auto(GStrv) lines = tap_messages (fixture, &state);
+
+      g_assert_cmpuint (g_strv_length (lines), ==, 1);
+      if (g_str_equal (lines[0], "chat"))
+        position = i;
+      else
+        {
+          g_autofree char *prefix = g_strdup_printf ("message %u b", next_piece++);
+
+          g_assert_true (g_str_has_prefix (lines[0], prefix));
+        }
+    }
+  g_assert_cmpuint (position, ==, written + 1);
+}
+
+/* A goodbye waits for the bulk lane too: everything queued arrives, the
+ * ordinary message first, then the goodbye. */
+static void
+test_lanes_goodbye (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) piece = g_bytes_new_static ("piece", 5);
+  g_autoptr(GBytes) last = g_bytes_new_static ("last words", 10);
+  static const char *const expected[] = { "last words", "piece", NULL };
+
+  connect_directly (fixture);
+  g_assert_true (sotto_channel_send_bulk (fixture->a, piece));
+  g_assert_true (sotto_channel_send (fixture->a, last));
+  sotto_channel_close (fixture->a);
+  g_assert_false (sotto_channel_send_bulk (fixture->a, piece));
+
+  sotto_test_wait_for (&fixture->closed);
+  assert_received (fixture, expected);
+  g_assert_no_error (fixture->close_error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -551,6 +698,9 @@ main (int   argc,
   ADD ("batching", test_batching);
   ADD ("batch-split", test_batch_split);
   ADD ("overflow", test_overflow);
+  ADD ("lanes/overtake", test_lanes_overtake);
+  ADD ("lanes/full-socket", test_lanes_full_socket);
+  ADD ("lanes/goodbye", test_lanes_goodbye);
 #undef ADD
 
   return g_test_run ();

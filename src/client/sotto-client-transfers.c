@@ -14,7 +14,8 @@
  * cache, uploaded in pieces, then named in a file message) and fetching
  * one (downloaded in pieces into the cache, then opened into the file the
  * user saves). A few pieces are on their way at once, no more: what the
- * user says meanwhile never waits behind a file. When the connection
+ * user says meanwhile never waits behind a file (and the pieces go in the
+ * connection's bulk lane, behind whatever else is sent). When the connection
  * drops, a transfer waits and goes on from where the server stands once
  * the client is online again; a download goes on from what the cache
  * holds even after a restart.
@@ -223,12 +224,15 @@ client_state_cb (SottoClient *client,
     wait_for_connection (job);
 }
 
+/* A piece of the file goes in the connection's bulk lane, so that
+ * what the user says meanwhile overtakes it. */
 static void
 send_request (Job                 *job,
               GBytes              *message,
               const char          *id,
               guint64              offset,
               gsize                length,
+              gboolean             piece,
               GAsyncReadyCallback  callback)
 {
   Request *request = g_new0 (Request, 1);
@@ -238,7 +242,12 @@ send_request (Job                 *job,
   request->offset = offset;
   request->length = length;
   job->in_flight++;
-  sotto_connection_request_async (job->client->connection, id, message, NULL, callback, request);
+  if (piece)
+    sotto_connection_request_bulk_async (job->client->connection, id, message, NULL, callback,
+                                         request);
+  else
+    sotto_connection_request_async (job->client->connection, id, message, NULL, callback,
+                                    request);
 }
 
 /* Uploading */
@@ -344,7 +353,7 @@ read_cb (GObject      *object,
   id = sotto_connection_next_id (job->client->connection);
   message = sotto_msg_build_upload_chunk (id, job->file->id, (gint64) request->offset, data);
   job->sent = request->offset + request->length;
-  send_request (job, message, id, request->offset, request->length, chunk_cb);
+  send_request (job, message, id, request->offset, request->length, TRUE, chunk_cb);
   pump_upload (job);
 }
 
@@ -435,7 +444,7 @@ begin_upload (Job *job)
 
   id = sotto_connection_next_id (job->client->connection);
   message = sotto_msg_build_upload (id, job->file->id, job->room, (gint64) job->total);
-  send_request (job, message, id, 0, 0, upload_at_cb);
+  send_request (job, message, id, 0, 0, FALSE, upload_at_cb);
 }
 
 static void
@@ -660,7 +669,7 @@ pump_download (Job *job)
                                                             (gint64) job->sent,
                                                             (gint64) length);
 
-      send_request (job, message, id, job->sent, length, blob_cb);
+      send_request (job, message, id, job->sent, length, FALSE, blob_cb);
       job->sent += length;
     }
 }

@@ -339,6 +339,35 @@ sotto_connection_send (SottoConnection *self,
          sotto_channel_send (self->channel, message);
 }
 
+static void
+connection_request (SottoConnection     *self,
+                    const char          *id,
+                    GBytes              *message,
+                    gboolean             bulk,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_connection_request_async);
+
+  /* While the requests of a connection that just ended are failed, their
+   * callbacks may ask again: the channel is gone already. */
+  if (self->state != SOTTO_CONNECTION_CONNECTED || self->channel == NULL ||
+      _sotto_request_table_contains (self->requests, id) ||
+      !(bulk ? sotto_channel_send_bulk (self->channel, message)
+             : sotto_channel_send (self->channel, message)))
+    {
+      g_task_return_new_error (task, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED,
+                               _("Not connected to %s"), self->server);
+      return;
+    }
+
+  _sotto_request_table_add (self->requests, id, g_steal_pointer (&task), self->timeout);
+}
+
 /**
  * sotto_connection_request_async:
  * @id: the id @message carries, from sotto_connection_next_id()
@@ -355,27 +384,34 @@ sotto_connection_request_async (SottoConnection     *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (SOTTO_IS_CONNECTION (self));
   g_return_if_fail (id != NULL);
   g_return_if_fail (message != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sotto_connection_request_async);
+  connection_request (self, id, message, FALSE, cancellable, callback, user_data);
+}
 
-  /* While the requests of a connection that just ended are failed, their
-   * callbacks may ask again: the channel is gone already. */
-  if (self->state != SOTTO_CONNECTION_CONNECTED || self->channel == NULL ||
-      _sotto_request_table_contains (self->requests, id) ||
-      !sotto_channel_send (self->channel, message))
-    {
-      g_task_return_new_error (task, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_DISCONNECTED,
-                               _("Not connected to %s"), self->server);
-      return;
-    }
+/**
+ * sotto_connection_request_bulk_async:
+ *
+ * As sotto_connection_request_async(), for a request that carries a
+ * file's piece: it waits behind every other message sent meanwhile (see
+ * sotto_channel_send_bulk()), so that chat never waits behind a file.
+ * Finish it with sotto_connection_request_finish().
+ */
+void
+sotto_connection_request_bulk_async (SottoConnection     *self,
+                                     const char          *id,
+                                     GBytes              *message,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (SOTTO_IS_CONNECTION (self));
+  g_return_if_fail (id != NULL);
+  g_return_if_fail (message != NULL);
 
-  _sotto_request_table_add (self->requests, id, g_steal_pointer (&task), self->timeout);
+  connection_request (self, id, message, TRUE, cancellable, callback, user_data);
 }
 
 /**

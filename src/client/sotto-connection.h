@@ -58,6 +58,12 @@ void                  sotto_connection_request_async      (SottoConnection      
                                                            GCancellable         *cancellable,
                                                            GAsyncReadyCallback   callback,
                                                            gpointer              user_data);
+void                  sotto_connection_request_bulk_async (SottoConnection    *self,
+                                                           const char           *id,
+                                                           GBytes               *message,
+                                                           GCancellable         *cancellable,
+                                                           GAsyncReadyCallback   callback,
+                                                           gpointer              user_data);
 SottoMsg             *sotto_connection_request_finish     (SottoConnection      *self,
                                                            GAsyncResult         *result,
                                                            GError              **error);

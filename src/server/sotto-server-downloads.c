@@ -15,7 +15,8 @@
  *
  * A connection has at most SOTTO_SERVER_MAX_READING_DOWNLOADS being read;
  * with the pieces it is sent, that bounds what its requests cost in
- * memory, and its output queue bounds the rest.
+ * memory, and its output queue bounds the rest. A piece goes in the
+ * connection's bulk lane: what the client is told meanwhile overtakes it.
  */
 
 /* Room in a frame for the rest of a "blob": its type, id, blob id,
@@ -76,7 +77,7 @@ read_done_cb (GObject      *object,
     {
       reply = sotto_msg_build_blob (sotto_msg_get_id (download->msg), download->id,
                                     download->offset, data, download->size);
-      sotto_session_send (download->session, reply);
+      sotto_session_send_bulk (download->session, reply);
     }
 
   download_free (download);

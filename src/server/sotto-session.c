@@ -310,6 +310,24 @@ sotto_session_send (SottoSession *self,
 }
 
 /**
+ * sotto_session_send_bulk:
+ *
+ * Sends a file's piece: it goes once nothing else queued for the client
+ * waits (sotto_channel_send_bulk()), so that chat overtakes it.
+ */
+gboolean
+sotto_session_send_bulk (SottoSession *self,
+                         GBytes       *message)
+{
+  g_return_val_if_fail (SOTTO_IS_SESSION (self), FALSE);
+
+  if (self->closed || self->channel == NULL)
+    return FALSE;
+
+  return sotto_channel_send_bulk (self->channel, message);
+}
+
+/**
  * sotto_session_close:
  *
  * Says goodbye to the client: what is queued is still sent.

@@ -19,6 +19,8 @@ SottoSession *sotto_session_new          (GSocketConnection       *connection,
 void          sotto_session_start        (SottoSession       *self);
 gboolean      sotto_session_send         (SottoSession       *self,
                                           GBytes             *message);
+gboolean      sotto_session_send_bulk    (SottoSession       *self,
+                                          GBytes             *message);
 void          sotto_session_close        (SottoSession       *self,
                                           const char         *reason);
 void          sotto_session_abort        (SottoSession       *self,

@@ -13,7 +13,9 @@ void
 _sotto_channel_clear_out_queue (SottoChannel *self)
 {
   g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
+  g_queue_clear_full (&self->bulk_queue, (GDestroyNotify) g_bytes_unref);
   self->queued_bytes = 0;
+  self->bulk_queued_bytes = 0;
   self->in_flight_bytes = 0;
 }
 

@@ -22,6 +22,11 @@ G_BEGIN_DECLS
  * back into the channel through the functions it was given.
  */
 
+/* Unsent bytes a socket's kernel queue may hold (TCP_NOTSENT_LOWAT): the
+ * most of a file's pieces a message queued later can find ahead of it in
+ * the kernel, besides the rest of the frame being written. */
+#define SOTTO_CHANNEL_NOTSENT_LOWAT (128 * 1024)
+
 /* Bytes read from a socket at a time, and ready sockets taken per pass:
  * few enough that a pass stays short, so what the last one produced (and
  * the store committed in between) goes out soon. */
@@ -64,10 +69,14 @@ struct _SottoChannel
   gsize               max_frame;
   gsize               max_queue;
 
-  /* Messages not yet encrypted, and the plaintext bytes they and the write
-   * in flight hold: the measure of a peer that does not read. */
+  /* Messages not yet encrypted, in two lanes: ordinary ones, and bulk
+   * ones (a file's pieces) that go only when no ordinary one waits; and
+   * the plaintext bytes both and the write in flight hold: the measure of
+   * a peer that does not read. */
   GQueue              out_queue;
+  GQueue              bulk_queue;
   gsize               queued_bytes;
+  gsize               bulk_queued_bytes;
   gsize               in_flight_bytes;
   GByteArray         *out_prefix;
   GByteArray         *writing;

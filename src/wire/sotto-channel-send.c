@@ -16,6 +16,13 @@
  * (or as few frames as the frame limit allows), then written with a single
  * write. A flush over a socket writes at once and waits for the socket
  * only when it is full; over other streams it uses the async calls.
+ *
+ * Messages queued with sotto_channel_send_bulk() (a file's pieces) take a
+ * lane of their own: a flush takes them only when no ordinary message
+ * waits, and then one at a time, in a frame of its own. So a message
+ * queued while a piece is being written goes right after that piece
+ * (and the little the kernel holds of those before, see
+ * SOTTO_CHANNEL_NOTSENT_LOWAT), never behind the pieces still queued.
  */
 
 #define CLOSE_TIMEOUT_SECONDS 5
@@ -63,7 +70,8 @@ channel_write_done (SottoChannel *self)
       return;
     }
 
-  if (!g_queue_is_empty (&self->out_queue) || self->state == SOTTO_CHANNEL_STATE_CLOSING)
+  if (!g_queue_is_empty (&self->out_queue) || !g_queue_is_empty (&self->bulk_queue) ||
+      self->state == SOTTO_CHANNEL_STATE_CLOSING)
     _sotto_channel_schedule_flush (self);
 }
 
@@ -122,25 +130,20 @@ _sotto_channel_socket_write (SottoChannel *self)
   channel_write_done (self);
 }
 
-/* Encrypts everything queued (and the goodbye, when closing) into frames;
- * returns them, or NULL when there is nothing to write. */
-static GByteArray *
-channel_encrypt_queue (SottoChannel *self)
+/* Encrypts the ordinary messages queued into @out, joined in as few
+ * frames as the frame limit allows; returns their size. */
+static gsize
+encrypt_ordinary (SottoChannel *self,
+                  GByteArray   *out)
 {
-  g_autoptr(GByteArray) out = NULL;
   g_autoptr(GByteArray) plain = NULL;
   gsize max_plain = self->max_frame - SOTTO_CHANNEL_FRAME_OVERHEAD;
   gsize flushed = 0;
 
-  /* The stream header, the first time; then a buffer sized for the lot. */
-  out = g_steal_pointer (&self->out_prefix);
-  if (out == NULL)
-    out = g_byte_array_sized_new (self->queued_bytes + g_queue_get_length (&self->out_queue) +
-                                  SOTTO_FRAME_HEADER_SIZE + SOTTO_CHANNEL_FRAME_OVERHEAD);
-
   /* The plaintext lives only for this flush: an idle connection keeps no
    * buffer the size of the largest batch it was ever sent. */
-  plain = g_byte_array_sized_new (MIN (self->queued_bytes + g_queue_get_length (&self->out_queue),
+  plain = g_byte_array_sized_new (MIN (self->queued_bytes - self->bulk_queued_bytes +
+                                         g_queue_get_length (&self->out_queue),
                                        max_plain));
 
   while (!g_queue_is_empty (&self->out_queue))
@@ -163,9 +166,62 @@ channel_encrypt_queue (SottoChannel *self)
   if (plain->len > 0)
     append_encrypted_frame (self, plain, out, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
 
-  if (self->state == SOTTO_CHANNEL_STATE_CLOSING && !self->final_sent)
+  return flushed;
+}
+
+/* Encrypts the first bulk message queued into @out, as a frame of its
+ * own; returns its size. */
+static gsize
+encrypt_bulk (SottoChannel *self,
+              GByteArray   *out)
+{
+  g_autoptr(GBytes) message = g_queue_pop_head (&self->bulk_queue);
+  g_autoptr(GByteArray) plain = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (message, &size);
+
+  plain = g_byte_array_sized_new (size);
+  g_byte_array_append (plain, data, size);
+  append_encrypted_frame (self, plain, out, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+  self->bulk_queued_bytes -= size;
+
+  return size;
+}
+
+/* Encrypts what goes next into frames: every ordinary message queued, or
+ * else the first bulk one; the goodbye once both lanes are empty, when
+ * closing. Returns them, or NULL when there is nothing to write. */
+static GByteArray *
+channel_encrypt_queue (SottoChannel *self)
+{
+  g_autoptr(GByteArray) out = NULL;
+  gboolean ordinary = !g_queue_is_empty (&self->out_queue);
+  gsize next_bytes = 0;
+  gsize flushed = 0;
+
+  if (ordinary)
+    next_bytes = self->queued_bytes - self->bulk_queued_bytes +
+                 g_queue_get_length (&self->out_queue);
+  else if (!g_queue_is_empty (&self->bulk_queue))
+    next_bytes = g_bytes_get_size (g_queue_peek_head (&self->bulk_queue));
+
+  /* The stream header, the first time; then a buffer sized for the lot. */
+  out = g_steal_pointer (&self->out_prefix);
+  if (out == NULL)
+    out = g_byte_array_sized_new (next_bytes + SOTTO_FRAME_HEADER_SIZE +
+                                  SOTTO_CHANNEL_FRAME_OVERHEAD);
+
+  if (ordinary)
+    flushed = encrypt_ordinary (self, out);
+  else if (!g_queue_is_empty (&self->bulk_queue))
+    flushed = encrypt_bulk (self, out);
+
+  if (self->state == SOTTO_CHANNEL_STATE_CLOSING && !self->final_sent &&
+      g_queue_is_empty (&self->out_queue) && g_queue_is_empty (&self->bulk_queue))
     {
-      append_encrypted_frame (self, plain, out, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+      g_autoptr(GByteArray) nothing = g_byte_array_new ();
+
+      append_encrypted_frame (self, nothing, out, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
       self->final_sent = TRUE;
     }
 
@@ -254,29 +310,12 @@ _sotto_channel_start_sending (SottoChannel *self)
   sodium_memzero (self->tx_key, sizeof self->tx_key);
 }
 
-/**
- * sotto_channel_send:
- * @message: one message; it must not contain '\n'
- *
- * Queues @message; it goes out with whatever else is queued before the
- * main loop is next idle. The bytes are shared, not copied, until then.
- *
- * Returns: %FALSE if the channel is not open, or if the queue overflowed,
- *   in which case the channel fails with %SOTTO_WIRE_ERROR_OVERFLOW
- */
-gboolean
-sotto_channel_send (SottoChannel *self,
-                    GBytes       *message)
+static gboolean
+channel_queue (SottoChannel *self,
+               GQueue       *queue,
+               GBytes       *message)
 {
-  gsize size;
-
-  g_return_val_if_fail (SOTTO_IS_CHANNEL (self), FALSE);
-  g_return_val_if_fail (message != NULL, FALSE);
-
-  size = g_bytes_get_size (message);
-  g_return_val_if_fail (size > 0, FALSE);
-  g_return_val_if_fail (size <= self->max_frame - SOTTO_CHANNEL_FRAME_OVERHEAD, FALSE);
-  g_return_val_if_fail (memchr (g_bytes_get_data (message, NULL), '\n', size) == NULL, FALSE);
+  gsize size = g_bytes_get_size (message);
 
   if (self->state != SOTTO_CHANNEL_STATE_OPEN)
     return FALSE;
@@ -288,11 +327,65 @@ sotto_channel_send (SottoChannel *self,
       return FALSE;
     }
 
-  g_queue_push_tail (&self->out_queue, g_bytes_ref (message));
+  g_queue_push_tail (queue, g_bytes_ref (message));
   self->queued_bytes += size;
+  if (queue == &self->bulk_queue)
+    self->bulk_queued_bytes += size;
   _sotto_channel_schedule_flush (self);
 
   return TRUE;
+}
+
+#define CHECK_MESSAGE(self, message) \
+  G_STMT_START { \
+    gsize size_; \
+    g_return_val_if_fail (SOTTO_IS_CHANNEL (self), FALSE); \
+    g_return_val_if_fail (message != NULL, FALSE); \
+    size_ = g_bytes_get_size (message); \
+    g_return_val_if_fail (size_ > 0, FALSE); \
+    g_return_val_if_fail (size_ <= self->max_frame - SOTTO_CHANNEL_FRAME_OVERHEAD, FALSE); \
+    g_return_val_if_fail (memchr (g_bytes_get_data (message, NULL), '\n', size_) == NULL, \
+                          FALSE); \
+  } G_STMT_END
+
+/**
+ * sotto_channel_send:
+ * @message: one message; it must not contain '\n'
+ *
+ * Queues @message; it goes out with whatever else is queued before the
+ * main loop is next idle, ahead of bulk messages still queued. The bytes
+ * are shared, not copied, until then.
+ *
+ * Returns: %FALSE if the channel is not open, or if the queue overflowed,
+ *   in which case the channel fails with %SOTTO_WIRE_ERROR_OVERFLOW
+ */
+gboolean
+sotto_channel_send (SottoChannel *self,
+                    GBytes       *message)
+{
+  CHECK_MESSAGE (self, message);
+
+  return channel_queue (self, &self->out_queue, message);
+}
+
+/**
+ * sotto_channel_send_bulk:
+ * @message: one message; it must not contain '\n'
+ *
+ * Queues @message in the bulk lane, for a file's pieces: it goes out in a
+ * frame of its own once no message queued with sotto_channel_send() waits,
+ * so that those overtake it. Bulk messages keep their order among
+ * themselves, and count in the same queue limit.
+ *
+ * Returns: as sotto_channel_send()
+ */
+gboolean
+sotto_channel_send_bulk (SottoChannel *self,
+                         GBytes       *message)
+{
+  CHECK_MESSAGE (self, message);
+
+  return channel_queue (self, &self->bulk_queue, message);
 }
 
 static gboolean

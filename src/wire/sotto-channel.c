@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/epoll.h>
 
@@ -179,6 +181,7 @@ sotto_channel_init (SottoChannel *self)
   self->max_frame = SOTTO_FRAME_MAX_DEFAULT;
   self->max_queue = SOTTO_CHANNEL_MAX_QUEUE_DEFAULT;
   g_queue_init (&self->out_queue);
+  g_queue_init (&self->bulk_queue);
 }
 
 /**
@@ -227,6 +230,23 @@ static const SottoChannelSourceFuncs channel_source_funcs = {
   .flush = _sotto_channel_flush_pending,
 };
 
+/* A file's pieces written to a socket whose kernel queue takes megabytes
+ * would be ahead of any message queued after them, however the channel
+ * orders its lanes: the kernel takes only so much that is not sent yet.
+ * Not a TCP socket (a test's Unix socket): nothing to limit. */
+static void
+limit_unsent (GSocket *socket)
+{
+  GSocketFamily family = g_socket_get_family (socket);
+
+  if ((family != G_SOCKET_FAMILY_IPV4 && family != G_SOCKET_FAMILY_IPV6) ||
+      g_socket_get_socket_type (socket) != G_SOCKET_TYPE_STREAM)
+    return;
+  if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
+                            SOTTO_CHANNEL_NOTSENT_LOWAT, NULL))
+    g_debug ("The socket's unsent bytes are not limited");
+}
+
 /**
  * sotto_channel_start:
  *
@@ -243,7 +263,10 @@ sotto_channel_start (SottoChannel *self)
   _sotto_channel_start_sending (self);
 
   if (self->socket != NULL)
-    self->source = _sotto_channel_source_acquire (&channel_source_funcs);
+    {
+      self->source = _sotto_channel_source_acquire (&channel_source_funcs);
+      limit_unsent (self->socket);
+    }
 
   _sotto_channel_start_receiving (self);
   _sotto_channel_schedule_flush (self);

@@ -21,6 +21,8 @@ SottoChannel *sotto_channel_new           (GIOStream     *stream,
 void          sotto_channel_start         (SottoChannel  *self);
 gboolean      sotto_channel_send          (SottoChannel  *self,
                                            GBytes        *message);
+gboolean      sotto_channel_send_bulk     (SottoChannel  *self,
+                                           GBytes        *message);
 void          sotto_channel_close         (SottoChannel  *self);
 void          sotto_channel_abort         (SottoChannel  *self,
                                            const GError  *error);
