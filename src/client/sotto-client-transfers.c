@@ -24,7 +24,10 @@
 /* One piece: what the protocol allows. */
 #define PIECE_BYTES (256 * 1024)
 
-/* Pieces on their way at once. */
+/* Pieces on their way at once. More moves a file faster but makes chat
+ * wait longer beside it (bench/files-quick, medians of 3: with 2, 119 MB/s
+ * up and chat's p99 1.3 times that without a transfer; with 4, 155 MB/s
+ * and 1.8 times; with 8, 162 MB/s and 2.1 times). Chat first. */
 #define WINDOW 2
 
 /* A server that cannot serve now ("overloaded", "rate_limited") is asked
