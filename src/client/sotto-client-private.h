@@ -120,7 +120,8 @@ struct _SottoClient
    * (sotto-client-history-transfer.c) */
   GHashTable        *history_received;
 
-  /* Files on their way (sotto-client-transfers.c) */
+  /* Files on their way (sotto-client-transfers.c, which makes it at its
+   * first and stops them all when the cancellable is cancelled) */
   GPtrArray         *transfers;
 
   /* The link this computer waits on, not logged in yet
@@ -283,9 +284,6 @@ void               _sotto_client_settle_order         (SottoClient              
                                                        SottoRoom                *room,
                                                        const char               *sender);
 
-/* sotto-client-transfers.c */
-GPtrArray         *_sotto_client_new_transfers        (void);
-void               _sotto_client_cancel_transfers     (SottoClient              *self);
 
 /* sotto-client-files.c */
 GBytes            *_sotto_client_stored_content       (const SottoMessageBody   *body);

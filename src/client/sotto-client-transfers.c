@@ -69,6 +69,8 @@ typedef struct
   GOutputStream     *out;
   GQueue             pieces;
   gulong             state_id;
+  /* On the client's cancellable, which logging out or closing cancels */
+  gulong             client_cancelled_id;
   /* Tries since a piece last moved, and the next one's timeout */
   guint              retries;
   guint              retry_id;
@@ -98,6 +100,8 @@ job_unref (Job *job)
     return;
   if (job->client != NULL && job->state_id != 0)
     g_clear_signal_handler (&job->state_id, job->client);
+  if (job->client != NULL && job->client_cancelled_id != 0)
+    g_clear_signal_handler (&job->client_cancelled_id, job->client->cancellable);
   g_clear_object (&job->transfer);
   g_free (job->room);
   g_clear_object (&job->source);
@@ -132,6 +136,8 @@ end (Job                *job,
   job->ended = TRUE;
   if (client != NULL && job->state_id != 0)
     g_clear_signal_handler (&job->state_id, client);
+  if (client != NULL && job->client_cancelled_id != 0)
+    g_clear_signal_handler (&job->client_cancelled_id, client->cancellable);
   g_clear_handle_id (&job->retry_id, g_source_remove);
   _sotto_transfer_set_state (job->transfer, state, error);
   g_clear_object (&job->in);
@@ -761,6 +767,19 @@ cache_file (SottoClient  *self,
   return g_file_new_for_path (path);
 }
 
+/* The client logs out or goes: every transfer stops, as cancelled. The
+ * job may go with it. */
+static void
+client_cancelled_cb (GCancellable *cancellable,
+                     Job          *job)
+{
+  /* Held until here: ending takes it off the client's list. */
+  job_ref (job);
+  sotto_transfer_cancel (job->transfer);
+  end (job, SOTTO_TRANSFER_CANCELLED, NULL);
+  job_unref (job);
+}
+
 static Job *
 job_new (SottoClient       *self,
          SottoTransferKind  kind,
@@ -775,7 +794,12 @@ job_new (SottoClient       *self,
   job->room = g_strdup (room);
   g_queue_init (&job->pieces);
   job->state_id = g_signal_connect (self, "notify::state", G_CALLBACK (client_state_cb), job);
+  if (self->transfers == NULL)
+    self->transfers = g_ptr_array_new_with_free_func ((GDestroyNotify) job_unref);
   g_ptr_array_add (self->transfers, job);
+  /* A client closed already has no store: its callers end the job. */
+  job->client_cancelled_id = g_signal_connect (self->cancellable, "cancelled",
+                                               G_CALLBACK (client_cancelled_cb), job);
   return job;
 }
 
@@ -869,21 +893,3 @@ sotto_client_fetch_file (SottoClient  *self,
   return g_object_ref (job->transfer);
 }
 
-GPtrArray *
-_sotto_client_new_transfers (void)
-{
-  return g_ptr_array_new_with_free_func ((GDestroyNotify) job_unref);
-}
-
-/* Stops every transfer, as the client logs out or goes. */
-void
-_sotto_client_cancel_transfers (SottoClient *self)
-{
-  while (self->transfers->len > 0)
-    {
-      Job *job = g_ptr_array_index (self->transfers, self->transfers->len - 1);
-
-      sotto_transfer_cancel (job->transfer);
-      end (job, SOTTO_TRANSFER_CANCELLED, NULL);
-    }
-}

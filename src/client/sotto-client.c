@@ -82,8 +82,6 @@ sotto_client_dispose (GObject *object)
   g_clear_pointer (&self->device_fetches, g_hash_table_unref);
   g_clear_pointer (&self->stale_device_lists, g_hash_table_unref);
   g_clear_pointer (&self->history_received, g_hash_table_unref);
-  if (self->transfers != NULL)
-    _sotto_client_cancel_transfers (self);
   g_clear_pointer (&self->transfers, g_ptr_array_unref);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->outbox_retry_id, g_source_remove);
@@ -297,7 +295,6 @@ sotto_client_init (SottoClient *self)
                                                 (GDestroyNotify) g_ptr_array_unref);
   self->stale_device_lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->history_received = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->transfers = _sotto_client_new_transfers ();
   self->opslimit = SOTTO_PWHASH_OPSLIMIT_DEFAULT;
   self->memlimit = SOTTO_PWHASH_MEMLIMIT_DEFAULT;
 }
@@ -599,7 +596,6 @@ sotto_client_close (SottoClient *self)
   g_hash_table_remove_all (self->device_fetches);
   g_hash_table_remove_all (self->stale_device_lists);
   g_hash_table_remove_all (self->history_received);
-  _sotto_client_cancel_transfers (self);
   _sotto_client_set_user (self, NULL);
   _sotto_client_set_state (self, SOTTO_CLIENT_DISCONNECTED);
 }

@@ -9,7 +9,10 @@ seconds=$3
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 mkdir "$scratch/corpus"
+# libFuzzer's own exit code for a crash is 77, which meson reads as a
+# skipped test: a failure must say so.
 "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  -error_exitcode=1 -timeout_exitcode=1 \
   -artifact_prefix="$scratch/" -print_final_stats=1 "$scratch/corpus" "$seeds"
 status=$?
 if [ "$status" -ne 0 ]; then

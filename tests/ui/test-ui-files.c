@@ -481,17 +481,19 @@ test_received (Fixture       *fixture,
    * card says why. */
   {
     g_autoptr(GFile) minutes_file = write_bytes (fixture, "minutes.txt", notes, sizeof notes - 1);
-    g_autoptr(SottoTransfer) sent_minutes = bob_sends (fixture, bob_room, minutes_file);
+    g_autoptr(SottoTransfer) sent_minutes = NULL;
     g_autofree char *changed_path = g_build_filename (fixture->dir, "saved minutes.txt", NULL);
     g_autoptr(GFile) changed = g_file_new_for_path (changed_path);
     g_autoptr(SottoTransfer) failing = NULL;
-    SottoMessage *minutes = wait_for_file (shown, "minutes.txt");
+    SottoMessage *minutes;
     GString *hex = g_string_new (NULL);
     g_autofree char *blob = NULL;
     g_autofree char *blob_data = NULL;
     gsize blob_size = 0;
     GtkWidget *card;
 
+    sent_minutes = bob_sends (fixture, bob_room, minutes_file);
+    minutes = wait_for_file (shown, "minutes.txt");
     for (guint i = 0; i < SOTTO_FILE_ID_BYTES; i++)
       g_string_append_printf (hex, "%02x", sotto_message_get_file (minutes)->id[i]);
     blob = g_build_filename (sotto_test_server_get_data_dir (fixture->server), "blobs", hex->str,
