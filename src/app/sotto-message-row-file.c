@@ -212,6 +212,35 @@ show_thumbnail (SottoMessageRow        *self,
                             self->file_cancellable, decoded_cb, decoding);
 }
 
+/**
+ * sotto_file_type_icon:
+ * @content_type: (nullable): a content type, as g_content_type_guess()
+ *   gives
+ *
+ * Returns: (transfer full): the symbolic icon of the type, falling back
+ *   through its parent types' symbolic icons to a plain document's; never
+ *   a coloured icon, which the card's other icons are not
+ */
+GIcon *
+sotto_file_type_icon (const char *content_type)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GIcon) icon = NULL;
+
+  if (content_type != NULL)
+    icon = g_content_type_get_symbolic_icon (content_type);
+  if (icon != NULL && G_IS_THEMED_ICON (icon))
+    {
+      const char *const *all = g_themed_icon_get_names (G_THEMED_ICON (icon));
+
+      for (guint i = 0; all != NULL && all[i] != NULL; i++)
+        if (g_str_has_suffix (all[i], "-symbolic"))
+          g_ptr_array_add (names, (gpointer) all[i]);
+    }
+  g_ptr_array_add (names, (gpointer) "text-x-generic-symbolic");
+  return g_themed_icon_new_from_names ((char **) names->pdata, (int) names->len);
+}
+
 /* "JPEG image · 2.3 MB" */
 static char *
 describe (const SottoFileMessage *file)
@@ -312,11 +341,8 @@ _sotto_message_row_show_file (SottoMessageRow *self)
   detail = describe (file);
   gtk_label_set_text (self->file_detail, detail);
   content_type = g_content_type_from_mime_type (file->type);
-  icon = content_type != NULL ? g_content_type_get_symbolic_icon (content_type) : NULL;
-  if (icon != NULL)
-    gtk_image_set_from_gicon (self->file_icon, icon);
-  else
-    gtk_image_set_from_icon_name (self->file_icon, "text-x-generic-symbolic");
+  icon = sotto_file_type_icon (content_type);
+  gtk_image_set_from_gicon (self->file_icon, icon);
   show_thumbnail (self, file);
   follow_transfer (self, sotto_message_get_transfer (self->message));
   show_transfer (self);

@@ -40,5 +40,6 @@ void               sotto_message_row_set_item   (SottoMessageRow   *self,
 char              *sotto_format_day             (GDateTime         *day,
                                                  GDateTime         *now);
 char              *sotto_linkify                (const char        *text);
+GIcon             *sotto_file_type_icon         (const char        *content_type);
 
 G_END_DECLS

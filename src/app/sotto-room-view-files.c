@@ -123,7 +123,7 @@ add_upload_row (SottoRoomView *self,
 {
   g_autofree char *content_type = g_content_type_guess (sotto_transfer_get_name (transfer), NULL,
                                                         0, NULL);
-  g_autoptr(GIcon) icon = g_content_type_get_symbolic_icon (content_type);
+  g_autoptr(GIcon) icon = sotto_file_type_icon (content_type);
   GtkWidget *row, *image, *labels, *name, *progress, *status, *button;
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
