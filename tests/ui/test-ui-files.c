@@ -525,6 +525,12 @@ test_received (Fixture       *fixture,
   g_free (sotto_ui_screenshot (GTK_WIDGET (dialog), "file-program"));
   sotto_ui_click_response (dialog, "_Cancel");
   g_assert_null (sotto_message_get_transfer (script_message));
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  sotto_room_view_scroll_to_bottom (view);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-received-dark"));
 }
 
 /* Alice sends a large file from the window: its progress shows above the
