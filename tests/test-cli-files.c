@@ -741,7 +741,8 @@ test_fetch_safe_name (Fixture       *fixture,
   }
 }
 
-/* A file larger than the server takes is refused, with the reason. */
+/* A file larger than the server takes (its welcome says how large) is
+ * refused before it is sent, with the limit. */
 static void
 test_send_too_large (Fixture       *fixture,
                      gconstpointer  data)
@@ -754,7 +755,8 @@ test_send_too_large (Fixture       *fixture,
   register_user (fixture, "alice");
   g_assert_cmpint (cli_run (fixture, "alice", args, &out, &err), ==, 5);
   g_assert_cmpstr (out, ==, "");
-  g_assert_nonnull (strstr (err, "larger than the server takes"));
+  g_assert_nonnull (strstr (err, "too large to send"));
+  g_assert_nonnull (strstr (err, "MiB"));
 }
 
 /* The server goes in the middle of an upload and does not come back:

@@ -34,13 +34,28 @@ typedef struct
   SottoRoom       *bob_room;
 } Fixture;
 
+/* How a test's server is started */
+typedef struct
+{
+  gboolean            lenient;
+  const char *const  *args;
+} Setup;
+
+static const Setup lenient = { TRUE, NULL };
+static const char *const max_file_size_1[] = { "--max-file-size", "1", NULL };
+static const Setup small_files = { FALSE, max_file_size_1 };
+
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
+  const Setup *setup = data;
+
   /* A test that damages blobs has the server warn of them, and go on. */
-  fixture->server = data != NULL ? sotto_test_server_start_lenient (NULL, NULL, NULL)
-                                 : sotto_test_server_start (NULL, NULL);
+  if (setup != NULL && setup->lenient)
+    fixture->server = sotto_test_server_start_lenient (NULL, setup->args, NULL);
+  else
+    fixture->server = sotto_test_server_start (NULL, setup != NULL ? setup->args : NULL);
   fixture->dir = sotto_test_make_data_dir ();
   fixture->address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (fixture->server));
   fixture->alice = sotto_test_user_new (fixture->dir, fixture->address, "alice", PASSWORD);
@@ -363,6 +378,37 @@ test_tampered (Fixture       *fixture,
     }
 }
 
+/* A server that takes files of up to 1 MiB says so when the client
+ * connects: a larger file is refused at once, with the limit, before
+ * anything is sealed or sent; one of exactly 1 MiB goes. */
+static void
+test_too_large (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree guint8 *contents = NULL;
+  g_autoptr(GFile) large = write_file (fixture, "large.bin", 1024 * 1024 + 1, &contents);
+  g_autofree guint8 *fits_contents = NULL;
+  g_autoptr(GFile) fits = write_file (fixture, "fits.bin", 1024 * 1024, &fits_contents);
+  g_autofree char *saved_path = g_build_filename (fixture->dir, "fits-saved.bin", NULL);
+  g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
+  g_autoptr(SottoTransfer) upload = NULL;
+  g_autofree char *blobs = g_build_filename (sotto_test_server_get_data_dir (fixture->server),
+                                             "blobs", "partial", NULL);
+
+  upload = sotto_client_send_file (fixture->alice, fixture->alice_room, large);
+  wait_until (finished, upload, "the upload");
+  g_assert_cmpint (sotto_transfer_get_state (upload), ==, SOTTO_TRANSFER_FAILED);
+  g_test_message ("%s", sotto_transfer_get_error (upload));
+  g_assert_nonnull (strstr (sotto_transfer_get_error (upload), "1.0"));
+  g_assert_nonnull (strstr (sotto_transfer_get_error (upload), "MiB"));
+  /* Nothing of it reached the server. */
+  g_assert_false (sotto_test_dir_has_suffix (blobs, ""));
+  g_assert_cmpuint (sotto_transfer_get_total (upload), ==, 0);
+
+  send_and_fetch (fixture, fits, "fits.bin", saved);
+  assert_same_contents (saved, fits_contents, 1024 * 1024);
+}
+
 /* A file of 100 MiB, the server's default limit, there and back. */
 static void
 test_large (Fixture       *fixture,
@@ -448,8 +494,10 @@ main (int argc, char *argv[])
               fixture_teardown)
   ADD ("sizes", test_sizes);
   ADD ("resume", test_resume);
-  g_test_add ("/sotto/client/transfers/tampered", Fixture, "lenient", fixture_setup,
+  g_test_add ("/sotto/client/transfers/tampered", Fixture, &lenient, fixture_setup,
               test_tampered, fixture_teardown);
+  g_test_add ("/sotto/client/transfers/too-large", Fixture, &small_files, fixture_setup,
+              test_too_large, fixture_teardown);
   ADD ("large", test_large);
   ADD ("not-member", test_not_member);
   ADD ("cancel", test_cancel);

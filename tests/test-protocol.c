@@ -649,7 +649,8 @@ static GBytes *
 sample_welcome (void)
 {
   return sotto_msg_build_welcome ("0.1.0 (Debian)", SOTTO_PROTOCOL_VERSION,
-                                  SOTTO_PROTOCOL_MIN_PASSWORD_LEN, 1024 * 1024);
+                                  SOTTO_PROTOCOL_MIN_PASSWORD_LEN, 1024 * 1024,
+                                  100 * 1024 * 1024);
 }
 
 static void
@@ -658,6 +659,7 @@ check_welcome (SottoMsg *msg)
   assert_string (msg, "server_version", "0.1.0 (Debian)");
   assert_int (msg, "protocol", SOTTO_PROTOCOL_VERSION);
   assert_int (msg, "min_password", SOTTO_PROTOCOL_MIN_PASSWORD_LEN);
+  assert_int (msg, "max_file", 100 * 1024 * 1024);
   assert_int (msg, "max_frame", 1024 * 1024);
   g_assert_null (sotto_msg_get_id (msg));
 }
@@ -1475,7 +1477,8 @@ static const MsgSpec specs[] = {
 
   { "welcome", "welcome", FROM_SERVER, SOTTO_MSG_TYPE_WELCOME, sample_welcome, check_welcome,
     { { "server_version", K_TEXT, 1, 64 }, { "protocol", K_INT, 1, 65535 },
-      { "min_password", K_INT, 1, 1024 }, { "max_frame", K_INT, 1, G_MAXUINT32 } } },
+      { "min_password", K_INT, 1, 1024 }, { "max_frame", K_INT, 1, G_MAXUINT32 },
+      { "max_file", K_INT, 1, G_GINT64_CONSTANT (1) << 40, TRUE } } },
   { "ok", "ok", FROM_SERVER, SOTTO_MSG_TYPE_OK, sample_ok, check_id_only,
     { F_ID_ } },
   { "error", "error", FROM_SERVER, SOTTO_MSG_TYPE_ERROR, sample_error, check_error,

@@ -821,6 +821,7 @@ sotto_client_send_file (SottoClient *self,
 {
   g_autofree char *basename = NULL;
   guint8 id[SOTTO_FILE_ID_BYTES];
+  guint64 max_file;
   Job *job;
 
   g_return_val_if_fail (SOTTO_IS_CLIENT (self), NULL);
@@ -840,7 +841,12 @@ sotto_client_send_file (SottoClient *self,
   randombytes_buf (id, sizeof id);
   job->source = g_object_ref (file);
   job->cache = cache_file (self, id, ".up");
-  sotto_file_blob_seal_async (file, job->cache, SOTTO_FILE_MAX_BYTES,
+  /* A file larger than the server takes is refused before it is sealed,
+   * with the server's limit in the sentence. */
+  max_file = sotto_connection_get_max_file (self->connection);
+  sotto_file_blob_seal_async (file, job->cache,
+                              max_file > 0 ? MIN (max_file, SOTTO_FILE_MAX_BYTES)
+                                           : SOTTO_FILE_MAX_BYTES,
                               _sotto_transfer_get_cancellable (job->transfer), sealed_cb,
                               job_ref (job));
   return g_object_ref (job->transfer);

@@ -51,6 +51,7 @@ struct _SottoConnection
   char                 *pinned_fingerprint;
   char                 *server_version;
   guint                 min_password;
+  guint64               max_file;
   guint                 next_id;
   SottoRequestTable    *requests;
 };

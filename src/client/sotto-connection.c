@@ -232,6 +232,9 @@ connection_message_cb (SottoChannel *channel,
       g_free (self->server_version);
       self->server_version = g_strdup (sotto_msg_get_string (msg, "server_version"));
       self->min_password = sotto_msg_get_int (msg, "min_password");
+      /* 0 from a server that does not say */
+      self->max_file = sotto_msg_has_field (msg, "max_file") ? sotto_msg_get_int (msg, "max_file")
+                                                             : 0;
       _sotto_connection_set_state (self, SOTTO_CONNECTION_CONNECTED);
       g_task_return_boolean (task, TRUE);
       return;
@@ -467,6 +470,20 @@ sotto_connection_get_min_password (SottoConnection *self)
   g_return_val_if_fail (SOTTO_IS_CONNECTION (self), 0);
 
   return self->min_password;
+}
+
+/**
+ * sotto_connection_get_max_file:
+ *
+ * Returns: the largest file the server takes, in bytes, as its welcome
+ *   said; 0 when it did not say
+ */
+guint64
+sotto_connection_get_max_file (SottoConnection *self)
+{
+  g_return_val_if_fail (SOTTO_IS_CONNECTION (self), 0);
+
+  return self->max_file;
 }
 
 /**

@@ -30,6 +30,7 @@ const char           *sotto_connection_get_server_fingerprint (SottoConnection  
 const char           *sotto_connection_get_pinned_fingerprint (SottoConnection  *self);
 const char           *sotto_connection_get_server_version (SottoConnection      *self);
 guint                 sotto_connection_get_min_password   (SottoConnection      *self);
+guint64               sotto_connection_get_max_file       (SottoConnection      *self);
 void                  sotto_connection_set_timeout        (SottoConnection      *self,
                                                            guint                 seconds);
 

@@ -183,7 +183,9 @@ seal_thread (GTask        *task,
   size = (guint64) g_file_info_get_size (info);
   if (size > job->max_size || size > SOTTO_FILE_MAX_BYTES)
     {
-      g_autofree char *limit = g_format_size (MIN (job->max_size, SOTTO_FILE_MAX_BYTES));
+      /* In MiB, as servers give their limit */
+      g_autofree char *limit = g_format_size_full (MIN (job->max_size, SOTTO_FILE_MAX_BYTES),
+                                                   G_FORMAT_SIZE_IEC_UNITS);
 
       g_task_return_new_error (task, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_FAILED,
                                _("The file is too large to send (at most %s)"), limit);

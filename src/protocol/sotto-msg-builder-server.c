@@ -12,7 +12,8 @@ GBytes *
 sotto_msg_build_welcome (const char *server_version,
                          gint64      protocol,
                          gint64      min_password,
-                         gint64      max_frame)
+                         gint64      max_frame,
+                         gint64      max_file)
 {
   JsonBuilder *builder;
 
@@ -23,6 +24,9 @@ sotto_msg_build_welcome (const char *server_version,
   add_int (builder, "protocol", protocol);
   add_int (builder, "min_password", min_password);
   add_int (builder, "max_frame", max_frame);
+  /* 0: the server does not say. */
+  if (max_file > 0)
+    add_int (builder, "max_file", max_file);
 
   return end_message (builder);
 }

@@ -124,7 +124,8 @@ GBytes *sotto_msg_build_download      (const char                 *id,
 GBytes *sotto_msg_build_welcome       (const char                 *server_version,
                                        gint64                      protocol,
                                        gint64                      min_password,
-                                       gint64                      max_frame);
+                                       gint64                      max_frame,
+                                       gint64                      max_file);
 GBytes *sotto_msg_build_ok            (const char                 *id);
 GBytes *sotto_msg_build_error         (const char                 *id,
                                        SottoMsgErrorCode           code,

@@ -370,6 +370,8 @@ static const SottoFieldSchema welcome_fields[] = {
   F_INT ("protocol", 1, 65535),
   F_INT ("min_password", 1, SOTTO_PROTOCOL_PASSWORD_MAX_LEN),
   F_INT ("max_frame", 1, SOTTO_PROTOCOL_MAX_FRAME),
+  { .name = "max_file", .kind = SOTTO_FIELD_INT, .min = 1, .max = SOTTO_PROTOCOL_MAX_FILE_BYTES,
+    .optional = TRUE },
 };
 
 static const SottoFieldSchema error_fields[] = {

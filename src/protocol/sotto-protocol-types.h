@@ -78,7 +78,8 @@ G_BEGIN_DECLS
 #define SOTTO_PROTOCOL_FILE_CHUNK_BYTES        (64 * 1024)
 #define SOTTO_PROTOCOL_FILE_CHUNK_OVERHEAD     17
 #define SOTTO_PROTOCOL_BLOB_MIN_SIZE           41
-/* The blob of the largest file, 1 TiB. */
+/* The largest file, 1 TiB, and its blob. */
+#define SOTTO_PROTOCOL_MAX_FILE_BYTES          (G_GINT64_CONSTANT (1) << 40)
 #define SOTTO_PROTOCOL_BLOB_MAX_SIZE           G_GINT64_CONSTANT (1099796840472)
 /* The most bytes of a blob one upload_chunk or blob message carries. */
 #define SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES     (256 * 1024)

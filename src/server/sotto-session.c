@@ -278,7 +278,8 @@ handshake_done_cb (GObject      *object,
 
   welcome = sotto_msg_build_welcome (PACKAGE_VERSION, SOTTO_PROTOCOL_VERSION,
                                      SOTTO_PROTOCOL_MIN_PASSWORD_LEN,
-                                     self->config->max_frame);
+                                     self->config->max_frame,
+                                     self->config->max_file_size * 1024 * 1024);
   sotto_session_send (self, welcome);
 }
 

@@ -267,7 +267,9 @@ rebuild (SottoMsg *msg)
       return sotto_msg_build_welcome (str (msg, "server_version"),
                                       sotto_msg_get_int (msg, "protocol"),
                                       sotto_msg_get_int (msg, "min_password"),
-                                      sotto_msg_get_int (msg, "max_frame"));
+                                      sotto_msg_get_int (msg, "max_frame"),
+                                      sotto_msg_has_field (msg, "max_file")
+                                        ? sotto_msg_get_int (msg, "max_file") : 0);
 
     case SOTTO_MSG_TYPE_OK:
       return sotto_msg_build_ok (str (msg, "id"));
