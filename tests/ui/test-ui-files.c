@@ -578,6 +578,79 @@ test_send (Fixture       *fixture,
   g_assert_null (gtk_widget_get_parent (row));
 }
 
+static gboolean
+room_has_pasted_picture (gpointer data)
+{
+  GListModel *messages = sotto_room_get_messages (data);
+
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+      const SottoFileMessage *file = sotto_message_get_file (message);
+
+      if (file != NULL && g_str_has_prefix (file->name, "Pasted picture ") &&
+          g_str_has_suffix (file->name, ".png"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+no_upload_row (gpointer data)
+{
+  return find_css (data, "upload") == NULL;
+}
+
+/* A picture copied elsewhere and pasted into the composer is sent as a
+ * PNG, with its thumbnail and size; the copy made to send it is gone
+ * afterwards, and nothing is typed into the composer. */
+static void
+test_paste (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GdkPixbuf) picture = photo (640, 480);
+  g_autoptr(GdkTexture) texture = gdk_texture_new_for_pixbuf (picture);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  g_autofree char *pasted_dir = g_build_filename (g_get_user_runtime_dir (), "sotto", "pasted",
+                                                  NULL);
+  g_autofree char *draft = NULL;
+  GtkWidget *composer;
+  SottoRoom *bob_room;
+  GListModel *messages;
+  const SottoFileMessage *file = NULL;
+
+  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  bob_room = sotto_test_user_join (fixture->bob, "general");
+  sotto_test_user_wait_members (bob_room, 2);
+
+  gdk_clipboard_set_texture (gtk_widget_get_clipboard (GTK_WIDGET (fixture->window)), texture);
+  composer = sotto_ui_find_widget (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW);
+  gtk_widget_grab_focus (composer);
+  g_signal_emit_by_name (composer, "paste-clipboard");
+
+  g_assert_true (sotto_ui_wait_until (room_has_pasted_picture, bob_room, 60));
+  messages = sotto_room_get_messages (bob_room);
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+
+      if (sotto_message_get_file (message) != NULL)
+        file = sotto_message_get_file (message);
+    }
+  g_assert_nonnull (file);
+  g_assert_cmpstr (file->type, ==, "image/png");
+  g_assert_cmpuint (file->width, ==, 640);
+  g_assert_cmpuint (file->height, ==, 480);
+  g_assert_nonnull (file->thumbnail);
+
+  g_assert_true (sotto_ui_wait_until (no_upload_row, fixture->window, 30));
+  draft = sotto_room_view_dup_draft (view);
+  g_assert_cmpstr (draft, ==, "");
+  g_assert_false (g_file_test (pasted_dir, G_FILE_TEST_IS_DIR) &&
+                  sotto_test_dir_has_suffix (pasted_dir, ".png"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -598,6 +671,7 @@ main (int   argc,
   ADD ("bad-thumbnail", test_bad_thumbnail);
   ADD ("received", test_received);
   ADD ("send", test_send);
+  ADD ("paste", test_paste);
 #undef ADD
 
   status = g_test_run ();
