@@ -651,6 +651,70 @@ test_paste (Fixture       *fixture,
                   sotto_test_dir_has_suffix (pasted_dir, ".png"));
 }
 
+typedef struct
+{
+  SottoRoom  *room;
+  const char *first;
+  const char *second;
+} Both;
+
+static gboolean
+both_shown (gpointer data)
+{
+  Both *both = data;
+
+  return find_file (both->room, both->first) != NULL &&
+         find_file (both->room, both->second) != NULL;
+}
+
+/* Two files dropped on the room (as a file manager drops them) are both
+ * sent. */
+static void
+test_drop (Fixture       *fixture,
+           gconstpointer  data)
+{
+  static const char agenda[] = "1. Budget\n2. Trip\n";
+  static const char minutes[] = "Nothing to report.\n";
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  g_autoptr(GListModel) controllers = NULL;
+  GtkDropTarget *target = NULL;
+  g_autoptr(GFile) first = NULL, second = NULL;
+  GSList *files = NULL;
+  GValue value = G_VALUE_INIT;
+  gboolean taken = FALSE;
+  SottoRoom *bob_room;
+  Both both;
+
+  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  bob_room = sotto_test_user_join (fixture->bob, "general");
+  sotto_test_user_wait_members (bob_room, 2);
+
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        target = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (target);
+
+  first = write_bytes (fixture, "agenda.txt", agenda, sizeof agenda - 1);
+  second = write_bytes (fixture, "minutes.txt", minutes, sizeof minutes - 1);
+  files = g_slist_append (files, first);
+  files = g_slist_append (files, second);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_set_boxed (&value, files);
+  g_signal_emit_by_name (target, "drop", &value, 100.0, 100.0, &taken);
+  g_value_unset (&value);
+  g_slist_free (files);
+  g_assert_true (taken);
+
+  both = (Both) { bob_room, "agenda.txt", "minutes.txt" };
+  g_assert_true (sotto_ui_wait_until (both_shown, &both, 60));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -672,6 +736,7 @@ main (int   argc,
   ADD ("received", test_received);
   ADD ("send", test_send);
   ADD ("paste", test_paste);
+  ADD ("drop", test_drop);
 #undef ADD
 
   status = g_test_run ();
