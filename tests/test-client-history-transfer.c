@@ -345,6 +345,91 @@ result_cb (GObject      *object,
 
 /* Only to another device on the account's list: not to one it does not
  * list, nor to this one. */
+static gboolean
+transfer_finished (gpointer data)
+{
+  return sotto_transfer_is_finished (data);
+}
+
+static SottoMessage *
+find_file_message (SottoRoom  *room,
+                   const char *name)
+{
+  GListModel *messages = sotto_room_get_messages (room);
+
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+
+      if (sotto_message_get_file (message) != NULL &&
+          g_strcmp0 (sotto_message_get_file (message)->name, name) == 0)
+        return message;
+    }
+  return NULL;
+}
+
+static gboolean
+file_message_shown (gpointer data)
+{
+  return find_file_message (data, "plan.txt") != NULL;
+}
+
+/* A file bob sent before the laptop was linked comes with the history as
+ * a file message, with what opens the file: the laptop fetches it, and it
+ * is bob's file. */
+static void
+test_files (Fixture       *fixture,
+            gconstpointer  data)
+{
+  static const char plan[] = "Step one: pack. Step two: go.\n";
+  g_autofree char *path = g_build_filename (fixture->dir, "plan.txt", NULL);
+  g_autofree char *saved_path = g_build_filename (fixture->dir, "plan-on-laptop.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
+  g_autoptr(SottoTransfer) upload = NULL;
+  g_autoptr(SottoTransfer) download = NULL;
+  g_autoptr(SottoClient) laptop = NULL;
+  g_autofree char *saved_data = NULL;
+  Progress sending = { .sending = TRUE };
+  Progress receiving = { .sending = FALSE };
+  SottoRoom *bob_team = sotto_client_lookup_room (fixture->bob, "team");
+  SottoRoom *alice_team = sotto_client_lookup_room (fixture->alice, "team");
+  SottoRoom *room;
+  SottoMessage *message;
+  gint64 sent;
+
+  g_assert_true (g_file_set_contents (path, plan, -1, NULL));
+  upload = sotto_client_send_file (fixture->bob, bob_team, file);
+  g_assert_true (sotto_test_wait_until (transfer_finished, upload, 30));
+  g_assert_cmpint (sotto_transfer_get_state (upload), ==, SOTTO_TRANSFER_DONE);
+  g_assert_true (sotto_test_wait_until (file_message_shown, alice_team, 30));
+
+  laptop = sotto_test_user_link (fixture->dir, fixture->address, fixture->alice, "laptop",
+                                 "alice", PASSWORD);
+  g_signal_connect (laptop, "history-progress", G_CALLBACK (progress_cb), &receiving);
+  room = sotto_client_lookup_room (laptop, "team");
+  sotto_test_iterate (300);
+  g_assert_null (find_file_message (room, "plan.txt"));
+
+  sent = send_history (fixture->alice, sotto_client_get_device_identity (laptop)->sign_pk,
+                       &sending);
+  g_assert_cmpint (sent, ==, TOTAL + 1);
+  wait_received (&receiving, TOTAL + 1);
+
+  g_assert_true (sotto_test_wait_until (file_message_shown, room, 30));
+  message = find_file_message (room, "plan.txt");
+  g_assert_cmpuint (sotto_message_get_file (message)->size, ==, strlen (plan));
+  download = sotto_client_fetch_file (laptop, message, saved);
+  g_assert_true (sotto_test_wait_until (transfer_finished, download, 30));
+  g_assert_cmpint (sotto_transfer_get_state (download), ==, SOTTO_TRANSFER_DONE);
+  g_assert_true (g_file_get_contents (saved_path, &saved_data, NULL, NULL));
+  g_assert_cmpstr (saved_data, ==, plan);
+
+  sotto_client_close (laptop);
+  g_free (sending.device);
+  g_free (receiving.device);
+}
+
 static void
 test_refused (Fixture       *fixture,
               gconstpointer  data)
@@ -378,6 +463,7 @@ main (int argc, char *argv[])
   ADD ("online", test_online);
   ADD ("later", test_later);
   ADD ("refused", test_refused);
+  ADD ("files", test_files);
 #undef ADD
 
   return g_test_run ();

@@ -19,7 +19,7 @@
 G_STATIC_ASSERT (SOTTO_PROTOCOL_HISTORY_CHUNK_MAX_BYTES == SOTTO_HISTORY_CHUNK_MAX_BYTES);
 
 #define ACCOUNT "alice"
-#define LABEL "sotto history v1"
+#define LABEL "sotto history v2"
 
 typedef struct
 {
@@ -69,12 +69,35 @@ entry_new (const char *room, const char *sender, const char *msg_id, gint64 seq,
   return entry;
 }
 
+/* What a file message says of "report.pdf" */
+static GBytes *
+file_content (const char *name)
+{
+  SottoFileMessage file = { { 0 } };
+  g_autoptr(GError) error = NULL;
+  GBytes *content;
+
+  memset (file.id, 1, sizeof file.id);
+  memset (file.key, 2, sizeof file.key);
+  memset (file.hash, 3, sizeof file.hash);
+  file.size = 1288490;
+  file.name = (char *) name;
+  file.type = (char *) "application/pdf";
+  content = sotto_file_message_encode (&file, &error);
+  g_assert_no_error (error);
+  return content;
+}
+
 static GPtrArray *
 sample_entries (void)
 {
   GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_history_entry_free);
+  SottoHistoryEntry *file;
 
   g_ptr_array_add (entries, entry_new ("team", "bob", "m-1", 1, "morning"));
+  file = entry_new ("team", "bob", "m-3", 3, "report.pdf");
+  file->file = file_content ("report.pdf");
+  g_ptr_array_add (entries, file);
   g_ptr_array_add (entries, entry_new ("team", "alice", "m-2", 2, "Grüße aus Köln ☕"));
   g_ptr_array_add (entries, entry_new ("@alice:bob", "bob", "d-9", 0, ""));
   return entries;
@@ -97,6 +120,9 @@ assert_entries_equal (GPtrArray *got, GPtrArray *want)
       g_assert_cmpuint (a->counter, ==, b->counter);
       g_assert_cmpint (a->sent_at, ==, b->sent_at);
       g_assert_cmpstr (a->text, ==, b->text);
+      g_assert_true ((a->file == NULL) == (b->file == NULL));
+      if (a->file != NULL)
+        g_assert_true (g_bytes_equal (a->file, b->file));
     }
 }
 
@@ -363,6 +389,26 @@ put_entry (GByteArray *plain, const char *text, gsize text_len)
   put_be (plain, 14, 8);
   put_be (plain, text_len, 4);
   put (plain, text, text_len);
+  put_be (plain, 0, 4);
+}
+
+static void
+put_file_entry (GByteArray   *plain,
+                const char   *name,
+                const guint8 *file,
+                gsize         file_len)
+{
+  put_name (plain, "team");
+  put_name (plain, "bob");
+  put_name (plain, "m-2");
+  put_be (plain, 21, 8);
+  put_be (plain, 22, 8);
+  put_be (plain, 23, 8);
+  put_be (plain, 24, 8);
+  put_be (plain, strlen (name), 4);
+  put (plain, name, strlen (name));
+  put_be (plain, file_len, 4);
+  put (plain, file, file_len);
 }
 
 static GBytes *
@@ -374,7 +420,7 @@ seal_by_hand (Fixture *f, GByteArray *plain)
 
   crypto_box_seed_keypair (approver_pk, approver_sk, f->approver_box_seed);
   crypto_box_seed_keypair (newcomer_pk, newcomer_sk, f->newcomer_box_seed);
-  out[0] = 1;
+  out[0] = SOTTO_HISTORY_CHUNK_VERSION;
   randombytes_buf (out + 1, crypto_box_NONCEBYTES);
   g_assert_cmpint (crypto_box_easy (out + 1 + crypto_box_NONCEBYTES, plain->data, plain->len,
                                     out + 1, newcomer_pk, approver_sk), ==, 0);
@@ -466,7 +512,7 @@ test_by_hand (Fixture *f, gconstpointer data)
   /* Another label: a box between these two devices made for something
    * else is not history. */
   plain = g_byte_array_new ();
-  put (plain, "sotto histery v1", strlen (LABEL));
+  put (plain, "sotto histery v2", strlen (LABEL));
   {
     g_autoptr(GByteArray) rest = header (f, ACCOUNT, 1);
     put (plain, rest->data + strlen (LABEL), rest->len - strlen (LABEL));
@@ -476,6 +522,57 @@ test_by_hand (Fixture *f, gconstpointer data)
   got = open_by_library (f, chunk, &error);
   g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
   g_clear_error (&error);
+  g_clear_pointer (&chunk, g_bytes_unref);
+  g_clear_pointer (&plain, g_byte_array_unref);
+
+  /* A file message: taken with its file, under the file's own name. */
+  {
+    g_autoptr(GBytes) report = file_content ("report.pdf");
+    gsize report_len;
+    const guint8 *report_data = g_bytes_get_data (report, &report_len);
+    g_autofree guint8 *garbled = g_memdup2 (report_data, report_len);
+
+    plain = header (f, ACCOUNT, 1);
+    put_file_entry (plain, "report.pdf", report_data, report_len);
+    chunk = seal_by_hand (f, plain);
+    got = open_by_library (f, chunk, &error);
+    g_assert_no_error (error);
+    entry = got->pdata[0];
+    g_assert_cmpstr (entry->text, ==, "report.pdf");
+    g_assert_true (g_bytes_equal (entry->file, report));
+    g_clear_pointer (&got, g_ptr_array_unref);
+    g_clear_pointer (&chunk, g_bytes_unref);
+    g_clear_pointer (&plain, g_byte_array_unref);
+
+    /* Under another name than the file message gives; a file message
+     * that does not decode; and a text entry followed by stray bytes of
+     * a file that is not there. */
+    plain = header (f, ACCOUNT, 1);
+    put_file_entry (plain, "invoice.pdf", report_data, report_len);
+    chunk = seal_by_hand (f, plain);
+    got = open_by_library (f, chunk, &error);
+    g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
+    g_clear_error (&error);
+    g_clear_pointer (&chunk, g_bytes_unref);
+    g_clear_pointer (&plain, g_byte_array_unref);
+
+    garbled[0] = 9;
+    plain = header (f, ACCOUNT, 1);
+    put_file_entry (plain, "report.pdf", garbled, report_len);
+    chunk = seal_by_hand (f, plain);
+    got = open_by_library (f, chunk, &error);
+    g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
+    g_clear_error (&error);
+    g_clear_pointer (&chunk, g_bytes_unref);
+    g_clear_pointer (&plain, g_byte_array_unref);
+
+    plain = header (f, ACCOUNT, 1);
+    put_file_entry (plain, "report.pdf", report_data, report_len - 1);
+    chunk = seal_by_hand (f, plain);
+    got = open_by_library (f, chunk, &error);
+    g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
+    g_clear_error (&error);
+  }
 }
 
 int

@@ -86,16 +86,17 @@ peek_row (SottoClient  *self,
   return g_ptr_array_index (transfer->page, transfer->page_index);
 }
 
-/* The row as a chunk carries it, or %NULL for one a chunk does not carry
- * yet: a file message (a chunk holds text). */
+/* The row as a chunk carries it: a text, or a file message's content
+ * under the file's name; %NULL for a row that reads as neither. */
 static SottoHistoryEntry *
 entry_from_row (const SottoStoredMessage *row)
 {
   SottoHistoryEntry *entry;
   SottoMessageBodyType type = SOTTO_MESSAGE_BODY_TEXT;
-  g_autofree char *text = _sotto_client_read_stored (row->body, &type, NULL, NULL);
+  g_autoptr(GBytes) content = NULL;
+  g_autofree char *text = _sotto_client_read_stored (row->body, &type, &content, NULL);
 
-  if (text == NULL || type != SOTTO_MESSAGE_BODY_TEXT)
+  if (text == NULL)
     return NULL;
 
   entry = g_new0 (SottoHistoryEntry, 1);
@@ -107,7 +108,14 @@ entry_from_row (const SottoStoredMessage *row)
   entry->ts = MAX (row->ts, 0);
   entry->counter = row->counter;
   entry->sent_at = MAX (row->sent_at, 0);
-  entry->text = g_utf8_make_valid (text, -1);
+  if (type == SOTTO_MESSAGE_BODY_FILE)
+    {
+      /* A file's name is UTF-8 already, and must stay the file's. */
+      entry->text = g_steal_pointer (&text);
+      entry->file = g_steal_pointer (&content);
+    }
+  else
+    entry->text = g_utf8_make_valid (text, -1);
   return entry;
 }
 
@@ -399,6 +407,31 @@ typedef struct
   guint32 total;
 } Received;
 
+/* What the store keeps of an entry: its text, or its file message. */
+static GBytes *
+stored_body (const SottoHistoryEntry *entry)
+{
+  SottoMessageBody body = { 0 };
+
+  if (entry->file == NULL)
+    return g_bytes_new (entry->text, strlen (entry->text));
+  body.type = SOTTO_MESSAGE_BODY_FILE;
+  body.content = entry->file;
+  return _sotto_client_stored_content (&body);
+}
+
+/* The file an entry names, decoded (chunks carry only files that decode),
+ * on @message. */
+static void
+set_file (SottoMessage            *message,
+          const SottoHistoryEntry *entry)
+{
+  g_auto(SottoFileMessage) file = { { 0 } };
+
+  if (entry->file != NULL && sotto_file_message_decode (entry->file, &file, NULL))
+    sotto_message_set_file (message, &file);
+}
+
 static gint64
 oldest_shown_seq (SottoRoom *room)
 {
@@ -432,6 +465,7 @@ show_filled (SottoClient             *self,
 
       if (was == SOTTO_MESSAGE_WAITING_FOR_KEY || was == SOTTO_MESSAGE_UNVERIFIABLE)
         {
+          set_file (known, entry);
           sotto_room_update_message (room, known, state, entry->seq, entry->ts, entry->text);
           sotto_message_set_order (known, entry->counter, entry->sent_at, 0);
         }
@@ -446,6 +480,7 @@ show_filled (SottoClient             *self,
         sotto_message_new (entry->room, entry->sender, entry->msg_id, entry->seq, entry->ts,
                            state, entry->text);
 
+      set_file (message, entry);
       sotto_message_set_order (message, entry->counter, entry->sent_at, 0);
       sotto_room_add_message (room, message);
     }
@@ -484,7 +519,7 @@ take_entries (SottoClient *self,
     {
       const SottoHistoryEntry *entry = g_ptr_array_index (entries, i);
       gboolean ours = g_strcmp0 (entry->sender, self->user) == 0;
-      g_autoptr(GBytes) text = g_bytes_new (entry->text, strlen (entry->text));
+      g_autoptr(GBytes) text = stored_body (entry);
       SottoStoredFill fill = SOTTO_STORED_FILL_KEPT;
       SottoRoom *room;
       gint64 *room_oldest;

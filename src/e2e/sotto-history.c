@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sotto-e2e-private.h"
+#include "sotto-file-message.h"
 #include "sotto-history.h"
 #include "sotto-identity-private.h"
 #include "sotto-sender-key.h"
@@ -15,19 +16,24 @@
  * key to the other's, so that only the recipient device opens it and
  * knows which device sealed it:
  *
- *   version 1 ‖ nonce (24) ‖ crypto_box of:
- *     "sotto history v1" ‖ account name ‖ sender's signing key (32) ‖
+ *   version 2 ‖ nonce (24) ‖ crypto_box of:
+ *     "sotto history v2" ‖ account name ‖ sender's signing key (32) ‖
  *     recipient's signing key (32) ‖ index (4) ‖ total (4) ‖ count (2) ‖
  *     per message: room, sender, msg_id (names with a 2-byte length) ‖
- *     seq (8) ‖ ts (8) ‖ counter (8) ‖ sent_at (8) ‖ text (4-byte length)
+ *     seq (8) ‖ ts (8) ‖ counter (8) ‖ sent_at (8) ‖ text (4-byte length) ‖
+ *     file (4-byte length, 0 for a text message)
+ *
+ * A file message's file is what its body said of the file
+ * (sotto-file-message.c: where the blob is, its key and hash), and its
+ * text the file's name, which the file message must give too.
  *
  * The signing keys inside stop a chunk from being taken as sealed by or
  * for another pair of devices whose box keys it would open with; the
  * account name, for another account. Parsing is strict.
  */
 
-#define VERSION 1
-#define LABEL "sotto history v1"
+#define VERSION SOTTO_HISTORY_CHUNK_VERSION
+#define LABEL "sotto history v2"
 #define ID_MAX_BYTES 64
 
 void
@@ -40,6 +46,7 @@ sotto_history_entry_free (SottoHistoryEntry *entry)
   g_free (entry->sender);
   g_free (entry->msg_id);
   g_free (entry->text);
+  g_clear_pointer (&entry->file, g_bytes_unref);
   g_free (entry);
 }
 
@@ -52,7 +59,8 @@ gsize
 sotto_history_entry_size (const SottoHistoryEntry *entry)
 {
   return 2 + strlen (entry->room) + 2 + strlen (entry->sender) + 2 + strlen (entry->msg_id) +
-         4 * 8 + 4 + strlen (entry->text);
+         4 * 8 + 4 + strlen (entry->text) + 4 +
+         (entry->file != NULL ? g_bytes_get_size (entry->file) : 0);
 }
 
 static gsize
@@ -77,11 +85,28 @@ sotto_history_chunk_capacity (const char *account)
          header_size (account);
 }
 
+/* A file message's content a chunk carries: one that decodes, under the
+ * name the entry's text gives. */
+static gboolean
+valid_file (const guint8 *data,
+            gsize         size,
+            const char   *name)
+{
+  g_autoptr(GBytes) content = NULL;
+  g_auto(SottoFileMessage) file = { { 0 } };
+
+  if (size == 0 || size > SOTTO_HISTORY_FILE_MAX_BYTES)
+    return FALSE;
+  content = g_bytes_new (data, size);
+  return sotto_file_message_decode (content, &file, NULL) && g_strcmp0 (file.name, name) == 0;
+}
+
 /**
  * sotto_history_entry_is_valid:
  *
  * Returns: whether a chunk carries @entry: names that are names, a text
- *   of UTF-8 short enough, no negative numbers
+ *   of UTF-8 short enough, no negative numbers, and for a file, a file
+ *   message under that name
  */
 gboolean
 sotto_history_entry_is_valid (const SottoHistoryEntry *entry)
@@ -93,7 +118,10 @@ sotto_history_entry_is_valid (const SottoHistoryEntry *entry)
          _sotto_e2e_valid_name (entry->sender, SOTTO_E2E_NAME_MAX_BYTES, FALSE) &&
          _sotto_e2e_valid_name (entry->msg_id, ID_MAX_BYTES, FALSE) &&
          entry->text != NULL && strlen (entry->text) <= SOTTO_HISTORY_TEXT_MAX_BYTES &&
-         g_utf8_validate (entry->text, -1, NULL);
+         g_utf8_validate (entry->text, -1, NULL) &&
+         (entry->file == NULL ||
+          valid_file (g_bytes_get_data (entry->file, NULL), g_bytes_get_size (entry->file),
+                      entry->text));
 }
 
 /**
@@ -180,8 +208,13 @@ sotto_history_chunk_seal (SottoIdentity             *from,
       _sotto_e2e_writer_put_u64 (&writer, (guint64) entry->ts);
       _sotto_e2e_writer_put_u64 (&writer, entry->counter);
       _sotto_e2e_writer_put_u64 (&writer, (guint64) entry->sent_at);
+      gsize file_len = entry->file != NULL ? g_bytes_get_size (entry->file) : 0;
+
       _sotto_e2e_writer_put_u32 (&writer, (guint32) text_len);
       _sotto_e2e_writer_put (&writer, entry->text, text_len);
+      _sotto_e2e_writer_put_u32 (&writer, (guint32) file_len);
+      if (file_len > 0)
+        _sotto_e2e_writer_put (&writer, g_bytes_get_data (entry->file, NULL), file_len);
     }
   g_assert (writer.pos == size);
 
@@ -284,6 +317,9 @@ sotto_history_chunk_open (GBytes                    *chunk,
       guint64 seq, ts, sent_at;
       guint32 text_len;
       const guint8 *text;
+      guint32 file_len = 0;
+      const guint8 *file = NULL;
+      g_autofree char *name = NULL;
 
       ok = _sotto_e2e_reader_get_name (&reader, SOTTO_E2E_NAME_MAX_BYTES, FALSE, &entry->room) &&
            _sotto_e2e_reader_get_name (&reader, SOTTO_E2E_NAME_MAX_BYTES, FALSE,
@@ -298,13 +334,23 @@ sotto_history_chunk_open (GBytes                    *chunk,
            text_len <= SOTTO_HISTORY_TEXT_MAX_BYTES &&
            _sotto_e2e_reader_get (&reader, &text, text_len) &&
            memchr (text, '\0', text_len) == NULL &&
-           g_utf8_validate ((const char *) text, text_len, NULL);
+           g_utf8_validate ((const char *) text, text_len, NULL) &&
+           _sotto_e2e_reader_get_u32 (&reader, &file_len) &&
+           file_len <= SOTTO_HISTORY_FILE_MAX_BYTES &&
+           _sotto_e2e_reader_get (&reader, &file, file_len);
+      if (ok && file_len > 0)
+        {
+          name = g_strndup ((const char *) text, text_len);
+          ok = valid_file (file, file_len, name);
+        }
       if (!ok)
         break;
       entry->seq = (gint64) seq;
       entry->ts = (gint64) ts;
       entry->sent_at = (gint64) sent_at;
       entry->text = g_strndup ((const char *) text, text_len);
+      if (file_len > 0)
+        entry->file = g_bytes_new (file, file_len);
       g_ptr_array_add (entries, g_steal_pointer (&entry));
     }
   ok = ok && _sotto_e2e_reader_at_end (&reader);

@@ -9,11 +9,18 @@
 
 G_BEGIN_DECLS
 
+/* The version byte a sealed chunk starts with. */
+#define SOTTO_HISTORY_CHUNK_VERSION 2
+
 /* The largest sealed chunk: the protocol's bound for `send_history`. */
 #define SOTTO_HISTORY_CHUNK_MAX_BYTES 61440
 
 /* The most bytes of one message's text a chunk carries. */
 #define SOTTO_HISTORY_TEXT_MAX_BYTES (48 * 1024)
+
+/* The most bytes of a file message's content a chunk carries: the
+ * largest a message holds (sotto-file-message.c). */
+#define SOTTO_HISTORY_FILE_MAX_BYTES (20 * 1024)
 
 /**
  * SottoHistoryEntry:
@@ -24,7 +31,10 @@ G_BEGIN_DECLS
  * @ts: the server's time for it, ms since the epoch
  * @counter: its sender's counter, 0 for none
  * @sent_at: its sender's time, ms since the epoch
- * @text: what it says, UTF-8, at most %SOTTO_HISTORY_TEXT_MAX_BYTES bytes
+ * @text: what it says, UTF-8, at most %SOTTO_HISTORY_TEXT_MAX_BYTES bytes;
+ *   for a file, its name
+ * @file: (nullable): for a file message, what it says of the file (the
+ *   content of its body, sotto_file_message_decode()); %NULL for text
  *
  * One message of a room's history, as a device of the account holds it.
  */
@@ -38,6 +48,7 @@ typedef struct
   guint64 counter;
   gint64  sent_at;
   char   *text;
+  GBytes *file;
 } SottoHistoryEntry;
 
 void       sotto_history_entry_free   (SottoHistoryEntry         *entry);

@@ -84,6 +84,9 @@ check_opened (GPtrArray *entries)
       g_assert_cmpstr (a->msg_id, ==, b->msg_id);
       g_assert_cmpstr (a->text, ==, b->text);
       g_assert_cmpint (a->seq, ==, b->seq);
+      g_assert_true ((a->file == NULL) == (b->file == NULL));
+      if (a->file != NULL)
+        g_assert_true (g_bytes_equal (a->file, b->file));
     }
 }
 
@@ -107,7 +110,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
       gsize sealed_size = 1 + crypto_box_NONCEBYTES + (size - 1) + crypto_box_MACBYTES;
       guint8 *sealed = g_malloc (sealed_size);
 
-      sealed[0] = 1;
+      sealed[0] = SOTTO_HISTORY_CHUNK_VERSION;
       memset (sealed + 1, 0x5a, crypto_box_NONCEBYTES);
       g_assert_cmpint (crypto_box_easy (sealed + 1 + crypto_box_NONCEBYTES, data + 1, size - 1,
                                         sealed + 1, laptop_box_pk, desktop_box_sk), ==, 0);
