@@ -28,6 +28,16 @@ upload_shown (SottoRoomView *self,
          g_strcmp0 (sotto_transfer_get_room (transfer), sotto_room_get_name (self->room)) == 0;
 }
 
+#define SOURCE_KEY "sotto-source"
+
+/* A failed upload can go again from its file; not a pasted picture,
+ * whose copy is gone once sealed. */
+static gboolean
+can_retry (SottoTransfer *transfer)
+{
+  return g_object_get_data (G_OBJECT (transfer), SOURCE_KEY) != NULL;
+}
+
 static void
 update_upload_row (GtkWidget     *row,
                    SottoTransfer *transfer)
@@ -73,6 +83,8 @@ update_upload_row (GtkWidget     *row,
 
   gtk_widget_set_tooltip_text (button, state == SOTTO_TRANSFER_FAILED ? _("Dismiss")
                                                                       : _("Cancel Sending"));
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "retry"),
+                          state == SOTTO_TRANSFER_FAILED && can_retry (transfer));
 }
 
 static void
@@ -117,6 +129,22 @@ upload_button_cb (GtkButton     *button,
     sotto_transfer_cancel (transfer);
 }
 
+static SottoTransfer *start_upload (SottoRoomView *self,
+                                    GFile         *file);
+
+/* The same file again, in place of the failed upload. */
+static void
+retry_clicked_cb (GtkButton     *button,
+                  SottoRoomView *self)
+{
+  SottoTransfer *transfer = g_object_get_data (G_OBJECT (button), "transfer");
+  g_autoptr(GFile) source = g_object_ref (g_object_get_data (G_OBJECT (transfer), SOURCE_KEY));
+
+  forget_upload (self, transfer);
+  if (self->client != NULL && self->room != NULL)
+    start_upload (self, source);
+}
+
 static void
 add_upload_row (SottoRoomView *self,
                 SottoTransfer *transfer)
@@ -124,7 +152,7 @@ add_upload_row (SottoRoomView *self,
   g_autofree char *content_type = g_content_type_guess (sotto_transfer_get_name (transfer), NULL,
                                                         0, NULL);
   g_autoptr(GIcon) icon = sotto_file_type_icon (content_type);
-  GtkWidget *row, *image, *labels, *name, *progress, *status, *button;
+  GtkWidget *row, *image, *labels, *name, *progress, *status, *retry, *button;
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
   gtk_widget_add_css_class (row, "card");
@@ -152,6 +180,15 @@ add_upload_row (SottoRoomView *self,
   gtk_box_append (GTK_BOX (labels), status);
   gtk_box_append (GTK_BOX (row), labels);
 
+  retry = gtk_button_new_from_icon_name ("view-refresh-symbolic");
+  gtk_widget_set_valign (retry, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (retry, _("Try Again"));
+  gtk_widget_add_css_class (retry, "circular");
+  gtk_widget_add_css_class (retry, "flat");
+  g_object_set_data (G_OBJECT (retry), "transfer", transfer);
+  g_signal_connect (retry, "clicked", G_CALLBACK (retry_clicked_cb), self);
+  gtk_box_append (GTK_BOX (row), retry);
+
   button = gtk_button_new_from_icon_name ("window-close-symbolic");
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_set_margin_end (button, 8);
@@ -165,6 +202,7 @@ add_upload_row (SottoRoomView *self,
   g_object_set_data (G_OBJECT (row), "progress", progress);
   g_object_set_data (G_OBJECT (row), "status", status);
   g_object_set_data (G_OBJECT (row), "button", button);
+  g_object_set_data (G_OBJECT (row), "retry", retry);
   g_signal_connect_object (transfer, "notify", G_CALLBACK (upload_row_notify_cb), row, 0);
   update_upload_row (row, transfer);
   gtk_box_append (GTK_BOX (self->uploads_box), row);
@@ -199,6 +237,7 @@ start_upload (SottoRoomView *self,
   g_autoptr(SottoTransfer) transfer = NULL;
 
   transfer = sotto_client_send_file (self->client, self->room, file);
+  g_object_set_data_full (G_OBJECT (transfer), SOURCE_KEY, g_object_ref (file), g_object_unref);
   g_ptr_array_add (self->uploads, g_object_ref (transfer));
   g_signal_connect_object (transfer, "notify::state", G_CALLBACK (upload_state_cb), self, 0);
   add_upload_row (self, transfer);
@@ -363,6 +402,7 @@ pasted_texture_cb (GObject      *object,
       return;
     }
   transfer = start_upload (self, file);
+  g_object_set_data (G_OBJECT (transfer), SOURCE_KEY, NULL);
   if (!sotto_transfer_is_finished (transfer) &&
       sotto_transfer_get_state (transfer) == SOTTO_TRANSFER_PREPARING)
     g_object_set_data_full (G_OBJECT (transfer), "sotto-pasted-file", g_object_ref (file),

@@ -143,6 +143,29 @@ read_fully (GInputStream  *in,
   return TRUE;
 }
 
+/* Why the file to send cannot be read, said of the file by its name. */
+static GError *
+unreadable (GFile  *source,
+            GError *error)
+{
+  g_autofree char *name = g_file_get_basename (source);
+  GError *said;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return error;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    said = g_error_new (SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_FAILED,
+                        _("“%s” is not there any more"), name);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    said = g_error_new (SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_FAILED,
+                        _("You may not read “%s”"), name);
+  else
+    said = g_error_new (SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_FAILED,
+                        _("“%s” could not be read: %s"), name, error->message);
+  g_error_free (error);
+  return said;
+}
+
 static void
 seal_thread (GTask        *task,
              gpointer      source_object,
@@ -171,7 +194,7 @@ seal_thread (GTask        *task,
                             G_FILE_QUERY_INFO_NONE, cancellable, &error);
   if (info == NULL)
     {
-      g_task_return_error (task, error);
+      g_task_return_error (task, unreadable (job->source, error));
       return;
     }
   if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
@@ -195,7 +218,7 @@ seal_thread (GTask        *task,
   in = g_file_read (job->source, cancellable, &error);
   if (in == NULL)
     {
-      g_task_return_error (task, error);
+      g_task_return_error (task, unreadable (job->source, error));
       return;
     }
   out = g_file_replace (job->blob, NULL, FALSE, G_FILE_CREATE_PRIVATE, cancellable, &error);

@@ -715,6 +715,58 @@ test_drop (Fixture       *fixture,
   g_assert_true (sotto_ui_wait_until (both_shown, &both, 60));
 }
 
+static gboolean
+transfer_failed (gpointer data)
+{
+  return sotto_transfer_get_state (data) == SOTTO_TRANSFER_FAILED;
+}
+
+static gboolean
+file_shown_to (gpointer data)
+{
+  Wanted *wanted = data;
+
+  return find_file (wanted->room, wanted->name) != NULL;
+}
+
+/* A file that cannot be read fails with its sentence on the upload row;
+ * once it is there, Try Again sends it. */
+static void
+test_retry (Fixture       *fixture,
+            gconstpointer  data)
+{
+  static const char plan[] = "Step one: pack.\n";
+  g_autofree char *path = g_build_filename (fixture->dir, "plan.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(SottoTransfer) upload = NULL;
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  GtkWidget *row, *retry;
+  SottoRoom *bob_room;
+  Wanted wanted;
+
+  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  bob_room = sotto_test_user_join (fixture->bob, "general");
+  sotto_test_user_wait_members (bob_room, 2);
+
+  upload = sotto_room_view_send_file (view, file);
+  g_assert_true (sotto_ui_wait_until (transfer_failed, upload, 30));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  row = find_css (GTK_WIDGET (fixture->window), "upload");
+  g_assert_nonnull (row);
+  g_assert_nonnull (find_label (row, sotto_transfer_get_error (upload)));
+  retry = sotto_ui_find_button (row, "Try Again");
+  g_assert_nonnull (retry);
+  g_assert_true (gtk_widget_get_visible (retry));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-upload-failed"));
+
+  g_assert_true (g_file_set_contents (path, plan, -1, NULL));
+  g_signal_emit_by_name (retry, "clicked");
+  wanted = (Wanted) { bob_room, "plan.txt" };
+  g_assert_true (sotto_ui_wait_until (file_shown_to, &wanted, 60));
+  g_assert_true (sotto_ui_wait_until (no_upload_row, fixture->window, 30));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -737,6 +789,7 @@ main (int   argc,
   ADD ("send", test_send);
   ADD ("paste", test_paste);
   ADD ("drop", test_drop);
+  ADD ("retry", test_retry);
 #undef ADD
 
   status = g_test_run ();
