@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <sodium.h>
+
+#include "sotto-application.h"
+#include "sotto-room-view.h"
+#include "sotto-test-server.h"
+#include "sotto-test-users.h"
+#include "sotto-test-util.h"
+#include "sotto-ui-test.h"
+#include "sotto-window.h"
+
+/*
+ * How the window shares its width, at the size of a laptop's screen
+ * (1280 × 800), against a real sotto-server: the sidebar keeps to a
+ * sidebar's width, and the conversation gets the rest, members panel open
+ * or not. Screenshots in the light and the dark style.
+ */
+
+#define PASSWORD "correct horse battery"
+#define WIDTH 1280
+#define HEIGHT 800
+
+/* A sidebar's width in GNOME apps (Fractal, Files, Settings). */
+#define SIDEBAR_MIN 280
+#define SIDEBAR_MAX 360
+
+static SottoApplication *the_app;
+
+typedef struct
+{
+  SottoTestServer *server;
+  char            *dir;
+  char            *address;
+  SottoWindow     *window;
+  SottoClient     *bob;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *app_dir = NULL;
+
+  fixture->server = sotto_test_server_start (NULL, NULL);
+  fixture->dir = sotto_test_make_data_dir ();
+  fixture->address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (fixture->server));
+  app_dir = g_build_filename (fixture->dir, "app", NULL);
+  sotto_application_set_data_dir (the_app, app_dir);
+  sotto_application_set_pwhash_limits (the_app, crypto_pwhash_OPSLIMIT_MIN,
+                                       crypto_pwhash_MEMLIMIT_MIN);
+  fixture->window = sotto_window_new (GTK_APPLICATION (the_app));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), WIDTH, HEIGHT);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  if (fixture->bob != NULL)
+    sotto_client_close (fixture->bob);
+  g_clear_object (&fixture->bob);
+  sotto_test_iterate (50);
+  sotto_test_server_stop (fixture->server);
+  g_clear_pointer (&fixture->server, sotto_test_server_free);
+  sotto_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->address);
+}
+
+/* The widget under @root with the CSS class @css_class */
+static GtkWidget *
+find_css (GtkWidget  *root,
+          const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_css (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static int
+sidebar_width (Fixture *fixture)
+{
+  GtkWidget *sidebar = find_css (GTK_WIDGET (fixture->window), "rooms-sidebar");
+
+  g_assert_nonnull (sidebar);
+  return gtk_widget_get_width (sidebar);
+}
+
+/* At 1280 × 800 the sidebar is a sidebar's width, and stays so when the
+ * members panel opens: the conversation is wider than the sidebar. */
+static void
+test_widths (Fixture       *fixture,
+             gconstpointer  data)
+{
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoom *bob_room;
+  int sidebar;
+
+  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  bob_room = sotto_test_user_join (fixture->bob, "general");
+  sotto_test_user_wait_members (bob_room, 2);
+  sotto_test_user_wait_sent (sotto_test_user_say (fixture->bob, bob_room,
+                                                  "Are we still on for Thursday?"));
+  sotto_test_user_wait_sent (sotto_test_user_say (fixture->bob, bob_room,
+                                                  "I can bring the projector."));
+  sotto_test_iterate (300);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), >=, WIDTH - 20);
+  sidebar = sidebar_width (fixture);
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "layout-1280"));
+  g_test_message ("sidebar %d of %d px", sidebar, WIDTH);
+  g_assert_cmpint (sidebar, >=, SIDEBAR_MIN);
+  g_assert_cmpint (sidebar, <=, SIDEBAR_MAX);
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "room.toggle-members", NULL);
+  sotto_test_iterate (400);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_true (sotto_room_view_get_members_shown (view));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "layout-1280-members"));
+  g_assert_cmpint (sidebar_width (fixture), ==, sidebar);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (sotto_room_view_get_message_list (view))),
+                   >, sidebar);
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "layout-1280-members-dark"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  sotto_ui_test_init (&argc, &argv);
+  sotto_ui_notifications_start ();
+  the_app = sotto_application_new ();
+  g_application_set_flags (G_APPLICATION (the_app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (the_app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_test_add ("/sotto/ui/layout/widths", Fixture, NULL, fixture_setup, test_widths,
+              fixture_teardown);
+
+  status = g_test_run ();
+  g_clear_object (&the_app);
+  return status;
+}
