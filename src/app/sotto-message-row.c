@@ -194,7 +194,10 @@ show_message (SottoMessageRow *self,
   g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (ts > 0 ? ts / 1000
                                                                : g_get_real_time () / G_USEC_PER_SEC);
   g_autofree char *clock = g_date_time_format (time, "%H:%M");
-  g_autofree char *full = g_date_time_format (time, "%c");
+  /* Translators: a message's date and time in full, shown when the
+   * pointer rests on it, as g_date_time_format() writes it: %A the
+   * weekday, %-d the day, %B the month, %Y the year, %H:%M the time */
+  g_autofree char *full = g_date_time_format (time, _("%A, %B %-d, %Y, %H:%M"));
 
   if (sotto_message_get_state (self->message) == SOTTO_MESSAGE_SYSTEM)
     {

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "sotto-application.h"
+#include "sotto-message-row.h"
 #include "sotto-room-view.h"
 #include "sotto-test-server.h"
 #include "sotto-test-users.h"
@@ -92,6 +93,47 @@ find_css (GtkWidget  *root,
   return NULL;
 }
 
+/* The message row showing @text */
+static SottoMessageRow *
+find_row (GtkWidget  *root,
+          const char *text)
+{
+  if (SOTTO_IS_MESSAGE_ROW (root))
+    {
+      SottoTimelineItem *item = sotto_message_row_get_item (SOTTO_MESSAGE_ROW (root));
+      SottoMessage *message = item != NULL ? sotto_timeline_item_get_message (item) : NULL;
+
+      if (message != NULL && g_strcmp0 (sotto_message_get_text (message), text) == 0)
+        return SOTTO_MESSAGE_ROW (root);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      SottoMessageRow *found = find_row (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The first tooltip under @root, of a widget shown */
+static const char *
+find_tooltip (GtkWidget *root)
+{
+  if (gtk_widget_get_visible (root) && gtk_widget_get_tooltip_text (root) != NULL)
+    return gtk_widget_get_tooltip_text (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *found = gtk_widget_get_visible (child) ? find_tooltip (child) : NULL;
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static int
 sidebar_width (Fixture *fixture)
 {
@@ -128,6 +170,29 @@ test_widths (Fixture       *fixture,
   g_test_message ("sidebar %d of %d px", sidebar, WIDTH);
   g_assert_cmpint (sidebar, >=, SIDEBAR_MIN);
   g_assert_cmpint (sidebar, <=, SIDEBAR_MAX);
+
+  /* Each message is a row of its own: under the pointer, the second of
+   * bob's two is highlighted, and tells its date and time in words. */
+  {
+    SottoMessageRow *second = find_row (GTK_WIDGET (fixture->window),
+                                        "I can bring the projector.");
+    GtkWidget *list_row;
+    g_autoptr(GDateTime) time = NULL;
+    g_autofree char *expected = NULL;
+
+    g_assert_nonnull (second);
+    list_row = gtk_widget_get_parent (GTK_WIDGET (second));
+    time = g_date_time_new_from_unix_local (
+      sotto_message_get_ts (sotto_timeline_item_get_message (
+        sotto_message_row_get_item (second))) / 1000);
+    expected = g_date_time_format (time, "%A, %B %-d, %Y, %H:%M");
+    g_assert_cmpstr (find_tooltip (GTK_WIDGET (second)), ==, expected);
+
+    gtk_widget_set_state_flags (list_row, GTK_STATE_FLAG_PRELIGHT, FALSE);
+    sotto_ui_settle (GTK_WIDGET (fixture->window));
+    g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "layout-1280-hover"));
+    gtk_widget_unset_state_flags (list_row, GTK_STATE_FLAG_PRELIGHT);
+  }
 
   gtk_widget_activate_action (GTK_WIDGET (view), "room.toggle-members", NULL);
   sotto_test_iterate (400);
