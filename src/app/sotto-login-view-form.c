@@ -54,27 +54,34 @@ username_is_valid (const char *username)
   return TRUE;
 }
 
-/* What can be told before asking the server. */
+/* What can be told before asking the server, and in @field the row it
+ * concerns. */
 const char *
-_sotto_login_view_check_form (SottoLoginView *self)
+_sotto_login_view_check_form (SottoLoginView  *self,
+                              GtkWidget      **field)
 {
   const char *server = gtk_editable_get_text (GTK_EDITABLE (self->server_row));
   const char *username = gtk_editable_get_text (GTK_EDITABLE (self->username_row));
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   const char *confirm = gtk_editable_get_text (GTK_EDITABLE (self->confirm_row));
 
+  *field = GTK_WIDGET (self->server_row);
   if (*server == '\0')
     return _("Enter the address of the server, such as localhost:7777.");
+  *field = GTK_WIDGET (self->username_row);
   if (*username == '\0')
     return _("Enter your username.");
   if (self->creating && !username_is_valid (username))
     return _("A username has 1 to 32 characters: letters, digits, “.”, “_” and “-”.");
+  *field = GTK_WIDGET (self->password_row);
   if (*password == '\0')
     return _("Enter your password.");
   if (self->creating && g_utf8_strlen (password, -1) < 8)
     return _("The password is too short: it needs at least 8 characters.");
+  *field = GTK_WIDGET (self->confirm_row);
   if (self->creating && g_strcmp0 (password, confirm) != 0)
     return _("The passwords do not match.");
+  *field = NULL;
   return NULL;
 }
 

@@ -40,7 +40,8 @@ struct _SottoLoginView
 void        _sotto_login_view_show_error     (SottoLoginView      *self,
                                               const char          *text);
 void        _sotto_login_view_update_mode    (SottoLoginView      *self);
-const char *_sotto_login_view_check_form     (SottoLoginView      *self);
+const char *_sotto_login_view_check_form     (SottoLoginView      *self,
+                                              GtkWidget          **field);
 
 /* sotto-login-view-link.c */
 void        _sotto_login_view_link_attach    (SottoLoginView      *self);

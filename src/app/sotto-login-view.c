@@ -140,6 +140,7 @@ start_attempt (SottoLoginView *self,
                gboolean        linking)
 {
   const char *problem;
+  GtkWidget *field = NULL;
   g_autofree char *data_dir = NULL;
   guint64 opslimit = 0;
   gsize memlimit = 0;
@@ -147,9 +148,12 @@ start_attempt (SottoLoginView *self,
   if (self->busy)
     return;
 
-  if ((problem = _sotto_login_view_check_form (self)) != NULL)
+  if ((problem = _sotto_login_view_check_form (self, &field)) != NULL)
     {
+      /* The row it concerns is marked, and has the focus. */
       _sotto_login_view_show_error (self, problem);
+      gtk_widget_add_css_class (field, "error");
+      gtk_widget_grab_focus (field);
       return;
     }
 
@@ -263,8 +267,11 @@ entry_activated_cb (SottoLoginView *self,
 }
 
 static void
-form_changed_cb (SottoLoginView *self)
+form_changed_cb (SottoLoginView *self,
+                 GtkEditable    *row)
 {
+  /* Changed, a row is no longer the one in error. */
+  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
   gtk_widget_set_sensitive (GTK_WIDGET (self->submit_button), !self->busy);
 }
 
@@ -444,7 +451,9 @@ sotto_login_view_set_config (SottoLoginView *self,
   if (*server != '\0')
     gtk_editable_set_text (GTK_EDITABLE (self->server_row), server);
   gtk_editable_set_text (GTK_EDITABLE (self->username_row), username);
-  /* A returning user starts at the password. */
+  /* A returning user starts at the password; someone who never logged in
+   * on this computer, at making an account. */
+  sotto_login_view_set_creating (self, *username == '\0');
   if (*username != '\0')
     gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
   else

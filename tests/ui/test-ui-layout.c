@@ -3,7 +3,9 @@
 
 #include <sodium.h>
 
+#include "sotto-app-config.h"
 #include "sotto-application.h"
+#include "sotto-login-view.h"
 #include "sotto-message-row.h"
 #include "sotto-room-view.h"
 #include "sotto-test-server.h"
@@ -209,6 +211,80 @@ test_widths (Fixture       *fixture,
   g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "layout-1280-members-dark"));
 }
 
+/* Whether @widget lies whole inside @window's height */
+static gboolean
+inside_window (GtkWidget *widget,
+               GtkWindow *window)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &bounds));
+  g_test_message ("%s: %.0f to %.0f of %d", G_OBJECT_TYPE_NAME (widget), bounds.origin.y,
+                  bounds.origin.y + bounds.size.height, gtk_widget_get_height (GTK_WIDGET (window)));
+  return bounds.origin.y >= 0 &&
+         bounds.origin.y + bounds.size.height <= gtk_widget_get_height (GTK_WIDGET (window));
+}
+
+/* Someone who never logged in on this computer starts at making an
+ * account; the whole form, its last button too, fits the window at its
+ * first size, also with an error shown. Someone who did starts at
+ * logging in. */
+static void
+test_first_run (Fixture       *fixture,
+                gconstpointer  data)
+{
+  GSettings *settings = sotto_app_config_get_settings (sotto_window_get_config (fixture->window));
+  SottoWindow *window;
+  SottoLoginView *login;
+  GtkWidget *last;
+  int width, height;
+
+  g_settings_reset (settings, "last-username");
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+  window = sotto_window_new (GTK_APPLICATION (the_app));
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_test_message ("the first size: %d × %d", width, height);
+  gtk_window_present (GTK_WINDOW (window));
+  sotto_ui_settle (GTK_WIDGET (window));
+
+  login = sotto_window_get_login_view (window);
+  g_assert_true (sotto_login_view_get_creating (login));
+  last = sotto_ui_find_button (GTK_WIDGET (login), "I Already Have an Account");
+  g_assert_nonnull (last);
+  g_assert_true (inside_window (last, GTK_WINDOW (window)));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (window), "first-run"));
+
+  sotto_login_view_fill (login, NULL, "alice", "short");
+  sotto_login_view_submit (login);
+  sotto_ui_settle (GTK_WIDGET (window));
+  g_assert_nonnull (sotto_login_view_get_error (login));
+  g_assert_true (inside_window (last, GTK_WINDOW (window)));
+  /* The field the error is about is marked, and has the focus. */
+  {
+    GtkWidget *password = sotto_ui_find_widget (GTK_WIDGET (login),
+                                                ADW_TYPE_PASSWORD_ENTRY_ROW);
+
+    g_assert_true (gtk_widget_has_css_class (password, "error"));
+    g_assert_true (gtk_widget_has_focus (password) ||
+                   gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), password));
+    g_assert_false (gtk_widget_has_css_class (
+      sotto_ui_find_widget (GTK_WIDGET (login), ADW_TYPE_ENTRY_ROW), "error"));
+  }
+  g_free (sotto_ui_screenshot (GTK_WIDGET (window), "first-run-error"));
+  sotto_login_view_fill (login, NULL, NULL, "correct horse");
+  g_assert_false (gtk_widget_has_css_class (
+    sotto_ui_find_widget (GTK_WIDGET (login), ADW_TYPE_PASSWORD_ENTRY_ROW), "error"));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  g_settings_set_string (settings, "last-username", "alice");
+  window = sotto_window_new (GTK_APPLICATION (the_app));
+  gtk_window_present (GTK_WINDOW (window));
+  sotto_ui_settle (GTK_WIDGET (window));
+  g_assert_false (sotto_login_view_get_creating (sotto_window_get_login_view (window)));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -224,6 +300,8 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add ("/sotto/ui/layout/widths", Fixture, NULL, fixture_setup, test_widths,
+              fixture_teardown);
+  g_test_add ("/sotto/ui/layout/first-run", Fixture, NULL, fixture_setup, test_first_run,
               fixture_teardown);
 
   status = g_test_run ();
