@@ -178,7 +178,7 @@ sotto_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.jump-to-room",
                                          jump_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "room.toggle-members",
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.toggle-members",
                                          members_accels);
 
   g_signal_connect_object (self->settings, "changed::color-scheme",

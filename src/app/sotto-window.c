@@ -211,6 +211,21 @@ link_device_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The room's members panel, from anywhere in the window: the room's own
+ * action works only with the focus inside the room. */
+static void
+toggle_members_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  SottoWindow *self = SOTTO_WINDOW (widget);
+
+  if (self->client == NULL || sotto_room_view_get_room (self->room_view) == NULL)
+    return;
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  gtk_widget_activate_action (GTK_WIDGET (self->room_view), "room.toggle-members", NULL);
+}
+
 static void
 jump_to_room_action (GtkWidget  *widget,
                      const char *action_name,
@@ -361,6 +376,8 @@ sotto_window_class_init (SottoWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-direct-chat", NULL,
                                    new_direct_chat_action);
   gtk_widget_class_install_action (widget_class, "win.jump-to-room", NULL, jump_to_room_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-members", NULL,
+                                   toggle_members_action);
   gtk_widget_class_install_action (widget_class, "win.link-device", NULL, link_device_action);
 
   _sotto_window_status_class_init (widget_class);

@@ -196,7 +196,17 @@ test_widths (Fixture       *fixture,
     gtk_widget_unset_state_flags (list_row, GTK_STATE_FLAG_PRELIGHT);
   }
 
-  gtk_widget_activate_action (GTK_WIDGET (view), "room.toggle-members", NULL);
+  /* Ctrl+M, with the focus in the sidebar, not in the room */
+  {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (the_app),
+                                                                  "win.toggle-members");
+
+    g_assert_true (accels != NULL && g_strv_contains ((const char *const *) accels,
+                                                      "<Control>m"));
+  }
+  gtk_widget_grab_focus (find_css (GTK_WIDGET (fixture->window), "navigation-sidebar"));
+  gtk_widget_activate_action (gtk_root_get_focus (GTK_ROOT (fixture->window)),
+                              "win.toggle-members", NULL);
   sotto_test_iterate (400);
   sotto_ui_settle (GTK_WIDGET (fixture->window));
   g_assert_true (sotto_room_view_get_members_shown (view));
