@@ -34,7 +34,7 @@ struct _SottoMemberRow
 G_DEFINE_FINAL_TYPE (SottoMemberRow, sotto_member_row, ADW_TYPE_BIN)
 
 /* What the menu offers, from what the user may do and the member's
- * role: it shows only when it offers more than comparing. */
+ * role: a message to anyone else, and more to a moderator or owner. */
 static void
 update_menu (SottoMemberRow *self)
 {
@@ -47,10 +47,13 @@ update_menu (SottoMemberRow *self)
   gboolean demote = self->gives_roles && !self->own && confirmed &&
                     role == SOTTO_MEMBER_ROLE_MODERATOR;
 
+  gboolean message = self->member != NULL && !self->own;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.message", message);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.remove", self->removable);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.make-moderator", promote);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.make-member", demote);
-  gtk_widget_set_visible (self->menu_button, self->removable || promote || demote);
+  gtk_widget_set_visible (self->menu_button, message || self->removable || promote || demote);
 }
 
 static void
@@ -285,6 +288,19 @@ make_member_action (GtkWidget  *widget,
   set_role (SOTTO_MEMBER_ROW (widget), "member");
 }
 
+/* The direct chat with the member, which the window opens (or makes). */
+static void
+message_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SottoMemberRow *self = SOTTO_MEMBER_ROW (widget);
+
+  if (self->member != NULL)
+    gtk_widget_activate_action (widget, "win.message-member", "s",
+                                sotto_member_get_user (self->member));
+}
+
 static void
 secondary_click_cb (GtkGestureClick *gesture,
                     int              n_press,
@@ -340,6 +356,7 @@ sotto_member_row_class_init (SottoMemberRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, review_icon);
   gtk_widget_class_bind_template_child (widget_class, SottoMemberRow, menu_button);
 
+  gtk_widget_class_install_action (widget_class, "row.message", NULL, message_action);
   gtk_widget_class_install_action (widget_class, "row.compare", NULL, compare_action);
   gtk_widget_class_install_action (widget_class, "row.remove", NULL, remove_action);
   gtk_widget_class_install_action (widget_class, "row.make-moderator", NULL,

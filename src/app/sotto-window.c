@@ -227,6 +227,35 @@ toggle_members_action (GtkWidget  *widget,
 }
 
 static void
+direct_opened_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SottoWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SottoRoom) room = sotto_client_join_finish (SOTTO_CLIENT (object), result, &error);
+
+  if (room != NULL)
+    _sotto_window_rooms_select (self, room);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", error->message);
+}
+
+/* The direct chat with a member, opened or made. */
+static void
+message_member_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  SottoWindow *self = SOTTO_WINDOW (widget);
+
+  if (self->client == NULL)
+    return;
+  sotto_client_open_direct_async (self->client, g_variant_get_string (parameter, NULL), NULL,
+                                  direct_opened_cb, g_object_ref (self));
+}
+
+static void
 jump_to_room_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -378,6 +407,8 @@ sotto_window_class_init (SottoWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.jump-to-room", NULL, jump_to_room_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-members", NULL,
                                    toggle_members_action);
+  gtk_widget_class_install_action (widget_class, "win.message-member", "s",
+                                   message_member_action);
   gtk_widget_class_install_action (widget_class, "win.link-device", NULL, link_device_action);
 
   _sotto_window_status_class_init (widget_class);

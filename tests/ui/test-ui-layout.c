@@ -6,6 +6,7 @@
 #include "sotto-app-config.h"
 #include "sotto-application.h"
 #include "sotto-login-view.h"
+#include "sotto-member-row.h"
 #include "sotto-message-row.h"
 #include "sotto-room-view.h"
 #include "sotto-test-server.h"
@@ -295,6 +296,72 @@ test_first_run (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static SottoMemberRow *
+find_member_row (GtkWidget  *root,
+                 const char *user)
+{
+  if (SOTTO_IS_MEMBER_ROW (root))
+    {
+      SottoMember *member = sotto_member_row_get_member (SOTTO_MEMBER_ROW (root));
+
+      if (member != NULL && g_strcmp0 (sotto_member_get_user (member), user) == 0)
+        return SOTTO_MEMBER_ROW (root);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      SottoMemberRow *found = find_member_row (child, user);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+direct_with_bob_shown (gpointer data)
+{
+  SottoRoom *room = sotto_window_get_room (data);
+
+  return room != NULL && sotto_room_get_direct (room) &&
+         g_strcmp0 (sotto_room_get_display_name (room), "bob") == 0;
+}
+
+/* A member's row offers a direct message, which opens the chat with them;
+ * one's own row offers nothing. */
+static void
+test_message_member (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoMemberRow *bob_row, *own_row;
+  SottoRoom *bob_room;
+
+  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  bob_room = sotto_test_user_join (fixture->bob, "general");
+  sotto_test_user_wait_members (bob_room, 2);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-members", NULL);
+  sotto_test_iterate (400);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_true (sotto_room_view_get_members_shown (view));
+
+  own_row = find_member_row (GTK_WIDGET (view), "alice");
+  bob_row = find_member_row (GTK_WIDGET (view), "bob");
+  g_assert_nonnull (own_row);
+  g_assert_nonnull (bob_row);
+  {
+    GtkWidget *own_menu = sotto_ui_find_widget (GTK_WIDGET (own_row), GTK_TYPE_MENU_BUTTON);
+
+    g_assert_true (own_menu == NULL || !gtk_widget_get_visible (own_menu));
+  }
+  g_assert_true (gtk_widget_get_visible (sotto_ui_find_widget (GTK_WIDGET (bob_row),
+                                                               GTK_TYPE_MENU_BUTTON)));
+
+  gtk_widget_activate_action (GTK_WIDGET (bob_row), "row.message", NULL);
+  g_assert_true (sotto_ui_wait_until (direct_with_bob_shown, fixture->window, 30));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -313,6 +380,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/sotto/ui/layout/first-run", Fixture, NULL, fixture_setup, test_first_run,
               fixture_teardown);
+  g_test_add ("/sotto/ui/layout/message-member", Fixture, NULL, fixture_setup,
+              test_message_member, fixture_teardown);
 
   status = g_test_run ();
   g_clear_object (&the_app);
