@@ -13,6 +13,8 @@ struct _SottoRoomView
 
   AdwWindowTitle    *window_title;
   GtkRevealer       *offline_revealer;
+  GtkRevealer       *notice_revealer;
+  GtkLabel          *notice_label;
   AdwFlap           *flap;
   GtkRevealer       *review_revealer;
   GtkWidget         *review_box;

@@ -101,6 +101,51 @@ sotto_room_view_set_room (SottoRoomView *self,
 }
 
 /**
+ * sotto_room_view_show_notice:
+ * @text: (nullable): what the server's operator said to everyone, or
+ *   %NULL to hide it
+ *
+ * Shows the server's notice over the room, whichever room is shown, until
+ * dismissed or hidden.
+ */
+void
+sotto_room_view_show_notice (SottoRoomView *self,
+                             const char    *text)
+{
+  g_return_if_fail (SOTTO_IS_ROOM_VIEW (self));
+
+  if (text != NULL)
+    {
+      /* Translators: %s is what the server's operator said */
+      g_autofree char *line = g_strdup_printf (_("Notice from the server: %s"), text);
+
+      gtk_label_set_text (self->notice_label, line);
+    }
+  gtk_revealer_set_reveal_child (self->notice_revealer, text != NULL);
+}
+
+/**
+ * sotto_room_view_get_notice:
+ *
+ * Returns: (nullable): the notice shown, or %NULL
+ */
+const char *
+sotto_room_view_get_notice (SottoRoomView *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM_VIEW (self), NULL);
+
+  return gtk_revealer_get_reveal_child (self->notice_revealer)
+           ? gtk_label_get_text (self->notice_label)
+           : NULL;
+}
+
+static void
+notice_dismissed_cb (SottoRoomView *self)
+{
+  sotto_room_view_show_notice (self, NULL);
+}
+
+/**
  * sotto_room_view_get_room:
  *
  * Returns: (transfer none) (nullable): the room shown
@@ -192,6 +237,9 @@ sotto_room_view_class_init (SottoRoomViewClass *klass)
                                                APP_RESOURCE_PATH "/ui/sotto-room-view.ui");
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, window_title);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, offline_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SottoRoomView, notice_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SottoRoomView, notice_label);
+  gtk_widget_class_bind_template_callback (widget_class, notice_dismissed_cb);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, flap);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, review_revealer);
   gtk_widget_class_bind_template_child (widget_class, SottoRoomView, review_box);

@@ -15,6 +15,9 @@ void        sotto_room_view_set_room         (SottoRoomView *self,
                                               SottoClient   *client,
                                               SottoRoom     *room);
 SottoRoom  *sotto_room_view_get_room         (SottoRoomView *self);
+void        sotto_room_view_show_notice      (SottoRoomView *self,
+                                              const char    *text);
+const char *sotto_room_view_get_notice       (SottoRoomView *self);
 void        sotto_room_view_focus_composer   (SottoRoomView *self);
 void        sotto_room_view_set_draft        (SottoRoomView *self,
                                               const char    *text);

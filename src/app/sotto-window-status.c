@@ -110,7 +110,11 @@ client_state_cb (SottoClient *client,
   if (state == SOTTO_CLIENT_RECONNECTING && self->was_online)
     show_toast (self, _("Connection lost. Reconnecting…"));
   else if (state == SOTTO_CLIENT_ONLINE && !self->was_online)
-    show_toast (self, _("Connected again"));
+    {
+      show_toast (self, _("Connected again"));
+      /* What the server said before it went is old news. */
+      sotto_room_view_show_notice (self->room_view, NULL);
+    }
 
   if (state == SOTTO_CLIENT_ONLINE)
     self->was_online = TRUE;
@@ -124,9 +128,10 @@ notice_cb (SottoClient *client,
            gpointer     user_data)
 {
   SottoWindow *self = user_data;
-  g_autofree char *toast = g_strdup_printf (_("Server notice: %s"), text);
 
-  show_toast (self, toast);
+  /* Once, over the room, until dismissed or the connection is made
+   * again: not a toast over the composer. */
+  sotto_room_view_show_notice (self->room_view, text);
 }
 
 /* The room shown tells of a member's changed safety number in the bar over
@@ -211,6 +216,7 @@ _sotto_window_status_attach (SottoWindow *self)
   g_signal_connect (self->client, "notice", G_CALLBACK (notice_cb), self);
   g_signal_connect (self->client, "identity-changed", G_CALLBACK (identity_changed_cb), self);
   g_signal_connect (self->client, "removed-from-room", G_CALLBACK (removed_from_room_cb), self);
+  sotto_room_view_show_notice (self->room_view, NULL);
   update_status (self);
 }
 

@@ -11,23 +11,6 @@
  * handler, as the server's dispatch table does for requests.
  */
 
-/* What the operator said to everyone shows in every room, where it was
- * when it came. It is not kept: it belongs to the server, not a room. */
-static void
-add_notice_rows (SottoClient *self,
-                 const char  *text)
-{
-  GListModel *rooms = G_LIST_MODEL (self->rooms);
-  g_autofree char *line = g_strdup_printf (_("Notice from the server: %s"), text);
-
-  for (guint i = 0; i < g_list_model_get_n_items (rooms); i++)
-    {
-      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
-
-      sotto_room_add_system_text (room, 0, 0, line);
-    }
-}
-
 /* Tells in the room what happened in it (a join, a departure, a key
  * change), once, at its place in the order of the room's events. */
 static void
@@ -198,7 +181,6 @@ static void
 handle_notice (SottoClient *self,
                SottoMsg    *msg)
 {
-  add_notice_rows (self, sotto_msg_get_string (msg, "text"));
   _sotto_client_emit_notice (self, sotto_msg_get_string (msg, "text"));
 }
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sodium.h>
+#include <string.h>
 
 #include "sotto-app-config.h"
 #include "sotto-application.h"
@@ -362,6 +363,69 @@ test_message_member (Fixture       *fixture,
   g_assert_true (sotto_ui_wait_until (direct_with_bob_shown, fixture->window, 30));
 }
 
+static gboolean
+notice_shown (gpointer data)
+{
+  return sotto_room_view_get_notice (data) != NULL;
+}
+
+static gboolean
+notice_gone (gpointer data)
+{
+  return sotto_room_view_get_notice (data) == NULL;
+}
+
+static gboolean
+room_has_text_containing (SottoRoom  *room,
+                          const char *part)
+{
+  GListModel *messages = sotto_room_get_messages (room);
+
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+
+      if (strstr (sotto_message_get_text (message) != NULL ? sotto_message_get_text (message)
+                                                          : "", part) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* What the server's operator says to everyone shows once, over the room,
+ * not in every room's history nor over the composer; dismissed, it goes;
+ * a new one goes once the connection is made again. */
+static void
+test_notice (Fixture       *fixture,
+             gconstpointer  data)
+{
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoClient *alice;
+  SottoRoom *room;
+
+  alice = sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
+  room = sotto_window_get_room (fixture->window);
+  g_assert_nonnull (room);
+
+  g_free (sotto_test_server_command (fixture->server, "/broadcast maintenance at noon"));
+  g_assert_true (sotto_ui_wait_until (notice_shown, view, 30));
+  g_assert_cmpstr (sotto_room_view_get_notice (view), ==,
+                   "Notice from the server: maintenance at noon");
+  g_assert_false (room_has_text_containing (room, "maintenance"));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "notice"));
+
+  g_signal_emit_by_name (sotto_ui_find_button (GTK_WIDGET (view), "Dismiss Notice"), "clicked");
+  g_assert_null (sotto_room_view_get_notice (view));
+
+  g_free (sotto_test_server_command (fixture->server, "/broadcast restarting now"));
+  g_assert_true (sotto_ui_wait_until (notice_shown, view, 30));
+  sotto_test_server_stop (fixture->server);
+  sotto_test_server_restart (fixture->server);
+  g_assert_true (sotto_ui_wait_until (notice_gone, view, 60));
+  g_assert_cmpint (sotto_client_get_state (alice), ==, SOTTO_CLIENT_ONLINE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -382,6 +446,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/sotto/ui/layout/message-member", Fixture, NULL, fixture_setup,
               test_message_member, fixture_teardown);
+  g_test_add ("/sotto/ui/layout/notice", Fixture, NULL, fixture_setup, test_notice,
+              fixture_teardown);
 
   status = g_test_run ();
   g_clear_object (&the_app);
