@@ -67,11 +67,93 @@ update_sensitivity (SottoJoinDialog *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), !self->busy);
 }
 
+/* In a direct chat's dialog, the people the user shares a room with are
+ * offered, those whose name holds what is typed. */
+static gboolean
+person_matches (GtkListBoxRow *row,
+                gpointer       user_data)
+{
+  SottoJoinDialog *self = user_data;
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  const char *person = g_object_get_data (G_OBJECT (row), "room");
+  g_autofree char *typed_folded = NULL;
+  g_autofree char *person_folded = NULL;
+
+  if (typed[0] == '@')
+    typed++;
+  if (*typed == '\0')
+    return TRUE;
+  typed_folded = g_utf8_casefold (typed, -1);
+  person_folded = g_utf8_casefold (person, -1);
+  return strstr (person_folded, typed_folded) != NULL;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_utf8_collate (*(const char *const *) a, *(const char *const *) b);
+}
+
+static void
+list_people (SottoJoinDialog *self)
+{
+  GListModel *rooms = sotto_client_get_rooms (self->client);
+  const char *own = sotto_client_get_user (self->client);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) people = g_ptr_array_new ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (rooms); i++)
+    {
+      g_autoptr(SottoRoom) room = g_list_model_get_item (rooms, i);
+      GListModel *members = sotto_room_get_members (room);
+
+      for (guint j = 0; j < g_list_model_get_n_items (members); j++)
+        {
+          g_autoptr(SottoMember) member = g_list_model_get_item (members, j);
+          const char *user = sotto_member_get_user (member);
+
+          char *person;
+
+          if (g_strcmp0 (user, own) == 0 || g_hash_table_contains (seen, user))
+            continue;
+          person = g_strdup (user);
+          g_hash_table_add (seen, person);
+          g_ptr_array_add (people, person);
+        }
+    }
+  g_ptr_array_sort (people, compare_names);
+
+  for (guint i = 0; i < people->len; i++)
+    {
+      const char *user = g_ptr_array_index (people, i);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *avatar = adw_avatar_new (32, user, TRUE);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), user);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), avatar);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 gtk_image_new_from_icon_name ("go-next-symbolic"));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "room", g_strdup (user), g_free);
+      gtk_list_box_append (self->rooms_list, row);
+      self->n_listed++;
+    }
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->rooms_group),
+                                   _("People in Your Rooms"));
+  gtk_list_box_set_filter_func (self->rooms_list, person_matches, self, NULL);
+  gtk_widget_set_visible (self->rooms_group, self->n_listed > 0);
+}
+
 static void
 name_changed_cb (SottoJoinDialog *self)
 {
   show_error (self, NULL);
   update_sensitivity (self);
+  if (self->direct)
+    gtk_list_box_invalidate_filter (self->rooms_list);
 }
 
 static void
@@ -282,8 +364,8 @@ sotto_join_dialog_new (GtkWindow   *parent,
                                                                         ADW_TYPE_PREFERENCES_GROUP)),
                                              _("Only the two of you can read a direct chat."));
       gtk_button_set_label (GTK_BUTTON (self->join_button), _("_Start Chat"));
-      gtk_widget_set_visible (self->rooms_group, FALSE);
-      gtk_window_set_default_size (GTK_WINDOW (self), 420, 260);
+      list_people (self);
+      gtk_window_set_default_size (GTK_WINDOW (self), 420, self->n_listed > 0 ? 480 : 260);
     }
   else
     {

@@ -6,6 +6,7 @@
 
 #include "sotto-app-config.h"
 #include "sotto-application.h"
+#include "sotto-join-dialog.h"
 #include "sotto-login-view.h"
 #include "sotto-member-row.h"
 #include "sotto-message-row.h"
@@ -426,6 +427,85 @@ test_notice (Fixture       *fixture,
   g_assert_cmpint (sotto_client_get_state (alice), ==, SOTTO_CLIENT_ONLINE);
 }
 
+static gboolean
+three_members (gpointer data)
+{
+  SottoRoom *room = sotto_window_get_room (data);
+
+  return room != NULL && g_list_model_get_n_items (sotto_room_get_members (room)) == 3;
+}
+
+static gboolean
+direct_with_carol_shown (gpointer data)
+{
+  SottoRoom *room = sotto_window_get_room (data);
+
+  return room != NULL && sotto_room_get_direct (room) &&
+         g_strcmp0 (sotto_room_get_display_name (room), "carol") == 0;
+}
+
+/* The row under @root offering @person, if shown */
+static GtkWidget *
+person_row (GtkWidget  *root,
+            const char *person)
+{
+  if (GTK_IS_LIST_BOX_ROW (root) &&
+      g_strcmp0 (g_object_get_data (G_OBJECT (root), "room"), person) == 0)
+    return gtk_widget_get_child_visible (root) ? root : NULL;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = person_row (child, person);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* New Direct Chat offers the people the user shares a room with, narrowed
+ * as a name is typed; choosing one opens the chat. */
+static void
+test_direct_suggestions (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(SottoClient) carol = NULL;
+  SottoRoom *bob_room, *carol_room;
+  GtkWindow *dialog;
+  GtkWidget *list, *entry;
+
+  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  carol = sotto_test_user_new (fixture->dir, fixture->address, "carol", PASSWORD);
+  bob_room = sotto_test_user_join (fixture->bob, "general");
+  carol_room = sotto_test_user_join (carol, "general");
+  sotto_test_user_wait_members (bob_room, 3);
+  sotto_test_user_wait_members (carol_room, 3);
+  g_assert_true (sotto_ui_wait_until (three_members, fixture->window, 30));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-direct-chat", NULL);
+  sotto_test_iterate (200);
+  dialog = sotto_ui_find_window (SOTTO_TYPE_JOIN_DIALOG);
+  g_assert_nonnull (dialog);
+  sotto_ui_settle (GTK_WIDGET (dialog));
+  list = GTK_WIDGET (dialog);
+  g_assert_nonnull (person_row (list, "bob"));
+  g_assert_nonnull (person_row (list, "carol"));
+  g_assert_null (person_row (list, "alice"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (dialog), "direct-suggestions"));
+
+  entry = sotto_ui_find_widget (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "CA");
+  sotto_ui_settle (GTK_WIDGET (dialog));
+  g_assert_null (person_row (list, "bob"));
+  g_assert_nonnull (person_row (list, "carol"));
+
+  g_signal_emit_by_name (gtk_widget_get_parent (person_row (list, "carol")), "row-activated",
+                         person_row (list, "carol"));
+  g_assert_true (sotto_ui_wait_until (direct_with_carol_shown, fixture->window, 30));
+  sotto_client_close (carol);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -448,6 +528,8 @@ main (int   argc,
               test_message_member, fixture_teardown);
   g_test_add ("/sotto/ui/layout/notice", Fixture, NULL, fixture_setup, test_notice,
               fixture_teardown);
+  g_test_add ("/sotto/ui/layout/direct-suggestions", Fixture, NULL, fixture_setup,
+              test_direct_suggestions, fixture_teardown);
 
   status = g_test_run ();
   g_clear_object (&the_app);
