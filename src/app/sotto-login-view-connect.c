@@ -257,7 +257,7 @@ trust_response_cb (AdwMessageDialog *dialog,
                                      g_object_ref (task));
   else
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s",
-                             _("Not connected: the server’s key was not trusted."));
+                             _("Not connected: the server’s key was not trusted"));
 }
 
 static void

@@ -67,20 +67,20 @@ _sotto_login_view_check_form (SottoLoginView  *self,
 
   *field = GTK_WIDGET (self->server_row);
   if (*server == '\0')
-    return _("Enter the address of the server, such as localhost:7777.");
+    return _("Enter the address of the server, such as localhost:7777");
   *field = GTK_WIDGET (self->username_row);
   if (*username == '\0')
-    return _("Enter your username.");
+    return _("Enter your username");
   if (self->creating && !username_is_valid (username))
-    return _("A username has 1 to 32 characters: letters, digits, “.”, “_” and “-”.");
+    return _("A username has 1 to 32 characters: letters, digits, “.”, “_” and “-”");
   *field = GTK_WIDGET (self->password_row);
   if (*password == '\0')
-    return _("Enter your password.");
+    return _("Enter your password");
   if (self->creating && g_utf8_strlen (password, -1) < 8)
-    return _("The password is too short: it needs at least 8 characters.");
+    return _("The password is too short: it needs at least 8 characters");
   *field = GTK_WIDGET (self->confirm_row);
   if (self->creating && g_strcmp0 (password, confirm) != 0)
-    return _("The passwords do not match.");
+    return _("The passwords do not match");
   *field = NULL;
   return NULL;
 }
