@@ -395,8 +395,8 @@ test_json_apart (void)
   static const char *json_messages[] = {
     "{\"type\":\"ping\",\"id\":\"1\"}",
     " {\"type\":\"ping\",\"id\":\"1\"}",
-    "{\"type\":\"download\",\"id\":\"31\",\"blob\":\"fYtHR0zFUntLSrWH5l9Efw==\",\"offset\":0,"
-    "\"length\":262144}",
+    ("{\"type\":\"download\",\"id\":\"31\",\"blob\":\"fYtHR0zFUntLSrWH5l9Efw==\",\"offset\":0,"
+     "\"length\":262144}"),
   };
   const char *json_chunk = "{\"type\":\"upload_chunk\",\"id\":\"30\","
                            "\"blob\":\"fYtHR0zFUntLSrWH5l9Efw==\",\"offset\":0,\"data\":\"AAEC\"}";
