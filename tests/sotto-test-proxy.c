@@ -731,7 +731,15 @@ sotto_test_proxy_link_inject (SottoTestProxyLink      *link,
   SottoChannel *channel = direction == SOTTO_TEST_PROXY_TO_SERVER ? link->server_channel
                                                                    : link->client_channel;
 
-  if (link->detached || channel == NULL || !sotto_channel_send (channel, message))
+  gboolean whole;
+
+  if (link->detached || channel == NULL)
+    return;
+
+  /* A binary message (a piece of a blob) goes on in a frame of its own. */
+  whole = g_bytes_get_size (message) > 0 &&
+          *(const guint8 *) g_bytes_get_data (message, NULL) == SOTTO_CHANNEL_WHOLE_FRAME_MARKER;
+  if (!(whole ? sotto_channel_send_bulk (channel, message) : sotto_channel_send (channel, message)))
     return;
 
   proxy_record (link->proxy, link->user, direction, message);

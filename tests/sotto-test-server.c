@@ -486,7 +486,11 @@ void
 sotto_test_client_send (SottoTestClient *client,
                         GBytes          *message)
 {
-  g_assert_true (sotto_channel_send (client->channel, message));
+  /* A binary message (a piece of a blob) travels in a frame of its own. */
+  if (sotto_piece_is_binary (g_bytes_get_data (message, NULL), g_bytes_get_size (message)))
+    g_assert_true (sotto_channel_send_bulk (client->channel, message));
+  else
+    g_assert_true (sotto_channel_send (client->channel, message));
 }
 
 void

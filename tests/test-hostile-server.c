@@ -482,6 +482,42 @@ test_sees_no_plaintext (Fixture       *fixture,
   g_assert_cmpuint (envelopes, ==, G_N_ELEMENTS (said));
 }
 
+/* A "blob" cut short, as a broken or hostile server might send it: the
+ * client says so and drops the connection, then comes back; nothing
+ * crashes and nothing hangs. */
+static void
+test_bad_piece (Fixture       *fixture,
+                gconstpointer  data)
+{
+  SottoTestProxy *proxy = fixture->proxy;
+  g_autoptr(SottoClient) alice = new_user (fixture, "alice");
+  g_autoptr(SottoClient) bob = new_user (fixture, "bob");
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (free_reason);
+  static const guint8 blob_id[SOTTO_PROTOCOL_BLOB_ID_BYTES] = { 1, 2, 3 };
+  g_autoptr(GBytes) piece = g_bytes_new_static ("\n\n\n", 3);
+  g_autoptr(GBytes) whole = sotto_msg_build_blob ("r1", blob_id, 0, piece, 41);
+  g_autoptr(GBytes) cut = g_bytes_new_from_bytes (whole, 0, g_bytes_get_size (whole) - 1);
+  SottoRoom *alice_room, *bob_room;
+  const GError *reason;
+
+  join_lobby (fixture, alice, bob, &alice_room, &bob_room);
+  g_signal_connect (bob, "disconnected", G_CALLBACK (record_disconnected_cb), errors);
+
+  g_test_expect_message ("sotto-client", G_LOG_LEVEL_WARNING,
+                         "The server sent an invalid message: binary message “blob”: "
+                         "it ends inside field “data”");
+  sotto_test_proxy_inject_to_user (proxy, "bob", cut);
+  WAIT_UNTIL (errors->len == 1, "bob to drop the connection");
+  g_test_assert_expected_messages ();
+  reason = g_ptr_array_index (errors, 0);
+  g_assert_error (reason, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_MALFORMED);
+
+  sotto_test_user_wait_state (bob, SOTTO_CLIENT_ONLINE);
+  sotto_test_user_wait_sent (sotto_test_user_say (alice, alice_room, "still here"));
+  sotto_test_user_wait_for_text (bob_room, "alice", "still here");
+  g_signal_handlers_disconnect_by_data (bob, errors);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -497,6 +533,7 @@ main (int   argc,
   ADD ("cut", test_cut);
   ADD ("server-ends", test_server_ends);
   ADD ("sees-no-plaintext", test_sees_no_plaintext);
+  ADD ("bad-piece", test_bad_piece);
 #undef ADD
 
   return g_test_run ();

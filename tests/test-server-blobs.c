@@ -860,6 +860,58 @@ test_opaque (SottoServerFixture *fixture,
   g_unlink (log_path);
 }
 
+/* The pieces travel only as binary messages: the JSON form of old is
+ * refused with an error that names the request, and so is a binary
+ * message that is cut short or comes from the wrong side; the
+ * connection goes on, and the upload with it. */
+static void
+test_binary_form (SottoServerFixture *fixture,
+                  gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(GBytes) blob = random_bytes (300);
+  g_autoptr(GBytes) first = g_bytes_new_from_bytes (blob, 0, 100);
+  g_autoptr(GBytes) piece = NULL;
+  g_autoptr(GBytes) cut = NULL;
+  g_autoptr(GBytes) reply_piece = NULL;
+  g_autoptr(SottoMsg) reply = NULL;
+  g_autofree char *blob_base64 = NULL;
+  g_autofree char *json = NULL;
+  guint8 id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
+
+  new_blob_id (id);
+  g_assert_cmpint (upload_at (alice, id, "general", 300), ==, 0);
+
+  blob_base64 = g_base64_encode (id, sizeof id);
+  json = g_strdup_printf ("{\"type\":\"upload_chunk\",\"id\":\"j1\",\"blob\":\"%s\","
+                          "\"offset\":0,\"data\":\"AAEC\"}", blob_base64);
+  sotto_test_client_send_take (alice, g_bytes_new (json, strlen (json)));
+  reply = sotto_test_client_expect_reply (alice, "j1");
+  assert_error (reply, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+  g_assert_nonnull (strstr (sotto_msg_get_string (reply, "message"), "binary"));
+  g_clear_pointer (&reply, sotto_msg_unref);
+
+  /* A piece one byte short of what it says it holds. */
+  piece = sotto_msg_build_upload_chunk ("j2", id, 0, first);
+  cut = g_bytes_new_from_bytes (piece, 0, g_bytes_get_size (piece) - 1);
+  sotto_test_client_send (alice, cut);
+  reply = sotto_test_client_expect_reply (alice, "j2");
+  assert_error (reply, SOTTO_MSG_ERROR_CODE_BAD_REQUEST);
+  g_clear_pointer (&reply, sotto_msg_unref);
+
+  /* A "blob" is the server's to send. */
+  reply_piece = sotto_msg_build_blob ("j3", id, 0, first, 300);
+  sotto_test_client_send (alice, reply_piece);
+  reply = sotto_test_client_expect_reply (alice, "j3");
+  assert_error (reply, SOTTO_MSG_ERROR_CODE_UNKNOWN_TYPE);
+  g_clear_pointer (&reply, sotto_msg_unref);
+
+  /* Nothing of those was written. */
+  g_assert_cmpint (upload_at (alice, id, "general", 300), ==, 0);
+  send_rest (alice, id, blob, 0, 128);
+  assert_download (alice, id, blob, 100);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -880,6 +932,7 @@ main (int   argc,
   ADD ("blobs/old-at-start", test_old_at_start);
   ADD_WITH ("blobs/retention", retention_args, test_retention);
   ADD ("blobs/opaque", test_opaque);
+  ADD ("blobs/binary-form", test_binary_form);
 
   return g_test_run ();
 }

@@ -6,6 +6,7 @@
 
 #include "sotto-msg-builder.h"
 #include "sotto-msg-builder-private.h"
+#include "sotto-protocol-pieces.h"
 
 /* Files, both ways: a client uploads a sealed file as an opaque blob, in
  * pieces, and members of its room download it, in pieces. The server
@@ -16,51 +17,6 @@ add_blob_id (JsonBuilder  *builder,
              const guint8 *blob)
 {
   add_base64 (builder, "blob", blob, SOTTO_PROTOCOL_BLOB_ID_BYTES);
-}
-
-/* A piece of a blob, up to 256 KiB: written directly when it can be, so
- * that its base64 is not copied through a JSON tree. @size is left out
- * when negative. */
-static GBytes *
-build_piece (const char   *type,
-             const char   *id,
-             const guint8 *blob,
-             gint64        offset,
-             GBytes       *data,
-             gint64        size)
-{
-  g_autofree char *blob_base64 = g_base64_encode (blob, SOTTO_PROTOCOL_BLOB_ID_BYTES);
-  g_autofree char *data_base64 = NULL;
-  JsonBuilder *builder;
-  gsize len;
-  const guint8 *bytes = g_bytes_get_data (data, &len);
-
-  data_base64 = g_base64_encode (bytes, len);
-
-  if (is_plain_json_string (id))
-    {
-      GString *out = g_string_sized_new (128 + strlen (data_base64));
-
-      g_string_append_printf (out, "{\"type\":\"%s\"", type);
-      plain_add_string (out, "id", id);
-      plain_add_string (out, "blob", blob_base64);
-      plain_add_int (out, "offset", offset);
-      plain_add_string (out, "data", data_base64);
-      if (size >= 0)
-        plain_add_int (out, "size", size);
-      g_string_append_c (out, '}');
-
-      return g_string_free_to_bytes (out);
-    }
-
-  builder = begin_request (type, id);
-  add_string (builder, "blob", blob_base64);
-  add_int (builder, "offset", offset);
-  add_string (builder, "data", data_base64);
-  if (size >= 0)
-    add_int (builder, "size", size);
-
-  return end_message (builder);
 }
 
 /**
@@ -94,6 +50,9 @@ sotto_msg_build_upload (const char   *id,
  * sotto_msg_build_upload_chunk:
  * @offset: where in the blob @data goes: how much of it the server holds
  * @data: 1 to %SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES bytes of the blob
+ *
+ * Returns: (transfer full): a binary message (sotto_piece_encode()), to be
+ *   sent in a frame of its own (sotto_channel_send_bulk())
  */
 GBytes *
 sotto_msg_build_upload_chunk (const char   *id,
@@ -105,7 +64,7 @@ sotto_msg_build_upload_chunk (const char   *id,
   g_return_val_if_fail (blob != NULL, NULL);
   g_return_val_if_fail (data != NULL, NULL);
 
-  return build_piece ("upload_chunk", id, blob, offset, data, -1);
+  return sotto_piece_encode (SOTTO_PIECE_KIND_UPLOAD_CHUNK, id, blob, offset, data, -1);
 }
 
 /**
@@ -159,6 +118,9 @@ sotto_msg_build_upload_at (const char   *id,
  * @offset: where in the blob @data starts
  * @data: 1 to %SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES bytes of the blob
  * @size: the whole blob's size
+ *
+ * Returns: (transfer full): a binary message (sotto_piece_encode()), to be
+ *   sent in a frame of its own (sotto_channel_send_bulk())
  */
 GBytes *
 sotto_msg_build_blob (const char   *id,
@@ -172,5 +134,5 @@ sotto_msg_build_blob (const char   *id,
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (size >= 0, NULL);
 
-  return build_piece ("blob", id, blob, offset, data, size);
+  return sotto_piece_encode (SOTTO_PIECE_KIND_BLOB, id, blob, offset, data, size);
 }

@@ -41,6 +41,13 @@ lookup_member (SottoMsg   *self,
       return NULL;
     }
 
+  if (self->piece != NULL)
+    {
+      g_critical ("%s: field “%s” of a binary “%s” message has no JSON",
+                  func, field, sotto_msg_type_to_string (self->schema->type));
+      return NULL;
+    }
+
   return json_object_get_member (self->object, field);
 }
 
@@ -60,6 +67,9 @@ sotto_msg_get_id (SottoMsg *self)
 
   if (_sotto_object_schema_find (&self->schema->body, "id") == NULL)
     return NULL;
+
+  if (self->piece != NULL)
+    return self->piece->id;
 
   node = json_object_get_member (self->object, "id");
 
@@ -86,6 +96,9 @@ sotto_msg_has_field (SottoMsg   *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (field != NULL, FALSE);
+
+  if (self->piece != NULL)
+    return _sotto_object_schema_find (&self->schema->body, field) != NULL;
 
   return lookup_member (self, field, ~0u, G_STRFUNC) != NULL;
 }
@@ -119,6 +132,11 @@ sotto_msg_get_int (SottoMsg   *self,
 
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (field != NULL, 0);
+
+  if (self->piece != NULL && g_str_equal (field, "offset"))
+    return self->piece->offset;
+  if (self->piece != NULL && g_str_equal (field, "size") && self->piece->size >= 0)
+    return self->piece->size;
 
   node = lookup_member (self, field, KIND (SOTTO_FIELD_INT), G_STRFUNC);
 
@@ -156,6 +174,10 @@ sotto_msg_dup_bytes (SottoMsg   *self,
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (field != NULL, NULL);
+
+  /* A binary message's piece, as the slice of the payload it is. */
+  if (self->piece != NULL && g_str_equal (field, "data"))
+    return g_bytes_ref (self->piece->data);
 
   node = lookup_member (self, field, KIND (SOTTO_FIELD_BASE64), G_STRFUNC);
   if (node == NULL)
@@ -336,6 +358,12 @@ sotto_msg_get_blob_id (SottoMsg *self,
 {
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (out_blob != NULL, FALSE);
+
+  if (self->piece != NULL)
+    {
+      memcpy (out_blob, self->piece->blob, SOTTO_PROTOCOL_BLOB_ID_BYTES);
+      return TRUE;
+    }
 
   if (lookup_member (self, "blob", KIND (SOTTO_FIELD_BASE64), G_STRFUNC) == NULL)
     return FALSE;

@@ -147,6 +147,14 @@ parse_object (JsonNode           *root,
       return NULL;
     }
 
+  /* The pieces of a blob travel only as binary messages. */
+  if (schema->type == SOTTO_MSG_TYPE_UPLOAD_CHUNK || schema->type == SOTTO_MSG_TYPE_BLOB)
+    {
+      g_set_error (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_MALFORMED,
+                   _("message type “%s” is sent as a binary message, not as JSON"), type_name);
+      return NULL;
+    }
+
   if (!_sotto_protocol_validate_object (&schema->body, object, NULL, "type", error))
     return NULL;
 
@@ -155,6 +163,27 @@ parse_object (JsonNode           *root,
   self->schema = schema;
   self->root = json_node_ref (root);
   self->object = object;
+
+  return self;
+}
+
+static SottoMsg *
+parse_piece (GBytes             *bytes,
+             SottoMsgDirection   direction,
+             char              **out_request_id,
+             GError            **error)
+{
+  SottoPiece *piece = sotto_piece_parse (bytes, direction, out_request_id, error);
+  SottoMsg *self;
+
+  if (piece == NULL)
+    return NULL;
+
+  self = g_new0 (SottoMsg, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->schema = _sotto_msg_schema_get (sotto_piece_kind_to_msg_type (piece->kind), direction);
+  self->piece = piece;
+  g_assert (self->schema != NULL);
 
   return self;
 }
@@ -171,7 +200,9 @@ parse_object (JsonNode           *root,
  * @error: return location for a %SOTTO_PROTOCOL_ERROR
  *
  * Checks @data against the message table of docs/protocol.md: size, depth,
- * strict JSON, type, direction, every field and no other field.
+ * strict JSON, type, direction, every field and no other field. A binary
+ * message (the pieces of a blob) is read by sotto_piece_parse(), from a
+ * copy: receivers use sotto_msg_parse_bytes_full(), which copies nothing.
  *
  * Returns: (transfer full) (nullable): the message, or %NULL with @error set
  */
@@ -195,6 +226,13 @@ sotto_msg_parse_full (const guint8       *data,
 
   if (out_request_id != NULL)
     *out_request_id = NULL;
+
+  if (sotto_piece_is_binary (data, len))
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (data, len);
+
+      return parse_piece (bytes, direction, out_request_id, error);
+    }
 
   if (!_sotto_json_prescan (data, len, &n_members, error))
     return NULL;
@@ -264,6 +302,43 @@ sotto_msg_parse (const guint8       *data,
 }
 
 /**
+ * sotto_msg_parse_bytes_full:
+ * @bytes: one message
+ * @direction: who sent @bytes
+ * @out_request_id: (out) (optional) (nullable): as for sotto_msg_parse_full()
+ * @error: return location for a %SOTTO_PROTOCOL_ERROR
+ *
+ * Like sotto_msg_parse_full(); a binary message keeps its piece as a
+ * slice of @bytes.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL with @error set
+ */
+SottoMsg *
+sotto_msg_parse_bytes_full (GBytes             *bytes,
+                            SottoMsgDirection   direction,
+                            char              **out_request_id,
+                            GError            **error)
+{
+  gsize len;
+  const guint8 *data;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &len);
+
+  if (sotto_piece_is_binary (data, len))
+    {
+      g_return_val_if_fail (direction == SOTTO_MSG_FROM_CLIENT ||
+                            direction == SOTTO_MSG_FROM_SERVER, NULL);
+      g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+      return parse_piece (bytes, direction, out_request_id, error);
+    }
+
+  return sotto_msg_parse_full (data, len, direction, out_request_id, error);
+}
+
+/**
  * sotto_msg_parse_bytes:
  * @bytes: one message
  * @direction: who sent @bytes
@@ -276,14 +351,7 @@ sotto_msg_parse_bytes (GBytes             *bytes,
                        SottoMsgDirection   direction,
                        GError            **error)
 {
-  gsize len;
-  const guint8 *data;
-
-  g_return_val_if_fail (bytes != NULL, NULL);
-
-  data = g_bytes_get_data (bytes, &len);
-
-  return sotto_msg_parse_full (data, len, direction, NULL, error);
+  return sotto_msg_parse_bytes_full (bytes, direction, NULL, error);
 }
 
 SottoMsg *
@@ -303,7 +371,8 @@ sotto_msg_unref (SottoMsg *self)
 
   if (g_atomic_ref_count_dec (&self->ref_count))
     {
-      json_node_unref (self->root);
+      g_clear_pointer (&self->root, json_node_unref);
+      g_clear_pointer (&self->piece, sotto_piece_free);
       g_free (self);
     }
 }
@@ -328,8 +397,8 @@ sotto_msg_get_direction (SottoMsg *self)
  * sotto_msg_get_object:
  * @self: a message
  *
- * Returns: (transfer none): the validated, immutable JSON object, "type"
- *   included
+ * Returns: (transfer none) (nullable): the validated, immutable JSON
+ *   object, "type" included; %NULL for a binary message
  */
 JsonObject *
 sotto_msg_get_object (SottoMsg *self)
@@ -343,12 +412,17 @@ sotto_msg_get_object (SottoMsg *self)
  * sotto_msg_serialize:
  * @self: a message
  *
- * Returns: (transfer full): @self as compact JSON, as a builder makes it
+ * Returns: (transfer full): @self as compact JSON, as a builder makes it,
+ *   or a binary message as sotto_piece_encode() makes it
  */
 GBytes *
 sotto_msg_serialize (SottoMsg *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->piece != NULL)
+    return sotto_piece_encode (self->piece->kind, self->piece->id, self->piece->blob,
+                               self->piece->offset, self->piece->data, self->piece->size);
 
   return _sotto_protocol_generate (self->root);
 }

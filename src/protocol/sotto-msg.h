@@ -35,6 +35,10 @@ SottoMsg           *sotto_msg_parse_full        (const guint8          *data,
 SottoMsg           *sotto_msg_parse_bytes       (GBytes                *bytes,
                                                  SottoMsgDirection      direction,
                                                  GError               **error);
+SottoMsg           *sotto_msg_parse_bytes_full  (GBytes                *bytes,
+                                                 SottoMsgDirection      direction,
+                                                 char                 **out_request_id,
+                                                 GError               **error);
 
 SottoMsg           *sotto_msg_ref               (SottoMsg              *self);
 void                sotto_msg_unref             (SottoMsg              *self);

@@ -4,6 +4,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "sotto-protocol-pieces.h"
 #include "sotto-protocol-types.h"
 
 G_BEGIN_DECLS
@@ -82,6 +83,9 @@ struct _SottoMsg
   const SottoMsgSchema *schema;
   JsonNode             *root;
   JsonObject           *object; /* owned by root */
+  /* A binary message ("upload_chunk", "blob") has no JSON: its fields
+   * are read from here, and root and object are NULL. */
+  SottoPiece           *piece;
 };
 
 const SottoMsgSchema   *_sotto_msg_schema_lookup  (const char               *type_name,

@@ -9,3 +9,4 @@
 #include "sotto-protocol-types.h"
 #include "sotto-msg.h"
 #include "sotto-msg-builder.h"
+#include "sotto-protocol-pieces.h"

@@ -19,10 +19,6 @@
  * connection's bulk lane: what the client is told meanwhile overtakes it.
  */
 
-/* Room in a frame for the rest of a "blob": its type, id, blob id,
- * offset and size, with their names and quotes. */
-#define BLOB_MESSAGE_OVERHEAD 256
-
 typedef struct
 {
   SottoServerState *server;
@@ -88,9 +84,10 @@ read_done_cb (GObject      *object,
 static gsize
 max_piece (SottoServerState *self)
 {
-  gint64 room = self->config->max_frame - SOTTO_CHANNEL_FRAME_OVERHEAD - BLOB_MESSAGE_OVERHEAD;
+  gint64 room = self->config->max_frame - SOTTO_CHANNEL_FRAME_OVERHEAD -
+                SOTTO_PIECE_MAX_HEADER_BYTES;
 
-  return CLAMP (room / 4 * 3, 1, SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES);
+  return CLAMP (room, 1, SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES);
 }
 
 /**

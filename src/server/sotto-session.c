@@ -16,6 +16,8 @@
  */
 
 #define MAX_BAD_MESSAGES 20
+
+G_STATIC_ASSERT (SOTTO_PIECE_MARKER == SOTTO_CHANNEL_WHOLE_FRAME_MARKER);
 #define TYPING_INTERVAL_US (G_USEC_PER_SEC / 2)
 
 struct _SottoSession
@@ -215,8 +217,8 @@ channel_message_cb (SottoChannel *channel,
   if (self->closed || !sotto_channel_is_open (self->channel))
     return;
 
-  msg = sotto_msg_parse_full (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                              SOTTO_MSG_FROM_CLIENT, &request_id, &error);
+  /* A piece of a blob is a binary message, read without a copy. */
+  msg = sotto_msg_parse_bytes_full (bytes, SOTTO_MSG_FROM_CLIENT, &request_id, &error);
   if (msg == NULL)
     {
       g_autoptr(GBytes) reply = NULL;

@@ -12,7 +12,7 @@
 /*
  * The receiving half of a channel: the peer's stream header first, then
  * one secretstream message per frame, each a batch of messages joined
- * with '\n'. A frame that was altered, replayed, reordered or dropped
+ * with '\n', or one binary message that fills the frame. A frame that was altered, replayed, reordered or dropped
  * fails to decrypt; a connection that ends without FINAL is reported as
  * cut rather than closed.
  *
@@ -29,6 +29,14 @@ deliver_batch (SottoChannel *self,
   gsize size = g_bytes_get_size (plain);
   const guint8 *data = g_bytes_get_data (plain, NULL);
   gsize start = 0;
+
+  /* A binary message fills its frame, and may hold any byte. */
+  if (size > 0 && data[0] == SOTTO_CHANNEL_WHOLE_FRAME_MARKER)
+    {
+      if (self->state == SOTTO_CHANNEL_STATE_OPEN)
+        g_signal_emit (self, _sotto_channel_signals[SOTTO_CHANNEL_SIGNAL_MESSAGE], 0, plain);
+      return;
+    }
 
   /* Once this side has said goodbye, what the peer still sends is dropped. */
   while (start < size && self->state == SOTTO_CHANNEL_STATE_OPEN)

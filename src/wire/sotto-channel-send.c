@@ -336,21 +336,28 @@ channel_queue (SottoChannel *self,
   return TRUE;
 }
 
-#define CHECK_MESSAGE(self, message) \
+/* A message starting with SOTTO_CHANNEL_WHOLE_FRAME_MARKER goes only in
+ * the bulk lane, which gives it a frame of its own, and may then hold any
+ * byte; every other message is joined with others at '\n'. */
+#define CHECK_MESSAGE(self, message, bulk) \
   G_STMT_START { \
     gsize size_; \
+    const guint8 *data_; \
+    gboolean whole_; \
     g_return_val_if_fail (SOTTO_IS_CHANNEL (self), FALSE); \
     g_return_val_if_fail (message != NULL, FALSE); \
-    size_ = g_bytes_get_size (message); \
+    data_ = g_bytes_get_data (message, &size_); \
     g_return_val_if_fail (size_ > 0, FALSE); \
     g_return_val_if_fail (size_ <= self->max_frame - SOTTO_CHANNEL_FRAME_OVERHEAD, FALSE); \
-    g_return_val_if_fail (memchr (g_bytes_get_data (message, NULL), '\n', size_) == NULL, \
-                          FALSE); \
+    whole_ = data_[0] == SOTTO_CHANNEL_WHOLE_FRAME_MARKER; \
+    g_return_val_if_fail (bulk || !whole_, FALSE); \
+    g_return_val_if_fail (whole_ || memchr (data_, '\n', size_) == NULL, FALSE); \
   } G_STMT_END
 
 /**
  * sotto_channel_send:
- * @message: one message; it must not contain '\n'
+ * @message: one message; it must not contain '\n', nor start with
+ *   %SOTTO_CHANNEL_WHOLE_FRAME_MARKER
  *
  * Queues @message; it goes out with whatever else is queued before the
  * main loop is next idle, ahead of bulk messages still queued. The bytes
@@ -363,14 +370,15 @@ gboolean
 sotto_channel_send (SottoChannel *self,
                     GBytes       *message)
 {
-  CHECK_MESSAGE (self, message);
+  CHECK_MESSAGE (self, message, FALSE);
 
   return channel_queue (self, &self->out_queue, message);
 }
 
 /**
  * sotto_channel_send_bulk:
- * @message: one message; it must not contain '\n'
+ * @message: one message; it must not contain '\n', unless it starts with
+ *   %SOTTO_CHANNEL_WHOLE_FRAME_MARKER (a binary message)
  *
  * Queues @message in the bulk lane, for a file's pieces: it goes out in a
  * frame of its own once no message queued with sotto_channel_send() waits,
@@ -383,7 +391,7 @@ gboolean
 sotto_channel_send_bulk (SottoChannel *self,
                          GBytes       *message)
 {
-  CHECK_MESSAGE (self, message);
+  CHECK_MESSAGE (self, message, TRUE);
 
   return channel_queue (self, &self->bulk_queue, message);
 }

@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 
 #define SOTTO_CHANNEL_KEY_SIZE crypto_secretstream_xchacha20poly1305_KEYBYTES
 #define SOTTO_CHANNEL_MAX_QUEUE_DEFAULT (8 * 1024 * 1024)
+/* A frame whose plaintext starts with this byte is one message, whole (a
+ * binary one), never a batch split at '\n'. */
+#define SOTTO_CHANNEL_WHOLE_FRAME_MARKER 0x00
 
 #define SOTTO_TYPE_CHANNEL (sotto_channel_get_type ())
 
