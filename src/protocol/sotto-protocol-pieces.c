@@ -306,9 +306,10 @@ take_data (Reader          *reader,
 
   if (len < (guint64) schema->min || len > (guint64) schema->max)
     {
-      g_autofree char *reason = g_strdup_printf (_("must be %" G_GINT64_FORMAT "–%"
-                                                   G_GINT64_FORMAT " bytes"),
-                                                 schema->min, schema->max);
+      g_autofree char *min = g_strdup_printf ("%" G_GINT64_FORMAT, schema->min);
+      g_autofree char *max = g_strdup_printf ("%" G_GINT64_FORMAT, schema->max);
+      /* Translators: how long a piece of a file may be, in bytes */
+      g_autofree char *reason = g_strdup_printf (_("must be %s–%s bytes"), min, max);
 
       return _sotto_protocol_bad_field (error, &path, reason);
     }
@@ -400,9 +401,11 @@ sotto_piece_parse (GBytes             *payload,
 
   if (reader.pos != reader.len)
     {
+      g_autofree char *extra = g_strdup_printf ("%" G_GSIZE_FORMAT, reader.len - reader.pos);
+
+      /* Translators: a message type, then a number of bytes */
       g_set_error (error, SOTTO_PROTOCOL_ERROR, SOTTO_PROTOCOL_ERROR_MALFORMED,
-                   _("binary message “%s”: %" G_GSIZE_FORMAT " bytes after the data"),
-                   reader.type_name, reader.len - reader.pos);
+                   _("binary message “%s”: %s bytes after the data"), reader.type_name, extra);
       goto failed;
     }
 
