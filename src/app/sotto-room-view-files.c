@@ -219,10 +219,9 @@ upload_state_cb (SottoTransfer *transfer,
   SottoTransferState state = sotto_transfer_get_state (transfer);
   GFile *pasted = g_object_get_data (G_OBJECT (transfer), "sotto-pasted-file");
 
-  if (pasted != NULL && state != SOTTO_TRANSFER_PREPARING)
+  if (pasted != NULL && sotto_transfer_is_finished (transfer))
     {
-      /* Sealed into the account's cache by now: the picture's own copy
-       * goes. */
+      /* Sent (or not): the picture's own copy goes. */
       g_file_delete (pasted, NULL, NULL);
       g_object_set_data (G_OBJECT (transfer), "sotto-pasted-file", NULL);
     }
@@ -403,8 +402,7 @@ pasted_texture_cb (GObject      *object,
     }
   transfer = start_upload (self, file);
   g_object_set_data (G_OBJECT (transfer), SOURCE_KEY, NULL);
-  if (!sotto_transfer_is_finished (transfer) &&
-      sotto_transfer_get_state (transfer) == SOTTO_TRANSFER_PREPARING)
+  if (!sotto_transfer_is_finished (transfer))
     g_object_set_data_full (G_OBJECT (transfer), "sotto-pasted-file", g_object_ref (file),
                             g_object_unref);
   else

@@ -74,6 +74,13 @@ typedef struct
   /* Tries since a piece last moved, and the next one's timeout */
   guint              retries;
   guint              retry_id;
+  /* Uploads: the blob's id; while it is sealed, how far the sealing got,
+   * the wait for more, and whether the server holds all of it already */
+  guint8             blob_id[SOTTO_FILE_ID_BYTES];
+  SottoSealProgress  seal;
+  gboolean           sealing;
+  guint              seal_wait_id;
+  gboolean           uploaded;
 } Job;
 
 typedef struct
@@ -111,6 +118,7 @@ job_unref (Job *job)
   g_clear_object (&job->in);
   g_clear_object (&job->out);
   g_queue_clear_full (&job->pieces, (GDestroyNotify) piece_free);
+  g_mutex_clear (&job->seal.lock);
   g_free (job);
 }
 
@@ -139,6 +147,7 @@ end (Job                *job,
   if (client != NULL && job->client_cancelled_id != 0)
     g_clear_signal_handler (&job->client_cancelled_id, client->cancellable);
   g_clear_handle_id (&job->retry_id, g_source_remove);
+  g_clear_handle_id (&job->seal_wait_id, g_source_remove);
   _sotto_transfer_set_state (job->transfer, state, error);
   g_clear_object (&job->in);
   if (job->out != NULL)
@@ -266,6 +275,13 @@ static void pump_upload (Job *job);
 static void
 upload_done (Job *job)
 {
+  /* The server holds the whole blob; the message waits for its hash. */
+  if (job->sealing)
+    {
+      job->uploaded = TRUE;
+      return;
+    }
+
   g_autoptr(GError) error = NULL;
   SottoRoom *room = sotto_client_lookup_room (job->client, job->room);
   SottoMessage *message = NULL;
@@ -360,22 +376,57 @@ read_cb (GObject      *object,
     }
 
   id = sotto_connection_next_id (job->client->connection);
-  message = sotto_msg_build_upload_chunk (id, job->file->id, (gint64) request->offset, data);
+  message = sotto_msg_build_upload_chunk (id, job->blob_id, (gint64) request->offset, data);
   job->sent = request->offset + request->length;
   send_request (job, message, id, request->offset, request->length, TRUE, chunk_cb);
   pump_upload (job);
 }
 
+static gboolean
+seal_wait_cb (gpointer data)
+{
+  Job *job = data;
+
+  job->seal_wait_id = 0;
+  if (!cancelled (job) && job->located &&
+      sotto_transfer_get_state (job->transfer) == SOTTO_TRANSFER_RUNNING)
+    pump_upload (job);
+  return G_SOURCE_REMOVE;
+}
+
 /* Reads the next piece of the blob and sends it, while the window has
- * room; one read at a time, so the pieces go in order. */
+ * room; one read at a time, so the pieces go in order. While the blob is
+ * sealed, only what is sealed goes, a whole piece at a time, and what
+ * follows is looked for again shortly. */
 static void
 pump_upload (Job *job)
 {
   Request *request;
   g_autoptr(GError) error = NULL;
+  guint64 available;
 
   if (job->reading || job->in_flight >= WINDOW || job->sent >= job->total)
     return;
+
+  available = job->sealing ? MIN (sotto_seal_progress_get (&job->seal), job->total)
+                           : job->total;
+  if (job->sealing && available - MIN (available, job->sent) < PIECE_BYTES &&
+      available < job->total)
+    {
+      if (job->seal_wait_id == 0)
+        job->seal_wait_id = g_timeout_add_full (G_PRIORITY_DEFAULT, 5, seal_wait_cb,
+                                                job_ref (job), (GDestroyNotify) job_unref);
+      return;
+    }
+  if (job->in == NULL)
+    {
+      job->in = G_INPUT_STREAM (g_file_read (job->cache, NULL, &error));
+      if (job->in == NULL)
+        {
+          end (job, SOTTO_TRANSFER_FAILED, error->message);
+          return;
+        }
+    }
 
   if (!g_seekable_seek (G_SEEKABLE (job->in), (goffset) job->sent, G_SEEK_SET, NULL, &error))
     {
@@ -386,7 +437,7 @@ pump_upload (Job *job)
   request->job = job_ref (job);
   request->generation = job->generation;
   request->offset = job->sent;
-  request->length = (gsize) MIN ((guint64) PIECE_BYTES, job->total - job->sent);
+  request->length = (gsize) MIN ((guint64) PIECE_BYTES, available - job->sent);
   job->reading = TRUE;
   g_input_stream_read_bytes_async (job->in, request->length, G_PRIORITY_LOW, NULL, read_cb,
                                    request);
@@ -439,20 +490,9 @@ begin_upload (Job *job)
 {
   g_autoptr(GBytes) message = NULL;
   g_autofree char *id = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (job->in == NULL)
-    {
-      job->in = G_INPUT_STREAM (g_file_read (job->cache, NULL, &error));
-      if (job->in == NULL)
-        {
-          end (job, SOTTO_TRANSFER_FAILED, error->message);
-          return;
-        }
-    }
 
   id = sotto_connection_next_id (job->client->connection);
-  message = sotto_msg_build_upload (id, job->file->id, job->room, (gint64) job->total);
+  message = sotto_msg_build_upload (id, job->blob_id, job->room, (gint64) job->total);
   send_request (job, message, id, 0, 0, FALSE, upload_at_cb);
 }
 
@@ -465,6 +505,7 @@ sealed_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   job->file = sotto_file_blob_seal_finish (result, &error);
+  job->sealing = FALSE;
   if (cancelled (job))
     return;
   if (job->file == NULL)
@@ -472,9 +513,17 @@ sealed_cb (GObject      *object,
       end (job, SOTTO_TRANSFER_FAILED, error->message);
       return;
     }
-  job->total = sotto_file_blob_size (job->file->size);
-  _sotto_transfer_set_progress (job->transfer, 0, job->total);
-  begin (job);
+  if (job->total == 0)
+    {
+      /* Not begun while sealing (the file's size was not known). */
+      job->total = sotto_file_blob_size (job->file->size);
+      _sotto_transfer_set_progress (job->transfer, 0, job->total);
+      begin (job);
+    }
+  else if (job->uploaded)
+    upload_done (job);
+  else if (job->located && sotto_transfer_get_state (job->transfer) == SOTTO_TRANSFER_RUNNING)
+    pump_upload (job);
 }
 
 /* Downloading */
@@ -793,6 +842,7 @@ job_new (SottoClient       *self,
   job->transfer = _sotto_transfer_new (kind, name, room);
   job->room = g_strdup (room);
   g_queue_init (&job->pieces);
+  g_mutex_init (&job->seal.lock);
   job->state_id = g_signal_connect (self, "notify::state", G_CALLBACK (client_state_cb), job);
   if (self->transfers == NULL)
     self->transfers = g_ptr_array_new_with_free_func ((GDestroyNotify) job_unref);
@@ -820,7 +870,7 @@ sotto_client_send_file (SottoClient *self,
                         GFile       *file)
 {
   g_autofree char *basename = NULL;
-  guint8 id[SOTTO_FILE_ID_BYTES];
+  g_autoptr(GFileInfo) info = NULL;
   guint64 max_file;
   Job *job;
 
@@ -838,17 +888,30 @@ sotto_client_send_file (SottoClient *self,
       return transfer;
     }
 
-  randombytes_buf (id, sizeof id);
+  randombytes_buf (job->blob_id, sizeof job->blob_id);
   job->source = g_object_ref (file);
-  job->cache = cache_file (self, id, ".up");
+  job->cache = cache_file (self, job->blob_id, ".up");
   /* A file larger than the server takes is refused before it is sealed,
    * with the server's limit in the sentence. */
   max_file = sotto_connection_get_max_file (self->connection);
-  sotto_file_blob_seal_async (file, job->cache,
-                              max_file > 0 ? MIN (max_file, SOTTO_FILE_MAX_BYTES)
-                                           : SOTTO_FILE_MAX_BYTES,
-                              _sotto_transfer_get_cancellable (job->transfer), sealed_cb,
-                              job_ref (job));
+  max_file = max_file > 0 ? MIN (max_file, SOTTO_FILE_MAX_BYTES) : SOTTO_FILE_MAX_BYTES;
+  job->sealing = TRUE;
+  sotto_file_blob_seal_full_async (file, job->cache, max_file, job->blob_id, &job->seal,
+                                   _sotto_transfer_get_cancellable (job->transfer), sealed_cb,
+                                   job_ref (job));
+
+  /* A file whose size is known now goes up as it is sealed: the blob's
+   * size follows from the file's; only the message waits for the hash.
+   * Whatever is wrong with the file, the sealing says. */
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
+      (guint64) g_file_info_get_size (info) <= max_file)
+    {
+      job->total = sotto_file_blob_size ((guint64) g_file_info_get_size (info));
+      _sotto_transfer_set_progress (job->transfer, 0, job->total);
+      begin (job);
+    }
   return g_object_ref (job->transfer);
 }
 

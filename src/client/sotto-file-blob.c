@@ -33,7 +33,39 @@ typedef struct
   GFile            *destination;
   guint64           max_size;
   SottoFileMessage *file;
+  /* Sealing: the blob id the caller chose, and where to say how far it
+   * got (the caller keeps it until the sealing ends) */
+  gboolean          has_id;
+  guint8            id[SOTTO_FILE_ID_BYTES];
+  SottoSealProgress *progress;
 } Job;
+
+static void
+tell_progress (Job     *job,
+               guint64  written)
+{
+  if (job->progress == NULL)
+    return;
+  g_mutex_lock (&job->progress->lock);
+  job->progress->written = written;
+  g_mutex_unlock (&job->progress->lock);
+}
+
+/**
+ * sotto_seal_progress_get:
+ *
+ * Returns: how many bytes of the blob are in its file so far
+ */
+guint64
+sotto_seal_progress_get (SottoSealProgress *progress)
+{
+  guint64 written;
+
+  g_mutex_lock (&progress->lock);
+  written = progress->written;
+  g_mutex_unlock (&progress->lock);
+  return written;
+}
 
 static void
 job_free (Job *job)
@@ -185,6 +217,7 @@ seal_thread (GTask        *task,
   GError *error = NULL;
   guint64 size;
   guint64 count;
+  guint64 written = 0;
 
   info = g_file_query_info (job->source,
                             G_FILE_ATTRIBUTE_STANDARD_SIZE ","
@@ -221,7 +254,10 @@ seal_thread (GTask        *task,
       g_task_return_error (task, unreadable (job->source, error));
       return;
     }
-  out = g_file_replace (job->blob, NULL, FALSE, G_FILE_CREATE_PRIVATE, cancellable, &error);
+  /* Written in place, not to a copy renamed at the end: it may be read
+   * while it is written. */
+  g_file_delete (job->blob, NULL, NULL);
+  out = g_file_create (job->blob, G_FILE_CREATE_PRIVATE, cancellable, &error);
   if (out == NULL)
     {
       g_task_return_error (task, error);
@@ -231,7 +267,10 @@ seal_thread (GTask        *task,
   file->name = name_of (info);
   file->type = media_type_of (info, file->name);
   file->size = size;
-  randombytes_buf (file->id, sizeof file->id);
+  if (job->has_id)
+    memcpy (file->id, job->id, sizeof file->id);
+  else
+    randombytes_buf (file->id, sizeof file->id);
   if (size <= PICTURE_MAX_BYTES && g_str_has_prefix (file->type, "image/"))
     picture = g_byte_array_sized_new ((guint) size);
 
@@ -240,6 +279,8 @@ seal_thread (GTask        *task,
   if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), header, sizeof header, NULL,
                                   cancellable, &error))
     goto fail;
+  written = sizeof header;
+  tell_progress (job, written);
 
   count = sotto_file_chunk_count (size);
   for (guint64 i = 0; i < count; i++)
@@ -252,6 +293,8 @@ seal_thread (GTask        *task,
                                       length + SOTTO_FILE_CHUNK_OVERHEAD, NULL, cancellable,
                                       &error))
         goto fail;
+      written += length + SOTTO_FILE_CHUNK_OVERHEAD;
+      tell_progress (job, written);
       if (picture != NULL)
         g_byte_array_append (picture, plain, (guint) length);
     }
@@ -302,6 +345,30 @@ sotto_file_blob_seal_async (GFile               *source,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
+  sotto_file_blob_seal_full_async (source, blob, max_size, NULL, NULL, cancellable, callback,
+                                   user_data);
+}
+
+/**
+ * sotto_file_blob_seal_full_async:
+ * @id: (nullable): the blob's id, or %NULL for one drawn at random
+ * @progress: (nullable): where the sealing says how much of the blob is
+ *   in @blob so far, so that it can be read (and sent) while it is made;
+ *   kept by the caller until the sealing ends
+ *
+ * sotto_file_blob_seal_async(), with the id chosen and the blob's file
+ * readable as it grows.
+ */
+void
+sotto_file_blob_seal_full_async (GFile               *source,
+                                 GFile               *blob,
+                                 guint64              max_size,
+                                 const guint8        *id,
+                                 SottoSealProgress   *progress,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   Job *job;
 
@@ -313,6 +380,10 @@ sotto_file_blob_seal_async (GFile               *source,
   job->source = g_object_ref (source);
   job->blob = g_object_ref (blob);
   job->max_size = max_size;
+  job->has_id = id != NULL;
+  if (id != NULL)
+    memcpy (job->id, id, SOTTO_FILE_ID_BYTES);
+  job->progress = progress;
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_run_in_thread (task, seal_thread);
 }
