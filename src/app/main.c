@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "sotto-application.h"
+#include "sotto-frame.h"
 #include "sotto-resources.h"
 
 int
@@ -14,6 +15,7 @@ main (int   argc,
 {
   g_autoptr(SottoApplication) app = NULL;
 
+  sotto_frame_tune_memory ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

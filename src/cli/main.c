@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "sotto-cli.h"
+#include "sotto-frame.h"
 
 int
 main (int   argc,
@@ -17,6 +18,7 @@ main (int   argc,
   /* Whoever reads stdout through a pipe gets each line as it is written. */
   setvbuf (stdout, NULL, _IOLBF, 0);
 
+  sotto_frame_tune_memory ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

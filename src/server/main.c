@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sotto-console.h"
+#include "sotto-frame.h"
 #include "sotto-server.h"
 
 typedef struct
@@ -99,6 +100,7 @@ main (int   argc,
   /* Whoever reads stdout through a pipe gets each line as it is written. */
   setvbuf (stdout, NULL, _IOLBF, 0);
 
+  sotto_frame_tune_memory ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "sotto-frame.h"
 #include "sotto-wire-error.h"
@@ -263,4 +266,24 @@ sotto_frame_write_finish (GOutputStream  *stream,
   g_return_val_if_fail (g_task_is_valid (result, stream), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * sotto_frame_tune_memory:
+ *
+ * Keeps the memory of frames in the process's heap: a program that moves
+ * files calls it first, in main(). Each piece of a file is a frame of a
+ * few hundred KiB, allocated and freed many times a second; glibc would
+ * map each one fresh from the kernel (its pages then fault in one by one)
+ * and give the heap's free top back after each, which costs a file's
+ * transfer about a quarter of its time (bench/files-quick). Up to 16 MiB
+ * of free heap is kept instead.
+ */
+void
+sotto_frame_tune_memory (void)
+{
+#ifdef __GLIBC__
+  mallopt (M_MMAP_THRESHOLD, 4 * SOTTO_FRAME_MAX_DEFAULT);
+  mallopt (M_TRIM_THRESHOLD, 16 * 1024 * 1024);
+#endif
 }

@@ -37,4 +37,6 @@ void     sotto_frame_put_header   (guint8               *header,
                                    guint32               length);
 guint32  sotto_frame_get_header   (const guint8         *header);
 
+void     sotto_frame_tune_memory  (void);
+
 G_END_DECLS
