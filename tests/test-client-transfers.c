@@ -44,6 +44,8 @@ typedef struct
 static const Setup lenient = { TRUE, NULL };
 static const char *const max_file_size_1[] = { "--max-file-size", "1", NULL };
 static const Setup small_files = { FALSE, max_file_size_1 };
+static const char *const max_frame_64k[] = { "--max-frame", "65536", NULL };
+static const Setup small_frames = { FALSE, max_frame_64k };
 
 static void
 fixture_setup (Fixture       *fixture,
@@ -483,6 +485,22 @@ test_cancel (Fixture       *fixture,
   }
 }
 
+/* A server whose frames are smaller than a piece: the pieces each way
+ * fit its frames (its welcome says how large they may be). */
+static void
+test_small_frames (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const gsize size = 300 * 1024 + 5;
+  g_autofree char *saved_path = g_build_filename (fixture->dir, "saved.bin", NULL);
+  g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
+  g_autofree guint8 *contents = NULL;
+  g_autoptr(GFile) file = write_file (fixture, "small-frames.bin", size, &contents);
+
+  send_and_fetch (fixture, file, "small-frames.bin", saved);
+  assert_same_contents (saved, contents, size);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -501,6 +519,8 @@ main (int argc, char *argv[])
   ADD ("large", test_large);
   ADD ("not-member", test_not_member);
   ADD ("cancel", test_cancel);
+  g_test_add ("/sotto/client/transfers/small-frames", Fixture, &small_frames, fixture_setup,
+              test_small_frames, fixture_teardown);
 #undef ADD
 
   return g_test_run ();

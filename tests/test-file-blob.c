@@ -17,7 +17,8 @@
  * folder: a file sealed and opened again comes back the same, at the
  * sizes that matter; a picture gets its size and a thumbnail; a blob
  * changed on its way never becomes a file, and a file already at the
- * destination stays as it was.
+ * destination stays as it was. A blob still coming is opened chunk by
+ * chunk as it comes, and a bad chunk stops it before the rest is there.
  */
 
 typedef struct
@@ -216,6 +217,182 @@ test_tampered (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (error);
 }
 
+/* A blob that comes in parts, as a download writes it. */
+typedef struct
+{
+  Fixture           *fixture;
+  GFile             *cache;
+  GFile             *saved;
+  SottoBlobProgress  progress;
+  char              *data;
+  gsize              size;
+  gsize              written;
+  GAsyncResult      *result;
+} Coming;
+
+static void
+coming_start (Coming            *coming,
+              Fixture           *fixture,
+              gsize              file_size,
+              SottoFileMessage **file)
+{
+  g_autoptr(GFile) source = file_in (fixture, "film.webm");
+  g_autoptr(GFile) blob = file_in (fixture, "blob");
+  g_autofree guint8 *contents = g_malloc (file_size);
+  g_autoptr(GError) error = NULL;
+
+  memset (coming, 0, sizeof *coming);
+  coming->fixture = fixture;
+  randombytes_buf (contents, file_size);
+  g_assert_true (g_file_set_contents (g_file_peek_path (source), (char *) contents,
+                                      (gssize) file_size, NULL));
+  *file = seal (source, blob, G_MAXUINT64, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (g_file_peek_path (blob), &coming->data, &coming->size,
+                                      NULL));
+  coming->cache = file_in (fixture, "cache");
+  coming->saved = file_in (fixture, "film.webm.saved");
+  g_assert_true (g_file_set_contents (g_file_peek_path (coming->cache), "", 0, NULL));
+  sotto_blob_progress_init (&coming->progress);
+  sotto_file_blob_open_full_async (coming->cache, *file, coming->saved, &coming->progress, NULL,
+                                   result_cb, &coming->result);
+}
+
+/* Appends the blob up to @until, and says so. */
+static void
+coming_write (Coming *coming,
+              gsize   until)
+{
+  g_autoptr(GFileOutputStream) out = g_file_append_to (coming->cache, G_FILE_CREATE_NONE, NULL,
+                                                       NULL);
+
+  g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (out), coming->data + coming->written,
+                                            until - coming->written, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL));
+  coming->written = until;
+  sotto_blob_progress_set (&coming->progress, until, until == coming->size);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return ((Coming *) data)->result != NULL;
+}
+
+/* What was opened so far, beside the destination (under whatever name
+ * the writing gives it there), holds at least a chunk. */
+static gboolean
+partial_has_a_chunk (gpointer data)
+{
+  Coming *coming = data;
+  g_autoptr(GDir) dir = g_dir_open (coming->fixture->dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (coming->fixture->dir, name, NULL);
+      GStatBuf buf;
+
+      if (!g_str_equal (name, "film.webm") && !g_str_equal (name, "blob") &&
+          !g_str_equal (name, "cache") && g_stat (path, &buf) == 0 &&
+          (gsize) buf.st_size >= SOTTO_FILE_CHUNK_BYTES)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+coming_finish (Coming *coming)
+{
+  g_assert_true (sotto_test_wait_until (has_result, coming, 30));
+  g_clear_object (&coming->result);
+  sotto_blob_progress_clear (&coming->progress);
+  g_clear_object (&coming->cache);
+  g_clear_object (&coming->saved);
+  g_free (coming->data);
+}
+
+static void
+test_following (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(SottoFileMessage) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved_data = NULL;
+  g_autofree char *source_data = NULL;
+  g_autofree char *source_path = g_build_filename (fixture->dir, "film.webm", NULL);
+  gsize saved_size = 0, source_size = 0;
+  gsize two_chunks = SOTTO_FILE_HEADER_BYTES + 2 * (SOTTO_FILE_CHUNK_BYTES + SOTTO_FILE_CHUNK_OVERHEAD);
+  Coming coming;
+
+  coming_start (&coming, fixture, 3 * SOTTO_FILE_CHUNK_BYTES + 77, &file);
+
+  /* Nothing yet: the opening waits. Half a chunk: still waiting. */
+  sotto_test_iterate (50);
+  g_assert_null (coming.result);
+  coming_write (&coming, SOTTO_FILE_HEADER_BYTES + SOTTO_FILE_CHUNK_BYTES / 2);
+  sotto_test_iterate (50);
+  g_assert_null (coming.result);
+
+  /* Two chunks: opened before the rest comes, the file not there yet. */
+  coming_write (&coming, two_chunks);
+  g_assert_true (sotto_test_wait_until (partial_has_a_chunk, &coming, 10));
+  g_assert_null (coming.result);
+  g_assert_false (g_file_query_exists (coming.saved, NULL));
+
+  /* The rest, in two steps: the file appears, whole. */
+  coming_write (&coming, coming.size - 10);
+  coming_write (&coming, coming.size);
+  g_assert_true (sotto_test_wait_until (has_result, &coming, 30));
+  g_assert_true (sotto_file_blob_open_finish (coming.result, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (g_file_peek_path (coming.saved), &saved_data, &saved_size,
+                                      NULL));
+  g_assert_true (g_file_get_contents (source_path, &source_data, &source_size, NULL));
+  g_assert_cmpmem (saved_data, saved_size, source_data, source_size);
+  g_assert_false (sotto_test_dir_has_suffix (fixture->dir, ".sotto-partial"));
+  coming_finish (&coming);
+}
+
+static void
+test_following_stopped (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(SottoFileMessage) file = NULL;
+  g_autoptr(GError) error = NULL;
+  Coming coming;
+
+  coming_start (&coming, fixture, 3 * SOTTO_FILE_CHUNK_BYTES, &file);
+  coming_write (&coming, coming.size / 2);
+  sotto_test_iterate (20);
+  sotto_blob_progress_stop (&coming.progress);
+  g_assert_true (sotto_test_wait_until (has_result, &coming, 30));
+  g_assert_false (sotto_file_blob_open_finish (coming.result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_query_exists (coming.saved, NULL));
+  g_assert_false (sotto_test_dir_has_suffix (fixture->dir, ".sotto-partial"));
+  coming_finish (&coming);
+}
+
+static void
+test_following_tampered (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(SottoFileMessage) file = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize first_chunk = SOTTO_FILE_HEADER_BYTES + SOTTO_FILE_CHUNK_BYTES + SOTTO_FILE_CHUNK_OVERHEAD;
+  Coming coming;
+
+  /* A byte of the first chunk changed, and only that chunk comes: the
+   * opening fails without waiting for the rest. */
+  coming_start (&coming, fixture, 8 * SOTTO_FILE_CHUNK_BYTES, &file);
+  coming.data[100] ^= 1;
+  coming_write (&coming, first_chunk);
+  g_assert_true (sotto_test_wait_until (has_result, &coming, 30));
+  g_assert_false (sotto_file_blob_open_finish (coming.result, &error));
+  g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_DECRYPT_FAILED);
+  g_assert_false (g_file_query_exists (coming.saved, NULL));
+  g_assert_false (sotto_test_dir_has_suffix (fixture->dir, ".sotto-partial"));
+  coming_finish (&coming);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -229,6 +406,9 @@ main (int argc, char *argv[])
   ADD ("picture", test_picture);
   ADD ("refused", test_refused);
   ADD ("tampered", test_tampered);
+  ADD ("following", test_following);
+  ADD ("following/stopped", test_following_stopped);
+  ADD ("following/tampered", test_following_tampered);
 #undef ADD
 
   return g_test_run ();

@@ -52,6 +52,7 @@ struct _SottoConnection
   char                 *server_version;
   guint                 min_password;
   guint64               max_file;
+  gint64                max_frame;
   guint                 next_id;
   SottoRequestTable    *requests;
 };

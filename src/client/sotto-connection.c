@@ -237,6 +237,7 @@ connection_message_cb (SottoChannel *channel,
       /* 0 from a server that does not say */
       self->max_file = sotto_msg_has_field (msg, "max_file") ? sotto_msg_get_int (msg, "max_file")
                                                              : 0;
+      self->max_frame = sotto_msg_get_int (msg, "max_frame");
       _sotto_connection_set_state (self, SOTTO_CONNECTION_CONNECTED);
       g_task_return_boolean (task, TRUE);
       return;
@@ -472,6 +473,26 @@ sotto_connection_get_min_password (SottoConnection *self)
   g_return_val_if_fail (SOTTO_IS_CONNECTION (self), 0);
 
   return self->min_password;
+}
+
+/**
+ * sotto_connection_get_max_piece:
+ *
+ * Returns: the most bytes of a blob one piece may carry to and from this
+ *   server: what the protocol allows, unless the frame limit its welcome
+ *   said is smaller (at least 1)
+ */
+gsize
+sotto_connection_get_max_piece (SottoConnection *self)
+{
+  gint64 room;
+
+  g_return_val_if_fail (SOTTO_IS_CONNECTION (self), 1);
+
+  if (self->max_frame <= 0)
+    return SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES;
+  room = self->max_frame - SOTTO_CHANNEL_FRAME_OVERHEAD - SOTTO_PIECE_MAX_HEADER_BYTES;
+  return (gsize) CLAMP (room, 1, SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES);
 }
 
 /**

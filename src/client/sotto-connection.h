@@ -31,6 +31,7 @@ const char           *sotto_connection_get_pinned_fingerprint (SottoConnection  
 const char           *sotto_connection_get_server_version (SottoConnection      *self);
 guint                 sotto_connection_get_min_password   (SottoConnection      *self);
 guint64               sotto_connection_get_max_file       (SottoConnection      *self);
+gsize                 sotto_connection_get_max_piece      (SottoConnection      *self);
 void                  sotto_connection_set_timeout        (SottoConnection      *self,
                                                            guint                 seconds);
 

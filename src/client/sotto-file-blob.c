@@ -34,30 +34,35 @@ typedef struct
   guint64           max_size;
   SottoFileMessage *file;
   /* Sealing: the blob id the caller chose, and where to say how far it
-   * got (the caller keeps it until the sealing ends) */
+   * got; opening: how far the download got (the caller keeps it until
+   * the task ends) */
   gboolean          has_id;
   guint8            id[SOTTO_FILE_ID_BYTES];
-  SottoSealProgress *progress;
+  SottoBlobProgress *progress;
 } Job;
 
-static void
-tell_progress (Job     *job,
-               guint64  written)
+void
+sotto_blob_progress_init (SottoBlobProgress *progress)
 {
-  if (job->progress == NULL)
-    return;
-  g_mutex_lock (&job->progress->lock);
-  job->progress->written = written;
-  g_mutex_unlock (&job->progress->lock);
+  memset (progress, 0, sizeof *progress);
+  g_mutex_init (&progress->lock);
+  g_cond_init (&progress->cond);
+}
+
+void
+sotto_blob_progress_clear (SottoBlobProgress *progress)
+{
+  g_mutex_clear (&progress->lock);
+  g_cond_clear (&progress->cond);
 }
 
 /**
- * sotto_seal_progress_get:
+ * sotto_blob_progress_get:
  *
  * Returns: how many bytes of the blob are in its file so far
  */
 guint64
-sotto_seal_progress_get (SottoSealProgress *progress)
+sotto_blob_progress_get (SottoBlobProgress *progress)
 {
   guint64 written;
 
@@ -65,6 +70,77 @@ sotto_seal_progress_get (SottoSealProgress *progress)
   written = progress->written;
   g_mutex_unlock (&progress->lock);
   return written;
+}
+
+/**
+ * sotto_blob_progress_set:
+ * @written: how many bytes of the blob are in its file now
+ * @complete: whether that is all of it
+ *
+ * Says how far the blob's file got, and wakes whoever waits for it.
+ */
+void
+sotto_blob_progress_set (SottoBlobProgress *progress,
+                         guint64            written,
+                         gboolean           complete)
+{
+  g_mutex_lock (&progress->lock);
+  progress->written = written;
+  progress->complete = complete;
+  g_cond_broadcast (&progress->cond);
+  g_mutex_unlock (&progress->lock);
+}
+
+/**
+ * sotto_blob_progress_stop:
+ *
+ * Nothing more comes, and the blob is not whole: whoever waits gives up.
+ */
+void
+sotto_blob_progress_stop (SottoBlobProgress *progress)
+{
+  g_mutex_lock (&progress->lock);
+  progress->stopped = TRUE;
+  g_cond_broadcast (&progress->cond);
+  g_mutex_unlock (&progress->lock);
+}
+
+/* Waits until the blob's file holds @needed bytes or is whole; %FALSE with
+ * @error when its writer stopped or the caller cancelled. */
+static gboolean
+wait_for (SottoBlobProgress  *progress,
+          guint64             needed,
+          GCancellable       *cancellable,
+          GError            **error)
+{
+  gboolean stopped;
+
+  g_mutex_lock (&progress->lock);
+  /* Woken at each change; a cancellation is looked for every 100 ms. */
+  while (progress->written < needed && !progress->complete && !progress->stopped &&
+         !g_cancellable_is_cancelled (cancellable))
+    g_cond_wait_until (&progress->cond, &progress->lock,
+                       g_get_monotonic_time () + 100 * G_TIME_SPAN_MILLISECOND);
+  stopped = progress->stopped;
+  g_mutex_unlock (&progress->lock);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (stopped)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           _("The file stopped coming"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+tell_progress (Job     *job,
+               guint64  written)
+{
+  if (job->progress != NULL)
+    sotto_blob_progress_set (job->progress, written, FALSE);
 }
 
 static void
@@ -311,6 +387,8 @@ seal_thread (GTask        *task,
     goto fail;
   memcpy (file->key, sotto_file_sealer_get_key (sealer), SOTTO_FILE_KEY_BYTES);
   sodium_memzero (plain, SOTTO_FILE_CHUNK_BYTES);
+  if (job->progress != NULL)
+    sotto_blob_progress_set (job->progress, written, TRUE);
 
   if (picture != NULL)
     {
@@ -364,7 +442,7 @@ sotto_file_blob_seal_full_async (GFile               *source,
                                  GFile               *blob,
                                  guint64              max_size,
                                  const guint8        *id,
-                                 SottoSealProgress   *progress,
+                                 SottoBlobProgress   *progress,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
@@ -403,6 +481,22 @@ sotto_file_blob_seal_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Reads @length bytes of the blob at @offset, once the download (if the
+ * blob is still coming) has them. */
+static gboolean
+read_following (Job           *job,
+                GInputStream  *in,
+                guint8        *buffer,
+                guint64        offset,
+                gsize          length,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  if (job->progress != NULL && !wait_for (job->progress, offset + length, cancellable, error))
+    return FALSE;
+  return read_fully (in, buffer, length, cancellable, error);
+}
+
 static void
 open_thread (GTask        *task,
              gpointer      source_object,
@@ -420,6 +514,7 @@ open_thread (GTask        *task,
   guint8 header[SOTTO_FILE_HEADER_BYTES];
   GError *error = NULL;
   guint64 count;
+  guint64 offset;
   int fd;
 
   opener = sotto_file_opener_new (job->file->key, job->file->size, job->file->hash);
@@ -458,23 +553,31 @@ open_thread (GTask        *task,
       return;
     }
 
-  if (!read_fully (G_INPUT_STREAM (in), header, sizeof header, cancellable, &error) ||
+  /* Each chunk is read once the download has it all; a chunk that does
+   * not open stops the download early. */
+  if (!read_following (job, G_INPUT_STREAM (in), header, 0, sizeof header, cancellable,
+                       &error) ||
       !sotto_file_opener_header (opener, header, &error))
     goto fail;
+  offset = sizeof header;
   count = sotto_file_chunk_count (job->file->size);
   for (guint64 i = 0; i < count; i++)
     {
       gsize length = sotto_file_chunk_size (job->file->size, i);
 
-      if (!read_fully (G_INPUT_STREAM (in), sealed, length + SOTTO_FILE_CHUNK_OVERHEAD,
-                       cancellable, &error) ||
+      if (!read_following (job, G_INPUT_STREAM (in), sealed, offset,
+                           length + SOTTO_FILE_CHUNK_OVERHEAD, cancellable, &error) ||
           !sotto_file_opener_pull (opener, sealed, length + SOTTO_FILE_CHUNK_OVERHEAD, plain,
                                    &error) ||
           !g_output_stream_write_all (G_OUTPUT_STREAM (out), plain, length, NULL, cancellable,
                                       &error))
         goto fail;
+      offset += length + SOTTO_FILE_CHUNK_OVERHEAD;
     }
-  if (g_input_stream_read (G_INPUT_STREAM (in), sealed, 1, cancellable, &error) != 0 ||
+  /* Nothing after the last chunk: once the download is whole, the file
+   * ends there. */
+  if ((job->progress != NULL && !wait_for (job->progress, G_MAXUINT64, cancellable, &error)) ||
+      g_input_stream_read (G_INPUT_STREAM (in), sealed, 1, cancellable, &error) != 0 ||
       !sotto_file_opener_finish (opener, &error) ||
       !g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, &error) ||
       !g_file_move (partial, job->destination, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL,
@@ -495,6 +598,15 @@ fail:
   g_task_return_error (task, error);
 }
 
+static gpointer
+open_thread_run (gpointer data)
+{
+  g_autoptr(GTask) task = data;
+
+  open_thread (task, NULL, g_task_get_task_data (task), g_task_get_cancellable (task));
+  return NULL;
+}
+
 /**
  * sotto_file_blob_open_async:
  * @blob: the blob as fetched
@@ -513,6 +625,28 @@ sotto_file_blob_open_async (GFile                  *blob,
                             GAsyncReadyCallback     callback,
                             gpointer                user_data)
 {
+  sotto_file_blob_open_full_async (blob, file, destination, NULL, cancellable, callback,
+                                   user_data);
+}
+
+/**
+ * sotto_file_blob_open_full_async:
+ * @fetched: (nullable): how far the download of @blob got, when it is
+ *   still coming: each chunk is opened once it is there, and the opening
+ *   waits for the rest; kept by the caller until the opening ends
+ *
+ * sotto_file_blob_open_async(), while @blob is downloaded. Stopping
+ * @fetched (or cancelling) ends the opening with %G_IO_ERROR_CANCELLED.
+ */
+void
+sotto_file_blob_open_full_async (GFile                  *blob,
+                                 const SottoFileMessage *file,
+                                 GFile                  *destination,
+                                 SottoBlobProgress      *fetched,
+                                 GCancellable           *cancellable,
+                                 GAsyncReadyCallback     callback,
+                                 gpointer                user_data)
+{
   g_autoptr(GTask) task = NULL;
   Job *job;
 
@@ -525,8 +659,14 @@ sotto_file_blob_open_async (GFile                  *blob,
   job->blob = g_object_ref (blob);
   job->destination = g_object_ref (destination);
   job->file = sotto_file_message_copy (file);
+  job->progress = fetched;
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_task_run_in_thread (task, open_thread);
+  /* One that waits for a download waits in a thread of its own, not in
+   * one of the few that GIO's tasks share. */
+  if (fetched != NULL)
+    g_thread_unref (g_thread_new ("sotto-open", open_thread_run, g_steal_pointer (&task)));
+  else
+    g_task_run_in_thread (task, open_thread);
 }
 
 gboolean

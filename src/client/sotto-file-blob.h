@@ -11,17 +11,32 @@ G_BEGIN_DECLS
 #define SOTTO_FILE_BLOB_THUMBNAIL_SIDE 320
 
 /**
- * SottoSealProgress:
- * @lock: guards @written
+ * SottoBlobProgress:
+ * @lock: guards the rest
+ * @cond: signalled at each change
  * @written: how many bytes of the blob are in its file so far
+ * @complete: whether the blob's file is whole (nothing more comes)
+ * @stopped: whether whoever waits for more should give up
  *
- * How far a sealing got, for whoever reads the blob while it is made.
+ * How far a blob's file got while one thread writes it and another reads
+ * it: a sealing followed by the upload, a download followed by the opening.
  */
 typedef struct
 {
-  GMutex  lock;
-  guint64 written;
-} SottoSealProgress;
+  GMutex   lock;
+  GCond    cond;
+  guint64  written;
+  gboolean complete;
+  gboolean stopped;
+} SottoBlobProgress;
+
+void    sotto_blob_progress_init  (SottoBlobProgress *progress);
+void    sotto_blob_progress_clear (SottoBlobProgress *progress);
+guint64 sotto_blob_progress_get   (SottoBlobProgress *progress);
+void    sotto_blob_progress_set   (SottoBlobProgress *progress,
+                                   guint64            written,
+                                   gboolean           complete);
+void    sotto_blob_progress_stop  (SottoBlobProgress *progress);
 
 void              sotto_file_blob_seal_async  (GFile                  *source,
                                                GFile                  *blob,
@@ -33,16 +48,22 @@ void              sotto_file_blob_seal_full_async (GFile              *source,
                                                GFile                  *blob,
                                                guint64                 max_size,
                                                const guint8           *id,
-                                               SottoSealProgress      *progress,
+                                               SottoBlobProgress      *progress,
                                                GCancellable           *cancellable,
                                                GAsyncReadyCallback     callback,
                                                gpointer                user_data);
-guint64           sotto_seal_progress_get     (SottoSealProgress      *progress);
 SottoFileMessage *sotto_file_blob_seal_finish (GAsyncResult           *result,
                                                GError                **error);
 void              sotto_file_blob_open_async  (GFile                  *blob,
                                                const SottoFileMessage *file,
                                                GFile                  *destination,
+                                               GCancellable           *cancellable,
+                                               GAsyncReadyCallback     callback,
+                                               gpointer                user_data);
+void              sotto_file_blob_open_full_async (GFile              *blob,
+                                               const SottoFileMessage *file,
+                                               GFile                  *destination,
+                                               SottoBlobProgress      *fetched,
                                                GCancellable           *cancellable,
                                                GAsyncReadyCallback     callback,
                                                gpointer                user_data);
