@@ -3,14 +3,13 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "sotto-cli-files-private.h"
 #include "sotto-cli-format.h"
 #include "sotto-client.h"
+#include "sotto-test-cli.h"
 #include "sotto-test-server.h"
 #include "sotto-test-users.h"
 
@@ -22,9 +21,7 @@
  * tested directly.
  */
 
-#define PASSWORD "correct horse battery"
-/* The longest a test waits for the program before failing. */
-#define RUN_TIMEOUT_MS 60000
+#define PASSWORD SOTTO_TEST_CLI_PASSWORD
 
 /* The server's flags for a test of a file larger than it takes. */
 static const char *const max_file_size_1[] = { "--max-file-size", "1", NULL };
@@ -62,37 +59,6 @@ fixture_teardown (Fixture       *fixture,
   g_free (fixture->files);
 }
 
-static gboolean
-flag_timeout_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_long_for (gboolean   *flag,
-               const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (RUN_TIMEOUT_MS, flag_timeout_cb, &timed_out);
-
-  while (!*flag && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("Timed out waiting for %s", what);
-  g_source_remove (id);
-}
-
-/* A failed assertion ends the test at once; the program must not outlive it. */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* sotto-cli as @user on their own computer, in @cwd, with standard input
- * a pipe nobody writes to and standard error a pipe: never a terminal. */
 static GSubprocess *
 cli_spawn (Fixture           *fixture,
            const char        *address,
@@ -100,85 +66,17 @@ cli_spawn (Fixture           *fixture,
            const char        *cwd,
            const char *const *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *binary = g_getenv ("SOTTO_CLI");
-  GSubprocess *process;
-
-  g_assert_nonnull (binary);
-  g_ptr_array_add (argv, g_strdup (binary));
-  g_ptr_array_add (argv, g_strdup ("--server"));
-  g_ptr_array_add (argv, g_strdup (address != NULL ? address : fixture->address));
-  g_ptr_array_add (argv, g_strdup ("--data-dir"));
-  g_ptr_array_add (argv, g_build_filename (fixture->dir, user, NULL));
-  g_ptr_array_add (argv, g_strdup ("--pwhash-fast"));
-  g_ptr_array_add (argv, g_strdup ("--trust-fingerprint"));
-  g_ptr_array_add (argv, g_strdup (sotto_test_server_get_fingerprint (fixture->server)));
-  g_ptr_array_add (argv, g_strdup ("--user"));
-  g_ptr_array_add (argv, g_strdup (user));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "SOTTO_PASSWORD", PASSWORD, TRUE);
-  if (cwd != NULL)
-    g_subprocess_launcher_set_cwd (launcher, cwd);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  return process;
+  return sotto_test_cli_spawn (fixture->dir, address != NULL ? address : fixture->address,
+                               sotto_test_server_get_fingerprint (fixture->server), user, cwd,
+                               args);
 }
 
-typedef struct
-{
-  gboolean  done;
-  char     *out;
-  char     *err;
-} Communicated;
-
-static void
-communicated_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Communicated *outcome = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &outcome->out,
-                                        &outcome->err, &error);
-  g_assert_no_error (error);
-  outcome->done = TRUE;
-}
-
-/* Waits for @process to end; returns its exit status, with what it wrote. */
 static int
 cli_finish (GSubprocess  *process,
             char        **out,
             char        **err)
 {
-  Communicated outcome = { FALSE, NULL, NULL };
-  int status;
-
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated_cb, &outcome);
-  wait_long_for (&outcome.done, "sotto-cli to end");
-  status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process)
-                                                : 128 + g_subprocess_get_term_sig (process);
-  g_test_message ("sotto-cli exited with %d; stdout:\n%s\nstderr:\n%s", status, outcome.out,
-                  outcome.err);
-
-  if (out != NULL)
-    *out = g_steal_pointer (&outcome.out);
-  if (err != NULL)
-    *err = g_steal_pointer (&outcome.err);
-  g_free (outcome.out);
-  g_free (outcome.err);
-
-  return status;
+  return sotto_test_cli_finish (process, out, err);
 }
 
 static int
@@ -223,50 +121,11 @@ join (Fixture    *fixture,
   g_assert_cmpint (cli_run (fixture, user, args, NULL, NULL), ==, 0);
 }
 
-typedef struct
-{
-  gboolean          done;
-  GDataInputStream *lines;
-  const char       *wanted;
-} ReadUntil;
-
-static void
-read_until_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  ReadUntil *reading = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-
-  line = g_data_input_stream_read_line_finish_utf8 (reading->lines, result, NULL, &error);
-  g_assert_no_error (error);
-  if (line == NULL)
-    g_error ("The program ended before saying “%s”", reading->wanted);
-  if (strstr (line, reading->wanted) != NULL)
-    {
-      reading->done = TRUE;
-      return;
-    }
-  g_data_input_stream_read_line_async (reading->lines, G_PRIORITY_DEFAULT, NULL, read_until_cb,
-                                       reading);
-}
-
-/* Waits until @process wrote a line with @wanted on its standard error. */
 static void
 wait_for_stderr (GSubprocess *process,
                  const char  *wanted)
 {
-  g_autoptr(GDataInputStream) lines = NULL;
-  ReadUntil reading = { FALSE, NULL, wanted };
-
-  /* A byte at a time: nothing past the wanted line is taken. */
-  lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
-  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (lines), 1);
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
-  reading.lines = lines;
-  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, read_until_cb, &reading);
-  wait_long_for (&reading.done, wanted);
+  sotto_test_cli_wait_for_stderr (process, wanted);
 }
 
 static JsonObject *
@@ -624,7 +483,7 @@ resend_named (SottoClient            *client,
   g_assert_no_error (error);
   id = g_signal_connect (message, "notify::state", G_CALLBACK (message_state_cb), &sent);
   message_state_cb (message, NULL, &sent);
-  wait_long_for (&sent.done, "the renamed file message to be stored");
+  sotto_test_cli_wait_long_for (&sent.done, "the renamed file message to be stored");
   g_signal_handler_disconnect (message, id);
   while (sotto_client_is_handing_over_keys (client))
     g_main_context_iteration (NULL, TRUE);
@@ -783,7 +642,7 @@ test_send_connection_lost (Fixture       *fixture,
 
   sender = cli_spawn (fixture, NULL, "alice", NULL, args);
   /* The upload has begun once the server keeps an unfinished blob. */
-  for (guint waited = 0; !uploading && waited < RUN_TIMEOUT_MS; waited += 2)
+  for (guint waited = 0; !uploading && waited < 60000; waited += 2)
     {
       g_autoptr(GDir) dir = g_dir_open (partial, 0, NULL);
 

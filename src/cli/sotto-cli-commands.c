@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sotto-cli-actions.h"
 #include "sotto-cli-bans.h"
 #include "sotto-cli-commands.h"
 #include "sotto-cli-devices.h"
@@ -38,6 +39,7 @@ struct _SottoCliCommands
   SottoCliLink     *link;
   SottoCliDevices  *devices;
   SottoCliFiles    *files;
+  SottoCliActions  *actions;
   SottoCliFeed     *feed;
   SottoMessage     *sending;
   gulong            sending_id;
@@ -67,6 +69,7 @@ sotto_cli_commands_dispose (GObject *object)
   g_clear_object (&self->link);
   g_clear_object (&self->devices);
   g_clear_object (&self->files);
+  g_clear_object (&self->actions);
   g_clear_object (&self->feed);
   g_clear_object (&self->login);
   g_clear_object (&self->rooms);
@@ -141,6 +144,7 @@ sotto_cli_commands_new (SottoClient     *client,
   self->link = sotto_cli_link_new (client, options, cancellable);
   self->devices = sotto_cli_devices_new (client, cancellable);
   self->files = sotto_cli_files_new (client, rooms, options, cancellable);
+  self->actions = sotto_cli_actions_new (client, rooms, options, cancellable);
 
   return self;
 }
@@ -310,6 +314,16 @@ static void
 files_done_cb (SottoCliFiles *files,
                int            status,
                gpointer       user_data)
+{
+  done (user_data, status);
+}
+
+/* reply, edit, delete, react, unreact */
+
+static void
+actions_done_cb (SottoCliActions *actions,
+                 int              status,
+                 gpointer         user_data)
 {
   done (user_data, status);
 }
@@ -621,6 +635,14 @@ logged_in_cb (SottoCliLogin *login,
 
     case SOTTO_CLI_COMMAND_FETCH_FILE:
       sotto_cli_files_fetch (self->files, files_done_cb, self);
+      break;
+
+    case SOTTO_CLI_COMMAND_REPLY:
+    case SOTTO_CLI_COMMAND_EDIT:
+    case SOTTO_CLI_COMMAND_DELETE:
+    case SOTTO_CLI_COMMAND_REACT:
+    case SOTTO_CLI_COMMAND_UNREACT:
+      sotto_cli_actions_run (self->actions, actions_done_cb, self);
       break;
 
     case SOTTO_CLI_COMMAND_ACCEPT:

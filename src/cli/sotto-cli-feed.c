@@ -5,8 +5,9 @@
 #include "sotto-cli-format.h"
 
 /*
- * SottoCliFeed turns the client's rooms and their message models into one
- * stream of messages to print, each exactly once and only when it is
+ * SottoCliFeed turns the client's rooms and their message models (with
+ * the edits, deletions and reactions the rooms take) into one stream of
+ * messages to print, each exactly once and only when it is
  * settled: a message waiting for its sender's key comes out when the key
  * has opened it (or when it turned out unverifiable), one of ours when the
  * server has stored it. What the rooms held when the feed was made is
@@ -36,8 +37,10 @@ struct _SottoCliFeed
 typedef struct
 {
   SottoCliFeed *feed;
+  SottoRoom    *room;
   GListModel   *messages;
   gulong        changed_id;
+  gulong        action_id;
 } RoomWatch;
 
 enum {
@@ -56,7 +59,9 @@ room_watch_free (gpointer data)
   RoomWatch *watch = data;
 
   g_clear_signal_handler (&watch->changed_id, watch->messages);
+  g_clear_signal_handler (&watch->action_id, watch->room);
   g_clear_object (&watch->messages);
+  g_clear_object (&watch->room);
   g_free (watch);
 }
 
@@ -175,6 +180,18 @@ messages_changed_cb (GListModel *messages,
     }
 }
 
+/* An edit, a deletion or a reaction: not a row of the room, but a
+ * message of the feed. */
+static void
+room_action_cb (SottoRoom    *room,
+                SottoMessage *action,
+                gpointer      user_data)
+{
+  RoomWatch *watch = user_data;
+
+  offer (watch->feed, action);
+}
+
 static RoomWatch *
 watch_room (SottoCliFeed *self,
             SottoRoom    *room,
@@ -184,6 +201,7 @@ watch_room (SottoCliFeed *self,
   guint n;
 
   watch->feed = self;
+  watch->room = g_object_ref (room);
   watch->messages = g_object_ref (sotto_room_get_messages (room));
   n = g_list_model_get_n_items (watch->messages);
 
@@ -199,6 +217,7 @@ watch_room (SottoCliFeed *self,
 
   watch->changed_id = g_signal_connect (watch->messages, "items-changed",
                                         G_CALLBACK (messages_changed_cb), watch);
+  watch->action_id = g_signal_connect (room, "action", G_CALLBACK (room_action_cb), watch);
   return watch;
 }
 

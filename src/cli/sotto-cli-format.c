@@ -296,6 +296,58 @@ append_arrival_notes (GString      *out,
     g_string_append_printf (out, "\n*** %s", backdated);
 }
 
+/* A reply, an edit, a deletion or a reaction, on one line. */
+static void
+append_action (GString      *out,
+               const char   *prefix,
+               SottoMessage *message)
+{
+  const SottoMessageAction *action = sotto_message_get_action (message);
+  const char *sender = sotto_message_get_sender (message);
+  const char *target = action->target.sender;
+  g_autofree char *text = sotto_cli_sanitize (action->text != NULL ? action->text : "", "    ");
+  g_autofree char *excerpt = sotto_cli_sanitize (action->excerpt != NULL ? action->excerpt : "",
+                                                 "");
+  g_autofree char *reaction = sotto_cli_sanitize (action->reaction != NULL ? action->reaction
+                                                                          : "", "");
+
+  switch (action->type)
+    {
+    case SOTTO_MESSAGE_BODY_REPLY:
+      /* Translators: the time, who answers, whom, the start of what they
+       * answer, then the answer */
+      g_string_append_printf (out, _("%s %s (to %s: “%s”): %s"), prefix, sender, target, excerpt,
+                              text);
+      break;
+    case SOTTO_MESSAGE_BODY_EDIT:
+      /* Translators: the time, who, then the new text */
+      g_string_append_printf (out, _("%s %s edited a message: %s"), prefix, sender, text);
+      break;
+    case SOTTO_MESSAGE_BODY_DELETE:
+      if (g_strcmp0 (sender, target) == 0)
+        /* Translators: the time, then who */
+        g_string_append_printf (out, _("%s %s deleted a message"), prefix, sender);
+      else
+        /* Translators: the time, who, then whose message */
+        g_string_append_printf (out, _("%s %s deleted a message of %s"), prefix, sender, target);
+      break;
+    case SOTTO_MESSAGE_BODY_REACTION:
+      if (action->removed)
+        /* Translators: the time, who, the reaction (an emoji), then whose
+         * message */
+        g_string_append_printf (out, _("%s %s took back %s from a message of %s"), prefix,
+                                sender, reaction, target);
+      else
+        /* Translators: the time, who, the reaction (an emoji), then whose
+         * message */
+        g_string_append_printf (out, _("%s %s reacted %s to a message of %s"), prefix, sender,
+                                reaction, target);
+      break;
+    default:
+      break;
+    }
+}
+
 /**
  * sotto_cli_format_message:
  * @room_label: (nullable): shown before the sender, for a message of a
@@ -344,6 +396,14 @@ sotto_cli_format_message (SottoMessage *message,
     g_string_append_printf (out, "%s %s: %s", prefix, sotto_message_get_sender (message),
                             _("[a message that could not be decrypted or verified; "
                               "it is not shown]"));
+  else if (sotto_message_get_deletion (message) != SOTTO_MESSAGE_NOT_DELETED)
+    {
+      /* Translators: the time, then the sender */
+      g_string_append_printf (out, _("%s %s: [deleted]"), prefix,
+                              sotto_message_get_sender (message));
+    }
+  else if (sotto_message_get_action (message) != NULL)
+    append_action (out, prefix, message);
   else if (sotto_message_get_file (message) != NULL)
     {
       body = sotto_cli_format_file (sotto_message_get_file (message));
@@ -359,6 +419,8 @@ sotto_cli_format_message (SottoMessage *message,
       g_string_append_printf (out, "%s %s: %s", prefix, sotto_message_get_sender (message),
                               body);
     }
+  if (sotto_message_is_edited (message))
+    g_string_append (out, _(" (edited)"));
   append_arrival_notes (out, message);
 
   return g_string_free (out, FALSE);
@@ -449,6 +511,61 @@ add_file_json (JsonBuilder            *builder,
   json_builder_end_object (builder);
 }
 
+static const char *
+kind_name (SottoMessageBodyType kind)
+{
+  switch (kind)
+    {
+    case SOTTO_MESSAGE_BODY_FILE:
+      return "file";
+    case SOTTO_MESSAGE_BODY_REPLY:
+      return "reply";
+    case SOTTO_MESSAGE_BODY_EDIT:
+      return "edit";
+    case SOTTO_MESSAGE_BODY_DELETE:
+      return "delete";
+    case SOTTO_MESSAGE_BODY_REACTION:
+      return "reaction";
+    case SOTTO_MESSAGE_BODY_TEXT:
+    default:
+      return "text";
+    }
+}
+
+/* What a reply, an edit, a deletion or a reaction is about: the message
+ * by its sender and number (null while this computer does not hold it);
+ * an edit's new text is the line's text. */
+static void
+add_action_json (JsonBuilder  *builder,
+                 SottoMessage *message)
+{
+  const SottoMessageAction *action = sotto_message_get_action (message);
+  gint64 target_seq = sotto_message_get_target_seq (message);
+
+  json_builder_set_member_name (builder, "target");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "sender");
+  json_builder_add_string_value (builder, action->target.sender);
+  json_builder_set_member_name (builder, "seq");
+  if (target_seq > 0)
+    json_builder_add_int_value (builder, target_seq);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  if (action->type == SOTTO_MESSAGE_BODY_REPLY)
+    {
+      json_builder_set_member_name (builder, "excerpt");
+      json_builder_add_string_value (builder, action->excerpt);
+    }
+  if (action->type == SOTTO_MESSAGE_BODY_REACTION)
+    {
+      json_builder_set_member_name (builder, "reaction");
+      json_builder_add_string_value (builder, action->reaction);
+      json_builder_set_member_name (builder, "removed");
+      json_builder_add_boolean_value (builder, action->removed);
+    }
+}
+
 static char *
 end_json (JsonBuilder *builder)
 {
@@ -485,6 +602,9 @@ sotto_cli_format_message_json (SottoMessage *message)
     return NULL;
 
   text = readable_text (message);
+  /* An edit's text is the new one. */
+  if (text != NULL && sotto_message_get_kind (message) == SOTTO_MESSAGE_BODY_EDIT)
+    text = sotto_message_get_action (message)->text;
   marks = sotto_message_get_marks (message);
   builder = json_builder_new ();
   begin_message_json (builder, message);
@@ -501,8 +621,17 @@ sotto_cli_format_message_json (SottoMessage *message)
   json_builder_add_boolean_value (builder, (marks & SOTTO_MESSAGE_MARK_LATE) != 0);
   json_builder_set_member_name (builder, "backdated");
   json_builder_add_boolean_value (builder, (marks & SOTTO_MESSAGE_MARK_TIME_MISMATCH) != 0);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, kind_name (sotto_message_get_kind (message)));
+  json_builder_set_member_name (builder, "edited");
+  json_builder_add_boolean_value (builder, sotto_message_is_edited (message));
+  json_builder_set_member_name (builder, "deleted");
+  json_builder_add_boolean_value (builder,
+                                  sotto_message_get_deletion (message) != SOTTO_MESSAGE_NOT_DELETED);
   if (text != NULL && sotto_message_get_file (message) != NULL)
     add_file_json (builder, sotto_message_get_file (message));
+  if (text != NULL && sotto_message_get_action (message) != NULL)
+    add_action_json (builder, message);
 
   return end_json (builder);
 }

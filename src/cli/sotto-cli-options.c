@@ -41,6 +41,7 @@ options_clear (gpointer data)
   g_free (self->room_arg);
   g_free (self->text_arg);
   g_free (self->path_arg);
+  g_free (self->target_arg);
   wipe_string (&self->password);
 }
 
@@ -109,6 +110,11 @@ parse_command (SottoCliOptions  *self,
     { "rename-device", SOTTO_CLI_COMMAND_RENAME_DEVICE, 2, G_MAXINT },
     { "send-file", SOTTO_CLI_COMMAND_SEND_FILE, 2, 2 },
     { "fetch-file", SOTTO_CLI_COMMAND_FETCH_FILE, 2, 3 },
+    { "reply", SOTTO_CLI_COMMAND_REPLY, 3, G_MAXINT },
+    { "edit", SOTTO_CLI_COMMAND_EDIT, 3, G_MAXINT },
+    { "delete", SOTTO_CLI_COMMAND_DELETE, 2, 2 },
+    { "react", SOTTO_CLI_COMMAND_REACT, 3, 3 },
+    { "unreact", SOTTO_CLI_COMMAND_UNREACT, 3, 3 },
   };
   int n_args = argc - 2;
 
@@ -149,6 +155,20 @@ parse_command (SottoCliOptions  *self,
         {
           self->text_arg = g_strdup (argv[3]);
           self->path_arg = g_strdup (argv[4]);
+          return TRUE;
+        }
+      /* ROOM SEQ, then the text or the reaction */
+      if (self->command >= SOTTO_CLI_COMMAND_REPLY && self->command <= SOTTO_CLI_COMMAND_UNREACT)
+        {
+          self->target_arg = g_strdup (argv[3]);
+          if (n_args >= 3)
+            self->text_arg = g_strjoinv (" ", argv + 4);
+          if (self->text_arg != NULL && self->text_arg[0] == '\0')
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           _("There is no text to send"));
+              return FALSE;
+            }
           return TRUE;
         }
       if (n_args >= 2)
@@ -276,8 +296,12 @@ sotto_cli_options_parse (int        *argc,
       "                    as “HH:MM sender: text” (“HH:MM sender sent a file: NAME\n"
       "                    (SIZE, TYPE)”) or, with --json, as JSON lines with room,\n"
       "                    sender, seq, ts, text, state, missing_before, late and\n"
-      "                    backdated, and for a file, file: id, name, size, type,\n"
-      "                    width and height (0 but for images); until --count\n"
+      "                    backdated, kind (text, file, reply, edit, delete or\n"
+      "                    reaction), for a file, file: id, name, size, type,\n"
+      "                    width and height (0 but for images), for the last four,\n"
+      "                    target: sender and seq (null while not here) of the\n"
+      "                    message they are about, and excerpt (reply), reaction\n"
+      "                    and removed (reaction); until --count\n"
       "                    messages came or --timeout ran out. Lines starting “***”\n"
       "                    (in JSON, lines with only room, sender, seq, ts and\n"
       "                    missing_before) tell messages the server withheld, held\n"
@@ -345,6 +369,17 @@ sotto_cli_options_parse (int        *argc,
       "                    “ (1)”, “ (2)”… before its extension, and a PATH that is\n"
       "                    there already is replaced only with --force. Prints\n"
       "                    where it was saved\n"
+      "  reply ROOM SEQ TEXT\n"
+      "                    answer the message numbered SEQ in ROOM (“seq” in what\n"
+      "                    listen --json prints) with TEXT; readers see a quote of it\n"
+      "  edit ROOM SEQ TEXT\n"
+      "                    change the text of your message SEQ to TEXT, for everyone\n"
+      "  delete ROOM SEQ   delete the message SEQ for everyone: yours, or anyone's in\n"
+      "                    a room you moderate\n"
+      "  react ROOM SEQ EMOJI\n"
+      "                    react to the message SEQ with EMOJI (or a short word)\n"
+      "  unreact ROOM SEQ EMOJI\n"
+      "                    take your reaction EMOJI to the message SEQ back\n"
       "\n"
       "When a contact's keys change, a line starting “***” on standard error says so.\n"
       "If you had verified them, nothing is sent in the rooms you share until you\n"

@@ -30,6 +30,11 @@ typedef enum
   SOTTO_CLI_COMMAND_RENAME_DEVICE,
   SOTTO_CLI_COMMAND_SEND_FILE,
   SOTTO_CLI_COMMAND_FETCH_FILE,
+  SOTTO_CLI_COMMAND_REPLY,
+  SOTTO_CLI_COMMAND_EDIT,
+  SOTTO_CLI_COMMAND_DELETE,
+  SOTTO_CLI_COMMAND_REACT,
+  SOTTO_CLI_COMMAND_UNREACT,
 } SottoCliCommand;
 
 #define SOTTO_TYPE_CLI_OPTIONS (sotto_cli_options_get_type ())
@@ -63,6 +68,9 @@ typedef struct
   char            *text_arg;
   /* send-file: the file to send; fetch-file: where to save it, or %NULL */
   char            *path_arg;
+  /* reply, edit, delete, react, unreact: the message's number ("seq");
+   * text_arg is then the text, or the reaction */
+  char            *target_arg;
   /* The standard input is a terminal: questions can be asked there. */
   gboolean         stdin_is_tty;
   /* From --password-file or $SOTTO_PASSWORD; wiped when freed */

@@ -86,17 +86,20 @@ peek_row (SottoClient  *self,
   return g_ptr_array_index (transfer->page, transfer->page_index);
 }
 
-/* The row as a chunk carries it: a text, or a file message's content
- * under the file's name; %NULL for a row that reads as neither. */
+/* The row as a chunk carries it: a text (a reply's text too), or a file
+ * message's content under the file's name; %NULL for a row that reads as
+ * neither, and for edits, deletions and reactions, which chunks do not
+ * carry yet. */
 static SottoHistoryEntry *
 entry_from_row (const SottoStoredMessage *row)
 {
   SottoHistoryEntry *entry;
   SottoMessageBodyType type = SOTTO_MESSAGE_BODY_TEXT;
   g_autoptr(GBytes) content = NULL;
-  g_autofree char *text = _sotto_client_read_stored (row->body, &type, &content, NULL);
+  g_autofree char *text = _sotto_client_read_stored (row->body, &type, &content, NULL, NULL);
 
-  if (text == NULL)
+  if (text == NULL ||
+      (sotto_message_body_type_is_action (type) && type != SOTTO_MESSAGE_BODY_REPLY))
     return NULL;
 
   entry = g_new0 (SottoHistoryEntry, 1);
@@ -468,6 +471,7 @@ show_filled (SottoClient             *self,
           set_file (known, entry);
           sotto_room_update_message (room, known, state, entry->seq, entry->ts, entry->text);
           sotto_message_set_order (known, entry->counter, entry->sent_at, 0);
+          sotto_room_note_counter (room, known);
         }
       return;
     }

@@ -131,11 +131,13 @@ _sotto_client_catch_up_missed_finish (SottoClient   *self,
 #define HISTORY_PAGE 50
 
 static SottoMessage *
-message_from_stored (const SottoStoredMessage *row)
+message_from_stored (SottoClient              *self,
+                     const SottoStoredMessage *row)
 {
   gboolean readable = row->state != SOTTO_STORED_MESSAGE_WAITING_FOR_KEY &&
                       row->state != SOTTO_STORED_MESSAGE_UNVERIFIABLE;
   g_autoptr(SottoFileMessage) file = NULL;
+  g_autoptr(SottoMessageAction) action = NULL;
   g_autofree char *text = NULL;
   SottoMessage *message;
 
@@ -143,12 +145,15 @@ message_from_stored (const SottoStoredMessage *row)
   if (readable && row->body != NULL)
     text = row->state == SOTTO_STORED_MESSAGE_SYSTEM
              ? g_strndup (g_bytes_get_data (row->body, NULL), g_bytes_get_size (row->body))
-             : _sotto_client_read_stored (row->body, NULL, NULL, &file);
+             : _sotto_client_read_stored (row->body, NULL, NULL, &file, &action);
 
   message = sotto_message_new (row->room, row->sender, row->msg_id, row->seq, row->ts,
                                (SottoMessageState) row->state, text);
   if (file != NULL)
     sotto_message_set_file (message, file);
+  if (action != NULL)
+    sotto_message_set_action (message, action);
+  _sotto_client_set_device (self, message, row->has_signer ? row->signer : NULL);
 
   sotto_message_set_order (message, row->counter, row->sent_at, row->marks);
   sotto_message_set_missing_before (message, row->missing_before);
@@ -191,7 +196,7 @@ _sotto_client_load_history (SottoClient *self,
   for (guint i = 0; i < stored->len; i++)
     {
       SottoStoredMessage *row = g_ptr_array_index (stored, i);
-      g_autoptr(SottoMessage) message = message_from_stored (row);
+      g_autoptr(SottoMessage) message = message_from_stored (self, row);
 
       if (sotto_room_lookup_message (room, row->sender, row->msg_id) == NULL)
         sotto_room_add_message (room, message);
@@ -256,7 +261,7 @@ sotto_client_load_older (SottoClient  *self,
 
   page = g_ptr_array_new_full (stored->len, g_object_unref);
   for (guint i = 0; i < stored->len; i++)
-    g_ptr_array_add (page, message_from_stored (g_ptr_array_index (stored, i)));
+    g_ptr_array_add (page, message_from_stored (self, g_ptr_array_index (stored, i)));
   sotto_room_prepend_messages (room, (SottoMessage **) page->pdata, page->len);
 
   if (stored->len < limit)

@@ -600,6 +600,7 @@ retry_waiting (SottoClient *self,
       g_autoptr(GError) update_error = NULL;
       g_autofree char *text = NULL;
       g_autoptr(SottoFileMessage) file = NULL;
+      g_autoptr(SottoMessageAction) action = NULL;
       SottoMessageMarks marks = SOTTO_MESSAGE_MARK_NONE;
       SottoMessageState state;
       SottoMessage *message;
@@ -621,7 +622,7 @@ retry_waiting (SottoClient *self,
         {
           _sotto_client_check_view (self, room, sender, &body);
           content = _sotto_client_stored_content (&body);
-          text = _sotto_client_read_body (&body, &file);
+          text = _sotto_client_read_body (&body, &file, &action);
         }
 
       if (!sotto_client_store_update_message (self->store, sotto_room_get_name (room), sender,
@@ -635,13 +636,34 @@ retry_waiting (SottoClient *self,
         g_warning ("Could not update a message: %s", update_error->message);
 
       message = sotto_room_lookup_message (room, sender, waiting->msg_id);
-      if (message != NULL)
+      if (message != NULL && action != NULL &&
+          action->type != SOTTO_MESSAGE_BODY_REPLY)
+        {
+          /* An edit, a deletion or a reaction that opened late: not a row,
+           * it goes to the message it names. */
+          g_autoptr(SottoMessage) opened = sotto_message_new (sotto_room_get_name (room), sender,
+                                                              waiting->msg_id, waiting->seq,
+                                                              waiting->ts, state, text);
+
+          sotto_message_set_action (opened, action);
+          sotto_message_set_order (opened, body.counter, body.sent_at, marks);
+          _sotto_client_set_device (self, opened, signer);
+          sotto_room_remove_message (room, message);
+          sotto_room_add_message (room, opened);
+        }
+      else if (message != NULL)
         {
           if (state == SOTTO_MESSAGE_RECEIVED)
-            sotto_message_set_order (message, body.counter, body.sent_at, marks);
+            {
+              sotto_message_set_order (message, body.counter, body.sent_at, marks);
+              _sotto_client_set_device (self, message, signer);
+            }
           if (file != NULL)
             sotto_message_set_file (message, file);
+          if (action != NULL)
+            sotto_message_set_action (message, action);
           sotto_room_update_message (room, message, state, 0, 0, text);
+          sotto_room_note_counter (room, message);
         }
     }
 

@@ -29,6 +29,7 @@ receive_message (SottoClient *self,
   g_autofree char *text = NULL;
   g_autoptr(GBytes) stored_body = NULL;
   g_autoptr(SottoFileMessage) file = NULL;
+  g_autoptr(SottoMessageAction) action = NULL;
   g_auto(SottoMessageBody) body = { 0 };
   SottoMessageMarks marks = SOTTO_MESSAGE_MARK_NONE;
   gboolean replayed = FALSE;
@@ -70,7 +71,7 @@ receive_message (SottoClient *self,
       if (!_sotto_client_check_order (self, room, sender, signer, &body, seq, ts, &marks))
         return;
       _sotto_client_check_view (self, room, sender, &body);
-      text = _sotto_client_read_body (&body, &file);
+      text = _sotto_client_read_body (&body, &file, &action);
     }
 
   /* What cannot be read yet is kept as it came, encrypted at rest. */
@@ -86,8 +87,13 @@ receive_message (SottoClient *self,
   message = sotto_message_new (name, sender, msg_id, seq, ts, state, text);
   if (file != NULL)
     sotto_message_set_file (message, file);
+  if (action != NULL)
+    sotto_message_set_action (message, action);
   if (text != NULL)
-    sotto_message_set_order (message, body.counter, body.sent_at, marks);
+    {
+      sotto_message_set_order (message, body.counter, body.sent_at, marks);
+      _sotto_client_set_device (self, message, signer);
+    }
   sotto_room_add_message (room, message);
 
   if (text != NULL)
@@ -194,8 +200,8 @@ send_now (SottoClient   *self,
   const char *name = sotto_room_get_name (room);
   const char *text = sotto_message_get_text (message);
   const SottoFileMessage *file = sotto_message_get_file (message);
-  SottoMessageBody body = { file != NULL ? SOTTO_MESSAGE_BODY_FILE : SOTTO_MESSAGE_BODY_TEXT,
-                            sotto_message_get_counter (message),
+  const SottoMessageAction *action = sotto_message_get_action (message);
+  SottoMessageBody body = { sotto_message_get_kind (message), sotto_message_get_counter (message),
                             sotto_message_get_sent_at (message), NULL };
   g_autoptr(SottoSenderKey) key = NULL;
   g_autoptr(GBytes) content = NULL;
@@ -222,13 +228,20 @@ send_now (SottoClient   *self,
         return FALSE;
       body.sent_at = sotto_message_get_ts (message);
       sotto_message_set_order (message, body.counter, body.sent_at, SOTTO_MESSAGE_MARK_NONE);
+      /* Others may name it now (a reply, a reaction). */
+      sotto_room_note_counter (room, message);
     }
 
   key = _sotto_client_ensure_own_key (self, room, error);
   if (key == NULL)
     return FALSE;
 
-  content = file != NULL ? sotto_file_message_encode (file, error) : g_bytes_new (text, strlen (text));
+  if (action != NULL)
+    content = sotto_message_action_encode (action, error);
+  else if (file != NULL)
+    content = sotto_file_message_encode (file, error);
+  else
+    content = g_bytes_new (text, strlen (text));
   if (content == NULL)
     return FALSE;
   body.content = content;
@@ -293,7 +306,9 @@ _sotto_client_flush_outbox (SottoClient *self,
       if (message == NULL)
         {
           g_autoptr(SottoFileMessage) file = NULL;
-          g_autofree char *text = _sotto_client_read_stored (row->body, NULL, NULL, &file);
+          g_autoptr(SottoMessageAction) action = NULL;
+          g_autofree char *text = _sotto_client_read_stored (row->body, NULL, NULL, &file,
+                                                             &action);
           g_autoptr(SottoMessage) restored = NULL;
 
           if (text == NULL)
@@ -305,6 +320,9 @@ _sotto_client_flush_outbox (SottoClient *self,
                                         SOTTO_MESSAGE_SENDING, text);
           if (file != NULL)
             sotto_message_set_file (restored, file);
+          if (action != NULL)
+            sotto_message_set_action (restored, action);
+          _sotto_client_set_device (self, restored, NULL);
           sotto_message_set_order (restored, row->counter, row->sent_at, row->marks);
           sotto_room_add_message (room, restored);
           message = restored;
@@ -378,6 +396,7 @@ _sotto_client_send_content (SottoClient           *self,
   g_autoptr(GBytes) plain = NULL;
   g_autoptr(SottoMessage) message = NULL;
   g_autoptr(SottoFileMessage) file = NULL;
+  g_autoptr(SottoMessageAction) action = NULL;
   g_autofree char *text = NULL;
   SottoMessageBody body = { type, 1, 0, content };
   char msg_id[2 * 12 + 1];
@@ -404,7 +423,7 @@ _sotto_client_send_content (SottoClient           *self,
 
   name = sotto_room_get_name (room);
   plain = _sotto_client_stored_content (&body);
-  text = _sotto_client_read_body (&body, &file);
+  text = _sotto_client_read_body (&body, &file, &action);
   randombytes_buf (random, sizeof random);
   sodium_bin2hex (msg_id, sizeof msg_id, random, sizeof random);
   if (!sotto_client_store_add_message (self->store, name, self->user, msg_id, 0, now,
@@ -414,6 +433,9 @@ _sotto_client_send_content (SottoClient           *self,
   message = sotto_message_new (name, self->user, msg_id, 0, now, SOTTO_MESSAGE_SENDING, text);
   if (file != NULL)
     sotto_message_set_file (message, file);
+  if (action != NULL)
+    sotto_message_set_action (message, action);
+  _sotto_client_set_device (self, message, NULL);
   sotto_room_add_message (room, message);
 
   /* In a room still catching up, or behind a message the server could

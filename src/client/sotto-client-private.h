@@ -290,9 +290,20 @@ GBytes            *_sotto_client_stored_content       (const SottoMessageBody   
 char              *_sotto_client_read_stored          (GBytes                   *stored,
                                                        SottoMessageBodyType     *type,
                                                        GBytes                  **content,
-                                                       SottoFileMessage        **file);
+                                                       SottoFileMessage        **file,
+                                                       SottoMessageAction      **action);
 char              *_sotto_client_read_body            (const SottoMessageBody   *body,
-                                                       SottoFileMessage        **file);
+                                                       SottoFileMessage        **file,
+                                                       SottoMessageAction      **action);
+
+/* sotto-client-actions.c */
+SottoMessage      *_sotto_client_send_action          (SottoClient              *self,
+                                                       SottoRoom                *room,
+                                                       const SottoMessageAction *action,
+                                                       GError                  **error);
+void               _sotto_client_set_device           (SottoClient              *self,
+                                                       SottoMessage             *message,
+                                                       const guint8             *signer);
 
 /* sotto-client-history-transfer.c */
 void               _sotto_client_handle_history       (SottoClient              *self,

@@ -68,6 +68,11 @@ store_read_message (SottoClientStore  *self,
   message->sent_at = sqlite3_column_int64 (stmt, 9);
   message->marks = (guint) sqlite3_column_int (stmt, 10);
   message->missing_before = (guint64) MAX (sqlite3_column_int64 (stmt, 11), 0);
+  blob = sotto_db_column_blob (stmt, 12, &blob_len);
+  message->has_signer = blob != NULL && blob_len == sizeof message->signer;
+  if (message->has_signer)
+    memcpy (message->signer, blob, sizeof message->signer);
+  blob = sotto_db_column_blob (stmt, 7, &blob_len);
   size = _sotto_client_store_value_plaintext_size (blob_len);
 
   if (message->room == NULL || message->sender == NULL || size < 0)

@@ -28,7 +28,7 @@ G_BEGIN_DECLS
 /* The columns of a history row, in the order sotto-client-store-history.c
  * reads them. */
 #define SOTTO_CLIENT_STORE_MESSAGE_COLUMNS \
-  "id, room, seq, msg_id, sender, ts, state, body, counter, sent_at, marks, missing_before"
+  "id, room, seq, msg_id, sender, ts, state, body, counter, sent_at, marks, missing_before, signer"
 
 /* The cached statements, by their index in the schema's statements. */
 typedef enum

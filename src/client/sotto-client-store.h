@@ -149,6 +149,9 @@ typedef enum
  * @ts: the time of the message, in ms since the epoch
  * @state: a #SottoStoredMessageState
  * @body: the decrypted body (the raw envelope while waiting for a key)
+ * @has_signer: whether @signer is known: the device of another account,
+ *   or another of ours, that wrote it (none for ours from this device)
+ * @signer: that device's signing key
  *
  * One history row.
  */
@@ -166,6 +169,8 @@ typedef struct
   gint64                   sent_at;
   guint                    marks;
   guint64                  missing_before;
+  gboolean                 has_signer;
+  guint8                   signer[SOTTO_CLIENT_STORE_DEVICE_BYTES];
 } SottoStoredMessage;
 
 void sotto_stored_message_free (SottoStoredMessage *message);

@@ -307,5 +307,30 @@ SottoMessage     *sotto_client_send_file_message    (SottoClient         *self,
                                                      SottoRoom           *room,
                                                      const SottoFileMessage *file,
                                                      GError             **error);
+SottoMessage     *sotto_client_reply                (SottoClient         *self,
+                                                     SottoRoom           *room,
+                                                     SottoMessage        *original,
+                                                     const char          *text,
+                                                     GError             **error);
+gboolean          sotto_client_can_edit             (SottoClient         *self,
+                                                     SottoMessage        *message);
+gboolean          sotto_client_can_delete           (SottoClient         *self,
+                                                     SottoRoom           *room,
+                                                     SottoMessage        *message);
+SottoMessage     *sotto_client_edit_message         (SottoClient         *self,
+                                                     SottoRoom           *room,
+                                                     SottoMessage        *message,
+                                                     const char          *text,
+                                                     GError             **error);
+SottoMessage     *sotto_client_delete_message       (SottoClient         *self,
+                                                     SottoRoom           *room,
+                                                     SottoMessage        *message,
+                                                     GError             **error);
+SottoMessage     *sotto_client_react                (SottoClient         *self,
+                                                     SottoRoom           *room,
+                                                     SottoMessage        *message,
+                                                     const char          *reaction,
+                                                     gboolean             add,
+                                                     GError             **error);
 
 G_END_DECLS

@@ -3,29 +3,11 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "sotto-message.h"
+#include "sotto-message-private.h"
 #include "sotto-transfer.h"
 
 /* One message of a room's history, as the user sees it. */
 
-struct _SottoMessage
-{
-  GObject            parent_instance;
-
-  char              *room;
-  char              *sender;
-  char              *msg_id;
-  gint64             seq;
-  gint64             ts;
-  SottoMessageState  state;
-  char              *text;
-  guint64            counter;
-  gint64             sent_at;
-  SottoMessageMarks  marks;
-  guint64            missing_before;
-  SottoFileMessage  *file;
-  SottoTransfer     *transfer;
-};
 
 enum {
   PROP_0,
@@ -40,10 +22,38 @@ enum {
   PROP_SENT_AT,
   PROP_MARKS,
   PROP_MISSING_BEFORE,
+  PROP_EDITED,
+  PROP_DELETION,
+  PROP_REACTIONS,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* For sotto-message-actions.c */
+void
+_sotto_message_notify (SottoMessage      *self,
+                       SottoMessageProp   prop)
+{
+  switch (prop)
+    {
+    case SOTTO_MESSAGE_PROP_TEXT:
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
+      break;
+    case SOTTO_MESSAGE_PROP_FILE:
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
+      break;
+    case SOTTO_MESSAGE_PROP_EDITED:
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITED]);
+      break;
+    case SOTTO_MESSAGE_PROP_DELETION:
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETION]);
+      break;
+    case SOTTO_MESSAGE_PROP_REACTIONS:
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REACTIONS]);
+      break;
+    }
+}
 
 G_DEFINE_FINAL_TYPE (SottoMessage, sotto_message, G_TYPE_OBJECT)
 
@@ -58,6 +68,7 @@ sotto_message_finalize (GObject *object)
   g_free (self->text);
   g_clear_pointer (&self->file, sotto_file_message_free);
   g_clear_object (&self->transfer);
+  _sotto_message_clear_actions (self);
 
   G_OBJECT_CLASS (sotto_message_parent_class)->finalize (object);
 }
@@ -77,6 +88,15 @@ sotto_message_get_property (GObject    *object,
       break;
     case PROP_SEQ:
       g_value_set_int64 (value, self->seq);
+      break;
+    case PROP_EDITED:
+      g_value_set_boolean (value, sotto_message_is_edited (self));
+      break;
+    case PROP_DELETION:
+      g_value_set_enum (value, sotto_message_get_deletion (self));
+      break;
+    case PROP_REACTIONS:
+      g_value_take_boxed (value, sotto_message_dup_reactions (self));
       break;
     case PROP_TS:
       g_value_set_int64 (value, self->ts);
@@ -199,6 +219,34 @@ sotto_message_class_init (SottoMessageClass *klass)
   properties[PROP_MISSING_BEFORE] =
     g_param_spec_uint64 ("missing-before", NULL, NULL, 0, G_MAXUINT64, 0,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * SottoMessage:edited:
+   *
+   * Whether its sender changed its text (sotto_message_dup_edits()).
+   */
+  properties[PROP_EDITED] =
+    g_param_spec_boolean ("edited", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * SottoMessage:deletion:
+   *
+   * Whether, and by whom, it was deleted for everyone, a
+   * #SottoMessageDeletion.
+   */
+  properties[PROP_DELETION] =
+    g_param_spec_enum ("deletion", NULL, NULL, SOTTO_TYPE_MESSAGE_DELETION,
+                       SOTTO_MESSAGE_NOT_DELETED,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * SottoMessage:reactions:
+   *
+   * The reactions it has, first given first (sotto_message_dup_reactors()
+   * says who gave each).
+   */
+  properties[PROP_REACTIONS] =
+    g_param_spec_boxed ("reactions", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -392,7 +440,10 @@ sotto_message_update (SottoMessage      *self,
       self->ts = ts;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TS]);
     }
-  if (text != NULL && g_strcmp0 (self->text, text) != 0)
+  /* An edited or deleted message keeps showing that: the text it opened
+   * with is its first. */
+  if (text != NULL && !_sotto_message_keep_original (self, text) &&
+      g_strcmp0 (self->text, text) != 0)
     {
       g_free (self->text);
       self->text = g_strdup (text);

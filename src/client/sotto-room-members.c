@@ -109,6 +109,14 @@ member_review_cb (SottoMember *member,
 }
 
 static void
+member_role_cb (SottoMember *member,
+                GParamSpec  *pspec,
+                SottoRoom   *self)
+{
+  _sotto_room_retry_actions (self);
+}
+
+static void
 forget_member (SottoRoom *self,
                guint      position)
 {
@@ -116,6 +124,7 @@ forget_member (SottoRoom *self,
                                                          position);
 
   g_signal_handlers_disconnect_by_func (member, member_review_cb, self);
+  g_signal_handlers_disconnect_by_func (member, member_role_cb, self);
 }
 
 /* Adds @member, or replaces the member of the same name. */
@@ -131,15 +140,18 @@ sotto_room_set_member (SottoRoom   *self,
     {
       forget_member (self, position);
       g_signal_connect_object (member, "notify::review", G_CALLBACK (member_review_cb), self, 0);
+      g_signal_connect_object (member, "notify::role", G_CALLBACK (member_role_cb), self, 0);
       g_list_store_splice (self->members, position, 1, (gpointer *) &member, 1);
     }
   else
     {
       g_signal_connect_object (member, "notify::review", G_CALLBACK (member_review_cb), self, 0);
+      g_signal_connect_object (member, "notify::role", G_CALLBACK (member_role_cb), self, 0);
       g_list_store_append (self->members, member);
     }
 
   update_blocked_by (self);
+  _sotto_room_retry_actions (self);
 }
 
 void

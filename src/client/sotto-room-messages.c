@@ -7,7 +7,8 @@
  * The room's history: #SottoMessage items in server order (by seq), with
  * those not yet numbered at the end, and two indexes beside the list, by
  * sender and msg_id and by seq, so that lookups stay cheap in a long
- * history.
+ * history. Edits, deletions and reactions are not rows: the room applies
+ * them to the messages they name (sotto-room-actions.c).
  */
 
 /**
@@ -169,6 +170,14 @@ sotto_room_add_message (SottoRoom    *self,
 
   g_return_if_fail (SOTTO_IS_ROOM (self));
 
+  /* An edit, a deletion or a reaction is not a row: it changes one. */
+  if (sotto_message_body_type_is_action (sotto_message_get_kind (message)) &&
+      sotto_message_get_kind (message) != SOTTO_MESSAGE_BODY_REPLY)
+    {
+      _sotto_room_take_action (self, message);
+      return;
+    }
+
   position = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
   while (seq > 0 && position > 0)
     {
@@ -184,6 +193,7 @@ sotto_room_add_message (SottoRoom    *self,
       position--;
     }
 
+  _sotto_room_find_replied (self, message);
   g_list_store_insert (self->messages, position, message);
 
   if (sotto_message_get_msg_id (message) != NULL)
@@ -192,6 +202,37 @@ sotto_room_add_message (SottoRoom    *self,
                                       sotto_message_get_msg_id (message)),
                          message);
   index_seq (self, seq);
+  _sotto_room_index_message (self, message);
+}
+
+/**
+ * sotto_room_remove_message:
+ * @message: a row of this room
+ *
+ * Takes a row out of the history (one that turned out to be an edit, a
+ * deletion or a reaction once it opened).
+ */
+void
+sotto_room_remove_message (SottoRoom    *self,
+                           SottoMessage *message)
+{
+  guint position;
+
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+  g_return_if_fail (SOTTO_IS_MESSAGE (message));
+
+  if (!g_list_store_find (self->messages, message, &position))
+    return;
+  if (sotto_message_get_msg_id (message) != NULL)
+    {
+      g_autofree char *key = message_key (sotto_message_get_sender (message),
+                                          sotto_message_get_msg_id (message));
+
+      if (g_hash_table_lookup (self->by_id, key) == message)
+        g_hash_table_remove (self->by_id, key);
+    }
+  _sotto_room_unindex_message (self, message);
+  g_list_store_remove (self->messages, position);
 }
 
 /**
@@ -221,7 +262,14 @@ sotto_room_prepend_messages (SottoRoom     *self,
         continue;
       if (msg_id == NULL && seq > 0 && sotto_room_has_seq (self, seq))
         continue;
+      if (sotto_message_body_type_is_action (sotto_message_get_kind (message)) &&
+          sotto_message_get_kind (message) != SOTTO_MESSAGE_BODY_REPLY)
+        {
+          _sotto_room_take_action (self, message);
+          continue;
+        }
 
+      _sotto_room_find_replied (self, message);
       g_ptr_array_add (fresh, message);
       if (msg_id != NULL)
         g_hash_table_insert (self->by_id,
@@ -231,4 +279,6 @@ sotto_room_prepend_messages (SottoRoom     *self,
     }
 
   g_list_store_splice (self->messages, 0, 0, fresh->pdata, fresh->len);
+  for (guint i = 0; i < fresh->len; i++)
+    _sotto_room_index_message (self, fresh->pdata[i]);
 }

@@ -30,6 +30,17 @@ struct _SottoRoom
    * of sequence numbers held: lookups stay cheap in a long history. */
   GHashTable *by_id;
   GHashTable *seqs;
+  /* Messages about others (sotto-room-actions.c): "sender\ncounter" →
+   * the messages of that name (borrowed), the actions held (edits,
+   * deletions, reactions: not in @messages), and "sender\ncounter" →
+   * those (borrowed) whose message is not here yet. */
+  GHashTable *by_ref;
+  GPtrArray  *actions;
+  GHashTable *pending;
+  /* Deletions of others' messages refused for want of a role (borrowed
+   * from @actions), tried again when a member's role changes: the roles
+   * are known only once the room's state is. */
+  GPtrArray  *refused;
   /* user → the timeout that ends their typing notice */
   GHashTable *typing;
   gint64      last_typing_sent;
@@ -43,7 +54,22 @@ struct _SottoRoom
   int         own_role;
 };
 
+/* sotto-room-actions.c */
+void _sotto_room_init_actions      (SottoRoom    *self);
+void _sotto_room_clear_actions     (SottoRoom    *self);
+void _sotto_room_take_action       (SottoRoom    *self,
+                                    SottoMessage *action);
+void _sotto_room_index_message     (SottoRoom    *self,
+                                    SottoMessage *message);
+void _sotto_room_unindex_message   (SottoRoom    *self,
+                                    SottoMessage *message);
+void _sotto_room_find_replied      (SottoRoom    *self,
+                                    SottoMessage *reply);
+void _sotto_room_retry_actions     (SottoRoom    *self);
+
 /* sotto-room.c */
+void _sotto_room_emit_action       (SottoRoom    *self,
+                                    SottoMessage *action);
 void _sotto_room_notify_typing     (SottoRoom *self);
 void _sotto_room_notify_blocked_by (SottoRoom *self);
 

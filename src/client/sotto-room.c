@@ -32,6 +32,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  ACTION,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (SottoRoom, sotto_room, G_TYPE_OBJECT)
 
 static void
@@ -47,6 +54,7 @@ sotto_room_dispose (GObject *object)
 
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->seqs, g_hash_table_unref);
+  _sotto_room_clear_actions (self);
   g_clear_object (&self->members);
   g_clear_object (&self->messages);
   g_clear_pointer (&self->typing, g_hash_table_unref);
@@ -251,6 +259,19 @@ sotto_room_class_init (SottoRoomClass *klass)
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SottoRoom::action:
+   * @action: an edit, a deletion or a reaction
+   *
+   * An edit, a deletion or a reaction came into the room (or loaded with
+   * its history): it is not a row of #SottoRoom:messages, but it changed
+   * the message it names, if its sender may (or will once that message
+   * is here).
+   */
+  signals[ACTION] =
+    g_signal_new ("action", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SOTTO_TYPE_MESSAGE);
 }
 
 static void
@@ -261,6 +282,7 @@ sotto_room_init (SottoRoom *self)
   self->messages = g_list_store_new (SOTTO_TYPE_MESSAGE);
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->seqs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  _sotto_room_init_actions (self);
   self->typing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) remove_source_cb);
 }
@@ -509,4 +531,11 @@ void
 _sotto_room_notify_blocked_by (SottoRoom *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BLOCKED_BY]);
+}
+
+void
+_sotto_room_emit_action (SottoRoom    *self,
+                         SottoMessage *action)
+{
+  g_signal_emit (self, signals[ACTION], 0, action);
 }

@@ -78,4 +78,11 @@ guint         sotto_room_get_unread       (SottoRoom    *self);
 void          sotto_room_set_unread       (SottoRoom    *self,
                                            guint         unread);
 
+SottoMessage *sotto_room_lookup_ref       (SottoRoom             *self,
+                                          const SottoMessageRef *ref);
+void          sotto_room_note_counter     (SottoRoom             *self,
+                                          SottoMessage          *message);
+void          sotto_room_remove_message   (SottoRoom             *self,
+                                          SottoMessage          *message);
+
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include "sotto-history.h"
 #include "sotto-identity.h"
 #include "sotto-link.h"
+#include "sotto-message-action.h"
 #include "sotto-message-body.h"
 #include "sotto-password-seal.h"
 #include "sotto-prekey.h"

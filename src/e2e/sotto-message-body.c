@@ -6,6 +6,7 @@
 
 #include "sotto-e2e-private.h"
 #include "sotto-file-message.h"
+#include "sotto-message-action.h"
 #include "sotto-message-body.h"
 
 /* The plaintext sealed in a room envelope:
@@ -74,6 +75,17 @@ check_content (SottoMessageBodyType   type,
         g_auto(SottoFileMessage) file = { { 0 } };
 
         return sotto_file_message_decode (content, &file, error);
+      }
+
+    case SOTTO_MESSAGE_BODY_REPLY:
+    case SOTTO_MESSAGE_BODY_EDIT:
+    case SOTTO_MESSAGE_BODY_DELETE:
+    case SOTTO_MESSAGE_BODY_REACTION:
+      {
+        g_autoptr(GBytes) content = g_bytes_new_static (data, size);
+        g_auto(SottoMessageAction) action = { 0 };
+
+        return sotto_message_action_decode (type, content, &action, error);
       }
 
     default:

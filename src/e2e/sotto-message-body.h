@@ -27,6 +27,12 @@ G_BEGIN_DECLS
  * @SOTTO_MESSAGE_BODY_TEXT: the content is UTF-8 text without NUL bytes
  * @SOTTO_MESSAGE_BODY_FILE: the content describes a file the server keeps
  *   encrypted (sotto_file_message_decode())
+ * @SOTTO_MESSAGE_BODY_REPLY: text answering another message, with a quote
+ *   of it (sotto_message_action_decode(), as the three below)
+ * @SOTTO_MESSAGE_BODY_EDIT: new text for one of the sender's messages
+ * @SOTTO_MESSAGE_BODY_DELETE: a message deleted for everyone (the
+ *   sender's own, or anyone's by a room admin)
+ * @SOTTO_MESSAGE_BODY_REACTION: an emoji on a message, or taken back
  *
  * What a body's content is. The values are on the wire.
  */
@@ -34,6 +40,10 @@ typedef enum
 {
   SOTTO_MESSAGE_BODY_TEXT = 1,
   SOTTO_MESSAGE_BODY_FILE = 2,
+  SOTTO_MESSAGE_BODY_REPLY = 3,
+  SOTTO_MESSAGE_BODY_EDIT = 4,
+  SOTTO_MESSAGE_BODY_DELETE = 5,
+  SOTTO_MESSAGE_BODY_REACTION = 6,
 } SottoMessageBodyType;
 
 /**

@@ -111,7 +111,8 @@ fuzz_body (GBytes *plaintext)
       return;
     }
 
-  g_assert_true (body.type == SOTTO_MESSAGE_BODY_TEXT || body.type == SOTTO_MESSAGE_BODY_FILE);
+  g_assert_true (body.type == SOTTO_MESSAGE_BODY_TEXT || body.type == SOTTO_MESSAGE_BODY_FILE ||
+                 sotto_message_body_type_is_action (body.type));
   g_assert_cmpuint (body.counter, >, 0);
   encoded = sotto_message_body_encode (&body, &error);
   g_assert_no_error (error);
@@ -127,6 +128,14 @@ fuzz_body (GBytes *plaintext)
 
   if (body.type == SOTTO_MESSAGE_BODY_FILE)
     fuzz_file_message (body.content);
+  if (sotto_message_body_type_is_action (body.type))
+    {
+      /* A body of such a type decodes only with content that does. */
+      g_auto(SottoMessageAction) action = { 0 };
+
+      g_assert_true (sotto_message_action_decode (body.type, body.content, &action, &error));
+      g_assert_no_error (error);
+    }
 }
 
 int
