@@ -17,6 +17,7 @@ build_packages=(
   gcc meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libjson-glib-dev libsodium-dev libsqlite3-dev
   libgtk-4-dev libadwaita-1-dev desktop-file-utils appstream-util
+  fonts-noto-color-emoji
 )
 test_packages=(clang libclang-rt-14-dev python3 xvfb xauth dbus tcpdump)
 

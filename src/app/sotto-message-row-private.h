@@ -13,6 +13,7 @@ struct _SottoMessageRow
   GtkLabel          *day_label;
   GtkWidget         *system_box;
   GtkLabel          *system_label;
+  GtkOverlay        *message_overlay;
   GtkWidget         *message_box;
   AdwAvatar         *avatar;
   GtkWidget         *content_box;
@@ -46,11 +47,24 @@ struct _SottoMessageRow
   SottoTransfer     *transfer;
   gulong             transfer_id;
 
+  /* sotto-message-row-actions.c, made on first need too */
+  GtkWidget         *quote_button;
+  GtkLabel          *quote_sender;
+  GtkLabel          *quote_text;
+  GtkWidget         *reactions_box;
+  GtkWidget         *menu;
+  GtkWidget         *quick_box;
+  GtkWidget         *emoji_chooser;
+  GtkWidget         *hover_bar;
+
   SottoTimelineItem *item;
   SottoMessage      *message;
   gulong             notify_id;
+  char              *own_user;
   gboolean           own;
   gboolean           grouped;
+  /* The user moderates the room: anyone's message may be deleted. */
+  gboolean           moderator;
 };
 
 /* sotto-message-row-order.c: what the server did to the order of messages */
@@ -61,5 +75,15 @@ void _sotto_message_row_hide_order (SottoMessageRow *self);
 void _sotto_message_row_file_class_init (GtkWidgetClass  *widget_class);
 void _sotto_message_row_show_file       (SottoMessageRow *self);
 void _sotto_message_row_hide_file       (SottoMessageRow *self);
+
+/* sotto-message-row-actions.c: quotes, edits, deletions, reactions, and
+ * the message menu */
+void  _sotto_message_row_actions_class_init (GtkWidgetClass  *widget_class);
+void  _sotto_message_row_actions_init       (SottoMessageRow *self);
+void  _sotto_message_row_actions_dispose    (SottoMessageRow *self);
+void  _sotto_message_row_show_actions       (SottoMessageRow *self);
+char *_sotto_message_row_body_markup        (SottoMessageRow *self,
+                                             const char      *markup);
+char *_sotto_message_row_body_tooltip       (SottoMessageRow *self);
 
 G_END_DECLS

@@ -10,7 +10,9 @@
  * new keys, server notice), or a message with its sender, time, body and,
  * while it has one, its state ("Sending…", waiting for a key, …). A
  * message also tells what the server did to the order of its sender's
- * messages (sotto-message-row-order.c).
+ * messages (sotto-message-row-order.c), a file's card
+ * (sotto-message-row-file.c), and quotes, edits, deletions, reactions and
+ * the message menu (sotto-message-row-actions.c).
  */
 
 enum {
@@ -115,9 +117,25 @@ show_state (SottoMessageRow *self)
   if (sotto_message_get_file (self->message) != NULL)
     text = NULL;
   markup = text != NULL ? sotto_linkify (text) : NULL;
+  /* Edited, or deleted: said in the body. */
+  if (state == SOTTO_MESSAGE_SENT || state == SOTTO_MESSAGE_RECEIVED)
+    {
+      g_autofree char *changed = _sotto_message_row_body_markup (self, markup);
+      g_autofree char *before = _sotto_message_row_body_tooltip (self);
+
+      if (changed != NULL)
+        {
+          g_free (markup);
+          markup = g_steal_pointer (&changed);
+        }
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->body_label), before);
+    }
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->body_label), NULL);
   gtk_label_set_markup (self->body_label, markup != NULL ? markup : "");
   gtk_widget_set_visible (GTK_WIDGET (self->body_label), markup != NULL);
   _sotto_message_row_show_file (self);
+  _sotto_message_row_show_actions (self);
 
   gtk_widget_set_visible (self->status_box, status != NULL);
   gtk_label_set_text (self->status_label, status != NULL ? status : "");
@@ -172,7 +190,9 @@ message_notify_cb (SottoMessage    *message,
 {
   const char *name = g_param_spec_get_name (pspec);
 
-  if (g_str_equal (name, "state") || g_str_equal (name, "text") || g_str_equal (name, "file"))
+  if (g_str_equal (name, "state") || g_str_equal (name, "text") || g_str_equal (name, "file") ||
+      g_str_equal (name, "edited") || g_str_equal (name, "deletion") ||
+      g_str_equal (name, "reactions"))
     show_state (self);
   else if (g_str_equal (name, "transfer"))
     _sotto_message_row_show_file (self);
@@ -208,6 +228,11 @@ show_message (SottoMessageRow *self,
     }
 
   self->own = own_user != NULL && g_strcmp0 (sender, own_user) == 0;
+  if (g_strcmp0 (self->own_user, own_user) != 0)
+    {
+      g_free (self->own_user);
+      self->own_user = g_strdup (own_user);
+    }
   self->grouped = grouped;
   show_part (self, self->message_box);
   adw_avatar_set_text (self->avatar, sender);
@@ -270,6 +295,20 @@ sotto_message_row_set_item (SottoMessageRow   *self,
 }
 
 /**
+ * sotto_message_row_set_moderator:
+ * @moderator: whether the user moderates the room shown
+ *
+ * The message menu offers to delete anyone's message to a moderator.
+ */
+void
+sotto_message_row_set_moderator (SottoMessageRow *self,
+                                 gboolean         moderator)
+{
+  g_return_if_fail (SOTTO_IS_MESSAGE_ROW (self));
+  self->moderator = moderator;
+}
+
+/**
  * sotto_message_row_get_item:
  *
  * Returns: (transfer none) (nullable): the item shown
@@ -306,7 +345,9 @@ sotto_message_row_dispose (GObject *object)
     g_clear_signal_handler (&self->notify_id, self->message);
   g_clear_object (&self->message);
   g_clear_object (&self->item);
+  g_clear_pointer (&self->own_user, g_free);
   _sotto_message_row_hide_file (self);
+  _sotto_message_row_actions_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_MESSAGE_ROW);
 
   G_OBJECT_CLASS (sotto_message_row_parent_class)->dispose (object);
@@ -332,6 +373,7 @@ sotto_message_row_class_init (SottoMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, day_label);
   gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, system_box);
   gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, system_label);
+  gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, message_overlay);
   gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, message_box);
   gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, avatar);
   gtk_widget_class_bind_template_child (widget_class, SottoMessageRow, content_box);
@@ -345,12 +387,14 @@ sotto_message_row_class_init (SottoMessageRowClass *klass)
   gtk_widget_class_set_css_name (widget_class, "messagerow");
 
   _sotto_message_row_file_class_init (widget_class);
+  _sotto_message_row_actions_class_init (widget_class);
 }
 
 static void
 sotto_message_row_init (SottoMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  _sotto_message_row_actions_init (self);
 }
 
 SottoMessageRow *

@@ -53,7 +53,11 @@ last_changed_cb (SottoMessage *message,
                  GParamSpec   *pspec,
                  SottoRoomRow *self)
 {
-  show_last_message (self);
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (g_str_equal (name, "state") || g_str_equal (name, "text") ||
+      g_str_equal (name, "deletion"))
+    show_last_message (self);
 }
 
 static void
@@ -65,8 +69,9 @@ watch_last (SottoRoomRow *self,
   if (self->last != NULL)
     g_clear_signal_handler (&self->last_id, self->last);
   g_set_object (&self->last, last);
+  /* Its state, and its text: an edit or a deletion changes it. */
   if (last != NULL)
-    self->last_id = g_signal_connect (last, "notify::state", G_CALLBACK (last_changed_cb), self);
+    self->last_id = g_signal_connect (last, "notify", G_CALLBACK (last_changed_cb), self);
 }
 
 static void
@@ -102,7 +107,9 @@ show_last_message (SottoRoomRow *self)
     case SOTTO_MESSAGE_SENT:
     case SOTTO_MESSAGE_RECEIVED:
     default:
-      if (g_strcmp0 (sotto_message_get_sender (last), self->own_user) == 0)
+      if (sotto_message_get_deletion (last) != SOTTO_MESSAGE_NOT_DELETED)
+        preview = g_strdup (_("A message was deleted"));
+      else if (g_strcmp0 (sotto_message_get_sender (last), self->own_user) == 0)
         /* Translators: the preview of the last message in a room, when it is one's own */
         preview = g_strdup_printf (_("You: %s"), sotto_message_get_text (last));
       else if (sotto_room_get_direct (self->room))

@@ -106,6 +106,13 @@ sotto_room_view_send (SottoRoomView *self)
   while (length > 0 && g_ascii_isspace (text[length - 1]))
     text[--length] = '\0';
 
+  /* A reply or an edit under way takes it. */
+  if (_sotto_room_view_send_in_mode (self, text))
+    {
+      sotto_room_view_scroll_to_bottom (self);
+      return;
+    }
+
   message = sotto_client_send_message (self->client, self->room, text, &error);
   if (message == NULL)
     {
@@ -124,7 +131,9 @@ send_clicked_cb (SottoRoomView *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->composer));
 }
 
-/* Enter sends; Shift+Enter (or Ctrl+Enter) starts a new line. */
+/* Enter sends; Shift+Enter (or Ctrl+Enter) starts a new line; Up in an
+ * empty composer edits the last message, Escape ends a reply or an
+ * edit. */
 static gboolean
 composer_key_cb (GtkEventControllerKey *controller,
                  guint                  keyval,
@@ -132,6 +141,13 @@ composer_key_cb (GtkEventControllerKey *controller,
                  GdkModifierType        state,
                  SottoRoomView         *self)
 {
+  if ((keyval == GDK_KEY_Up || keyval == GDK_KEY_Escape) &&
+      !(state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    {
+      g_autofree char *text = dup_composer_text (self);
+
+      return _sotto_room_view_mode_key (self, keyval, *text == '\0');
+    }
   if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
     return FALSE;
   if (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK))

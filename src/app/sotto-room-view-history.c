@@ -183,6 +183,8 @@ setup_message_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_selectable (item, FALSE);
   g_signal_connect_swapped (row, "file-action", G_CALLBACK (_sotto_room_view_file_action),
                             user_data);
+  g_signal_connect_swapped (row, "message-action", G_CALLBACK (_sotto_room_view_message_action),
+                            user_data);
   gtk_list_item_set_child (item, GTK_WIDGET (row));
 }
 
@@ -191,8 +193,13 @@ bind_message_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *item,
                  SottoRoomView            *self)
 {
-  sotto_message_row_set_item (SOTTO_MESSAGE_ROW (gtk_list_item_get_child (item)),
-                              gtk_list_item_get_item (item), _sotto_room_view_own_user (self));
+  SottoMessageRow *row = SOTTO_MESSAGE_ROW (gtk_list_item_get_child (item));
+
+  sotto_message_row_set_moderator (row, self->room != NULL &&
+                                        sotto_room_get_own_role (self->room) >=
+                                          SOTTO_MEMBER_ROLE_MODERATOR);
+  sotto_message_row_set_item (row, gtk_list_item_get_item (item),
+                              _sotto_room_view_own_user (self));
 }
 
 static void

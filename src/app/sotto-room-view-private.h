@@ -7,6 +7,14 @@
 
 G_BEGIN_DECLS
 
+/* What the composer sends: a message, a reply, or an edit */
+typedef enum
+{
+  SOTTO_COMPOSE_NEW,
+  SOTTO_COMPOSE_REPLY,
+  SOTTO_COMPOSE_EDIT,
+} SottoComposeMode;
+
 struct _SottoRoomView
 {
   AdwBin             parent_instance;
@@ -50,6 +58,14 @@ struct _SottoRoomView
   GPtrArray         *uploads;
   gboolean           stick_to_bottom;
   gboolean           folded;
+  /* A reply or an edit under way (sotto-room-view-actions.c), the bar
+   * over the composer that says so, and the draft an edit set aside */
+  SottoComposeMode   compose_mode;
+  SottoMessage      *compose_target;
+  char              *saved_draft;
+  GtkRevealer       *mode_revealer;
+  GtkLabel          *mode_title;
+  GtkLabel          *mode_text;
 };
 
 static inline const char *
@@ -90,6 +106,21 @@ void _sotto_room_view_files_dispose         (SottoRoomView  *self);
 void _sotto_room_view_file_action           (SottoRoomView  *self,
                                              SottoMessage   *message,
                                              SottoFileAction action);
+
+/* sotto-room-view-actions.c: replies, edits, deletions, reactions */
+void     _sotto_room_view_actions_init    (SottoRoomView  *self);
+void     _sotto_room_view_actions_detach  (SottoRoomView  *self);
+void     _sotto_room_view_message_action  (SottoRoomView  *self,
+                                           SottoMessage   *message,
+                                           const char     *action,
+                                           const char     *param,
+                                           gpointer        row);
+gboolean _sotto_room_view_send_in_mode    (SottoRoomView  *self,
+                                           const char     *text);
+gboolean _sotto_room_view_mode_key        (SottoRoomView  *self,
+                                           guint           keyval,
+                                           gboolean        composer_empty);
+void     _sotto_room_view_end_mode        (SottoRoomView  *self);
 
 /* sotto-room-view-review.c: the bar about members' changed safety numbers */
 void _sotto_room_view_review_class_init     (GtkWidgetClass *widget_class);

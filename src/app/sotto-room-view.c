@@ -41,6 +41,7 @@ static void
 detach (SottoRoomView *self)
 {
   _sotto_room_view_history_detach (self);
+  _sotto_room_view_actions_detach (self);
   _sotto_room_view_members_detach (self);
   _sotto_room_view_review_detach (self);
   _sotto_room_view_invite_detach (self);
@@ -70,8 +71,12 @@ sotto_room_view_set_room (SottoRoomView *self,
   if (self->room == room && self->client == client)
     return;
 
+  /* An edit under way gives the draft back first. */
   if (self->room != NULL)
-    _sotto_room_view_composer_save_draft (self);
+    {
+      _sotto_room_view_end_mode (self);
+      _sotto_room_view_composer_save_draft (self);
+    }
 
   detach (self);
   _sotto_room_view_composer_clear (self);
@@ -204,6 +209,7 @@ sotto_room_view_dispose (GObject *object)
 
   detach (self);
   _sotto_room_view_files_dispose (self);
+  _sotto_room_view_actions_detach (self);
   g_clear_pointer (&self->watched_members, g_ptr_array_unref);
   g_clear_pointer (&self->member_rows, g_ptr_array_unref);
   g_clear_pointer (&self->review_members, g_ptr_array_unref);
@@ -279,4 +285,5 @@ sotto_room_view_init (SottoRoomView *self)
   _sotto_room_view_invite_detach (self);
   _sotto_room_view_composer_init (self);
   _sotto_room_view_files_init (self);
+  _sotto_room_view_actions_init (self);
 }

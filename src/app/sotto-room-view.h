@@ -38,4 +38,7 @@ gboolean    sotto_room_view_get_members_shown (SottoRoomView *self);
 GtkWindow  *sotto_room_view_show_member      (SottoRoomView *self,
                                               const char    *user);
 
+gboolean       sotto_room_view_jump_to_replied (SottoRoomView *self,
+                                                SottoMessage  *reply);
+
 G_END_DECLS

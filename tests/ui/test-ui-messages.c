@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "sotto-application.h"
+#include "sotto-message-row.h"
+#include "sotto-room-view.h"
+#include "sotto-test-server.h"
+#include "sotto-test-users.h"
+#include "sotto-test-util.h"
+#include "sotto-ui-test.h"
+#include "sotto-window.h"
+
+/*
+ * Replies, edits, deletions and reactions in the app, against a real
+ * sotto-server, with bob as a client core in this process: the message
+ * menu (from a row), the bar over the composer, Up to edit and Escape to
+ * stop, the delete dialog, the quote that goes to its message, and what
+ * bob sees of each. Screenshots in the light and the dark style.
+ */
+
+#define PASSWORD "correct horse battery"
+
+static SottoApplication *the_app;
+
+typedef struct
+{
+  SottoTestServer  *server;
+  char             *dir;
+  char             *address;
+  SottoWindow      *window;
+  SottoClient      *bob;
+  SottoRoom        *bob_room;
+  SottoRoom        *shown;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *app_dir = NULL;
+
+  fixture->server = sotto_test_server_start (NULL, NULL);
+  fixture->dir = sotto_test_make_data_dir ();
+  fixture->address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (fixture->server));
+  app_dir = g_build_filename (fixture->dir, "app", NULL);
+  sotto_application_set_data_dir (the_app, app_dir);
+  sotto_application_set_pwhash_limits (the_app, crypto_pwhash_OPSLIMIT_MIN,
+                                       crypto_pwhash_MEMLIMIT_MIN);
+  fixture->window = sotto_window_new (GTK_APPLICATION (the_app));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+
+  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  fixture->bob_room = sotto_test_user_join (fixture->bob, "general");
+  sotto_test_user_wait_members (fixture->bob_room, 2);
+  fixture->shown = sotto_window_get_room (fixture->window);
+  g_assert_cmpstr (sotto_room_get_name (fixture->shown), ==, "general");
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  sotto_client_close (fixture->bob);
+  g_clear_object (&fixture->bob);
+  sotto_test_iterate (50);
+  sotto_test_server_stop (fixture->server);
+  g_clear_pointer (&fixture->server, sotto_test_server_free);
+  sotto_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->address);
+}
+
+/* The row that shows @message now, if any. */
+static SottoMessageRow *
+find_row (GtkWidget    *root,
+          SottoMessage *message)
+{
+  if (SOTTO_IS_MESSAGE_ROW (root))
+    {
+      SottoTimelineItem *item = sotto_message_row_get_item (SOTTO_MESSAGE_ROW (root));
+
+      if (item != NULL && sotto_timeline_item_get_message (item) == message)
+        return SOTTO_MESSAGE_ROW (root);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      SottoMessageRow *found = find_row (child, message);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static SottoMessageRow *
+row_of (Fixture      *fixture,
+        SottoMessage *message)
+{
+  SottoMessageRow *row;
+
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  row = find_row (GTK_WIDGET (fixture->window), message);
+  g_assert_nonnull (row);
+  return row;
+}
+
+/* Whether @message's row is inside the visible part of the list. */
+static gboolean
+on_screen (Fixture      *fixture,
+           SottoMessage *message)
+{
+  SottoMessageRow *row = find_row (GTK_WIDGET (fixture->window), message);
+  GtkWidget *list = sotto_ui_find_widget (GTK_WIDGET (sotto_window_get_room_view (fixture->window)),
+                                          GTK_TYPE_LIST_VIEW);
+  graphene_rect_t bounds;
+
+  if (row == NULL || !gtk_widget_get_mapped (GTK_WIDGET (row)) ||
+      !gtk_widget_compute_bounds (GTK_WIDGET (row), list, &bounds))
+    return FALSE;
+  return bounds.origin.y + bounds.size.height > 0 &&
+         bounds.origin.y < gtk_widget_get_height (list);
+}
+
+/* A label in @root whose text holds @text. */
+static GtkLabel *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return GTK_LABEL (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+type_and_send (Fixture    *fixture,
+               const char *text)
+{
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+
+  sotto_room_view_set_draft (view, text);
+  sotto_room_view_send (view);
+}
+
+typedef struct
+{
+  SottoMessage *message;
+  const char   *text;
+  gboolean      edited;
+  SottoMessageDeletion deletion;
+  guint         reactions;
+} Expect;
+
+static gboolean
+as_expected (gpointer data)
+{
+  Expect *expect = data;
+  g_auto(GStrv) reactions = sotto_message_dup_reactions (expect->message);
+
+  return g_strcmp0 (sotto_message_get_text (expect->message), expect->text) == 0 &&
+         sotto_message_is_edited (expect->message) == expect->edited &&
+         sotto_message_get_deletion (expect->message) == expect->deletion &&
+         g_strv_length (reactions) == expect->reactions;
+}
+
+static void
+wait_expected (Expect *expect)
+{
+  g_assert_true (sotto_ui_wait_until (as_expected, expect, 30));
+}
+
+static gboolean
+alice_cake_gone (gpointer data)
+{
+  return !sotto_message_has_reaction_from (data, "alice", "🎂");
+}
+
+/* Reply and react from the message menu; bob sees both. */
+static void
+test_reply_react (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  SottoMessage *asked = sotto_test_user_say (fixture->bob, fixture->bob_room,
+                                             "Who brings the cake on Friday?");
+  SottoMessage *shown;
+  SottoMessage *reply;
+  SottoMessageRow *row;
+  GtkLabel *bar_title;
+  Expect on_bob = { 0 };
+
+  sotto_test_user_wait_sent (asked);
+  shown = sotto_test_user_wait_for_text (fixture->shown, "bob", "Who brings the cake on Friday?");
+  row = row_of (fixture, shown);
+
+  /* The menu, from a right click. */
+  sotto_message_row_open_menu (row, 200, 20);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  {
+    GtkWidget *menu = sotto_ui_find_widget (GTK_WIDGET (row), GTK_TYPE_POPOVER_MENU);
+
+    g_assert_nonnull (menu);
+    g_assert_true (gtk_widget_get_visible (menu));
+    g_assert_nonnull (find_label (menu, "Reply"));
+    g_assert_nonnull (find_label (menu, "Delete for Everyone"));
+    g_free (sotto_ui_screenshot (menu, "message-menu"));
+    gtk_popover_popdown (GTK_POPOVER (menu));
+  }
+
+  /* Reply: the bar over the composer says to whom. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "message.reply", NULL));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  bar_title = find_label (GTK_WIDGET (fixture->window), "Replying to bob");
+  g_assert_nonnull (bar_title);
+  sotto_room_view_set_draft (sotto_window_get_room_view (fixture->window),
+                             "I bring the cake, chocolate.");
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-replying"));
+  sotto_room_view_send (sotto_window_get_room_view (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_null (find_label (GTK_WIDGET (fixture->window), "Replying to bob"));
+
+  reply = sotto_test_user_wait_for_text (fixture->bob_room, "alice",
+                                         "I bring the cake, chocolate.");
+  g_assert_cmpint (sotto_message_get_kind (reply), ==, SOTTO_MESSAGE_BODY_REPLY);
+  g_assert_true (sotto_room_lookup_ref (fixture->bob_room,
+                                        &sotto_message_get_action (reply)->target) == asked);
+
+  /* React from the menu; bob reacts too; the pill says two. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "message.react", "s", "🎂"));
+  on_bob = (Expect) { asked, "Who brings the cake on Friday?", FALSE, SOTTO_MESSAGE_NOT_DELETED,
+                      1 };
+  wait_expected (&on_bob);
+  g_assert_true (sotto_message_has_reaction_from (asked, "alice", "🎂"));
+  g_assert_nonnull (sotto_client_react (fixture->bob, fixture->bob_room, asked, "🎂", TRUE,
+                                        NULL));
+  g_assert_nonnull (sotto_client_react (fixture->bob, fixture->bob_room, asked, "👍", TRUE,
+                                        NULL));
+  {
+    Expect in_app = { shown, "Who brings the cake on Friday?", FALSE, SOTTO_MESSAGE_NOT_DELETED,
+                      2 };
+
+    wait_expected (&in_app);
+  }
+  row = row_of (fixture, shown);
+  g_assert_nonnull (sotto_ui_find_button (GTK_WIDGET (row), "🎂 2"));
+  g_assert_nonnull (sotto_ui_find_button (GTK_WIDGET (row), "👍 1"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-reactions"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-reactions-dark"));
+
+  /* A click on the user's own reaction takes it back. */
+  gtk_widget_activate (sotto_ui_find_button (GTK_WIDGET (row), "🎂 2"));
+  g_assert_true (sotto_ui_wait_until (alice_cake_gone, asked, 30));
+  g_assert_true (sotto_message_has_reaction_from (asked, "bob", "🎂"));
+}
+
+/* Up edits the last own message, Escape gives the draft back; then an
+ * edit goes through, and a deletion after the dialog. */
+static void
+test_edit_delete (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoMessage *mine;
+  SottoMessage *seen;
+  g_autofree char *draft = NULL;
+  GtkWidget *composer;
+  Expect on_bob = { 0 };
+
+  type_and_send (fixture, "Lunch at 12?");
+  mine = sotto_ui_find_message (fixture->shown, "Lunch at 12?");
+  g_assert_nonnull (mine);
+  sotto_test_user_wait_sent (mine);
+  seen = sotto_test_user_wait_for_text (fixture->bob_room, "alice", "Lunch at 12?");
+
+  /* Up in an empty composer: editing; Escape: back, the composer empty. */
+  composer = sotto_ui_find_widget (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW);
+  sotto_room_view_focus_composer (view);
+  sotto_ui_press_key (composer, GDK_KEY_Up, 0);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->window), "Editing Your Message"));
+  draft = sotto_room_view_dup_draft (view);
+  g_assert_cmpstr (draft, ==, "Lunch at 12?");
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-editing"));
+  sotto_ui_press_key (composer, GDK_KEY_Escape, 0);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_null (find_label (GTK_WIDGET (fixture->window), "Editing Your Message"));
+  g_clear_pointer (&draft, g_free);
+  draft = sotto_room_view_dup_draft (view);
+  g_assert_cmpstr (draft, ==, "");
+
+  /* The edit, from the menu. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_of (fixture, mine)), "message.edit",
+                                             NULL));
+  type_and_send (fixture, "Lunch at 1?");
+  on_bob = (Expect) { seen, "Lunch at 1?", TRUE, SOTTO_MESSAGE_NOT_DELETED, 0 };
+  wait_expected (&on_bob);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_nonnull (find_label (GTK_WIDGET (row_of (fixture, mine)), "(edited)"));
+  /* The sidebar says what it says now. */
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->window), "You: Lunch at 1?"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-edited"));
+
+  /* Delete: asked first. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_of (fixture, mine)),
+                                             "message.delete", NULL));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_click_response (sotto_ui_find_dialog ("Delete for Everyone?"), "_Delete");
+  on_bob = (Expect) { seen, "", FALSE, SOTTO_MESSAGE_DELETED_BY_SENDER, 0 };
+  wait_expected (&on_bob);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_nonnull (find_label (GTK_WIDGET (row_of (fixture, mine)), "This message was deleted"));
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->window), "A message was deleted"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-deleted"));
+}
+
+/* The quote of a reply to a message far up goes there, loading what is
+ * older. */
+static void
+test_jump (Fixture       *fixture,
+           gconstpointer  data)
+{
+  SottoMessage *first = sotto_test_user_say (fixture->bob, fixture->bob_room,
+                                             "The very first thing said");
+  SottoMessage *last = NULL;
+  SottoMessage *reply;
+  SottoMessage *shown_first;
+  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+
+  sotto_test_user_wait_sent (first);
+  for (guint i = 0; i < 120; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("and then %u", i);
+
+      last = sotto_test_user_say (fixture->bob, fixture->bob_room, text);
+    }
+  sotto_test_user_wait_sent (last);
+  reply = sotto_client_reply (fixture->bob, fixture->bob_room, first, "About that first thing",
+                              NULL);
+  g_assert_nonnull (reply);
+  sotto_test_user_wait_sent (reply);
+  reply = sotto_test_user_wait_for_text (fixture->shown, "bob", "About that first thing");
+  shown_first = sotto_ui_find_message (fixture->shown, "The very first thing said");
+  g_assert_nonnull (shown_first);
+  sotto_room_view_scroll_to_bottom (view);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_false (on_screen (fixture, shown_first));
+  g_assert_nonnull (find_label (GTK_WIDGET (row_of (fixture, reply)), "The very first thing said"));
+
+  g_assert_true (sotto_room_view_jump_to_replied (view, reply));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_test_iterate (200);
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_true (on_screen (fixture, shown_first));
+  g_assert_false (on_screen (fixture, reply));
+  g_assert_false (sotto_room_view_get_at_bottom (view));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-jumped"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  sotto_ui_test_init (&argc, &argv);
+  sotto_ui_notifications_start ();
+  the_app = sotto_application_new ();
+  g_application_set_flags (G_APPLICATION (the_app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (the_app), NULL, &error));
+  g_assert_no_error (error);
+
+#define ADD(path, func) \
+  g_test_add ("/sotto/ui/messages/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("reply-react", test_reply_react);
+  ADD ("edit-delete", test_edit_delete);
+  ADD ("jump", test_jump);
+#undef ADD
+
+  status = g_test_run ();
+  g_clear_object (&the_app);
+  return status;
+}
