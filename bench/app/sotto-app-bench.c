@@ -310,6 +310,8 @@ time_big_room (SottoApplication *app,
   gtk_window_present (GTK_WINDOW (window));
   wait_for_paint (GTK_WIDGET (window));
 
+  /* The account is made already: a first run would offer to make one. */
+  sotto_login_view_set_creating (login, FALSE);
   sotto_login_view_fill (login, address, "reader", PASSWORD);
   sotto_login_view_submit (login);
   /* A first login from this data folder asks to trust the server. */
