@@ -1685,6 +1685,7 @@ test_open_migrate_counters (Fixture       *fixture,
             "ALTER TABLE contacts DROP COLUMN review;"
             "DROP TABLE counters; DROP TABLE room_state; DROP TABLE prekeys;"
             "DROP TABLE account; DROP TABLE member_device_lists;"
+            "ALTER TABLE rooms DROP COLUMN read_seq; ALTER TABLE rooms DROP COLUMN unread;"
             " PRAGMA user_version = 1;");
 
   store = open_unlocked (fixture->path);
@@ -1694,6 +1695,16 @@ test_open_migrate_counters (Fixture       *fixture,
   assert_body (g_ptr_array_index (history, 0), "before");
   g_assert_cmpuint (((SottoStoredMessage *) g_ptr_array_index (history, 0))->counter, ==, 0);
   assert_body (g_ptr_array_index (history, 1), "waiting");
+  /* Rooms read from nowhere, with nothing counted. */
+  {
+    gint64 read_seq = -1;
+    guint unread = 1;
+
+    g_assert_true (sotto_client_store_get_read (store, ROOM, &read_seq, &unread, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (read_seq, ==, 0);
+    g_assert_cmpuint (unread, ==, 0);
+  }
   g_object_unref (store);
 
   g_assert_cmpint (raw_int (fixture->path, "PRAGMA user_version"), ==,

@@ -56,6 +56,9 @@ struct _SottoMessageRow
   GtkWidget         *quick_box;
   GtkWidget         *emoji_chooser;
   GtkWidget         *hover_bar;
+  /* The "New Messages" line above the first message not seen */
+  GtkWidget         *new_box;
+  gboolean           first_new;
 
   SottoTimelineItem *item;
   SottoMessage      *message;

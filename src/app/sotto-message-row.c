@@ -152,12 +152,13 @@ show_state (SottoMessageRow *self)
   gtk_widget_set_opacity (GTK_WIDGET (self->status_box), problem ? 1.0 : 0.7);
 }
 
-/* A message after a gap starts a group again: the gap's line stands
- * between it and the one before. */
+/* A message after a gap, or after the "New Messages" line, starts a
+ * group again: the line stands between it and the one before. */
 static void
 show_grouping (SottoMessageRow *self)
 {
-  gboolean grouped = self->grouped && sotto_message_get_missing_before (self->message) == 0;
+  gboolean grouped = self->grouped && sotto_message_get_missing_before (self->message) == 0 &&
+                     !self->first_new;
 
   gtk_widget_set_visible (GTK_WIDGET (self->avatar), !grouped);
   gtk_widget_set_visible (self->header_box, !grouped);
@@ -292,6 +293,52 @@ sotto_message_row_set_item (SottoMessageRow   *self,
     }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
+}
+
+/**
+ * sotto_message_row_set_first_new:
+ * @first_new: whether the message shown is the first the user has not
+ *   seen
+ *
+ * Shows the "New Messages" line above the row's message, or hides it.
+ */
+void
+sotto_message_row_set_first_new (SottoMessageRow *self,
+                                 gboolean         first_new)
+{
+  GtkWidget *label;
+  GtkWidget *line;
+
+  g_return_if_fail (SOTTO_IS_MESSAGE_ROW (self));
+
+  self->first_new = first_new;
+  if (!first_new)
+    {
+      if (self->new_box != NULL)
+        gtk_widget_set_visible (self->new_box, FALSE);
+      return;
+    }
+  if (self->new_box == NULL)
+    {
+      self->new_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      gtk_widget_add_css_class (self->new_box, "new-messages");
+      gtk_widget_set_margin_top (self->new_box, 8);
+      gtk_widget_set_margin_bottom (self->new_box, 4);
+      line = gtk_separator_new (GTK_ORIENTATION_HORIZONTAL);
+      gtk_widget_set_hexpand (line, TRUE);
+      gtk_widget_set_valign (line, GTK_ALIGN_CENTER);
+      gtk_box_append (GTK_BOX (self->new_box), line);
+      label = gtk_label_new (_("New Messages"));
+      gtk_widget_add_css_class (label, "caption-heading");
+      gtk_box_append (GTK_BOX (self->new_box), label);
+      line = gtk_separator_new (GTK_ORIENTATION_HORIZONTAL);
+      gtk_widget_set_hexpand (line, TRUE);
+      gtk_widget_set_valign (line, GTK_ALIGN_CENTER);
+      gtk_box_append (GTK_BOX (self->new_box), line);
+      gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (self->day_box)), self->new_box,
+                                  self->system_box);
+    }
+  gtk_widget_set_visible (self->new_box, TRUE);
 }
 
 /**

@@ -42,6 +42,8 @@ char              *sotto_format_day             (GDateTime         *day,
 char              *sotto_linkify                (const char        *text);
 GIcon             *sotto_file_type_icon         (const char        *content_type);
 
+void               sotto_message_row_set_first_new (SottoMessageRow *self,
+                                                    gboolean         first_new);
 void               sotto_message_row_set_moderator (SottoMessageRow *self,
                                                     gboolean         moderator);
 void               sotto_message_row_open_menu  (SottoMessageRow   *self,

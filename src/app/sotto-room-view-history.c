@@ -195,6 +195,9 @@ bind_message_cb (GtkSignalListItemFactory *factory,
 {
   SottoMessageRow *row = SOTTO_MESSAGE_ROW (gtk_list_item_get_child (item));
 
+  sotto_message_row_set_first_new (row, self->first_new != NULL &&
+                                         sotto_timeline_item_get_message (gtk_list_item_get_item (item)) ==
+                                           self->first_new);
   sotto_message_row_set_moderator (row, self->room != NULL &&
                                         sotto_room_get_own_role (self->room) >=
                                           SOTTO_MEMBER_ROLE_MODERATOR);
@@ -222,11 +225,37 @@ sotto_room_view_get_message_list (SottoRoomView *self)
   return self->message_list;
 }
 
+/* The first message of someone else after how far the user read the
+ * room, as the room is opened: the "New Messages" line goes above it. */
+static void
+find_first_new (SottoRoomView *self)
+{
+  GListModel *messages = sotto_room_get_messages (self->room);
+  gint64 read_seq = sotto_room_get_read_seq (self->room);
+  const char *own = _sotto_room_view_own_user (self);
+
+  g_clear_object (&self->first_new);
+  if (read_seq == 0)
+    return;
+  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i - 1);
+      gint64 seq = sotto_message_get_seq (message);
+
+      if (seq > 0 && seq <= read_seq)
+        break;
+      if (seq > read_seq && sotto_message_get_state (message) != SOTTO_MESSAGE_SYSTEM &&
+          g_strcmp0 (sotto_message_get_sender (message), own) != 0)
+        g_set_object (&self->first_new, message);
+    }
+}
+
 void
 _sotto_room_view_history_attach (SottoRoomView *self)
 {
   GtkNoSelection *messages;
 
+  find_first_new (self);
   self->timeline = sotto_timeline_new (sotto_room_get_messages (self->room));
   messages = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->timeline)));
   gtk_list_view_set_model (self->message_list, GTK_SELECTION_MODEL (messages));
@@ -241,6 +270,7 @@ _sotto_room_view_history_detach (SottoRoomView *self)
   if (self->message_list != NULL)
     gtk_list_view_set_model (self->message_list, NULL);
   g_clear_object (&self->timeline);
+  g_clear_object (&self->first_new);
 }
 
 void

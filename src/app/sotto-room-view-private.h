@@ -66,6 +66,9 @@ struct _SottoRoomView
   GtkRevealer       *mode_revealer;
   GtkLabel          *mode_title;
   GtkLabel          *mode_text;
+  /* The first message the user had not seen when the room was opened,
+   * under the "New Messages" line while the room is shown */
+  SottoMessage      *first_new;
 };
 
 static inline const char *

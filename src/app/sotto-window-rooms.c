@@ -100,6 +100,9 @@ messages_changed_cb (GListModel *messages,
       g_set_object (&last, message);
     }
 
+  /* Seen as it comes: read. */
+  if (room_is_seen (self, room))
+    sotto_room_set_read_seq (room, sotto_room_get_last_seq (room));
   if (fresh == 0 || room_is_seen (self, room))
     return;
 
@@ -240,6 +243,7 @@ _sotto_window_rooms_mark_read (SottoWindow *self)
   if (room == NULL || !room_is_seen (self, room))
     return;
 
+  sotto_room_set_read_seq (room, sotto_room_get_last_seq (room));
   sotto_room_set_unread (room, 0);
   g_signal_emit (self, signals[ROOM_SEEN], 0, room);
 }

@@ -12,7 +12,24 @@
  * sotto-client-members.c's.
  */
 
-/* The room named @name, made and remembered if it is new here. */
+/* How far the user read a room, kept as it changes. */
+static void
+read_changed_cb (SottoRoom   *room,
+                 GParamSpec  *pspec,
+                 SottoClient *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->store != NULL &&
+      !sotto_client_store_set_read (self->store, sotto_room_get_name (room),
+                                    sotto_room_get_read_seq (room), sotto_room_get_unread (room),
+                                    &error))
+    g_warning ("Could not keep how far %s was read: %s", sotto_room_get_name (room),
+               error->message);
+}
+
+/* The room named @name, made and remembered if it is new here, with how
+ * far the user read it before. */
 SottoRoom *
 _sotto_client_ensure_room (SottoClient *self,
                            const char  *name,
@@ -20,6 +37,8 @@ _sotto_client_ensure_room (SottoClient *self,
 {
   SottoRoom *room = sotto_client_lookup_room (self, name);
   g_autoptr(GError) error = NULL;
+  gint64 read_seq = 0;
+  guint unread = 0;
 
   if (room != NULL)
     return room;
@@ -27,8 +46,13 @@ _sotto_client_ensure_room (SottoClient *self,
   room = sotto_room_new (name, direct, self->user);
   g_list_store_append (self->rooms, room);
   g_object_unref (room);
-  if (!sotto_client_store_save_room (self->store, name, direct, &error))
+  if (!sotto_client_store_save_room (self->store, name, direct, &error) ||
+      !sotto_client_store_get_read (self->store, name, &read_seq, &unread, &error))
     g_warning ("Could not remember the room %s: %s", name, error->message);
+  sotto_room_set_read_seq (room, read_seq);
+  sotto_room_set_unread (room, unread);
+  g_signal_connect_object (room, "notify::read-seq", G_CALLBACK (read_changed_cb), self, 0);
+  g_signal_connect_object (room, "notify::unread", G_CALLBACK (read_changed_cb), self, 0);
 
   return room;
 }

@@ -6,7 +6,8 @@
 
 #include "sotto-client-store-private.h"
 
-/* The known rooms, and how far the history of each goes. */
+/* The known rooms, how far the history of each goes, and how far the user
+ * read it. */
 
 void
 sotto_stored_room_free (SottoStoredRoom *room)
@@ -117,6 +118,77 @@ sotto_client_store_get_last_seq (SottoClientStore  *self,
     return -1;
 
   return found ? sqlite3_column_int64 (stmt, 0) : 0;
+}
+
+/**
+ * sotto_client_store_get_read:
+ * @read_seq: (out): the number of the last message the user saw, 0 if
+ *   none
+ * @unread: (out): how many messages came since
+ *
+ * Reads how far the user read @room; a room not known reads as unread
+ * from its start, with nothing counted.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+sotto_client_store_get_read (SottoClientStore  *self,
+                             const char        *room,
+                             gint64            *read_seq,
+                             guint             *unread,
+                             GError           **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
+  g_return_val_if_fail (room != NULL && read_seq != NULL && unread != NULL, FALSE);
+
+  *read_seq = 0;
+  *unread = 0;
+  if (!_sotto_client_store_require_unlocked (self, error) ||
+      (stmt = sotto_db_statement (self->db, STMT_GET_READ, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  if (!sotto_db_step_row (self->db, stmt, &found, _("Could not read the rooms"), error))
+    return FALSE;
+  if (found)
+    {
+      *read_seq = MAX (0, sqlite3_column_int64 (stmt, 0));
+      *unread = (guint) CLAMP (sqlite3_column_int64 (stmt, 1), 0, G_MAXUINT);
+    }
+  return TRUE;
+}
+
+/**
+ * sotto_client_store_set_read:
+ * @room: a known room
+ * @read_seq: the number of the last message the user saw
+ * @unread: how many messages came since
+ *
+ * Keeps how far the user read @room.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+sotto_client_store_set_read (SottoClientStore  *self,
+                             const char        *room,
+                             gint64             read_seq,
+                             guint              unread,
+                             GError           **error)
+{
+  g_auto(SottoDbStatement) stmt = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), FALSE);
+  g_return_val_if_fail (room != NULL && read_seq >= 0, FALSE);
+
+  if (!_sotto_client_store_require_unlocked (self, error) ||
+      (stmt = sotto_db_statement (self->db, STMT_SET_READ, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, read_seq);
+  sqlite3_bind_int64 (stmt, 3, unread);
+  return sotto_db_step_done (self->db, stmt, _("Could not save a room"), error);
 }
 
 /**

@@ -154,6 +154,11 @@ static const char * const migrations[] = {
   "  user TEXT PRIMARY KEY,"
   "  list BLOB NOT NULL"
   ");",
+
+  /* 8: how far the user read each room, and how many messages came
+   * since, so that both survive a restart. */
+  ("ALTER TABLE rooms ADD COLUMN read_seq INTEGER NOT NULL DEFAULT 0 CHECK (read_seq >= 0);"
+   "ALTER TABLE rooms ADD COLUMN unread INTEGER NOT NULL DEFAULT 0 CHECK (unread >= 0);"),
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SOTTO_CLIENT_STORE_SCHEMA_VERSION);
@@ -206,6 +211,10 @@ static const char * const statement_sql[N_STMTS] = {
     "SELECT last_seq FROM rooms WHERE name = ?1",
   [STMT_LIST_ROOMS] =
     "SELECT name, direct, last_seq FROM rooms ORDER BY name",
+  [STMT_GET_READ] =
+    "SELECT read_seq, unread FROM rooms WHERE name = ?1",
+  [STMT_SET_READ] =
+    "UPDATE rooms SET read_seq = ?2, unread = ?3 WHERE name = ?1",
   [STMT_FORGET_ROOM] =
     "DELETE FROM rooms WHERE name = ?1",
   [STMT_FORGET_ROOM_KEYS] =

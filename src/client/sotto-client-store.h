@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The schema this code writes; PRAGMA user_version of an up-to-date file. */
-#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 7
+#define SOTTO_CLIENT_STORE_SCHEMA_VERSION 8
 
 /* The size of a device's signing key, as sender keys and messages keep it. */
 #define SOTTO_CLIENT_STORE_DEVICE_BYTES 32
@@ -293,6 +293,16 @@ gboolean          sotto_client_store_set_last_seq          (SottoClientStore    
                                                             GError                  **error);
 gint64            sotto_client_store_get_last_seq          (SottoClientStore         *self,
                                                             const char               *room,
+                                                            GError                  **error);
+gboolean          sotto_client_store_get_read              (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            gint64                   *read_seq,
+                                                            guint                    *unread,
+                                                            GError                  **error);
+gboolean          sotto_client_store_set_read              (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            gint64                    read_seq,
+                                                            guint                     unread,
                                                             GError                  **error);
 GPtrArray        *sotto_client_store_list_rooms            (SottoClientStore         *self,
                                                             GError                  **error);

@@ -47,6 +47,7 @@ struct _SottoRoom
   gboolean    loaded;
   gboolean    history_complete;
   guint       unread;
+  gint64      read_seq;
   /* The first member whose changed keys the user must review first. */
   char       *blocked_by;
   /* What the room's signed state says: invite-only, and our role. */

@@ -23,6 +23,7 @@ enum {
   PROP_LOADED,
   PROP_HISTORY_COMPLETE,
   PROP_UNREAD,
+  PROP_READ_SEQ,
   PROP_BLOCKED_BY,
   PROP_OWNER,
   PROP_INVITE_ONLY,
@@ -109,6 +110,9 @@ sotto_room_get_property (GObject    *object,
       break;
     case PROP_BLOCKED_BY:
       g_value_set_string (value, self->blocked_by);
+      break;
+    case PROP_READ_SEQ:
+      g_value_set_int64 (value, self->read_seq);
       break;
     case PROP_UNREAD:
       g_value_set_uint (value, self->unread);
@@ -214,6 +218,15 @@ sotto_room_class_init (SottoRoomClass *klass)
   properties[PROP_UNREAD] =
     g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * SottoRoom:read-seq:
+   *
+   * The number of the last message the user saw in the room (0 for
+   * none); what comes after it is new to them.
+   */
+  properties[PROP_READ_SEQ] =
+    g_param_spec_int64 ("read-seq", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * SottoRoom:blocked-by:
@@ -424,6 +437,56 @@ sotto_room_set_unread (SottoRoom *self,
     return;
   self->unread = unread;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
+}
+
+gint64
+sotto_room_get_read_seq (SottoRoom *self)
+{
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), 0);
+  return self->read_seq;
+}
+
+/**
+ * sotto_room_set_read_seq:
+ * @seq: the number of the last message the user saw
+ *
+ * The user read the room up to @seq (never back: an older number is
+ * ignored).
+ */
+void
+sotto_room_set_read_seq (SottoRoom *self,
+                         gint64     seq)
+{
+  g_return_if_fail (SOTTO_IS_ROOM (self));
+
+  if (seq <= self->read_seq)
+    return;
+  self->read_seq = seq;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READ_SEQ]);
+}
+
+/**
+ * sotto_room_get_last_seq:
+ *
+ * Returns: the number of the newest numbered message or event the room
+ *   holds, 0 for none
+ */
+gint64
+sotto_room_get_last_seq (SottoRoom *self)
+{
+  GListModel *messages;
+
+  g_return_val_if_fail (SOTTO_IS_ROOM (self), 0);
+
+  messages = G_LIST_MODEL (self->messages);
+  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i - 1);
+
+      if (sotto_message_get_seq (message) > 0)
+        return sotto_message_get_seq (message);
+    }
+  return 0;
 }
 
 static int

@@ -75,6 +75,10 @@ gboolean      sotto_room_get_history_complete (SottoRoom *self);
 void          sotto_room_set_history_complete (SottoRoom *self,
                                                gboolean   complete);
 guint         sotto_room_get_unread       (SottoRoom    *self);
+gint64        sotto_room_get_read_seq     (SottoRoom    *self);
+void          sotto_room_set_read_seq     (SottoRoom    *self,
+                                           gint64        seq);
+gint64        sotto_room_get_last_seq     (SottoRoom    *self);
 void          sotto_room_set_unread       (SottoRoom    *self,
                                            guint         unread);
 

@@ -377,6 +377,49 @@ test_jump (Fixture       *fixture,
   g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-jumped"));
 }
 
+static gboolean
+unread_at_least_two (gpointer data)
+{
+  return sotto_room_get_unread (data) >= 2;
+}
+
+/* What came while the user was in another room: counted, and under a
+ * "New Messages" line when the room is opened again. */
+static void
+test_new_messages (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  SottoClient *client = sotto_window_get_client (fixture->window);
+  SottoMessage *seen = sotto_test_user_say (fixture->bob, fixture->bob_room, "Seen before");
+  SottoMessage *later;
+  SottoMessage *shown_later;
+  SottoMessage *shown_seen;
+
+  sotto_test_user_wait_sent (seen);
+  shown_seen = sotto_test_user_wait_for_text (fixture->shown, "bob", "Seen before");
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  /* The test's window is never the active one, where the room would be
+   * read as it shows: read up to here, as the user would have. */
+  sotto_room_set_read_seq (fixture->shown, sotto_message_get_seq (shown_seen));
+
+  /* alice looks at another room; bob says two things in general. */
+  sotto_test_user_join (client, "lobby");
+  g_assert_true (sotto_window_open_room (fixture->window, "lobby"));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  later = sotto_test_user_say (fixture->bob, fixture->bob_room, "Said while you were away");
+  sotto_test_user_say (fixture->bob, fixture->bob_room, "And this too");
+  g_assert_true (sotto_ui_wait_until (unread_at_least_two, fixture->shown, 30));
+  shown_later = sotto_test_user_wait_for_text (fixture->shown, "bob", "Said while you were away");
+  g_assert_nonnull (later);
+
+  /* Back in general: the line is over the first of the two, read now. */
+  g_assert_true (sotto_window_open_room (fixture->window, "general"));
+  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_nonnull (find_label (GTK_WIDGET (row_of (fixture, shown_later)), "New Messages"));
+  g_assert_null (find_label (GTK_WIDGET (row_of (fixture, shown_seen)), "New Messages"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-new-line"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -396,6 +439,7 @@ main (int   argc,
   ADD ("reply-react", test_reply_react);
   ADD ("edit-delete", test_edit_delete);
   ADD ("jump", test_jump);
+  ADD ("new-messages", test_new_messages);
 #undef ADD
 
   status = g_test_run ();
