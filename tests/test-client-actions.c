@@ -5,6 +5,7 @@
 
 #include "sotto-client-private.h"
 #include "sotto-client.h"
+#include "sotto-client-store.h"
 #include "sotto-test-server.h"
 #include "sotto-test-users.h"
 #include "sotto-test-util.h"
@@ -282,6 +283,28 @@ test_offline_and_restart (Fixture       *fixture,
       if (!sotto_test_wait_until (no_off_topic, fixture->bob_room, WAIT_SECONDS))
         g_error ("The owner's deletion did not apply after a restart");
     }
+
+  /* What the deleted messages said is gone from bob's store too. */
+  sotto_client_close (fixture->bob);
+  g_clear_object (&fixture->bob);
+  {
+    g_autofree char *path = sotto_test_user_store_path (fixture->dir, fixture->address, "bob",
+                                                        "bob");
+    g_autoptr(SottoClientStore) store = sotto_test_user_open_store (path, PASSWORD);
+    g_autoptr(GPtrArray) rows = sotto_client_store_load_history (store, "team", 0, 100, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (rows->len, >, 0);
+    for (guint i = 0; i < rows->len; i++)
+      {
+        SottoStoredMessage *row = g_ptr_array_index (rows, i);
+        gsize size;
+        const char *body = g_bytes_get_data (row->body, &size);
+
+        g_assert_null (g_strstr_len (body, (gssize) size, "Typo here"));
+        g_assert_null (g_strstr_len (body, (gssize) size, "Off topic"));
+      }
+  }
 }
 
 /* An edit of a message far back: it waits until the message is loaded,

@@ -430,6 +430,85 @@ test_files (Fixture       *fixture,
   g_free (receiving.device);
 }
 
+static SottoMessage *
+find_text (SottoRoom  *room,
+           const char *sender,
+           const char *text)
+{
+  GListModel *messages = sotto_room_get_messages (room);
+
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
+
+      if (g_strcmp0 (sotto_message_get_sender (message), sender) == 0 &&
+          g_strcmp0 (sotto_message_get_text (message), text) == 0)
+        return message;
+    }
+  return NULL;
+}
+
+static gboolean
+laptop_sees_actions (gpointer data)
+{
+  SottoRoom *room = data;
+  SottoMessage *edited = find_text (room, "alice", "Meet at the station, 9:15");
+  g_auto(GStrv) reactions = NULL;
+
+  if (edited == NULL || !sotto_message_is_edited (edited))
+    return FALSE;
+  reactions = sotto_message_dup_reactions (edited);
+  return g_strv_length (reactions) == 1 && g_str_equal (reactions[0], "👍") &&
+         sotto_test_room_count_text (room, "alice", "Bring the tickets") == 0;
+}
+
+/* What was edited, deleted or reacted to before the link shows so on
+ * the new computer: the edits, deletions and reactions come with the
+ * history. */
+static void
+test_actions (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(SottoClient) laptop = NULL;
+  g_autoptr(GError) error = NULL;
+  Progress sending = { .sending = TRUE };
+  Progress receiving = { .sending = FALSE };
+  SottoRoom *alice_team = sotto_client_lookup_room (fixture->alice, "team");
+  SottoRoom *bob_team = sotto_client_lookup_room (fixture->bob, "team");
+  SottoMessage *meet = sotto_test_user_say (fixture->alice, alice_team, "Meet at the station");
+  SottoMessage *tickets = sotto_test_user_say (fixture->alice, alice_team, "Bring the tickets");
+  SottoMessage *seen;
+  SottoRoom *room;
+  gint64 sent;
+
+  sotto_test_user_wait_sent (tickets);
+  g_assert_nonnull (sotto_client_edit_message (fixture->alice, alice_team, meet,
+                                               "Meet at the station, 9:15", &error));
+  g_assert_nonnull (sotto_client_delete_message (fixture->alice, alice_team, tickets, &error));
+  g_assert_no_error (error);
+  seen = sotto_test_user_wait_for_text (bob_team, "alice", "Meet at the station, 9:15");
+  g_assert_nonnull (sotto_client_react (fixture->bob, bob_team, seen, "👍", TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (sotto_test_wait_until (laptop_sees_actions, alice_team, 30));
+
+  laptop = sotto_test_user_link (fixture->dir, fixture->address, fixture->alice, "laptop",
+                                 "alice", PASSWORD);
+  g_signal_connect (laptop, "history-progress", G_CALLBACK (progress_cb), &receiving);
+  room = sotto_client_lookup_room (laptop, "team");
+  sotto_test_iterate (300);
+  g_assert_false (laptop_sees_actions (room));
+
+  sent = send_history (fixture->alice, sotto_client_get_device_identity (laptop)->sign_pk,
+                       &sending);
+  g_assert_cmpint (sent, >, TOTAL);
+  wait_received (&receiving, (guint32) sent);
+  g_assert_true (sotto_test_wait_until (laptop_sees_actions, room, 30));
+
+  sotto_client_close (laptop);
+  g_free (sending.device);
+  g_free (receiving.device);
+}
+
 static void
 test_refused (Fixture       *fixture,
               gconstpointer  data)
@@ -464,6 +543,7 @@ main (int argc, char *argv[])
   ADD ("later", test_later);
   ADD ("refused", test_refused);
   ADD ("files", test_files);
+  ADD ("actions", test_actions);
 #undef ADD
 
   return g_test_run ();

@@ -19,7 +19,7 @@
 G_STATIC_ASSERT (SOTTO_PROTOCOL_HISTORY_CHUNK_MAX_BYTES == SOTTO_HISTORY_CHUNK_MAX_BYTES);
 
 #define ACCOUNT "alice"
-#define LABEL "sotto history v2"
+#define LABEL "sotto history v3"
 
 typedef struct
 {
@@ -390,6 +390,34 @@ put_entry (GByteArray *plain, const char *text, gsize text_len)
   put_be (plain, text_len, 4);
   put (plain, text, text_len);
   put_be (plain, 0, 4);
+  /* text, no action */
+  put_be (plain, 1, 1);
+  put_be (plain, 0, 4);
+}
+
+/* An entry of @kind with @action as its content, as version 3 has it. */
+static void
+put_action_entry (GByteArray *plain,
+                  guint8      kind,
+                  const char *text,
+                  GBytes     *action)
+{
+  gsize action_len = action != NULL ? g_bytes_get_size (action) : 0;
+
+  put_name (plain, "team");
+  put_name (plain, "bob");
+  put_name (plain, "m-3");
+  put_be (plain, 31, 8);
+  put_be (plain, 32, 8);
+  put_be (plain, 33, 8);
+  put_be (plain, 34, 8);
+  put_be (plain, strlen (text), 4);
+  put (plain, text, strlen (text));
+  put_be (plain, 0, 4);
+  put_be (plain, kind, 1);
+  put_be (plain, action_len, 4);
+  if (action_len > 0)
+    put (plain, g_bytes_get_data (action, NULL), action_len);
 }
 
 static void
@@ -409,10 +437,12 @@ put_file_entry (GByteArray   *plain,
   put (plain, name, strlen (name));
   put_be (plain, file_len, 4);
   put (plain, file, file_len);
+  put_be (plain, 2, 1);
+  put_be (plain, 0, 4);
 }
 
 static GBytes *
-seal_by_hand (Fixture *f, GByteArray *plain)
+seal_by_hand_version (Fixture *f, GByteArray *plain, guint8 version)
 {
   guint8 approver_pk[32], approver_sk[32], newcomer_pk[32], newcomer_sk[32];
   gsize size = 1 + crypto_box_NONCEBYTES + plain->len + crypto_box_MACBYTES;
@@ -420,11 +450,17 @@ seal_by_hand (Fixture *f, GByteArray *plain)
 
   crypto_box_seed_keypair (approver_pk, approver_sk, f->approver_box_seed);
   crypto_box_seed_keypair (newcomer_pk, newcomer_sk, f->newcomer_box_seed);
-  out[0] = SOTTO_HISTORY_CHUNK_VERSION;
+  out[0] = version;
   randombytes_buf (out + 1, crypto_box_NONCEBYTES);
   g_assert_cmpint (crypto_box_easy (out + 1 + crypto_box_NONCEBYTES, plain->data, plain->len,
                                     out + 1, newcomer_pk, approver_sk), ==, 0);
   return g_bytes_new_take (out, size);
+}
+
+static GBytes *
+seal_by_hand (Fixture *f, GByteArray *plain)
+{
+  return seal_by_hand_version (f, plain, SOTTO_HISTORY_CHUNK_VERSION);
 }
 
 static GPtrArray *
@@ -432,6 +468,105 @@ open_by_library (Fixture *f, GBytes *chunk, GError **error)
 {
   return sotto_history_chunk_open (chunk, f->newcomer, sotto_identity_get_public (f->approver),
                                    ACCOUNT, NULL, NULL, error);
+}
+
+/* Version 3 carries replies, edits, deletions and reactions, each as its
+ * kind's content; version 2 chunks, without kinds, still open. */
+static void
+test_actions_by_hand (Fixture *f, gconstpointer data)
+{
+  g_auto(SottoMessageAction) edit = { SOTTO_MESSAGE_BODY_EDIT };
+  g_auto(SottoMessageAction) reply = { SOTTO_MESSAGE_BODY_REPLY };
+  g_autoptr(GBytes) edit_content = NULL;
+  g_autoptr(GBytes) reply_content = NULL;
+  g_autoptr(GByteArray) plain = NULL;
+  g_autoptr(GBytes) chunk = NULL;
+  g_autoptr(GPtrArray) got = NULL;
+  g_autoptr(GError) error = NULL;
+  const SottoHistoryEntry *entry;
+
+  edit.target.sender = g_strdup ("alice");
+  edit.target.counter = 3;
+  edit.text = g_strdup ("Lunch at 1?");
+  edit_content = sotto_message_action_encode (&edit, &error);
+  g_assert_no_error (error);
+  reply.target.sender = g_strdup ("alice");
+  reply.target.counter = 3;
+  reply.excerpt = g_strdup ("Lunch?");
+  reply.text = g_strdup ("Yes");
+  reply_content = sotto_message_action_encode (&reply, &error);
+  g_assert_no_error (error);
+
+  /* An edit (no text of its own) and a reply (its own text). */
+  plain = header (f, ACCOUNT, 2);
+  put_action_entry (plain, SOTTO_MESSAGE_BODY_EDIT, "", edit_content);
+  put_action_entry (plain, SOTTO_MESSAGE_BODY_REPLY, "Yes", reply_content);
+  chunk = seal_by_hand (f, plain);
+  got = open_by_library (f, chunk, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->len, ==, 2);
+  entry = got->pdata[0];
+  g_assert_cmpint (entry->kind, ==, SOTTO_MESSAGE_BODY_EDIT);
+  g_assert_true (g_bytes_equal (entry->action, edit_content));
+  g_assert_true (sotto_history_entry_is_valid (entry));
+  entry = got->pdata[1];
+  g_assert_cmpint (entry->kind, ==, SOTTO_MESSAGE_BODY_REPLY);
+  g_assert_cmpstr (entry->text, ==, "Yes");
+  g_clear_pointer (&got, g_ptr_array_unref);
+  g_clear_pointer (&chunk, g_bytes_unref);
+  g_clear_pointer (&plain, g_byte_array_unref);
+
+  /* The content under another kind, a reply whose text is not its own,
+   * an edit with text beside it, and a kind with no content. */
+  {
+    struct { guint8 kind; const char *text; GBytes *content; } bad[] = {
+      { SOTTO_MESSAGE_BODY_DELETE, "", edit_content },
+      { SOTTO_MESSAGE_BODY_REPLY, "No", reply_content },
+      { SOTTO_MESSAGE_BODY_EDIT, "extra", edit_content },
+      { SOTTO_MESSAGE_BODY_REACTION, "", NULL },
+      { 9, "", edit_content },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        plain = header (f, ACCOUNT, 1);
+        put_action_entry (plain, bad[i].kind, bad[i].text, bad[i].content);
+        chunk = seal_by_hand (f, plain);
+        got = open_by_library (f, chunk, &error);
+        g_assert_error (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT);
+        g_assert_null (got);
+        g_clear_error (&error);
+        g_clear_pointer (&chunk, g_bytes_unref);
+        g_clear_pointer (&plain, g_byte_array_unref);
+      }
+  }
+
+  /* Version 2: its label, no kind. */
+  plain = g_byte_array_new ();
+  put (plain, "sotto history v2", strlen (LABEL));
+  {
+    g_autoptr(GByteArray) rest = header (f, ACCOUNT, 1);
+
+    put (plain, rest->data + strlen (LABEL), rest->len - strlen (LABEL));
+  }
+  put_name (plain, "team");
+  put_name (plain, "bob");
+  put_name (plain, "m-1");
+  put_be (plain, 11, 8);
+  put_be (plain, 12, 8);
+  put_be (plain, 13, 8);
+  put_be (plain, 14, 8);
+  put_be (plain, 5, 4);
+  put (plain, "hello", 5);
+  put_be (plain, 0, 4);
+  chunk = seal_by_hand_version (f, plain, 2);
+  got = open_by_library (f, chunk, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->len, ==, 1);
+  entry = got->pdata[0];
+  g_assert_cmpstr (entry->text, ==, "hello");
+  g_assert_cmpint (entry->kind, ==, SOTTO_MESSAGE_BODY_TEXT);
+  g_assert_null (entry->action);
 }
 
 static void
@@ -589,6 +724,8 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/sotto/e2e/history/sizes", Fixture, NULL, fixture_set_up, test_sizes,
               fixture_tear_down);
+  g_test_add ("/sotto/e2e/history/actions-by-hand", Fixture, NULL, fixture_set_up,
+              test_actions_by_hand, fixture_tear_down);
   g_test_add ("/sotto/e2e/history/by-hand", Fixture, NULL, fixture_set_up, test_by_hand,
               fixture_tear_down);
 

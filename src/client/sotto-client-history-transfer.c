@@ -86,10 +86,9 @@ peek_row (SottoClient  *self,
   return g_ptr_array_index (transfer->page, transfer->page_index);
 }
 
-/* The row as a chunk carries it: a text (a reply's text too), or a file
- * message's content under the file's name; %NULL for a row that reads as
- * neither, and for edits, deletions and reactions, which chunks do not
- * carry yet. */
+/* The row as a chunk carries it: a text, a file message's content under
+ * the file's name, or a reply's, edit's, deletion's or reaction's
+ * content; %NULL for a row that reads as none of them. */
 static SottoHistoryEntry *
 entry_from_row (const SottoStoredMessage *row)
 {
@@ -98,8 +97,7 @@ entry_from_row (const SottoStoredMessage *row)
   g_autoptr(GBytes) content = NULL;
   g_autofree char *text = _sotto_client_read_stored (row->body, &type, &content, NULL, NULL);
 
-  if (text == NULL ||
-      (sotto_message_body_type_is_action (type) && type != SOTTO_MESSAGE_BODY_REPLY))
+  if (text == NULL)
     return NULL;
 
   entry = g_new0 (SottoHistoryEntry, 1);
@@ -111,11 +109,18 @@ entry_from_row (const SottoStoredMessage *row)
   entry->ts = MAX (row->ts, 0);
   entry->counter = row->counter;
   entry->sent_at = MAX (row->sent_at, 0);
+  entry->kind = type;
   if (type == SOTTO_MESSAGE_BODY_FILE)
     {
       /* A file's name is UTF-8 already, and must stay the file's. */
       entry->text = g_steal_pointer (&text);
       entry->file = g_steal_pointer (&content);
+    }
+  else if (sotto_message_body_type_is_action (type))
+    {
+      /* A reply's text is the one its content gives. */
+      entry->text = g_steal_pointer (&text);
+      entry->action = g_steal_pointer (&content);
     }
   else
     entry->text = g_utf8_make_valid (text, -1);
@@ -410,12 +415,19 @@ typedef struct
   guint32 total;
 } Received;
 
-/* What the store keeps of an entry: its text, or its file message. */
+/* What the store keeps of an entry: its text, its file message, or what
+ * it says of another message. */
 static GBytes *
 stored_body (const SottoHistoryEntry *entry)
 {
   SottoMessageBody body = { 0 };
 
+  if (entry->action != NULL)
+    {
+      body.type = entry->kind;
+      body.content = entry->action;
+      return _sotto_client_stored_content (&body);
+    }
   if (entry->file == NULL)
     return g_bytes_new (entry->text, strlen (entry->text));
   body.type = SOTTO_MESSAGE_BODY_FILE;
@@ -423,16 +435,20 @@ stored_body (const SottoHistoryEntry *entry)
   return _sotto_client_stored_content (&body);
 }
 
-/* The file an entry names, decoded (chunks carry only files that decode),
- * on @message. */
+/* The file an entry names, or what it says of another message, decoded
+ * (chunks carry only what decodes), on @message. */
 static void
 set_file (SottoMessage            *message,
           const SottoHistoryEntry *entry)
 {
   g_auto(SottoFileMessage) file = { { 0 } };
+  g_auto(SottoMessageAction) action = { 0 };
 
   if (entry->file != NULL && sotto_file_message_decode (entry->file, &file, NULL))
     sotto_message_set_file (message, &file);
+  if (entry->action != NULL &&
+      sotto_message_action_decode (entry->kind, entry->action, &action, NULL))
+    sotto_message_set_action (message, &action);
 }
 
 static gint64
@@ -466,7 +482,21 @@ show_filled (SottoClient             *self,
     {
       SottoMessageState was = sotto_message_get_state (known);
 
-      if (was == SOTTO_MESSAGE_WAITING_FOR_KEY || was == SOTTO_MESSAGE_UNVERIFIABLE)
+      /* A row that turns out an edit, a deletion or a reaction goes to
+       * the message it names. */
+      if ((was == SOTTO_MESSAGE_WAITING_FOR_KEY || was == SOTTO_MESSAGE_UNVERIFIABLE) &&
+          entry->action != NULL && entry->kind != SOTTO_MESSAGE_BODY_REPLY)
+        {
+          g_autoptr(SottoMessage) opened =
+            sotto_message_new (entry->room, entry->sender, entry->msg_id, entry->seq, entry->ts,
+                               state, entry->text);
+
+          set_file (opened, entry);
+          sotto_message_set_order (opened, entry->counter, entry->sent_at, 0);
+          sotto_room_remove_message (room, known);
+          sotto_room_add_message (room, opened);
+        }
+      else if (was == SOTTO_MESSAGE_WAITING_FOR_KEY || was == SOTTO_MESSAGE_UNVERIFIABLE)
         {
           set_file (known, entry);
           sotto_room_update_message (room, known, state, entry->seq, entry->ts, entry->text);

@@ -28,6 +28,28 @@ read_changed_cb (SottoRoom   *room,
                error->message);
 }
 
+/* A message deleted for everyone: what it said goes from the store too
+ * (its deletion, kept, still says it was deleted). */
+static void
+message_deleted_cb (SottoRoom    *room,
+                    SottoMessage *message,
+                    SottoClient  *self)
+{
+  g_autoptr(GBytes) nothing = g_bytes_new_static ("", 0);
+  g_autoptr(GError) error = NULL;
+  SottoMessageState state = sotto_message_get_state (message);
+
+  if (self->store == NULL || sotto_message_get_msg_id (message) == NULL ||
+      (state != SOTTO_MESSAGE_SENT && state != SOTTO_MESSAGE_RECEIVED))
+    return;
+  if (!sotto_client_store_update_message (self->store, sotto_room_get_name (room),
+                                          sotto_message_get_sender (message),
+                                          sotto_message_get_msg_id (message),
+                                          (SottoStoredMessageState) state, 0, nothing, &error))
+    g_warning ("Could not forget a deleted message in %s: %s", sotto_room_get_name (room),
+               error->message);
+}
+
 /* The room named @name, made and remembered if it is new here, with how
  * far the user read it before. */
 SottoRoom *
@@ -53,6 +75,7 @@ _sotto_client_ensure_room (SottoClient *self,
   sotto_room_set_unread (room, unread);
   g_signal_connect_object (room, "notify::read-seq", G_CALLBACK (read_changed_cb), self, 0);
   g_signal_connect_object (room, "notify::unread", G_CALLBACK (read_changed_cb), self, 0);
+  g_signal_connect_object (room, "message-deleted", G_CALLBACK (message_deleted_cb), self, 0);
 
   return room;
 }

@@ -104,7 +104,9 @@ apply (SottoRoom    *self,
         g_ptr_array_add (self->refused, action);
       return;
     }
-  _sotto_message_apply (target, action, deletion);
+  if (_sotto_message_apply (target, action, deletion) &&
+      sotto_message_get_action (action)->type == SOTTO_MESSAGE_BODY_DELETE)
+    _sotto_room_emit_deleted (self, target);
 }
 
 /* A member's role changed: deletions refused for want of one may stand

@@ -35,6 +35,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   ACTION,
+  DELETED,
   N_SIGNALS
 };
 
@@ -285,6 +286,17 @@ sotto_room_class_init (SottoRoomClass *klass)
   signals[ACTION] =
     g_signal_new ("action", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SOTTO_TYPE_MESSAGE);
+
+  /**
+   * SottoRoom::message-deleted:
+   * @message: a message of the room
+   *
+   * A deletion for everyone applied to @message, now that it is here and
+   * its sender (or a moderator) deleted it.
+   */
+  signals[DELETED] =
+    g_signal_new ("message-deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, SOTTO_TYPE_MESSAGE);
 }
 
 static void
@@ -601,4 +613,11 @@ _sotto_room_emit_action (SottoRoom    *self,
                          SottoMessage *action)
 {
   g_signal_emit (self, signals[ACTION], 0, action);
+}
+
+void
+_sotto_room_emit_deleted (SottoRoom    *self,
+                          SottoMessage *message)
+{
+  g_signal_emit (self, signals[DELETED], 0, message);
 }

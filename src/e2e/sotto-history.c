@@ -7,6 +7,7 @@
 #include "sotto-e2e-private.h"
 #include "sotto-file-message.h"
 #include "sotto-history.h"
+#include "sotto-message-action.h"
 #include "sotto-identity-private.h"
 #include "sotto-sender-key.h"
 
@@ -16,16 +17,21 @@
  * key to the other's, so that only the recipient device opens it and
  * knows which device sealed it:
  *
- *   version 2 ‖ nonce (24) ‖ crypto_box of:
- *     "sotto history v2" ‖ account name ‖ sender's signing key (32) ‖
+ *   version 3 ‖ nonce (24) ‖ crypto_box of:
+ *     "sotto history v3" ‖ account name ‖ sender's signing key (32) ‖
  *     recipient's signing key (32) ‖ index (4) ‖ total (4) ‖ count (2) ‖
  *     per message: room, sender, msg_id (names with a 2-byte length) ‖
  *     seq (8) ‖ ts (8) ‖ counter (8) ‖ sent_at (8) ‖ text (4-byte length) ‖
- *     file (4-byte length, 0 for a text message)
+ *     file (4-byte length, 0 for a text message) ‖ kind (1) ‖
+ *     action (4-byte length, 0 but for kinds 3 to 6)
  *
  * A file message's file is what its body said of the file
  * (sotto-file-message.c: where the blob is, its key and hash), and its
- * text the file's name, which the file message must give too.
+ * text the file's name, which the file message must give too. A reply,
+ * an edit, a deletion or a reaction (kinds 3 to 6, the body types)
+ * carries its body's content (sotto-message-action.c), which must decode
+ * as that kind; a reply's text is the reply's, the others' empty. Version
+ * 2 chunks, without kind and action, are read too.
  *
  * The signing keys inside stop a chunk from being taken as sealed by or
  * for another pair of devices whose box keys it would open with; the
@@ -33,7 +39,8 @@
  */
 
 #define VERSION SOTTO_HISTORY_CHUNK_VERSION
-#define LABEL "sotto history v2"
+#define LABEL "sotto history v3"
+#define LABEL_V2 "sotto history v2"
 #define ID_MAX_BYTES 64
 
 void
@@ -47,6 +54,7 @@ sotto_history_entry_free (SottoHistoryEntry *entry)
   g_free (entry->msg_id);
   g_free (entry->text);
   g_clear_pointer (&entry->file, g_bytes_unref);
+  g_clear_pointer (&entry->action, g_bytes_unref);
   g_free (entry);
 }
 
@@ -60,7 +68,8 @@ sotto_history_entry_size (const SottoHistoryEntry *entry)
 {
   return 2 + strlen (entry->room) + 2 + strlen (entry->sender) + 2 + strlen (entry->msg_id) +
          4 * 8 + 4 + strlen (entry->text) + 4 +
-         (entry->file != NULL ? g_bytes_get_size (entry->file) : 0);
+         (entry->file != NULL ? g_bytes_get_size (entry->file) : 0) + 1 + 4 +
+         (entry->action != NULL ? g_bytes_get_size (entry->action) : 0);
 }
 
 static gsize
@@ -85,6 +94,16 @@ sotto_history_chunk_capacity (const char *account)
          header_size (account);
 }
 
+/* An entry's kind: what it says, or text or a file for one made before
+ * kinds were told. */
+static guint8
+entry_kind (const SottoHistoryEntry *entry)
+{
+  if (entry->kind != 0)
+    return (guint8) entry->kind;
+  return entry->file != NULL ? SOTTO_MESSAGE_BODY_FILE : SOTTO_MESSAGE_BODY_TEXT;
+}
+
 /* A file message's content a chunk carries: one that decodes, under the
  * name the entry's text gives. */
 static gboolean
@@ -99,6 +118,35 @@ valid_file (const guint8 *data,
     return FALSE;
   content = g_bytes_new (data, size);
   return sotto_file_message_decode (content, &file, NULL) && g_strcmp0 (file.name, name) == 0;
+}
+
+/* What an entry of @kind carries: a file for a file, the content of a
+ * reply, edit, deletion or reaction that decodes as one (a reply's text
+ * its own, the others' empty), nothing more for text. */
+static gboolean
+valid_kind (guint8        kind,
+            gboolean      has_file,
+            const guint8 *action,
+            gsize         action_size,
+            const char   *text,
+            gsize         text_size)
+{
+  g_autoptr(GBytes) content = NULL;
+  g_auto(SottoMessageAction) parsed = { 0 };
+
+  if (kind == SOTTO_MESSAGE_BODY_TEXT)
+    return !has_file && action_size == 0;
+  if (kind == SOTTO_MESSAGE_BODY_FILE)
+    return has_file && action_size == 0;
+  if (!sotto_message_body_type_is_action ((SottoMessageBodyType) kind) || has_file ||
+      action_size == 0 || action_size > SOTTO_HISTORY_FILE_MAX_BYTES)
+    return FALSE;
+  content = g_bytes_new (action, action_size);
+  if (!sotto_message_action_decode ((SottoMessageBodyType) kind, content, &parsed, NULL))
+    return FALSE;
+  if (kind == SOTTO_MESSAGE_BODY_REPLY)
+    return text_size == strlen (parsed.text) && memcmp (text, parsed.text, text_size) == 0;
+  return text_size == 0;
 }
 
 /**
@@ -121,7 +169,11 @@ sotto_history_entry_is_valid (const SottoHistoryEntry *entry)
          g_utf8_validate (entry->text, -1, NULL) &&
          (entry->file == NULL ||
           valid_file (g_bytes_get_data (entry->file, NULL), g_bytes_get_size (entry->file),
-                      entry->text));
+                      entry->text)) &&
+         valid_kind (entry_kind (entry), entry->file != NULL,
+                     entry->action != NULL ? g_bytes_get_data (entry->action, NULL) : NULL,
+                     entry->action != NULL ? g_bytes_get_size (entry->action) : 0, entry->text,
+                     strlen (entry->text));
 }
 
 /**
@@ -215,6 +267,12 @@ sotto_history_chunk_seal (SottoIdentity             *from,
       _sotto_e2e_writer_put_u32 (&writer, (guint32) file_len);
       if (file_len > 0)
         _sotto_e2e_writer_put (&writer, g_bytes_get_data (entry->file, NULL), file_len);
+      gsize action_len = entry->action != NULL ? g_bytes_get_size (entry->action) : 0;
+
+      _sotto_e2e_writer_put_u8 (&writer, entry_kind (entry));
+      _sotto_e2e_writer_put_u32 (&writer, (guint32) action_len);
+      if (action_len > 0)
+        _sotto_e2e_writer_put (&writer, g_bytes_get_data (entry->action, NULL), action_len);
     }
   g_assert (writer.pos == size);
 
@@ -270,6 +328,7 @@ sotto_history_chunk_open (GBytes                    *chunk,
   guint32 chunk_index = 0;
   guint32 chunk_total = 0;
   guint16 count = 0;
+  const char *version_label;
   gboolean ok;
 
   g_return_val_if_fail (chunk != NULL && SOTTO_IS_IDENTITY (to), NULL);
@@ -277,7 +336,7 @@ sotto_history_chunk_open (GBytes                    *chunk,
 
   data = _sotto_e2e_bytes_get_data (chunk, &size);
   if (size < 1 + crypto_box_NONCEBYTES + crypto_box_MACBYTES ||
-      size > SOTTO_HISTORY_CHUNK_MAX_BYTES || data[0] != VERSION)
+      size > SOTTO_HISTORY_CHUNK_MAX_BYTES || (data[0] != VERSION && data[0] != 2))
     {
       g_set_error_literal (error, SOTTO_E2E_ERROR, SOTTO_E2E_ERROR_BAD_FORMAT,
                            _("This is not a chunk of history"));
@@ -299,8 +358,9 @@ sotto_history_chunk_open (GBytes                    *chunk,
   reader.data = plain;
   reader.size = plain_size;
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_history_entry_free);
-  ok = _sotto_e2e_reader_get (&reader, &label, strlen (LABEL)) &&
-       memcmp (label, LABEL, strlen (LABEL)) == 0 &&
+  version_label = data[0] == VERSION ? LABEL : LABEL_V2;
+  ok = _sotto_e2e_reader_get (&reader, &label, strlen (version_label)) &&
+       memcmp (label, version_label, strlen (version_label)) == 0 &&
        _sotto_e2e_reader_get_name (&reader, SOTTO_E2E_NAME_MAX_BYTES, FALSE, &named) &&
        g_str_equal (named, account) &&
        _sotto_e2e_reader_get (&reader, &sender_sign, 32) &&
@@ -319,6 +379,9 @@ sotto_history_chunk_open (GBytes                    *chunk,
       const guint8 *text;
       guint32 file_len = 0;
       const guint8 *file = NULL;
+      guint8 kind = 0;
+      guint32 action_len = 0;
+      const guint8 *action = NULL;
       g_autofree char *name = NULL;
 
       ok = _sotto_e2e_reader_get_name (&reader, SOTTO_E2E_NAME_MAX_BYTES, FALSE, &entry->room) &&
@@ -338,11 +401,20 @@ sotto_history_chunk_open (GBytes                    *chunk,
            _sotto_e2e_reader_get_u32 (&reader, &file_len) &&
            file_len <= SOTTO_HISTORY_FILE_MAX_BYTES &&
            _sotto_e2e_reader_get (&reader, &file, file_len);
+      if (ok && data[0] == VERSION)
+        ok = _sotto_e2e_reader_get_u8 (&reader, &kind) &&
+             _sotto_e2e_reader_get_u32 (&reader, &action_len) &&
+             action_len <= SOTTO_HISTORY_FILE_MAX_BYTES &&
+             _sotto_e2e_reader_get (&reader, &action, action_len);
+      else if (ok)
+        kind = file_len > 0 ? SOTTO_MESSAGE_BODY_FILE : SOTTO_MESSAGE_BODY_TEXT;
       if (ok && file_len > 0)
         {
           name = g_strndup ((const char *) text, text_len);
           ok = valid_file (file, file_len, name);
         }
+      ok = ok && valid_kind (kind, file_len > 0, action, action_len, (const char *) text,
+                             text_len);
       if (!ok)
         break;
       entry->seq = (gint64) seq;
@@ -351,6 +423,9 @@ sotto_history_chunk_open (GBytes                    *chunk,
       entry->text = g_strndup ((const char *) text, text_len);
       if (file_len > 0)
         entry->file = g_bytes_new (file, file_len);
+      entry->kind = (SottoMessageBodyType) kind;
+      if (action_len > 0)
+        entry->action = g_bytes_new (action, action_len);
       g_ptr_array_add (entries, g_steal_pointer (&entry));
     }
   ok = ok && _sotto_e2e_reader_at_end (&reader);

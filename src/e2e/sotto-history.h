@@ -6,11 +6,12 @@
 
 #include "sotto-e2e-error.h"
 #include "sotto-identity.h"
+#include "sotto-message-body.h"
 
 G_BEGIN_DECLS
 
 /* The version byte a sealed chunk starts with. */
-#define SOTTO_HISTORY_CHUNK_VERSION 2
+#define SOTTO_HISTORY_CHUNK_VERSION 3
 
 /* The largest sealed chunk: the protocol's bound for `send_history`. */
 #define SOTTO_HISTORY_CHUNK_MAX_BYTES 61440
@@ -35,6 +36,11 @@ G_BEGIN_DECLS
  *   for a file, its name
  * @file: (nullable): for a file message, what it says of the file (the
  *   content of its body, sotto_file_message_decode()); %NULL for text
+ * @kind: what the message is (%SOTTO_MESSAGE_BODY_TEXT for text, and
+ *   for a file, whose content is @file)
+ * @action: (nullable): for a reply, an edit, a deletion or a reaction,
+ *   the content of its body (sotto_message_action_decode()); its @text is
+ *   then a reply's text, and empty for the other three
  *
  * One message of a room's history, as a device of the account holds it.
  */
@@ -49,6 +55,8 @@ typedef struct
   gint64  sent_at;
   char   *text;
   GBytes *file;
+  SottoMessageBodyType kind;
+  GBytes *action;
 } SottoHistoryEntry;
 
 void       sotto_history_entry_free   (SottoHistoryEntry         *entry);
