@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "sotto-client-private.h"
 
@@ -12,20 +13,32 @@
  */
 
 /* Tells in the room what happened in it (a join, a departure, a key
- * change), once, at its place in the order of the room's events. */
+ * change), once, at its place in the order of the room's events, and
+ * keeps it in the history, so that it is there after a restart too. */
 static void
-add_system_row (SottoRoom  *room,
-                SottoMsg   *msg,
-                const char *text)
+add_system_row (SottoClient *self,
+                SottoRoom   *room,
+                SottoMsg    *msg,
+                const char  *text)
 {
   gint64 seq = sotto_msg_get_int (msg, "seq");
+  gint64 ts = sotto_msg_get_int (msg, "ts");
+  const char *user = sotto_msg_get_string (msg, "user");
   g_autoptr(SottoMessage) row = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (sotto_room_has_seq (room, seq))
     return;
 
-  row = sotto_message_new (sotto_room_get_name (room), sotto_msg_get_string (msg, "user"), NULL,
-                           seq, sotto_msg_get_int (msg, "ts"), SOTTO_MESSAGE_SYSTEM, text);
+  body = g_bytes_new (text, strlen (text));
+  if (seq > 0 && self->store != NULL &&
+      !sotto_client_store_add_message (self->store, sotto_room_get_name (room),
+                                       user != NULL ? user : "", NULL, seq, ts,
+                                       SOTTO_STORED_MESSAGE_SYSTEM, body, NULL, &error))
+    g_warning ("Could not keep an event of %s: %s", sotto_room_get_name (room), error->message);
+  row = sotto_message_new (sotto_room_get_name (room), user, NULL, seq, ts, SOTTO_MESSAGE_SYSTEM,
+                           text);
   sotto_room_add_message (room, row);
 }
 
@@ -74,8 +87,10 @@ handle_member_joined (SottoClient *self,
     }
 
   _sotto_client_remember_seq (self, name, sotto_msg_get_int (msg, "seq"));
+  /* In a direct chat, the two are there: nobody "joins". */
   text = g_strdup_printf (_("%s joined"), user);
-  add_system_row (room, msg, text);
+  if (!sotto_room_get_direct (room))
+    add_system_row (self, room, msg, text);
   if (!before_member_list (self, name, sotto_msg_get_int (msg, "seq")))
     {
       sotto_msg_get_identity (msg, &wire);
@@ -120,7 +135,7 @@ handle_member_left (SottoClient *self,
 
   text = g_strdup_printf (sotto_msg_get_leave_reason (msg) == SOTTO_MSG_LEAVE_REASON_KICKED
                           ? _("%s was removed") : _("%s left"), user);
-  add_system_row (room, msg, text);
+  add_system_row (self, room, msg, text);
   /* The member list took out whoever had gone, and ended our key. */
   if (before_member_list (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq")))
     return;
@@ -143,7 +158,7 @@ handle_key_changed (SottoClient *self,
 
   _sotto_client_remember_seq (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq"));
   text = g_strdup_printf (_("%s’s safety number changed"), user);
-  add_system_row (room, msg, text);
+  add_system_row (self, room, msg, text);
   if (before_member_list (self, sotto_room_get_name (room), sotto_msg_get_int (msg, "seq")))
     return;
   sotto_msg_get_identity (msg, &wire);
