@@ -14,6 +14,25 @@
  * until it is there.
  */
 
+/* The composer's text, read and set here directly: the composer calls
+ * this file, not the other way round. */
+static char *
+dup_text (SottoRoomView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+set_text (SottoRoomView *self,
+          const char    *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer), text, -1);
+}
+
 /* The message a reply or an edit is about, shown in the bar. */
 static void
 show_mode (SottoRoomView *self)
@@ -53,7 +72,7 @@ _sotto_room_view_end_mode (SottoRoomView *self)
   self->compose_mode = SOTTO_COMPOSE_NEW;
   g_clear_object (&self->compose_target);
   if (editing)
-    sotto_room_view_set_draft (self, self->saved_draft != NULL ? self->saved_draft : "");
+    set_text (self, self->saved_draft != NULL ? self->saved_draft : "");
   g_clear_pointer (&self->saved_draft, g_free);
   show_mode (self);
 }
@@ -70,8 +89,8 @@ start_mode (SottoRoomView   *self,
   if (mode == SOTTO_COMPOSE_EDIT)
     {
       g_free (self->saved_draft);
-      self->saved_draft = sotto_room_view_dup_draft (self);
-      sotto_room_view_set_draft (self, sotto_message_get_text (message));
+      self->saved_draft = dup_text (self);
+      set_text (self, sotto_message_get_text (message));
     }
   show_mode (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->composer));
@@ -109,8 +128,7 @@ _sotto_room_view_send_in_mode (SottoRoomView *self,
    * the next one. */
   self->compose_mode = SOTTO_COMPOSE_NEW;
   g_clear_object (&self->compose_target);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer),
-                            self->saved_draft != NULL ? self->saved_draft : "", -1);
+  set_text (self, self->saved_draft != NULL ? self->saved_draft : "");
   g_clear_pointer (&self->saved_draft, g_free);
   show_mode (self);
   return TRUE;

@@ -15,19 +15,6 @@
  * member who sends a forged one gains nothing.
  */
 
-/* The device that wrote @message: @signer as its envelope's key said, or
- * this one for ours written here (their rows keep none). */
-void
-_sotto_client_set_device (SottoClient  *self,
-                          SottoMessage *message,
-                          const guint8 *signer)
-{
-  if (signer != NULL)
-    sotto_message_set_device (message, signer);
-  else if (self->identity != NULL && g_strcmp0 (sotto_message_get_sender (message), self->user) == 0)
-    sotto_message_set_device (message, sotto_identity_get_public (self->identity)->sign_pk);
-}
-
 static gboolean
 fail (GError     **error,
       const char  *sentence)

@@ -230,8 +230,8 @@ pump_download (SottoJob *job)
     }
 }
 
-void
-_sotto_job_begin_download (SottoJob *job)
+static void
+begin_download (SottoJob *job)
 {
   g_autoptr(GError) error = NULL;
 
@@ -307,7 +307,7 @@ sotto_client_fetch_file (SottoClient  *self,
 
   file = sotto_message_get_file (message);
   job = _sotto_job_new (self, SOTTO_TRANSFER_DOWNLOAD, file != NULL ? file->name : NULL,
-                 sotto_message_get_room (message));
+                        sotto_message_get_room (message), begin_download);
   _sotto_transfer_set_message (job->transfer, message);
   sotto_message_set_transfer (message, job->transfer);
   if (file == NULL || self->store == NULL || self->user == NULL ||

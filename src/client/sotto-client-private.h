@@ -301,9 +301,6 @@ SottoMessage      *_sotto_client_send_action          (SottoClient              
                                                        SottoRoom                *room,
                                                        const SottoMessageAction *action,
                                                        GError                  **error);
-void               _sotto_client_set_device           (SottoClient              *self,
-                                                       SottoMessage             *message,
-                                                       const guint8             *signer);
 
 /* sotto-client-history-transfer.c */
 void               _sotto_client_handle_history       (SottoClient              *self,
@@ -516,5 +513,19 @@ void               _sotto_client_account_fail         (GTask                    
                                                        GError                   *error);
 void               _sotto_client_start_session        (SottoClient              *self,
                                                        SottoMsg                 *session);
+
+/* The device that wrote @message: @signer as its envelope's key said, or
+ * this one for ours written here (their rows keep none). Here, not in a
+ * file of its own, as every part that makes messages calls it. */
+static inline void
+_sotto_client_set_device (SottoClient  *self,
+                          SottoMessage *message,
+                          const guint8 *signer)
+{
+  if (signer != NULL)
+    sotto_message_set_device (message, signer);
+  else if (self->identity != NULL && g_strcmp0 (sotto_message_get_sender (message), self->user) == 0)
+    sotto_message_set_device (message, sotto_identity_get_public (self->identity)->sign_pk);
+}
 
 G_END_DECLS

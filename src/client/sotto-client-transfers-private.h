@@ -31,9 +31,17 @@ typedef struct
   GBytes  *data;
 } SottoJobPiece;
 
-typedef struct
+typedef struct _SottoJob SottoJob;
+
+/* What a job does at each start: its upload or its download goes on
+ * from where the server or the cache stands. Given by the file of its
+ * kind, so that the job's own file calls neither. */
+typedef void (*SottoJobBegin) (SottoJob *job);
+
+struct _SottoJob
 {
   gint               refs;
+  SottoJobBegin      begin_kind;
   gboolean           ended;
   SottoClient       *client;   /* weak: the client cancels its jobs first */
   SottoTransfer     *transfer;
@@ -77,7 +85,7 @@ typedef struct
   gboolean           opening;
   SottoTransferState end_state;
   char              *end_error;
-} SottoJob;
+};
 
 typedef struct
 {
@@ -90,12 +98,11 @@ void      _sotto_job_piece_free          (SottoJobPiece        *piece);
 SottoJob *_sotto_job_new                 (SottoClient          *self,
                                           SottoTransferKind     kind,
                                           const char           *name,
-                                          const char           *room);
+                                          const char           *room,
+                                          SottoJobBegin         begin_kind);
 SottoJob *_sotto_job_ref                 (SottoJob             *job);
 void      _sotto_job_unref               (SottoJob             *job);
 void      _sotto_job_begin               (SottoJob             *job);
-void      _sotto_job_begin_upload        (SottoJob             *job);
-void      _sotto_job_begin_download      (SottoJob             *job);
 void      _sotto_job_end                 (SottoJob             *job,
                                           SottoTransferState    state,
                                           const char           *error);

@@ -250,10 +250,7 @@ _sotto_job_begin (SottoJob *job)
   job->in_flight = 0;
   job->located = FALSE;
   _sotto_transfer_set_state (job->transfer, SOTTO_TRANSFER_RUNNING, NULL);
-  if (sotto_transfer_get_kind (job->transfer) == SOTTO_TRANSFER_UPLOAD)
-    _sotto_job_begin_upload (job);
-  else
-    _sotto_job_begin_download (job);
+  job->begin_kind (job);
 }
 
 /* One piece: what the protocol allows, or less where the server's frames
@@ -300,11 +297,13 @@ SottoJob *
 _sotto_job_new (SottoClient       *self,
                 SottoTransferKind  kind,
                 const char        *name,
-                const char        *room)
+                const char        *room,
+                SottoJobBegin      begin_kind)
 {
   SottoJob *job = g_new0 (SottoJob, 1);
 
   job->refs = 1;
+  job->begin_kind = begin_kind;
   job->client = self;
   job->transfer = _sotto_transfer_new (kind, name, room);
   job->room = g_strdup (room);

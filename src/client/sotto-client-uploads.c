@@ -234,8 +234,8 @@ upload_at_cb (GObject      *object,
     pump_upload (job);
 }
 
-void
-_sotto_job_begin_upload (SottoJob *job)
+static void
+begin_upload (SottoJob *job)
 {
   g_autoptr(GBytes) message = NULL;
   g_autofree char *id = NULL;
@@ -302,7 +302,8 @@ sotto_client_send_file (SottoClient *self,
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
   basename = g_file_get_basename (file);
-  job = _sotto_job_new (self, SOTTO_TRANSFER_UPLOAD, basename, sotto_room_get_name (room));
+  job = _sotto_job_new (self, SOTTO_TRANSFER_UPLOAD, basename, sotto_room_get_name (room),
+                        begin_upload);
   if (self->store == NULL || self->user == NULL)
     {
       SottoTransfer *transfer = g_object_ref (job->transfer);

@@ -66,7 +66,7 @@ order_of (SottoMessage *action)
 SottoMessageBodyType
 sotto_message_get_kind (SottoMessage *self)
 {
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), SOTTO_MESSAGE_BODY_TEXT);
+  g_return_val_if_fail (self != NULL, SOTTO_MESSAGE_BODY_TEXT);
 
   if (self->action != NULL)
     return self->action->type;
@@ -82,7 +82,7 @@ sotto_message_get_kind (SottoMessage *self)
 const SottoMessageAction *
 sotto_message_get_action (SottoMessage *self)
 {
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
   return self->action;
 }
 
@@ -108,7 +108,7 @@ void
 sotto_message_set_action (SottoMessage             *self,
                           const SottoMessageAction *action)
 {
-  g_return_if_fail (SOTTO_IS_MESSAGE (self));
+  g_return_if_fail (self != NULL);
 
   if (self->action != NULL)
     {
@@ -132,7 +132,7 @@ sotto_message_set_action (SottoMessage             *self,
 gint64
 sotto_message_get_target_seq (SottoMessage *self)
 {
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), 0);
+  g_return_val_if_fail (self != NULL, 0);
   return self->target_seq;
 }
 
@@ -145,7 +145,7 @@ sotto_message_get_target_seq (SottoMessage *self)
 const guint8 *
 sotto_message_get_device (SottoMessage *self)
 {
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
   return self->has_device ? self->device : NULL;
 }
 
@@ -158,7 +158,7 @@ void
 sotto_message_set_device (SottoMessage *self,
                           const guint8 *device)
 {
-  g_return_if_fail (SOTTO_IS_MESSAGE (self));
+  g_return_if_fail (self != NULL);
 
   self->has_device = device != NULL;
   if (device != NULL)
@@ -175,7 +175,7 @@ gboolean
 sotto_message_matches (SottoMessage          *self,
                        const SottoMessageRef *ref)
 {
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (ref != NULL, FALSE);
 
   return self->counter > 0 && self->counter == ref->counter &&
@@ -194,7 +194,7 @@ gboolean
 sotto_message_get_ref (SottoMessage    *self,
                        SottoMessageRef *ref)
 {
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (ref != NULL, FALSE);
 
   memset (ref, 0, sizeof *ref);
@@ -214,7 +214,7 @@ sotto_message_get_ref (SottoMessage    *self,
 gboolean
 sotto_message_is_edited (SottoMessage *self)
 {
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
   return self->edits != NULL && self->edits->len > 0;
 }
 
@@ -229,7 +229,7 @@ sotto_message_dup_edits (SottoMessage *self)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
   if (sotto_message_is_edited (self))
     {
@@ -249,7 +249,7 @@ sotto_message_dup_edits (SottoMessage *self)
 SottoMessageDeletion
 sotto_message_get_deletion (SottoMessage *self)
 {
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), SOTTO_MESSAGE_NOT_DELETED);
+  g_return_val_if_fail (self != NULL, SOTTO_MESSAGE_NOT_DELETED);
   return self->deletion;
 }
 
@@ -261,7 +261,7 @@ sotto_message_get_deletion (SottoMessage *self)
 const char *
 sotto_message_get_deleted_by (SottoMessage *self)
 {
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
   return self->deleted_by;
 }
 
@@ -292,7 +292,7 @@ sotto_message_dup_reactions (SottoMessage *self)
   const char *key;
   SottoMessageReaction *reaction;
 
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
 
   if (self->reactions != NULL)
     {
@@ -338,7 +338,7 @@ sotto_message_dup_reactors (SottoMessage *self,
   const char *key;
   SottoMessageReaction *given;
 
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (reaction != NULL, NULL);
 
   if (self->reactions != NULL)
@@ -370,7 +370,7 @@ sotto_message_has_reaction_from (SottoMessage *self,
   g_autofree char *key = NULL;
   SottoMessageReaction *given;
 
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
 
   if (self->reactions == NULL || user == NULL || reaction == NULL)
     return FALSE;
@@ -424,10 +424,10 @@ apply_edit (SottoMessage *self,
     {
       g_free (self->text);
       self->text = g_strdup (edit->text);
-      _sotto_message_notify (self, SOTTO_MESSAGE_PROP_TEXT);
+      g_object_notify (G_OBJECT (self), "text");
     }
   if (self->edits->len == 1)
-    _sotto_message_notify (self, SOTTO_MESSAGE_PROP_EDITED);
+    g_object_notify (G_OBJECT (self), "edited");
   return TRUE;
 }
 
@@ -456,20 +456,20 @@ apply_deletion (SottoMessage         *self,
       self->action->text = g_strdup ("");
       self->action->excerpt = g_strdup ("");
     }
-  _sotto_message_notify (self, SOTTO_MESSAGE_PROP_TEXT);
+  g_object_notify (G_OBJECT (self), "text");
   if (self->reactions != NULL)
     {
       g_clear_pointer (&self->reactions, g_hash_table_unref);
-      _sotto_message_notify (self, SOTTO_MESSAGE_PROP_REACTIONS);
+      g_object_notify (G_OBJECT (self), "reactions");
     }
   if (self->file != NULL)
     {
       g_clear_pointer (&self->file, sotto_file_message_free);
-      _sotto_message_notify (self, SOTTO_MESSAGE_PROP_FILE);
+      g_object_notify (G_OBJECT (self), "file");
     }
   if (was_edited)
-    _sotto_message_notify (self, SOTTO_MESSAGE_PROP_EDITED);
-  _sotto_message_notify (self, SOTTO_MESSAGE_PROP_DELETION);
+    g_object_notify (G_OBJECT (self), "edited");
+  g_object_notify (G_OBJECT (self), "deletion");
   return TRUE;
 }
 
@@ -498,7 +498,7 @@ apply_reaction (SottoMessage *self,
   if (given->removed != action->action->removed)
     {
       given->removed = action->action->removed;
-      _sotto_message_notify (self, SOTTO_MESSAGE_PROP_REACTIONS);
+      g_object_notify (G_OBJECT (self), "reactions");
     }
   return TRUE;
 }
@@ -513,8 +513,8 @@ _sotto_message_apply (SottoMessage         *self,
                       SottoMessage         *action,
                       SottoMessageDeletion  deletion)
 {
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (self), FALSE);
-  g_return_val_if_fail (SOTTO_IS_MESSAGE (action) && action->action != NULL, FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (action != NULL && action->action != NULL, FALSE);
 
   if (self->deletion != SOTTO_MESSAGE_NOT_DELETED)
     return FALSE;

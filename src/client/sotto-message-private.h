@@ -45,19 +45,6 @@ struct _SottoMessage
   guint                reactions_given;
 };
 
-typedef enum
-{
-  SOTTO_MESSAGE_PROP_TEXT,
-  SOTTO_MESSAGE_PROP_FILE,
-  SOTTO_MESSAGE_PROP_EDITED,
-  SOTTO_MESSAGE_PROP_DELETION,
-  SOTTO_MESSAGE_PROP_REACTIONS,
-} SottoMessageProp;
-
-/* sotto-message.c */
-void     _sotto_message_notify         (SottoMessage        *self,
-                                        SottoMessageProp     prop);
-
 /* sotto-message-actions.c */
 void     _sotto_message_clear_actions  (SottoMessage        *self);
 gboolean _sotto_message_keep_original  (SottoMessage        *self,

@@ -30,31 +30,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* For sotto-message-actions.c */
-void
-_sotto_message_notify (SottoMessage      *self,
-                       SottoMessageProp   prop)
-{
-  switch (prop)
-    {
-    case SOTTO_MESSAGE_PROP_TEXT:
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
-      break;
-    case SOTTO_MESSAGE_PROP_FILE:
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
-      break;
-    case SOTTO_MESSAGE_PROP_EDITED:
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITED]);
-      break;
-    case SOTTO_MESSAGE_PROP_DELETION:
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETION]);
-      break;
-    case SOTTO_MESSAGE_PROP_REACTIONS:
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REACTIONS]);
-      break;
-    }
-}
-
 G_DEFINE_FINAL_TYPE (SottoMessage, sotto_message, G_TYPE_OBJECT)
 
 static void

@@ -42,6 +42,24 @@ _sotto_room_clear_actions (SottoRoom *self)
   g_clear_pointer (&self->actions, g_ptr_array_unref);
 }
 
+/* The member named @user, if the room lists them. (The other files of the
+ * room call this one, not the other way round.) */
+static SottoMember *
+find_member (SottoRoom  *self,
+             const char *user)
+{
+  GListModel *members = G_LIST_MODEL (self->members);
+
+  for (guint i = 0; i < g_list_model_get_n_items (members); i++)
+    {
+      g_autoptr(SottoMember) member = g_list_model_get_item (members, i);
+
+      if (g_strcmp0 (sotto_member_get_user (member), user) == 0)
+        return member;
+    }
+  return NULL;
+}
+
 /* Whether @action's sender may do to @target what it says, and for a
  * deletion, as whom. */
 static gboolean
@@ -72,7 +90,7 @@ allowed (SottoRoom            *self,
           *deletion = SOTTO_MESSAGE_DELETED_BY_SENDER;
           return TRUE;
         }
-      member = sotto_room_lookup_member (self, actor);
+      member = find_member (self, actor);
       if (member != NULL && sotto_member_get_role (member) >= SOTTO_MEMBER_ROLE_MODERATOR)
         {
           *deletion = SOTTO_MESSAGE_DELETED_BY_MODERATOR;
@@ -106,7 +124,7 @@ apply (SottoRoom    *self,
     }
   if (_sotto_message_apply (target, action, deletion) &&
       sotto_message_get_action (action)->type == SOTTO_MESSAGE_BODY_DELETE)
-    _sotto_room_emit_deleted (self, target);
+    g_signal_emit_by_name (self, "message-deleted", target);
 }
 
 /* A member's role changed: deletions refused for want of one may stand
@@ -144,8 +162,7 @@ sotto_room_lookup_ref (SottoRoom             *self,
   g_autofree char *key = NULL;
   GPtrArray *named;
 
-  g_return_val_if_fail (SOTTO_IS_ROOM (self), NULL);
-  g_return_val_if_fail (ref != NULL, NULL);
+  g_return_val_if_fail (self != NULL && ref != NULL, NULL);
 
   key = ref_key (ref->sender, ref->counter);
   named = g_hash_table_lookup (self->by_ref, key);
@@ -168,13 +185,12 @@ _sotto_room_take_action (SottoRoom    *self,
 
   if (sotto_message_get_msg_id (action) != NULL)
     {
-      if (sotto_room_lookup_message (self, sotto_message_get_sender (action),
-                                     sotto_message_get_msg_id (action)) != NULL)
+      g_autofree char *id_key = g_strconcat (sotto_message_get_sender (action), "\n",
+                                             sotto_message_get_msg_id (action), NULL);
+
+      if (g_hash_table_contains (self->by_id, id_key))
         return;
-      g_hash_table_insert (self->by_id,
-                           g_strconcat (sotto_message_get_sender (action), "\n",
-                                        sotto_message_get_msg_id (action), NULL),
-                           action);
+      g_hash_table_insert (self->by_id, g_steal_pointer (&id_key), action);
     }
   g_ptr_array_add (self->actions, g_object_ref (action));
 
@@ -192,7 +208,7 @@ _sotto_room_take_action (SottoRoom    *self,
         }
       g_ptr_array_add (waiting, action);
     }
-  _sotto_room_emit_action (self, action);
+  g_signal_emit_by_name (self, "action", action);
 }
 
 /* A reply finds the message it answers, if the room holds it. */
@@ -281,8 +297,7 @@ void
 sotto_room_note_counter (SottoRoom    *self,
                          SottoMessage *message)
 {
-  g_return_if_fail (SOTTO_IS_ROOM (self));
-  g_return_if_fail (SOTTO_IS_MESSAGE (message));
+  g_return_if_fail (self != NULL && message != NULL);
 
   _sotto_room_index_message (self, message);
 }

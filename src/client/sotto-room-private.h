@@ -69,10 +69,7 @@ void _sotto_room_find_replied      (SottoRoom    *self,
 void _sotto_room_retry_actions     (SottoRoom    *self);
 
 /* sotto-room.c */
-void _sotto_room_emit_action       (SottoRoom    *self,
-                                    SottoMessage *action);
-void _sotto_room_emit_deleted      (SottoRoom    *self,
-                                    SottoMessage *message);
+
 void _sotto_room_notify_typing     (SottoRoom *self);
 void _sotto_room_notify_blocked_by (SottoRoom *self);
 

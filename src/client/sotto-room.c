@@ -607,17 +607,3 @@ _sotto_room_notify_blocked_by (SottoRoom *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BLOCKED_BY]);
 }
-
-void
-_sotto_room_emit_action (SottoRoom    *self,
-                         SottoMessage *action)
-{
-  g_signal_emit (self, signals[ACTION], 0, action);
-}
-
-void
-_sotto_room_emit_deleted (SottoRoom    *self,
-                          SottoMessage *message)
-{
-  g_signal_emit (self, signals[DELETED], 0, message);
-}
