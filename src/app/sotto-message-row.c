@@ -90,7 +90,7 @@ show_state (SottoMessageRow *self)
     {
     case SOTTO_MESSAGE_SENDING:
       status = _("Sending…");
-      icon = "mail-send-symbolic";
+      icon = "sotto-send-symbolic";
       break;
     case SOTTO_MESSAGE_WAITING_FOR_KEY:
       status = _("Waiting for the sender’s key…");
