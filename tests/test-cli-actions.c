@@ -233,12 +233,72 @@ test_commands (Fixture       *fixture,
   }
 }
 
+/* search and search-all: lines and JSON, newest first, every word. */
+static void
+test_search (Fixture       *fixture,
+             gconstpointer  data)
+{
+  const char *register_args[] = { "register", NULL };
+  const char *join_args[] = { "join", "team", NULL };
+  const char *first_args[] = { "send", "team", "Lunch at the harbour?", NULL };
+  const char *second_args[] = { "send", "team", "lunch moved to noon", NULL };
+  const char *other_args[] = { "send", "lobby", "Lunch tomorrow too", NULL };
+  const char *search_args[] = { "search", "team", "LUNCH", NULL };
+  const char *json_args[] = { "search", "team", "lunch", "harbour", "--json", NULL };
+  const char *all_args[] = { "search-all", "lunch", NULL };
+  const char *none_args[] = { "search", "team", "breakfast", NULL };
+  const char *away_args[] = { "search", "nowhere", "lunch", NULL };
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run (fixture, "alice", register_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (run (fixture, "alice", join_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (run (fixture, "alice", first_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (run (fixture, "alice", second_args, NULL, NULL), ==, 0);
+  g_assert_cmpint (run (fixture, "alice", other_args, NULL, NULL), ==, 0);
+
+  g_assert_cmpint (run (fixture, "alice", search_args, &out, NULL), ==, 0);
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_nonnull (strstr (lines[0], "alice ("));
+  g_assert_true (g_str_has_suffix (lines[0], "): lunch moved to noon"));
+  g_assert_nonnull (strstr (lines[1], "Lunch at the harbour?"));
+  g_clear_pointer (&lines, g_strfreev);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run (fixture, "alice", json_args, &out, NULL), ==, 0);
+  {
+    g_autoptr(JsonObject) found = parse_json_line (g_strstrip (out));
+
+    g_assert_cmpstr (json_object_get_string_member (found, "room"), ==, "team");
+    g_assert_cmpstr (json_object_get_string_member (found, "sender"), ==, "alice");
+    g_assert_cmpstr (json_object_get_string_member (found, "text"), ==, "Lunch at the harbour?");
+    g_assert_cmpint (json_object_get_int_member (found, "seq"), >, 0);
+  }
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run (fixture, "alice", all_args, &out, NULL), ==, 0);
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_nonnull (strstr (lines[0], "[lobby]"));
+  g_clear_pointer (&lines, g_strfreev);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run (fixture, "alice", none_args, &out, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpint (run (fixture, "alice", away_args, NULL, &err), ==, 5);
+  g_assert_nonnull (strstr (err, "you are not in nowhere"));
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/sotto/cli/actions/commands", Fixture, NULL, fixture_setup, test_commands,
+              fixture_teardown);
+  g_test_add ("/sotto/cli/actions/search", Fixture, NULL, fixture_setup, test_search,
               fixture_teardown);
 
   return g_test_run ();

@@ -115,6 +115,8 @@ parse_command (SottoCliOptions  *self,
     { "delete", SOTTO_CLI_COMMAND_DELETE, 2, 2 },
     { "react", SOTTO_CLI_COMMAND_REACT, 3, 3 },
     { "unreact", SOTTO_CLI_COMMAND_UNREACT, 3, 3 },
+    { "search", SOTTO_CLI_COMMAND_SEARCH, 2, G_MAXINT },
+    { "search-all", SOTTO_CLI_COMMAND_SEARCH_ALL, 1, G_MAXINT },
   };
   int n_args = argc - 2;
 
@@ -143,6 +145,12 @@ parse_command (SottoCliOptions  *self,
         }
 
       self->command = commands[i].command;
+      /* Every word is what to search for. */
+      if (self->command == SOTTO_CLI_COMMAND_SEARCH_ALL)
+        {
+          self->text_arg = g_strjoinv (" ", argv + 2);
+          return TRUE;
+        }
       if (n_args >= 1)
         self->room_arg = g_strdup (argv[2]);
       /* A path is taken as it is, spaces and all. */
@@ -380,6 +388,13 @@ sotto_cli_options_parse (int        *argc,
       "                    react to the message SEQ with EMOJI (or a short word)\n"
       "  unreact ROOM SEQ EMOJI\n"
       "                    take your reaction EMOJI to the message SEQ back\n"
+      "  search ROOM WORDS…\n"
+      "                    print the messages of ROOM on this computer that hold\n"
+      "                    every word, in any case, newest first, as “DATE TIME\n"
+      "                    sender (SEQ): text”, or with --json as JSON lines with\n"
+      "                    room, seq, sender, ts and text; at most --count (50)\n"
+      "  search-all WORDS…\n"
+      "                    the same in every room, each line with its room\n"
       "\n"
       "When a contact's keys change, a line starting “***” on standard error says so.\n"
       "If you had verified them, nothing is sent in the rooms you share until you\n"

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "sotto-ban.h"
+#include "sotto-cli-format.h"
 #include "sotto-cli-print.h"
+#include "sotto-client.h"
 #include "sotto-member.h"
 
 /*
@@ -235,5 +237,60 @@ sotto_cli_print_bans (GPtrArray *bans,
       by = banned_by != NULL ? g_strdup_printf (_("removed by %s"), banned_by)
                              : g_strdup (_("removed by the server’s operator"));
       g_print ("%-*s  %s  %s\n", width, sotto_ban_get_user (ban), date, by);
+    }
+}
+
+/**
+ * sotto_cli_print_search:
+ * @results: (element-type SottoSearchResult): what a search found
+ * @with_room: whether each line names its room
+ *
+ * Prints what a search found, one a line: "DATE TIME sender (SEQ): text"
+ * (with "[room]" after the time for a search of every room), the text
+ * made safe for a terminal; as JSON, "room", "seq", "sender", "ts" and
+ * "text".
+ */
+void
+sotto_cli_print_search (GPtrArray *results,
+                        gboolean   with_room,
+                        gboolean   json)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      SottoSearchResult *result = g_ptr_array_index (results, i);
+      g_autoptr(GDateTime) when = NULL;
+      g_autofree char *date = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *room = NULL;
+
+      if (json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "room");
+          json_builder_add_string_value (builder, result->room);
+          json_builder_set_member_name (builder, "seq");
+          json_builder_add_int_value (builder, result->seq);
+          json_builder_set_member_name (builder, "sender");
+          json_builder_add_string_value (builder, result->sender);
+          json_builder_set_member_name (builder, "ts");
+          json_builder_add_int_value (builder, result->ts);
+          json_builder_set_member_name (builder, "text");
+          json_builder_add_string_value (builder, result->text);
+          json_builder_end_object (builder);
+          sotto_cli_print_json (builder);
+          continue;
+        }
+
+      when = g_date_time_new_from_unix_local (result->ts / 1000);
+      date = when != NULL ? g_date_time_format (when, "%Y-%m-%d %H:%M") : g_strdup ("?");
+      text = sotto_cli_sanitize (result->text, "    ");
+      room = with_room ? sotto_cli_sanitize (result->room, "") : NULL;
+      if (room != NULL)
+        g_print ("%s [%s] %s (%" G_GINT64_FORMAT "): %s\n", date, room, result->sender,
+                 result->seq, text);
+      else
+        g_print ("%s %s (%" G_GINT64_FORMAT "): %s\n", date, result->sender, result->seq, text);
     }
 }

@@ -19,4 +19,8 @@ void sotto_cli_print_rooms    (GListModel  *rooms,
 void sotto_cli_print_bans     (GPtrArray   *bans,
                                gboolean     json);
 
+void sotto_cli_print_search   (GPtrArray   *results,
+                               gboolean     with_room,
+                               gboolean     json);
+
 G_END_DECLS

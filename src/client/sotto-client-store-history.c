@@ -307,3 +307,55 @@ sotto_client_store_list_outbox (SottoClientStore  *self,
 {
   return sotto_client_store_list_messages (self, NULL, SOTTO_STORED_MESSAGE_SENDING, error);
 }
+
+/**
+ * sotto_client_store_search:
+ * @room: (nullable): the room, or %NULL for every room
+ * @match: says which rows to keep
+ * @limit: the most rows to keep
+ *
+ * Reads the history, newest first, each row decrypted in memory only, and
+ * keeps what @match keeps: nothing of it is written anywhere.
+ *
+ * Returns: (transfer container) (element-type SottoStoredMessage): the
+ *   rows kept, newest first, or %NULL on error
+ */
+GPtrArray *
+sotto_client_store_search (SottoClientStore  *self,
+                           const char        *room,
+                           SottoStoreMatch    match,
+                           gpointer           user_data,
+                           guint              limit,
+                           GError           **error)
+{
+  g_autoptr(GPtrArray) found = NULL;
+  g_auto(SottoDbStatement) stmt = NULL;
+  int rc = SQLITE_DONE;
+
+  g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), NULL);
+  g_return_val_if_fail (match != NULL, NULL);
+
+  if (!_sotto_client_store_require_unlocked (self, error) ||
+      (stmt = sotto_db_statement (self->db, room != NULL ? STMT_SEARCH_ROOM : STMT_SEARCH_ALL,
+                                  error)) == NULL)
+    return NULL;
+  if (room != NULL)
+    sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+
+  found = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_stored_message_free);
+  while (found->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(SottoStoredMessage) row = store_read_message (self, stmt, error);
+
+      if (row == NULL)
+        return NULL;
+      if (match (row, user_data))
+        g_ptr_array_add (found, g_steal_pointer (&row));
+    }
+  if (found->len < limit && rc != SQLITE_DONE)
+    {
+      sotto_db_set_error (self->db, error, rc, _("Could not read the history"));
+      return NULL;
+    }
+  return g_steal_pointer (&found);
+}

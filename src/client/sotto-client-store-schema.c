@@ -211,6 +211,11 @@ static const char * const statement_sql[N_STMTS] = {
     "SELECT last_seq FROM rooms WHERE name = ?1",
   [STMT_LIST_ROOMS] =
     "SELECT name, direct, last_seq FROM rooms ORDER BY name",
+  /* Newest first, what reads as a message: sent or received. */
+  [STMT_SEARCH_ALL] =
+    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE state IN (1, 2) ORDER BY id DESC",
+  [STMT_SEARCH_ROOM] =
+    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE room = ?1 AND state IN (1, 2) ORDER BY id DESC",
   [STMT_GET_READ] =
     "SELECT read_seq, unread FROM rooms WHERE name = ?1",
   [STMT_SET_READ] =

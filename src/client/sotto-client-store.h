@@ -294,6 +294,21 @@ gboolean          sotto_client_store_set_last_seq          (SottoClientStore    
 gint64            sotto_client_store_get_last_seq          (SottoClientStore         *self,
                                                             const char               *room,
                                                             GError                  **error);
+/**
+ * SottoStoreMatch:
+ * @row: a history row, decrypted
+ *
+ * Returns: whether a search keeps @row
+ */
+typedef gboolean (*SottoStoreMatch) (const SottoStoredMessage *row,
+                                     gpointer                  user_data);
+
+GPtrArray        *sotto_client_store_search                (SottoClientStore         *self,
+                                                            const char               *room,
+                                                            SottoStoreMatch           match,
+                                                            gpointer                  user_data,
+                                                            guint                     limit,
+                                                            GError                  **error);
 gboolean          sotto_client_store_get_read              (SottoClientStore         *self,
                                                             const char               *room,
                                                             gint64                   *read_seq,

@@ -333,4 +333,32 @@ SottoMessage     *sotto_client_react                (SottoClient         *self,
                                                      gboolean             add,
                                                      GError             **error);
 
+/**
+ * SottoSearchResult:
+ * @room: the room
+ * @seq: the message's number in the room
+ * @sender: who wrote it
+ * @ts: when, in ms since the epoch
+ * @text: what it says (a file's name for a file)
+ *
+ * A message a search found.
+ */
+typedef struct
+{
+  char   *room;
+  gint64  seq;
+  char   *sender;
+  gint64  ts;
+  char   *text;
+} SottoSearchResult;
+
+void              sotto_search_result_free          (SottoSearchResult   *result);
+GPtrArray        *sotto_client_search               (SottoClient         *self,
+                                                     SottoRoom           *room,
+                                                     const char          *query,
+                                                     guint                limit,
+                                                     GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoSearchResult, sotto_search_result_free)
+
 G_END_DECLS
