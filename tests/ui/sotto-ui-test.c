@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include "sotto-message-row.h"
 #include "sotto-recovery-key-dialog.h"
 #include "sotto-resources.h"
 #include "sotto-ui-test.h"
@@ -495,4 +496,32 @@ sotto_ui_register (GtkWindow  *window,
   g_free (sotto_ui_dismiss_recovery_key ());
   g_assert_true (sotto_ui_wait_until (window_logged_in, window, 30));
   return sotto_window_get_client (SOTTO_WINDOW (window));
+}
+
+/**
+ * sotto_ui_find_message_row:
+ *
+ * Returns: (transfer none) (nullable): the row under @root that shows
+ *   @message now
+ */
+SottoMessageRow *
+sotto_ui_find_message_row (GtkWidget    *root,
+                           SottoMessage *message)
+{
+  if (SOTTO_IS_MESSAGE_ROW (root))
+    {
+      SottoTimelineItem *item = sotto_message_row_get_item (SOTTO_MESSAGE_ROW (root));
+
+      if (item != NULL && sotto_timeline_item_get_message (item) == message)
+        return SOTTO_MESSAGE_ROW (root);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      SottoMessageRow *found = sotto_ui_find_message_row (child, message);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }

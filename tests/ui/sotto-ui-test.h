@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "sotto-client.h"
+#include "sotto-message-row.h"
 
 G_BEGIN_DECLS
 
@@ -49,5 +50,8 @@ typedef struct
 void       sotto_ui_notifications_start  (void);
 GPtrArray *sotto_ui_notifications_get    (void);
 void       sotto_ui_notifications_click  (guint             id);
+
+SottoMessageRow *sotto_ui_find_message_row (GtkWidget    *root,
+                                            SottoMessage *message);
 
 G_END_DECLS

@@ -264,29 +264,6 @@ test_bad_thumbnail (Fixture       *fixture,
                                                                 GTK_TYPE_PICTURE)));
 }
 
-/* The row that shows @message now, if any. */
-static SottoMessageRow *
-find_row (GtkWidget    *root,
-          SottoMessage *message)
-{
-  if (SOTTO_IS_MESSAGE_ROW (root))
-    {
-      SottoTimelineItem *item = sotto_message_row_get_item (SOTTO_MESSAGE_ROW (root));
-
-      if (item != NULL && sotto_timeline_item_get_message (item) == message)
-        return SOTTO_MESSAGE_ROW (root);
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      SottoMessageRow *found = find_row (child, message);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static GtkWidget *
 find_css (GtkWidget  *root,
           const char *css_class)
@@ -454,7 +431,7 @@ test_received (Fixture       *fixture,
   g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-received"));
 
   /* A click on the picture: fetched, decoded, shown at its full size. */
-  g_signal_emit_by_name (find_row (GTK_WIDGET (fixture->window), image_message), "file-action",
+  g_signal_emit_by_name (sotto_ui_find_message_row (GTK_WIDGET (fixture->window), image_message), "file-action",
                          image_message, SOTTO_FILE_ACTION_VIEW);
   g_assert_true (sotto_ui_wait_until (viewer_shown, NULL, 60));
   viewer = find_viewer ();
@@ -509,14 +486,14 @@ test_received (Fixture       *fixture,
     g_assert_false (g_file_query_exists (changed, NULL));
     sotto_room_view_scroll_to_bottom (view);
     sotto_ui_settle (GTK_WIDGET (fixture->window));
-    card = GTK_WIDGET (find_row (GTK_WIDGET (fixture->window), minutes));
+    card = GTK_WIDGET (sotto_ui_find_message_row (GTK_WIDGET (fixture->window), minutes));
     g_assert_nonnull (card);
     g_assert_nonnull (find_label (card, sotto_transfer_get_error (failing)));
     g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-changed"));
   }
 
   /* The script is never opened: a dialog says why, and offers to save. */
-  gtk_widget_activate_action (GTK_WIDGET (find_row (GTK_WIDGET (fixture->window),
+  gtk_widget_activate_action (GTK_WIDGET (sotto_ui_find_message_row (GTK_WIDGET (fixture->window),
                                                     script_message)),
                               "file.open", NULL);
   g_assert_true (sotto_ui_wait_until (dialog_shown, "This File Could Be a Program", 10));

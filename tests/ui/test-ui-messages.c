@@ -79,29 +79,6 @@ fixture_teardown (Fixture       *fixture,
   g_free (fixture->address);
 }
 
-/* The row that shows @message now, if any. */
-static SottoMessageRow *
-find_row (GtkWidget    *root,
-          SottoMessage *message)
-{
-  if (SOTTO_IS_MESSAGE_ROW (root))
-    {
-      SottoTimelineItem *item = sotto_message_row_get_item (SOTTO_MESSAGE_ROW (root));
-
-      if (item != NULL && sotto_timeline_item_get_message (item) == message)
-        return SOTTO_MESSAGE_ROW (root);
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      SottoMessageRow *found = find_row (child, message);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static SottoMessageRow *
 row_of (Fixture      *fixture,
         SottoMessage *message)
@@ -109,7 +86,7 @@ row_of (Fixture      *fixture,
   SottoMessageRow *row;
 
   sotto_ui_settle (GTK_WIDGET (fixture->window));
-  row = find_row (GTK_WIDGET (fixture->window), message);
+  row = sotto_ui_find_message_row (GTK_WIDGET (fixture->window), message);
   g_assert_nonnull (row);
   return row;
 }
@@ -119,7 +96,7 @@ static gboolean
 on_screen (Fixture      *fixture,
            SottoMessage *message)
 {
-  SottoMessageRow *row = find_row (GTK_WIDGET (fixture->window), message);
+  SottoMessageRow *row = sotto_ui_find_message_row (GTK_WIDGET (fixture->window), message);
   GtkWidget *list = sotto_ui_find_widget (GTK_WIDGET (sotto_window_get_room_view (fixture->window)),
                                           GTK_TYPE_LIST_VIEW);
   graphene_rect_t bounds;
