@@ -38,11 +38,30 @@ sotto_test_cli_wait_long_for (gboolean   *flag,
   g_source_remove (id);
 }
 
-/* A failed assertion ends the test at once; the program must not outlive it. */
-static void
-die_with_parent (gpointer user_data)
+/**
+ * sotto_test_cli_die_with_parent:
+ *
+ * A child setup: a failed assertion ends the test at once, and the
+ * program must not outlive it.
+ */
+void
+sotto_test_cli_die_with_parent (gpointer user_data)
 {
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/**
+ * sotto_test_cli_exit_status:
+ *
+ * Returns: the exit status of @process, which ended (128 and the signal
+ *   for one killed)
+ */
+int
+sotto_test_cli_exit_status (GSubprocess *process)
+{
+  if (g_subprocess_get_if_exited (process))
+    return g_subprocess_get_exit_status (process);
+  return 128 + g_subprocess_get_term_sig (process);
 }
 
 /**
@@ -88,7 +107,7 @@ sotto_test_cli_spawn (const char        *dir,
   g_subprocess_launcher_setenv (launcher, "SOTTO_PASSWORD", SOTTO_TEST_CLI_PASSWORD, TRUE);
   if (cwd != NULL)
     g_subprocess_launcher_set_cwd (launcher, cwd);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, sotto_test_cli_die_with_parent, NULL, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
 
@@ -135,8 +154,7 @@ sotto_test_cli_finish (GSubprocess  *process,
 
   g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated_cb, &outcome);
   sotto_test_cli_wait_long_for (&outcome.done, "sotto-cli to end");
-  status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process)
-                                                : 128 + g_subprocess_get_term_sig (process);
+  status = sotto_test_cli_exit_status (process);
   g_test_message ("sotto-cli exited with %d; stdout:\n%s\nstderr:\n%s", status, outcome.out,
                   outcome.err);
 
@@ -176,6 +194,8 @@ typedef struct
   gboolean          done;
   GDataInputStream *lines;
   const char       *wanted;
+  GString          *seen;
+  char             *found;
 } ReadUntil;
 
 static void
@@ -190,14 +210,44 @@ read_until_cb (GObject      *object,
   line = g_data_input_stream_read_line_finish_utf8 (reading->lines, result, NULL, &error);
   g_assert_no_error (error);
   if (line == NULL)
-    g_error ("The program ended before saying “%s”", reading->wanted);
+    g_error ("The program ended before saying “%s”: %s", reading->wanted, reading->seen->str);
+
+  g_string_append_printf (reading->seen, "%s\n", line);
   if (strstr (line, reading->wanted) != NULL)
     {
+      reading->found = g_steal_pointer (&line);
       reading->done = TRUE;
       return;
     }
   g_data_input_stream_read_line_async (reading->lines, G_PRIORITY_DEFAULT, NULL, read_until_cb,
                                        reading);
+}
+
+/**
+ * sotto_test_cli_wait_for_line:
+ * @pipe: a program's standard output or error
+ *
+ * Waits until @pipe gave a line with @wanted; nothing past that line is
+ * read.
+ *
+ * Returns: (transfer full): the line
+ */
+char *
+sotto_test_cli_wait_for_line (GInputStream *pipe,
+                              const char   *wanted)
+{
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  ReadUntil reading = { FALSE, NULL, wanted, seen, NULL };
+
+  /* A byte at a time: nothing past the wanted line is taken. */
+  lines = g_data_input_stream_new (pipe);
+  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (lines), 1);
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
+  reading.lines = lines;
+  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, read_until_cb, &reading);
+  sotto_test_cli_wait_long_for (&reading.done, wanted);
+  return reading.found;
 }
 
 /**
@@ -210,14 +260,5 @@ void
 sotto_test_cli_wait_for_stderr (GSubprocess *process,
                                 const char  *wanted)
 {
-  g_autoptr(GDataInputStream) lines = NULL;
-  ReadUntil reading = { FALSE, NULL, wanted };
-
-  /* A byte at a time: nothing past the wanted line is taken. */
-  lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
-  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (lines), 1);
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
-  reading.lines = lines;
-  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, read_until_cb, &reading);
-  sotto_test_cli_wait_long_for (&reading.done, wanted);
+  g_free (sotto_test_cli_wait_for_line (g_subprocess_get_stderr_pipe (process), wanted));
 }

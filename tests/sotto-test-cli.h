@@ -34,6 +34,10 @@ int          sotto_test_cli_run             (const char         *dir,
                                              const char *const  *args,
                                              char              **out,
                                              char              **err);
+void         sotto_test_cli_die_with_parent (gpointer            user_data);
+int          sotto_test_cli_exit_status     (GSubprocess        *process);
+char        *sotto_test_cli_wait_for_line   (GInputStream       *pipe,
+                                             const char         *wanted);
 void         sotto_test_cli_wait_for_stderr (GSubprocess        *process,
                                              const char         *wanted);
 void         sotto_test_cli_wait_long_for   (gboolean           *flag,

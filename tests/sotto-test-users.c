@@ -625,6 +625,20 @@ sotto_test_room_count_text (SottoRoom  *room,
   return n;
 }
 
+/**
+ * sotto_test_room_find_text:
+ *
+ * Returns: (transfer none) (nullable): the first message from @sender
+ *   reading @text that @room holds now, without waiting
+ */
+SottoMessage *
+sotto_test_room_find_text (SottoRoom  *room,
+                           const char *sender,
+                           const char *text)
+{
+  return find_text (room, sender, text);
+}
+
 /* How many of @room's messages carry a warning about their arrival:
  * marked late or backdated, or told to follow messages that never came.
  * An honest server never causes one. */

@@ -95,6 +95,9 @@ void              sotto_test_user_wait_members    (SottoRoom    *room,
                                                    guint         n_members);
 void              sotto_test_user_wait_state      (SottoClient  *client,
                                                    SottoClientState state);
+SottoMessage     *sotto_test_room_find_text       (SottoRoom    *room,
+                                                   const char   *sender,
+                                                   const char   *text);
 guint             sotto_test_room_count_text      (SottoRoom    *room,
                                                    const char   *sender,
                                                    const char   *text);

@@ -19,6 +19,7 @@
 #include "sotto-cli-review.h"
 #include "sotto-client.h"
 #include "sotto-e2e.h"
+#include "sotto-test-cli.h"
 #include "sotto-test-server.h"
 #include "sotto-test-users.h"
 #include "sotto-test-util.h"
@@ -72,22 +73,6 @@ flag_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Like sotto_test_wait_for(), with room for a slow sanitizer build. */
-static void
-wait_long_for (gboolean   *flag,
-               const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (RUN_TIMEOUT_MS, flag_timeout_cb, &timed_out);
-
-  while (!*flag && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("Timed out waiting for %s", what);
-  g_source_remove (id);
-}
-
 static char *
 data_dir (Fixture    *fixture,
           const char *computer)
@@ -100,13 +85,6 @@ pins_path (Fixture    *fixture,
            const char *computer)
 {
   return g_build_filename (fixture->dir, computer, "servers.ini", NULL);
-}
-
-/* A failed assertion ends the test at once; the program must not outlive it. */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
 /* sotto-cli with the common options for @computer, then @args. */
@@ -162,7 +140,7 @@ cli_spawn_full (Fixture           *fixture,
     g_subprocess_launcher_unsetenv (launcher, "SOTTO_PASSWORD");
   if (!warnings_fatal)
     g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly", TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, sotto_test_cli_die_with_parent, NULL, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
 
@@ -179,36 +157,6 @@ cli_spawn (Fixture           *fixture,
   return cli_spawn_full (fixture, computer, password, trust, args, TRUE);
 }
 
-typedef struct
-{
-  gboolean  done;
-  char     *out;
-  char     *err;
-} Communicated;
-
-static void
-communicated_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Communicated *outcome = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &outcome->out,
-                                        &outcome->err, &error);
-  g_assert_no_error (error);
-  outcome->done = TRUE;
-}
-
-static int
-exit_status (GSubprocess *process)
-{
-  if (g_subprocess_get_if_exited (process))
-    return g_subprocess_get_exit_status (process);
-
-  return 128 + g_subprocess_get_term_sig (process);
-}
-
 /* Waits for @process to end and returns its exit status, with what it
  * wrote. */
 static int
@@ -216,24 +164,7 @@ cli_finish (GSubprocess  *process,
             char        **out,
             char        **err)
 {
-  Communicated outcome = { FALSE, NULL, NULL };
-  int status;
-
-  /* This also waits for the process to end. */
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated_cb, &outcome);
-  wait_long_for (&outcome.done, "sotto-cli to end");
-  status = exit_status (process);
-  g_test_message ("sotto-cli exited with %d; stdout:\n%s\nstderr:\n%s", status,
-                  outcome.out, outcome.err);
-
-  if (out != NULL)
-    *out = g_steal_pointer (&outcome.out);
-  if (err != NULL)
-    *err = g_steal_pointer (&outcome.err);
-  g_free (outcome.out);
-  g_free (outcome.err);
-
-  return status;
+  return sotto_test_cli_finish (process, out, err);
 }
 
 static int
@@ -347,67 +278,18 @@ test_wrong_fingerprint (Fixture       *fixture,
   }
 }
 
-typedef struct
-{
-  gboolean          done;
-  GDataInputStream *lines;
-  const char       *wanted;
-  GString          *seen;
-  char             *found;
-} ReadUntil;
-
-static void
-read_until_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  ReadUntil *reading = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-
-  line = g_data_input_stream_read_line_finish_utf8 (reading->lines, result, NULL, &error);
-  g_assert_no_error (error);
-  if (line == NULL)
-    g_error ("The listener ended before saying “%s”: %s", reading->wanted, reading->seen->str);
-
-  g_string_append_printf (reading->seen, "%s\n", line);
-  if (strstr (line, reading->wanted) != NULL)
-    {
-      reading->found = g_steal_pointer (&line);
-      reading->done = TRUE;
-      return;
-    }
-
-  g_data_input_stream_read_line_async (reading->lines, G_PRIORITY_DEFAULT, NULL, read_until_cb,
-                                       reading);
-}
-
-/* Waits until @pipe gave a line with @wanted, and returns that line. */
 static char *
 wait_for_line (GInputStream *pipe,
                const char   *wanted)
 {
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autoptr(GString) seen = g_string_new (NULL);
-  ReadUntil reading = { FALSE, NULL, wanted, seen, NULL };
-
-  /* Reads a line at a time: nothing past the wanted line is taken. */
-  lines = g_data_input_stream_new (pipe);
-  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (lines), 1);
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
-  reading.lines = lines;
-  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, read_until_cb, &reading);
-  wait_long_for (&reading.done, wanted);
-
-  return reading.found;
+  return sotto_test_cli_wait_for_line (pipe, wanted);
 }
 
-/* Waits until @process wrote a line with @wanted on its standard error. */
 static void
 wait_for_stderr (GSubprocess *process,
                  const char  *wanted)
 {
-  g_free (wait_for_line (g_subprocess_get_stderr_pipe (process), wanted));
+  sotto_test_cli_wait_for_stderr (process, wanted);
 }
 
 static void
@@ -1554,10 +1436,10 @@ static int
 pty_wait_exit (Pty *pty)
 {
   g_subprocess_wait_async (pty->process, NULL, exited_cb, &pty->exited);
-  wait_long_for (&pty->exited, "the chat to end");
+  sotto_test_cli_wait_long_for (&pty->exited, "the chat to end");
   g_test_message ("The chat wrote:\n%s", pty->output->str);
 
-  return exit_status (pty->process);
+  return sotto_test_cli_exit_status (pty->process);
 }
 
 typedef struct
@@ -1636,7 +1518,7 @@ in_process_user (Fixture       *fixture,
 
   sotto_client_set_pwhash_limits (client, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
   sotto_client_connect_async (client, NULL, client_connected_cb, &outcome);
-  wait_long_for (&outcome.done, "connecting");
+  sotto_test_cli_wait_long_for (&outcome.done, "connecting");
   /* First contact, unless sotto-cli already trusted the server there. */
   if (outcome.error != NULL)
     {
@@ -1644,7 +1526,7 @@ in_process_user (Fixture       *fixture,
       g_clear_error (&outcome.error);
       outcome.done = FALSE;
       sotto_client_trust_server_async (client, NULL, client_trusted_cb, &outcome);
-      wait_long_for (&outcome.done, "trusting");
+      sotto_test_cli_wait_long_for (&outcome.done, "trusting");
       g_assert_no_error (outcome.error);
     }
 
@@ -1655,7 +1537,7 @@ in_process_user (Fixture       *fixture,
     sotto_client_reset_async (client, user, PASSWORD, NULL, client_account_cb, &outcome);
   else
     sotto_client_login_async (client, user, PASSWORD, NULL, client_account_cb, &outcome);
-  wait_long_for (&outcome.done, "logging in");
+  sotto_test_cli_wait_long_for (&outcome.done, "logging in");
   g_assert_no_error (outcome.error);
 
   if (room == NULL)
@@ -1663,7 +1545,7 @@ in_process_user (Fixture       *fixture,
 
   outcome.done = FALSE;
   sotto_client_join_async (client, room, NULL, client_joined_cb, &outcome);
-  wait_long_for (&outcome.done, "joining");
+  sotto_test_cli_wait_long_for (&outcome.done, "joining");
   g_assert_no_error (outcome.error);
   g_object_unref (outcome.object);
 
@@ -1774,7 +1656,7 @@ test_chat (Fixture       *fixture,
     g_autoptr(SottoRoom) direct = NULL;
 
     sotto_client_open_direct_async (bob, "alice", NULL, client_joined_cb, &outcome);
-    wait_long_for (&outcome.done, "opening a direct chat");
+    sotto_test_cli_wait_long_for (&outcome.done, "opening a direct chat");
     g_assert_no_error (outcome.error);
     direct = outcome.object;
     pty_expect (chat, "bob opened a direct chat with you: /join @bob");
@@ -1899,7 +1781,7 @@ test_chat_bans (Fixture       *fixture,
   pty_type (chat, "/join club");
   pty_expect (chat, "You are in club.");
   sotto_client_kick_async (bob, "club", "alice", NULL, client_kicked_cb, &outcome);
-  wait_long_for (&outcome.done, "bob to remove alice");
+  sotto_test_cli_wait_long_for (&outcome.done, "bob to remove alice");
   g_assert_no_error (outcome.error);
   pty_expect (chat, "*** You were removed from club and cannot join it again unless its owner "
                     "lets you back.");

@@ -430,29 +430,11 @@ test_files (Fixture       *fixture,
   g_free (receiving.device);
 }
 
-static SottoMessage *
-find_text (SottoRoom  *room,
-           const char *sender,
-           const char *text)
-{
-  GListModel *messages = sotto_room_get_messages (room);
-
-  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
-    {
-      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i);
-
-      if (g_strcmp0 (sotto_message_get_sender (message), sender) == 0 &&
-          g_strcmp0 (sotto_message_get_text (message), text) == 0)
-        return message;
-    }
-  return NULL;
-}
-
 static gboolean
 laptop_sees_actions (gpointer data)
 {
   SottoRoom *room = data;
-  SottoMessage *edited = find_text (room, "alice", "Meet at the station, 9:15");
+  SottoMessage *edited = sotto_test_room_find_text (room, "alice", "Meet at the station, 9:15");
   g_auto(GStrv) reactions = NULL;
 
   if (edited == NULL || !sotto_message_is_edited (edited))

@@ -377,22 +377,43 @@ header (Fixture *f, const char *account, guint16 count)
   return plain;
 }
 
+/* One message as a chunk carries it, its numbers from @first on; @kind
+ * and @action only when @kind is not 0 (version 2 has neither). */
+static void
+put_any_entry (GByteArray   *plain,
+               const char   *msg_id,
+               guint64       first,
+               const char   *text,
+               gsize         text_len,
+               const guint8 *file,
+               gsize         file_len,
+               guint8        kind,
+               GBytes       *action)
+{
+  gsize action_len = action != NULL ? g_bytes_get_size (action) : 0;
+
+  put_name (plain, "team");
+  put_name (plain, "bob");
+  put_name (plain, msg_id);
+  for (guint i = 0; i < 4; i++)
+    put_be (plain, first + i, 8);
+  put_be (plain, text_len, 4);
+  put (plain, text, text_len);
+  put_be (plain, file_len, 4);
+  if (file_len > 0)
+    put (plain, file, file_len);
+  if (kind == 0)
+    return;
+  put_be (plain, kind, 1);
+  put_be (plain, action_len, 4);
+  if (action_len > 0)
+    put (plain, g_bytes_get_data (action, NULL), action_len);
+}
+
 static void
 put_entry (GByteArray *plain, const char *text, gsize text_len)
 {
-  put_name (plain, "team");
-  put_name (plain, "bob");
-  put_name (plain, "m-1");
-  put_be (plain, 11, 8);
-  put_be (plain, 12, 8);
-  put_be (plain, 13, 8);
-  put_be (plain, 14, 8);
-  put_be (plain, text_len, 4);
-  put (plain, text, text_len);
-  put_be (plain, 0, 4);
-  /* text, no action */
-  put_be (plain, 1, 1);
-  put_be (plain, 0, 4);
+  put_any_entry (plain, "m-1", 11, text, text_len, NULL, 0, SOTTO_MESSAGE_BODY_TEXT, NULL);
 }
 
 /* An entry of @kind with @action as its content, as version 3 has it. */
@@ -402,22 +423,7 @@ put_action_entry (GByteArray *plain,
                   const char *text,
                   GBytes     *action)
 {
-  gsize action_len = action != NULL ? g_bytes_get_size (action) : 0;
-
-  put_name (plain, "team");
-  put_name (plain, "bob");
-  put_name (plain, "m-3");
-  put_be (plain, 31, 8);
-  put_be (plain, 32, 8);
-  put_be (plain, 33, 8);
-  put_be (plain, 34, 8);
-  put_be (plain, strlen (text), 4);
-  put (plain, text, strlen (text));
-  put_be (plain, 0, 4);
-  put_be (plain, kind, 1);
-  put_be (plain, action_len, 4);
-  if (action_len > 0)
-    put (plain, g_bytes_get_data (action, NULL), action_len);
+  put_any_entry (plain, "m-3", 31, text, strlen (text), NULL, 0, kind, action);
 }
 
 static void
@@ -426,19 +432,8 @@ put_file_entry (GByteArray   *plain,
                 const guint8 *file,
                 gsize         file_len)
 {
-  put_name (plain, "team");
-  put_name (plain, "bob");
-  put_name (plain, "m-2");
-  put_be (plain, 21, 8);
-  put_be (plain, 22, 8);
-  put_be (plain, 23, 8);
-  put_be (plain, 24, 8);
-  put_be (plain, strlen (name), 4);
-  put (plain, name, strlen (name));
-  put_be (plain, file_len, 4);
-  put (plain, file, file_len);
-  put_be (plain, 2, 1);
-  put_be (plain, 0, 4);
+  put_any_entry (plain, "m-2", 21, name, strlen (name), file, file_len, SOTTO_MESSAGE_BODY_FILE,
+                 NULL);
 }
 
 static GBytes *
@@ -549,16 +544,7 @@ test_actions_by_hand (Fixture *f, gconstpointer data)
 
     put (plain, rest->data + strlen (LABEL), rest->len - strlen (LABEL));
   }
-  put_name (plain, "team");
-  put_name (plain, "bob");
-  put_name (plain, "m-1");
-  put_be (plain, 11, 8);
-  put_be (plain, 12, 8);
-  put_be (plain, 13, 8);
-  put_be (plain, 14, 8);
-  put_be (plain, 5, 4);
-  put (plain, "hello", 5);
-  put_be (plain, 0, 4);
+  put_any_entry (plain, "m-1", 11, "hello", 5, NULL, 0, 0, NULL);
   chunk = seal_by_hand_version (f, plain, 2);
   got = open_by_library (f, chunk, &error);
   g_assert_no_error (error);

@@ -261,6 +261,8 @@ readable (SottoMessage *message)
          sotto_message_get_deletion (message) == SOTTO_MESSAGE_NOT_DELETED;
 }
 
+/* What the user may do to the message shown: the client core says for
+ * edits and deletions, as it checks them again when they are sent. */
 static void
 update_menu_actions (SottoMessageRow *self)
 {
@@ -269,13 +271,18 @@ update_menu_actions (SottoMessageRow *self)
   SottoMessageBodyType kind = message != NULL ? sotto_message_get_kind (message)
                                               : SOTTO_MESSAGE_BODY_TEXT;
   gboolean text = kind == SOTTO_MESSAGE_BODY_TEXT || kind == SOTTO_MESSAGE_BODY_REPLY;
+  SottoRoom *room = NULL;
 
+  if (self->client != NULL && message != NULL)
+    room = sotto_client_lookup_room (self->client, sotto_message_get_room (message));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.reply", can_read);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.react", can_read);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.choose-reaction", can_read);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.edit", can_read && self->own && text);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.edit",
+                                 room != NULL && sotto_client_can_edit (self->client, message));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.delete",
-                                 can_read && (self->own || self->moderator));
+                                 room != NULL &&
+                                 sotto_client_can_delete (self->client, room, message));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.copy", can_read && text);
 }
 

@@ -66,8 +66,8 @@ struct _SottoMessageRow
   char              *own_user;
   gboolean           own;
   gboolean           grouped;
-  /* The user moderates the room: anyone's message may be deleted. */
-  gboolean           moderator;
+  /* What the user may do to a message, its menu asks */
+  SottoClient       *client;
 };
 
 /* sotto-message-row-order.c: what the server did to the order of messages */

@@ -342,17 +342,17 @@ sotto_message_row_set_first_new (SottoMessageRow *self,
 }
 
 /**
- * sotto_message_row_set_moderator:
- * @moderator: whether the user moderates the room shown
- *
- * The message menu offers to delete anyone's message to a moderator.
+ * sotto_message_row_set_client:
+ * @client: (nullable): the logged-in client, which says what the user may
+ *   do to a message (its menu)
  */
 void
-sotto_message_row_set_moderator (SottoMessageRow *self,
-                                 gboolean         moderator)
+sotto_message_row_set_client (SottoMessageRow *self,
+                              SottoClient     *client)
 {
   g_return_if_fail (SOTTO_IS_MESSAGE_ROW (self));
-  self->moderator = moderator;
+  /* Not held: a row outlives a logout until it is bound again. */
+  g_set_weak_pointer (&self->client, client);
 }
 
 /**
@@ -393,6 +393,7 @@ sotto_message_row_dispose (GObject *object)
   g_clear_object (&self->message);
   g_clear_object (&self->item);
   g_clear_pointer (&self->own_user, g_free);
+  g_clear_weak_pointer (&self->client);
   _sotto_message_row_hide_file (self);
   _sotto_message_row_actions_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SOTTO_TYPE_MESSAGE_ROW);

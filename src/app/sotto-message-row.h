@@ -44,8 +44,8 @@ GIcon             *sotto_file_type_icon         (const char        *content_type
 
 void               sotto_message_row_set_first_new (SottoMessageRow *self,
                                                     gboolean         first_new);
-void               sotto_message_row_set_moderator (SottoMessageRow *self,
-                                                    gboolean         moderator);
+void               sotto_message_row_set_client (SottoMessageRow   *self,
+                                                 SottoClient       *client);
 void               sotto_message_row_open_menu  (SottoMessageRow   *self,
                                                  double             x,
                                                  double             y);

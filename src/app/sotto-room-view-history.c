@@ -198,9 +198,7 @@ bind_message_cb (GtkSignalListItemFactory *factory,
   sotto_message_row_set_first_new (row, self->first_new != NULL &&
                                          sotto_timeline_item_get_message (gtk_list_item_get_item (item)) ==
                                            self->first_new);
-  sotto_message_row_set_moderator (row, self->room != NULL &&
-                                        sotto_room_get_own_role (self->room) >=
-                                          SOTTO_MEMBER_ROLE_MODERATOR);
+  sotto_message_row_set_client (row, self->client);
   sotto_message_row_set_item (row, gtk_list_item_get_item (item),
                               _sotto_room_view_own_user (self));
 }

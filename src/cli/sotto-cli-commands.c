@@ -14,6 +14,7 @@
 #include "sotto-cli-login.h"
 #include "sotto-cli-print.h"
 #include "sotto-cli-review.h"
+#include "sotto-cli-search.h"
 
 /*
  * The scripted commands, each run once logged in: the result goes to
@@ -316,38 +317,6 @@ files_done_cb (SottoCliFiles *files,
                gpointer       user_data)
 {
   done (user_data, status);
-}
-
-/* search, search-all: what this computer holds, once logged in */
-
-static void
-search (SottoCliCommands *self)
-{
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GError) error = NULL;
-  SottoRoom *room = NULL;
-
-  if (self->options->command == SOTTO_CLI_COMMAND_SEARCH)
-    {
-      room = sotto_cli_rooms_lookup (self->rooms, self->options->room_arg);
-      if (room == NULL)
-        {
-          g_printerr (_("sotto-cli: you are not in %s\n"), self->options->room_arg);
-          done (self, SOTTO_CLI_EXIT_REFUSED);
-          return;
-        }
-    }
-  results = sotto_client_search (self->client, room, self->options->text_arg,
-                                 self->options->count > 0 ? (guint) self->options->count : 50,
-                                 &error);
-  if (results == NULL)
-    {
-      g_printerr ("sotto-cli: %s\n", error->message);
-      done (self, SOTTO_CLI_EXIT_REFUSED);
-      return;
-    }
-  sotto_cli_print_search (results, room == NULL, self->options->json);
-  done (self, SOTTO_CLI_EXIT_OK);
 }
 
 /* reply, edit, delete, react, unreact */
@@ -679,7 +648,7 @@ logged_in_cb (SottoCliLogin *login,
 
     case SOTTO_CLI_COMMAND_SEARCH:
     case SOTTO_CLI_COMMAND_SEARCH_ALL:
-      search (self);
+      done (self, sotto_cli_search (self->client, self->rooms, self->options));
       break;
 
     case SOTTO_CLI_COMMAND_ACCEPT:

@@ -38,12 +38,8 @@ nameable (SottoRoom        *room,
           SottoMessageRef  *ref,
           GError          **error)
 {
-  SottoMessageBodyType kind = sotto_message_get_kind (message);
-
   if (g_strcmp0 (sotto_message_get_room (message), sotto_room_get_name (room)) != 0 ||
-      sotto_message_get_state (message) == SOTTO_MESSAGE_SYSTEM ||
-      (kind != SOTTO_MESSAGE_BODY_TEXT && kind != SOTTO_MESSAGE_BODY_FILE &&
-       kind != SOTTO_MESSAGE_BODY_REPLY))
+      !sotto_message_is_actionable (message))
     return fail (error, _("That is not a message of this room"));
   if (sotto_message_get_state (message) == SOTTO_MESSAGE_WAITING_FOR_KEY ||
       sotto_message_get_state (message) == SOTTO_MESSAGE_UNVERIFIABLE)
@@ -139,16 +135,11 @@ sotto_client_can_delete (SottoClient  *self,
                          SottoRoom    *room,
                          SottoMessage *message)
 {
-  SottoMessageBodyType kind;
-
   g_return_val_if_fail (SOTTO_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (SOTTO_IS_ROOM (room), FALSE);
   g_return_val_if_fail (SOTTO_IS_MESSAGE (message), FALSE);
 
-  kind = sotto_message_get_kind (message);
-  if (self->user == NULL || sotto_message_get_state (message) == SOTTO_MESSAGE_SYSTEM ||
-      (kind != SOTTO_MESSAGE_BODY_TEXT && kind != SOTTO_MESSAGE_BODY_FILE &&
-       kind != SOTTO_MESSAGE_BODY_REPLY) ||
+  if (self->user == NULL || !sotto_message_is_actionable (message) ||
       sotto_message_get_deletion (message) != SOTTO_MESSAGE_NOT_DELETED ||
       sotto_message_get_counter (message) == 0)
     return FALSE;

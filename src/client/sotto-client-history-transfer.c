@@ -493,7 +493,6 @@ show_filled (SottoClient             *self,
 
           set_file (opened, entry);
           sotto_message_set_order (opened, entry->counter, entry->sent_at, 0);
-          sotto_room_remove_message (room, known);
           sotto_room_add_message (room, opened);
         }
       else if (was == SOTTO_MESSAGE_WAITING_FOR_KEY || was == SOTTO_MESSAGE_UNVERIFIABLE)

@@ -640,7 +640,7 @@ retry_waiting (SottoClient *self,
           action->type != SOTTO_MESSAGE_BODY_REPLY)
         {
           /* An edit, a deletion or a reaction that opened late: not a row,
-           * it goes to the message it names. */
+           * it goes to the message it names (the room drops the row). */
           g_autoptr(SottoMessage) opened = sotto_message_new (sotto_room_get_name (room), sender,
                                                               waiting->msg_id, waiting->seq,
                                                               waiting->ts, state, text);
@@ -648,7 +648,6 @@ retry_waiting (SottoClient *self,
           sotto_message_set_action (opened, action);
           sotto_message_set_order (opened, body.counter, body.sent_at, marks);
           _sotto_client_set_device (self, opened, signer);
-          sotto_room_remove_message (room, message);
           sotto_room_add_message (room, opened);
         }
       else if (message != NULL)

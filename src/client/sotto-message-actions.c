@@ -74,6 +74,26 @@ sotto_message_get_kind (SottoMessage *self)
 }
 
 /**
+ * sotto_message_is_actionable:
+ *
+ * Returns: whether replies, edits, deletions and reactions may name this
+ *   message: a row that shows something someone said (text, a file, a
+ *   reply), not a room event nor itself an edit, deletion or reaction
+ */
+gboolean
+sotto_message_is_actionable (SottoMessage *self)
+{
+  SottoMessageBodyType kind;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  kind = sotto_message_get_kind (self);
+  return self->state != SOTTO_MESSAGE_SYSTEM &&
+         (kind == SOTTO_MESSAGE_BODY_TEXT || kind == SOTTO_MESSAGE_BODY_FILE ||
+          kind == SOTTO_MESSAGE_BODY_REPLY);
+}
+
+/**
  * sotto_message_get_action:
  *
  * Returns: (transfer none) (nullable): what a reply, an edit, a deletion

@@ -26,6 +26,7 @@ typedef enum
 } SottoMessageDeletion;
 
 SottoMessageBodyType      sotto_message_get_kind      (SottoMessage             *self);
+gboolean                  sotto_message_is_actionable (SottoMessage             *self);
 const SottoMessageAction *sotto_message_get_action    (SottoMessage             *self);
 void                      sotto_message_set_action    (SottoMessage             *self,
                                                        const SottoMessageAction *action);

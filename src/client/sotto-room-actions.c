@@ -73,11 +73,7 @@ allowed (SottoRoom            *self,
   gboolean own = g_strcmp0 (actor, sotto_message_get_sender (target)) == 0;
   SottoMember *member;
 
-  /* Only rows that show something are acted on. */
-  if (kind != SOTTO_MESSAGE_BODY_TEXT && kind != SOTTO_MESSAGE_BODY_FILE &&
-      kind != SOTTO_MESSAGE_BODY_REPLY)
-    return FALSE;
-  if (sotto_message_get_state (target) == SOTTO_MESSAGE_SYSTEM)
+  if (!sotto_message_is_actionable (target))
     return FALSE;
 
   switch (sotto_message_get_action (action)->type)
@@ -236,8 +232,6 @@ _sotto_room_index_message (SottoRoom    *self,
   GPtrArray *named;
   GPtrArray *waiting;
 
-  /* A reply that opened late finds what it answers now. */
-  _sotto_room_find_replied (self, message);
   if (sotto_message_get_counter (message) == 0 || sotto_message_get_sender (message) == NULL)
     return;
 
@@ -299,5 +293,7 @@ sotto_room_note_counter (SottoRoom    *self,
 {
   g_return_if_fail (self != NULL && message != NULL);
 
+  /* A reply that opened late finds what it answers now. */
+  _sotto_room_find_replied (self, message);
   _sotto_room_index_message (self, message);
 }

@@ -160,6 +160,28 @@ sotto_room_update_message (SottoRoom         *self,
   index_seq (self, seq);
 }
 
+/* Takes a row out of the history (one that turned out to be an edit, a
+ * deletion or a reaction once it opened). */
+static void
+remove_row (SottoRoom    *self,
+            SottoMessage *message)
+{
+  guint position;
+
+  if (!g_list_store_find (self->messages, message, &position))
+    return;
+  if (sotto_message_get_msg_id (message) != NULL)
+    {
+      g_autofree char *key = message_key (sotto_message_get_sender (message),
+                                          sotto_message_get_msg_id (message));
+
+      if (g_hash_table_lookup (self->by_id, key) == message)
+        g_hash_table_remove (self->by_id, key);
+    }
+  _sotto_room_unindex_message (self, message);
+  g_list_store_remove (self->messages, position);
+}
+
 /* Inserts @message by its seq; one without a seq goes at the end. */
 void
 sotto_room_add_message (SottoRoom    *self,
@@ -170,10 +192,18 @@ sotto_room_add_message (SottoRoom    *self,
 
   g_return_if_fail (SOTTO_IS_ROOM (self));
 
-  /* An edit, a deletion or a reaction is not a row: it changes one. */
+  /* An edit, a deletion or a reaction is not a row: it changes one. A
+   * row the room showed for it while it could not be read (waiting for
+   * its key) goes. */
   if (sotto_message_body_type_is_action (sotto_message_get_kind (message)) &&
       sotto_message_get_kind (message) != SOTTO_MESSAGE_BODY_REPLY)
     {
+      SottoMessage *row = sotto_room_lookup_message (self, sotto_message_get_sender (message),
+                                                     sotto_message_get_msg_id (message));
+
+      if (row != NULL && row != message &&
+          !sotto_message_body_type_is_action (sotto_message_get_kind (row)))
+        remove_row (self, row);
       _sotto_room_take_action (self, message);
       return;
     }
@@ -203,36 +233,6 @@ sotto_room_add_message (SottoRoom    *self,
                          message);
   index_seq (self, seq);
   _sotto_room_index_message (self, message);
-}
-
-/**
- * sotto_room_remove_message:
- * @message: a row of this room
- *
- * Takes a row out of the history (one that turned out to be an edit, a
- * deletion or a reaction once it opened).
- */
-void
-sotto_room_remove_message (SottoRoom    *self,
-                           SottoMessage *message)
-{
-  guint position;
-
-  g_return_if_fail (SOTTO_IS_ROOM (self));
-  g_return_if_fail (SOTTO_IS_MESSAGE (message));
-
-  if (!g_list_store_find (self->messages, message, &position))
-    return;
-  if (sotto_message_get_msg_id (message) != NULL)
-    {
-      g_autofree char *key = message_key (sotto_message_get_sender (message),
-                                          sotto_message_get_msg_id (message));
-
-      if (g_hash_table_lookup (self->by_id, key) == message)
-        g_hash_table_remove (self->by_id, key);
-    }
-  _sotto_room_unindex_message (self, message);
-  g_list_store_remove (self->messages, position);
 }
 
 /**

@@ -86,7 +86,5 @@ SottoMessage *sotto_room_lookup_ref       (SottoRoom             *self,
                                           const SottoMessageRef *ref);
 void          sotto_room_note_counter     (SottoRoom             *self,
                                           SottoMessage          *message);
-void          sotto_room_remove_message   (SottoRoom             *self,
-                                          SottoMessage          *message);
 
 G_END_DECLS

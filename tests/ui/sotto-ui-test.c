@@ -6,6 +6,7 @@
 #include "sotto-message-row.h"
 #include "sotto-recovery-key-dialog.h"
 #include "sotto-resources.h"
+#include "sotto-test-util.h"
 #include "sotto-ui-test.h"
 #include "sotto-window.h"
 
@@ -524,4 +525,52 @@ sotto_ui_find_message_row (GtkWidget    *root,
         return found;
     }
   return NULL;
+}
+
+/**
+ * sotto_ui_setup_start:
+ * @app: the test's application
+ *
+ * Starts a server and shows a window of @app, @width by @height, whose
+ * data (and fast password hashing) is the test's own.
+ */
+void
+sotto_ui_setup_start (SottoUiSetup     *ui,
+                      SottoApplication *app,
+                      int               width,
+                      int               height)
+{
+  g_autofree char *app_dir = NULL;
+
+  ui->server = sotto_test_server_start (NULL, NULL);
+  ui->dir = sotto_test_make_data_dir ();
+  ui->address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (ui->server));
+  app_dir = g_build_filename (ui->dir, "app", NULL);
+  sotto_application_set_data_dir (app, app_dir);
+  sotto_application_set_pwhash_limits (app, crypto_pwhash_OPSLIMIT_MIN,
+                                       crypto_pwhash_MEMLIMIT_MIN);
+  ui->window = sotto_window_new (GTK_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (ui->window), width, height);
+  gtk_window_present (GTK_WINDOW (ui->window));
+  sotto_ui_settle (GTK_WIDGET (ui->window));
+}
+
+/**
+ * sotto_ui_setup_finish:
+ *
+ * Closes the window, stops the server and removes the test's folder; the
+ * light style is back for the next test.
+ */
+void
+sotto_ui_setup_finish (SottoUiSetup *ui)
+{
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_destroy (GTK_WINDOW (ui->window));
+  sotto_test_iterate (50);
+  sotto_test_server_stop (ui->server);
+  g_clear_pointer (&ui->server, sotto_test_server_free);
+  sotto_test_remove_dir (ui->dir);
+  g_clear_pointer (&ui->dir, g_free);
+  g_clear_pointer (&ui->address, g_free);
 }

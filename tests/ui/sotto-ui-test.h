@@ -3,7 +3,10 @@
 
 #include <adwaita.h>
 
+#include "sotto-application.h"
 #include "sotto-client.h"
+#include "sotto-test-server.h"
+#include "sotto-window.h"
 #include "sotto-message-row.h"
 
 G_BEGIN_DECLS
@@ -53,5 +56,29 @@ void       sotto_ui_notifications_click  (guint             id);
 
 SottoMessageRow *sotto_ui_find_message_row (GtkWidget    *root,
                                             SottoMessage *message);
+
+/**
+ * SottoUiSetup:
+ * @server: a real sotto-server on 127.0.0.1
+ * @dir: a temporary folder for the test's computers
+ * @address: the server's address
+ * @window: the app's window, shown
+ *
+ * What most app tests start from: a server, and a fresh window of the app
+ * whose data is in @dir.
+ */
+typedef struct
+{
+  SottoTestServer *server;
+  char            *dir;
+  char            *address;
+  SottoWindow     *window;
+} SottoUiSetup;
+
+void sotto_ui_setup_start  (SottoUiSetup     *ui,
+                            SottoApplication *app,
+                            int               width,
+                            int               height);
+void sotto_ui_setup_finish (SottoUiSetup     *ui);
 
 G_END_DECLS

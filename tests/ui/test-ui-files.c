@@ -43,10 +43,7 @@ static SottoApplication *the_app;
 
 typedef struct
 {
-  SottoTestServer  *server;
-  char             *dir;
-  char             *address;
-  SottoWindow      *window;
+  SottoUiSetup      ui;
   SottoClient      *bob;
 } Fixture;
 
@@ -54,37 +51,17 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autofree char *app_dir = NULL;
-
-  fixture->server = sotto_test_server_start (NULL, NULL);
-  fixture->dir = sotto_test_make_data_dir ();
-  fixture->address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (fixture->server));
-  app_dir = g_build_filename (fixture->dir, "app", NULL);
-  sotto_application_set_data_dir (the_app, app_dir);
-  sotto_application_set_pwhash_limits (the_app, crypto_pwhash_OPSLIMIT_MIN,
-                                       crypto_pwhash_MEMLIMIT_MIN);
-  fixture->window = sotto_window_new (GTK_APPLICATION (the_app));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 700);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_setup_start (&fixture->ui, the_app, 1000, 700);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                      ADW_COLOR_SCHEME_DEFAULT);
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
   if (fixture->bob != NULL)
     sotto_client_close (fixture->bob);
   g_clear_object (&fixture->bob);
-  sotto_test_iterate (50);
-  sotto_test_server_stop (fixture->server);
-  g_clear_pointer (&fixture->server, sotto_test_server_free);
-  sotto_test_remove_dir (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->address);
+  sotto_ui_setup_finish (&fixture->ui);
 }
 
 /* A photo-like picture: a gradient with some pattern in it. */
@@ -178,8 +155,8 @@ test_show (Fixture       *fixture,
   Wanted wanted_image, wanted_report;
   GtkWidget *card_picture;
 
-  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
-  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "bob", PASSWORD);
   bob_room = sotto_test_user_join (fixture->bob, "general");
   sotto_test_user_wait_members (bob_room, 2);
 
@@ -197,16 +174,16 @@ test_show (Fixture       *fixture,
   g_assert_nonnull (sotto_client_send_file_message (fixture->bob, bob_room, &report, &error));
   g_assert_no_error (error);
 
-  shown = sotto_window_get_room (fixture->window);
+  shown = sotto_window_get_room (fixture->ui.window);
   g_assert_cmpstr (sotto_room_get_name (shown), ==, "general");
   wanted_image = (Wanted) { shown, image.name };
   wanted_report = (Wanted) { shown, report.name };
   g_assert_true (sotto_ui_wait_until (file_shown, &wanted_report, 30));
   g_assert_true (sotto_ui_wait_until (thumbnail_decoded, &wanted_image, 30));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
 
   /* The thumbnail is on the screen, at the picture's shape. */
-  card_picture = sotto_ui_find_widget (GTK_WIDGET (fixture->window), GTK_TYPE_PICTURE);
+  card_picture = sotto_ui_find_widget (GTK_WIDGET (fixture->ui.window), GTK_TYPE_PICTURE);
   g_assert_nonnull (card_picture);
   g_assert_nonnull (gtk_picture_get_paintable (GTK_PICTURE (card_picture)));
   g_assert_cmpint (gtk_widget_get_width (card_picture) * 3, ==,
@@ -214,18 +191,18 @@ test_show (Fixture       *fixture,
 
   /* The room's preview names the last file, once it reads. */
   {
-    SottoRoomRow *row = SOTTO_ROOM_ROW (sotto_ui_find_widget (GTK_WIDGET (fixture->window),
+    SottoRoomRow *row = SOTTO_ROOM_ROW (sotto_ui_find_widget (GTK_WIDGET (fixture->ui.window),
                                                               SOTTO_TYPE_ROOM_ROW));
 
     g_assert_cmpstr (sotto_room_row_get_preview (row), ==,
                      "bob: Quarterly report – final version.pdf");
   }
 
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-messages"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "file-messages"));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-messages-dark"));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "file-messages-dark"));
 }
 
 /* A thumbnail that is no picture (a member's doing): the card shows the
@@ -240,8 +217,8 @@ test_bad_thumbnail (Fixture       *fixture,
   SottoRoom *shown;
   Wanted wanted;
 
-  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
-  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "bob", PASSWORD);
   bob_room = sotto_test_user_join (fixture->bob, "general");
   sotto_test_user_wait_members (bob_room, 2);
 
@@ -253,14 +230,14 @@ test_bad_thumbnail (Fixture       *fixture,
   g_assert_nonnull (sotto_client_send_file_message (fixture->bob, bob_room, &image, &error));
   g_assert_no_error (error);
 
-  shown = sotto_window_get_room (fixture->window);
+  shown = sotto_window_get_room (fixture->ui.window);
   wanted = (Wanted) { shown, image.name };
   g_assert_true (sotto_ui_wait_until (file_shown, &wanted, 30));
   sotto_test_iterate (300);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   g_assert_null (g_object_get_data (G_OBJECT (find_file (shown, image.name)),
                                     "sotto-thumbnail-texture"));
-  g_assert_false (gtk_widget_get_visible (sotto_ui_find_widget (GTK_WIDGET (fixture->window),
+  g_assert_false (gtk_widget_get_visible (sotto_ui_find_widget (GTK_WIDGET (fixture->ui.window),
                                                                 GTK_TYPE_PICTURE)));
 }
 
@@ -352,7 +329,7 @@ write_bytes (Fixture    *fixture,
              const void *data,
              gsize       size)
 {
-  g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+  g_autofree char *path = g_build_filename (fixture->ui.dir, name, NULL);
 
   g_assert_true (g_file_set_contents (path, data, (gssize) size, NULL));
   return g_file_new_for_path (path);
@@ -396,10 +373,10 @@ test_received (Fixture       *fixture,
   g_autoptr(GFile) picture_file = NULL, notes_file = NULL, script_file = NULL;
   g_autoptr(SottoTransfer) sent_picture = NULL, sent_notes = NULL, sent_script = NULL;
   g_autoptr(SottoTransfer) saving = NULL;
-  g_autofree char *saved_path = g_build_filename (fixture->dir, "saved notes.txt", NULL);
+  g_autofree char *saved_path = g_build_filename (fixture->ui.dir, "saved notes.txt", NULL);
   g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
   g_autofree char *saved_data = NULL;
-  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
   SottoRoom *bob_room, *shown;
   SottoMessage *image_message, *notes_message, *script_message;
   Wanted wanted;
@@ -407,8 +384,8 @@ test_received (Fixture       *fixture,
   GtkWidget *viewer_picture;
   AdwMessageDialog *dialog;
 
-  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
-  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "bob", PASSWORD);
   bob_room = sotto_test_user_join (fixture->bob, "general");
   sotto_test_user_wait_members (bob_room, 2);
 
@@ -420,18 +397,18 @@ test_received (Fixture       *fixture,
   sent_notes = bob_sends (fixture, bob_room, notes_file);
   sent_script = bob_sends (fixture, bob_room, script_file);
 
-  shown = sotto_window_get_room (fixture->window);
+  shown = sotto_window_get_room (fixture->ui.window);
   image_message = wait_for_file (shown, "Lake at dusk.png");
   notes_message = wait_for_file (shown, "notes.txt");
   script_message = wait_for_file (shown, "tidy-up.sh");
   wanted = (Wanted) { shown, "Lake at dusk.png" };
   g_assert_true (sotto_ui_wait_until (thumbnail_decoded, &wanted, 30));
   sotto_room_view_scroll_to_bottom (view);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-received"));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "file-received"));
 
   /* A click on the picture: fetched, decoded, shown at its full size. */
-  g_signal_emit_by_name (sotto_ui_find_message_row (GTK_WIDGET (fixture->window), image_message), "file-action",
+  g_signal_emit_by_name (sotto_ui_find_message_row (GTK_WIDGET (fixture->ui.window), image_message), "file-action",
                          image_message, SOTTO_FILE_ACTION_VIEW);
   g_assert_true (sotto_ui_wait_until (viewer_shown, NULL, 60));
   viewer = find_viewer ();
@@ -459,7 +436,7 @@ test_received (Fixture       *fixture,
   {
     g_autoptr(GFile) minutes_file = write_bytes (fixture, "minutes.txt", notes, sizeof notes - 1);
     g_autoptr(SottoTransfer) sent_minutes = NULL;
-    g_autofree char *changed_path = g_build_filename (fixture->dir, "saved minutes.txt", NULL);
+    g_autofree char *changed_path = g_build_filename (fixture->ui.dir, "saved minutes.txt", NULL);
     g_autoptr(GFile) changed = g_file_new_for_path (changed_path);
     g_autoptr(SottoTransfer) failing = NULL;
     SottoMessage *minutes;
@@ -473,7 +450,7 @@ test_received (Fixture       *fixture,
     minutes = wait_for_file (shown, "minutes.txt");
     for (guint i = 0; i < SOTTO_FILE_ID_BYTES; i++)
       g_string_append_printf (hex, "%02x", sotto_message_get_file (minutes)->id[i]);
-    blob = g_build_filename (sotto_test_server_get_data_dir (fixture->server), "blobs", hex->str,
+    blob = g_build_filename (sotto_test_server_get_data_dir (fixture->ui.server), "blobs", hex->str,
                              NULL);
     g_string_free (hex, TRUE);
     g_assert_true (g_file_get_contents (blob, &blob_data, &blob_size, NULL));
@@ -485,15 +462,15 @@ test_received (Fixture       *fixture,
     g_assert_cmpint (sotto_transfer_get_state (failing), ==, SOTTO_TRANSFER_FAILED);
     g_assert_false (g_file_query_exists (changed, NULL));
     sotto_room_view_scroll_to_bottom (view);
-    sotto_ui_settle (GTK_WIDGET (fixture->window));
-    card = GTK_WIDGET (sotto_ui_find_message_row (GTK_WIDGET (fixture->window), minutes));
+    sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+    card = GTK_WIDGET (sotto_ui_find_message_row (GTK_WIDGET (fixture->ui.window), minutes));
     g_assert_nonnull (card);
     g_assert_nonnull (find_label (card, sotto_transfer_get_error (failing)));
-    g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-changed"));
+    g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "file-changed"));
   }
 
   /* The script is never opened: a dialog says why, and offers to save. */
-  gtk_widget_activate_action (GTK_WIDGET (sotto_ui_find_message_row (GTK_WIDGET (fixture->window),
+  gtk_widget_activate_action (GTK_WIDGET (sotto_ui_find_message_row (GTK_WIDGET (fixture->ui.window),
                                                     script_message)),
                               "file.open", NULL);
   g_assert_true (sotto_ui_wait_until (dialog_shown, "This File Could Be a Program", 10));
@@ -506,8 +483,8 @@ test_received (Fixture       *fixture,
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
   sotto_room_view_scroll_to_bottom (view);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-received-dark"));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "file-received-dark"));
 }
 
 /* Alice sends a large file from the window: its progress shows above the
@@ -521,13 +498,13 @@ test_send (Fixture       *fixture,
   g_autofree guint8 *contents = g_malloc (size);
   g_autoptr(GFile) file = NULL;
   g_autoptr(SottoTransfer) upload = NULL;
-  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
   SottoRoom *bob_room;
   SottoMessage *message;
   g_autoptr(GtkWidget) row = NULL;
 
-  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
-  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "bob", PASSWORD);
   bob_room = sotto_test_user_join (fixture->bob, "general");
   sotto_test_user_wait_members (bob_room, 2);
 
@@ -536,16 +513,16 @@ test_send (Fixture       *fixture,
   upload = sotto_room_view_send_file (view, file);
   g_assert_nonnull (upload);
   g_assert_true (sotto_ui_wait_until (transfer_moving, upload, 60));
-  sotto_test_server_stop (fixture->server);
+  sotto_test_server_stop (fixture->ui.server);
   g_assert_true (sotto_ui_wait_until (transfer_waiting, upload, 30));
 
-  row = g_object_ref (find_css (GTK_WIDGET (fixture->window), "upload"));
+  row = g_object_ref (find_css (GTK_WIDGET (fixture->ui.window), "upload"));
   g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (row)));
   g_assert_nonnull (sotto_ui_find_widget (row, GTK_TYPE_PROGRESS_BAR));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-sending"));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "file-sending"));
 
-  sotto_test_server_restart (fixture->server);
+  sotto_test_server_restart (fixture->ui.server);
   g_assert_true (sotto_ui_wait_until (transfer_finished, upload, 120));
   g_assert_cmpint (sotto_transfer_get_state (upload), ==, SOTTO_TRANSFER_DONE);
   message = sotto_test_user_wait_for_text (bob_room, "alice", "Holiday video.mp4");
@@ -587,7 +564,7 @@ test_paste (Fixture       *fixture,
 {
   g_autoptr(GdkPixbuf) picture = photo (640, 480);
   g_autoptr(GdkTexture) texture = gdk_texture_new_for_pixbuf (picture);
-  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
   g_autofree char *pasted_dir = g_build_filename (g_get_user_runtime_dir (), "sotto", "pasted",
                                                   NULL);
   g_autofree char *draft = NULL;
@@ -596,12 +573,12 @@ test_paste (Fixture       *fixture,
   GListModel *messages;
   const SottoFileMessage *file = NULL;
 
-  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
-  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "bob", PASSWORD);
   bob_room = sotto_test_user_join (fixture->bob, "general");
   sotto_test_user_wait_members (bob_room, 2);
 
-  gdk_clipboard_set_texture (gtk_widget_get_clipboard (GTK_WIDGET (fixture->window)), texture);
+  gdk_clipboard_set_texture (gtk_widget_get_clipboard (GTK_WIDGET (fixture->ui.window)), texture);
   composer = sotto_ui_find_widget (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW);
   gtk_widget_grab_focus (composer);
   g_signal_emit_by_name (composer, "paste-clipboard");
@@ -621,7 +598,7 @@ test_paste (Fixture       *fixture,
   g_assert_cmpuint (file->height, ==, 480);
   g_assert_nonnull (file->thumbnail);
 
-  g_assert_true (sotto_ui_wait_until (no_upload_row, fixture->window, 30));
+  g_assert_true (sotto_ui_wait_until (no_upload_row, fixture->ui.window, 30));
   draft = sotto_room_view_dup_draft (view);
   g_assert_cmpstr (draft, ==, "");
   g_assert_false (g_file_test (pasted_dir, G_FILE_TEST_IS_DIR) &&
@@ -652,7 +629,7 @@ test_drop (Fixture       *fixture,
 {
   static const char agenda[] = "1. Budget\n2. Trip\n";
   static const char minutes[] = "Nothing to report.\n";
-  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
   g_autoptr(GListModel) controllers = NULL;
   GtkDropTarget *target = NULL;
   g_autoptr(GFile) first = NULL, second = NULL;
@@ -662,8 +639,8 @@ test_drop (Fixture       *fixture,
   SottoRoom *bob_room;
   Both both;
 
-  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
-  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "bob", PASSWORD);
   bob_room = sotto_test_user_join (fixture->bob, "general");
   sotto_test_user_wait_members (bob_room, 2);
 
@@ -713,35 +690,35 @@ test_retry (Fixture       *fixture,
             gconstpointer  data)
 {
   static const char plan[] = "Step one: pack.\n";
-  g_autofree char *path = g_build_filename (fixture->dir, "plan.txt", NULL);
+  g_autofree char *path = g_build_filename (fixture->ui.dir, "plan.txt", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(SottoTransfer) upload = NULL;
-  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
   GtkWidget *row, *retry;
   SottoRoom *bob_room;
   Wanted wanted;
 
-  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
-  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "bob", PASSWORD);
   bob_room = sotto_test_user_join (fixture->bob, "general");
   sotto_test_user_wait_members (bob_room, 2);
 
   upload = sotto_room_view_send_file (view, file);
   g_assert_true (sotto_ui_wait_until (transfer_failed, upload, 30));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  row = find_css (GTK_WIDGET (fixture->window), "upload");
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  row = find_css (GTK_WIDGET (fixture->ui.window), "upload");
   g_assert_nonnull (row);
   g_assert_nonnull (find_label (row, sotto_transfer_get_error (upload)));
   retry = sotto_ui_find_button (row, "Try Again");
   g_assert_nonnull (retry);
   g_assert_true (gtk_widget_get_visible (retry));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "file-upload-failed"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "file-upload-failed"));
 
   g_assert_true (g_file_set_contents (path, plan, -1, NULL));
   g_signal_emit_by_name (retry, "clicked");
   wanted = (Wanted) { bob_room, "plan.txt" };
   g_assert_true (sotto_ui_wait_until (file_shown_to, &wanted, 60));
-  g_assert_true (sotto_ui_wait_until (no_upload_row, fixture->window, 30));
+  g_assert_true (sotto_ui_wait_until (no_upload_row, fixture->ui.window, 30));
 }
 
 int

@@ -36,10 +36,7 @@ static SottoApplication *the_app;
 
 typedef struct
 {
-  SottoTestServer *server;
-  char            *dir;
-  char            *address;
-  SottoWindow     *window;
+  SottoUiSetup     ui;
   SottoClient     *bob;
 } Fixture;
 
@@ -47,37 +44,17 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autofree char *app_dir = NULL;
-
-  fixture->server = sotto_test_server_start (NULL, NULL);
-  fixture->dir = sotto_test_make_data_dir ();
-  fixture->address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (fixture->server));
-  app_dir = g_build_filename (fixture->dir, "app", NULL);
-  sotto_application_set_data_dir (the_app, app_dir);
-  sotto_application_set_pwhash_limits (the_app, crypto_pwhash_OPSLIMIT_MIN,
-                                       crypto_pwhash_MEMLIMIT_MIN);
-  fixture->window = sotto_window_new (GTK_APPLICATION (the_app));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), WIDTH, HEIGHT);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_setup_start (&fixture->ui, the_app, WIDTH, HEIGHT);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                      ADW_COLOR_SCHEME_DEFAULT);
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
   if (fixture->bob != NULL)
     sotto_client_close (fixture->bob);
   g_clear_object (&fixture->bob);
-  sotto_test_iterate (50);
-  sotto_test_server_stop (fixture->server);
-  g_clear_pointer (&fixture->server, sotto_test_server_free);
-  sotto_test_remove_dir (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->address);
+  sotto_ui_setup_finish (&fixture->ui);
 }
 
 /* The widget under @root with the CSS class @css_class */
@@ -142,7 +119,7 @@ find_tooltip (GtkWidget *root)
 static int
 sidebar_width (Fixture *fixture)
 {
-  GtkWidget *sidebar = find_css (GTK_WIDGET (fixture->window), "rooms-sidebar");
+  GtkWidget *sidebar = find_css (GTK_WIDGET (fixture->ui.window), "rooms-sidebar");
 
   g_assert_nonnull (sidebar);
   return gtk_widget_get_width (sidebar);
@@ -154,12 +131,12 @@ static void
 test_widths (Fixture       *fixture,
              gconstpointer  data)
 {
-  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
   SottoRoom *bob_room;
   int sidebar;
 
-  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
-  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "bob", PASSWORD);
   bob_room = sotto_test_user_join (fixture->bob, "general");
   sotto_test_user_wait_members (bob_room, 2);
   sotto_test_user_wait_sent (sotto_test_user_say (fixture->bob, bob_room,
@@ -167,11 +144,11 @@ test_widths (Fixture       *fixture,
   sotto_test_user_wait_sent (sotto_test_user_say (fixture->bob, bob_room,
                                                   "I can bring the projector."));
   sotto_test_iterate (300);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
 
-  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), >=, WIDTH - 20);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->ui.window)), >=, WIDTH - 20);
   sidebar = sidebar_width (fixture);
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "layout-1280"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "layout-1280"));
   g_test_message ("sidebar %d of %d px", sidebar, WIDTH);
   g_assert_cmpint (sidebar, >=, SIDEBAR_MIN);
   g_assert_cmpint (sidebar, <=, SIDEBAR_MAX);
@@ -179,7 +156,7 @@ test_widths (Fixture       *fixture,
   /* Each message is a row of its own: under the pointer, the second of
    * bob's two is highlighted, and tells its date and time in words. */
   {
-    SottoMessageRow *second = find_row (GTK_WIDGET (fixture->window),
+    SottoMessageRow *second = find_row (GTK_WIDGET (fixture->ui.window),
                                         "I can bring the projector.");
     GtkWidget *list_row;
     g_autoptr(GDateTime) time = NULL;
@@ -194,8 +171,8 @@ test_widths (Fixture       *fixture,
     g_assert_cmpstr (find_tooltip (GTK_WIDGET (second)), ==, expected);
 
     gtk_widget_set_state_flags (list_row, GTK_STATE_FLAG_PRELIGHT, FALSE);
-    sotto_ui_settle (GTK_WIDGET (fixture->window));
-    g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "layout-1280-hover"));
+    sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+    g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "layout-1280-hover"));
     gtk_widget_unset_state_flags (list_row, GTK_STATE_FLAG_PRELIGHT);
   }
 
@@ -207,21 +184,21 @@ test_widths (Fixture       *fixture,
     g_assert_true (accels != NULL && g_strv_contains ((const char *const *) accels,
                                                       "<Control>m"));
   }
-  gtk_widget_grab_focus (find_css (GTK_WIDGET (fixture->window), "navigation-sidebar"));
-  gtk_widget_activate_action (gtk_root_get_focus (GTK_ROOT (fixture->window)),
+  gtk_widget_grab_focus (find_css (GTK_WIDGET (fixture->ui.window), "navigation-sidebar"));
+  gtk_widget_activate_action (gtk_root_get_focus (GTK_ROOT (fixture->ui.window)),
                               "win.toggle-members", NULL);
   sotto_test_iterate (400);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   g_assert_true (sotto_room_view_get_members_shown (view));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "layout-1280-members"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "layout-1280-members"));
   g_assert_cmpint (sidebar_width (fixture), ==, sidebar);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (sotto_room_view_get_message_list (view))),
                    >, sidebar);
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "layout-1280-members-dark"));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "layout-1280-members-dark"));
 }
 
 /* Whether @widget lies whole inside @window's height */
@@ -246,7 +223,7 @@ static void
 test_first_run (Fixture       *fixture,
                 gconstpointer  data)
 {
-  GSettings *settings = sotto_app_config_get_settings (sotto_window_get_config (fixture->window));
+  GSettings *settings = sotto_app_config_get_settings (sotto_window_get_config (fixture->ui.window));
   SottoWindow *window;
   SottoLoginView *login;
   GtkWidget *last;
@@ -335,17 +312,17 @@ static void
 test_message_member (Fixture       *fixture,
                      gconstpointer  data)
 {
-  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
   SottoMemberRow *bob_row, *own_row;
   SottoRoom *bob_room;
 
-  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
-  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "bob", PASSWORD);
   bob_room = sotto_test_user_join (fixture->bob, "general");
   sotto_test_user_wait_members (bob_room, 2);
-  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-members", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->ui.window), "win.toggle-members", NULL);
   sotto_test_iterate (400);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   g_assert_true (sotto_room_view_get_members_shown (view));
 
   own_row = find_member_row (GTK_WIDGET (view), "alice");
@@ -361,7 +338,7 @@ test_message_member (Fixture       *fixture,
                                                                GTK_TYPE_MENU_BUTTON)));
 
   gtk_widget_activate_action (GTK_WIDGET (bob_row), "row.message", NULL);
-  g_assert_true (sotto_ui_wait_until (direct_with_bob_shown, fixture->window, 30));
+  g_assert_true (sotto_ui_wait_until (direct_with_bob_shown, fixture->ui.window, 30));
 }
 
 static gboolean
@@ -400,29 +377,29 @@ static void
 test_notice (Fixture       *fixture,
              gconstpointer  data)
 {
-  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
   SottoClient *alice;
   SottoRoom *room;
 
-  alice = sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
-  room = sotto_window_get_room (fixture->window);
+  alice = sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  room = sotto_window_get_room (fixture->ui.window);
   g_assert_nonnull (room);
 
-  g_free (sotto_test_server_command (fixture->server, "/broadcast maintenance at noon"));
+  g_free (sotto_test_server_command (fixture->ui.server, "/broadcast maintenance at noon"));
   g_assert_true (sotto_ui_wait_until (notice_shown, view, 30));
   g_assert_cmpstr (sotto_room_view_get_notice (view), ==,
                    "Notice from the server: maintenance at noon");
   g_assert_false (room_has_text_containing (room, "maintenance"));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "notice"));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "notice"));
 
   g_signal_emit_by_name (sotto_ui_find_button (GTK_WIDGET (view), "Dismiss Notice"), "clicked");
   g_assert_null (sotto_room_view_get_notice (view));
 
-  g_free (sotto_test_server_command (fixture->server, "/broadcast restarting now"));
+  g_free (sotto_test_server_command (fixture->ui.server, "/broadcast restarting now"));
   g_assert_true (sotto_ui_wait_until (notice_shown, view, 30));
-  sotto_test_server_stop (fixture->server);
-  sotto_test_server_restart (fixture->server);
+  sotto_test_server_stop (fixture->ui.server);
+  sotto_test_server_restart (fixture->ui.server);
   g_assert_true (sotto_ui_wait_until (notice_gone, view, 60));
   g_assert_cmpint (sotto_client_get_state (alice), ==, SOTTO_CLIENT_ONLINE);
 }
@@ -474,16 +451,16 @@ test_direct_suggestions (Fixture       *fixture,
   GtkWindow *dialog;
   GtkWidget *list, *entry;
 
-  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
-  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
-  carol = sotto_test_user_new (fixture->dir, fixture->address, "carol", PASSWORD);
+  sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "bob", PASSWORD);
+  carol = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "carol", PASSWORD);
   bob_room = sotto_test_user_join (fixture->bob, "general");
   carol_room = sotto_test_user_join (carol, "general");
   sotto_test_user_wait_members (bob_room, 3);
   sotto_test_user_wait_members (carol_room, 3);
-  g_assert_true (sotto_ui_wait_until (three_members, fixture->window, 30));
+  g_assert_true (sotto_ui_wait_until (three_members, fixture->ui.window, 30));
 
-  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-direct-chat", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->ui.window), "win.new-direct-chat", NULL);
   sotto_test_iterate (200);
   dialog = sotto_ui_find_window (SOTTO_TYPE_JOIN_DIALOG);
   g_assert_nonnull (dialog);
@@ -502,7 +479,7 @@ test_direct_suggestions (Fixture       *fixture,
 
   g_signal_emit_by_name (gtk_widget_get_parent (person_row (list, "carol")), "row-activated",
                          person_row (list, "carol"));
-  g_assert_true (sotto_ui_wait_until (direct_with_carol_shown, fixture->window, 30));
+  g_assert_true (sotto_ui_wait_until (direct_with_carol_shown, fixture->ui.window, 30));
   sotto_client_close (carol);
 }
 

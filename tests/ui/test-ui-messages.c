@@ -27,10 +27,7 @@ static SottoApplication *the_app;
 
 typedef struct
 {
-  SottoTestServer  *server;
-  char             *dir;
-  char             *address;
-  SottoWindow      *window;
+  SottoUiSetup      ui;
   SottoClient      *bob;
   SottoRoom        *bob_room;
   SottoRoom        *shown;
@@ -40,25 +37,13 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autofree char *app_dir = NULL;
+  sotto_ui_setup_start (&fixture->ui, the_app, 1000, 700);
 
-  fixture->server = sotto_test_server_start (NULL, NULL);
-  fixture->dir = sotto_test_make_data_dir ();
-  fixture->address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (fixture->server));
-  app_dir = g_build_filename (fixture->dir, "app", NULL);
-  sotto_application_set_data_dir (the_app, app_dir);
-  sotto_application_set_pwhash_limits (the_app, crypto_pwhash_OPSLIMIT_MIN,
-                                       crypto_pwhash_MEMLIMIT_MIN);
-  fixture->window = sotto_window_new (GTK_APPLICATION (the_app));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 700);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-
-  sotto_ui_register (GTK_WINDOW (fixture->window), fixture->address, "alice", PASSWORD);
-  fixture->bob = sotto_test_user_new (fixture->dir, fixture->address, "bob", PASSWORD);
+  sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "bob", PASSWORD);
   fixture->bob_room = sotto_test_user_join (fixture->bob, "general");
   sotto_test_user_wait_members (fixture->bob_room, 2);
-  fixture->shown = sotto_window_get_room (fixture->window);
+  fixture->shown = sotto_window_get_room (fixture->ui.window);
   g_assert_cmpstr (sotto_room_get_name (fixture->shown), ==, "general");
 }
 
@@ -66,17 +51,9 @@ static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
-                                      ADW_COLOR_SCHEME_DEFAULT);
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
   sotto_client_close (fixture->bob);
   g_clear_object (&fixture->bob);
-  sotto_test_iterate (50);
-  sotto_test_server_stop (fixture->server);
-  g_clear_pointer (&fixture->server, sotto_test_server_free);
-  sotto_test_remove_dir (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->address);
+  sotto_ui_setup_finish (&fixture->ui);
 }
 
 static SottoMessageRow *
@@ -85,8 +62,8 @@ row_of (Fixture      *fixture,
 {
   SottoMessageRow *row;
 
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  row = sotto_ui_find_message_row (GTK_WIDGET (fixture->window), message);
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  row = sotto_ui_find_message_row (GTK_WIDGET (fixture->ui.window), message);
   g_assert_nonnull (row);
   return row;
 }
@@ -96,8 +73,8 @@ static gboolean
 on_screen (Fixture      *fixture,
            SottoMessage *message)
 {
-  SottoMessageRow *row = sotto_ui_find_message_row (GTK_WIDGET (fixture->window), message);
-  GtkWidget *list = sotto_ui_find_widget (GTK_WIDGET (sotto_window_get_room_view (fixture->window)),
+  SottoMessageRow *row = sotto_ui_find_message_row (GTK_WIDGET (fixture->ui.window), message);
+  GtkWidget *list = sotto_ui_find_widget (GTK_WIDGET (sotto_window_get_room_view (fixture->ui.window)),
                                           GTK_TYPE_LIST_VIEW);
   graphene_rect_t bounds;
 
@@ -131,7 +108,7 @@ static void
 type_and_send (Fixture    *fixture,
                const char *text)
 {
-  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
 
   sotto_room_view_set_draft (view, text);
   sotto_room_view_send (view);
@@ -164,6 +141,16 @@ wait_expected (Expect *expect)
   g_assert_true (sotto_ui_wait_until (as_expected, expect, 30));
 }
 
+static void
+count_action_cb (SottoMessageRow *row,
+                 SottoMessage    *message,
+                 const char      *action,
+                 const char      *param,
+                 gpointer         user_data)
+{
+  (*(guint *) user_data)++;
+}
+
 static gboolean
 alice_cake_gone (gpointer data)
 {
@@ -189,7 +176,7 @@ test_reply_react (Fixture       *fixture,
 
   /* The menu, from a right click. */
   sotto_message_row_open_menu (row, 200, 20);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   {
     GtkWidget *menu = sotto_ui_find_widget (GTK_WIDGET (row), GTK_TYPE_POPOVER_MENU);
 
@@ -199,20 +186,33 @@ test_reply_react (Fixture       *fixture,
     g_assert_nonnull (find_label (menu, "Delete for Everyone"));
     g_free (sotto_ui_screenshot (menu, "message-menu"));
     gtk_popover_popdown (GTK_POPOVER (menu));
+    /* bob's message: alice may not edit or delete it (not a moderator):
+     * the actions do nothing. */
+    {
+      guint asked = 0;
+      gulong id = g_signal_connect (row, "message-action", G_CALLBACK (count_action_cb), &asked);
+
+      gtk_widget_activate_action (GTK_WIDGET (row), "message.edit", NULL);
+      gtk_widget_activate_action (GTK_WIDGET (row), "message.delete", NULL);
+      g_assert_cmpuint (asked, ==, 0);
+      gtk_widget_activate_action (GTK_WIDGET (row), "message.copy", NULL);
+      g_assert_cmpuint (asked, ==, 1);
+      g_signal_handler_disconnect (row, id);
+    }
   }
 
   /* Reply: the bar over the composer says to whom. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "message.reply", NULL));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  bar_title = find_label (GTK_WIDGET (fixture->window), "Replying to bob");
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  bar_title = find_label (GTK_WIDGET (fixture->ui.window), "Replying to bob");
   g_assert_nonnull (bar_title);
-  sotto_room_view_set_draft (sotto_window_get_room_view (fixture->window),
+  sotto_room_view_set_draft (sotto_window_get_room_view (fixture->ui.window),
                              "I bring the cake, chocolate.");
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-replying"));
-  sotto_room_view_send (sotto_window_get_room_view (fixture->window));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  g_assert_null (find_label (GTK_WIDGET (fixture->window), "Replying to bob"));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-replying"));
+  sotto_room_view_send (sotto_window_get_room_view (fixture->ui.window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_assert_null (find_label (GTK_WIDGET (fixture->ui.window), "Replying to bob"));
 
   reply = sotto_test_user_wait_for_text (fixture->bob_room, "alice",
                                          "I bring the cake, chocolate.");
@@ -239,11 +239,11 @@ test_reply_react (Fixture       *fixture,
   row = row_of (fixture, shown);
   g_assert_nonnull (sotto_ui_find_button (GTK_WIDGET (row), "🎂 2"));
   g_assert_nonnull (sotto_ui_find_button (GTK_WIDGET (row), "👍 1"));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-reactions"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-reactions"));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-reactions-dark"));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-reactions-dark"));
 
   /* A click on the user's own reaction takes it back. */
   gtk_widget_activate (sotto_ui_find_button (GTK_WIDGET (row), "🎂 2"));
@@ -257,7 +257,7 @@ static void
 test_edit_delete (Fixture       *fixture,
                   gconstpointer  data)
 {
-  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
   SottoMessage *mine;
   SottoMessage *seen;
   g_autofree char *draft = NULL;
@@ -274,14 +274,14 @@ test_edit_delete (Fixture       *fixture,
   composer = sotto_ui_find_widget (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW);
   sotto_room_view_focus_composer (view);
   sotto_ui_press_key (composer, GDK_KEY_Up, 0);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  g_assert_nonnull (find_label (GTK_WIDGET (fixture->window), "Editing Your Message"));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->ui.window), "Editing Your Message"));
   draft = sotto_room_view_dup_draft (view);
   g_assert_cmpstr (draft, ==, "Lunch at 12?");
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-editing"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-editing"));
   sotto_ui_press_key (composer, GDK_KEY_Escape, 0);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
-  g_assert_null (find_label (GTK_WIDGET (fixture->window), "Editing Your Message"));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_assert_null (find_label (GTK_WIDGET (fixture->ui.window), "Editing Your Message"));
   g_clear_pointer (&draft, g_free);
   draft = sotto_room_view_dup_draft (view);
   g_assert_cmpstr (draft, ==, "");
@@ -292,23 +292,23 @@ test_edit_delete (Fixture       *fixture,
   type_and_send (fixture, "Lunch at 1?");
   on_bob = (Expect) { seen, "Lunch at 1?", TRUE, SOTTO_MESSAGE_NOT_DELETED, 0 };
   wait_expected (&on_bob);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   g_assert_nonnull (find_label (GTK_WIDGET (row_of (fixture, mine)), "(edited)"));
   /* The sidebar says what it says now. */
-  g_assert_nonnull (find_label (GTK_WIDGET (fixture->window), "You: Lunch at 1?"));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-edited"));
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->ui.window), "You: Lunch at 1?"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-edited"));
 
   /* Delete: asked first. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_of (fixture, mine)),
                                              "message.delete", NULL));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   sotto_ui_click_response (sotto_ui_find_dialog ("Delete for Everyone?"), "_Delete");
   on_bob = (Expect) { seen, "", FALSE, SOTTO_MESSAGE_DELETED_BY_SENDER, 0 };
   wait_expected (&on_bob);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   g_assert_nonnull (find_label (GTK_WIDGET (row_of (fixture, mine)), "This message was deleted"));
-  g_assert_nonnull (find_label (GTK_WIDGET (fixture->window), "A message was deleted"));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-deleted"));
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->ui.window), "A message was deleted"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-deleted"));
 }
 
 /* The quote of a reply to a message far up goes there, loading what is
@@ -322,7 +322,7 @@ test_jump (Fixture       *fixture,
   SottoMessage *last = NULL;
   SottoMessage *reply;
   SottoMessage *shown_first;
-  SottoRoomView *view = sotto_window_get_room_view (fixture->window);
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
 
   sotto_test_user_wait_sent (first);
   for (guint i = 0; i < 120; i++)
@@ -340,18 +340,18 @@ test_jump (Fixture       *fixture,
   shown_first = sotto_ui_find_message (fixture->shown, "The very first thing said");
   g_assert_nonnull (shown_first);
   sotto_room_view_scroll_to_bottom (view);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   g_assert_false (on_screen (fixture, shown_first));
   g_assert_nonnull (find_label (GTK_WIDGET (row_of (fixture, reply)), "The very first thing said"));
 
   g_assert_true (sotto_room_view_jump_to_replied (view, reply));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   sotto_test_iterate (200);
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   g_assert_true (on_screen (fixture, shown_first));
   g_assert_false (on_screen (fixture, reply));
   g_assert_false (sotto_room_view_get_at_bottom (view));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-jumped"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-jumped"));
 }
 
 static gboolean
@@ -366,7 +366,7 @@ static void
 test_new_messages (Fixture       *fixture,
                    gconstpointer  data)
 {
-  SottoClient *client = sotto_window_get_client (fixture->window);
+  SottoClient *client = sotto_window_get_client (fixture->ui.window);
   SottoMessage *seen = sotto_test_user_say (fixture->bob, fixture->bob_room, "Seen before");
   SottoMessage *later;
   SottoMessage *shown_later;
@@ -374,15 +374,15 @@ test_new_messages (Fixture       *fixture,
 
   sotto_test_user_wait_sent (seen);
   shown_seen = sotto_test_user_wait_for_text (fixture->shown, "bob", "Seen before");
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   /* The test's window is never the active one, where the room would be
    * read as it shows: read up to here, as the user would have. */
   sotto_room_set_read_seq (fixture->shown, sotto_message_get_seq (shown_seen));
 
   /* alice looks at another room; bob says two things in general. */
   sotto_test_user_join (client, "lobby");
-  g_assert_true (sotto_window_open_room (fixture->window, "lobby"));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_true (sotto_window_open_room (fixture->ui.window, "lobby"));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   later = sotto_test_user_say (fixture->bob, fixture->bob_room, "Said while you were away");
   sotto_test_user_say (fixture->bob, fixture->bob_room, "And this too");
   g_assert_true (sotto_ui_wait_until (unread_at_least_two, fixture->shown, 30));
@@ -390,11 +390,11 @@ test_new_messages (Fixture       *fixture,
   g_assert_nonnull (later);
 
   /* Back in general: the line is over the first of the two, read now. */
-  g_assert_true (sotto_window_open_room (fixture->window, "general"));
-  sotto_ui_settle (GTK_WIDGET (fixture->window));
+  g_assert_true (sotto_window_open_room (fixture->ui.window, "general"));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   g_assert_nonnull (find_label (GTK_WIDGET (row_of (fixture, shown_later)), "New Messages"));
   g_assert_null (find_label (GTK_WIDGET (row_of (fixture, shown_seen)), "New Messages"));
-  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->window), "message-new-line"));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-new-line"));
 }
 
 int
