@@ -114,7 +114,8 @@ main (int argc, char *argv[])
               g_error ("add message %u: %s", i, error->message);
           }
         started = g_get_monotonic_time ();
-        kept = sotto_client_store_search (store, NULL, keep_nothing, NULL, G_MAXUINT, &error);
+        kept = sotto_client_store_search (store, NULL, &(gint64) { 0 }, G_MAXUINT, keep_nothing,
+                                          NULL, G_MAXUINT, &error);
         if (kept == NULL)
           g_error ("peer: %s", error->message);
         peer[round] = (g_get_monotonic_time () - started) / 1000.0;

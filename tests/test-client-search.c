@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "sotto-client-private.h"
 #include "sotto-client.h"
 #include "sotto-e2e.h"
 #include "sotto-test-server.h"
@@ -15,7 +16,10 @@
  * server: every word must be there, in any case and accent composition;
  * newest first; one room or all; a reply's text and a file's name are
  * found, an edit's and a reaction's rows are not results, a deleted
- * message is not found; an empty query is refused.
+ * message is not found; an edited message is found by what it says now,
+ * a forged edit changes nothing; an empty query is refused. The same
+ * search a little per turn of the main loop; where the words are in a
+ * text, for marking them.
  */
 
 #define PASSWORD "correct horse battery"
@@ -27,6 +31,20 @@ found_text (GPtrArray  *results,
 {
   return index < results->len &&
          g_strcmp0 (((SottoSearchResult *) g_ptr_array_index (results, index))->text, text) == 0;
+}
+
+static void
+keep_result (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+have_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
 }
 
 static void
@@ -115,11 +133,95 @@ test_search (void)
   g_clear_pointer (&results, g_ptr_array_unref);
   g_assert_null (sotto_client_search (alice, NULL, "  \t ", 10, &error));
   g_assert_error (error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_FAILED);
+  g_clear_error (&error);
+
+  /* alice edits her first message; bob's client, modified, seals an
+   * edit of it too, signed as himself, newer than hers. */
+  g_assert_nonnull (sotto_client_edit_message (alice, team, lunch, "Meet at the harbour at one",
+                                               &error));
+  g_assert_no_error (error);
+  {
+    g_auto(SottoMessageAction) forged = { SOTTO_MESSAGE_BODY_EDIT };
+    SottoMessage *seen = sotto_test_user_wait_for_text (bob_team, "alice",
+                                                        "Meet at the harbour at one");
+
+    g_assert_true (sotto_message_get_ref (seen, &forged.target));
+    forged.text = g_strdup ("Meet at the lighthouse");
+    g_assert_nonnull (_sotto_client_send_action (bob, bob_team, &forged, &error));
+    g_assert_no_error (error);
+    sotto_test_user_wait_sent (sotto_test_user_say (bob, bob_team, "after the forgery"));
+    sotto_test_user_wait_for_text (team, "bob", "after the forgery");
+  }
+  results = sotto_client_search (alice, team, "harbour", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_true (found_text (results, 0, "Meet at the harbour at one"));
+  g_assert_cmpint (((SottoSearchResult *) results->pdata[0])->seq, ==,
+                   sotto_message_get_seq (lunch));
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = sotto_client_search (alice, team, "lunch", 10, &error);
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_true (found_text (results, 0, "Or lunch at noon"));
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = sotto_client_search (alice, NULL, "lighthouse", 10, &error);
+  g_assert_cmpuint (results->len, ==, 0);
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  /* The same, a little per turn of the main loop. */
+  {
+    g_autoptr(GAsyncResult) done = NULL;
+
+    sotto_client_search_async (alice, NULL, "HARBOUR", 10, NULL, keep_result, &done);
+    g_assert_true (sotto_test_wait_until (have_result, &done, 5));
+    results = sotto_client_search_finish (alice, done, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (results->len, ==, 1);
+    g_assert_true (found_text (results, 0, "Meet at the harbour at one"));
+    g_clear_pointer (&results, g_ptr_array_unref);
+  }
 
   sotto_client_close (alice);
   sotto_client_close (bob);
   sotto_test_server_stop (server);
   sotto_test_remove_dir (dir);
+}
+
+static void
+assert_hits (const char *text,
+             const char *query,
+             const char *expected)
+{
+  g_autoptr(GArray) hits = sotto_search_find_hits (text, query);
+  g_autoptr(GString) marked = g_string_new (NULL);
+  gsize at = 0;
+
+  for (guint i = 0; i < hits->len; i++)
+    {
+      SottoSearchHit *hit = &g_array_index (hits, SottoSearchHit, i);
+
+      g_string_append_len (marked, text + at, hit->start - at);
+      g_string_append_c (marked, '[');
+      g_string_append_len (marked, text + hit->start, hit->end - hit->start);
+      g_string_append_c (marked, ']');
+      at = hit->end;
+    }
+  g_string_append (marked, text + at);
+  g_assert_cmpstr (marked->str, ==, expected);
+}
+
+/* Where the words are: any case, each place, overlapping ones as one,
+ * an accent composed or not, a letter whose folding is longer. */
+static void
+test_hits (void)
+{
+  assert_hits ("Lunch at the Café Müller? LUNCH!", "lunch müller",
+               "[Lunch] at the Café [Müller]? [LUNCH]!");
+  assert_hits ("Lunch at the Cafe\xcc\x81", "café", "Lunch at the [Cafe\xcc\x81]");
+  assert_hits ("Lunch at the Café", "cafe\xcc\x81", "Lunch at the [Café]");
+  assert_hits ("banana", "ana nan", "b[anana]");
+  assert_hits ("Die Straße", "STRASSE", "Die [Straße]");
+  assert_hits ("nothing here", "lunch", "nothing here");
+  assert_hits ("", "lunch", "");
 }
 
 int
@@ -128,6 +230,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/sotto/client/search/words", test_search);
+  g_test_add_func ("/sotto/client/search/hits", test_hits);
 
   return g_test_run ();
 }

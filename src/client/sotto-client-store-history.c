@@ -311,11 +311,15 @@ sotto_client_store_list_outbox (SottoClientStore  *self,
 /**
  * sotto_client_store_search:
  * @room: (nullable): the room, or %NULL for every room
+ * @cursor: (inout): where to go on from: 0 to begin at the newest row;
+ *   set to where the next call goes on, or to -1 once every row was read
+ * @max_rows: the most rows to read in this call
  * @match: says which rows to keep
  * @limit: the most rows to keep
  *
  * Reads the history, newest first, each row decrypted in memory only, and
- * keeps what @match keeps: nothing of it is written anywhere.
+ * keeps what @match keeps: nothing of it is written anywhere. A search
+ * that must not hold the caller up reads a page per call.
  *
  * Returns: (transfer container) (element-type SottoStoredMessage): the
  *   rows kept, newest first, or %NULL on error
@@ -323,6 +327,8 @@ sotto_client_store_list_outbox (SottoClientStore  *self,
 GPtrArray *
 sotto_client_store_search (SottoClientStore  *self,
                            const char        *room,
+                           gint64            *cursor,
+                           guint              max_rows,
                            SottoStoreMatch    match,
                            gpointer           user_data,
                            guint              limit,
@@ -331,8 +337,10 @@ sotto_client_store_search (SottoClientStore  *self,
   g_autoptr(GPtrArray) found = NULL;
   g_auto(SottoDbStatement) stmt = NULL;
   int rc = SQLITE_DONE;
+  guint read = 0;
 
   g_return_val_if_fail (SOTTO_IS_CLIENT_STORE (self), NULL);
+  g_return_val_if_fail (cursor != NULL && *cursor >= 0, NULL);
   g_return_val_if_fail (match != NULL, NULL);
 
   if (!_sotto_client_store_require_unlocked (self, error) ||
@@ -341,6 +349,9 @@ sotto_client_store_search (SottoClientStore  *self,
     return NULL;
   if (room != NULL)
     sqlite3_bind_text (stmt, 1, room, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, *cursor > 0 ? *cursor : G_MAXINT64);
+  /* A negative limit is none in SQLite. */
+  sqlite3_bind_int64 (stmt, 3, max_rows == G_MAXUINT ? -1 : (gint64) max_rows);
 
   found = g_ptr_array_new_with_free_func ((GDestroyNotify) sotto_stored_message_free);
   while (found->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -349,6 +360,8 @@ sotto_client_store_search (SottoClientStore  *self,
 
       if (row == NULL)
         return NULL;
+      read++;
+      *cursor = row->id;
       if (match (row, user_data))
         g_ptr_array_add (found, g_steal_pointer (&row));
     }
@@ -357,5 +370,8 @@ sotto_client_store_search (SottoClientStore  *self,
       sotto_db_set_error (self->db, error, rc, _("Could not read the history"));
       return NULL;
     }
+  /* Fewer rows than asked for: none is left. */
+  if (rc == SQLITE_DONE && read < max_rows)
+    *cursor = -1;
   return g_steal_pointer (&found);
 }

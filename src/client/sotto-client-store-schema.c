@@ -213,9 +213,11 @@ static const char * const statement_sql[N_STMTS] = {
     "SELECT name, direct, last_seq FROM rooms ORDER BY name",
   /* Newest first, what reads as a message: sent or received. */
   [STMT_SEARCH_ALL] =
-    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE state IN (1, 2) ORDER BY id DESC",
+    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE id < ?2 AND state IN (1, 2) "
+    "ORDER BY id DESC LIMIT ?3",
   [STMT_SEARCH_ROOM] =
-    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE room = ?1 AND state IN (1, 2) ORDER BY id DESC",
+    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE room = ?1 AND id < ?2 AND state IN (1, 2) "
+    "ORDER BY id DESC LIMIT ?3",
   [STMT_GET_READ] =
     "SELECT read_seq, unread FROM rooms WHERE name = ?1",
   [STMT_SET_READ] =

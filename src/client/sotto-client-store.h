@@ -305,6 +305,8 @@ typedef gboolean (*SottoStoreMatch) (const SottoStoredMessage *row,
 
 GPtrArray        *sotto_client_store_search                (SottoClientStore         *self,
                                                             const char               *room,
+                                                            gint64                   *cursor,
+                                                            guint                     max_rows,
                                                             SottoStoreMatch           match,
                                                             gpointer                  user_data,
                                                             guint                     limit,

@@ -358,6 +358,30 @@ GPtrArray        *sotto_client_search               (SottoClient         *self,
                                                      const char          *query,
                                                      guint                limit,
                                                      GError             **error);
+void              sotto_client_search_async         (SottoClient         *self,
+                                                     SottoRoom           *room,
+                                                     const char          *query,
+                                                     guint                limit,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GPtrArray        *sotto_client_search_finish        (SottoClient         *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
+/**
+ * SottoSearchHit:
+ * @start: where a word of the query begins in the text, in bytes
+ * @end: where it ends
+ */
+typedef struct
+{
+  gsize start;
+  gsize end;
+} SottoSearchHit;
+
+GArray           *sotto_search_find_hits            (const char          *text,
+                                                     const char          *query);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoSearchResult, sotto_search_result_free)
 
