@@ -167,6 +167,8 @@ sotto_application_startup (GApplication *application)
   static const char *close_accels[] = { "<Control>w", NULL };
   static const char *jump_accels[] = { "<Control>k", NULL };
   static const char *members_accels[] = { "<Control>m", NULL };
+  static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *search_all_accels[] = { "<Control><Shift>f", NULL };
 
   G_APPLICATION_CLASS (sotto_application_parent_class)->startup (application);
 
@@ -180,6 +182,10 @@ sotto_application_startup (GApplication *application)
                                          jump_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.toggle-members",
                                          members_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search-messages(false)",
+                                         search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search-messages(true)",
+                                         search_all_accels);
 
   g_signal_connect_object (self->settings, "changed::color-scheme",
                            G_CALLBACK (color_scheme_changed_cb), self, 0);

@@ -38,8 +38,16 @@ jump_to_end (SottoRoomView *self,
   double target;
 
   if (to_item && n > 0)
-    gtk_widget_activate_action (GTK_WIDGET (self->message_list), "list.scroll-to-item", "u",
-                                n - 1);
+    {
+      /* The adjustment may still be another room's until the list's
+       * next layout: moving it now would point the list at a place it
+       * does not have. The list keeps the last row in view, and the
+       * change of extent after the layout brings the very end. */
+      gtk_widget_activate_action (GTK_WIDGET (self->message_list), "list.scroll-to-item", "u",
+                                  n - 1);
+      self->last_value = gtk_adjustment_get_value (adj);
+      return;
+    }
 
   target = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
   if (ABS (gtk_adjustment_get_value (adj) - target) >= 1.0)

@@ -251,7 +251,7 @@ toggle_members_action (GtkWidget  *widget,
 {
   SottoRoomView *self = SOTTO_ROOM_VIEW (widget);
 
-  adw_flap_set_reveal_flap (self->flap, !adw_flap_get_reveal_flap (self->flap));
+  _sotto_room_view_show_panel (self, sotto_room_view_get_members_shown (self) ? NULL : "members");
 }
 
 static void
@@ -263,7 +263,7 @@ close_panels_action (GtkWidget  *widget,
 
   if (adw_flap_get_reveal_flap (self->flap))
     {
-      adw_flap_set_reveal_flap (self->flap, FALSE);
+      _sotto_room_view_show_panel (self, NULL);
       gtk_widget_grab_focus (GTK_WIDGET (self->composer));
     }
 }
@@ -272,7 +272,8 @@ gboolean
 sotto_room_view_get_members_shown (SottoRoomView *self)
 {
   g_return_val_if_fail (SOTTO_IS_ROOM_VIEW (self), FALSE);
-  return adw_flap_get_reveal_flap (self->flap);
+  return adw_flap_get_reveal_flap (self->flap) &&
+         g_strcmp0 (gtk_stack_get_visible_child_name (self->panel_stack), "members") == 0;
 }
 
 void

@@ -3,6 +3,7 @@
 
 #include "sotto-message-row.h"
 #include "sotto-room-view.h"
+#include "sotto-search-panel.h"
 #include "sotto-timeline.h"
 
 G_BEGIN_DECLS
@@ -41,6 +42,16 @@ struct _SottoRoomView
   GtkWidget         *uploads_box;
   GtkLabel          *members_title;
   GtkListView       *member_list;
+  /* The panel at the side: the members or the search, and their buttons */
+  GtkStack          *panel_stack;
+  GtkToggleButton   *members_button;
+  GtkToggleButton   *search_button;
+  SottoSearchPanel  *search_panel;
+  gboolean           syncing_panel;
+  /* A message shown from a search, and its row while marked */
+  SottoMessage      *found_message;
+  GtkWidget         *found_row;
+  guint              found_id;
 
   SottoClient       *client;
   SottoRoom         *room;
@@ -124,6 +135,14 @@ gboolean _sotto_room_view_mode_key        (SottoRoomView  *self,
                                            guint           keyval,
                                            gboolean        composer_empty);
 void     _sotto_room_view_end_mode        (SottoRoomView  *self);
+
+/* sotto-room-view-search.c: the panel at the side, searching messages,
+ * showing one found */
+void _sotto_room_view_search_class_init     (GtkWidgetClass *widget_class);
+void _sotto_room_view_search_attach         (SottoRoomView  *self);
+void _sotto_room_view_search_detach         (SottoRoomView  *self);
+void _sotto_room_view_show_panel            (SottoRoomView  *self,
+                                             const char     *name);
 
 /* sotto-room-view-review.c: the bar about members' changed safety numbers */
 void _sotto_room_view_review_class_init     (GtkWidgetClass *widget_class);

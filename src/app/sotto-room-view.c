@@ -9,7 +9,7 @@
  * The chat view of one room: its history in a recycling list that opens at
  * the newest message and follows new ones only while the user is at the
  * bottom, older pages loaded as the user scrolls up, the composer, who is
- * typing, and the members in a panel at the side.
+ * typing, and the members or a search of messages in a panel at the side.
  *
  * This file holds the room shown; the history, the members, the bar about
  * changed safety numbers, the composer, leaving, and removing members live
@@ -45,6 +45,7 @@ detach (SottoRoomView *self)
   _sotto_room_view_members_detach (self);
   _sotto_room_view_review_detach (self);
   _sotto_room_view_invite_detach (self);
+  _sotto_room_view_search_detach (self);
 
   if (self->room != NULL)
     g_signal_handlers_disconnect_by_data (self->room, self);
@@ -83,6 +84,10 @@ sotto_room_view_set_room (SottoRoomView *self,
 
   if (room == NULL)
     {
+      /* Logged out, or out of the room: nothing to search. */
+      sotto_search_panel_set_room (self->search_panel, NULL);
+      if (client == NULL)
+        sotto_search_panel_set_client (self->search_panel, NULL);
       _sotto_room_view_update_bottom_button (self);
       return;
     }
@@ -97,6 +102,7 @@ sotto_room_view_set_room (SottoRoomView *self,
   _sotto_room_view_review_attach (self);
   _sotto_room_view_invite_attach (self);
   _sotto_room_view_files_attach (self);
+  _sotto_room_view_search_attach (self);
 
   g_signal_connect (client, "notify::state", G_CALLBACK (client_state_cb), self);
   client_state_cb (client, NULL, self);
@@ -273,6 +279,7 @@ sotto_room_view_class_init (SottoRoomViewClass *klass)
   _sotto_room_view_remove_class_init (widget_class);
   _sotto_room_view_invite_class_init (widget_class);
   _sotto_room_view_files_class_init (widget_class);
+  _sotto_room_view_search_class_init (widget_class);
 }
 
 static void

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "sotto-client.h"
+#include "sotto-search-panel.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,10 @@ GtkListView *sotto_room_view_get_message_list (SottoRoomView *self);
 const char *sotto_room_view_get_typing_text  (SottoRoomView *self);
 const char *sotto_room_view_get_review_text  (SottoRoomView *self);
 gboolean    sotto_room_view_get_members_shown (SottoRoomView *self);
+gboolean    sotto_room_view_get_search_shown  (SottoRoomView *self);
+SottoSearchPanel *sotto_room_view_get_search_panel (SottoRoomView *self);
+gboolean    sotto_room_view_show_message      (SottoRoomView *self,
+                                               gint64         seq);
 GtkWindow  *sotto_room_view_show_member      (SottoRoomView *self,
                                               const char    *user);
 

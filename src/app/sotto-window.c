@@ -226,6 +226,34 @@ toggle_members_action (GtkWidget  *widget,
   gtk_widget_activate_action (GTK_WIDGET (self->room_view), "room.toggle-members", NULL);
 }
 
+/* Ctrl+F searches the room shown, Ctrl+Shift+F every room; with no room
+ * shown, the first of the list opens for the search to sit beside. */
+static void
+search_messages_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  SottoWindow *self = SOTTO_WINDOW (widget);
+
+  if (self->client == NULL)
+    return;
+  if (sotto_room_view_get_room (self->room_view) == NULL && self->selection != NULL &&
+      g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
+    {
+      g_autoptr(SottoRoom) first = g_list_model_get_item (G_LIST_MODEL (self->selection), 0);
+
+      _sotto_window_rooms_select (self, first);
+    }
+  if (sotto_room_view_get_room (self->room_view) == NULL)
+    {
+      gtk_widget_activate_action (widget, "win.show-toast", "s",
+                                  _("Join a room first: there is nothing to search yet"));
+      return;
+    }
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  gtk_widget_activate_action_variant (GTK_WIDGET (self->room_view), "room.search", parameter);
+}
+
 static void
 direct_opened_cb (GObject      *object,
                   GAsyncResult *result,
@@ -405,6 +433,8 @@ sotto_window_class_init (SottoWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-direct-chat", NULL,
                                    new_direct_chat_action);
   gtk_widget_class_install_action (widget_class, "win.jump-to-room", NULL, jump_to_room_action);
+  gtk_widget_class_install_action (widget_class, "win.search-messages", "b",
+                                   search_messages_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-members", NULL,
                                    toggle_members_action);
   gtk_widget_class_install_action (widget_class, "win.message-member", "s",
