@@ -11,6 +11,7 @@
 #include "sotto-member-row.h"
 #include "sotto-message-row.h"
 #include "sotto-room-view.h"
+#include "sotto-search-panel.h"
 #include "sotto-test-server.h"
 #include "sotto-test-users.h"
 #include "sotto-test-util.h"
@@ -21,7 +22,8 @@
  * How the window shares its width, at the size of a laptop's screen
  * (1280 × 800), against a real sotto-server: the sidebar keeps to a
  * sidebar's width, and the conversation gets the rest, members panel open
- * or not. Screenshots in the light and the dark style.
+ * or not; at the app's first size the panel slides over the chat.
+ * Screenshots in the light and the dark style.
  */
 
 #define PASSWORD "correct horse battery"
@@ -44,7 +46,9 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  sotto_ui_setup_start (&fixture->ui, the_app, WIDTH, HEIGHT);
+  int width = data != NULL ? GPOINTER_TO_INT (data) : WIDTH;
+
+  sotto_ui_setup_start (&fixture->ui, the_app, width, width == WIDTH ? HEIGHT : 680);
 }
 
 static void
@@ -199,6 +203,63 @@ test_widths (Fixture       *fixture,
                                       ADW_COLOR_SCHEME_FORCE_DARK);
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "layout-1280-members-dark"));
+}
+
+/* The app's first size (960 × 680): the members panel and the search
+ * slide over the chat rather than squeeze it, and a search result
+ * chosen there puts the panel away to show the message. */
+#define NARROW 960
+
+static gboolean
+search_done (gpointer data)
+{
+  return !sotto_search_panel_get_busy (data);
+}
+
+static void
+test_narrow (Fixture       *fixture,
+             gconstpointer  data)
+{
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
+  SottoSearchPanel *panel = sotto_room_view_get_search_panel (view);
+  GtkWidget *list = GTK_WIDGET (sotto_room_view_get_message_list (view));
+  AdwFlap *flap;
+  SottoRoom *bob_room;
+  int chat;
+
+  sotto_ui_register (GTK_WINDOW (fixture->ui.window), fixture->ui.address, "alice", PASSWORD);
+  fixture->bob = sotto_test_user_new (fixture->ui.dir, fixture->ui.address, "bob", PASSWORD);
+  bob_room = sotto_test_user_join (fixture->bob, "general");
+  sotto_test_user_wait_members (bob_room, 2);
+  sotto_test_user_wait_sent (sotto_test_user_say (fixture->bob, bob_room,
+                                                  "Are we still on for Thursday?"));
+  sotto_test_user_wait_for_text (sotto_window_get_room (fixture->ui.window), "bob",
+                                 "Are we still on for Thursday?");
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->ui.window)), <=, NARROW + 20);
+  chat = gtk_widget_get_width (list);
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "room.toggle-members", NULL);
+  sotto_test_iterate (400);
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_assert_true (sotto_room_view_get_members_shown (view));
+  flap = ADW_FLAP (sotto_ui_find_widget (GTK_WIDGET (view), ADW_TYPE_FLAP));
+  g_assert_true (adw_flap_get_folded (flap));
+  g_test_message ("chat %d px, with the members %d px", chat, gtk_widget_get_width (list));
+  g_assert_cmpint (gtk_widget_get_width (list), ==, chat);
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "layout-960-members"));
+
+  /* The search takes the panel's place; a result puts it away. */
+  gtk_widget_activate_action (GTK_WIDGET (view), "room.search", "b", FALSE);
+  sotto_search_panel_set_text (panel, "thursday");
+  g_assert_true (sotto_ui_wait_until (search_done, panel, 30));
+  sotto_test_iterate (400);
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_assert_cmpuint (sotto_search_panel_get_n_results (panel), ==, 1);
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "layout-960-search"));
+  gtk_widget_activate (sotto_search_panel_get_result_row (panel, 0));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_assert_false (sotto_room_view_get_search_shown (view));
 }
 
 /* Whether @widget lies whole inside @window's height */
@@ -499,6 +560,8 @@ main (int   argc,
 
   g_test_add ("/sotto/ui/layout/widths", Fixture, NULL, fixture_setup, test_widths,
               fixture_teardown);
+  g_test_add ("/sotto/ui/layout/narrow", Fixture, GINT_TO_POINTER (NARROW), fixture_setup,
+              test_narrow, fixture_teardown);
   g_test_add ("/sotto/ui/layout/first-run", Fixture, NULL, fixture_setup, test_first_run,
               fixture_teardown);
   g_test_add ("/sotto/ui/layout/message-member", Fixture, NULL, fixture_setup,
