@@ -15,11 +15,11 @@ cd "$top"
 
 build_packages=(
   gcc meson ninja-build pkg-config gettext
-  libglib2.0-dev libglib2.0-bin libjson-glib-dev libsodium-dev libsqlite3-dev
+  libglib2.0-dev libglib2.0-bin libjson-glib-dev libsodium-dev libsqlite3-dev libpq-dev
   libgtk-4-dev libadwaita-1-dev desktop-file-utils appstream-util
   fonts-noto-color-emoji
 )
-test_packages=(clang libclang-rt-14-dev python3 xvfb xauth dbus tcpdump)
+test_packages=(clang libclang-rt-14-dev python3 xvfb xauth dbus tcpdump postgresql-15)
 
 as_root () {
   if [ "$(id -u)" -eq 0 ]; then
