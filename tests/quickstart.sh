@@ -19,7 +19,7 @@ build_packages=(
   libgtk-4-dev libadwaita-1-dev desktop-file-utils appstream-util
   fonts-noto-color-emoji
 )
-test_packages=(clang libclang-rt-14-dev python3 xvfb xauth dbus tcpdump postgresql-15)
+test_packages=(clang libclang-rt-14-dev python3 xvfb xauth dbus tcpdump strace postgresql-15)
 
 as_root () {
   if [ "$(id -u)" -eq 0 ]; then

@@ -79,4 +79,14 @@ sqlite3_stmt *_sotto_store_write_statement (SottoStore             *self,
                                             GError                **error);
 gint64        _sotto_store_now_ms          (void);
 
+/* sotto-store-checkpoint.c: checkpoints on a thread of their own */
+typedef struct _SottoStoreCheckpointer SottoStoreCheckpointer;
+
+SottoStoreCheckpointer *_sotto_store_checkpointer_new      (SottoDb                *db,
+                                                            const char             *path,
+                                                            GError                **error);
+guint                   _sotto_store_checkpointer_get_done (SottoStoreCheckpointer *self);
+void                    _sotto_store_checkpointer_free     (SottoStoreCheckpointer *self,
+                                                            SottoDb                *db);
+
 G_END_DECLS

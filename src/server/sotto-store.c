@@ -17,6 +17,8 @@
  * main-loop iteration: the first write opens it, an idle commits it and
  * then tells everyone who asked through sotto_store_commit_soon().
  *
+ * Checkpoints run on a thread of their own (sotto-store-checkpoint.c).
+ *
  * This file holds the object, opening and the batching of writes; the
  * queries are in sotto-store-accounts.c, -rooms.c, -log.c, -keys.c,
  * -bans.c, -state.c, -prekeys.c, -devices.c, -history.c and -blobs.c, the schema in
@@ -46,6 +48,8 @@ struct _SottoStore
   /* CommitWaiter, in the order they were registered. */
   GArray        *waiters;
   guint          commit_source_id;
+  /* Runs the WAL's checkpoints, so that no commit waits for one */
+  SottoStoreCheckpointer *checkpointer;
 };
 
 G_DEFINE_FINAL_TYPE (SottoStore, sotto_store, G_TYPE_OBJECT)
@@ -292,7 +296,10 @@ sotto_store_dispose (GObject *object)
       self->in_batch = FALSE;
       g_clear_error (&self->batch_error);
 
-      /* The last connection to close checkpoints the WAL into the file. */
+      /* The last connection to close checkpoints the WAL into the file:
+       * the thread's goes first. */
+      _sotto_store_checkpointer_free (self->checkpointer, self->db);
+      self->checkpointer = NULL;
       g_clear_pointer (&self->db, sotto_db_close);
 
       /* Anyone still waiting hears that the store is closed. */
@@ -374,7 +381,8 @@ sotto_store_open (const char  *path,
   if (self->db != NULL)
     sotto_db_set_error_func (self->db, store_db_error_cb, self);
 
-  if (self->db == NULL || !store_ensure_general (self, error))
+  if (self->db == NULL || !store_ensure_general (self, error) ||
+      (self->checkpointer = _sotto_store_checkpointer_new (self->db, path, error)) == NULL)
     {
       g_prefix_error (error, _("Could not open the database %s: "), path);
       return NULL;
