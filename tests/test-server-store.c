@@ -82,6 +82,8 @@ test_checkpoints (SottoServerFixture *fixture,
       g_autofree char *msg_id = g_strdup_printf ("m%u", i);
       g_autoptr(SottoMsg) sent = sotto_test_client_say (alice, "general", msg_id,
                                                         "a message of some length, as they go");
+
+      g_assert_nonnull (sent);
     }
 
   g_subprocess_send_signal (tracer, SIGINT);

@@ -12,6 +12,7 @@
 
 #include "sotto-console.h"
 #include "sotto-frame.h"
+#include "sotto-migrate.h"
 #include "sotto-server.h"
 
 typedef struct
@@ -121,6 +122,23 @@ main (int   argc,
   if (config->verbose)
     g_log_set_debug_enabled (TRUE);
   want_console = config->console;
+
+  /* An offline command: the server does not start. */
+  if (config->migrate_to != NULL)
+    {
+      g_autofree char *db_path = g_build_filename (config->data_dir, "sotto.db", NULL);
+      g_autoptr(GString) report = g_string_new (NULL);
+
+      if (!sotto_migrate_to_postgres (db_path, config->migrate_to, report, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          g_printerr ("%s\n", _("Nothing was written to PostgreSQL."));
+          return 1;
+        }
+      g_print ("%s", report->str);
+      g_print ("%s\n", _("Copied, and checked table by table."));
+      return 0;
+    }
 
   server = sotto_server_new (g_steal_pointer (&config), &error);
   if (server == NULL || !sotto_server_listen (server, &error))

@@ -42,6 +42,7 @@ sotto_server_config_free (SottoServerConfig *config)
   g_strfreev (config->listen);
   g_free (config->data_dir);
   g_free (config->config_file);
+  g_free (config->migrate_to);
   g_free (config);
 }
 
@@ -158,6 +159,7 @@ sotto_server_config_parse (SottoServerConfig   *config,
   g_autofree char *config_file = NULL;
   gboolean verbose = FALSE;
   gboolean console = FALSE;
+  g_autofree char *migrate_to = NULL;
   gint64 max_frame = UNSET;
   gint64 max_queue = UNSET;
   gint64 login_timeout = UNSET;
@@ -216,6 +218,10 @@ sotto_server_config_parse (SottoServerConfig   *config,
       N_("Argon2id passes for password hashes (default 2)"), N_("N") },
     { "pwhash-mem", 0, 0, G_OPTION_ARG_INT64, &pwhash_mem,
       N_("Argon2id memory for password hashes, in bytes (default 67108864)"), N_("BYTES") },
+    { "migrate-to", 0, 0, G_OPTION_ARG_STRING, &migrate_to,
+      N_("Copy the store of the data directory into the empty PostgreSQL database CONNINFO "
+         "(a Unix socket folder or an IP address, not a host name), check the copy, and exit"),
+      N_("CONNINFO") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -304,6 +310,8 @@ sotto_server_config_parse (SottoServerConfig   *config,
 
   config->login_timeout = timeout;
   config->link_timeout = link_wait;
+  g_free (config->migrate_to);
+  config->migrate_to = g_steal_pointer (&migrate_to);
 
   return TRUE;
 }

@@ -27,6 +27,7 @@ typedef struct
   gint64    upload_expiry;      /* seconds an unfinished upload is kept */
   gint64    pwhash_opslimit;
   gint64    pwhash_memlimit;
+  char     *migrate_to;         /* PostgreSQL to copy the store into, then exit */
 } SottoServerConfig;
 
 SottoServerConfig *sotto_server_config_new   (void);
