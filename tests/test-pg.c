@@ -10,8 +10,9 @@
 /*
  * The server's connection to PostgreSQL, against a real PostgreSQL that
  * the test starts: statements of one turn sent together, their results in
- * order; prepared statements; a failed statement and those after it in
- * its turn; host names refused; PostgreSQL restarted: what was waiting
+ * order; statements prepared at their first use; a failed statement and
+ * the others of its turn; host names refused; PostgreSQL restarted: what
+ * was waiting
  * fails, statements fail at once while it is down, and the connection
  * comes back by itself.
  */
@@ -190,6 +191,35 @@ test_errors (void)
   g_assert_cmpstr (g_ptr_array_index (replies.values, 5), ==, "1");
 }
 
+/* A named statement is prepared at its first use on a connection: one
+ * whose table is missing fails with the reason, and once the table is
+ * there it is prepared again and works. */
+static void
+test_prepare_later (void)
+{
+  g_autofree char *conninfo = NULL;
+  g_autoptr(SottoPg) pg = NULL;
+  g_auto(Replies) replies = { g_ptr_array_new_with_free_func (g_free) };
+  const char *values[] = { "7", "seven" };
+
+  if (skip_without_postgres ())
+    return;
+  conninfo = sotto_test_postgres_new_database (postgres);
+  pg = connect_new (conninfo);
+  sotto_pg_query (pg, "add", 2, values, NULL, NULL, reply_cb, &replies);
+  wait_replies (&replies, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (replies.values, 0), "error 4:"));
+  g_assert_nonnull (strstr (g_ptr_array_index (replies.values, 0),
+                            "relation \"notes\" does not exist"));
+
+  sotto_pg_query (pg, "CREATE TABLE notes (id bigserial, n int, text text)", 0, NULL, NULL, NULL,
+                  reply_cb, &replies);
+  wait_replies (&replies, 2);
+  sotto_pg_query (pg, "add", 2, values, NULL, NULL, reply_cb, &replies);
+  wait_replies (&replies, 3);
+  g_assert_cmpstr (g_ptr_array_index (replies.values, 2), ==, "1");
+}
+
 /* Host names would block the main loop while they resolve. */
 static void
 test_conninfo (void)
@@ -262,6 +292,7 @@ main (int   argc,
 
   g_test_add_func ("/sotto/pg/pipeline", test_pipeline);
   g_test_add_func ("/sotto/pg/errors", test_errors);
+  g_test_add_func ("/sotto/pg/prepare-later", test_prepare_later);
   g_test_add_func ("/sotto/pg/conninfo", test_conninfo);
   g_test_add_func ("/sotto/pg/restart", test_restart);
   status = g_test_run ();

@@ -19,8 +19,8 @@
  * %SOTTO_PG_ERROR_UNAVAILABLE, so that callers can tell their clients to
  * come back (the server answers "overloaded").
  *
- * Statements named with sotto_pg_add_statement() are prepared on each new
- * connection, before anything else is sent on it.
+ * Statements named with sotto_pg_add_statement() are prepared on a
+ * connection the first time they are sent on it, in the same turn.
  */
 
 #define RETRY_FIRST_MS 100
@@ -50,6 +50,8 @@ typedef struct
   SottoPgDone  done;
   gpointer     user_data;
   PGresult    *result;
+  /* For a Prepare: the statement's name */
+  char        *name;
 } Entry;
 
 struct _SottoPg
@@ -60,6 +62,8 @@ struct _SottoPg
   char       *name;
   /* name → SQL of the statements to prepare on each connection */
   GHashTable *statements;
+  /* The names prepared on this connection, or being prepared */
+  GHashTable *prepared;
 
   State       state;
   PGconn     *conn;
@@ -90,6 +94,7 @@ static void
 entry_free (Entry *entry)
 {
   g_clear_pointer (&entry->result, PQclear);
+  g_free (entry->name);
   g_free (entry);
 }
 
@@ -196,6 +201,7 @@ drop_connection (SottoPg *self)
   self->watch_fd = -1;
   g_clear_handle_id (&self->sync_id, g_source_remove);
   g_clear_pointer (&self->conn, PQfinish);
+  g_hash_table_remove_all (self->prepared);
 }
 
 static gboolean
@@ -266,25 +272,40 @@ result_ok (const PGresult *result)
 static void
 end_turn (SottoPg *self)
 {
-  gboolean failed = FALSE;
+  g_autofree char *first_error = NULL;
   Entry *entry;
 
-  for (GList *l = self->turn.head; l != NULL && !failed; l = l->next)
-    failed = !result_ok (((Entry *) l->data)->result);
+  for (GList *l = self->turn.head; l != NULL && first_error == NULL; l = l->next)
+    {
+      Entry *done = l->data;
+
+      if (!result_ok (done->result))
+        first_error = one_line (done->result != NULL ? PQresultErrorMessage (done->result)
+                                                     : "no result");
+    }
 
   while (self->conn != NULL && (entry = g_queue_pop_head (&self->turn)) != NULL)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!failed)
+      if (entry->kind == ENTRY_PREPARE)
+        {
+          /* Prepared again at its next use. */
+          if (!result_ok (entry->result))
+            g_hash_table_remove (self->prepared, entry->name);
+          entry_free (entry);
+          continue;
+        }
+      if (first_error == NULL)
         {
           finish_entry (self, entry, NULL);
           continue;
         }
       if (entry->result == NULL || PQresultStatus (entry->result) == PGRES_PIPELINE_ABORTED ||
           result_ok (entry->result))
-        error = g_error_new_literal (SOTTO_PG_ERROR, SOTTO_PG_ERROR_ABORTED,
-                                     "Not carried out: another statement sent with it failed");
+        error = g_error_new (SOTTO_PG_ERROR, SOTTO_PG_ERROR_ABORTED,
+                             "Not carried out: another statement sent with it failed (%s)",
+                             first_error);
       else
         {
           g_autofree char *text = one_line (PQresultErrorMessage (entry->result));
@@ -334,20 +355,7 @@ read_results (SottoPg *self)
         }
 
       g_queue_pop_head (&self->entries);
-      if (entry->kind == ENTRY_PREPARE)
-        {
-          if (!result_ok (entry->result))
-            {
-              g_autofree char *text = one_line (entry->result != NULL
-                                                ? PQresultErrorMessage (entry->result)
-                                                : PQerrorMessage (self->conn));
-
-              g_warning ("PostgreSQL (%s): cannot prepare a statement: %s", self->name, text);
-            }
-          entry_free (entry);
-        }
-      else
-        g_queue_push_tail (&self->turn, entry);
+      g_queue_push_tail (&self->turn, entry);
     }
   return TRUE;
 }
@@ -396,9 +404,6 @@ ready_io (SottoPg      *self,
 static void
 connected (SottoPg *self)
 {
-  GHashTableIter iter;
-  gpointer name, sql;
-
   if (PQsetnonblocking (self->conn, 1) != 0 || !PQenterPipelineMode (self->conn))
     {
       connection_down (self, PQerrorMessage (self->conn));
@@ -412,20 +417,6 @@ connected (SottoPg *self)
     g_debug ("PostgreSQL (%s): connected", self->name);
   self->logged_down = FALSE;
 
-  g_hash_table_iter_init (&iter, self->statements);
-  while (g_hash_table_iter_next (&iter, &name, &sql))
-    {
-      Entry *entry;
-
-      if (!PQsendPrepare (self->conn, name, sql, 0, NULL))
-        {
-          connection_down (self, PQerrorMessage (self->conn));
-          return;
-        }
-      entry = g_new0 (Entry, 1);
-      entry->kind = ENTRY_PREPARE;
-      g_queue_push_tail (&self->entries, entry);
-    }
   /* The watch is made again for the ready connection's handler. */
   if (self->watch != NULL)
     {
@@ -434,9 +425,6 @@ connected (SottoPg *self)
     }
   self->watch_fd = -1;
   update_watch (self, G_IO_IN);
-  /* The statements prepared make a turn of their own. */
-  if (!g_queue_is_empty (&self->entries))
-    sync_cb (self);
   g_object_notify (G_OBJECT (self), "ready");
 }
 
@@ -576,6 +564,7 @@ sotto_pg_query (SottoPg            *self,
                 SottoPgDone         done,
                 gpointer            user_data)
 {
+  const char *sql;
   Entry *entry;
   int sent;
 
@@ -594,7 +583,24 @@ sotto_pg_query (SottoPg            *self,
         self->refused_id = g_idle_add (refused_cb, self);
       return;
     }
-  if (g_hash_table_contains (self->statements, statement))
+  sql = g_hash_table_lookup (self->statements, statement);
+  if (sql != NULL && !g_hash_table_contains (self->prepared, statement))
+    {
+      Entry *prepare = g_new0 (Entry, 1);
+
+      prepare->kind = ENTRY_PREPARE;
+      prepare->name = g_strdup (statement);
+      g_hash_table_add (self->prepared, g_strdup (statement));
+      if (!PQsendPrepare (self->conn, statement, sql, 0, NULL))
+        {
+          entry_free (prepare);
+          g_queue_push_tail (&self->entries, entry);
+          connection_down (self, PQerrorMessage (self->conn));
+          return;
+        }
+      g_queue_push_tail (&self->entries, prepare);
+    }
+  if (sql != NULL)
     sent = PQsendQueryPrepared (self->conn, statement, (int) n_params, values, lengths, binary,
                                 0);
   else
@@ -640,8 +646,8 @@ sotto_pg_new (const char  *conninfo,
  * @name: what sotto_pg_query() calls it
  * @sql: its text, with $1, $2… for values
  *
- * A statement prepared on each connection. Add them before
- * sotto_pg_start().
+ * A statement prepared on each connection at its first use there. Add
+ * them before sotto_pg_start().
  */
 void
 sotto_pg_add_statement (SottoPg    *self,
@@ -696,7 +702,9 @@ sotto_pg_get_n_pending (SottoPg *self)
   g_return_val_if_fail (SOTTO_IS_PG (self), 0);
   for (GList *l = self->entries.head; l != NULL; l = l->next)
     n += ((Entry *) l->data)->kind == ENTRY_QUERY;
-  return n + self->turn.length;
+  for (GList *l = self->turn.head; l != NULL; l = l->next)
+    n += ((Entry *) l->data)->kind == ENTRY_QUERY;
+  return n;
 }
 
 static void
@@ -734,6 +742,7 @@ sotto_pg_finalize (GObject *object)
   g_free (self->conninfo);
   g_free (self->name);
   g_hash_table_unref (self->statements);
+  g_hash_table_unref (self->prepared);
   G_OBJECT_CLASS (sotto_pg_parent_class)->finalize (object);
 }
 
@@ -761,6 +770,7 @@ static void
 sotto_pg_init (SottoPg *self)
 {
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->prepared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->retry_ms = RETRY_FIRST_MS;
   self->watch_fd = -1;
   g_queue_init (&self->entries);
