@@ -12,9 +12,8 @@
  * the test starts: statements of one turn sent together, their results in
  * order; statements prepared at their first use; a failed statement and
  * the others of its turn; host names refused; PostgreSQL restarted: what
- * was waiting
- * fails, statements fail at once while it is down, and the connection
- * comes back by itself.
+ * was waiting fails, statements fail at once while it is down, and the
+ * connection comes back by itself.
  */
 
 static SottoTestPostgres *postgres;
