@@ -81,7 +81,7 @@ pg_failed (PGconn      *conn,
                                                    ? PQresultErrorMessage (result)
                                                    : PQerrorMessage (conn)));
 
-  g_set_error (error, SOTTO_PG_ERROR, SOTTO_PG_ERROR_QUERY, _("%s: %s"), what, message);
+  g_set_error (error, SOTTO_PG_ERROR, SOTTO_PG_ERROR_QUERY, "%s: %s", what, message);
   g_clear_pointer (&result, PQclear);
   return FALSE;
 }
@@ -105,7 +105,7 @@ sqlite_failed (sqlite3     *db,
                const char  *what,
                GError     **error)
 {
-  g_set_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_FAILED, _("%s: %s"), what,
+  g_set_error (error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_FAILED, "%s: %s", what,
                sqlite3_errmsg (db));
   return FALSE;
 }
@@ -444,21 +444,27 @@ migrate (sqlite3     *db,
       Digest read_back;
       g_autofree char *sqlite_hash = digest_finish (&copied[i]);
       g_autofree char *pg_hash = NULL;
+      g_autofree char *copied_rows = g_strdup_printf ("%" G_GINT64_FORMAT, copied[i].rows);
+      g_autofree char *read_rows = NULL;
 
       if (!digest_pg_table (conn, &tables[i], &read_back, error))
         return FALSE;
       pg_hash = digest_finish (&read_back);
+      read_rows = g_strdup_printf ("%" G_GINT64_FORMAT, read_back.rows);
+
       if (read_back.rows != copied[i].rows || !g_str_equal (sqlite_hash, pg_hash))
         {
+          /* Translators: a table's name, then its rows and the start of
+           * its hash in SQLite, then the same in PostgreSQL */
           g_set_error (error, SOTTO_PG_ERROR, SOTTO_PG_ERROR_QUERY,
-                       _("%s differs after the copy: %" G_GINT64_FORMAT " rows (BLAKE2b %.16s) "
-                         "in SQLite, %" G_GINT64_FORMAT " (BLAKE2b %.16s) in PostgreSQL"),
-                       tables[i].name, copied[i].rows, sqlite_hash, read_back.rows, pg_hash);
+                       _("%s differs after the copy: %s rows (BLAKE2b %.16s) in SQLite, %s "
+                         "(BLAKE2b %.16s) in PostgreSQL"),
+                       tables[i].name, copied_rows, sqlite_hash, read_rows, pg_hash);
           return FALSE;
         }
-      g_string_append_printf (report, _("%-24s %8" G_GINT64_FORMAT " rows, BLAKE2b %.16s… "
-                                        "the same in both\n"),
-                              tables[i].name, copied[i].rows, pg_hash);
+      /* Translators: a table's name, its rows, the start of its hash */
+      g_string_append_printf (report, _("%-24s %8s rows, BLAKE2b %.16s… the same in both\n"),
+                              tables[i].name, copied_rows, pg_hash);
     }
   return pg_exec (conn, "COMMIT", error);
 }
