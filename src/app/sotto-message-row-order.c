@@ -21,7 +21,9 @@ static GtkWidget *
 order_note_new (gboolean   in_timeline,
                 GtkLabel **label)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, in_timeline ? 6 : 4);
+  /* A grid, as the message is laid out (sotto-message-row.ui): a box
+   * would ask the wrapping label for its width at given heights. */
+  GtkWidget *box = gtk_grid_new ();
   GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
 
   *label = GTK_LABEL (gtk_label_new (NULL));
@@ -38,8 +40,9 @@ order_note_new (gboolean   in_timeline,
   gtk_widget_add_css_class (box, "order-note");
   gtk_widget_add_css_class (icon, "warning");
   gtk_widget_add_css_class (GTK_WIDGET (*label), "caption");
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (*label));
+  gtk_grid_set_column_spacing (GTK_GRID (box), in_timeline ? 6 : 4);
+  gtk_grid_attach (GTK_GRID (box), icon, 0, 0, 1, 1);
+  gtk_grid_attach (GTK_GRID (box), GTK_WIDGET (*label), 1, 0, 1, 1);
 
   return box;
 }

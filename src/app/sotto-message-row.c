@@ -367,6 +367,55 @@ sotto_message_row_get_item (SottoMessageRow *self)
   return self->item;
 }
 
+/* Sizes: a row is laid out height-for-width only. Its width does not
+ * depend on its height, and with no width given its height is the one
+ * at its natural width, as a box of its parts would say. */
+
+static GtkSizeRequestMode
+sotto_message_row_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+sotto_message_row_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  if (child == NULL)
+    return;
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    for_size = -1;
+  else if (for_size < 0)
+    gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &for_size, NULL, NULL);
+  gtk_widget_measure (child, orientation, for_size, minimum, natural,
+                      minimum_baseline, natural_baseline);
+}
+
+static void
+sotto_message_row_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  GtkWidget *bin_child = adw_bin_get_child (ADW_BIN (widget));
+
+  if (bin_child != NULL)
+    gtk_widget_allocate (bin_child, width, height, baseline, NULL);
+  /* The message menu and the emoji chooser are the row's too; a layout
+   * manager would present them. */
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER (child))
+      gtk_popover_present (GTK_POPOVER (child));
+}
+
 static void
 sotto_message_row_get_property (GObject    *object,
                                 guint       prop_id,
@@ -409,6 +458,9 @@ sotto_message_row_class_init (SottoMessageRowClass *klass)
 
   object_class->dispose = sotto_message_row_dispose;
   object_class->get_property = sotto_message_row_get_property;
+  widget_class->get_request_mode = sotto_message_row_get_request_mode;
+  widget_class->measure = sotto_message_row_measure;
+  widget_class->size_allocate = sotto_message_row_size_allocate;
 
   properties[PROP_ITEM] =
     g_param_spec_object ("item", NULL, NULL, SOTTO_TYPE_TIMELINE_ITEM,
@@ -442,6 +494,8 @@ static void
 sotto_message_row_init (SottoMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The row measures its child itself (above), not through a bin layout. */
+  gtk_widget_set_layout_manager (GTK_WIDGET (self), NULL);
   _sotto_message_row_actions_init (self);
 }
 
