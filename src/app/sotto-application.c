@@ -6,6 +6,7 @@
 #include "sotto-app-config.h"
 #include "sotto-application.h"
 #include "sotto-preferences-window.h"
+#include "sotto-recent-reactions.h"
 #include "sotto-window.h"
 
 /*
@@ -323,6 +324,7 @@ static void
 sotto_application_init (SottoApplication *self)
 {
   self->settings = g_settings_new (APP_ID);
+  sotto_recent_reactions_bind (self->settings);
   self->config = sotto_app_config_new (self->settings);
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
 }

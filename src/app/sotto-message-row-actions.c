@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "sotto-message-row-private.h"
+#include "sotto-recent-reactions.h"
 
 /*
  * What a message row offers and shows of other messages: the quote above
@@ -24,36 +25,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-/* The reactions the menu offers at once, the latest used first. */
-#define QUICK_REACTIONS 5
-static char *recent_reactions[QUICK_REACTIONS] = { NULL };
-
-static void
-ensure_recent (void)
-{
-  static const char *const defaults[QUICK_REACTIONS] = { "👍", "❤️", "😂", "🎉", "😮" };
-
-  if (recent_reactions[0] != NULL)
-    return;
-  for (guint i = 0; i < QUICK_REACTIONS; i++)
-    recent_reactions[i] = g_strdup (defaults[i]);
-}
-
-/* @reaction was used: it comes first among the quick ones. */
-static void
-remember_reaction (const char *reaction)
-{
-  guint found = QUICK_REACTIONS - 1;
-
-  ensure_recent ();
-  for (guint i = 0; i < QUICK_REACTIONS; i++)
-    if (g_str_equal (recent_reactions[i], reaction))
-      found = i;
-  g_free (recent_reactions[found]);
-  memmove (recent_reactions + 1, recent_reactions, found * sizeof *recent_reactions);
-  recent_reactions[0] = g_strdup (reaction);
-}
 
 static void
 emit (SottoMessageRow *self,
@@ -294,7 +265,7 @@ quick_reaction_cb (GtkButton       *button,
   g_autofree char *held = g_strdup (reaction);
 
   gtk_popover_popdown (GTK_POPOVER (self->menu));
-  remember_reaction (held);
+  sotto_recent_reactions_use (held);
   emit (self, "react", held);
 }
 
@@ -303,7 +274,7 @@ emoji_picked_cb (GtkEmojiChooser *chooser,
                  const char      *text,
                  SottoMessageRow *self)
 {
-  remember_reaction (text);
+  sotto_recent_reactions_use (text);
   emit (self, "react", text);
 }
 
@@ -322,14 +293,14 @@ choose_reaction (SottoMessageRow *self)
 static void
 fill_quick_reactions (SottoMessageRow *self)
 {
+  const char * const *recent = sotto_recent_reactions_get ();
   GtkWidget *child;
 
-  ensure_recent ();
   while ((child = gtk_widget_get_first_child (self->quick_box)) != NULL)
     gtk_box_remove (GTK_BOX (self->quick_box), child);
-  for (guint i = 0; i < QUICK_REACTIONS; i++)
+  for (guint i = 0; i < SOTTO_QUICK_REACTIONS; i++)
     {
-      GtkWidget *button = gtk_button_new_with_label (recent_reactions[i]);
+      GtkWidget *button = gtk_button_new_with_label (recent[i]);
 
       gtk_widget_add_css_class (button, "flat");
       gtk_widget_add_css_class (button, "circular");
@@ -404,7 +375,21 @@ sotto_message_row_open_menu (SottoMessageRow *self,
   gtk_popover_popup (GTK_POPOVER (self->menu));
 }
 
-/* A right click opens the message menu, not the text's. */
+/* A right click, or a long press on a touch screen, opens the message
+ * menu, not the text's: @gesture claims the press. */
+static void
+press_menu (SottoMessageRow *self,
+            GtkGesture      *gesture,
+            double           x,
+            double           y)
+{
+  if (self->message == NULL || sotto_message_get_state (self->message) == SOTTO_MESSAGE_SYSTEM ||
+      !gtk_widget_get_visible (self->message_box))
+    return;
+  gtk_gesture_set_state (gesture, GTK_EVENT_SEQUENCE_CLAIMED);
+  sotto_message_row_open_menu (self, x, y);
+}
+
 static void
 right_click_cb (GtkGestureClick *gesture,
                 int              n_press,
@@ -412,11 +397,7 @@ right_click_cb (GtkGestureClick *gesture,
                 double           y,
                 SottoMessageRow *self)
 {
-  if (self->message == NULL || sotto_message_get_state (self->message) == SOTTO_MESSAGE_SYSTEM ||
-      !gtk_widget_get_visible (self->message_box))
-    return;
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  sotto_message_row_open_menu (self, x, y);
+  press_menu (self, GTK_GESTURE (gesture), x, y);
 }
 
 static void
@@ -425,7 +406,7 @@ long_press_cb (GtkGestureLongPress *gesture,
                double               y,
                SottoMessageRow     *self)
 {
-  right_click_cb (NULL, 1, x, y, self);
+  press_menu (self, GTK_GESTURE (gesture), x, y);
 }
 
 /* The small bar on hover */

@@ -6,6 +6,7 @@
 
 #include "sotto-application.h"
 #include "sotto-message-row.h"
+#include "sotto-recent-reactions.h"
 #include "sotto-room-view.h"
 #include "sotto-test-server.h"
 #include "sotto-test-users.h"
@@ -16,7 +17,8 @@
 /*
  * Replies, edits, deletions and reactions in the app, against a real
  * sotto-server, with bob as a client core in this process: the message
- * menu (from a row), the bar over the composer, Up to edit and Escape to
+ * menu (from a right click, a long press, or the bar shown on hover; More
+ * Reactions' chooser), the bar over the composer, Up to edit and Escape to
  * stop, the delete dialog, the quote that goes to its message, and what
  * bob sees of each. Screenshots in the light and the dark style.
  */
@@ -251,6 +253,107 @@ test_reply_react (Fixture       *fixture,
   g_assert_true (sotto_message_has_reaction_from (asked, "bob", "🎂"));
 }
 
+/* The first controller of @type on @widget or under it. */
+static GtkEventController *
+find_controller (GtkWidget *widget,
+                 GType      type)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return controller;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkEventController *found = find_controller (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+alice_crab_given (gpointer data)
+{
+  return sotto_message_has_reaction_from (data, "alice", "🦀");
+}
+
+/* The other ways to a message's actions: the small bar that shows while
+ * the pointer is over a message (its Reply button replies), a long press
+ * (the menu), and More Reactions (the emoji chooser), whose pick is sent
+ * and comes first among the quick reactions after. */
+static void
+test_hover_and_press (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  SottoMessage *asked = sotto_test_user_say (fixture->bob, fixture->bob_room,
+                                             "Anyone for a swim at the harbour?");
+  SottoMessage *shown;
+  SottoMessageRow *row;
+  GtkEventController *motion;
+  GtkEventController *press;
+  GtkWidget *reply_button;
+  GtkWidget *chooser;
+
+  sotto_test_user_wait_sent (asked);
+  shown = sotto_test_user_wait_for_text (fixture->shown, "bob", "Anyone for a swim at the harbour?");
+  row = row_of (fixture, shown);
+
+  /* The pointer comes over it: the bar, and its Reply replies. */
+  g_assert_null (sotto_ui_find_icon (GTK_WIDGET (row), "mail-reply-sender-symbolic"));
+  motion = find_controller (GTK_WIDGET (row), GTK_TYPE_EVENT_CONTROLLER_MOTION);
+  g_assert_nonnull (motion);
+  g_signal_emit_by_name (motion, "enter", 100.0, 10.0);
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  reply_button = sotto_ui_find_icon (GTK_WIDGET (row), "mail-reply-sender-symbolic");
+  g_assert_nonnull (reply_button);
+  g_assert_true (gtk_widget_is_visible (reply_button));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-hover-bar"));
+  g_signal_emit_by_name (gtk_widget_get_ancestor (reply_button, GTK_TYPE_BUTTON), "clicked");
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_assert_nonnull (find_label (GTK_WIDGET (fixture->ui.window), "Replying to bob"));
+  /* Escape in the composer ends the reply. */
+  sotto_ui_press_key (sotto_ui_find_widget (GTK_WIDGET (sotto_window_get_room_view (
+                                              fixture->ui.window)), GTK_TYPE_TEXT_VIEW),
+                      GDK_KEY_Escape, 0);
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_assert_null (find_label (GTK_WIDGET (fixture->ui.window), "Replying to bob"));
+  g_signal_emit_by_name (motion, "leave");
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_assert_false (gtk_widget_is_visible (reply_button));
+
+  /* A long press: the menu. */
+  press = find_controller (GTK_WIDGET (row), GTK_TYPE_GESTURE_LONG_PRESS);
+  g_assert_nonnull (press);
+  g_signal_emit_by_name (press, "pressed", 120.0, 12.0);
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  {
+    GtkWidget *menu = sotto_ui_find_widget (GTK_WIDGET (row), GTK_TYPE_POPOVER_MENU);
+
+    g_assert_nonnull (menu);
+    g_assert_true (gtk_widget_get_visible (menu));
+    gtk_popover_popdown (GTK_POPOVER (menu));
+  }
+
+  /* More Reactions: the chooser; its pick is sent, and offered first. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "message.choose-reaction", NULL));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  chooser = sotto_ui_find_widget (GTK_WIDGET (row), GTK_TYPE_EMOJI_CHOOSER);
+  g_assert_nonnull (chooser);
+  g_assert_true (gtk_widget_get_visible (chooser));
+  g_free (sotto_ui_screenshot (chooser, "message-emoji-chooser"));
+  g_signal_emit_by_name (chooser, "emoji-picked", "🦀");
+  gtk_popover_popdown (GTK_POPOVER (chooser));
+  g_assert_true (sotto_ui_wait_until (alice_crab_given, asked, 30));
+  g_assert_cmpstr (sotto_recent_reactions_get ()[0], ==, "🦀");
+}
+
 /* Up edits the last own message, Escape gives the draft back; then an
  * edit goes through, and a deletion after the dialog. */
 static void
@@ -417,6 +520,7 @@ main (int   argc,
   ADD ("edit-delete", test_edit_delete);
   ADD ("jump", test_jump);
   ADD ("new-messages", test_new_messages);
+  ADD ("hover-and-press", test_hover_and_press);
 #undef ADD
 
   status = g_test_run ();

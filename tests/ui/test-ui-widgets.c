@@ -14,6 +14,7 @@
 #include "sotto-preferences-window.h"
 #include "sotto-recovery-key-dialog.h"
 #include "sotto-room-row.h"
+#include "sotto-recent-reactions.h"
 #include "sotto-room-view.h"
 #include "sotto-safety-dialog.h"
 #include "sotto-server-dialogs.h"
@@ -864,6 +865,40 @@ test_window_and_actions (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The message menu's quick reactions: the latest used first, kept in
+ * the settings, so that the next start offers them again; what a setting
+ * holds that is no reaction is passed over. */
+static void
+test_recent_reactions (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.sottochat.Sotto");
+  const char *saved[] = { "🎂", "", "🦀", "🎂", "👍", NULL };
+  const char *expected[] = { "😂", "🎂", "🦀", "👍", "❤️", NULL };
+  g_auto(GStrv) stored = NULL;
+  const char * const *recent;
+
+  g_settings_set_strv (settings, "recent-reactions", saved);
+  sotto_recent_reactions_bind (settings);
+  recent = sotto_recent_reactions_get ();
+  g_assert_cmpstr (recent[0], ==, "🎂");
+  g_assert_cmpstr (recent[1], ==, "🦀");
+  g_assert_cmpstr (recent[2], ==, "👍");
+  g_assert_cmpstr (recent[3], ==, "❤️");
+  g_assert_cmpstr (recent[4], ==, "😂");
+  g_assert_null (recent[5]);
+
+  sotto_recent_reactions_use ("😂");
+  stored = g_settings_get_strv (settings, "recent-reactions");
+  g_assert_true (g_strv_equal ((const char * const *) stored, expected));
+
+  /* The next start */
+  sotto_recent_reactions_bind (settings);
+  g_assert_cmpstr (sotto_recent_reactions_get ()[0], ==, "😂");
+  g_settings_reset (settings, "recent-reactions");
+  sotto_recent_reactions_bind (settings);
+  g_assert_cmpstr (sotto_recent_reactions_get ()[0], ==, "👍");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -882,6 +917,7 @@ main (int   argc,
   g_test_add_func ("/sotto/ui/widgets/order-marks", test_order_marks);
   g_test_add_func ("/sotto/ui/widgets/timeline-changes", test_timeline_changes);
   g_test_add_func ("/sotto/ui/widgets/linkify", test_linkify);
+  g_test_add_func ("/sotto/ui/widgets/recent-reactions", test_recent_reactions);
   g_test_add_func ("/sotto/ui/widgets/format-day", test_format_day);
   g_test_add_func ("/sotto/ui/widgets/room-and-member-rows", test_room_and_member_rows);
   g_test_add_func ("/sotto/ui/widgets/room-view", test_room_view);
