@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sotto-application.h"
+#include "sotto-login-view.h"
 #include "sotto-message-row.h"
 #include "sotto-room-view.h"
 #include "sotto-search-panel.h"
@@ -18,7 +19,9 @@
  * as a client core in this process: Ctrl+F in the room and Ctrl+Shift+F
  * across rooms open the panel at the side; results newest first with the
  * words marked; a result far up the room scrolls there and marks the
- * row; one in another room opens that room; Escape closes the panel.
+ * row, also one not loaded since logging in again (older pages are read
+ * until it is there); one in another room opens that room; Escape closes
+ * the panel.
  * Screenshots in the light and the dark style.
  */
 
@@ -236,6 +239,64 @@ test_search (Fixture       *fixture,
   g_assert_false (sotto_room_view_get_search_shown (view));
 }
 
+static gboolean
+logged_in (gpointer data)
+{
+  SottoClient *client = sotto_window_get_client (data);
+
+  return client != NULL && sotto_client_get_state (client) == SOTTO_CLIENT_ONLINE &&
+         sotto_window_get_room (data) != NULL;
+}
+
+/* After logging in again only the newest messages are loaded: a result
+ * further back loads older pages until its message is there. */
+static void
+test_not_loaded (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  SottoRoomView *view = sotto_window_get_room_view (fixture->ui.window);
+  SottoSearchPanel *panel = sotto_room_view_get_search_panel (view);
+  SottoLoginView *login = sotto_window_get_login_view (fixture->ui.window);
+  SottoMessage *last = NULL;
+  SottoMessage *first;
+  SottoRoom *general;
+
+  first = sotto_test_user_say (fixture->bob, fixture->bob_general,
+                               "The lighthouse tour starts at noon");
+  sotto_test_user_wait_sent (first);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("later %u", i);
+
+      last = sotto_test_user_say (fixture->bob, fixture->bob_general, text);
+    }
+  sotto_test_user_wait_sent (last);
+  sotto_test_user_wait_for_text (sotto_window_get_room (fixture->ui.window), "bob", "later 299");
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->ui.window), "win.log-out", NULL);
+  sotto_login_view_fill (login, NULL, NULL, PASSWORD);
+  sotto_login_view_submit (login);
+  g_assert_true (sotto_ui_wait_until (logged_in, fixture->ui.window, 30));
+  g_assert_true (sotto_window_open_room (fixture->ui.window, "general"));
+  general = sotto_window_get_room (fixture->ui.window);
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  g_assert_null (sotto_ui_find_message (general, "The lighthouse tour starts at noon"));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->ui.window), "win.search-messages", "b",
+                              FALSE);
+  sotto_search_panel_set_text (panel, "lighthouse");
+  wait_search (panel);
+  g_assert_cmpuint (sotto_search_panel_get_n_results (panel), ==, 1);
+  gtk_widget_activate (sotto_search_panel_get_result_row (panel, 0));
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  sotto_test_iterate (200);
+  sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
+  first = sotto_ui_find_message (general, "The lighthouse tour starts at noon");
+  g_assert_nonnull (first);
+  g_assert_true (on_screen (fixture, first));
+  g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "search-loaded-older"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -251,6 +312,8 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add ("/sotto/ui/search/room-and-all", Fixture, NULL, fixture_setup, test_search,
+              fixture_teardown);
+  g_test_add ("/sotto/ui/search/not-loaded", Fixture, NULL, fixture_setup, test_not_loaded,
               fixture_teardown);
 
   status = g_test_run ();
