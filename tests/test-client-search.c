@@ -19,7 +19,8 @@
  * message is not found; an edited message is found by what it says now,
  * a forged edit changes nothing; an empty query is refused. The same
  * search a little per turn of the main loop; where the words are in a
- * text, for marking them.
+ * text, for marking them; a hundred thousand messages, every hit in order
+ * and nothing of the words on the disk.
  */
 
 #define PASSWORD "correct horse battery"
@@ -186,6 +187,70 @@ test_search (void)
   sotto_test_remove_dir (dir);
 }
 
+/* A hundred thousand messages in the store, one in a thousand with the
+ * word: all of those found, newest first, a limit kept; nothing of the
+ * words on the disk after the searches. */
+static void
+test_hundred_thousand (void)
+{
+  g_autoptr(SottoTestServer) server = sotto_test_server_start (NULL, NULL);
+  g_autofree char *dir = sotto_test_make_data_dir ();
+  g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", sotto_test_server_get_port (server));
+  g_autofree char *path = sotto_test_user_store_path (dir, address, "alice", "alice");
+  g_autoptr(SottoClient) alice = sotto_test_user_new (dir, address, "alice", PASSWORD);
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint count = 100000;
+
+  sotto_test_user_join (alice, "big");
+  sotto_client_close (alice);
+  g_clear_object (&alice);
+  {
+    g_autoptr(SottoClientStore) store = sotto_test_user_open_store (path, PASSWORD);
+
+    for (guint i = 0; i < count; i++)
+      {
+        g_autofree char *text = g_strdup_printf (i % 1000 == 7
+                                                 ? "Message %u: see you at the harbour at six"
+                                                 : "Message %u of the big room", i + 1);
+        g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
+        g_autofree char *msg_id = g_strdup_printf ("b%08u", i);
+
+        g_assert_true (sotto_client_store_add_message (store, "big", "bob", msg_id, 1000 + i,
+                                                       1700000000000 + (gint64) i * 60000,
+                                                       SOTTO_STORED_MESSAGE_RECEIVED, body,
+                                                       NULL, &error));
+      }
+  }
+  alice = sotto_test_user_open (dir, address, "alice");
+  sotto_test_user_account (alice, FALSE, "alice", PASSWORD, &error);
+  g_assert_no_error (error);
+
+  results = sotto_client_search (alice, NULL, "HARBOUR six", 500, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, count / 1000);
+  for (guint i = 0; i < results->len; i++)
+    {
+      SottoSearchResult *result = g_ptr_array_index (results, i);
+      guint n = count - 1000 * i - 1000 + 8;
+      g_autofree char *expected = g_strdup_printf ("Message %u: see you at the harbour at six",
+                                                   n);
+
+      g_assert_cmpstr (result->text, ==, expected);
+      g_assert_cmpint (result->seq, ==, 1000 + n - 1);
+    }
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = sotto_client_search (alice, NULL, "harbour", 10, &error);
+  g_assert_cmpuint (results->len, ==, 10);
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  sotto_client_close (alice);
+  g_assert_false (sotto_test_tree_contains (dir, (const guint8 *) "harbour", 7));
+  g_assert_false (sotto_test_tree_contains (dir, (const guint8 *) "Message 1", 9));
+  sotto_test_server_stop (server);
+  sotto_test_remove_dir (dir);
+}
+
 static void
 assert_hits (const char *text,
              const char *query,
@@ -231,6 +296,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/sotto/client/search/words", test_search);
   g_test_add_func ("/sotto/client/search/hits", test_hits);
+  g_test_add_func ("/sotto/client/search/hundred-thousand", test_hundred_thousand);
 
   return g_test_run ();
 }
