@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sotto-protocol.h"
+#include "sotto-protocol-private.h"
 
 #define FROM_CLIENT SOTTO_MSG_FROM_CLIENT
 #define FROM_SERVER SOTTO_MSG_FROM_SERVER
@@ -2672,6 +2673,44 @@ test_reject_not_object (void)
   assert_rejected_len (NULL, 0, FROM_SERVER, SOTTO_PROTOCOL_ERROR_MALFORMED, NULL);
 }
 
+/* Flat objects are read in one pass, not by json-glib: the same object,
+ * to the value, for strings with every escape, numbers of every form,
+ * literals; objects with an object or array in them, and tokens out of
+ * order, are left to json-glib. */
+static void
+test_flat_same_as_parser (void)
+{
+  const char *same[] = {
+    "{}",
+    " { \"type\" : \"send\" , \"id\":\"a1\"\t}\n",
+    "{\"a\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}",
+    "{\"a\":\"caf\\u00e9 \\u20ac \\ud83e\\udd80 ü\"}",
+    "{\"n\":0,\"m\":-0,\"big\":9223372036854775807,\"low\":-9223372036854775807}",
+    "{\"x\":1.5,\"y\":-2e3,\"z\":6.02E+23,\"w\":1e-7,\"v\":-0.0}",
+    "{\"t\":true,\"f\":false,\"n\":null}",
+    "{\"dup\":1,\"dup\":2}",
+  };
+  const char *not_flat[] = {
+    "{\"a\":[1]}", "{\"a\":{\"b\":1}}", "{\"type\":}", "{\"a\":1,}", "{\"a\" 1}",
+    "{\"a\":1 \"b\":2}", "[1]", "{\"a\":1}{}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (same); i++)
+    {
+      g_autoptr(JsonNode) flat = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      guint n = 0;
+
+      g_assert_true (_sotto_json_prescan ((const guint8 *) same[i], strlen (same[i]), &n, NULL));
+      flat = _sotto_json_parse_flat ((const guint8 *) same[i], strlen (same[i]));
+      g_assert_nonnull (flat);
+      g_assert_true (json_parser_load_from_data (parser, same[i], -1, NULL));
+      g_assert_true (json_node_equal (flat, json_parser_get_root (parser)));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (not_flat); i++)
+    g_assert_null (_sotto_json_parse_flat ((const guint8 *) not_flat[i], strlen (not_flat[i])));
+}
+
 static void
 test_reject_invalid_json (void)
 {
@@ -3463,6 +3502,7 @@ main (int   argc,
   g_test_add_func ("/sotto/protocol/reject/wrong-direction", test_reject_wrong_direction);
   g_test_add_func ("/sotto/protocol/reject/unknown-field", test_reject_unknown_field);
   g_test_add_func ("/sotto/protocol/reject/not-object", test_reject_not_object);
+  g_test_add_func ("/sotto/protocol/flat-same-as-parser", test_flat_same_as_parser);
   g_test_add_func ("/sotto/protocol/reject/invalid-json", test_reject_invalid_json);
   g_test_add_func ("/sotto/protocol/reject/truncated", test_reject_truncated);
   g_test_add_func ("/sotto/protocol/reject/nul", test_reject_nul);

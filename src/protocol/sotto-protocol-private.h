@@ -100,6 +100,8 @@ gboolean _sotto_json_prescan             (const guint8             *data,
                                           gsize                     len,
                                           guint                    *out_n_members,
                                           GError                  **error);
+JsonNode *_sotto_json_parse_flat         (const guint8             *data,
+                                          gsize                     len);
 gboolean _sotto_protocol_validate_object (const SottoObjectSchema  *schema,
                                           JsonObject               *object,
                                           const SottoFieldPath     *path,

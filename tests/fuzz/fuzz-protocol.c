@@ -8,7 +8,8 @@
 #include "sotto-protocol.h"
 #include "sotto-protocol-private.h"
 
-/* Parses every input as a message from each side. Whatever parses must
+/* Parses every input as a message from each side. A flat object read in
+ * one pass must equal what json-glib reads. Whatever parses must
  * hold up to every accessor of every field, re-serialize to something that
  * parses to the same object, and be rebuilt identically by the typed
  * builders from what the accessors return.
@@ -642,11 +643,30 @@ check_message (SottoMsg *msg)
                                     sotto_msg_get_object (reparsed_rebuilt)));
 }
 
+/* The one-pass reading of flat objects builds what json-glib builds. */
+static void
+check_flat (const uint8_t *data,
+            size_t         size)
+{
+  g_autoptr(JsonNode) flat = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  guint n_members = 0;
+
+  if (!_sotto_json_prescan (data, size, &n_members, NULL) ||
+      (flat = _sotto_json_parse_flat (data, size)) == NULL)
+    return;
+  parser = json_parser_new_immutable ();
+  g_assert_true (json_parser_load_from_data (parser, (const char *) data, (gssize) size, NULL));
+  g_assert_true (json_node_equal (flat, json_parser_get_root (parser)));
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   const SottoMsgDirection directions[] = { SOTTO_MSG_FROM_CLIENT, SOTTO_MSG_FROM_SERVER };
+
+  check_flat (data, size);
 
   for (guint d = 0; d < G_N_ELEMENTS (directions); d++)
     {
