@@ -164,9 +164,6 @@ show_grouping (SottoMessageRow *self)
   gtk_widget_set_visible (self->header_box, !grouped);
   gtk_widget_set_margin_start (self->content_box, grouped ? 48 : 0);
   gtk_widget_set_margin_top (self->message_box, grouped ? 0 : 8);
-  gtk_widget_set_tooltip_text (self->content_box,
-                               grouped ? gtk_widget_get_tooltip_text (GTK_WIDGET (self->time_label))
-                                       : NULL);
 }
 
 /* Shows one of the three kinds of row, hiding the others. */
@@ -205,6 +202,54 @@ message_notify_cb (SottoMessage    *message,
     }
 }
 
+/**
+ * sotto_message_row_dup_time_tooltip:
+ *
+ * Returns: (transfer full) (nullable): the message's date and time in
+ *   full, as the tooltips of its time (or of a grouped message, its
+ *   whole line) say it; %NULL without a message
+ */
+char *
+sotto_message_row_dup_time_tooltip (SottoMessageRow *self)
+{
+  gint64 ts;
+  g_autoptr(GDateTime) time = NULL;
+
+  g_return_val_if_fail (SOTTO_IS_MESSAGE_ROW (self), NULL);
+
+  if (self->message == NULL)
+    return NULL;
+  ts = sotto_message_get_ts (self->message);
+  time = g_date_time_new_from_unix_local (ts > 0 ? ts / 1000 : g_get_real_time () / G_USEC_PER_SEC);
+  /* Translators: a message's date and time in full, shown when the
+   * pointer rests on it, as g_date_time_format() writes it: %A the
+   * weekday, %-d the day, %B the month, %Y the year, %H:%M the time */
+  return g_date_time_format (time, _("%A, %B %-d, %Y, %H:%M"));
+}
+
+/* The date in full is made when the pointer rests on the time, or on a
+ * grouped message (which shows no time), or on an event's line: setting
+ * a tooltip's text on every row bound asks the X server where the
+ * pointer is, which was most of the cost of scrolling. */
+static gboolean
+time_tooltip_cb (GtkWidget       *widget,
+                 int              x,
+                 int              y,
+                 gboolean         keyboard,
+                 GtkTooltip      *tooltip,
+                 SottoMessageRow *self)
+{
+  g_autofree char *full = NULL;
+
+  /* A message with its header has its time there to point at. */
+  if (self->message == NULL ||
+      (widget == self->content_box && gtk_widget_get_visible (GTK_WIDGET (self->avatar))))
+    return FALSE;
+  full = sotto_message_row_dup_time_tooltip (self);
+  gtk_tooltip_set_text (tooltip, full);
+  return TRUE;
+}
+
 static void
 show_message (SottoMessageRow *self,
               gboolean         grouped,
@@ -215,15 +260,10 @@ show_message (SottoMessageRow *self,
   g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (ts > 0 ? ts / 1000
                                                                : g_get_real_time () / G_USEC_PER_SEC);
   g_autofree char *clock = g_date_time_format (time, "%H:%M");
-  /* Translators: a message's date and time in full, shown when the
-   * pointer rests on it, as g_date_time_format() writes it: %A the
-   * weekday, %-d the day, %B the month, %Y the year, %H:%M the time */
-  g_autofree char *full = g_date_time_format (time, _("%A, %B %-d, %Y, %H:%M"));
 
   if (sotto_message_get_state (self->message) == SOTTO_MESSAGE_SYSTEM)
     {
       gtk_label_set_text (self->system_label, sotto_message_get_text (self->message));
-      gtk_widget_set_tooltip_text (self->system_box, full);
       show_part (self, self->system_box);
       return;
     }
@@ -239,7 +279,6 @@ show_message (SottoMessageRow *self,
   adw_avatar_set_text (self->avatar, sender);
   gtk_label_set_text (self->sender_label, sender != NULL ? sender : "");
   gtk_label_set_text (self->time_label, clock);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_label), full);
   if (self->own)
     gtk_widget_add_css_class (GTK_WIDGET (self), "own");
   else
@@ -497,6 +536,12 @@ sotto_message_row_init (SottoMessageRow *self)
   /* The row measures its child itself (above), not through a bin layout. */
   gtk_widget_set_layout_manager (GTK_WIDGET (self), NULL);
   _sotto_message_row_actions_init (self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->time_label), TRUE);
+  gtk_widget_set_has_tooltip (self->content_box, TRUE);
+  gtk_widget_set_has_tooltip (self->system_box, TRUE);
+  g_signal_connect (self->time_label, "query-tooltip", G_CALLBACK (time_tooltip_cb), self);
+  g_signal_connect (self->content_box, "query-tooltip", G_CALLBACK (time_tooltip_cb), self);
+  g_signal_connect (self->system_box, "query-tooltip", G_CALLBACK (time_tooltip_cb), self);
 }
 
 SottoMessageRow *

@@ -37,6 +37,7 @@ SottoTimelineItem *sotto_message_row_get_item   (SottoMessageRow   *self);
 void               sotto_message_row_set_item   (SottoMessageRow   *self,
                                                  SottoTimelineItem *item,
                                                  const char        *own_user);
+char              *sotto_message_row_dup_time_tooltip (SottoMessageRow *self);
 char              *sotto_format_day             (GDateTime         *day,
                                                  GDateTime         *now);
 char              *sotto_linkify                (const char        *text);

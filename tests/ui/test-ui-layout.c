@@ -103,16 +103,17 @@ find_row (GtkWidget  *root,
   return NULL;
 }
 
-/* The first tooltip under @root, of a widget shown */
-static const char *
-find_tooltip (GtkWidget *root)
+/* The label under @root that shows @text */
+static GtkLabel *
+find_body (GtkWidget  *root,
+           const char *text)
 {
-  if (gtk_widget_get_visible (root) && gtk_widget_get_tooltip_text (root) != NULL)
-    return gtk_widget_get_tooltip_text (root);
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return GTK_LABEL (root);
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      const char *found = gtk_widget_get_visible (child) ? find_tooltip (child) : NULL;
+      GtkLabel *found = find_body (child, text);
 
       if (found != NULL)
         return found;
@@ -172,7 +173,19 @@ test_widths (Fixture       *fixture,
       sotto_message_get_ts (sotto_timeline_item_get_message (
         sotto_message_row_get_item (second))) / 1000);
     expected = g_date_time_format (time, "%A, %B %-d, %Y, %H:%M");
-    g_assert_cmpstr (find_tooltip (GTK_WIDGET (second)), ==, expected);
+    /* Made when asked (query-tooltip), on the grouped line as on a time. */
+    {
+      g_autofree char *said = sotto_message_row_dup_time_tooltip (second);
+
+      gboolean asks = FALSE;
+
+      g_assert_cmpstr (said, ==, expected);
+      /* The pointer on the grouped message's text finds a tooltip above it. */
+      for (GtkWidget *w = GTK_WIDGET (find_body (GTK_WIDGET (second), "I can bring the projector."));
+           w != NULL && w != GTK_WIDGET (second); w = gtk_widget_get_parent (w))
+        asks = asks || gtk_widget_get_has_tooltip (w);
+      g_assert_true (asks);
+    }
 
     gtk_widget_set_state_flags (list_row, GTK_STATE_FLAG_PRELIGHT, FALSE);
     sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
