@@ -16,7 +16,8 @@
  * servers appending to one room in the same turns get one gapless run of
  * seqs, each in its own order; a turn that fails gives its seqs back,
  * as when another server commits the same resend first;
- * the log read back in order, byte for byte.
+ * the log read back in order, byte for byte, each event with its seq
+ * written in by the statement that chose it.
  */
 
 static SottoTestPostgres *postgres;
@@ -134,12 +135,15 @@ append (SottoPgStore *store,
         const char   *text,
         Outcome      *outcome)
 {
-  g_autoptr(GBytes) body = g_bytes_new (text, strlen (text) + 1);
+  /* An event as the server builds it, its seq's digits left out. */
+  g_autofree char *event = g_strdup_printf ("{\"seq\":,\"text\":\"%s\"}", text);
+  g_autoptr(GBytes) body = g_bytes_new (event, strlen (event));
   Pending *pending = g_new0 (Pending, 1);
 
   pending->outcome = outcome;
   pending->room_id = room_id;
-  sotto_pg_store_append (store, room_id, 2000, 0, sender, msg_id, body, appended_cb, pending);
+  sotto_pg_store_append (store, room_id, 2000, 0, sender, msg_id, body, strlen ("{\"seq\":"),
+                         appended_cb, pending);
 }
 
 static gint64
@@ -242,7 +246,9 @@ test_append (void)
     g_assert_cmpint (row->seq, ==, 2);
     g_assert_cmpstr (row->sender, ==, "bob");
     g_assert_cmpstr (row->msg_id, ==, "b1");
-    g_assert_cmpmem (g_bytes_get_data (row->body, NULL), g_bytes_get_size (row->body), "two", 4);
+    /* Stored with its seq written in. */
+    g_assert_cmpmem (g_bytes_get_data (row->body, NULL), g_bytes_get_size (row->body),
+                     "{\"seq\":2,\"text\":\"two\"}", strlen ("{\"seq\":2,\"text\":\"two\"}"));
   }
   g_ptr_array_unref (read.rows);
 }
@@ -321,6 +327,9 @@ test_two_servers (void)
                    ==, 2);
   g_assert_cmpint (pg_value (conninfo, "SELECT sum (last_seq) FROM rooms"), ==,
                    2 * rounds * per_round);
+  /* Every event holds its own seq. */
+  g_assert_cmpint (pg_value (conninfo, "SELECT count (*) FROM room_log WHERE convert_from (body, "
+                                       "'UTF8') NOT LIKE '{\"seq\":' || seq || ',%'"), ==, 0);
 }
 
 static void

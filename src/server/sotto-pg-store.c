@@ -19,7 +19,10 @@
  * A room's sequence numbers come from its row, raised by the statement
  * that appends: the row stays locked until the turn commits, so another
  * server appending to the room waits for it, commit order is seq order,
- * and a turn rolled back gives its numbers back (no gap). The appends of
+ * and a turn rolled back gives its numbers back (no gap). An event's
+ * bytes hold its own seq, which only that statement knows: they come in
+ * two parts, and the statement stores them with the seq's digits
+ * between. The appends of
  * a turn go out sorted by room, so that two servers lock rooms in the
  * same order and never deadlock. An append whose sender and msg_id the
  * room already holds writes nothing and answers with the seq it had.
@@ -44,7 +47,8 @@ static const char append_sql[] =
   "  WHERE id = $1::bigint AND NOT EXISTS (SELECT 1 FROM existing) RETURNING last_seq),"
   " added AS ("
   "  INSERT INTO room_log (room_id, seq, ts, kind, sender, msg_id, body)"
-  "  SELECT $1::bigint, last_seq, $2::bigint, $3::integer, $4::text, $5::text, $6::bytea"
+  "  SELECT $1::bigint, last_seq, $2::bigint, $3::integer, $4::text, $5::text,"
+  "   $6::bytea || convert_to (last_seq::text, 'UTF8') || $7::bytea"
   "  FROM bumped RETURNING seq)"
   " SELECT seq, 0 FROM added UNION ALL SELECT seq, 1 FROM existing";
 
@@ -64,6 +68,7 @@ typedef struct
   gint64           room_id;
   char            *values[5];
   GBytes          *body;
+  gsize            seq_at;
   SottoPgAppended  done;
   gpointer         user_data;
 } Append;
@@ -222,14 +227,17 @@ flush_cb (gpointer user_data)
   for (guint i = 0; i < appends->len; i++)
     {
       Append *append = g_ptr_array_index (appends, i);
-      const char *values[6] = {
+      const char *bytes = g_bytes_get_data (append->body, NULL);
+      gsize size = g_bytes_get_size (append->body);
+      /* libpq reads a binary value of length 0 as empty, not NULL. */
+      const char *values[7] = {
         append->values[0], append->values[1], append->values[2], append->values[3],
-        append->values[4], g_bytes_get_data (append->body, NULL)
+        append->values[4], bytes != NULL ? bytes : "", bytes != NULL ? bytes + append->seq_at : ""
       };
-      int lengths[6] = { 0, 0, 0, 0, 0, (int) g_bytes_get_size (append->body) };
-      int binary[6] = { 0, 0, 0, 0, 0, 1 };
+      int lengths[7] = { 0, 0, 0, 0, 0, (int) append->seq_at, (int) (size - append->seq_at) };
+      int binary[7] = { 0, 0, 0, 0, 0, 1, 1 };
 
-      sotto_pg_query (self->writer, "append", 6, values, lengths, binary, appended_cb, append);
+      sotto_pg_query (self->writer, "append", 7, values, lengths, binary, appended_cb, append);
     }
   return G_SOURCE_REMOVE;
 }
@@ -250,10 +258,13 @@ refuse_cb (gpointer user_data)
  * sotto_pg_store_append:
  * @room_id: the room's id in the store
  * @msg_id: (nullable): the sender's id for the event, for resends
- * @body: the event as sent to members
+ * @body: the event as sent to members, without its seq's digits
+ * @seq_at: where in @body the seq's digits go
  * @done: called with its seq once committed, or why not
  *
- * Appends an event to a room's log, in this turn's transaction.
+ * Appends an event to a room's log, in this turn's transaction: what is
+ * stored (and read back) is @body with the event's seq written at
+ * @seq_at, which the caller does as well, once @done says the seq.
  */
 void
 sotto_pg_store_append (SottoPgStore    *self,
@@ -263,6 +274,7 @@ sotto_pg_store_append (SottoPgStore    *self,
                        const char      *sender,
                        const char      *msg_id,
                        GBytes          *body,
+                       gsize            seq_at,
                        SottoPgAppended  done,
                        gpointer         user_data)
 {
@@ -270,6 +282,7 @@ sotto_pg_store_append (SottoPgStore    *self,
 
   g_return_if_fail (SOTTO_IS_PG_STORE (self));
   g_return_if_fail (body != NULL);
+  g_return_if_fail (seq_at <= g_bytes_get_size (body));
   g_return_if_fail (done != NULL);
 
   append = g_new0 (Append, 1);
@@ -281,6 +294,7 @@ sotto_pg_store_append (SottoPgStore    *self,
   append->values[3] = g_strdup (sender);
   append->values[4] = g_strdup (msg_id);
   append->body = g_bytes_ref (body);
+  append->seq_at = seq_at;
   append->done = done;
   append->user_data = user_data;
 

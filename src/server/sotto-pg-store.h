@@ -72,6 +72,7 @@ void          sotto_pg_store_append      (SottoPgStore     *self,
                                           const char       *sender,
                                           const char       *msg_id,
                                           GBytes           *body,
+                                          gsize             seq_at,
                                           SottoPgAppended   done,
                                           gpointer          user_data);
 void          sotto_pg_store_read_log    (SottoPgStore     *self,
