@@ -160,10 +160,8 @@ blob_cb (GObject      *object,
   gboolean short_piece;
   SottoJobPiece *piece;
 
-  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
-  if (!_sotto_job_current (request) || _sotto_job_cancelled (job))
+  if (!_sotto_job_finish_request (request, object, result, &reply, &error))
     return;
-  job->in_flight--;
 
   if (reply == NULL)
     {

@@ -109,6 +109,11 @@ void      _sotto_job_end                 (SottoJob             *job,
 void      _sotto_job_opened              (SottoJob             *job);
 gboolean  _sotto_job_cancelled           (SottoJob             *job);
 gboolean  _sotto_job_current             (SottoJobRequest      *request);
+gboolean  _sotto_job_finish_request      (SottoJobRequest      *request,
+                                          GObject              *connection,
+                                          GAsyncResult         *result,
+                                          SottoMsg            **reply,
+                                          GError              **error);
 void      _sotto_job_wait_for_connection (SottoJob             *job);
 void      _sotto_job_retry_later         (SottoJob             *job);
 gboolean  _sotto_job_is_disconnection    (const GError         *error);

@@ -144,6 +144,31 @@ _sotto_job_current (SottoJobRequest *request)
   return request->generation == request->job->generation;
 }
 
+/**
+ * _sotto_job_finish_request:
+ * @reply: (out): the answer to @request, or %NULL with @error
+ *
+ * Takes the answer to a request of the job's.
+ *
+ * Returns: %FALSE when it no longer counts, to be dropped: the job moved
+ *   on since it was sent, or was cancelled
+ */
+gboolean
+_sotto_job_finish_request (SottoJobRequest  *request,
+                           GObject          *connection,
+                           GAsyncResult     *result,
+                           SottoMsg        **reply,
+                           GError          **error)
+{
+  SottoJob *job = request->job;
+
+  *reply = sotto_connection_request_finish (SOTTO_CONNECTION (connection), result, error);
+  if (!_sotto_job_current (request) || _sotto_job_cancelled (job))
+    return FALSE;
+  job->in_flight--;
+  return TRUE;
+}
+
 /* The connection went: wait to go on. */
 void
 _sotto_job_wait_for_connection (SottoJob *job)

@@ -55,10 +55,8 @@ chunk_cb (GObject      *object,
   g_autoptr(SottoMsg) reply = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
-  if (!_sotto_job_current (request) || _sotto_job_cancelled (job))
+  if (!_sotto_job_finish_request (request, object, result, &reply, &error))
     return;
-  job->in_flight--;
 
   if (reply == NULL)
     {
@@ -202,10 +200,8 @@ upload_at_cb (GObject      *object,
   g_autoptr(SottoMsg) reply = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = sotto_connection_request_finish (SOTTO_CONNECTION (object), result, &error);
-  if (!_sotto_job_current (request) || _sotto_job_cancelled (job))
+  if (!_sotto_job_finish_request (request, object, result, &reply, &error))
     return;
-  job->in_flight--;
 
   if (reply == NULL)
     {
