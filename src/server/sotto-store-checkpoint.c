@@ -38,28 +38,18 @@ struct _SottoStoreCheckpointer
   GCond     wake;
   gboolean  due;
   gboolean  quit;
-  /* Done since the start, and the last one's result, for tests and logs */
-  guint     done;
-  int       last_rc;
   /* The WAL's size when the thread was last woken (main loop only) */
   int       woken_at;
 };
 
 static void
-checkpoint_once (SottoStoreCheckpointer *self,
-                 sqlite3                *db)
+checkpoint_once (sqlite3 *db)
 {
-  int wal_pages = 0;
-  int copied = 0;
-  int rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+  int rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 
   /* BUSY: another checkpoint runs (one at close); the next will do. */
   if (rc != SQLITE_OK && rc != SQLITE_BUSY)
     g_warning ("Could not checkpoint the store: %s", sqlite3_errmsg (db));
-  g_mutex_lock (&self->lock);
-  self->done++;
-  self->last_rc = rc;
-  g_mutex_unlock (&self->lock);
 }
 
 static gpointer
@@ -100,7 +90,7 @@ checkpoint_thread (gpointer user_data)
           sqlite3_exec (db, "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL);
           sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         }
-          checkpoint_once (self, db);
+          checkpoint_once (db);
     }
 
   g_clear_pointer (&db, sqlite3_close);
@@ -163,18 +153,6 @@ _sotto_store_checkpointer_new (SottoDb     *db,
   self->thread = g_thread_new ("sotto-ckpt", checkpoint_thread, self);
   sqlite3_wal_hook (sotto_db_get_handle (db), wal_hook, self);
   return self;
-}
-
-/* How many checkpoints the thread ran. */
-guint
-_sotto_store_checkpointer_get_done (SottoStoreCheckpointer *self)
-{
-  guint done;
-
-  g_mutex_lock (&self->lock);
-  done = self->done;
-  g_mutex_unlock (&self->lock);
-  return done;
 }
 
 /**

@@ -85,7 +85,6 @@ typedef struct _SottoStoreCheckpointer SottoStoreCheckpointer;
 SottoStoreCheckpointer *_sotto_store_checkpointer_new      (SottoDb                *db,
                                                             const char             *path,
                                                             GError                **error);
-guint                   _sotto_store_checkpointer_get_done (SottoStoreCheckpointer *self);
 void                    _sotto_store_checkpointer_free     (SottoStoreCheckpointer *self,
                                                             SottoDb                *db);
 
