@@ -222,28 +222,31 @@ ask_delete (SottoRoomView *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* Finds @message among those the room shows, loading older ones until
- * it is there: its place in the room's messages, or -1. */
+static gboolean
+ref_loaded (SottoRoomView *self,
+            gconstpointer  ref)
+{
+  return sotto_room_lookup_ref (self->room, ref) != NULL;
+}
+
+static gboolean
+is_message (SottoMessage  *message,
+            gconstpointer  target)
+{
+  return message == target;
+}
+
+/* Finds the message @ref names among those the room shows, loading older
+ * ones until it is there: its place in the room's messages, or -1. */
 static int
 find_position (SottoRoomView         *self,
                const SottoMessageRef *ref)
 {
-  GListModel *messages = sotto_room_get_messages (self->room);
   SottoMessage *target;
 
-  while ((target = sotto_room_lookup_ref (self->room, ref)) == NULL &&
-         sotto_client_load_older (self->client, self->room, 500, NULL) > 0)
-    ;
-  if (target == NULL)
-    return -1;
-  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
-    {
-      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i - 1);
-
-      if (message == target)
-        return (int) (i - 1);
-    }
-  return -1;
+  _sotto_room_view_load_older_until (self, ref_loaded, ref);
+  target = sotto_room_lookup_ref (self->room, ref);
+  return target != NULL ? _sotto_room_view_find_message (self, is_message, target) : -1;
 }
 
 /**
@@ -275,10 +278,7 @@ sotto_room_view_jump_to_replied (SottoRoomView *self,
                                   _("The message this answers is not on this computer"));
       return FALSE;
     }
-  self->stick_to_bottom = FALSE;
-  gtk_widget_activate_action (GTK_WIDGET (self->message_list), "list.scroll-to-item", "u",
-                              sotto_timeline_get_position (self->timeline, (guint) position));
-  _sotto_room_view_update_bottom_button (self);
+  _sotto_room_view_scroll_to_message (self, (guint) position);
   return TRUE;
 }
 

@@ -108,6 +108,54 @@ maybe_load_older (SottoRoomView *self)
     self->older_id = g_idle_add (load_older_cb, self);
 }
 
+/**
+ * _sotto_room_view_load_older_until:
+ * @loaded: says whether what is looked for is among the messages loaded
+ *
+ * Loads older pages of the room shown until @loaded says so, or there is
+ * no older history.
+ */
+void
+_sotto_room_view_load_older_until (SottoRoomView       *self,
+                                   SottoRoomViewLoaded  loaded,
+                                   gconstpointer        data)
+{
+  while (!loaded (self, data) &&
+         sotto_client_load_older (self->client, self->room, OLDER_PAGE, NULL) > 0)
+    ;
+}
+
+/* The place among the room's messages of the newest one @match takes,
+ * or -1. */
+int
+_sotto_room_view_find_message (SottoRoomView      *self,
+                               SottoRoomViewMatch  match,
+                               gconstpointer       data)
+{
+  GListModel *messages = sotto_room_get_messages (self->room);
+
+  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
+    {
+      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i - 1);
+
+      if (match (message, data))
+        return (int) (i - 1);
+    }
+  return -1;
+}
+
+/* Scrolls to the room's message at @position among its messages; the
+ * list stops following the end. */
+void
+_sotto_room_view_scroll_to_message (SottoRoomView *self,
+                                    guint          position)
+{
+  self->stick_to_bottom = FALSE;
+  gtk_widget_activate_action (GTK_WIDGET (self->message_list), "list.scroll-to-item", "u",
+                              sotto_timeline_get_position (self->timeline, position));
+  _sotto_room_view_update_bottom_button (self);
+}
+
 void
 _sotto_room_view_update_bottom_button (SottoRoomView *self)
 {

@@ -88,12 +88,27 @@ _sotto_room_view_own_user (SottoRoomView *self)
   return self->client != NULL ? sotto_client_get_user (self->client) : NULL;
 }
 
+/* Whether what is looked for is among the messages the room has loaded */
+typedef gboolean (*SottoRoomViewLoaded) (SottoRoomView *self,
+                                         gconstpointer  data);
+/* Whether @message is the one looked for */
+typedef gboolean (*SottoRoomViewMatch)  (SottoMessage  *message,
+                                         gconstpointer  data);
+
 /* sotto-room-view-history.c: the message list, scrolling, older pages */
 void _sotto_room_view_history_class_init    (GtkWidgetClass *widget_class);
 void _sotto_room_view_history_init          (SottoRoomView  *self);
 void _sotto_room_view_history_attach        (SottoRoomView  *self);
 void _sotto_room_view_history_detach        (SottoRoomView  *self);
 void _sotto_room_view_update_bottom_button  (SottoRoomView  *self);
+void _sotto_room_view_load_older_until      (SottoRoomView       *self,
+                                             SottoRoomViewLoaded  loaded,
+                                             gconstpointer        data);
+int  _sotto_room_view_find_message          (SottoRoomView       *self,
+                                             SottoRoomViewMatch   match,
+                                             gconstpointer        data);
+void _sotto_room_view_scroll_to_message     (SottoRoomView       *self,
+                                             guint                position);
 
 /* sotto-room-view-members.c: the members panel, the safety number, and
  * whom the user may remove */

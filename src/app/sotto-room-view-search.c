@@ -16,8 +16,6 @@
 
 /* How long a message shown from a search stays marked. */
 #define FOUND_MARK_MS 2000
-/* Older history loaded per page while looking for a message. */
-#define FIND_PAGE 1000
 
 static gboolean
 panel_shown (SottoRoomView *self,
@@ -154,32 +152,25 @@ mark_found_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Finds the message numbered @seq among those the room shows, loading
- * older ones until it is there: its place in the room's messages, or -1. */
-static int
-find_seq (SottoRoomView *self,
-          gint64         seq)
+/* Whether the room has loaded its messages back to @seq. */
+static gboolean
+seq_loaded (SottoRoomView *self,
+            gconstpointer  seq)
 {
   GListModel *messages = sotto_room_get_messages (self->room);
+  g_autoptr(SottoMessage) first = g_list_model_get_n_items (messages) > 0
+                                  ? g_list_model_get_item (messages, 0)
+                                  : NULL;
 
-  for (;;)
-    {
-      guint n = g_list_model_get_n_items (messages);
-      g_autoptr(SottoMessage) first = n > 0 ? g_list_model_get_item (messages, 0) : NULL;
+  return first != NULL && sotto_message_get_seq (first) > 0 &&
+         sotto_message_get_seq (first) <= *(const gint64 *) seq;
+}
 
-      if ((first != NULL && sotto_message_get_seq (first) > 0 &&
-           sotto_message_get_seq (first) <= seq) ||
-          sotto_client_load_older (self->client, self->room, FIND_PAGE, NULL) == 0)
-        break;
-    }
-  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
-    {
-      g_autoptr(SottoMessage) message = g_list_model_get_item (messages, i - 1);
-
-      if (sotto_message_get_seq (message) == seq)
-        return (int) (i - 1);
-    }
-  return -1;
+static gboolean
+has_seq (SottoMessage  *message,
+         gconstpointer  seq)
+{
+  return sotto_message_get_seq (message) == *(const gint64 *) seq;
 }
 
 /**
@@ -199,16 +190,16 @@ sotto_room_view_show_message (SottoRoomView *self,
 
   g_return_val_if_fail (SOTTO_IS_ROOM_VIEW (self), FALSE);
 
-  if (self->room == NULL || (position = find_seq (self, seq)) < 0)
+  if (self->room == NULL)
+    return FALSE;
+  _sotto_room_view_load_older_until (self, seq_loaded, &seq);
+  if ((position = _sotto_room_view_find_message (self, has_seq, &seq)) < 0)
     return FALSE;
   messages = sotto_room_get_messages (self->room);
   clear_found (self);
   g_clear_object (&self->found_message);
   self->found_message = g_list_model_get_item (messages, (guint) position);
-  self->stick_to_bottom = FALSE;
-  gtk_widget_activate_action (GTK_WIDGET (self->message_list), "list.scroll-to-item", "u",
-                              sotto_timeline_get_position (self->timeline, (guint) position));
-  _sotto_room_view_update_bottom_button (self);
+  _sotto_room_view_scroll_to_message (self, (guint) position);
   self->found_id = g_idle_add_full (G_PRIORITY_LOW, mark_found_cb, self, NULL);
   return TRUE;
 }
