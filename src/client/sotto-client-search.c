@@ -35,6 +35,20 @@ fold (const char *text,
   return normal != NULL ? g_utf8_casefold (normal, -1) : g_strdup ("");
 }
 
+/* The words of @query, folded as texts are, none empty. */
+static GStrv
+query_words (const char *query)
+{
+  g_autofree char *folded = fold (query, -1);
+  g_auto(GStrv) words = g_strsplit_set (folded, " \t\n\r", -1);
+  g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      g_strv_builder_add (kept, words[i]);
+  return g_strv_builder_end (kept);
+}
+
 typedef struct
 {
   GStrv       words;
@@ -195,22 +209,16 @@ search_new (SottoClient  *self,
             GError      **error)
 {
   g_autoptr(Search) search = g_new0 (Search, 1);
-  g_autofree char *folded = NULL;
-  g_auto(GStrv) words = NULL;
-  g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
 
   if (self->store == NULL)
     {
       g_set_error_literal (error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_FAILED, _("Log in first"));
       return NULL;
     }
-  folded = fold (query, -1);
-  words = g_strsplit_set (folded, " \t\n\r", -1);
-  for (guint i = 0; words[i] != NULL; i++)
-    if (*words[i] != '\0')
-      g_strv_builder_add (kept, words[i]);
-  search->match.words = g_strv_builder_end (kept);
-  search->match.ascii = is_ascii (folded);
+  search->match.words = query_words (query);
+  search->match.ascii = TRUE;
+  for (guint i = 0; search->match.words[i] != NULL; i++)
+    search->match.ascii = search->match.ascii && is_ascii (search->match.words[i]);
   if (search->match.words[0] == NULL)
     {
       g_set_error_literal (error, SOTTO_CLIENT_ERROR, SOTTO_CLIENT_ERROR_FAILED,
@@ -428,14 +436,12 @@ sotto_search_find_hits (const char *text,
 {
   g_autoptr(GArray) hits = g_array_new (FALSE, FALSE, sizeof (SottoSearchHit));
   g_autoptr(GArray) merged = g_array_new (FALSE, FALSE, sizeof (SottoSearchHit));
-  g_autofree char *folded = NULL;
   g_auto(GStrv) words = NULL;
 
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  folded = fold (query, -1);
-  words = g_strsplit_set (folded, " \t\n\r", -1);
+  words = query_words (query);
   /* From each character on, longer and longer pieces of the text are
    * folded while they are the start of a word: folding may change a
    * piece's length (ß is ss), so offsets in the folded text say nothing
@@ -445,8 +451,6 @@ sotto_search_find_hits (const char *text,
       {
         gsize length = strlen (words[i]);
 
-        if (length == 0)
-          continue;
         for (const char *end = g_utf8_next_char (p);; end = g_utf8_next_char (end))
           {
             g_autofree char *piece = fold (p, end - p);
