@@ -220,6 +220,26 @@ sotto_test_postgres_exec (const char *conninfo,
   PQfinish (conn);
 }
 
+/* The number the first row of @sql starts with, in the database
+ * @conninfo names. */
+gint64
+sotto_test_postgres_value (const char *conninfo,
+                           const char *sql)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+  PGresult *result;
+  gint64 value;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  result = PQexec (conn, sql);
+  if (PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (result));
+  value = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+  PQclear (result);
+  PQfinish (conn);
+  return value;
+}
+
 static void
 wait_exit (SottoTestPostgres *pg)
 {

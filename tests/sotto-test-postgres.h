@@ -23,6 +23,8 @@ void               sotto_test_postgres_restart        (SottoTestPostgres *pg);
 gboolean           sotto_test_postgres_is_running     (SottoTestPostgres *pg);
 void               sotto_test_postgres_exec           (const char        *conninfo,
                                                        const char        *sql);
+gint64             sotto_test_postgres_value          (const char        *conninfo,
+                                                       const char        *sql);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoTestPostgres, sotto_test_postgres_free)
 

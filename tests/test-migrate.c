@@ -41,18 +41,6 @@ run_migrate (const char  *data_dir,
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
-static gint64
-pg_count (PGconn     *conn,
-          const char *sql)
-{
-  PGresult *result = PQexec (conn, sql);
-  gint64 value;
-
-  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
-  value = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
-  PQclear (result);
-  return value;
-}
 
 static gint64
 sqlite_count (sqlite3    *db,
@@ -84,7 +72,6 @@ test_migrate (void)
   SottoRoom *team;
   SottoMessage *last = NULL;
   sqlite3 *db = NULL;
-  PGconn *conn;
   const char *const tables[] = { "accounts", "rooms", "members", "room_log", "room_state",
                                  "devices", "device_lists", "key_queue",
                                  "device_prekey_bundles", "device_one_time_prekeys", NULL };
@@ -129,27 +116,25 @@ test_migrate (void)
 
   db_path = g_build_filename (data_dir, "sotto.db", NULL);
   g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  conn = PQconnectdb (conninfo);
-  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
   for (guint i = 0; tables[i] != NULL; i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM %s", tables[i]);
       gint64 count = sqlite_count (db, sql);
 
       g_test_message ("%s: %" G_GINT64_FORMAT " rows", tables[i], count);
-      g_assert_cmpint (pg_count (conn, sql), ==, count);
+      g_assert_cmpint (sotto_test_postgres_value (conninfo, sql), ==, count);
     }
-  g_assert_cmpint (pg_count (conn, "SELECT count (*) FROM room_log"), >=, 50);
-  g_assert_cmpint (pg_count (conn, "SELECT max (last_seq) FROM rooms"), ==,
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT count (*) FROM room_log"), >=, 50);
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT max (last_seq) FROM rooms"), ==,
                    sqlite_count (db, "SELECT max (last_seq) FROM rooms"));
   /* The bodies byte for byte. */
-  g_assert_cmpint (pg_count (conn, "SELECT sum (length (body)) FROM room_log"), ==,
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT sum (length (body)) FROM room_log"), ==,
                    sqlite_count (db, "SELECT sum (length (body)) FROM room_log"));
   /* New ids go on past the copied ones. */
-  g_assert_cmpint (pg_count (conn, "INSERT INTO accounts (username, password_hash, created) "
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "INSERT INTO accounts (username, password_hash, created) "
                                    "VALUES ('carol', 'x', 0) RETURNING id"), ==,
                    sqlite_count (db, "SELECT max (id) FROM accounts") + 1);
-  g_assert_cmpint (pg_count (conn, "SELECT nextval (pg_get_serial_sequence ('key_queue', "
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT nextval (pg_get_serial_sequence ('key_queue', "
                                    "'kid'))"), >,
                    sqlite_count (db, "SELECT coalesce (max (seq), 0) FROM sqlite_sequence "
                                      "WHERE name = 'key_queue'"));
@@ -160,7 +145,7 @@ test_migrate (void)
   g_assert_cmpint (run_migrate (data_dir, conninfo, &out, &err), ==, 1);
   g_assert_nonnull (strstr (err, "already holds a Sotto store"));
   g_assert_nonnull (strstr (err, "Nothing was written to PostgreSQL."));
-  g_assert_cmpint (pg_count (conn, "SELECT count (*) FROM accounts WHERE username = 'carol'"),
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT count (*) FROM accounts WHERE username = 'carol'"),
                    ==, 1);
 
   /* A host name would block a server's main loop: refused before anything. */
@@ -169,7 +154,6 @@ test_migrate (void)
   g_assert_cmpint (run_migrate (data_dir, "host=db.example dbname=sotto", &out, &err), ==, 1);
   g_assert_nonnull (strstr (err, "is a name"));
 
-  PQfinish (conn);
   sqlite3_close (db);
   sotto_test_remove_dir (data_dir);
   sotto_test_remove_dir (users_dir);

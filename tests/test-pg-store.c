@@ -153,20 +153,6 @@ seq_at (Outcome *outcome,
   return g_array_index (outcome->seqs, gint64, index);
 }
 
-static gint64
-pg_value (const char *conninfo,
-          const char *sql)
-{
-  PGconn *conn = PQconnectdb (conninfo);
-  PGresult *result = PQexec (conn, sql);
-  gint64 value;
-
-  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
-  value = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
-  PQclear (result);
-  PQfinish (conn);
-  return value;
-}
 
 typedef struct
 {
@@ -212,10 +198,10 @@ test_append (void)
     }
   conninfo = sotto_test_postgres_new_database (postgres);
   store = start_store (conninfo);
-  g_assert_cmpint (pg_value (conninfo, "SELECT version FROM sotto_schema"), ==, 1);
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT version FROM sotto_schema"), ==, 1);
   /* A second server takes the schema as it is. */
   again = start_store (conninfo);
-  g_assert_cmpint (pg_value (conninfo, "SELECT count (*) FROM sotto_schema"), ==, 1);
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT count (*) FROM sotto_schema"), ==, 1);
 
   room = ensure_room (store, "team");
   g_assert_cmpint (ensure_room (again, "team"), ==, room);
@@ -235,7 +221,7 @@ test_append (void)
   g_assert_true (g_array_index (outcome.duplicates, gboolean, 3));
   g_assert_cmpint (seq_at (&outcome, 4), ==, 4);
   g_assert_false (g_array_index (outcome.duplicates, gboolean, 4));
-  g_assert_cmpint (pg_value (conninfo, "SELECT last_seq FROM rooms WHERE name = 'team'"), ==, 4);
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT last_seq FROM rooms WHERE name = 'team'"), ==, 4);
 
   sotto_pg_store_read_log (again, room, 1, 10, rows_cb, &read);
   g_assert_true (sotto_test_wait_until (rows_done, &read, 30));
@@ -319,16 +305,16 @@ test_two_servers (void)
       }
   }
   /* And each room's seqs are 1 to its count, none twice, none missing. */
-  g_assert_cmpint (pg_value (conninfo, "SELECT count (*) FROM room_log"), ==,
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT count (*) FROM room_log"), ==,
                    2 * rounds * per_round);
-  g_assert_cmpint (pg_value (conninfo, "SELECT count (*) FROM ("
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT count (*) FROM ("
                                        " SELECT room_id FROM room_log GROUP BY room_id"
                                        " HAVING min (seq) = 1 AND max (seq) = count (*)) AS whole"),
                    ==, 2);
-  g_assert_cmpint (pg_value (conninfo, "SELECT sum (last_seq) FROM rooms"), ==,
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT sum (last_seq) FROM rooms"), ==,
                    2 * rounds * per_round);
   /* Every event holds its own seq. */
-  g_assert_cmpint (pg_value (conninfo, "SELECT count (*) FROM room_log WHERE convert_from (body, "
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT count (*) FROM room_log WHERE convert_from (body, "
                                        "'UTF8') NOT LIKE '{\"seq\":' || seq || ',%'"), ==, 0);
 }
 
@@ -406,7 +392,7 @@ test_failed_turn (void)
   wait_outcome (&outcome, 7);
   g_assert_cmpint (seq_at (&outcome, 5 + (g_array_index (outcome.rooms, gint64, 5) == room)),
                    ==, 0);
-  g_assert_cmpint (pg_value (conninfo, "SELECT max (seq) FROM room_log"), ==, 4);
+  g_assert_cmpint (sotto_test_postgres_value (conninfo, "SELECT max (seq) FROM room_log"), ==, 4);
 }
 
 /* Rooms are locked in one order by every server: server two waits for

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sodium.h>
+#include <string.h>
 
 #include "sotto-message-row.h"
 #include "sotto-recovery-key-dialog.h"
@@ -497,6 +498,30 @@ sotto_ui_register (GtkWindow  *window,
   g_free (sotto_ui_dismiss_recovery_key ());
   g_assert_true (sotto_ui_wait_until (window_logged_in, window, 30));
   return sotto_window_get_client (SOTTO_WINDOW (window));
+}
+
+/**
+ * sotto_ui_find_label:
+ *
+ * Returns: (transfer none) (nullable): the first label under @root that
+ *   is on screen (mapped) and whose text holds @text
+ */
+GtkLabel *
+sotto_ui_find_label (GtkWidget  *root,
+                     const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return GTK_LABEL (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = sotto_ui_find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }
 
 /**

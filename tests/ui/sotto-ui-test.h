@@ -25,6 +25,8 @@ GtkWindow   *sotto_ui_find_window     (GType             type);
 char        *sotto_ui_dismiss_recovery_key (void);
 GtkWidget   *sotto_ui_find_widget     (GtkWidget        *root,
                                        GType             type);
+GtkLabel    *sotto_ui_find_label      (GtkWidget        *root,
+                                       const char       *text);
 GtkWidget   *sotto_ui_find_button     (GtkWidget        *root,
                                        const char       *text);
 GtkWidget   *sotto_ui_find_icon       (GtkWidget        *root,

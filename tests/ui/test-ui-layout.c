@@ -103,24 +103,6 @@ find_row (GtkWidget  *root,
   return NULL;
 }
 
-/* The label under @root that shows @text */
-static GtkLabel *
-find_body (GtkWidget  *root,
-           const char *text)
-{
-  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
-    return GTK_LABEL (root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkLabel *found = find_body (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static int
 sidebar_width (Fixture *fixture)
 {
@@ -181,7 +163,7 @@ test_widths (Fixture       *fixture,
 
       g_assert_cmpstr (said, ==, expected);
       /* The pointer on the grouped message's text finds a tooltip above it. */
-      for (GtkWidget *w = GTK_WIDGET (find_body (GTK_WIDGET (second), "I can bring the projector."));
+      for (GtkWidget *w = GTK_WIDGET (sotto_ui_find_label (GTK_WIDGET (second), "I can bring the projector."));
            w != NULL && w != GTK_WIDGET (second); w = gtk_widget_get_parent (w))
         asks = asks || gtk_widget_get_has_tooltip (w);
       g_assert_true (asks);

@@ -87,25 +87,6 @@ on_screen (Fixture      *fixture,
          bounds.origin.y < gtk_widget_get_height (list);
 }
 
-/* A label in @root whose text holds @text. */
-static GtkLabel *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
-      strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
-    return GTK_LABEL (root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkLabel *found = find_label (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 type_and_send (Fixture    *fixture,
                const char *text)
@@ -184,8 +165,8 @@ test_reply_react (Fixture       *fixture,
 
     g_assert_nonnull (menu);
     g_assert_true (gtk_widget_get_visible (menu));
-    g_assert_nonnull (find_label (menu, "Reply"));
-    g_assert_nonnull (find_label (menu, "Delete for Everyone"));
+    g_assert_nonnull (sotto_ui_find_label (menu, "Reply"));
+    g_assert_nonnull (sotto_ui_find_label (menu, "Delete for Everyone"));
     g_free (sotto_ui_screenshot (menu, "message-menu"));
     gtk_popover_popdown (GTK_POPOVER (menu));
     /* bob's message: alice may not edit or delete it (not a moderator):
@@ -206,7 +187,7 @@ test_reply_react (Fixture       *fixture,
   /* Reply: the bar over the composer says to whom. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "message.reply", NULL));
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
-  bar_title = find_label (GTK_WIDGET (fixture->ui.window), "Replying to bob");
+  bar_title = sotto_ui_find_label (GTK_WIDGET (fixture->ui.window), "Replying to bob");
   g_assert_nonnull (bar_title);
   sotto_room_view_set_draft (sotto_window_get_room_view (fixture->ui.window),
                              "I bring the cake, chocolate.");
@@ -214,7 +195,7 @@ test_reply_react (Fixture       *fixture,
   g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-replying"));
   sotto_room_view_send (sotto_window_get_room_view (fixture->ui.window));
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
-  g_assert_null (find_label (GTK_WIDGET (fixture->ui.window), "Replying to bob"));
+  g_assert_null (sotto_ui_find_label (GTK_WIDGET (fixture->ui.window), "Replying to bob"));
 
   reply = sotto_test_user_wait_for_text (fixture->bob_room, "alice",
                                          "I bring the cake, chocolate.");
@@ -317,13 +298,13 @@ test_hover_and_press (Fixture       *fixture,
   g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-hover-bar"));
   g_signal_emit_by_name (gtk_widget_get_ancestor (reply_button, GTK_TYPE_BUTTON), "clicked");
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
-  g_assert_nonnull (find_label (GTK_WIDGET (fixture->ui.window), "Replying to bob"));
+  g_assert_nonnull (sotto_ui_find_label (GTK_WIDGET (fixture->ui.window), "Replying to bob"));
   /* Escape in the composer ends the reply. */
   sotto_ui_press_key (sotto_ui_find_widget (GTK_WIDGET (sotto_window_get_room_view (
                                               fixture->ui.window)), GTK_TYPE_TEXT_VIEW),
                       GDK_KEY_Escape, 0);
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
-  g_assert_null (find_label (GTK_WIDGET (fixture->ui.window), "Replying to bob"));
+  g_assert_null (sotto_ui_find_label (GTK_WIDGET (fixture->ui.window), "Replying to bob"));
   g_signal_emit_by_name (motion, "leave");
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   g_assert_false (gtk_widget_is_visible (reply_button));
@@ -381,13 +362,13 @@ test_edit_delete (Fixture       *fixture,
   sotto_room_view_focus_composer (view);
   sotto_ui_press_key (composer, GDK_KEY_Up, 0);
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
-  g_assert_nonnull (find_label (GTK_WIDGET (fixture->ui.window), "Editing Your Message"));
+  g_assert_nonnull (sotto_ui_find_label (GTK_WIDGET (fixture->ui.window), "Editing Your Message"));
   draft = sotto_room_view_dup_draft (view);
   g_assert_cmpstr (draft, ==, "Lunch at 12?");
   g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-editing"));
   sotto_ui_press_key (composer, GDK_KEY_Escape, 0);
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
-  g_assert_null (find_label (GTK_WIDGET (fixture->ui.window), "Editing Your Message"));
+  g_assert_null (sotto_ui_find_label (GTK_WIDGET (fixture->ui.window), "Editing Your Message"));
   g_clear_pointer (&draft, g_free);
   draft = sotto_room_view_dup_draft (view);
   g_assert_cmpstr (draft, ==, "");
@@ -399,9 +380,9 @@ test_edit_delete (Fixture       *fixture,
   on_bob = (Expect) { seen, "Lunch at 1?", TRUE, SOTTO_MESSAGE_NOT_DELETED, 0 };
   wait_expected (&on_bob);
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
-  g_assert_nonnull (find_label (GTK_WIDGET (row_of (fixture, mine)), "(edited)"));
+  g_assert_nonnull (sotto_ui_find_label (GTK_WIDGET (row_of (fixture, mine)), "(edited)"));
   /* The sidebar says what it says now. */
-  g_assert_nonnull (find_label (GTK_WIDGET (fixture->ui.window), "You: Lunch at 1?"));
+  g_assert_nonnull (sotto_ui_find_label (GTK_WIDGET (fixture->ui.window), "You: Lunch at 1?"));
   g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-edited"));
 
   /* Delete: asked first. */
@@ -412,8 +393,8 @@ test_edit_delete (Fixture       *fixture,
   on_bob = (Expect) { seen, "", FALSE, SOTTO_MESSAGE_DELETED_BY_SENDER, 0 };
   wait_expected (&on_bob);
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
-  g_assert_nonnull (find_label (GTK_WIDGET (row_of (fixture, mine)), "This message was deleted"));
-  g_assert_nonnull (find_label (GTK_WIDGET (fixture->ui.window), "A message was deleted"));
+  g_assert_nonnull (sotto_ui_find_label (GTK_WIDGET (row_of (fixture, mine)), "This message was deleted"));
+  g_assert_nonnull (sotto_ui_find_label (GTK_WIDGET (fixture->ui.window), "A message was deleted"));
   g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-deleted"));
 }
 
@@ -448,7 +429,7 @@ test_jump (Fixture       *fixture,
   sotto_room_view_scroll_to_bottom (view);
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
   g_assert_false (on_screen (fixture, shown_first));
-  g_assert_nonnull (find_label (GTK_WIDGET (row_of (fixture, reply)), "The very first thing said"));
+  g_assert_nonnull (sotto_ui_find_label (GTK_WIDGET (row_of (fixture, reply)), "The very first thing said"));
 
   g_assert_true (sotto_room_view_jump_to_replied (view, reply));
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
@@ -498,8 +479,8 @@ test_new_messages (Fixture       *fixture,
   /* Back in general: the line is over the first of the two, read now. */
   g_assert_true (sotto_window_open_room (fixture->ui.window, "general"));
   sotto_ui_settle (GTK_WIDGET (fixture->ui.window));
-  g_assert_nonnull (find_label (GTK_WIDGET (row_of (fixture, shown_later)), "New Messages"));
-  g_assert_null (find_label (GTK_WIDGET (row_of (fixture, shown_seen)), "New Messages"));
+  g_assert_nonnull (sotto_ui_find_label (GTK_WIDGET (row_of (fixture, shown_later)), "New Messages"));
+  g_assert_null (sotto_ui_find_label (GTK_WIDGET (row_of (fixture, shown_seen)), "New Messages"));
   g_free (sotto_ui_screenshot (GTK_WIDGET (fixture->ui.window), "message-new-line"));
 }
 
