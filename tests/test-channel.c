@@ -675,6 +675,252 @@ test_lanes_goodbye (Fixture       *fixture,
   g_assert_no_error (fixture->close_error);
 }
 
+/* Holding receiving, as a server does while a request waits on its
+ * store: B holds at the message given, over a socket or (data non-NULL)
+ * over a plain stream read frame by frame. */
+typedef struct
+{
+  Fixture *fixture;
+  guint    hold_at;
+  guint    holds;
+  gboolean release_inline;
+} Holder;
+
+static void
+hold_cb (SottoChannel *channel,
+         GBytes       *message,
+         gpointer      user_data)
+{
+  Holder *holder = user_data;
+
+  if (holder->release_inline)
+    {
+      sotto_channel_hold_receiving (channel);
+      sotto_channel_release_receiving (channel);
+      return;
+    }
+
+  if (holder->fixture->received->len == holder->hold_at + 1)
+    for (guint i = 0; i < holder->holds; i++)
+      sotto_channel_hold_receiving (channel);
+}
+
+static void
+connect_holding (Fixture  *fixture,
+                 gboolean  over_stream,
+                 Holder   *holder)
+{
+  g_signal_handlers_disconnect_by_data (fixture->b, fixture);
+  g_assert_finalize_object (g_steal_pointer (&fixture->b));
+  if (over_stream)
+    {
+      g_autoptr(GIOStream) plain = g_simple_io_stream_new (g_io_stream_get_input_stream (fixture->a_tap),
+                                                           g_io_stream_get_output_stream (fixture->a_tap));
+
+      fixture->b = sotto_channel_new (plain, fixture->other_key, fixture->key);
+    }
+  else
+    fixture->b = sotto_channel_new (fixture->a_tap, fixture->other_key, fixture->key);
+  g_signal_connect (fixture->b, "message", G_CALLBACK (received_cb), fixture);
+  g_signal_connect (fixture->b, "message", G_CALLBACK (hold_cb), holder);
+  g_signal_connect (fixture->b, "closed", G_CALLBACK (closed_cb), fixture);
+  sotto_channel_start (fixture->a);
+  sotto_channel_start (fixture->b);
+}
+
+static void
+send_numbered (Fixture *fixture,
+               guint    from,
+               guint    to)
+{
+  for (guint i = from; i < to; i++)
+    {
+      g_autoptr(GBytes) message = numbered_message (i, 0);
+
+      g_assert_true (sotto_channel_send (fixture->a, message));
+    }
+}
+
+static void
+assert_numbered (Fixture *fixture,
+                 guint    n)
+{
+  g_assert_cmpuint (fixture->received->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("message %u ", i);
+
+      g_assert_cmpstr (g_ptr_array_index (fixture->received, i), ==, want);
+    }
+}
+
+static gboolean
+received_at_least (gpointer user_data)
+{
+  Fixture *fixture = ((gpointer *) user_data)[0];
+  guint n = GPOINTER_TO_UINT (((gpointer *) user_data)[1]);
+
+  return fixture->received->len >= n;
+}
+
+static void
+wait_received (Fixture *fixture,
+               guint    n)
+{
+  gpointer data[2] = { fixture, GUINT_TO_POINTER (n) };
+
+  g_assert_true (sotto_test_wait_until (received_at_least, data, 10));
+}
+
+/* Held in the middle of a batch: the rest of the batch and every later
+ * frame wait, and come in order once released. */
+static void
+test_hold (Fixture       *fixture,
+           gconstpointer  data)
+{
+  Holder holder = { fixture, 2, 1, FALSE };
+
+  connect_holding (fixture, data != NULL, &holder);
+
+  /* Ten messages in one write, a few to a frame: B holds at the third,
+   * in the first frame, with the other frames read with it. */
+  sotto_channel_set_max_frame (fixture->a, 64);
+  send_numbered (fixture, 0, 10);
+  wait_received (fixture, 3);
+  sotto_test_iterate (50);
+  assert_numbered (fixture, 3);
+
+  /* Ten frames more, one a turn, while held: none is handed on. */
+  for (guint i = 10; i < 20; i++)
+    {
+      send_numbered (fixture, i, i + 1);
+      sotto_test_iterate (5);
+    }
+  sotto_test_iterate (50);
+  assert_numbered (fixture, 3);
+
+  /* The release hands nothing on inside the call; then all, in order. */
+  sotto_channel_release_receiving (fixture->b);
+  assert_numbered (fixture, 3);
+  wait_received (fixture, 20);
+  sotto_test_iterate (20);
+  assert_numbered (fixture, 20);
+
+  /* Receiving goes on as before. */
+  send_numbered (fixture, 20, 30);
+  wait_received (fixture, 30);
+  assert_numbered (fixture, 30);
+  g_assert_false (fixture->closed);
+}
+
+/* Held and released inside the handler, at every message: nothing is
+ * reordered or lost. */
+static void
+test_hold_inline (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  Holder holder = { fixture, 0, 0, TRUE };
+
+  connect_holding (fixture, data != NULL, &holder);
+  for (guint i = 0; i < 500; i += 50)
+    {
+      send_numbered (fixture, i, i + 50);
+      sotto_test_iterate (2);
+    }
+  wait_received (fixture, 500);
+  sotto_test_iterate (20);
+  assert_numbered (fixture, 500);
+}
+
+/* Held, nothing more is read: a peer that goes on sending fills the
+ * socket and then its own queue, and everything comes once released. */
+static void
+test_hold_back_pressure (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  Holder holder = { fixture, 0, 1, FALSE };
+  const guint n = 12 * 1024;
+
+  connect_holding (fixture, data != NULL, &holder);
+  sotto_channel_set_max_queue (fixture->a, 64 * 1024 * 1024);
+  send_numbered (fixture, 0, 1);
+  wait_received (fixture, 1);
+
+  for (guint i = 1; i < n; i++)
+    {
+      g_autoptr(GBytes) message = numbered_message (i, 1000);
+
+      g_assert_true (sotto_channel_send (fixture->a, message));
+    }
+  sotto_test_iterate (300);
+  g_assert_cmpuint (fixture->received->len, ==, 1);
+  g_assert_cmpuint (sotto_channel_get_queued_bytes (fixture->a), >, 0);
+
+  sotto_channel_release_receiving (fixture->b);
+  wait_received (fixture, n);
+  g_assert_cmpuint (fixture->received->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("message %u ", i);
+
+      g_assert_true (g_str_has_prefix (g_ptr_array_index (fixture->received, i), want));
+    }
+  g_assert_cmpuint (sotto_channel_get_queued_bytes (fixture->a), ==, 0);
+}
+
+/* A message sent while held (the server's answer to what it waits on)
+ * leaves receiving as it was: after the release, what comes is taken. */
+static void
+test_hold_while_sending (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  Holder holder = { fixture, 0, 1, FALSE };
+  g_autoptr(GBytes) answer = g_bytes_new_static ("answer", 6);
+
+  connect_holding (fixture, data != NULL, &holder);
+  send_numbered (fixture, 0, 1);
+  wait_received (fixture, 1);
+
+  g_assert_true (sotto_channel_send (fixture->b, answer));
+  sotto_test_iterate (50);
+  g_assert_cmpuint (sotto_channel_get_queued_bytes (fixture->b), ==, 0);
+
+  sotto_channel_release_receiving (fixture->b);
+  sotto_test_iterate (20);
+  send_numbered (fixture, 1, 4);
+  wait_received (fixture, 4);
+  assert_numbered (fixture, 4);
+}
+
+/* Two holds need two releases; a goodbye sent meanwhile is seen only
+ * after the messages before it. */
+static void
+test_hold_goodbye (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  Holder holder = { fixture, 0, 2, FALSE };
+
+  connect_holding (fixture, data != NULL, &holder);
+  send_numbered (fixture, 0, 1);
+  wait_received (fixture, 1);
+  send_numbered (fixture, 1, 5);
+  sotto_test_iterate (10);
+  sotto_channel_close (fixture->a);
+  sotto_test_iterate (50);
+  assert_numbered (fixture, 1);
+  g_assert_false (fixture->closed);
+
+  sotto_channel_release_receiving (fixture->b);
+  sotto_test_iterate (50);
+  assert_numbered (fixture, 1);
+  g_assert_false (fixture->closed);
+
+  sotto_channel_release_receiving (fixture->b);
+  sotto_test_wait_for (&fixture->closed);
+  assert_numbered (fixture, 5);
+  g_assert_no_error (fixture->close_error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -702,6 +948,17 @@ main (int   argc,
   ADD ("lanes/full-socket", test_lanes_full_socket);
   ADD ("lanes/goodbye", test_lanes_goodbye);
 #undef ADD
+#define ADD_BOTH(path, func) \
+  g_test_add ("/sotto/wire/channel/" path "/socket", Fixture, NULL, fixture_setup, func, \
+              fixture_teardown); \
+  g_test_add ("/sotto/wire/channel/" path "/stream", Fixture, "stream", fixture_setup, func, \
+              fixture_teardown)
+  ADD_BOTH ("hold", test_hold);
+  ADD_BOTH ("hold-inline", test_hold_inline);
+  ADD_BOTH ("hold-goodbye", test_hold_goodbye);
+  ADD_BOTH ("hold-back-pressure", test_hold_back_pressure);
+  ADD_BOTH ("hold-while-sending", test_hold_while_sending);
+#undef ADD_BOTH
 
   return g_test_run ();
 }

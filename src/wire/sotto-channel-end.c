@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <sys/epoll.h>
+
 #include "sotto-channel-private.h"
 
 /*
@@ -19,11 +21,17 @@ _sotto_channel_clear_out_queue (SottoChannel *self)
   self->in_flight_bytes = 0;
 }
 
-/* Watches the socket for @events (EPOLLIN, EPOLLOUT), or stops with 0. */
+/* Watches the socket for @events (EPOLLIN, EPOLLOUT), or stops with 0.
+ * While receiving is held, and until the release has taken what waited,
+ * EPOLLIN is left out. */
 void
 _sotto_channel_watch (SottoChannel *self,
                       guint32       events)
 {
+  self->wanted = events;
+  if (self->holds > 0 || self->release_id != 0)
+    events &= ~EPOLLIN;
+
   if (self->watched == events)
     return;
 
@@ -70,6 +78,7 @@ _sotto_channel_finish (SottoChannel *self,
   g_clear_handle_id (&self->close_timeout_id, g_source_remove);
   _sotto_channel_detach (self);
   _sotto_channel_clear_out_queue (self);
+  _sotto_channel_clear_held (self);
 
   if (self->stream != NULL && !g_io_stream_is_closed (self->stream))
     g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, stream_closed_cb, NULL);

@@ -93,6 +93,16 @@ struct _SottoChannel
   gboolean            flush_pending;
   GByteArray         *partial;
   gsize               writing_pos;
+
+  /* Receiving held (sotto_channel_hold_receiving()): how many holds are
+   * out, the messages already decrypted that wait for the release, what
+   * the socket would be watched for were it not held, whether a read of
+   * the stream is to be started again, and the idle that goes on. */
+  guint               holds;
+  GQueue              held;
+  guint32             wanted;
+  gboolean            read_stopped;
+  guint               release_id;
 };
 
 /* What the source calls back: @ready with the epoll events of a channel's
@@ -138,6 +148,7 @@ void _sotto_channel_socket_write    (SottoChannel *self);
 
 /* sotto-channel-receive.c */
 void _sotto_channel_start_receiving (SottoChannel *self);
+void _sotto_channel_clear_held      (SottoChannel *self);
 void _sotto_channel_socket_read     (SottoChannel *self);
 
 G_END_DECLS

@@ -18,6 +18,11 @@
  *
  * Over a socket, reads take whatever the socket holds and cut it into
  * frames; over other streams, frames are read one by one.
+ *
+ * Receiving can be held (sotto_channel_hold_receiving()): the messages of
+ * the frame being taken wait in order, no further frame is taken and the
+ * socket is not read, so a peer that goes on sending meets TCP's own
+ * back-pressure. The release takes up where it stopped, from an idle.
  */
 
 static void channel_read_next (SottoChannel *self);
@@ -33,7 +38,9 @@ deliver_batch (SottoChannel *self,
   /* A binary message fills its frame, and may hold any byte. */
   if (size > 0 && data[0] == SOTTO_CHANNEL_WHOLE_FRAME_MARKER)
     {
-      if (self->state == SOTTO_CHANNEL_STATE_OPEN)
+      if (self->holds > 0)
+        g_queue_push_tail (&self->held, g_bytes_ref (plain));
+      else if (self->state == SOTTO_CHANNEL_STATE_OPEN)
         g_signal_emit (self, _sotto_channel_signals[SOTTO_CHANNEL_SIGNAL_MESSAGE], 0, plain);
       return;
     }
@@ -48,7 +55,11 @@ deliver_batch (SottoChannel *self,
         {
           g_autoptr(GBytes) message = g_bytes_new_from_bytes (plain, start, end - start);
 
-          g_signal_emit (self, _sotto_channel_signals[SOTTO_CHANNEL_SIGNAL_MESSAGE], 0, message);
+          /* A message taken earlier in this batch held receiving. */
+          if (self->holds > 0)
+            g_queue_push_tail (&self->held, g_steal_pointer (&message));
+          else
+            g_signal_emit (self, _sotto_channel_signals[SOTTO_CHANNEL_SIGNAL_MESSAGE], 0, message);
         }
 
       start = end + 1;
@@ -140,7 +151,12 @@ frame_read_cb (GObject      *object,
     }
 
   data = g_bytes_get_data (frame, &size);
-  if (channel_handle_frame (self, data, size))
+  if (!channel_handle_frame (self, data, size))
+    return;
+
+  if (self->holds > 0)
+    self->read_stopped = TRUE;
+  else
     channel_read_next (self);
 }
 
@@ -169,12 +185,13 @@ channel_take_bytes (SottoChannel *self,
 
   if (self->partial != NULL)
     {
-      g_byte_array_append (self->partial, data, size);
+      if (size > 0)
+        g_byte_array_append (self->partial, data, size);
       bytes = self->partial->data;
       available = self->partial->len;
     }
 
-  while (available - used >= SOTTO_FRAME_HEADER_SIZE)
+  while (self->holds == 0 && available - used >= SOTTO_FRAME_HEADER_SIZE)
     {
       guint32 length = sotto_frame_get_header (bytes + used);
       g_autoptr(GError) error = NULL;
@@ -192,6 +209,10 @@ channel_take_bytes (SottoChannel *self,
         return FALSE;
       used += SOTTO_FRAME_HEADER_SIZE + length;
     }
+
+  /* Held with frames still to take: the release takes them. */
+  if (self->holds > 0 && available - used >= SOTTO_FRAME_HEADER_SIZE)
+    self->read_stopped = TRUE;
 
   if (self->partial == NULL)
     {
@@ -216,6 +237,16 @@ _sotto_channel_socket_read (SottoChannel *self)
 {
   guint8 *chunk = _sotto_channel_source_get_chunk (self->source);
 
+  /* Held, or released with what waited not yet taken: the socket is not
+   * watched for reading until that is done, and a hang-up is seen once it
+   * reads again. */
+  if (self->holds > 0 || self->release_id != 0)
+    {
+      self->read_stopped = TRUE;
+      _sotto_channel_watch (self, self->wanted);
+      return;
+    }
+
   for (guint round = 0; round < 4; round++)
     {
       g_autoptr(GError) error = NULL;
@@ -237,7 +268,8 @@ _sotto_channel_socket_read (SottoChannel *self)
           return;
         }
 
-      if (!channel_take_bytes (self, chunk, received) || received < SOTTO_CHANNEL_READ_CHUNK)
+      if (!channel_take_bytes (self, chunk, received) || received < SOTTO_CHANNEL_READ_CHUNK ||
+          self->holds > 0)
         return;
     }
 }
@@ -251,4 +283,111 @@ _sotto_channel_start_receiving (SottoChannel *self)
     _sotto_channel_watch (self, EPOLLIN);
   else
     channel_read_next (self);
+}
+
+void
+_sotto_channel_clear_held (SottoChannel *self)
+{
+  g_queue_clear_full (&self->held, (GDestroyNotify) g_bytes_unref);
+  g_clear_handle_id (&self->release_id, g_source_remove);
+}
+
+/* Goes on where a hold stopped: the messages that waited, the frames
+ * already read, then the socket or the stream again. Each step stops as
+ * soon as a message holds receiving anew. */
+static gboolean
+release_cb (gpointer user_data)
+{
+  g_autoptr(SottoChannel) self = g_object_ref (user_data);
+  gboolean stopped = self->read_stopped;
+  GBytes *message;
+
+  self->release_id = 0;
+  self->read_stopped = FALSE;
+
+  while (self->holds == 0 && self->state == SOTTO_CHANNEL_STATE_OPEN &&
+         (message = g_queue_pop_head (&self->held)) != NULL)
+    {
+      g_signal_emit (self, _sotto_channel_signals[SOTTO_CHANNEL_SIGNAL_MESSAGE], 0, message);
+      g_bytes_unref (message);
+    }
+
+  if (self->holds > 0)
+    {
+      self->read_stopped |= stopped;
+      return G_SOURCE_REMOVE;
+    }
+  if (self->state != SOTTO_CHANNEL_STATE_OPEN)
+    return G_SOURCE_REMOVE;
+
+  /* Frames read before the hold and not yet taken. */
+  if (self->partial != NULL && !channel_take_bytes (self, NULL, 0))
+    return G_SOURCE_REMOVE;
+  if (self->holds > 0)
+    {
+      self->read_stopped |= stopped;
+      return G_SOURCE_REMOVE;
+    }
+
+  /* Over a socket, what it holds meanwhile is seen by the next pass: a
+   * socket with data waiting is reported ready as soon as it is watched
+   * for it again. */
+  if (self->source != NULL)
+    _sotto_channel_watch (self, self->wanted);
+  else if (stopped)
+    channel_read_next (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * sotto_channel_hold_receiving:
+ *
+ * Stops handing on messages until sotto_channel_release_receiving() has
+ * been called once for each call of this: for a server whose answer to a
+ * request waits on something else, so that the client's later requests
+ * are not taken before it. Messages already decrypted wait in order;
+ * nothing more is read meanwhile. May be called from a handler of
+ * #SottoChannel::message, and costs nothing if released before the
+ * handler returns.
+ */
+void
+sotto_channel_hold_receiving (SottoChannel *self)
+{
+  g_return_if_fail (SOTTO_IS_CHANNEL (self));
+
+  self->holds++;
+}
+
+/**
+ * sotto_channel_release_receiving:
+ *
+ * Ends one sotto_channel_hold_receiving(). Once none is left, what waited
+ * is handed on from an idle, never inside this call.
+ */
+void
+sotto_channel_release_receiving (SottoChannel *self)
+{
+  g_return_if_fail (SOTTO_IS_CHANNEL (self));
+  g_return_if_fail (self->holds > 0);
+
+  if (--self->holds > 0 || self->state == SOTTO_CHANNEL_STATE_CLOSED)
+    return;
+
+  /* Nothing waits and nothing stopped (released inside the handler that
+   * held, say): receiving simply goes on. A write meanwhile may have left
+   * the socket unwatched for reading, as a write sets what it is watched
+   * for: watched again, what it holds is read in the next pass. */
+  if (g_queue_is_empty (&self->held) && !self->read_stopped)
+    {
+      if (self->source != NULL && self->watched != self->wanted)
+        _sotto_channel_watch (self, self->wanted);
+      return;
+    }
+
+  if (self->release_id == 0)
+    {
+      self->release_id = g_idle_add_full (G_PRIORITY_DEFAULT, release_cb, self, NULL);
+      g_source_set_name_by_id (self->release_id, "[sotto] channel release");
+    }
 }

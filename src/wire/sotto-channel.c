@@ -45,6 +45,7 @@ sotto_channel_dispose (GObject *object)
   g_clear_handle_id (&self->close_timeout_id, g_source_remove);
   _sotto_channel_detach (self);
   _sotto_channel_clear_out_queue (self);
+  _sotto_channel_clear_held (self);
   g_clear_object (&self->socket);
   g_clear_object (&self->stream);
 
@@ -182,6 +183,7 @@ sotto_channel_init (SottoChannel *self)
   self->max_queue = SOTTO_CHANNEL_MAX_QUEUE_DEFAULT;
   g_queue_init (&self->out_queue);
   g_queue_init (&self->bulk_queue);
+  g_queue_init (&self->held);
 }
 
 /**

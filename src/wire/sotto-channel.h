@@ -39,5 +39,7 @@ void          sotto_channel_set_max_queue (SottoChannel  *self,
                                            gsize          max_queue);
 gsize         sotto_channel_get_queued_bytes (SottoChannel *self);
 gsize         sotto_channel_get_max_message_size (SottoChannel *self);
+void          sotto_channel_hold_receiving    (SottoChannel *self);
+void          sotto_channel_release_receiving (SottoChannel *self);
 
 G_END_DECLS
