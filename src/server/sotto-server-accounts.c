@@ -95,6 +95,7 @@ peer_host (SottoSession *session)
 
 typedef struct
 {
+  SottoServerState  *server;
   SottoSession      *session;
   SottoMsg          *msg;
   char              *username;
@@ -137,6 +138,7 @@ account_job_new (SottoServerState *self,
   AccountJob *job = g_new0 (AccountJob, 1);
   const char *password = sotto_msg_get_string (msg, "password");
 
+  job->server = self;
   job->session = g_object_ref (session);
   job->msg = sotto_msg_ref (msg);
   job->username = g_ascii_strdown (sotto_msg_get_string (msg, "username"), -1);
@@ -500,81 +502,29 @@ prove_device (SottoServerState  *self,
     }
 }
 
+/* The last step of a login, with the device it is from known, or none
+ * where these keys are to be the account's only device. */
 static void
-login_verified_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+login_with_device (SottoServerState *self,
+                   AccountJob       *job,
+                   SottoUser        *user,
+                   SottoStoreDevice *device)
 {
-  SottoServerState *self = user_data;
-  AccountJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  g_autofree char *host = NULL;
-  g_autoptr(GBytes) account_key = NULL;
-  g_autoptr(GBytes) list = NULL;
-  gint64 now = g_get_monotonic_time ();
-  SottoStoreDevice *device;
-  SottoUser *user;
-  gboolean matches;
-  gboolean reset;
-  gint64 counter;
-
-  matches = g_task_propagate_boolean (G_TASK (result), &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  sotto_session_set_busy (job->session, FALSE);
-  host = peer_host (job->session);
-  user = _sotto_server_lookup_user (self, job->username);
-
-  if (!matches || user == NULL)
-    {
-      record_failure (self->account_failures, job->username, now);
-      record_failure (self->address_failures, host, now);
-      g_message ("Failed login for %s from %s", job->username, sotto_session_get_peer (job->session));
-      _sotto_server_reply_error (self, job->session, job->msg, SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS,
-                                 _("Wrong username or password"));
-      return;
-    }
-
-  g_hash_table_remove (self->account_failures, job->username);
-
-  reset = job->reset;
-  device = _sotto_user_lookup_device (user, &job->identity);
-  if (!reset && device == NULL)
-    {
-      if (!sotto_store_get_device_list (self->store, user->id, &account_key, &counter, &list,
-                                        &error))
-        {
-          _sotto_server_reply_store_error (self, job->session, job->msg, error);
-          return;
-        }
-      if (list != NULL && job->proof == NULL)
-        {
-          g_message ("Login for %s from %s refused: not one of the account's devices",
-                     user->name, sotto_session_get_peer (job->session));
-          _sotto_server_reply_error (self, job->session, job->msg,
-                                     SOTTO_MSG_ERROR_CODE_NOT_LINKED,
-                                     _("This computer is not one of the account’s devices: "
-                                       "link it from one of them, or reset the account"));
-          return;
-        }
-      if (list != NULL && !prove_device (self, job, user, account_key, &device))
-        return;
-    }
 
   /* A reset, or new keys on an account that never published a device
    * list (which knows of one device only): these keys take the place of
    * all others. */
-  if (reset || device == NULL)
+  if (job->reset || device == NULL)
     {
-      device = make_only_device (self, user, job->session, &job->identity, &job->account, reset,
-                                 &error);
+      device = make_only_device (self, user, job->session, &job->identity, &job->account,
+                                 job->reset, &error);
       if (device == NULL)
         {
           _sotto_server_reply_store_error (self, job->session, job->msg, error);
           return;
         }
-      if (reset)
+      if (job->reset)
         g_message ("%s reset the account from %s", user->name,
                    sotto_session_get_peer (job->session));
     }
@@ -589,19 +539,162 @@ login_verified_cb (GObject      *object,
   _sotto_server_deliver_pending_history (self, job->session);
 }
 
+/* A login from keys the account does not know, with its device list read:
+ * without a list they become its only device; with one, only a proof
+ * signed by the account key lets them in. */
+static void
+login_device_list_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AccountJob *job = g_task_get_task_data (task);
+  SottoServerState *self = job->server;
+  g_autoptr(GBytes) account_key = NULL;
+  g_autoptr(GBytes) list = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoStoreDevice *device;
+  SottoUser *user;
+  gboolean read;
+
+  sotto_session_release_requests (job->session);
+  read = sotto_store_get_device_list_finish (SOTTO_STORE (object), result, &account_key, NULL,
+                                             &list, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  sotto_session_set_busy (job->session, FALSE);
+  if (!read)
+    {
+      _sotto_server_reply_store_error (self, job->session, job->msg, error);
+      return;
+    }
+
+  /* An account whose registration was rolled back meanwhile is gone; the
+   * device may have been added meanwhile, by the same keys logging in on
+   * another connection. */
+  user = _sotto_server_lookup_user (self, job->username);
+  if (user == NULL)
+    {
+      _sotto_server_reply_error (self, job->session, job->msg,
+                                 SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS,
+                                 _("Wrong username or password"));
+      return;
+    }
+  device = _sotto_user_lookup_device (user, &job->identity);
+  if (device == NULL && list != NULL)
+    {
+      if (job->proof == NULL)
+        {
+          g_message ("Login for %s from %s refused: not one of the account's devices",
+                     user->name, sotto_session_get_peer (job->session));
+          _sotto_server_reply_error (self, job->session, job->msg,
+                                     SOTTO_MSG_ERROR_CODE_NOT_LINKED,
+                                     _("This computer is not one of the account’s devices: "
+                                       "link it from one of them, or reset the account"));
+          return;
+        }
+      if (!prove_device (self, job, user, account_key, &device))
+        return;
+    }
+
+  login_with_device (self, job, user, device);
+}
+
+static void
+login_verified_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SottoServerState *self = user_data;
+  AccountJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *host = NULL;
+  gint64 now = g_get_monotonic_time ();
+  SottoStoreDevice *device;
+  SottoUser *user;
+  gboolean matches;
+
+  matches = g_task_propagate_boolean (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  host = peer_host (job->session);
+  user = _sotto_server_lookup_user (self, job->username);
+
+  if (!matches || user == NULL)
+    {
+      sotto_session_set_busy (job->session, FALSE);
+      record_failure (self->account_failures, job->username, now);
+      record_failure (self->address_failures, host, now);
+      g_message ("Failed login for %s from %s", job->username, sotto_session_get_peer (job->session));
+      _sotto_server_reply_error (self, job->session, job->msg, SOTTO_MSG_ERROR_CODE_BAD_CREDENTIALS,
+                                 _("Wrong username or password"));
+      return;
+    }
+
+  g_hash_table_remove (self->account_failures, job->username);
+
+  device = _sotto_user_lookup_device (user, &job->identity);
+  if (!job->reset && device == NULL)
+    {
+      /* The session stays busy, its requests held, until the list is read;
+       * the job goes on with this task. */
+      sotto_session_hold_requests (job->session);
+      sotto_store_get_device_list_async (self->store, user->id,
+                                         sotto_session_get_cancellable (job->session),
+                                         login_device_list_cb, g_object_ref (result));
+      return;
+    }
+
+  sotto_session_set_busy (job->session, FALSE);
+  login_with_device (self, job, user, device);
+}
+
+/* The account looked up: its password is checked in the pool, or, with
+ * no such account, a hash of nothing is, so that a wrong name takes as
+ * long as a wrong password. */
+static void
+login_account_found_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  AccountJob *job = user_data;
+  SottoServerState *self = job->server;
+  g_auto(SottoStoreAccount) account = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  sotto_session_release_requests (job->session);
+  if (sotto_store_find_account_finish (SOTTO_STORE (object), result, &account, &error))
+    job->stored_hash = g_strdup (account.password_hash);
+  else if (error != NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          sotto_session_set_busy (job->session, FALSE);
+          _sotto_server_reply_store_error (self, job->session, job->msg, error);
+        }
+      account_job_free (job);
+      return;
+    }
+
+  task = g_task_new (self->owner, sotto_session_get_cancellable (job->session),
+                     login_verified_cb, self);
+  g_task_set_source_tag (task, _sotto_server_handle_login);
+  g_task_set_task_data (task, job, account_job_free);
+  _sotto_password_pool_run (self->password_pool, task, verify_password_thread);
+}
+
 void
 _sotto_server_handle_login (SottoServerState *self,
                             SottoSession     *session,
                             SottoMsg         *msg)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *username = NULL;
   g_autofree char *host = NULL;
-  g_auto(SottoStoreAccount) account = { 0 };
-  g_autoptr(GError) error = NULL;
   gint64 now = g_get_monotonic_time ();
   gint64 wait;
-  AccountJob *job;
 
   if (!check_account_request (self, session, msg))
     return;
@@ -637,20 +730,11 @@ _sotto_server_handle_login (SottoServerState *self,
       return;
     }
 
-  job = account_job_new (self, session, msg);
-  if (sotto_store_find_account (self->store, username, &account, &error))
-    job->stored_hash = g_strdup (account.password_hash);
-  else if (error != NULL)
-    {
-      account_job_free (job);
-      _sotto_server_reply_store_error (self, session, msg, error);
-      return;
-    }
-
+  /* The client waits for the answer in any case: its further requests
+   * are held until the store has found the account. */
   sotto_session_set_busy (session, TRUE);
-  task = g_task_new (self->owner, sotto_session_get_cancellable (session), login_verified_cb,
-                     self);
-  g_task_set_source_tag (task, _sotto_server_handle_login);
-  g_task_set_task_data (task, job, account_job_free);
-  _sotto_password_pool_run (self->password_pool, task, verify_password_thread);
+  sotto_session_hold_requests (session);
+  sotto_store_find_account_async (self->store, username, sotto_session_get_cancellable (session),
+                                  login_account_found_cb,
+                                  account_job_new (self, session, msg));
 }

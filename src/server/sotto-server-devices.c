@@ -303,12 +303,74 @@ devices_seen (SottoUser *user)
   return seen;
 }
 
+typedef struct
+{
+  SottoServerState *server;
+  SottoSession     *session;
+  SottoMsg         *msg;
+  char             *target;
+} DevicesRead;
+
+static void
+devices_read_free (DevicesRead *read)
+{
+  sotto_session_release_requests (read->session);
+  g_object_unref (read->session);
+  sotto_msg_unref (read->msg);
+  g_free (read->target);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DevicesRead, devices_read_free)
+
+static void
+devices_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(DevicesRead) read = user_data;
+  SottoServerState *self = read->server;
+  g_autoptr(GBytes) account_key = NULL;
+  g_autoptr(GBytes) list = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) seen = NULL;
+  SottoUser *target;
+  gint64 counter = 0;
+
+  if (!sotto_store_get_device_list_finish (SOTTO_STORE (object), result, &account_key, &counter,
+                                           &list, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _sotto_server_reply_store_error (self, read->session, read->msg, error);
+      return;
+    }
+
+  if (list == NULL)
+    {
+      _sotto_server_reply_error (self, read->session, read->msg, SOTTO_MSG_ERROR_CODE_NO_DEVICES,
+                                 _("This user has published no device list yet"));
+      return;
+    }
+
+  target = _sotto_server_lookup_user (self, read->target);
+  if (target != NULL && target == sotto_session_get_user (read->session) &&
+      target->devices->len > 0)
+    seen = devices_seen (target);
+  reply = sotto_msg_build_devices (sotto_msg_get_id (read->msg), read->target, account_key,
+                                   counter, list,
+                                   seen != NULL ? (SottoWireDeviceSeen *) seen->data : NULL,
+                                   seen != NULL ? seen->len : 0);
+  _sotto_server_reply_after_commit (self, read->session, read->msg, reply);
+}
+
 /**
  * _sotto_server_handle_get_devices:
  *
  * Answers with the user's device list, as it was published, once what
  * the open batch holds is committed; a user who asks for their own is
- * told too when each of their devices was last connected.
+ * told too when each of their devices was last connected. The client's
+ * next requests wait for the store's answer.
  */
 void
 _sotto_server_handle_get_devices (SottoServerState *self,
@@ -316,12 +378,7 @@ _sotto_server_handle_get_devices (SottoServerState *self,
                                   SottoMsg         *msg)
 {
   SottoUser *target = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "user"));
-  g_autoptr(GBytes) account_key = NULL;
-  g_autoptr(GBytes) list = NULL;
-  g_autoptr(GBytes) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) seen = NULL;
-  gint64 counter;
+  DevicesRead *read;
 
   if (target == NULL)
     {
@@ -330,25 +387,13 @@ _sotto_server_handle_get_devices (SottoServerState *self,
       return;
     }
 
-  if (!sotto_store_get_device_list (self->store, target->id, &account_key, &counter, &list,
-                                    &error))
-    {
-      _sotto_server_reply_store_error (self, session, msg, error);
-      return;
-    }
-
-  if (list == NULL)
-    {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_DEVICES,
-                                 _("This user has published no device list yet"));
-      return;
-    }
-
-  if (target == sotto_session_get_user (session) && target->devices->len > 0)
-    seen = devices_seen (target);
-  reply = sotto_msg_build_devices (sotto_msg_get_id (msg), target->name, account_key, counter,
-                                   list,
-                                   seen != NULL ? (SottoWireDeviceSeen *) seen->data : NULL,
-                                   seen != NULL ? seen->len : 0);
-  _sotto_server_reply_after_commit (self, session, msg, reply);
+  read = g_new0 (DevicesRead, 1);
+  read->server = self;
+  read->session = g_object_ref (session);
+  read->msg = sotto_msg_ref (msg);
+  read->target = g_strdup (target->name);
+  sotto_session_hold_requests (session);
+  sotto_store_get_device_list_async (self->store, target->id,
+                                     sotto_session_get_cancellable (session), devices_read_cb,
+                                     read);
 }

@@ -141,19 +141,39 @@ _sotto_server_handle_ack_history (SottoServerState *self,
 }
 
 /* Sends what history waits for the session's device, at login. */
-void
-_sotto_server_deliver_pending_history (SottoServerState *self,
-                                       SottoSession     *session)
+typedef struct
 {
-  SottoUser *user = sotto_session_get_user (session);
+  SottoSession *session;
+  char         *username;
+} HistoryRead;
+
+static void
+history_read_free (HistoryRead *read)
+{
+  sotto_session_release_requests (read->session);
+  g_object_unref (read->session);
+  g_free (read->username);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HistoryRead, history_read_free)
+
+static void
+pending_history_read_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(HistoryRead) read = user_data;
   g_autoptr(GPtrArray) pending = NULL;
   g_autoptr(GError) error = NULL;
 
-  pending = sotto_store_pending_history (self->store, sotto_session_get_device (session),
-                                         MAX_PENDING_HISTORY, &error);
+  pending = sotto_store_pending_history_finish (SOTTO_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
   if (pending == NULL)
     {
-      g_warning ("Could not read the history waiting for %s: %s", user->name, error->message);
+      g_warning ("Could not read the history waiting for %s: %s", read->username,
+                 error->message);
       return;
     }
 
@@ -164,6 +184,21 @@ _sotto_server_deliver_pending_history (SottoServerState *self,
                                                            history->sender_device,
                                                            history->chunk);
 
-      sotto_session_send (session, message);
+      sotto_session_send (read->session, message);
     }
+}
+
+void
+_sotto_server_deliver_pending_history (SottoServerState *self,
+                                       SottoSession     *session)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  HistoryRead *read = g_new0 (HistoryRead, 1);
+
+  read->session = g_object_ref (session);
+  read->username = g_strdup (user->name);
+  sotto_session_hold_requests (session);
+  sotto_store_pending_history_async (self->store, sotto_session_get_device (session),
+                                     MAX_PENDING_HISTORY, sotto_session_get_cancellable (session),
+                                     pending_history_read_cb, read);
 }

@@ -302,12 +302,67 @@ _sotto_server_handle_ack_keys (SottoServerState *self,
   _sotto_server_reply_after_commit (self, session, msg, NULL);
 }
 
+typedef struct
+{
+  SottoServerState *server;
+  SottoSession     *session;
+  SottoMsg         *msg;
+  char             *room;
+  guint             limit;
+} CatchupRead;
+
+static void
+catchup_read_free (CatchupRead *read)
+{
+  sotto_session_release_requests (read->session);
+  g_object_unref (read->session);
+  sotto_msg_unref (read->msg);
+  g_free (read->room);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CatchupRead, catchup_read_free)
+
+static void
+catchup_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(CatchupRead) read = user_data;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GBytes) done = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoRoom *room;
+  gint64 last = 0;
+
+  events = sotto_store_read_log_finish (SOTTO_STORE (object), result, &last, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (events == NULL)
+    {
+      _sotto_server_reply_store_error (read->server, read->session, read->msg, error);
+      return;
+    }
+
+  for (guint i = 0; i < events->len; i++)
+    sotto_session_send (read->session, g_ptr_array_index (events, i));
+
+  /* The room may have gone meanwhile: then what was read is all there is. */
+  room = _sotto_server_lookup_room (read->server, read->room);
+  if (events->len < read->limit && room != NULL)
+    last = room->committed_seq;
+  done = sotto_msg_build_catchup_done (sotto_msg_get_id (read->msg), read->room, last,
+                                       room != NULL && last < room->committed_seq);
+  sotto_session_send (read->session, done);
+}
+
 /**
  * _sotto_server_handle_catchup:
  *
  * Sends the stored events of a room after a sequence number, at most
  * "limit" of them and never past what is committed, then "catchup_done"
- * saying where it stopped and whether there is more.
+ * saying where it stopped and whether there is more. The client's next
+ * requests wait for the store's answer.
  */
 void
 _sotto_server_handle_catchup (SottoServerState *self,
@@ -317,10 +372,8 @@ _sotto_server_handle_catchup (SottoServerState *self,
   SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
   gint64 after = sotto_msg_get_int (msg, "after");
   gint64 limit = sotto_msg_get_int (msg, "limit");
-  g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GBytes) done = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 last;
+  CatchupRead *read;
 
   if (room == NULL)
     return;
@@ -333,24 +386,18 @@ _sotto_server_handle_catchup (SottoServerState *self,
       return;
     }
 
+  read = g_new0 (CatchupRead, 1);
+  read->server = self;
+  read->session = g_object_ref (session);
+  read->msg = sotto_msg_ref (msg);
+  read->room = g_strdup (room->name);
+  read->limit = limit;
+  sotto_session_hold_requests (session);
+
   /* Uncommitted events are visible to this connection to the database but
    * may still be rolled back: the catch-up stops at the committed ones. */
-  events = sotto_store_read_log (self->store, room->id, after, room->committed_seq, limit,
-                                 &last, &error);
-  if (events == NULL)
-    {
-      _sotto_server_reply_store_error (self, session, msg, error);
-      return;
-    }
-
-  for (guint i = 0; i < events->len; i++)
-    sotto_session_send (session, g_ptr_array_index (events, i));
-
-  if (events->len < (guint) limit)
-    last = room->committed_seq;
-  done = sotto_msg_build_catchup_done (sotto_msg_get_id (msg), room->name, last,
-                                       last < room->committed_seq);
-  sotto_session_send (session, done);
+  sotto_store_read_log_async (self->store, room->id, after, room->committed_seq, limit,
+                              sotto_session_get_cancellable (session), catchup_read_cb, read);
 }
 
 void
@@ -377,20 +424,38 @@ _sotto_server_handle_typing (SottoServerState *self,
     }
 }
 
-/* Sends what waits in the key queue of the session's user, at login. */
-void
-_sotto_server_deliver_pending_keys (SottoServerState *self,
-                                    SottoSession     *session)
+typedef struct
 {
-  SottoUser *user = sotto_session_get_user (session);
+  SottoSession *session;
+  char         *username;
+} QueueRead;
+
+static void
+queue_read_free (QueueRead *read)
+{
+  sotto_session_release_requests (read->session);
+  g_object_unref (read->session);
+  g_free (read->username);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QueueRead, queue_read_free)
+
+static void
+pending_keys_read_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(QueueRead) read = user_data;
   g_autoptr(GPtrArray) keys = NULL;
   g_autoptr(GError) error = NULL;
 
-  keys = sotto_store_pending_keys (self->store, sotto_session_get_device (session),
-                                   MAX_PENDING_KEYS, &error);
+  keys = sotto_store_pending_keys_finish (SOTTO_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
   if (keys == NULL)
     {
-      g_warning ("Could not read the key queue of %s: %s", user->name, error->message);
+      g_warning ("Could not read the key queue of %s: %s", read->username, error->message);
       return;
     }
 
@@ -405,6 +470,23 @@ _sotto_server_deliver_pending_keys (SottoServerState *self,
       else
         message = sotto_msg_build_key (key->kid, key->sender, key->sender_device, key->room,
                                        key->box);
-      sotto_session_send (session, message);
+      sotto_session_send (read->session, message);
     }
+}
+
+/* Sends what waits in the key queue of the session's device, at login,
+ * before any later request of the client is answered. */
+void
+_sotto_server_deliver_pending_keys (SottoServerState *self,
+                                    SottoSession     *session)
+{
+  SottoUser *user = sotto_session_get_user (session);
+  QueueRead *read = g_new0 (QueueRead, 1);
+
+  read->session = g_object_ref (session);
+  read->username = g_strdup (user->name);
+  sotto_session_hold_requests (session);
+  sotto_store_pending_keys_async (self->store, sotto_session_get_device (session),
+                                  MAX_PENDING_KEYS, sotto_session_get_cancellable (session),
+                                  pending_keys_read_cb, read);
 }

@@ -98,12 +98,71 @@ _sotto_server_handle_state (SottoServerState *self,
                                      state_committed_cb);
 }
 
+typedef struct
+{
+  SottoServerState *server;
+  SottoSession     *session;
+  SottoMsg         *msg;
+  char             *room;
+  gint64            from;
+  gint64            length;
+} StateRead;
+
+static void
+state_read_free (StateRead *read)
+{
+  sotto_session_release_requests (read->session);
+  g_object_unref (read->session);
+  sotto_msg_unref (read->msg);
+  g_free (read->room);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StateRead, state_read_free)
+
+static void
+state_read_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(StateRead) read = user_data;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GBytes) done = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 next = read->from;
+
+  events = sotto_store_read_state_finish (SOTTO_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (events == NULL)
+    {
+      _sotto_server_reply_store_error (read->server, read->session, read->msg, error);
+      return;
+    }
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      SottoStoreStateEvent *event = g_ptr_array_index (events, i);
+      g_autoptr(GBytes) bytes = sotto_msg_build_state_event (read->room, event->index,
+                                                             event->sender, event->ts,
+                                                             event->body);
+
+      sotto_session_send (read->session, bytes);
+      next = event->index + 1;
+    }
+
+  done = sotto_msg_build_state_done (sotto_msg_get_id (read->msg), read->room, read->length,
+                                     next < read->length);
+  sotto_session_send (read->session, done);
+}
+
 /**
  * _sotto_server_handle_state_catchup:
  *
  * Sends the committed events of a room's chain from index "from" on, at
  * most "limit" of them, then "state_done" with the chain's length and
- * whether there is more.
+ * whether there is more. The client's next requests wait for the store's
+ * answer.
  */
 void
 _sotto_server_handle_state_catchup (SottoServerState *self,
@@ -113,39 +172,29 @@ _sotto_server_handle_state_catchup (SottoServerState *self,
   SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
   gint64 from = sotto_msg_get_int (msg, "from");
   gint64 limit = sotto_msg_get_int (msg, "limit");
-  g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GBytes) done = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 length;
-  gint64 next;
+  StateRead *read;
 
   if (room == NULL)
     return;
 
-  length = room->state_committed;
-  next = from;
-  if (from < length)
+  if (from >= room->state_committed)
     {
-      events = sotto_store_read_state (self->store, room->id, from, length, (guint) limit,
-                                       &error);
-      if (events == NULL)
-        {
-          _sotto_server_reply_store_error (self, session, msg, error);
-          return;
-        }
-
-      for (guint i = 0; i < events->len; i++)
-        {
-          SottoStoreStateEvent *event = g_ptr_array_index (events, i);
-          g_autoptr(GBytes) bytes = sotto_msg_build_state_event (room->name, event->index,
-                                                                 event->sender, event->ts,
-                                                                 event->body);
-
-          sotto_session_send (session, bytes);
-          next = event->index + 1;
-        }
+      done = sotto_msg_build_state_done (sotto_msg_get_id (msg), room->name,
+                                         room->state_committed, FALSE);
+      sotto_session_send (session, done);
+      return;
     }
 
-  done = sotto_msg_build_state_done (sotto_msg_get_id (msg), room->name, length, next < length);
-  sotto_session_send (session, done);
+  read = g_new0 (StateRead, 1);
+  read->server = self;
+  read->session = g_object_ref (session);
+  read->msg = sotto_msg_ref (msg);
+  read->room = g_strdup (room->name);
+  read->from = from;
+  read->length = room->state_committed;
+  sotto_session_hold_requests (session);
+  sotto_store_read_state_async (self->store, room->id, from, room->state_committed,
+                                (guint) limit, sotto_session_get_cancellable (session),
+                                state_read_cb, read);
 }

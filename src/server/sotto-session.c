@@ -489,6 +489,33 @@ sotto_session_get_cancellable (SottoSession *self)
 }
 
 /**
+ * sotto_session_hold_requests:
+ *
+ * Takes no further request of the client until
+ * sotto_session_release_requests(): for an answer that waits on the
+ * store, so that the client's requests are still answered in the order
+ * it sent them. What the client sends meanwhile waits, and once the
+ * socket is full the client waits too. Each hold needs its release.
+ */
+void
+sotto_session_hold_requests (SottoSession *self)
+{
+  g_return_if_fail (SOTTO_IS_SESSION (self));
+  g_return_if_fail (self->channel != NULL);
+
+  sotto_channel_hold_receiving (self->channel);
+}
+
+void
+sotto_session_release_requests (SottoSession *self)
+{
+  g_return_if_fail (SOTTO_IS_SESSION (self));
+
+  if (self->channel != NULL)
+    sotto_channel_release_receiving (self->channel);
+}
+
+/**
  * sotto_session_allow_typing:
  *
  * Typing notices are relayed at most twice a second per room and

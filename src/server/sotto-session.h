@@ -40,6 +40,8 @@ gboolean      sotto_session_get_busy     (SottoSession       *self);
 void          sotto_session_set_busy     (SottoSession       *self,
                                           gboolean            busy);
 GCancellable *sotto_session_get_cancellable (SottoSession    *self);
+void          sotto_session_hold_requests    (SottoSession    *self);
+void          sotto_session_release_requests (SottoSession    *self);
 gboolean      sotto_session_allow_typing (SottoSession       *self,
                                           const char         *room);
 

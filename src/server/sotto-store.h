@@ -2,7 +2,7 @@
 
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "sotto-protocol-types.h"
 
@@ -527,5 +527,68 @@ guint       sotto_store_ack_keys            (SottoStore               *self,
                                              const gint64             *kids,
                                              guint                     n_kids,
                                              GError                  **error);
+
+/* Reads that complete on the main loop (sotto-store-async.c) */
+void        sotto_store_find_account_async      (SottoStore           *self,
+                                                 const char           *username,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean    sotto_store_find_account_finish     (SottoStore           *self,
+                                                 GAsyncResult         *result,
+                                                 SottoStoreAccount    *out,
+                                                 GError              **error);
+void        sotto_store_get_device_list_async   (SottoStore           *self,
+                                                 gint64                account_id,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean    sotto_store_get_device_list_finish  (SottoStore           *self,
+                                                 GAsyncResult         *result,
+                                                 GBytes              **out_account_key,
+                                                 gint64               *out_counter,
+                                                 GBytes              **out_list,
+                                                 GError              **error);
+void        sotto_store_read_log_async          (SottoStore           *self,
+                                                 gint64                room_id,
+                                                 gint64                after_seq,
+                                                 gint64                up_to_seq,
+                                                 guint                 limit,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+GPtrArray  *sotto_store_read_log_finish         (SottoStore           *self,
+                                                 GAsyncResult         *result,
+                                                 gint64               *last_seq,
+                                                 GError              **error);
+void        sotto_store_pending_keys_async      (SottoStore           *self,
+                                                 gint64                device_id,
+                                                 guint                 limit,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+GPtrArray  *sotto_store_pending_keys_finish     (SottoStore           *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void        sotto_store_pending_history_async   (SottoStore           *self,
+                                                 gint64                device_id,
+                                                 guint                 limit,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+GPtrArray  *sotto_store_pending_history_finish  (SottoStore           *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void        sotto_store_read_state_async        (SottoStore           *self,
+                                                 gint64                room_id,
+                                                 gint64                from,
+                                                 gint64                up_to,
+                                                 guint                 limit,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+GPtrArray  *sotto_store_read_state_finish       (SottoStore           *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
 
 G_END_DECLS
