@@ -561,6 +561,25 @@ match_type (SottoMsg      *msg,
   return (int) sotto_msg_get_msg_type (msg) == GPOINTER_TO_INT (data);
 }
 
+static gboolean
+match_any (SottoMsg      *msg,
+           gconstpointer  data)
+{
+  return TRUE;
+}
+
+/**
+ * sotto_test_client_next:
+ *
+ * Returns: (transfer full): the oldest message not yet taken, whatever
+ *   it is, waiting for one if none is there
+ */
+SottoMsg *
+sotto_test_client_next (SottoTestClient *client)
+{
+  return wait_match (client, match_any, NULL, "a message");
+}
+
 SottoMsg *
 sotto_test_client_expect (SottoTestClient *client,
                           SottoMsgType     type)

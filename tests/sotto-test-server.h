@@ -52,6 +52,7 @@ void             sotto_test_client_send_take    (SottoTestClient  *client,
                                                  GBytes           *message);
 SottoMsg        *sotto_test_client_expect       (SottoTestClient  *client,
                                                  SottoMsgType      type);
+SottoMsg        *sotto_test_client_next         (SottoTestClient  *client);
 SottoMsg        *sotto_test_client_expect_reply (SottoTestClient  *client,
                                                  const char       *id);
 SottoMsg        *sotto_test_client_expect_error (SottoTestClient  *client,

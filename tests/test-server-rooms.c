@@ -217,6 +217,98 @@ test_catch_up (SottoServerFixture *fixture,
   g_hash_table_unref (result.seen);
 }
 
+/* Requests sent together are answered in the order sent, though the
+ * catch-up waits on the store and the room list does not: the catch-up's
+ * events and its "catchup_done" come before the list. */
+static void
+test_catch_up_in_order (SottoServerFixture *fixture,
+                        gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+  g_autoptr(SottoMsg) joined = sotto_test_client_join (bob, "lobby");
+  gint64 bob_has = sotto_msg_get_int (joined, "last_seq");
+  guint events = 0;
+  gboolean done = FALSE;
+  gboolean listed = FALSE;
+
+  sotto_msg_unref (sotto_test_client_join (alice, "lobby"));
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *msg_id = g_strdup_printf ("early-%u", i);
+
+      sotto_msg_unref (sotto_test_client_say (alice, "lobby", msg_id, "said before"));
+    }
+  sotto_test_iterate (100);
+  sotto_test_client_clear (bob);
+
+  /* Three requests in one frame: two catch-ups around the room list. */
+  sotto_test_client_send_take (bob, sotto_msg_build_catchup ("c1", "lobby", bob_has, 100));
+  sotto_test_client_send_take (bob, sotto_msg_build_list_rooms ("c2"));
+  sotto_test_client_send_take (bob, sotto_msg_build_catchup ("c3", "lobby", bob_has, 100));
+
+  while (!listed || events < 10)
+    {
+      g_autoptr(SottoMsg) msg = sotto_test_client_next (bob);
+
+      switch (sotto_msg_get_msg_type (msg))
+        {
+        case SOTTO_MSG_TYPE_MESSAGE:
+          /* Five for the first catch-up before the list, five after. */
+          g_assert_true (listed == (events >= 5));
+          events++;
+          break;
+
+        case SOTTO_MSG_TYPE_CATCHUP_DONE:
+          g_assert_cmpstr (sotto_msg_get_id (msg), ==, listed ? "c3" : "c1");
+          g_assert_cmpint (events, ==, listed ? 10 : 5);
+          done = TRUE;
+          break;
+
+        case SOTTO_MSG_TYPE_ROOM_LIST:
+          g_assert_cmpstr (sotto_msg_get_id (msg), ==, "c2");
+          g_assert_true (done);
+          g_assert_cmpint (events, ==, 5);
+          listed = TRUE;
+          break;
+
+        default:
+          break;
+        }
+    }
+  sotto_msg_unref (sotto_test_client_expect_reply (bob, "c3"));
+}
+
+/* A client that leaves while its catch-up waits on the store: the
+ * server answers into nothing and goes on serving everyone else. */
+static void
+test_catch_up_gone (SottoServerFixture *fixture,
+                    gconstpointer       data)
+{
+  g_autoptr(SottoTestClient) alice = sotto_server_fixture_new_user (fixture, "alice");
+  g_autoptr(SottoTestClient) bob = sotto_server_fixture_new_user (fixture, "bob");
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *msg_id = g_strdup_printf ("m-%u", i);
+
+      sotto_msg_unref (sotto_test_client_say (alice, "general", msg_id, "a message"));
+    }
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("c-%u", i);
+
+      sotto_test_client_send_take (bob, sotto_msg_build_catchup (id, "general", 0, 5));
+    }
+  sotto_test_iterate (5);
+  g_clear_pointer (&bob, sotto_test_client_free);
+
+  sotto_msg_unref (sotto_test_client_say (alice, "general", "after", "still here"));
+  bob = sotto_server_fixture_log_in (fixture, "bob");
+  sotto_msg_unref (sotto_test_client_say (bob, "general", "back", "back again"));
+}
+
 /* A key message waits for an offline recipient, arrives at the next login,
  * and is gone once acknowledged. Nobody else can acknowledge it away. */
 static void
@@ -421,6 +513,8 @@ main (int   argc,
   SOTTO_SERVER_FIXTURE_ADD ("relay", test_relay);
   SOTTO_SERVER_FIXTURE_ADD ("idempotent-resend", test_idempotent_resend);
   SOTTO_SERVER_FIXTURE_ADD ("catch-up", test_catch_up);
+  SOTTO_SERVER_FIXTURE_ADD ("catch-up-in-order", test_catch_up_in_order);
+  SOTTO_SERVER_FIXTURE_ADD ("catch-up-gone", test_catch_up_gone);
   SOTTO_SERVER_FIXTURE_ADD ("key-queue", test_key_queue);
   SOTTO_SERVER_FIXTURE_ADD ("typing", test_typing);
   SOTTO_SERVER_FIXTURE_ADD ("direct-chat", test_direct_chat);

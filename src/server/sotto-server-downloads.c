@@ -90,32 +90,28 @@ max_piece (SottoServerState *self)
   return CLAMP (room, 1, SOTTO_PROTOCOL_BLOB_DATA_MAX_BYTES);
 }
 
-/**
- * _sotto_server_handle_download:
- *
- * Reads a piece of a complete blob for a member of its room.
- */
-void
-_sotto_server_handle_download (SottoServerState *self,
-                               SottoSession     *session,
-                               SottoMsg         *msg)
+static void
+blob_found_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
+  Download *download = user_data;
+  SottoServerState *self = download->server;
+  SottoSession *session = download->session;
   SottoUser *user = sotto_session_get_user (session);
-  gint64 offset = sotto_msg_get_int (msg, "offset");
-  gint64 length = sotto_msg_get_int (msg, "length");
+  gint64 length = sotto_msg_get_int (download->msg, "length");
   g_auto(SottoStoreBlob) record = { 0 };
   g_autoptr(GError) error = NULL;
-  guint8 id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
   SottoRoom *room;
-  Download *download;
 
-  sotto_msg_get_blob_id (msg, id);
-  if (!sotto_store_find_blob (self->store, id, &record, &error))
+  sotto_session_release_requests (session);
+  if (!sotto_store_find_blob_finish (SOTTO_STORE (object), result, &record, &error))
     {
-      if (error != NULL)
-        _sotto_server_reply_store_error (self, session, msg, error);
-      else
-        no_such_blob (self, session, msg);
+      if (error == NULL)
+        no_such_blob (self, session, download->msg);
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _sotto_server_reply_store_error (self, session, download->msg, error);
+      download_free (download);
       return;
     }
 
@@ -124,34 +120,56 @@ _sotto_server_handle_download (SottoServerState *self,
     {
       if (record.complete)
         g_info ("A download by %s of a blob of a room they are not in refused", user->name);
-      no_such_blob (self, session, msg);
+      no_such_blob (self, session, download->msg);
+      download_free (download);
       return;
     }
 
-  if (offset >= record.size)
+  if (download->offset >= record.size)
     {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_BAD_OFFSET,
+      _sotto_server_reply_error (self, session, download->msg, SOTTO_MSG_ERROR_CODE_BAD_OFFSET,
                                  _("The file ends before that offset"));
+      download_free (download);
       return;
     }
 
   if (_sotto_server_blobs_count (self->blobs->reading, session, 0) >=
       SOTTO_SERVER_MAX_READING_DOWNLOADS)
     {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_RATE_LIMITED,
+      _sotto_server_reply_error (self, session, download->msg, SOTTO_MSG_ERROR_CODE_RATE_LIMITED,
                                  _("Wait for the pieces already asked for"));
+      download_free (download);
       return;
     }
+
+  download->size = record.size;
+  _sotto_server_blobs_count (self->blobs->reading, session, 1);
+  _sotto_blob_files_read_async (self->blobs->files, download->id, download->offset,
+                                MIN ((gsize) MIN (length, record.size - download->offset),
+                                     max_piece (self)),
+                                read_done_cb, download);
+}
+
+/**
+ * _sotto_server_handle_download:
+ *
+ * Reads a piece of a complete blob for a member of its room. The client's
+ * next requests wait for the store to find the blob, not for the piece.
+ */
+void
+_sotto_server_handle_download (SottoServerState *self,
+                               SottoSession     *session,
+                               SottoMsg         *msg)
+{
+  Download *download;
 
   download = g_new0 (Download, 1);
   download->server = self;
   download->session = g_object_ref (session);
   download->msg = sotto_msg_ref (msg);
-  memcpy (download->id, id, sizeof download->id);
-  download->offset = offset;
-  download->size = record.size;
-  _sotto_server_blobs_count (self->blobs->reading, session, 1);
-  _sotto_blob_files_read_async (self->blobs->files, id, offset,
-                                MIN ((gsize) MIN (length, record.size - offset), max_piece (self)),
-                                read_done_cb, download);
+  sotto_msg_get_blob_id (msg, download->id);
+  download->offset = sotto_msg_get_int (msg, "offset");
+  sotto_session_hold_requests (session);
+  sotto_store_find_blob_async (self->store, download->id, sotto_session_get_cancellable (session),
+                               blob_found_cb, download);
 }

@@ -55,11 +55,74 @@ history_committed_cb (SottoStore   *store,
     _sotto_server_send_to_device (commit->server, user, commit->device_id, commit->delivery);
 }
 
+typedef struct
+{
+  SottoServerState *server;
+  SottoSession     *session;
+  SottoMsg         *msg;
+  char             *user;
+  gint64            device_id;
+  GBytes           *sender_device;
+  GBytes           *chunk;
+} HistoryQueueing;
+
+static void
+history_queueing_free (HistoryQueueing *queueing)
+{
+  sotto_session_release_requests (queueing->session);
+  g_object_unref (queueing->session);
+  sotto_msg_unref (queueing->msg);
+  g_free (queueing->user);
+  g_bytes_unref (queueing->sender_device);
+  g_bytes_unref (queueing->chunk);
+  g_free (queueing);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HistoryQueueing, history_queueing_free)
+
+static void
+history_queued_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(HistoryQueueing) queueing = user_data;
+  SottoServerState *self = queueing->server;
+  g_autoptr(GError) error = NULL;
+  HistoryCommit *commit;
+  gint64 hid;
+
+  hid = sotto_store_queue_history_finish (SOTTO_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (hid < 0)
+    {
+      _sotto_server_reply_store_error (self, queueing->session, queueing->msg, error);
+      return;
+    }
+  if (hid == 0)
+    {
+      _sotto_server_reply_error (self, queueing->session, queueing->msg,
+                                 SOTTO_MSG_ERROR_CODE_TOO_LARGE,
+                                 _("That device has as much history waiting as the server "
+                                   "keeps; it takes more once it has taken that"));
+      return;
+    }
+
+  commit = g_new0 (HistoryCommit, 1);
+  commit->server = self;
+  commit->user = g_strdup (queueing->user);
+  commit->device_id = queueing->device_id;
+  commit->delivery = sotto_msg_build_history (hid, queueing->sender_device, queueing->chunk);
+  sotto_store_commit_soon (self->store, history_committed_cb, commit, history_commit_free);
+  _sotto_server_reply_after_commit (self, queueing->session, queueing->msg, NULL);
+}
+
 /**
  * _sotto_server_handle_send_history:
  *
  * Queues a chunk of history for another device of the sender's account;
  * it goes out at once if that device is online, and waits otherwise.
+ * The client's next requests wait for the store to take it.
  */
 void
 _sotto_server_handle_send_history (SottoServerState *self,
@@ -68,14 +131,9 @@ _sotto_server_handle_send_history (SottoServerState *self,
 {
   SottoUser *user = sotto_session_get_user (session);
   g_autoptr(GBytes) named = sotto_msg_dup_bytes (msg, "device");
-  g_autoptr(GBytes) chunk = sotto_msg_dup_bytes (msg, "chunk");
-  g_autoptr(GBytes) sender_device = NULL;
-  g_autoptr(GError) error = NULL;
   SottoStoreDevice *device = _sotto_user_find_device (user, g_bytes_get_data (named, NULL));
   SottoStoreDevice *sender = _sotto_user_get_device (user, sotto_session_get_device (session));
-  HistoryCommit *commit;
-  gint64 waiting;
-  gint64 hid;
+  HistoryQueueing *queueing;
 
   if (device == NULL || sender == NULL || device == sender)
     {
@@ -84,36 +142,19 @@ _sotto_server_handle_send_history (SottoServerState *self,
       return;
     }
 
-  waiting = sotto_store_history_bytes (self->store, device->id, &error);
-  if (waiting < 0)
-    {
-      _sotto_server_reply_store_error (self, session, msg, error);
-      return;
-    }
-  if (waiting + (gint64) g_bytes_get_size (chunk) > HISTORY_MAX_BYTES)
-    {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_TOO_LARGE,
-                                 _("That device has as much history waiting as the server "
-                                   "keeps; it takes more once it has taken that"));
-      return;
-    }
-
-  sender_device = g_bytes_new (sender->identity.sign, sizeof sender->identity.sign);
-  hid = sotto_store_queue_history (self->store, device->id, sender_device, chunk,
-                                   _sotto_server_now_ms (), &error);
-  if (hid < 0)
-    {
-      _sotto_server_reply_store_error (self, session, msg, error);
-      return;
-    }
-
-  commit = g_new0 (HistoryCommit, 1);
-  commit->server = self;
-  commit->user = g_strdup (user->name);
-  commit->device_id = device->id;
-  commit->delivery = sotto_msg_build_history (hid, sender_device, chunk);
-  sotto_store_commit_soon (self->store, history_committed_cb, commit, history_commit_free);
-  _sotto_server_reply_after_commit (self, session, msg, NULL);
+  queueing = g_new0 (HistoryQueueing, 1);
+  queueing->server = self;
+  queueing->session = g_object_ref (session);
+  queueing->msg = sotto_msg_ref (msg);
+  queueing->user = g_strdup (user->name);
+  queueing->device_id = device->id;
+  queueing->sender_device = g_bytes_new (sender->identity.sign, sizeof sender->identity.sign);
+  queueing->chunk = sotto_msg_dup_bytes (msg, "chunk");
+  sotto_session_hold_requests (session);
+  sotto_store_queue_history_async (self->store, device->id, queueing->sender_device,
+                                   queueing->chunk, _sotto_server_now_ms (), HISTORY_MAX_BYTES,
+                                   sotto_session_get_cancellable (session), history_queued_cb,
+                                   queueing);
 }
 
 void

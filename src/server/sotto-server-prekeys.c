@@ -130,13 +130,66 @@ _sotto_server_handle_publish_prekeys (SottoServerState *self,
   _sotto_server_reply_after_commit (self, session, msg, reply);
 }
 
+typedef struct
+{
+  SottoServerState *server;
+  SottoSession     *session;
+  SottoMsg         *msg;
+  char             *target;
+} PrekeysTake;
+
+static void
+prekeys_take_free (PrekeysTake *take)
+{
+  sotto_session_release_requests (take->session);
+  g_object_unref (take->session);
+  sotto_msg_unref (take->msg);
+  g_free (take->target);
+  g_free (take);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PrekeysTake, prekeys_take_free)
+
+static void
+prekeys_taken_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PrekeysTake) take = user_data;
+  g_autoptr(GBytes) bundle = NULL;
+  g_autoptr(GBytes) one_time = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!sotto_store_take_prekeys_finish (SOTTO_STORE (object), result, &bundle, &one_time,
+                                        &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _sotto_server_reply_store_error (take->server, take->session, take->msg, error);
+      return;
+    }
+
+  if (bundle == NULL)
+    {
+      _sotto_server_reply_error (take->server, take->session, take->msg,
+                                 SOTTO_MSG_ERROR_CODE_NO_PREKEYS,
+                                 _("This user has published no prekeys yet"));
+      return;
+    }
+
+  /* Sent only once the one-time prekey's deletion is committed. */
+  reply = sotto_msg_build_prekeys (sotto_msg_get_id (take->msg), take->target, bundle, one_time);
+  _sotto_server_reply_after_commit (take->server, take->session, take->msg, reply);
+}
+
 /**
  * _sotto_server_handle_get_prekeys:
  *
  * Answers with the user's bundle and takes their oldest one-time prekey,
- * if any is left, for this answer alone. Even without one, the answer
- * waits for the commit, so that it never tells of a bundle that a failed
- * batch then loses.
+ * if any is left, for this answer alone, in one step of the store; the
+ * client's next requests wait for it. Even without one, the answer waits
+ * for the commit, so that it never tells of a bundle that a failed batch
+ * then loses.
  */
 void
 _sotto_server_handle_get_prekeys (SottoServerState *self,
@@ -145,10 +198,7 @@ _sotto_server_handle_get_prekeys (SottoServerState *self,
 {
   SottoUser *target = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "user"));
   SottoStoreDevice *device;
-  g_autoptr(GBytes) bundle = NULL;
-  g_autoptr(GBytes) one_time = NULL;
-  g_autoptr(GBytes) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  PrekeysTake *take;
 
   if (target == NULL)
     {
@@ -161,25 +211,12 @@ _sotto_server_handle_get_prekeys (SottoServerState *self,
   if (device == NULL)
     return;
 
-  if (!sotto_store_get_prekey_bundle (self->store, device->id, &bundle, &error))
-    {
-      _sotto_server_reply_store_error (self, session, msg, error);
-      return;
-    }
-
-  if (bundle == NULL)
-    {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_PREKEYS,
-                                 _("This user has published no prekeys yet"));
-      return;
-    }
-
-  if (!sotto_store_take_one_time_prekey (self->store, device->id, &one_time, &error))
-    {
-      _sotto_server_reply_store_error (self, session, msg, error);
-      return;
-    }
-
-  reply = sotto_msg_build_prekeys (sotto_msg_get_id (msg), target->name, bundle, one_time);
-  _sotto_server_reply_after_commit (self, session, msg, reply);
+  take = g_new0 (PrekeysTake, 1);
+  take->server = self;
+  take->session = g_object_ref (session);
+  take->msg = sotto_msg_ref (msg);
+  take->target = g_strdup (target->name);
+  sotto_session_hold_requests (session);
+  sotto_store_take_prekeys_async (self->store, device->id, sotto_session_get_cancellable (session),
+                                  prekeys_taken_cb, take);
 }

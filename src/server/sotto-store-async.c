@@ -394,3 +394,222 @@ sotto_store_read_state_finish (SottoStore    *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+typedef struct
+{
+  GBytes *bundle;
+  GBytes *one_time;
+} PrekeysData;
+
+static void
+prekeys_data_free (gpointer data)
+{
+  PrekeysData *take = data;
+
+  g_clear_pointer (&take->bundle, g_bytes_unref);
+  g_clear_pointer (&take->one_time, g_bytes_unref);
+  g_free (take);
+}
+
+/**
+ * sotto_store_take_prekeys_async:
+ *
+ * Reads the device's prekey bundle and, if it has one, takes its oldest
+ * one-time prekey in the open batch, in one step: two requests never get
+ * the same one-time prekey, and a batch rolled back puts it back.
+ */
+void
+sotto_store_take_prekeys_async (SottoStore          *self,
+                                gint64               device_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  PrekeysData *take;
+
+  g_return_if_fail (SOTTO_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_store_take_prekeys_async);
+  take = g_new0 (PrekeysData, 1);
+  g_task_set_task_data (task, take, prekeys_data_free);
+
+  if (!sotto_store_get_prekey_bundle (self, device_id, &take->bundle, &error) ||
+      (take->bundle != NULL &&
+       !sotto_store_take_one_time_prekey (self, device_id, &take->one_time, &error)))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * sotto_store_take_prekeys_finish:
+ * @out_bundle: (out) (transfer full): the bundle, %NULL if the device
+ *   published none
+ * @out_one_time: (out) (transfer full): the one-time prekey taken, %NULL
+ *   if none was left (or there is no bundle)
+ *
+ * Returns: %FALSE only if the store failed
+ */
+gboolean
+sotto_store_take_prekeys_finish (SottoStore    *self,
+                                 GAsyncResult  *result,
+                                 GBytes       **out_bundle,
+                                 GBytes       **out_one_time,
+                                 GError       **error)
+{
+  PrekeysData *take;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sotto_store_take_prekeys_async,
+                        FALSE);
+  g_return_val_if_fail (out_bundle != NULL && out_one_time != NULL, FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  take = g_task_get_task_data (G_TASK (result));
+  *out_bundle = g_steal_pointer (&take->bundle);
+  *out_one_time = g_steal_pointer (&take->one_time);
+
+  return TRUE;
+}
+
+static void
+blob_data_free (gpointer data)
+{
+  sotto_store_blob_clear (data);
+  g_free (data);
+}
+
+/**
+ * sotto_store_find_blob_async:
+ * @id: (array fixed-size=16): the blob's id
+ *
+ * Looks the blob up, as sotto_store_find_blob().
+ */
+void
+sotto_store_find_blob_async (SottoStore          *self,
+                             const guint8        *id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  SottoStoreBlob *blob;
+  gboolean found;
+
+  g_return_if_fail (SOTTO_IS_STORE (self));
+  g_return_if_fail (id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_store_find_blob_async);
+  blob = g_new0 (SottoStoreBlob, 1);
+  g_task_set_task_data (task, blob, blob_data_free);
+
+  found = sotto_store_find_blob (self, id, blob, &error);
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, found);
+}
+
+/**
+ * sotto_store_find_blob_finish:
+ * @out_blob: (out caller-allocates): filled in when found
+ *
+ * Returns: %TRUE if the blob is known; %FALSE with @error unset if it is
+ *   not, with @error set if the lookup failed
+ */
+gboolean
+sotto_store_find_blob_finish (SottoStore      *self,
+                              GAsyncResult    *result,
+                              SottoStoreBlob  *out_blob,
+                              GError         **error)
+{
+  SottoStoreBlob *blob;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sotto_store_find_blob_async,
+                        FALSE);
+  g_return_val_if_fail (out_blob != NULL, FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  blob = g_task_get_task_data (G_TASK (result));
+  *out_blob = *blob;
+  memset (blob, 0, sizeof *blob);
+
+  return TRUE;
+}
+
+/**
+ * sotto_store_queue_history_async:
+ * @max_bytes: the most bytes of history that may wait for the device,
+ *   this chunk included
+ *
+ * Queues the chunk for the device, as sotto_store_queue_history(), unless
+ * it would take what waits for the device past @max_bytes: the check and
+ * the write are one step.
+ */
+void
+sotto_store_queue_history_async (SottoStore          *self,
+                                 gint64               device_id,
+                                 GBytes              *sender_device,
+                                 GBytes              *chunk,
+                                 gint64               queued,
+                                 gint64               max_bytes,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 waiting;
+  gint64 hid;
+
+  g_return_if_fail (SOTTO_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_store_queue_history_async);
+
+  waiting = sotto_store_history_bytes (self, device_id, &error);
+  if (waiting < 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (waiting + (gint64) g_bytes_get_size (chunk) > max_bytes)
+    {
+      g_task_return_int (task, 0);
+      return;
+    }
+
+  hid = sotto_store_queue_history (self, device_id, sender_device, chunk, queued, &error);
+  if (hid < 0)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_int (task, hid);
+}
+
+/**
+ * sotto_store_queue_history_finish:
+ *
+ * Returns: the chunk's queue id; 0 if it was refused for what already
+ *   waits; -1 with @error if the store failed
+ */
+gint64
+sotto_store_queue_history_finish (SottoStore    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sotto_store_queue_history_async,
+                        -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}

@@ -590,5 +590,36 @@ void        sotto_store_read_state_async        (SottoStore           *self,
 GPtrArray  *sotto_store_read_state_finish       (SottoStore           *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
+void        sotto_store_take_prekeys_async      (SottoStore           *self,
+                                                 gint64                device_id,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean    sotto_store_take_prekeys_finish     (SottoStore           *self,
+                                                 GAsyncResult         *result,
+                                                 GBytes              **out_bundle,
+                                                 GBytes              **out_one_time,
+                                                 GError              **error);
+void        sotto_store_find_blob_async         (SottoStore           *self,
+                                                 const guint8         *id,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean    sotto_store_find_blob_finish        (SottoStore           *self,
+                                                 GAsyncResult         *result,
+                                                 SottoStoreBlob       *out_blob,
+                                                 GError              **error);
+void        sotto_store_queue_history_async     (SottoStore           *self,
+                                                 gint64                device_id,
+                                                 GBytes               *sender_device,
+                                                 GBytes               *chunk,
+                                                 gint64                queued,
+                                                 gint64                max_bytes,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gint64      sotto_store_queue_history_finish    (SottoStore           *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
 
 G_END_DECLS
