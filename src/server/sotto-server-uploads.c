@@ -334,6 +334,83 @@ resume_upload (SottoServerState     *self,
   upload_pump (self->blobs, upload);
 }
 
+typedef struct
+{
+  SottoServerState *server;
+  SottoSession     *session;
+  SottoMsg         *msg;
+  guint8            id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
+} UploadLookup;
+
+static void
+upload_lookup_free (UploadLookup *lookup)
+{
+  sotto_session_release_requests (lookup->session);
+  g_object_unref (lookup->session);
+  sotto_msg_unref (lookup->msg);
+  g_free (lookup);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UploadLookup, upload_lookup_free)
+
+static UploadLookup *
+upload_lookup_new (SottoServerState *self,
+                   SottoSession     *session,
+                   SottoMsg         *msg,
+                   const guint8     *id)
+{
+  UploadLookup *lookup = g_new0 (UploadLookup, 1);
+
+  lookup->server = self;
+  lookup->session = g_object_ref (session);
+  lookup->msg = sotto_msg_ref (msg);
+  memcpy (lookup->id, id, sizeof lookup->id);
+  sotto_session_hold_requests (session);
+
+  return lookup;
+}
+
+static void
+blob_added_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(UploadLookup) lookup = user_data;
+  SottoServerState *self = lookup->server;
+  SottoUser *user = sotto_session_get_user (lookup->session);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+
+  switch (sotto_store_add_blob_finish (SOTTO_STORE (object), result, &error))
+    {
+    case SOTTO_STORE_BLOB_FAILED:
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _sotto_server_reply_store_error (self, lookup->session, lookup->msg, error);
+      return;
+
+    case SOTTO_STORE_BLOB_OVER_QUOTA:
+      {
+        g_autofree char *mib = g_strdup_printf ("%" G_GINT64_FORMAT, self->config->quota);
+        g_autofree char *text = g_strdup_printf (_("Your files would take more than the %s MiB "
+                                                   "this server keeps for each account"), mib);
+
+        refuse_upload (self, lookup->session, lookup->msg, SOTTO_MSG_ERROR_CODE_QUOTA, text,
+                       "over its quota");
+        return;
+      }
+
+    case SOTTO_STORE_BLOB_ADDED:
+    default:
+      break;
+    }
+
+  g_info ("%s started an upload to %s", user->name, sotto_msg_get_string (lookup->msg, "room"));
+  reply = sotto_msg_build_upload_at (sotto_msg_get_id (lookup->msg), lookup->id, 0);
+  _sotto_server_reply_after_commit (self, lookup->session, lookup->msg, reply);
+}
+
+/* Records a new upload, within the per-file limit and the account's
+ * quota; the client's next requests wait for the store. */
 static void
 start_upload (SottoServerState *self,
               SottoSession     *session,
@@ -344,9 +421,7 @@ start_upload (SottoServerState *self,
   SottoUser *user = sotto_session_get_user (session);
   gint64 size = sotto_msg_get_int (msg, "size");
   gint64 limit = sotto_protocol_blob_size (self->config->max_file_size * MIB);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) reply = NULL;
-  gint64 used;
+  UploadLookup *lookup;
 
   if (size > limit)
     {
@@ -360,38 +435,65 @@ start_upload (SottoServerState *self,
       return;
     }
 
-  used = sotto_store_blob_bytes (self->store, user->id, &error);
-  if (used < 0)
+  lookup = upload_lookup_new (self, session, msg, id);
+  sotto_store_add_blob_async (self->store, id, user->id, room->id, size, _sotto_server_now_ms (),
+                              self->config->quota * MIB, sotto_session_get_cancellable (session),
+                              blob_added_cb, lookup);
+}
+
+static gboolean
+blob_is_deleting (SottoServerState *self,
+                  SottoSession     *session,
+                  SottoMsg         *msg,
+                  const guint8     *id)
+{
+  g_autofree char *key = _sotto_blob_key (id);
+
+  if (!g_hash_table_contains (self->blobs->deleting, key))
+    return FALSE;
+
+  _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_OVERLOADED,
+                             _("That blob is being deleted; try again in a moment"));
+  return TRUE;
+}
+
+static void
+upload_blob_found_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(UploadLookup) lookup = user_data;
+  SottoServerState *self = lookup->server;
+  g_auto(SottoStoreBlob) record = { 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean found;
+  SottoRoom *room;
+
+  found = sotto_store_find_blob_finish (SOTTO_STORE (object), result, &record, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
     {
-      _sotto_server_reply_store_error (self, session, msg, error);
+      _sotto_server_reply_store_error (self, lookup->session, lookup->msg, error);
       return;
     }
-  if (used + size > self->config->quota * MIB)
-    {
-      g_autofree char *mib = g_strdup_printf ("%" G_GINT64_FORMAT, self->config->quota);
-      g_autofree char *text = g_strdup_printf (_("Your files would take more than the %s MiB "
-                                                 "this server keeps for each account"), mib);
 
-      refuse_upload (self, session, msg, SOTTO_MSG_ERROR_CODE_QUOTA, text, "over its quota");
-      return;
-    }
+  /* The room or the blob may have changed while the store looked. */
+  room = _sotto_server_lookup_member_room (self, lookup->session, lookup->msg);
+  if (room == NULL || blob_is_deleting (self, lookup->session, lookup->msg, lookup->id))
+    return;
 
-  if (!sotto_store_add_blob (self->store, id, user->id, room->id, size, _sotto_server_now_ms (),
-                             &error))
-    {
-      _sotto_server_reply_store_error (self, session, msg, error);
-      return;
-    }
-
-  g_info ("%s started an upload to %s", user->name, room->name);
-  reply = sotto_msg_build_upload_at (sotto_msg_get_id (msg), id, 0);
-  _sotto_server_reply_after_commit (self, session, msg, reply);
+  if (found)
+    resume_upload (self, lookup->session, lookup->msg, room, &record);
+  else
+    start_upload (self, lookup->session, lookup->msg, room, lookup->id);
 }
 
 /**
  * _sotto_server_handle_upload:
  *
  * Starts an upload to a room the user is a member of, or resumes one.
+ * The client's next requests wait for the store.
  */
 void
 _sotto_server_handle_upload (SottoServerState *self,
@@ -399,108 +501,40 @@ _sotto_server_handle_upload (SottoServerState *self,
                              SottoMsg         *msg)
 {
   SottoRoom *room = _sotto_server_lookup_member_room (self, session, msg);
-  g_auto(SottoStoreBlob) record = { 0 };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *key = NULL;
   guint8 id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
 
   if (room == NULL)
     return;
 
   sotto_msg_get_blob_id (msg, id);
-  key = _sotto_blob_key (id);
-  if (g_hash_table_contains (self->blobs->deleting, key))
-    {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_OVERLOADED,
-                                 _("That blob is being deleted; try again in a moment"));
-      return;
-    }
+  if (blob_is_deleting (self, session, msg, id))
+    return;
 
-  if (sotto_store_find_blob (self->store, id, &record, &error))
-    resume_upload (self, session, msg, room, &record);
-  else if (error != NULL)
-    _sotto_server_reply_store_error (self, session, msg, error);
-  else
-    start_upload (self, session, msg, room, id);
+  sotto_store_find_blob_async (self->store, id, sotto_session_get_cancellable (session),
+                               upload_blob_found_cb, upload_lookup_new (self, session, msg, id));
 }
 
-/* The unfinished upload of the user that @msg names, or %NULL when @msg
- * has been answered. */
-static SottoUpload *
-lookup_own_upload (SottoServerState *self,
-                   SottoSession     *session,
-                   SottoMsg         *msg,
-                   const guint8     *id)
+/* Queues the piece that @msg carries for @upload, the user's unfinished
+ * upload of the blob it names or %NULL, if it starts where the upload
+ * ends. */
+static void
+take_piece (SottoServerState *self,
+            SottoSession     *session,
+            SottoMsg         *msg,
+            SottoUpload      *upload)
 {
   SottoUser *user = sotto_session_get_user (session);
-  g_autofree char *key = _sotto_blob_key (id);
-  SottoUpload *upload = g_hash_table_lookup (self->blobs->uploads, key);
-  g_auto(SottoStoreBlob) record = { 0 };
-  g_autoptr(GError) error = NULL;
-  gboolean complete = FALSE;
-
-  if (upload == NULL)
-    {
-      if (!sotto_store_find_blob (self->store, id, &record, &error))
-        {
-          if (error != NULL)
-            {
-              _sotto_server_reply_store_error (self, session, msg, error);
-              return NULL;
-            }
-        }
-      else if (record.account_id == user->id)
-        {
-          complete = record.complete;
-          if (!complete)
-            upload = _sotto_server_blobs_load_upload (self->blobs, &record, &complete, &error);
-          if (upload == NULL && !complete)
-            {
-              _sotto_server_reply_store_error (self, session, msg, error);
-              return NULL;
-            }
-        }
-    }
-
-  if (complete)
-    {
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_BAD_OFFSET,
-                                 _("That blob is complete"));
-      return NULL;
-    }
+  gint64 offset = sotto_msg_get_int (msg, "offset");
+  g_autoptr(GBytes) data = NULL;
+  gint64 length;
 
   if (upload == NULL || upload->account_id != user->id)
     {
       g_info ("A piece from %s for no upload of theirs refused", user->name);
       _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_NO_SUCH_BLOB,
                                  _("You have no unfinished upload of that blob"));
-      return NULL;
+      return;
     }
-
-  return upload;
-}
-
-/**
- * _sotto_server_handle_upload_chunk:
- *
- * Queues a piece of the user's unfinished upload for writing, if it
- * starts where the upload ends.
- */
-void
-_sotto_server_handle_upload_chunk (SottoServerState *self,
-                                   SottoSession     *session,
-                                   SottoMsg         *msg)
-{
-  gint64 offset = sotto_msg_get_int (msg, "offset");
-  g_autoptr(GBytes) data = sotto_msg_dup_bytes (msg, "data");
-  gint64 length = g_bytes_get_size (data);
-  guint8 id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
-  SottoUpload *upload;
-
-  sotto_msg_get_blob_id (msg, id);
-  upload = lookup_own_upload (self, session, msg, id);
-  if (upload == NULL)
-    return;
 
   if (offset != upload->accepted)
     {
@@ -512,6 +546,8 @@ _sotto_server_handle_upload_chunk (SottoServerState *self,
       return;
     }
 
+  data = sotto_msg_dup_bytes (msg, "data");
+  length = g_bytes_get_size (data);
   if (offset + length > upload->size)
     {
       _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_TOO_LARGE,
@@ -531,4 +567,85 @@ _sotto_server_handle_upload_chunk (SottoServerState *self,
   g_queue_push_tail (&upload->pieces, piece_new (session, msg, offset, data));
   upload->accepted += length;
   upload_pump (self->blobs, upload);
+}
+
+/* A piece of an upload this server is not working on (it was started
+ * before a restart, or the last piece failed): the store says whose and
+ * how far, and the upload is taken up again from its file. */
+static void
+chunk_blob_found_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(UploadLookup) lookup = user_data;
+  SottoServerState *self = lookup->server;
+  SottoUser *user = sotto_session_get_user (lookup->session);
+  g_autofree char *key = _sotto_blob_key (lookup->id);
+  g_auto(SottoStoreBlob) record = { 0 };
+  g_autoptr(GError) error = NULL;
+  SottoUpload *upload;
+  gboolean complete = FALSE;
+  gboolean found;
+
+  found = sotto_store_find_blob_finish (SOTTO_STORE (object), result, &record, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    {
+      _sotto_server_reply_store_error (self, lookup->session, lookup->msg, error);
+      return;
+    }
+
+  /* Taken up meanwhile, by an earlier piece of another connection. */
+  upload = g_hash_table_lookup (self->blobs->uploads, key);
+  if (upload == NULL && found && record.account_id == user->id)
+    {
+      complete = record.complete;
+      if (!complete)
+        upload = _sotto_server_blobs_load_upload (self->blobs, &record, &complete, &error);
+      if (upload == NULL && !complete)
+        {
+          _sotto_server_reply_store_error (self, lookup->session, lookup->msg, error);
+          return;
+        }
+    }
+
+  if (complete)
+    {
+      _sotto_server_reply_error (self, lookup->session, lookup->msg,
+                                 SOTTO_MSG_ERROR_CODE_BAD_OFFSET, _("That blob is complete"));
+      return;
+    }
+
+  take_piece (self, lookup->session, lookup->msg, upload);
+}
+
+/**
+ * _sotto_server_handle_upload_chunk:
+ *
+ * Queues a piece of the user's unfinished upload for writing, if it
+ * starts where the upload ends. An upload this server is not working on
+ * is looked up in the store first, and the client's next requests wait
+ * for that.
+ */
+void
+_sotto_server_handle_upload_chunk (SottoServerState *self,
+                                   SottoSession     *session,
+                                   SottoMsg         *msg)
+{
+  g_autofree char *key = NULL;
+  guint8 id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
+  SottoUpload *upload;
+
+  sotto_msg_get_blob_id (msg, id);
+  key = _sotto_blob_key (id);
+  upload = g_hash_table_lookup (self->blobs->uploads, key);
+  if (upload != NULL)
+    {
+      take_piece (self, session, msg, upload);
+      return;
+    }
+
+  sotto_store_find_blob_async (self->store, id, sotto_session_get_cancellable (session),
+                               chunk_blob_found_cb, upload_lookup_new (self, session, msg, id));
 }

@@ -613,3 +613,66 @@ sotto_store_queue_history_finish (SottoStore    *self,
 
   return g_task_propagate_int (G_TASK (result), error);
 }
+
+/**
+ * sotto_store_add_blob_async:
+ * @quota: the most bytes the account's blobs may take, this one included
+ *
+ * Records an unfinished upload, as sotto_store_add_blob(), unless the
+ * account's blobs would take more than @quota with it: the check and the
+ * write are one step.
+ */
+void
+sotto_store_add_blob_async (SottoStore          *self,
+                            const guint8        *id,
+                            gint64               account_id,
+                            gint64               room_id,
+                            gint64               size,
+                            gint64               created,
+                            gint64               quota,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 used;
+
+  g_return_if_fail (SOTTO_IS_STORE (self));
+  g_return_if_fail (id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_store_add_blob_async);
+
+  used = sotto_store_blob_bytes (self, account_id, &error);
+  if (used < 0)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else if (used + size > quota)
+    g_task_return_int (task, SOTTO_STORE_BLOB_OVER_QUOTA);
+  else if (!sotto_store_add_blob (self, id, account_id, room_id, size, created, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_int (task, SOTTO_STORE_BLOB_ADDED);
+}
+
+/**
+ * sotto_store_add_blob_finish:
+ *
+ * Returns: whether the blob was recorded or refused for the quota, or
+ *   %SOTTO_STORE_BLOB_FAILED with @error
+ */
+SottoStoreBlobAdded
+sotto_store_add_blob_finish (SottoStore    *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  gssize added;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), SOTTO_STORE_BLOB_FAILED);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == sotto_store_add_blob_async,
+                        SOTTO_STORE_BLOB_FAILED);
+
+  added = g_task_propagate_int (G_TASK (result), error);
+
+  return added < 0 ? SOTTO_STORE_BLOB_FAILED : (SottoStoreBlobAdded) added;
+}

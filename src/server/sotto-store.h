@@ -622,4 +622,34 @@ gint64      sotto_store_queue_history_finish    (SottoStore           *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 
+/**
+ * SottoStoreBlobAdded:
+ * @SOTTO_STORE_BLOB_FAILED: the store failed
+ * @SOTTO_STORE_BLOB_ADDED: the upload is recorded
+ * @SOTTO_STORE_BLOB_OVER_QUOTA: nothing was written: the account's blobs
+ *   would take more than its quota
+ *
+ * What sotto_store_add_blob_async() did.
+ */
+typedef enum
+{
+  SOTTO_STORE_BLOB_FAILED = -1,
+  SOTTO_STORE_BLOB_ADDED,
+  SOTTO_STORE_BLOB_OVER_QUOTA,
+} SottoStoreBlobAdded;
+
+void        sotto_store_add_blob_async          (SottoStore           *self,
+                                                 const guint8         *id,
+                                                 gint64                account_id,
+                                                 gint64                room_id,
+                                                 gint64                size,
+                                                 gint64                created,
+                                                 gint64                quota,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+SottoStoreBlobAdded sotto_store_add_blob_finish (SottoStore           *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+
 G_END_DECLS
