@@ -29,33 +29,57 @@ one_time_prekey_id (GBytes *prekey)
   return (guint32) data[0] << 24 | (guint32) data[1] << 16 | (guint32) data[2] << 8 | data[3];
 }
 
-/* How many of @prekeys the user does not hold yet, counting each id once:
- * those are what a publish adds to the count. -1 if the store failed. */
-static gint64
-count_new_prekeys (SottoServerState  *self,
-                   gint64             device_id,
-                   GPtrArray         *prekeys,
-                   GError           **error)
+typedef struct
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
-  gint64 added = 0;
+  SottoServerState *server;
+  SottoSession     *session;
+  SottoMsg         *msg;
+} PrekeysPublish;
 
-  for (guint i = 0; i < prekeys->len; i++)
+static void
+prekeys_publish_free (PrekeysPublish *publish)
+{
+  sotto_session_release_requests (publish->session);
+  g_object_unref (publish->session);
+  sotto_msg_unref (publish->msg);
+  g_free (publish);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PrekeysPublish, prekeys_publish_free)
+
+static void
+prekeys_published_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(PrekeysPublish) publish = user_data;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 held;
+
+  held = sotto_store_publish_prekeys_finish (SOTTO_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (held == SOTTO_STORE_PREKEYS_OVER_LIMIT)
     {
-      guint32 key_id = one_time_prekey_id (g_ptr_array_index (prekeys, i));
-      gboolean has;
+      g_autofree char *text = g_strdup_printf (_("The server holds at most %d one-time prekeys "
+                                                 "for a user"),
+                                               SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS);
 
-      if (!g_hash_table_add (seen, GUINT_TO_POINTER (key_id)))
-        continue;
-
-      if (!sotto_store_has_one_time_prekey (self->store, device_id, key_id, &has, error))
-        return -1;
-
-      if (!has)
-        added++;
+      _sotto_server_reply_error (publish->server, publish->session, publish->msg,
+                                 SOTTO_MSG_ERROR_CODE_TOO_LARGE, text);
+      return;
+    }
+  if (held < 0)
+    {
+      _sotto_server_reply_store_error (publish->server, publish->session, publish->msg, error);
+      return;
     }
 
-  return added;
+  /* What can still fail is the disk, which loses the whole batch and
+   * tells every waiter. */
+  reply = sotto_msg_build_prekeys_published (sotto_msg_get_id (publish->msg), held);
+  _sotto_server_reply_after_commit (publish->server, publish->session, publish->msg, reply);
 }
 
 /**
@@ -64,70 +88,38 @@ count_new_prekeys (SottoServerState  *self,
  * Stores the user's new bundle, if the message has one, and adds its
  * one-time prekeys, unless the user would then hold more than
  * %SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS: then nothing is stored, and the
- * answer is "too_large".
+ * answer is "too_large". The client's next requests wait for the store.
  */
 void
 _sotto_server_handle_publish_prekeys (SottoServerState *self,
                                       SottoSession     *session,
                                       SottoMsg         *msg)
 {
-  gint64 device_id = sotto_session_get_device (session);
   JsonArray *array = sotto_msg_get_array (msg, "one_time");
+  guint n = json_array_get_length (array);
   g_autoptr(GPtrArray) prekeys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autofree guint32 *ids = g_new (guint32, MAX (n, 1));
   g_autoptr(GBytes) bundle = NULL;
-  g_autoptr(GBytes) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 held;
-  gint64 added;
+  PrekeysPublish *publish;
 
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    g_ptr_array_add (prekeys, sotto_msg_dup_bytes_item (msg, "one_time", i));
-
-  held = sotto_store_count_one_time_prekeys (self->store, device_id, &error);
-  added = held < 0 ? -1 : count_new_prekeys (self, device_id, prekeys, &error);
-  if (added < 0)
+  for (guint i = 0; i < n; i++)
     {
-      _sotto_server_reply_store_error (self, session, msg, error);
-      return;
+      g_ptr_array_add (prekeys, sotto_msg_dup_bytes_item (msg, "one_time", i));
+      ids[i] = one_time_prekey_id (g_ptr_array_index (prekeys, i));
     }
-
-  if (held + added > SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS)
-    {
-      g_autofree char *text = g_strdup_printf (_("The server holds at most %d one-time prekeys "
-                                                 "for a user"),
-                                               SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS);
-
-      _sotto_server_reply_error (self, session, msg, SOTTO_MSG_ERROR_CODE_TOO_LARGE, text);
-      return;
-    }
-
-  /* The sizes are checked and the account exists: what can still fail is
-   * the disk, which loses the whole batch and tells every waiter. */
   if (sotto_msg_has_field (msg, "bundle"))
-    {
-      bundle = sotto_msg_dup_bytes (msg, "bundle");
-      if (!sotto_store_set_prekey_bundle (self->store, device_id, bundle,
-                                          _sotto_server_now_ms (), &error))
-        {
-          _sotto_server_reply_store_error (self, session, msg, error);
-          return;
-        }
-    }
+    bundle = sotto_msg_dup_bytes (msg, "bundle");
 
-  for (guint i = 0; i < prekeys->len; i++)
-    {
-      GBytes *prekey = g_ptr_array_index (prekeys, i);
-
-      if (!sotto_store_add_one_time_prekey (self->store, device_id,
-                                            one_time_prekey_id (prekey), prekey, &error))
-        {
-          _sotto_server_reply_store_error (self, session, msg, error);
-          return;
-        }
-    }
-
-  reply = sotto_msg_build_prekeys_published (sotto_msg_get_id (msg), held + added);
-  _sotto_server_reply_after_commit (self, session, msg, reply);
+  publish = g_new0 (PrekeysPublish, 1);
+  publish->server = self;
+  publish->session = g_object_ref (session);
+  publish->msg = sotto_msg_ref (msg);
+  sotto_session_hold_requests (session);
+  sotto_store_publish_prekeys_async (self->store, sotto_session_get_device (session), bundle,
+                                     prekeys, ids, _sotto_server_now_ms (),
+                                     SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS,
+                                     sotto_session_get_cancellable (session),
+                                     prekeys_published_cb, publish);
 }
 
 typedef struct

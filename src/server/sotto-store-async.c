@@ -676,3 +676,118 @@ sotto_store_add_blob_finish (SottoStore    *self,
 
   return added < 0 ? SOTTO_STORE_BLOB_FAILED : (SottoStoreBlobAdded) added;
 }
+
+/* How many of @ids the device holds no one-time prekey under yet, each
+ * id counted once; -1 if the store failed. */
+static gint64
+count_new_prekeys (SottoStore     *self,
+                   gint64          device_id,
+                   const guint32  *ids,
+                   guint           n_ids,
+                   GError        **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  gint64 added = 0;
+
+  for (guint i = 0; i < n_ids; i++)
+    {
+      gboolean has;
+
+      if (!g_hash_table_add (seen, GUINT_TO_POINTER (ids[i])))
+        continue;
+      if (!sotto_store_has_one_time_prekey (self, device_id, ids[i], &has, error))
+        return -1;
+      if (!has)
+        added++;
+    }
+
+  return added;
+}
+
+/**
+ * sotto_store_publish_prekeys_async:
+ * @bundle: (nullable): the device's new bundle, or %NULL to keep its last
+ * @prekeys: (element-type GBytes): one-time prekeys to add; one under an
+ *   id the device holds already takes that one's place
+ * @ids: the id of each of @prekeys
+ * @max: the most one-time prekeys the device may hold
+ *
+ * Stores the bundle and adds the one-time prekeys, unless the device
+ * would then hold more than @max: then nothing is written. The check and
+ * the writes are one step. @bundle, @prekeys and @ids are read during the
+ * call only.
+ */
+void
+sotto_store_publish_prekeys_async (SottoStore          *self,
+                                   gint64               device_id,
+                                   GBytes              *bundle,
+                                   GPtrArray           *prekeys,
+                                   const guint32       *ids,
+                                   gint64               published,
+                                   gint64               max,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 held;
+  gint64 added;
+
+  g_return_if_fail (SOTTO_IS_STORE (self));
+  g_return_if_fail (prekeys != NULL);
+  g_return_if_fail (prekeys->len == 0 || ids != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sotto_store_publish_prekeys_async);
+
+  held = sotto_store_count_one_time_prekeys (self, device_id, &error);
+  added = held < 0 ? -1 : count_new_prekeys (self, device_id, ids, prekeys->len, &error);
+  if (added < 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (held + added > max)
+    {
+      g_task_return_int (task, SOTTO_STORE_PREKEYS_OVER_LIMIT);
+      return;
+    }
+
+  if (bundle != NULL &&
+      !sotto_store_set_prekey_bundle (self, device_id, bundle, published, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  for (guint i = 0; i < prekeys->len; i++)
+    if (!sotto_store_add_one_time_prekey (self, device_id, ids[i],
+                                          g_ptr_array_index (prekeys, i), &error))
+      {
+        g_task_return_error (task, g_steal_pointer (&error));
+        return;
+      }
+
+  g_task_return_int (task, held + added);
+}
+
+/**
+ * sotto_store_publish_prekeys_finish:
+ *
+ * Returns: how many one-time prekeys the device holds now;
+ *   %SOTTO_STORE_PREKEYS_OVER_LIMIT if nothing was written for the limit;
+ *   -1 with @error if the store failed
+ */
+gint64
+sotto_store_publish_prekeys_finish (SottoStore    *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        sotto_store_publish_prekeys_async, -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}

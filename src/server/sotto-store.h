@@ -652,4 +652,22 @@ SottoStoreBlobAdded sotto_store_add_blob_finish (SottoStore           *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 
+/* What sotto_store_publish_prekeys_finish() gives for a publish that would
+ * take the device past its limit. */
+#define SOTTO_STORE_PREKEYS_OVER_LIMIT (-2)
+
+void        sotto_store_publish_prekeys_async   (SottoStore           *self,
+                                                 gint64                device_id,
+                                                 GBytes               *bundle,
+                                                 GPtrArray            *prekeys,
+                                                 const guint32        *ids,
+                                                 gint64                published,
+                                                 gint64                max,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gint64      sotto_store_publish_prekeys_finish  (SottoStore           *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+
 G_END_DECLS
