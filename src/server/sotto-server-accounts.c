@@ -99,7 +99,13 @@ typedef struct
   SottoSession      *session;
   SottoMsg          *msg;
   char              *username;
-  char              *password; /* sodium_malloc'ed */
+  /* Ordinary memory, wiped when freed. Not sodium_malloc(): its guard
+   * pages are made with mmap() and mprotect(), which wait for the
+   * process's memory-map lock, and a hashing thread holds that lock for
+   * tens of milliseconds while it maps and fills Argon2id's memory, so
+   * every login would stall the main loop. The password came in the
+   * request's text, in ordinary memory, anyway. */
+  char              *password;
   gsize              password_len;
   SottoWireIdentity  identity;
   /* The account's identity, which its member entries show: the
@@ -123,7 +129,8 @@ account_job_free (gpointer data)
   g_object_unref (job->session);
   sotto_msg_unref (job->msg);
   g_free (job->username);
-  sodium_free (job->password);
+  sodium_memzero (job->password, job->password_len);
+  g_free (job->password);
   g_free (job->stored_hash);
   g_clear_pointer (&job->proof, g_bytes_unref);
   sodium_memzero (job->hash, sizeof job->hash);
@@ -143,7 +150,7 @@ account_job_new (SottoServerState *self,
   job->msg = sotto_msg_ref (msg);
   job->username = g_ascii_strdown (sotto_msg_get_string (msg, "username"), -1);
   job->password_len = strlen (password);
-  job->password = sodium_malloc (job->password_len + 1);
+  job->password = g_malloc (job->password_len + 1);
   memcpy (job->password, password, job->password_len + 1);
   job->opslimit = self->config->pwhash_opslimit;
   job->memlimit = self->config->pwhash_memlimit;
