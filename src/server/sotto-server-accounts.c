@@ -167,20 +167,17 @@ account_job_new (SottoServerState *self,
   return job;
 }
 
-static void
-hash_password_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
+/* In a password thread: touches the job only. */
+static SottoPasswordResult
+hash_password_thread (gpointer data)
 {
-  AccountJob *job = task_data;
+  AccountJob *job = data;
 
   if (crypto_pwhash_str (job->hash, job->password, job->password_len,
                          job->opslimit, job->memlimit) != 0)
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                             "Out of memory while hashing a password");
-  else
-    g_task_return_boolean (task, TRUE);
+    return SOTTO_PASSWORD_NO_MEMORY;
+
+  return SOTTO_PASSWORD_TRUE;
 }
 
 /* A hash to check unknown users against, so that an unknown name takes as
@@ -205,18 +202,16 @@ dummy_hash (guint64 opslimit,
   return hash;
 }
 
-static void
-verify_password_thread (GTask        *task,
-                        gpointer      source_object,
-                        gpointer      task_data,
-                        GCancellable *cancellable)
+/* In a password thread: touches the job only. */
+static SottoPasswordResult
+verify_password_thread (gpointer data)
 {
-  AccountJob *job = task_data;
+  AccountJob *job = data;
   const char *hash = job->stored_hash != NULL ? job->stored_hash
                                               : dummy_hash (job->opslimit, job->memlimit);
   gboolean matches = crypto_pwhash_str_verify (hash, job->password, job->password_len) == 0;
 
-  g_task_return_boolean (task, matches && job->stored_hash != NULL);
+  return matches && job->stored_hash != NULL ? SOTTO_PASSWORD_TRUE : SOTTO_PASSWORD_FALSE;
 }
 
 /* Ends the connections of @user other than @keep, whose device is gone. */

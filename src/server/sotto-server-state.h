@@ -3,6 +3,7 @@
 
 #include "sotto-protocol.h"
 #include "sotto-server-config.h"
+#include "sotto-server-password-pool.h"
 #include "sotto-session.h"
 #include "sotto-store.h"
 #include "sotto-wire.h"
@@ -97,7 +98,7 @@ typedef struct
   /* "room\nsender\nmsg_id" → seq of a message written but not committed */
   GHashTable               *uncommitted_messages;
   /* Argon2id runs here, a few at a time (sotto-server-accounts.c). */
-  GThreadPool              *password_pool;
+  SottoPasswordPool        *password_pool;
   /* The links waiting for an approval, in memory only
    * (sotto-server-links.c); the owner makes it and ends it. */
   SottoServerLinks         *links;
