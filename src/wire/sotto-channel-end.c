@@ -21,6 +21,15 @@ _sotto_channel_clear_out_queue (SottoChannel *self)
   self->in_flight_bytes = 0;
 }
 
+/* Drops the messages a hold kept, and the release that was to hand them
+ * on. */
+void
+_sotto_channel_clear_held (SottoChannel *self)
+{
+  g_queue_clear_full (&self->held, (GDestroyNotify) g_bytes_unref);
+  g_clear_handle_id (&self->release_id, g_source_remove);
+}
+
 /* Watches the socket for @events (EPOLLIN, EPOLLOUT), or stops with 0.
  * While receiving is held, and until the release has taken what waited,
  * EPOLLIN is left out. */

@@ -130,6 +130,7 @@ guint8             *_sotto_channel_source_get_chunk   (SottoChannelSource       
 
 /* sotto-channel-end.c */
 void _sotto_channel_clear_out_queue (SottoChannel *self);
+void _sotto_channel_clear_held      (SottoChannel *self);
 void _sotto_channel_watch           (SottoChannel *self,
                                      guint32       events);
 void _sotto_channel_detach          (SottoChannel *self);
@@ -148,7 +149,6 @@ void _sotto_channel_socket_write    (SottoChannel *self);
 
 /* sotto-channel-receive.c */
 void _sotto_channel_start_receiving (SottoChannel *self);
-void _sotto_channel_clear_held      (SottoChannel *self);
 void _sotto_channel_socket_read     (SottoChannel *self);
 
 G_END_DECLS

@@ -285,13 +285,6 @@ _sotto_channel_start_receiving (SottoChannel *self)
     channel_read_next (self);
 }
 
-void
-_sotto_channel_clear_held (SottoChannel *self)
-{
-  g_queue_clear_full (&self->held, (GDestroyNotify) g_bytes_unref);
-  g_clear_handle_id (&self->release_id, g_source_remove);
-}
-
 /* Goes on where a hold stopped: the messages that waited, the frames
  * already read, then the socket or the stream again. Each step stops as
  * soon as a message holds receiving anew. */
