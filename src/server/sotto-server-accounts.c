@@ -621,6 +621,18 @@ login_verified_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
+  /* Not checked (no memory for the hash, too many waiting) is not a
+   * wrong password: nothing is counted against the account. */
+  if (error != NULL)
+    {
+      sotto_session_set_busy (job->session, FALSE);
+      g_message ("Login for %s from %s not checked: %s", job->username,
+                 sotto_session_get_peer (job->session), error->message);
+      _sotto_server_reply_error (self, job->session, job->msg, SOTTO_MSG_ERROR_CODE_OVERLOADED,
+                                 _("The server is too busy to check the password now"));
+      return;
+    }
+
   host = peer_host (job->session);
   user = _sotto_server_lookup_user (self, job->username);
 

@@ -361,16 +361,16 @@ devices_read_cb (GObject      *object,
                                    counter, list,
                                    seen != NULL ? (SottoWireDeviceSeen *) seen->data : NULL,
                                    seen != NULL ? seen->len : 0);
-  _sotto_server_reply_after_commit (self, read->session, read->msg, reply);
+  sotto_session_send (read->session, reply);
 }
 
 /**
  * _sotto_server_handle_get_devices:
  *
- * Answers with the user's device list, as it was published, once what
- * the open batch holds is committed; a user who asks for their own is
- * told too when each of their devices was last connected. The client's
- * next requests wait for the store's answer.
+ * Answers with the user's device list, as it was published; the store
+ * answers once what the open batch holds is committed. A user who asks
+ * for their own is told too when each of their devices was last
+ * connected. The client's next requests wait for the store's answer.
  */
 void
 _sotto_server_handle_get_devices (SottoServerState *self,

@@ -24,40 +24,6 @@
 typedef struct
 {
   SottoServerState *server;
-  char             *user;
-  gint64            device_id;
-  GBytes           *delivery;
-} HistoryCommit;
-
-static void
-history_commit_free (gpointer data)
-{
-  HistoryCommit *commit = data;
-
-  g_free (commit->user);
-  g_bytes_unref (commit->delivery);
-  g_free (commit);
-}
-
-static void
-history_committed_cb (SottoStore   *store,
-                      const GError *error,
-                      gpointer      user_data)
-{
-  HistoryCommit *commit = user_data;
-  SottoUser *user;
-
-  if (error != NULL)
-    return;
-
-  user = _sotto_server_lookup_user (commit->server, commit->user);
-  if (user != NULL)
-    _sotto_server_send_to_device (commit->server, user, commit->device_id, commit->delivery);
-}
-
-typedef struct
-{
-  SottoServerState *server;
   SottoSession     *session;
   SottoMsg         *msg;
   char             *user;
@@ -87,10 +53,14 @@ history_queued_cb (GObject      *object,
 {
   g_autoptr(HistoryQueueing) queueing = user_data;
   SottoServerState *self = queueing->server;
+  g_autoptr(GBytes) delivery = NULL;
+  g_autoptr(GBytes) ok = NULL;
   g_autoptr(GError) error = NULL;
-  HistoryCommit *commit;
+  SottoUser *user;
   gint64 hid;
 
+  /* Cancelled only when the server stops: a chunk that is queued goes out
+   * to its device even if the sender's connection ended meanwhile. */
   hid = sotto_store_queue_history_finish (SOTTO_STORE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -108,13 +78,13 @@ history_queued_cb (GObject      *object,
       return;
     }
 
-  commit = g_new0 (HistoryCommit, 1);
-  commit->server = self;
-  commit->user = g_strdup (queueing->user);
-  commit->device_id = queueing->device_id;
-  commit->delivery = sotto_msg_build_history (hid, queueing->sender_device, queueing->chunk);
-  sotto_store_commit_soon (self->store, history_committed_cb, commit, history_commit_free);
-  _sotto_server_reply_after_commit (self, queueing->session, queueing->msg, NULL);
+  /* The store answers once the chunk is committed. */
+  delivery = sotto_msg_build_history (hid, queueing->sender_device, queueing->chunk);
+  user = _sotto_server_lookup_user (self, queueing->user);
+  if (user != NULL)
+    _sotto_server_send_to_device (self, user, queueing->device_id, delivery);
+  ok = sotto_msg_build_ok (sotto_msg_get_id (queueing->msg));
+  sotto_session_send (queueing->session, ok);
 }
 
 /**
@@ -153,8 +123,7 @@ _sotto_server_handle_send_history (SottoServerState *self,
   sotto_session_hold_requests (session);
   sotto_store_queue_history_async (self->store, device->id, queueing->sender_device,
                                    queueing->chunk, _sotto_server_now_ms (), HISTORY_MAX_BYTES,
-                                   sotto_session_get_cancellable (session), history_queued_cb,
-                                   queueing);
+                                   self->cancellable, history_queued_cb, queueing);
 }
 
 void

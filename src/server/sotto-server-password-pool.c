@@ -120,12 +120,18 @@ jobs_done_cb (int          fd,
   PasswordJob *jobs[64];
   gssize got;
 
+  /* Until the pipe is empty: whole pointers, since each was written in
+   * one piece and the buffer holds a whole number of them. */
   do
-    got = read (fd, jobs, sizeof jobs);
-  while (got < 0 && errno == EINTR);
+    {
+      do
+        got = read (fd, jobs, sizeof jobs);
+      while (got < 0 && errno == EINTR);
 
-  for (gssize i = 0; i < got / (gssize) sizeof jobs[0]; i++)
-    job_return (jobs[i]);
+      for (gssize i = 0; i < got / (gssize) sizeof jobs[0]; i++)
+        job_return (jobs[i]);
+    }
+  while (got == sizeof jobs);
 
   return G_SOURCE_CONTINUE;
 }

@@ -76,10 +76,9 @@ prekeys_published_cb (GObject      *object,
       return;
     }
 
-  /* What can still fail is the disk, which loses the whole batch and
-   * tells every waiter. */
+  /* The store answers once what it wrote is committed. */
   reply = sotto_msg_build_prekeys_published (sotto_msg_get_id (publish->msg), held);
-  _sotto_server_reply_after_commit (publish->server, publish->session, publish->msg, reply);
+  sotto_session_send (publish->session, reply);
 }
 
 /**
@@ -169,9 +168,10 @@ prekeys_taken_cb (GObject      *object,
       return;
     }
 
-  /* Sent only once the one-time prekey's deletion is committed. */
+  /* The store answers only once the one-time prekey's deletion is
+   * committed. */
   reply = sotto_msg_build_prekeys (sotto_msg_get_id (take->msg), take->target, bundle, one_time);
-  _sotto_server_reply_after_commit (take->server, take->session, take->msg, reply);
+  sotto_session_send (take->session, reply);
 }
 
 /**

@@ -309,6 +309,9 @@ typedef struct
   SottoMsg         *msg;
   char             *room;
   guint             limit;
+  /* The last committed event when asked: the read stops there, and the
+   * answer speaks of no later one, which goes out live meanwhile. */
+  gint64            up_to;
 } CatchupRead;
 
 static void
@@ -332,7 +335,6 @@ catchup_read_cb (GObject      *object,
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GBytes) done = NULL;
   g_autoptr(GError) error = NULL;
-  SottoRoom *room;
   gint64 last = 0;
 
   events = sotto_store_read_log_finish (SOTTO_STORE (object), result, &last, &error);
@@ -347,12 +349,10 @@ catchup_read_cb (GObject      *object,
   for (guint i = 0; i < events->len; i++)
     sotto_session_send (read->session, g_ptr_array_index (events, i));
 
-  /* The room may have gone meanwhile: then what was read is all there is. */
-  room = _sotto_server_lookup_room (read->server, read->room);
-  if (events->len < read->limit && room != NULL)
-    last = room->committed_seq;
+  if (events->len < read->limit)
+    last = read->up_to;
   done = sotto_msg_build_catchup_done (sotto_msg_get_id (read->msg), read->room, last,
-                                       room != NULL && last < room->committed_seq);
+                                       last < read->up_to);
   sotto_session_send (read->session, done);
 }
 
@@ -392,6 +392,7 @@ _sotto_server_handle_catchup (SottoServerState *self,
   read->msg = sotto_msg_ref (msg);
   read->room = g_strdup (room->name);
   read->limit = limit;
+  read->up_to = room->committed_seq;
   sotto_session_hold_requests (session);
 
   /* Uncommitted events are visible to this connection to the database but

@@ -99,6 +99,9 @@ typedef struct
   GHashTable               *uncommitted_messages;
   /* Argon2id runs here, a few at a time (sotto-server-accounts.c). */
   SottoPasswordPool        *password_pool;
+  /* The owner's, cancelled before this state is freed: for work that
+   * must finish even if the connection that asked for it ends. */
+  GCancellable             *cancellable;
   /* The links waiting for an approval, in memory only
    * (sotto-server-links.c); the owner makes it and ends it. */
   SottoServerLinks         *links;

@@ -404,9 +404,10 @@ blob_added_cb (GObject      *object,
       break;
     }
 
+  /* The store answers once the record is committed. */
   g_info ("%s started an upload to %s", user->name, sotto_msg_get_string (lookup->msg, "room"));
   reply = sotto_msg_build_upload_at (sotto_msg_get_id (lookup->msg), lookup->id, 0);
-  _sotto_server_reply_after_commit (self, lookup->session, lookup->msg, reply);
+  sotto_session_send (lookup->session, reply);
 }
 
 /* Records a new upload, within the per-file limit and the account's

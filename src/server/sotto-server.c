@@ -156,6 +156,7 @@ sotto_server_init (SottoServer *self)
   self->closed_sessions = g_ptr_array_new_with_free_func (g_object_unref);
   self->listen_addresses = g_ptr_array_new_with_free_func (g_free);
   self->state->password_pool = _sotto_password_pool_new ();
+  self->state->cancellable = self->cancellable;
   self->state->links = _sotto_server_links_new ();
 }
 

@@ -11,12 +11,127 @@
  * the call. A handler that waits on one holds its client's further
  * requests (sotto_session_hold_requests()), so answers keep their order.
  *
- * The SQLite backend answers from its connection at once, and GTask hands
- * the answer over in the next main-loop iteration; so the handlers meet,
- * on the embedded store already, what a backend that answers later
- * (PostgreSQL, over the network) brings: a client gone, a room changed
- * before the answer comes.
+ * The SQLite backend answers from its connection at once, and the answer
+ * is handed over once the open batch is committed (below): so the
+ * handlers meet, on the embedded store already, what a backend that
+ * answers later (PostgreSQL, over the network) brings: a client gone, a
+ * room changed before the answer comes. A task that completes has seen
+ * only what is durable, and what it wrote is durable.
  */
+
+/* An answer is handed over once the batch open at the time of the call,
+ * if there is one, is committed: a read may have seen writes of that
+ * batch, and a call that writes has written into it. If the batch is
+ * rolled back, the task gets the commit's error instead, so that nothing
+ * is told of what was lost. */
+typedef enum
+{
+  ANSWER_BOOLEAN,
+  ANSWER_INT,
+  ANSWER_POINTER,
+  ANSWER_ERROR,
+} AnswerKind;
+
+typedef struct
+{
+  GTask          *task;
+  AnswerKind      kind;
+  gssize          number;
+  gpointer        pointer;
+  GDestroyNotify  pointer_free;
+  GError         *error;
+} Answer;
+
+static void
+answer_free (gpointer data)
+{
+  Answer *answer = data;
+
+  if (answer->pointer != NULL)
+    answer->pointer_free (answer->pointer);
+  g_clear_error (&answer->error);
+  g_object_unref (answer->task);
+  g_free (answer);
+}
+
+static void
+answer_committed_cb (SottoStore   *store,
+                     const GError *error,
+                     gpointer      user_data)
+{
+  Answer *answer = user_data;
+
+  if (answer->kind == ANSWER_ERROR)
+    g_task_return_error (answer->task, g_steal_pointer (&answer->error));
+  else if (error != NULL)
+    g_task_return_error (answer->task, g_error_copy (error));
+  else if (answer->kind == ANSWER_BOOLEAN)
+    g_task_return_boolean (answer->task, answer->number != 0);
+  else if (answer->kind == ANSWER_INT)
+    g_task_return_int (answer->task, answer->number);
+  else
+    g_task_return_pointer (answer->task, g_steal_pointer (&answer->pointer),
+                           answer->pointer_free);
+}
+
+static void
+answer_when_committed (SottoStore *self,
+                       GTask      *task,
+                       Answer     *answer)
+{
+  answer->task = g_object_ref (task);
+  sotto_store_commit_soon (self, answer_committed_cb, answer, answer_free);
+}
+
+static void
+answer_boolean (SottoStore *self,
+                GTask      *task,
+                gboolean    value)
+{
+  Answer *answer = g_new0 (Answer, 1);
+
+  answer->kind = ANSWER_BOOLEAN;
+  answer->number = value;
+  answer_when_committed (self, task, answer);
+}
+
+static void
+answer_int (SottoStore *self,
+            GTask      *task,
+            gssize      value)
+{
+  Answer *answer = g_new0 (Answer, 1);
+
+  answer->kind = ANSWER_INT;
+  answer->number = value;
+  answer_when_committed (self, task, answer);
+}
+
+static void
+answer_pointer (SottoStore     *self,
+                GTask          *task,
+                gpointer        value,
+                GDestroyNotify  value_free)
+{
+  Answer *answer = g_new0 (Answer, 1);
+
+  answer->kind = ANSWER_POINTER;
+  answer->pointer = value;
+  answer->pointer_free = value_free;
+  answer_when_committed (self, task, answer);
+}
+
+static void
+answer_error (SottoStore *self,
+              GTask      *task,
+              GError     *error)
+{
+  Answer *answer = g_new0 (Answer, 1);
+
+  answer->kind = ANSWER_ERROR;
+  answer->error = error;
+  answer_when_committed (self, task, answer);
+}
 
 typedef struct
 {
@@ -60,9 +175,9 @@ sotto_store_find_account_async (SottoStore          *self,
 
   found = sotto_store_find_account (self, username, &find->account, &error);
   if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+    answer_error (self, task, g_steal_pointer (&error));
   else
-    g_task_return_boolean (task, found);
+    answer_boolean (self, task, found);
 }
 
 /**
@@ -139,9 +254,9 @@ sotto_store_get_device_list_async (SottoStore          *self,
 
   if (sotto_store_get_device_list (self, account_id, &read->account_key, &read->counter,
                                    &read->list, &error))
-    g_task_return_boolean (task, TRUE);
+    answer_boolean (self, task, TRUE);
   else
-    g_task_return_error (task, g_steal_pointer (&error));
+    answer_error (self, task, g_steal_pointer (&error));
 }
 
 /**
@@ -198,20 +313,21 @@ sotto_store_read_log_async (SottoStore          *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 *last = g_new0 (gint64, 1);
+  gint64 *last;
   GPtrArray *events;
 
   g_return_if_fail (SOTTO_IS_STORE (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sotto_store_read_log_async);
+  last = g_new0 (gint64, 1);
   g_task_set_task_data (task, last, g_free);
 
   events = sotto_store_read_log (self, room_id, after_seq, up_to_seq, limit, last, &error);
   if (events != NULL)
-    g_task_return_pointer (task, events, (GDestroyNotify) g_ptr_array_unref);
+    answer_pointer (self, task, events, (GDestroyNotify) g_ptr_array_unref);
   else
-    g_task_return_error (task, g_steal_pointer (&error));
+    answer_error (self, task, g_steal_pointer (&error));
 }
 
 /**
@@ -263,9 +379,9 @@ read_queue_async (SottoStore          *self,
 
   rows = read (self, device_id, limit, &error);
   if (rows != NULL)
-    g_task_return_pointer (task, rows, (GDestroyNotify) g_ptr_array_unref);
+    answer_pointer (self, task, rows, (GDestroyNotify) g_ptr_array_unref);
   else
-    g_task_return_error (task, g_steal_pointer (&error));
+    answer_error (self, task, g_steal_pointer (&error));
 }
 
 static GPtrArray *
@@ -372,9 +488,9 @@ sotto_store_read_state_async (SottoStore          *self,
 
   events = sotto_store_read_state (self, room_id, from, up_to, limit, &error);
   if (events != NULL)
-    g_task_return_pointer (task, events, (GDestroyNotify) g_ptr_array_unref);
+    answer_pointer (self, task, events, (GDestroyNotify) g_ptr_array_unref);
   else
-    g_task_return_error (task, g_steal_pointer (&error));
+    answer_error (self, task, g_steal_pointer (&error));
 }
 
 /**
@@ -439,9 +555,9 @@ sotto_store_take_prekeys_async (SottoStore          *self,
   if (!sotto_store_get_prekey_bundle (self, device_id, &take->bundle, &error) ||
       (take->bundle != NULL &&
        !sotto_store_take_one_time_prekey (self, device_id, &take->one_time, &error)))
-    g_task_return_error (task, g_steal_pointer (&error));
+    answer_error (self, task, g_steal_pointer (&error));
   else
-    g_task_return_boolean (task, TRUE);
+    answer_boolean (self, task, TRUE);
 }
 
 /**
@@ -512,9 +628,9 @@ sotto_store_find_blob_async (SottoStore          *self,
 
   found = sotto_store_find_blob (self, id, blob, &error);
   if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+    answer_error (self, task, g_steal_pointer (&error));
   else
-    g_task_return_boolean (task, found);
+    answer_boolean (self, task, found);
 }
 
 /**
@@ -580,20 +696,20 @@ sotto_store_queue_history_async (SottoStore          *self,
   waiting = sotto_store_history_bytes (self, device_id, &error);
   if (waiting < 0)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      answer_error (self, task, g_steal_pointer (&error));
       return;
     }
   if (waiting + (gint64) g_bytes_get_size (chunk) > max_bytes)
     {
-      g_task_return_int (task, 0);
+      answer_int (self, task, 0);
       return;
     }
 
   hid = sotto_store_queue_history (self, device_id, sender_device, chunk, queued, &error);
   if (hid < 0)
-    g_task_return_error (task, g_steal_pointer (&error));
+    answer_error (self, task, g_steal_pointer (&error));
   else
-    g_task_return_int (task, hid);
+    answer_int (self, task, hid);
 }
 
 /**
@@ -646,13 +762,13 @@ sotto_store_add_blob_async (SottoStore          *self,
 
   used = sotto_store_blob_bytes (self, account_id, &error);
   if (used < 0)
-    g_task_return_error (task, g_steal_pointer (&error));
+    answer_error (self, task, g_steal_pointer (&error));
   else if (used + size > quota)
-    g_task_return_int (task, SOTTO_STORE_BLOB_OVER_QUOTA);
+    answer_int (self, task, SOTTO_STORE_BLOB_OVER_QUOTA);
   else if (!sotto_store_add_blob (self, id, account_id, room_id, size, created, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
+    answer_error (self, task, g_steal_pointer (&error));
   else
-    g_task_return_int (task, SOTTO_STORE_BLOB_ADDED);
+    answer_int (self, task, SOTTO_STORE_BLOB_ADDED);
 }
 
 /**
@@ -745,20 +861,20 @@ sotto_store_publish_prekeys_async (SottoStore          *self,
   added = held < 0 ? -1 : count_new_prekeys (self, device_id, ids, prekeys->len, &error);
   if (added < 0)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      answer_error (self, task, g_steal_pointer (&error));
       return;
     }
 
   if (held + added > max)
     {
-      g_task_return_int (task, SOTTO_STORE_PREKEYS_OVER_LIMIT);
+      answer_int (self, task, SOTTO_STORE_PREKEYS_OVER_LIMIT);
       return;
     }
 
   if (bundle != NULL &&
       !sotto_store_set_prekey_bundle (self, device_id, bundle, published, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      answer_error (self, task, g_steal_pointer (&error));
       return;
     }
 
@@ -766,11 +882,11 @@ sotto_store_publish_prekeys_async (SottoStore          *self,
     if (!sotto_store_add_one_time_prekey (self, device_id, ids[i],
                                           g_ptr_array_index (prekeys, i), &error))
       {
-        g_task_return_error (task, g_steal_pointer (&error));
+        answer_error (self, task, g_steal_pointer (&error));
         return;
       }
 
-  g_task_return_int (task, held + added);
+  answer_int (self, task, held + added);
 }
 
 /**
