@@ -2465,6 +2465,83 @@ test_ciphertext_only (Fixture       *fixture,
   g_assert_cmpuint (count_in_files (fixture, marker), ==, 0);
 }
 
+typedef struct
+{
+  gboolean  done;
+  gboolean  taken;
+  GBytes   *bundle;
+  GBytes   *one_time;
+  GError   *error;
+} PrekeysTaken;
+
+static void
+prekeys_taken_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  PrekeysTaken *taken = user_data;
+
+  taken->taken = sotto_store_take_prekeys_finish (SOTTO_STORE (object), result, &taken->bundle,
+                                                  &taken->one_time, &taken->error);
+  taken->done = TRUE;
+}
+
+static void
+take_prekeys (Fixture      *fixture,
+              gint64        device_id,
+              PrekeysTaken *taken)
+{
+  sotto_store_take_prekeys_async (fixture->store, device_id, NULL, prekeys_taken_cb, taken);
+  /* Never inside the call. */
+  g_assert_false (taken->done);
+  while (!taken->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* An async call's answer waits for the batch it wrote into: a one-time
+ * prekey taken in a batch that is then rolled back is not handed out,
+ * and is still there for the next request. */
+static void
+test_async_rolled_back (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) bundle = g_bytes_new_take (g_malloc0 (SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES),
+                                               SOTTO_PROTOCOL_PREKEY_BUNDLE_BYTES);
+  guint8 *prekey_data = g_malloc (SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES);
+  g_autoptr(GBytes) prekey = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 device_id = add_account_device (fixture, "alice");
+  PrekeysTaken failed = { 0 };
+  PrekeysTaken taken = { 0 };
+
+  memset (prekey_data, 0x5a, SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES);
+  prekey = g_bytes_new_take (prekey_data, SOTTO_PROTOCOL_ONE_TIME_PREKEY_BYTES);
+  g_assert_true (sotto_store_set_prekey_bundle (fixture->store, device_id, bundle, 1, &error));
+  g_assert_true (sotto_store_add_one_time_prekey (fixture->store, device_id, 7, prekey, &error));
+  g_assert_no_error (error);
+  fixture_commit (fixture);
+
+  /* The disk fills up as the batch with the taking is written out. */
+  shim.fail_wal_writes = TRUE;
+  take_prekeys (fixture, device_id, &failed);
+  shim.fail_wal_writes = FALSE;
+  g_assert_false (failed.taken);
+  g_assert_error (failed.error, SOTTO_STORE_ERROR, SOTTO_STORE_ERROR_FULL);
+  g_assert_null (failed.one_time);
+  g_assert_cmpint (sotto_store_count_one_time_prekeys (fixture->store, device_id, NULL), ==, 1);
+
+  take_prekeys (fixture, device_id, &taken);
+  g_assert_no_error (taken.error);
+  g_assert_true (taken.taken);
+  g_assert_true (g_bytes_equal (taken.bundle, bundle));
+  g_assert_true (g_bytes_equal (taken.one_time, prekey));
+  g_assert_cmpint (sotto_store_count_one_time_prekeys (fixture->store, device_id, NULL), ==, 0);
+
+  g_clear_error (&failed.error);
+  g_clear_pointer (&taken.bundle, g_bytes_unref);
+  g_clear_pointer (&taken.one_time, g_bytes_unref);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2491,6 +2568,7 @@ main (int   argc,
   ADD ("open/migrate-bans", test_open_migrate_bans);
   ADD ("state/append-read", test_state_append_read);
   ADD ("prekeys", test_prekeys);
+  ADD ("async/rolled-back", test_async_rolled_back);
   ADD ("device-lists", test_device_lists);
   ADD ("open/migrate-device-lists", test_open_migrate_device_lists);
   ADD ("open/migrate-devices", test_open_migrate_devices);

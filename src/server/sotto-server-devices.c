@@ -303,32 +303,12 @@ devices_seen (SottoUser *user)
   return seen;
 }
 
-typedef struct
-{
-  SottoServerState *server;
-  SottoSession     *session;
-  SottoMsg         *msg;
-  char             *target;
-} DevicesRead;
-
-static void
-devices_read_free (DevicesRead *read)
-{
-  sotto_session_release_requests (read->session);
-  g_object_unref (read->session);
-  sotto_msg_unref (read->msg);
-  g_free (read->target);
-  g_free (read);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DevicesRead, devices_read_free)
-
 static void
 devices_read_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(DevicesRead) read = user_data;
+  g_autoptr(SottoHeldRequest) read = user_data;
   SottoServerState *self = read->server;
   g_autoptr(GBytes) account_key = NULL;
   g_autoptr(GBytes) list = NULL;
@@ -353,11 +333,11 @@ devices_read_cb (GObject      *object,
       return;
     }
 
-  target = _sotto_server_lookup_user (self, read->target);
+  target = _sotto_server_lookup_user (self, read->name);
   if (target != NULL && target == sotto_session_get_user (read->session) &&
       target->devices->len > 0)
     seen = devices_seen (target);
-  reply = sotto_msg_build_devices (sotto_msg_get_id (read->msg), read->target, account_key,
+  reply = sotto_msg_build_devices (sotto_msg_get_id (read->msg), read->name, account_key,
                                    counter, list,
                                    seen != NULL ? (SottoWireDeviceSeen *) seen->data : NULL,
                                    seen != NULL ? seen->len : 0);
@@ -378,7 +358,7 @@ _sotto_server_handle_get_devices (SottoServerState *self,
                                   SottoMsg         *msg)
 {
   SottoUser *target = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "user"));
-  DevicesRead *read;
+  SottoHeldRequest *read;
 
   if (target == NULL)
     {
@@ -387,12 +367,7 @@ _sotto_server_handle_get_devices (SottoServerState *self,
       return;
     }
 
-  read = g_new0 (DevicesRead, 1);
-  read->server = self;
-  read->session = g_object_ref (session);
-  read->msg = sotto_msg_ref (msg);
-  read->target = g_strdup (target->name);
-  sotto_session_hold_requests (session);
+  read = _sotto_held_request_new (self, session, msg, target->name, sizeof (SottoHeldRequest));
   sotto_store_get_device_list_async (self->store, target->id,
                                      sotto_session_get_cancellable (session), devices_read_cb,
                                      read);

@@ -21,12 +21,10 @@
  * next, or as these are acknowledged. */
 #define MAX_PENDING_HISTORY 2000
 
+/* held.name is the user */
 typedef struct
 {
-  SottoServerState *server;
-  SottoSession     *session;
-  SottoMsg         *msg;
-  char             *user;
+  SottoHeldRequest  held;
   gint64            device_id;
   GBytes           *sender_device;
   GBytes           *chunk;
@@ -35,13 +33,9 @@ typedef struct
 static void
 history_queueing_free (HistoryQueueing *queueing)
 {
-  sotto_session_release_requests (queueing->session);
-  g_object_unref (queueing->session);
-  sotto_msg_unref (queueing->msg);
-  g_free (queueing->user);
   g_bytes_unref (queueing->sender_device);
   g_bytes_unref (queueing->chunk);
-  g_free (queueing);
+  _sotto_held_request_free (queueing);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HistoryQueueing, history_queueing_free)
@@ -52,7 +46,9 @@ history_queued_cb (GObject      *object,
                    gpointer      user_data)
 {
   g_autoptr(HistoryQueueing) queueing = user_data;
-  SottoServerState *self = queueing->server;
+  SottoServerState *self = queueing->held.server;
+  SottoSession *session = queueing->held.session;
+  SottoMsg *msg = queueing->held.msg;
   g_autoptr(GBytes) delivery = NULL;
   g_autoptr(GBytes) ok = NULL;
   g_autoptr(GError) error = NULL;
@@ -66,12 +62,12 @@ history_queued_cb (GObject      *object,
     return;
   if (hid < 0)
     {
-      _sotto_server_reply_store_error (self, queueing->session, queueing->msg, error);
+      _sotto_server_reply_store_error (self, session, msg, error);
       return;
     }
   if (hid == 0)
     {
-      _sotto_server_reply_error (self, queueing->session, queueing->msg,
+      _sotto_server_reply_error (self, session, msg,
                                  SOTTO_MSG_ERROR_CODE_TOO_LARGE,
                                  _("That device has as much history waiting as the server "
                                    "keeps; it takes more once it has taken that"));
@@ -80,11 +76,11 @@ history_queued_cb (GObject      *object,
 
   /* The store answers once the chunk is committed. */
   delivery = sotto_msg_build_history (hid, queueing->sender_device, queueing->chunk);
-  user = _sotto_server_lookup_user (self, queueing->user);
+  user = _sotto_server_lookup_user (self, queueing->held.name);
   if (user != NULL)
     _sotto_server_send_to_device (self, user, queueing->device_id, delivery);
-  ok = sotto_msg_build_ok (sotto_msg_get_id (queueing->msg));
-  sotto_session_send (queueing->session, ok);
+  ok = sotto_msg_build_ok (sotto_msg_get_id (msg));
+  sotto_session_send (session, ok);
 }
 
 /**
@@ -112,15 +108,10 @@ _sotto_server_handle_send_history (SottoServerState *self,
       return;
     }
 
-  queueing = g_new0 (HistoryQueueing, 1);
-  queueing->server = self;
-  queueing->session = g_object_ref (session);
-  queueing->msg = sotto_msg_ref (msg);
-  queueing->user = g_strdup (user->name);
+  queueing = _sotto_held_request_new (self, session, msg, user->name, sizeof (HistoryQueueing));
   queueing->device_id = device->id;
   queueing->sender_device = g_bytes_new (sender->identity.sign, sizeof sender->identity.sign);
   queueing->chunk = sotto_msg_dup_bytes (msg, "chunk");
-  sotto_session_hold_requests (session);
   sotto_store_queue_history_async (self->store, device->id, queueing->sender_device,
                                    queueing->chunk, _sotto_server_now_ms (), HISTORY_MAX_BYTES,
                                    self->cancellable, history_queued_cb, queueing);
@@ -151,29 +142,12 @@ _sotto_server_handle_ack_history (SottoServerState *self,
 }
 
 /* Sends what history waits for the session's device, at login. */
-typedef struct
-{
-  SottoSession *session;
-  char         *username;
-} HistoryRead;
-
-static void
-history_read_free (HistoryRead *read)
-{
-  sotto_session_release_requests (read->session);
-  g_object_unref (read->session);
-  g_free (read->username);
-  g_free (read);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HistoryRead, history_read_free)
-
 static void
 pending_history_read_cb (GObject      *object,
                          GAsyncResult *result,
                          gpointer      user_data)
 {
-  g_autoptr(HistoryRead) read = user_data;
+  g_autoptr(SottoHeldRequest) read = user_data;
   g_autoptr(GPtrArray) pending = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -182,8 +156,7 @@ pending_history_read_cb (GObject      *object,
     return;
   if (pending == NULL)
     {
-      g_warning ("Could not read the history waiting for %s: %s", read->username,
-                 error->message);
+      g_warning ("Could not read the history waiting for %s: %s", read->name, error->message);
       return;
     }
 
@@ -203,11 +176,9 @@ _sotto_server_deliver_pending_history (SottoServerState *self,
                                        SottoSession     *session)
 {
   SottoUser *user = sotto_session_get_user (session);
-  HistoryRead *read = g_new0 (HistoryRead, 1);
+  SottoHeldRequest *read = _sotto_held_request_new (self, session, NULL, user->name,
+                                                     sizeof (SottoHeldRequest));
 
-  read->session = g_object_ref (session);
-  read->username = g_strdup (user->name);
-  sotto_session_hold_requests (session);
   sotto_store_pending_history_async (self->store, sotto_session_get_device (session),
                                      MAX_PENDING_HISTORY, sotto_session_get_cancellable (session),
                                      pending_history_read_cb, read);

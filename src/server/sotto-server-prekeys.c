@@ -29,30 +29,12 @@ one_time_prekey_id (GBytes *prekey)
   return (guint32) data[0] << 24 | (guint32) data[1] << 16 | (guint32) data[2] << 8 | data[3];
 }
 
-typedef struct
-{
-  SottoServerState *server;
-  SottoSession     *session;
-  SottoMsg         *msg;
-} PrekeysPublish;
-
-static void
-prekeys_publish_free (PrekeysPublish *publish)
-{
-  sotto_session_release_requests (publish->session);
-  g_object_unref (publish->session);
-  sotto_msg_unref (publish->msg);
-  g_free (publish);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PrekeysPublish, prekeys_publish_free)
-
 static void
 prekeys_published_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  g_autoptr(PrekeysPublish) publish = user_data;
+  g_autoptr(SottoHeldRequest) publish = user_data;
   g_autoptr(GBytes) reply = NULL;
   g_autoptr(GError) error = NULL;
   gint64 held;
@@ -99,7 +81,7 @@ _sotto_server_handle_publish_prekeys (SottoServerState *self,
   g_autoptr(GPtrArray) prekeys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autofree guint32 *ids = g_new (guint32, MAX (n, 1));
   g_autoptr(GBytes) bundle = NULL;
-  PrekeysPublish *publish;
+  SottoHeldRequest *publish;
 
   for (guint i = 0; i < n; i++)
     {
@@ -109,11 +91,7 @@ _sotto_server_handle_publish_prekeys (SottoServerState *self,
   if (sotto_msg_has_field (msg, "bundle"))
     bundle = sotto_msg_dup_bytes (msg, "bundle");
 
-  publish = g_new0 (PrekeysPublish, 1);
-  publish->server = self;
-  publish->session = g_object_ref (session);
-  publish->msg = sotto_msg_ref (msg);
-  sotto_session_hold_requests (session);
+  publish = _sotto_held_request_new (self, session, msg, NULL, sizeof (SottoHeldRequest));
   sotto_store_publish_prekeys_async (self->store, sotto_session_get_device (session), bundle,
                                      prekeys, ids, _sotto_server_now_ms (),
                                      SOTTO_PROTOCOL_MAX_ONE_TIME_PREKEYS,
@@ -121,32 +99,12 @@ _sotto_server_handle_publish_prekeys (SottoServerState *self,
                                      prekeys_published_cb, publish);
 }
 
-typedef struct
-{
-  SottoServerState *server;
-  SottoSession     *session;
-  SottoMsg         *msg;
-  char             *target;
-} PrekeysTake;
-
-static void
-prekeys_take_free (PrekeysTake *take)
-{
-  sotto_session_release_requests (take->session);
-  g_object_unref (take->session);
-  sotto_msg_unref (take->msg);
-  g_free (take->target);
-  g_free (take);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PrekeysTake, prekeys_take_free)
-
 static void
 prekeys_taken_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(PrekeysTake) take = user_data;
+  g_autoptr(SottoHeldRequest) take = user_data;
   g_autoptr(GBytes) bundle = NULL;
   g_autoptr(GBytes) one_time = NULL;
   g_autoptr(GBytes) reply = NULL;
@@ -170,7 +128,7 @@ prekeys_taken_cb (GObject      *object,
 
   /* The store answers only once the one-time prekey's deletion is
    * committed. */
-  reply = sotto_msg_build_prekeys (sotto_msg_get_id (take->msg), take->target, bundle, one_time);
+  reply = sotto_msg_build_prekeys (sotto_msg_get_id (take->msg), take->name, bundle, one_time);
   sotto_session_send (take->session, reply);
 }
 
@@ -190,7 +148,7 @@ _sotto_server_handle_get_prekeys (SottoServerState *self,
 {
   SottoUser *target = _sotto_server_lookup_user (self, sotto_msg_get_string (msg, "user"));
   SottoStoreDevice *device;
-  PrekeysTake *take;
+  SottoHeldRequest *take;
 
   if (target == NULL)
     {
@@ -203,12 +161,7 @@ _sotto_server_handle_get_prekeys (SottoServerState *self,
   if (device == NULL)
     return;
 
-  take = g_new0 (PrekeysTake, 1);
-  take->server = self;
-  take->session = g_object_ref (session);
-  take->msg = sotto_msg_ref (msg);
-  take->target = g_strdup (target->name);
-  sotto_session_hold_requests (session);
+  take = _sotto_held_request_new (self, session, msg, target->name, sizeof (SottoHeldRequest));
   sotto_store_take_prekeys_async (self->store, device->id, sotto_session_get_cancellable (session),
                                   prekeys_taken_cb, take);
 }

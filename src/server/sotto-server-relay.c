@@ -302,29 +302,17 @@ _sotto_server_handle_ack_keys (SottoServerState *self,
   _sotto_server_reply_after_commit (self, session, msg, NULL);
 }
 
+/* held.name is the room */
 typedef struct
 {
-  SottoServerState *server;
-  SottoSession     *session;
-  SottoMsg         *msg;
-  char             *room;
+  SottoHeldRequest  held;
   guint             limit;
   /* The last committed event when asked: the read stops there, and the
    * answer speaks of no later one, which goes out live meanwhile. */
   gint64            up_to;
 } CatchupRead;
 
-static void
-catchup_read_free (CatchupRead *read)
-{
-  sotto_session_release_requests (read->session);
-  g_object_unref (read->session);
-  sotto_msg_unref (read->msg);
-  g_free (read->room);
-  g_free (read);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CatchupRead, catchup_read_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CatchupRead, _sotto_held_request_free)
 
 static void
 catchup_read_cb (GObject      *object,
@@ -342,18 +330,19 @@ catchup_read_cb (GObject      *object,
     return;
   if (events == NULL)
     {
-      _sotto_server_reply_store_error (read->server, read->session, read->msg, error);
+      _sotto_server_reply_store_error (read->held.server, read->held.session, read->held.msg,
+                                       error);
       return;
     }
 
   for (guint i = 0; i < events->len; i++)
-    sotto_session_send (read->session, g_ptr_array_index (events, i));
+    sotto_session_send (read->held.session, g_ptr_array_index (events, i));
 
   if (events->len < read->limit)
     last = read->up_to;
-  done = sotto_msg_build_catchup_done (sotto_msg_get_id (read->msg), read->room, last,
+  done = sotto_msg_build_catchup_done (sotto_msg_get_id (read->held.msg), read->held.name, last,
                                        last < read->up_to);
-  sotto_session_send (read->session, done);
+  sotto_session_send (read->held.session, done);
 }
 
 /**
@@ -386,14 +375,9 @@ _sotto_server_handle_catchup (SottoServerState *self,
       return;
     }
 
-  read = g_new0 (CatchupRead, 1);
-  read->server = self;
-  read->session = g_object_ref (session);
-  read->msg = sotto_msg_ref (msg);
-  read->room = g_strdup (room->name);
+  read = _sotto_held_request_new (self, session, msg, room->name, sizeof (CatchupRead));
   read->limit = limit;
   read->up_to = room->committed_seq;
-  sotto_session_hold_requests (session);
 
   /* Uncommitted events are visible to this connection to the database but
    * may still be rolled back: the catch-up stops at the committed ones. */
@@ -425,29 +409,12 @@ _sotto_server_handle_typing (SottoServerState *self,
     }
 }
 
-typedef struct
-{
-  SottoSession *session;
-  char         *username;
-} QueueRead;
-
-static void
-queue_read_free (QueueRead *read)
-{
-  sotto_session_release_requests (read->session);
-  g_object_unref (read->session);
-  g_free (read->username);
-  g_free (read);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (QueueRead, queue_read_free)
-
 static void
 pending_keys_read_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  g_autoptr(QueueRead) read = user_data;
+  g_autoptr(SottoHeldRequest) read = user_data;
   g_autoptr(GPtrArray) keys = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -456,7 +423,7 @@ pending_keys_read_cb (GObject      *object,
     return;
   if (keys == NULL)
     {
-      g_warning ("Could not read the key queue of %s: %s", read->username, error->message);
+      g_warning ("Could not read the key queue of %s: %s", read->name, error->message);
       return;
     }
 
@@ -482,11 +449,9 @@ _sotto_server_deliver_pending_keys (SottoServerState *self,
                                     SottoSession     *session)
 {
   SottoUser *user = sotto_session_get_user (session);
-  QueueRead *read = g_new0 (QueueRead, 1);
+  SottoHeldRequest *read = _sotto_held_request_new (self, session, NULL, user->name,
+                                                     sizeof (SottoHeldRequest));
 
-  read->session = g_object_ref (session);
-  read->username = g_strdup (user->name);
-  sotto_session_hold_requests (session);
   sotto_store_pending_keys_async (self->store, sotto_session_get_device (session),
                                   MAX_PENDING_KEYS, sotto_session_get_cancellable (session),
                                   pending_keys_read_cb, read);

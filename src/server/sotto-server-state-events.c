@@ -98,27 +98,16 @@ _sotto_server_handle_state (SottoServerState *self,
                                      state_committed_cb);
 }
 
+/* held.name is the room */
 typedef struct
 {
-  SottoServerState *server;
-  SottoSession     *session;
-  SottoMsg         *msg;
-  char             *room;
+  SottoHeldRequest  held;
   gint64            from;
+  /* The chain's committed length when asked: the read stops there. */
   gint64            length;
 } StateRead;
 
-static void
-state_read_free (StateRead *read)
-{
-  sotto_session_release_requests (read->session);
-  g_object_unref (read->session);
-  sotto_msg_unref (read->msg);
-  g_free (read->room);
-  g_free (read);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (StateRead, state_read_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StateRead, _sotto_held_request_free)
 
 static void
 state_read_cb (GObject      *object,
@@ -136,24 +125,25 @@ state_read_cb (GObject      *object,
     return;
   if (events == NULL)
     {
-      _sotto_server_reply_store_error (read->server, read->session, read->msg, error);
+      _sotto_server_reply_store_error (read->held.server, read->held.session, read->held.msg,
+                                       error);
       return;
     }
 
   for (guint i = 0; i < events->len; i++)
     {
       SottoStoreStateEvent *event = g_ptr_array_index (events, i);
-      g_autoptr(GBytes) bytes = sotto_msg_build_state_event (read->room, event->index,
+      g_autoptr(GBytes) bytes = sotto_msg_build_state_event (read->held.name, event->index,
                                                              event->sender, event->ts,
                                                              event->body);
 
-      sotto_session_send (read->session, bytes);
+      sotto_session_send (read->held.session, bytes);
       next = event->index + 1;
     }
 
-  done = sotto_msg_build_state_done (sotto_msg_get_id (read->msg), read->room, read->length,
-                                     next < read->length);
-  sotto_session_send (read->session, done);
+  done = sotto_msg_build_state_done (sotto_msg_get_id (read->held.msg), read->held.name,
+                                     read->length, next < read->length);
+  sotto_session_send (read->held.session, done);
 }
 
 /**
@@ -186,14 +176,9 @@ _sotto_server_handle_state_catchup (SottoServerState *self,
       return;
     }
 
-  read = g_new0 (StateRead, 1);
-  read->server = self;
-  read->session = g_object_ref (session);
-  read->msg = sotto_msg_ref (msg);
-  read->room = g_strdup (room->name);
+  read = _sotto_held_request_new (self, session, msg, room->name, sizeof (StateRead));
   read->from = from;
   read->length = room->state_committed;
-  sotto_session_hold_requests (session);
   sotto_store_read_state_async (self->store, room->id, from, room->state_committed,
                                 (guint) limit, sotto_session_get_cancellable (session),
                                 state_read_cb, read);

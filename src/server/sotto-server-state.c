@@ -472,6 +472,51 @@ _sotto_server_reply_store_error (SottoServerState *self,
                                       error);
 }
 
+/**
+ * _sotto_held_request_new:
+ * @size: of the struct to make, which starts with a #SottoHeldRequest
+ *
+ * Returns: (transfer full): a zeroed struct of @size bytes, its
+ *   #SottoHeldRequest filled in; @session's requests are held until
+ *   _sotto_held_request_free()
+ */
+gpointer
+_sotto_held_request_new (SottoServerState *self,
+                         SottoSession     *session,
+                         SottoMsg         *msg,
+                         const char       *name,
+                         gsize             size)
+{
+  SottoHeldRequest *request;
+
+  g_assert (size >= sizeof (SottoHeldRequest));
+
+  request = g_malloc0 (size);
+  request->server = self;
+  request->session = g_object_ref (session);
+  request->msg = msg != NULL ? sotto_msg_ref (msg) : NULL;
+  request->name = g_strdup (name);
+  sotto_session_hold_requests (session);
+
+  return request;
+}
+
+/* Lets the client's later requests in again, and frees @request. */
+void
+_sotto_held_request_free (gpointer request)
+{
+  SottoHeldRequest *held = request;
+
+  if (held == NULL)
+    return;
+
+  sotto_session_release_requests (held->session);
+  g_object_unref (held->session);
+  g_clear_pointer (&held->msg, sotto_msg_unref);
+  g_free (held->name);
+  g_free (held);
+}
+
 /* The same, for a request of which only the id is kept. */
 void
 _sotto_server_reply_store_error_to (SottoServerState *self,

@@ -209,6 +209,28 @@ void              _sotto_server_answer_after_commit (SottoServerState       *sel
                                                      const char             *name,
                                                      GBytes                 *reply,
                                                      SottoStoreCommittedFunc answer);
+/* A request whose answer waits on an async store call: the client's
+ * later requests are held from _sotto_held_request_new() until it is
+ * freed. A handler that keeps more puts this first in a larger struct. */
+typedef struct
+{
+  SottoServerState *server;
+  SottoSession     *session;
+  /* (nullable): none for what the server does at login unasked */
+  SottoMsg         *msg;
+  /* (nullable): what the answer is about (a room or a user) */
+  char             *name;
+} SottoHeldRequest;
+
+gpointer          _sotto_held_request_new          (SottoServerState  *self,
+                                                    SottoSession      *session,
+                                                    SottoMsg          *msg,
+                                                    const char        *name,
+                                                    gsize              size);
+void              _sotto_held_request_free         (gpointer           request);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SottoHeldRequest, _sotto_held_request_free)
+
 void              _sotto_server_user_online        (SottoServerState  *self,
                                                     SottoUser         *user,
                                                     SottoSession      *session);

@@ -334,40 +334,14 @@ resume_upload (SottoServerState     *self,
   upload_pump (self->blobs, upload);
 }
 
-typedef struct
-{
-  SottoServerState *server;
-  SottoSession     *session;
-  SottoMsg         *msg;
-  guint8            id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
-} UploadLookup;
-
-static void
-upload_lookup_free (UploadLookup *lookup)
-{
-  sotto_session_release_requests (lookup->session);
-  g_object_unref (lookup->session);
-  sotto_msg_unref (lookup->msg);
-  g_free (lookup);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (UploadLookup, upload_lookup_free)
-
-static UploadLookup *
+/* A lookup in the store for "upload" or "upload_chunk"; the blob's id is
+ * read again from the request. */
+static SottoHeldRequest *
 upload_lookup_new (SottoServerState *self,
                    SottoSession     *session,
-                   SottoMsg         *msg,
-                   const guint8     *id)
+                   SottoMsg         *msg)
 {
-  UploadLookup *lookup = g_new0 (UploadLookup, 1);
-
-  lookup->server = self;
-  lookup->session = g_object_ref (session);
-  lookup->msg = sotto_msg_ref (msg);
-  memcpy (lookup->id, id, sizeof lookup->id);
-  sotto_session_hold_requests (session);
-
-  return lookup;
+  return _sotto_held_request_new (self, session, msg, NULL, sizeof (SottoHeldRequest));
 }
 
 static void
@@ -375,12 +349,14 @@ blob_added_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(UploadLookup) lookup = user_data;
+  g_autoptr(SottoHeldRequest) lookup = user_data;
+  guint8 id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
   SottoServerState *self = lookup->server;
   SottoUser *user = sotto_session_get_user (lookup->session);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) reply = NULL;
 
+  sotto_msg_get_blob_id (lookup->msg, id);
   switch (sotto_store_add_blob_finish (SOTTO_STORE (object), result, &error))
     {
     case SOTTO_STORE_BLOB_FAILED:
@@ -406,7 +382,7 @@ blob_added_cb (GObject      *object,
 
   /* The store answers once the record is committed. */
   g_info ("%s started an upload to %s", user->name, sotto_msg_get_string (lookup->msg, "room"));
-  reply = sotto_msg_build_upload_at (sotto_msg_get_id (lookup->msg), lookup->id, 0);
+  reply = sotto_msg_build_upload_at (sotto_msg_get_id (lookup->msg), id, 0);
   sotto_session_send (lookup->session, reply);
 }
 
@@ -422,7 +398,7 @@ start_upload (SottoServerState *self,
   SottoUser *user = sotto_session_get_user (session);
   gint64 size = sotto_msg_get_int (msg, "size");
   gint64 limit = sotto_protocol_blob_size (self->config->max_file_size * MIB);
-  UploadLookup *lookup;
+  SottoHeldRequest *lookup;
 
   if (size > limit)
     {
@@ -436,7 +412,7 @@ start_upload (SottoServerState *self,
       return;
     }
 
-  lookup = upload_lookup_new (self, session, msg, id);
+  lookup = upload_lookup_new (self, session, msg);
   sotto_store_add_blob_async (self->store, id, user->id, room->id, size, _sotto_server_now_ms (),
                               self->config->quota * MIB, sotto_session_get_cancellable (session),
                               blob_added_cb, lookup);
@@ -463,13 +439,15 @@ upload_blob_found_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  g_autoptr(UploadLookup) lookup = user_data;
+  g_autoptr(SottoHeldRequest) lookup = user_data;
+  guint8 id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
   SottoServerState *self = lookup->server;
   g_auto(SottoStoreBlob) record = { 0 };
   g_autoptr(GError) error = NULL;
   gboolean found;
   SottoRoom *room;
 
+  sotto_msg_get_blob_id (lookup->msg, id);
   found = sotto_store_find_blob_finish (SOTTO_STORE (object), result, &record, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -481,13 +459,13 @@ upload_blob_found_cb (GObject      *object,
 
   /* The room or the blob may have changed while the store looked. */
   room = _sotto_server_lookup_member_room (self, lookup->session, lookup->msg);
-  if (room == NULL || blob_is_deleting (self, lookup->session, lookup->msg, lookup->id))
+  if (room == NULL || blob_is_deleting (self, lookup->session, lookup->msg, id))
     return;
 
   if (found)
     resume_upload (self, lookup->session, lookup->msg, room, &record);
   else
-    start_upload (self, lookup->session, lookup->msg, room, lookup->id);
+    start_upload (self, lookup->session, lookup->msg, room, id);
 }
 
 /**
@@ -512,7 +490,7 @@ _sotto_server_handle_upload (SottoServerState *self,
     return;
 
   sotto_store_find_blob_async (self->store, id, sotto_session_get_cancellable (session),
-                               upload_blob_found_cb, upload_lookup_new (self, session, msg, id));
+                               upload_blob_found_cb, upload_lookup_new (self, session, msg));
 }
 
 /* Queues the piece that @msg carries for @upload, the user's unfinished
@@ -578,16 +556,19 @@ chunk_blob_found_cb (GObject      *object,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  g_autoptr(UploadLookup) lookup = user_data;
+  g_autoptr(SottoHeldRequest) lookup = user_data;
+  guint8 id[SOTTO_PROTOCOL_BLOB_ID_BYTES];
   SottoServerState *self = lookup->server;
   SottoUser *user = sotto_session_get_user (lookup->session);
-  g_autofree char *key = _sotto_blob_key (lookup->id);
+  g_autofree char *key = NULL;
   g_auto(SottoStoreBlob) record = { 0 };
   g_autoptr(GError) error = NULL;
   SottoUpload *upload;
   gboolean complete = FALSE;
   gboolean found;
 
+  sotto_msg_get_blob_id (lookup->msg, id);
+  key = _sotto_blob_key (id);
   found = sotto_store_find_blob_finish (SOTTO_STORE (object), result, &record, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -648,5 +629,5 @@ _sotto_server_handle_upload_chunk (SottoServerState *self,
     }
 
   sotto_store_find_blob_async (self->store, id, sotto_session_get_cancellable (session),
-                               chunk_blob_found_cb, upload_lookup_new (self, session, msg, id));
+                               chunk_blob_found_cb, upload_lookup_new (self, session, msg));
 }

@@ -79,6 +79,30 @@ sqlite3_stmt *_sotto_store_write_statement (SottoStore             *self,
                                             GError                **error);
 gint64        _sotto_store_now_ms          (void);
 
+/* sotto-store-async.c: the tasks of the async calls, and their answers,
+ * each handed over once the batch open at the call is committed */
+GTask        *_sotto_store_task_new        (SottoStore             *self,
+                                            gpointer                source_tag,
+                                            GCancellable           *cancellable,
+                                            GAsyncReadyCallback     callback,
+                                            gpointer                user_data);
+gboolean      _sotto_store_result_is_valid (SottoStore             *self,
+                                            GAsyncResult           *result,
+                                            gpointer                source_tag);
+void          _sotto_store_answer_boolean  (SottoStore             *self,
+                                            GTask                  *task,
+                                            gboolean                value);
+void          _sotto_store_answer_int      (SottoStore             *self,
+                                            GTask                  *task,
+                                            gssize                  value);
+void          _sotto_store_answer_pointer  (SottoStore             *self,
+                                            GTask                  *task,
+                                            gpointer                value,
+                                            GDestroyNotify          value_free);
+void          _sotto_store_answer_error    (SottoStore             *self,
+                                            GTask                  *task,
+                                            GError                 *error);
+
 /* sotto-store-checkpoint.c: checkpoints on a thread of their own */
 typedef struct _SottoStoreCheckpointer SottoStoreCheckpointer;
 
